@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace breeze::protocol {
+
+// Kinds of binary stream frames multiplexed on one connection; channels are opened by control messages.
+enum class StreamKind : std::uint8_t {
+    TerminalData = 1,
+    DesktopVideo = 2,
+    DesktopInput = 3,
+    FileChunk = 4,
+};
+
+inline constexpr std::size_t kStreamHeaderBytes = 5;
+inline constexpr std::size_t kMaxStreamPayloadBytes = 4 * 1024 * 1024;
+
+// Binary frame: [u8 kind][u32 channel, big-endian][payload]. The payload view points into the decoded buffer.
+struct StreamFrame {
+    StreamKind kind;
+    std::uint32_t channel;
+    std::string_view payload;
+};
+
+struct StreamFrameDecodeResult {
+    std::optional<StreamFrame> frame;
+    std::string error;
+    explicit operator bool() const { return frame.has_value(); }
+};
+
+StreamFrameDecodeResult decodeStreamFrame(std::string_view bytes);
+std::string encodeStreamFrame(StreamKind kind, std::uint32_t channel, std::string_view payload);
+
+} // namespace breeze::protocol

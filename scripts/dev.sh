@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# The one entry point for developers and CI: deps, up, down, status, restart, test, bench, fuzz.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE="$ROOT/.breeze"
+BUILD="$ROOT/build"
+TEST_BUILD="$ROOT/build-test"
+PG_BIN=/usr/lib/postgresql/15/bin
+export CCACHE_BASEDIR="$ROOT"
+export CCACHE_NOHASHDIR=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    cat <<'TEXT'
+usage: scripts/dev.sh COMMAND
+
+  deps                 install every Debian 12 package the project needs (idempotent)
+  build                build into build/ (binaries in build/bin)
+  up [--headless]      deps, build, private PostgreSQL, migrations, first admin, server; writes .breeze/stack.json
+  down                 stop everything `up` started
+  status               what is running
+  restart server|db    restart one part of the stack
+  test                 deps, build with sanitizers, run every test suite, stop everything
+  bench NAME [ARGS]    run benchmark NAME (prints one JSON object as its last line)
+  fuzz [SECONDS]       run every fuzz target for SECONDS each (default 60)
+TEXT
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+deps() {
+    local wanted missing=()
+    wanted=$(grep -vE '^\s*(#|$)' "$ROOT/scripts/debian-packages.txt")
+    for pkg in $wanted; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    say "installing ${#missing[@]} Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+configure_and_build() { # DIR [cmake args...]
+    local dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "$@" >/dev/null
+    fi
+    cmake --build "$dir"
+}
+
+build() { configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREEZE_BUILD_TESTS=ON; }
+
+# ---------------------------------------------------------------------------------------------------------------
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    done
+}
+
+as_postgres() { # initdb and postgres refuse to run as root
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_dir() { echo "$STATE/pg"; }
+
+db_start() {
+    local dir port
+    dir=$(pg_dir)
+    mkdir -p "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        say "creating a private PostgreSQL cluster in $dir"
+        [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+        openssl rand -hex 16 >"$STATE/pg-superuser-password"
+        openssl rand -hex 16 >"$STATE/db-password"
+        chmod 600 "$STATE/pg-superuser-password" "$STATE/db-password"
+        install -m 600 "$STATE/pg-superuser-password" "$dir/.pwfile"
+        [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/.pwfile"
+        as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres --pwfile="$dir/.pwfile" -A scram-sha-256 \
+            --auth-local=peer -E UTF8 --locale=C.UTF-8 >/dev/null
+        rm -f "$dir/.pwfile"
+        free_port >"$STATE/pg-port"
+    fi
+    port=$(cat "$STATE/pg-port")
+    if as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        return 0
+    fi
+    mkdir -p "$dir/run"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/run"
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+        -o "-p $port -k $dir/run -c listen_addresses=127.0.0.1" start >/dev/null
+    local superpw dbpw
+    superpw=$(cat "$STATE/pg-superuser-password")
+    dbpw=$(cat "$STATE/db-password")
+    if ! PGPASSWORD=$superpw psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
+        "SELECT 1 FROM pg_roles WHERE rolname = 'breeze'" | grep -q 1; then
+        PGPASSWORD=$superpw psql -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+            -c "CREATE ROLE breeze LOGIN PASSWORD '$dbpw'" -c "CREATE DATABASE breeze OWNER breeze"
+    fi
+}
+
+db_stop() {
+    local dir
+    dir=$(pg_dir)
+    [ -f "$dir/data/PG_VERSION" ] || return 0
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+db_url() { echo "postgresql://breeze:$(cat "$STATE/db-password")@127.0.0.1:$(cat "$STATE/pg-port")/breeze"; }
+
+# ---------------------------------------------------------------------------------------------------------------
+server_pid() { [ -f "$STATE/server.pid" ] && kill -0 "$(cat "$STATE/server.pid")" 2>/dev/null && cat "$STATE/server.pid"; }
+
+server_url() { echo "https://localhost:$(cat "$STATE/server-port")"; }
+
+write_server_config() {
+    [ -f "$STATE/server-port" ] || free_port >"$STATE/server-port"
+    cat >"$STATE/server.conf" <<CONF
+# Written by scripts/dev.sh up; see resources/config/breeze-server.conf for every key.
+server.listen = 127.0.0.1
+server.port = $(cat "$STATE/server-port")
+server.public_names = localhost
+server.public_addresses = 127.0.0.1
+server.state_dir = $STATE/server-state
+database.url = $(db_url)
+CONF
+    chmod 600 "$STATE/server.conf"
+}
+
+server_start() {
+    server_pid >/dev/null && return 0
+    mkdir -p "$STATE/logs"
+    "$BUILD/bin/breeze-server" migrate up --config "$STATE/server.conf" >/dev/null
+    nohup "$BUILD/bin/breeze-server" serve --config "$STATE/server.conf" >>"$STATE/logs/server.log" 2>&1 &
+    echo $! >"$STATE/server.pid"
+    local ca="$STATE/server-state/tls/ca.crt"
+    for _ in $(seq 1 100); do
+        if [ -f "$ca" ] && curl -fsS --cacert "$ca" "$(server_url)/readyz" >/dev/null 2>&1; then
+            return 0
+        fi
+        server_pid >/dev/null || die "breeze-server exited; see $STATE/logs/server.log"
+        sleep 0.2
+    done
+    die "breeze-server did not become ready; see $STATE/logs/server.log"
+}
+
+server_stop() {
+    local pid
+    pid=$(server_pid) || return 0
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$STATE/server.pid"
+}
+
+bootstrap_admin() {
+    [ -f "$STATE/admin.json" ] && return 0
+    say "creating the first admin (TOTP enrolled)"
+    local out
+    out=$("$BUILD/bin/breeze-server" bootstrap --config "$STATE/server.conf" --email admin@breeze.local \
+        --partner "Local MSP")
+    (umask 077 && echo "$out" >"$STATE/admin.json")
+}
+
+json_field() { # FILE KEY: a string field of a flat JSON object, without needing jq or python
+    sed -n "s/^ *\"$2\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" "$1" | head -1
+}
+
+write_stack() {
+    local admin="$STATE/admin.json"
+    (umask 077 && cat >"$STATE/stack.json" <<JSON
+{
+  "server_url": "$(server_url)",
+  "ca_cert": "$STATE/server-state/tls/ca.crt",
+  "admin_email": "$(json_field "$admin" email)",
+  "admin_password": "$(json_field "$admin" password)",
+  "admin_totp_secret": "$(json_field "$admin" totp_secret)",
+  "db_url": "$(db_url)",
+  "bin_dir": "$BUILD/bin",
+  "server_config": "$STATE/server.conf",
+  "server_log": "$STATE/logs/server.log"
+}
+JSON
+    )
+}
+
+up() {
+    deps
+    build
+    # Others may traverse (the postgres user reaches its cluster folder) but not list; secrets inside are 0600.
+    mkdir -p "$STATE" && chmod 711 "$STATE"
+    db_start
+    write_server_config
+    server_start
+    bootstrap_admin
+    write_stack
+    say "Breeze is up: $(server_url)  (credentials in .breeze/stack.json)"
+    status
+}
+
+down() {
+    server_stop
+    db_stop
+    say "stopped"
+}
+
+status() {
+    local pgstate="stopped" srvstate="stopped"
+    [ -f "$(pg_dir)/data/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$(pg_dir)/data" status >/dev/null 2>&1 &&
+        pgstate="running on 127.0.0.1:$(cat "$STATE/pg-port")"
+    server_pid >/dev/null && srvstate="running at $(server_url) (pid $(server_pid))"
+    echo "postgresql: $pgstate"
+    echo "server:     $srvstate"
+}
+
+restart() {
+    case "${1:-}" in
+    server) server_stop; server_start ;;
+    db) db_stop; db_start ;;
+    *) die "restart what? server or db" ;;
+    esac
+    status
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+run_tests() {
+    deps
+    say "building with AddressSanitizer and UndefinedBehaviorSanitizer into build-test/"
+    configure_and_build "$TEST_BUILD" -DCMAKE_BUILD_TYPE=Debug -DBREEZE_SANITIZE=ON -DBREEZE_BUILD_TESTS=ON
+    say "running the test suites"
+    # Each test starts the PostgreSQL cluster and server it needs on free ports and stops them again.
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    export QT_QPA_PLATFORM=offscreen
+    ctest --test-dir "$TEST_BUILD" --output-on-failure -j "$(nproc)" --timeout 900
+}
+
+bench() {
+    local name=${1:-}
+    [ -n "$name" ] || die "bench needs a name; available: $(ls "$BUILD/bin" | sed -n 's/^bench-//p' | tr '\n' ' ')"
+    shift
+    build
+    [ -x "$BUILD/bin/bench-$name" ] || die "no benchmark named $name"
+    "$BUILD/bin/bench-$name" "$@"
+}
+
+fuzz() {
+    local seconds=${1:-60}
+    deps
+    configure_and_build "$TEST_BUILD" -DCMAKE_BUILD_TYPE=Debug -DBREEZE_SANITIZE=ON -DBREEZE_BUILD_TESTS=ON
+    for target in "$TEST_BUILD"/bin/fuzz-*; do
+        say "fuzzing $(basename "$target") for ${seconds}s"
+        mkdir -p "$STATE/fuzz-corpus/$(basename "$target")"
+        "$target" -max_total_time="$seconds" "$STATE/fuzz-corpus/$(basename "$target")" \
+            "$ROOT/tests/fuzz/corpus/$(basename "$target" | sed 's/^fuzz-//')"
+    done
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+deps) deps ;;
+build) deps; build ;;
+up) up "$@" ;;
+down) down ;;
+status) status ;;
+restart) restart "$@" ;;
+test) run_tests ;;
+bench) bench "$@" ;;
+fuzz) fuzz "$@" ;;
+-h | --help | help | "") usage ;;
+*) usage; exit 2 ;;
+esac

@@ -1,0 +1,21 @@
+#include "app/RouteTable.h"
+
+#include "audit/AuditRoutes.h"
+#include "auth/AuthRoutes.h"
+#include "keys/KeyRoutes.h"
+#include "ops/OperationsRoutes.h"
+#include "tenancy/TenancyRoutes.h"
+#include "users/UserRoutes.h"
+
+namespace breeze::server {
+
+void registerAllRoutes(Router& router) {
+    registerOperationsRoutes(router);
+    registerAuthRoutes(router);
+    registerTenancyRoutes(router);
+    registerUserRoutes(router);
+    registerKeyRoutes(router);
+    registerAuditRoutes(router);
+}
+
+} // namespace breeze::server

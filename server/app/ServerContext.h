@@ -1,0 +1,30 @@
+#pragma once
+
+#include "auth/AccessTokenCodec.h"
+#include "auth/SecretSealer.h"
+#include "config/ServerConfig.h"
+#include "crypto/PasswordHasher.h"
+#include "db/ConnectionPool.h"
+#include "http/Router.h"
+#include "ops/MetricsRegistry.h"
+
+namespace breeze::server {
+
+// What every route needs, built once at start-up and shared (read-only or internally synchronised) by all
+// request threads.
+struct ServerContext {
+    ServerContext(ServerConfig cfg, ConnectionPool& db, std::string tokenKey, std::string sealingKey)
+        : config(std::move(cfg)), pool(db),
+          tokens(std::move(tokenKey), std::chrono::seconds(config.accessTokenTtlSeconds)),
+          sealer(std::move(sealingKey)) {}
+
+    ServerConfig config;
+    ConnectionPool& pool;
+    AccessTokenCodec tokens;
+    SecretSealer sealer;
+    crypto::PasswordHasher hasher;
+    MetricsRegistry metrics;
+    Router router;
+};
+
+} // namespace breeze::server

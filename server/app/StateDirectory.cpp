@@ -1,0 +1,99 @@
+#include "app/StateDirectory.h"
+
+#include "crypto/CertificateAuthority.h"
+#include "crypto/SecureRandom.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
+
+namespace breeze::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string readFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+void writePrivateFile(const fs::path& path, const std::string& content) {
+    const fs::path temp = path.string() + ".tmp";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw std::runtime_error("cannot write " + temp.string());
+        ::chmod(temp.c_str(), 0600);
+        out << content;
+    }
+    fs::rename(temp, path);
+}
+
+void ensurePrivateDirectory(const fs::path& path) {
+    fs::create_directories(path);
+    ::chmod(path.c_str(), 0700);
+}
+
+std::string loadOrCreateKey(const fs::path& path, std::size_t bytes) {
+    if (!fs::exists(path))
+        writePrivateFile(path, crypto::SecureRandom::bytes(bytes));
+    std::string key = readFile(path);
+    if (key.size() != bytes)
+        throw std::runtime_error(path.string() + " is damaged: expected " + std::to_string(bytes) + " bytes");
+    return key;
+}
+} // namespace
+
+StateDirectory StateDirectory::prepare(const ServerConfig& config) {
+    StateDirectory state;
+    const fs::path root = config.stateDir;
+    ensurePrivateDirectory(root);
+    state.tokenSigningKey = loadOrCreateKey(root / "token-signing.key", 64);
+    state.sealingKey = loadOrCreateKey(root / "sealing.key", 32);
+
+    if (!config.tlsCertFile.empty()) {
+        state.certificateFile = config.tlsCertFile;
+        state.privateKeyFile = config.tlsKeyFile;
+        return state;
+    }
+    const fs::path tls = root / "tls";
+    ensurePrivateDirectory(tls);
+    state.caCertificateFile = (tls / "ca.crt").string();
+    state.certificateFile = (tls / "server.crt").string();
+    state.privateKeyFile = (tls / "server.key").string();
+    crypto::PemKeyPair ca;
+    if (fs::exists(tls / "ca.key") && fs::exists(tls / "ca.crt")) {
+        ca = {readFile(tls / "ca.key"), readFile(tls / "ca.crt")};
+    } else {
+        ca = crypto::CertificateAuthority::createRoot("Breeze Server CA", 3650);
+        writePrivateFile(tls / "ca.key", ca.privateKeyPem);
+        writePrivateFile(tls / "ca.crt", ca.certificatePem);
+        ::chmod((tls / "ca.crt").c_str(), 0644);
+        fs::remove(tls / "server.crt");
+    }
+    // The names the server answers on are part of the certificate: reissue when they change.
+    std::string names;
+    for (const auto& n : config.publicNames)
+        names += "DNS:" + n + "\n";
+    for (const auto& a : config.publicAddresses)
+        names += "IP:" + a + "\n";
+    const bool namesChanged = !fs::exists(tls / "server.names") || readFile(tls / "server.names") != names;
+    if (namesChanged || !fs::exists(tls / "server.crt") || !fs::exists(tls / "server.key")) {
+        const std::string commonName =
+            config.publicNames.empty() ? "breeze-server" : config.publicNames.front();
+        auto leaf = crypto::CertificateAuthority::issueServerCertificate(ca, commonName, config.publicNames,
+                                                                         config.publicAddresses, 825);
+        writePrivateFile(tls / "server.key", leaf.privateKeyPem);
+        writePrivateFile(tls / "server.crt", leaf.certificatePem);
+        writePrivateFile(tls / "server.names", names);
+    }
+    return state;
+}
+
+} // namespace breeze::server

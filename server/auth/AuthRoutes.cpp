@@ -1,0 +1,429 @@
+#include "auth/AuthRoutes.h"
+
+#include "auth/LoginThrottle.h"
+#include "auth/MfaCredentials.h"
+#include "auth/PasswordPolicy.h"
+#include "auth/SessionIssuer.h"
+#include "crypto/Digest.h"
+#include "crypto/Totp.h"
+#include "encoding/Base32.h"
+#include "http/ApiError.h"
+#include "http/RequestContext.h"
+
+#include <ctime>
+
+namespace breeze::server {
+
+namespace {
+std::int64_t now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+const std::string& timingEqualiserHash(ServerContext& server) {
+    // Unknown e-mails cost one Argon2id verification too, so response times do not reveal which accounts
+    // exist.
+    static const std::string hash = server.hasher.hash("breeze timing equaliser");
+    return hash;
+}
+
+LoginThrottle throttleOf(ServerContext& server) {
+    return LoginThrottle(server.config.throttleWindowSeconds, server.config.throttleAccountFailures,
+                         server.config.throttleAddressFailures);
+}
+
+const Principal& requireUser(RequestContext& ctx) {
+    const auto& principal = ctx.principal();
+    if (principal.kind != Principal::Kind::User)
+        throw ApiError::badRequest("this needs a signed-in user, not an API key");
+    return principal;
+}
+
+struct LoginFailure {
+    int status;
+    std::string code;
+    std::string message;
+    std::string reason;
+    bool countsAgainstThrottle;
+};
+
+ApiResponse login(RequestContext& ctx) {
+    auto fields = ctx.fields();
+    const std::string email = fields.requiredString("email", 3, 254);
+    const std::string password = fields.requiredString("password", 1, 1024);
+    const auto totp = fields.optionalString("totp", 1, 16);
+    const auto recoveryCode = fields.optionalString("recovery_code", 1, 64);
+    fields.finish();
+
+    ServerContext& server = ctx.server;
+    LoginThrottle throttle = throttleOf(server);
+    const std::string accountKey = LoginThrottle::accountKey(email);
+    const std::string addressKey = LoginThrottle::addressKey(ctx.address());
+    auto lease = server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"sign-in"});
+    AuditEvent event = ctx.auditEvent("auth.login", "user", "");
+    event.actorLabel = email;
+
+    auto refuse = [&](const LoginFailure& failure) {
+        if (failure.countsAgainstThrottle)
+            throttle.recordFailure(tx, accountKey, addressKey);
+        event.result = "failure";
+        event.details = {{"reason", failure.reason}};
+        ctx.audit(tx, event);
+        tx.commit();
+        throw ApiError(failure.status, failure.code, failure.message);
+    };
+
+    if (const int wait = throttle.blockedFor(tx, accountKey, addressKey); wait > 0) {
+        event.result = "denied";
+        event.details = {{"reason", "throttled"}};
+        ctx.audit(tx, event);
+        tx.commit();
+        throw ApiError(429, "too_many_attempts",
+                       "too many failed sign-ins; try again in " + std::to_string(wait) + " seconds", wait);
+    }
+
+    const auto rows = tx.sql().exec_params(
+        "SELECT u.id, u.partner_id, u.password_hash, u.totp_secret_sealed, coalesce(u.totp_last_step, 0), "
+        "u.mfa_required OR p.require_mfa, u.disabled_at IS NOT NULL "
+        "FROM users u JOIN partners p ON p.id = u.partner_id WHERE lower(u.email) = lower($1)",
+        email);
+    const LoginFailure wrongCredentials{401, "invalid_credentials", "e-mail or password is wrong", "", true};
+    if (rows.empty()) {
+        server.hasher.verify(timingEqualiserHash(server), password);
+        auto failure = wrongCredentials;
+        failure.reason = "unknown e-mail";
+        refuse(failure);
+    }
+    const auto& user = rows[0];
+    const std::string userId = user[0].as<std::string>();
+    const std::string partnerId = user[1].as<std::string>();
+    const std::string storedHash = user[2].as<std::string>();
+    event.partnerId = partnerId;
+    event.actorType = "user";
+    event.actorId = userId;
+    event.resourceId = userId;
+    if (!server.hasher.verify(storedHash, password)) {
+        auto failure = wrongCredentials;
+        failure.reason = "wrong password";
+        refuse(failure);
+    }
+    if (user[6].as<bool>())
+        refuse({401, "account_disabled", "this account is disabled", "account disabled", false});
+
+    const bool mfaEnrolled = !user[3].is_null();
+    if (mfaEnrolled) {
+        if (!totp && !recoveryCode)
+            refuse({401, "mfa_required", "enter the code from your authenticator app, or a recovery code",
+                    "second factor missing", false});
+        if (totp) {
+            const auto secret = server.sealer.open(user[3].as<std::string>());
+            if (!secret)
+                throw std::runtime_error("stored TOTP secret cannot be opened: was sealing.key replaced?");
+            const auto step = crypto::Totp::matchingStep(*secret, *totp, now());
+            if (!step || *step <= user[4].as<std::int64_t>())
+                refuse({401, "invalid_totp", "the authenticator code is wrong or was already used",
+                        "wrong TOTP", true});
+            tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", userId, *step);
+        } else if (!MfaCredentials::consumeRecoveryCode(tx, userId, *recoveryCode)) {
+            refuse({401, "invalid_recovery_code", "the recovery code is wrong or was already used",
+                    "wrong recovery code", true});
+        } else {
+            event.details["recovery_code_used"] = true;
+        }
+    }
+    const bool mfaEnrollmentOnly = !mfaEnrolled && user[5].as<bool>();
+    if (server.hasher.needsRehash(storedHash))
+        tx.sql().exec_params("UPDATE users SET password_hash = $2 WHERE id = $1", userId,
+                             server.hasher.hash(password));
+    tx.sql().exec_params("UPDATE users SET last_login_at = now() WHERE id = $1", userId);
+    throttle.clear(tx, accountKey);
+    SessionIssuer issuer(server);
+    nlohmann::json tokens = issuer.start(tx, userId, partnerId, mfaEnrollmentOnly, ctx.address());
+    event.details["mfa"] = mfaEnrolled;
+    event.details["session_id"] = tokens["session_id"];
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(tokens);
+}
+
+ApiResponse refresh(RequestContext& ctx) {
+    auto fields = ctx.fields();
+    const std::string token = fields.requiredString("refresh_token", 1, 256);
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"refresh a session"});
+    AuditEvent event = ctx.auditEvent("auth.refresh", "session", "");
+    const auto rows = tx.sql().exec_params(
+        "SELECT rt.session_id, rt.used_at IS NOT NULL, s.revoked_at IS NOT NULL OR s.expires_at <= now() "
+        "OR u.disabled_at IS NOT NULL, s.user_id, s.partner_id, u.email, s.mfa_enrollment_only "
+        "FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id JOIN users u ON u.id = "
+        "s.user_id "
+        "WHERE rt.token_hash = $1 FOR UPDATE OF rt, s",
+        crypto::Digest::sha256Hex(token));
+    auto refuse = [&](const std::string& code, const std::string& message, const std::string& reason) {
+        event.result = "failure";
+        event.details["reason"] = reason;
+        ctx.audit(tx, event);
+        tx.commit();
+        throw ApiError::unauthorized(code, message);
+    };
+    if (rows.empty())
+        refuse("invalid_refresh_token", "the refresh token is not valid; sign in again",
+               "unknown refresh token");
+    const auto& row = rows[0];
+    const std::string sessionId = row[0].as<std::string>();
+    event.resourceId = sessionId;
+    event.partnerId = row[4].as<std::string>();
+    event.actorType = "user";
+    event.actorId = row[3].as<std::string>();
+    event.actorLabel = row[5].as<std::string>();
+    if (row[1].as<bool>()) {
+        // A refresh token presented twice means two parties hold it: end the whole session for both.
+        tx.sql().exec_params(
+            "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'refresh_token_reuse' "
+            "WHERE id = $1 AND revoked_at IS NULL",
+            sessionId);
+        refuse("refresh_token_reused",
+               "this refresh token was already used, so the session has been ended for safety; sign in again",
+               "refresh token reuse: session revoked");
+    }
+    if (row[2].as<bool>())
+        refuse("session_ended", "this session has ended; sign in again", "session revoked or expired");
+    tx.sql().exec_params("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1",
+                         crypto::Digest::sha256Hex(token));
+    SessionIssuer issuer(ctx.server);
+    nlohmann::json tokens = issuer.rotate(tx, sessionId, row[3].as<std::string>(), row[6].as<bool>());
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(tokens);
+}
+
+ApiResponse logout(RequestContext& ctx) {
+    const auto& user = requireUser(ctx);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"end own session"});
+    tx.sql().exec_params("UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'logout' "
+                         "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+                         user.sessionId, user.id);
+    ctx.audit(tx, ctx.auditEvent("auth.logout", "session", user.sessionId));
+    tx.commit();
+    return ApiResponse::noContent();
+}
+
+nlohmann::json grantsJson(const Principal& principal) {
+    nlohmann::json grants = nlohmann::json::array();
+    for (const auto& grant : principal.grants) {
+        nlohmann::json permissionList = nlohmann::json::array();
+        for (const auto& p : grant.permissions)
+            permissionList.push_back(p);
+        grants.push_back(
+            {{"role_id", grant.roleId},
+             {"role", grant.roleName},
+             {"org_id", grant.orgId ? nlohmann::json(*grant.orgId) : nlohmann::json(nullptr)},
+             {"site_ids", grant.siteIds ? nlohmann::json(*grant.siteIds) : nlohmann::json(nullptr)},
+             {"permissions", permissionList}});
+    }
+    return grants;
+}
+
+ApiResponse me(RequestContext& ctx) {
+    const auto& principal = ctx.principal();
+    nlohmann::json body = {{"kind", principal.actorType()},
+                           {"id", principal.id},
+                           {"partner_id", principal.partnerId},
+                           {"grants", grantsJson(principal)}};
+    if (principal.kind == Principal::Kind::ApiKey) {
+        body["name"] = principal.label;
+        return ApiResponse::json(body);
+    }
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"read own account"});
+    const auto row =
+        tx.sql().exec_params1("SELECT u.email, u.display_name, u.home_org_id, u.totp_secret_sealed IS NOT "
+                              "NULL, u.mfa_required OR p.require_mfa "
+                              "FROM users u JOIN partners p ON p.id = u.partner_id WHERE u.id = $1",
+                              principal.id);
+    tx.commit();
+    body["email"] = row[0].as<std::string>();
+    body["display_name"] = row[1].as<std::string>();
+    body["home_org_id"] =
+        row[2].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[2].as<std::string>());
+    body["mfa_enabled"] = row[3].as<bool>();
+    body["mfa_required"] = row[4].as<bool>();
+    body["session_id"] = principal.sessionId;
+    body["mfa_enrollment_required"] = principal.mfaEnrollmentOnly;
+    return ApiResponse::json(body);
+}
+
+ApiResponse changePassword(RequestContext& ctx) {
+    const auto& user = requireUser(ctx);
+    auto fields = ctx.fields();
+    const std::string current = fields.requiredString("current_password", 1, 1024);
+    const std::string next = fields.requiredString("new_password", 1, 1024);
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"change own password"});
+    const auto row = tx.sql().exec_params1("SELECT password_hash, email FROM users WHERE id = $1", user.id);
+    if (!ctx.server.hasher.verify(row[0].as<std::string>(), current))
+        throw ApiError(403, "wrong_password", "the current password is wrong");
+    checkNewPassword(next, row[1].as<std::string>(), ctx.server.config.passwordMinLength);
+    tx.sql().exec_params(
+        "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() "
+        "WHERE id = $1",
+        user.id, ctx.server.hasher.hash(next));
+    // Every other sign-in of this account ends: a changed password is often a reaction to a leak.
+    const auto ended = tx.sql().exec_params(
+        "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'password_changed' "
+        "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id",
+        user.id, user.sessionId);
+    AuditEvent event = ctx.auditEvent("auth.password_change", "user", user.id);
+    event.details = {{"other_sessions_ended", ended.size()}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::noContent();
+}
+
+// --- MFA -------------------------------------------------------------------------------------------------
+
+struct MfaState {
+    std::optional<std::string> secret;
+    std::optional<std::string> pending;
+    std::int64_t lastStep;
+    bool required;
+    std::string passwordHash;
+    std::string email;
+};
+
+MfaState loadMfaState(RequestContext& ctx, ScopedTransaction& tx, const std::string& userId) {
+    const auto row = tx.sql().exec_params1(
+        "SELECT u.totp_secret_sealed, u.totp_pending_sealed, coalesce(u.totp_last_step, 0), "
+        "u.mfa_required OR p.require_mfa, u.password_hash, u.email FROM users u JOIN partners p ON p.id = "
+        "u.partner_id "
+        "WHERE u.id = $1 FOR UPDATE OF u",
+        userId);
+    MfaState state{std::nullopt,
+                   std::nullopt,
+                   row[2].as<std::int64_t>(),
+                   row[3].as<bool>(),
+                   row[4].as<std::string>(),
+                   row[5].as<std::string>()};
+    if (!row[0].is_null())
+        state.secret = ctx.server.sealer.open(row[0].as<std::string>());
+    if (!row[1].is_null())
+        state.pending = ctx.server.sealer.open(row[1].as<std::string>());
+    return state;
+}
+
+std::int64_t requireTotp(ScopedTransaction& tx, const std::string& userId, const std::string& secret,
+                         const std::string& code, std::int64_t lastStep) {
+    const auto step = crypto::Totp::matchingStep(secret, code, now());
+    if (!step || *step <= lastStep)
+        throw ApiError(400, "invalid_totp", "the authenticator code is wrong or was already used");
+    tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", userId, *step);
+    return *step;
+}
+
+ApiResponse mfaSetup(RequestContext& ctx) {
+    const auto& user = requireUser(ctx);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"own MFA enrolment"});
+    const MfaState state = loadMfaState(ctx, tx, user.id);
+    if (state.secret)
+        throw ApiError::conflict(
+            "multi-factor authentication is already enabled; disable it first to re-enrol");
+    const std::string secret = MfaCredentials::newTotpSecret();
+    tx.sql().exec_params("UPDATE users SET totp_pending_sealed = $2 WHERE id = $1", user.id,
+                         ctx.server.sealer.seal(secret));
+    ctx.audit(tx, ctx.auditEvent("auth.mfa_setup", "user", user.id));
+    tx.commit();
+    const std::string base32 = encoding::base32Encode(secret);
+    return ApiResponse::json(
+        {{"secret", base32}, {"otpauth_uri", crypto::Totp::provisioningUri("Breeze", state.email, base32)}});
+}
+
+ApiResponse mfaEnable(RequestContext& ctx) {
+    const auto& user = requireUser(ctx);
+    auto fields = ctx.fields();
+    const std::string code = fields.requiredString("totp", 1, 16);
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"own MFA enrolment"});
+    const MfaState state = loadMfaState(ctx, tx, user.id);
+    if (state.secret)
+        throw ApiError::conflict("multi-factor authentication is already enabled");
+    if (!state.pending)
+        throw ApiError::conflict("start with POST /api/v1/auth/mfa/setup");
+    requireTotp(tx, user.id, *state.pending, code, 0);
+    tx.sql().exec_params(
+        "UPDATE users SET totp_secret_sealed = totp_pending_sealed, totp_pending_sealed = NULL, "
+        "updated_at = now() WHERE id = $1",
+        user.id);
+    tx.sql().exec_params("UPDATE auth_sessions SET mfa_enrollment_only = false WHERE id = $1",
+                         user.sessionId);
+    const auto codes = MfaCredentials::issueRecoveryCodes(tx, user.id);
+    ctx.audit(tx, ctx.auditEvent("auth.mfa_enable", "user", user.id));
+    tx.commit();
+    return ApiResponse::json({{"recovery_codes", codes}});
+}
+
+ApiResponse mfaDisable(RequestContext& ctx) {
+    const auto& user = requireUser(ctx);
+    auto fields = ctx.fields();
+    const std::string password = fields.requiredString("password", 1, 1024);
+    const std::string code = fields.requiredString("totp", 1, 16);
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"own MFA enrolment"});
+    const MfaState state = loadMfaState(ctx, tx, user.id);
+    if (!state.secret)
+        throw ApiError::conflict("multi-factor authentication is not enabled");
+    if (state.required)
+        throw ApiError(409, "mfa_required_by_policy",
+                       "your organisation requires multi-factor authentication");
+    if (!ctx.server.hasher.verify(state.passwordHash, password))
+        throw ApiError(403, "wrong_password", "the password is wrong");
+    requireTotp(tx, user.id, *state.secret, code, state.lastStep);
+    tx.sql().exec_params(
+        "UPDATE users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, totp_last_step = NULL, "
+        "updated_at = now() WHERE id = $1",
+        user.id);
+    tx.sql().exec_params("DELETE FROM recovery_codes WHERE user_id = $1", user.id);
+    ctx.audit(tx, ctx.auditEvent("auth.mfa_disable", "user", user.id));
+    tx.commit();
+    return ApiResponse::noContent();
+}
+
+ApiResponse mfaRecoveryCodes(RequestContext& ctx) {
+    const auto& user = requireUser(ctx);
+    auto fields = ctx.fields();
+    const std::string code = fields.requiredString("totp", 1, 16);
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"own MFA enrolment"});
+    const MfaState state = loadMfaState(ctx, tx, user.id);
+    if (!state.secret)
+        throw ApiError::conflict("multi-factor authentication is not enabled");
+    requireTotp(tx, user.id, *state.secret, code, state.lastStep);
+    const auto codes = MfaCredentials::issueRecoveryCodes(tx, user.id);
+    ctx.audit(tx, ctx.auditEvent("auth.mfa_recovery_codes", "user", user.id));
+    tx.commit();
+    return ApiResponse::json({{"recovery_codes", codes}});
+}
+} // namespace
+
+void registerAuthRoutes(Router& router) {
+    router.add({"POST", "/api/v1/auth/login", "auth.login", RouteAccess::Public, login});
+    router.add({"POST", "/api/v1/auth/refresh", "auth.refresh", RouteAccess::Public, refresh});
+    router.add({"POST", "/api/v1/auth/logout", "auth.logout", RouteAccess::MfaEnrollment, logout});
+    router.add({"GET", "/api/v1/auth/me", "", RouteAccess::MfaEnrollment, me});
+    router.add({"POST", "/api/v1/auth/password", "auth.password_change", RouteAccess::MfaEnrollment,
+                changePassword});
+    router.add({"POST", "/api/v1/auth/mfa/setup", "auth.mfa_setup", RouteAccess::MfaEnrollment, mfaSetup});
+    router.add({"POST", "/api/v1/auth/mfa/enable", "auth.mfa_enable", RouteAccess::MfaEnrollment, mfaEnable});
+    router.add(
+        {"POST", "/api/v1/auth/mfa/disable", "auth.mfa_disable", RouteAccess::Authenticated, mfaDisable});
+    router.add({"POST", "/api/v1/auth/mfa/recovery-codes", "auth.mfa_recovery_codes",
+                RouteAccess::Authenticated, mfaRecoveryCodes});
+}
+
+} // namespace breeze::server

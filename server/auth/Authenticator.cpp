@@ -1,0 +1,141 @@
+#include "auth/Authenticator.h"
+
+#include "app/ServerContext.h"
+#include "audit/AuditLog.h"
+#include "crypto/Digest.h"
+#include "db/ScopedTransaction.h"
+#include "http/ApiError.h"
+
+#include <pqxx/pqxx>
+#include <pqxx/transaction>
+
+namespace breeze::server {
+
+namespace {
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> out;
+    std::string item;
+    for (char c : text) {
+        if (c == ',') {
+            if (!item.empty())
+                out.push_back(item);
+            item.clear();
+        } else {
+            item.push_back(c);
+        }
+    }
+    if (!item.empty())
+        out.push_back(item);
+    return out;
+}
+
+std::set<std::string> permissionsOf(const pqxx::field& field) {
+    const auto list = splitList(field.is_null() ? "" : field.as<std::string>());
+    return {list.begin(), list.end()};
+}
+
+void loadUserGrants(ScopedTransaction& tx, Principal& principal) {
+    const auto rows = tx.sql().exec_params(
+        "SELECT g.role_id, r.name, g.org_id, array_to_string(g.site_ids, ','), g.site_ids IS NULL, "
+        "(SELECT string_agg(p.resource || ':' || p.action, ',') FROM role_permissions p WHERE p.role_id = "
+        "r.id) "
+        "FROM user_grants g JOIN roles r ON r.id = g.role_id WHERE g.user_id = $1",
+        principal.id);
+    for (const auto& row : rows) {
+        Grant grant;
+        grant.roleId = row[0].as<std::string>();
+        grant.roleName = row[1].as<std::string>();
+        if (!row[2].is_null())
+            grant.orgId = row[2].as<std::string>();
+        if (!row[4].as<bool>())
+            grant.siteIds = splitList(row[3].as<std::string>());
+        grant.permissions = permissionsOf(row[5]);
+        principal.grants.push_back(std::move(grant));
+    }
+}
+} // namespace
+
+Principal Authenticator::authenticate(const std::string& authorization, const std::string& address,
+                                      const std::string& requestId) {
+    if (authorization.empty())
+        throw ApiError::unauthorized("authentication_required", "sign in or present an API key");
+    constexpr std::string_view bearer = "Bearer ";
+    if (authorization.size() <= bearer.size() || authorization.compare(0, bearer.size(), bearer) != 0)
+        throw ApiError::unauthorized("invalid_authorization",
+                                     "use \"Authorization: Bearer <token or API key>\"");
+    const std::string credential = authorization.substr(bearer.size());
+    if (credential.starts_with(kApiKeyPrefix))
+        return fromApiKey(credential, address, requestId);
+    return fromAccessToken(credential);
+}
+
+Principal Authenticator::fromApiKey(const std::string& key, const std::string& address,
+                                    const std::string& requestId) {
+    auto lease = m_server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"resolve API key"});
+    const auto rows = tx.sql().exec_params(
+        "SELECT k.id, k.partner_id, k.org_id, k.role_id, r.name, k.name, "
+        "(SELECT string_agg(p.resource || ':' || p.action, ',') FROM role_permissions p WHERE p.role_id = "
+        "r.id), "
+        "k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' "
+        "FROM api_keys k JOIN roles r ON r.id = k.role_id "
+        "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())",
+        crypto::Digest::sha256Hex(key));
+    if (rows.empty()) {
+        AuditEvent event;
+        event.address = address;
+        event.requestId = requestId;
+        event.action = "auth.api_key";
+        event.result = "failure";
+        event.details = {{"reason", "unknown, revoked or expired API key"}};
+        AuditLog::record(tx, event);
+        tx.commit();
+        throw ApiError::unauthorized("invalid_api_key", "the API key is unknown, revoked or expired");
+    }
+    const auto& row = rows[0];
+    Principal principal;
+    principal.kind = Principal::Kind::ApiKey;
+    principal.id = row[0].as<std::string>();
+    principal.partnerId = row[1].as<std::string>();
+    principal.label = row[5].as<std::string>();
+    Grant grant;
+    grant.orgId = row[2].as<std::string>();
+    grant.roleId = row[3].as<std::string>();
+    grant.roleName = row[4].as<std::string>();
+    grant.permissions = permissionsOf(row[6]);
+    principal.grants.push_back(std::move(grant));
+    // Last use is kept to the minute: enough to spot stale keys without a write on every call.
+    if (row[7].as<bool>())
+        tx.sql().exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = $1", principal.id);
+    tx.commit();
+    return principal;
+}
+
+Principal Authenticator::fromAccessToken(const std::string& token) {
+    const auto claims = m_server.tokens.verify(token);
+    if (!claims)
+        throw ApiError::unauthorized("invalid_token",
+                                     "the access token is invalid or has expired; refresh it");
+    auto lease = m_server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"resolve access token"});
+    const auto rows = tx.sql().exec_params(
+        "SELECT u.id, u.partner_id, u.email, s.mfa_enrollment_only FROM auth_sessions s JOIN users u ON u.id "
+        "= s.user_id "
+        "WHERE s.id = $1::uuid AND u.id = $2::uuid AND s.revoked_at IS NULL AND s.expires_at > now() "
+        "AND u.disabled_at IS NULL",
+        claims->sessionId, claims->userId);
+    if (rows.empty())
+        throw ApiError::unauthorized("session_ended", "this session has ended; sign in again");
+    Principal principal;
+    principal.kind = Principal::Kind::User;
+    principal.id = rows[0][0].as<std::string>();
+    principal.partnerId = rows[0][1].as<std::string>();
+    principal.label = rows[0][2].as<std::string>();
+    principal.sessionId = claims->sessionId;
+    principal.mfaEnrollmentOnly = rows[0][3].as<bool>();
+    loadUserGrants(tx, principal);
+    tx.commit();
+    return principal;
+}
+
+} // namespace breeze::server

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "auth/Principal.h"
+
+#include <string>
+
+namespace breeze::server {
+
+struct ServerContext;
+
+// Turns an Authorization header into a Principal: a "Bearer brz_..." API key or a "Bearer <JWT>" access token
+// whose session is still live. Anything else is a 401 with a reason the client can act on.
+class Authenticator {
+public:
+    explicit Authenticator(ServerContext& server) : m_server(server) {}
+
+    Principal authenticate(const std::string& authorization, const std::string& address,
+                           const std::string& requestId);
+
+    static constexpr const char* kApiKeyPrefix = "brz_";
+
+private:
+    Principal fromApiKey(const std::string& key, const std::string& address, const std::string& requestId);
+    Principal fromAccessToken(const std::string& token);
+
+    ServerContext& m_server;
+};
+
+} // namespace breeze::server

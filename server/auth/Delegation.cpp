@@ -1,0 +1,53 @@
+#include "auth/Delegation.h"
+
+#include "http/ApiError.h"
+#include "http/JsonFields.h"
+
+namespace breeze::server {
+
+RoleRef findRole(ScopedTransaction& tx, const std::string& partnerId, const std::string& idOrName) {
+    const bool byId = isUuid(idOrName);
+    const auto rows = tx.sql().exec_params(
+        std::string(
+            "SELECT r.id, r.name, (SELECT coalesce(string_agg(p.resource || ':' || p.action, ','), '') FROM "
+            "role_permissions p WHERE p.role_id = r.id) FROM roles r WHERE (r.partner_id IS NULL OR "
+            "r.partner_id = $1) AND ") +
+            (byId ? "r.id = $2::uuid" : "r.name = $2"),
+        partnerId, idOrName);
+    if (rows.empty())
+        throw ApiError::badRequest("there is no role \"" + idOrName.substr(0, 64) + "\"");
+    RoleRef role{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), {}};
+    std::string item;
+    for (char c : rows[0][2].as<std::string>() + ",") {
+        if (c == ',') {
+            if (!item.empty())
+                role.permissions.insert(item);
+            item.clear();
+        } else {
+            item.push_back(c);
+        }
+    }
+    return role;
+}
+
+void requireCanDelegate(const Principal& actor, const RoleRef& role, const std::optional<std::string>& orgId,
+                        const std::optional<std::vector<std::string>>& siteIds) {
+    for (const auto& permission : role.permissions) {
+        const AccessScope scope = actor.scopeForKey(permission);
+        bool covered = false;
+        if (!orgId) {
+            covered = scope.isWholePartner();
+        } else if (!siteIds) {
+            covered = scope.allowsWholeOrg(*orgId);
+        } else {
+            covered = true;
+            for (const auto& site : *siteIds)
+                covered = covered && scope.allowsSite(*orgId, site);
+        }
+        if (!covered)
+            throw ApiError::forbidden("you cannot grant the role " + role.name + ": it includes " +
+                                      permission + ", which you do not hold over that scope");
+    }
+}
+
+} // namespace breeze::server

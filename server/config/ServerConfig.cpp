@@ -1,0 +1,169 @@
+#include "config/ServerConfig.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace breeze::server {
+
+namespace {
+std::string trim(const std::string& text) {
+    const auto begin = text.find_first_not_of(" \t\r");
+    if (begin == std::string::npos)
+        return "";
+    const auto end = text.find_last_not_of(" \t\r");
+    return text.substr(begin, end - begin + 1);
+}
+
+int toInt(const std::string& key, const std::string& value, int min, int max) {
+    int out = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+    if (ec != std::errc() || ptr != value.data() + value.size() || out < min || out > max)
+        throw std::runtime_error(key + " must be a whole number from " + std::to_string(min) + " to " +
+                                 std::to_string(max) + ", not \"" + value + "\"");
+    return out;
+}
+
+bool toBool(const std::string& key, const std::string& value) {
+    if (value == "true" || value == "yes" || value == "on" || value == "1")
+        return true;
+    if (value == "false" || value == "no" || value == "off" || value == "0")
+        return false;
+    throw std::runtime_error(key + " must be true or false, not \"" + value + "\"");
+}
+
+std::vector<std::string> toList(const std::string& value) {
+    std::vector<std::string> out;
+    std::string item;
+    for (char c : value + ",") {
+        if (c == ',') {
+            if (!trim(item).empty())
+                out.push_back(trim(item));
+            item.clear();
+        } else {
+            item.push_back(c);
+        }
+    }
+    return out;
+}
+
+using Setter = std::function<void(ServerConfig&, const std::string& key, const std::string& value)>;
+
+const std::map<std::string, Setter>& setters() {
+    static const std::map<std::string, Setter> table = {
+        {"server.listen", [](auto& c, auto&, auto& v) { c.listenAddress = v; }},
+        {"server.port", [](auto& c, auto& k, auto& v) { c.port = toInt(k, v, 0, 65535); }},
+        {"server.public_names", [](auto& c, auto&, auto& v) { c.publicNames = toList(v); }},
+        {"server.public_addresses", [](auto& c, auto&, auto& v) { c.publicAddresses = toList(v); }},
+        {"server.state_dir", [](auto& c, auto&, auto& v) { c.stateDir = v; }},
+        {"tls.cert_file", [](auto& c, auto&, auto& v) { c.tlsCertFile = v; }},
+        {"tls.key_file", [](auto& c, auto&, auto& v) { c.tlsKeyFile = v; }},
+        {"database.url", [](auto& c, auto&, auto& v) { c.databaseUrl = v; }},
+        {"database.pool_size", [](auto& c, auto& k, auto& v) { c.databasePoolSize = toInt(k, v, 1, 500); }},
+        {"database.auto_migrate", [](auto& c, auto& k, auto& v) { c.databaseAutoMigrate = toBool(k, v); }},
+        {"database.allow_superuser",
+         [](auto& c, auto& k, auto& v) { c.databaseAllowSuperuser = toBool(k, v); }},
+        {"http.max_body_bytes",
+         [](auto& c, auto& k, auto& v) {
+             c.httpMaxBodyBytes = static_cast<std::size_t>(toInt(k, v, 1024, 1 << 30));
+         }},
+        {"http.max_threads", [](auto& c, auto& k, auto& v) { c.httpMaxThreads = toInt(k, v, 2, 4096); }},
+        {"http.max_queued", [](auto& c, auto& k, auto& v) { c.httpMaxQueued = toInt(k, v, 1, 65536); }},
+        {"http.idle_timeout_seconds",
+         [](auto& c, auto& k, auto& v) { c.httpIdleTimeoutSeconds = toInt(k, v, 1, 3600); }},
+        {"auth.access_token_ttl_seconds",
+         [](auto& c, auto& k, auto& v) { c.accessTokenTtlSeconds = toInt(k, v, 10, 24 * 3600); }},
+        {"auth.refresh_token_ttl_seconds",
+         [](auto& c, auto& k, auto& v) { c.refreshTokenTtlSeconds = toInt(k, v, 60, 365 * 24 * 3600); }},
+        {"auth.throttle_window_seconds",
+         [](auto& c, auto& k, auto& v) { c.throttleWindowSeconds = toInt(k, v, 1, 24 * 3600); }},
+        {"auth.throttle_account_failures",
+         [](auto& c, auto& k, auto& v) { c.throttleAccountFailures = toInt(k, v, 1, 1000); }},
+        {"auth.throttle_address_failures",
+         [](auto& c, auto& k, auto& v) { c.throttleAddressFailures = toInt(k, v, 1, 100000); }},
+        {"auth.password_min_length",
+         [](auto& c, auto& k, auto& v) { c.passwordMinLength = toInt(k, v, 8, 128); }},
+        {"log.level",
+         [](auto& c, auto& k, auto& v) {
+             if (v != "debug" && v != "info" && v != "warning" && v != "error")
+                 throw std::runtime_error(k + " must be debug, info, warning or error");
+             c.logLevel = v;
+         }},
+        {"shutdown.grace_seconds",
+         [](auto& c, auto& k, auto& v) { c.shutdownGraceSeconds = toInt(k, v, 0, 600); }},
+    };
+    return table;
+}
+
+std::string environmentName(const std::string& key) {
+    std::string name = "BREEZE_";
+    for (char c : key)
+        name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    return name;
+}
+} // namespace
+
+std::vector<std::string> ServerConfig::knownKeys() {
+    std::vector<std::string> keys;
+    for (const auto& [key, setter] : setters())
+        keys.push_back(key);
+    return keys;
+}
+
+std::map<std::string, std::string> ServerConfig::processEnvironment() {
+    std::map<std::string, std::string> out;
+    for (char** entry = environ; entry && *entry; ++entry) {
+        const std::string text = *entry;
+        const auto eq = text.find('=');
+        if (eq != std::string::npos && text.starts_with("BREEZE_"))
+            out[text.substr(0, eq)] = text.substr(eq + 1);
+    }
+    return out;
+}
+
+ServerConfig ServerConfig::load(const std::string& path,
+                                const std::map<std::string, std::string>& environment) {
+    ServerConfig config;
+    if (!path.empty()) {
+        std::ifstream in(path);
+        if (!in)
+            throw std::runtime_error("cannot read config file " + path);
+        std::string line;
+        int number = 0;
+        while (std::getline(in, line)) {
+            ++number;
+            const std::string text = trim(line);
+            if (text.empty() || text[0] == '#')
+                continue;
+            const auto eq = text.find('=');
+            const std::string where = path + ":" + std::to_string(number) + ": ";
+            if (eq == std::string::npos)
+                throw std::runtime_error(where + "expected key = value");
+            const std::string key = trim(text.substr(0, eq));
+            const auto it = setters().find(key);
+            if (it == setters().end())
+                throw std::runtime_error(where + "unknown key \"" + key + "\"");
+            try {
+                it->second(config, key, trim(text.substr(eq + 1)));
+            } catch (const std::runtime_error& error) {
+                throw std::runtime_error(where + error.what());
+            }
+        }
+    }
+    for (const auto& [key, setter] : setters()) {
+        const auto it = environment.find(environmentName(key));
+        if (it != environment.end())
+            setter(config, key + " (from " + it->first + ")", it->second);
+    }
+    if (config.databaseUrl.empty())
+        throw std::runtime_error("database.url is not set (config file or BREEZE_DATABASE_URL)");
+    if (config.tlsCertFile.empty() != config.tlsKeyFile.empty())
+        throw std::runtime_error("tls.cert_file and tls.key_file must be set together");
+    return config;
+}
+
+} // namespace breeze::server

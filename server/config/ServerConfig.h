@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace breeze::server {
+
+// Everything breeze-server reads at start-up. The file is `key = value` lines; every key can be overridden by
+// an environment variable named BREEZE_ + the key in upper case with dots as underscores
+// (database.url -> BREEZE_DATABASE_URL). Unknown keys are an error, so a typo never silently falls back.
+struct ServerConfig {
+    std::string listenAddress = "0.0.0.0";
+    int port = 8443;
+    std::vector<std::string> publicNames{"localhost"};
+    std::vector<std::string> publicAddresses{"127.0.0.1", "::1"};
+    std::string stateDir = "/var/lib/breeze-server";
+    std::string tlsCertFile; // empty: a CA and certificate are generated under stateDir/tls
+    std::string tlsKeyFile;
+
+    std::string databaseUrl;
+    int databasePoolSize = 8;
+    bool databaseAutoMigrate = false;
+    bool databaseAllowSuperuser = false;
+
+    std::size_t httpMaxBodyBytes = 4 * 1024 * 1024;
+    int httpMaxThreads = 64;
+    int httpMaxQueued = 256;
+    int httpIdleTimeoutSeconds = 60;
+
+    int accessTokenTtlSeconds = 900;
+    int refreshTokenTtlSeconds = 30 * 24 * 3600;
+    int throttleWindowSeconds = 900;
+    int throttleAccountFailures = 5;
+    int throttleAddressFailures = 30;
+    int passwordMinLength = 12;
+
+    std::string logLevel = "info";
+    int shutdownGraceSeconds = 10;
+
+    // Throws std::runtime_error naming the file, line and key on any problem.
+    static ServerConfig load(const std::string& path, const std::map<std::string, std::string>& environment);
+    static std::map<std::string, std::string> processEnvironment();
+    static std::vector<std::string> knownKeys();
+};
+
+} // namespace breeze::server

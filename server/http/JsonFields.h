@@ -1,0 +1,42 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace breeze::server {
+
+// Reads the fields of a request body with strict checks, answering 400 with the field's name and what it must
+// be. `finish()` refuses fields nobody asked for, so a typo never passes silently.
+class JsonFields {
+public:
+    explicit JsonFields(const nlohmann::json& body);
+
+    std::string requiredString(const std::string& key, std::size_t minLength, std::size_t maxLength);
+    std::optional<std::string> optionalString(const std::string& key, std::size_t minLength,
+                                              std::size_t maxLength);
+    // A display name: 1-200 characters, no control characters, no leading or trailing spaces.
+    std::string requiredName(const std::string& key);
+    std::optional<std::string> optionalName(const std::string& key);
+    std::string requiredUuid(const std::string& key);
+    std::optional<std::string> optionalUuid(const std::string& key);
+    std::optional<std::vector<std::string>> optionalUuidList(const std::string& key, std::size_t maxItems);
+    std::optional<std::vector<std::string>> optionalStringList(const std::string& key, std::size_t maxItems,
+                                                               std::size_t maxLength);
+    std::optional<bool> optionalBool(const std::string& key);
+    std::optional<long long> optionalInteger(const std::string& key, long long min, long long max);
+    bool has(const std::string& key) const { return m_body.contains(key); }
+    void finish() const;
+
+private:
+    const nlohmann::json* find(const std::string& key);
+
+    const nlohmann::json& m_body;
+    std::set<std::string> m_known;
+};
+
+bool isUuid(const std::string& text);
+
+} // namespace breeze::server

@@ -1,0 +1,239 @@
+// breeze-server: the REST API and gateways. Subcommands: serve, migrate, bootstrap, audit, version.
+#include "app/Bootstrapper.h"
+#include "app/HttpsServer.h"
+#include "app/RouteTable.h"
+#include "app/ServerContext.h"
+#include "app/StateDirectory.h"
+#include "audit/AuditLog.h"
+#include "db/Migrator.h"
+#include "db/ScopedTransaction.h"
+#include "ops/JsonLogger.h"
+
+#include <Poco/Net/SSLManager.h>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <pqxx/nontransaction>
+#include <pthread.h>
+#include <thread>
+
+using namespace breeze::server;
+
+namespace {
+constexpr const char* kUsage = R"(usage: breeze-server COMMAND [options]
+
+  serve      --config FILE [--port-file FILE]     run the server
+  migrate    up|down N|status --config FILE       manage the database schema
+  bootstrap  --config FILE --email E [--password-stdin] [--partner NAME] [--new-partner]
+                                                  create the first partner-admin (prints JSON credentials)
+  audit      verify --config FILE                 check the audit log's hash chain
+  version
+
+Every config key can be set by environment: database.url -> BREEZE_DATABASE_URL.
+)";
+
+struct Options {
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> values;
+    std::set<std::string> flags;
+};
+
+Options parseOptions(int argc, char** argv, const std::set<std::string>& flagNames) {
+    Options options;
+    for (int i = 2; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.starts_with("--")) {
+            if (flagNames.contains(arg)) {
+                options.flags.insert(arg);
+            } else if (i + 1 < argc) {
+                options.values[arg] = argv[++i];
+            } else {
+                throw std::runtime_error(arg + " needs a value");
+            }
+        } else {
+            options.positional.push_back(arg);
+        }
+    }
+    return options;
+}
+
+ServerConfig loadConfig(const Options& options) {
+    const auto it = options.values.find("--config");
+    return ServerConfig::load(it == options.values.end() ? "" : it->second,
+                              ServerConfig::processEnvironment());
+}
+
+std::unique_ptr<pqxx::connection> connectWithRetry(const std::string& url, int seconds) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return std::make_unique<pqxx::connection>(url);
+        } catch (const std::exception& error) {
+            if (attempt >= seconds)
+                throw std::runtime_error(std::string("cannot reach PostgreSQL: ") + error.what());
+            logger().warning("waiting for PostgreSQL", {{"attempt", attempt + 1}});
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+}
+
+// The server must be subject to row-level security: a superuser or BYPASSRLS role would silently disable it.
+void refuseRlsBypass(pqxx::connection& connection, const ServerConfig& config) {
+    pqxx::nontransaction tx(connection);
+    const auto row = tx.exec1("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
+    if (row[0].as<bool>() && !config.databaseAllowSuperuser)
+        throw std::runtime_error(
+            "the database role bypasses row-level security (superuser or BYPASSRLS); connect as "
+            "the schema owner instead, or set database.allow_superuser = true");
+}
+
+int serve(const Options& options) {
+    ServerConfig config = loadConfig(options);
+    JsonLogger::instance().setLevel(JsonLogger::parseLevel(config.logLevel));
+    // Signals are taken by sigwait below, never by whichever thread happens to be running.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    const StateDirectory state = StateDirectory::prepare(config);
+    {
+        auto connection = connectWithRetry(config.databaseUrl, 30);
+        refuseRlsBypass(*connection, config);
+        Migrator migrator(*connection, embeddedMigrations());
+        if (config.databaseAutoMigrate) {
+            const int applied = migrator.up();
+            if (applied > 0)
+                logger().info("applied migrations", {{"count", applied}});
+        } else if (const int pending = migrator.pendingCount(); pending > 0) {
+            throw std::runtime_error(std::to_string(pending) +
+                                     " migration(s) pending: run `breeze-server migrate up` or set "
+                                     "database.auto_migrate = true");
+        }
+    }
+    Poco::Net::initializeSSL();
+    ConnectionPool pool(config.databaseUrl, static_cast<std::size_t>(config.databasePoolSize),
+                        std::chrono::seconds(5));
+    ServerContext context(config, pool, state.tokenSigningKey, state.sealingKey);
+    registerAllRoutes(context.router);
+    context.metrics.addGauge("breeze_db_connections_in_use", "Database connections currently leased.",
+                             [&pool] { return static_cast<double>(pool.inUse()); });
+    HttpsServer server(context, state);
+    server.start();
+    if (const auto it = options.values.find("--port-file"); it != options.values.end()) {
+        std::ofstream(it->second + ".tmp") << server.port() << "\n";
+        std::rename((it->second + ".tmp").c_str(), it->second.c_str());
+    }
+    logger().info("listening", {{"address", config.listenAddress},
+                                {"port", server.port()},
+                                {"ca_certificate", state.caCertificateFile},
+                                {"certificate", state.certificateFile}});
+    int received = 0;
+    sigwait(&signals, &received);
+    logger().info("shutting down", {{"signal", received}, {"grace_seconds", config.shutdownGraceSeconds}});
+    server.stop(config.shutdownGraceSeconds);
+    logger().info("stopped");
+    Poco::Net::uninitializeSSL();
+    return 0;
+}
+
+int migrate(const Options& options) {
+    if (options.positional.empty())
+        throw std::runtime_error("migrate needs up, down N or status");
+    const ServerConfig config = loadConfig(options);
+    auto connection = connectWithRetry(config.databaseUrl, 10);
+    Migrator migrator(*connection, embeddedMigrations());
+    const std::string& action = options.positional[0];
+    if (action == "up") {
+        std::cout << "applied " << migrator.up() << " migration(s)\n";
+    } else if (action == "down") {
+        if (options.positional.size() < 2)
+            throw std::runtime_error("migrate down needs the number of migrations to revert");
+        std::cout << "reverted " << migrator.down(std::stoi(options.positional[1])) << " migration(s)\n";
+    } else if (action == "status") {
+        for (const auto& m : migrator.status())
+            std::cout << (m.version < 1000 ? "0" : "") << (m.version < 100 ? "0" : "")
+                      << (m.version < 10 ? "0" : "") << m.version << "  "
+                      << (m.applied ? "applied " + m.appliedAt : std::string("pending"))
+                      << (m.checksumMatches ? "" : "  (file changed since it was applied)") << "  " << m.name
+                      << "\n";
+    } else {
+        throw std::runtime_error("unknown migrate action " + action);
+    }
+    return 0;
+}
+
+int bootstrap(const Options& options) {
+    const ServerConfig config = loadConfig(options);
+    const auto email = options.values.find("--email");
+    if (email == options.values.end())
+        throw std::runtime_error("bootstrap needs --email");
+    std::optional<std::string> password;
+    if (options.flags.contains("--password-stdin")) {
+        std::string line;
+        std::getline(std::cin, line);
+        password = line;
+    }
+    const StateDirectory state = StateDirectory::prepare(config);
+    ConnectionPool pool(config.databaseUrl, 1, std::chrono::seconds(10));
+    ServerContext context(config, pool, state.tokenSigningKey, state.sealingKey);
+    const auto partner = options.values.find("--partner");
+    Bootstrapper bootstrapper(context);
+    std::cout << bootstrapper
+                     .run(email->second, password,
+                          partner == options.values.end() ? "Default Partner" : partner->second,
+                          options.flags.contains("--new-partner"))
+                     .dump(2)
+              << "\n";
+    return 0;
+}
+
+int audit(const Options& options) {
+    if (options.positional.empty() || options.positional[0] != "verify")
+        throw std::runtime_error("audit needs verify");
+    const ServerConfig config = loadConfig(options);
+    auto connection = connectWithRetry(config.databaseUrl, 10);
+    ScopedTransaction tx(*connection, SystemAccess{"verify the audit chain"});
+    const auto result = AuditLog::verify(tx);
+    if (result.intact) {
+        std::cout << "audit log intact: " << result.checked << " entries checked\n";
+        return 0;
+    }
+    std::cout << "audit log TAMPERED: the chain breaks at entry " << *result.firstBadId << " (of "
+              << result.checked << ")\n";
+    return 3;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    const std::string command = argv[1];
+    try {
+        if (command == "serve")
+            return serve(parseOptions(argc, argv, {}));
+        if (command == "migrate")
+            return migrate(parseOptions(argc, argv, {}));
+        if (command == "bootstrap")
+            return bootstrap(parseOptions(argc, argv, {"--password-stdin", "--new-partner"}));
+        if (command == "audit")
+            return audit(parseOptions(argc, argv, {}));
+        if (command == "version") {
+            std::cout << "breeze-server " << BREEZE_VERSION << "\n";
+            return 0;
+        }
+        if (command == "--help" || command == "help") {
+            std::cout << kUsage;
+            return 0;
+        }
+        std::cerr << "unknown command " << command << "\n" << kUsage;
+        return 2;
+    } catch (const std::exception& error) {
+        logger().error("fatal", {{"error", error.what()}});
+        std::cerr << "breeze-server: " << error.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,492 @@
+#include "tenancy/TenancyRoutes.h"
+
+#include "http/ApiError.h"
+#include "http/Pagination.h"
+#include "http/RequestContext.h"
+#include "http/ResultJson.h"
+
+#include <pqxx/except>
+
+namespace breeze::server {
+
+namespace {
+using namespace permissions;
+
+constexpr const char* kOrgJson =
+    "json_build_object('id', o.id, 'partner_id', o.partner_id, 'name', o.name, 'require_device_approval', "
+    "o.require_device_approval, 'created_at', o.created_at, 'updated_at', o.updated_at)::text";
+constexpr const char* kSiteJson =
+    "json_build_object('id', s.id, 'org_id', s.org_id, 'name', s.name, 'timezone', s.timezone, 'created_at', "
+    "s.created_at, 'updated_at', s.updated_at)::text";
+constexpr const char* kGroupJson =
+    "json_build_object('id', g.id, 'org_id', g.org_id, 'site_id', g.site_id, 'name', g.name, 'created_at', "
+    "g.created_at, 'updated_at', g.updated_at)::text";
+
+std::string likePattern(const std::string& text) {
+    std::string out = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\')
+            out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + "%";
+}
+
+std::optional<std::string> uuidQuery(const RequestContext& ctx, const std::string& name) {
+    auto value = ctx.query(name);
+    if (value && !isUuid(*value))
+        throw ApiError::badRequest(name + " must be an id (a UUID)");
+    return value;
+}
+
+std::optional<std::string> textQuery(const RequestContext& ctx, const std::string& name) {
+    auto value = ctx.query(name);
+    if (value && value->size() > 200)
+        throw ApiError::badRequest(name + " is too long");
+    return value;
+}
+
+// ---- partner ----
+
+ApiResponse getPartner(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(PartnerRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const auto row = tx.sql().exec_params1("SELECT json_build_object('id', id, 'name', name, 'require_mfa', "
+                                           "require_mfa, 'created_at', created_at)::text "
+                                           "FROM partners WHERE id = $1",
+                                           scope.partnerId());
+    return ApiResponse::json(jsonRow(row));
+}
+
+ApiResponse updatePartner(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(PartnerUpdate);
+    if (!scope.isWholePartner())
+        throw ApiError::forbidden("changing the partner needs partner:update across the whole partner");
+    auto fields = ctx.fields();
+    const auto name = fields.optionalName("name");
+    const auto requireMfa = fields.optionalBool("require_mfa");
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const auto row = tx.sql().exec_params1("UPDATE partners SET name = coalesce($2, name), require_mfa = "
+                                           "coalesce($3, require_mfa), updated_at = now() "
+                                           "WHERE id = $1 RETURNING json_build_object('id', id, 'name', "
+                                           "name, 'require_mfa', require_mfa, 'created_at', "
+                                           "created_at)::text",
+                                           scope.partnerId(), name, requireMfa);
+    AuditEvent event = ctx.auditEvent("partner.update", "partner", scope.partnerId());
+    event.details = ctx.json();
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(jsonRow(row));
+}
+
+// ---- organisations ----
+
+// 404 when the caller cannot see the organisation at all, 403 when they see it but lack `permission` on all
+// of it.
+void requireOrgPermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& orgId,
+                          const Permission& permission) {
+    const AccessScope readScope = ctx.principal().scopeFor(OrgsRead);
+    const bool visible =
+        readScope.allowsOrg(orgId) && !tx.sql()
+                                           .exec_params("SELECT 1 FROM organizations o WHERE o.id = $1 AND " +
+                                                            readScope.sqlOrg("o.partner_id", "o.id"),
+                                                        orgId)
+                                           .empty();
+    if (!visible)
+        throw ApiError::notFound("organisation");
+    if (!ctx.principal().scopeFor(permission).allowsWholeOrg(orgId))
+        throw ApiError::forbidden("this needs the " + permission.key() +
+                                  " permission on the whole organisation");
+}
+
+ApiResponse listOrgs(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(OrgsRead);
+    Pagination pagination(ctx);
+    SqlParams params;
+    std::string sql = std::string("SELECT ") + kOrgJson + ", o.name FROM organizations o WHERE " +
+                      scope.sqlOrg("o.partner_id", "o.id");
+    if (auto name = textQuery(ctx, "name"))
+        sql += " AND o.name ILIKE " + params.add(likePattern(*name));
+    sql += pagination.sqlAfter(params, "o.name", "o.id") + " ORDER BY o.name, o.id" + pagination.sqlLimit();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+}
+
+ApiResponse createOrg(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(OrgsCreate);
+    if (!scope.isWholePartner())
+        throw ApiError::forbidden("creating organisations needs orgs:create across the whole partner");
+    auto fields = ctx.fields();
+    const std::string name = fields.requiredName("name");
+    const bool approval = fields.optionalBool("require_device_approval").value_or(false);
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    pqxx::row row;
+    try {
+        row = tx.sql().exec_params1(
+            std::string("INSERT INTO organizations AS o (partner_id, name, require_device_approval) "
+                        "VALUES ($1, $2, $3) RETURNING o.id, ") +
+                kOrgJson,
+            scope.partnerId(), name, approval);
+    } catch (const pqxx::unique_violation&) {
+        throw ApiError::conflict("an organisation named \"" + name + "\" already exists");
+    }
+    const std::string id = row[0].as<std::string>();
+    AuditEvent event = ctx.auditEvent("orgs.create", "org", id);
+    event.orgId = id;
+    event.details = {{"name", name}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(nlohmann::json::parse(row[1].c_str()), 201);
+}
+
+ApiResponse getOrg(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "organisation");
+    const AccessScope scope = ctx.require(OrgsRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const auto rows = tx.sql().exec_params(std::string("SELECT ") + kOrgJson +
+                                               " FROM organizations o WHERE o.id = $1 AND " +
+                                               scope.sqlOrg("o.partner_id", "o.id"),
+                                           id);
+    if (rows.empty())
+        throw ApiError::notFound("organisation");
+    return ApiResponse::json(jsonRow(rows[0]));
+}
+
+ApiResponse updateOrg(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "organisation");
+    auto fields = ctx.fields();
+    const auto name = fields.optionalName("name");
+    const auto approval = fields.optionalBool("require_device_approval");
+    fields.finish();
+    const AccessScope scope = ctx.require(OrgsUpdate);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    requireOrgPermission(ctx, tx, id, OrgsUpdate);
+    pqxx::row row;
+    try {
+        row = tx.sql().exec_params1(
+            std::string("UPDATE organizations o SET name = coalesce($2, name), "
+                        "require_device_approval = coalesce($3, require_device_approval), "
+                        "updated_at = now() WHERE o.id = $1 AND ") +
+                scope.sqlOrg("o.partner_id", "o.id") + " RETURNING " + kOrgJson,
+            id, name, approval);
+    } catch (const pqxx::unique_violation&) {
+        throw ApiError::conflict("an organisation with that name already exists");
+    }
+    AuditEvent event = ctx.auditEvent("orgs.update", "org", id);
+    event.orgId = id;
+    event.details = ctx.json();
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(jsonRow(row));
+}
+
+ApiResponse deleteOrg(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "organisation");
+    const AccessScope scope = ctx.require(OrgsDelete);
+    const bool cascade = ctx.query("cascade").value_or("") == "true";
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    requireOrgPermission(ctx, tx, id, OrgsDelete);
+    const auto sites =
+        tx.sql().exec_params1("SELECT count(*) FROM sites WHERE org_id = $1", id)[0].as<long long>();
+    if (sites > 0 && !cascade)
+        throw ApiError::conflict("the organisation still has " + std::to_string(sites) +
+                                 " site(s); delete them first or pass cascade=true");
+    tx.sql().exec_params(
+        "DELETE FROM organizations o WHERE o.id = $1 AND " + scope.sqlOrg("o.partner_id", "o.id"), id);
+    AuditEvent event = ctx.auditEvent("orgs.delete", "org", id);
+    event.details = {{"cascade", cascade}, {"sites", sites}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::noContent();
+}
+
+// ---- sites ----
+
+struct SiteRef {
+    std::string orgId;
+};
+
+// Finds a site the caller can read (404 otherwise) and checks `permission` on it (403).
+SiteRef requireSitePermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& siteId,
+                              const Permission& permission) {
+    const AccessScope readScope = ctx.principal().scopeFor(SitesRead);
+    const auto rows = tx.sql().exec_params("SELECT s.org_id FROM sites s WHERE s.id = $1 AND " +
+                                               readScope.sqlSite("s.partner_id", "s.org_id", "s.id"),
+                                           siteId);
+    if (readScope.isEmpty() || rows.empty())
+        throw ApiError::notFound("site");
+    SiteRef site{rows[0][0].as<std::string>()};
+    if (!ctx.principal().scopeFor(permission).allowsSite(site.orgId, siteId))
+        throw ApiError::forbidden("this needs the " + permission.key() + " permission on the site");
+    return site;
+}
+
+ApiResponse listSites(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(SitesRead);
+    Pagination pagination(ctx);
+    SqlParams params;
+    std::string sql = std::string("SELECT ") + kSiteJson + ", s.name FROM sites s WHERE " +
+                      scope.sqlSite("s.partner_id", "s.org_id", "s.id");
+    if (auto org = uuidQuery(ctx, "org"))
+        sql += " AND s.org_id = " + params.add(*org) + "::uuid";
+    if (auto name = textQuery(ctx, "name"))
+        sql += " AND s.name ILIKE " + params.add(likePattern(*name));
+    sql += pagination.sqlAfter(params, "s.name", "s.id") + " ORDER BY s.name, s.id" + pagination.sqlLimit();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+}
+
+ApiResponse createSite(RequestContext& ctx) {
+    auto fields = ctx.fields();
+    const std::string orgId = fields.requiredUuid("org_id");
+    const std::string name = fields.requiredName("name");
+    const std::string timezone = fields.optionalString("timezone", 1, 64).value_or("UTC");
+    fields.finish();
+    const AccessScope scope = ctx.require(SitesCreate);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    requireOrgPermission(ctx, tx, orgId, SitesCreate);
+    if (tx.sql().exec_params("SELECT 1 FROM pg_timezone_names WHERE name = $1", timezone).empty())
+        throw ApiError::badRequest("\"timezone\" must be an IANA time zone such as Europe/Berlin");
+    pqxx::row row;
+    try {
+        row = tx.sql().exec_params1(std::string("INSERT INTO sites AS s (partner_id, org_id, name, timezone) "
+                                                "VALUES ($1, $2, $3, $4) RETURNING s.id, ") +
+                                        kSiteJson,
+                                    scope.partnerId(), orgId, name, timezone);
+    } catch (const pqxx::unique_violation&) {
+        throw ApiError::conflict("the organisation already has a site named \"" + name + "\"");
+    }
+    const std::string id = row[0].as<std::string>();
+    AuditEvent event = ctx.auditEvent("sites.create", "site", id);
+    event.orgId = orgId;
+    event.details = {{"name", name}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(nlohmann::json::parse(row[1].c_str()), 201);
+}
+
+ApiResponse getSite(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "site");
+    const AccessScope scope = ctx.require(SitesRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const auto rows =
+        tx.sql().exec_params(std::string("SELECT ") + kSiteJson + " FROM sites s WHERE s.id = $1 AND " +
+                                 scope.sqlSite("s.partner_id", "s.org_id", "s.id"),
+                             id);
+    if (rows.empty())
+        throw ApiError::notFound("site");
+    return ApiResponse::json(jsonRow(rows[0]));
+}
+
+ApiResponse updateSite(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "site");
+    auto fields = ctx.fields();
+    const auto name = fields.optionalName("name");
+    const auto timezone = fields.optionalString("timezone", 1, 64);
+    fields.finish();
+    const AccessScope scope = ctx.require(SitesUpdate);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const SiteRef site = requireSitePermission(ctx, tx, id, SitesUpdate);
+    if (timezone &&
+        tx.sql().exec_params("SELECT 1 FROM pg_timezone_names WHERE name = $1", *timezone).empty())
+        throw ApiError::badRequest("\"timezone\" must be an IANA time zone such as Europe/Berlin");
+    pqxx::row row;
+    try {
+        row = tx.sql().exec_params1(
+            std::string("UPDATE sites s SET name = coalesce($2, name), timezone = coalesce($3, "
+                        "timezone), updated_at = now() WHERE s.id = $1 AND ") +
+                scope.sqlSite("s.partner_id", "s.org_id", "s.id") + " RETURNING " + kSiteJson,
+            id, name, timezone);
+    } catch (const pqxx::unique_violation&) {
+        throw ApiError::conflict("the organisation already has a site with that name");
+    }
+    AuditEvent event = ctx.auditEvent("sites.update", "site", id);
+    event.orgId = site.orgId;
+    event.details = ctx.json();
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(jsonRow(row));
+}
+
+ApiResponse deleteSite(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "site");
+    const AccessScope scope = ctx.require(SitesDelete);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const SiteRef site = requireSitePermission(ctx, tx, id, SitesDelete);
+    tx.sql().exec_params(
+        "DELETE FROM sites s WHERE s.id = $1 AND " + scope.sqlSite("s.partner_id", "s.org_id", "s.id"), id);
+    AuditEvent event = ctx.auditEvent("sites.delete", "site", id);
+    event.orgId = site.orgId;
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::noContent();
+}
+
+// ---- device groups ----
+
+std::string groupScopeSql(const AccessScope& scope) {
+    return "(" + scope.sqlSite("g.partner_id", "g.org_id", "g.site_id") + " OR (g.site_id IS NULL AND " +
+           scope.sqlOrg("g.partner_id", "g.org_id") + "))";
+}
+
+SiteRef requireGroupPermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& groupId,
+                               const Permission& permission) {
+    const AccessScope readScope = ctx.principal().scopeFor(GroupsRead);
+    const auto rows = tx.sql().exec_params(
+        "SELECT g.org_id, g.site_id FROM device_groups g WHERE g.id = $1 AND " + groupScopeSql(readScope),
+        groupId);
+    if (readScope.isEmpty() || rows.empty())
+        throw ApiError::notFound("device group");
+    const std::string orgId = rows[0][0].as<std::string>();
+    const AccessScope scope = ctx.principal().scopeFor(permission);
+    const bool allowed = rows[0][1].is_null() ? scope.allowsWholeOrg(orgId)
+                                              : scope.allowsSite(orgId, rows[0][1].as<std::string>());
+    if (!allowed)
+        throw ApiError::forbidden("this needs the " + permission.key() + " permission on the group");
+    return {orgId};
+}
+
+ApiResponse listGroups(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(GroupsRead);
+    Pagination pagination(ctx);
+    SqlParams params;
+    std::string sql =
+        std::string("SELECT ") + kGroupJson + ", g.name FROM device_groups g WHERE " + groupScopeSql(scope);
+    if (auto org = uuidQuery(ctx, "org"))
+        sql += " AND g.org_id = " + params.add(*org) + "::uuid";
+    if (auto site = uuidQuery(ctx, "site"))
+        sql += " AND g.site_id = " + params.add(*site) + "::uuid";
+    if (auto name = textQuery(ctx, "name"))
+        sql += " AND g.name ILIKE " + params.add(likePattern(*name));
+    sql += pagination.sqlAfter(params, "g.name", "g.id") + " ORDER BY g.name, g.id" + pagination.sqlLimit();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+}
+
+ApiResponse createGroup(RequestContext& ctx) {
+    auto fields = ctx.fields();
+    const std::string orgId = fields.requiredUuid("org_id");
+    const auto siteId = fields.optionalUuid("site_id");
+    const std::string name = fields.requiredName("name");
+    fields.finish();
+    const AccessScope scope = ctx.require(GroupsCreate);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    if (siteId) {
+        const SiteRef site = requireSitePermission(ctx, tx, *siteId, GroupsCreate);
+        if (site.orgId != orgId)
+            throw ApiError::badRequest("the site does not belong to that organisation");
+    } else {
+        requireOrgPermission(ctx, tx, orgId, GroupsCreate);
+    }
+    pqxx::row row;
+    try {
+        row = tx.sql().exec_params1(
+            std::string("INSERT INTO device_groups AS g (partner_id, org_id, site_id, name) "
+                        "VALUES ($1, $2, $3, $4) RETURNING g.id, ") +
+                kGroupJson,
+            scope.partnerId(), orgId, siteId, name);
+    } catch (const pqxx::unique_violation&) {
+        throw ApiError::conflict("a group named \"" + name + "\" already exists there");
+    }
+    const std::string id = row[0].as<std::string>();
+    AuditEvent event = ctx.auditEvent("groups.create", "group", id);
+    event.orgId = orgId;
+    event.details = {{"name", name}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(nlohmann::json::parse(row[1].c_str()), 201);
+}
+
+ApiResponse getGroup(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "device group");
+    const AccessScope scope = ctx.require(GroupsRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const auto rows =
+        tx.sql().exec_params(std::string("SELECT ") + kGroupJson +
+                                 " FROM device_groups g WHERE g.id = $1 AND " + groupScopeSql(scope),
+                             id);
+    if (rows.empty())
+        throw ApiError::notFound("device group");
+    return ApiResponse::json(jsonRow(rows[0]));
+}
+
+ApiResponse updateGroup(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "device group");
+    auto fields = ctx.fields();
+    const auto name = fields.optionalName("name");
+    fields.finish();
+    const AccessScope scope = ctx.require(GroupsUpdate);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const SiteRef group = requireGroupPermission(ctx, tx, id, GroupsUpdate);
+    pqxx::row row;
+    try {
+        row = tx.sql().exec_params1(
+            std::string("UPDATE device_groups g SET name = coalesce($2, name), updated_at = now() "
+                        "WHERE g.id = $1 RETURNING ") +
+                kGroupJson,
+            id, name);
+    } catch (const pqxx::unique_violation&) {
+        throw ApiError::conflict("a group with that name already exists there");
+    }
+    AuditEvent event = ctx.auditEvent("groups.update", "group", id);
+    event.orgId = group.orgId;
+    event.details = ctx.json();
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(jsonRow(row));
+}
+
+ApiResponse deleteGroup(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "device group");
+    const AccessScope scope = ctx.require(GroupsDelete);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const SiteRef group = requireGroupPermission(ctx, tx, id, GroupsDelete);
+    tx.sql().exec_params("DELETE FROM device_groups g WHERE g.id = $1", id);
+    AuditEvent event = ctx.auditEvent("groups.delete", "group", id);
+    event.orgId = group.orgId;
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::noContent();
+}
+} // namespace
+
+void registerTenancyRoutes(Router& router) {
+    router.add({"GET", "/api/v1/partner", "", RouteAccess::Authenticated, getPartner});
+    router.add({"PATCH", "/api/v1/partner", "partner.update", RouteAccess::Authenticated, updatePartner});
+    router.add({"GET", "/api/v1/orgs", "", RouteAccess::Authenticated, listOrgs});
+    router.add({"POST", "/api/v1/orgs", "orgs.create", RouteAccess::Authenticated, createOrg});
+    router.add({"GET", "/api/v1/orgs/{id}", "", RouteAccess::Authenticated, getOrg});
+    router.add({"PATCH", "/api/v1/orgs/{id}", "orgs.update", RouteAccess::Authenticated, updateOrg});
+    router.add({"DELETE", "/api/v1/orgs/{id}", "orgs.delete", RouteAccess::Authenticated, deleteOrg});
+    router.add({"GET", "/api/v1/sites", "", RouteAccess::Authenticated, listSites});
+    router.add({"POST", "/api/v1/sites", "sites.create", RouteAccess::Authenticated, createSite});
+    router.add({"GET", "/api/v1/sites/{id}", "", RouteAccess::Authenticated, getSite});
+    router.add({"PATCH", "/api/v1/sites/{id}", "sites.update", RouteAccess::Authenticated, updateSite});
+    router.add({"DELETE", "/api/v1/sites/{id}", "sites.delete", RouteAccess::Authenticated, deleteSite});
+    router.add({"GET", "/api/v1/groups", "", RouteAccess::Authenticated, listGroups});
+    router.add({"POST", "/api/v1/groups", "groups.create", RouteAccess::Authenticated, createGroup});
+    router.add({"GET", "/api/v1/groups/{id}", "", RouteAccess::Authenticated, getGroup});
+    router.add({"PATCH", "/api/v1/groups/{id}", "groups.update", RouteAccess::Authenticated, updateGroup});
+    router.add({"DELETE", "/api/v1/groups/{id}", "groups.delete", RouteAccess::Authenticated, deleteGroup});
+}
+
+} // namespace breeze::server
