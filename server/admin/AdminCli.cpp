@@ -1,0 +1,478 @@
+#include "AdminCli.h"
+
+#include "TableWriter.h"
+
+#include <Poco/Net/SSLException.h>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+
+namespace breeze::admin {
+
+namespace {
+constexpr const char* kUsage =
+    R"(usage: breeze-admin [--server URL] [--ca FILE] [--api-key KEY] [--json] COMMAND
+
+  login --email E --password-stdin [--totp CODE | --recovery-code CODE]
+  logout | token | whoami
+  orgs list | show ORG | create NAME | delete ORG [--cascade]
+  sites list [--org ORG] | create --org ORG NAME
+  users list [--org ORG] | create --email E [--org ORG] --role ROLE --password-stdin
+  roles list
+  api-keys list [--org ORG] | create --name N --org ORG --role ROLE [--expires-in DURATION] | revoke ID
+  enrollment-keys list [--org ORG] [--site SITE] | create --site SITE [--org ORG] --expires-in DURATION
+                  [--max-uses N] [--name N] | revoke ID
+  audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
+
+ORG and SITE are ids or exact names. DURATION is like 7d, 12h, 30m or seconds.
+Environment: BREEZE_SERVER, BREEZE_CA, BREEZE_API_KEY, BREEZE_ADMIN_CONFIG_DIR.
+)";
+
+const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--help"};
+
+bool isUuid(const std::string& text) {
+    if (text.size() != 36)
+        return false;
+    for (std::size_t i = 0; i < 36; ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash != (text[i] == '-') || (!dash && !std::isxdigit(static_cast<unsigned char>(text[i]))))
+            return false;
+    }
+    return true;
+}
+
+std::string envOr(const char* name, const std::string& fallback) {
+    const char* value = std::getenv(name);
+    return value && *value ? value : fallback;
+}
+} // namespace
+
+long long parseDuration(const std::string& text) {
+    if (text.empty())
+        throw std::runtime_error("empty duration");
+    std::size_t used = 0;
+    long long number = 0;
+    try {
+        number = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        throw std::runtime_error("\"" + text + "\" is not a duration such as 7d, 12h, 30m or 3600");
+    }
+    const std::string unit = text.substr(used);
+    long long factor = 0;
+    if (unit.empty() || unit == "s")
+        factor = 1;
+    else if (unit == "m")
+        factor = 60;
+    else if (unit == "h")
+        factor = 3600;
+    else if (unit == "d")
+        factor = 86400;
+    if (factor == 0 || number <= 0)
+        throw std::runtime_error("\"" + text + "\" is not a duration such as 7d, 12h, 30m or 3600");
+    return number * factor;
+}
+
+void AdminCli::parse(const std::vector<std::string>& args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.starts_with("--")) {
+            if (kFlags.contains(arg)) {
+                m_flags.insert(arg);
+            } else if (i + 1 < args.size()) {
+                m_options[arg] = args[++i];
+            } else {
+                throw Failure(arg + " needs a value");
+            }
+        } else {
+            m_positional.push_back(arg);
+        }
+    }
+}
+
+std::string AdminCli::option(const std::string& name, const std::string& fallback) const {
+    const auto it = m_options.find(name);
+    return it == m_options.end() ? fallback : it->second;
+}
+
+std::string AdminCli::requireOption(const std::string& name) const {
+    const auto it = m_options.find(name);
+    if (it == m_options.end())
+        throw Failure(m_positional.empty() ? name + " is required" : m_positional[0] + " needs " + name);
+    return it->second;
+}
+
+std::string AdminCli::positional(std::size_t index, const std::string& what) const {
+    if (index >= m_positional.size())
+        throw Failure("missing " + what);
+    return m_positional[index];
+}
+
+std::string AdminCli::readSecretLine() {
+    std::string line;
+    std::getline(m_in, line);
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    return line;
+}
+
+RestClient& AdminCli::client() {
+    if (m_client)
+        return *m_client;
+    const std::string apiKey = option("--api-key", envOr("BREEZE_API_KEY", ""));
+    m_session = AdminSession::load(m_sessionPath);
+    const std::string server = option("--server", envOr("BREEZE_SERVER", m_session ? m_session->server : ""));
+    const std::string ca = option("--ca", envOr("BREEZE_CA", m_session ? m_session->caFile : ""));
+    if (server.empty())
+        throw Failure(
+            "no server: pass --server URL (or set BREEZE_SERVER), or run `breeze-admin login` first");
+    m_client = std::make_unique<RestClient>(server, ca);
+    if (!apiKey.empty()) {
+        m_client->setBearer(apiKey);
+        return *m_client;
+    }
+    if (!m_session || m_session->refreshToken.empty())
+        throw Failure("not signed in: run `breeze-admin login` or pass --api-key");
+    if (m_session->accessExpiresAt - 30 <= static_cast<long long>(std::time(nullptr))) {
+        const auto response =
+            m_client->post("/api/v1/auth/refresh", {{"refresh_token", m_session->refreshToken}});
+        if (!response.ok())
+            throw Failure(response.errorMessage() + " (run `breeze-admin login` again)");
+        m_session->accessToken = response.body["access_token"];
+        m_session->refreshToken = response.body["refresh_token"];
+        m_session->accessExpiresAt =
+            static_cast<long long>(std::time(nullptr)) + response.body["expires_in"].get<long long>();
+        m_session->save(m_sessionPath);
+    }
+    m_client->setBearer(m_session->accessToken);
+    return *m_client;
+}
+
+RestResponse AdminCli::call(const std::string& method, const std::string& path,
+                            const std::optional<nlohmann::json>& body) {
+    RestResponse response = client().request(method, path, body);
+    if (!response.ok()) {
+        const std::string code = response.errorCode();
+        throw Failure(response.errorMessage() + (code.empty() ? "" : " (" + code + ")"));
+    }
+    return response;
+}
+
+nlohmann::json AdminCli::listAll(const std::string& path) {
+    nlohmann::json items = nlohmann::json::array();
+    std::string cursor;
+    const std::string separator = path.find('?') == std::string::npos ? "?" : "&";
+    for (;;) {
+        const auto response = call("GET", path + separator + "limit=500" +
+                                              (cursor.empty() ? "" : "&cursor=" + urlEncode(cursor)));
+        for (const auto& item : response.body["items"])
+            items.push_back(item);
+        if (!response.body.contains("next_cursor") || response.body["next_cursor"].is_null())
+            return items;
+        cursor = response.body["next_cursor"].get<std::string>();
+    }
+}
+
+std::string AdminCli::resolveOrg(const std::string& idOrName) {
+    if (isUuid(idOrName))
+        return idOrName;
+    for (const auto& org : listAll("/api/v1/orgs?name=" + urlEncode(idOrName))) {
+        if (org["name"] == idOrName)
+            return org["id"];
+    }
+    throw Failure("no organisation named \"" + idOrName + "\"");
+}
+
+std::string AdminCli::resolveSite(const std::string& idOrName, const std::string& orgHint) {
+    if (isUuid(idOrName))
+        return idOrName;
+    std::string path = "/api/v1/sites?name=" + urlEncode(idOrName);
+    if (!orgHint.empty())
+        path += "&org=" + resolveOrg(orgHint);
+    std::vector<std::string> matches;
+    for (const auto& site : listAll(path)) {
+        if (site["name"] == idOrName)
+            matches.push_back(site["id"]);
+    }
+    if (matches.empty())
+        throw Failure("no site named \"" + idOrName + "\"");
+    if (matches.size() > 1)
+        throw Failure("several sites are named \"" + idOrName + "\"; add --org ORG or use the site's id");
+    return matches.front();
+}
+
+void AdminCli::printItems(const nlohmann::json& items, const std::vector<std::string>& columns) {
+    if (flag("--json"))
+        m_out << nlohmann::json{{"items", items}}.dump(2) << "\n";
+    else
+        TableWriter(columns).write(m_out, items);
+}
+
+void AdminCli::printObject(const nlohmann::json& object) {
+    if (flag("--json")) {
+        m_out << object.dump(2) << "\n";
+        return;
+    }
+    for (const auto& [key, value] : object.items())
+        m_out << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+}
+
+int AdminCli::login() {
+    const std::string server = option("--server", envOr("BREEZE_SERVER", ""));
+    if (server.empty())
+        throw Failure("login needs --server URL (or BREEZE_SERVER)");
+    const std::string ca = option("--ca", envOr("BREEZE_CA", ""));
+    if (!flag("--password-stdin"))
+        throw Failure("login reads the password from standard input: pass --password-stdin");
+    nlohmann::json body = {{"email", requireOption("--email")}, {"password", readSecretLine()}};
+    if (m_options.contains("--totp"))
+        body["totp"] = option("--totp");
+    if (m_options.contains("--recovery-code"))
+        body["recovery_code"] = option("--recovery-code");
+    RestClient anonymous(server, ca);
+    const auto response = anonymous.post("/api/v1/auth/login", body);
+    if (!response.ok())
+        throw Failure(response.errorMessage() + " (" + response.errorCode() + ")");
+    AdminSession session;
+    session.server = server;
+    session.caFile = ca;
+    session.refreshToken = response.body["refresh_token"];
+    session.accessToken = response.body["access_token"];
+    session.accessExpiresAt =
+        static_cast<long long>(std::time(nullptr)) + response.body["expires_in"].get<long long>();
+    session.save(m_sessionPath);
+    if (flag("--json"))
+        m_out << nlohmann::json{{"signed_in", true},
+                                {"mfa_enrollment_required", response.body["mfa_enrollment_required"]}}
+                     .dump(2)
+              << "\n";
+    else
+        m_out << "signed in to " << server
+              << (response.body["mfa_enrollment_required"].get<bool>() ? " (set up MFA before anything else)"
+                                                                       : "")
+              << "\n";
+    return 0;
+}
+
+int AdminCli::logout() {
+    if (AdminSession::load(m_sessionPath)) {
+        try {
+            call("POST", "/api/v1/auth/logout");
+        } catch (const std::exception& error) {
+            m_err << "breeze-admin: the server did not confirm sign-out: " << error.what() << "\n";
+        }
+    }
+    AdminSession::remove(m_sessionPath);
+    m_out << "signed out\n";
+    return 0;
+}
+
+int AdminCli::token() {
+    client();
+    if (!m_session || option("--api-key", envOr("BREEZE_API_KEY", "")) != "")
+        throw Failure("token prints a signed-in user's access token; API keys are tokens already");
+    m_out << m_session->accessToken << "\n";
+    return 0;
+}
+
+int AdminCli::whoami() {
+    printObject(call("GET", "/api/v1/auth/me").body);
+    return 0;
+}
+
+int AdminCli::orgs() {
+    const std::string action = positional(1, "orgs action (list, show, create, delete)");
+    if (action == "list") {
+        printItems(listAll("/api/v1/orgs"), {"id", "name", "created=created_at"});
+    } else if (action == "show") {
+        printObject(call("GET", "/api/v1/orgs/" + resolveOrg(positional(2, "ORG"))).body);
+    } else if (action == "create") {
+        printObject(
+            call("POST", "/api/v1/orgs", nlohmann::json{{"name", positional(2, "organisation name")}}).body);
+    } else if (action == "delete") {
+        call("DELETE",
+             "/api/v1/orgs/" + resolveOrg(positional(2, "ORG")) + (flag("--cascade") ? "?cascade=true" : ""));
+        if (!flag("--json"))
+            m_out << "deleted\n";
+    } else {
+        throw Failure("unknown orgs action " + action);
+    }
+    return 0;
+}
+
+int AdminCli::sites() {
+    const std::string action = positional(1, "sites action (list, create)");
+    if (action == "list") {
+        const std::string org = option("--org");
+        printItems(listAll("/api/v1/sites" + (org.empty() ? "" : "?org=" + resolveOrg(org))),
+                   {"id", "name", "org=org_id", "timezone"});
+    } else if (action == "create") {
+        printObject(call("POST", "/api/v1/sites",
+                         nlohmann::json{{"org_id", resolveOrg(requireOption("--org"))},
+                                        {"name", positional(2, "site name")}})
+                        .body);
+    } else {
+        throw Failure("unknown sites action " + action);
+    }
+    return 0;
+}
+
+int AdminCli::users() {
+    const std::string action = positional(1, "users action (list, create)");
+    if (action == "list") {
+        const std::string org = option("--org");
+        printItems(listAll("/api/v1/users" + (org.empty() ? "" : "?org=" + resolveOrg(org))),
+                   {"id", "email", "org=home_org_id", "roles=grants", "mfa=mfa_enabled", "disabled"});
+    } else if (action == "create") {
+        if (!flag("--password-stdin"))
+            throw Failure("users create reads the password from standard input: pass --password-stdin");
+        nlohmann::json body = {{"email", requireOption("--email")}, {"role", requireOption("--role")}};
+        if (m_options.contains("--org"))
+            body["org_id"] = resolveOrg(option("--org"));
+        if (m_options.contains("--name"))
+            body["display_name"] = option("--name");
+        body["password"] = readSecretLine();
+        printObject(call("POST", "/api/v1/users", body).body);
+    } else {
+        throw Failure("unknown users action " + action);
+    }
+    return 0;
+}
+
+int AdminCli::roles() {
+    if (positional(1, "roles action (list)") != "list")
+        throw Failure("unknown roles action " + m_positional[1]);
+    printItems(call("GET", "/api/v1/roles").body["items"], {"id", "name", "builtin", "description"});
+    return 0;
+}
+
+int AdminCli::apiKeys() {
+    const std::string action = positional(1, "api-keys action (list, create, revoke)");
+    if (action == "list") {
+        const std::string org = option("--org");
+        printItems(listAll("/api/v1/api-keys" + (org.empty() ? "" : "?org=" + resolveOrg(org))),
+                   {"id", "name", "prefix", "org=org_id", "role", "status", "last_used=last_used_at"});
+    } else if (action == "create") {
+        nlohmann::json body = {{"name", requireOption("--name")},
+                               {"org_id", resolveOrg(requireOption("--org"))},
+                               {"role", requireOption("--role")}};
+        if (m_options.contains("--expires-in"))
+            body["expires_in_days"] = std::max(1LL, parseDuration(option("--expires-in")) / 86400);
+        const auto created = call("POST", "/api/v1/api-keys", body).body;
+        if (flag("--json")) {
+            m_out << created.dump(2) << "\n";
+        } else {
+            m_out << "API key " << created["id"].get<std::string>()
+                  << " created. Its secret is shown only now:\n"
+                  << created["key"].get<std::string>() << "\n";
+        }
+    } else if (action == "revoke") {
+        call("DELETE", "/api/v1/api-keys/" + positional(2, "API key id"));
+        if (!flag("--json"))
+            m_out << "revoked\n";
+    } else {
+        throw Failure("unknown api-keys action " + action);
+    }
+    return 0;
+}
+
+int AdminCli::enrollmentKeys() {
+    const std::string action = positional(1, "enrollment-keys action (list, create, revoke)");
+    if (action == "list") {
+        std::string query;
+        if (m_options.contains("--org"))
+            query += "&org=" + resolveOrg(option("--org"));
+        if (m_options.contains("--site"))
+            query += "&site=" + resolveSite(option("--site"), option("--org"));
+        if (!query.empty())
+            query[0] = '?';
+        printItems(
+            listAll("/api/v1/enrollment-keys" + query),
+            {"id", "name", "prefix", "site=site_id", "uses", "max=max_uses", "expires=expires_at", "status"});
+    } else if (action == "create") {
+        nlohmann::json body = {{"site_id", resolveSite(requireOption("--site"), option("--org"))},
+                               {"expires_in_seconds", parseDuration(requireOption("--expires-in"))}};
+        if (m_options.contains("--max-uses"))
+            body["max_uses"] = std::stoll(option("--max-uses"));
+        if (m_options.contains("--name"))
+            body["name"] = option("--name");
+        const auto created = call("POST", "/api/v1/enrollment-keys", body).body;
+        if (flag("--json")) {
+            m_out << created.dump(2) << "\n";
+        } else {
+            m_out << "enrollment key " << created["id"].get<std::string>()
+                  << " created. Its secret is shown only now:\n"
+                  << created["key"].get<std::string>() << "\n";
+        }
+    } else if (action == "revoke") {
+        call("DELETE", "/api/v1/enrollment-keys/" + positional(2, "enrollment key id"));
+        if (!flag("--json"))
+            m_out << "revoked\n";
+    } else {
+        throw Failure("unknown enrollment-keys action " + action);
+    }
+    return 0;
+}
+
+int AdminCli::audit() {
+    if (positional(1, "audit action (list)") != "list")
+        throw Failure("unknown audit action " + m_positional[1]);
+    std::string query = "?limit=" + option("--limit", "50");
+    if (m_options.contains("--org"))
+        query += "&org=" + resolveOrg(option("--org"));
+    for (const auto& [flagName, param] :
+         std::vector<std::pair<std::string, std::string>>{{"--action", "action"},
+                                                          {"--actor", "actor"},
+                                                          {"--result", "result"},
+                                                          {"--since", "since"},
+                                                          {"--until", "until"}}) {
+        if (m_options.contains(flagName))
+            query += "&" + param + "=" + urlEncode(option(flagName));
+    }
+    printItems(call("GET", "/api/v1/audit" + query).body["items"],
+               {"id", "at", "actor=actor_label", "address", "action", "resource=resource_id", "result"});
+    return 0;
+}
+
+int AdminCli::run(const std::vector<std::string>& args) {
+    try {
+        parse(args);
+        if (m_positional.empty() || flag("--help")) {
+            m_out << kUsage;
+            return m_positional.empty() && !flag("--help") ? 2 : 0;
+        }
+        m_sessionPath = AdminSession::defaultPath();
+        const std::string command = m_positional[0];
+        if (command == "login")
+            return login();
+        if (command == "logout")
+            return logout();
+        if (command == "token")
+            return token();
+        if (command == "whoami")
+            return whoami();
+        if (command == "orgs")
+            return orgs();
+        if (command == "sites")
+            return sites();
+        if (command == "users")
+            return users();
+        if (command == "roles")
+            return roles();
+        if (command == "api-keys")
+            return apiKeys();
+        if (command == "enrollment-keys")
+            return enrollmentKeys();
+        if (command == "audit")
+            return audit();
+        throw Failure("unknown command " + command + "; see breeze-admin --help");
+    } catch (const Poco::Net::SSLException& error) {
+        m_err << "breeze-admin: TLS failure (is --ca the server's CA?): " << error.displayText() << "\n";
+    } catch (const Poco::Exception& error) {
+        m_err << "breeze-admin: " << error.displayText() << "\n";
+    } catch (const std::exception& error) {
+        m_err << "breeze-admin: " << error.what() << "\n";
+    }
+    return 1;
+}
+
+} // namespace breeze::admin

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "AdminSession.h"
+#include "RestClient.h"
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace breeze::admin {
+
+// breeze-admin: every command maps to REST calls; tables for people, --json for scripts, and a non-zero exit
+// with the server's own message when something is refused.
+class AdminCli {
+public:
+    AdminCli(std::istream& in, std::ostream& out, std::ostream& err) : m_in(in), m_out(out), m_err(err) {}
+    int run(const std::vector<std::string>& args);
+
+private:
+    struct Failure : std::runtime_error {
+        using std::runtime_error::runtime_error;
+    };
+
+    void parse(const std::vector<std::string>& args);
+    std::string option(const std::string& name, const std::string& fallback = "") const;
+    std::string requireOption(const std::string& name) const;
+    std::string positional(std::size_t index, const std::string& what) const;
+    bool flag(const std::string& name) const { return m_flags.contains(name); }
+    std::string readSecretLine();
+
+    RestClient& client(); // signed in
+    RestResponse call(const std::string& method, const std::string& path,
+                      const std::optional<nlohmann::json>& body = std::nullopt);
+    nlohmann::json listAll(const std::string& path);
+    std::string resolveOrg(const std::string& idOrName);
+    std::string resolveSite(const std::string& idOrName, const std::string& orgHint);
+    void printItems(const nlohmann::json& items, const std::vector<std::string>& columns);
+    void printObject(const nlohmann::json& object);
+
+    int login();
+    int logout();
+    int token();
+    int whoami();
+    int orgs();
+    int sites();
+    int users();
+    int roles();
+    int apiKeys();
+    int enrollmentKeys();
+    int audit();
+
+    std::istream& m_in;
+    std::ostream& m_out;
+    std::ostream& m_err;
+    std::vector<std::string> m_positional;
+    std::map<std::string, std::string> m_options;
+    std::set<std::string> m_flags;
+    std::string m_sessionPath;
+    std::optional<AdminSession> m_session;
+    std::unique_ptr<RestClient> m_client;
+};
+
+// "7d", "12h", "30m", "90s" or plain seconds.
+long long parseDuration(const std::string& text);
+
+} // namespace breeze::admin
