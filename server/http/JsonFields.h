@@ -13,6 +13,7 @@ namespace breeze::server {
 class JsonFields {
 public:
     explicit JsonFields(const nlohmann::json& body);
+    JsonFields(nlohmann::json&&) = delete; // it keeps a reference: the body must outlive it
 
     std::string requiredString(const std::string& key, std::size_t minLength, std::size_t maxLength);
     std::optional<std::string> optionalString(const std::string& key, std::size_t minLength,

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QString>
+#include <QTemporaryDir>
+#include <memory>
+
+namespace breeze::test {
+
+// A private PostgreSQL 15 cluster in a temporary folder on a free port, for one test executable. Running as
+// root, initdb and postgres run as the postgres user, which they insist on. The cluster is removed when this
+// object is.
+class TestPostgres {
+public:
+    TestPostgres();
+    ~TestPostgres();
+
+    void start();
+    void stop();
+    bool isRunning() const { return m_running; }
+
+    int port() const { return m_port; }
+    // A fresh database owned by a fresh non-superuser role, as breeze-server should connect.
+    QString createDatabase(const QString& name);
+    QString superuserUrl(const QString& database) const;
+    // Runs SQL as the superuser (psql); returns its standard output, fails the test on error.
+    QString superuserSql(const QString& database, const QString& sql) const;
+
+private:
+    QStringList asPostgres(const QString& program, const QStringList& args) const;
+    void run(const QString& program, const QStringList& args) const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_superPassword;
+    int m_port = 0;
+    bool m_running = false;
+};
+
+int freeTcpPort();
+
+} // namespace breeze::test

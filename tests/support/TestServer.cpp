@@ -1,0 +1,166 @@
+#include "TestServer.h"
+
+#include "TestPostgres.h"
+#include "crypto/Totp.h"
+#include "encoding/Base32.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTextStream>
+#include <csignal>
+#include <ctime>
+#include <stdexcept>
+#include <thread>
+
+namespace breeze::test {
+
+std::string binDir() {
+    return BREEZE_TEST_BIN_DIR;
+}
+
+std::string totpNow(const std::string& base32Secret) {
+    const auto secret = encoding::base32Decode(base32Secret);
+    if (!secret)
+        throw std::runtime_error("bad base32 secret");
+    return crypto::Totp::codeAt(*secret, std::time(nullptr));
+}
+
+std::string totpNext(const std::string& base32Secret) {
+    const auto step = crypto::Totp::stepAt(std::time(nullptr));
+    while (crypto::Totp::stepAt(std::time(nullptr)) == step)
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return totpNow(base32Secret);
+}
+
+TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
+                       std::map<std::string, std::string> config)
+    : m_postgres(postgres), m_dir(std::make_unique<QTemporaryDir>("/tmp/breeze-server-XXXXXX")) {
+    m_databaseUrl = postgres.createDatabase(databaseName);
+    m_configFile = m_dir->filePath("server.conf");
+    config.try_emplace("server.listen", "127.0.0.1");
+    config.try_emplace("server.port", "0");
+    config.try_emplace("server.public_names", "localhost");
+    config.try_emplace("server.public_addresses", "127.0.0.1");
+    config.try_emplace("server.state_dir", m_dir->filePath("state").toStdString());
+    config.try_emplace("database.url", m_databaseUrl.toStdString());
+    config.try_emplace("shutdown.grace_seconds", "5");
+    QFile file(m_configFile);
+    file.open(QIODevice::WriteOnly);
+    QTextStream out(&file);
+    for (const auto& [key, value] : config)
+        out << QString::fromStdString(key) << " = " << QString::fromStdString(value) << "\n";
+    file.close();
+    runCli({"migrate", "up"});
+    start();
+}
+
+TestServer::~TestServer() {
+    if (isRunning())
+        stop();
+}
+
+QString TestServer::runCli(const QStringList& args, int* exitCode) const {
+    QProcess process;
+    process.start(QString::fromStdString(binDir() + "/breeze-server"),
+                  args + QStringList{"--config", m_configFile});
+    process.waitForFinished(120000);
+    const int code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    if (exitCode)
+        *exitCode = code;
+    else if (code != 0)
+        throw std::runtime_error(("breeze-server " + args.join(' ') +
+                                  " failed: " + QString::fromUtf8(process.readAllStandardError()))
+                                     .toStdString());
+    return QString::fromUtf8(process.readAllStandardOutput());
+}
+
+void TestServer::start() {
+    const QString portFile = m_dir->filePath("port");
+    QFile::remove(portFile);
+    m_process = std::make_unique<QProcess>();
+    m_process->setStandardErrorFile(m_dir->filePath("server.log"), QIODevice::Append);
+    m_process->setStandardOutputFile(m_dir->filePath("server.log"), QIODevice::Append);
+    m_process->start(QString::fromStdString(binDir() + "/breeze-server"),
+                     {"serve", "--config", m_configFile, "--port-file", portFile});
+    if (!m_process->waitForStarted(10000))
+        throw std::runtime_error("breeze-server did not start");
+    for (int i = 0; i < 600; ++i) {
+        QFile file(portFile);
+        if (file.open(QIODevice::ReadOnly)) {
+            m_port = QString::fromUtf8(file.readAll()).trimmed().toInt();
+            if (m_port > 0)
+                return;
+        }
+        // waitForFinished doubles as the pause; QProcess only notices an exit inside its wait functions.
+        if (m_process->waitForFinished(50) || m_process->state() != QProcess::Running)
+            throw std::runtime_error(("breeze-server exited at start:\n" + logText()).toStdString());
+    }
+    throw std::runtime_error("breeze-server did not report its port");
+}
+
+int TestServer::stop() {
+    if (!m_process)
+        return -1;
+    ::kill(static_cast<pid_t>(m_process->processId()), SIGTERM);
+    if (!m_process->waitForFinished(30000)) {
+        m_process->kill();
+        m_process->waitForFinished();
+        return -1;
+    }
+    return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+}
+
+std::string TestServer::url() const {
+    return urlFor("localhost");
+}
+
+std::string TestServer::urlFor(const std::string& host) const {
+    return "https://" + host + ":" + std::to_string(m_port);
+}
+
+std::string TestServer::caFile() const {
+    return m_dir->filePath("state/tls/ca.crt").toStdString();
+}
+
+QString TestServer::logText() const {
+    QFile file(m_dir->filePath("server.log"));
+    file.open(QIODevice::ReadOnly);
+    return QString::fromUtf8(file.readAll());
+}
+
+AdminCredentials TestServer::bootstrap(const std::string& email, const std::string& partner,
+                                       bool newPartner) {
+    QStringList args{"bootstrap", "--email", QString::fromStdString(email), "--partner",
+                     QString::fromStdString(partner)};
+    if (newPartner)
+        args << "--new-partner";
+    const auto doc = nlohmann::json::parse(runCli(args).toStdString());
+    return {doc["partner_id"], doc["user_id"],     doc["email"],
+            doc["password"],   doc["totp_secret"], doc["recovery_codes"]};
+}
+
+std::unique_ptr<admin::RestClient> TestServer::client() const {
+    return std::make_unique<admin::RestClient>(url(), caFile());
+}
+
+std::unique_ptr<admin::RestClient> TestServer::signIn(const std::string& email, const std::string& password,
+                                                      const std::string& totpSecret) {
+    auto api = client();
+    nlohmann::json body = {{"email", email}, {"password", password}};
+    if (!totpSecret.empty()) {
+        // The server refuses a code whose time step was already used, so a second sign-in waits for the next.
+        static std::map<std::string, std::int64_t> lastStep;
+        if (lastStep[totpSecret] >= crypto::Totp::stepAt(std::time(nullptr)))
+            totpNext(totpSecret);
+        body["totp"] = totpNow(totpSecret);
+        lastStep[totpSecret] = crypto::Totp::stepAt(std::time(nullptr));
+    }
+    auto response = api->post("/api/v1/auth/login", body);
+    if (!response.ok())
+        throw std::runtime_error("sign-in of " + email + " failed: " + response.raw);
+    m_lastLogin = response.body;
+    api->setBearer(response.body["access_token"]);
+    return api;
+}
+
+} // namespace breeze::test

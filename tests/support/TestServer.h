@@ -1,0 +1,71 @@
+#pragma once
+
+#include "RestClient.h"
+
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace breeze::test {
+
+class TestPostgres;
+
+struct AdminCredentials {
+    std::string partnerId;
+    std::string userId;
+    std::string email;
+    std::string password;
+    std::string totpSecret; // base32
+    std::vector<std::string> recoveryCodes;
+};
+
+// The real breeze-server binary, migrated onto its own database and serving TLS on a free port. Extra config
+// lines let a test tighten limits (throttling, body size) without touching the others.
+class TestServer {
+public:
+    TestServer(TestPostgres& postgres, const QString& databaseName,
+               std::map<std::string, std::string> config = {});
+    ~TestServer();
+
+    void start();
+    // SIGTERM and wait; returns the exit code.
+    int stop();
+    bool isRunning() const { return m_process && m_process->state() == QProcess::Running; }
+
+    std::string url() const;
+    std::string urlFor(const std::string& host) const;
+    std::string caFile() const;
+    const QString& configFile() const { return m_configFile; }
+    const QString& databaseUrl() const { return m_databaseUrl; }
+    QString logText() const;
+
+    // Runs `breeze-server ARGS --config FILE`; returns stdout, fails on non-zero exit unless allowed.
+    QString runCli(const QStringList& args, int* exitCode = nullptr) const;
+
+    AdminCredentials bootstrap(const std::string& email, const std::string& partner, bool newPartner);
+    std::unique_ptr<admin::RestClient> client() const;
+    // Signs in with TOTP; the returned client carries the access token.
+    std::unique_ptr<admin::RestClient> signIn(const std::string& email, const std::string& password,
+                                              const std::string& totpSecret = "");
+    nlohmann::json lastLogin() const { return m_lastLogin; }
+
+private:
+    TestPostgres& m_postgres;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_configFile;
+    QString m_databaseUrl;
+    std::unique_ptr<QProcess> m_process;
+    int m_port = 0;
+    nlohmann::json m_lastLogin;
+};
+
+std::string binDir();
+// The current TOTP code for a base32 secret.
+std::string totpNow(const std::string& base32Secret);
+// Waits for the next TOTP step so the same account can sign in twice without a replayed code.
+std::string totpNext(const std::string& base32Secret);
+
+} // namespace breeze::test
