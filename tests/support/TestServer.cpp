@@ -32,6 +32,11 @@ std::string totpNext(const std::string& base32Secret) {
     return totpNow(base32Secret);
 }
 
+std::string totpAhead(const std::string& base32Secret) {
+    const auto secret = encoding::base32Decode(base32Secret);
+    return crypto::Totp::codeForStep(*secret, crypto::Totp::stepAt(std::time(nullptr)) + 1);
+}
+
 TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
                        std::map<std::string, std::string> config)
     : m_postgres(postgres), m_dir(std::make_unique<QTemporaryDir>("/tmp/breeze-server-XXXXXX")) {

@@ -67,5 +67,7 @@ std::string binDir();
 std::string totpNow(const std::string& base32Secret);
 // Waits for the next TOTP step so the same account can sign in twice without a replayed code.
 std::string totpNext(const std::string& base32Secret);
+// The code of the next step, which the server accepts now (one step of clock drift) without waiting.
+std::string totpAhead(const std::string& base32Secret);
 
 } // namespace breeze::test
