@@ -8,6 +8,7 @@
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"
+#include "tenancy/TenantLookup.h"
 
 #include <pqxx/except>
 

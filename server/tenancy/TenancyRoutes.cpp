@@ -4,6 +4,7 @@
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"
+#include "tenancy/TenantLookup.h"
 
 #include <pqxx/except>
 
@@ -83,24 +84,6 @@ ApiResponse updatePartner(RequestContext& ctx) {
 }
 
 // ---- organisations ----
-
-// 404 when the caller cannot see the organisation at all, 403 when they see it but lack `permission` on all
-// of it.
-void requireOrgPermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& orgId,
-                          const Permission& permission) {
-    const AccessScope readScope = ctx.principal().scopeFor(OrgsRead);
-    const bool visible =
-        readScope.allowsOrg(orgId) && !tx.sql()
-                                           .exec_params("SELECT 1 FROM organizations o WHERE o.id = $1 AND " +
-                                                            readScope.sqlOrg("o.partner_id", "o.id"),
-                                                        orgId)
-                                           .empty();
-    if (!visible)
-        throw ApiError::notFound("organisation");
-    if (!ctx.principal().scopeFor(permission).allowsWholeOrg(orgId))
-        throw ApiError::forbidden("this needs the " + permission.key() +
-                                  " permission on the whole organisation");
-}
 
 ApiResponse listOrgs(RequestContext& ctx) {
     const AccessScope scope = ctx.require(OrgsRead);
@@ -210,25 +193,6 @@ ApiResponse deleteOrg(RequestContext& ctx) {
 }
 
 // ---- sites ----
-
-struct SiteRef {
-    std::string orgId;
-};
-
-// Finds a site the caller can read (404 otherwise) and checks `permission` on it (403).
-SiteRef requireSitePermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& siteId,
-                              const Permission& permission) {
-    const AccessScope readScope = ctx.principal().scopeFor(SitesRead);
-    const auto rows = tx.sql().exec_params("SELECT s.org_id FROM sites s WHERE s.id = $1 AND " +
-                                               readScope.sqlSite("s.partner_id", "s.org_id", "s.id"),
-                                           siteId);
-    if (readScope.isEmpty() || rows.empty())
-        throw ApiError::notFound("site");
-    SiteRef site{rows[0][0].as<std::string>()};
-    if (!ctx.principal().scopeFor(permission).allowsSite(site.orgId, siteId))
-        throw ApiError::forbidden("this needs the " + permission.key() + " permission on the site");
-    return site;
-}
 
 ApiResponse listSites(RequestContext& ctx) {
     const AccessScope scope = ctx.require(SitesRead);

@@ -6,6 +6,7 @@
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"
+#include "tenancy/TenantLookup.h"
 
 #include <pqxx/except>
 
@@ -106,6 +107,8 @@ ApiResponse createUser(RequestContext& ctx) {
                     : "creating partner-wide users needs users:create across the whole partner");
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
+    if (homeOrg)
+        requireOrgPermission(ctx, tx, *homeOrg, UsersCreate);
     const RoleRef role = findRole(tx, scope.partnerId(), roleName);
     requireCanDelegate(ctx.principal(), role, homeOrg, siteIds);
     if (siteIds) {
@@ -239,6 +242,8 @@ ApiResponse addGrant(RequestContext& ctx) {
     const UserRef user = requireUserPermission(ctx, tx, id, UsersUpdate);
     if (user.homeOrg && orgId != user.homeOrg)
         throw ApiError::badRequest("users of an organisation can only be granted roles in that organisation");
+    if (orgId)
+        requireOrgPermission(ctx, tx, *orgId, UsersUpdate);
     const RoleRef role = findRole(tx, scope.partnerId(), roleName);
     requireCanDelegate(ctx.principal(), role, orgId, siteIds);
     std::optional<std::string> siteArray;

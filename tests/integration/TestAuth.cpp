@@ -22,7 +22,8 @@ class TestAuth final : public QObject {
     std::pair<std::string, std::string> createUser(const std::string& role = "read-only") {
         const std::string email = "user" + std::to_string(++m_userCount) + "@auth.test";
         const std::string password = "a long password " + std::to_string(m_userCount);
-        const auto response = m_api->post("/api/v1/users", {{"email", email}, {"password", password}, {"role", role}});
+        const auto response =
+            m_api->post("/api/v1/users", {{"email", email}, {"password", password}, {"role", role}});
         if (response.status != 201)
             qFatal("user creation failed: %s", response.raw.c_str());
         return {email, password};
@@ -64,8 +65,10 @@ private Q_SLOTS:
         const auto missing = login(m_admin.email, m_admin.password);
         QCOMPARE(missing.status, 401);
         QCOMPARE(missing.errorCode(), std::string("mfa_required"));
-        const std::string code = test::totpAhead(m_admin.totpSecret); // one step past the sign-in of initTestCase
-        QCOMPARE(login(m_admin.email, m_admin.password, {{"totp", "000000"}}).errorCode(), std::string("invalid_totp"));
+        const std::string code =
+            test::totpAhead(m_admin.totpSecret); // one step past the sign-in of initTestCase
+        QCOMPARE(login(m_admin.email, m_admin.password, {{"totp", "000000"}}).errorCode(),
+                 std::string("invalid_totp"));
         QCOMPARE(login(m_admin.email, m_admin.password, {{"totp", code}}).status, 200);
         const auto replay = login(m_admin.email, m_admin.password, {{"totp", code}});
         QCOMPARE(replay.status, 401);
@@ -80,7 +83,8 @@ private Q_SLOTS:
         // Case and dashes do not matter when typing one in.
         std::string sloppy = m_admin.recoveryCodes.at(1);
         sloppy.erase(std::remove(sloppy.begin(), sloppy.end(), '-'), sloppy.end());
-        std::transform(sloppy.begin(), sloppy.end(), sloppy.begin(), [](unsigned char c) { return std::toupper(c); });
+        std::transform(sloppy.begin(), sloppy.end(), sloppy.begin(),
+                       [](unsigned char c) { return std::toupper(c); });
         QCOMPARE(login(m_admin.email, m_admin.password, {{"recovery_code", sloppy}}).status, 200);
     }
 
@@ -102,7 +106,8 @@ private Q_SLOTS:
         QCOMPARE(reuse.status, 401);
         QCOMPARE(reuse.errorCode(), std::string("refresh_token_reused"));
         QCOMPARE(withToken(a2)->get("/api/v1/auth/me").errorCode(), std::string("session_ended"));
-        QCOMPARE(api->post("/api/v1/auth/refresh", {{"refresh_token", r2}}).errorCode(), std::string("session_ended"));
+        QCOMPARE(api->post("/api/v1/auth/refresh", {{"refresh_token", r2}}).errorCode(),
+                 std::string("session_ended"));
         QCOMPARE(api->post("/api/v1/auth/refresh", {{"refresh_token", "brr_made_up"}}).errorCode(),
                  std::string("invalid_refresh_token"));
         // The reuse is in the audit log.
@@ -119,7 +124,9 @@ private Q_SLOTS:
         auto api = withToken(session.body["access_token"]);
         QCOMPARE(api->post("/api/v1/auth/logout", nlohmann::json::object()).status, 204);
         QCOMPARE(api->get("/api/v1/auth/me").status, 401);
-        QCOMPARE(m_server->client()->post("/api/v1/auth/refresh", {{"refresh_token", session.body["refresh_token"]}}).status,
+        QCOMPARE(m_server->client()
+                     ->post("/api/v1/auth/refresh", {{"refresh_token", session.body["refresh_token"]}})
+                     .status,
                  401);
     }
 
@@ -127,13 +134,16 @@ private Q_SLOTS:
         const auto [email, password] = createUser();
         auto one = withToken(login(email, password).body["access_token"]);
         auto two = withToken(login(email, password).body["access_token"]);
-        const auto weak = one->post("/api/v1/auth/password", {{"current_password", password}, {"new_password", "short"}});
+        const auto weak =
+            one->post("/api/v1/auth/password", {{"current_password", password}, {"new_password", "short"}});
         QCOMPARE(weak.status, 400);
         QVERIFY(weak.errorMessage().find("at least 12 characters") != std::string::npos);
-        QCOMPARE(one->post("/api/v1/auth/password", {{"current_password", "wrong"}, {"new_password", "another long one"}})
+        QCOMPARE(one->post("/api/v1/auth/password",
+                           {{"current_password", "wrong"}, {"new_password", "another long one"}})
                      .status,
                  403);
-        QCOMPARE(one->post("/api/v1/auth/password", {{"current_password", password}, {"new_password", "another long one"}})
+        QCOMPARE(one->post("/api/v1/auth/password",
+                           {{"current_password", password}, {"new_password", "another long one"}})
                      .status,
                  204);
         QCOMPARE(one->get("/api/v1/auth/me").status, 200);
@@ -158,14 +168,17 @@ private Q_SLOTS:
         QCOMPARE(setup.status, 200);
         const std::string secret = setup.body["secret"];
         QVERIFY(setup.body["otpauth_uri"].get<std::string>().starts_with("otpauth://totp/Breeze:"));
-        QCOMPARE(api->post("/api/v1/auth/mfa/enable", {{"totp", "123456"}}).errorCode(), std::string("invalid_totp"));
+        QCOMPARE(api->post("/api/v1/auth/mfa/enable", {{"totp", "123456"}}).errorCode(),
+                 std::string("invalid_totp"));
         const auto enabled = api->post("/api/v1/auth/mfa/enable", {{"totp", test::totpNow(secret)}});
         QCOMPARE(enabled.status, 200);
         QCOMPARE(enabled.body["recovery_codes"].size(), std::size_t(10));
         QCOMPARE(api->get("/api/v1/orgs").status, 200); // the same session is now complete
         // Policy forbids turning it off again.
-        QCOMPARE(api->post("/api/v1/auth/mfa/disable", {{"password", password}, {"totp", test::totpAhead(secret)}}).errorCode(),
-                 std::string("mfa_required_by_policy"));
+        QCOMPARE(
+            api->post("/api/v1/auth/mfa/disable", {{"password", password}, {"totp", test::totpAhead(secret)}})
+                .errorCode(),
+            std::string("mfa_required_by_policy"));
         QCOMPARE(login(email, password).errorCode(), std::string("mfa_required"));
         QCOMPARE(m_api->patch("/api/v1/partner", {{"require_mfa", false}}).status, 200);
     }
@@ -185,12 +198,14 @@ private Q_SLOTS:
     void apiKeysAreScopedToTheirOrganisationAndRole() {
         const std::string orgA = m_api->post("/api/v1/orgs", {{"name", "Key Org A"}}).body["id"];
         const std::string orgB = m_api->post("/api/v1/orgs", {{"name", "Key Org B"}}).body["id"];
-        const auto created = m_api->post("/api/v1/api-keys", {{"name", "monitoring"}, {"org_id", orgA}, {"role", "read-only"}});
+        const auto created = m_api->post("/api/v1/api-keys",
+                                         {{"name", "monitoring"}, {"org_id", orgA}, {"role", "read-only"}});
         QCOMPARE(created.status, 201);
         const std::string secret = created.body["key"];
         QVERIFY(secret.starts_with("brz_"));
-        QVERIFY(m_api->get("/api/v1/api-keys/" + created.body["id"].get<std::string>()).body.dump().find(secret) ==
-                std::string::npos);
+        QVERIFY(m_api->get("/api/v1/api-keys/" + created.body["id"].get<std::string>())
+                    .body.dump()
+                    .find(secret) == std::string::npos);
 
         auto key = withToken(secret);
         const auto orgs = key->get("/api/v1/orgs");
@@ -201,7 +216,9 @@ private Q_SLOTS:
         QCOMPARE(key->post("/api/v1/orgs", {{"name", "nope"}}).status, 403);
         QCOMPARE(key->patch("/api/v1/orgs/" + orgA, {{"name", "renamed"}}).status, 403);
         QCOMPARE(key->get("/api/v1/auth/me").body["kind"].get<std::string>(), std::string("api_key"));
-        QVERIFY(!m_api->get("/api/v1/api-keys/" + created.body["id"].get<std::string>()).body["last_used_at"].is_null());
+        QVERIFY(!m_api->get("/api/v1/api-keys/" + created.body["id"].get<std::string>())
+                     .body["last_used_at"]
+                     .is_null());
 
         QCOMPARE(m_api->del("/api/v1/api-keys/" + created.body["id"].get<std::string>()).status, 204);
         const auto revoked = key->get("/api/v1/orgs");

@@ -1,6 +1,451 @@
+// Tenants never leak: users of one organisation or partner cannot see or touch another's data through any
+// route. The route table itself is enumerated, so a new tenant-scoped route without a probe here fails this
+// test.
+#include "TestPostgres.h"
+#include "TestServer.h"
+#include "app/RouteTable.h"
+#include "auth/AccessScope.h"
+#include "db/ScopedTransaction.h"
+#include "http/Router.h"
+
 #include <QtTest>
-class TestTenantIsolation final : public QObject {
-    Q_OBJECT private Q_SLOTS : void pending() { QSKIP("written next"); }
+#include <functional>
+#include <pqxx/pqxx>
+#include <set>
+
+using namespace breeze;
+
+namespace {
+struct Tenant {
+    std::string org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user;
 };
+} // namespace
+
+class TestTenantIsolation final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestServer> m_server;
+    std::unique_ptr<admin::RestClient> m_admin1, m_admin2;
+    Tenant m_a, m_b, m_c; // A and B belong to partner 1, C to partner 2
+    std::string m_customRole2;
+    std::map<std::string, std::unique_ptr<admin::RestClient>> m_actors;
+    int m_counter = 0;
+
+    std::string create(admin::RestClient& api, const std::string& path, const nlohmann::json& body) {
+        const auto response = api.post(path, body);
+        if (response.status != 201)
+            qFatal("setup POST %s failed: %s", path.c_str(), response.raw.c_str());
+        return response.body["id"];
+    }
+
+    Tenant makeTenant(admin::RestClient& api, const std::string& name) {
+        Tenant t;
+        t.org = create(api, "/api/v1/orgs", {{"name", name}});
+        t.siteA = create(api, "/api/v1/sites", {{"org_id", t.org}, {"name", name + " site A"}});
+        t.siteB = create(api, "/api/v1/sites", {{"org_id", t.org}, {"name", name + " site B"}});
+        t.orgGroup = create(api, "/api/v1/groups", {{"org_id", t.org}, {"name", "Servers"}});
+        t.siteGroup =
+            create(api, "/api/v1/groups", {{"org_id", t.org}, {"site_id", t.siteA}, {"name", "Desks"}});
+        t.enrollmentKey =
+            create(api, "/api/v1/enrollment-keys", {{"site_id", t.siteA}, {"expires_in_seconds", 3600}});
+        t.apiKey = create(api, "/api/v1/api-keys", {{"name", "k"}, {"org_id", t.org}, {"role", "read-only"}});
+        t.user = create(api, "/api/v1/users",
+                        {{"email", name + "-staff@iso.test"},
+                         {"password", "staff password 1"},
+                         {"org_id", t.org},
+                         {"role", "read-only"}});
+        return t;
+    }
+
+    std::unique_ptr<admin::RestClient> makeUser(admin::RestClient& api, const std::string& key,
+                                                const nlohmann::json& grant) {
+        nlohmann::json body = grant;
+        body["email"] = key + "@iso.test";
+        body["password"] = "isolation password";
+        const auto response = api.post("/api/v1/users", body);
+        if (response.status != 201)
+            qFatal("user %s: %s", key.c_str(), response.raw.c_str());
+        return m_server->signIn(key + "@iso.test", "isolation password");
+    }
+
+    // Every route that names a tenant resource, with the path and body that aim it at tenant `t`.
+    struct Probe {
+        std::string method;
+        std::string pattern;
+        std::function<std::string(const Tenant&)> path;
+        std::function<nlohmann::json(const Tenant&)> body;
+    };
+
+    std::vector<Probe> probes() {
+        auto fixed = [](std::string p) { return [p](const Tenant&) { return p; }; };
+        auto none = [](const Tenant&) { return nlohmann::json(); };
+        auto unique = [this](const std::string& prefix) { return prefix + std::to_string(++m_counter); };
+        return {
+            {"GET", "/api/v1/orgs/{id}", [](const Tenant& t) { return "/api/v1/orgs/" + t.org; }, none},
+            {"PATCH", "/api/v1/orgs/{id}", [](const Tenant& t) { return "/api/v1/orgs/" + t.org; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"name", "hijacked"}};
+             }},
+            {"DELETE", "/api/v1/orgs/{id}",
+             [](const Tenant& t) { return "/api/v1/orgs/" + t.org + "?cascade=true"; }, none},
+            {"POST", "/api/v1/sites", fixed("/api/v1/sites"),
+             [unique](const Tenant& t) {
+                 return nlohmann::json{{"org_id", t.org}, {"name", unique("planted ")}};
+             }},
+            {"GET", "/api/v1/sites/{id}", [](const Tenant& t) { return "/api/v1/sites/" + t.siteA; }, none},
+            {"PATCH", "/api/v1/sites/{id}", [](const Tenant& t) { return "/api/v1/sites/" + t.siteA; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"name", "hijacked"}};
+             }},
+            {"DELETE", "/api/v1/sites/{id}", [](const Tenant& t) { return "/api/v1/sites/" + t.siteA; },
+             none},
+            {"POST", "/api/v1/groups", fixed("/api/v1/groups"),
+             [unique](const Tenant& t) {
+                 return nlohmann::json{{"org_id", t.org}, {"site_id", t.siteA}, {"name", unique("g")}};
+             }},
+            {"GET", "/api/v1/groups/{id}", [](const Tenant& t) { return "/api/v1/groups/" + t.siteGroup; },
+             none},
+            {"PATCH", "/api/v1/groups/{id}", [](const Tenant& t) { return "/api/v1/groups/" + t.orgGroup; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"name", "hijacked"}};
+             }},
+            {"DELETE", "/api/v1/groups/{id}", [](const Tenant& t) { return "/api/v1/groups/" + t.siteGroup; },
+             none},
+            {"POST", "/api/v1/users", fixed("/api/v1/users"),
+             [unique](const Tenant& t) {
+                 return nlohmann::json{{"email", unique("planted") + "@iso.test"},
+                                       {"password", "planted password"},
+                                       {"org_id", t.org},
+                                       {"role", "read-only"}};
+             }},
+            {"GET", "/api/v1/users/{id}", [](const Tenant& t) { return "/api/v1/users/" + t.user; }, none},
+            {"PATCH", "/api/v1/users/{id}", [](const Tenant& t) { return "/api/v1/users/" + t.user; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"disabled", true}};
+             }},
+            {"DELETE", "/api/v1/users/{id}", [](const Tenant& t) { return "/api/v1/users/" + t.user; }, none},
+            {"POST", "/api/v1/users/{id}/grants",
+             [](const Tenant& t) { return "/api/v1/users/" + t.user + "/grants"; },
+             [](const Tenant& t) {
+                 return nlohmann::json{{"role", "org-admin"}, {"org_id", t.org}};
+             }},
+            {"DELETE", "/api/v1/users/{id}/grants/{grant}",
+             [this](const Tenant& t) {
+                 const auto user = m_admin1->get("/api/v1/users/" + t.user);
+                 const std::string grant = user.ok() ? user.body["grants"][0]["id"].get<std::string>()
+                                                     : m_admin2->get("/api/v1/users/" + t.user)
+                                                           .body["grants"][0]["id"]
+                                                           .get<std::string>();
+                 return "/api/v1/users/" + t.user + "/grants/" + grant;
+             },
+             none},
+            {"POST", "/api/v1/api-keys", fixed("/api/v1/api-keys"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"name", "planted"}, {"org_id", t.org}, {"role", "read-only"}};
+             }},
+            {"GET", "/api/v1/api-keys/{id}", [](const Tenant& t) { return "/api/v1/api-keys/" + t.apiKey; },
+             none},
+            {"DELETE", "/api/v1/api-keys/{id}",
+             [](const Tenant& t) { return "/api/v1/api-keys/" + t.apiKey; }, none},
+            {"POST", "/api/v1/enrollment-keys", fixed("/api/v1/enrollment-keys"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"site_id", t.siteA}, {"expires_in_seconds", 600}};
+             }},
+            {"GET", "/api/v1/enrollment-keys/{id}",
+             [](const Tenant& t) { return "/api/v1/enrollment-keys/" + t.enrollmentKey; }, none},
+            {"DELETE", "/api/v1/enrollment-keys/{id}",
+             [](const Tenant& t) { return "/api/v1/enrollment-keys/" + t.enrollmentKey; }, none},
+        };
+    }
+
+    // Lists and the ids of `t` that must never appear in them for an outsider.
+    std::vector<std::pair<std::string, std::function<std::vector<std::string>(const Tenant&)>>> lists() {
+        return {
+            {"/api/v1/orgs", [](const Tenant& t) { return std::vector<std::string>{t.org}; }},
+            {"/api/v1/sites",
+             [](const Tenant& t) {
+                 return std::vector<std::string>{t.siteA, t.siteB};
+             }},
+            {"/api/v1/groups",
+             [](const Tenant& t) {
+                 return std::vector<std::string>{t.orgGroup, t.siteGroup};
+             }},
+            {"/api/v1/users", [](const Tenant& t) { return std::vector<std::string>{t.user}; }},
+            {"/api/v1/api-keys", [](const Tenant& t) { return std::vector<std::string>{t.apiKey}; }},
+            {"/api/v1/enrollment-keys",
+             [](const Tenant& t) { return std::vector<std::string>{t.enrollmentKey}; }},
+        };
+    }
+
+    // Everything `t` owns, as its partner's admin sees it: must be identical before and after an attack.
+    std::string snapshot(admin::RestClient& owner, const Tenant& t) {
+        std::string out;
+        for (const std::string& path :
+             {"/api/v1/orgs/" + t.org, "/api/v1/sites/" + t.siteA, "/api/v1/groups/" + t.siteGroup,
+              "/api/v1/groups/" + t.orgGroup, "/api/v1/users/" + t.user, "/api/v1/api-keys/" + t.apiKey,
+              "/api/v1/enrollment-keys/" + t.enrollmentKey, "/api/v1/sites?org=" + t.org,
+              "/api/v1/groups?org=" + t.org, "/api/v1/users?org=" + t.org, "/api/v1/api-keys?org=" + t.org,
+              "/api/v1/enrollment-keys?org=" + t.org}) {
+            auto response = owner.get(path);
+            if (response.body.is_object())
+                response.body.erase("last_used_at");
+            out += path + " " + std::to_string(response.status) + " " + response.body.dump() + "\n";
+        }
+        return out;
+    }
+
+    void attack(const std::string& actorName, const Tenant& victim, admin::RestClient& owner) {
+        auto& actor = *m_actors.at(actorName);
+        const std::string before = snapshot(owner, victim);
+        for (const auto& probe : probes()) {
+            const std::string path = probe.path(victim);
+            const nlohmann::json body = probe.body(victim);
+            const auto response =
+                body.is_null() ? actor.request(probe.method, path) : actor.request(probe.method, path, body);
+            const std::string what = actorName + " " + probe.method + " " + path + " -> " +
+                                     std::to_string(response.status) + " " + response.raw.substr(0, 200);
+            QVERIFY2(response.status == 403 || response.status == 404, what.c_str());
+            QVERIFY2(response.body.contains("error"), what.c_str());
+        }
+        QCOMPARE(snapshot(owner, victim), before);
+        // The audit log shows the actor's own refused attempts (with the ids they typed), never the victim's
+        // entries.
+        const auto audit = actor.get("/api/v1/audit?limit=500");
+        if (audit.status != 403) {
+            QCOMPARE(audit.status, 200);
+            const std::string ownPartner = actor.get("/api/v1/auth/me").body["partner_id"];
+            for (const auto& entry : audit.body["items"]) {
+                QVERIFY2(entry["partner_id"] == ownPartner, (actorName + " saw " + entry.dump()).c_str());
+                QVERIFY2(entry["org_id"] != victim.org, (actorName + " saw " + entry.dump()).c_str());
+            }
+        }
+        for (const auto& [path, idsOf] : lists()) {
+            for (const std::string& query : {std::string(), "?org=" + victim.org}) {
+                const auto response = actor.get(path + query);
+                if (response.status == 403)
+                    continue; // may not list this kind at all
+                QVERIFY2(response.status == 200 || response.status == 400,
+                         (actorName + " " + path + query).c_str());
+                for (const auto& id : idsOf(victim))
+                    QVERIFY2(response.raw.find(id) == std::string::npos,
+                             (actorName + " saw " + id + " in " + path + query).c_str());
+            }
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_server = std::make_unique<test::TestServer>(*m_postgres, "isolation");
+        const auto one = m_server->bootstrap("admin1@iso.test", "Partner One", false);
+        const auto two = m_server->bootstrap("admin2@iso.test", "Partner Two", true);
+        m_admin1 = m_server->signIn(one.email, one.password, one.totpSecret);
+        m_admin2 = m_server->signIn(two.email, two.password, two.totpSecret);
+        m_a = makeTenant(*m_admin1, "Alpha");
+        m_b = makeTenant(*m_admin1, "Bravo");
+        m_c = makeTenant(*m_admin2, "Charlie");
+        m_customRole2 =
+            create(*m_admin2, "/api/v1/roles", {{"name", "auditor"}, {"permissions", {"audit:read"}}});
+
+        m_actors["org-admin of Alpha"] =
+            makeUser(*m_admin1, "orgadmin-alpha", {{"org_id", m_a.org}, {"role", "org-admin"}});
+        m_actors["read-only of Alpha"] =
+            makeUser(*m_admin1, "readonly-alpha", {{"org_id", m_a.org}, {"role", "read-only"}});
+        m_actors["org-admin of Alpha site A only"] =
+            makeUser(*m_admin1, "siteadmin-alpha",
+                     {{"org_id", m_a.org}, {"site_ids", {m_a.siteA}}, {"role", "org-admin"}});
+        m_actors["admin of partner two"] = m_server->signIn(two.email, two.password, two.totpSecret);
+        // An API key is an actor too.
+        const auto key = m_admin1->post(
+            "/api/v1/api-keys", {{"name", "alpha admin key"}, {"org_id", m_a.org}, {"role", "org-admin"}});
+        m_actors["org-admin API key of Alpha"] = m_server->client();
+        m_actors["org-admin API key of Alpha"]->setBearer(key.body["key"]);
+    }
+
+    void everyTenantRouteHasAProbe() {
+        server::Router router;
+        server::registerAllRoutes(router);
+        std::set<std::string> covered;
+        for (const auto& probe : probes())
+            covered.insert(probe.method + " " + probe.pattern);
+        for (const auto& [path, ids] : lists())
+            covered.insert("GET " + path);
+        covered.insert("GET /api/v1/audit");
+        // Routes about the caller themself, the partner as a whole, roles and operations have their own tests
+        // below.
+        const std::set<std::string> elsewhere = {"GET /api/v1/partner",    "PATCH /api/v1/partner",
+                                                 "GET /api/v1/roles",      "POST /api/v1/roles",
+                                                 "GET /api/v1/roles/{id}", "DELETE /api/v1/roles/{id}",
+                                                 "POST /api/v1/orgs",      "GET /api/v1/audit/verify"};
+        for (const auto& route : router.routes()) {
+            const std::string key = route.method + " " + route.pattern;
+            if (route.access == server::RouteAccess::Public || route.pattern.starts_with("/api/v1/auth/") ||
+                !route.pattern.starts_with("/api/v1/") || elsewhere.contains(key))
+                continue;
+            QVERIFY2(covered.contains(key), ("no isolation probe for " + key).c_str());
+        }
+    }
+
+    void organisationAdminCannotReachASiblingOrganisation() { attack("org-admin of Alpha", m_b, *m_admin1); }
+    void organisationAdminCannotReachAnotherPartner() { attack("org-admin of Alpha", m_c, *m_admin2); }
+    void apiKeyCannotReachASiblingOrganisation() { attack("org-admin API key of Alpha", m_b, *m_admin1); }
+    void apiKeyCannotReachAnotherPartner() { attack("org-admin API key of Alpha", m_c, *m_admin2); }
+    void readOnlyUserCannotReachOtherTenants() {
+        attack("read-only of Alpha", m_b, *m_admin1);
+        attack("read-only of Alpha", m_c, *m_admin2);
+    }
+    void partnerAdminCannotReachAnotherPartner() {
+        attack("admin of partner two", m_a, *m_admin1);
+        attack("admin of partner two", m_b, *m_admin1);
+    }
+
+    void siteLimitedAdminSeesOnlyItsSite() {
+        auto& actor = *m_actors.at("org-admin of Alpha site A only");
+        const auto sites = actor.get("/api/v1/sites");
+        QCOMPARE(sites.body["items"].size(), std::size_t(1));
+        QCOMPARE(sites.body["items"][0]["id"].get<std::string>(), m_a.siteA);
+        QCOMPARE(actor.get("/api/v1/sites/" + m_a.siteB).status, 404);
+        QCOMPARE(actor.patch("/api/v1/sites/" + m_a.siteB, {{"name", "x"}}).status, 404);
+        QCOMPARE(actor.patch("/api/v1/sites/" + m_a.siteA, {{"name", "Alpha site A renamed"}}).status, 200);
+        // It sees its organisation but may not change what belongs to the whole organisation.
+        QCOMPARE(actor.get("/api/v1/orgs/" + m_a.org).status, 200);
+        QCOMPARE(actor.patch("/api/v1/orgs/" + m_a.org, {{"name", "x"}}).status, 403);
+        QCOMPARE(actor.post("/api/v1/sites", {{"org_id", m_a.org}, {"name", "new"}}).status, 403);
+        QCOMPARE(actor.patch("/api/v1/groups/" + m_a.orgGroup, {{"name", "x"}}).status, 403);
+        QCOMPARE(actor.post("/api/v1/enrollment-keys", {{"site_id", m_a.siteB}, {"expires_in_seconds", 600}})
+                     .status,
+                 404);
+        QCOMPARE(actor.post("/api/v1/enrollment-keys", {{"site_id", m_a.siteA}, {"expires_in_seconds", 600}})
+                     .status,
+                 201);
+        attack("org-admin of Alpha site A only", m_b, *m_admin1);
+    }
+
+    void nobodyGrantsMoreThanTheyHold() {
+        auto& orgAdmin = *m_actors.at("org-admin of Alpha");
+        // A partner-wide grant, or partner-admin anywhere, is beyond an organisation admin.
+        QCOMPARE(
+            orgAdmin
+                .post("/api/v1/users",
+                      {{"email", "esc1@iso.test"}, {"password", "escalation pass"}, {"role", "org-admin"}})
+                .status,
+            403);
+        QCOMPARE(orgAdmin
+                     .post("/api/v1/users", {{"email", "esc2@iso.test"},
+                                             {"password", "escalation pass"},
+                                             {"org_id", m_a.org},
+                                             {"role", "partner-admin"}})
+                     .status,
+                 403);
+        QCOMPARE(
+            orgAdmin
+                .post("/api/v1/api-keys", {{"name", "esc"}, {"org_id", m_a.org}, {"role", "partner-admin"}})
+                .status,
+            403);
+        QCOMPARE(orgAdmin
+                     .post("/api/v1/users", {{"email", "ok@iso.test"},
+                                             {"password", "escalation pass"},
+                                             {"org_id", m_a.org},
+                                             {"role", "technician"}})
+                     .status,
+                 201);
+        // Another partner's custom role cannot be named.
+        QCOMPARE(m_admin1
+                     ->post("/api/v1/users", {{"email", "esc3@iso.test"},
+                                              {"password", "escalation pass"},
+                                              {"org_id", m_a.org},
+                                              {"role", m_customRole2}})
+                     .status,
+                 400);
+    }
+
+    void rolesAndPartnerStayWithinTheirPartner() {
+        QCOMPARE(m_admin1->get("/api/v1/roles/" + m_customRole2).status, 404);
+        QCOMPARE(m_admin1->del("/api/v1/roles/" + m_customRole2).status, 404);
+        QVERIFY(m_admin1->get("/api/v1/roles").raw.find(m_customRole2) == std::string::npos);
+        QVERIFY(m_admin2->get("/api/v1/roles").raw.find(m_customRole2) != std::string::npos);
+        QCOMPARE(m_admin1->get("/api/v1/partner").body["name"].get<std::string>(),
+                 std::string("Partner One"));
+        QCOMPARE(m_admin2->get("/api/v1/partner").body["name"].get<std::string>(),
+                 std::string("Partner Two"));
+        QCOMPARE(m_actors.at("org-admin of Alpha")->get("/api/v1/partner").status, 403);
+        QCOMPARE(m_actors.at("org-admin of Alpha")->patch("/api/v1/partner", {{"require_mfa", true}}).status,
+                 403);
+        QCOMPARE(m_actors.at("org-admin of Alpha")->post("/api/v1/orgs", {{"name", "new org"}}).status, 403);
+        QCOMPARE(m_actors.at("org-admin of Alpha")->get("/api/v1/audit/verify").status, 403);
+    }
+
+    void readOnlyRoleCannotMutateAnythingInItsOwnOrganisation() {
+        auto& actor = *m_actors.at("read-only of Alpha");
+        const std::string before = snapshot(*m_admin1, m_a);
+        for (const auto& probe : probes()) {
+            if (probe.method == "GET")
+                continue;
+            const std::string path = probe.path(m_a);
+            const nlohmann::json body = probe.body(m_a);
+            const auto response =
+                body.is_null() ? actor.request(probe.method, path) : actor.request(probe.method, path, body);
+            QVERIFY2(response.status == 403, (probe.method + " " + path + " -> " + response.raw).c_str());
+        }
+        QCOMPARE(actor.post("/api/v1/orgs", {{"name", "nope"}}).status, 403);
+        QCOMPARE(actor.post("/api/v1/roles", {{"name", "nope"}, {"permissions", {"orgs:read"}}}).status, 403);
+        QCOMPARE(actor.patch("/api/v1/partner", {{"name", "nope"}}).status, 403);
+        QCOMPARE(snapshot(*m_admin1, m_a), before);
+        // ...while reading works.
+        QCOMPARE(actor.get("/api/v1/orgs/" + m_a.org).status, 200);
+        QCOMPARE(actor.get("/api/v1/sites?org=" + m_a.org).body["items"].size(), std::size_t(2));
+    }
+
+    void rowLevelSecurityIsASecondWall() {
+        // Straight SQL as the server's own role, with no WHERE clause at all: only the scope's rows come
+        // back.
+        pqxx::connection connection(m_server->databaseUrl().toStdString());
+        {
+            pqxx::work bare(connection);
+            QCOMPARE(bare.exec1("SELECT count(*) FROM organizations")[0].as<int>(), 0);
+            QCOMPARE(bare.exec1("SELECT count(*) FROM users")[0].as<int>(), 0);
+            QCOMPARE(bare.exec1("SELECT count(*) FROM audit_log")[0].as<int>(), 0);
+        }
+        const std::string partner = m_admin1->get("/api/v1/partner").body["id"];
+        server::AccessScope alpha(partner);
+        alpha.grantOrg(m_a.org);
+        {
+            server::ScopedTransaction tx(connection, alpha);
+            const auto orgs = tx.sql().exec("SELECT id FROM organizations");
+            QCOMPARE(orgs.size(), pqxx::result::size_type(1));
+            QCOMPARE(orgs[0][0].as<std::string>(), m_a.org);
+            QCOMPARE(tx.sql().exec1("SELECT count(*) FROM sites")[0].as<int>(), 2);
+            QCOMPARE(tx.sql()
+                         .exec1("SELECT count(*) FROM api_keys WHERE org_id <> '" + m_a.org + "'")[0]
+                         .as<int>(),
+                     0);
+            QCOMPARE(tx.sql().exec1("SELECT count(*) FROM auth_sessions")[0].as<int>(), 0);
+        }
+        {
+            server::ScopedTransaction tx(connection, alpha);
+            QVERIFY_THROWS_EXCEPTION(
+                pqxx::sql_error,
+                tx.sql().exec_params("INSERT INTO sites (partner_id, org_id, name) VALUES ($1, $2, 'x')",
+                                     partner, m_b.org));
+        }
+        {
+            server::ScopedTransaction tx(connection, alpha);
+            QCOMPARE(tx.sql()
+                         .exec("UPDATE organizations SET name = 'x' WHERE id = '" + m_c.org + "'")
+                         .affected_rows(),
+                     0ULL);
+        }
+    }
+
+    void cleanupTestCase() {
+        m_actors.clear();
+        m_admin1.reset();
+        m_admin2.reset();
+        m_server.reset();
+        m_postgres.reset();
+    }
+};
+
 QTEST_GUILESS_MAIN(TestTenantIsolation)
 #include "TestTenantIsolation.moc"
