@@ -55,9 +55,8 @@ BEGIN
 END $$;
 
 CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION breeze_audit_chain();
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW
-    EXECUTE FUNCTION breeze_audit_append_only();
-CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT
+-- Statement-level, so it fires even when row-level security hides every row from the statement.
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log FOR EACH STATEMENT
     EXECUTE FUNCTION breeze_audit_append_only();
 
 -- The first row whose link or digest does not hold, or no row when the chain is intact.
