@@ -10,6 +10,7 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <sstream>
 #include <stdexcept>
 
@@ -51,6 +52,14 @@ RestClient::RestClient(const std::string& baseUrl, const std::string& caFile) {
     params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
     SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_2_VERSION);
+    // OpenSSL checks the certificate's names during the handshake itself (Poco's own later check does not
+    // cover every case, such as an IP address that is not in the certificate).
+    X509_VERIFY_PARAM* verify = SSL_CTX_get0_param(context->sslContext());
+    const std::string host = uri.getHost();
+    if (X509_VERIFY_PARAM_set1_ip_asc(verify, host.c_str()) != 1) {
+        X509_VERIFY_PARAM_set_hostflags(verify, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        X509_VERIFY_PARAM_set1_host(verify, host.c_str(), host.size());
+    }
     m_session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
     m_session->setKeepAlive(true);
     m_session->setTimeout(Poco::Timespan(60, 0));

@@ -21,12 +21,14 @@ class TestAudit final : public QObject {
     Stack makeStack(const QString& name) {
         Stack stack;
         stack.server = std::make_unique<test::TestServer>(*m_postgres, name);
-        const auto admin = stack.server->bootstrap("admin@" + name.toStdString() + ".test", "Audit MSP", false);
+        const auto admin =
+            stack.server->bootstrap("admin@" + name.toStdString() + ".test", "Audit MSP", false);
         stack.api = stack.server->signIn(admin.email, admin.password, admin.totpSecret);
         return stack;
     }
 
-    static nlohmann::json findEntry(admin::RestClient& api, const std::string& action, const std::string& resourceId) {
+    static nlohmann::json findEntry(admin::RestClient& api, const std::string& action,
+                                    const std::string& resourceId) {
         const auto page = api.get("/api/v1/audit?limit=500&action=" + action);
         for (const auto& entry : page.body["items"]) {
             if (resourceId.empty() || entry["resource_id"] == resourceId)
@@ -45,13 +47,18 @@ private Q_SLOTS:
         const std::string org = api.post("/api/v1/orgs", {{"name", "Audited"}}).body["id"];
         const std::string site = api.post("/api/v1/sites", {{"org_id", org}, {"name", "HQ"}}).body["id"];
         QCOMPARE(api.patch("/api/v1/sites/" + site, {{"name", "Head office"}}).status, 200);
-        const std::string key = api.post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}}).body["id"];
+        const std::string key =
+            api.post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}}).body["id"];
         QCOMPARE(api.del("/api/v1/enrollment-keys/" + key).status, 204);
         QCOMPARE(api.del("/api/v1/sites/" + site).status, 204);
 
-        for (const auto& [action, resource] : std::vector<std::pair<std::string, std::string>>{
-                 {"orgs.create", org}, {"sites.create", site}, {"sites.update", site},
-                 {"enrollment_keys.create", key}, {"enrollment_keys.revoke", key}, {"sites.delete", site}}) {
+        for (const auto& [action, resource] :
+             std::vector<std::pair<std::string, std::string>>{{"orgs.create", org},
+                                                              {"sites.create", site},
+                                                              {"sites.update", site},
+                                                              {"enrollment_keys.create", key},
+                                                              {"enrollment_keys.revoke", key},
+                                                              {"sites.delete", site}}) {
             const auto entry = findEntry(api, action, resource);
             QVERIFY2(!entry.is_null(), action.c_str());
             QCOMPARE(entry["actor_label"].get<std::string>(), std::string("admin@audit_record.test"));
@@ -61,7 +68,8 @@ private Q_SLOTS:
             QCOMPARE(entry["result"].get<std::string>(), std::string("success"));
             QCOMPARE(entry["org_id"].get<std::string>(), org);
         }
-        QCOMPARE(findEntry(api, "sites.update", site)["details"]["name"].get<std::string>(), std::string("Head office"));
+        QCOMPARE(findEntry(api, "sites.update", site)["details"]["name"].get<std::string>(),
+                 std::string("Head office"));
         // Secrets never reach the audit log.
         QVERIFY(api.get("/api/v1/audit?limit=500").raw.find("enr_") == std::string::npos);
     }
@@ -70,30 +78,42 @@ private Q_SLOTS:
         auto stack = makeStack("audit_auth");
         auto& api = *stack.api;
         auto anonymous = stack.server->client();
-        QCOMPARE(anonymous->post("/api/v1/auth/login", {{"email", "admin@audit_auth.test"}, {"password", "wrong password"}}).status,
+        QCOMPARE(anonymous
+                     ->post("/api/v1/auth/login",
+                            {{"email", "admin@audit_auth.test"}, {"password", "wrong password"}})
+                     .status,
                  401);
-        QCOMPARE(anonymous->post("/api/v1/auth/login", {{"email", "ghost@audit_auth.test"}, {"password", "x"}}).status, 401);
+        QCOMPARE(
+            anonymous->post("/api/v1/auth/login", {{"email", "ghost@audit_auth.test"}, {"password", "x"}})
+                .status,
+            401);
         const auto failures = api.get("/api/v1/audit?action=auth.login&result=failure");
-        QCOMPARE(failures.body["items"].size(), std::size_t(1)); // the unknown e-mail has no partner to file it under
-        QCOMPARE(failures.body["items"][0]["details"]["reason"].get<std::string>(), std::string("wrong password"));
+        QCOMPARE(failures.body["items"].size(),
+                 std::size_t(1)); // the unknown e-mail has no partner to file it under
+        QCOMPARE(failures.body["items"][0]["details"]["reason"].get<std::string>(),
+                 std::string("wrong password"));
         QVERIFY(!findEntry(api, "auth.login", "").is_null());
 
         // A refused mutation: a read-only user tries to create an organisation.
-        QCOMPARE(api.post("/api/v1/users", {{"email", "ro@audit_auth.test"}, {"password", "read only password"}, {"role", "read-only"}})
+        QCOMPARE(api.post("/api/v1/users", {{"email", "ro@audit_auth.test"},
+                                            {"password", "read only password"},
+                                            {"role", "read-only"}})
                      .status,
                  201);
         auto readOnly = stack.server->signIn("ro@audit_auth.test", "read only password");
         QCOMPARE(readOnly->post("/api/v1/orgs", {{"name", "Nope"}}).status, 403);
         const auto denied = api.get("/api/v1/audit?action=orgs.create&result=denied");
         QCOMPARE(denied.body["items"].size(), std::size_t(1));
-        QCOMPARE(denied.body["items"][0]["actor_label"].get<std::string>(), std::string("ro@audit_auth.test"));
+        QCOMPARE(denied.body["items"][0]["actor_label"].get<std::string>(),
+                 std::string("ro@audit_auth.test"));
         QCOMPARE(denied.body["items"][0]["details"]["status"].get<int>(), 403);
         // Filters and cursor pagination over the log.
         const auto firstPage = api.get("/api/v1/audit?limit=2");
         QCOMPARE(firstPage.body["items"].size(), std::size_t(2));
         const std::string cursor = firstPage.body["next_cursor"];
         const auto secondPage = api.get("/api/v1/audit?limit=2&cursor=" + cursor);
-        QVERIFY(secondPage.body["items"][0]["id"].get<long long>() < firstPage.body["items"][1]["id"].get<long long>());
+        QVERIFY(secondPage.body["items"][0]["id"].get<long long>() <
+                firstPage.body["items"][1]["id"].get<long long>());
         QCOMPARE(api.get("/api/v1/audit?result=maybe").status, 400);
         QCOMPARE(api.get("/api/v1/audit?since=yesterday").status, 400);
         QCOMPARE(api.get("/api/v1/audit?since=2999-01-01T00:00:00Z").body["items"].size(), std::size_t(0));
@@ -102,8 +122,8 @@ private Q_SLOTS:
     void theServerRoleCannotChangeTheLog() {
         auto stack = makeStack("audit_append");
         pqxx::connection connection(stack.server->databaseUrl().toStdString());
-        for (const char* statement : {"UPDATE audit_log SET result = 'success'", "DELETE FROM audit_log",
-                                      "TRUNCATE audit_log"}) {
+        for (const char* statement :
+             {"UPDATE audit_log SET result = 'success'", "DELETE FROM audit_log", "TRUNCATE audit_log"}) {
             pqxx::work tx(connection);
             tx.exec("SELECT set_config('breeze.system', 'on', true)");
             QVERIFY_THROWS_EXCEPTION(pqxx::sql_error, tx.exec(statement));
@@ -122,7 +142,8 @@ private Q_SLOTS:
         const std::string victim = findEntry(api, "orgs.create", "")["id"].dump();
         m_postgres->superuserSql("audit_tamper",
                                  "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; "
-                                 "UPDATE audit_log SET details = '{\"name\": \"Innocent\"}' WHERE id = " + QString::fromStdString(victim) +
+                                 "UPDATE audit_log SET details = '{\"name\": \"Innocent\"}' WHERE id = " +
+                                     QString::fromStdString(victim) +
                                      "; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;");
         verdict = api.get("/api/v1/audit/verify");
         QCOMPARE(verdict.body["intact"].get<bool>(), false);
@@ -140,13 +161,15 @@ private Q_SLOTS:
             api.post("/api/v1/orgs", {{"name", "Org " + std::to_string(i)}});
         const auto entries = api.get("/api/v1/audit?action=orgs.create").body["items"];
         const long long middle = entries[1]["id"];
-        m_postgres->superuserSql("audit_remove", "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; "
-                                                 "DELETE FROM audit_log WHERE id = " +
-                                                     QString::number(middle) +
-                                                     "; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;");
+        m_postgres->superuserSql("audit_remove",
+                                 "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; "
+                                 "DELETE FROM audit_log WHERE id = " +
+                                     QString::number(middle) +
+                                     "; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;");
         const auto verdict = api.get("/api/v1/audit/verify");
         QCOMPARE(verdict.body["intact"].get<bool>(), false);
-        QCOMPARE(verdict.body["first_bad_id"].get<long long>(), middle + 1); // the next entry no longer links up
+        QCOMPARE(verdict.body["first_bad_id"].get<long long>(),
+                 middle + 1); // the next entry no longer links up
     }
 
     void cleanupTestCase() { m_postgres.reset(); }
