@@ -103,10 +103,18 @@ void TestServer::start() {
     throw std::runtime_error("breeze-server did not report its port");
 }
 
+void TestServer::sendSigterm() { ::kill(static_cast<pid_t>(m_process->processId()), SIGTERM); }
+
+int TestServer::waitForExit(int milliseconds) {
+    if (!m_process->waitForFinished(milliseconds))
+        return -1;
+    return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+}
+
 int TestServer::stop() {
     if (!m_process)
         return -1;
-    ::kill(static_cast<pid_t>(m_process->processId()), SIGTERM);
+    sendSigterm();
     if (!m_process->waitForFinished(30000)) {
         m_process->kill();
         m_process->waitForFinished();

@@ -33,6 +33,8 @@ public:
     void start();
     // SIGTERM and wait; returns the exit code.
     int stop();
+    void sendSigterm();
+    int waitForExit(int milliseconds);
     bool isRunning() const { return m_process && m_process->state() == QProcess::Running; }
 
     std::string url() const;
