@@ -80,10 +80,10 @@ RestResponse RestClient::sendRaw(const std::string& method, const std::string& p
         request.set("Authorization", "Bearer " + m_bearer);
     for (const auto& [name, value] : m_extraHeaders)
         request.set(name, value);
-    if (!contentType.empty() || !body.empty()) {
+    if (!contentType.empty() || !body.empty())
         request.setContentType(contentType.empty() ? "application/json" : contentType);
+    if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")
         request.setContentLength(static_cast<std::streamsize>(body.size()));
-    }
     RestResponse result;
     for (int attempt = 0;; ++attempt) {
         try {

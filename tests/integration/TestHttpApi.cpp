@@ -140,6 +140,17 @@ private Q_SLOTS:
                  qPrintable(curl.readAllStandardError()));
     }
 
+    void aPostWithoutBodyOrLengthIsAnsweredAtOnce() {
+        // curl sends neither Content-Length nor chunks for a bare -X POST; the server must not wait for a
+        // body.
+        QProcess curl;
+        curl.start("curl", {"-sS", "--max-time", "10", "--cacert", QString::fromStdString(m_server->caFile()),
+                            "-X", "POST", "-o", "/dev/null", "-w", "%{http_code}",
+                            QString::fromStdString(m_server->url() + "/api/v1/orgs")});
+        QVERIFY(curl.waitForFinished(20000));
+        QCOMPARE(curl.readAllStandardOutput().trimmed(), QByteArray("401"));
+    }
+
     void unknownRoutesAndMethods() {
         const auto missing = m_api->get("/api/v1/nothing-here");
         QCOMPARE(missing.status, 404);

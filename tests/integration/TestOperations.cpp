@@ -51,13 +51,19 @@ private Q_SLOTS:
         auto api = server.signIn(admin.email, admin.password, admin.totpSecret);
         api->setHeader("X-Request-Id", "find-this-request");
         QCOMPARE(api->post("/api/v1/orgs", {{"name", "Logged"}}).status, 201);
-        const auto key = api->post("/api/v1/api-keys", {{"name", "k"}, {"org_id", api->get("/api/v1/orgs").body["items"][0]["id"]}, {"role", "read-only"}});
-        server.client()->post("/api/v1/auth/login", {{"email", admin.email}, {"password", "wrong password guess"}});
+        const auto key =
+            api->post("/api/v1/api-keys", {{"name", "k"},
+                                           {"org_id", api->get("/api/v1/orgs").body["items"][0]["id"]},
+                                           {"role", "read-only"}});
+        server.client()->post("/api/v1/auth/login",
+                              {{"email", admin.email}, {"password", "wrong password guess"}});
 
         const auto metrics = server.client()->get("/metrics");
         QCOMPARE(metrics.status, 200);
         QVERIFY(metrics.headers.at("Content-Type").starts_with("text/plain"));
-        QVERIFY(metrics.raw.find("breeze_http_requests_total{method=\"POST\",route=\"/api/v1/orgs\",status=\"201\"} 1") != std::string::npos);
+        QVERIFY(metrics.raw.find(
+                    "breeze_http_requests_total{method=\"POST\",route=\"/api/v1/orgs\",status=\"201\"} 1") !=
+                std::string::npos);
         QVERIFY(metrics.raw.find("breeze_http_request_duration_seconds_bucket") != std::string::npos);
         QVERIFY(metrics.raw.find("breeze_db_connections_in_use") != std::string::npos);
 
@@ -71,14 +77,16 @@ private Q_SLOTS:
                 entry.value("method", "") == "POST" && entry.value("route", "") == "/api/v1/orgs") {
                 sawRequest = true;
                 QCOMPARE(entry["status"].get<int>(), 201);
-                QVERIFY(entry.contains("duration_ms") && entry.contains("actor") && entry.contains("address"));
+                QVERIFY(entry.contains("duration_ms") && entry.contains("actor") &&
+                        entry.contains("address"));
             }
         }
         QVERIFY(sawRequest);
         const QString log = server.logText();
-        for (const std::string& secret : {admin.password, std::string("wrong password guess"),
-                                          server.lastLogin()["access_token"].get<std::string>(),
-                                          server.lastLogin()["refresh_token"].get<std::string>(), key.body["key"].get<std::string>()})
+        for (const std::string& secret :
+             {admin.password, std::string("wrong password guess"),
+              server.lastLogin()["access_token"].get<std::string>(),
+              server.lastLogin()["refresh_token"].get<std::string>(), key.body["key"].get<std::string>()})
             QVERIFY2(!log.contains(QString::fromStdString(secret)), "a secret reached the log");
     }
 
@@ -93,8 +101,8 @@ private Q_SLOTS:
         params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
         Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
         const std::string url = server.url();
-        Poco::Net::HTTPSClientSession session("localhost", static_cast<Poco::UInt16>(std::stoi(url.substr(url.rfind(':') + 1))),
-                                              context);
+        Poco::Net::HTTPSClientSession session(
+            "localhost", static_cast<Poco::UInt16>(std::stoi(url.substr(url.rfind(':') + 1))), context);
         const std::string body = R"({"name":"Created during shutdown"})";
         Poco::Net::HTTPRequest request("POST", "/api/v1/orgs", Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("Authorization", "Bearer " + token);
@@ -114,8 +122,10 @@ private Q_SLOTS:
         QVERIFY(server.logText().contains("\"msg\":\"stopped\""));
         QVERIFY_THROWS_EXCEPTION(std::exception, server.client()->get("/healthz"));
         // The change made during shutdown was committed.
-        QCOMPARE(m_postgres->superuserSql("ops_shutdown", "SELECT count(*) FROM organizations WHERE name = 'Created during shutdown'"),
-                 QString("1"));
+        QCOMPARE(
+            m_postgres->superuserSql(
+                "ops_shutdown", "SELECT count(*) FROM organizations WHERE name = 'Created during shutdown'"),
+            QString("1"));
     }
 
     void refusesARoleThatBypassesRowLevelSecurity() {

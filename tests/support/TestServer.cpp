@@ -103,7 +103,9 @@ void TestServer::start() {
     throw std::runtime_error("breeze-server did not report its port");
 }
 
-void TestServer::sendSigterm() { ::kill(static_cast<pid_t>(m_process->processId()), SIGTERM); }
+void TestServer::sendSigterm() {
+    ::kill(static_cast<pid_t>(m_process->processId()), SIGTERM);
+}
 
 int TestServer::waitForExit(int milliseconds) {
     if (!m_process->waitForFinished(milliseconds))
