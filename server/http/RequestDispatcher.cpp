@@ -37,6 +37,9 @@ std::string readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit) {
     if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit))
         throw ApiError(413, "body_too_large",
                        "the request body is larger than " + std::to_string(limit) + " bytes");
+    // Neither a length nor chunks: HTTP/1.1 says there is no body (reading to EOF would wait for the client).
+    if (!request.hasContentLength() && !request.getChunkedTransferEncoding())
+        return {};
     std::string body;
     std::istream& in = request.stream();
     char buffer[16384];
