@@ -49,9 +49,8 @@ deps() {
 configure_and_build() { # DIR [cmake args...]
     local dir=$1
     shift
-    if [ ! -f "$dir/build.ninja" ]; then
-        cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "$@" >/dev/null
-    fi
+    # Configuring every time keeps the cache in line with the options asked for; it is quick when nothing changed.
+    cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "$@" >/dev/null
     cmake --build "$dir"
 }
 

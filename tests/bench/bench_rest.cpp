@@ -1,0 +1,89 @@
+// bench-rest: REST throughput and latency of a real server on a private PostgreSQL.
+// Usage: bench-rest [--clients N] [--requests N]. Prints one JSON object as its last line.
+#include "TestPostgres.h"
+#include "TestServer.h"
+
+#include <QCoreApplication>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+using namespace breeze;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double percentile(std::vector<double> values, double p) {
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())))];
+}
+
+int argument(int argc, char** argv, const std::string& name, int fallback) {
+    for (int i = 1; i + 1 < argc; ++i)
+        if (argv[i] == name)
+            return std::stoi(argv[i + 1]);
+    return fallback;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    const int clients = argument(argc, argv, "--clients", 8);
+    const int requests = argument(argc, argv, "--requests", 2000);
+
+    test::TestPostgres postgres;
+    test::TestServer server(postgres, "bench_rest", {{"database.pool_size", "16"}});
+    const auto admin = server.bootstrap("bench@bench.test", "Bench MSP", false);
+    auto api = server.signIn(admin.email, admin.password, admin.totpSecret);
+    const std::string token = server.lastLogin()["access_token"];
+    for (int i = 0; i < 50; ++i)
+        api->post("/api/v1/orgs", {{"name", "Bench org " + std::to_string(i)}});
+
+    // Sign-in cost: dominated by Argon2id on purpose.
+    std::vector<double> loginMs;
+    for (int i = 0; i < 5; ++i) {
+        auto anonymous = server.client();
+        const auto start = Clock::now();
+        anonymous->post("/api/v1/auth/login", {{"email", admin.email}, {"password", "wrong password"}});
+        loginMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+
+    std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
+    std::atomic<int> failures{0};
+    const auto started = Clock::now();
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c) {
+        threads.emplace_back([&, c] {
+            auto client = server.client();
+            client->setBearer(token);
+            for (int i = 0; i < requests / clients; ++i) {
+                const auto start = Clock::now();
+                const auto response = client->get("/api/v1/orgs?limit=50");
+                latencies[static_cast<std::size_t>(c)].push_back(
+                    std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+                if (response.status != 200)
+                    ++failures;
+            }
+        });
+    }
+    for (auto& thread : threads)
+        thread.join();
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    std::vector<double> all;
+    for (const auto& list : latencies)
+        all.insert(all.end(), list.begin(), list.end());
+
+    const nlohmann::json result = {{"benchmark", "rest"},
+                                   {"clients", clients},
+                                   {"requests", all.size()},
+                                   {"failures", failures.load()},
+                                   {"list_orgs_per_s", static_cast<double>(all.size()) / seconds},
+                                   {"p50_ms", percentile(all, 0.50)},
+                                   {"p99_ms", percentile(all, 0.99)},
+                                   {"failed_login_p50_ms", percentile(loginMs, 0.50)}};
+    std::cout << result.dump() << std::endl;
+    return failures.load() == 0 ? 0 : 1;
+}
