@@ -178,15 +178,19 @@ ApiResponse deleteOrg(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     requireOrgPermission(ctx, tx, id, OrgsDelete);
-    const auto sites =
-        tx.sql().exec_params1("SELECT count(*) FROM sites WHERE org_id = $1", id)[0].as<long long>();
-    if (sites > 0 && !cascade)
-        throw ApiError::conflict("the organisation still has " + std::to_string(sites) +
-                                 " site(s); delete them first or pass cascade=true");
+    // Sites, groups, keys and the organisation's own users go with it: make the caller say so.
+    const auto counts = tx.sql().exec_params1("SELECT (SELECT count(*) FROM sites WHERE org_id = $1), "
+                                              "(SELECT count(*) FROM users WHERE home_org_id = $1)",
+                                              id);
+    const auto sites = counts[0].as<long long>();
+    const auto users = counts[1].as<long long>();
+    if ((sites > 0 || users > 0) && !cascade)
+        throw ApiError::conflict("the organisation still has " + std::to_string(sites) + " site(s) and " +
+                                 std::to_string(users) + " user(s); delete them first or pass cascade=true");
     tx.sql().exec_params(
         "DELETE FROM organizations o WHERE o.id = $1 AND " + scope.sqlOrg("o.partner_id", "o.id"), id);
     AuditEvent event = ctx.auditEvent("orgs.delete", "org", id);
-    event.details = {{"cascade", cascade}, {"sites", sites}};
+    event.details = {{"cascade", cascade}, {"sites", sites}, {"users", users}};
     ctx.audit(tx, event);
     tx.commit();
     return ApiResponse::noContent();

@@ -234,6 +234,9 @@ private Q_SLOTS:
             m_api->post("/api/v1/sites", {{"org_id", orgId}, {"name", "X"}, {"timezone", "Mars/Olympus"}})
                 .status,
             400);
+        const auto keep = m_api->del("/api/v1/orgs/" + orgId);
+        QCOMPARE(keep.status, 409);
+        QVERIFY(keep.errorMessage().find("1 site(s)") != std::string::npos);
         const std::string siteId = site.body["id"];
         checkAgainstDocument("get", "/api/v1/sites", m_api->get("/api/v1/sites?org=" + orgId));
         checkAgainstDocument(
