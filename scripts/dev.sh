@@ -46,15 +46,17 @@ deps() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-configure_and_build() { # DIR [cmake args...]
+configure_and_build() { # DIR [cmake args...]; $TARGETS, when set, limits what is built
     local dir=$1
     shift
     # Configuring every time keeps the cache in line with the options asked for; it is quick when nothing changed.
     cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "$@" >/dev/null
-    cmake --build "$dir"
+    # shellcheck disable=SC2086
+    cmake --build "$dir" ${TARGETS:+--target $TARGETS}
 }
 
-build() { configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREEZE_BUILD_TESTS=ON; }
+# The programs `up` runs; `bench` adds its benchmark. The test suites are built by `test`, with sanitizers.
+build() { TARGETS=${TARGETS:-"breeze-server breeze-admin"} configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREEZE_BUILD_TESTS=ON; }
 
 # ---------------------------------------------------------------------------------------------------------------
 free_port() {
@@ -243,10 +245,10 @@ run_tests() {
 
 bench() {
     local name=${1:-}
-    [ -n "$name" ] || die "bench needs a name; available: $(ls "$BUILD/bin" | sed -n 's/^bench-//p' | tr '\n' ' ')"
+    [ -n "$name" ] || die "bench needs a name; available: $(sed -n 's/^add_executable(bench-\([a-z_]*\) .*/\1/p' "$ROOT/tests/CMakeLists.txt" | tr '\n' ' ')"
     shift
-    build
-    [ -x "$BUILD/bin/bench-$name" ] || die "no benchmark named $name"
+    grep -q "add_executable(bench-$name " "$ROOT/tests/CMakeLists.txt" || die "no benchmark named $name"
+    TARGETS="bench-$name breeze-server breeze-admin" build
     "$BUILD/bin/bench-$name" "$@"
 }
 
