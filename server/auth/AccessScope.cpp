@@ -1,5 +1,6 @@
 #include "auth/AccessScope.h"
 
+#include "db/PgText.h"
 #include "http/JsonFields.h"
 
 #include <stdexcept>
@@ -12,13 +13,6 @@ const std::string& checkedUuid(const std::string& id) {
     if (!isUuid(id))
         throw std::logic_error("access scope given a malformed id");
     return id;
-}
-
-template <typename Range> std::string arrayLiteral(const Range& ids) {
-    std::string out = "{";
-    for (const auto& id : ids)
-        out += (out.size() > 1 ? "," : "") + id;
-    return out + "}";
 }
 
 std::string sqlArray(const std::string& literal) {
@@ -80,21 +74,21 @@ std::string AccessScope::sqlSite(const std::string& partnerColumn, const std::st
 }
 
 std::string AccessScope::orgsAllArray() const {
-    return arrayLiteral(m_orgsAll);
+    return uuidArrayLiteral(m_orgsAll);
 }
 
 std::string AccessScope::orgsLimitedArray() const {
     std::vector<std::string> ids;
     for (const auto& [org, sites] : m_orgsLimited)
         ids.push_back(org);
-    return arrayLiteral(ids);
+    return uuidArrayLiteral(ids);
 }
 
 std::string AccessScope::sitesAllowedArray() const {
     std::vector<std::string> ids;
     for (const auto& [org, sites] : m_orgsLimited)
         ids.insert(ids.end(), sites.begin(), sites.end());
-    return arrayLiteral(ids);
+    return uuidArrayLiteral(ids);
 }
 
 } // namespace breeze::server

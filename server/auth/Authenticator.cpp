@@ -3,6 +3,7 @@
 #include "app/ServerContext.h"
 #include "audit/AuditLog.h"
 #include "crypto/Digest.h"
+#include "db/PgText.h"
 #include "db/ScopedTransaction.h"
 #include "http/ApiError.h"
 
@@ -12,25 +13,8 @@
 namespace breeze::server {
 
 namespace {
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> out;
-    std::string item;
-    for (char c : text) {
-        if (c == ',') {
-            if (!item.empty())
-                out.push_back(item);
-            item.clear();
-        } else {
-            item.push_back(c);
-        }
-    }
-    if (!item.empty())
-        out.push_back(item);
-    return out;
-}
-
 std::set<std::string> permissionsOf(const pqxx::field& field) {
-    const auto list = splitList(field.is_null() ? "" : field.as<std::string>());
+    const auto list = splitCommaList(field.is_null() ? "" : field.c_str());
     return {list.begin(), list.end()};
 }
 
@@ -48,7 +32,7 @@ void loadUserGrants(ScopedTransaction& tx, Principal& principal) {
         if (!row[2].is_null())
             grant.orgId = row[2].as<std::string>();
         if (!row[4].as<bool>())
-            grant.siteIds = splitList(row[3].as<std::string>());
+            grant.siteIds = splitCommaList(row[3].c_str());
         grant.permissions = permissionsOf(row[5]);
         principal.grants.push_back(std::move(grant));
     }

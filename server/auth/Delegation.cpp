@@ -1,5 +1,6 @@
 #include "auth/Delegation.h"
 
+#include "db/PgText.h"
 #include "http/ApiError.h"
 #include "http/JsonFields.h"
 
@@ -16,18 +17,10 @@ RoleRef findRole(ScopedTransaction& tx, const std::string& partnerId, const std:
         partnerId, idOrName);
     if (rows.empty())
         throw ApiError::badRequest("there is no role \"" + idOrName.substr(0, 64) + "\"");
-    RoleRef role{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), {}};
-    std::string item;
-    for (char c : rows[0][2].as<std::string>() + ",") {
-        if (c == ',') {
-            if (!item.empty())
-                role.permissions.insert(item);
-            item.clear();
-        } else {
-            item.push_back(c);
-        }
-    }
-    return role;
+    const auto permissionList = splitCommaList(rows[0][2].c_str());
+    return {rows[0][0].as<std::string>(),
+            rows[0][1].as<std::string>(),
+            {permissionList.begin(), permissionList.end()}};
 }
 
 void requireCanDelegate(const Principal& actor, const RoleRef& role, const std::optional<std::string>& orgId,

@@ -2,6 +2,7 @@
 
 #include "auth/Delegation.h"
 #include "auth/PasswordPolicy.h"
+#include "db/PgText.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
@@ -59,6 +60,18 @@ UserRef requireUserPermission(RequestContext& ctx, ScopedTransaction& tx, const 
     return user;
 }
 
+// The grant's site list as a PostgreSQL array, after checking every site belongs to the organisation.
+std::optional<std::string> siteArrayOf(ScopedTransaction& tx, const std::optional<std::string>& orgId,
+                                       const std::optional<std::vector<std::string>>& siteIds) {
+    if (!siteIds)
+        return std::nullopt;
+    for (const auto& site : *siteIds) {
+        if (tx.sql().exec_params("SELECT 1 FROM sites WHERE id = $1 AND org_id = $2", site, *orgId).empty())
+            throw ApiError::badRequest("site " + site + " is not a site of that organisation");
+    }
+    return uuidArrayLiteral(*siteIds);
+}
+
 nlohmann::json fetchUser(ScopedTransaction& tx, const std::string& id) {
     return jsonRow(
         tx.sql().exec_params1(std::string("SELECT ") + kUserJson + " FROM users u WHERE u.id = $1", id));
@@ -111,14 +124,7 @@ ApiResponse createUser(RequestContext& ctx) {
         requireOrgPermission(ctx, tx, *homeOrg, UsersCreate);
     const RoleRef role = findRole(tx, scope.partnerId(), roleName);
     requireCanDelegate(ctx.principal(), role, homeOrg, siteIds);
-    if (siteIds) {
-        for (const auto& site : *siteIds) {
-            if (tx.sql()
-                    .exec_params("SELECT 1 FROM sites WHERE id = $1 AND org_id = $2", site, *homeOrg)
-                    .empty())
-                throw ApiError::badRequest("site " + site + " is not a site of that organisation");
-        }
-    }
+    const auto siteArray = siteArrayOf(tx, homeOrg, siteIds);
     std::string id;
     try {
         id = tx.sql()
@@ -130,13 +136,6 @@ ApiResponse createUser(RequestContext& ctx) {
                  .as<std::string>();
     } catch (const pqxx::unique_violation&) {
         throw ApiError::conflict("a user with that e-mail address already exists");
-    }
-    std::optional<std::string> siteArray;
-    if (siteIds) {
-        std::string literal = "{";
-        for (const auto& site : *siteIds)
-            literal += (literal.size() > 1 ? "," : "") + site;
-        siteArray = literal + "}";
     }
     tx.sql().exec_params("INSERT INTO user_grants (user_id, partner_id, role_id, org_id, site_ids) "
                          "VALUES ($1, $2, $3, $4, $5::uuid[])",
@@ -246,18 +245,7 @@ ApiResponse addGrant(RequestContext& ctx) {
         requireOrgPermission(ctx, tx, *orgId, UsersUpdate);
     const RoleRef role = findRole(tx, scope.partnerId(), roleName);
     requireCanDelegate(ctx.principal(), role, orgId, siteIds);
-    std::optional<std::string> siteArray;
-    if (siteIds) {
-        std::string literal = "{";
-        for (const auto& site : *siteIds) {
-            if (tx.sql()
-                    .exec_params("SELECT 1 FROM sites WHERE id = $1 AND org_id = $2", site, *orgId)
-                    .empty())
-                throw ApiError::badRequest("site " + site + " is not a site of that organisation");
-            literal += (literal.size() > 1 ? "," : "") + site;
-        }
-        siteArray = literal + "}";
-    }
+    const auto siteArray = siteArrayOf(tx, orgId, siteIds);
     std::string grantId;
     try {
         grantId =

@@ -5,6 +5,7 @@
 #include "auth/Principal.h"
 #include "auth/SecretSealer.h"
 #include "config/ServerConfig.h"
+#include "db/PgText.h"
 #include "crypto/SecureRandom.h"
 #include "http/ApiError.h"
 #include "http/JsonFields.h"
@@ -188,6 +189,14 @@ private Q_SLOTS:
         std::string damaged = sealed;
         damaged.back() = damaged.back() == 'A' ? 'B' : 'A';
         QVERIFY(!sealer.open(damaged));
+    }
+
+    void postgresTextHelpers() {
+        QCOMPARE(splitCommaList("orgs:read,sites:read"), (std::vector<std::string>{"orgs:read", "sites:read"}));
+        QCOMPARE(splitCommaList(""), std::vector<std::string>{});
+        QCOMPARE(splitCommaList(",a,,b,"), (std::vector<std::string>{"a", "b"}));
+        QCOMPARE(uuidArrayLiteral(std::vector<std::string>{kOrgA, kOrgB}), "{" + kOrgA + "," + kOrgB + "}");
+        QCOMPARE(uuidArrayLiteral(std::vector<std::string>{}), std::string("{}"));
     }
 
     void metricsRenderPrometheusText() {
