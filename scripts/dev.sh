@@ -240,6 +240,12 @@ run_tests() {
     # Each test starts the PostgreSQL cluster and server it needs on free ports and stops them again.
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     export QT_QPA_PLATFORM=offscreen
+    # Tests keep their clusters and servers under one folder, so whatever a crashed test left running is found
+    # and stopped here. The postgres user must be able to reach it.
+    BREEZE_TEST_TMPDIR=$(mktemp -d /tmp/breeze-test-XXXXXX)
+    chmod 755 "$BREEZE_TEST_TMPDIR"
+    export BREEZE_TEST_TMPDIR
+    trap 'pkill -f "$BREEZE_TEST_TMPDIR" 2>/dev/null; sleep 0.5; pkill -9 -f "$BREEZE_TEST_TMPDIR" 2>/dev/null; rm -rf "$BREEZE_TEST_TMPDIR"' EXIT
     ctest --test-dir "$TEST_BUILD" --output-on-failure -j "$(nproc)" --timeout 900
 }
 

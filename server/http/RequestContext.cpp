@@ -9,9 +9,9 @@ namespace breeze::server {
 
 RequestContext::RequestContext(ServerContext& srv, const Poco::Net::HTTPServerRequest& request,
                                std::string requestId, std::string address, std::string path,
-                               std::map<std::string, std::string> query, std::string body)
+                               std::map<std::string, std::string> query)
     : server(srv), m_request(request), m_requestId(std::move(requestId)), m_address(std::move(address)),
-      m_path(std::move(path)), m_query(std::move(query)), m_body(std::move(body)) {}
+      m_path(std::move(path)), m_query(std::move(query)) {}
 
 std::string RequestContext::header(const std::string& name) const {
     return m_request.get(name, "");

@@ -21,8 +21,7 @@ namespace breeze::server {
 class RequestContext {
 public:
     RequestContext(ServerContext& server, const Poco::Net::HTTPServerRequest& request, std::string requestId,
-                   std::string address, std::string path, std::map<std::string, std::string> query,
-                   std::string body);
+                   std::string address, std::string path, std::map<std::string, std::string> query);
 
     ServerContext& server;
 
@@ -32,6 +31,7 @@ public:
     std::string header(const std::string& name) const;
     std::optional<std::string> query(const std::string& name) const;
     void setPathParams(std::map<std::string, std::string> params) { m_params = std::move(params); }
+    void setBody(std::string body) { m_body = std::move(body); }
     // A path id that is not a UUID cannot name anything: 404 like any unknown id.
     std::string pathId(const std::string& name, const std::string& what) const;
 

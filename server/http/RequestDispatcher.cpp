@@ -76,6 +76,7 @@ void RequestDispatcher::handleRequest(Poco::Net::HTTPServerRequest& request,
     std::string path;
     std::optional<RequestContext> ctx;
     const Route* route = nullptr;
+    bool bodyConsumed = !hasBody(method);
     try {
         Poco::URI uri;
         std::map<std::string, std::string> query;
@@ -95,9 +96,7 @@ void RequestDispatcher::handleRequest(Poco::Net::HTTPServerRequest& request,
         }
         route = match.route;
         routeLabel = route->pattern;
-        std::string body =
-            hasBody(method) ? readBody(request, m_server.config.httpMaxBodyBytes) : std::string();
-        ctx.emplace(m_server, request, requestId, address, path, std::move(query), std::move(body));
+        ctx.emplace(m_server, request, requestId, address, path, std::move(query));
         ctx->setPathParams(match.params);
         if (route->access != RouteAccess::Public) {
             Authenticator authenticator(m_server);
@@ -108,6 +107,10 @@ void RequestDispatcher::handleRequest(Poco::Net::HTTPServerRequest& request,
                                "multi-factor authentication must be set up before anything else "
                                "(POST /api/v1/auth/mfa/setup, then /api/v1/auth/mfa/enable)");
         }
+        // Read only once the caller is known: strangers cannot make the server buffer bodies.
+        if (hasBody(method))
+            ctx->setBody(readBody(request, m_server.config.httpMaxBodyBytes));
+        bodyConsumed = true;
         result = route->handler(*ctx);
         if (!route->action.empty() && result.status < 400 && !ctx->audited())
             logger().error("mutation finished without an audit entry",
@@ -134,7 +137,10 @@ void RequestDispatcher::handleRequest(Poco::Net::HTTPServerRequest& request,
     }
 
     // A refused or failed mutation is audited too, in its own transaction since the route's was rolled back.
-    if (route && !route->action.empty() && result.status >= 400 && result.status != 503 &&
+    // Anonymous requests to non-public routes are not: rejected credentials are audited where they are
+    // checked, and anyone on the network could otherwise fill the log.
+    const bool anonymous = !ctx || (!ctx->hasPrincipal() && route && route->access != RouteAccess::Public);
+    if (route && !route->action.empty() && result.status >= 400 && result.status != 503 && !anonymous &&
         !(ctx && ctx->audited())) {
         try {
             auto lease = m_server.pool.acquire();
@@ -156,6 +162,9 @@ void RequestDispatcher::handleRequest(Poco::Net::HTTPServerRequest& request,
     }
 
     response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(result.status));
+    // Unread body bytes would be taken for the next request on this connection: close it instead.
+    if (!bodyConsumed)
+        response.setKeepAlive(false);
     response.set("X-Request-Id", requestId);
     response.set("Cache-Control", "no-store");
     response.set("X-Content-Type-Options", "nosniff");

@@ -16,6 +16,10 @@ bool runningAsRoot() {
 }
 } // namespace
 
+QString testTempRoot() {
+    return qEnvironmentVariable("BREEZE_TEST_TMPDIR", "/tmp");
+}
+
 int freeTcpPort() {
     QTcpServer probe;
     if (!probe.listen(QHostAddress::LocalHost, 0))
@@ -23,7 +27,7 @@ int freeTcpPort() {
     return probe.serverPort();
 }
 
-TestPostgres::TestPostgres() : m_dir(std::make_unique<QTemporaryDir>("/tmp/breeze-pg-XXXXXX")) {
+TestPostgres::TestPostgres() : m_dir(std::make_unique<QTemporaryDir>(testTempRoot() + "/breeze-pg-XXXXXX")) {
     if (!m_dir->isValid())
         throw std::runtime_error("cannot create a temporary folder");
     m_superPassword = QUuid::createUuid().toString(QUuid::WithoutBraces);

@@ -36,5 +36,8 @@ private:
 };
 
 int freeTcpPort();
+// Where tests put clusters and server state: $BREEZE_TEST_TMPDIR (set by scripts/dev.sh test, which removes
+// whatever a crashed test left there), else /tmp.
+QString testTempRoot();
 
 } // namespace breeze::test

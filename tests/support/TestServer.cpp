@@ -39,7 +39,7 @@ std::string totpAhead(const std::string& base32Secret) {
 
 TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
                        std::map<std::string, std::string> config)
-    : m_postgres(postgres), m_dir(std::make_unique<QTemporaryDir>("/tmp/breeze-server-XXXXXX")) {
+    : m_postgres(postgres), m_dir(std::make_unique<QTemporaryDir>(testTempRoot() + "/breeze-server-XXXXXX")) {
     m_databaseUrl = postgres.createDatabase(databaseName);
     m_configFile = m_dir->filePath("server.conf");
     config.try_emplace("server.listen", "127.0.0.1");
