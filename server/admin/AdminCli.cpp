@@ -3,6 +3,7 @@
 #include "TableWriter.h"
 
 #include <Poco/Net/SSLException.h>
+#include <charconv>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -46,6 +47,14 @@ std::string envOr(const char* name, const std::string& fallback) {
     return value && *value ? value : fallback;
 }
 } // namespace
+
+long long parseCount(const std::string& text) {
+    long long value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 1)
+        throw std::runtime_error("\"" + text + "\" is not a positive whole number");
+    return value;
+}
 
 long long parseDuration(const std::string& text) {
     if (text.empty())
@@ -216,6 +225,21 @@ void AdminCli::printObject(const nlohmann::json& object) {
         m_out << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
 }
 
+void AdminCli::printCreatedSecret(const std::string& what, const nlohmann::json& created) {
+    if (flag("--json")) {
+        m_out << created.dump(2) << "\n";
+        return;
+    }
+    m_out << what << " " << created["id"].get<std::string>() << " created. Its secret is shown only now:\n"
+          << created["key"].get<std::string>() << "\n";
+}
+
+void AdminCli::revoke(const std::string& path) {
+    call("DELETE", path);
+    if (!flag("--json"))
+        m_out << "revoked\n";
+}
+
 int AdminCli::login() {
     const std::string server = option("--server", envOr("BREEZE_SERVER", ""));
     if (server.empty())
@@ -357,18 +381,9 @@ int AdminCli::apiKeys() {
                                {"role", requireOption("--role")}};
         if (m_options.contains("--expires-in"))
             body["expires_in_days"] = std::max(1LL, parseDuration(option("--expires-in")) / 86400);
-        const auto created = call("POST", "/api/v1/api-keys", body).body;
-        if (flag("--json")) {
-            m_out << created.dump(2) << "\n";
-        } else {
-            m_out << "API key " << created["id"].get<std::string>()
-                  << " created. Its secret is shown only now:\n"
-                  << created["key"].get<std::string>() << "\n";
-        }
+        printCreatedSecret("API key", call("POST", "/api/v1/api-keys", body).body);
     } else if (action == "revoke") {
-        call("DELETE", "/api/v1/api-keys/" + positional(2, "API key id"));
-        if (!flag("--json"))
-            m_out << "revoked\n";
+        revoke("/api/v1/api-keys/" + positional(2, "API key id"));
     } else {
         throw Failure("unknown api-keys action " + action);
     }
@@ -392,21 +407,12 @@ int AdminCli::enrollmentKeys() {
         nlohmann::json body = {{"site_id", resolveSite(requireOption("--site"), option("--org"))},
                                {"expires_in_seconds", parseDuration(requireOption("--expires-in"))}};
         if (m_options.contains("--max-uses"))
-            body["max_uses"] = std::stoll(option("--max-uses"));
+            body["max_uses"] = parseCount(option("--max-uses"));
         if (m_options.contains("--name"))
             body["name"] = option("--name");
-        const auto created = call("POST", "/api/v1/enrollment-keys", body).body;
-        if (flag("--json")) {
-            m_out << created.dump(2) << "\n";
-        } else {
-            m_out << "enrollment key " << created["id"].get<std::string>()
-                  << " created. Its secret is shown only now:\n"
-                  << created["key"].get<std::string>() << "\n";
-        }
+        printCreatedSecret("enrollment key", call("POST", "/api/v1/enrollment-keys", body).body);
     } else if (action == "revoke") {
-        call("DELETE", "/api/v1/enrollment-keys/" + positional(2, "enrollment key id"));
-        if (!flag("--json"))
-            m_out << "revoked\n";
+        revoke("/api/v1/enrollment-keys/" + positional(2, "enrollment key id"));
     } else {
         throw Failure("unknown enrollment-keys action " + action);
     }
@@ -416,7 +422,7 @@ int AdminCli::enrollmentKeys() {
 int AdminCli::audit() {
     if (positional(1, "audit action (list)") != "list")
         throw Failure("unknown audit action " + m_positional[1]);
-    std::string query = "?limit=" + option("--limit", "50");
+    std::string query = "?limit=" + std::to_string(parseCount(option("--limit", "50")));
     if (m_options.contains("--org"))
         query += "&org=" + resolveOrg(option("--org"));
     for (const auto& [flagName, param] :

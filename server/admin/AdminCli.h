@@ -39,6 +39,8 @@ private:
     std::string resolveSite(const std::string& idOrName, const std::string& orgHint);
     void printItems(const nlohmann::json& items, const std::vector<std::string>& columns);
     void printObject(const nlohmann::json& object);
+    void printCreatedSecret(const std::string& what, const nlohmann::json& created);
+    void revoke(const std::string& path);
 
     int login();
     int logout();
@@ -65,5 +67,6 @@ private:
 
 // "7d", "12h", "30m", "90s" or plain seconds.
 long long parseDuration(const std::string& text);
+long long parseCount(const std::string& text);
 
 } // namespace breeze::admin

@@ -142,9 +142,11 @@ private Q_SLOTS:
 
     void strangersAreTurnedAwayBeforeTheirBodyIsRead() {
         const auto before = m_api->get("/api/v1/audit?limit=500").body["items"].size();
-        const auto response = m_server->client()->sendRaw("POST", "/api/v1/orgs", "{\"name\": ", "application/json");
+        const auto response =
+            m_server->client()->sendRaw("POST", "/api/v1/orgs", "{\"name\": ", "application/json");
         QCOMPARE(response.status, 401); // not 400: the malformed body was never looked at
-        QCOMPARE(m_api->get("/api/v1/audit?limit=500").body["items"].size(), before); // and nobody's log filled up
+        QCOMPARE(m_api->get("/api/v1/audit?limit=500").body["items"].size(),
+                 before); // and nobody's log filled up
     }
 
     void aPostWithoutBodyOrLengthIsAnsweredAtOnce() {

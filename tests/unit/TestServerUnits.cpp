@@ -5,8 +5,8 @@
 #include "auth/Principal.h"
 #include "auth/SecretSealer.h"
 #include "config/ServerConfig.h"
-#include "db/PgText.h"
 #include "crypto/SecureRandom.h"
+#include "db/PgText.h"
 #include "http/ApiError.h"
 #include "http/JsonFields.h"
 #include "http/Router.h"
@@ -192,7 +192,8 @@ private Q_SLOTS:
     }
 
     void postgresTextHelpers() {
-        QCOMPARE(splitCommaList("orgs:read,sites:read"), (std::vector<std::string>{"orgs:read", "sites:read"}));
+        QCOMPARE(splitCommaList("orgs:read,sites:read"),
+                 (std::vector<std::string>{"orgs:read", "sites:read"}));
         QCOMPARE(splitCommaList(""), std::vector<std::string>{});
         QCOMPARE(splitCommaList(",a,,b,"), (std::vector<std::string>{"a", "b"}));
         QCOMPARE(uuidArrayLiteral(std::vector<std::string>{kOrgA, kOrgB}), "{" + kOrgA + "," + kOrgB + "}");
