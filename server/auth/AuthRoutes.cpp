@@ -85,7 +85,8 @@ ApiResponse login(RequestContext& ctx) {
     const auto rows = tx.sql().exec_params(
         "SELECT u.id, u.partner_id, u.password_hash, u.totp_secret_sealed, coalesce(u.totp_last_step, 0), "
         "u.mfa_required OR p.require_mfa, u.disabled_at IS NOT NULL "
-        "FROM users u JOIN partners p ON p.id = u.partner_id WHERE lower(u.email) = lower($1)",
+        "FROM users u JOIN partners p ON p.id = u.partner_id WHERE lower(u.email) = lower($1) "
+        "FOR UPDATE OF u", // concurrent sign-ins must not both spend the same TOTP step
         email);
     const LoginFailure wrongCredentials{401, "invalid_credentials", "e-mail or password is wrong", "", true};
     if (rows.empty()) {
