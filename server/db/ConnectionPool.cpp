@@ -2,8 +2,10 @@
 
 #include "db/DatabaseUnavailable.h"
 
+#include <cerrno>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
+#include <sys/socket.h>
 
 namespace breeze::server {
 
@@ -20,6 +22,22 @@ ConnectionPool::Lease::~Lease() {
         m_pool->release(std::move(m_connection));
 }
 
+namespace {
+// A restarted or stopped PostgreSQL sends its clients a farewell and closes the socket. An idle connection of
+// ours never expects bytes (it does not LISTEN), so EOF or anything waiting to be read means it is stale;
+// peeking finds that without a round trip, and the connection is replaced before a request ever uses it.
+bool stillConnected(pqxx::connection& connection) {
+    if (!connection.is_open())
+        return false;
+    const int fd = connection.sock();
+    if (fd < 0)
+        return false;
+    char byte = 0;
+    const ssize_t peeked = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+} // namespace
+
 ConnectionPool::ConnectionPool(std::string url, std::size_t size, std::chrono::milliseconds acquireTimeout)
     : m_url(std::move(url)), m_size(size), m_acquireTimeout(acquireTimeout) {}
 
@@ -35,6 +53,8 @@ ConnectionPool::Lease ConnectionPool::acquire() {
             m_idle.pop_back();
         }
     }
+    if (connection && !stillConnected(*connection))
+        connection.reset();
     try {
         if (!connection || !connection->is_open()) {
             connection = std::make_unique<pqxx::connection>(m_url);

@@ -43,6 +43,13 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(probe->get("/readyz").status, 200, 20000);
         QCOMPARE(api->get("/api/v1/orgs").status, 200); // same session, pool reconnected
         QCOMPARE(api->post("/api/v1/orgs", {{"name", "After restart"}}).status, 201);
+
+        // A quick restart while connections sit idle in the pool: the very next requests must not notice.
+        m_postgres->stop();
+        m_postgres->start();
+        QCOMPARE(api->get("/api/v1/orgs").status, 200);
+        QCOMPARE(probe->get("/readyz").status, 200);
+        QCOMPARE(api->post("/api/v1/orgs", {{"name", "After a quick restart"}}).status, 201);
     }
 
     void metricsAndLogsAreUsefulAndCarryNoSecrets() {
