@@ -49,19 +49,39 @@ std::optional<std::string> textQuery(const RequestContext& ctx, const std::strin
 
 // ---- partner ----
 
-ApiResponse getPartner(RequestContext& ctx) {
+constexpr const char* kPartnerJson =
+    "json_build_object('id', p.id, 'name', p.name, 'require_mfa', p.require_mfa, "
+    "'created_at', p.created_at)::text";
+
+// A caller belongs to exactly one partner; any other partner id answers 404 like an unknown one.
+std::string ownPartnerId(RequestContext& ctx, const AccessScope& scope) {
+    const std::string id = ctx.pathId("id", "partner");
+    if (id != scope.partnerId())
+        throw ApiError::notFound("partner");
+    return id;
+}
+
+ApiResponse listPartners(RequestContext& ctx) {
     const AccessScope scope = ctx.require(PartnerRead);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    const auto row = tx.sql().exec_params1("SELECT json_build_object('id', id, 'name', name, 'require_mfa', "
-                                           "require_mfa, 'created_at', created_at)::text "
-                                           "FROM partners WHERE id = $1",
-                                           scope.partnerId());
-    return ApiResponse::json(jsonRow(row));
+    const auto rows = tx.sql().exec_params(
+        std::string("SELECT ") + kPartnerJson + " FROM partners p WHERE p.id = $1", scope.partnerId());
+    return ApiResponse::json({{"items", jsonRows(rows)}, {"next_cursor", nullptr}});
+}
+
+ApiResponse getPartner(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(PartnerRead);
+    const std::string id = ownPartnerId(ctx, scope);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    return ApiResponse::json(jsonRow(tx.sql().exec_params1(
+        std::string("SELECT ") + kPartnerJson + " FROM partners p WHERE p.id = $1", id)));
 }
 
 ApiResponse updatePartner(RequestContext& ctx) {
     const AccessScope scope = ctx.require(PartnerUpdate);
+    const std::string id = ownPartnerId(ctx, scope);
     if (!scope.isWholePartner())
         throw ApiError::forbidden("changing the partner needs partner:update across the whole partner");
     auto fields = ctx.fields();
@@ -70,13 +90,13 @@ ApiResponse updatePartner(RequestContext& ctx) {
     fields.finish();
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    const auto row = tx.sql().exec_params1("UPDATE partners SET name = coalesce($2, name), require_mfa = "
-                                           "coalesce($3, require_mfa), updated_at = now() "
-                                           "WHERE id = $1 RETURNING json_build_object('id', id, 'name', "
-                                           "name, 'require_mfa', require_mfa, 'created_at', "
-                                           "created_at)::text",
-                                           scope.partnerId(), name, requireMfa);
-    AuditEvent event = ctx.auditEvent("partner.update", "partner", scope.partnerId());
+    const auto row =
+        tx.sql().exec_params1(std::string("UPDATE partners p SET name = coalesce($2, name), require_mfa = "
+                                          "coalesce($3, require_mfa), updated_at = now() WHERE p.id = $1 "
+                                          "RETURNING ") +
+                                  kPartnerJson,
+                              id, name, requireMfa);
+    AuditEvent event = ctx.auditEvent("partners.update", "partner", id);
     event.details = ctx.json();
     ctx.audit(tx, event);
     tx.commit();
@@ -438,8 +458,10 @@ ApiResponse deleteGroup(RequestContext& ctx) {
 } // namespace
 
 void registerTenancyRoutes(Router& router) {
-    router.add({"GET", "/api/v1/partner", "", RouteAccess::Authenticated, getPartner});
-    router.add({"PATCH", "/api/v1/partner", "partner.update", RouteAccess::Authenticated, updatePartner});
+    router.add({"GET", "/api/v1/partners", "", RouteAccess::Authenticated, listPartners});
+    router.add({"GET", "/api/v1/partners/{id}", "", RouteAccess::Authenticated, getPartner});
+    router.add(
+        {"PATCH", "/api/v1/partners/{id}", "partners.update", RouteAccess::Authenticated, updatePartner});
     router.add({"GET", "/api/v1/orgs", "", RouteAccess::Authenticated, listOrgs});
     router.add({"POST", "/api/v1/orgs", "orgs.create", RouteAccess::Authenticated, createOrg});
     router.add({"GET", "/api/v1/orgs/{id}", "", RouteAccess::Authenticated, getOrg});

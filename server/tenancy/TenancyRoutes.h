@@ -4,7 +4,7 @@ namespace breeze::server {
 
 class Router;
 
-// The tenant tree: /api/v1/partner, /orgs, /sites, /groups.
+// The tenant tree: /api/v1/partners, /orgs, /sites, /groups.
 void registerTenancyRoutes(Router& router);
 
 } // namespace breeze::server

@@ -141,8 +141,8 @@ private Q_SLOTS:
         QCOMPARE(
             admin({"enrollment-keys", "create", "--site", "Head Office", "--expires-in", "soon"}).exitCode,
             1);
-        const auto notANumber = admin(
-            {"enrollment-keys", "create", "--site", "Head Office", "--expires-in", "1h", "--max-uses", "many"});
+        const auto notANumber = admin({"enrollment-keys", "create", "--site", "Head Office", "--expires-in",
+                                       "1h", "--max-uses", "many"});
         QCOMPARE(notANumber.exitCode, 1);
         QVERIFY(notANumber.err.contains("\"many\" is not a positive whole number"));
     }

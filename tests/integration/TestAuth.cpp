@@ -154,7 +154,7 @@ private Q_SLOTS:
 
     void enforcedMfaMustBeEnrolledFirst() {
         const auto [email, password] = createUser("org-admin");
-        QCOMPARE(m_api->patch("/api/v1/partner", {{"require_mfa", true}}).status, 200);
+        QCOMPARE(m_api->patch("/api/v1/partners/" + m_admin.partnerId, {{"require_mfa", true}}).status, 200);
         const auto session = login(email, password);
         QCOMPARE(session.status, 200);
         QCOMPARE(session.body["mfa_enrollment_required"].get<bool>(), true);
@@ -180,7 +180,7 @@ private Q_SLOTS:
                 .errorCode(),
             std::string("mfa_required_by_policy"));
         QCOMPARE(login(email, password).errorCode(), std::string("mfa_required"));
-        QCOMPARE(m_api->patch("/api/v1/partner", {{"require_mfa", false}}).status, 200);
+        QCOMPARE(m_api->patch("/api/v1/partners/" + m_admin.partnerId, {{"require_mfa", false}}).status, 200);
     }
 
     void disablingAUserEndsTheirSessions() {

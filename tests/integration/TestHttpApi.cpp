@@ -275,7 +275,12 @@ private Q_SLOTS:
         checkAgainstDocument("get", "/api/v1/audit", m_api->get("/api/v1/audit"));
         checkAgainstDocument("get", "/api/v1/audit/verify", m_api->get("/api/v1/audit/verify"));
         checkAgainstDocument("get", "/api/v1/auth/me", m_api->get("/api/v1/auth/me"));
-        checkAgainstDocument("get", "/api/v1/partner", m_api->get("/api/v1/partner"));
+        const auto partners = m_api->get("/api/v1/partners");
+        checkAgainstDocument("get", "/api/v1/partners", partners);
+        const std::string partnerId = partners.body["items"][0]["id"];
+        checkAgainstDocument("get", "/api/v1/partners/{id}", m_api->get("/api/v1/partners/" + partnerId));
+        checkAgainstDocument("patch", "/api/v1/partners/{id}",
+                             m_api->patch("/api/v1/partners/" + partnerId, {{"name", "HTTP MSP Ltd"}}));
         checkAgainstDocument("get", "/api/v1/orgs/{id}",
                              m_api->get("/api/v1/orgs/" + siteId)); // a 404 is documented too
         checkAgainstDocument("post", "/api/v1/orgs", m_api->post("/api/v1/orgs", {{"bad", 1}}));

@@ -17,7 +17,7 @@ using namespace breeze;
 
 namespace {
 struct Tenant {
-    std::string org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user;
+    std::string partner, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user;
 };
 } // namespace
 
@@ -41,6 +41,7 @@ class TestTenantIsolation final : public QObject {
 
     Tenant makeTenant(admin::RestClient& api, const std::string& name) {
         Tenant t;
+        t.partner = api.get("/api/v1/partners").body["items"][0]["id"];
         t.org = create(api, "/api/v1/orgs", {{"name", name}});
         t.siteA = create(api, "/api/v1/sites", {{"org_id", t.org}, {"name", name + " site A"}});
         t.siteB = create(api, "/api/v1/sites", {{"org_id", t.org}, {"name", name + " site B"}});
@@ -82,6 +83,13 @@ class TestTenantIsolation final : public QObject {
         auto none = [](const Tenant&) { return nlohmann::json(); };
         auto unique = [this](const std::string& prefix) { return prefix + std::to_string(++m_counter); };
         return {
+            {"GET", "/api/v1/partners/{id}", [](const Tenant& t) { return "/api/v1/partners/" + t.partner; },
+             none},
+            {"PATCH", "/api/v1/partners/{id}",
+             [](const Tenant& t) { return "/api/v1/partners/" + t.partner; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"name", "hijacked"}, {"require_mfa", true}};
+             }},
             {"GET", "/api/v1/orgs/{id}", [](const Tenant& t) { return "/api/v1/orgs/" + t.org; }, none},
             {"PATCH", "/api/v1/orgs/{id}", [](const Tenant& t) { return "/api/v1/orgs/" + t.org; },
              [](const Tenant&) {
@@ -274,10 +282,10 @@ private Q_SLOTS:
         covered.insert("GET /api/v1/audit");
         // Routes about the caller themself, the partner as a whole, roles and operations have their own tests
         // below.
-        const std::set<std::string> elsewhere = {"GET /api/v1/partner",    "PATCH /api/v1/partner",
-                                                 "GET /api/v1/roles",      "POST /api/v1/roles",
-                                                 "GET /api/v1/roles/{id}", "DELETE /api/v1/roles/{id}",
-                                                 "POST /api/v1/orgs",      "GET /api/v1/audit/verify"};
+        const std::set<std::string> elsewhere = {"GET /api/v1/partners",      "GET /api/v1/roles",
+                                                 "POST /api/v1/roles",        "GET /api/v1/roles/{id}",
+                                                 "DELETE /api/v1/roles/{id}", "POST /api/v1/orgs",
+                                                 "GET /api/v1/audit/verify"};
         for (const auto& route : router.routes()) {
             const std::string key = route.method + " " + route.pattern;
             if (route.access == server::RouteAccess::Public || route.pattern.starts_with("/api/v1/auth/") ||
@@ -365,12 +373,14 @@ private Q_SLOTS:
         QCOMPARE(m_admin1->del("/api/v1/roles/" + m_customRole2).status, 404);
         QVERIFY(m_admin1->get("/api/v1/roles").raw.find(m_customRole2) == std::string::npos);
         QVERIFY(m_admin2->get("/api/v1/roles").raw.find(m_customRole2) != std::string::npos);
-        QCOMPARE(m_admin1->get("/api/v1/partner").body["name"].get<std::string>(),
+        QCOMPARE(m_admin1->get("/api/v1/partners").body["items"][0]["name"].get<std::string>(),
                  std::string("Partner One"));
-        QCOMPARE(m_admin2->get("/api/v1/partner").body["name"].get<std::string>(),
+        QCOMPARE(m_admin2->get("/api/v1/partners").body["items"][0]["name"].get<std::string>(),
                  std::string("Partner Two"));
-        QCOMPARE(m_actors.at("org-admin of Alpha")->get("/api/v1/partner").status, 403);
-        QCOMPARE(m_actors.at("org-admin of Alpha")->patch("/api/v1/partner", {{"require_mfa", true}}).status,
+        QCOMPARE(m_actors.at("org-admin of Alpha")->get("/api/v1/partners").status, 403);
+        QCOMPARE(m_actors.at("org-admin of Alpha")
+                     ->patch("/api/v1/partners/" + m_a.partner, {{"require_mfa", true}})
+                     .status,
                  403);
         QCOMPARE(m_actors.at("org-admin of Alpha")->post("/api/v1/orgs", {{"name", "new org"}}).status, 403);
         QCOMPARE(m_actors.at("org-admin of Alpha")->get("/api/v1/audit/verify").status, 403);
@@ -390,7 +400,7 @@ private Q_SLOTS:
         }
         QCOMPARE(actor.post("/api/v1/orgs", {{"name", "nope"}}).status, 403);
         QCOMPARE(actor.post("/api/v1/roles", {{"name", "nope"}, {"permissions", {"orgs:read"}}}).status, 403);
-        QCOMPARE(actor.patch("/api/v1/partner", {{"name", "nope"}}).status, 403);
+        QCOMPARE(actor.patch("/api/v1/partners/" + m_a.partner, {{"name", "nope"}}).status, 403);
         QCOMPARE(snapshot(*m_admin1, m_a), before);
         // ...while reading works.
         QCOMPARE(actor.get("/api/v1/orgs/" + m_a.org).status, 200);
@@ -407,7 +417,7 @@ private Q_SLOTS:
             QCOMPARE(bare.exec1("SELECT count(*) FROM users")[0].as<int>(), 0);
             QCOMPARE(bare.exec1("SELECT count(*) FROM audit_log")[0].as<int>(), 0);
         }
-        const std::string partner = m_admin1->get("/api/v1/partner").body["id"];
+        const std::string partner = m_a.partner;
         server::AccessScope alpha(partner);
         alpha.grantOrg(m_a.org);
         {
