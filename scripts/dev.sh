@@ -232,6 +232,16 @@ restart() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+reap_test_leftovers() { # DIR: stop whatever crashed tests left running there, then remove it
+    if pgrep -f "$1" >/dev/null; then
+        say "stopping processes that crashed tests left behind"
+        pkill -f "$1" || true
+        sleep 1
+        pkill -9 -f "$1" || true
+    fi
+    rm -rf "$1"
+}
+
 run_tests() {
     deps
     say "building with AddressSanitizer and UndefinedBehaviorSanitizer into build-test/"
@@ -245,8 +255,10 @@ run_tests() {
     BREEZE_TEST_TMPDIR=$(mktemp -d /tmp/breeze-test-XXXXXX)
     chmod 755 "$BREEZE_TEST_TMPDIR"
     export BREEZE_TEST_TMPDIR
-    trap 'pkill -f "$BREEZE_TEST_TMPDIR" 2>/dev/null; sleep 0.5; pkill -9 -f "$BREEZE_TEST_TMPDIR" 2>/dev/null; rm -rf "$BREEZE_TEST_TMPDIR"' EXIT
-    ctest --test-dir "$TEST_BUILD" --output-on-failure -j "$(nproc)" --timeout 900
+    local status=0
+    ctest --test-dir "$TEST_BUILD" --output-on-failure -j "$(nproc)" --timeout 900 || status=$?
+    reap_test_leftovers "$BREEZE_TEST_TMPDIR"
+    return "$status"
 }
 
 bench() {
