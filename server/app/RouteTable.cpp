@@ -2,6 +2,7 @@
 
 #include "audit/AuditRoutes.h"
 #include "auth/AuthRoutes.h"
+#include "devices/DeviceRoutes.h"
 #include "keys/KeyRoutes.h"
 #include "ops/OperationsRoutes.h"
 #include "tenancy/TenancyRoutes.h"
@@ -16,6 +17,7 @@ void registerAllRoutes(Router& router) {
     registerUserRoutes(router);
     registerKeyRoutes(router);
     registerAuditRoutes(router);
+    registerDeviceRoutes(router);
 }
 
 } // namespace breeze::server

@@ -41,6 +41,9 @@ inline constexpr Permission EnrollmentKeysRead{"enrollment_keys", "read"};
 inline constexpr Permission EnrollmentKeysCreate{"enrollment_keys", "create"};
 inline constexpr Permission EnrollmentKeysDelete{"enrollment_keys", "delete"};
 inline constexpr Permission AuditRead{"audit", "read"};
+inline constexpr Permission DevicesRead{"devices", "read"};
+inline constexpr Permission DevicesUpdate{"devices", "update"};
+inline constexpr Permission DevicesDelete{"devices", "delete"};
 } // namespace permissions
 
 } // namespace breeze::server

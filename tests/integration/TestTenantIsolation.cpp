@@ -17,7 +17,7 @@ using namespace breeze;
 
 namespace {
 struct Tenant {
-    std::string partner, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user;
+    std::string partner, device, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user;
 };
 } // namespace
 
@@ -48,8 +48,14 @@ class TestTenantIsolation final : public QObject {
         t.orgGroup = create(api, "/api/v1/groups", {{"org_id", t.org}, {"name", "Servers"}});
         t.siteGroup =
             create(api, "/api/v1/groups", {{"org_id", t.org}, {"site_id", t.siteA}, {"name", "Desks"}});
-        t.enrollmentKey =
-            create(api, "/api/v1/enrollment-keys", {{"site_id", t.siteA}, {"expires_in_seconds", 3600}});
+        const auto key =
+            api.post("/api/v1/enrollment-keys", {{"site_id", t.siteA}, {"expires_in_seconds", 3600}});
+        t.enrollmentKey = key.body["id"];
+        t.device =
+            m_server->client()
+                ->post("/api/v1/agent/enroll",
+                       {{"key", key.body["key"]}, {"identity", name + "-pc"}, {"hostname", name + "-pc"}})
+                .body["device_id"];
         t.apiKey = create(api, "/api/v1/api-keys", {{"name", "k"}, {"org_id", t.org}, {"role", "read-only"}});
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
@@ -83,6 +89,16 @@ class TestTenantIsolation final : public QObject {
         auto none = [](const Tenant&) { return nlohmann::json(); };
         auto unique = [this](const std::string& prefix) { return prefix + std::to_string(++m_counter); };
         return {
+            {"GET", "/api/v1/devices/{id}", [](const Tenant& t) { return "/api/v1/devices/" + t.device; },
+             none},
+            {"POST", "/api/v1/devices/{id}/approve",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/approve"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"POST", "/api/v1/devices/{id}/revoke",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/revoke"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"DELETE", "/api/v1/devices/{id}", [](const Tenant& t) { return "/api/v1/devices/" + t.device; },
+             none},
             {"GET", "/api/v1/partners/{id}", [](const Tenant& t) { return "/api/v1/partners/" + t.partner; },
              none},
             {"PATCH", "/api/v1/partners/{id}",
@@ -171,6 +187,7 @@ class TestTenantIsolation final : public QObject {
     std::vector<std::pair<std::string, std::function<std::vector<std::string>(const Tenant&)>>> lists() {
         return {
             {"/api/v1/orgs", [](const Tenant& t) { return std::vector<std::string>{t.org}; }},
+            {"/api/v1/devices", [](const Tenant& t) { return std::vector<std::string>{t.device}; }},
             {"/api/v1/sites",
              [](const Tenant& t) {
                  return std::vector<std::string>{t.siteA, t.siteB};

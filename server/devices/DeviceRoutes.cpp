@@ -1,0 +1,262 @@
+#include "devices/DeviceRoutes.h"
+
+#include "crypto/Digest.h"
+#include "crypto/SecureRandom.h"
+#include "http/ApiError.h"
+#include "http/Pagination.h"
+#include "http/RequestContext.h"
+#include "http/ResultJson.h"
+
+namespace breeze::server {
+
+namespace {
+using namespace permissions;
+
+constexpr const char* kDeviceJson =
+    "json_build_object('id', d.id, 'org_id', d.org_id, 'site_id', d.site_id, 'identity', d.identity, "
+    "'hostname', "
+    "d.hostname, 'os', d.os, 'agent_version', d.agent_version, 'status', d.status, 'approval', d.approval, "
+    "'enrolled_at', d.enrolled_at, 'last_seen_at', d.last_seen_at, 'revoked_at', d.revoked_at, 'created_at', "
+    "d.created_at)::text";
+
+constexpr const char* kCredentialPrefix = "dev_";
+
+std::string deviceScopeSql(const AccessScope& scope) {
+    return scope.sqlSite("d.partner_id", "d.org_id", "d.site_id");
+}
+
+// Text an agent reports about itself: printable, bounded; it is shown to technicians later.
+std::string agentText(JsonFields& fields, const std::string& key, std::size_t maxLength, bool required) {
+    const auto value = fields.optionalString(key, required ? 1 : 0, maxLength);
+    if (!value) {
+        if (required)
+            throw ApiError::badRequest("\"" + key + "\" is required");
+        return "";
+    }
+    for (unsigned char c : *value) {
+        if (c < 0x20 || c == 0x7F)
+            throw ApiError::badRequest("\"" + key + "\" must not contain control characters");
+    }
+    return *value;
+}
+
+// The whole redemption is one transaction: a key that is refused changes nothing but its audit entry, and a
+// device record never exists without its credential.
+ApiResponse enroll(RequestContext& ctx) {
+    auto fields = ctx.fields();
+    const std::string key = fields.requiredString("key", 1, 200);
+    const std::string identity = agentText(fields, "identity", 200, true);
+    const std::string hostname = agentText(fields, "hostname", 255, false);
+    const std::string os = agentText(fields, "os", 200, false);
+    const std::string agentVersion = agentText(fields, "agent_version", 64, false);
+    fields.finish();
+
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"redeem an enrollment key"});
+    AuditEvent event = ctx.auditEvent("devices.enroll", "device", "");
+    event.actorType = "agent";
+    event.actorLabel = identity;
+    event.details = {{"identity", identity}, {"hostname", hostname}};
+    auto refuse = [&](int status, const std::string& code, const std::string& message,
+                      const std::string& reason) {
+        event.result = "failure";
+        event.details["reason"] = reason;
+        ctx.audit(tx, event);
+        tx.commit();
+        throw ApiError(status, code, message);
+    };
+
+    const auto keys = tx.sql().exec_params(
+        "SELECT e.id, e.partner_id, e.org_id, e.site_id, e.revoked_at IS NOT NULL, e.expires_at <= now(), "
+        "e.max_uses IS NOT NULL AND e.uses >= e.max_uses, o.require_device_approval "
+        "FROM enrollment_keys e JOIN organizations o ON o.id = e.org_id WHERE e.key_hash = $1 FOR UPDATE OF "
+        "e",
+        crypto::Digest::sha256Hex(key));
+    if (keys.empty())
+        refuse(401, "invalid_enrollment_key", "the enrollment key is not valid", "unknown enrollment key");
+    const auto& k = keys[0];
+    const std::string keyId = k[0].as<std::string>();
+    const std::string partnerId = k[1].as<std::string>();
+    const std::string orgId = k[2].as<std::string>();
+    const std::string siteId = k[3].as<std::string>();
+    event.partnerId = partnerId;
+    event.orgId = orgId;
+    event.details["enrollment_key_id"] = keyId;
+    if (k[4].as<bool>())
+        refuse(403, "enrollment_key_revoked", "this enrollment key has been revoked",
+               "enrollment key revoked");
+    if (k[5].as<bool>())
+        refuse(403, "enrollment_key_expired", "this enrollment key has expired", "enrollment key expired");
+    if (k[6].as<bool>())
+        refuse(403, "enrollment_key_used_up", "this enrollment key has been used as many times as it allows",
+               "enrollment key used up");
+
+    const auto existing = tx.sql().exec_params("SELECT id, revoked_at IS NOT NULL, approval FROM devices "
+                                               "WHERE org_id = $1 AND identity = $2 FOR UPDATE",
+                                               orgId, identity);
+    if (!existing.empty() && existing[0][1].as<bool>())
+        refuse(403, "device_revoked",
+               "this machine's device record was revoked; an administrator must delete it before it can "
+               "enroll again",
+               "device revoked");
+    const std::string credential = kCredentialPrefix + crypto::SecureRandom::token(32);
+    const std::string credentialHash = crypto::Digest::sha256Hex(credential);
+    std::string deviceId;
+    std::string approval;
+    if (existing.empty()) {
+        approval = k[7].as<bool>() ? "pending" : "approved";
+        deviceId =
+            tx.sql()
+                .exec_params1("INSERT INTO devices (partner_id, org_id, site_id, identity, hostname, os, "
+                              "agent_version, approval, credential_hash, enrollment_key_id) "
+                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                              partnerId, orgId, siteId, identity, hostname, os, agentVersion, approval,
+                              credentialHash, keyId)[0]
+                .as<std::string>();
+    } else {
+        // The same machine enrolling again keeps its record (and history); its old credential stops working.
+        deviceId = existing[0][0].as<std::string>();
+        approval = existing[0][2].as<std::string>();
+        tx.sql().exec_params(
+            "UPDATE devices SET site_id = $2, hostname = $3, os = $4, agent_version = $5, "
+            "credential_hash = $6, enrollment_key_id = $7, enrolled_at = now(), updated_at = now() "
+            "WHERE id = $1",
+            deviceId, siteId, hostname, os, agentVersion, credentialHash, keyId);
+        event.details["reenrolled"] = true;
+    }
+    tx.sql().exec_params("UPDATE enrollment_keys SET uses = uses + 1 WHERE id = $1", keyId);
+    event.actorId = deviceId;
+    event.resourceId = deviceId;
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json({{"device_id", deviceId},
+                              {"credential", credential},
+                              {"org_id", orgId},
+                              {"site_id", siteId},
+                              {"approval", approval}},
+                             201);
+}
+
+ApiResponse listDevices(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(DevicesRead);
+    Pagination pagination(ctx);
+    SqlParams params;
+    std::string sql = std::string("SELECT ") + kDeviceJson +
+                      ", lower(d.hostname) || ' ' || d.identity FROM devices d WHERE " +
+                      deviceScopeSql(scope);
+    for (const auto& [name, column] :
+         {std::pair<std::string, std::string>{"org", "d.org_id"}, {"site", "d.site_id"}}) {
+        if (auto value = ctx.query(name)) {
+            if (!isUuid(*value))
+                throw ApiError::badRequest(name + " must be an id (a UUID)");
+            sql += " AND " + column + " = " + params.add(*value) + "::uuid";
+        }
+    }
+    if (auto status = ctx.query("status")) {
+        if (*status != "online" && *status != "offline")
+            throw ApiError::badRequest("status must be online or offline");
+        sql += " AND d.status = " + params.add(*status);
+    }
+    if (auto approval = ctx.query("approval")) {
+        if (*approval != "pending" && *approval != "approved")
+            throw ApiError::badRequest("approval must be pending or approved");
+        sql += " AND d.approval = " + params.add(*approval);
+    }
+    sql += pagination.sqlAfter(params, "lower(d.hostname) || ' ' || d.identity", "d.id") +
+           " ORDER BY lower(d.hostname) || ' ' || d.identity, d.id" + pagination.sqlLimit();
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+}
+
+struct DeviceRef {
+    std::string orgId;
+    std::string siteId;
+};
+
+// 404 unless the caller can read the device; 403 unless `permission` covers its site.
+DeviceRef requireDevicePermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& id,
+                                  const Permission& permission) {
+    const AccessScope readScope = ctx.principal().scopeFor(DevicesRead);
+    const auto rows = tx.sql().exec_params(
+        "SELECT d.org_id, d.site_id FROM devices d WHERE d.id = $1 AND " + deviceScopeSql(readScope), id);
+    if (readScope.isEmpty() || rows.empty())
+        throw ApiError::notFound("device");
+    DeviceRef device{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+    if (!ctx.principal().scopeFor(permission).allowsSite(device.orgId, device.siteId))
+        throw ApiError::forbidden("this needs the " + permission.key() + " permission on the device's site");
+    return device;
+}
+
+nlohmann::json fetchDevice(ScopedTransaction& tx, const std::string& id) {
+    return jsonRow(
+        tx.sql().exec_params1(std::string("SELECT ") + kDeviceJson + " FROM devices d WHERE d.id = $1", id));
+}
+
+ApiResponse getDevice(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "device");
+    const AccessScope scope = ctx.require(DevicesRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    requireDevicePermission(ctx, tx, id, DevicesRead);
+    return ApiResponse::json(fetchDevice(tx, id));
+}
+
+// approve and revoke: one state change each, audited with the device's organisation.
+ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, const std::string& action,
+                         const std::string& sql) {
+    const std::string id = ctx.pathId("id", "device");
+    const AccessScope scope = ctx.require(permission);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const DeviceRef device = requireDevicePermission(ctx, tx, id, permission);
+    tx.sql().exec_params(sql, id);
+    AuditEvent event = ctx.auditEvent(action, "device", id);
+    event.orgId = device.orgId;
+    ctx.audit(tx, event);
+    const nlohmann::json body = fetchDevice(tx, id);
+    tx.commit();
+    return ApiResponse::json(body);
+}
+
+ApiResponse approveDevice(RequestContext& ctx) {
+    return changeDevice(ctx, DevicesUpdate, "devices.approve",
+                        "UPDATE devices SET approval = 'approved', updated_at = now() WHERE id = $1");
+}
+
+ApiResponse revokeDevice(RequestContext& ctx) {
+    // A new random hash replaces the credential's, so the old one can never match again.
+    return changeDevice(
+        ctx, DevicesDelete, "devices.revoke",
+        "UPDATE devices SET revoked_at = coalesce(revoked_at, now()), status = 'offline', "
+        "credential_hash = 'revoked:' || gen_random_uuid(), updated_at = now() WHERE id = $1");
+}
+
+ApiResponse deleteDevice(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "device");
+    const AccessScope scope = ctx.require(DevicesDelete);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesDelete);
+    tx.sql().exec_params("DELETE FROM devices WHERE id = $1", id);
+    AuditEvent event = ctx.auditEvent("devices.delete", "device", id);
+    event.orgId = device.orgId;
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::noContent();
+}
+} // namespace
+
+void registerDeviceRoutes(Router& router) {
+    router.add({"POST", "/api/v1/agent/enroll", "devices.enroll", RouteAccess::Public, enroll});
+    router.add({"GET", "/api/v1/devices", "", RouteAccess::Authenticated, listDevices});
+    router.add({"GET", "/api/v1/devices/{id}", "", RouteAccess::Authenticated, getDevice});
+    router.add({"POST", "/api/v1/devices/{id}/approve", "devices.approve", RouteAccess::Authenticated,
+                approveDevice});
+    router.add(
+        {"POST", "/api/v1/devices/{id}/revoke", "devices.revoke", RouteAccess::Authenticated, revokeDevice});
+    router.add(
+        {"DELETE", "/api/v1/devices/{id}", "devices.delete", RouteAccess::Authenticated, deleteDevice});
+}
+
+} // namespace breeze::server
