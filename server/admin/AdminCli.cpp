@@ -23,13 +23,14 @@ constexpr const char* kUsage =
   api-keys list [--org ORG] | create --name N --org ORG --role ROLE [--expires-in DURATION] | revoke ID
   enrollment-keys list [--org ORG] [--site SITE] | create --site SITE [--org ORG] --expires-in DURATION
                   [--max-uses N] [--name N] | revoke ID
+  devices list [--org ORG] [--site SITE] [--pending] | show DEVICE | approve DEVICE | revoke DEVICE
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
 
-ORG and SITE are ids or exact names. DURATION is like 7d, 12h, 30m or seconds.
+ORG and SITE are ids or exact names; DEVICE is an id, a host name or a machine identity. DURATION is like 7d, 12h, 30m or seconds.
 Environment: BREEZE_SERVER, BREEZE_CA, BREEZE_API_KEY, BREEZE_ADMIN_CONFIG_DIR.
 )";
 
-const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--help"};
+const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending", "--help"};
 
 bool isUuid(const std::string& text) {
     if (text.size() != 36)
@@ -419,6 +420,47 @@ int AdminCli::enrollmentKeys() {
     return 0;
 }
 
+std::string AdminCli::resolveDevice(const std::string& idOrName) {
+    if (isUuid(idOrName))
+        return idOrName;
+    std::vector<std::string> matches;
+    for (const auto& device : listAll("/api/v1/devices")) {
+        if (device["hostname"] == idOrName || device["identity"] == idOrName)
+            matches.push_back(device["id"]);
+    }
+    if (matches.empty())
+        throw Failure("no device named \"" + idOrName + "\"");
+    if (matches.size() > 1)
+        throw Failure("several devices are named \"" + idOrName + "\"; use the device's id");
+    return matches.front();
+}
+
+int AdminCli::devices() {
+    const std::string action = positional(1, "devices action (list, show, approve, revoke)");
+    if (action == "list") {
+        std::string query;
+        if (m_options.contains("--org"))
+            query += "&org=" + resolveOrg(option("--org"));
+        if (m_options.contains("--site"))
+            query += "&site=" + resolveSite(option("--site"), option("--org"));
+        if (flag("--pending"))
+            query += "&approval=pending";
+        if (!query.empty())
+            query[0] = '?';
+        printItems(listAll("/api/v1/devices" + query), {"id", "hostname", "status", "approval", "os",
+                                                        "agent=agent_version", "last_seen=last_seen_at"});
+    } else if (action == "show") {
+        printObject(call("GET", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE"))).body);
+    } else if (action == "approve" || action == "revoke") {
+        printObject(call("POST", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE")) + "/" + action,
+                         nlohmann::json::object())
+                        .body);
+    } else {
+        throw Failure("unknown devices action " + action);
+    }
+    return 0;
+}
+
 int AdminCli::audit() {
     if (positional(1, "audit action (list)") != "list")
         throw Failure("unknown audit action " + m_positional[1]);
@@ -470,6 +512,8 @@ int AdminCli::run(const std::vector<std::string>& args) {
             return enrollmentKeys();
         if (command == "audit")
             return audit();
+        if (command == "devices")
+            return devices();
         throw Failure("unknown command " + command + "; see breeze-admin --help");
     } catch (const Poco::Net::SSLException& error) {
         m_err << "breeze-admin: TLS failure (is --ca the server's CA?): " << error.displayText() << "\n";

@@ -53,6 +53,8 @@ private:
     int apiKeys();
     int enrollmentKeys();
     int audit();
+    int devices();
+    std::string resolveDevice(const std::string& idOrName);
 
     std::istream& m_in;
     std::ostream& m_out;

@@ -147,6 +147,36 @@ private Q_SLOTS:
         QVERIFY(notANumber.err.contains("\"many\" is not a positive whole number"));
     }
 
+    void managesDevices() {
+        const auto org = admin({"orgs", "show", "Contoso", "--json"}).json();
+        // Approval queue on, then a machine enrolls with a key made by the CLI.
+        const auto key =
+            admin({"enrollment-keys", "create", "--site", "Head Office", "--expires-in", "1h", "--json"})
+                .json();
+        auto api = m_server->client();
+        api->setBearer(admin({"token"}).out.trimmed().toStdString());
+        QCOMPARE(
+            api->patch("/api/v1/orgs/" + org["id"].get<std::string>(), {{"require_device_approval", true}})
+                .status,
+            200);
+        const auto enrolled = m_server->client()->post(
+            "/api/v1/agent/enroll",
+            {{"key", key["key"]}, {"identity", "cli-machine"}, {"hostname", "reception-pc"}});
+        QCOMPARE(enrolled.status, 201);
+        const auto pending = admin({"devices", "list", "--pending", "--json"}).json();
+        QCOMPARE(pending["items"].size(), std::size_t(1));
+        QVERIFY(admin({"devices", "list"}).out.contains("reception-pc"));
+        QCOMPARE(
+            admin({"devices", "approve", "reception-pc", "--json"}).json()["approval"].get<std::string>(),
+            std::string("approved"));
+        QCOMPARE(admin({"devices", "show", "cli-machine", "--json"}).json()["id"],
+                 enrolled.body["device_id"]);
+        QVERIFY(!admin({"devices", "revoke", "reception-pc", "--json"}).json()["revoked_at"].is_null());
+        const auto missing = admin({"devices", "show", "nowhere-pc"});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("no device named"));
+    }
+
     void readsTheAuditLog() {
         const auto audit = admin({"audit", "list", "--action", "orgs.create", "--json"});
         QCOMPARE(audit.exitCode, 0);
