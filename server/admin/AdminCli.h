@@ -1,7 +1,7 @@
 #pragma once
 
 #include "AdminSession.h"
-#include "RestClient.h"
+#include "net/RestClient.h"
 
 #include <iosfwd>
 #include <map>
@@ -11,6 +11,10 @@
 #include <vector>
 
 namespace breeze::admin {
+
+using net::RestClient;
+using net::RestResponse;
+using net::urlEncode;
 
 // breeze-admin: every command maps to REST calls; tables for people, --json for scripts, and a non-zero exit
 // with the server's own message when something is refused.

@@ -15,7 +15,7 @@ class TestAudit final : public QObject {
 
     struct Stack {
         std::unique_ptr<test::TestServer> server;
-        std::unique_ptr<admin::RestClient> api;
+        std::unique_ptr<net::RestClient> api;
     };
 
     Stack makeStack(const QString& name) {
@@ -27,7 +27,7 @@ class TestAudit final : public QObject {
         return stack;
     }
 
-    static nlohmann::json findEntry(admin::RestClient& api, const std::string& action,
+    static nlohmann::json findEntry(net::RestClient& api, const std::string& action,
                                     const std::string& resourceId) {
         const auto page = api.get("/api/v1/audit?limit=500&action=" + action);
         for (const auto& entry : page.body["items"]) {

@@ -15,7 +15,7 @@ class TestAuth final : public QObject {
     std::unique_ptr<test::TestPostgres> m_postgres;
     std::unique_ptr<TestServer> m_server;
     test::AdminCredentials m_admin;
-    std::unique_ptr<admin::RestClient> m_api; // the partner admin
+    std::unique_ptr<net::RestClient> m_api; // the partner admin
     int m_userCount = 0;
 
     // A password-only user of the admin's partner with the given role across the partner.
@@ -29,14 +29,14 @@ class TestAuth final : public QObject {
         return {email, password};
     }
 
-    admin::RestResponse login(const std::string& email, const std::string& password,
+    net::RestResponse login(const std::string& email, const std::string& password,
                               const nlohmann::json& extra = nlohmann::json::object()) {
         nlohmann::json body = {{"email", email}, {"password", password}};
         body.update(extra);
         return m_server->client()->post("/api/v1/auth/login", body);
     }
 
-    std::unique_ptr<admin::RestClient> withToken(const std::string& token) {
+    std::unique_ptr<net::RestClient> withToken(const std::string& token) {
         auto api = m_server->client();
         api->setBearer(token);
         return api;

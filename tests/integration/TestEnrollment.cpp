@@ -12,7 +12,7 @@ class TestEnrollment final : public QObject {
 
     std::unique_ptr<test::TestPostgres> m_postgres;
     std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<admin::RestClient> m_api;
+    std::unique_ptr<net::RestClient> m_api;
     std::string m_org, m_site;
 
     std::pair<std::string, std::string> makeKey(const nlohmann::json& extra = nlohmann::json::object()) {
@@ -22,7 +22,7 @@ class TestEnrollment final : public QObject {
         return {response.body["id"], response.body["key"]};
     }
 
-    admin::RestResponse enroll(const std::string& key, const std::string& identity) {
+    net::RestResponse enroll(const std::string& key, const std::string& identity) {
         return m_server->client()->post("/api/v1/agent/enroll", {{"key", key},
                                                                  {"identity", identity},
                                                                  {"hostname", identity + ".example"},

@@ -70,11 +70,11 @@ class TestHttpApi final : public QObject {
 
     std::unique_ptr<test::TestPostgres> m_postgres;
     std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<admin::RestClient> m_api;
+    std::unique_ptr<net::RestClient> m_api;
     nlohmann::json m_openapi;
 
     void checkAgainstDocument(const std::string& method, const std::string& pattern,
-                              const admin::RestResponse& response) {
+                              const net::RestResponse& response) {
         const auto& operation = m_openapi["paths"][pattern][method];
         QVERIFY2(!operation.is_null(), (method + " " + pattern + " is not documented").c_str());
         const std::string status = std::to_string(response.status);
@@ -288,12 +288,12 @@ private Q_SLOTS:
 
     void tlsIsVerifiedAndModern() {
         // The generated certificate names localhost and 127.0.0.1; both verify against the CA.
-        QCOMPARE(admin::RestClient(m_server->urlFor("127.0.0.1"), m_server->caFile()).get("/healthz").status,
+        QCOMPARE(net::RestClient(m_server->urlFor("127.0.0.1"), m_server->caFile()).get("/healthz").status,
                  200);
         // Another CA is refused.
         QVERIFY_THROWS_EXCEPTION(
             Poco::Net::SSLException,
-            admin::RestClient(m_server->url(), "/etc/ssl/certs/ca-certificates.crt").get("/healthz"));
+            net::RestClient(m_server->url(), "/etc/ssl/certs/ca-certificates.crt").get("/healthz"));
         auto handshake = [&](const QString& protocolFlag) {
             QProcess openssl;
             openssl.start("openssl",
@@ -315,7 +315,7 @@ private Q_SLOTS:
                                {{"server.listen", "127.0.0.2"}, {"server.public_addresses", "127.0.0.3"}});
         QVERIFY_THROWS_EXCEPTION(
             Poco::Net::SSLException,
-            admin::RestClient(other.urlFor("127.0.0.2"), other.caFile()).get("/healthz"));
+            net::RestClient(other.urlFor("127.0.0.2"), other.caFile()).get("/healthz"));
     }
 
     void cleanupTestCase() {

@@ -26,20 +26,20 @@ class TestTenantIsolation final : public QObject {
 
     std::unique_ptr<test::TestPostgres> m_postgres;
     std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<admin::RestClient> m_admin1, m_admin2;
+    std::unique_ptr<net::RestClient> m_admin1, m_admin2;
     Tenant m_a, m_b, m_c; // A and B belong to partner 1, C to partner 2
     std::string m_customRole2;
-    std::map<std::string, std::unique_ptr<admin::RestClient>> m_actors;
+    std::map<std::string, std::unique_ptr<net::RestClient>> m_actors;
     int m_counter = 0;
 
-    std::string create(admin::RestClient& api, const std::string& path, const nlohmann::json& body) {
+    std::string create(net::RestClient& api, const std::string& path, const nlohmann::json& body) {
         const auto response = api.post(path, body);
         if (response.status != 201)
             qFatal("setup POST %s failed: %s", path.c_str(), response.raw.c_str());
         return response.body["id"];
     }
 
-    Tenant makeTenant(admin::RestClient& api, const std::string& name) {
+    Tenant makeTenant(net::RestClient& api, const std::string& name) {
         Tenant t;
         t.partner = api.get("/api/v1/partners").body["items"][0]["id"];
         t.org = create(api, "/api/v1/orgs", {{"name", name}});
@@ -65,7 +65,7 @@ class TestTenantIsolation final : public QObject {
         return t;
     }
 
-    std::unique_ptr<admin::RestClient> makeUser(admin::RestClient& api, const std::string& key,
+    std::unique_ptr<net::RestClient> makeUser(net::RestClient& api, const std::string& key,
                                                 const nlohmann::json& grant) {
         nlohmann::json body = grant;
         body["email"] = key + "@iso.test";
@@ -204,7 +204,7 @@ class TestTenantIsolation final : public QObject {
     }
 
     // Everything `t` owns, as its partner's admin sees it: must be identical before and after an attack.
-    std::string snapshot(admin::RestClient& owner, const Tenant& t) {
+    std::string snapshot(net::RestClient& owner, const Tenant& t) {
         std::string out;
         for (const std::string& path :
              {"/api/v1/orgs/" + t.org, "/api/v1/sites/" + t.siteA, "/api/v1/groups/" + t.siteGroup,
@@ -220,7 +220,7 @@ class TestTenantIsolation final : public QObject {
         return out;
     }
 
-    void attack(const std::string& actorName, const Tenant& victim, admin::RestClient& owner) {
+    void attack(const std::string& actorName, const Tenant& victim, net::RestClient& owner) {
         auto& actor = *m_actors.at(actorName);
         const std::string before = snapshot(owner, victim);
         for (const auto& probe : probes()) {

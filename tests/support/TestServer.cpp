@@ -154,11 +154,11 @@ AdminCredentials TestServer::bootstrap(const std::string& email, const std::stri
             doc["password"],   doc["totp_secret"], doc["recovery_codes"]};
 }
 
-std::unique_ptr<admin::RestClient> TestServer::client() const {
-    return std::make_unique<admin::RestClient>(url(), caFile());
+std::unique_ptr<net::RestClient> TestServer::client() const {
+    return std::make_unique<net::RestClient>(url(), caFile());
 }
 
-std::unique_ptr<admin::RestClient> TestServer::signIn(const std::string& email, const std::string& password,
+std::unique_ptr<net::RestClient> TestServer::signIn(const std::string& email, const std::string& password,
                                                       const std::string& totpSecret) {
     auto api = client();
     nlohmann::json body = {{"email", email}, {"password", password}};

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "RestClient.h"
+#include "net/RestClient.h"
 
 #include <QProcess>
 #include <QString>
@@ -48,9 +48,9 @@ public:
     QString runCli(const QStringList& args, int* exitCode = nullptr) const;
 
     AdminCredentials bootstrap(const std::string& email, const std::string& partner, bool newPartner);
-    std::unique_ptr<admin::RestClient> client() const;
+    std::unique_ptr<net::RestClient> client() const;
     // Signs in with TOTP; the returned client carries the access token.
-    std::unique_ptr<admin::RestClient> signIn(const std::string& email, const std::string& password,
+    std::unique_ptr<net::RestClient> signIn(const std::string& email, const std::string& password,
                                               const std::string& totpSecret = "");
     nlohmann::json lastLogin() const { return m_lastLogin; }
 

@@ -10,7 +10,7 @@ namespace Poco::Net {
 class HTTPSClientSession;
 }
 
-namespace breeze::admin {
+namespace breeze::net {
 
 struct RestResponse {
     int status = 0;
@@ -56,4 +56,4 @@ private:
 // Percent-encodes a query value.
 std::string urlEncode(const std::string& value);
 
-} // namespace breeze::admin
+} // namespace breeze::net

@@ -1,4 +1,4 @@
-#include "RestClient.h"
+#include "net/RestClient.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -14,7 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace breeze::admin {
+namespace breeze::net {
 
 std::string RestResponse::errorMessage() const {
     if (body.is_object() && body.contains("error") && body["error"].is_object() &&
@@ -116,4 +116,4 @@ RestResponse RestClient::sendRaw(const std::string& method, const std::string& p
     return result;
 }
 
-} // namespace breeze::admin
+} // namespace breeze::net
