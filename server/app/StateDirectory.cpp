@@ -84,13 +84,16 @@ StateDirectory StateDirectory::prepare(const ServerConfig& config) {
     for (const auto& a : config.publicAddresses)
         names += "IP:" + a + "\n";
     const bool namesChanged = !fs::exists(tls / "server.names") || readFile(tls / "server.names") != names;
-    if (namesChanged || !fs::exists(tls / "server.crt") || !fs::exists(tls / "server.key")) {
+    const bool chainComplete =
+        fs::exists(tls / "server.crt") && readFile(tls / "server.crt").find(ca.certificatePem) != std::string::npos;
+    if (namesChanged || !chainComplete || !fs::exists(tls / "server.key")) {
         const std::string commonName =
             config.publicNames.empty() ? "breeze-server" : config.publicNames.front();
         auto leaf = crypto::CertificateAuthority::issueServerCertificate(ca, commonName, config.publicNames,
                                                                          config.publicAddresses, 825);
         writePrivateFile(tls / "server.key", leaf.privateKeyPem);
-        writePrivateFile(tls / "server.crt", leaf.certificatePem);
+        // The chain includes the CA, so an agent given only the CA's fingerprint can find and pin it.
+        writePrivateFile(tls / "server.crt", leaf.certificatePem + ca.certificatePem);
         writePrivateFile(tls / "server.names", names);
     }
     return state;
