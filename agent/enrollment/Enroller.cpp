@@ -45,13 +45,7 @@ AgentState Enroller::enroll(const EnrollmentOptions& options) {
     else if (options.caFingerprint)
         caPem = ServerTrust::caFromFingerprint(options.serverUrl, *options.caFingerprint);
 
-    MachineIdentity machine =
-        options.identity ? MachineIdentity{*options.identity, "", ""} : MachineIdentity::detect();
-    if (options.identity) {
-        const MachineIdentity detected = MachineIdentity::detect();
-        machine.hostname = detected.hostname;
-        machine.os = detected.os;
-    }
+    const MachineIdentity machine = MachineIdentity::detect(options.identity);
 
     PendingCaFile pending(options.stateDirectory, caPem);
     net::RestClient client(options.serverUrl, pending.path());
