@@ -327,9 +327,7 @@ int AdminCli::orgs() {
 int AdminCli::sites() {
     const std::string action = positional(1, "sites action (list, create)");
     if (action == "list") {
-        const std::string org = option("--org");
-        printItems(listAll("/api/v1/sites" + (org.empty() ? "" : "?org=" + resolveOrg(org))),
-                   {"id", "name", "org=org_id", "timezone"});
+        printItems(listAll("/api/v1/sites" + filterQuery()), {"id", "name", "org=org_id", "timezone"});
     } else if (action == "create") {
         printObject(call("POST", "/api/v1/sites",
                          nlohmann::json{{"org_id", resolveOrg(requireOption("--org"))},
@@ -344,8 +342,7 @@ int AdminCli::sites() {
 int AdminCli::users() {
     const std::string action = positional(1, "users action (list, create)");
     if (action == "list") {
-        const std::string org = option("--org");
-        printItems(listAll("/api/v1/users" + (org.empty() ? "" : "?org=" + resolveOrg(org))),
+        printItems(listAll("/api/v1/users" + filterQuery()),
                    {"id", "email", "org=home_org_id", "roles=grants", "mfa=mfa_enabled", "disabled"});
     } else if (action == "create") {
         if (!flag("--password-stdin"))
@@ -373,8 +370,7 @@ int AdminCli::roles() {
 int AdminCli::apiKeys() {
     const std::string action = positional(1, "api-keys action (list, create, revoke)");
     if (action == "list") {
-        const std::string org = option("--org");
-        printItems(listAll("/api/v1/api-keys" + (org.empty() ? "" : "?org=" + resolveOrg(org))),
+        printItems(listAll("/api/v1/api-keys" + filterQuery()),
                    {"id", "name", "prefix", "org=org_id", "role", "status", "last_used=last_used_at"});
     } else if (action == "create") {
         nlohmann::json body = {{"name", requireOption("--name")},
@@ -394,13 +390,7 @@ int AdminCli::apiKeys() {
 int AdminCli::enrollmentKeys() {
     const std::string action = positional(1, "enrollment-keys action (list, create, revoke)");
     if (action == "list") {
-        std::string query;
-        if (m_options.contains("--org"))
-            query += "&org=" + resolveOrg(option("--org"));
-        if (m_options.contains("--site"))
-            query += "&site=" + resolveSite(option("--site"), option("--org"));
-        if (!query.empty())
-            query[0] = '?';
+        const std::string query = filterQuery();
         printItems(
             listAll("/api/v1/enrollment-keys" + query),
             {"id", "name", "prefix", "site=site_id", "uses", "max=max_uses", "expires=expires_at", "status"});
@@ -418,6 +408,19 @@ int AdminCli::enrollmentKeys() {
         throw Failure("unknown enrollment-keys action " + action);
     }
     return 0;
+}
+
+std::string AdminCli::filterQuery(const std::string& extra) {
+    std::string query;
+    if (m_options.contains("--org"))
+        query += "&org=" + resolveOrg(option("--org"));
+    if (m_options.contains("--site"))
+        query += "&site=" + resolveSite(option("--site"), option("--org"));
+    if (!extra.empty())
+        query += "&" + extra;
+    if (!query.empty())
+        query[0] = '?';
+    return query;
 }
 
 std::string AdminCli::resolveDevice(const std::string& idOrName) {
@@ -438,15 +441,7 @@ std::string AdminCli::resolveDevice(const std::string& idOrName) {
 int AdminCli::devices() {
     const std::string action = positional(1, "devices action (list, show, approve, revoke)");
     if (action == "list") {
-        std::string query;
-        if (m_options.contains("--org"))
-            query += "&org=" + resolveOrg(option("--org"));
-        if (m_options.contains("--site"))
-            query += "&site=" + resolveSite(option("--site"), option("--org"));
-        if (flag("--pending"))
-            query += "&approval=pending";
-        if (!query.empty())
-            query[0] = '?';
+        const std::string query = filterQuery(flag("--pending") ? "approval=pending" : "");
         printItems(listAll("/api/v1/devices" + query), {"id", "hostname", "status", "approval", "os",
                                                         "agent=agent_version", "last_seen=last_seen_at"});
     } else if (action == "show") {

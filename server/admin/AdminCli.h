@@ -59,6 +59,8 @@ private:
     int audit();
     int devices();
     std::string resolveDevice(const std::string& idOrName);
+    // "?org=…&site=…" from --org and --site (resolved from names), plus `extra`; "" when there is nothing.
+    std::string filterQuery(const std::string& extra = "");
 
     std::istream& m_in;
     std::ostream& m_out;
