@@ -56,7 +56,7 @@ configure_and_build() { # DIR [cmake args...]; $TARGETS, when set, limits what i
 }
 
 # The programs `up` runs; `bench` adds its benchmark. The test suites are built by `test`, with sanitizers.
-build() { TARGETS=${TARGETS:-"breeze-server breeze-admin"} configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREEZE_BUILD_TESTS=ON; }
+build() { TARGETS=${TARGETS:-"breeze-server breeze-admin breeze-agent"} configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREEZE_BUILD_TESTS=ON; }
 
 # ---------------------------------------------------------------------------------------------------------------
 free_port() {
@@ -171,6 +171,22 @@ bootstrap_admin() {
     (umask 077 && echo "$out" >"$STATE/admin.json")
 }
 
+# Enrolls this machine through the real path: breeze-admin makes a one-use key, breeze-agent redeems it.
+enroll_local_agent() {
+    [ -f "$STATE/agent/state.json" ] && return 0
+    say "enrolling a local agent"
+    local admin="$STATE/admin.json" ca="$STATE/server-state/tls/ca.crt" cli="$BUILD/bin/breeze-admin" key
+    export BREEZE_ADMIN_CONFIG_DIR="$STATE/admin-cli"
+    json_field "$admin" password | "$cli" --server "$(server_url)" --ca "$ca" login --email "$(json_field "$admin" email)" \
+        --password-stdin --totp "$(oathtool --totp -b "$(json_field "$admin" totp_secret)")" >/dev/null
+    "$cli" orgs show "Local machines" >/dev/null 2>&1 || "$cli" orgs create "Local machines" >/dev/null
+    "$cli" sites list --org "Local machines" | grep -q "This workstation" ||
+        "$cli" sites create --org "Local machines" "This workstation" >/dev/null
+    key=$("$cli" enrollment-keys create --org "Local machines" --site "This workstation" --expires-in 1h --max-uses 1 \
+        --name "dev.sh up" --json | sed -n 's/^  "key": "\(.*\)",\{0,1\}$/\1/p')
+    "$BUILD/bin/breeze-agent" enroll --server "$(server_url)" --key "$key" --ca "$ca" --state-dir "$STATE/agent" >/dev/null
+}
+
 json_field() { # FILE KEY: a string field of a flat JSON object, without needing jq or python
     sed -n "s/^ *\"$2\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" "$1" | head -1
 }
@@ -186,6 +202,8 @@ write_stack() {
   "admin_totp_secret": "$(json_field "$admin" totp_secret)",
   "db_url": "$(db_url)",
   "bin_dir": "$BUILD/bin",
+  "agent_state_dir": "$STATE/agent",
+  "agent_device_id": "$(json_field "$STATE/agent/state.json" device_id)",
   "server_config": "$STATE/server.conf",
   "server_log": "$STATE/logs/server.log"
 }
@@ -202,6 +220,7 @@ up() {
     write_server_config
     server_start
     bootstrap_admin
+    enroll_local_agent
     write_stack
     say "Breeze is up: $(server_url)  (credentials in .breeze/stack.json)"
     status
