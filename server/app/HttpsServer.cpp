@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
 #include <chrono>
 #include <openssl/ssl.h>
 #include <thread>
@@ -45,7 +46,9 @@ HttpsServer::HttpsServer(ServerContext& context, const StateDirectory& state) {
     params->setTimeout(Poco::Timespan(30, 0));
     params->setServerName("breeze-server");
     params->setSoftwareVersion("breeze-server");
-    m_server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcherFactory(context), socket, params);
+    m_threads = std::make_unique<Poco::ThreadPool>(2, config.httpMaxThreads);
+    m_server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcherFactory(context), *m_threads,
+                                                       socket, params);
 }
 
 HttpsServer::~HttpsServer() = default;

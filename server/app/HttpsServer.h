@@ -4,6 +4,9 @@
 
 #include <memory>
 
+namespace Poco {
+class ThreadPool;
+}
 namespace Poco::Net {
 class HTTPServer;
 }
@@ -24,6 +27,9 @@ public:
     unsigned short port() const;
 
 private:
+    // Sized by http.max_threads, which is then the real limit on simultaneous connections (each kept-alive
+    // connection holds a thread); declared first so it outlives the server.
+    std::unique_ptr<Poco::ThreadPool> m_threads;
     std::unique_ptr<Poco::Net::HTTPServer> m_server;
     unsigned short m_port = 0;
 };

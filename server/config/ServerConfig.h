@@ -27,7 +27,7 @@ struct ServerConfig {
     std::size_t httpMaxBodyBytes = 4 * 1024 * 1024;
     int httpMaxThreads = 64;
     int httpMaxQueued = 256;
-    int httpIdleTimeoutSeconds = 60;
+    int httpIdleTimeoutSeconds = 15;
 
     int accessTokenTtlSeconds = 900;
     int refreshTokenTtlSeconds = 30 * 24 * 3600;

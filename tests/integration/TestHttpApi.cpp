@@ -313,9 +313,8 @@ private Q_SLOTS:
     void aNameOutsideTheCertificateIsRefused() {
         test::TestServer other(*m_postgres, "httpapi_san",
                                {{"server.listen", "127.0.0.2"}, {"server.public_addresses", "127.0.0.3"}});
-        QVERIFY_THROWS_EXCEPTION(
-            Poco::Net::SSLException,
-            net::RestClient(other.urlFor("127.0.0.2"), other.caFile()).get("/healthz"));
+        QVERIFY_THROWS_EXCEPTION(Poco::Net::SSLException,
+                                 net::RestClient(other.urlFor("127.0.0.2"), other.caFile()).get("/healthz"));
     }
 
     void cleanupTestCase() {
