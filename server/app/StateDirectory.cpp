@@ -84,8 +84,8 @@ StateDirectory StateDirectory::prepare(const ServerConfig& config) {
     for (const auto& a : config.publicAddresses)
         names += "IP:" + a + "\n";
     const bool namesChanged = !fs::exists(tls / "server.names") || readFile(tls / "server.names") != names;
-    const bool chainComplete =
-        fs::exists(tls / "server.crt") && readFile(tls / "server.crt").find(ca.certificatePem) != std::string::npos;
+    const bool chainComplete = fs::exists(tls / "server.crt") &&
+                               readFile(tls / "server.crt").find(ca.certificatePem) != std::string::npos;
     if (namesChanged || !chainComplete || !fs::exists(tls / "server.key")) {
         const std::string commonName =
             config.publicNames.empty() ? "breeze-server" : config.publicNames.front();

@@ -30,7 +30,7 @@ class TestAuth final : public QObject {
     }
 
     net::RestResponse login(const std::string& email, const std::string& password,
-                              const nlohmann::json& extra = nlohmann::json::object()) {
+                            const nlohmann::json& extra = nlohmann::json::object()) {
         nlohmann::json body = {{"email", email}, {"password", password}};
         body.update(extra);
         return m_server->client()->post("/api/v1/auth/login", body);

@@ -66,7 +66,7 @@ class TestTenantIsolation final : public QObject {
     }
 
     std::unique_ptr<net::RestClient> makeUser(net::RestClient& api, const std::string& key,
-                                                const nlohmann::json& grant) {
+                                              const nlohmann::json& grant) {
         nlohmann::json body = grant;
         body["email"] = key + "@iso.test";
         body["password"] = "isolation password";

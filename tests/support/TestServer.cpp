@@ -159,7 +159,7 @@ std::unique_ptr<net::RestClient> TestServer::client() const {
 }
 
 std::unique_ptr<net::RestClient> TestServer::signIn(const std::string& email, const std::string& password,
-                                                      const std::string& totpSecret) {
+                                                    const std::string& totpSecret) {
     auto api = client();
     nlohmann::json body = {{"email", email}, {"password", password}};
     if (!totpSecret.empty()) {

@@ -51,7 +51,7 @@ public:
     std::unique_ptr<net::RestClient> client() const;
     // Signs in with TOTP; the returned client carries the access token.
     std::unique_ptr<net::RestClient> signIn(const std::string& email, const std::string& password,
-                                              const std::string& totpSecret = "");
+                                            const std::string& totpSecret = "");
     nlohmann::json lastLogin() const { return m_lastLogin; }
 
 private:
