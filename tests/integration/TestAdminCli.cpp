@@ -1,9 +1,9 @@
 // breeze-admin as an admin uses it: the real binary, signed in once, driving the real server.
+#include "ProgramRun.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
 #include <QFileInfo>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -17,15 +17,8 @@ class TestAdminCli final : public QObject {
     test::AdminCredentials m_admin;
     QTemporaryDir m_home;
 
-    struct Run {
-        int exitCode;
-        QString out;
-        QString err;
-        nlohmann::json json() const { return nlohmann::json::parse(out.toStdString()); }
-    };
-
-    Run admin(const QStringList& args, const QString& input = {}, const QStringList& extraEnv = {}) {
-        QProcess process;
+    test::ProgramRun admin(const QStringList& args, const QString& input = {},
+                           const QStringList& extraEnv = {}) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("BREEZE_ADMIN_CONFIG_DIR", m_home.path());
         env.remove("BREEZE_SERVER");
@@ -33,13 +26,7 @@ class TestAdminCli final : public QObject {
         env.remove("BREEZE_API_KEY");
         for (const QString& pair : extraEnv)
             env.insert(pair.section('=', 0, 0), pair.section('=', 1));
-        process.setProcessEnvironment(env);
-        process.start(QString::fromStdString(test::binDir() + "/breeze-admin"), args);
-        process.write(input.toUtf8());
-        process.closeWriteChannel();
-        process.waitForFinished(60000);
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
+        return test::ProgramRun::run("breeze-admin", args, input, env);
     }
 
     QStringList target() const {

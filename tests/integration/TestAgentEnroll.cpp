@@ -1,5 +1,6 @@
 // The real breeze-agent binary enrolling against the real server: CA pinning by file or fingerprint, private
 // state, clear refusals that leave nothing behind.
+#include "ProgramRun.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "crypto/CertificateAuthority.h"
@@ -7,7 +8,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -22,18 +22,8 @@ class TestAgentEnroll final : public QObject {
     std::string m_site;
     QTemporaryDir m_dir;
 
-    struct Run {
-        int exitCode;
-        QString out;
-        QString err;
-    };
-
-    Run agent(const QStringList& args) {
-        QProcess process;
-        process.start(QString::fromStdString(test::binDir() + "/breeze-agent"), args);
-        process.waitForFinished(60000);
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
+    static test::ProgramRun agent(const QStringList& args) {
+        return test::ProgramRun::run("breeze-agent", args);
     }
 
     std::string newKey(int maxUses = 10) {
