@@ -1,12 +1,18 @@
-// breeze-agent: enrolls this machine with a Breeze server (and, next, keeps it connected).
+// breeze-agent: enrolls this machine with a Breeze server and keeps it connected (run).
 #include "enrollment/Enroller.h"
+#include "runtime/AgentRuntime.h"
 #include "state/AgentState.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SSLException.h>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <pthread.h>
+#include <thread>
 #include <vector>
 
 using namespace breeze::agent;
@@ -16,7 +22,9 @@ constexpr const char* kUsage = R"(usage: breeze-agent COMMAND [options]
 
   enroll --server URL --key KEY [--ca FILE | --ca-sha256 FINGERPRINT] [--identity NAME] [--state-dir DIR]
          redeem an enrollment key; pins the server's CA from then on
-  status [--state-dir DIR]     what this agent is enrolled as (never the credential)
+  run [--state-dir DIR] [--max-startup-delay S] [--max-backoff S] [--max-spooled-metrics N]
+         the daemon: stays connected, reports heartbeats and inventory, runs commands (systemd runs this)
+  status [--state-dir DIR]     what this agent is enrolled as (never the credential) and how it is doing
   version
 
 Without --ca or --ca-sha256 the server must have a certificate the system already trusts.
@@ -61,6 +69,66 @@ int enroll(const std::map<std::string, std::string>& options) {
     return 0;
 }
 
+// What a running agent last wrote about itself (connection, spool), or null.
+nlohmann::json runtimeStatus(const std::string& directory) {
+    std::ifstream in(std::filesystem::path(directory) / "status.json");
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    return doc.is_discarded() ? nlohmann::json(nullptr) : doc;
+}
+
+int integerOption(const std::map<std::string, std::string>& options, const std::string& name, int fallback,
+                  int min, int max) {
+    const auto value = optionalValue(options, name);
+    if (!value)
+        return fallback;
+    try {
+        const int number = std::stoi(*value);
+        if (number < min || number > max)
+            throw std::out_of_range(name);
+        return number;
+    } catch (const std::exception&) {
+        throw std::runtime_error(name + " must be a whole number from " + std::to_string(min) + " to " +
+                                 std::to_string(max));
+    }
+}
+
+int run(const std::map<std::string, std::string>& options) {
+    RuntimeOptions runtime;
+    runtime.stateDirectory = optionalValue(options, "--state-dir").value_or(AgentState::defaultDirectory());
+    runtime.maxStartupDelaySeconds = integerOption(options, "--max-startup-delay", 30, 0, 3600);
+    runtime.maxBackoffSeconds = integerOption(options, "--max-backoff", 60, 1, 3600);
+    runtime.maxSpooledMetrics = integerOption(options, "--max-spooled-metrics", 10'080, 1, 10'000'000);
+    if (const char* power = std::getenv("BREEZE_AGENT_POWER_COMMAND"); power && *power)
+        runtime.powerCommand = power;
+    auto state = AgentState::load(runtime.stateDirectory);
+    if (!state) {
+        std::cerr << "breeze-agent: not enrolled (no state in " << runtime.stateDirectory
+                  << "); run breeze-agent enroll first\n";
+        return 3;
+    }
+    // Signals are taken by one thread, which asks the runtime to stop.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGUSR2); // internal: ends the waiter when the runtime ends first
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    AgentRuntime agent(std::move(*state), runtime);
+    std::thread waiter([&] {
+        int received = 0;
+        sigwait(&signals, &received);
+        if (received != SIGUSR2)
+            std::cerr << "breeze-agent: stopping (signal " << received << ")" << std::endl;
+        agent.stop();
+    });
+    agent.run();
+    // The waiter may still be in sigwait when the runtime ended on its own: wake it.
+    pthread_kill(waiter.native_handle(), SIGUSR2);
+    waiter.join();
+    return 0;
+}
+
 int status(const std::map<std::string, std::string>& options) {
     const std::string directory =
         optionalValue(options, "--state-dir").value_or(AgentState::defaultDirectory());
@@ -75,7 +143,9 @@ int status(const std::map<std::string, std::string>& options) {
                                 {"site_id", state->siteId},
                                 {"identity", state->identity},
                                 {"approval", state->approval},
-                                {"pinned_ca", !state->pinnedCaPem.empty()}}
+                                {"pinned_ca", !state->pinnedCaPem.empty()},
+                                {"gateway_port", state->gatewayPort},
+                                {"runtime", runtimeStatus(directory)}}
                      .dump(2)
               << "\n";
     return 0;
@@ -91,6 +161,8 @@ int main(int argc, char** argv) {
     try {
         if (command == "enroll")
             return enroll(parseOptions(argc, argv));
+        if (command == "run")
+            return run(parseOptions(argc, argv));
         if (command == "status")
             return status(parseOptions(argc, argv));
         if (command == "version") {

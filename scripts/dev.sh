@@ -19,10 +19,11 @@ usage: scripts/dev.sh COMMAND
 
   deps                 install every Debian 12 package the project needs (idempotent)
   build                build into build/ (binaries in build/bin)
-  up [--headless]      deps, build, private PostgreSQL, migrations, first admin, server; writes .breeze/stack.json
+  up [--headless]      deps, build, private PostgreSQL, migrations, first admin, server, an enrolled local
+                       agent; writes .breeze/stack.json
   down                 stop everything `up` started
   status               what is running
-  restart server|db    restart one part of the stack
+  restart server|db|agent  restart one part of the stack
   test                 deps, build with sanitizers, run every test suite, stop everything
   bench NAME [ARGS]    run benchmark NAME (prints one JSON object as its last line)
   fuzz [SECONDS]       run every fuzz target for SECONDS each (default 60)
@@ -124,6 +125,7 @@ server_url() { echo "https://localhost:$(cat "$STATE/server-port")"; }
 
 write_server_config() {
     [ -f "$STATE/server-port" ] || free_port >"$STATE/server-port"
+    [ -f "$STATE/gateway-port" ] || free_port >"$STATE/gateway-port"
     cat >"$STATE/server.conf" <<CONF
 # Written by scripts/dev.sh up; see resources/config/breeze-server.conf for every key.
 server.listen = 127.0.0.1
@@ -131,6 +133,9 @@ server.port = $(cat "$STATE/server-port")
 server.public_names = localhost
 server.public_addresses = 127.0.0.1
 server.state_dir = $STATE/server-state
+gateway.port = $(cat "$STATE/gateway-port")
+# Livelier than production's 60 s, so a developer sees charts move.
+agents.heartbeat_seconds = 15
 database.url = $(db_url)
 CONF
     chmod 600 "$STATE/server.conf"
@@ -187,6 +192,25 @@ enroll_local_agent() {
     "$BUILD/bin/breeze-agent" enroll --server "$(server_url)" --key "$key" --ca "$ca" --state-dir "$STATE/agent" >/dev/null
 }
 
+agent_pid() { [ -f "$STATE/agent.pid" ] && kill -0 "$(cat "$STATE/agent.pid")" 2>/dev/null && cat "$STATE/agent.pid"; }
+
+agent_start() {
+    agent_pid >/dev/null && return 0
+    mkdir -p "$STATE/logs"
+    nohup "$BUILD/bin/breeze-agent" run --state-dir "$STATE/agent" --max-startup-delay 0 --max-backoff 10 \
+        >>"$STATE/logs/agent.log" 2>&1 &
+    echo $! >"$STATE/agent.pid"
+}
+
+agent_stop() {
+    local pid
+    pid=$(agent_pid) || return 0
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$STATE/agent.pid"
+}
+
 json_field() { # FILE KEY: a string field of a flat JSON object, without needing jq or python
     sed -n "s/^ *\"$2\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" "$1" | head -1
 }
@@ -205,7 +229,8 @@ write_stack() {
   "agent_state_dir": "$STATE/agent",
   "agent_device_id": "$(json_field "$STATE/agent/state.json" device_id)",
   "server_config": "$STATE/server.conf",
-  "server_log": "$STATE/logs/server.log"
+  "server_log": "$STATE/logs/server.log",
+  "agent_log": "$STATE/logs/agent.log"
 }
 JSON
     )
@@ -221,12 +246,14 @@ up() {
     server_start
     bootstrap_admin
     enroll_local_agent
+    agent_start
     write_stack
     say "Breeze is up: $(server_url)  (credentials in .breeze/stack.json)"
     status
 }
 
 down() {
+    agent_stop
     server_stop
     db_stop
     say "stopped"
@@ -236,16 +263,20 @@ status() {
     local pgstate="stopped" srvstate="stopped"
     [ -f "$(pg_dir)/data/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$(pg_dir)/data" status >/dev/null 2>&1 &&
         pgstate="running on 127.0.0.1:$(cat "$STATE/pg-port")"
+    local agentstate="stopped"
     server_pid >/dev/null && srvstate="running at $(server_url) (pid $(server_pid))"
+    agent_pid >/dev/null && agentstate="running (pid $(agent_pid)); breeze-agent status --state-dir $STATE/agent"
     echo "postgresql: $pgstate"
     echo "server:     $srvstate"
+    echo "agent:      $agentstate"
 }
 
 restart() {
     case "${1:-}" in
     server) server_stop; server_start ;;
     db) db_stop; db_start ;;
-    *) die "restart what? server or db" ;;
+    agent) agent_stop; agent_start ;;
+    *) die "restart what? server, db or agent" ;;
     esac
     status
 }

@@ -1,4 +1,7 @@
 // breeze-server: the REST API and gateways. Subcommands: serve, migrate, bootstrap, audit, version.
+#include "agents/AgentMaintenance.h"
+#include "agents/AgentService.h"
+#include "agents/DevicePresence.h"
 #include "app/Bootstrapper.h"
 #include "app/HttpsServer.h"
 #include "app/RouteTable.h"
@@ -7,7 +10,10 @@
 #include "audit/AuditLog.h"
 #include "db/Migrator.h"
 #include "db/ScopedTransaction.h"
+#include "gateway/AgentGateway.h"
+#include "net/TlsConnection.h"
 #include "ops/JsonLogger.h"
+#include "protocol/WebSocketCodec.h"
 
 #include <Poco/Net/SSLManager.h>
 #include <csignal>
@@ -119,20 +125,71 @@ int serve(const Options& options) {
     registerAllRoutes(context.router);
     context.metrics.addGauge("breeze_db_connections_in_use", "Database connections currently leased.",
                              [&pool] { return static_cast<double>(pool.inUse()); });
+    {
+        // Nobody is connected to a server that is only starting; partitions must exist before heartbeats.
+        auto lease = pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"reset device presence at start-up"});
+        if (const auto reset = DevicePresence::resetAll(tx); reset > 0)
+            logger().info("devices marked offline after restart", {{"count", reset}});
+        tx.commit();
+    }
+    AgentMaintenance::ensurePartitions(pool, config.metricsRetentionDays, config.metricsRollupRetentionDays);
+
+    AgentService agents(context, static_cast<std::size_t>(config.gatewayWorkers));
+    context.agents = &agents;
+    GatewaySettings gatewaySettings;
+    gatewaySettings.eventLoops = static_cast<std::size_t>(config.gatewayEventLoops);
+    gatewaySettings.maxConnections = static_cast<std::size_t>(config.gatewayMaxConnections);
+    gatewaySettings.maxMessageBytes = config.gatewayMaxMessageBytes;
+    gatewaySettings.maxQueuedBytes = config.gatewayMaxQueuedBytes;
+    gatewaySettings.messagesPerSecond = config.gatewayMessagesPerSecond;
+    gatewaySettings.messageBurst = config.gatewayMessageBurst;
+    AgentGateway gateway(gatewaySettings,
+                         breeze::net::makeServerSslContext(state.certificateFile, state.privateKeyFile),
+                         agents);
+    agents.attach(gateway);
+    gateway.start(config.listenAddress, static_cast<unsigned short>(config.gatewayPort));
+    context.gatewayPort = gateway.port();
+    context.metrics.addGauge("breeze_agent_connections", "Open agent connections (all phases).",
+                             [&gateway] { return static_cast<double>(gateway.connectionCount()); });
+    context.metrics.addGauge("breeze_agent_sessions", "Authenticated agent sessions.",
+                             [&gateway] { return static_cast<double>(gateway.sessionCount()); });
+    context.metrics.addGauge("breeze_agent_messages_total", "Agent messages received.",
+                             [&agents] { return static_cast<double>(agents.messagesHandled()); });
+    context.metrics.addGauge("breeze_heartbeats_stored_total", "Heartbeat samples stored.",
+                             [&agents] { return static_cast<double>(agents.metrics().stored()); });
+    context.metrics.addGauge("breeze_heartbeats_queued", "Heartbeat samples waiting to be stored.",
+                             [&agents] { return static_cast<double>(agents.metrics().queued()); });
+
+    MaintenanceSettings maintenanceSettings;
+    maintenanceSettings.metricsRetentionDays = config.metricsRetentionDays;
+    maintenanceSettings.rollupRetentionDays = config.metricsRollupRetentionDays;
+    maintenanceSettings.offlineAfterSeconds = config.offlineAfterSeconds();
+    AgentMaintenance maintenance(pool, maintenanceSettings, [&gateway](const std::vector<std::string>& ids) {
+        for (const auto& id : ids)
+            gateway.disconnect(id, breeze::protocol::kCloseGoingAway, "no heartbeat received in time");
+    });
+    maintenance.start();
+
     HttpsServer server(context, state);
     server.start();
     if (const auto it = options.values.find("--port-file"); it != options.values.end()) {
-        std::ofstream(it->second + ".tmp") << server.port() << "\n";
+        // Line 1: the REST port; line 2: the agent gateway's.
+        std::ofstream(it->second + ".tmp") << server.port() << "\n" << gateway.port() << "\n";
         std::rename((it->second + ".tmp").c_str(), it->second.c_str());
     }
     logger().info("listening", {{"address", config.listenAddress},
                                 {"port", server.port()},
+                                {"gateway_port", gateway.port()},
                                 {"ca_certificate", state.caCertificateFile},
                                 {"certificate", state.certificateFile}});
     int received = 0;
     sigwait(&signals, &received);
     logger().info("shutting down", {{"signal", received}, {"grace_seconds", config.shutdownGraceSeconds}});
     server.stop(config.shutdownGraceSeconds);
+    gateway.stop();
+    maintenance.stop();
+    agents.stop();
     logger().info("stopped");
     Poco::Net::uninitializeSSL();
     return 0;

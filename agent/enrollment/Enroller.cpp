@@ -66,6 +66,7 @@ AgentState Enroller::enroll(const EnrollmentOptions& options) {
     state.orgId = response.body.at("org_id");
     state.siteId = response.body.at("site_id");
     state.approval = response.body.at("approval");
+    state.gatewayPort = response.body.value("gateway_port", 8444);
     state.identity = machine.identity;
     state.pinnedCaPem = caPem;
     state.save(options.stateDirectory);

@@ -58,6 +58,7 @@ std::optional<AgentState> AgentState::load(const std::string& directory) {
     state.siteId = doc.value("site_id", "");
     state.identity = doc.value("identity", "");
     state.approval = doc.value("approval", "");
+    state.gatewayPort = doc.value("gateway_port", 8444);
     std::ifstream ca(fs::path(directory) / "server-ca.pem");
     if (ca) {
         std::ostringstream pem;
@@ -65,6 +66,10 @@ std::optional<AgentState> AgentState::load(const std::string& directory) {
         state.pinnedCaPem = pem.str();
     }
     return state;
+}
+
+std::string AgentState::caFile(const std::string& directory) {
+    return (fs::path(directory) / "server-ca.pem").string();
 }
 
 void AgentState::save(const std::string& directory) const {
@@ -75,15 +80,17 @@ void AgentState::save(const std::string& directory) const {
         fs::remove(caPath);
     else
         writePrivateFile(caPath.string(), pinnedCaPem);
-    writePrivateFile((fs::path(directory) / "state.json").string(), nlohmann::json{{"server_url", serverUrl},
-                                                                                   {"device_id", deviceId},
-                                                                                   {"credential", credential},
-                                                                                   {"org_id", orgId},
-                                                                                   {"site_id", siteId},
-                                                                                   {"identity", identity},
-                                                                                   {"approval", approval}}
-                                                                            .dump(2) +
-                                                                        "\n");
+    writePrivateFile((fs::path(directory) / "state.json").string(),
+                     nlohmann::json{{"server_url", serverUrl},
+                                    {"device_id", deviceId},
+                                    {"credential", credential},
+                                    {"org_id", orgId},
+                                    {"site_id", siteId},
+                                    {"identity", identity},
+                                    {"approval", approval},
+                                    {"gateway_port", gatewayPort}}
+                             .dump(2) +
+                         "\n");
 }
 
 } // namespace breeze::agent

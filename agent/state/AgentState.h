@@ -15,10 +15,12 @@ struct AgentState {
     std::string siteId;
     std::string identity;
     std::string approval;
+    int gatewayPort = 8444;  // agents connect to wss://<server host>:gatewayPort/api/v1/agent/ws
     std::string pinnedCaPem; // empty: the system's trust store
 
     static std::string defaultDirectory();
     static std::optional<AgentState> load(const std::string& directory);
+    static std::string caFile(const std::string& directory);
     void save(const std::string& directory) const;
 };
 

@@ -13,6 +13,8 @@ public:
     static std::string token(std::size_t count);
     // Uniform in [0, upperBound).
     static std::uint32_t uniform(std::uint32_t upperBound);
+    // A random (version 4) UUID in its canonical lower-case text form.
+    static std::string uuid();
 };
 
 } // namespace breeze::crypto

@@ -1,5 +1,7 @@
 #include "net/RestClient.h"
 
+#include "net/TlsClientContext.h"
+
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -37,29 +39,10 @@ std::string urlEncode(const std::string& value) {
 }
 
 RestClient::RestClient(const std::string& baseUrl, const std::string& caFile) {
-    static const bool sslReady = [] {
-        Poco::Net::initializeSSL();
-        return true;
-    }();
-    (void)sslReady;
     const Poco::URI uri(baseUrl);
     if (uri.getScheme() != "https")
         throw std::runtime_error("the server URL must start with https:// (got " + baseUrl + ")");
-    Poco::Net::Context::Params params;
-    params.caLocation = caFile;
-    params.loadDefaultCAs = caFile.empty();
-    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
-    params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    SSL_CTX_set_min_proto_version(context->sslContext(), TLS1_2_VERSION);
-    // OpenSSL checks the certificate's names during the handshake itself (Poco's own later check does not
-    // cover every case, such as an IP address that is not in the certificate).
-    X509_VERIFY_PARAM* verify = SSL_CTX_get0_param(context->sslContext());
-    const std::string host = uri.getHost();
-    if (X509_VERIFY_PARAM_set1_ip_asc(verify, host.c_str()) != 1) {
-        X509_VERIFY_PARAM_set_hostflags(verify, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        X509_VERIFY_PARAM_set1_host(verify, host.c_str(), host.size());
-    }
+    const Poco::Net::Context::Ptr context = makeVerifyingClientContext(uri.getHost(), caFile);
     m_session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
     m_session->setKeepAlive(true);
     m_session->setTimeout(Poco::Timespan(60, 0));

@@ -30,7 +30,7 @@ EnvelopeDecodeResult decodeEnvelope(std::string_view frame) {
     json::JsonLimits limits;
     limits.maxBytes = kMaxControlFrameBytes;
     limits.maxDepth = 16;
-    limits.maxValues = 50'000;
+    limits.maxValues = 400'000;
     auto parsed = json::parseBoundedJson(frame, limits);
     if (!parsed) {
         result.error = parsed.error;

@@ -2,6 +2,8 @@
 
 #include "audit/AuditRoutes.h"
 #include "auth/AuthRoutes.h"
+#include "commands/CommandRoutes.h"
+#include "devices/DeviceDataRoutes.h"
 #include "devices/DeviceRoutes.h"
 #include "keys/KeyRoutes.h"
 #include "ops/OperationsRoutes.h"
@@ -18,6 +20,8 @@ void registerAllRoutes(Router& router) {
     registerKeyRoutes(router);
     registerAuditRoutes(router);
     registerDeviceRoutes(router);
+    registerDeviceDataRoutes(router);
+    registerCommandRoutes(router);
 }
 
 } // namespace breeze::server

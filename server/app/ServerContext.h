@@ -1,5 +1,6 @@
 #pragma once
 
+#include "agents/AgentDirectory.h"
 #include "auth/AccessTokenCodec.h"
 #include "auth/SecretSealer.h"
 #include "config/ServerConfig.h"
@@ -25,6 +26,9 @@ struct ServerContext {
     crypto::PasswordHasher hasher;
     MetricsRegistry metrics;
     Router router;
+    // Set once at start-up, before the HTTP server accepts anything.
+    AgentDirectory* agents = nullptr;
+    unsigned short gatewayPort = 0;
 };
 
 } // namespace breeze::server

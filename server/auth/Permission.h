@@ -44,6 +44,9 @@ inline constexpr Permission AuditRead{"audit", "read"};
 inline constexpr Permission DevicesRead{"devices", "read"};
 inline constexpr Permission DevicesUpdate{"devices", "update"};
 inline constexpr Permission DevicesDelete{"devices", "delete"};
+inline constexpr Permission CommandsRead{"commands", "read"};
+inline constexpr Permission CommandsCreate{"commands", "create"};
+inline constexpr Permission CommandsCancel{"commands", "cancel"};
 } // namespace permissions
 
 } // namespace breeze::server

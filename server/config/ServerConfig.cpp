@@ -87,6 +87,35 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) { c.throttleAddressFailures = toInt(k, v, 1, 100000); }},
         {"auth.password_min_length",
          [](auto& c, auto& k, auto& v) { c.passwordMinLength = toInt(k, v, 8, 128); }},
+        {"gateway.port", [](auto& c, auto& k, auto& v) { c.gatewayPort = toInt(k, v, 0, 65535); }},
+        {"gateway.event_loops", [](auto& c, auto& k, auto& v) { c.gatewayEventLoops = toInt(k, v, 1, 64); }},
+        {"gateway.workers", [](auto& c, auto& k, auto& v) { c.gatewayWorkers = toInt(k, v, 1, 256); }},
+        {"gateway.max_connections",
+         [](auto& c, auto& k, auto& v) { c.gatewayMaxConnections = toInt(k, v, 1, 1'000'000); }},
+        {"gateway.max_message_bytes",
+         [](auto& c, auto& k, auto& v) {
+             c.gatewayMaxMessageBytes = static_cast<std::size_t>(toInt(k, v, 65536, 64 << 20));
+         }},
+        {"gateway.max_queued_bytes",
+         [](auto& c, auto& k, auto& v) {
+             c.gatewayMaxQueuedBytes = static_cast<std::size_t>(toInt(k, v, 65536, 1 << 30));
+         }},
+        {"gateway.messages_per_second",
+         [](auto& c, auto& k, auto& v) { c.gatewayMessagesPerSecond = toInt(k, v, 1, 100000); }},
+        {"gateway.message_burst",
+         [](auto& c, auto& k, auto& v) { c.gatewayMessageBurst = toInt(k, v, 1, 1000000); }},
+        {"agents.heartbeat_seconds",
+         [](auto& c, auto& k, auto& v) { c.agentHeartbeatSeconds = toInt(k, v, 1, 3600); }},
+        {"agents.inventory_seconds",
+         [](auto& c, auto& k, auto& v) { c.agentInventorySeconds = toInt(k, v, 10, 7 * 86400); }},
+        {"agents.offline_after_seconds",
+         [](auto& c, auto& k, auto& v) { c.agentOfflineAfterSeconds = toInt(k, v, 0, 86400); }},
+        {"agents.command_expiry_seconds",
+         [](auto& c, auto& k, auto& v) { c.commandDefaultExpirySeconds = toInt(k, v, 60, 365 * 86400); }},
+        {"metrics.retention_days",
+         [](auto& c, auto& k, auto& v) { c.metricsRetentionDays = toInt(k, v, 1, 3650); }},
+        {"metrics.rollup_retention_days",
+         [](auto& c, auto& k, auto& v) { c.metricsRollupRetentionDays = toInt(k, v, 1, 3650); }},
         {"log.level",
          [](auto& c, auto& k, auto& v) {
              if (v != "debug" && v != "info" && v != "warning" && v != "error")

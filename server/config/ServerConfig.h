@@ -20,7 +20,7 @@ struct ServerConfig {
     std::string tlsKeyFile;
 
     std::string databaseUrl;
-    int databasePoolSize = 8;
+    int databasePoolSize = 16;
     bool databaseAutoMigrate = false;
     bool databaseAllowSuperuser = false;
 
@@ -35,6 +35,27 @@ struct ServerConfig {
     int throttleAccountFailures = 5;
     int throttleAddressFailures = 30;
     int passwordMinLength = 12;
+
+    // Agent gateway: its own TLS port, served by event loops (see docs/decisions.md).
+    int gatewayPort = 8444;
+    int gatewayEventLoops = 2;
+    int gatewayWorkers = 4;
+    int gatewayMaxConnections = 100'000;
+    std::size_t gatewayMaxMessageBytes = 4 * 1024 * 1024;
+    std::size_t gatewayMaxQueuedBytes = 8 * 1024 * 1024;
+    double gatewayMessagesPerSecond = 20;
+    double gatewayMessageBurst = 200;
+
+    int agentHeartbeatSeconds = 60;
+    int agentInventorySeconds = 900;
+    int agentOfflineAfterSeconds = 0; // 0: three missed heartbeats plus 30 s
+    int metricsRetentionDays = 30;
+    int metricsRollupRetentionDays = 365;
+    int commandDefaultExpirySeconds = 7 * 86400;
+
+    int offlineAfterSeconds() const {
+        return agentOfflineAfterSeconds > 0 ? agentOfflineAfterSeconds : 3 * agentHeartbeatSeconds + 30;
+    }
 
     std::string logLevel = "info";
     int shutdownGraceSeconds = 10;

@@ -2,6 +2,7 @@
 
 #include "crypto/Digest.h"
 #include "crypto/SecureRandom.h"
+#include "devices/DeviceAccess.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
@@ -16,14 +17,11 @@ constexpr const char* kDeviceJson =
     "json_build_object('id', d.id, 'org_id', d.org_id, 'site_id', d.site_id, 'identity', d.identity, "
     "'hostname', "
     "d.hostname, 'os', d.os, 'agent_version', d.agent_version, 'status', d.status, 'approval', d.approval, "
+    "'platform', d.platform, 'arch', d.arch, 'last_address', d.last_address, 'connected_at', d.connected_at, "
     "'enrolled_at', d.enrolled_at, 'last_seen_at', d.last_seen_at, 'revoked_at', d.revoked_at, 'created_at', "
     "d.created_at)::text";
 
 constexpr const char* kCredentialPrefix = "dev_";
-
-std::string deviceScopeSql(const AccessScope& scope) {
-    return scope.sqlSite("d.partner_id", "d.org_id", "d.site_id");
-}
 
 // Text an agent reports about itself: printable, bounded; it is shown to technicians later.
 std::string agentText(JsonFields& fields, const std::string& key, std::size_t maxLength, bool required) {
@@ -133,7 +131,8 @@ ApiResponse enroll(RequestContext& ctx) {
                               {"credential", credential},
                               {"org_id", orgId},
                               {"site_id", siteId},
-                              {"approval", approval}},
+                              {"approval", approval},
+                              {"gateway_port", ctx.server.gatewayPort}},
                              201);
 }
 
@@ -167,25 +166,6 @@ ApiResponse listDevices(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
-}
-
-struct DeviceRef {
-    std::string orgId;
-    std::string siteId;
-};
-
-// 404 unless the caller can read the device; 403 unless `permission` covers its site.
-DeviceRef requireDevicePermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& id,
-                                  const Permission& permission) {
-    const AccessScope readScope = ctx.principal().scopeFor(DevicesRead);
-    const auto rows = tx.sql().exec_params(
-        "SELECT d.org_id, d.site_id FROM devices d WHERE d.id = $1 AND " + deviceScopeSql(readScope), id);
-    if (readScope.isEmpty() || rows.empty())
-        throw ApiError::notFound("device");
-    DeviceRef device{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
-    if (!ctx.principal().scopeFor(permission).allowsSite(device.orgId, device.siteId))
-        throw ApiError::forbidden("this needs the " + permission.key() + " permission on the device's site");
-    return device;
 }
 
 nlohmann::json fetchDevice(ScopedTransaction& tx, const std::string& id) {
@@ -225,11 +205,16 @@ ApiResponse approveDevice(RequestContext& ctx) {
 }
 
 ApiResponse revokeDevice(RequestContext& ctx) {
-    // A new random hash replaces the credential's, so the old one can never match again.
-    return changeDevice(
-        ctx, DevicesDelete, "devices.revoke",
-        "UPDATE devices SET revoked_at = coalesce(revoked_at, now()), status = 'offline', "
-        "credential_hash = 'revoked:' || gen_random_uuid(), updated_at = now() WHERE id = $1");
+    // A new random hash replaces the credential's, so the old one can never match again; a connected agent is
+    // cut off as soon as the change has committed.
+    ApiResponse response =
+        changeDevice(ctx, DevicesDelete, "devices.revoke",
+                     "UPDATE devices SET revoked_at = coalesce(revoked_at, now()), status = 'offline', "
+                     "connection_id = NULL, "
+                     "credential_hash = 'revoked:' || gen_random_uuid(), updated_at = now() WHERE id = $1");
+    if (ctx.server.agents)
+        ctx.server.agents->revoked(ctx.pathId("id", "device"));
+    return response;
 }
 
 ApiResponse deleteDevice(RequestContext& ctx) {
@@ -243,6 +228,8 @@ ApiResponse deleteDevice(RequestContext& ctx) {
     event.orgId = device.orgId;
     ctx.audit(tx, event);
     tx.commit();
+    if (ctx.server.agents)
+        ctx.server.agents->revoked(id);
     return ApiResponse::noContent();
 }
 } // namespace

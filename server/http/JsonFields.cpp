@@ -140,6 +140,15 @@ JsonFields::optionalStringList(const std::string& key, std::size_t maxItems, std
     return out;
 }
 
+nlohmann::json JsonFields::optionalObject(const std::string& key) {
+    const auto* value = find(key);
+    if (!value)
+        return nlohmann::json::object();
+    if (!value->is_object())
+        throw ApiError::badRequest("\"" + key + "\" must be an object");
+    return *value;
+}
+
 std::optional<bool> JsonFields::optionalBool(const std::string& key) {
     const auto* value = find(key);
     if (!value)

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "protocol/AgentMessages.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+namespace breeze::agent {
+
+// Carries out the built-in commands (Linux). Each runs on its own thread with the command's timeout; cancel
+// stops it (and kills any process it started).
+class CommandExecutor {
+public:
+    struct Hooks {
+        // collect_inventory: collect and spool every section now; returns how many were collected.
+        std::function<int()> collectInventory;
+        // reboot/shutdown run this program ("shutdown" by default) with -r/-h and +minutes; the tests point
+        // it at a script, since a test must not power off its machine.
+        std::string powerCommand = "shutdown";
+    };
+
+    explicit CommandExecutor(Hooks hooks) : m_hooks(std::move(hooks)) {}
+
+    // Returns the final update (completed, failed, timed_out or cancelled).
+    protocol::CommandUpdate execute(const protocol::CommandRequest& request, const std::atomic<bool>& cancel);
+
+    static std::vector<std::string> capabilities();
+    static nlohmann::json listProcesses();
+    static nlohmann::json listServices();
+
+private:
+    protocol::CommandUpdate power(const protocol::CommandRequest& request, bool reboot);
+    protocol::CommandUpdate killProcess(const protocol::CommandRequest& request);
+    protocol::CommandUpdate serviceAction(const protocol::CommandRequest& request,
+                                          const std::atomic<bool>& cancel);
+
+    Hooks m_hooks;
+};
+
+} // namespace breeze::agent

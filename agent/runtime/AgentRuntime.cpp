@@ -1,0 +1,428 @@
+#include "runtime/AgentRuntime.h"
+
+#include "crypto/Digest.h"
+#include "crypto/SecureRandom.h"
+#include "net/WebSocketChannel.h"
+#include "net/WebSocketConnector.h"
+#include "platform/MachineIdentity.h"
+#include "protocol/MessageFields.h"
+
+#include <filesystem>
+#include <iostream>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+namespace breeze::agent {
+
+namespace msg = protocol::agent_message;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr std::size_t kMaxMessageBytes = protocol::kMaxControlFrameBytes;
+constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+constexpr auto kIdleTimeout = std::chrono::seconds(90);
+constexpr auto kPingInterval = std::chrono::seconds(30);
+
+void log(const std::string& line) {
+    std::cerr << "breeze-agent: " << line << std::endl;
+}
+
+// Spreads periodic work: interval +-10%.
+std::chrono::milliseconds jittered(int seconds) {
+    const std::uint32_t spread = static_cast<std::uint32_t>(seconds) * 200 + 1;
+    return std::chrono::milliseconds(static_cast<long long>(seconds) * 900 +
+                                     crypto::SecureRandom::uniform(spread));
+}
+} // namespace
+
+AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
+    : m_state(std::move(state)), m_options(std::move(options)),
+      m_spool((std::filesystem::path(m_options.stateDirectory) / "spool.db").string(),
+              m_options.maxSpooledMetrics),
+      m_tls(net::makeClientSslContext(
+          m_state.pinnedCaPem.empty() ? std::string() : AgentState::caFile(m_options.stateDirectory))),
+      m_executor({[this] { return collectInventory(true); }, m_options.powerCommand}),
+      m_backoff(std::chrono::seconds(1), std::chrono::seconds(m_options.maxBackoffSeconds),
+                [](std::uint32_t bound) { return crypto::SecureRandom::uniform(bound); }) {
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+AgentRuntime::~AgentRuntime() {
+    stop();
+    for (auto& thread : m_commandThreads)
+        if (thread.joinable())
+            thread.join();
+    if (m_reporter.joinable())
+        m_reporter.join();
+    ::close(m_wakeFd);
+}
+
+void AgentRuntime::stop() {
+    m_stopping = true;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto& [id, cancel] : m_running)
+            *cancel = true;
+    }
+    m_sleep.notify_all();
+    wake();
+}
+
+void AgentRuntime::wake() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = ::write(m_wakeFd, &one, sizeof one);
+}
+
+bool AgentRuntime::sleepFor(std::chrono::milliseconds duration) {
+    std::unique_lock lock(m_mutex);
+    return !m_sleep.wait_for(lock, duration, [this] { return m_stopping.load(); });
+}
+
+void AgentRuntime::post(std::string text) {
+    {
+        std::lock_guard lock(m_mutex);
+        m_outgoing.push_back(std::move(text));
+    }
+    wake();
+}
+
+void AgentRuntime::run() {
+    // A restarted server must not see its whole fleet at once: every agent waits a random moment first.
+    if (m_options.maxStartupDelaySeconds > 0) {
+        const auto delay = std::chrono::milliseconds(crypto::SecureRandom::uniform(
+            static_cast<std::uint32_t>(m_options.maxStartupDelaySeconds) * 1000 + 1));
+        log("starting in " + std::to_string(delay.count()) + " ms");
+        if (!sleepFor(delay))
+            return;
+    }
+    m_reporter = std::thread([this] { reporterLoop(); });
+    linkLoop();
+}
+
+void AgentRuntime::linkLoop() {
+    while (!m_stopping) {
+        const auto started = Clock::now();
+        const SessionEnd end = session();
+        if (m_stopping || end == SessionEnd::Stopped)
+            break;
+        if (Clock::now() - started > std::chrono::seconds(60))
+            m_backoff.reset(); // a session that held is not a failure streak
+        auto delay = m_backoff.next();
+        if (end == SessionEnd::Revoked || end == SessionEnd::Pending)
+            delay =
+                std::max(delay, std::chrono::milliseconds(std::chrono::seconds(m_options.maxBackoffSeconds)));
+        log("reconnecting in " + std::to_string(delay.count()) + " ms");
+        if (!sleepFor(delay))
+            break;
+    }
+    writeStatus(false, "stopped");
+}
+
+AgentRuntime::SessionEnd AgentRuntime::session() {
+    net::WebSocketTarget target;
+    std::unique_ptr<net::WebSocketChannel> channel;
+    try {
+        target = net::webSocketTargetFor(m_state.serverUrl, "/api/v1/agent/ws");
+        target.port = static_cast<unsigned short>(m_state.gatewayPort);
+        target.headers["Authorization"] = "Bearer " + m_state.credential;
+        auto upgraded = net::connectWebSocket(target, m_tls.get(), std::chrono::seconds(15));
+        channel = std::make_unique<net::WebSocketChannel>(
+            std::move(upgraded.connection), protocol::WsRole::Client, kMaxMessageBytes, kMaxQueuedBytes);
+        channel->prime(upgraded.earlyBytes);
+    } catch (const net::WebSocketRefused& refused) {
+        log("the server refused the connection: " + std::string(refused.what()));
+        writeStatus(false, refused.what());
+        if (refused.code() == "pending_approval")
+            return SessionEnd::Pending;
+        if (refused.status() == 401)
+            return SessionEnd::Revoked;
+        return SessionEnd::Refused;
+    } catch (const std::exception& error) {
+        log(std::string("cannot connect: ") + error.what());
+        writeStatus(false, error.what());
+        return SessionEnd::Closed;
+    }
+    log("connected to " + target.host + ":" + std::to_string(target.port));
+    m_connected = true;
+
+    utsname uts{};
+    uname(&uts);
+    protocol::AgentHello hello;
+    hello.agentVersion = BREEZE_AGENT_VERSION;
+    const MachineIdentity machine = MachineIdentity::detect(m_state.identity);
+    hello.hostname = machine.hostname;
+    hello.os = machine.os;
+    hello.platform = "linux";
+    hello.arch = uts.machine;
+    hello.capabilities = CommandExecutor::capabilities();
+    channel->sendText(protocol::encodeEnvelope(hello.encode()));
+    // Everything unacknowledged goes again, oldest first, after the hello.
+    m_spool.markAllUnsent();
+    sendDue(*channel);
+    writeStatus(true, "");
+
+    auto lastPing = Clock::now();
+    auto lastStatus = Clock::now();
+    SessionEnd end = SessionEnd::Closed;
+    std::string reason;
+    while (!m_stopping) {
+        pollfd fds[2] = {
+            {channel->fd(), static_cast<short>(POLLIN | (channel->wantsWrite() ? POLLOUT : 0)), 0},
+            {m_wakeFd, POLLIN, 0}};
+        // OpenSSL may already hold decrypted bytes that poll cannot see: read first when it might.
+        const int ready = ::poll(fds, 2, 1000);
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (fds[1].revents & POLLIN) {
+            std::uint64_t count = 0;
+            [[maybe_unused]] const auto got = ::read(m_wakeFd, &count, sizeof count);
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            if (!channel->readAvailable([&](protocol::WsMessage&& message) {
+                    if (message.opcode == protocol::WsOpcode::Text)
+                        handle(*channel, message.payload);
+                })) {
+                reason = channel->closeReason();
+                if (reason.find("4001") != std::string::npos)
+                    end = SessionEnd::Revoked;
+                break;
+            }
+        }
+        {
+            std::deque<std::string> outgoing;
+            {
+                std::lock_guard lock(m_mutex);
+                outgoing.swap(m_outgoing);
+            }
+            for (auto& text : outgoing)
+                channel->sendText(text);
+        }
+        sendDue(*channel);
+        const auto now = Clock::now();
+        if (now - channel->lastReceived() > kIdleTimeout) {
+            reason = "the server stopped answering";
+            channel->close(protocol::kCloseGoingAway, reason);
+            break;
+        }
+        if (now - lastPing > kPingInterval) {
+            channel->sendPing();
+            lastPing = now;
+        }
+        if (!channel->flush()) {
+            reason = channel->closeReason();
+            break;
+        }
+        if (now - lastStatus > std::chrono::seconds(5)) {
+            writeStatus(true, "");
+            lastStatus = now;
+        }
+    }
+    m_connected = false;
+    if (m_stopping) {
+        channel->close(protocol::kCloseGoingAway, "agent stopping");
+        return SessionEnd::Stopped;
+    }
+    log("connection lost: " + (reason.empty() ? std::string("closed") : reason));
+    writeStatus(false, reason);
+    return end;
+}
+
+void AgentRuntime::sendDue(net::WebSocketChannel& channel) {
+    // Unsent items, and sent ones whose ack is overdue; at most a few MiB queued at a time (the rest follows
+    // as the socket drains).
+    while (channel.queuedBytes() < 4 * 1024 * 1024) {
+        const auto items = m_spool.takeDue(m_options.resendAfterSeconds, 200);
+        if (items.empty())
+            return;
+        for (const auto& item : items)
+            channel.sendText(item.body);
+        if (!channel.flush())
+            return;
+    }
+}
+
+void AgentRuntime::handle(net::WebSocketChannel& channel, const std::string& text) {
+    const auto decoded = protocol::decodeEnvelope(text);
+    if (!decoded) {
+        log("ignoring a malformed message from the server: " + decoded.error);
+        return;
+    }
+    const protocol::Envelope& envelope = *decoded.envelope;
+    try {
+        if (envelope.type == msg::kAck) {
+            const auto ack = protocol::Ack::decode(envelope);
+            if (!ack.ok)
+                log("the server refused message " + ack.ref + " for good: " + ack.error);
+            m_spool.remove(ack.ref);
+        } else if (envelope.type == msg::kWelcome) {
+            const auto welcome = protocol::Welcome::decode(envelope);
+            const bool first =
+                m_heartbeatSeconds.exchange(welcome.heartbeatSeconds) != welcome.heartbeatSeconds;
+            m_inventorySeconds = welcome.inventorySeconds;
+            m_backoff.reset();
+            if (first) {
+                m_reschedule = true; // the reporter picks up the new interval now
+                m_sleep.notify_all();
+            }
+        } else if (envelope.type == msg::kCommand) {
+            onCommand(protocol::CommandRequest::decode(envelope));
+        } else if (envelope.type == msg::kCommandCancel) {
+            const auto cancel = protocol::CommandCancel::decode(envelope);
+            std::lock_guard lock(m_mutex);
+            if (const auto it = m_running.find(cancel.commandId); it != m_running.end())
+                *it->second = true;
+        } else if (envelope.type == msg::kError) {
+            log("the server reported: " + envelope.fields.value("message", std::string("an error")));
+        }
+    } catch (const protocol::MessageError& error) {
+        log("ignoring a message the agent does not understand: " + std::string(error.what()));
+    }
+    (void)channel;
+}
+
+void AgentRuntime::onCommand(const protocol::CommandRequest& request) {
+    const auto seen = m_spool.acceptCommand(request.commandId);
+    if (seen == Spool::CommandState::Finished)
+        return; // its result is in the spool (or already stored): never run twice
+    if (seen == Spool::CommandState::Running) {
+        std::lock_guard lock(m_mutex);
+        if (m_running.contains(request.commandId)) {
+            protocol::CommandUpdate running{
+                request.commandId, protocol::kCommandRunning, {}, nlohmann::json::object(), {}};
+            m_outgoing.push_back(
+                protocol::encodeEnvelope(running.encode("r" + crypto::SecureRandom::token(8))));
+            wake();
+            return;
+        }
+    }
+    if (seen == Spool::CommandState::Running) {
+        // Accepted by an earlier run of the agent that ended before finishing: report, do not run again.
+        protocol::CommandUpdate failed{
+            request.commandId,
+            protocol::kCommandFailed,
+            {},
+            nlohmann::json::object(),
+            "the agent restarted while this command was running; it was not run again"};
+        m_spool.add(Spool::Kind::Result, "",
+                    [&](const std::string& id) { return protocol::encodeEnvelope(failed.encode(id)); });
+        m_spool.finishCommand(request.commandId);
+        wake();
+        return;
+    }
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    {
+        std::lock_guard lock(m_mutex);
+        m_running[request.commandId] = cancel;
+        protocol::CommandUpdate running{
+            request.commandId, protocol::kCommandRunning, {}, nlohmann::json::object(), {}};
+        m_outgoing.push_back(protocol::encodeEnvelope(running.encode("r" + crypto::SecureRandom::token(8))));
+    }
+    wake();
+    std::lock_guard lock(m_mutex);
+    m_commandThreads.emplace_back([this, request, cancel] {
+        protocol::CommandUpdate update;
+        try {
+            update = m_executor.execute(request, *cancel);
+        } catch (const std::exception& error) {
+            update = {
+                request.commandId, protocol::kCommandFailed, {}, nlohmann::json::object(), error.what()};
+        }
+        // The result is on disk before anything else happens: it survives restarts and outages.
+        m_spool.add(Spool::Kind::Result, "",
+                    [&](const std::string& id) { return protocol::encodeEnvelope(update.encode(id)); });
+        m_spool.finishCommand(request.commandId);
+        {
+            std::lock_guard inner(m_mutex);
+            m_running.erase(request.commandId);
+        }
+        wake();
+    });
+}
+
+int AgentRuntime::collectInventory(bool force) {
+    int collected = 0;
+    for (const auto& section : InventoryCollector::sections()) {
+        if (m_stopping)
+            break;
+        try {
+            protocol::InventoryReport report;
+            report.section = section;
+            report.data = protocol::InventoryReport::canonicalSection(section, m_inventory.collect(section));
+            report.collectedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
+            const std::string digest = crypto::Digest::sha256Hex(report.data.dump());
+            {
+                std::lock_guard lock(m_mutex);
+                if (!force && m_inventoryDigests[section] == digest)
+                    continue; // unchanged since the last report
+                m_inventoryDigests[section] = digest;
+            }
+            m_spool.add(Spool::Kind::Inventory, "inventory:" + section,
+                        [&](const std::string& id) { return protocol::encodeEnvelope(report.encode(id)); });
+            ++collected;
+        } catch (const std::exception& error) {
+            log("inventory section " + section + " not collected: " + error.what());
+        }
+    }
+    wake();
+    return collected;
+}
+
+void AgentRuntime::reporterLoop() {
+    auto nextHeartbeat = Clock::now();
+    auto nextInventory = Clock::now();
+    int heartbeatSeconds = m_heartbeatSeconds;
+    while (!m_stopping) {
+        const auto now = Clock::now();
+        if (m_heartbeatSeconds != heartbeatSeconds) {
+            heartbeatSeconds = m_heartbeatSeconds;
+            nextHeartbeat = std::min(nextHeartbeat, now + jittered(heartbeatSeconds));
+        }
+        if (now >= nextHeartbeat) {
+            try {
+                const auto beat = m_metrics.sample();
+                m_spool.add(Spool::Kind::Metric, "",
+                            [&](const std::string& id) { return protocol::encodeEnvelope(beat.encode(id)); });
+                wake();
+            } catch (const std::exception& error) {
+                log(std::string("heartbeat not recorded: ") + error.what());
+            }
+            nextHeartbeat = now + jittered(heartbeatSeconds);
+        }
+        if (now >= nextInventory) {
+            collectInventory(false);
+            nextInventory = now + jittered(m_inventorySeconds);
+        }
+        const auto wait = std::min(nextHeartbeat, nextInventory) - Clock::now();
+        std::unique_lock lock(m_mutex);
+        m_sleep.wait_for(lock,
+                         std::max(std::chrono::milliseconds(10),
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(wait)),
+                         [this] { return m_stopping.load() || m_reschedule.exchange(false); });
+    }
+}
+
+void AgentRuntime::writeStatus(bool connected, const std::string& lastError) {
+    try {
+        const auto counts = m_spool.counts();
+        writePrivateFile((std::filesystem::path(m_options.stateDirectory) / "status.json").string(),
+                         nlohmann::json{{"connected", connected},
+                                        {"device_id", m_state.deviceId},
+                                        {"last_error", lastError},
+                                        {"heartbeat_seconds", m_heartbeatSeconds.load()},
+                                        {"spool",
+                                         {{"metrics", counts.metrics},
+                                          {"inventory", counts.inventory},
+                                          {"results", counts.results},
+                                          {"dropped_metrics", counts.droppedMetrics}}}}
+                                 .dump(2) +
+                             "\n");
+    } catch (const std::exception&) {
+        // Status is for people and tests; the agent works without it.
+    }
+}
+
+} // namespace breeze::agent

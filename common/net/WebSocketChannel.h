@@ -1,0 +1,71 @@
+#pragma once
+
+#include "net/TlsConnection.h"
+#include "protocol/WebSocketCodec.h"
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <random>
+#include <string>
+
+namespace breeze::net {
+
+// One WebSocket connection after its upgrade, driven by whoever polls its descriptor: reads whatever the
+// socket has (including records OpenSSL already decrypted, which poll cannot see), hands over whole
+// messages, answers pings and closes, and writes a bounded queue without ever blocking. Not thread-safe: one
+// event loop owns it.
+class WebSocketChannel {
+public:
+    WebSocketChannel(std::unique_ptr<TlsConnection> connection, protocol::WsRole role,
+                     std::size_t maxMessageBytes, std::size_t maxQueuedBytes);
+    ~WebSocketChannel();
+
+    int fd() const { return m_connection->fd(); }
+    bool open() const { return m_open; }
+    // Why the connection ended (peer's close reason, protocol error, I/O error).
+    const std::string& closeReason() const { return m_closeReason; }
+    std::chrono::steady_clock::time_point lastReceived() const { return m_lastReceived; }
+
+    // Before the upgrade has completed: the HTTP head is raw bytes. readRaw appends at most `limit` bytes
+    // in total to `into`; false once the connection has ended.
+    bool readRaw(std::string& into, std::size_t limit);
+    void sendRaw(std::string bytes);
+    TlsConnection& tls() { return *m_connection; }
+    // Bytes that arrived with the upgrade response, before the channel existed.
+    void prime(std::string_view bytes) { m_reader.feed(bytes); }
+    // Reads until the socket would block; each whole text or binary message goes to onMessage (pong frames
+    // only refresh lastReceived). Returns false once the connection has ended.
+    bool readAvailable(const std::function<void(protocol::WsMessage&&)>& onMessage);
+    // False when the queue is over its bound: the peer is not keeping up and should be dropped.
+    bool send(protocol::WsOpcode opcode, std::string_view payload);
+    bool sendText(std::string_view payload) { return send(protocol::WsOpcode::Text, payload); }
+    void sendPing() { send(protocol::WsOpcode::Ping, ""); }
+    // Writes what the socket takes now. Returns false once the connection has ended.
+    bool flush();
+    bool wantsWrite() const { return !m_queue.empty(); }
+    std::size_t queuedBytes() const { return m_queuedBytes; }
+    // Queues a close frame, writes what it can and shuts the socket; the channel is then closed.
+    void close(std::uint16_t code, const std::string& reason);
+    // Drops buffers an idle connection does not need.
+    void releaseIdleBuffers() { m_reader.releaseIdleBuffers(); }
+
+private:
+    void end(std::string reason);
+    std::optional<std::uint32_t> nextMask();
+
+    std::unique_ptr<TlsConnection> m_connection;
+    protocol::WsRole m_role;
+    protocol::WebSocketFrameReader m_reader;
+    std::size_t m_maxQueuedBytes;
+    std::deque<std::string> m_queue;
+    std::size_t m_frontOffset = 0;
+    std::size_t m_queuedBytes = 0;
+    bool m_open = true;
+    bool m_closeSent = false;
+    std::string m_closeReason;
+    std::chrono::steady_clock::time_point m_lastReceived;
+    std::minstd_rand m_maskRandom; // masking is not a secret (RFC 6455 §10.3 guards browsers, not us)
+};
+
+} // namespace breeze::net

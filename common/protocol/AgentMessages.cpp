@@ -1,0 +1,413 @@
+#include "protocol/AgentMessages.h"
+
+#include "protocol/MessageFields.h"
+
+#include <map>
+
+namespace breeze::protocol {
+
+namespace {
+constexpr std::size_t kName = 255;
+constexpr std::size_t kText = 1024;
+constexpr std::int64_t kMaxEpochMs = 32503680000000; // year 3000
+
+Envelope envelopeOf(const char* type, std::string id, nlohmann::json fields) {
+    Envelope envelope;
+    envelope.type = type;
+    envelope.id = std::move(id);
+    envelope.fields = std::move(fields);
+    return envelope;
+}
+
+MessageFields fieldsOf(const Envelope& envelope) {
+    return MessageFields(envelope.fields, envelope.type);
+}
+
+std::string requireId(const Envelope& envelope) {
+    if (envelope.id.empty())
+        throw MessageError(envelope.type + " needs an id so that it can be acknowledged");
+    return envelope.id;
+}
+
+// Field kinds of the inventory schema.
+enum class Kind { Text, Count, Flag, TextList };
+struct FieldSpec {
+    const char* name;
+    Kind kind;
+    std::size_t maxBytes = kText;
+};
+struct SectionSpec {
+    bool list;
+    std::size_t maxItems;
+    std::vector<FieldSpec> fields;
+    std::vector<const char*> key; // list sections: fields that identify an item
+};
+
+const std::map<std::string, SectionSpec>& sectionSpecs() {
+    static const std::map<std::string, SectionSpec> specs{
+        {"os",
+         {false,
+          1,
+          {{"name", Kind::Text},
+           {"version", Kind::Text},
+           {"kernel", Kind::Text},
+           {"arch", Kind::Text, 64},
+           {"hostname", Kind::Text, kName},
+           {"boot_time", Kind::Count}},
+          {}}},
+        {"hardware",
+         {false,
+          1,
+          {{"cpu_model", Kind::Text},
+           {"cpu_cores", Kind::Count},
+           {"cpu_threads", Kind::Count},
+           {"memory_bytes", Kind::Count},
+           {"vendor", Kind::Text},
+           {"model", Kind::Text},
+           {"serial", Kind::Text},
+           {"bios_vendor", Kind::Text},
+           {"bios_version", Kind::Text},
+           {"bios_date", Kind::Text, 64}},
+          {}}},
+        {"disks",
+         {true,
+          256,
+          {{"name", Kind::Text, kName},
+           {"model", Kind::Text},
+           {"serial", Kind::Text},
+           {"size_bytes", Kind::Count},
+           {"rotational", Kind::Flag}},
+          {"name"}}},
+        {"filesystems",
+         {true,
+          1024,
+          {{"mount", Kind::Text, 4096},
+           {"device", Kind::Text, 4096},
+           {"fs_type", Kind::Text, 64},
+           {"total_bytes", Kind::Count},
+           {"used_bytes", Kind::Count}},
+          {"mount"}}},
+        {"interfaces",
+         {true,
+          1024,
+          {{"name", Kind::Text, kName},
+           {"mac", Kind::Text, 64},
+           {"mtu", Kind::Count},
+           {"up", Kind::Flag},
+           {"addresses", Kind::TextList, 64}},
+          {"name"}}},
+        {"software",
+         {true,
+          50'000,
+          {{"name", Kind::Text, kName},
+           {"version", Kind::Text, kName},
+           {"arch", Kind::Text, 64},
+           {"source", Kind::Text, 32},
+           {"publisher", Kind::Text, kName},
+           {"size_bytes", Kind::Count}},
+          {"name", "arch"}}},
+        {"services",
+         {true,
+          20'000,
+          {{"name", Kind::Text, kName},
+           {"description", Kind::Text},
+           {"state", Kind::Text, 32},
+           {"sub_state", Kind::Text, 32},
+           {"enabled", Kind::Text, 32}},
+          {"name"}}},
+        {"users",
+         {true,
+          20'000,
+          {{"name", Kind::Text, kName},
+           {"uid", Kind::Count},
+           {"home", Kind::Text, 4096},
+           {"shell", Kind::Text, 4096},
+           {"login", Kind::Flag}},
+          {"name"}}},
+    };
+    return specs;
+}
+
+nlohmann::json canonicalItem(const SectionSpec& spec, const MessageFields& fields) {
+    nlohmann::json item = nlohmann::json::object();
+    for (const auto& field : spec.fields) {
+        switch (field.kind) {
+        case Kind::Text:
+            if (auto text = fields.optionalString(field.name, field.maxBytes))
+                item[field.name] = *text;
+            break;
+        case Kind::Count:
+            if (fields.find(field.name))
+                item[field.name] = fields.counter(field.name);
+            break;
+        case Kind::Flag:
+            if (fields.find(field.name))
+                item[field.name] = fields.boolean(field.name, false);
+            break;
+        case Kind::TextList:
+            if (fields.find(field.name))
+                item[field.name] = fields.strings(field.name, 256, field.maxBytes);
+            break;
+        }
+    }
+    for (const char* key : spec.key) {
+        if (!item.contains(key) && std::string_view(key) != "arch")
+            throw MessageError("inventory items need \"" + std::string(key) + "\"");
+    }
+    return item;
+}
+} // namespace
+
+bool isUuid(std::string_view text) {
+    if (text.size() != 36)
+        return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+AgentHello AgentHello::decode(const Envelope& envelope) {
+    const auto fields = fieldsOf(envelope);
+    AgentHello hello;
+    hello.agentVersion = fields.string("agent_version", 64);
+    hello.hostname = fields.stringOr("hostname", kName, "");
+    hello.os = fields.stringOr("os", 200, "");
+    hello.platform = fields.stringOr("platform", 32, "");
+    hello.arch = fields.stringOr("arch", 32, "");
+    hello.capabilities = fields.strings("capabilities", 256, 64);
+    return hello;
+}
+
+Envelope AgentHello::encode() const {
+    return envelopeOf(agent_message::kHello, "",
+                      {{"agent_version", agentVersion},
+                       {"hostname", hostname},
+                       {"os", os},
+                       {"platform", platform},
+                       {"arch", arch},
+                       {"capabilities", capabilities}});
+}
+
+Welcome Welcome::decode(const Envelope& envelope) {
+    const auto fields = fieldsOf(envelope);
+    Welcome welcome;
+    welcome.heartbeatSeconds = static_cast<int>(fields.integer("heartbeat_seconds", 1, 3600));
+    welcome.inventorySeconds = static_cast<int>(fields.integer("inventory_seconds", 10, 7 * 86400));
+    welcome.serverVersion = fields.stringOr("server_version", 64, "");
+    return welcome;
+}
+
+Envelope Welcome::encode() const {
+    return envelopeOf(agent_message::kWelcome, "",
+                      {{"heartbeat_seconds", heartbeatSeconds},
+                       {"inventory_seconds", inventorySeconds},
+                       {"server_version", serverVersion}});
+}
+
+Heartbeat Heartbeat::decode(const Envelope& envelope) {
+    requireId(envelope);
+    const auto fields = fieldsOf(envelope);
+    Heartbeat beat;
+    beat.sampledAtMs = fields.integer("sampled_at_ms", 0, kMaxEpochMs);
+    beat.cpuPercent = fields.number("cpu_percent", 0, 100);
+    const auto load = fields.object("load");
+    beat.load1 = load.number("1", 0, 1e6);
+    beat.load5 = load.number("5", 0, 1e6);
+    beat.load15 = load.number("15", 0, 1e6);
+    const auto memory = fields.object("memory");
+    beat.memoryTotalBytes = memory.counter("total_bytes");
+    beat.memoryUsedBytes = memory.counter("used_bytes");
+    const auto swap = fields.object("swap");
+    beat.swapTotalBytes = swap.counter("total_bytes");
+    beat.swapUsedBytes = swap.counter("used_bytes");
+    beat.processCount = fields.integer("process_count", 0, 10'000'000);
+    beat.uptimeSeconds = fields.integer("uptime_seconds", 0, 100LL * 365 * 86400);
+    beat.users = fields.strings("users", 1024, kName);
+    beat.filesystems = fields.objects("filesystems", 1024, [](const MessageFields& f) {
+        return FilesystemUsage{f.string("mount", 4096), f.stringOr("fs_type", 64, ""),
+                               f.counter("total_bytes"), f.counter("used_bytes")};
+    });
+    beat.interfaces = fields.objects("interfaces", 1024, [](const MessageFields& f) {
+        return InterfaceCounters{f.string("name", kName), f.counter("rx_bytes"), f.counter("tx_bytes")};
+    });
+    return beat;
+}
+
+Envelope Heartbeat::encode(const std::string& id) const {
+    nlohmann::json filesystemList = nlohmann::json::array();
+    for (const auto& fs : filesystems)
+        filesystemList.push_back({{"mount", fs.mount},
+                                  {"fs_type", fs.fsType},
+                                  {"total_bytes", fs.totalBytes},
+                                  {"used_bytes", fs.usedBytes}});
+    nlohmann::json interfaceList = nlohmann::json::array();
+    for (const auto& nic : interfaces)
+        interfaceList.push_back({{"name", nic.name}, {"rx_bytes", nic.rxBytes}, {"tx_bytes", nic.txBytes}});
+    return envelopeOf(agent_message::kHeartbeat, id,
+                      {{"sampled_at_ms", sampledAtMs},
+                       {"cpu_percent", cpuPercent},
+                       {"load", {{"1", load1}, {"5", load5}, {"15", load15}}},
+                       {"memory", {{"total_bytes", memoryTotalBytes}, {"used_bytes", memoryUsedBytes}}},
+                       {"swap", {{"total_bytes", swapTotalBytes}, {"used_bytes", swapUsedBytes}}},
+                       {"process_count", processCount},
+                       {"uptime_seconds", uptimeSeconds},
+                       {"users", users},
+                       {"filesystems", filesystemList},
+                       {"interfaces", interfaceList}});
+}
+
+const std::vector<std::string>& InventoryReport::sections() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> result;
+        for (const auto& [name, spec] : sectionSpecs())
+            result.push_back(name);
+        return result;
+    }();
+    return names;
+}
+
+nlohmann::json InventoryReport::canonicalSection(const std::string& section, const nlohmann::json& data) {
+    const auto it = sectionSpecs().find(section);
+    if (it == sectionSpecs().end())
+        throw MessageError("unknown inventory section \"" + section + "\"");
+    const SectionSpec& spec = it->second;
+    if (!spec.list)
+        return canonicalItem(spec, MessageFields(data, "inventory." + section));
+    if (!data.is_array())
+        throw MessageError("inventory." + section + " must be an array");
+    if (data.size() > spec.maxItems)
+        throw MessageError("inventory." + section + " has more than " + std::to_string(spec.maxItems) +
+                           " items");
+    nlohmann::json items = nlohmann::json::array();
+    for (std::size_t i = 0; i < data.size(); ++i)
+        items.push_back(canonicalItem(
+            spec, MessageFields(data[i], "inventory." + section + "[" + std::to_string(i) + "]")));
+    return items;
+}
+
+std::string InventoryReport::itemKey(const std::string& section, const nlohmann::json& item) {
+    const auto it = sectionSpecs().find(section);
+    std::string key;
+    if (it == sectionSpecs().end())
+        return key;
+    for (const char* field : it->second.key) {
+        if (!key.empty())
+            key += ':';
+        if (const auto value = item.find(field); value != item.end() && value->is_string())
+            key += value->get<std::string>();
+    }
+    return key;
+}
+
+InventoryReport InventoryReport::decode(const Envelope& envelope) {
+    requireId(envelope);
+    const auto fields = fieldsOf(envelope);
+    InventoryReport report;
+    report.section = fields.string("section", 32);
+    report.collectedAtMs = fields.integer("collected_at_ms", 0, kMaxEpochMs);
+    const nlohmann::json* data = fields.find("data");
+    if (!data)
+        throw MessageError("inventory.data is required");
+    report.data = canonicalSection(report.section, *data);
+    return report;
+}
+
+Envelope InventoryReport::encode(const std::string& id) const {
+    return envelopeOf(agent_message::kInventory, id,
+                      {{"section", section}, {"collected_at_ms", collectedAtMs}, {"data", data}});
+}
+
+CommandUpdate CommandUpdate::decode(const Envelope& envelope) {
+    requireId(envelope);
+    const auto fields = fieldsOf(envelope);
+    CommandUpdate update;
+    update.commandId = fields.string("command_id", 36);
+    if (!isUuid(update.commandId))
+        throw MessageError("command.update.command_id must be a command id");
+    update.status = fields.string("status", 16);
+    if (update.status != kCommandRunning && update.status != kCommandCompleted &&
+        update.status != kCommandFailed && update.status != kCommandCancelled &&
+        update.status != kCommandTimedOut)
+        throw MessageError(
+            "command.update.status must be running, completed, failed, cancelled or timed_out");
+    update.exitCode = fields.optionalInteger("exit_code", -1'000'000, 1'000'000);
+    if (const nlohmann::json* output = fields.find("output")) {
+        if (!output->is_object())
+            throw MessageError("command.update.output must be an object");
+        update.output = *output;
+    }
+    update.error = fields.stringOr("error", 4096, "");
+    return update;
+}
+
+Envelope CommandUpdate::encode(const std::string& id) const {
+    nlohmann::json fields{{"command_id", commandId}, {"status", status}, {"output", output}};
+    if (exitCode)
+        fields["exit_code"] = *exitCode;
+    if (!error.empty())
+        fields["error"] = error;
+    return envelopeOf(agent_message::kCommandUpdate, id, std::move(fields));
+}
+
+CommandRequest CommandRequest::decode(const Envelope& envelope) {
+    const auto fields = fieldsOf(envelope);
+    CommandRequest request;
+    request.commandId = fields.string("command_id", 36);
+    if (!isUuid(request.commandId))
+        throw MessageError("command.command_id must be a command id");
+    request.type = fields.string("command_type", 64);
+    if (!isValidMessageType(request.type))
+        throw MessageError("command.command_type is not a command type");
+    if (const nlohmann::json* args = fields.find("args")) {
+        if (!args->is_object())
+            throw MessageError("command.args must be an object");
+        request.args = *args;
+    }
+    request.timeoutSeconds = static_cast<int>(fields.integer("timeout_seconds", 1, 7 * 86400));
+    return request;
+}
+
+Envelope CommandRequest::encode() const {
+    return envelopeOf(agent_message::kCommand, "",
+                      {{"command_id", commandId},
+                       {"command_type", type},
+                       {"args", args},
+                       {"timeout_seconds", timeoutSeconds}});
+}
+
+CommandCancel CommandCancel::decode(const Envelope& envelope) {
+    CommandCancel cancel;
+    cancel.commandId = fieldsOf(envelope).string("command_id", 36);
+    if (!isUuid(cancel.commandId))
+        throw MessageError("command.cancel.command_id must be a command id");
+    return cancel;
+}
+
+Envelope CommandCancel::encode() const {
+    return envelopeOf(agent_message::kCommandCancel, "", {{"command_id", commandId}});
+}
+
+Ack Ack::decode(const Envelope& envelope) {
+    Ack ack;
+    ack.ref = requireId(envelope);
+    const auto fields = fieldsOf(envelope);
+    ack.ok = fields.boolean("ok", true);
+    ack.error = fields.stringOr("error", 4096, "");
+    return ack;
+}
+
+Envelope Ack::encode() const {
+    nlohmann::json fields{{"ok", ok}};
+    if (!error.empty())
+        fields["error"] = error;
+    return envelopeOf(agent_message::kAck, ref, std::move(fields));
+}
+
+} // namespace breeze::protocol

@@ -1,0 +1,138 @@
+#pragma once
+
+#include "protocol/Envelope.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Every control message on the agent connection, with strict decoding (a MessageError names the bad field)
+// and encoding. Server, agent and the benchmark swarm all speak through these.
+namespace breeze::protocol {
+
+namespace agent_message {
+// agent -> server
+inline constexpr const char* kHello = "hello";
+inline constexpr const char* kHeartbeat = "heartbeat";
+inline constexpr const char* kInventory = "inventory";
+inline constexpr const char* kCommandUpdate = "command.update";
+// server -> agent
+inline constexpr const char* kWelcome = "welcome";
+inline constexpr const char* kAck = "ack";
+inline constexpr const char* kCommand = "command";
+inline constexpr const char* kCommandCancel = "command.cancel";
+inline constexpr const char* kError = "error";
+} // namespace agent_message
+
+struct AgentHello {
+    std::string agentVersion;
+    std::string hostname;
+    std::string os;       // "Debian GNU/Linux 12 (bookworm)"
+    std::string platform; // linux, windows, macos
+    std::string arch;
+    std::vector<std::string> capabilities; // command types and features this agent supports
+
+    static AgentHello decode(const Envelope& envelope);
+    Envelope encode() const;
+};
+
+struct Welcome {
+    int heartbeatSeconds = 60;
+    int inventorySeconds = 900;
+    std::string serverVersion;
+
+    static Welcome decode(const Envelope& envelope);
+    Envelope encode() const;
+};
+
+struct FilesystemUsage {
+    std::string mount;
+    std::string fsType;
+    std::uint64_t totalBytes = 0;
+    std::uint64_t usedBytes = 0;
+};
+
+struct InterfaceCounters {
+    std::string name;
+    std::uint64_t rxBytes = 0;
+    std::uint64_t txBytes = 0;
+};
+
+struct Heartbeat {
+    std::int64_t sampledAtMs = 0; // the agent's clock when sampled (spooled samples arrive later)
+    double cpuPercent = 0;
+    double load1 = 0, load5 = 0, load15 = 0;
+    std::uint64_t memoryTotalBytes = 0, memoryUsedBytes = 0;
+    std::uint64_t swapTotalBytes = 0, swapUsedBytes = 0;
+    std::int64_t processCount = 0;
+    std::int64_t uptimeSeconds = 0;
+    std::vector<std::string> users;
+    std::vector<FilesystemUsage> filesystems;
+    std::vector<InterfaceCounters> interfaces;
+
+    static Heartbeat decode(const Envelope& envelope);
+    Envelope encode(const std::string& id) const;
+};
+
+// One inventory section as a whole; the server keeps the last one and logs the differences.
+struct InventoryReport {
+    std::string section; // os, hardware, disks, filesystems, interfaces, software, services, users
+    nlohmann::json data; // canonical: only known fields, bounded strings
+    std::int64_t collectedAtMs = 0;
+
+    static InventoryReport decode(const Envelope& envelope);
+    Envelope encode(const std::string& id) const;
+    static const std::vector<std::string>& sections();
+    // Validates and reduces raw section data to its known fields; throws MessageError.
+    static nlohmann::json canonicalSection(const std::string& section, const nlohmann::json& data);
+    // The key that identifies an item of a list section across reports (package name, unit name, ...).
+    static std::string itemKey(const std::string& section, const nlohmann::json& item);
+};
+
+inline constexpr const char* kCommandRunning = "running";
+inline constexpr const char* kCommandCompleted = "completed";
+inline constexpr const char* kCommandFailed = "failed";
+inline constexpr const char* kCommandCancelled = "cancelled";
+inline constexpr const char* kCommandTimedOut = "timed_out";
+
+struct CommandUpdate {
+    std::string commandId;
+    std::string status; // running, or a final state: completed, failed, cancelled, timed_out
+    std::optional<std::int64_t> exitCode;
+    nlohmann::json output = nlohmann::json::object();
+    std::string error;
+
+    bool final() const { return status != kCommandRunning; }
+    static CommandUpdate decode(const Envelope& envelope);
+    Envelope encode(const std::string& id) const;
+};
+
+struct CommandRequest {
+    std::string commandId;
+    std::string type;
+    nlohmann::json args = nlohmann::json::object();
+    int timeoutSeconds = 300;
+
+    static CommandRequest decode(const Envelope& envelope);
+    Envelope encode() const;
+};
+
+struct CommandCancel {
+    std::string commandId;
+    static CommandCancel decode(const Envelope& envelope);
+    Envelope encode() const;
+};
+
+// The server's receipt for a message with an id: stored (ok) or refused for good (the agent drops it).
+struct Ack {
+    std::string ref;
+    bool ok = true;
+    std::string error;
+    static Ack decode(const Envelope& envelope);
+    Envelope encode() const;
+};
+
+bool isUuid(std::string_view text);
+
+} // namespace breeze::protocol

@@ -1,0 +1,269 @@
+#include "agents/AgentService.h"
+
+#include "agents/CommandStore.h"
+#include "agents/DevicePresence.h"
+#include "agents/InventoryStore.h"
+#include "app/ServerContext.h"
+#include "crypto/Digest.h"
+#include "db/DatabaseUnavailable.h"
+#include "db/ScopedTransaction.h"
+#include "gateway/AgentGateway.h"
+#include "ops/JsonLogger.h"
+#include "protocol/MessageFields.h"
+#include "protocol/WebSocketCodec.h"
+
+#include <chrono>
+#include <pqxx/pqxx>
+
+namespace breeze::server {
+
+namespace msg = protocol::agent_message;
+
+namespace {
+std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+AgentAdmission refusal(int status, std::string code, std::string message) {
+    AgentAdmission admission;
+    admission.status = status;
+    admission.code = std::move(code);
+    admission.message = std::move(message);
+    return admission;
+}
+} // namespace
+
+AgentService::AgentService(ServerContext& server, std::size_t workers)
+    : m_server(server), m_strands(workers, 20'000),
+      m_metrics(server.pool, 2000, std::chrono::milliseconds(200), 200'000) {}
+
+AgentService::~AgentService() {
+    stop();
+}
+
+void AgentService::stop() {
+    m_strands.stop();
+    m_metrics.stop();
+}
+
+void AgentService::admit(const std::string& credential, const std::string& address,
+                         std::function<void(AgentAdmission)> done) {
+    if (!credential.starts_with("dev_") || credential.size() > 128) {
+        done(
+            refusal(401, "invalid_credential", "the device credential is not valid; enroll the agent again"));
+        return;
+    }
+    const bool queued = m_strands.post(credential, [this, credential, address, done] {
+        try {
+            auto lease = m_server.pool.acquire();
+            ScopedTransaction tx(*lease, SystemAccess{"authenticate an agent by its device credential"});
+            const auto rows = tx.sql().exec_params(
+                "SELECT id, partner_id, org_id, site_id, approval FROM devices WHERE credential_hash = $1",
+                crypto::Digest::sha256Hex(credential));
+            tx.commit();
+            if (rows.empty()) {
+                logger().info("agent refused",
+                              {{"address", address}, {"reason", "unknown or revoked credential"}});
+                done(refusal(401, "invalid_credential",
+                             "the device credential is not valid (revoked, deleted or enrolled again)"));
+                return;
+            }
+            if (rows[0][4].as<std::string>() == "pending") {
+                done(refusal(403, "pending_approval",
+                             "this device is waiting for an administrator to approve it"));
+                return;
+            }
+            AgentAdmission admission;
+            admission.admitted = true;
+            admission.status = 101;
+            admission.session.deviceId = rows[0][0].as<std::string>();
+            admission.session.partnerId = rows[0][1].as<std::string>();
+            admission.session.orgId = rows[0][2].as<std::string>();
+            admission.session.siteId = rows[0][3].as<std::string>();
+            done(std::move(admission));
+        } catch (const std::exception& error) {
+            logger().warning("agent admission failed", {{"address", address}, {"error", error.what()}});
+            done(refusal(503, "unavailable",
+                         "the server cannot check credentials right now; try again later"));
+        }
+    });
+    if (!queued)
+        done(refusal(503, "busy", "the server is busy; try again later"));
+}
+
+void AgentService::opened(const AgentSession& session) {
+    logger().debug("agent connected", {{"device_id", session.deviceId}, {"address", session.address}});
+}
+
+bool AgentService::received(const AgentSession& session, protocol::Envelope envelope) {
+    ++m_messages;
+    return m_strands.post(session.deviceId,
+                          [this, session, envelope = std::move(envelope)] { handle(session, envelope); });
+}
+
+void AgentService::closed(const AgentSession& session, const std::string& reason) {
+    logger().debug("agent disconnected", {{"device_id", session.deviceId}, {"reason", reason}});
+    const bool queued = m_strands.post(session.deviceId, [this, session, reason] {
+        try {
+            auto lease = m_server.pool.acquire();
+            ScopedTransaction tx(*lease, SystemAccess{"record that an agent disconnected"});
+            DevicePresence::offline(tx, session, reason);
+            tx.commit();
+        } catch (const std::exception& error) {
+            // The silent-device sweep marks it offline once the database is back.
+            logger().warning("could not record an agent going offline",
+                             {{"device_id", session.deviceId}, {"error", error.what()}});
+        }
+    });
+    (void)queued;
+}
+
+void AgentService::handle(const AgentSession& session, const protocol::Envelope& envelope) {
+    try {
+        if (envelope.type == msg::kHello) {
+            hello(session, envelope);
+        } else if (envelope.type == msg::kHeartbeat) {
+            heartbeat(session, envelope);
+        } else if (envelope.type == msg::kInventory) {
+            const auto report = protocol::InventoryReport::decode(envelope);
+            auto lease = m_server.pool.acquire();
+            ScopedTransaction tx(*lease, SystemAccess{"store an authenticated agent's inventory"});
+            InventoryStore::apply(tx, session, report);
+            tx.commit();
+            acknowledge(session, envelope.id, true);
+        } else if (envelope.type == msg::kCommandUpdate) {
+            const auto update = protocol::CommandUpdate::decode(envelope);
+            auto lease = m_server.pool.acquire();
+            ScopedTransaction tx(*lease, SystemAccess{"store an authenticated agent's command result"});
+            CommandStore::applyUpdate(tx, session, update);
+            tx.commit();
+            acknowledge(session, envelope.id, true);
+        } else {
+            sendError(session, "unknown_type", "unknown message type \"" + envelope.type + "\"", envelope.id);
+        }
+    } catch (const protocol::MessageError& error) {
+        // Malformed for good: tell the agent so it drops the message instead of resending it forever.
+        if (!envelope.id.empty())
+            acknowledge(session, envelope.id, false, error.what());
+        else
+            sendError(session, "bad_message", error.what());
+    } catch (const std::exception& error) {
+        // Not acknowledged: the agent keeps it in its spool and sends it again.
+        logger().warning("agent message not stored",
+                         {{"device_id", session.deviceId}, {"type", envelope.type}, {"error", error.what()}});
+        if (envelope.type == msg::kHello && m_gateway)
+            m_gateway->closeSession(session, protocol::kCloseTryAgainLater,
+                                    "server cannot store the session now");
+    }
+}
+
+void AgentService::hello(const AgentSession& session, const protocol::Envelope& envelope) {
+    const auto hello = protocol::AgentHello::decode(envelope);
+    {
+        auto lease = m_server.pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"record that an agent came online"});
+        DevicePresence::online(tx, session, hello);
+        tx.commit();
+    }
+    protocol::Welcome welcome;
+    welcome.heartbeatSeconds = m_server.config.agentHeartbeatSeconds;
+    welcome.inventorySeconds = m_server.config.agentInventorySeconds;
+    welcome.serverVersion = BREEZE_VERSION;
+    if (m_gateway)
+        m_gateway->reply(session, protocol::encodeEnvelope(welcome.encode()));
+    deliver(session, true);
+}
+
+void AgentService::heartbeat(const AgentSession& session, const protocol::Envelope& envelope) {
+    auto beat = protocol::Heartbeat::decode(envelope);
+    const std::int64_t now = nowMs();
+    const std::int64_t oldest =
+        now - static_cast<std::int64_t>(m_server.config.metricsRetentionDays) * 86'400'000LL + 3'600'000LL;
+    if (beat.sampledAtMs < oldest || beat.sampledAtMs > now + 86'400'000LL) {
+        acknowledge(session, envelope.id, false,
+                    "sample time outside the retention window (check the clock)");
+        return;
+    }
+    const std::string id = envelope.id;
+    const bool queued = m_metrics.submit({session, std::move(beat), [this, session, id](bool stored) {
+                                              if (stored)
+                                                  acknowledge(session, id, true);
+                                          }});
+    (void)queued; // when full, the sample stays in the agent's spool and comes again
+}
+
+void AgentService::deliver(const AgentSession& session, bool inFlight) {
+    std::vector<protocol::CommandRequest> commands;
+    std::vector<std::string> cancels;
+    {
+        auto lease = m_server.pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"deliver commands to an authenticated agent"});
+        commands = CommandStore::takeDeliverable(tx, session, inFlight);
+        if (inFlight)
+            cancels = CommandStore::recentCancels(tx, session);
+        tx.commit();
+    }
+    if (!m_gateway)
+        return;
+    for (const auto& command : commands)
+        m_gateway->reply(session, protocol::encodeEnvelope(command.encode()));
+    for (const auto& id : cancels)
+        m_gateway->reply(session, protocol::encodeEnvelope(protocol::CommandCancel{id}.encode()));
+}
+
+void AgentService::acknowledge(const AgentSession& session, const std::string& ref, bool ok,
+                               const std::string& error) {
+    if (!m_gateway || ref.empty())
+        return;
+    protocol::Ack ack;
+    ack.ref = ref;
+    ack.ok = ok;
+    ack.error = error;
+    m_gateway->reply(session, protocol::encodeEnvelope(ack.encode()));
+}
+
+void AgentService::sendError(const AgentSession& session, const std::string& code, const std::string& message,
+                             const std::string& ref) {
+    if (!m_gateway)
+        return;
+    protocol::Envelope error;
+    error.type = msg::kError;
+    error.fields = {{"code", code}, {"message", message}};
+    if (!ref.empty())
+        error.fields["ref"] = ref;
+    m_gateway->reply(session, protocol::encodeEnvelope(error));
+}
+
+bool AgentService::connected(const std::string& deviceId) const {
+    return m_gateway && m_gateway->connected(deviceId);
+}
+
+void AgentService::commandsQueued(const std::string& deviceId) {
+    if (!m_gateway)
+        return;
+    const auto session = m_gateway->session(deviceId);
+    if (!session)
+        return;
+    m_strands.post(deviceId, [this, session = *session] {
+        try {
+            deliver(session, false);
+        } catch (const std::exception& error) {
+            logger().warning("command delivery failed",
+                             {{"device_id", session.deviceId}, {"error", error.what()}});
+        }
+    });
+}
+
+void AgentService::cancelRequested(const std::string& deviceId, const std::string& commandId) {
+    if (m_gateway)
+        m_gateway->send(deviceId, protocol::encodeEnvelope(protocol::CommandCancel{commandId}.encode()));
+}
+
+void AgentService::revoked(const std::string& deviceId) {
+    if (m_gateway)
+        m_gateway->disconnect(deviceId, protocol::kCloseRevoked, "this device has been revoked");
+}
+
+} // namespace breeze::server

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "agents/AgentDirectory.h"
+#include "agents/MetricsWriter.h"
+#include "gateway/AgentSessionHandler.h"
+#include "gateway/StrandPool.h"
+
+#include <atomic>
+
+namespace breeze::server {
+
+class AgentGateway;
+struct ServerContext;
+
+// Everything the server does for connected agents: admission by device credential, hello, heartbeats,
+// inventory and command updates, command delivery, presence. Database work runs on a StrandPool keyed by
+// device, so one agent's messages are handled in order and the event loops never wait for PostgreSQL.
+class AgentService : public AgentSessionHandler, public AgentDirectory {
+public:
+    AgentService(ServerContext& server, std::size_t workers);
+    ~AgentService() override;
+
+    void attach(AgentGateway& gateway) { m_gateway = &gateway; }
+    void stop();
+
+    // AgentSessionHandler
+    void admit(const std::string& credential, const std::string& address,
+               std::function<void(AgentAdmission)> done) override;
+    void opened(const AgentSession& session) override;
+    bool received(const AgentSession& session, protocol::Envelope envelope) override;
+    void closed(const AgentSession& session, const std::string& reason) override;
+
+    // AgentDirectory
+    bool connected(const std::string& deviceId) const override;
+    void commandsQueued(const std::string& deviceId) override;
+    void cancelRequested(const std::string& deviceId, const std::string& commandId) override;
+    void revoked(const std::string& deviceId) override;
+
+    MetricsWriter& metrics() { return m_metrics; }
+    std::uint64_t messagesHandled() const { return m_messages.load(); }
+
+private:
+    void handle(const AgentSession& session, const protocol::Envelope& envelope);
+    void hello(const AgentSession& session, const protocol::Envelope& envelope);
+    void heartbeat(const AgentSession& session, const protocol::Envelope& envelope);
+    void deliver(const AgentSession& session, bool inFlight);
+    void acknowledge(const AgentSession& session, const std::string& ref, bool ok,
+                     const std::string& error = {});
+    void sendError(const AgentSession& session, const std::string& code, const std::string& message,
+                   const std::string& ref = {});
+
+    ServerContext& m_server;
+    AgentGateway* m_gateway = nullptr;
+    StrandPool m_strands;
+    MetricsWriter m_metrics;
+    std::atomic<std::uint64_t> m_messages{0};
+};
+
+} // namespace breeze::server

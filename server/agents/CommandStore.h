@@ -1,0 +1,29 @@
+#pragma once
+
+#include "gateway/AgentSession.h"
+#include "protocol/AgentMessages.h"
+
+#include <vector>
+
+namespace breeze::server {
+
+class ScopedTransaction;
+
+// The agent side of the command state machine (pending -> sent -> running -> completed | failed | timed_out |
+// cancelled). Final states never change again, so a redelivered command or a repeated result is harmless.
+class CommandStore {
+public:
+    // Commands to push to the device, pending ones marked sent. With inFlight, also those already sent or
+    // running (after a reconnect the agent reports them again or finishes them; it never runs one twice).
+    static std::vector<protocol::CommandRequest> takeDeliverable(ScopedTransaction& tx,
+                                                                 const AgentSession& session, bool inFlight);
+    // Commands cancelled while the agent may still be running them.
+    static std::vector<std::string> recentCancels(ScopedTransaction& tx, const AgentSession& session);
+    // Returns false when the command is not this device's (the update is then ignored, but still acked).
+    static bool applyUpdate(ScopedTransaction& tx, const AgentSession& session,
+                            const protocol::CommandUpdate& update);
+    // Pending commands past their expiry and started ones past their timeout become timed_out.
+    static long long expire(ScopedTransaction& tx);
+};
+
+} // namespace breeze::server

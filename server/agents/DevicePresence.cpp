@@ -1,0 +1,71 @@
+#include "agents/DevicePresence.h"
+
+#include "db/ScopedTransaction.h"
+
+#include <pqxx/pqxx>
+
+namespace breeze::server {
+
+void DevicePresence::online(ScopedTransaction& tx, const AgentSession& session,
+                            const protocol::AgentHello& hello) {
+    const auto previous =
+        tx.sql().exec_params("SELECT status FROM devices WHERE id = $1 AND org_id = $2 FOR UPDATE",
+                             session.deviceId, session.orgId);
+    if (previous.empty())
+        return;
+    tx.sql().exec_params(
+        "UPDATE devices SET status = 'online', connection_id = $3, connected_at = now(), last_seen_at = "
+        "now(), "
+        "agent_version = $4, hostname = CASE WHEN $5 = '' THEN hostname ELSE $5 END, "
+        "os = CASE WHEN $6 = '' THEN os ELSE $6 END, platform = $7, arch = $8, capabilities = $9::jsonb, "
+        "last_address = $10, updated_at = now() WHERE id = $1 AND org_id = $2",
+        session.deviceId, session.orgId, session.connectionId, hello.agentVersion, hello.hostname, hello.os,
+        hello.platform, hello.arch, nlohmann::json(hello.capabilities).dump(), session.address);
+    if (previous[0][0].as<std::string>() != "online")
+        tx.sql().exec_params(
+            "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
+            "VALUES ($1, $2, $3, $4, 'online', $5::jsonb)",
+            session.partnerId, session.orgId, session.siteId, session.deviceId,
+            nlohmann::json{{"address", session.address}, {"agent_version", hello.agentVersion}}.dump());
+}
+
+void DevicePresence::offline(ScopedTransaction& tx, const AgentSession& session, const std::string& reason) {
+    const auto changed = tx.sql().exec_params(
+        "UPDATE devices SET status = 'offline', connection_id = NULL, updated_at = now() "
+        "WHERE id = $1 AND org_id = $2 AND connection_id = $3 AND status = 'online' RETURNING id",
+        session.deviceId, session.orgId, session.connectionId);
+    if (!changed.empty())
+        tx.sql().exec_params(
+            "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
+            "VALUES ($1, $2, $3, $4, 'offline', $5::jsonb)",
+            session.partnerId, session.orgId, session.siteId, session.deviceId,
+            nlohmann::json{{"reason", reason}}.dump());
+}
+
+long long DevicePresence::resetAll(ScopedTransaction& tx) {
+    const auto rows = tx.sql().exec(
+        "WITH changed AS (UPDATE devices SET status = 'offline', connection_id = NULL, updated_at = now() "
+        "WHERE status = 'online' RETURNING id, partner_id, org_id, site_id) "
+        "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
+        "SELECT partner_id, org_id, site_id, id, 'offline', '{\"reason\":\"server restarted\"}' FROM changed "
+        "RETURNING 1");
+    return static_cast<long long>(rows.size());
+}
+
+std::vector<std::string> DevicePresence::markSilentOffline(ScopedTransaction& tx, int seconds) {
+    const auto rows = tx.sql().exec_params(
+        "WITH changed AS (UPDATE devices SET status = 'offline', connection_id = NULL, updated_at = now() "
+        "WHERE status = 'online' AND last_seen_at < now() - make_interval(secs => $1) "
+        "RETURNING id, partner_id, org_id, site_id) "
+        "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
+        "SELECT partner_id, org_id, site_id, id, 'offline', '{\"reason\":\"missed heartbeats\"}' FROM "
+        "changed "
+        "RETURNING device_id",
+        seconds);
+    std::vector<std::string> ids;
+    for (const auto& row : rows)
+        ids.push_back(row[0].as<std::string>());
+    return ids;
+}
+
+} // namespace breeze::server

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "gateway/AgentSession.h"
+#include "protocol/AgentMessages.h"
+
+namespace breeze::server {
+
+class ScopedTransaction;
+
+// Online/offline bookkeeping on the device row, each change also an event row (consoles get them live).
+class DevicePresence {
+public:
+    static void online(ScopedTransaction& tx, const AgentSession& session, const protocol::AgentHello& hello);
+    // Only when `session` is still the device's current connection; a replaced one changes nothing.
+    static void offline(ScopedTransaction& tx, const AgentSession& session, const std::string& reason);
+    // At start-up: nobody is connected to a server that has just started. Returns how many were online.
+    static long long resetAll(ScopedTransaction& tx);
+    // Devices marked online that have sent nothing for `seconds` (a half-open connection); returns their ids.
+    static std::vector<std::string> markSilentOffline(ScopedTransaction& tx, int seconds);
+};
+
+} // namespace breeze::server

@@ -1,0 +1,178 @@
+#include "agents/MetricsWriter.h"
+
+#include "db/ConnectionPool.h"
+#include "db/ScopedTransaction.h"
+#include "ops/JsonLogger.h"
+
+#include <array>
+#include <ctime>
+#include <pqxx/stream_to>
+
+namespace breeze::server {
+
+namespace {
+// "2026-11-25 23:00:00.123+00": what COPY reads for timestamptz.
+std::string timestampText(std::int64_t epochMs) {
+    const std::time_t seconds = static_cast<std::time_t>(epochMs / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    const auto length = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &utc);
+    char millis[16];
+    std::snprintf(millis, sizeof millis, ".%03d+00", static_cast<int>(epochMs % 1000));
+    return std::string(text, length) + millis;
+}
+
+// pqxx 6.4's stream_to takes tuple-like rows; an array of texts is one.
+using Row = std::array<std::string, 21>;
+
+Row rowOf(const MetricsWriter::Sample& sample) {
+    const auto& beat = sample.heartbeat;
+    double diskPercent = 0;
+    nlohmann::json filesystems = nlohmann::json::array();
+    for (const auto& fs : beat.filesystems) {
+        if (fs.totalBytes > 0)
+            diskPercent = std::max(diskPercent, 100.0 * static_cast<double>(fs.usedBytes) /
+                                                    static_cast<double>(fs.totalBytes));
+        filesystems.push_back({{"mount", fs.mount},
+                               {"fs_type", fs.fsType},
+                               {"total_bytes", fs.totalBytes},
+                               {"used_bytes", fs.usedBytes}});
+    }
+    std::uint64_t rx = 0;
+    std::uint64_t tx = 0;
+    nlohmann::json interfaces = nlohmann::json::array();
+    for (const auto& nic : beat.interfaces) {
+        if (nic.name != "lo") {
+            rx += nic.rxBytes;
+            tx += nic.txBytes;
+        }
+        interfaces.push_back({{"name", nic.name}, {"rx_bytes", nic.rxBytes}, {"tx_bytes", nic.txBytes}});
+    }
+    const auto dump = [](const nlohmann::json& value) {
+        return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    return {sample.session.deviceId,
+            sample.session.partnerId,
+            sample.session.orgId,
+            sample.session.siteId,
+            timestampText(beat.sampledAtMs),
+            std::to_string(beat.cpuPercent),
+            std::to_string(beat.load1),
+            std::to_string(beat.load5),
+            std::to_string(beat.load15),
+            std::to_string(beat.memoryTotalBytes),
+            std::to_string(beat.memoryUsedBytes),
+            std::to_string(beat.swapTotalBytes),
+            std::to_string(beat.swapUsedBytes),
+            std::to_string(beat.processCount),
+            std::to_string(beat.uptimeSeconds),
+            std::to_string(std::min(diskPercent, 100.0)),
+            std::to_string(std::min<std::uint64_t>(rx, INT64_MAX)),
+            std::to_string(std::min<std::uint64_t>(tx, INT64_MAX)),
+            dump(beat.users),
+            dump(filesystems),
+            dump(interfaces)};
+}
+
+const std::vector<std::string> kColumns{
+    "device_id", "partner_id",    "org_id",         "site_id",           "sampled_at",   "cpu_percent",
+    "load1",     "load5",         "load15",         "memory_total",      "memory_used",  "swap_total",
+    "swap_used", "process_count", "uptime_seconds", "disk_used_percent", "net_rx_bytes", "net_tx_bytes",
+    "users",     "filesystems",   "interfaces"};
+} // namespace
+
+MetricsWriter::MetricsWriter(ConnectionPool& pool, std::size_t maxBatch, std::chrono::milliseconds maxDelay,
+                             std::size_t maxQueued)
+    : m_pool(pool), m_maxBatch(maxBatch), m_maxDelay(maxDelay), m_maxQueued(maxQueued) {
+    m_thread = std::thread([this] { run(); });
+}
+
+MetricsWriter::~MetricsWriter() {
+    stop();
+}
+
+void MetricsWriter::stop() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+bool MetricsWriter::submit(Sample sample) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || m_queue.size() >= m_maxQueued)
+            return false;
+        m_queue.push_back(std::move(sample));
+    }
+    m_wake.notify_one();
+    return true;
+}
+
+std::size_t MetricsWriter::queued() const {
+    std::lock_guard lock(m_mutex);
+    return m_queue.size();
+}
+
+void MetricsWriter::run() {
+    for (;;) {
+        std::deque<Sample> batch;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty())
+                return;
+            // Let a batch fill for a moment: one transaction per few hundred samples, not one per sample.
+            if (!m_stopping && m_queue.size() < m_maxBatch)
+                m_wake.wait_for(lock, m_maxDelay, [&] { return m_stopping || m_queue.size() >= m_maxBatch; });
+            while (!m_queue.empty() && batch.size() < m_maxBatch) {
+                batch.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+        }
+        const bool ok = write(batch);
+        for (auto& sample : batch)
+            sample.done(ok);
+        if (!ok) {
+            // PostgreSQL is away: the agents keep their samples; do not spin.
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_for(lock, std::chrono::seconds(1), [&] { return m_stopping; });
+        }
+    }
+}
+
+bool MetricsWriter::write(std::deque<Sample>& batch) {
+    try {
+        auto lease = m_pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"store heartbeats of authenticated agents"});
+        tx.sql().exec(
+            "CREATE TEMP TABLE IF NOT EXISTS metrics_batch (LIKE device_metrics INCLUDING DEFAULTS) "
+            "ON COMMIT DELETE ROWS");
+        {
+            pqxx::stream_to stream(tx.sql(), "metrics_batch", kColumns);
+            for (const auto& sample : batch)
+                stream << rowOf(sample);
+            stream.complete();
+        }
+        tx.sql().exec("INSERT INTO device_metrics SELECT * FROM metrics_batch ON CONFLICT DO NOTHING");
+        tx.sql().exec("INSERT INTO device_metrics_rollup_queue (device_id, hour) "
+                      "SELECT DISTINCT device_id, date_trunc('hour', sampled_at) FROM metrics_batch "
+                      "WHERE sampled_at < date_trunc('hour', now()) ON CONFLICT DO NOTHING");
+        tx.sql().exec(
+            "UPDATE devices d SET last_seen_at = now() FROM (SELECT DISTINCT device_id FROM metrics_batch) b "
+            "WHERE d.id = b.device_id");
+        tx.commit();
+        m_stored += batch.size();
+        ++m_batches;
+        return true;
+    } catch (const std::exception& error) {
+        logger().warning("heartbeat batch not stored", {{"samples", batch.size()}, {"error", error.what()}});
+        return false;
+    }
+}
+
+} // namespace breeze::server

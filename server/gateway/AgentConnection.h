@@ -1,0 +1,30 @@
+#pragma once
+
+#include "gateway/AgentSession.h"
+#include "net/WebSocketChannel.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace breeze::server {
+
+// Per-socket state held by an event loop. Kept small: an idle agent should cost the server only its TLS
+// session, this struct and the kernel's socket buffers.
+struct AgentConnection {
+    enum class Phase { TlsHandshake, UpgradeRequest, Admitting, Open };
+
+    std::unique_ptr<net::WebSocketChannel> channel;
+    Phase phase = Phase::TlsHandshake;
+    std::string requestHead; // only until the upgrade is read
+    std::string webSocketKey;
+    AgentSession session;
+    std::chrono::steady_clock::time_point deadline; // for the phases before Open
+    std::chrono::steady_clock::time_point lastPing;
+    // Token bucket for inbound messages.
+    double tokens = 0;
+    std::chrono::steady_clock::time_point refilledAt;
+    std::uint32_t epollEvents = 0;
+};
+
+} // namespace breeze::server
