@@ -4,6 +4,9 @@
 
 #include <Poco/Net/SSLException.h>
 #include <charconv>
+#include <chrono>
+#include <fstream>
+#include <thread>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -23,14 +26,21 @@ constexpr const char* kUsage =
   api-keys list [--org ORG] | create --name N --org ORG --role ROLE [--expires-in DURATION] | revoke ID
   enrollment-keys list [--org ORG] [--site SITE] | create --site SITE [--org ORG] --expires-in DURATION
                   [--max-uses N] [--name N] | revoke ID
-  devices list [--org ORG] [--site SITE] [--pending] | show DEVICE | approve DEVICE | revoke DEVICE
+  enrollment-keys install-command KEY [--package-url URL]
+                  a copy-paste line that installs the agent package and enrolls the machine with KEY
+  devices list [--org ORG] [--site SITE] [--pending] [--status online|offline] | show DEVICE | approve DEVICE
+          | revoke DEVICE | software DEVICE [--search TEXT] | inventory DEVICE | events DEVICE
+  commands send --device DEVICE --type TYPE [--arg NAME=VALUE]... [--timeout SECONDS] [--wait]
+          | list [--device DEVICE] [--status S] [--limit N] | show ID | cancel ID | types
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
 
 ORG and SITE are ids or exact names; DEVICE is an id, a host name or a machine identity. DURATION is like 7d, 12h, 30m or seconds.
 Environment: BREEZE_SERVER, BREEZE_CA, BREEZE_API_KEY, BREEZE_ADMIN_CONFIG_DIR.
 )";
 
-const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending", "--help"};
+const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending", "--help", "--wait"};
+// Options that may be given more than once.
+const std::set<std::string> kRepeatable = {"--arg"};
 
 bool isUuid(const std::string& text) {
     if (text.size() != 36)
@@ -88,6 +98,8 @@ void AdminCli::parse(const std::vector<std::string>& args) {
         if (arg.starts_with("--")) {
             if (kFlags.contains(arg)) {
                 m_flags.insert(arg);
+            } else if (i + 1 < args.size() && kRepeatable.contains(arg)) {
+                m_repeated[arg].push_back(args[++i]);
             } else if (i + 1 < args.size()) {
                 m_options[arg] = args[++i];
             } else {
@@ -136,6 +148,8 @@ RestClient& AdminCli::client() {
         throw Failure(
             "no server: pass --server URL (or set BREEZE_SERVER), or run `breeze-admin login` first");
     m_client = std::make_unique<RestClient>(server, ca);
+    m_serverUrl = server;
+    m_caFile = ca;
     if (!apiKey.empty()) {
         m_client->setBearer(apiKey);
         return *m_client;
@@ -404,6 +418,8 @@ int AdminCli::enrollmentKeys() {
         printCreatedSecret("enrollment key", call("POST", "/api/v1/enrollment-keys", body).body);
     } else if (action == "revoke") {
         revoke("/api/v1/enrollment-keys/" + positional(2, "enrollment key id"));
+    } else if (action == "install-command") {
+        printInstallCommand(positional(2, "the enrollment key (enr_...)"));
     } else {
         throw Failure("unknown enrollment-keys action " + action);
     }
@@ -439,9 +455,12 @@ std::string AdminCli::resolveDevice(const std::string& idOrName) {
 }
 
 int AdminCli::devices() {
-    const std::string action = positional(1, "devices action (list, show, approve, revoke)");
+    const std::string action = positional(1, "devices action (list, show, approve, revoke, software, inventory, events)");
     if (action == "list") {
-        const std::string query = filterQuery(flag("--pending") ? "approval=pending" : "");
+        std::string extra = flag("--pending") ? "approval=pending" : "";
+        if (m_options.contains("--status"))
+            extra += (extra.empty() ? "" : "&") + std::string("status=") + urlEncode(option("--status"));
+        const std::string query = filterQuery(extra);
         printItems(listAll("/api/v1/devices" + query), {"id", "hostname", "status", "approval", "os",
                                                         "agent=agent_version", "last_seen=last_seen_at"});
     } else if (action == "show") {
@@ -450,10 +469,156 @@ int AdminCli::devices() {
         printObject(call("POST", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE")) + "/" + action,
                          nlohmann::json::object())
                         .body);
+    } else if (action == "software") {
+        const std::string device = resolveDevice(positional(2, "DEVICE"));
+        const auto body =
+            call("GET", "/api/v1/devices/" + device + "/software?q=" + urlEncode(option("--search"))).body;
+        if (flag("--json"))
+            m_out << body.dump(2) << "\n";
+        else
+            TableWriter({"name", "version", "arch", "source"}).write(m_out, body["items"]);
+    } else if (action == "inventory") {
+        const std::string device = resolveDevice(positional(2, "DEVICE"));
+        const auto body = call("GET", "/api/v1/devices/" + device + "/inventory").body;
+        if (flag("--json")) {
+            m_out << body.dump(2) << "\n";
+        } else {
+            for (const auto& [section, entry] : body["sections"].items()) {
+                const auto& data = entry["data"];
+                m_out << section << " (" << entry["collected_at"].get<std::string>() << "): "
+                      << (data.is_array() ? std::to_string(data.size()) + " items" : data.dump()) << "\n";
+            }
+        }
+    } else if (action == "events") {
+        const std::string device = resolveDevice(positional(2, "DEVICE"));
+        printItems(call("GET", "/api/v1/devices/" + device + "/events?limit=" +
+                                   std::to_string(parseCount(option("--limit", "50"))))
+                       .body["items"],
+                   {"id", "at", "kind", "detail"});
     } else {
         throw Failure("unknown devices action " + action);
     }
     return 0;
+}
+
+nlohmann::json AdminCli::commandArgs() {
+    nlohmann::json args = nlohmann::json::object();
+    const auto it = m_repeated.find("--arg");
+    if (it == m_repeated.end())
+        return args;
+    for (const auto& pair : it->second) {
+        const auto eq = pair.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw Failure("--arg takes NAME=VALUE (got \"" + pair + "\")");
+        const std::string name = pair.substr(0, eq);
+        const std::string value = pair.substr(eq + 1);
+        // Whole numbers travel as numbers (pid=123), true/false as booleans; everything else as text.
+        if (!value.empty() && value.size() < 18 &&
+            value.find_first_not_of("0123456789") == std::string::npos)
+            args[name] = std::stoll(value);
+        else if (value == "true" || value == "false")
+            args[name] = value == "true";
+        else
+            args[name] = value;
+    }
+    return args;
+}
+
+void AdminCli::printCommand(const nlohmann::json& command) {
+    if (flag("--json")) {
+        m_out << command.dump(2) << "\n";
+        return;
+    }
+    m_out << "command " << command["id"].get<std::string>() << " (" << command["type"].get<std::string>()
+          << "): " << command["status"].get<std::string>() << "\n";
+    if (command.contains("exit_code") && !command["exit_code"].is_null())
+        m_out << "exit code: " << command["exit_code"].dump() << "\n";
+    if (command.contains("error") && command["error"].is_string())
+        m_out << "error: " << command["error"].get<std::string>() << "\n";
+    if (command.contains("output") && command["output"].is_object() && !command["output"].empty())
+        m_out << command["output"].dump(2) << "\n";
+}
+
+int AdminCli::commands() {
+    const std::string action = positional(1, "commands action (send, list, show, cancel, types)");
+    if (action == "send") {
+        const std::string device = resolveDevice(requireOption("--device"));
+        nlohmann::json body{{"type", requireOption("--type")}, {"args", commandArgs()}};
+        if (m_options.contains("--timeout"))
+            body["timeout_seconds"] = parseCount(option("--timeout"));
+        nlohmann::json command = call("POST", "/api/v1/devices/" + device + "/commands", body).body;
+        if (!flag("--wait")) {
+            printCommand(command);
+            return 0;
+        }
+        // Poll until a final state; say so on stderr while it is queued for an offline device.
+        const std::set<std::string> open{"pending", "sent", "running"};
+        std::string last = command["status"];
+        const auto started = std::chrono::steady_clock::now();
+        const long long waitLimit = parseCount(option("--wait-timeout", "600"));
+        while (open.contains(command["status"].get<std::string>())) {
+            if (std::chrono::steady_clock::now() - started > std::chrono::seconds(waitLimit))
+                throw Failure("still " + command["status"].get<std::string>() + " after " +
+                              std::to_string(waitLimit) + " s; see `breeze-admin commands show " +
+                              command["id"].get<std::string>() + "`");
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            command = call("GET", "/api/v1/commands/" + command["id"].get<std::string>()).body;
+            if (command["status"] != last && !flag("--json")) {
+                last = command["status"];
+                m_err << "status: " << last << "\n";
+            }
+        }
+        printCommand(command);
+        return command["status"] == "completed" ? 0 : 1;
+    }
+    if (action == "list") {
+        std::string query = "?limit=" + std::to_string(parseCount(option("--limit", "50")));
+        if (m_options.contains("--device"))
+            query += "&device=" + resolveDevice(option("--device"));
+        if (m_options.contains("--status"))
+            query += "&status=" + urlEncode(option("--status"));
+        printItems(call("GET", "/api/v1/commands" + query).body["items"],
+                   {"id", "device=device_id", "type", "status", "exit=exit_code", "created=created_at",
+                    "by=requested_by"});
+    } else if (action == "show") {
+        printCommand(call("GET", "/api/v1/commands/" + positional(2, "command id")).body);
+    } else if (action == "cancel") {
+        printCommand(call("POST", "/api/v1/commands/" + positional(2, "command id") + "/cancel",
+                          nlohmann::json::object())
+                         .body);
+    } else if (action == "types") {
+        printItems(call("GET", "/api/v1/command-types").body["items"],
+                   {"type", "timeout=default_timeout_seconds", "summary"});
+    } else {
+        throw Failure("unknown commands action " + action);
+    }
+    return 0;
+}
+
+void AdminCli::printInstallCommand(const std::string& key) {
+    if (!key.starts_with("enr_"))
+        throw Failure("install-command needs the enrollment key itself (enr_...), as shown when it was created");
+    client(); // the server and CA as this CLI uses them
+    const std::string packageUrl = option("--package-url", m_serverUrl + "/downloads/breeze-agent_amd64.deb");
+    // The machine has no trust in this server yet: the line carries the CA, which protects the package download
+    // and is pinned by the agent at enrollment. PEM is base64 and dashes only, safe inside single quotes.
+    std::string line;
+    std::string caOption;
+    if (!m_caFile.empty()) {
+        std::ifstream in(m_caFile);
+        std::string pem;
+        for (std::string text; std::getline(in, text);)
+            pem += text + "\\n";
+        line = "printf '%b' '" + pem + "' > /tmp/breeze-ca.pem && ";
+        caOption = " --ca /tmp/breeze-ca.pem";
+    }
+    line += "curl -fsSL" + std::string(m_caFile.empty() ? "" : " --cacert /tmp/breeze-ca.pem") + " -o /tmp/breeze-agent.deb '" +
+            packageUrl + "' && sudo apt-get install -y /tmp/breeze-agent.deb && sudo breeze-agent enroll --server '" +
+            m_serverUrl + "' --key '" + key + "'" + caOption + " && sudo systemctl enable --now breeze-agent";
+    if (flag("--json"))
+        m_out << nlohmann::json{{"command", line}, {"server", m_serverUrl}, {"package_url", packageUrl}}.dump(2) << "\n";
+    else
+        m_out << line << "\n";
 }
 
 int AdminCli::audit() {
@@ -509,6 +674,8 @@ int AdminCli::run(const std::vector<std::string>& args) {
             return audit();
         if (command == "devices")
             return devices();
+        if (command == "commands")
+            return commands();
         throw Failure("unknown command " + command + "; see breeze-admin --help");
     } catch (const Poco::Net::SSLException& error) {
         m_err << "breeze-admin: TLS failure (is --ca the server's CA?): " << error.displayText() << "\n";

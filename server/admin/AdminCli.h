@@ -58,6 +58,10 @@ private:
     int enrollmentKeys();
     int audit();
     int devices();
+    int commands();
+    nlohmann::json commandArgs();
+    void printCommand(const nlohmann::json& command);
+    void printInstallCommand(const std::string& key);
     std::string resolveDevice(const std::string& idOrName);
     // "?org=…&site=…" from --org and --site (resolved from names), plus `extra`; "" when there is nothing.
     std::string filterQuery(const std::string& extra = "");
@@ -68,6 +72,9 @@ private:
     std::vector<std::string> m_positional;
     std::map<std::string, std::string> m_options;
     std::set<std::string> m_flags;
+    std::map<std::string, std::vector<std::string>> m_repeated;
+    std::string m_serverUrl; // set by client()
+    std::string m_caFile;
     std::string m_sessionPath;
     std::optional<AdminSession> m_session;
     std::unique_ptr<RestClient> m_client;

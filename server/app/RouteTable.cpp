@@ -4,6 +4,7 @@
 #include "auth/AuthRoutes.h"
 #include "commands/CommandRoutes.h"
 #include "devices/DeviceDataRoutes.h"
+#include "downloads/DownloadRoutes.h"
 #include "devices/DeviceRoutes.h"
 #include "keys/KeyRoutes.h"
 #include "ops/OperationsRoutes.h"
@@ -22,6 +23,7 @@ void registerAllRoutes(Router& router) {
     registerDeviceRoutes(router);
     registerDeviceDataRoutes(router);
     registerCommandRoutes(router);
+    registerDownloadRoutes(router);
 }
 
 } // namespace breeze::server

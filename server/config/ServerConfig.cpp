@@ -116,6 +116,7 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) { c.metricsRetentionDays = toInt(k, v, 1, 3650); }},
         {"metrics.rollup_retention_days",
          [](auto& c, auto& k, auto& v) { c.metricsRollupRetentionDays = toInt(k, v, 1, 3650); }},
+        {"downloads.dir", [](auto& c, auto&, auto& v) { c.downloadsDir = v; }},
         {"log.level",
          [](auto& c, auto& k, auto& v) {
              if (v != "debug" && v != "info" && v != "warning" && v != "error")

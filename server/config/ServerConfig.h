@@ -57,6 +57,9 @@ struct ServerConfig {
         return agentOfflineAfterSeconds > 0 ? agentOfflineAfterSeconds : 3 * agentHeartbeatSeconds + 30;
     }
 
+    // Agent packages offered at /downloads/ (the install command fetches them from here).
+    std::string downloadsDir = "/var/lib/breeze-server/downloads";
+
     std::string logLevel = "info";
     int shutdownGraceSeconds = 10;
 

@@ -31,6 +31,11 @@ std::string RequestContext::pathId(const std::string& name, const std::string& w
     return it->second;
 }
 
+std::string RequestContext::pathParam(const std::string& name) const {
+    const auto it = m_params.find(name);
+    return it == m_params.end() ? std::string() : it->second;
+}
+
 const nlohmann::json& RequestContext::json() {
     if (!m_json) {
         if (m_body.empty())

@@ -34,6 +34,8 @@ public:
     void setBody(std::string body) { m_body = std::move(body); }
     // A path id that is not a UUID cannot name anything: 404 like any unknown id.
     std::string pathId(const std::string& name, const std::string& what) const;
+    // A path parameter as given (validate it before use); "" when absent.
+    std::string pathParam(const std::string& name) const;
 
     const nlohmann::json& json();
     JsonFields fields() { return JsonFields(json()); }
