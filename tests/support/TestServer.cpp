@@ -49,14 +49,19 @@ TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
     config.try_emplace("server.state_dir", m_dir->filePath("state").toStdString());
     config.try_emplace("database.url", m_databaseUrl.toStdString());
     config.try_emplace("shutdown.grace_seconds", "5");
-    QFile file(m_configFile);
-    file.open(QIODevice::WriteOnly);
-    QTextStream out(&file);
-    for (const auto& [key, value] : config)
-        out << QString::fromStdString(key) << " = " << QString::fromStdString(value) << "\n";
-    file.close();
+    config.try_emplace("gateway.port", "0");
+    m_config = std::move(config);
+    writeConfig();
     runCli({"migrate", "up"});
     start();
+}
+
+void TestServer::writeConfig() {
+    QFile file(m_configFile);
+    file.open(QIODevice::WriteOnly | QIODevice::Truncate);
+    QTextStream out(&file);
+    for (const auto& [key, value] : m_config)
+        out << QString::fromStdString(key) << " = " << QString::fromStdString(value) << "\n";
 }
 
 TestServer::~TestServer() {
@@ -92,9 +97,18 @@ void TestServer::start() {
     for (int i = 0; i < 600; ++i) {
         QFile file(portFile);
         if (file.open(QIODevice::ReadOnly)) {
-            m_port = QString::fromUtf8(file.readAll()).trimmed().toInt();
-            if (m_port > 0)
+            // Line 1: the REST port, line 2: the agent gateway's.
+            const QStringList ports = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+            if (ports.size() >= 2) {
+                m_port = ports[0].toInt();
+                m_gatewayPort = ports[1].toInt();
+                // A restart keeps the same ports, as a real server would: agents come back to where they
+                // were.
+                m_config["server.port"] = std::to_string(m_port);
+                m_config["gateway.port"] = std::to_string(m_gatewayPort);
+                writeConfig();
                 return;
+            }
         }
         // waitForFinished doubles as the pause; QProcess only notices an exit inside its wait functions.
         if (m_process->waitForFinished(50) || m_process->state() != QProcess::Running)

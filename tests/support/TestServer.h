@@ -38,6 +38,8 @@ public:
     bool isRunning() const { return m_process && m_process->state() == QProcess::Running; }
 
     std::string url() const;
+    int port() const { return m_port; }
+    int gatewayPort() const { return m_gatewayPort; }
     std::string urlFor(const std::string& host) const;
     std::string caFile() const;
     const QString& configFile() const { return m_configFile; }
@@ -60,7 +62,11 @@ private:
     QString m_configFile;
     QString m_databaseUrl;
     std::unique_ptr<QProcess> m_process;
+    void writeConfig();
+
+    std::map<std::string, std::string> m_config;
     int m_port = 0;
+    int m_gatewayPort = 0;
     nlohmann::json m_lastLogin;
 };
 

@@ -1,0 +1,274 @@
+// The agent connection's wire pieces: WebSocket framing, the upgrade request, typed messages and command
+// arguments. Everything here parses bytes from an untrusted peer, so most cases are refusals.
+#include "protocol/AgentMessages.h"
+#include "protocol/CommandCatalog.h"
+#include "protocol/HttpUpgradeRequest.h"
+#include "protocol/MessageFields.h"
+#include "protocol/WebSocketCodec.h"
+
+#include <QtTest>
+
+using namespace breeze::protocol;
+
+namespace {
+std::string clientFrame(WsOpcode opcode, std::string_view payload, bool fin = true) {
+    std::string frame = encodeWebSocketFrame(opcode, payload, 0x11223344u);
+    if (!fin)
+        frame[0] = static_cast<char>(frame[0] & 0x7F);
+    return frame;
+}
+
+Envelope envelopeOf(const std::string& json) {
+    auto decoded = decodeEnvelope(json);
+    if (!decoded)
+        throw std::runtime_error(decoded.error);
+    return *decoded.envelope;
+}
+
+constexpr const char* kUpgrade =
+    "GET /api/v1/agent/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+    "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer dev_x\r\n\r\n";
+} // namespace
+
+class TestAgentProtocol final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void framesRoundTripAtEverySizeBoundary() {
+        for (std::size_t size : {0u, 1u, 125u, 126u, 65535u, 65536u, 200000u}) {
+            const std::string payload(size, 'x');
+            WebSocketFrameReader reader(WsRole::Server, 1 << 20);
+            reader.feed(clientFrame(WsOpcode::Text, payload));
+            const auto message = reader.next();
+            QVERIFY2(message.has_value(), qPrintable(QString::fromStdString(reader.error())));
+            QCOMPARE(message->payload.size(), size);
+            QVERIFY(message->payload == payload);
+            QVERIFY(!reader.next());
+        }
+    }
+
+    void framesArriveInPiecesAndFragmentsReassemble() {
+        std::string stream = clientFrame(WsOpcode::Text, "hel", false) + clientFrame(WsOpcode::Ping, "p") +
+                             clientFrame(WsOpcode::Continuation, "lo");
+        WebSocketFrameReader reader(WsRole::Server, 1024);
+        std::vector<WsMessage> messages;
+        for (char c : stream) { // one byte at a time: a slow peer
+            reader.feed(std::string_view(&c, 1));
+            while (auto message = reader.next())
+                messages.push_back(*message);
+        }
+        QCOMPARE(messages.size(), std::size_t(2));
+        QVERIFY(messages[0].opcode == WsOpcode::Ping); // control frames may interleave
+        QVERIFY(messages[1].opcode == WsOpcode::Text);
+        QCOMPARE(messages[1].payload, std::string("hello"));
+    }
+
+    void serverFramesAreUnmaskedAndClientsRefuseMaskedOnes() {
+        WebSocketFrameReader client(WsRole::Client, 1024);
+        client.feed(encodeWebSocketFrame(WsOpcode::Text, "hi"));
+        QCOMPARE(client.next()->payload, std::string("hi"));
+        WebSocketFrameReader strict(WsRole::Client, 1024);
+        strict.feed(clientFrame(WsOpcode::Text, "hi"));
+        QVERIFY(!strict.next());
+        QVERIFY(strict.failed());
+    }
+
+    void brokenFramesAreRefused() {
+        const std::pair<std::string, const char*> cases[] = {
+            {encodeWebSocketFrame(WsOpcode::Text, "x"), "must be masked"},
+            {std::string("\xC1\x80\0\0\0\0", 6), "reserved bits"},
+            {std::string("\x83\x80\0\0\0\0", 6), "unknown frame opcode"},
+            {clientFrame(WsOpcode::Ping, "p", false), "control frames"},
+            {clientFrame(WsOpcode::Ping, std::string(126, 'p')), "control frames"},
+            {clientFrame(WsOpcode::Continuation, "x"), "continuation frame without"},
+            {clientFrame(WsOpcode::Text, "a", false) + clientFrame(WsOpcode::Text, "b"),
+             "before the previous"},
+            {std::string("\x81\xFE\x00\x05", 4) + std::string(4, '\0') + "hello", "minimally encoded"},
+            {std::string("\x81\xFF\x80\0\0\0\0\0\0\0", 10), "top bit"},
+            {std::string("\x88\x81", 2) + std::string(4, '\0') + "x", "two-byte code"},
+        };
+        for (const auto& [bytes, expected] : cases) {
+            WebSocketFrameReader reader(WsRole::Server, 1024);
+            reader.feed(bytes);
+            while (reader.next()) {
+            }
+            QVERIFY2(reader.failed(), expected);
+            QVERIFY2(reader.error().find(expected) != std::string::npos, reader.error().c_str());
+        }
+    }
+
+    void oversizedMessagesAreRefusedBeforeTheirPayloadArrives() {
+        WebSocketFrameReader reader(WsRole::Server, 1000);
+        // Only the header of a 1 MiB frame: refused without waiting for (or buffering) the payload.
+        const std::string frame = clientFrame(WsOpcode::Binary, std::string(1 << 20, 'z'));
+        reader.feed(std::string_view(frame).substr(0, 14));
+        QVERIFY(!reader.next());
+        QVERIFY(reader.failed());
+        QVERIFY(reader.error().find("larger than 1000") != std::string::npos);
+        // Fragments count together.
+        WebSocketFrameReader fragments(WsRole::Server, 1000);
+        fragments.feed(clientFrame(WsOpcode::Text, std::string(600, 'a'), false) +
+                       clientFrame(WsOpcode::Continuation, std::string(600, 'b')));
+        QVERIFY(!fragments.next());
+        QVERIFY(fragments.failed());
+    }
+
+    void closeFramesCarryTheirCode() {
+        WebSocketFrameReader reader(WsRole::Client, 1024);
+        reader.feed(encodeCloseFrame(kCloseRevoked, "revoked"));
+        const auto message = reader.next();
+        QVERIFY(message && message->opcode == WsOpcode::Close);
+        QCOMPARE(static_cast<unsigned char>(message->payload[0]) << 8 |
+                     static_cast<unsigned char>(message->payload[1]),
+                 int(kCloseRevoked));
+        QCOMPARE(message->payload.substr(2), std::string("revoked"));
+    }
+
+    void upgradeRequestsAreParsedStrictly() {
+        const auto ok = parseHttpUpgradeRequest(kUpgrade);
+        QVERIFY(ok.state == HttpUpgradeParse::State::Complete);
+        QCOMPARE(ok.request->path, std::string("/api/v1/agent/ws"));
+        QCOMPARE(ok.request->header("authorization"), std::string("Bearer dev_x"));
+        QCOMPARE(ok.headBytes, std::strlen(kUpgrade));
+        QVERIFY(parseHttpUpgradeRequest(std::string(kUpgrade).substr(0, 40)).state ==
+                HttpUpgradeParse::State::NeedMore);
+
+        const std::string base(kUpgrade);
+        const auto replace = [&](const std::string& from, const std::string& to) {
+            std::string copy = base;
+            copy.replace(copy.find(from), from.size(), to);
+            return copy;
+        };
+        const std::pair<std::string, int> refusals[] = {
+            {replace("GET", "POST"), 405},
+            {replace("HTTP/1.1\r\nHost", "HTTP/1.0\r\nHost"), 400},
+            {replace("Upgrade: websocket", "Upgrade: h2c"), 426},
+            {replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"), 426},
+            {replace("dGhlIHNhbXBsZSBub25jZQ==", "short"), 400},
+            {replace("Host: x", "Host: x\r\nHost: y"), 400},
+            {replace("Host: x", " folded"), 400},
+            {replace("Host: x", "Bad Name: x"), 400},
+            {replace("Host: x", std::string("Host: \x01")), 400},
+            {std::string(9000, 'a'), 431},
+            {replace("Host: x", "X: " + std::string(9000, 'a')), 431},
+        };
+        for (const auto& [request, status] : refusals) {
+            const auto parsed = parseHttpUpgradeRequest(request);
+            QVERIFY2(parsed.state == HttpUpgradeParse::State::Invalid, request.substr(0, 60).c_str());
+            QCOMPARE(parsed.status, status);
+            QVERIFY(!parsed.error.empty());
+        }
+    }
+
+    void heartbeatsRoundTripAndRefuseNonsense() {
+        Heartbeat beat;
+        beat.sampledAtMs = 1'800'000'000'000;
+        beat.cpuPercent = 12.5;
+        beat.load1 = 0.5;
+        beat.memoryTotalBytes = 8ull << 30;
+        beat.memoryUsedBytes = 2ull << 30;
+        beat.processCount = 120;
+        beat.uptimeSeconds = 3600;
+        beat.users = {"alice"};
+        beat.filesystems = {{"/", "ext4", 100, 40}};
+        beat.interfaces = {{"eth0", 1000, 2000}};
+        const auto decoded = Heartbeat::decode(envelopeOf(encodeEnvelope(beat.encode("s1"))));
+        QCOMPARE(decoded.cpuPercent, 12.5);
+        QCOMPARE(decoded.filesystems.at(0).usedBytes, std::uint64_t(40));
+        QCOMPARE(decoded.interfaces.at(0).txBytes, std::uint64_t(2000));
+        QCOMPARE(decoded.users, beat.users);
+
+        const std::pair<const char*, const char*> refusals[] = {
+            {R"({"v":1,"type":"heartbeat","sampled_at_ms":1,"cpu_percent":1,"process_count":1,"uptime_seconds":1})",
+             "needs an id"},
+            {R"({"v":1,"type":"heartbeat","id":"s1","sampled_at_ms":1,"cpu_percent":101,"process_count":1,"uptime_seconds":1,"load":{"1":0,"5":0,"15":0}})",
+             "cpu_percent"},
+            {R"({"v":1,"type":"heartbeat","id":"s1","sampled_at_ms":-5,"cpu_percent":1,"process_count":1,"uptime_seconds":1})",
+             "sampled_at_ms"},
+            {R"({"v":1,"type":"heartbeat","id":"s1","sampled_at_ms":1,"cpu_percent":"1","process_count":1,"uptime_seconds":1})",
+             "cpu_percent"},
+            {R"({"v":1,"type":"heartbeat","id":"s1","sampled_at_ms":1,"cpu_percent":1,"load":{"1":0,"5":0,"15":0},"process_count":1,"uptime_seconds":1,"memory":{"total_bytes":-1}})",
+             "memory.total_bytes"},
+            {R"({"v":1,"type":"heartbeat","id":"s1","sampled_at_ms":1,"cpu_percent":1,"load":{"1":0,"5":0,"15":0},"process_count":1,"uptime_seconds":1,"filesystems":[{"fs_type":"ext4"}]})",
+             "filesystems[0].mount"},
+        };
+        for (const auto& [json, field] : refusals) {
+            try {
+                Heartbeat::decode(envelopeOf(json));
+                QFAIL(json);
+            } catch (const MessageError& error) {
+                QVERIFY2(std::string(error.what()).find(field) != std::string::npos, error.what());
+            }
+        }
+    }
+
+    void inventoryKeepsOnlyKnownFieldsWithinLimits() {
+        const auto software = InventoryReport::canonicalSection(
+            "software", nlohmann::json::array({{{"name", "bash"},
+                                                {"version", "5.2"},
+                                                {"arch", "amd64"},
+                                                {"source", "dpkg"},
+                                                {"secret_field", "dropped"}}}));
+        QCOMPARE(software.size(), std::size_t(1));
+        QVERIFY(!software[0].contains("secret_field"));
+        QCOMPARE(InventoryReport::itemKey("software", software[0]), std::string("bash:amd64"));
+        QVERIFY_THROWS_EXCEPTION(
+            MessageError, InventoryReport::canonicalSection("kernel_secrets", nlohmann::json::array()));
+        QVERIFY_THROWS_EXCEPTION(MessageError,
+                                 InventoryReport::canonicalSection("software", nlohmann::json::object()));
+        QVERIFY_THROWS_EXCEPTION(MessageError, InventoryReport::canonicalSection(
+                                                   "software", nlohmann::json::array({{{"version", "1"}}})));
+        QVERIFY_THROWS_EXCEPTION(MessageError, InventoryReport::canonicalSection(
+                                                   "os", nlohmann::json{{"name", std::string(2000, 'x')}}));
+    }
+
+    void commandUpdatesAndRequestsAreChecked() {
+        CommandUpdate update{
+            "0b5c6f8e-3d0a-4c8e-9f43-111111111111", kCommandCompleted, 0, {{"pong", true}}, {}};
+        const auto decoded = CommandUpdate::decode(envelopeOf(encodeEnvelope(update.encode("s9"))));
+        QVERIFY(decoded.final());
+        QCOMPARE(*decoded.exitCode, std::int64_t(0));
+        QVERIFY_THROWS_EXCEPTION(
+            MessageError,
+            CommandUpdate::decode(envelopeOf(
+                R"({"v":1,"type":"command.update","id":"s1","command_id":"not-an-id","status":"completed"})")));
+        QVERIFY_THROWS_EXCEPTION(
+            MessageError,
+            CommandUpdate::decode(envelopeOf(
+                R"({"v":1,"type":"command.update","id":"s1","command_id":"0b5c6f8e-3d0a-4c8e-9f43-111111111111","status":"done"})")));
+        CommandRequest request{"0b5c6f8e-3d0a-4c8e-9f43-111111111111", "kill_process", {{"pid", 42}}, 30};
+        const auto back = CommandRequest::decode(envelopeOf(encodeEnvelope(request.encode())));
+        QCOMPARE(back.type, std::string("kill_process"));
+        QCOMPARE(back.args["pid"].get<int>(), 42);
+    }
+
+    void commandArgumentsAreValidatedWithDefaults() {
+        QCOMPARE(validateCommandArgs("reboot", nlohmann::json::object())["delay_seconds"].get<int>(), 60);
+        QCOMPARE(validateCommandArgs("kill_process", {{"pid", 42}})["signal"].get<std::string>(),
+                 std::string("TERM"));
+        const std::pair<std::pair<const char*, nlohmann::json>, const char*> refusals[] = {
+            {{"kill_process", nlohmann::json::object()}, "args.pid is required"},
+            {{"kill_process", {{"pid", 1}}}, "args.pid must be between"},
+            {{"kill_process", {{"pid", "12"}}}, "args.pid must be an integer"},
+            {{"kill_process", {{"pid", 12}, {"signal", "HUP"}}}, "TERM or KILL"},
+            {{"ping", {{"extra", 1}}}, "takes no argument \"extra\""},
+            {{"service_action", {{"name", "ssh; reboot"}, {"action", "start"}}}, "service (unit) name"},
+            {{"service_action", {{"name", "-ssh"}, {"action", "start"}}}, "service (unit) name"},
+            {{"service_action", {{"name", "ssh.service"}, {"action", "mask"}}}, "start, stop or restart"},
+            {{"reboot", {{"delay_seconds", 90000}}}, "delay_seconds"},
+            {{"format_disk", nlohmann::json::object()}, "unknown command type"},
+        };
+        for (const auto& [input, expected] : refusals) {
+            try {
+                validateCommandArgs(input.first, input.second);
+                QFAIL(input.first);
+            } catch (const MessageError& error) {
+                QVERIFY2(std::string(error.what()).find(expected) != std::string::npos, error.what());
+            }
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestAgentProtocol)
+#include "TestAgentProtocol.moc"

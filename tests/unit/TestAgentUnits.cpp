@@ -1,0 +1,164 @@
+// The agent's own parts on this machine: back-off bounds, the SQLite spool's promises, subprocesses that
+// are killed with everything they started, and the Linux collectors against the real /proc.
+#include "collect/InventoryCollector.h"
+#include "collect/MetricsCollector.h"
+#include "connection/Backoff.h"
+#include "platform/Subprocess.h"
+#include "spool/Spool.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <sys/stat.h>
+
+using namespace breeze::agent;
+using namespace std::chrono_literals;
+
+class TestAgentUnits final : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    std::string path(const QString& name) const { return m_dir.filePath(name).toStdString(); }
+
+private Q_SLOTS:
+    void backoffGrowsWithFullJitterUpToItsCap() {
+        std::mt19937 random(7);
+        Backoff backoff(1000ms, 60000ms, [&](std::uint32_t bound) { return random() % bound; });
+        const long long expected[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000};
+        for (long long ceiling : expected) {
+            QCOMPARE(backoff.ceiling().count(), ceiling);
+            const auto delay = backoff.next();
+            QVERIFY(delay.count() >= 0 && delay.count() <= ceiling);
+        }
+        backoff.reset();
+        QCOMPARE(backoff.ceiling().count(), 1000LL);
+        // Full jitter: across many agents the delays spread over the whole range, not around the ceiling.
+        long long below = 0;
+        for (int i = 0; i < 1000; ++i) {
+            Backoff fresh(1000ms, 60000ms, [&](std::uint32_t bound) { return random() % bound; });
+            for (int n = 0; n < 6; ++n)
+                fresh.next();
+            if (fresh.next().count() < 30000)
+                ++below;
+        }
+        QVERIFY2(below > 350 && below < 650, qPrintable(QString::number(below)));
+    }
+
+    void spoolKeepsOrderAndDropsOnlyTheOldestMetrics() {
+        Spool spool(path("order.db"), 3);
+        for (int i = 0; i < 5; ++i)
+            spool.add(Spool::Kind::Metric, "",
+                      [&](const std::string& id) { return "metric" + std::to_string(i) + ":" + id; });
+        spool.add(Spool::Kind::Result, "", [](const std::string& id) { return "result:" + id; });
+        for (int i = 5; i < 8; ++i)
+            spool.add(Spool::Kind::Metric, "",
+                      [&](const std::string& id) { return "metric" + std::to_string(i) + ":" + id; });
+        const auto counts = spool.counts();
+        QCOMPARE(counts.metrics, std::int64_t(3));
+        QCOMPARE(counts.results, std::int64_t(1)); // results are never dropped
+        QCOMPARE(counts.droppedMetrics, std::int64_t(5));
+        const auto items = spool.takeDue(30, 100);
+        QCOMPARE(items.size(), std::size_t(4));
+        QVERIFY(items[0].body.starts_with("result:"));
+        QVERIFY(items[1].body.starts_with("metric5:"));
+        QVERIFY(items[3].body.starts_with("metric7:"));
+        // Sent and unacknowledged: not due again until the resend delay, or a reconnect.
+        QVERIFY(spool.takeDue(30, 100).empty());
+        spool.remove(items[0].id);
+        spool.markAllUnsent();
+        QCOMPARE(spool.takeDue(30, 100).size(), std::size_t(3));
+        struct stat info {};
+        QCOMPARE(::stat(path("order.db").c_str(), &info), 0);
+        QCOMPARE(info.st_mode & 077, 0u);
+    }
+
+    void spoolSurvivesARestartAndReplacesUnsentInventory() {
+        {
+            Spool spool(path("restart.db"), 100);
+            spool.add(Spool::Kind::Inventory, "inventory:os",
+                      [](const std::string& id) { return "old:" + id; });
+            spool.add(Spool::Kind::Inventory, "inventory:os",
+                      [](const std::string& id) { return "new:" + id; });
+            spool.add(Spool::Kind::Result, "", [](const std::string& id) { return "result:" + id; });
+            QCOMPARE(spool.takeDue(30, 100).size(), std::size_t(2));
+        }
+        Spool reopened(path("restart.db"), 100);
+        const auto items = reopened.takeDue(30, 100); // a new process resends everything unacknowledged
+        QCOMPARE(items.size(), std::size_t(2));
+        QVERIFY(items[0].body.starts_with("new:"));
+        QVERIFY(items[0].id != items[1].id);
+    }
+
+    void spoolRemembersCommandsSoNoneRunsTwice() {
+        Spool spool(path("commands.db"), 10);
+        const std::string id = "0b5c6f8e-3d0a-4c8e-9f43-111111111111";
+        QVERIFY(spool.acceptCommand(id) == Spool::CommandState::New);
+        QVERIFY(spool.acceptCommand(id) == Spool::CommandState::Running);
+        spool.finishCommand(id);
+        QVERIFY(spool.acceptCommand(id) == Spool::CommandState::Finished);
+    }
+
+    void subprocessesReportExitAndOutput() {
+        const auto ok = runSubprocess({"sh", "-c", "echo out; echo err >&2; exit 3"}, 10s);
+        QCOMPARE(ok.exitCode, 3);
+        QVERIFY(ok.output.find("out") != std::string::npos && ok.output.find("err") != std::string::npos);
+        const auto missing = runSubprocess({"/nonexistent/program"}, 10s);
+        QVERIFY(!missing.started);
+        QVERIFY(missing.error.find("/nonexistent/program") != std::string::npos);
+        const auto big = runSubprocess({"head", "-c", "300000", "/dev/zero"}, 10s, nullptr, 1000);
+        QCOMPARE(big.output.size(), std::size_t(1000));
+        QVERIFY(big.truncated);
+    }
+
+    void aTimeoutKillsTheWholeProcessTree() {
+        const std::string pidFile = path("grandchild.pid");
+        const auto started = std::chrono::steady_clock::now();
+        const auto result = runSubprocess({"sh", "-c", "sleep 60 & echo $! > " + pidFile + "; wait"}, 500ms);
+        QVERIFY(result.timedOut);
+        QVERIFY(std::chrono::steady_clock::now() - started < 5s);
+        std::ifstream in(pidFile);
+        pid_t grandchild = 0;
+        in >> grandchild;
+        QVERIFY(grandchild > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(grandchild, 0) != 0, 5000);
+    }
+
+    void metricsComeFromThisMachine() {
+        MetricsCollector collector;
+        collector.sample();
+        const auto beat = collector.sample();
+        QVERIFY(beat.memoryTotalBytes > 0);
+        QVERIFY(beat.memoryUsedBytes <= beat.memoryTotalBytes);
+        QVERIFY(beat.processCount > 1);
+        QVERIFY(beat.uptimeSeconds > 0);
+        QVERIFY(beat.cpuPercent >= 0 && beat.cpuPercent <= 100);
+        bool loopback = false;
+        for (const auto& nic : beat.interfaces)
+            loopback |= nic.name == "lo";
+        QVERIFY(loopback);
+        QVERIFY(!beat.filesystems.empty());
+    }
+
+    void inventoryDescribesThisMachine() {
+        InventoryCollector collector;
+        const auto os = collector.os();
+        QVERIFY(!os["kernel"].get<std::string>().empty());
+        QVERIFY(collector.hardware()["memory_bytes"].get<std::uint64_t>() > 0);
+        const auto software = collector.software();
+        bool bash = false;
+        for (const auto& item : software)
+            bash |= item["name"] == "bash";
+        QVERIFY2(bash, "dpkg lists bash");
+        bool root = false;
+        for (const auto& user : collector.users())
+            root |= user["name"] == "root" && user["uid"] == 0;
+        QVERIFY(root);
+        QVERIFY(!collector.services().empty()); // unit files are readable even where systemd is not running
+    }
+};
+
+QTEST_APPLESS_MAIN(TestAgentUnits)
+#include "TestAgentUnits.moc"
