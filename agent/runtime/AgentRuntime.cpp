@@ -7,6 +7,8 @@
 #include "platform/MachineIdentity.h"
 #include "protocol/MessageFields.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <poll.h>
@@ -47,6 +49,11 @@ AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
       m_backoff(std::chrono::seconds(1), std::chrono::seconds(m_options.maxBackoffSeconds),
                 [](std::uint32_t bound) { return crypto::SecureRandom::uniform(bound); }) {
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    // The intervals the server asked for last time hold until it says otherwise (it may be unreachable now).
+    if (const auto heartbeat = m_spool.setting("heartbeat_seconds"))
+        m_heartbeatSeconds = std::clamp(std::atoi(heartbeat->c_str()), 1, 3600);
+    if (const auto inventory = m_spool.setting("inventory_seconds"))
+        m_inventorySeconds = std::clamp(std::atoi(inventory->c_str()), 10, 7 * 86400);
 }
 
 AgentRuntime::~AgentRuntime() {
@@ -261,6 +268,8 @@ void AgentRuntime::handle(net::WebSocketChannel& channel, const std::string& tex
             const bool first =
                 m_heartbeatSeconds.exchange(welcome.heartbeatSeconds) != welcome.heartbeatSeconds;
             m_inventorySeconds = welcome.inventorySeconds;
+            m_spool.setSetting("heartbeat_seconds", std::to_string(welcome.heartbeatSeconds));
+            m_spool.setSetting("inventory_seconds", std::to_string(welcome.inventorySeconds));
             m_backoff.reset();
             if (first) {
                 m_reschedule = true; // the reporter picks up the new interval now
@@ -387,6 +396,8 @@ void AgentRuntime::reporterLoop() {
                 m_spool.add(Spool::Kind::Metric, "",
                             [&](const std::string& id) { return protocol::encodeEnvelope(beat.encode(id)); });
                 wake();
+                if (!m_connected)
+                    writeStatus(false, m_lastError.value()); // the spool grows: show it
             } catch (const std::exception& error) {
                 log(std::string("heartbeat not recorded: ") + error.what());
             }
@@ -406,6 +417,9 @@ void AgentRuntime::reporterLoop() {
 }
 
 void AgentRuntime::writeStatus(bool connected, const std::string& lastError) {
+    std::lock_guard lock(m_statusMutex);
+    if (!connected)
+        m_lastError.set(lastError);
     try {
         const auto counts = m_spool.counts();
         writePrivateFile((std::filesystem::path(m_options.stateDirectory) / "status.json").string(),

@@ -82,6 +82,23 @@ private:
     std::map<std::string, std::string> m_inventoryDigests;               // section -> last spooled digest
     std::vector<std::thread> m_commandThreads;
     std::thread m_reporter;
+    std::mutex m_statusMutex;
+    // Why the last connection attempt ended, for status.json.
+    class LastError {
+    public:
+        void set(std::string text) {
+            std::lock_guard lock(m_mutex);
+            m_text = std::move(text);
+        }
+        std::string value() const {
+            std::lock_guard lock(m_mutex);
+            return m_text;
+        }
+
+    private:
+        mutable std::mutex m_mutex;
+        std::string m_text;
+    } m_lastError;
 };
 
 } // namespace breeze::agent

@@ -73,7 +73,27 @@ Spool::Spool(const std::string& path, std::int64_t maxMetrics) : m_maxMetrics(ma
     exec("CREATE INDEX IF NOT EXISTS outbox_kind ON outbox (kind, sequence)");
     exec("CREATE TABLE IF NOT EXISTS commands (command_id TEXT PRIMARY KEY, state INTEGER NOT NULL, "
          "received_at INTEGER NOT NULL)");
+    exec("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
     markAllUnsent();
+}
+
+void Spool::setSetting(const std::string& name, const std::string& value) {
+    std::lock_guard lock(m_mutex);
+    Statement(
+        m_db,
+        "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = ?2")
+        .bind(1, name)
+        .bind(2, value)
+        .step();
+}
+
+std::optional<std::string> Spool::setting(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    Statement select(m_db, "SELECT value FROM settings WHERE name = ?1");
+    select.bind(1, name);
+    if (select.step())
+        return select.text(0);
+    return std::nullopt;
 }
 
 Spool::~Spool() {

@@ -51,6 +51,10 @@ public:
     void remove(const std::string& id);
     Counts counts();
 
+    // Small settings that must survive restarts (the intervals the server asked for).
+    void setSetting(const std::string& name, const std::string& value);
+    std::optional<std::string> setting(const std::string& name);
+
     enum class CommandState { New, Running, Finished };
     // Records a command the first time it is seen; returns its earlier state when it was seen before.
     CommandState acceptCommand(const std::string& commandId);
