@@ -272,6 +272,28 @@ private Q_SLOTS:
             "/api/v1/enrollment-keys", {{"site_id", siteId}, {"expires_in_seconds", 3600}, {"max_uses", 10}});
         checkAgainstDocument("post", "/api/v1/enrollment-keys", enrollment);
         checkAgainstDocument("get", "/api/v1/enrollment-keys", m_api->get("/api/v1/enrollment-keys"));
+        const auto enrolled = m_server->client()->post(
+            "/api/v1/agent/enroll", {{"key", enrollment.body["key"]}, {"identity", "documented-pc"}});
+        checkAgainstDocument("post", "/api/v1/agent/enroll", enrolled);
+        const std::string deviceId = enrolled.body["device_id"];
+        checkAgainstDocument("get", "/api/v1/devices/{id}", m_api->get("/api/v1/devices/" + deviceId));
+        for (const std::string sub :
+             {"inventory", "inventory/changes", "software", "metrics?range=30d", "events"})
+            checkAgainstDocument("get", "/api/v1/devices/{id}/" + sub.substr(0, sub.find('?')),
+                                 m_api->get("/api/v1/devices/" + deviceId + "/" + sub));
+        const auto command = m_api->post("/api/v1/devices/" + deviceId + "/commands",
+                                         {{"type", "reboot"}, {"args", {{"delay_seconds", 300}}}});
+        checkAgainstDocument("post", "/api/v1/devices/{id}/commands", command);
+        const std::string commandId = command.body["id"];
+        checkAgainstDocument("get", "/api/v1/commands/{id}", m_api->get("/api/v1/commands/" + commandId));
+        checkAgainstDocument("get", "/api/v1/commands", m_api->get("/api/v1/commands?device=" + deviceId));
+        checkAgainstDocument(
+            "post", "/api/v1/commands/{id}/cancel",
+            m_api->post("/api/v1/commands/" + commandId + "/cancel", nlohmann::json::object()));
+        checkAgainstDocument(
+            "post", "/api/v1/commands/{id}/cancel",
+            m_api->post("/api/v1/commands/" + commandId + "/cancel", nlohmann::json::object()));
+        checkAgainstDocument("get", "/api/v1/command-types", m_api->get("/api/v1/command-types"));
         checkAgainstDocument("get", "/api/v1/audit", m_api->get("/api/v1/audit"));
         checkAgainstDocument("get", "/api/v1/audit/verify", m_api->get("/api/v1/audit/verify"));
         checkAgainstDocument("get", "/api/v1/auth/me", m_api->get("/api/v1/auth/me"));

@@ -17,7 +17,7 @@ using namespace breeze;
 
 namespace {
 struct Tenant {
-    std::string partner, device, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user;
+    std::string partner, device, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user, command;
 };
 } // namespace
 
@@ -56,6 +56,7 @@ class TestTenantIsolation final : public QObject {
                 ->post("/api/v1/agent/enroll",
                        {{"key", key.body["key"]}, {"identity", name + "-pc"}, {"hostname", name + "-pc"}})
                 .body["device_id"];
+        t.command = create(api, "/api/v1/devices/" + t.device + "/commands", {{"type", "ping"}});
         t.apiKey = create(api, "/api/v1/api-keys", {{"name", "k"}, {"org_id", t.org}, {"role", "read-only"}});
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
@@ -99,6 +100,26 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant&) { return nlohmann::json::object(); }},
             {"DELETE", "/api/v1/devices/{id}", [](const Tenant& t) { return "/api/v1/devices/" + t.device; },
              none},
+            {"GET", "/api/v1/devices/{id}/inventory",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/inventory"; }, none},
+            {"GET", "/api/v1/devices/{id}/inventory/changes",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/inventory/changes"; }, none},
+            {"GET", "/api/v1/devices/{id}/software",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/software"; }, none},
+            {"GET", "/api/v1/devices/{id}/metrics",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/metrics?range=7d"; }, none},
+            {"GET", "/api/v1/devices/{id}/events",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/events"; }, none},
+            {"POST", "/api/v1/devices/{id}/commands",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/commands"; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"type", "reboot"}, {"args", {{"delay_seconds", 0}}}};
+             }},
+            {"GET", "/api/v1/commands/{id}", [](const Tenant& t) { return "/api/v1/commands/" + t.command; },
+             none},
+            {"POST", "/api/v1/commands/{id}/cancel",
+             [](const Tenant& t) { return "/api/v1/commands/" + t.command + "/cancel"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
             {"GET", "/api/v1/partners/{id}", [](const Tenant& t) { return "/api/v1/partners/" + t.partner; },
              none},
             {"PATCH", "/api/v1/partners/{id}",
@@ -188,6 +209,7 @@ class TestTenantIsolation final : public QObject {
         return {
             {"/api/v1/orgs", [](const Tenant& t) { return std::vector<std::string>{t.org}; }},
             {"/api/v1/devices", [](const Tenant& t) { return std::vector<std::string>{t.device}; }},
+            {"/api/v1/commands", [](const Tenant& t) { return std::vector<std::string>{t.command}; }},
             {"/api/v1/sites",
              [](const Tenant& t) {
                  return std::vector<std::string>{t.siteA, t.siteB};
@@ -211,7 +233,8 @@ class TestTenantIsolation final : public QObject {
               "/api/v1/groups/" + t.orgGroup, "/api/v1/users/" + t.user, "/api/v1/api-keys/" + t.apiKey,
               "/api/v1/enrollment-keys/" + t.enrollmentKey, "/api/v1/sites?org=" + t.org,
               "/api/v1/groups?org=" + t.org, "/api/v1/users?org=" + t.org, "/api/v1/api-keys?org=" + t.org,
-              "/api/v1/enrollment-keys?org=" + t.org}) {
+              "/api/v1/enrollment-keys?org=" + t.org, "/api/v1/commands/" + t.command,
+              "/api/v1/commands?device=" + t.device, "/api/v1/devices/" + t.device + "/events"}) {
             auto response = owner.get(path);
             if (response.body.is_object())
                 response.body.erase("last_used_at");
@@ -302,7 +325,7 @@ private Q_SLOTS:
         const std::set<std::string> elsewhere = {"GET /api/v1/partners",      "GET /api/v1/roles",
                                                  "POST /api/v1/roles",        "GET /api/v1/roles/{id}",
                                                  "DELETE /api/v1/roles/{id}", "POST /api/v1/orgs",
-                                                 "GET /api/v1/audit/verify"};
+                                                 "GET /api/v1/audit/verify",  "GET /api/v1/command-types"};
         for (const auto& route : router.routes()) {
             const std::string key = route.method + " " + route.pattern;
             if (route.access == server::RouteAccess::Public || route.pattern.starts_with("/api/v1/auth/") ||
