@@ -22,7 +22,7 @@ constexpr const char* kUsage = R"(usage: breeze-agent COMMAND [options]
 
   enroll --server URL --key KEY [--ca FILE | --ca-sha256 FINGERPRINT] [--identity NAME] [--state-dir DIR]
          redeem an enrollment key; pins the server's CA from then on
-  run [--state-dir DIR] [--max-startup-delay S] [--max-backoff S] [--max-spooled-metrics N]
+  run [--state-dir DIR] [--max-startup-delay S] [--max-backoff S] [--max-spooled-metrics N] [--keepalive S]
          the daemon: stays connected, reports heartbeats and inventory, runs commands (systemd runs this)
   status [--state-dir DIR]     what this agent is enrolled as (never the credential) and how it is doing
   version
@@ -98,6 +98,7 @@ int run(const std::map<std::string, std::string>& options) {
     runtime.maxStartupDelaySeconds = integerOption(options, "--max-startup-delay", 30, 0, 3600);
     runtime.maxBackoffSeconds = integerOption(options, "--max-backoff", 60, 1, 3600);
     runtime.maxSpooledMetrics = integerOption(options, "--max-spooled-metrics", 10'080, 1, 10'000'000);
+    runtime.keepaliveSeconds = integerOption(options, "--keepalive", 30, 1, 3600);
     if (const char* power = std::getenv("BREEZE_AGENT_POWER_COMMAND"); power && *power)
         runtime.powerCommand = power;
     auto state = AgentState::load(runtime.stateDirectory);

@@ -144,6 +144,8 @@ int serve(const Options& options) {
     gatewaySettings.maxQueuedBytes = config.gatewayMaxQueuedBytes;
     gatewaySettings.messagesPerSecond = config.gatewayMessagesPerSecond;
     gatewaySettings.messageBurst = config.gatewayMessageBurst;
+    gatewaySettings.pingInterval = std::chrono::seconds(config.gatewayKeepaliveSeconds);
+    gatewaySettings.idleTimeout = std::chrono::seconds(3 * config.gatewayKeepaliveSeconds);
     AgentGateway gateway(gatewaySettings,
                          breeze::net::makeServerSslContext(state.certificateFile, state.privateKeyFile),
                          agents);

@@ -24,8 +24,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 constexpr std::size_t kMaxMessageBytes = protocol::kMaxControlFrameBytes;
 constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
-constexpr auto kIdleTimeout = std::chrono::seconds(90);
-constexpr auto kPingInterval = std::chrono::seconds(30);
 
 void log(const std::string& line) {
     std::cerr << "breeze-agent: " << line << std::endl;
@@ -208,12 +206,12 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
         }
         sendDue(*channel);
         const auto now = Clock::now();
-        if (now - channel->lastReceived() > kIdleTimeout) {
+        if (now - channel->lastReceived() > std::chrono::seconds(3 * m_options.keepaliveSeconds)) {
             reason = "the server stopped answering";
             channel->close(protocol::kCloseGoingAway, reason);
             break;
         }
-        if (now - lastPing > kPingInterval) {
+        if (now - lastPing > std::chrono::seconds(m_options.keepaliveSeconds)) {
             channel->sendPing();
             lastPing = now;
         }

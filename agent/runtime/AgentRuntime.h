@@ -29,6 +29,7 @@ struct RuntimeOptions {
     int maxBackoffSeconds = 60;
     std::int64_t maxSpooledMetrics = 10'080; // a week of one-minute heartbeats
     int resendAfterSeconds = 30;             // an unacknowledged message goes again after this
+    int keepaliveSeconds = 30; // ping the server this often; reconnect after three silent periods
     std::string powerCommand = "shutdown";
 };
 

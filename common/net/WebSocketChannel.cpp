@@ -31,10 +31,24 @@ void WebSocketChannel::end(std::string reason) {
     m_open = false;
     if (m_closeReason.empty())
         m_closeReason = std::move(reason);
+    // After a close frame went out whole, only our direction ends (FIN): the peer can still read that frame
+    // even while it is sending. Closing both ways with unread input would reset the connection and lose it.
+    m_lingering = m_closeSent && m_queue.empty();
     m_queue.clear();
     m_queuedBytes = 0;
     m_frontOffset = 0;
-    ::shutdown(m_connection->fd(), SHUT_RDWR);
+    ::shutdown(m_connection->fd(), m_lingering ? SHUT_WR : SHUT_RDWR);
+}
+
+bool WebSocketChannel::discardInput() {
+    std::array<char, 4096> buffer{};
+    for (;;) {
+        const auto received = m_connection->read(buffer.data(), buffer.size());
+        if (received.io == Io::WouldBlock)
+            return true;
+        if (received.io != Io::Ok)
+            return false;
+    }
 }
 
 bool WebSocketChannel::readAvailable(const std::function<void(WsMessage&&)>& onMessage) {

@@ -47,6 +47,11 @@ public:
     std::size_t queuedBytes() const { return m_queuedBytes; }
     // Queues a close frame, writes what it can and shuts the socket; the channel is then closed.
     void close(std::uint16_t code, const std::string& reason);
+    // After close(): true when the peer may still be sending (read and drop it with discardInput() until it
+    // ends, so the close frame reaches it instead of a reset).
+    bool lingering() const { return m_lingering; }
+    // Reads and drops input; false once the peer has finished (or the connection failed).
+    bool discardInput();
     // Drops buffers an idle connection does not need.
     void releaseIdleBuffers() { m_reader.releaseIdleBuffers(); }
 
@@ -63,6 +68,7 @@ private:
     std::size_t m_queuedBytes = 0;
     bool m_open = true;
     bool m_closeSent = false;
+    bool m_lingering = false;
     std::string m_closeReason;
     std::chrono::steady_clock::time_point m_lastReceived;
     std::minstd_rand m_maskRandom; // masking is not a secret (RFC 6455 §10.3 guards browsers, not us)

@@ -104,6 +104,8 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) { c.gatewayMessagesPerSecond = toInt(k, v, 1, 100000); }},
         {"gateway.message_burst",
          [](auto& c, auto& k, auto& v) { c.gatewayMessageBurst = toInt(k, v, 1, 1000000); }},
+        {"gateway.keepalive_seconds",
+         [](auto& c, auto& k, auto& v) { c.gatewayKeepaliveSeconds = toInt(k, v, 1, 3600); }},
         {"agents.heartbeat_seconds",
          [](auto& c, auto& k, auto& v) { c.agentHeartbeatSeconds = toInt(k, v, 1, 3600); }},
         {"agents.inventory_seconds",

@@ -45,6 +45,7 @@ struct ServerConfig {
     std::size_t gatewayMaxQueuedBytes = 8 * 1024 * 1024;
     double gatewayMessagesPerSecond = 20;
     double gatewayMessageBurst = 200;
+    int gatewayKeepaliveSeconds = 30; // ping an idle agent this often; drop it after three silent periods
 
     int agentHeartbeatSeconds = 60;
     int agentInventorySeconds = 900;

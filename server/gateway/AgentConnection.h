@@ -12,7 +12,9 @@ namespace breeze::server {
 // Per-socket state held by an event loop. Kept small: an idle agent should cost the server only its TLS
 // session, this struct and the kernel's socket buffers.
 struct AgentConnection {
-    enum class Phase { TlsHandshake, UpgradeRequest, Admitting, Open };
+    // Closing: our close frame is out; the peer's remaining input is read and dropped until it hangs up (or a
+    // short deadline), so it reads the close reason instead of a connection reset.
+    enum class Phase { TlsHandshake, UpgradeRequest, Admitting, Open, Closing };
 
     std::unique_ptr<net::WebSocketChannel> channel;
     Phase phase = Phase::TlsHandshake;

@@ -168,14 +168,23 @@ void EventLoop::run() {
             sweep();
             nextSweep = Clock::now() + std::chrono::seconds(1);
         }
-        for (auto number : m_doomed)
-            m_connections.erase(number);
+        for (auto number : m_doomed) {
+            if (const auto it = m_connections.find(number); it != m_connections.end()) {
+                epoll_ctl(m_epoll, EPOLL_CTL_DEL, it->second->channel->fd(), nullptr);
+                m_connections.erase(it);
+            }
+        }
         m_doomed.clear();
     }
 }
 
 void EventLoop::handle(AgentConnection& connection, std::uint32_t events) {
     auto& channel = *connection.channel;
+    if (connection.phase == AgentConnection::Phase::Closing) {
+        if (!channel.discardInput() || (events & (EPOLLERR | EPOLLHUP)))
+            m_doomed.push_back(connection.session.connection);
+        return;
+    }
     if (!channel.open())
         return;
     if ((events & (EPOLLERR | EPOLLHUP)) && connection.phase == AgentConnection::Phase::Admitting) {
@@ -387,9 +396,9 @@ void EventLoop::close(std::uint64_t number, std::uint16_t code, const std::strin
 
 void EventLoop::destroy(AgentConnection& connection, const std::string& reason) {
     const auto number = connection.session.connection;
-    if (std::find(m_doomed.begin(), m_doomed.end(), number) != m_doomed.end())
+    if (connection.phase == AgentConnection::Phase::Closing ||
+        std::find(m_doomed.begin(), m_doomed.end(), number) != m_doomed.end())
         return;
-    epoll_ctl(m_epoll, EPOLL_CTL_DEL, connection.channel->fd(), nullptr);
     if (connection.channel->open())
         connection.channel->close(protocol::kCloseNormal, "");
     if (connection.phase == AgentConnection::Phase::Open) {
@@ -397,6 +406,13 @@ void EventLoop::destroy(AgentConnection& connection, const std::string& reason) 
         m_gateway.handler().closed(connection.session, reason);
     }
     m_gateway.connectionCounter()--;
+    if (connection.channel->lingering()) {
+        connection.phase = AgentConnection::Phase::Closing;
+        connection.deadline = Clock::now() + std::chrono::seconds(2);
+        setInterest(connection, EPOLLIN);
+        return;
+    }
+    epoll_ctl(m_epoll, EPOLL_CTL_DEL, connection.channel->fd(), nullptr);
     m_doomed.push_back(number);
 }
 
@@ -406,6 +422,11 @@ void EventLoop::sweep() {
     for (auto& [number, connection] : m_connections) {
         if (std::find(m_doomed.begin(), m_doomed.end(), number) != m_doomed.end())
             continue;
+        if (connection->phase == AgentConnection::Phase::Closing) {
+            if (now > connection->deadline)
+                m_doomed.push_back(number);
+            continue;
+        }
         if (connection->phase != AgentConnection::Phase::Open) {
             if (connection->phase != AgentConnection::Phase::Admitting && now > connection->deadline)
                 destroy(*connection, "handshake timed out");
