@@ -41,7 +41,7 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "postgresql (>= 15)")
 set(CPACK_DEBIAN_SERVER_DESCRIPTION "Breeze server: REST API, agent gateway and admin CLI
  Multi-tenant RMM server backed by PostgreSQL, with breeze-admin for headless administration.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
-    "${CMAKE_SOURCE_DIR}/installers/deb/server/postinst;${CMAKE_SOURCE_DIR}/installers/deb/server/prerm;${CMAKE_SOURCE_DIR}/installers/deb/server/postrm")
+    "${CMAKE_SOURCE_DIR}/installers/deb/server/postinst;${CMAKE_SOURCE_DIR}/installers/deb/server/prerm;${CMAKE_SOURCE_DIR}/installers/deb/server/postrm;${CMAKE_SOURCE_DIR}/installers/deb/server/conffiles")
 
 # RPM (RHEL family): the same components and scriptlets. Library requirements are computed from the binaries,
 # so packages meant for RHEL must be built on RHEL (where Poco comes from EPEL).
