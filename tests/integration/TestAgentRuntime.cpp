@@ -1,6 +1,7 @@
 // End to end with the real agent daemon, the real server and PostgreSQL: a device comes online, reports
 // heartbeats and inventory, runs commands once and only once, survives server and database restarts
 // without losing a heartbeat or a result, and is cut off for good when revoked.
+#include "ProgramRun.h"
 #include "TestAgent.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
@@ -197,6 +198,68 @@ private Q_SLOTS:
                                          {{"type", "kill_process"}, {"args", {{"pid", "1; reboot"}}}});
         QCOMPARE(badArgs.status, 400);
         QVERIFY(badArgs.errorMessage().find("args.pid") != std::string::npos);
+    }
+
+    // breeze-admin as an operator uses it: an API key, the server's CA, device names instead of ids.
+    void theAdminCliDrivesDevicesAndCommands() {
+        const std::string org = device(m_agent->deviceId())["org_id"];
+        const auto key =
+            m_api->post("/api/v1/api-keys", {{"name", "cli"}, {"org_id", org}, {"role", "technician"}});
+        QCOMPARE(key.status, 201);
+        const QStringList connection{"--server",  QString::fromStdString(m_server->url()),
+                                     "--ca",      QString::fromStdString(m_server->caFile()),
+                                     "--api-key", QString::fromStdString(key.body["key"].get<std::string>())};
+        const auto admin = [&](const QStringList& args) {
+            return test::ProgramRun::run("breeze-admin", connection + args);
+        };
+
+        const auto list = admin({"devices", "list"});
+        QVERIFY2(list.exitCode == 0, qPrintable(list.err));
+        QVERIFY(list.out.contains("runtime-01") ||
+                list.out.contains(QString::fromStdString(m_agent->deviceId())));
+        QVERIFY(list.out.contains("online"));
+        const auto software = admin({"devices", "software", "runtime-01", "--search", "bash", "--json"});
+        QVERIFY2(software.exitCode == 0, qPrintable(software.err));
+        QVERIFY(software.json()["count"].get<int>() >= 1);
+
+        const auto sent =
+            admin({"commands", "send", "--device", "runtime-01", "--type", "ping", "--wait", "--json"});
+        QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
+        QCOMPARE(sent.json()["status"].get<std::string>(), std::string("completed"));
+        QCOMPARE(sent.json()["output"]["pong"], true);
+        const auto failed = admin({"commands", "send", "--device", "runtime-01", "--type", "kill_process",
+                                   "--arg", "pid=4000000", "--wait"});
+        QCOMPARE(failed.exitCode, 1); // a failed command fails the shell command too
+        QVERIFY(failed.out.contains("failed") && failed.out.contains("no such process"));
+        const auto typo =
+            admin({"commands", "send", "--device", "runtime-01", "--type", "kill_process", "--arg", "pid"});
+        QCOMPARE(typo.exitCode, 1);
+        QVERIFY(typo.err.contains("NAME=VALUE"));
+
+        const auto queued = admin({"commands", "send", "--device", "runtime-01", "--type", "reboot", "--arg",
+                                   "delay_seconds=600", "--json"});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        const QString id = QString::fromStdString(queued.json()["id"].get<std::string>());
+        const auto history = admin({"commands", "list", "--device", "runtime-01"});
+        QVERIFY(history.out.contains(id));
+        const auto shown = admin({"commands", "show", id, "--json"});
+        QCOMPARE(shown.json()["type"].get<std::string>(), std::string("reboot"));
+        const auto cancel = admin({"commands", "cancel", id});
+        // Already completed (the agent answers in milliseconds) or cancelled now: either way said clearly.
+        QVERIFY2(cancel.exitCode == 0 ? cancel.out.contains("cancelled")
+                                      : cancel.err.contains("already finished"),
+                 qPrintable(cancel.out + cancel.err));
+
+        const auto enrollmentKey =
+            m_api->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}});
+        const QString secret = QString::fromStdString(enrollmentKey.body["key"].get<std::string>());
+        const auto install = admin({"enrollment-keys", "install-command", secret});
+        QVERIFY2(install.exitCode == 0, qPrintable(install.err));
+        QVERIFY(install.out.contains("--key '" + secret + "'"));
+        QVERIFY(install.out.contains("--ca /tmp/breeze-ca.pem"));
+        QVERIFY(install.out.contains("BEGIN CERTIFICATE"));
+        QVERIFY(install.out.contains("systemctl enable --now breeze-agent"));
+        QCOMPARE(admin({"enrollment-keys", "install-command", "not-a-key"}).exitCode, 1);
     }
 
     void commandsWaitForAnOfflineDeviceAndNeverRunTwice() {

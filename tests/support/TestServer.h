@@ -36,6 +36,7 @@ public:
     void sendSigterm();
     int waitForExit(int milliseconds);
     bool isRunning() const { return m_process && m_process->state() == QProcess::Running; }
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
 
     std::string url() const;
     int port() const { return m_port; }

@@ -1,0 +1,210 @@
+// What the server does with agent reports, against a real PostgreSQL: heartbeat batches through COPY,
+// partitions made ahead and dropped whole, hourly rollups (late samples included), inventory changes logged
+// per item, and command expiry.
+#include "TestPostgres.h"
+#include "agents/AgentMaintenance.h"
+#include "agents/CommandStore.h"
+#include "agents/InventoryStore.h"
+#include "agents/MetricsWriter.h"
+#include "db/ConnectionPool.h"
+#include "db/EmbeddedMigrations.h"
+#include "db/Migrator.h"
+#include "db/ScopedTransaction.h"
+
+#include <QtTest>
+#include <future>
+#include <pqxx/pqxx>
+
+using namespace breeze;
+using namespace std::chrono_literals;
+
+class TestAgentData final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<server::ConnectionPool> m_pool;
+    server::AgentSession m_session;
+
+    long long scalar(const std::string& sql) {
+        auto lease = m_pool->acquire();
+        server::ScopedTransaction tx(*lease, server::SystemAccess{"test"});
+        return tx.sql().exec1(sql)[0].as<long long>();
+    }
+
+    void exec(const std::string& sql) {
+        auto lease = m_pool->acquire();
+        server::ScopedTransaction tx(*lease, server::SystemAccess{"test"});
+        tx.sql().exec(sql);
+        tx.commit();
+    }
+
+    static std::int64_t nowMs() {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+
+    bool store(server::MetricsWriter& writer, std::int64_t sampledAtMs, double cpu) {
+        protocol::Heartbeat beat;
+        beat.sampledAtMs = sampledAtMs;
+        beat.cpuPercent = cpu;
+        beat.memoryTotalBytes = 1000;
+        beat.memoryUsedBytes = 500;
+        beat.filesystems = {{"/", "ext4", 100, 25}, {"/data", "xfs", 100, 80}};
+        beat.interfaces = {{"lo", 999, 999}, {"eth0", static_cast<std::uint64_t>(sampledAtMs / 1000), 10}};
+        std::promise<bool> stored;
+        writer.submit({m_session, beat, [&](bool ok) { stored.set_value(ok); }});
+        return stored.get_future().get();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_postgres = std::make_unique<test::TestPostgres>();
+        const QString url = m_postgres->createDatabase("agent_data");
+        {
+            pqxx::connection connection(url.toStdString());
+            server::Migrator(connection, server::embeddedMigrations()).up();
+        }
+        m_pool = std::make_unique<server::ConnectionPool>(url.toStdString(), 4, 5s);
+        auto lease = m_pool->acquire();
+        server::ScopedTransaction tx(*lease, server::SystemAccess{"test set-up"});
+        m_session.partnerId =
+            tx.sql().exec1("INSERT INTO partners (name) VALUES ('P') RETURNING id")[0].as<std::string>();
+        m_session.orgId =
+            tx.sql()
+                .exec_params1("INSERT INTO organizations (partner_id, name) VALUES ($1, 'O') RETURNING id",
+                              m_session.partnerId)[0]
+                .as<std::string>();
+        m_session.siteId =
+            tx.sql()
+                .exec_params1(
+                    "INSERT INTO sites (partner_id, org_id, name) VALUES ($1, $2, 'S') RETURNING id",
+                    m_session.partnerId, m_session.orgId)[0]
+                .as<std::string>();
+        m_session.deviceId = tx.sql()
+                                 .exec_params1("INSERT INTO devices (partner_id, org_id, site_id, identity, "
+                                               "credential_hash) VALUES ($1, $2, $3, 'pc', 'h') RETURNING id",
+                                               m_session.partnerId, m_session.orgId, m_session.siteId)[0]
+                                 .as<std::string>();
+        tx.commit();
+        server::AgentMaintenance::ensurePartitions(*m_pool, 30, 365);
+    }
+
+    void partitionsAreMadeAheadAndDroppedWhole() {
+        // Today, two days ahead and thirty back: 33 daily partitions.
+        QCOMPARE(scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'device_metrics'::regclass"),
+                 33LL);
+        QVERIFY(
+            scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'device_metrics_hourly'::regclass") >=
+            2);
+        exec("CREATE TABLE device_metrics_p20200101 PARTITION OF device_metrics FOR VALUES FROM "
+             "('2020-01-01 00:00:00+00') TO ('2020-01-02 00:00:00+00')");
+        exec("CREATE TABLE device_metrics_hourly_p202001 PARTITION OF device_metrics_hourly FOR VALUES FROM "
+             "('2020-01-01 00:00:00+00') TO ('2020-02-01 00:00:00+00')");
+        server::AgentMaintenance::ensurePartitions(*m_pool, 30, 365);
+        QCOMPARE(scalar("SELECT count(*) FROM pg_class WHERE relname IN ('device_metrics_p20200101', "
+                        "'device_metrics_hourly_p202001')"),
+                 0LL);
+        // A shorter retention drops what is now too old, and only that.
+        server::AgentMaintenance::ensurePartitions(*m_pool, 7, 365);
+        QCOMPARE(scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = 'device_metrics'::regclass"),
+                 10LL);
+        server::AgentMaintenance::ensurePartitions(*m_pool, 30, 365);
+    }
+
+    void heartbeatsAreStoredOnceWithDerivedColumns() {
+        server::MetricsWriter writer(*m_pool, 100, 50ms, 1000);
+        const std::int64_t at = nowMs();
+        QVERIFY(store(writer, at, 10));
+        QVERIFY(store(writer, at, 10)); // a resent sample: accepted, stored once
+        QCOMPARE(scalar("SELECT count(*) FROM device_metrics"), 1LL);
+        QCOMPARE(scalar("SELECT disk_used_percent::int FROM device_metrics"), 80LL); // the fullest filesystem
+        QCOMPARE(scalar("SELECT net_tx_bytes FROM device_metrics"), 10LL);           // loopback left out
+        QVERIFY(scalar("SELECT count(*) FROM devices WHERE last_seen_at IS NOT NULL") == 1);
+    }
+
+    void completedHoursAreRolledUpAndLateSamplesRollThemUpAgain() {
+        server::MetricsWriter writer(*m_pool, 100, 50ms, 1000);
+        const std::int64_t hourMs = 3'600'000;
+        const std::int64_t previousHour = (nowMs() / hourMs - 1) * hourMs;
+        QVERIFY(store(writer, previousHour + 60'000, 20));
+        QVERIFY(store(writer, previousHour + 120'000, 40));
+        server::AgentMaintenance maintenance(*m_pool, {}, nullptr);
+        maintenance.runOnce();
+        const std::string hour = "to_timestamp(" + std::to_string(previousHour / 1000) + ")";
+        QCOMPARE(scalar("SELECT samples FROM device_metrics_hourly WHERE hour = " + hour), 2LL);
+        QCOMPARE(scalar("SELECT cpu_avg::int FROM device_metrics_hourly WHERE hour = " + hour), 30LL);
+        // A spool drained after an outage delivers a sample for that hour now.
+        QVERIFY(store(writer, previousHour + 180'000, 90));
+        QCOMPARE(scalar("SELECT count(*) FROM device_metrics_rollup_queue"), 1LL);
+        maintenance.runOnce();
+        QCOMPARE(scalar("SELECT samples FROM device_metrics_hourly WHERE hour = " + hour), 3LL);
+        QCOMPARE(scalar("SELECT cpu_max::int FROM device_metrics_hourly WHERE hour = " + hour), 90LL);
+        QCOMPARE(scalar("SELECT count(*) FROM device_metrics_rollup_queue"), 0LL);
+        QVERIFY(scalar("SELECT net_rx_bytes FROM device_metrics_hourly WHERE hour = " + hour) == 120);
+    }
+
+    void inventoryWritesOnlyChanges() {
+        const auto report = [](nlohmann::json items) {
+            protocol::InventoryReport r;
+            r.section = "software";
+            r.collectedAtMs = nowMs();
+            r.data = protocol::InventoryReport::canonicalSection("software", items);
+            return r;
+        };
+        const auto apply = [&](const protocol::InventoryReport& r) {
+            auto lease = m_pool->acquire();
+            server::ScopedTransaction tx(*lease, server::SystemAccess{"test"});
+            const auto changes = server::InventoryStore::apply(tx, m_session, r);
+            tx.commit();
+            return changes;
+        };
+        const nlohmann::json bash{{"name", "bash"}, {"version", "5.1"}, {"arch", "amd64"}};
+        const nlohmann::json curl{{"name", "curl"}, {"version", "7.88"}, {"arch", "amd64"}};
+        QCOMPARE(apply(report({bash, curl})), std::size_t(1)); // "initial"
+        QCOMPARE(apply(report({bash, curl})), std::size_t(0)); // unchanged: nothing written
+        nlohmann::json newBash = bash;
+        newBash["version"] = "5.2";
+        const nlohmann::json vim{{"name", "vim"}, {"version", "9"}, {"arch", "amd64"}};
+        QCOMPARE(apply(report({newBash, vim})), std::size_t(3));
+        QCOMPARE(
+            scalar("SELECT count(*) FROM device_inventory_changes WHERE change = 'changed' AND item_key = "
+                   "'bash:amd64' AND before->>'version' = '5.1' AND after->>'version' = '5.2'"),
+            1LL);
+        QCOMPARE(
+            scalar("SELECT count(*) FROM device_inventory_changes WHERE change = 'removed' AND item_key = "
+                   "'curl:amd64'"),
+            1LL);
+        QCOMPARE(scalar("SELECT count(*) FROM device_inventory_changes WHERE change = 'added' AND item_key = "
+                        "'vim:amd64'"),
+                 1LL);
+        QCOMPARE(scalar("SELECT count(*) FROM device_events WHERE kind = 'inventory_changed'"), 1LL);
+    }
+
+    void commandsExpireAndTimeOut() {
+        exec("INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, "
+             "timeout_seconds, "
+             "expires_at) SELECT partner_id, org_id, site_id, id, 'ping', 30, now() - interval '1 second' "
+             "FROM devices");
+        exec("INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, "
+             "timeout_seconds, "
+             "expires_at, status, sent_at) SELECT partner_id, org_id, site_id, id, 'ping', 30, now() + "
+             "interval '1 "
+             "day', 'sent', now() - interval '10 minutes' FROM devices");
+        exec("INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, "
+             "timeout_seconds, "
+             "expires_at) SELECT partner_id, org_id, site_id, id, 'ping', 30, now() + interval '1 day' FROM "
+             "devices");
+        auto lease = m_pool->acquire();
+        server::ScopedTransaction tx(*lease, server::SystemAccess{"test"});
+        QCOMPARE(server::CommandStore::expire(tx), 2LL);
+        tx.commit();
+        QCOMPARE(
+            scalar("SELECT count(*) FROM device_commands WHERE status = 'timed_out' AND error IS NOT NULL"),
+            2LL);
+        QCOMPARE(scalar("SELECT count(*) FROM device_commands WHERE status = 'pending'"), 1LL);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAgentData)
+#include "TestAgentData.moc"
