@@ -1,5 +1,6 @@
 #include "protocol/AgentMessages.h"
 
+#include "encoding/Uuid.h"
 #include "protocol/MessageFields.h"
 
 #include <map>
@@ -158,21 +159,6 @@ nlohmann::json canonicalItem(const SectionSpec& spec, const MessageFields& field
 }
 } // namespace
 
-bool isUuid(std::string_view text) {
-    if (text.size() != 36)
-        return false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 AgentHello AgentHello::decode(const Envelope& envelope) {
     const auto fields = fieldsOf(envelope);
     AgentHello hello;
@@ -329,7 +315,7 @@ CommandUpdate CommandUpdate::decode(const Envelope& envelope) {
     const auto fields = fieldsOf(envelope);
     CommandUpdate update;
     update.commandId = fields.string("command_id", 36);
-    if (!isUuid(update.commandId))
+    if (!encoding::isUuid(update.commandId))
         throw MessageError("command.update.command_id must be a command id");
     update.status = fields.string("status", 16);
     if (update.status != kCommandRunning && update.status != kCommandCompleted &&
@@ -360,7 +346,7 @@ CommandRequest CommandRequest::decode(const Envelope& envelope) {
     const auto fields = fieldsOf(envelope);
     CommandRequest request;
     request.commandId = fields.string("command_id", 36);
-    if (!isUuid(request.commandId))
+    if (!encoding::isUuid(request.commandId))
         throw MessageError("command.command_id must be a command id");
     request.type = fields.string("command_type", 64);
     if (!isValidMessageType(request.type))
@@ -385,7 +371,7 @@ Envelope CommandRequest::encode() const {
 CommandCancel CommandCancel::decode(const Envelope& envelope) {
     CommandCancel cancel;
     cancel.commandId = fieldsOf(envelope).string("command_id", 36);
-    if (!isUuid(cancel.commandId))
+    if (!encoding::isUuid(cancel.commandId))
         throw MessageError("command.cancel.command_id must be a command id");
     return cancel;
 }

@@ -133,6 +133,4 @@ struct Ack {
     Envelope encode() const;
 };
 
-bool isUuid(std::string_view text);
-
 } // namespace breeze::protocol

@@ -56,7 +56,10 @@ ApiResponse getSoftware(RequestContext& ctx) {
          {"items", std::move(items)}});
 }
 
-ApiResponse listInventoryChanges(RequestContext& ctx) {
+// A device's log (events, inventory changes), newest first, optionally filtered on one column by a query
+// parameter of the same name.
+ApiResponse listDeviceLog(RequestContext& ctx, const std::string& table, const std::string& fields,
+                          const std::string& filter) {
     const std::string id = ctx.pathId("id", "device");
     const AccessScope scope = ctx.require(DevicesRead);
     Pagination pagination(ctx);
@@ -64,35 +67,26 @@ ApiResponse listInventoryChanges(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesRead);
     SqlParams params;
-    std::string sql =
-        "SELECT json_build_object('id', c.id, 'at', c.at, 'section', c.section, 'change', c.change, "
-        "'item_key', c.item_key, 'before', c.before, 'after', c.after)::text, " +
-        newestFirst("c.id") + " FROM device_inventory_changes c WHERE c.device_id = " + params.add(id) +
-        "::uuid AND c.org_id = " + params.add(device.orgId) + "::uuid";
-    if (auto section = ctx.query("section"))
-        sql += " AND c.section = " + params.add(section->substr(0, 32));
-    sql += pagination.sqlAfter(params, newestFirst("c.id"), "c.id", "bigint") + " ORDER BY c.id DESC" +
+    std::string sql = "SELECT json_build_object('id', l.id, 'at', l.at, " + fields + ")::text, " +
+                      newestFirst("l.id") + " FROM " + table + " l WHERE l.device_id = " + params.add(id) +
+                      "::uuid AND l.org_id = " + params.add(device.orgId) + "::uuid";
+    if (auto value = ctx.query(filter))
+        sql += " AND l." + filter + " = " + params.add(value->substr(0, 32));
+    sql += pagination.sqlAfter(params, newestFirst("l.id"), "l.id", "bigint") + " ORDER BY l.id DESC" +
            pagination.sqlLimit();
     return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
 }
 
+ApiResponse listInventoryChanges(RequestContext& ctx) {
+    return listDeviceLog(
+        ctx, "device_inventory_changes",
+        "'section', l.section, 'change', l.change, 'item_key', l.item_key, 'before', l.before, "
+        "'after', l.after",
+        "section");
+}
+
 ApiResponse listEvents(RequestContext& ctx) {
-    const std::string id = ctx.pathId("id", "device");
-    const AccessScope scope = ctx.require(DevicesRead);
-    Pagination pagination(ctx);
-    auto lease = ctx.server.pool.acquire();
-    ScopedTransaction tx(*lease, scope);
-    const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesRead);
-    SqlParams params;
-    std::string sql =
-        "SELECT json_build_object('id', e.id, 'at', e.at, 'kind', e.kind, 'detail', e.detail)::text, " +
-        newestFirst("e.id") + " FROM device_events e WHERE e.device_id = " + params.add(id) +
-        "::uuid AND e.org_id = " + params.add(device.orgId) + "::uuid";
-    if (auto kind = ctx.query("kind"))
-        sql += " AND e.kind = " + params.add(kind->substr(0, 32));
-    sql += pagination.sqlAfter(params, newestFirst("e.id"), "e.id", "bigint") + " ORDER BY e.id DESC" +
-           pagination.sqlLimit();
-    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+    return listDeviceLog(ctx, "device_events", "'kind', l.kind, 'detail', l.detail", "kind");
 }
 
 // 1h and 24h come from raw samples, 7d and 30d from the hourly rollups (what charts need at each zoom).

@@ -1,5 +1,6 @@
 #include "http/JsonFields.h"
 
+#include "encoding/Uuid.h"
 #include "http/ApiError.h"
 
 namespace breeze::server {
@@ -25,18 +26,10 @@ std::size_t characters(const std::string& value) {
 } // namespace
 
 bool isUuid(const std::string& text) {
-    if (text.size() != 36)
-        return false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-            return false;
-        }
-    }
-    return true;
+    std::string lower = text;
+    for (char& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return encoding::isUuid(lower);
 }
 
 JsonFields::JsonFields(const nlohmann::json& body) : m_body(body) {
