@@ -9,10 +9,10 @@ namespace breeze::server {
 void DevicePresence::online(ScopedTransaction& tx, const AgentSession& session,
                             const protocol::AgentHello& hello) {
     const auto previous =
-        tx.sql().exec_params("SELECT status FROM devices WHERE id = $1 AND org_id = $2 FOR UPDATE",
+        tx.sql().exec_params("SELECT status FROM devices WHERE id = $1 AND org_id = $2 AND revoked_at IS NULL FOR UPDATE",
                              session.deviceId, session.orgId);
     if (previous.empty())
-        return;
+        return; // revoked (or deleted) since it was admitted: its connection is being closed
     tx.sql().exec_params(
         "UPDATE devices SET status = 'online', connection_id = $3, connected_at = now(), last_seen_at = "
         "now(), "
