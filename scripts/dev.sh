@@ -178,6 +178,8 @@ bootstrap_admin() {
 
 # Enrolls this machine through the real path: breeze-admin makes a one-use key, breeze-agent redeems it.
 enroll_local_agent() {
+    # State from before agents had a gateway port cannot connect: enroll again (same machine, same device).
+    [ -f "$STATE/agent/state.json" ] && ! grep -q gateway_port "$STATE/agent/state.json" && rm -rf "$STATE/agent"
     [ -f "$STATE/agent/state.json" ] && return 0
     say "enrolling a local agent"
     local admin="$STATE/admin.json" ca="$STATE/server-state/tls/ca.crt" cli="$BUILD/bin/breeze-admin" key
