@@ -196,13 +196,10 @@ nlohmann::json InventoryCollector::filesystems() {
         struct statvfs info {};
         if (statvfs(mount.c_str(), &info) != 0 || info.f_blocks == 0)
             continue;
-        const std::uint64_t total = static_cast<std::uint64_t>(info.f_blocks) * info.f_frsize;
-        const std::uint64_t freeBytes = static_cast<std::uint64_t>(info.f_bfree) * info.f_frsize;
         items.push_back({{"mount", bounded(mount, 4096)},
                          {"device", bounded(device, 4096)},
                          {"fs_type", bounded(type, 64)},
-                         {"total_bytes", total},
-                         {"used_bytes", total - std::min(total, freeBytes)}});
+                         {"total_bytes", static_cast<std::uint64_t>(info.f_blocks) * info.f_frsize}});
     }
     return items;
 }

@@ -243,8 +243,14 @@ std::string TlsConnection::peerAddress() const {
     char text[INET6_ADDRSTRLEN] = {};
     if (address.ss_family == AF_INET)
         inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&address)->sin_addr, text, sizeof text);
-    else if (address.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address)->sin6_addr, text, sizeof text);
+    else if (address.ss_family == AF_INET6) {
+        const in6_addr& v6 = reinterpret_cast<sockaddr_in6*>(&address)->sin6_addr;
+        // The gateway's dual-stack socket sees IPv4 peers as ::ffff:a.b.c.d; people expect a.b.c.d.
+        if (IN6_IS_ADDR_V4MAPPED(&v6))
+            inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof text);
+        else
+            inet_ntop(AF_INET6, &v6, text, sizeof text);
+    }
     return text;
 }
 

@@ -82,11 +82,12 @@ const std::map<std::string, SectionSpec>& sectionSpecs() {
         {"filesystems",
          {true,
           1024,
+          // Usage changes all the time and lives in the heartbeats; the inventory keeps what a change log
+          // should record (a new mount, a resized volume).
           {{"mount", Kind::Text, 4096},
            {"device", Kind::Text, 4096},
            {"fs_type", Kind::Text, 64},
-           {"total_bytes", Kind::Count},
-           {"used_bytes", Kind::Count}},
+           {"total_bytes", Kind::Count}},
           {"mount"}}},
         {"interfaces",
          {true,
