@@ -8,8 +8,10 @@
 #include "app/ServerContext.h"
 #include "app/StateDirectory.h"
 #include "audit/AuditLog.h"
+#include "console/ConsoleService.h"
 #include "db/Migrator.h"
 #include "db/ScopedTransaction.h"
+#include "events/EventHub.h"
 #include "gateway/AgentGateway.h"
 #include "net/TlsConnection.h"
 #include "ops/JsonLogger.h"
@@ -147,8 +149,17 @@ int serve(const Options& options) {
     gatewaySettings.pingInterval = std::chrono::seconds(config.gatewayKeepaliveSeconds);
     gatewaySettings.idleTimeout = std::chrono::seconds(3 * config.gatewayKeepaliveSeconds);
     AgentGateway gateway(gatewaySettings,
-                         breeze::net::makeServerSslContext(state.certificateFile, state.privateKeyFile),
-                         agents);
+                         breeze::net::makeServerSslContext(state.certificateFile, state.privateKeyFile));
+    gateway.addEndpoint("/api/v1/agent/ws", agents);
+    EventHub events(config.databaseUrl);
+    events.start();
+    ConsoleService consoles(context, events);
+    consoles.attach(gateway);
+    gateway.addEndpoint("/api/v1/console/ws", consoles);
+    agents.metrics().setObserver(
+        [&consoles](const std::deque<MetricsWriter::Sample>& batch) { consoles.metricsStored(batch); });
+    context.metrics.addGauge("breeze_console_sessions", "Connected consoles.",
+                             [&consoles] { return static_cast<double>(consoles.sessions()); });
     agents.attach(gateway);
     gateway.start(config.listenAddress, static_cast<unsigned short>(config.gatewayPort));
     context.gatewayPort = gateway.port();
@@ -192,6 +203,8 @@ int serve(const Options& options) {
     gateway.stop();
     maintenance.stop();
     agents.stop();
+    consoles.stop();
+    events.stop();
     logger().info("stopped");
     Poco::Net::uninitializeSSL();
     return 0;

@@ -79,6 +79,7 @@ void AgentService::admit(const std::string& credential, const std::string& addre
             admission.admitted = true;
             admission.status = 101;
             admission.session.deviceId = rows[0][0].as<std::string>();
+            admission.session.key = admission.session.deviceId;
             admission.session.partnerId = rows[0][1].as<std::string>();
             admission.session.orgId = rows[0][2].as<std::string>();
             admission.session.siteId = rows[0][3].as<std::string>();

@@ -1,6 +1,8 @@
 #include "agents/CommandStore.h"
 
+#include "agents/DevicePresence.h"
 #include "db/ScopedTransaction.h"
+#include "devices/DeviceEvents.h"
 
 #include <algorithm>
 #include <pqxx/pqxx>
@@ -10,10 +12,7 @@ namespace breeze::server {
 namespace {
 void recordEvent(ScopedTransaction& tx, const AgentSession& session, const std::string& commandId,
                  const std::string& status) {
-    tx.sql().exec_params("INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
-                         "VALUES ($1, $2, $3, $4, 'command', $5::jsonb)",
-                         session.partnerId, session.orgId, session.siteId, session.deviceId,
-                         nlohmann::json{{"command_id", commandId}, {"status", status}}.dump());
+    recordDeviceEvent(tx, subjectOf(session), "command", {{"command_id", commandId}, {"status", status}});
 }
 } // namespace
 

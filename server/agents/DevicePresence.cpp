@@ -1,16 +1,21 @@
 #include "agents/DevicePresence.h"
 
 #include "db/ScopedTransaction.h"
+#include "devices/DeviceEvents.h"
 
 #include <pqxx/pqxx>
 
 namespace breeze::server {
 
+DeviceEventSubject subjectOf(const AgentSession& session) {
+    return {session.partnerId, session.orgId, session.siteId, session.deviceId};
+}
+
 void DevicePresence::online(ScopedTransaction& tx, const AgentSession& session,
                             const protocol::AgentHello& hello) {
-    const auto previous =
-        tx.sql().exec_params("SELECT status FROM devices WHERE id = $1 AND org_id = $2 AND revoked_at IS NULL FOR UPDATE",
-                             session.deviceId, session.orgId);
+    const auto previous = tx.sql().exec_params(
+        "SELECT status FROM devices WHERE id = $1 AND org_id = $2 AND revoked_at IS NULL FOR UPDATE",
+        session.deviceId, session.orgId);
     if (previous.empty())
         return; // revoked (or deleted) since it was admitted: its connection is being closed
     tx.sql().exec_params(
@@ -22,11 +27,8 @@ void DevicePresence::online(ScopedTransaction& tx, const AgentSession& session,
         session.deviceId, session.orgId, session.connectionId, hello.agentVersion, hello.hostname, hello.os,
         hello.platform, hello.arch, nlohmann::json(hello.capabilities).dump(), session.address);
     if (previous[0][0].as<std::string>() != "online")
-        tx.sql().exec_params(
-            "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
-            "VALUES ($1, $2, $3, $4, 'online', $5::jsonb)",
-            session.partnerId, session.orgId, session.siteId, session.deviceId,
-            nlohmann::json{{"address", session.address}, {"agent_version", hello.agentVersion}}.dump());
+        recordDeviceEvent(tx, subjectOf(session), "online",
+                          {{"address", session.address}, {"agent_version", hello.agentVersion}});
 }
 
 void DevicePresence::offline(ScopedTransaction& tx, const AgentSession& session, const std::string& reason) {
@@ -35,11 +37,7 @@ void DevicePresence::offline(ScopedTransaction& tx, const AgentSession& session,
         "WHERE id = $1 AND org_id = $2 AND connection_id = $3 AND status = 'online' RETURNING id",
         session.deviceId, session.orgId, session.connectionId);
     if (!changed.empty())
-        tx.sql().exec_params(
-            "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
-            "VALUES ($1, $2, $3, $4, 'offline', $5::jsonb)",
-            session.partnerId, session.orgId, session.siteId, session.deviceId,
-            nlohmann::json{{"reason", reason}}.dump());
+        recordDeviceEvent(tx, subjectOf(session), "offline", {{"reason", reason}});
 }
 
 long long DevicePresence::resetAll(ScopedTransaction& tx) {

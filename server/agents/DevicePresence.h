@@ -6,6 +6,10 @@
 namespace breeze::server {
 
 class ScopedTransaction;
+struct DeviceEventSubject;
+
+// The tenant columns of an event about the session's device.
+DeviceEventSubject subjectOf(const AgentSession& session);
 
 // Online/offline bookkeeping on the device row, each change also an event row (consoles get them live).
 class DevicePresence {

@@ -1,7 +1,9 @@
 #include "agents/InventoryStore.h"
 
+#include "agents/DevicePresence.h"
 #include "crypto/Digest.h"
 #include "db/ScopedTransaction.h"
+#include "devices/DeviceEvents.h"
 
 #include <map>
 #include <pqxx/pqxx>
@@ -87,11 +89,8 @@ std::size_t InventoryStore::apply(ScopedTransaction& tx, const AgentSession& ses
             change.after.is_null() ? std::string() : jsonText(change.after));
     }
     if (!current.empty() && !changes.empty())
-        tx.sql().exec_params(
-            "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
-            "VALUES ($1, $2, $3, $4, 'inventory_changed', $5::jsonb)",
-            session.partnerId, session.orgId, session.siteId, session.deviceId,
-            jsonText({{"section", report.section}, {"changes", changes.size()}}));
+        recordDeviceEvent(tx, subjectOf(session), "inventory_changed",
+                          {{"section", report.section}, {"changes", changes.size()}});
     return changes.size();
 }
 

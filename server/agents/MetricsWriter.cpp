@@ -137,6 +137,8 @@ void MetricsWriter::run() {
         const bool ok = write(batch);
         for (auto& sample : batch)
             sample.done(ok);
+        if (ok && m_observer)
+            m_observer(batch);
         if (!ok) {
             // PostgreSQL is away: the agents keep their samples; do not spin.
             std::unique_lock lock(m_mutex);

@@ -3,6 +3,7 @@
 #include "crypto/Digest.h"
 #include "crypto/SecureRandom.h"
 #include "devices/DeviceAccess.h"
+#include "devices/DeviceEvents.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
@@ -123,6 +124,8 @@ ApiResponse enroll(RequestContext& ctx) {
         event.details["reenrolled"] = true;
     }
     tx.sql().exec_params("UPDATE enrollment_keys SET uses = uses + 1 WHERE id = $1", keyId);
+    recordDeviceEvent(tx, {partnerId, orgId, siteId, deviceId}, "enrolled",
+                      {{"approval", approval}, {"reenrolled", !existing.empty()}, {"hostname", hostname}});
     event.actorId = deviceId;
     event.resourceId = deviceId;
     ctx.audit(tx, event);
@@ -184,13 +187,15 @@ ApiResponse getDevice(RequestContext& ctx) {
 
 // approve and revoke: one state change each, audited with the device's organisation.
 ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, const std::string& action,
-                         const std::string& sql) {
+                         const std::string& eventKind, const std::string& sql) {
     const std::string id = ctx.pathId("id", "device");
     const AccessScope scope = ctx.require(permission);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, permission);
     tx.sql().exec_params(sql, id);
+    recordDeviceEvent(tx, {device.partnerId, device.orgId, device.siteId, id}, eventKind,
+                      {{"by", ctx.principal().label}});
     AuditEvent event = ctx.auditEvent(action, "device", id);
     event.orgId = device.orgId;
     ctx.audit(tx, event);
@@ -200,7 +205,7 @@ ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, cons
 }
 
 ApiResponse approveDevice(RequestContext& ctx) {
-    return changeDevice(ctx, DevicesUpdate, "devices.approve",
+    return changeDevice(ctx, DevicesUpdate, "devices.approve", "approved",
                         "UPDATE devices SET approval = 'approved', updated_at = now() WHERE id = $1");
 }
 
@@ -208,7 +213,7 @@ ApiResponse revokeDevice(RequestContext& ctx) {
     // A new random hash replaces the credential's, so the old one can never match again; a connected agent is
     // cut off as soon as the change has committed.
     ApiResponse response =
-        changeDevice(ctx, DevicesDelete, "devices.revoke",
+        changeDevice(ctx, DevicesDelete, "devices.revoke", "revoked",
                      "UPDATE devices SET revoked_at = coalesce(revoked_at, now()), status = 'offline', "
                      "connection_id = NULL, "
                      "credential_hash = 'revoked:' || gen_random_uuid(), updated_at = now() WHERE id = $1");
@@ -224,6 +229,8 @@ ApiResponse deleteDevice(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesDelete);
     tx.sql().exec_params("DELETE FROM devices WHERE id = $1", id);
+    recordDeviceEvent(tx, {device.partnerId, device.orgId, device.siteId, id}, "deleted",
+                      {{"by", ctx.principal().label}});
     AuditEvent event = ctx.auditEvent("devices.delete", "device", id);
     event.orgId = device.orgId;
     ctx.audit(tx, event);

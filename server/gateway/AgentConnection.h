@@ -9,6 +9,8 @@
 
 namespace breeze::server {
 
+class AgentSessionHandler;
+
 // Per-socket state held by an event loop. Kept small: an idle agent should cost the server only its TLS
 // session, this struct and the kernel's socket buffers.
 struct AgentConnection {
@@ -21,6 +23,7 @@ struct AgentConnection {
     std::string requestHead; // only until the upgrade is read
     std::string webSocketKey;
     AgentSession session;
+    AgentSessionHandler* handler = nullptr;         // the endpoint's, once the upgrade has named one
     std::chrono::steady_clock::time_point deadline; // for the phases before Open
     std::chrono::steady_clock::time_point lastPing;
     // Token bucket for inbound messages.

@@ -15,8 +15,8 @@
 
 namespace breeze::server {
 
-AgentGateway::AgentGateway(GatewaySettings settings, net::SslContextPtr tls, AgentSessionHandler& handler)
-    : m_settings(settings), m_tls(std::move(tls)), m_handler(handler) {
+AgentGateway::AgentGateway(GatewaySettings settings, net::SslContextPtr tls)
+    : m_settings(settings), m_tls(std::move(tls)) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, m_settings.eventLoops); ++i)
         m_loops.push_back(std::make_unique<EventLoop>(i, *this));
 }
@@ -102,9 +102,18 @@ void AgentGateway::acceptLoop() {
     }
 }
 
+void AgentGateway::addEndpoint(const std::string& path, AgentSessionHandler& handler) {
+    m_endpoints[path] = &handler;
+}
+
+AgentSessionHandler* AgentGateway::handlerFor(const std::string& path) const {
+    const auto it = m_endpoints.find(path);
+    return it == m_endpoints.end() ? nullptr : it->second;
+}
+
 std::optional<AgentSession> AgentGateway::registerSession(const AgentSession& session) {
     std::lock_guard lock(m_registryMutex);
-    auto [it, inserted] = m_registry.try_emplace(session.deviceId, session);
+    auto [it, inserted] = m_registry.try_emplace(session.key, session);
     if (inserted)
         return std::nullopt;
     AgentSession previous = it->second;
@@ -114,7 +123,7 @@ std::optional<AgentSession> AgentGateway::registerSession(const AgentSession& se
 
 void AgentGateway::unregisterSession(const AgentSession& session) {
     std::lock_guard lock(m_registryMutex);
-    const auto it = m_registry.find(session.deviceId);
+    const auto it = m_registry.find(session.key);
     if (it != m_registry.end() && it->second.connection == session.connection)
         m_registry.erase(it);
 }

@@ -5,6 +5,7 @@
 #include "net/TlsConnection.h"
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,13 +19,18 @@ namespace breeze::server {
 class AgentSessionHandler;
 class EventLoop;
 
-// The agent endpoint (wss://host:gateway.port/api/v1/agent/ws): a listener thread accepts, a few epoll event
-// loops run TLS, the upgrade and WebSocket framing for all agents, and the handler does everything that needs
-// the database on its own threads. Thread-safe: send() and disconnect() may be called from anywhere.
+// The WebSocket gateway (wss://host:gateway.port/...): agents at /api/v1/agent/ws, consoles at
+// /api/v1/console/ws. A listener thread accepts, a few epoll event loops run TLS, the upgrade and WebSocket
+// framing for every connection, and each endpoint's handler does what needs the database on its own threads.
+// Thread-safe: send() and disconnect() may be called from anywhere.
 class AgentGateway {
 public:
-    AgentGateway(GatewaySettings settings, net::SslContextPtr tls, AgentSessionHandler& handler);
+    AgentGateway(GatewaySettings settings, net::SslContextPtr tls);
     ~AgentGateway();
+
+    // Serves WebSocket upgrades to `path` with `handler` (before start()).
+    void addEndpoint(const std::string& path, AgentSessionHandler& handler);
+    AgentSessionHandler* handlerFor(const std::string& path) const;
 
     // Binds address:port (0 picks a free port) and starts the threads.
     void start(const std::string& address, unsigned short port);
@@ -32,8 +38,9 @@ public:
     void stop();
     unsigned short port() const { return m_port; }
 
-    // Queues a text message for the device's current connection; false when it is not connected.
-    bool send(const std::string& deviceId, std::string text);
+    // Queues a text message for the connection registered under `key` (a device id); false when there is
+    // none.
+    bool send(const std::string& key, std::string text);
     // Sends to one specific connection (a reply): dropped if that connection has gone.
     void reply(const AgentSession& session, std::string text);
     void disconnect(const std::string& deviceId, std::uint16_t code, const std::string& reason);
@@ -46,7 +53,6 @@ public:
 
     // For the event loops.
     const GatewaySettings& settings() const { return m_settings; }
-    AgentSessionHandler& handler() { return m_handler; }
     SSL_CTX* tlsContext() const { return m_tls.get(); }
     std::uint64_t nextConnectionNumber() { return ++m_connectionNumbers; }
     // Records the session as the device's current one; returns the session it replaces, if any.
@@ -59,7 +65,7 @@ private:
 
     GatewaySettings m_settings;
     net::SslContextPtr m_tls;
-    AgentSessionHandler& m_handler;
+    std::map<std::string, AgentSessionHandler*> m_endpoints;
     std::vector<std::unique_ptr<EventLoop>> m_loops;
     int m_listener = -1;
     int m_stopPipe[2] = {-1, -1};

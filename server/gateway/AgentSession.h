@@ -11,6 +11,9 @@ struct AgentSession {
     std::size_t loop = 0;
     std::uint64_t connection = 0; // unique per server process
     std::string connectionId;     // a UUID, recorded on the device row while this connection is current
+    // What the gateway's registry knows the connection by: the device id for agents (a newer connection of
+    // the same device replaces the older), a unique "console:<uuid>" for consoles.
+    std::string key;
     std::string deviceId;
     std::string partnerId;
     std::string orgId;

@@ -20,7 +20,6 @@ namespace breeze::server {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-constexpr const char* kAgentPath = "/api/v1/agent/ws";
 constexpr std::uint64_t kWakeTag = 0;
 
 std::string reasonPhrase(int status) {
@@ -231,14 +230,14 @@ void EventLoop::readUpgrade(AgentConnection& connection) {
         return;
     }
     const auto& request = *parsed.request;
-    if (request.path != kAgentPath) {
-        refuse(connection, 404, "not_found", "agents connect to " + std::string(kAgentPath));
+    connection.handler = m_gateway.handlerFor(request.path);
+    if (!connection.handler) {
+        refuse(connection, 404, "not_found", "no WebSocket endpoint at " + request.path.substr(0, 100));
         return;
     }
     const std::string credential = bearerOf(request.header("authorization"));
     if (credential.empty()) {
-        refuse(connection, 401, "unauthenticated",
-               "the device credential is missing (Authorization: Bearer)");
+        refuse(connection, 401, "unauthenticated", "credentials are missing (Authorization: Bearer)");
         return;
     }
     // Frames sent before the 101 would be a client that does not wait; none of ours do.
@@ -250,7 +249,7 @@ void EventLoop::readUpgrade(AgentConnection& connection) {
     std::string().swap(connection.requestHead);
     connection.phase = AgentConnection::Phase::Admitting;
     const std::uint64_t number = connection.session.connection;
-    m_gateway.handler().admit(credential, connection.session.address,
+    connection.handler->admit(credential, connection.session.address,
                               [this, number](AgentAdmission admission) {
                                   post([number, admission = std::move(admission)](EventLoop& loop) mutable {
                                       loop.admitted(number, std::move(admission));
@@ -283,7 +282,7 @@ void EventLoop::admitted(std::uint64_t number, AgentAdmission admission) {
         // The same device connected again (a restart, a network change): the newer connection wins.
         m_gateway.closeSession(*replaced, protocol::kCloseReplaced, "replaced by a newer connection");
     }
-    m_gateway.handler().opened(connection.session);
+    connection.handler->opened(connection.session);
     if (!connection.channel->flush()) {
         destroy(connection, connection.channel->closeReason());
         return;
@@ -328,7 +327,7 @@ void EventLoop::readMessages(AgentConnection& connection) {
             channel.sendText(protocol::encodeEnvelope(error));
             return;
         }
-        if (!m_gateway.handler().received(connection.session, std::move(*decoded.envelope)))
+        if (!connection.handler->received(connection.session, std::move(*decoded.envelope)))
             channel.close(protocol::kCloseTryAgainLater, "server busy, try again later");
     });
 }
@@ -403,7 +402,7 @@ void EventLoop::destroy(AgentConnection& connection, const std::string& reason) 
         connection.channel->close(protocol::kCloseNormal, "");
     if (connection.phase == AgentConnection::Phase::Open) {
         m_gateway.unregisterSession(connection.session);
-        m_gateway.handler().closed(connection.session, reason);
+        connection.handler->closed(connection.session, reason);
     }
     m_gateway.connectionCounter()--;
     if (connection.channel->lingering()) {

@@ -22,6 +22,14 @@ ApiResponse metrics(RequestContext& ctx) {
     return ApiResponse::text(ctx.server.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
+// What a client needs before it signs in: where the WebSocket endpoints are.
+ApiResponse serverInfo(RequestContext& ctx) {
+    return ApiResponse::json({{"version", BREEZE_VERSION},
+                              {"gateway_port", ctx.server.gatewayPort},
+                              {"agent_path", "/api/v1/agent/ws"},
+                              {"console_path", "/api/v1/console/ws"}});
+}
+
 ApiResponse openapi(RequestContext&) {
     return ApiResponse::text(openApiDocument(), "application/json");
 }
@@ -32,6 +40,7 @@ void registerOperationsRoutes(Router& router) {
     router.add({"GET", "/readyz", "", RouteAccess::Public, readyz});
     router.add({"GET", "/metrics", "", RouteAccess::Public, metrics});
     router.add({"GET", "/api/v1/openapi.json", "", RouteAccess::Public, openapi});
+    router.add({"GET", "/api/v1/server-info", "", RouteAccess::Public, serverInfo});
 }
 
 } // namespace breeze::server

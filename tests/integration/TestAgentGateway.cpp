@@ -124,7 +124,7 @@ private Q_SLOTS:
                  401);
         const std::string credential = enroll(m_site, "gate-path");
         QCOMPARE(refusalStatus([&] {
-                     net::connectWebSocket(target(credential, "/api/v1/console/ws"), m_tls.get(), 10s);
+                     net::connectWebSocket(target(credential, "/api/v1/nothing/ws"), m_tls.get(), 10s);
                  }),
                  404);
         // A client that does not trust the server's CA never gets as far as sending its credential.

@@ -1,0 +1,274 @@
+#include "console/ConsoleService.h"
+
+#include "app/ServerContext.h"
+#include "auth/Authenticator.h"
+#include "auth/Permission.h"
+#include "crypto/SecureRandom.h"
+#include "db/DatabaseUnavailable.h"
+#include "db/ScopedTransaction.h"
+#include "events/EventHub.h"
+#include "gateway/AgentGateway.h"
+#include "http/ApiError.h"
+#include "ops/JsonLogger.h"
+#include "protocol/MessageFields.h"
+#include "protocol/WebSocketCodec.h"
+
+#include <pqxx/pqxx>
+
+namespace breeze::server {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kMaxWatched = 50;
+constexpr std::uint16_t kCloseSignInExpired = 4003;
+} // namespace
+
+ConsoleService::ConsoleService(ServerContext& server, EventHub& events)
+    : m_server(server), m_events(events), m_workers(2, 10'000) {
+    m_subscription = m_events.subscribe([this](const nlohmann::json& event) { deliver(event); });
+}
+
+ConsoleService::~ConsoleService() {
+    stop();
+}
+
+void ConsoleService::stop() {
+    if (m_subscription) {
+        m_events.unsubscribe(m_subscription);
+        m_subscription = 0;
+    }
+    m_workers.stop();
+}
+
+std::size_t ConsoleService::sessions() const {
+    std::lock_guard lock(m_mutex);
+    return m_consoles.size();
+}
+
+std::optional<ConsoleService::Admitted> ConsoleService::authenticate(const std::string& token,
+                                                                     const std::string& address,
+                                                                     std::string& error, int& status) {
+    try {
+        const Principal principal = Authenticator(m_server).authenticate("Bearer " + token, address, "");
+        if (principal.mfaEnrollmentOnly) {
+            status = 403;
+            error = "set up two-factor sign-in before using the console";
+            return std::nullopt;
+        }
+        AccessScope scope = principal.scopeFor(permissions::DevicesRead);
+        if (scope.isEmpty()) {
+            status = 403;
+            error = "this needs the devices:read permission";
+            return std::nullopt;
+        }
+        return Admitted{principal.id, principal.sessionId, std::move(scope)};
+    } catch (const ApiError& refused) {
+        status = refused.status();
+        error = refused.what();
+    } catch (const DatabaseUnavailable&) {
+        status = 503;
+        error = "the server cannot check sign-ins right now; try again later";
+    } catch (const std::exception& failure) {
+        status = 503;
+        error = failure.what();
+    }
+    return std::nullopt;
+}
+
+void ConsoleService::admit(const std::string& credential, const std::string& address,
+                           std::function<void(AgentAdmission)> done) {
+    const bool queued = m_workers.post(credential, [this, credential, address, done] {
+        AgentAdmission admission;
+        std::string error;
+        int status = 401;
+        auto admitted = authenticate(credential, address, error, status);
+        if (!admitted) {
+            admission.status = status;
+            admission.code = status == 403 ? "forbidden" : status == 503 ? "unavailable" : "invalid_token";
+            admission.message = error;
+            done(std::move(admission));
+            return;
+        }
+        admission.admitted = true;
+        admission.session.key = "console:" + crypto::SecureRandom::uuid();
+        admission.session.partnerId = admitted->scope.partnerId();
+        {
+            std::lock_guard lock(m_mutex);
+            m_admitted.insert_or_assign(admission.session.key, std::move(*admitted));
+        }
+        done(std::move(admission));
+    });
+    if (!queued) {
+        AgentAdmission busy;
+        busy.status = 503;
+        busy.code = "busy";
+        busy.message = "the server is busy; try again later";
+        done(std::move(busy));
+    }
+}
+
+void ConsoleService::opened(const AgentSession& session) {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_admitted.find(session.key);
+    if (it == m_admitted.end())
+        return;
+    Console console{session,
+                    it->second.userId,
+                    it->second.sessionId,
+                    it->second.scope,
+                    Clock::now() + std::chrono::seconds(m_server.config.accessTokenTtlSeconds + 60),
+                    {}};
+    m_admitted.erase(it);
+    m_consoles.insert_or_assign(session.key, std::move(console));
+}
+
+void ConsoleService::closed(const AgentSession& session, const std::string&) {
+    std::lock_guard lock(m_mutex);
+    m_consoles.erase(session.key);
+}
+
+void ConsoleService::sendTo(const AgentSession& session, const nlohmann::json& fields,
+                            const std::string& type) {
+    if (!m_gateway)
+        return;
+    protocol::Envelope envelope;
+    envelope.type = type;
+    envelope.fields = fields;
+    m_gateway->reply(session, protocol::encodeEnvelope(envelope));
+}
+
+bool ConsoleService::received(const AgentSession& session, protocol::Envelope envelope) {
+    return m_workers.post(session.key, [this, session, envelope = std::move(envelope)] {
+        try {
+            const protocol::MessageFields fields(envelope.fields, envelope.type);
+            if (envelope.type == "auth") {
+                // A fresh access token of the same user and sign-in keeps the session going.
+                std::string error;
+                int status = 401;
+                const auto admitted =
+                    authenticate(fields.string("token", 4096), session.address, error, status);
+                std::lock_guard lock(m_mutex);
+                const auto it = m_consoles.find(session.key);
+                if (it == m_consoles.end())
+                    return;
+                if (!admitted || admitted->userId != it->second.userId) {
+                    sendTo(
+                        session,
+                        {{"code", "invalid_token"}, {"message", admitted ? "another user's token" : error}},
+                        "error");
+                    return;
+                }
+                it->second.scope = admitted->scope;
+                it->second.validUntil =
+                    Clock::now() + std::chrono::seconds(m_server.config.accessTokenTtlSeconds + 60);
+                sendTo(session, nlohmann::json::object(), "auth.ok");
+            } else if (envelope.type == "watch") {
+                // Heartbeats of these devices follow as they are stored; only devices the user may see.
+                std::vector<std::string> requested = fields.strings("device_ids", kMaxWatched, 36);
+                const std::optional<AccessScope> scope = [&]() -> std::optional<AccessScope> {
+                    std::lock_guard lock(m_mutex);
+                    const auto it = m_consoles.find(session.key);
+                    return it == m_consoles.end() ? std::nullopt
+                                                  : std::optional<AccessScope>(it->second.scope);
+                }();
+                if (!scope)
+                    return;
+                std::set<std::string> allowed;
+                if (!requested.empty()) {
+                    auto lease = m_server.pool.acquire();
+                    ScopedTransaction tx(*lease, *scope);
+                    const auto rows = tx.sql().exec_params(
+                        "SELECT d.id FROM devices d WHERE d.id::text = ANY($1::text[]) AND " +
+                            scope->sqlSite("d.partner_id", "d.org_id", "d.site_id"),
+                        "{" +
+                            [&] {
+                                std::string list;
+                                for (const auto& id : requested) {
+                                    if (id.find_first_not_of("0123456789abcdef-") != std::string::npos)
+                                        continue;
+                                    list += (list.empty() ? "" : ",") + id;
+                                }
+                                return list;
+                            }() +
+                            "}");
+                    for (const auto& row : rows)
+                        allowed.insert(row[0].as<std::string>());
+                }
+                std::lock_guard lock(m_mutex);
+                const auto it = m_consoles.find(session.key);
+                if (it != m_consoles.end())
+                    it->second.watched = allowed;
+                sendTo(session, {{"device_ids", allowed}}, "watch.ok");
+            } else {
+                sendTo(
+                    session,
+                    {{"code", "unknown_type"}, {"message", "unknown message type \"" + envelope.type + "\""}},
+                    "error");
+            }
+        } catch (const protocol::MessageError& error) {
+            sendTo(session, {{"code", "bad_message"}, {"message", error.what()}}, "error");
+        } catch (const std::exception& error) {
+            sendTo(session,
+                   {{"code", "unavailable"}, {"message", "the server could not do that now; try again"}},
+                   "error");
+            logger().warning("console message failed", {{"type", envelope.type}, {"error", error.what()}});
+        }
+    });
+}
+
+void ConsoleService::deliver(const nlohmann::json& event) {
+    const std::string kind = event.value("kind", "");
+    const std::string partner = event.value("partner_id", "");
+    const std::string org = event.value("org_id", "");
+    const std::string site = event.value("site_id", "");
+    const auto now = Clock::now();
+    std::vector<AgentSession> expired;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto& [key, console] : m_consoles) {
+            if (now > console.validUntil) {
+                expired.push_back(console.session);
+                continue;
+            }
+            // Tenants never leak: an event goes only where the user's devices:read scope reaches its site.
+            if (kind != "resync" &&
+                (partner != console.scope.partnerId() || !console.scope.allowsSite(org, site)))
+                continue;
+            // "id" is the envelope's own field: the event's row id travels as event_id.
+            nlohmann::json fields = event;
+            if (fields.contains("id")) {
+                fields["event_id"] = fields["id"];
+                fields.erase("id");
+            }
+            sendTo(console.session, fields, "event");
+        }
+    }
+    for (const auto& session : expired)
+        if (m_gateway)
+            m_gateway->closeSession(session, kCloseSignInExpired,
+                                    "sign-in expired; reconnect with a fresh token");
+}
+
+void ConsoleService::metricsStored(const std::deque<MetricsWriter::Sample>& samples) {
+    std::lock_guard lock(m_mutex);
+    if (m_consoles.empty())
+        return;
+    for (const auto& sample : samples) {
+        for (auto& [key, console] : m_consoles) {
+            if (!console.watched.contains(sample.session.deviceId))
+                continue;
+            const auto& beat = sample.heartbeat;
+            sendTo(console.session,
+                   {{"device_id", sample.session.deviceId},
+                    {"sampled_at_ms", beat.sampledAtMs},
+                    {"cpu_percent", beat.cpuPercent},
+                    {"load1", beat.load1},
+                    {"memory_used", beat.memoryUsedBytes},
+                    {"memory_total", beat.memoryTotalBytes},
+                    {"process_count", beat.processCount}},
+                   "metric");
+        }
+    }
+}
+
+} // namespace breeze::server

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "agents/MetricsWriter.h"
+#include "auth/AccessScope.h"
+#include "gateway/AgentSessionHandler.h"
+#include "gateway/StrandPool.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace breeze::server {
+
+class AgentGateway;
+class EventHub;
+struct ServerContext;
+
+// The console endpoint (/api/v1/console/ws) on the gateway. A console signs in with its access token, then
+// receives every device event its user may see (device_events, through the EventHub) and the heartbeat
+// samples of the devices it watches. Tokens are short-lived: the console sends {"type":"auth","token":...}
+// with each fresh one, and a session whose token was not renewed in time is closed (4003) rather than trusted
+// forever.
+class ConsoleService : public AgentSessionHandler {
+public:
+    ConsoleService(ServerContext& server, EventHub& events);
+    ~ConsoleService() override;
+
+    void attach(AgentGateway& gateway) { m_gateway = &gateway; }
+    void stop();
+    // Heartbeats just stored (from the MetricsWriter): forwarded to consoles watching those devices.
+    void metricsStored(const std::deque<MetricsWriter::Sample>& samples);
+    std::size_t sessions() const;
+
+    void admit(const std::string& credential, const std::string& address,
+               std::function<void(AgentAdmission)> done) override;
+    void opened(const AgentSession& session) override;
+    bool received(const AgentSession& session, protocol::Envelope envelope) override;
+    void closed(const AgentSession& session, const std::string& reason) override;
+
+private:
+    struct Console {
+        AgentSession session;
+        std::string userId;
+        std::string sessionId;
+        AccessScope scope;
+        std::chrono::steady_clock::time_point validUntil;
+        std::set<std::string> watched;
+    };
+    struct Admitted {
+        std::string userId;
+        std::string sessionId;
+        AccessScope scope;
+    };
+
+    void deliver(const nlohmann::json& event);
+    void sendTo(const AgentSession& session, const nlohmann::json& fields, const std::string& type);
+    std::optional<Admitted> authenticate(const std::string& token, const std::string& address,
+                                         std::string& error, int& status);
+
+    ServerContext& m_server;
+    EventHub& m_events;
+    int m_subscription = 0;
+    AgentGateway* m_gateway = nullptr;
+    StrandPool m_workers;
+    mutable std::mutex m_mutex;
+    std::map<std::string, Console> m_consoles;  // by session key
+    std::map<std::string, Admitted> m_admitted; // admitted, not yet opened (by connection id)
+};
+
+} // namespace breeze::server
