@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+namespace breeze::console {
+
+// A device as the console shows it. Every string here came from an agent or an admin: views show them as
+// plain text only.
+struct Device {
+    QString id;
+    QString orgId;
+    QString siteId;
+    QString hostname;
+    QString identity;
+    QString status; // online, offline
+    QString approval;
+    QString os;
+    QString platform;
+    QString agentVersion;
+    QString lastAddress;
+    QDateTime lastSeen;
+    bool revoked = false;
+
+    static Device fromJson(const QJsonObject& json);
+};
+
+} // namespace breeze::console

@@ -1,0 +1,72 @@
+#include "DeviceDirectory.h"
+
+#include <QJsonArray>
+#include <QUrlQuery>
+
+namespace breeze::console {
+
+DeviceDirectory::DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableModel& model, QObject* parent)
+    : QObject(parent), m_api(api), m_model(model) {
+    connect(&live, &LiveChannel::deviceEvent, this, [this](const QJsonObject& event) {
+        if (!m_model.applyEvent(event))
+            fetchDevice(event.value("device_id").toString());
+    });
+    connect(&live, &LiveChannel::resyncNeeded, this, &DeviceDirectory::reload);
+}
+
+void DeviceDirectory::reload() {
+    if (m_loading) {
+        m_reloadAgain = true;
+        return;
+    }
+    m_loading = true;
+    m_pending.clear();
+    Q_EMIT loadingChanged(true);
+    loadPage({});
+}
+
+void DeviceDirectory::loadPage(const QString& cursor) {
+    QUrlQuery query;
+    query.addQueryItem("limit", "500");
+    if (!cursor.isEmpty())
+        query.addQueryItem("cursor", cursor);
+    m_api.get("/api/v1/devices?" + query.toString(QUrl::FullyEncoded), [this](const ApiReply& reply) {
+        if (!reply.ok()) {
+            m_loading = false;
+            Q_EMIT loadingChanged(false);
+            Q_EMIT failed(reply.errorMessage);
+            return;
+        }
+        const QJsonObject page = reply.object();
+        for (const auto& item : page.value("items").toArray())
+            m_pending.push_back(Device::fromJson(item.toObject()));
+        Q_EMIT progress(static_cast<int>(m_pending.size()));
+        const QString next = page.value("next_cursor").toString();
+        if (!next.isEmpty()) {
+            loadPage(next);
+            return;
+        }
+        m_model.setDevices(std::move(m_pending));
+        m_pending = {};
+        m_loading = false;
+        Q_EMIT loadingChanged(false);
+        Q_EMIT loaded(m_model.rowCount());
+        if (m_reloadAgain) {
+            m_reloadAgain = false;
+            reload();
+        }
+    });
+}
+
+void DeviceDirectory::fetchDevice(const QString& id) {
+    if (id.isEmpty())
+        return;
+    m_api.get("/api/v1/devices/" + id, [this, id](const ApiReply& reply) {
+        if (reply.ok())
+            m_model.upsert(Device::fromJson(reply.object()));
+        else if (reply.status == 404)
+            m_model.remove(id);
+    });
+}
+
+} // namespace breeze::console

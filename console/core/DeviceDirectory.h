@@ -1,0 +1,39 @@
+#pragma once
+
+#include "ApiClient.h"
+#include "DeviceTableModel.h"
+#include "LiveChannel.h"
+
+#include <QObject>
+
+namespace breeze::console {
+
+// Keeps a DeviceTableModel true: loads every visible device page by page, then applies live events; a device
+// it has not seen (new enrollment) is fetched on its own; after a reconnect it reloads once.
+class DeviceDirectory : public QObject {
+    Q_OBJECT
+
+public:
+    DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableModel& model, QObject* parent = nullptr);
+
+    void reload();
+    bool loading() const { return m_loading; }
+
+Q_SIGNALS:
+    void loadingChanged(bool loading);
+    void progress(int loaded);
+    void loaded(int total);
+    void failed(const QString& message);
+
+private:
+    void loadPage(const QString& cursor);
+    void fetchDevice(const QString& id);
+
+    ApiClient& m_api;
+    DeviceTableModel& m_model;
+    bool m_loading = false;
+    bool m_reloadAgain = false;
+    QVector<Device> m_pending;
+};
+
+} // namespace breeze::console

@@ -1,0 +1,183 @@
+#include "DeviceTableModel.h"
+
+#include <QJsonObject>
+
+namespace breeze::console {
+
+int DeviceTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_devices.size());
+}
+
+int DeviceTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant DeviceTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Hostname:
+        return tr("Host name");
+    case Status:
+        return tr("Status");
+    case Os:
+        return tr("Operating system");
+    case Address:
+        return tr("Address");
+    case AgentVersion:
+        return tr("Agent");
+    case LastSeen:
+        return tr("Last seen");
+    default:
+        return {};
+    }
+}
+
+QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= m_devices.size() || index.column() >= ColumnCount)
+        return {};
+    const Device& device = m_devices[index.row()];
+    switch (role) {
+    case DeviceIdRole:
+        return device.id;
+    case StatusRole:
+        return device.status;
+    case OrgIdRole:
+        return device.orgId;
+    case SiteIdRole:
+        return device.siteId;
+    case Qt::DisplayRole:
+    case SortRole:
+        switch (index.column()) {
+        case Hostname:
+            return device.hostname.isEmpty() ? device.identity : device.hostname;
+        case Status:
+            if (device.revoked)
+                return tr("revoked");
+            if (device.approval == "pending")
+                return tr("awaiting approval");
+            return device.status;
+        case Os:
+            return device.os;
+        case Address:
+            return device.lastAddress;
+        case AgentVersion:
+            return device.agentVersion;
+        case LastSeen:
+            if (role == SortRole)
+                return device.lastSeen;
+            return device.lastSeen.isValid() ? device.lastSeen.toLocalTime().toString("yyyy-MM-dd HH:mm:ss")
+                                             : QString();
+        default:
+            return {};
+        }
+    case Qt::ToolTipRole:
+        return index.column() == Hostname ? device.identity : QVariant();
+    default:
+        return {};
+    }
+}
+
+void DeviceTableModel::setDevices(QVector<Device> devices) {
+    beginResetModel();
+    m_devices = std::move(devices);
+    m_rowById.clear();
+    m_rowById.reserve(m_devices.size());
+    for (int row = 0; row < m_devices.size(); ++row)
+        m_rowById.insert(m_devices[row].id, row);
+    endResetModel();
+    recount();
+}
+
+void DeviceTableModel::recount() {
+    int online = 0;
+    for (const auto& device : m_devices)
+        online += device.status == "online";
+    m_online = online;
+    Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
+}
+
+void DeviceTableModel::reindexFrom(int row) {
+    for (int i = row; i < m_devices.size(); ++i)
+        m_rowById[m_devices[i].id] = i;
+}
+
+const Device* DeviceTableModel::device(const QString& id) const {
+    const int row = rowOf(id);
+    return row < 0 ? nullptr : &m_devices[row];
+}
+
+void DeviceTableModel::upsert(const Device& device) {
+    const int row = rowOf(device.id);
+    if (row >= 0) {
+        const bool wasOnline = m_devices[row].status == "online";
+        m_devices[row] = device;
+        m_online += (device.status == "online") - wasOnline;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    } else {
+        const int at = static_cast<int>(m_devices.size());
+        beginInsertRows({}, at, at);
+        m_devices.push_back(device);
+        m_rowById.insert(device.id, at);
+        endInsertRows();
+        m_online += device.status == "online";
+    }
+    Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
+}
+
+void DeviceTableModel::remove(const QString& deviceId) {
+    const int row = rowOf(deviceId);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_online -= m_devices[row].status == "online";
+    m_devices.removeAt(row);
+    m_rowById.remove(deviceId);
+    reindexFrom(row);
+    endRemoveRows();
+    Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
+}
+
+bool DeviceTableModel::applyEvent(const QJsonObject& event) {
+    const QString kind = event.value("kind").toString();
+    const QString id = event.value("device_id").toString();
+    if (kind == "deleted") {
+        remove(id);
+        return true;
+    }
+    const int row = rowOf(id);
+    if (row < 0)
+        return kind == "inventory_changed" || kind == "command"; // nothing to show for an unknown device
+    Device& device = m_devices[row];
+    const QDateTime at = QDateTime::fromString(event.value("at").toString(), Qt::ISODateWithMs);
+    if (kind == "online" || kind == "offline") {
+        const bool wasOnline = device.status == "online";
+        device.status = kind;
+        if (at.isValid())
+            device.lastSeen = at;
+        if (kind == "online") {
+            const QJsonObject detail = event.value("detail").toObject();
+            device.lastAddress = detail.value("address").toString(device.lastAddress);
+            device.agentVersion = detail.value("agent_version").toString(device.agentVersion);
+        }
+        m_online += (kind == "online") - wasOnline;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
+    } else if (kind == "approved") {
+        device.approval = "approved";
+        Q_EMIT dataChanged(index(row, Status), index(row, Status));
+    } else if (kind == "revoked") {
+        device.revoked = true;
+        if (device.status == "online") {
+            device.status = "offline";
+            --m_online;
+            Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
+        }
+        Q_EMIT dataChanged(index(row, Status), index(row, Status));
+    } else if (kind == "enrolled") {
+        return false; // re-enrolled: fetch the record again (hostname, site may have changed)
+    }
+    return true;
+}
+
+} // namespace breeze::console

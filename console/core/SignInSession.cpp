@@ -1,0 +1,50 @@
+#include "SignInSession.h"
+
+namespace breeze::console {
+
+SignInSession::SignInSession(ApiClient& api, QObject* parent) : QObject(parent), m_api(api) {
+    m_refreshTimer.setSingleShot(true);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &SignInSession::refresh);
+}
+
+void SignInSession::signIn(const QString& email, const QString& password, const QString& totp) {
+    QJsonObject body{{"email", email}, {"password", password}};
+    if (!totp.isEmpty())
+        body["totp"] = totp;
+    m_api.post("/api/v1/auth/login", body, [this](const ApiReply& reply) { accept(reply); });
+}
+
+void SignInSession::accept(const ApiReply& reply) {
+    if (!reply.ok()) {
+        const bool wasSignedIn = signedIn();
+        m_api.setAccessToken({});
+        m_refreshToken.clear();
+        if (wasSignedIn)
+            Q_EMIT signedInChanged(false);
+        Q_EMIT failed(reply.errorCode, reply.errorMessage);
+        return;
+    }
+    const QJsonObject tokens = reply.object();
+    const bool wasSignedIn = signedIn();
+    m_api.setAccessToken(tokens.value("access_token").toString());
+    m_refreshToken = tokens.value("refresh_token").toString();
+    const int lifetime = tokens.value("expires_in").toInt(900);
+    m_refreshTimer.start(std::max(5, lifetime - 60) * 1000);
+    Q_EMIT accessTokenChanged(m_api.accessToken());
+    if (!wasSignedIn)
+        Q_EMIT signedInChanged(true);
+}
+
+void SignInSession::refresh() {
+    if (m_refreshToken.isEmpty())
+        return;
+    m_api.post("/api/v1/auth/refresh", {{"refresh_token", m_refreshToken}}, [this](const ApiReply& reply) {
+        if (reply.status == 0) {
+            m_refreshTimer.start(10'000); // unreachable: the token still works for a minute; try again soon
+            return;
+        }
+        accept(reply);
+    });
+}
+
+} // namespace breeze::console

@@ -1,0 +1,81 @@
+// The console's device table model: consistent for every view (QAbstractItemModelTester), and live events
+// change single rows, not the whole model.
+#include "DeviceTableModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace breeze::console;
+
+namespace {
+Device make(const QString& id, const QString& hostname, const QString& status) {
+    Device device;
+    device.id = id;
+    device.hostname = hostname;
+    device.status = status;
+    device.orgId = "org";
+    device.siteId = "site";
+    device.approval = "approved";
+    return device;
+}
+
+QJsonObject liveEvent(const QString& kind, const QString& id, QJsonObject detail = {}) {
+    return {{"kind", kind}, {"device_id", id}, {"at", "2026-11-25T12:00:00.000Z"}, {"detail", detail}};
+}
+} // namespace
+
+class TestConsoleModels final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void tableModelStaysConsistentThroughLiveChanges() {
+        DeviceTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDevices(
+            {make("a", "alpha", "online"), make("b", "bravo", "offline"), make("c", "charlie", "offline")});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.onlineCount(), 1);
+        QCOMPARE(model.data(model.index(1, DeviceTableModel::Hostname)).toString(), QString("bravo"));
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QVERIFY(model.applyEvent(
+            liveEvent("online", "b", {{"address", "10.0.0.7"}, {"agent_version", "0.2.0"}})));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 1); // that row only
+        QCOMPARE(model.data(model.index(1, DeviceTableModel::Status)).toString(), QString("online"));
+        QCOMPARE(model.data(model.index(1, DeviceTableModel::Address)).toString(), QString("10.0.0.7"));
+        QCOMPARE(model.onlineCount(), 2);
+        QVERIFY(model.applyEvent(liveEvent("offline", "a")));
+        QCOMPARE(model.onlineCount(), 1);
+        QVERIFY(model.data(model.index(0, DeviceTableModel::LastSeen)).toString().startsWith("2026-11-25"));
+
+        QVERIFY(model.applyEvent(liveEvent("revoked", "b")));
+        QCOMPARE(model.data(model.index(1, DeviceTableModel::Status)).toString(), QString("revoked"));
+        QCOMPARE(model.onlineCount(), 0);
+
+        QVERIFY(!model.applyEvent(liveEvent("online", "unknown"))); // the directory fetches it
+        QVERIFY(!model.applyEvent(liveEvent("enrolled", "a")));     // re-enrolled: fetched again
+        model.upsert(make("d", "delta", "online"));
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.rowOf("d"), 3);
+        QVERIFY(model.applyEvent(liveEvent("deleted", "b")));
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf("c"), 1); // rows after the removed one moved up, and the index knows
+        QCOMPARE(model.rowOf("d"), 2);
+        QCOMPARE(model.data(model.index(2, DeviceTableModel::Hostname)).toString(), QString("delta"));
+        QCOMPARE(reset.count(), 0);
+    }
+
+    void agentTextIsShownAsItCame() {
+        DeviceTableModel model;
+        model.setDevices({make("x", "<b>pwned</b><img src=x>", "online")});
+        // The model hands the text over untouched; views render it with Qt::PlainText.
+        QCOMPARE(model.data(model.index(0, DeviceTableModel::Hostname)).toString(),
+                 QString("<b>pwned</b><img src=x>"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConsoleModels)
+#include "TestConsoleModels.moc"
