@@ -20,7 +20,7 @@ usage: scripts/dev.sh COMMAND
   deps                 install every Debian 12 package the project needs (idempotent)
   build                build into build/ (binaries in build/bin)
   up [--headless]      deps, build, private PostgreSQL, migrations, first admin, server, an enrolled local
-                       agent; writes .breeze/stack.json
+                       agent, and the console when a display is available; writes .breeze/stack.json
   down                 stop everything `up` started
   status               what is running
   restart server|db|agent  restart one part of the stack
@@ -57,7 +57,7 @@ configure_and_build() { # DIR [cmake args...]; $TARGETS, when set, limits what i
 }
 
 # The programs `up` runs; `bench` adds its benchmark. The test suites are built by `test`, with sanitizers.
-build() { TARGETS=${TARGETS:-"breeze-server breeze-admin breeze-agent"} configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREEZE_BUILD_TESTS=ON; }
+build() { TARGETS=${TARGETS:-"breeze-server breeze-admin breeze-agent breeze-console"} configure_and_build "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBREEZE_BUILD_TESTS=ON; }
 
 # ---------------------------------------------------------------------------------------------------------------
 free_port() {
@@ -250,6 +250,10 @@ up() {
     enroll_local_agent
     agent_start
     write_stack
+    if [ "${1:-}" != "--headless" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        say "starting the console (log in $STATE/logs/console.log)"
+        nohup "$BUILD/bin/breeze-console" --dev-stack "$STATE/stack.json" >>"$STATE/logs/console.log" 2>&1 &
+    fi
     say "Breeze is up: $(server_url)  (credentials in .breeze/stack.json)"
     status
 }
@@ -315,7 +319,7 @@ run_tests() {
 
 bench() {
     local name=${1:-}
-    [ -n "$name" ] || die "bench needs a name; available: $(sed -n 's/^add_executable(bench-\([a-z_]*\) .*/\1/p' "$ROOT/tests/CMakeLists.txt" | tr '\n' ' ')"
+    [ -n "$name" ] || die "bench needs a name; available: $(sed -n 's/^ *add_executable(bench-\([a-z_-]*\) .*/\1/p' "$ROOT/tests/CMakeLists.txt" | tr '\n' ' ')"
     shift
     grep -q "add_executable(bench-$name " "$ROOT/tests/CMakeLists.txt" || die "no benchmark named $name"
     TARGETS="bench-$name breeze-server breeze-admin" build

@@ -78,9 +78,22 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
     }
 }
 
+DeviceTableModel::Keys DeviceTableModel::keysOf(const Device& device) {
+    const QString name = device.hostname.isEmpty() ? device.identity : device.hostname;
+    const QString status = device.revoked                 ? "revoked"
+                           : device.approval == "pending" ? "awaiting approval"
+                                                          : device.status;
+    return {(name + '\n' + device.identity + '\n' + device.lastAddress + '\n' + device.os + '\n' + status)
+                .toLower(),
+            name.toLower()};
+}
+
 void DeviceTableModel::setDevices(QVector<Device> devices) {
     beginResetModel();
     m_devices = std::move(devices);
+    m_keys.resize(m_devices.size());
+    for (int row = 0; row < m_devices.size(); ++row)
+        m_keys[row] = keysOf(m_devices[row]);
     m_rowById.clear();
     m_rowById.reserve(m_devices.size());
     for (int row = 0; row < m_devices.size(); ++row)
@@ -112,12 +125,14 @@ void DeviceTableModel::upsert(const Device& device) {
     if (row >= 0) {
         const bool wasOnline = m_devices[row].status == "online";
         m_devices[row] = device;
+        m_keys[row] = keysOf(device);
         m_online += (device.status == "online") - wasOnline;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     } else {
         const int at = static_cast<int>(m_devices.size());
         beginInsertRows({}, at, at);
         m_devices.push_back(device);
+        m_keys.push_back(keysOf(device));
         m_rowById.insert(device.id, at);
         endInsertRows();
         m_online += device.status == "online";
@@ -132,6 +147,7 @@ void DeviceTableModel::remove(const QString& deviceId) {
     beginRemoveRows({}, row, row);
     m_online -= m_devices[row].status == "online";
     m_devices.removeAt(row);
+    m_keys.removeAt(row);
     m_rowById.remove(deviceId);
     reindexFrom(row);
     endRemoveRows();
@@ -161,13 +177,16 @@ bool DeviceTableModel::applyEvent(const QJsonObject& event) {
             device.agentVersion = detail.value("agent_version").toString(device.agentVersion);
         }
         m_online += (kind == "online") - wasOnline;
+        m_keys[row] = keysOf(device);
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
         Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
     } else if (kind == "approved") {
         device.approval = "approved";
+        m_keys[row] = keysOf(device);
         Q_EMIT dataChanged(index(row, Status), index(row, Status));
     } else if (kind == "revoked") {
         device.revoked = true;
+        m_keys[row] = keysOf(device);
         if (device.status == "online") {
             device.status = "offline";
             --m_online;

@@ -32,6 +32,9 @@ public:
     bool applyEvent(const QJsonObject& event);
 
     const Device* device(const QString& id) const;
+    // For DeviceFilterModel: one lower-cased line of everything searchable, and the host name's sort key.
+    const QString& searchKey(int row) const { return m_keys[row].search; }
+    const QString& sortKey(int row) const { return m_keys[row].sort; }
     int rowOf(const QString& id) const { return m_rowById.value(id, -1); }
     int onlineCount() const { return m_online; }
 
@@ -42,7 +45,14 @@ private:
     void reindexFrom(int row);
     void recount();
 
+    struct Keys {
+        QString search;
+        QString sort;
+    };
+    static Keys keysOf(const Device& device);
+
     QVector<Device> m_devices;
+    QVector<Keys> m_keys; // parallel to m_devices
     QHash<QString, int> m_rowById;
     int m_online = 0;
 };

@@ -1,5 +1,6 @@
 // The console's device table model: consistent for every view (QAbstractItemModelTester), and live events
 // change single rows, not the whole model.
+#include "DeviceFilterModel.h"
 #include "DeviceTableModel.h"
 
 #include <QAbstractItemModelTester>
@@ -66,6 +67,29 @@ private Q_SLOTS:
         QCOMPARE(model.rowOf("d"), 2);
         QCOMPARE(model.data(model.index(2, DeviceTableModel::Hostname)).toString(), QString("delta"));
         QCOMPARE(reset.count(), 0);
+    }
+
+    void searchAndSortStayConsistentThroughLiveChanges() {
+        DeviceTableModel model;
+        DeviceFilterModel filter(model);
+        QAbstractItemModelTester tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        filter.sort(DeviceTableModel::Hostname);
+        model.setDevices(
+            {make("a", "Zulu", "online"), make("b", "alpha", "offline"), make("c", "Mike", "online")});
+        QCOMPARE(filter.index(0, 0).data().toString(), QString("alpha")); // case-insensitive order
+        QCOMPARE(filter.index(2, 0).data().toString(), QString("Zulu"));
+        filter.setSearch("  OFFLINE ");
+        QCOMPARE(filter.rowCount(), 1);
+        QVERIFY(model.applyEvent(liveEvent("offline", "c")));
+        QCOMPARE(filter.rowCount(), 2); // a device that went offline joins the search at once
+        QVERIFY(model.applyEvent(liveEvent("online", "b")));
+        QCOMPARE(filter.rowCount(), 1);
+        QCOMPARE(filter.index(0, 0).data().toString(), QString("Mike"));
+        model.upsert(make("d", "bravo", "offline"));
+        QCOMPARE(filter.rowCount(), 2);
+        filter.setSearch("");
+        QCOMPARE(filter.rowCount(), 4);
+        QCOMPARE(filter.index(1, 0).data().toString(), QString("bravo"));
     }
 
     void agentTextIsShownAsItCame() {

@@ -1,0 +1,32 @@
+#include "DeviceFilterModel.h"
+
+#include "DeviceTableModel.h"
+
+namespace breeze::console {
+
+DeviceFilterModel::DeviceFilterModel(DeviceTableModel& devices, QObject* parent)
+    : QSortFilterProxyModel(parent), m_devices(devices) {
+    setSourceModel(&devices);
+    setSortRole(DeviceTableModel::SortRole);
+    setSortCaseSensitivity(Qt::CaseInsensitive);
+}
+
+void DeviceFilterModel::setSearch(const QString& text) {
+    const QString search = text.trimmed().toLower();
+    if (search == m_search)
+        return;
+    m_search = search;
+    invalidateFilter();
+}
+
+bool DeviceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex&) const {
+    return m_search.isEmpty() || m_devices.searchKey(sourceRow).contains(m_search);
+}
+
+bool DeviceFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+    if (left.column() == DeviceTableModel::Hostname)
+        return m_devices.sortKey(left.row()) < m_devices.sortKey(right.row());
+    return QSortFilterProxyModel::lessThan(left, right);
+}
+
+} // namespace breeze::console

@@ -1,0 +1,114 @@
+#include "MainWindow.h"
+
+#include "ConsoleConnection.h"
+#include "DeviceFilterModel.h"
+#include "StatusDelegate.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
+    : QMainWindow(parent), m_connection(connection) {
+    setWindowTitle(tr("Breeze — %1").arg(connection.api().server().host()));
+    auto* central = new QWidget(this);
+    m_search = new QLineEdit(central);
+    m_search->setPlaceholderText(tr("Search host name, address, operating system or status"));
+    m_search->setClearButtonEnabled(true);
+    m_filter = new DeviceFilterModel(connection.devices(), this);
+    connect(m_search, &QLineEdit::textChanged, m_filter, &DeviceFilterModel::setSearch);
+    m_table = new QTableView(central);
+    m_table->setModel(m_filter);
+    m_table->setItemDelegateForColumn(DeviceTableModel::Status, new StatusDelegate(m_table));
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(DeviceTableModel::Hostname, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    auto* layout = new QVBoxLayout(central);
+    layout->addWidget(m_search);
+    layout->addWidget(m_table);
+    setCentralWidget(central);
+
+    m_counts = new QLabel(this);
+    m_counts->setTextFormat(Qt::PlainText);
+    m_link = new QLabel(this);
+    m_link->setTextFormat(Qt::PlainText);
+    statusBar()->addWidget(m_counts, 1);
+    statusBar()->addPermanentWidget(m_link);
+    m_countdown = new QTimer(this);
+    m_countdown->setInterval(1000);
+    connect(m_countdown, &QTimer::timeout, this, [this] {
+        m_secondsLeft = std::max(0, m_secondsLeft - 1);
+        m_link->setText(tr("Disconnected — reconnecting in %1 s").arg(m_secondsLeft));
+    });
+    connect(&connection.devices(), &DeviceTableModel::countsChanged, this, &MainWindow::showCounts);
+    connect(&connection.directory(), &DeviceDirectory::progress, this,
+            [this](int loaded) { m_counts->setText(tr("Loading devices… %1").arg(loaded)); });
+    connect(&connection.directory(), &DeviceDirectory::loaded, this, [this] {
+        // Fit the columns to what arrived, once (the header samples rows, so this stays cheap for big
+        // fleets); a layout the technician arranged is kept.
+        if (!m_columnsArranged)
+            m_table->resizeColumnsToContents();
+        m_columnsArranged = true;
+    });
+    connect(&connection.directory(), &DeviceDirectory::failed, this, [this](const QString& message) {
+        m_counts->setText(tr("Could not load devices: %1").arg(message));
+    });
+    connect(&connection.live(), &LiveChannel::stateChanged, this, [this](LiveChannel::State state) {
+        m_countdown->stop();
+        switch (state) {
+        case LiveChannel::State::Connected:
+            m_link->setText(tr("Live"));
+            break;
+        case LiveChannel::State::Connecting:
+            m_link->setText(tr("Connecting…"));
+            break;
+        case LiveChannel::State::Disconnected:
+            m_link->setText(tr("Disconnected"));
+            break;
+        }
+    });
+    connect(&connection.live(), &LiveChannel::reconnectScheduled, this, [this](int seconds) {
+        m_secondsLeft = seconds;
+        m_link->setText(tr("Disconnected — reconnecting in %1 s").arg(seconds));
+        m_countdown->start();
+    });
+    m_link->setText(tr("Not connected"));
+    showCounts(0, 0);
+
+    QSettings settings;
+    restoreGeometry(settings.value("main/geometry").toByteArray());
+    m_columnsArranged =
+        m_table->horizontalHeader()->restoreState(settings.value("main/columns").toByteArray());
+    resize(settings.contains("main/geometry") ? size() : QSize(1100, 650));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings settings;
+    settings.setValue("main/geometry", saveGeometry());
+    settings.setValue("main/columns", m_table->horizontalHeader()->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::setSearch(const QString& text) {
+    m_search->setText(text);
+}
+
+void MainWindow::showCounts(int total, int online) {
+    m_counts->setText((total == 1 ? tr("1 device") : tr("%1 devices").arg(total)) +
+                      tr(", %1 online, %2 offline").arg(online).arg(total - online));
+}
+
+} // namespace breeze::console

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace breeze::console {
+
+class ConsoleConnection;
+class DeviceFilterModel;
+
+// The main window: a search box over the device table (host name, address, OS, status), and a status bar that
+// says how many devices are online and whether the live connection is up (with a countdown while it
+// reconnects).
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(ConsoleConnection& connection, QWidget* parent = nullptr);
+
+    QTableView* deviceTable() const { return m_table; }
+    void setSearch(const QString& text);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void showCounts(int total, int online);
+
+    ConsoleConnection& m_connection;
+    QLineEdit* m_search;
+    QTableView* m_table;
+    DeviceFilterModel* m_filter;
+    QLabel* m_counts;
+    QLabel* m_link;
+    QTimer* m_countdown;
+    int m_secondsLeft = 0;
+    bool m_columnsArranged = false;
+};
+
+} // namespace breeze::console
