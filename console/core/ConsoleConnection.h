@@ -22,6 +22,7 @@ public:
     SignInSession& session() { return m_session; }
     LiveChannel& live() { return m_live; }
     DeviceTableModel& devices() { return m_devices; }
+    FleetTreeModel& tree() { return m_tree; }
     DeviceDirectory& directory() { return m_directory; }
 
 private:
@@ -29,6 +30,7 @@ private:
     SignInSession m_session;
     LiveChannel m_live;
     DeviceTableModel m_devices;
+    FleetTreeModel m_tree;
     DeviceDirectory m_directory;
 };
 

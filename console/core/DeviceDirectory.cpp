@@ -5,8 +5,9 @@
 
 namespace breeze::console {
 
-DeviceDirectory::DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableModel& model, QObject* parent)
-    : QObject(parent), m_api(api), m_model(model) {
+DeviceDirectory::DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableModel& model,
+                                 FleetTreeModel& tree, QObject* parent)
+    : QObject(parent), m_api(api), m_model(model), m_tree(tree) {
     connect(&live, &LiveChannel::deviceEvent, this, [this](const QJsonObject& event) {
         if (!m_model.applyEvent(event))
             fetchDevice(event.value("device_id").toString());
@@ -22,7 +23,46 @@ void DeviceDirectory::reload() {
     m_loading = true;
     m_pending.clear();
     Q_EMIT loadingChanged(true);
-    loadPage({});
+    // Organisations and sites first (the tree's skeleton), then the devices page by page.
+    loadAll("/api/v1/orgs", [this](QJsonArray orgs) {
+        loadAll("/api/v1/sites", [this, orgs](QJsonArray sites) {
+            QVector<TenancyNode> organisations;
+            for (const auto& org : orgs)
+                organisations.push_back(
+                    {org.toObject().value("id").toString(), {}, org.toObject().value("name").toString()});
+            QVector<TenancyNode> siteNodes;
+            for (const auto& site : sites)
+                siteNodes.push_back({site.toObject().value("id").toString(),
+                                     site.toObject().value("org_id").toString(),
+                                     site.toObject().value("name").toString()});
+            m_tree.setTenancy(std::move(organisations), std::move(siteNodes));
+            loadPage({});
+        });
+    });
+}
+
+void DeviceDirectory::loadAll(const QString& path, std::function<void(QJsonArray)> done,
+                              const QString& cursor, QJsonArray sofar) {
+    QUrlQuery query;
+    query.addQueryItem("limit", "500");
+    if (!cursor.isEmpty())
+        query.addQueryItem("cursor", cursor);
+    m_api.get(path + "?" + query.toString(QUrl::FullyEncoded),
+              [this, path, done = std::move(done), sofar = std::move(sofar)](const ApiReply& reply) mutable {
+                  if (!reply.ok()) {
+                      m_loading = false;
+                      Q_EMIT loadingChanged(false);
+                      Q_EMIT failed(reply.errorMessage);
+                      return;
+                  }
+                  for (const auto& item : reply.object().value("items").toArray())
+                      sofar.append(item);
+                  const QString next = reply.object().value("next_cursor").toString();
+                  if (next.isEmpty())
+                      done(std::move(sofar));
+                  else
+                      loadAll(path, std::move(done), next, std::move(sofar));
+              });
 }
 
 void DeviceDirectory::loadPage(const QString& cursor) {

@@ -2,9 +2,12 @@
 
 #include "ApiClient.h"
 #include "DeviceTableModel.h"
+#include "FleetTreeModel.h"
 #include "LiveChannel.h"
 
+#include <QJsonArray>
 #include <QObject>
+#include <functional>
 
 namespace breeze::console {
 
@@ -14,7 +17,8 @@ class DeviceDirectory : public QObject {
     Q_OBJECT
 
 public:
-    DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableModel& model, QObject* parent = nullptr);
+    DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableModel& model, FleetTreeModel& tree,
+                    QObject* parent = nullptr);
 
     void reload();
     bool loading() const { return m_loading; }
@@ -26,11 +30,15 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
+    // Every page of a list, then `done` with all items (or nothing and a failure signal).
+    void loadAll(const QString& path, std::function<void(QJsonArray)> done, const QString& cursor = {},
+                 QJsonArray sofar = {});
     void loadPage(const QString& cursor);
     void fetchDevice(const QString& id);
 
     ApiClient& m_api;
     DeviceTableModel& m_model;
+    FleetTreeModel& m_tree;
     bool m_loading = false;
     bool m_reloadAgain = false;
     QVector<Device> m_pending;

@@ -15,6 +15,8 @@ class DeviceFilterModel : public QSortFilterProxyModel {
 public:
     explicit DeviceFilterModel(DeviceTableModel& devices, QObject* parent = nullptr);
     void setSearch(const QString& text);
+    // Only devices of this organisation or site (from the tree); empty ids: every device.
+    void setScope(const QString& orgId, const QString& siteId);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
@@ -23,6 +25,8 @@ protected:
 private:
     DeviceTableModel& m_devices;
     QString m_search;
+    QString m_orgId;
+    QString m_siteId;
 };
 
 } // namespace breeze::console

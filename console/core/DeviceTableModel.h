@@ -32,6 +32,7 @@ public:
     bool applyEvent(const QJsonObject& event);
 
     const Device* device(const QString& id) const;
+    const Device& at(int row) const { return m_devices[row]; }
     // For DeviceFilterModel: one lower-cased line of everything searchable, and the host name's sort key.
     const QString& searchKey(int row) const { return m_keys[row].search; }
     const QString& sortKey(int row) const { return m_keys[row].sort; }

@@ -9,9 +9,11 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace breeze::console {
@@ -37,9 +39,36 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_search);
     layout->addWidget(m_table);
-    setCentralWidget(central);
+
+    // Left: organisations and sites with their counts; choosing one narrows the table to it.
+    m_tree = new QTreeView(this);
+    m_tree->setModel(&connection.tree());
+    m_tree->setHeaderHidden(true);
+    m_tree->setUniformRowHeights(true); // cheap for sites with thousands of devices
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) {
+                const auto kind =
+                    static_cast<FleetTreeModel::Kind>(current.data(FleetTreeModel::KindRole).toInt());
+                const QString id = current.data(FleetTreeModel::IdRole).toString();
+                if (!current.isValid())
+                    m_filter->setScope({}, {});
+                else if (kind == FleetTreeModel::Kind::Organisation)
+                    m_filter->setScope(id, {});
+                else if (kind == FleetTreeModel::Kind::Site)
+                    m_filter->setScope({}, id);
+            });
+    auto* splitter = new QSplitter(this);
+    splitter->addWidget(m_tree);
+    splitter->addWidget(central);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({260, 840});
+    auto* outer = new QWidget(this);
+    auto* outerLayout = new QVBoxLayout(outer);
+    outerLayout->addWidget(splitter);
+    setCentralWidget(outer);
 
     m_counts = new QLabel(this);
     m_counts->setTextFormat(Qt::PlainText);
@@ -57,6 +86,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     connect(&connection.directory(), &DeviceDirectory::progress, this,
             [this](int loaded) { m_counts->setText(tr("Loading devices… %1").arg(loaded)); });
     connect(&connection.directory(), &DeviceDirectory::loaded, this, [this] {
+        m_tree->expandToDepth(0);
         // Fit the columns to what arrived, once (the header samples rows, so this stays cheap for big
         // fleets); a layout the technician arranged is kept.
         if (!m_columnsArranged)

@@ -5,6 +5,7 @@
 class QLabel;
 class QLineEdit;
 class QTableView;
+class QTreeView;
 class QTimer;
 
 namespace breeze::console {
@@ -22,6 +23,7 @@ public:
     explicit MainWindow(ConsoleConnection& connection, QWidget* parent = nullptr);
 
     QTableView* deviceTable() const { return m_table; }
+    QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
 
 protected:
@@ -33,6 +35,7 @@ private:
     ConsoleConnection& m_connection;
     QLineEdit* m_search;
     QTableView* m_table;
+    QTreeView* m_tree;
     DeviceFilterModel* m_filter;
     QLabel* m_counts;
     QLabel* m_link;

@@ -4,6 +4,7 @@
 // Prints {"devices":…, "load_ms":…, "filter_ms":…, "update_1000_ms":…, "max_update_ms":…} as its last line.
 #include "DeviceFilterModel.h"
 #include "DeviceTableModel.h"
+#include "FleetTreeModel.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
         for (int i = start; i < std::min(count, start + 500); ++i)
             items.append(QJsonObject{
                 {"id", QString("00000000-0000-4000-8000-%1").arg(i, 12, 10, QChar('0'))},
-                {"org_id", "org"},
+                {"org_id", QString("org-%1").arg(i % 200 % 20)},
                 {"site_id", QString("site-%1").arg(i % 200)},
                 {"identity", QString("machine-%1").arg(i)},
                 {"hostname", QString("host-%1").arg(i, 6, 10, QChar('0'))},
@@ -46,6 +47,16 @@ int main(int argc, char** argv) {
 
     DeviceTableModel model;
     DeviceFilterModel proxy(model);
+    // The tree of 20 organisations and 200 sites follows the same model.
+    FleetTreeModel tree(model);
+    QVector<TenancyNode> organisations;
+    QVector<TenancyNode> sites;
+    for (int o = 0; o < 20; ++o)
+        organisations.push_back({QString("org-%1").arg(o), {}, QString("Organisation %1").arg(o)});
+    for (int s = 0; s < 200; ++s)
+        sites.push_back(
+            {QString("site-%1").arg(s), QString("org-%1").arg(s % 20), QString("Site %1").arg(s)});
+    tree.setTenancy(organisations, sites);
     proxy.sort(DeviceTableModel::Hostname);
 
     QElapsedTimer timer;
@@ -57,6 +68,8 @@ int main(int argc, char** argv) {
             devices.push_back(Device::fromJson(item.toObject()));
     model.setDevices(std::move(devices));
     const double loadMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    if (tree.data(tree.index(0, 0), FleetTreeModel::TotalRole).toInt() * 20 != count)
+        std::cerr << "warning: the tree does not hold every device\n";
 
     // One keystroke of a search for a host name.
     timer.restart();

@@ -3,6 +3,7 @@
 // only once.
 #include "ApiClient.h"
 #include "DeviceDirectory.h"
+#include "FleetTreeModel.h"
 #include "LiveChannel.h"
 #include "SignInSession.h"
 #include "TestAgent.h"
@@ -79,7 +80,8 @@ private Q_SLOTS:
         SignInSession session(api);
         LiveChannel live(api);
         DeviceTableModel model;
-        DeviceDirectory directory(api, live, model);
+        FleetTreeModel tree(model);
+        DeviceDirectory directory(api, live, model, tree);
         QSignalSpy loaded(&directory, &DeviceDirectory::loaded);
         QObject::connect(&session, &SignInSession::accessTokenChanged, &live, &LiveChannel::renew);
         session.signIn(QString::fromStdString(m_credentials.email),
@@ -93,8 +95,16 @@ private Q_SLOTS:
         QCOMPARE(status(model, agent.deviceId()), QString("online"));
         QCOMPARE(model.onlineCount(), 1);
 
+        // The tree: organisation, site, device, with counts.
+        QCOMPARE(tree.rowCount(), 1);
+        const QModelIndex org = tree.index(0, 0);
+        QCOMPARE(org.data().toString(), QString("Live (1/1 online)"));
+        QCOMPARE(tree.index(0, 0, org).data().toString(), QString("Live HQ (1/1 online)"));
+        QCOMPARE(tree.rowCount(tree.index(0, 0, org)), 1);
+
         QCOMPARE(agent.stop(), 0);
         QTRY_COMPARE_WITH_TIMEOUT(status(model, agent.deviceId()), QString("offline"), 10000);
+        QCOMPARE(tree.index(0, 0).data().toString(), QString("Live (0/1 online)"));
         agent.start();
         QTRY_COMPARE_WITH_TIMEOUT(status(model, agent.deviceId()), QString("online"), 15000);
 
@@ -107,6 +117,7 @@ private Q_SLOTS:
                 .body["device_id"];
         QTRY_VERIFY_WITH_TIMEOUT(model.rowOf(QString::fromStdString(newcomer)) >= 0, 10000);
         QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(tree.index(0, 0).data().toString(), QString("Live (1/2 online)"));
 
         m_admin->post("/api/v1/devices/" + agent.deviceId() + "/revoke", nlohmann::json::object());
         QTRY_COMPARE_WITH_TIMEOUT(status(model, agent.deviceId()), QString("revoked"), 10000);

@@ -2,6 +2,7 @@
 // change single rows, not the whole model.
 #include "DeviceFilterModel.h"
 #include "DeviceTableModel.h"
+#include "FleetTreeModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -90,6 +91,42 @@ private Q_SLOTS:
         filter.setSearch("");
         QCOMPARE(filter.rowCount(), 4);
         QCOMPARE(filter.index(1, 0).data().toString(), QString("bravo"));
+    }
+
+    void fleetTreeCountsFollowTheDevices() {
+        DeviceTableModel devices;
+        FleetTreeModel tree(devices);
+        QAbstractItemModelTester tester(&tree, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto at = [](const QString& id, const QString& org, const QString& site, const QString& status) {
+            Device device = make(id, id, status);
+            device.orgId = org;
+            device.siteId = site;
+            return device;
+        };
+        tree.setTenancy({{"o1", {}, "Zeta"}, {"o2", {}, "Acme"}},
+                        {{"s1", "o1", "Berlin"}, {"s2", "o2", "Paris"}, {"s3", "o2", "Lyon"}});
+        devices.setDevices({at("a", "o2", "s2", "online"), at("b", "o2", "s2", "offline"),
+                            at("c", "o2", "s3", "online"), at("d", "o1", "s1", "offline")});
+        QCOMPARE(tree.rowCount(), 2);
+        const QModelIndex acme = tree.index(0, 0); // sorted by name
+        QCOMPARE(acme.data().toString(), QString("Acme (2/3 online)"));
+        QCOMPARE(tree.rowCount(acme), 2);
+        QCOMPARE(tree.index(0, 0, acme).data().toString(), QString("Lyon (1/1 online)"));
+        const QModelIndex paris = tree.index(1, 0, acme);
+        QCOMPARE(paris.data().toString(), QString("Paris (1/2 online)"));
+
+        QVERIFY(devices.applyEvent(liveEvent("online", "b")));
+        QCOMPARE(paris.data().toString(), QString("Paris (2/2 online)"));
+        QCOMPARE(acme.data().toString(), QString("Acme (3/3 online)"));
+        devices.upsert(at("e", "o1", "s1", "online"));
+        QCOMPARE(tree.index(1, 0).data().toString(), QString("Zeta (1/2 online)"));
+        QVERIFY(devices.applyEvent(liveEvent("deleted", "a")));
+        QCOMPARE(paris.data().toString(), QString("Paris (1/1 online)"));
+        QCOMPARE(tree.rowCount(paris), 1);
+        Device moved = at("c", "o1", "s1", "online"); // moved to another organisation's site
+        devices.upsert(moved);
+        QCOMPARE(tree.index(1, 0).data().toString(), QString("Zeta (2/3 online)"));
+        QCOMPARE(acme.data().toString(), QString("Acme (1/1 online)"));
     }
 
     void agentTextIsShownAsItCame() {
