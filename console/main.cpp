@@ -1,11 +1,13 @@
 // breeze-console: the technician console.
-//   breeze-console --server URL --ca FILE            sign in with a dialog, trusting that CA
-//   breeze-console --dev-stack .breeze/stack.json    sign in to the dev stack without questions
+//   breeze-console [--server URL] [--ca FILE]        sign in with a dialog; an unknown server's CA is shown
+//   for trust breeze-console --dev-stack .breeze/stack.json    sign in to the dev stack without questions
 //   ... [--search TEXT] [--view devices --screenshot FILE]   render a view once its data has loaded, save a
 //   PNG, exit
 #include "ConsoleConnection.h"
 #include "MainWindow.h"
+#include "ServerTrust.h"
 #include "SignInDialog.h"
+#include "TokenVault.h"
 #include "crypto/Totp.h"
 #include "encoding/Base32.h"
 
@@ -14,10 +16,14 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMessageBox>
+#include <QSettings>
 #include <QSslCertificate>
+#include <QStatusBar>
 #include <QTimer>
 #include <ctime>
 #include <iostream>
+#include <memory>
 
 using namespace breeze::console;
 
@@ -36,6 +42,30 @@ QString totpNow(const QString& base32Secret) {
     return QString::fromStdString(
         breeze::crypto::Totp::codeForStep(*secret, breeze::crypto::Totp::stepAt(std::time(nullptr))));
 }
+
+// One server's connection, window and token vault, made once the server and its CA are known.
+struct Workspace {
+    std::unique_ptr<ConsoleConnection> connection;
+    std::unique_ptr<MainWindow> window;
+    std::unique_ptr<TokenVault> vault;
+
+    void open(const QUrl& server, const QList<QSslCertificate>& cas, const QString& email) {
+        if (connection && connection->api().server() == server)
+            return;
+        window.reset();
+        connection = std::make_unique<ConsoleConnection>(server, cas);
+        window = std::make_unique<MainWindow>(*connection);
+        vault = std::make_unique<TokenVault>(server.toString() + "|" + email);
+        QObject::connect(&connection->session(), &SignInSession::refreshTokenChanged, vault.get(),
+                         &TokenVault::store);
+        QObject::connect(
+            vault.get(), &TokenVault::unavailable, window.get(), [w = window.get()](const QString& why) {
+                w->statusBar()->showMessage(
+                    QObject::tr("No keychain (%1): you will have to sign in again next time.").arg(why),
+                    15000);
+            });
+    }
+};
 } // namespace
 
 int main(int argc, char** argv) {
@@ -56,6 +86,7 @@ int main(int argc, char** argv) {
         {"screenshot", "Render the view once its data has loaded, save it as PNG and exit.", "file"});
     parser.process(app);
 
+    QSettings settings;
     QString server = parser.value("server");
     QString caFile = parser.value("ca");
     QString email;
@@ -74,45 +105,47 @@ int main(int argc, char** argv) {
         password = stack.value("admin_password").toString();
         totpSecret = stack.value("admin_totp_secret").toString();
     }
+    if (server.isEmpty())
+        server = settings.value("last/server").toString();
+    if (email.isEmpty())
+        email = settings.value("last/email").toString();
     const bool screenshot = parser.isSet("screenshot");
-    if (server.isEmpty() || caFile.isEmpty()) {
-        std::cerr << "breeze-console: give --server URL and --ca FILE (or --dev-stack FILE)\n";
-        return 2;
-    }
-    const auto cas = loadCa(caFile);
-    if (cas.isEmpty()) {
-        std::cerr << "breeze-console: no CA certificate in " << caFile.toStdString() << "\n";
-        return 2;
+    QList<QSslCertificate> givenCas;
+    if (!caFile.isEmpty()) {
+        givenCas = loadCa(caFile);
+        if (givenCas.isEmpty()) {
+            std::cerr << "breeze-console: no CA certificate in " << caFile.toStdString() << "\n";
+            return 2;
+        }
     }
 
-    ConsoleConnection connection{QUrl(server), cas};
-    MainWindow window(connection);
-    if (parser.isSet("search"))
-        window.setSearch(parser.value("search"));
-
-    QObject::connect(
-        &connection.session(), &SignInSession::failed, &app, [&](const QString&, const QString& message) {
-            if (screenshot || !totpSecret.isEmpty()) {
-                std::cerr << "breeze-console: sign-in refused: " << message.toStdString() << "\n";
-                QApplication::exit(1);
-            }
-        });
-    if (screenshot) {
+    Workspace workspace;
+    const auto prepare = [&](MainWindow& window, ConsoleConnection& connection) {
+        if (parser.isSet("search"))
+            window.setSearch(parser.value("search"));
+        QObject::connect(
+            &connection.session(), &SignInSession::failed, &app, [&](const QString&, const QString& message) {
+                if (screenshot || !totpSecret.isEmpty()) {
+                    std::cerr << "breeze-console: sign-in refused: " << message.toStdString() << "\n";
+                    QApplication::exit(1);
+                }
+            });
+        if (!screenshot)
+            return;
         // Once the devices are in and the live channel is up, draw the window and save it.
-        auto save = [&] {
+        auto save = [&window, &parser] {
             window.resize(1100, 650);
-            const QPixmap picture = window.grab();
-            const bool saved = picture.save(parser.value("screenshot"), "PNG");
+            const bool saved = window.grab().save(parser.value("screenshot"), "PNG");
             if (!saved)
                 std::cerr << "breeze-console: cannot write " << parser.value("screenshot").toStdString()
                           << "\n";
             QApplication::exit(saved ? 0 : 1);
         };
-        QObject::connect(&connection.directory(), &DeviceDirectory::loaded, &app, [&, save] {
+        QObject::connect(&connection.directory(), &DeviceDirectory::loaded, &app, [&connection, save] {
             if (connection.live().state() == LiveChannel::State::Connected)
-                QTimer::singleShot(200, &app, save);
+                QTimer::singleShot(200, save);
             else
-                QObject::connect(&connection.live(), &LiveChannel::stateChanged, &app,
+                QObject::connect(&connection.live(), &LiveChannel::stateChanged, &connection,
                                  [save](LiveChannel::State state) {
                                      if (state == LiveChannel::State::Connected)
                                          QTimer::singleShot(200, save);
@@ -122,27 +155,99 @@ int main(int argc, char** argv) {
             std::cerr << "breeze-console: the view did not load within 30 s\n";
             QApplication::exit(1);
         });
-    } else {
-        window.show();
-    }
+    };
 
     if (!totpSecret.isEmpty()) {
-        connection.session().signIn(email, password, totpNow(totpSecret));
-    } else {
-        auto* dialog = new SignInDialog(&window);
-        dialog->setServer(server);
-        QObject::connect(dialog, &SignInDialog::signInRequested, dialog, [&, dialog] {
-            dialog->setBusy(true);
-            connection.session().signIn(dialog->email(), dialog->password(), dialog->totp());
+        // The dev stack: its CA, its admin, no questions.
+        workspace.open(QUrl(server), givenCas, email);
+        prepare(*workspace.window, *workspace.connection);
+        if (!screenshot)
+            workspace.window->show();
+        workspace.connection->session().signIn(email, password, totpNow(totpSecret));
+        return QApplication::exec();
+    }
+
+    auto* dialog = new SignInDialog;
+    dialog->setServer(server);
+    ServerTrust trust;
+    // Signs in once the server's CA is settled: given, kept from before, or accepted now after seeing its
+    // fingerprint.
+    const auto signIn = [&](const QUrl& url, const QList<QSslCertificate>& cas) {
+        workspace.open(url, cas, dialog->email());
+        prepare(*workspace.window, *workspace.connection);
+        auto& session = workspace.connection->session();
+        QObject::connect(
+            &session, &SignInSession::failed, dialog,
+            [dialog](const QString&, const QString& message) { dialog->showError(message); },
+            Qt::UniqueConnection);
+        QObject::connect(&session, &SignInSession::signedInChanged, dialog, [&, dialog, url](bool signedIn) {
+            if (!signedIn)
+                return;
+            settings.setValue("last/server", url.toString());
+            settings.setValue("last/email", dialog->email());
+            dialog->accept();
+            workspace.window->show();
         });
-        QObject::connect(&connection.session(), &SignInSession::failed, dialog,
-                         [dialog](const QString&, const QString& message) { dialog->showError(message); });
-        QObject::connect(&connection.session(), &SignInSession::signedInChanged, dialog,
-                         [dialog](bool signedIn) {
-                             if (signedIn)
-                                 dialog->accept();
-                         });
-        QObject::connect(dialog, &QDialog::rejected, &app, [] { QApplication::exit(0); });
+        session.signIn(dialog->email(), dialog->password(), dialog->totp());
+    };
+    QObject::connect(dialog, &SignInDialog::signInRequested, dialog, [&, dialog] {
+        const QUrl url(dialog->server());
+        if (url.scheme() != "https" || url.host().isEmpty()) {
+            dialog->showError(QObject::tr("The server address must start with https://"));
+            return;
+        }
+        dialog->setBusy(true);
+        if (!givenCas.isEmpty()) {
+            signIn(url, givenCas);
+            return;
+        }
+        if (const auto kept = ServerTrust::trusted(url); !kept.isEmpty()) {
+            signIn(url, kept); // a changed certificate now fails with "not the one this console trusts"
+            return;
+        }
+        trust.fetchCa(url, [&, dialog, url](const QSslCertificate& ca, const QString& error) {
+            if (ca.isNull()) {
+                dialog->showError(QObject::tr("Cannot reach %1: %2").arg(url.host(), error));
+                return;
+            }
+            QMessageBox question(
+                QMessageBox::Question, QObject::tr("First contact with %1").arg(url.host()),
+                QObject::tr("This console has not met %1 before. Its certificate authority is\n\n%2\n\n"
+                            "SHA-256 fingerprint:\n%3\n\nCompare the fingerprint with the one your "
+                            "administrator gave you. Trust this server from now on?")
+                    .arg(url.host(), ca.subjectDisplayName(), ServerTrust::fingerprint(ca)),
+                QMessageBox::Yes | QMessageBox::No, dialog);
+            question.setTextFormat(Qt::PlainText);
+            if (question.exec() != QMessageBox::Yes) {
+                dialog->showError(QObject::tr("Not signed in: the server's certificate was not trusted."));
+                return;
+            }
+            ServerTrust::trust(url, ca);
+            signIn(url, {ca});
+        });
+    });
+    QObject::connect(dialog, &QDialog::rejected, &app, [] { QApplication::exit(0); });
+
+    // Back where we left off: a refresh token in the keychain signs in without the dialog.
+    const QUrl lastServer(server);
+    const auto kept = givenCas.isEmpty() ? ServerTrust::trusted(lastServer) : givenCas;
+    if (!email.isEmpty() && !kept.isEmpty()) {
+        workspace.open(lastServer, kept, email);
+        prepare(*workspace.window, *workspace.connection);
+        workspace.vault->load([&, dialog](const QString& token) {
+            if (token.isEmpty()) {
+                dialog->open();
+                return;
+            }
+            auto& session = workspace.connection->session();
+            QObject::connect(&session, &SignInSession::signedInChanged, dialog, [&](bool signedIn) {
+                if (signedIn)
+                    workspace.window->show();
+            });
+            QObject::connect(&session, &SignInSession::failed, dialog, [dialog] { dialog->open(); });
+            session.resume(token);
+        });
+    } else {
         dialog->open();
     }
     return QApplication::exec();

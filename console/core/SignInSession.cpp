@@ -14,6 +14,11 @@ void SignInSession::signIn(const QString& email, const QString& password, const 
     m_api.post("/api/v1/auth/login", body, [this](const ApiReply& reply) { accept(reply); });
 }
 
+void SignInSession::resume(const QString& refreshToken) {
+    m_refreshToken = refreshToken;
+    refresh();
+}
+
 void SignInSession::accept(const ApiReply& reply) {
     if (!reply.ok()) {
         const bool wasSignedIn = signedIn();
@@ -31,6 +36,7 @@ void SignInSession::accept(const ApiReply& reply) {
     const int lifetime = tokens.value("expires_in").toInt(900);
     m_refreshTimer.start(std::max(5, lifetime - 60) * 1000);
     Q_EMIT accessTokenChanged(m_api.accessToken());
+    Q_EMIT refreshTokenChanged(m_refreshToken);
     if (!wasSignedIn)
         Q_EMIT signedInChanged(true);
 }

@@ -17,6 +17,8 @@ public:
     explicit SignInSession(ApiClient& api, QObject* parent = nullptr);
 
     void signIn(const QString& email, const QString& password, const QString& totp);
+    // Signs in with a refresh token kept from an earlier run (the keychain's).
+    void resume(const QString& refreshToken);
     bool signedIn() const { return !m_api.accessToken().isEmpty(); }
     const QString& refreshToken() const { return m_refreshToken; }
 
@@ -24,6 +26,8 @@ Q_SIGNALS:
     void signedInChanged(bool signedIn);
     // A new access token (after sign-in and after every refresh): the live channel renews with it.
     void accessTokenChanged(const QString& token);
+    // The refresh token rotates on every use: the keychain keeps the latest.
+    void refreshTokenChanged(const QString& token);
     // Sign-in or refresh refused: what to tell the technician (and its code, e.g. mfa_required).
     void failed(const QString& code, const QString& message);
 
