@@ -60,7 +60,7 @@ private Q_SLOTS:
         // The online dot of the one device is there: a green pixel in the status column.
         bool green = false;
         for (int y = 0; y < image.height() && !green; ++y)
-            for (int x = 0; x < image.width() / 3 && !green; ++x) {
+            for (int x = 0; x < image.width() && !green; ++x) {
                 const QColor c = image.pixelColor(x, y);
                 green = c.green() > 100 && c.red() < 80 && c.blue() < 80;
             }
