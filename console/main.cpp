@@ -4,6 +4,8 @@
 //   ... [--search TEXT] [--view devices --screenshot FILE]   render a view once its data has loaded, save a
 //   PNG, exit
 #include "ConsoleConnection.h"
+#include "DeviceDetails.h"
+#include "DeviceView.h"
 #include "MainWindow.h"
 #include "ServerTrust.h"
 #include "SignInDialog.h"
@@ -35,12 +37,13 @@ QList<QSslCertificate> loadCa(const QString& path) {
     return QSslCertificate::fromData(file.readAll(), QSsl::Pem);
 }
 
-QString totpNow(const QString& base32Secret) {
+// The code `ahead` steps after the current one (the server accepts one step of drift, never a code twice).
+QString totpCode(const QString& base32Secret, int ahead) {
     const auto secret = breeze::encoding::base32Decode(base32Secret.toStdString());
     if (!secret)
         return {};
     return QString::fromStdString(
-        breeze::crypto::Totp::codeForStep(*secret, breeze::crypto::Totp::stepAt(std::time(nullptr))));
+        breeze::crypto::Totp::codeForStep(*secret, breeze::crypto::Totp::stepAt(std::time(nullptr)) + ahead));
 }
 
 // One server's connection, window and token vault, made once the server and its CA are known.
@@ -80,7 +83,9 @@ int main(int argc, char** argv) {
     parser.addOption({"server", "Server URL (https://host:port).", "url"});
     parser.addOption({"ca", "The server's CA certificate (PEM) to trust.", "file"});
     parser.addOption({"dev-stack", "Sign in to the dev stack described by this stack.json.", "file"});
-    parser.addOption({"view", "The view to show: devices.", "name", "devices"});
+    parser.addOption({"view", "The view to show: devices, or device:ID.", "name", "devices"});
+    parser.addOption(
+        {"tab", "With --view device:ID, the tab to show (overview, software, metrics, …).", "name"});
     parser.addOption({"search", "Start with this search.", "text"});
     parser.addOption(
         {"screenshot", "Render the view once its data has loaded, save it as PNG and exit.", "file"});
@@ -120,18 +125,51 @@ int main(int argc, char** argv) {
     }
 
     Workspace workspace;
+    bool retriedTotp = false;
     const auto prepare = [&](MainWindow& window, ConsoleConnection& connection) {
         if (parser.isSet("search"))
             window.setSearch(parser.value("search"));
-        QObject::connect(
-            &connection.session(), &SignInSession::failed, &app, [&](const QString&, const QString& message) {
-                if (screenshot || !totpSecret.isEmpty()) {
-                    std::cerr << "breeze-console: sign-in refused: " << message.toStdString() << "\n";
-                    QApplication::exit(1);
-                }
-            });
+        QObject::connect(&connection.session(), &SignInSession::failed, &app,
+                         [&](const QString& code, const QString& message) {
+                             // The dev stack signs in with computed codes; a code a run used moments ago is
+                             // refused, so the next step's code is tried once (runs in quick succession, such
+                             // as screenshots for the docs).
+                             if (!totpSecret.isEmpty() && code == "invalid_totp" && !retriedTotp) {
+                                 retriedTotp = true;
+                                 connection.session().signIn(email, password, totpCode(totpSecret, 1));
+                                 return;
+                             }
+                             if (screenshot || !totpSecret.isEmpty()) {
+                                 std::cerr << "breeze-console: sign-in refused: " << message.toStdString()
+                                           << "\n";
+                                 QApplication::exit(1);
+                             }
+                         });
         if (!screenshot)
             return;
+        const QString view = parser.value("view");
+        if (view.startsWith("device:")) {
+            // The device's own window, once every part of it has loaded.
+            QObject::connect(
+                &connection.session(), &SignInSession::signedInChanged, &window, [&window, &parser, view] {
+                    DeviceView* device = window.openDevice(view.mid(7));
+                    const QString tab = parser.value("tab");
+                    QObject::connect(
+                        &device->details(), &DeviceDetails::allLoaded, device, [device, &parser, tab] {
+                            if (!tab.isEmpty())
+                                device->showTab(tab);
+                            QTimer::singleShot(300, device, [device, &parser] {
+                                const bool saved = device->grab().save(parser.value("screenshot"), "PNG");
+                                QApplication::exit(saved ? 0 : 1);
+                            });
+                        });
+                });
+            QTimer::singleShot(30000, &app, [] {
+                std::cerr << "breeze-console: the view did not load within 30 s\n";
+                QApplication::exit(1);
+            });
+            return;
+        }
         // Once the devices are in and the live channel is up, draw the window and save it.
         auto save = [&window, &parser] {
             window.resize(1100, 650);
@@ -163,7 +201,7 @@ int main(int argc, char** argv) {
         prepare(*workspace.window, *workspace.connection);
         if (!screenshot)
             workspace.window->show();
-        workspace.connection->session().signIn(email, password, totpNow(totpSecret));
+        workspace.connection->session().signIn(email, password, totpCode(totpSecret, 0));
         return QApplication::exec();
     }
 

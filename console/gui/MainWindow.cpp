@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "DeviceFilterModel.h"
+#include "DeviceView.h"
 #include "StatusDelegate.h"
 
 #include <QHeaderView>
@@ -38,6 +39,10 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    // Double-click or Enter on a device opens its window.
+    connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) {
+        openDevice(index.data(DeviceTableModel::DeviceIdRole).toString());
+    });
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_search);
@@ -130,6 +135,20 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("main/geometry", saveGeometry());
     settings.setValue("main/columns", m_table->horizontalHeader()->saveState());
     QMainWindow::closeEvent(event);
+}
+
+DeviceView* MainWindow::openDevice(const QString& deviceId) {
+    if (deviceId.isEmpty())
+        return nullptr;
+    QPointer<DeviceView>& view = m_deviceViews[deviceId];
+    if (!view) {
+        view = new DeviceView(m_connection.api(), deviceId);
+        view->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    view->show();
+    view->raise();
+    view->activateWindow();
+    return view;
 }
 
 void MainWindow::setSearch(const QString& text) {

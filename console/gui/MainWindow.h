@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 
 class QLabel;
 class QLineEdit;
@@ -12,6 +14,7 @@ namespace breeze::console {
 
 class ConsoleConnection;
 class DeviceFilterModel;
+class DeviceView;
 
 // The main window: a search box over the device table (host name, address, OS, status), and a status bar that
 // says how many devices are online and whether the live connection is up (with a countdown while it
@@ -25,6 +28,8 @@ public:
     QTableView* deviceTable() const { return m_table; }
     QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
+    // Opens (or raises) the device's own window.
+    DeviceView* openDevice(const QString& deviceId);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -42,6 +47,7 @@ private:
     QTimer* m_countdown;
     int m_secondsLeft = 0;
     bool m_columnsArranged = false;
+    QHash<QString, QPointer<DeviceView>> m_deviceViews;
 };
 
 } // namespace breeze::console

@@ -65,6 +65,20 @@ private Q_SLOTS:
                 green = c.green() > 100 && c.red() < 80 && c.blue() < 80;
             }
         QVERIFY(green);
+
+        // The device's own window, on its software tab, once everything about it has loaded.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            api->get("/api/v1/devices/" + agent.deviceId() + "/software").body["count"].get<int>() > 0,
+            30000);
+        const QString devicePng = dir.filePath("device.png");
+        console.start(QString::fromStdString(test::binDir() + "/breeze-console"),
+                      {"--dev-stack", stack, "--view", "device:" + QString::fromStdString(agent.deviceId()),
+                       "--tab", "software", "--screenshot", devicePng});
+        QVERIFY(console.waitForFinished(60000));
+        QVERIFY2(console.exitCode() == 0, console.readAllStandardError().constData());
+        const QImage device(devicePng);
+        QVERIFY(!device.isNull());
+        QVERIFY(device.width() >= 800);
     }
 };
 

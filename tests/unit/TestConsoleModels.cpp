@@ -3,8 +3,10 @@
 #include "DeviceFilterModel.h"
 #include "DeviceTableModel.h"
 #include "FleetTreeModel.h"
+#include "JsonTableModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -127,6 +129,25 @@ private Q_SLOTS:
         devices.upsert(moved);
         QCOMPARE(tree.index(1, 0).data().toString(), QString("Zeta (2/3 online)"));
         QCOMPARE(acme.data().toString(), QString("Acme (1/1 online)"));
+    }
+
+    void inventoryTablesShowWhatTheAgentSent() {
+        JsonTableModel model(
+            {{"name", "Package"}, {"size_bytes", "Size"}, {"addresses", "Addresses"}, {"up", "Up"}});
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setItems(QJsonArray{QJsonObject{{"name", "bash"},
+                                              {"size_bytes", 7340032},
+                                              {"addresses", QJsonArray{"10.0.0.1", "fe80::1"}},
+                                              {"up", true}},
+                                  QJsonObject{{"name", "<script>"}}});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), QString("Size"));
+        QCOMPARE(model.data(model.index(0, 1)).toString(), QString("7.00 MiB"));
+        QCOMPARE(model.data(model.index(0, 1), Qt::UserRole).toDouble(), 7340032.0); // sorts as a number
+        QCOMPARE(model.data(model.index(0, 2)).toString(), QString("10.0.0.1, fe80::1"));
+        QCOMPARE(model.data(model.index(0, 3)).toString(), QString("yes"));
+        QCOMPARE(model.data(model.index(1, 0)).toString(), QString("<script>"));
+        QCOMPARE(model.data(model.index(1, 1)).toString(), QString());
     }
 
     void agentTextIsShownAsItCame() {

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "ApiClient.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+
+namespace breeze::console {
+
+// Everything the device view shows about one device, loaded from the REST API: the record, the inventory
+// sections, metrics for a range, and the command history. Each part arrives with its own signal, so the view
+// fills in as answers come; a failure names what could not be loaded.
+class DeviceDetails : public QObject {
+    Q_OBJECT
+
+public:
+    DeviceDetails(ApiClient& api, QString deviceId, QObject* parent = nullptr);
+
+    const QString& deviceId() const { return m_deviceId; }
+    void loadAll();
+    void loadMetrics(const QString& range); // 1h, 24h, 7d, 30d
+    void loadCommands();
+    bool complete() const { return m_pending == 0; }
+
+Q_SIGNALS:
+    void deviceLoaded(const QJsonObject& device);
+    void inventoryLoaded(const QJsonObject& sections); // section name -> {"data", "collected_at"}
+    void metricsLoaded(const QString& range, const QString& resolution, const QJsonArray& points);
+    void commandsLoaded(const QJsonArray& commands);
+    void failed(const QString& what, const QString& message);
+    void allLoaded();
+
+private:
+    void finishedOne();
+
+    ApiClient& m_api;
+    QString m_deviceId;
+    int m_pending = 0;
+};
+
+} // namespace breeze::console

@@ -1,0 +1,56 @@
+#include "JsonTableModel.h"
+
+#include <QJsonObject>
+#include <QLocale>
+
+namespace breeze::console {
+
+JsonTableModel::JsonTableModel(QList<Column> columns, QObject* parent)
+    : QAbstractTableModel(parent), m_columns(std::move(columns)) {}
+
+void JsonTableModel::setItems(QJsonArray items) {
+    beginResetModel();
+    m_items = std::move(items);
+    endResetModel();
+}
+
+int JsonTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_items.size());
+}
+
+int JsonTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(m_columns.size());
+}
+
+QVariant JsonTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 ||
+        section >= m_columns.size())
+        return {};
+    return m_columns[section].title;
+}
+
+QVariant JsonTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= m_items.size() || index.column() >= m_columns.size())
+        return {};
+    const QJsonValue value = m_items[index.row()].toObject().value(m_columns[index.column()].field);
+    if (role == Qt::UserRole) // sorting: numbers as numbers
+        return value.toVariant();
+    if (role != Qt::DisplayRole)
+        return {};
+    const QString& field = m_columns[index.column()].field;
+    if (value.isDouble() && (field.endsWith("_bytes") || field == "size_bytes"))
+        return QLocale().formattedDataSize(static_cast<qint64>(value.toDouble()));
+    if (value.isBool())
+        return value.toBool() ? tr("yes") : tr("no");
+    if (value.isArray()) {
+        QStringList parts;
+        for (const auto& part : value.toArray())
+            parts << part.toString();
+        return parts.join(", ");
+    }
+    if (value.isObject())
+        return QString();
+    return value.toVariant().toString();
+}
+
+} // namespace breeze::console

@@ -1,0 +1,277 @@
+#include "DeviceView.h"
+
+#include "DeviceDetails.h"
+#include "JsonTableModel.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QLocale>
+#include <QSortFilterProxyModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+namespace breeze::console {
+
+namespace {
+QLabel* plain(const QString& text, QWidget* parent) {
+    auto* label = new QLabel(text, parent);
+    label->setTextFormat(Qt::PlainText); // agent-reported: never rich text
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+
+QString bytes(const QJsonValue& value) {
+    return value.isDouble() ? QLocale().formattedDataSize(static_cast<qint64>(value.toDouble())) : QString();
+}
+} // namespace
+
+DeviceView::DeviceView(ApiClient& api, const QString& deviceId, QWidget* parent) : QWidget(parent) {
+    setWindowTitle(tr("Device"));
+    m_details = new DeviceDetails(api, deviceId, this);
+    m_tabs = new QTabWidget(this);
+    m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText);
+    m_problem->setStyleSheet("color: #c62828");
+    m_problem->hide();
+
+    auto* overview = new QWidget(m_tabs);
+    m_overview = new QFormLayout(overview);
+    m_tabs->addTab(overview, tr("Overview"));
+    auto* hardware = new QWidget(m_tabs);
+    m_hardware = new QFormLayout(hardware);
+    m_tabs->addTab(hardware, tr("Hardware"));
+
+    m_disks = new JsonTableModel({{"name", tr("Disk")},
+                                  {"model", tr("Model")},
+                                  {"size_bytes", tr("Size")},
+                                  {"rotational", tr("Rotational")},
+                                  {"serial", tr("Serial")}},
+                                 this);
+    m_filesystems = new JsonTableModel({{"mount", tr("Mount point")},
+                                        {"device", tr("Device")},
+                                        {"fs_type", tr("Type")},
+                                        {"total_bytes", tr("Size")}},
+                                       this);
+    auto* storage = new QWidget(m_tabs);
+    auto* storageLayout = new QVBoxLayout(storage);
+    storageLayout->addWidget(tableTab(m_disks, false));
+    storageLayout->addWidget(tableTab(m_filesystems, false));
+    m_tabs->addTab(storage, tr("Disks"));
+    m_interfaces = new JsonTableModel({{"name", tr("Interface")},
+                                       {"mac", tr("MAC")},
+                                       {"addresses", tr("Addresses")},
+                                       {"up", tr("Up")},
+                                       {"mtu", tr("MTU")}},
+                                      this);
+    m_tabs->addTab(tableTab(m_interfaces, false), tr("Network"));
+    m_software = new JsonTableModel({{"name", tr("Package")},
+                                     {"version", tr("Version")},
+                                     {"arch", tr("Architecture")},
+                                     {"source", tr("Source")},
+                                     {"size_bytes", tr("Size")},
+                                     {"publisher", tr("Publisher")}},
+                                    this);
+    m_tabs->addTab(tableTab(m_software, true), tr("Software"));
+    m_services = new JsonTableModel({{"name", tr("Service")},
+                                     {"state", tr("State")},
+                                     {"sub_state", tr("Sub-state")},
+                                     {"enabled", tr("Enabled")},
+                                     {"description", tr("Description")}},
+                                    this);
+    m_tabs->addTab(tableTab(m_services, true), tr("Services"));
+    m_users = new JsonTableModel({{"name", tr("User")},
+                                  {"uid", tr("UID")},
+                                  {"home", tr("Home")},
+                                  {"shell", tr("Shell")},
+                                  {"login", tr("Can log in")}},
+                                 this);
+    m_tabs->addTab(tableTab(m_users, true), tr("Users"));
+
+    auto* metrics = new QWidget(m_tabs);
+    auto* metricsLayout = new QVBoxLayout(metrics);
+    m_range = new QComboBox(metrics);
+    m_range->addItem(tr("Last hour"), "1h");
+    m_range->addItem(tr("Last 24 hours"), "24h");
+    m_range->addItem(tr("Last 7 days"), "7d");
+    m_range->addItem(tr("Last 30 days"), "30d");
+    connect(m_range, &QComboBox::currentIndexChanged, this,
+            [this] { m_details->loadMetrics(m_range->currentData().toString()); });
+    m_chart = new QChartView(metrics);
+    m_chart->setRenderHint(QPainter::Antialiasing);
+    metricsLayout->addWidget(m_range, 0, Qt::AlignLeft);
+    metricsLayout->addWidget(m_chart);
+    m_tabs->addTab(metrics, tr("Metrics"));
+
+    m_commands = new JsonTableModel({{"created_at", tr("Created")},
+                                     {"type", tr("Command")},
+                                     {"status", tr("Status")},
+                                     {"exit_code", tr("Exit code")},
+                                     {"requested_by", tr("By")},
+                                     {"error", tr("Error")}},
+                                    this);
+    m_tabs->addTab(tableTab(m_commands, true), tr("Commands"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_problem);
+    layout->addWidget(m_tabs);
+    resize(1000, 650);
+
+    connect(m_details, &DeviceDetails::deviceLoaded, this, &DeviceView::showDevice);
+    connect(m_details, &DeviceDetails::inventoryLoaded, this, &DeviceView::showInventory);
+    connect(m_details, &DeviceDetails::metricsLoaded, this, &DeviceView::showMetrics);
+    connect(m_details, &DeviceDetails::commandsLoaded, this,
+            [this](const QJsonArray& commands) { m_commands->setItems(commands); });
+    connect(m_details, &DeviceDetails::failed, this, [this](const QString& what, const QString& message) {
+        m_problem->setText(tr("Could not load %1: %2").arg(what, message));
+        m_problem->show();
+    });
+    m_details->loadAll();
+}
+
+QWidget* DeviceView::tableTab(JsonTableModel* model, bool searchable) {
+    auto* page = new QWidget(m_tabs);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* proxy = new QSortFilterProxyModel(page);
+    proxy->setSourceModel(model);
+    proxy->setFilterKeyColumn(0);
+    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    proxy->setSortRole(Qt::UserRole);
+    if (searchable) {
+        auto* search = new QLineEdit(page);
+        search->setPlaceholderText(tr("Search"));
+        search->setClearButtonEnabled(true);
+        connect(search, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
+        layout->addWidget(search);
+    }
+    auto* table = new QTableView(page);
+    table->setModel(proxy);
+    table->setSortingEnabled(true);
+    table->sortByColumn(0, Qt::AscendingOrder);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setWordWrap(false);
+    connect(model, &QAbstractItemModel::modelReset, table, [table] { table->resizeColumnsToContents(); });
+    layout->addWidget(table);
+    return page;
+}
+
+void DeviceView::addRow(QFormLayout* form, const QString& label, const QString& value) {
+    form->addRow(label, plain(value, this));
+}
+
+void DeviceView::showDevice(const QJsonObject& device) {
+    m_device = device;
+    const QString name = device.value("hostname").toString();
+    setWindowTitle(tr("%1 — Breeze").arg(name.isEmpty() ? device.value("identity").toString() : name));
+    while (m_overview->rowCount() > 0)
+        m_overview->removeRow(0);
+    addRow(m_overview, tr("Host name"), name);
+    addRow(m_overview, tr("Status"), device.value("status").toString());
+    addRow(m_overview, tr("Operating system"), device.value("os").toString());
+    addRow(m_overview, tr("Platform"),
+           device.value("platform").toString() + " " + device.value("arch").toString());
+    addRow(m_overview, tr("Address"), device.value("last_address").toString());
+    addRow(m_overview, tr("Agent version"), device.value("agent_version").toString());
+    addRow(m_overview, tr("Last seen"),
+           QDateTime::fromString(device.value("last_seen_at").toString(), Qt::ISODateWithMs)
+               .toLocalTime()
+               .toString("yyyy-MM-dd HH:mm:ss"));
+    addRow(m_overview, tr("Enrolled"),
+           QDateTime::fromString(device.value("enrolled_at").toString(), Qt::ISODateWithMs)
+               .toLocalTime()
+               .toString("yyyy-MM-dd HH:mm"));
+    addRow(m_overview, tr("Machine identity"), device.value("identity").toString());
+    addRow(m_overview, tr("Device id"), device.value("id").toString());
+    if (!m_kernel.isEmpty())
+        addRow(m_overview, tr("Kernel"), m_kernel);
+}
+
+void DeviceView::showInventory(const QJsonObject& sections) {
+    const auto data = [&](const QString& section) {
+        return sections.value(section).toObject().value("data");
+    };
+    const QJsonObject os = data("os").toObject();
+    if (!os.isEmpty() && m_kernel.isEmpty()) {
+        m_kernel = os.value("kernel").toString();
+        if (!m_device.isEmpty())
+            addRow(m_overview, tr("Kernel"), m_kernel);
+    }
+    const QJsonObject hw = data("hardware").toObject();
+    while (m_hardware->rowCount() > 0)
+        m_hardware->removeRow(0);
+    addRow(m_hardware, tr("Processor"), hw.value("cpu_model").toString());
+    addRow(m_hardware, tr("Cores / threads"),
+           QString("%1 / %2").arg(hw.value("cpu_cores").toInt()).arg(hw.value("cpu_threads").toInt()));
+    addRow(m_hardware, tr("Memory"), bytes(hw.value("memory_bytes")));
+    addRow(m_hardware, tr("Vendor"), hw.value("vendor").toString());
+    addRow(m_hardware, tr("Model"), hw.value("model").toString());
+    addRow(m_hardware, tr("Serial number"), hw.value("serial").toString());
+    addRow(m_hardware, tr("BIOS"),
+           (hw.value("bios_vendor").toString() + " " + hw.value("bios_version").toString() + " " +
+            hw.value("bios_date").toString())
+               .trimmed());
+    m_disks->setItems(data("disks").toArray());
+    m_filesystems->setItems(data("filesystems").toArray());
+    m_interfaces->setItems(data("interfaces").toArray());
+    m_software->setItems(data("software").toArray());
+    m_services->setItems(data("services").toArray());
+    m_users->setItems(data("users").toArray());
+}
+
+void DeviceView::showMetrics(const QString& range, const QString& resolution, const QJsonArray& points) {
+    auto* chart = new QChart;
+    chart->setTitle(tr("CPU and memory, %1").arg(m_range->currentText().toLower()));
+    auto* cpu = new QLineSeries(chart);
+    cpu->setName(tr("CPU %"));
+    auto* memory = new QLineSeries(chart);
+    memory->setName(tr("Memory %"));
+    const bool hourly = resolution == "hourly";
+    for (const auto& value : points) {
+        const QJsonObject point = value.toObject();
+        const qint64 at =
+            QDateTime::fromString(point.value("at").toString(), Qt::ISODateWithMs).toMSecsSinceEpoch();
+        cpu->append(static_cast<qreal>(at), point.value(hourly ? "cpu_avg" : "cpu_percent").toDouble());
+        const double total = point.value("memory_total").toDouble();
+        const double used = point.value(hourly ? "memory_used_avg" : "memory_used").toDouble();
+        memory->append(static_cast<qreal>(at), total > 0 ? 100.0 * used / total : 0.0);
+    }
+    chart->addSeries(cpu);
+    chart->addSeries(memory);
+    auto* time = new QDateTimeAxis(chart);
+    time->setFormat(range == "1h" || range == "24h" ? "HH:mm" : "MM-dd");
+    auto* percent = new QValueAxis(chart);
+    percent->setRange(0, 100);
+    percent->setLabelFormat("%d");
+    chart->addAxis(time, Qt::AlignBottom);
+    chart->addAxis(percent, Qt::AlignLeft);
+    for (auto* series : {cpu, memory}) {
+        series->attachAxis(time);
+        series->attachAxis(percent);
+    }
+    if (points.isEmpty())
+        chart->setTitle(tr("No samples yet for this period"));
+    QChart* old = m_chart->chart();
+    m_chart->setChart(chart);
+    delete old;
+}
+
+void DeviceView::showTab(const QString& name) {
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (m_tabs->tabText(i).compare(name, Qt::CaseInsensitive) == 0)
+            m_tabs->setCurrentIndex(i);
+}
+
+} // namespace breeze::console

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QWidget>
+
+class QChartView;
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QTabWidget;
+
+namespace breeze::console {
+
+class ApiClient;
+class DeviceDetails;
+class JsonTableModel;
+
+// One device in depth: overview, hardware, disks, network, software (searchable), services, users, metrics
+// charts over 1 h / 24 h / 7 d / 30 d, and the command history. Everything is plain text as the agent
+// reported it.
+class DeviceView : public QWidget {
+    Q_OBJECT
+
+public:
+    DeviceView(ApiClient& api, const QString& deviceId, QWidget* parent = nullptr);
+
+    DeviceDetails& details() { return *m_details; }
+    void showTab(const QString& name);
+
+private:
+    QWidget* tableTab(JsonTableModel* model, bool searchable);
+    void showDevice(const QJsonObject& device);
+    void showInventory(const QJsonObject& sections);
+    void showMetrics(const QString& range, const QString& resolution, const QJsonArray& points);
+    void addRow(QFormLayout* form, const QString& label, const QString& value);
+
+    DeviceDetails* m_details;
+    QTabWidget* m_tabs;
+    QFormLayout* m_overview;
+    QFormLayout* m_hardware;
+    QLabel* m_problem;
+    JsonTableModel* m_disks;
+    JsonTableModel* m_filesystems;
+    JsonTableModel* m_interfaces;
+    JsonTableModel* m_software;
+    JsonTableModel* m_services;
+    JsonTableModel* m_users;
+    JsonTableModel* m_commands;
+    QComboBox* m_range;
+    QChartView* m_chart;
+    QJsonObject m_device;
+    QString m_kernel; // from the inventory, which may arrive before or after the device record
+};
+
+} // namespace breeze::console
