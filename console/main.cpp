@@ -52,13 +52,16 @@ struct Workspace {
     std::unique_ptr<MainWindow> window;
     std::unique_ptr<TokenVault> vault;
 
-    void open(const QUrl& server, const QList<QSslCertificate>& cas, const QString& email) {
+    void open(const QUrl& server, const QList<QSslCertificate>& cas, const QString& email,
+              bool keepTokens = true) {
         if (connection && connection->api().server() == server)
             return;
         window.reset();
         connection = std::make_unique<ConsoleConnection>(server, cas);
         window = std::make_unique<MainWindow>(*connection);
         vault = std::make_unique<TokenVault>(server.toString() + "|" + email);
+        if (!keepTokens)
+            return; // the dev stack signs in afresh every time
         QObject::connect(&connection->session(), &SignInSession::refreshTokenChanged, vault.get(),
                          &TokenVault::store);
         QObject::connect(
@@ -83,7 +86,7 @@ int main(int argc, char** argv) {
     parser.addOption({"server", "Server URL (https://host:port).", "url"});
     parser.addOption({"ca", "The server's CA certificate (PEM) to trust.", "file"});
     parser.addOption({"dev-stack", "Sign in to the dev stack described by this stack.json.", "file"});
-    parser.addOption({"view", "The view to show: devices, or device:ID.", "name", "devices"});
+    parser.addOption({"view", "The view to show: dashboard, devices, or device:ID.", "name", "devices"});
     parser.addOption(
         {"tab", "With --view device:ID, the tab to show (overview, software, metrics, …).", "name"});
     parser.addOption({"search", "Start with this search.", "text"});
@@ -170,6 +173,7 @@ int main(int argc, char** argv) {
             });
             return;
         }
+        window.showView(view);
         // Once the devices are in and the live channel is up, draw the window and save it.
         auto save = [&window, &parser] {
             window.resize(1100, 650);
@@ -197,7 +201,7 @@ int main(int argc, char** argv) {
 
     if (!totpSecret.isEmpty()) {
         // The dev stack: its CA, its admin, no questions.
-        workspace.open(QUrl(server), givenCas, email);
+        workspace.open(QUrl(server), givenCas, email, false);
         prepare(*workspace.window, *workspace.connection);
         if (!screenshot)
             workspace.window->show();

@@ -98,15 +98,11 @@ void DeviceTableModel::setDevices(QVector<Device> devices) {
     m_rowById.reserve(m_devices.size());
     for (int row = 0; row < m_devices.size(); ++row)
         m_rowById.insert(m_devices[row].id, row);
-    endResetModel();
-    recount();
-}
-
-void DeviceTableModel::recount() {
-    int online = 0;
+    // Counted before the reset ends: views that redraw on modelReset read the new counts.
+    m_online = 0;
     for (const auto& device : m_devices)
-        online += device.status == "online";
-    m_online = online;
+        m_online += device.status == "online";
+    endResetModel();
     Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
 }
 

@@ -44,7 +44,6 @@ Q_SIGNALS:
 
 private:
     void reindexFrom(int row);
-    void recount();
 
     struct Keys {
         QString search;

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "ConsoleConnection.h"
+#include "DashboardView.h"
 #include "DeviceFilterModel.h"
 #include "DeviceView.h"
 #include "StatusDelegate.h"
@@ -12,6 +13,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QTreeView>
@@ -65,9 +67,16 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
                 else if (kind == FleetTreeModel::Kind::Site)
                     m_filter->setScope({}, id);
             });
+    m_views = new QTabWidget(this);
+    m_dashboard = new DashboardView(connection.devices(), m_views);
+    m_views->addTab(m_dashboard, tr("Dashboard"));
+    m_views->addTab(central, tr("Devices"));
+    m_views->setCurrentIndex(1);
+    // Choosing an organisation or site in the tree shows its devices.
+    connect(m_tree, &QTreeView::clicked, this, [this] { m_views->setCurrentIndex(1); });
     auto* splitter = new QSplitter(this);
     splitter->addWidget(m_tree);
-    splitter->addWidget(central);
+    splitter->addWidget(m_views);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({260, 840});
     auto* outer = new QWidget(this);
@@ -149,6 +158,10 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
     view->raise();
     view->activateWindow();
     return view;
+}
+
+void MainWindow::showView(const QString& name) {
+    m_views->setCurrentIndex(name == "dashboard" ? 0 : 1);
 }
 
 void MainWindow::setSearch(const QString& text) {

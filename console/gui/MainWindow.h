@@ -7,6 +7,7 @@
 class QLabel;
 class QLineEdit;
 class QTableView;
+class QTabWidget;
 class QTreeView;
 class QTimer;
 
@@ -14,6 +15,7 @@ namespace breeze::console {
 
 class ConsoleConnection;
 class DeviceFilterModel;
+class DashboardView;
 class DeviceView;
 
 // The main window: a search box over the device table (host name, address, OS, status), and a status bar that
@@ -28,6 +30,8 @@ public:
     QTableView* deviceTable() const { return m_table; }
     QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
+    // "dashboard" or "devices".
+    void showView(const QString& name);
     // Opens (or raises) the device's own window.
     DeviceView* openDevice(const QString& deviceId);
 
@@ -41,6 +45,8 @@ private:
     QLineEdit* m_search;
     QTableView* m_table;
     QTreeView* m_tree;
+    QTabWidget* m_views;
+    DashboardView* m_dashboard;
     DeviceFilterModel* m_filter;
     QLabel* m_counts;
     QLabel* m_link;

@@ -1,11 +1,13 @@
 // The console's main window, offscreen: the search box filters the device table, counts follow the model, and
 // hostile text from agents stays text.
 #include "ConsoleConnection.h"
+#include "DashboardView.h"
 #include "MainWindow.h"
 
 #include <QLabel>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QtTest>
 
 using namespace breeze::console;
@@ -58,6 +60,33 @@ private Q_SLOTS:
         QCOMPARE(table->model()->index(0, DeviceTableModel::Hostname).data().toString(),
                  QString("<b>evil</b>"));
         QVERIFY(!window.grab().isNull()); // every delegate paints
+    }
+
+    void dashboardCountsAndRecentlyOfflineFollowLive() {
+        DeviceTableModel devices;
+        DashboardView dashboard(devices);
+        Device quiet = make("2", "db-01", "offline", "Rocky Linux 9");
+        quiet.lastSeen = QDateTime::currentDateTimeUtc().addSecs(-600);
+        devices.setDevices({make("1", "web-01", "online", "Debian GNU/Linux 12"), quiet,
+                            make("3", "web-02", "online", "Debian GNU/Linux 12")});
+        const auto numbers = [&] {
+            QStringList texts;
+            for (auto* label : dashboard.findChildren<QLabel*>())
+                if (label->styleSheet().contains("font-size"))
+                    texts << label->text();
+            return texts;
+        };
+        QCOMPARE(numbers(), QStringList({"2", "1", "3"})); // online, offline, devices: at once after a load
+        auto* recent = dashboard.findChild<QTableWidget*>();
+        QCOMPARE(recent->rowCount(), 1);
+        QCOMPARE(recent->item(0, 0)->text(), QString("db-01"));
+        devices.applyEvent({{"kind", "offline"},
+                            {"device_id", "3"},
+                            {"at", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}});
+        QTRY_COMPARE_WITH_TIMEOUT(numbers(), QStringList({"1", "2", "3"}), 3000);
+        QCOMPARE(recent->rowCount(), 2);
+        QCOMPARE(recent->item(0, 0)->text(), QString("web-02")); // the most recent first
+        QVERIFY(!dashboard.grab().isNull());
     }
 };
 

@@ -1,0 +1,122 @@
+#include "DashboardView.h"
+
+#include "DeviceTableModel.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMap>
+#include <QPieSeries>
+#include <QTableWidget>
+#include <QTimer>
+#include <algorithm>
+
+namespace breeze::console {
+
+namespace {
+QLabel* tile(const QString& caption, const QString& colour, QWidget* parent, QGridLayout* grid, int column) {
+    auto* box = new QWidget(parent);
+    auto* layout = new QVBoxLayout(box);
+    auto* number = new QLabel("0", box);
+    number->setTextFormat(Qt::PlainText);
+    number->setStyleSheet(QString("font-size: 28pt; font-weight: 600; color: %1").arg(colour));
+    auto* label = new QLabel(caption, box);
+    layout->addWidget(number);
+    layout->addWidget(label);
+    grid->addWidget(box, 0, column);
+    return number;
+}
+} // namespace
+
+DashboardView::DashboardView(DeviceTableModel& devices, QWidget* parent)
+    : QWidget(parent), m_devices(devices) {
+    auto* grid = new QGridLayout(this);
+    m_online = tile(tr("online"), "#2e7d32", this, grid, 0);
+    m_offline = tile(tr("offline"), "#757575", this, grid, 1);
+    m_total = tile(tr("devices"), "#1565c0", this, grid, 2);
+    m_systems = new QChartView(this);
+    m_systems->setRenderHint(QPainter::Antialiasing);
+    m_systems->setMinimumSize(460, 300);
+    grid->addWidget(m_systems, 1, 0, 1, 3);
+    m_recent = new QTableWidget(0, 2, this);
+    m_recent->setHorizontalHeaderLabels({tr("Recently offline"), tr("Last seen")});
+    m_recent->verticalHeader()->hide();
+    m_recent->horizontalHeader()->setStretchLastSection(true);
+    m_recent->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    grid->addWidget(m_recent, 1, 3);
+    grid->setColumnStretch(2, 1);
+    grid->setColumnStretch(3, 1);
+
+    m_throttle = new QTimer(this);
+    m_throttle->setSingleShot(true);
+    m_throttle->setInterval(500);
+    connect(m_throttle, &QTimer::timeout, this, &DashboardView::refresh);
+    const auto later = [this] {
+        if (!m_throttle->isActive())
+            m_throttle->start();
+    };
+    connect(&devices, &DeviceTableModel::countsChanged, this, later);
+    connect(&devices, &QAbstractItemModel::modelReset, this,
+            &DashboardView::refresh); // a fresh list: at once
+    refresh();
+}
+
+void DashboardView::refresh() {
+    const int total = m_devices.rowCount();
+    const int online = m_devices.onlineCount();
+    m_online->setText(QString::number(online));
+    m_offline->setText(QString::number(total - online));
+    m_total->setText(QString::number(total));
+
+    QMap<QString, int> systems;
+    std::vector<const Device*> offline;
+    for (int row = 0; row < total; ++row) {
+        const Device& device = m_devices.at(row);
+        ++systems[device.os.isEmpty() ? tr("unknown") : device.os];
+        if (device.status != "online")
+            offline.push_back(&device);
+    }
+    auto* chart = new QChart;
+    chart->setTitle(tr("Operating systems"));
+    auto* pie = new QPieSeries(chart);
+    // The biggest eight by name; the rest together, so the chart stays readable for a mixed fleet.
+    QList<QPair<int, QString>> ranked;
+    for (auto it = systems.cbegin(); it != systems.cend(); ++it)
+        ranked.append({it.value(), it.key()});
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    int others = 0;
+    for (int i = 0; i < ranked.size(); ++i) {
+        if (i < 8)
+            pie->append(QString("%1 (%2)").arg(ranked[i].second).arg(ranked[i].first), ranked[i].first);
+        else
+            others += ranked[i].first;
+    }
+    if (others > 0)
+        pie->append(tr("others (%1)").arg(others), others);
+    chart->addSeries(pie);
+    chart->legend()->setAlignment(Qt::AlignRight);
+    QChart* old = m_systems->chart();
+    m_systems->setChart(chart);
+    delete old;
+
+    const std::size_t shown = std::min<std::size_t>(offline.size(), 20);
+    std::partial_sort(offline.begin(), offline.begin() + static_cast<long>(shown), offline.end(),
+                      [](const Device* a, const Device* b) { return a->lastSeen > b->lastSeen; });
+    m_recent->setRowCount(static_cast<int>(shown));
+    for (std::size_t i = 0; i < shown; ++i) {
+        const Device& device = *offline[i];
+        // QTableWidgetItem shows its text as plain text.
+        m_recent->setItem(
+            static_cast<int>(i), 0,
+            new QTableWidgetItem(device.hostname.isEmpty() ? device.identity : device.hostname));
+        m_recent->setItem(
+            static_cast<int>(i), 1,
+            new QTableWidgetItem(device.lastSeen.isValid()
+                                     ? device.lastSeen.toLocalTime().toString("yyyy-MM-dd HH:mm")
+                                     : tr("never")));
+    }
+}
+
+} // namespace breeze::console
