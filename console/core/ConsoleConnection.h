@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "CommandRunner.h"
 #include "DeviceDirectory.h"
 #include "DeviceTableModel.h"
 #include "LiveChannel.h"
@@ -24,6 +25,7 @@ public:
     DeviceTableModel& devices() { return m_devices; }
     FleetTreeModel& tree() { return m_tree; }
     DeviceDirectory& directory() { return m_directory; }
+    CommandRunner& commands() { return m_commands; }
 
 private:
     ApiClient m_api;
@@ -32,6 +34,7 @@ private:
     DeviceTableModel m_devices;
     FleetTreeModel m_tree;
     DeviceDirectory m_directory;
+    CommandRunner m_commands;
 };
 
 } // namespace breeze::console

@@ -1,5 +1,6 @@
 #include "DeviceView.h"
 
+#include "ConsoleConnection.h"
 #include "DeviceDetails.h"
 #include "JsonTableModel.h"
 
@@ -9,15 +10,20 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -36,9 +42,13 @@ QString bytes(const QJsonValue& value) {
 }
 } // namespace
 
-DeviceView::DeviceView(ApiClient& api, const QString& deviceId, QWidget* parent) : QWidget(parent) {
+DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, QWidget* parent)
+    : QWidget(parent), m_connection(connection), m_deviceId(deviceId) {
     setWindowTitle(tr("Device"));
-    m_details = new DeviceDetails(api, deviceId, this);
+    m_details = new DeviceDetails(connection.api(), deviceId, this);
+    m_actionResult = new QLabel(this);
+    m_actionResult->setTextFormat(Qt::PlainText);
+    m_actionResult->setWordWrap(true);
     m_tabs = new QTabWidget(this);
     m_problem = new QLabel(this);
     m_problem->setTextFormat(Qt::PlainText);
@@ -89,7 +99,80 @@ DeviceView::DeviceView(ApiClient& api, const QString& deviceId, QWidget* parent)
                                      {"enabled", tr("Enabled")},
                                      {"description", tr("Description")}},
                                     this);
-    m_tabs->addTab(tableTab(m_services, true), tr("Services"));
+    auto* serviceTools = new QWidget(this);
+    auto* serviceButtons = new QHBoxLayout(serviceTools);
+    serviceButtons->setContentsMargins(0, 0, 0, 0);
+    for (const auto& [action, label] : {std::pair<QString, QString>{"start", tr("Start")},
+                                        {"stop", tr("Stop")},
+                                        {"restart", tr("Restart")}}) {
+        auto* button = new QPushButton(label, serviceTools);
+        connect(button, &QPushButton::clicked, this, [this, action = action] {
+            const QJsonObject service = selected(m_serviceTable, m_services);
+            if (service.isEmpty()) {
+                m_actionResult->setText(tr("Choose a service first."));
+                return;
+            }
+            const QString name = service.value("name").toString();
+            runOnDevice("service_action", {{"name", name}, {"action", action}}, "service",
+                        tr("%1 %2…").arg(action, name));
+        });
+        serviceButtons->addWidget(button);
+    }
+    serviceButtons->addStretch();
+    m_tabs->addTab(tableTab(m_services, true, &m_serviceTable, serviceTools), tr("Services"));
+
+    m_processes = new JsonTableModel({{"pid", tr("PID")},
+                                      {"name", tr("Name")},
+                                      {"user", tr("User")},
+                                      {"cpu_seconds", tr("CPU s")},
+                                      {"rss_bytes", tr("Memory")},
+                                      {"state", tr("State")},
+                                      {"command", tr("Command")}},
+                                     this);
+    auto* processTools = new QWidget(this);
+    auto* processButtons = new QHBoxLayout(processTools);
+    processButtons->setContentsMargins(0, 0, 0, 0);
+    auto* refresh = new QPushButton(tr("Refresh"), processTools);
+    connect(refresh, &QPushButton::clicked, this, [this] {
+        runOnDevice("list_processes", {}, "processes", tr("Asking the device for its processes…"));
+    });
+    auto* kill = new QPushButton(tr("End process…"), processTools);
+    connect(kill, &QPushButton::clicked, this, [this] {
+        const QJsonObject process = selected(m_processTable, m_processes);
+        if (process.isEmpty()) {
+            m_actionResult->setText(tr("Choose a process first."));
+            return;
+        }
+        const auto pid = process.value("pid").toInteger();
+        QMessageBox ask(QMessageBox::Warning, tr("End process"),
+                        tr("End %1 (PID %2) on this device?").arg(process.value("name").toString()).arg(pid),
+                        QMessageBox::NoButton, this);
+        ask.setTextFormat(Qt::PlainText);
+        auto* term = ask.addButton(tr("End (TERM)"), QMessageBox::AcceptRole);
+        auto* hard = ask.addButton(tr("Kill (KILL)"), QMessageBox::DestructiveRole);
+        ask.addButton(QMessageBox::Cancel);
+        ask.exec();
+        if (ask.clickedButton() != term && ask.clickedButton() != hard)
+            return;
+        runOnDevice("kill_process", {{"pid", pid}, {"signal", ask.clickedButton() == hard ? "KILL" : "TERM"}},
+                    "kill", tr("Ending process %1…").arg(pid));
+    });
+    processButtons->addWidget(refresh);
+    processButtons->addWidget(kill);
+    processButtons->addStretch();
+    m_tabs->addTab(tableTab(m_processes, true, &m_processTable, processTools), tr("Processes"));
+    // The process list is asked for when the tab is first opened (it is a command on the device, not
+    // inventory).
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this, refresh](int index) {
+        if (m_tabs->tabText(index) == tr("Processes") && m_processes->rowCount() == 0 &&
+            refresh->isEnabled()) {
+            refresh->setEnabled(false);
+            QTimer::singleShot(0, this, [refresh] {
+                refresh->click();
+                refresh->setEnabled(true);
+            });
+        }
+    });
     m_users = new JsonTableModel({{"name", tr("User")},
                                   {"uid", tr("UID")},
                                   {"home", tr("Home")},
@@ -125,6 +208,36 @@ DeviceView::DeviceView(ApiClient& api, const QString& deviceId, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_problem);
     layout->addWidget(m_tabs);
+    layout->addWidget(m_actionResult);
+
+    // Outcomes of what this window asked the device to do.
+    const QString own = "device-view:" + deviceId + ":";
+    connect(&connection.commands(), &CommandRunner::refused, this,
+            [this, own](const QString& tag, const QString& message) {
+                if (tag.startsWith(own))
+                    m_actionResult->setText(tr("Not sent: %1").arg(message));
+            });
+    connect(&connection.commands(), &CommandRunner::finished, this,
+            [this, own](const QString& tag, const QJsonObject& command) {
+                if (!tag.startsWith(own))
+                    return;
+                const QString what = tag.mid(own.size());
+                const QString status = command.value("status").toString();
+                if (what == "processes" && status == "completed") {
+                    m_processes->setItems(command.value("output").toObject().value("processes").toArray());
+                    m_actionResult->setText(tr("%1 processes.").arg(m_processes->rowCount()));
+                } else if (status == "completed") {
+                    m_actionResult->setText(tr("Done."));
+                    if (what == "kill")
+                        runOnDevice("list_processes", {}, "processes", tr("Refreshing the processes…"));
+                } else {
+                    m_actionResult->setText(
+                        tr("The device reported %1: %2")
+                            .arg(status, command.value("error").toString(
+                                             command.value("output").toObject().value("output").toString())));
+                }
+                m_details->loadCommands();
+            });
     resize(1000, 650);
 
     connect(m_details, &DeviceDetails::deviceLoaded, this, &DeviceView::showDevice);
@@ -139,10 +252,26 @@ DeviceView::DeviceView(ApiClient& api, const QString& deviceId, QWidget* parent)
     m_details->loadAll();
 }
 
-QWidget* DeviceView::tableTab(JsonTableModel* model, bool searchable) {
+void DeviceView::runOnDevice(const QString& type, const QJsonObject& args, const QString& tag,
+                             const QString& doing) {
+    m_actionResult->setText(doing);
+    m_connection.commands().send(m_deviceId, type, args, "device-view:" + m_deviceId + ":" + tag);
+}
+
+QJsonObject DeviceView::selected(QTableView* view, JsonTableModel* model) const {
+    if (!view || !view->currentIndex().isValid())
+        return {};
+    auto* proxy = static_cast<QSortFilterProxyModel*>(view->model());
+    const int row = proxy->mapToSource(view->currentIndex()).row();
+    return row >= 0 && row < model->items().size() ? model->items()[row].toObject() : QJsonObject();
+}
+
+QWidget* DeviceView::tableTab(JsonTableModel* model, bool searchable, QTableView** view, QWidget* toolbar) {
     auto* page = new QWidget(m_tabs);
     auto* layout = new QVBoxLayout(page);
     layout->setContentsMargins(0, 0, 0, 0);
+    if (toolbar)
+        layout->addWidget(toolbar);
     auto* proxy = new QSortFilterProxyModel(page);
     proxy->setSourceModel(model);
     proxy->setFilterKeyColumn(0);
@@ -164,6 +293,8 @@ QWidget* DeviceView::tableTab(JsonTableModel* model, bool searchable) {
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setWordWrap(false);
     connect(model, &QAbstractItemModel::modelReset, table, [table] { table->resizeColumnsToContents(); });
+    if (view)
+        *view = table;
     layout->addWidget(table);
     return page;
 }

@@ -8,10 +8,11 @@ class QComboBox;
 class QFormLayout;
 class QLabel;
 class QTabWidget;
+class QTableView;
 
 namespace breeze::console {
 
-class ApiClient;
+class ConsoleConnection;
 class DeviceDetails;
 class JsonTableModel;
 
@@ -22,13 +23,17 @@ class DeviceView : public QWidget {
     Q_OBJECT
 
 public:
-    DeviceView(ApiClient& api, const QString& deviceId, QWidget* parent = nullptr);
+    DeviceView(ConsoleConnection& connection, const QString& deviceId, QWidget* parent = nullptr);
 
     DeviceDetails& details() { return *m_details; }
     void showTab(const QString& name);
 
 private:
-    QWidget* tableTab(JsonTableModel* model, bool searchable);
+    QWidget* tableTab(JsonTableModel* model, bool searchable, QTableView** view = nullptr,
+                      QWidget* toolbar = nullptr);
+    // The selected row's object in a table made by tableTab.
+    QJsonObject selected(QTableView* view, JsonTableModel* model) const;
+    void runOnDevice(const QString& type, const QJsonObject& args, const QString& tag, const QString& doing);
     void showDevice(const QJsonObject& device);
     void showInventory(const QJsonObject& sections);
     void showMetrics(const QString& range, const QString& resolution, const QJsonArray& points);
@@ -46,6 +51,12 @@ private:
     JsonTableModel* m_services;
     JsonTableModel* m_users;
     JsonTableModel* m_commands;
+    JsonTableModel* m_processes;
+    QTableView* m_serviceTable = nullptr;
+    QTableView* m_processTable = nullptr;
+    QLabel* m_actionResult;
+    ConsoleConnection& m_connection;
+    QString m_deviceId;
     QComboBox* m_range;
     QChartView* m_chart;
     QJsonObject m_device;

@@ -7,8 +7,11 @@
 #include "StatusDelegate.h"
 
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -41,6 +44,51 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    // Commands for every selected device at once.
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        QStringList ids;
+        for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
+            ids << index.data(DeviceTableModel::DeviceIdRole).toString();
+        if (ids.isEmpty())
+            return;
+        QMenu menu(this);
+        menu.addSection(ids.size() == 1 ? tr("1 device") : tr("%1 devices").arg(ids.size()));
+        const auto run = [this, ids](const QString& type, const QJsonObject& args, const QString& verb) {
+            for (const QString& id : ids)
+                m_connection.commands().send(id, type, args, "bulk");
+            statusBar()->showMessage(
+                tr("%1: sent to %2 devices; each runs when its device is online").arg(verb).arg(ids.size()),
+                10000);
+        };
+        menu.addAction(tr("Ping"), this, [run] { run("ping", {}, tr("Ping")); });
+        menu.addAction(tr("Collect inventory now"), this,
+                       [run] { run("collect_inventory", {}, tr("Inventory")); });
+        menu.addSeparator();
+        for (const auto& [type, verb] :
+             {std::pair<QString, QString>{"reboot", tr("Restart")}, {"shutdown", tr("Shut down")}}) {
+            menu.addAction(verb + "…", this, [this, run, ids, type = type, verb = verb] {
+                bool ok = false;
+                const int minutes = QInputDialog::getInt(
+                    this, verb,
+                    tr("%1 %2 device(s) in how many minutes? (users are warned)").arg(verb).arg(ids.size()),
+                    5, 0, 1440, 1, &ok);
+                if (ok)
+                    run(type, {{"delay_seconds", minutes * 60}}, verb);
+            });
+        }
+        menu.addSeparator();
+        menu.addAction(tr("Open"), this, [this, ids] {
+            for (const QString& id : ids.mid(0, 10))
+                openDevice(id);
+        });
+        menu.exec(m_table->viewport()->mapToGlobal(at));
+    });
+    connect(&connection.commands(), &CommandRunner::refused, this,
+            [this](const QString& tag, const QString& message) {
+                if (tag == "bulk")
+                    statusBar()->showMessage(tr("A command was not sent: %1").arg(message), 10000);
+            });
     // Double-click or Enter on a device opens its window.
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) {
         openDevice(index.data(DeviceTableModel::DeviceIdRole).toString());
@@ -151,7 +199,7 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
         return nullptr;
     QPointer<DeviceView>& view = m_deviceViews[deviceId];
     if (!view) {
-        view = new DeviceView(m_connection.api(), deviceId);
+        view = new DeviceView(m_connection, deviceId);
         view->setAttribute(Qt::WA_DeleteOnClose);
     }
     view->show();

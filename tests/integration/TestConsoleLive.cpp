@@ -2,6 +2,7 @@
 // follows the agent going offline and coming back, a new enrollment and a revocation, live — loading the list
 // only once.
 #include "ApiClient.h"
+#include "CommandRunner.h"
 #include "DeviceDirectory.h"
 #include "FleetTreeModel.h"
 #include "LiveChannel.h"
@@ -118,6 +119,21 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(model.rowOf(QString::fromStdString(newcomer)) >= 0, 10000);
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(tree.index(0, 0).data().toString(), QString("Live (1/2 online)"));
+
+        // A command from the console, its outcome reported through the live channel.
+        CommandRunner runner(api, live);
+        QSignalSpy finished(&runner, &CommandRunner::finished);
+        runner.send(QString::fromStdString(agent.deviceId()), "list_processes", {}, "mine");
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
+        QCOMPARE(finished.at(0).at(0).toString(), QString("mine"));
+        const QJsonObject command = finished.at(0).at(1).toJsonObject();
+        QCOMPARE(command.value("status").toString(), QString("completed"));
+        QVERIFY(command.value("output").toObject().value("processes").toArray().size() > 1);
+        QSignalSpy refused(&runner, &CommandRunner::refused);
+        runner.send(QString::fromStdString(agent.deviceId()), "kill_process", {{"pid", "not a number"}},
+                    "bad");
+        QTRY_COMPARE_WITH_TIMEOUT(refused.count(), 1, 10000);
+        QVERIFY(refused.at(0).at(1).toString().contains("pid"));
 
         m_admin->post("/api/v1/devices/" + agent.deviceId() + "/revoke", nlohmann::json::object());
         QTRY_COMPARE_WITH_TIMEOUT(status(model, agent.deviceId()), QString("revoked"), 10000);
