@@ -168,8 +168,8 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
             refresh->isEnabled()) {
             refresh->setEnabled(false);
             QTimer::singleShot(0, this, [refresh] {
-                refresh->click();
                 refresh->setEnabled(true);
+                refresh->click();
             });
         }
     });
