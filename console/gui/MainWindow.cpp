@@ -1,9 +1,11 @@
 #include "MainWindow.h"
 
+#include "CommandPalette.h"
 #include "ConsoleConnection.h"
 #include "DashboardView.h"
 #include "DeviceFilterModel.h"
 #include "DeviceView.h"
+#include "PaletteModel.h"
 #include "StatusDelegate.h"
 
 #include <QHeaderView>
@@ -13,6 +15,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QSettings>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
@@ -178,6 +181,41 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
         m_countdown->start();
     });
     m_link->setText(tr("Not connected"));
+
+    m_palette = new PaletteModel(this);
+    m_paletteDialog = new CommandPalette(*m_palette, this);
+    connect(new QShortcut(QKeySequence(tr("Ctrl+K")), this), &QShortcut::activated, this,
+            &MainWindow::openPalette);
+    connect(new QShortcut(QKeySequence::Find, this), &QShortcut::activated, this, [this] {
+        showView("devices");
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    connect(m_paletteDialog, &CommandPalette::chosen, this,
+            [this](PaletteModel::Kind kind, const QString& id) {
+                switch (kind) {
+                case PaletteModel::Kind::Device:
+                    openDevice(id);
+                    break;
+                case PaletteModel::Kind::Organisation:
+                    m_filter->setScope(id, {});
+                    showView("devices");
+                    break;
+                case PaletteModel::Kind::Site:
+                    m_filter->setScope({}, id);
+                    showView("devices");
+                    break;
+                case PaletteModel::Kind::View:
+                    showView(id);
+                    break;
+                case PaletteModel::Kind::Action:
+                    if (id == "reload")
+                        m_connection.directory().reload();
+                    else if (id == "all")
+                        m_filter->setScope({}, {});
+                    break;
+                }
+            });
     showCounts(0, 0);
 
     QSettings settings;
@@ -192,6 +230,16 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("main/geometry", saveGeometry());
     settings.setValue("main/columns", m_table->horizontalHeader()->saveState());
     QMainWindow::closeEvent(event);
+}
+
+void MainWindow::openPalette() {
+    m_palette->rebuild(m_connection.devices(), m_connection.tree(),
+                       {{PaletteModel::Kind::View, "dashboard", tr("Dashboard"), {}},
+                        {PaletteModel::Kind::View, "devices", tr("Devices"), {}},
+                        {PaletteModel::Kind::Action, "all", tr("Show all devices"), {}},
+                        {PaletteModel::Kind::Action, "reload", tr("Reload devices from the server"), {}}});
+    m_paletteDialog->refresh();
+    m_paletteDialog->open();
 }
 
 DeviceView* MainWindow::openDevice(const QString& deviceId) {

@@ -15,7 +15,9 @@ namespace breeze::console {
 
 class ConsoleConnection;
 class DeviceFilterModel;
+class CommandPalette;
 class DashboardView;
+class PaletteModel;
 class DeviceView;
 
 // The main window: a search box over the device table (host name, address, OS, status), and a status bar that
@@ -47,6 +49,9 @@ private:
     QTreeView* m_tree;
     QTabWidget* m_views;
     DashboardView* m_dashboard;
+    PaletteModel* m_palette;
+    CommandPalette* m_paletteDialog;
+    void openPalette();
     DeviceFilterModel* m_filter;
     QLabel* m_counts;
     QLabel* m_link;

@@ -4,6 +4,7 @@
 #include "DeviceTableModel.h"
 #include "FleetTreeModel.h"
 #include "JsonTableModel.h"
+#include "PaletteModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
@@ -148,6 +149,34 @@ private Q_SLOTS:
         QCOMPARE(model.data(model.index(0, 3)).toString(), QString("yes"));
         QCOMPARE(model.data(model.index(1, 0)).toString(), QString("<script>"));
         QCOMPARE(model.data(model.index(1, 1)).toString(), QString());
+    }
+
+    void thePaletteFindsDevicesSitesAndViews() {
+        DeviceTableModel devices;
+        FleetTreeModel tree(devices);
+        tree.setTenancy({{"o1", {}, "Contoso"}}, {{"s1", "o1", "Head Office"}});
+        Device web = make("a", "web-01", "online");
+        web.orgId = "o1";
+        web.siteId = "s1";
+        web.lastAddress = "10.1.2.3";
+        devices.setDevices({web, make("b", "db-01", "offline"), make("c", "webhook-relay", "online")});
+        PaletteModel palette;
+        QAbstractItemModelTester tester(&palette, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        palette.rebuild(devices, tree, {{PaletteModel::Kind::View, "dashboard", "Dashboard", {}}});
+        QCOMPARE(palette.rowCount(), 1 + 1 + 1 + 3); // view, organisation, site, devices
+        const auto labels = [&](const QString& text) {
+            QStringList found;
+            for (int row : palette.find(text, 10))
+                found << palette.entry(row).label;
+            return found;
+        };
+        QCOMPARE(labels("web").size(), 2);
+        QCOMPARE(labels("web 10.1").size(), 1); // every word must match
+        QCOMPARE(labels("10.1.2")[0], QString("web-01  10.1.2.3"));
+        QCOMPARE(labels("head")[0], QString("Head Office — Contoso"));
+        QCOMPARE(labels("dash")[0], QString("Dashboard"));
+        QCOMPARE(labels("offline")[0], QString("db-01")); // status is searchable too
+        QVERIFY(labels("nothing-like-this").isEmpty());
     }
 
     void agentTextIsShownAsItCame() {
