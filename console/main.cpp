@@ -9,6 +9,7 @@
 #include "MainWindow.h"
 #include "ServerTrust.h"
 #include "SignInDialog.h"
+#include "Theme.h"
 #include "TokenVault.h"
 #include "crypto/Totp.h"
 #include "encoding/Base32.h"
@@ -92,7 +93,12 @@ int main(int argc, char** argv) {
     parser.addOption({"search", "Start with this search.", "text"});
     parser.addOption(
         {"screenshot", "Render the view once its data has loaded, save it as PNG and exit.", "file"});
+    parser.addOption({"theme", "system, light or dark (remembered).", "name"});
     parser.process(app);
+    if (parser.isSet("theme"))
+        Theme::apply(parser.value("theme"));
+    else
+        Theme::restore();
 
     QSettings settings;
     QString server = parser.value("server");

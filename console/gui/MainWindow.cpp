@@ -7,13 +7,16 @@
 #include "DeviceView.h"
 #include "PaletteModel.h"
 #include "StatusDelegate.h"
+#include "Theme.h"
 
+#include <QActionGroup>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -182,10 +185,29 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     });
     m_link->setText(tr("Not connected"));
 
+    // Menus: every action also has a shortcut or sits in the palette.
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Reload devices"), QKeySequence::Refresh, this,
+                    [this] { m_connection.directory().reload(); });
+    file->addSeparator();
+    file->addAction(tr("Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->addAction(tr("Dashboard"), QKeySequence(tr("Ctrl+1")), this, [this] { showView("dashboard"); });
+    viewMenu->addAction(tr("Devices"), QKeySequence(tr("Ctrl+2")), this, [this] { showView("devices"); });
+    viewMenu->addAction(tr("Go to…"), QKeySequence(tr("Ctrl+K")), this, [this] { openPalette(); });
+    QMenu* themes = viewMenu->addMenu(tr("Theme"));
+    auto* themeGroup = new QActionGroup(this);
+    for (const auto& [name, label] : {std::pair<QString, QString>{"system", tr("System")},
+                                      {"light", tr("Light")},
+                                      {"dark", tr("Dark")}}) {
+        QAction* action = themes->addAction(label, this, [name = name] { Theme::apply(name); });
+        action->setCheckable(true);
+        action->setChecked(Theme::current() == name);
+        themeGroup->addAction(action);
+    }
+
     m_palette = new PaletteModel(this);
     m_paletteDialog = new CommandPalette(*m_palette, this);
-    connect(new QShortcut(QKeySequence(tr("Ctrl+K")), this), &QShortcut::activated, this,
-            &MainWindow::openPalette);
     connect(new QShortcut(QKeySequence::Find, this), &QShortcut::activated, this, [this] {
         showView("devices");
         m_search->setFocus();
