@@ -1,6 +1,6 @@
 #include "collect/InventoryCollector.h"
 
-#include "collect/MetricsCollector.h"
+#include "collect/MountedFilesystems.h"
 #include "platform/Subprocess.h"
 
 #include <arpa/inet.h>
@@ -11,7 +11,6 @@
 #include <net/if.h>
 #include <set>
 #include <sstream>
-#include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -187,20 +186,11 @@ nlohmann::json InventoryCollector::disks() {
 
 nlohmann::json InventoryCollector::filesystems() {
     nlohmann::json items = nlohmann::json::array();
-    std::ifstream mounts("/proc/mounts");
-    std::set<std::string> seen;
-    std::string device, mount, type, rest;
-    while (mounts >> device >> mount >> type && std::getline(mounts, rest)) {
-        if (!isReportedFilesystem(type) || !seen.insert(mount).second)
-            continue;
-        struct statvfs info {};
-        if (statvfs(mount.c_str(), &info) != 0 || info.f_blocks == 0)
-            continue;
-        items.push_back({{"mount", bounded(mount, 4096)},
-                         {"device", bounded(device, 4096)},
-                         {"fs_type", bounded(type, 64)},
-                         {"total_bytes", static_cast<std::uint64_t>(info.f_blocks) * info.f_frsize}});
-    }
+    for (const auto& fs : mountedFilesystems())
+        items.push_back({{"mount", bounded(fs.mount, 4096)},
+                         {"device", bounded(fs.device, 4096)},
+                         {"fs_type", bounded(fs.type, 64)},
+                         {"total_bytes", fs.totalBytes}});
     return items;
 }
 

@@ -1,11 +1,12 @@
 #include "collect/MetricsCollector.h"
 
+#include "collect/MountedFilesystems.h"
+
 #include <chrono>
 #include <dirent.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <sys/statvfs.h>
 #include <utmpx.h>
 
 namespace breeze::agent {
@@ -30,13 +31,6 @@ std::string readAll(const std::string& path) {
     return out.str();
 }
 } // namespace
-
-bool isReportedFilesystem(const std::string& fsType) {
-    static const std::set<std::string> reported{
-        "ext2", "ext3", "ext4",     "xfs",     "btrfs", "zfs",     "vfat", "exfat", "ntfs", "ntfs3",
-        "f2fs", "jfs",  "reiserfs", "hfsplus", "apfs",  "fuseblk", "nfs",  "nfs4",  "cifs", "smb3"};
-    return reported.contains(fsType);
-}
 
 double MetricsCollector::cpuPercent() {
     std::ifstream stat(m_proc + "/stat");
@@ -88,21 +82,8 @@ protocol::Heartbeat MetricsCollector::sample() {
         }
         closedir(dir);
     }
-    {
-        std::ifstream mounts(m_proc + "/mounts");
-        std::set<std::string> seenMounts;
-        std::string device, mount, type, rest;
-        while (mounts >> device >> mount >> type && std::getline(mounts, rest)) {
-            if (!isReportedFilesystem(type) || !seenMounts.insert(mount).second)
-                continue;
-            struct statvfs fs {};
-            if (statvfs(mount.c_str(), &fs) != 0 || fs.f_blocks == 0)
-                continue;
-            const std::uint64_t total = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
-            const std::uint64_t freeBytes = static_cast<std::uint64_t>(fs.f_bfree) * fs.f_frsize;
-            beat.filesystems.push_back({mount, type, total, total - std::min(total, freeBytes)});
-        }
-    }
+    for (const auto& fs : mountedFilesystems(m_proc + "/mounts"))
+        beat.filesystems.push_back({fs.mount, fs.type, fs.totalBytes, fs.usedBytes});
     {
         std::ifstream dev(m_proc + "/net/dev");
         std::string line;

@@ -23,7 +23,4 @@ private:
     std::uint64_t m_lastTotal = 0;
 };
 
-// Real, local filesystems worth reporting (no proc, sysfs, tmpfs, overlays of containers, squashfs snaps).
-bool isReportedFilesystem(const std::string& fsType);
-
 } // namespace breeze::agent
