@@ -218,6 +218,16 @@ int main(int argc, char** argv) {
     auto* dialog = new SignInDialog;
     dialog->setServer(server);
     ServerTrust trust;
+    // The session ended while the console was open (signed out elsewhere, password changed, token reused):
+    // ask again over the open windows, which keep their state; the live channel and lists resume after.
+    const auto reauthenticate = [&, dialog] {
+        if (!workspace.window || !workspace.window->isVisible() || dialog->isVisible())
+            return;
+        dialog->setServer(workspace.connection->api().server().toString());
+        dialog->showError(
+            QObject::tr("Your sign-in has ended. Sign in again to carry on; your windows stay as they are."));
+        dialog->open();
+    };
     // Signs in once the server's CA is settled: given, kept from before, or accepted now after seeing its
     // fingerprint.
     const auto signIn = [&](const QUrl& url, const QList<QSslCertificate>& cas) {
@@ -229,8 +239,10 @@ int main(int argc, char** argv) {
             [dialog](const QString&, const QString& message) { dialog->showError(message); },
             Qt::UniqueConnection);
         QObject::connect(&session, &SignInSession::signedInChanged, dialog, [&, dialog, url](bool signedIn) {
-            if (!signedIn)
+            if (!signedIn) {
+                reauthenticate();
                 return;
+            }
             settings.setValue("last/server", url.toString());
             settings.setValue("last/email", dialog->email());
             dialog->accept();
@@ -274,7 +286,12 @@ int main(int argc, char** argv) {
             signIn(url, {ca});
         });
     });
-    QObject::connect(dialog, &QDialog::rejected, &app, [] { QApplication::exit(0); });
+    // Cancelling the first sign-in quits; cancelling a re-sign-in leaves the windows as they are,
+    // disconnected.
+    QObject::connect(dialog, &QDialog::rejected, &app, [&] {
+        if (!workspace.window || !workspace.window->isVisible())
+            QApplication::exit(0);
+    });
 
     // Back where we left off: a refresh token in the keychain signs in without the dialog.
     const QUrl lastServer(server);
@@ -291,6 +308,8 @@ int main(int argc, char** argv) {
             QObject::connect(&session, &SignInSession::signedInChanged, dialog, [&](bool signedIn) {
                 if (signedIn)
                     workspace.window->show();
+                else
+                    reauthenticate();
             });
             QObject::connect(&session, &SignInSession::failed, dialog, [dialog] { dialog->open(); });
             session.resume(token);
