@@ -16,6 +16,9 @@ Device Device::fromJson(const QJsonObject& json) {
     device.agentVersion = json.value("agent_version").toString();
     device.lastAddress = json.value("last_address").toString();
     device.lastSeen = QDateTime::fromString(json.value("last_seen_at").toString(), Qt::ISODateWithMs);
+    device.lastUser = json.value("last_user").toString();
+    device.cpuPercent = json.value("cpu_percent").toDouble(-1);
+    device.memoryPercent = json.value("memory_percent").toDouble(-1);
     device.revoked = !json.value("revoked_at").isNull() && json.contains("revoked_at");
     return device;
 }

@@ -21,6 +21,9 @@ struct Device {
     QString agentVersion;
     QString lastAddress;
     QDateTime lastSeen;
+    QString lastUser;
+    double cpuPercent = -1; // -1: no heartbeat yet
+    double memoryPercent = -1;
     bool revoked = false;
 
     static Device fromJson(const QJsonObject& json);

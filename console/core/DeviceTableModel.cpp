@@ -28,6 +28,12 @@ QVariant DeviceTableModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Agent");
     case LastSeen:
         return tr("Last seen");
+    case LastUser:
+        return tr("Last user");
+    case Cpu:
+        return tr("CPU");
+    case Memory:
+        return tr("Memory");
     default:
         return {};
     }
@@ -63,6 +69,15 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
             return device.lastAddress;
         case AgentVersion:
             return device.agentVersion;
+        case LastUser:
+            return device.lastUser;
+        case Cpu:
+        case Memory: {
+            const double value = index.column() == Cpu ? device.cpuPercent : device.memoryPercent;
+            if (role == SortRole)
+                return value;
+            return value < 0 ? QString() : QString("%1 %").arg(qRound(value));
+        }
         case LastSeen:
             if (role == SortRole)
                 return device.lastSeen;
@@ -73,6 +88,10 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
         }
     case Qt::ToolTipRole:
         return index.column() == Hostname ? device.identity : QVariant();
+    case Qt::TextAlignmentRole:
+        return index.column() == Cpu || index.column() == Memory
+                   ? QVariant(static_cast<int>(Qt::AlignRight | Qt::AlignVCenter))
+                   : QVariant();
     default:
         return {};
     }

@@ -14,7 +14,7 @@ class DeviceTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { Hostname, Status, Os, Address, AgentVersion, LastSeen, ColumnCount };
+    enum Column { Hostname, Status, Os, Address, LastUser, LastSeen, AgentVersion, Cpu, Memory, ColumnCount };
     enum Role { DeviceIdRole = Qt::UserRole + 1, StatusRole, OrgIdRole, SiteIdRole, SortRole };
 
     using QAbstractTableModel::QAbstractTableModel;

@@ -165,8 +165,13 @@ bool MetricsWriter::write(std::deque<Sample>& batch) {
                       "SELECT DISTINCT device_id, date_trunc('hour', sampled_at) FROM metrics_batch "
                       "WHERE sampled_at < date_trunc('hour', now()) ON CONFLICT DO NOTHING");
         tx.sql().exec(
-            "UPDATE devices d SET last_seen_at = now() FROM (SELECT DISTINCT device_id FROM metrics_batch) b "
-            "WHERE d.id = b.device_id");
+            // The newest sample of each device in the batch becomes the device's headline figures.
+            "UPDATE devices d SET last_seen_at = now(), last_cpu_percent = b.cpu_percent, "
+            "last_memory_percent = CASE WHEN b.memory_total > 0 THEN 100.0 * b.memory_used / b.memory_total "
+            "END, "
+            "last_user = left(coalesce(b.users->>0, ''), 255) "
+            "FROM (SELECT DISTINCT ON (device_id) device_id, cpu_percent, memory_used, memory_total, users "
+            "FROM metrics_batch ORDER BY device_id, sampled_at DESC) b WHERE d.id = b.device_id");
         tx.commit();
         m_stored += batch.size();
         ++m_batches;

@@ -19,6 +19,7 @@ constexpr const char* kDeviceJson =
     "'hostname', "
     "d.hostname, 'os', d.os, 'agent_version', d.agent_version, 'status', d.status, 'approval', d.approval, "
     "'platform', d.platform, 'arch', d.arch, 'last_address', d.last_address, 'connected_at', d.connected_at, "
+    "'cpu_percent', d.last_cpu_percent, 'memory_percent', d.last_memory_percent, 'last_user', d.last_user, "
     "'enrolled_at', d.enrolled_at, 'last_seen_at', d.last_seen_at, 'revoked_at', d.revoked_at, 'created_at', "
     "d.created_at)::text";
 

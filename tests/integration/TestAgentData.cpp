@@ -121,6 +121,9 @@ private Q_SLOTS:
         QCOMPARE(scalar("SELECT disk_used_percent::int FROM device_metrics"), 80LL); // the fullest filesystem
         QCOMPARE(scalar("SELECT net_tx_bytes FROM device_metrics"), 10LL);           // loopback left out
         QVERIFY(scalar("SELECT count(*) FROM devices WHERE last_seen_at IS NOT NULL") == 1);
+        // The device row carries the latest sample's headline figures for device lists.
+        QCOMPARE(scalar("SELECT last_cpu_percent::int FROM devices"), 10LL);
+        QCOMPARE(scalar("SELECT last_memory_percent::int FROM devices"), 50LL);
     }
 
     void completedHoursAreRolledUpAndLateSamplesRollThemUpAgain() {

@@ -42,6 +42,16 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.onlineCount(), 1);
         QCOMPARE(model.data(model.index(1, DeviceTableModel::Hostname)).toString(), QString("bravo"));
+        QCOMPARE(model.data(model.index(0, DeviceTableModel::Cpu)).toString(), QString()); // no heartbeat yet
+        Device busy = make("a", "alpha", "online");
+        busy.cpuPercent = 87.4;
+        busy.memoryPercent = 41.6;
+        busy.lastUser = "alice";
+        model.upsert(busy);
+        QCOMPARE(model.data(model.index(0, DeviceTableModel::Cpu)).toString(), QString("87 %"));
+        QCOMPARE(model.data(model.index(0, DeviceTableModel::Memory), DeviceTableModel::SortRole).toDouble(),
+                 41.6);
+        QCOMPARE(model.data(model.index(0, DeviceTableModel::LastUser)).toString(), QString("alice"));
 
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
