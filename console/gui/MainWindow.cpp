@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AdministrationView.h"
 #include "CommandPalette.h"
 #include "ConsoleConnection.h"
 #include "DashboardView.h"
@@ -125,6 +126,21 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_dashboard = new DashboardView(connection.devices(), m_views);
     m_views->addTab(m_dashboard, tr("Dashboard"));
     m_views->addTab(central, tr("Devices"));
+    m_administration = new AdministrationView(connection.api(), m_views);
+    m_views->addTab(m_administration, tr("Administration"));
+    // Administration lists load when first shown, and again once signed in (a tab shown before sign-in).
+    connect(&connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
+        if (signedIn && m_views->currentWidget() == m_administration)
+            m_administration->loadCurrent();
+    });
+    connect(m_views, &QTabWidget::currentChanged, this, [this](int index) {
+        if (!m_connection.session().signedIn())
+            return;
+        if (m_views->widget(index) == m_administration && !m_administrationOpened) {
+            m_administrationOpened = true;
+            m_administration->loadCurrent();
+        }
+    });
     m_views->setCurrentIndex(1);
     // Choosing an organisation or site in the tree shows its devices.
     connect(m_tree, &QTreeView::clicked, this, [this] { m_views->setCurrentIndex(1); });
@@ -194,6 +210,8 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
     viewMenu->addAction(tr("Dashboard"), QKeySequence(tr("Ctrl+1")), this, [this] { showView("dashboard"); });
     viewMenu->addAction(tr("Devices"), QKeySequence(tr("Ctrl+2")), this, [this] { showView("devices"); });
+    viewMenu->addAction(tr("Administration"), QKeySequence(tr("Ctrl+3")), this,
+                        [this] { showView("administration"); });
     viewMenu->addAction(tr("Go to…"), QKeySequence(tr("Ctrl+K")), this, [this] { openPalette(); });
     QMenu* themes = viewMenu->addMenu(tr("Theme"));
     auto* themeGroup = new QActionGroup(this);
@@ -258,6 +276,7 @@ void MainWindow::openPalette() {
     m_palette->rebuild(m_connection.devices(), m_connection.tree(),
                        {{PaletteModel::Kind::View, "dashboard", tr("Dashboard"), {}},
                         {PaletteModel::Kind::View, "devices", tr("Devices"), {}},
+                        {PaletteModel::Kind::View, "administration", tr("Administration"), {}},
                         {PaletteModel::Kind::Action, "all", tr("Show all devices"), {}},
                         {PaletteModel::Kind::Action, "reload", tr("Reload devices from the server"), {}}});
     m_paletteDialog->refresh();
@@ -279,7 +298,7 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
 }
 
 void MainWindow::showView(const QString& name) {
-    m_views->setCurrentIndex(name == "dashboard" ? 0 : 1);
+    m_views->setCurrentIndex(name == "dashboard" ? 0 : name == "administration" ? 2 : 1);
 }
 
 void MainWindow::setSearch(const QString& text) {

@@ -15,6 +15,7 @@ namespace breeze::console {
 
 class ConsoleConnection;
 class DeviceFilterModel;
+class AdministrationView;
 class CommandPalette;
 class DashboardView;
 class PaletteModel;
@@ -32,7 +33,7 @@ public:
     QTableView* deviceTable() const { return m_table; }
     QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
-    // "dashboard" or "devices".
+    // "dashboard", "devices" or "administration".
     void showView(const QString& name);
     // Opens (or raises) the device's own window.
     DeviceView* openDevice(const QString& deviceId);
@@ -49,6 +50,8 @@ private:
     QTreeView* m_tree;
     QTabWidget* m_views;
     DashboardView* m_dashboard;
+    AdministrationView* m_administration;
+    bool m_administrationOpened = false;
     PaletteModel* m_palette;
     CommandPalette* m_paletteDialog;
     void openPalette();

@@ -5,6 +5,7 @@
 #include "CommandRunner.h"
 #include "DeviceDirectory.h"
 #include "FleetTreeModel.h"
+#include "ListLoader.h"
 #include "LiveChannel.h"
 #include "SignInSession.h"
 #include "TestAgent.h"
@@ -95,6 +96,16 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(live.state(), LiveChannel::State::Connected, 10000);
         QCOMPARE(status(model, agent.deviceId()), QString("online"));
         QCOMPARE(model.onlineCount(), 1);
+        // The administration lists page through the REST API.
+        QJsonArray sites;
+        bool listed = false;
+        loadAllPages(api, "/api/v1/sites", [&](const QJsonArray& items, const QString&) {
+            sites = items;
+            listed = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(listed, 10000);
+        QCOMPARE(sites.size(), 1);
+        QCOMPARE(sites[0].toObject().value("name").toString(), QString("Live HQ"));
 
         // The tree: organisation, site, device, with counts.
         QCOMPARE(tree.rowCount(), 1);

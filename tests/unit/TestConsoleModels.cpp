@@ -4,6 +4,7 @@
 #include "DeviceTableModel.h"
 #include "FleetTreeModel.h"
 #include "JsonTableModel.h"
+#include "ListLoader.h"
 #include "PaletteModel.h"
 
 #include <QAbstractItemModelTester>
@@ -187,6 +188,20 @@ private Q_SLOTS:
         QCOMPARE(labels("dash")[0], QString("Dashboard"));
         QCOMPARE(labels("offline")[0], QString("db-01")); // status is searchable too
         QVERIFY(labels("nothing-like-this").isEmpty());
+    }
+
+    void theInstallCommandCarriesTheServersCa() {
+        const QByteArray pem = "-----BEGIN CERTIFICATE-----\nMIIBAbc+/=\n-----END CERTIFICATE-----\n";
+        const QString line =
+            agentInstallCommand(QUrl("https://rmm.example.com:8443/some/path"), pem, "enr_SECRET");
+        QVERIFY(line.startsWith("printf '%b' '-----BEGIN CERTIFICATE-----\\nMIIBAbc+/=\\n-----END "
+                                "CERTIFICATE-----\\n' > /tmp/breeze-ca.pem"));
+        QVERIFY(line.contains("--cacert /tmp/breeze-ca.pem -o /tmp/breeze-agent.deb "
+                              "'https://rmm.example.com:8443/downloads/breeze-agent_amd64.deb'"));
+        QVERIFY(line.contains("breeze-agent enroll --server 'https://rmm.example.com:8443' --key "
+                              "'enr_SECRET' --ca /tmp/breeze-ca.pem"));
+        QVERIFY(line.endsWith("sudo systemctl enable --now breeze-agent"));
+        QVERIFY(!line.contains('\n')); // one line to paste
     }
 
     void agentTextIsShownAsItCame() {
