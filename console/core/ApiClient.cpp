@@ -20,6 +20,10 @@ void ApiClient::post(const QString& path, const QJsonObject& body, Callback done
     send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done));
 }
 
+void ApiClient::patch(const QString& path, const QJsonObject& body, Callback done) {
+    send("PATCH", path, QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done));
+}
+
 void ApiClient::send(const QString& method, const QString& path, const QByteArray& body, Callback done) {
     QUrl url = m_server;
     const auto question = path.indexOf('?');

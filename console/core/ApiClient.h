@@ -40,6 +40,7 @@ public:
     using Callback = std::function<void(const ApiReply&)>;
     void get(const QString& pathAndQuery, Callback done);
     void post(const QString& path, const QJsonObject& body, Callback done);
+    void patch(const QString& path, const QJsonObject& body, Callback done);
 
 private:
     void send(const QString& method, const QString& path, const QByteArray& body, Callback done);

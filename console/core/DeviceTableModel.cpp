@@ -195,6 +195,10 @@ bool DeviceTableModel::applyEvent(const QJsonObject& event) {
         m_keys[row] = keysOf(device);
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
         Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
+    } else if (kind == "moved") {
+        device.siteId =
+            event.value("detail").toObject().value("to").toString(event.value("site_id").toString());
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1)); // the tree moves its leaf
     } else if (kind == "approved") {
         device.approval = "approved";
         m_keys[row] = keysOf(device);

@@ -84,6 +84,27 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
                     run(type, {{"delay_seconds", minutes * 60}}, verb);
             });
         }
+        QMenu* move = menu.addMenu(tr("Move to site"));
+        for (int o = 0; o < m_connection.tree().rowCount(); ++o) {
+            const QModelIndex org = m_connection.tree().index(o, 0);
+            for (int s = 0; s < m_connection.tree().rowCount(org); ++s) {
+                const QModelIndex site = m_connection.tree().index(s, 0, org);
+                const QString siteId = site.data(FleetTreeModel::IdRole).toString();
+                const QString label = site.data().toString().section(" (", 0, 0) + " — " +
+                                      org.data().toString().section(" (", 0, 0);
+                move->addAction(label, this, [this, ids, siteId, label] {
+                    for (const QString& id : ids)
+                        m_connection.api().patch(
+                            "/api/v1/devices/" + id, {{"site_id", siteId}}, [this](const ApiReply& reply) {
+                                if (!reply.ok())
+                                    statusBar()->showMessage(tr("Not moved: %1").arg(reply.errorMessage),
+                                                             10000);
+                            });
+                    statusBar()->showMessage(tr("Moving %1 device(s) to %2").arg(ids.size()).arg(label),
+                                             5000);
+                });
+            }
+        }
         menu.addSeparator();
         menu.addAction(tr("Open"), this, [this, ids] {
             for (const QString& id : ids.mid(0, 10))

@@ -8,6 +8,7 @@
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"
+#include "tenancy/TenantLookup.h"
 
 namespace breeze::server {
 
@@ -223,6 +224,40 @@ ApiResponse revokeDevice(RequestContext& ctx) {
     return response;
 }
 
+// Moves a device to another site of its organisation: the caller needs devices:update on both sites. Its
+// current inventory and open commands follow; history (metrics, events) stays where it happened.
+ApiResponse moveDevice(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "device");
+    auto fields = ctx.fields();
+    const std::string siteId = fields.requiredUuid("site_id");
+    fields.finish();
+    const AccessScope scope = ctx.require(DevicesUpdate);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesUpdate);
+    const SiteRef target = requireSitePermission(ctx, tx, siteId, DevicesUpdate);
+    if (target.orgId != device.orgId)
+        throw ApiError(
+            409, "other_organisation",
+            "a device moves between sites of its own organisation; enroll it again to move it to another");
+    if (siteId != device.siteId) {
+        tx.sql().exec_params("UPDATE devices SET site_id = $2, updated_at = now() WHERE id = $1", id, siteId);
+        tx.sql().exec_params("UPDATE device_inventory SET site_id = $2 WHERE device_id = $1", id, siteId);
+        tx.sql().exec_params("UPDATE device_commands SET site_id = $2 WHERE device_id = $1 AND status IN "
+                             "('pending', 'sent', 'running')",
+                             id, siteId);
+        recordDeviceEvent(tx, {device.partnerId, device.orgId, siteId, id}, "moved",
+                          {{"from", device.siteId}, {"to", siteId}, {"by", ctx.principal().label}});
+        AuditEvent event = ctx.auditEvent("devices.move", "device", id);
+        event.orgId = device.orgId;
+        event.details = {{"from_site_id", device.siteId}, {"to_site_id", siteId}};
+        ctx.audit(tx, event);
+    }
+    const nlohmann::json body = fetchDevice(tx, id);
+    tx.commit();
+    return ApiResponse::json(body);
+}
+
 ApiResponse deleteDevice(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "device");
     const AccessScope scope = ctx.require(DevicesDelete);
@@ -252,6 +287,7 @@ void registerDeviceRoutes(Router& router) {
         {"POST", "/api/v1/devices/{id}/revoke", "devices.revoke", RouteAccess::Authenticated, revokeDevice});
     router.add(
         {"DELETE", "/api/v1/devices/{id}", "devices.delete", RouteAccess::Authenticated, deleteDevice});
+    router.add({"PATCH", "/api/v1/devices/{id}", "devices.move", RouteAccess::Authenticated, moveDevice});
 }
 
 } // namespace breeze::server

@@ -277,6 +277,20 @@ private Q_SLOTS:
         checkAgainstDocument("post", "/api/v1/agent/enroll", enrolled);
         const std::string deviceId = enrolled.body["device_id"];
         checkAgainstDocument("get", "/api/v1/devices/{id}", m_api->get("/api/v1/devices/" + deviceId));
+        // Moving between sites of the organisation; not into another organisation.
+        const std::string secondSite =
+            m_api->post("/api/v1/sites", {{"org_id", orgId}, {"name", "Annex"}}).body["id"];
+        const auto moved = m_api->patch("/api/v1/devices/" + deviceId, {{"site_id", secondSite}});
+        checkAgainstDocument("patch", "/api/v1/devices/{id}", moved);
+        QCOMPARE(moved.body["site_id"].get<std::string>(), secondSite);
+        const std::string otherOrg = m_api->post("/api/v1/orgs", {{"name", "Elsewhere"}}).body["id"];
+        const std::string otherSite =
+            m_api->post("/api/v1/sites", {{"org_id", otherOrg}, {"name", "Far"}}).body["id"];
+        const auto refused = m_api->patch("/api/v1/devices/" + deviceId, {{"site_id", otherSite}});
+        checkAgainstDocument("patch", "/api/v1/devices/{id}", refused);
+        QCOMPARE(refused.status, 409);
+        const auto events = m_api->get("/api/v1/devices/" + deviceId + "/events?kind=moved");
+        QCOMPARE(events.body["items"].size(), std::size_t(1));
         for (const std::string sub :
              {"inventory", "inventory/changes", "software", "metrics?range=30d", "events"})
             checkAgainstDocument("get", "/api/v1/devices/{id}/" + sub.substr(0, sub.find('?')),

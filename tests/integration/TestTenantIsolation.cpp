@@ -100,6 +100,10 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant&) { return nlohmann::json::object(); }},
             {"DELETE", "/api/v1/devices/{id}", [](const Tenant& t) { return "/api/v1/devices/" + t.device; },
              none},
+            {"PATCH", "/api/v1/devices/{id}", [](const Tenant& t) { return "/api/v1/devices/" + t.device; },
+             [](const Tenant& t) {
+                 return nlohmann::json{{"site_id", t.siteB}};
+             }},
             {"GET", "/api/v1/devices/{id}/inventory",
              [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/inventory"; }, none},
             {"GET", "/api/v1/devices/{id}/inventory/changes",

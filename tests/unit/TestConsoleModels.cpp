@@ -137,6 +137,11 @@ private Q_SLOTS:
         QVERIFY(devices.applyEvent(liveEvent("deleted", "a")));
         QCOMPARE(paris.data().toString(), QString("Paris (1/1 online)"));
         QCOMPARE(tree.rowCount(paris), 1);
+        // A move announced live: the leaf follows to its new site.
+        QVERIFY(devices.applyEvent(
+            {{"kind", "moved"}, {"device_id", "b"}, {"detail", QJsonObject{{"from", "s2"}, {"to", "s3"}}}}));
+        QCOMPARE(tree.index(0, 0, acme).data().toString(), QString("Lyon (2/2 online)"));
+        QCOMPARE(paris.data().toString(), QString("Paris (0/0 online)"));
         Device moved = at("c", "o1", "s1", "online"); // moved to another organisation's site
         devices.upsert(moved);
         QCOMPARE(tree.index(1, 0).data().toString(), QString("Zeta (2/3 online)"));
