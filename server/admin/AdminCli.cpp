@@ -5,11 +5,11 @@
 #include <Poco/Net/SSLException.h>
 #include <charconv>
 #include <chrono>
-#include <fstream>
-#include <thread>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <iostream>
+#include <thread>
 
 namespace breeze::admin {
 
@@ -30,6 +30,7 @@ constexpr const char* kUsage =
                   a copy-paste line that installs the agent package and enrolls the machine with KEY
   devices list [--org ORG] [--site SITE] [--pending] [--status online|offline] | show DEVICE | approve DEVICE
           | revoke DEVICE | software DEVICE [--search TEXT] | inventory DEVICE | events DEVICE
+          | move DEVICE --site SITE [--org ORG]
   commands send --device DEVICE --type TYPE [--arg NAME=VALUE]... [--timeout SECONDS] [--wait]
           | list [--device DEVICE] [--status S] [--limit N] | show ID | cancel ID | types
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
@@ -38,7 +39,8 @@ ORG and SITE are ids or exact names; DEVICE is an id, a host name or a machine i
 Environment: BREEZE_SERVER, BREEZE_CA, BREEZE_API_KEY, BREEZE_ADMIN_CONFIG_DIR.
 )";
 
-const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending", "--help", "--wait"};
+const std::set<std::string> kFlags = {"--json",    "--password-stdin", "--cascade",
+                                      "--pending", "--help",           "--wait"};
 // Options that may be given more than once.
 const std::set<std::string> kRepeatable = {"--arg"};
 
@@ -455,7 +457,8 @@ std::string AdminCli::resolveDevice(const std::string& idOrName) {
 }
 
 int AdminCli::devices() {
-    const std::string action = positional(1, "devices action (list, show, approve, revoke, software, inventory, events)");
+    const std::string action =
+        positional(1, "devices action (list, show, approve, revoke, software, inventory, events)");
     if (action == "list") {
         std::string extra = flag("--pending") ? "approval=pending" : "";
         if (m_options.contains("--status"))
@@ -468,6 +471,11 @@ int AdminCli::devices() {
     } else if (action == "approve" || action == "revoke") {
         printObject(call("POST", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE")) + "/" + action,
                          nlohmann::json::object())
+                        .body);
+    } else if (action == "move") {
+        const std::string device = resolveDevice(positional(2, "DEVICE"));
+        printObject(call("PATCH", "/api/v1/devices/" + device,
+                         nlohmann::json{{"site_id", resolveSite(requireOption("--site"), option("--org"))}})
                         .body);
     } else if (action == "software") {
         const std::string device = resolveDevice(positional(2, "DEVICE"));
@@ -485,14 +493,15 @@ int AdminCli::devices() {
         } else {
             for (const auto& [section, entry] : body["sections"].items()) {
                 const auto& data = entry["data"];
-                m_out << section << " (" << entry["collected_at"].get<std::string>() << "): "
-                      << (data.is_array() ? std::to_string(data.size()) + " items" : data.dump()) << "\n";
+                m_out << section << " (" << entry["collected_at"].get<std::string>()
+                      << "): " << (data.is_array() ? std::to_string(data.size()) + " items" : data.dump())
+                      << "\n";
             }
         }
     } else if (action == "events") {
         const std::string device = resolveDevice(positional(2, "DEVICE"));
-        printItems(call("GET", "/api/v1/devices/" + device + "/events?limit=" +
-                                   std::to_string(parseCount(option("--limit", "50"))))
+        printItems(call("GET", "/api/v1/devices/" + device +
+                                   "/events?limit=" + std::to_string(parseCount(option("--limit", "50"))))
                        .body["items"],
                    {"id", "at", "kind", "detail"});
     } else {
@@ -513,8 +522,7 @@ nlohmann::json AdminCli::commandArgs() {
         const std::string name = pair.substr(0, eq);
         const std::string value = pair.substr(eq + 1);
         // Whole numbers travel as numbers (pid=123), true/false as booleans; everything else as text.
-        if (!value.empty() && value.size() < 18 &&
-            value.find_first_not_of("0123456789") == std::string::npos)
+        if (!value.empty() && value.size() < 18 && value.find_first_not_of("0123456789") == std::string::npos)
             args[name] = std::stoll(value);
         else if (value == "true" || value == "false")
             args[name] = value == "true";
@@ -597,11 +605,13 @@ int AdminCli::commands() {
 
 void AdminCli::printInstallCommand(const std::string& key) {
     if (!key.starts_with("enr_"))
-        throw Failure("install-command needs the enrollment key itself (enr_...), as shown when it was created");
+        throw Failure(
+            "install-command needs the enrollment key itself (enr_...), as shown when it was created");
     client(); // the server and CA as this CLI uses them
     const std::string packageUrl = option("--package-url", m_serverUrl + "/downloads/breeze-agent_amd64.deb");
-    // The machine has no trust in this server yet: the line carries the CA, which protects the package download
-    // and is pinned by the agent at enrollment. PEM is base64 and dashes only, safe inside single quotes.
+    // The machine has no trust in this server yet: the line carries the CA, which protects the package
+    // download and is pinned by the agent at enrollment. PEM is base64 and dashes only, safe inside single
+    // quotes.
     std::string line;
     std::string caOption;
     if (!m_caFile.empty()) {
@@ -612,11 +622,14 @@ void AdminCli::printInstallCommand(const std::string& key) {
         line = "printf '%b' '" + pem + "' > /tmp/breeze-ca.pem && ";
         caOption = " --ca /tmp/breeze-ca.pem";
     }
-    line += "curl -fsSL" + std::string(m_caFile.empty() ? "" : " --cacert /tmp/breeze-ca.pem") + " -o /tmp/breeze-agent.deb '" +
-            packageUrl + "' && sudo apt-get install -y /tmp/breeze-agent.deb && sudo breeze-agent enroll --server '" +
+    line += "curl -fsSL" + std::string(m_caFile.empty() ? "" : " --cacert /tmp/breeze-ca.pem") +
+            " -o /tmp/breeze-agent.deb '" + packageUrl +
+            "' && sudo apt-get install -y /tmp/breeze-agent.deb && sudo breeze-agent enroll --server '" +
             m_serverUrl + "' --key '" + key + "'" + caOption + " && sudo systemctl enable --now breeze-agent";
     if (flag("--json"))
-        m_out << nlohmann::json{{"command", line}, {"server", m_serverUrl}, {"package_url", packageUrl}}.dump(2) << "\n";
+        m_out << nlohmann::json{{"command", line}, {"server", m_serverUrl}, {"package_url", packageUrl}}.dump(
+                     2)
+              << "\n";
     else
         m_out << line << "\n";
 }

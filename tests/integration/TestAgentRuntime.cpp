@@ -222,6 +222,12 @@ private Q_SLOTS:
         QVERIFY2(software.exitCode == 0, qPrintable(software.err));
         QVERIFY(software.json()["count"].get<int>() >= 1);
 
+        const std::string annex =
+            m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "HQ Annex"}}).body["id"];
+        const auto moved = admin({"devices", "move", "runtime-01", "--site", "HQ Annex", "--json"});
+        QVERIFY2(moved.exitCode == 0, qPrintable(moved.err));
+        QCOMPARE(moved.json()["site_id"].get<std::string>(), annex);
+
         const auto sent =
             admin({"commands", "send", "--device", "runtime-01", "--type", "ping", "--wait", "--json"});
         QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
