@@ -14,11 +14,13 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QLocale>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTabWidget>
@@ -193,7 +195,10 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
     m_chart = new QChartView(metrics);
     m_chart->setRenderHint(QPainter::Antialiasing);
     metricsLayout->addWidget(m_range, 0, Qt::AlignLeft);
-    metricsLayout->addWidget(m_chart);
+    metricsLayout->addWidget(m_chart, 3);
+    m_network = new QChartView(metrics);
+    m_network->setRenderHint(QPainter::Antialiasing);
+    metricsLayout->addWidget(m_network, 2);
     m_tabs->addTab(metrics, tr("Metrics"));
 
     m_commands = new JsonTableModel({{"created_at", tr("Created")},
@@ -203,7 +208,27 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
                                      {"requested_by", tr("By")},
                                      {"error", tr("Error")}},
                                     this);
-    m_tabs->addTab(tableTab(m_commands, true), tr("Commands"));
+    // The history, and below it what the selected command answered (plain text, as the agent sent it).
+    QTableView* commandTable = nullptr;
+    auto* commandsPage = new QWidget(m_tabs);
+    auto* commandsLayout = new QVBoxLayout(commandsPage);
+    commandsLayout->setContentsMargins(0, 0, 0, 0);
+    commandsLayout->addWidget(tableTab(m_commands, true, &commandTable), 3);
+    auto* output = new QPlainTextEdit(commandsPage);
+    output->setReadOnly(true);
+    output->setPlaceholderText(tr("Choose a command to see its output"));
+    commandsLayout->addWidget(output, 2);
+    connect(commandTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this, commandTable, output] {
+                const QJsonObject command = selected(commandTable, m_commands);
+                QString text = command.value("error").toString();
+                const QJsonValue answer = command.value("output");
+                if (answer.isObject())
+                    text += (text.isEmpty() ? "" : "\n\n") +
+                            QString::fromUtf8(QJsonDocument(answer.toObject()).toJson());
+                output->setPlainText(text);
+            });
+    m_tabs->addTab(commandsPage, tr("Commands"));
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_problem);
@@ -364,12 +389,23 @@ void DeviceView::showInventory(const QJsonObject& sections) {
 
 void DeviceView::showMetrics(const QString& range, const QString& resolution, const QJsonArray& points) {
     auto* chart = new QChart;
-    chart->setTitle(tr("CPU and memory, %1").arg(m_range->currentText().toLower()));
+    chart->setTitle(tr("CPU, memory and fullest disk, %1").arg(m_range->currentText().toLower()));
     auto* cpu = new QLineSeries(chart);
     cpu->setName(tr("CPU %"));
     auto* memory = new QLineSeries(chart);
     memory->setName(tr("Memory %"));
+    auto* disk = new QLineSeries(chart);
+    disk->setName(tr("Disk %"));
+    auto* networkChart = new QChart;
+    networkChart->setTitle(tr("Network, KiB/s (all interfaces but loopback)"));
+    auto* received = new QLineSeries(networkChart);
+    received->setName(tr("received"));
+    auto* sent = new QLineSeries(networkChart);
+    sent->setName(tr("sent"));
+    double peak = 1;
     const bool hourly = resolution == "hourly";
+    qint64 previousAt = 0;
+    double previousRx = 0, previousTx = 0;
     for (const auto& value : points) {
         const QJsonObject point = value.toObject();
         const qint64 at =
@@ -378,9 +414,31 @@ void DeviceView::showMetrics(const QString& range, const QString& resolution, co
         const double total = point.value("memory_total").toDouble();
         const double used = point.value(hourly ? "memory_used_avg" : "memory_used").toDouble();
         memory->append(static_cast<qreal>(at), total > 0 ? 100.0 * used / total : 0.0);
+        disk->append(static_cast<qreal>(at),
+                     point.value(hourly ? "disk_used_percent_max" : "disk_used_percent").toDouble());
+        // Raw samples carry counters (rates come from neighbours, a counter reset shows as nothing); rollups
+        // carry bytes per hour.
+        const double rx = point.value("net_rx_bytes").toDouble();
+        const double tx = point.value("net_tx_bytes").toDouble();
+        if (hourly) {
+            received->append(static_cast<qreal>(at), rx / 3600.0 / 1024.0);
+            sent->append(static_cast<qreal>(at), tx / 3600.0 / 1024.0);
+            peak = std::max({peak, rx / 3600.0 / 1024.0, tx / 3600.0 / 1024.0});
+        } else if (previousAt > 0 && at > previousAt && rx >= previousRx && tx >= previousTx) {
+            const double seconds = static_cast<double>(at - previousAt) / 1000.0;
+            const double in = (rx - previousRx) / seconds / 1024.0;
+            const double out = (tx - previousTx) / seconds / 1024.0;
+            received->append(static_cast<qreal>(at), in);
+            sent->append(static_cast<qreal>(at), out);
+            peak = std::max({peak, in, out});
+        }
+        previousAt = at;
+        previousRx = rx;
+        previousTx = tx;
     }
     chart->addSeries(cpu);
     chart->addSeries(memory);
+    chart->addSeries(disk);
     auto* time = new QDateTimeAxis(chart);
     time->setFormat(range == "1h" || range == "24h" ? "HH:mm" : "MM-dd");
     auto* percent = new QValueAxis(chart);
@@ -388,10 +446,26 @@ void DeviceView::showMetrics(const QString& range, const QString& resolution, co
     percent->setLabelFormat("%d");
     chart->addAxis(time, Qt::AlignBottom);
     chart->addAxis(percent, Qt::AlignLeft);
-    for (auto* series : {cpu, memory}) {
+    for (auto* series : {cpu, memory, disk}) {
         series->attachAxis(time);
         series->attachAxis(percent);
     }
+    networkChart->addSeries(received);
+    networkChart->addSeries(sent);
+    auto* networkTime = new QDateTimeAxis(networkChart);
+    networkTime->setFormat(time->format());
+    auto* rate = new QValueAxis(networkChart);
+    rate->setRange(0, peak * 1.1);
+    rate->setLabelFormat("%.0f");
+    networkChart->addAxis(networkTime, Qt::AlignBottom);
+    networkChart->addAxis(rate, Qt::AlignLeft);
+    for (auto* series : {received, sent}) {
+        series->attachAxis(networkTime);
+        series->attachAxis(rate);
+    }
+    QChart* oldNetwork = m_network->chart();
+    m_network->setChart(networkChart);
+    delete oldNetwork;
     if (points.isEmpty())
         chart->setTitle(tr("No samples yet for this period"));
     QChart* old = m_chart->chart();

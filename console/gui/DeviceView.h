@@ -59,6 +59,7 @@ private:
     QString m_deviceId;
     QComboBox* m_range;
     QChartView* m_chart;
+    QChartView* m_network;
     QJsonObject m_device;
     QString m_kernel; // from the inventory, which may arrive before or after the device record
 };
