@@ -15,8 +15,8 @@ bool isPlainFileName(const std::string& name) {
     if (name.empty() || name.size() > 128 || name[0] == '.')
         return false;
     for (char c : name)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-' || c == '+' || c == '~'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-' || c == '+' || c == '~'))
             return false;
     return true;
 }
@@ -37,7 +37,8 @@ ApiResponse download(RequestContext& ctx) {
         throw ApiError::notFound("download");
     const std::filesystem::path path = std::filesystem::path(ctx.server.config.downloadsDir) / name;
     std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error) || std::filesystem::file_size(path, error) > (512u << 20))
+    if (!std::filesystem::is_regular_file(path, error) ||
+        std::filesystem::file_size(path, error) > (512u << 20))
         throw ApiError::notFound("download");
     std::ifstream in(path, std::ios::binary);
     std::ostringstream content;
