@@ -1,5 +1,7 @@
 #include "ListLoader.h"
 
+#include "enrollment/AgentInstallCommand.h"
+
 #include <QJsonObject>
 #include <QUrlQuery>
 
@@ -35,16 +37,9 @@ void loadAllPages(ApiClient& api, const QString& pathAndQuery,
 
 QString agentInstallCommand(const QUrl& server, const QByteArray& caPem, const QString& enrollmentKey,
                             const QString& packageUrl) {
-    const QString base = server.toString(QUrl::RemovePath | QUrl::StripTrailingSlash);
-    const QString package = packageUrl.isEmpty() ? base + "/downloads/breeze-agent_amd64.deb" : packageUrl;
-    QString pem = QString::fromLatin1(caPem).trimmed();
-    pem.replace("\n", "\\n");
-    return QString("printf '%b' '%1\\n' > /tmp/breeze-ca.pem && curl -fsSL --cacert /tmp/breeze-ca.pem -o "
-                   "/tmp/breeze-agent.deb '%2' && sudo apt-get install -y /tmp/breeze-agent.deb && sudo "
-                   "breeze-agent "
-                   "enroll --server '%3' --key '%4' --ca /tmp/breeze-ca.pem && sudo systemctl enable --now "
-                   "breeze-agent")
-        .arg(pem, package, base, enrollmentKey);
+    return QString::fromStdString(enrollment::agentInstallCommand(
+        server.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment).toStdString(),
+        caPem.toStdString(), enrollmentKey.toStdString(), packageUrl.toStdString()));
 }
 
 } // namespace breeze::console

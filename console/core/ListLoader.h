@@ -11,9 +11,8 @@ namespace breeze::console {
 void loadAllPages(ApiClient& api, const QString& pathAndQuery,
                   std::function<void(const QJsonArray& items, const QString& error)> done);
 
-// The one line that installs and enrolls an agent on a new machine (what `breeze-admin enrollment-keys
-// install-command` prints): it carries the server's CA, which protects the package download and is pinned by
-// the agent at enrollment.
+// The install line of breeze::enrollment::agentInstallCommand for Qt callers; throws std::invalid_argument
+// for values that cannot go into a shell line safely.
 QString agentInstallCommand(const QUrl& server, const QByteArray& caPem, const QString& enrollmentKey,
                             const QString& packageUrl = {});
 

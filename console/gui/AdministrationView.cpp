@@ -22,6 +22,7 @@
 #include <QTableView>
 #include <QUrlQuery>
 #include <QVBoxLayout>
+#include <stdexcept>
 
 namespace breeze::console {
 
@@ -201,8 +202,15 @@ void AdministrationView::createEnrollmentKey() {
             }
             const QString key = reply.object().value("key").toString();
             const auto cas = m_api.sslConfiguration().caCertificates();
-            const QString command =
-                agentInstallCommand(m_api.server(), cas.isEmpty() ? QByteArray() : cas.last().toPem(), key);
+            QString command;
+            try {
+                command = agentInstallCommand(m_api.server(),
+                                              cas.isEmpty() ? QByteArray() : cas.last().toPem(), key);
+            } catch (const std::invalid_argument& error) {
+                problem->setText(
+                    tr("The key was made, but no install line can be built: %1").arg(error.what()));
+                return;
+            }
             QDialog show(this);
             show.setWindowTitle(tr("Install command"));
             auto* text = new QPlainTextEdit(command, &show);

@@ -89,7 +89,9 @@ void DashboardView::refresh() {
     int others = 0;
     for (int i = 0; i < ranked.size(); ++i) {
         if (i < 8)
-            pie->append(QString("%1 (%2)").arg(ranked[i].second).arg(ranked[i].first), ranked[i].first);
+            // Qt Charts draws legend labels as HTML; an OS name comes from an agent and must stay text.
+            pie->append(QString("%1 (%2)").arg(ranked[i].second.toHtmlEscaped()).arg(ranked[i].first),
+                        ranked[i].first);
         else
             others += ranked[i].first;
     }

@@ -1,6 +1,7 @@
 #include "AdminCli.h"
 
 #include "TableWriter.h"
+#include "enrollment/AgentInstallCommand.h"
 
 #include <Poco/Net/SSLException.h>
 #include <charconv>
@@ -9,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 namespace breeze::admin {
@@ -604,32 +606,22 @@ int AdminCli::commands() {
 }
 
 void AdminCli::printInstallCommand(const std::string& key) {
-    if (!key.starts_with("enr_"))
-        throw Failure(
-            "install-command needs the enrollment key itself (enr_...), as shown when it was created");
     client(); // the server and CA as this CLI uses them
-    const std::string packageUrl = option("--package-url", m_serverUrl + "/downloads/breeze-agent_amd64.deb");
-    // The machine has no trust in this server yet: the line carries the CA, which protects the package
-    // download and is pinned by the agent at enrollment. PEM is base64 and dashes only, safe inside single
-    // quotes.
-    std::string line;
-    std::string caOption;
+    std::string pem;
     if (!m_caFile.empty()) {
         std::ifstream in(m_caFile);
-        std::string pem;
-        for (std::string text; std::getline(in, text);)
-            pem += text + "\\n";
-        line = "printf '%b' '" + pem + "' > /tmp/breeze-ca.pem && ";
-        caOption = " --ca /tmp/breeze-ca.pem";
+        std::ostringstream text;
+        text << in.rdbuf();
+        pem = text.str();
     }
-    line += "curl -fsSL" + std::string(m_caFile.empty() ? "" : " --cacert /tmp/breeze-ca.pem") +
-            " -o /tmp/breeze-agent.deb '" + packageUrl +
-            "' && sudo apt-get install -y /tmp/breeze-agent.deb && sudo breeze-agent enroll --server '" +
-            m_serverUrl + "' --key '" + key + "'" + caOption + " && sudo systemctl enable --now breeze-agent";
+    std::string line;
+    try {
+        line = enrollment::agentInstallCommand(m_serverUrl, pem, key, option("--package-url"));
+    } catch (const std::invalid_argument& error) {
+        throw Failure(std::string("install-command: ") + error.what());
+    }
     if (flag("--json"))
-        m_out << nlohmann::json{{"command", line}, {"server", m_serverUrl}, {"package_url", packageUrl}}.dump(
-                     2)
-              << "\n";
+        m_out << nlohmann::json{{"command", line}, {"server", m_serverUrl}}.dump(2) << "\n";
     else
         m_out << line << "\n";
 }

@@ -207,6 +207,15 @@ private Q_SLOTS:
                               "'enr_SECRET' --ca /tmp/breeze-ca.pem"));
         QVERIFY(line.endsWith("sudo systemctl enable --now breeze-agent"));
         QVERIFY(!line.contains('\n')); // one line to paste
+        // Nothing can break out of the line's quotes: such values are refused, not quoted.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, agentInstallCommand(QUrl("https://rmm.example.com"),
+                                                                            pem, "enr_x'; rm -rf / '"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, agentInstallCommand(QUrl("https://rmm.example.com"),
+                                                                            "'$(reboot)'", "enr_ok"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 agentInstallCommand(QUrl("http://rmm.example.com"), pem, "enr_ok"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, agentInstallCommand(QUrl("https://rmm.example.com"),
+                                                                            pem, "enr_ok", "https://x/'a"));
     }
 
     void agentTextIsShownAsItCame() {
