@@ -1,5 +1,7 @@
 #include "DeviceDirectory.h"
 
+#include "ListLoader.h"
+
 #include <QJsonArray>
 #include <QUrlQuery>
 
@@ -24,45 +26,31 @@ void DeviceDirectory::reload() {
     m_pending.clear();
     Q_EMIT loadingChanged(true);
     // Organisations and sites first (the tree's skeleton), then the devices page by page.
-    loadAll("/api/v1/orgs", [this](QJsonArray orgs) {
-        loadAll("/api/v1/sites", [this, orgs](QJsonArray sites) {
-            QVector<TenancyNode> organisations;
-            for (const auto& org : orgs)
-                organisations.push_back(
-                    {org.toObject().value("id").toString(), {}, org.toObject().value("name").toString()});
-            QVector<TenancyNode> siteNodes;
-            for (const auto& site : sites)
-                siteNodes.push_back({site.toObject().value("id").toString(),
-                                     site.toObject().value("org_id").toString(),
-                                     site.toObject().value("name").toString()});
-            m_tree.setTenancy(std::move(organisations), std::move(siteNodes));
-            loadPage({});
-        });
+    const auto fail = [this](const QString& error) {
+        m_loading = false;
+        Q_EMIT loadingChanged(false);
+        Q_EMIT failed(error);
+    };
+    loadAllPages(m_api, "/api/v1/orgs", [this, fail](const QJsonArray& orgs, const QString& error) {
+        if (!error.isEmpty())
+            return fail(error);
+        loadAllPages(
+            m_api, "/api/v1/sites", [this, fail, orgs](const QJsonArray& sites, const QString& siteError) {
+                if (!siteError.isEmpty())
+                    return fail(siteError);
+                QVector<TenancyNode> organisations;
+                for (const auto& org : orgs)
+                    organisations.push_back(
+                        {org.toObject().value("id").toString(), {}, org.toObject().value("name").toString()});
+                QVector<TenancyNode> siteNodes;
+                for (const auto& site : sites)
+                    siteNodes.push_back({site.toObject().value("id").toString(),
+                                         site.toObject().value("org_id").toString(),
+                                         site.toObject().value("name").toString()});
+                m_tree.setTenancy(std::move(organisations), std::move(siteNodes));
+                loadPage({});
+            });
     });
-}
-
-void DeviceDirectory::loadAll(const QString& path, std::function<void(QJsonArray)> done,
-                              const QString& cursor, QJsonArray sofar) {
-    QUrlQuery query;
-    query.addQueryItem("limit", "500");
-    if (!cursor.isEmpty())
-        query.addQueryItem("cursor", cursor);
-    m_api.get(path + "?" + query.toString(QUrl::FullyEncoded),
-              [this, path, done = std::move(done), sofar = std::move(sofar)](const ApiReply& reply) mutable {
-                  if (!reply.ok()) {
-                      m_loading = false;
-                      Q_EMIT loadingChanged(false);
-                      Q_EMIT failed(reply.errorMessage);
-                      return;
-                  }
-                  for (const auto& item : reply.object().value("items").toArray())
-                      sofar.append(item);
-                  const QString next = reply.object().value("next_cursor").toString();
-                  if (next.isEmpty())
-                      done(std::move(sofar));
-                  else
-                      loadAll(path, std::move(done), next, std::move(sofar));
-              });
 }
 
 void DeviceDirectory::loadPage(const QString& cursor) {

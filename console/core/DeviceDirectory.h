@@ -5,9 +5,7 @@
 #include "FleetTreeModel.h"
 #include "LiveChannel.h"
 
-#include <QJsonArray>
 #include <QObject>
-#include <functional>
 
 namespace breeze::console {
 
@@ -30,9 +28,6 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
-    // Every page of a list, then `done` with all items (or nothing and a failure signal).
-    void loadAll(const QString& path, std::function<void(QJsonArray)> done, const QString& cursor = {},
-                 QJsonArray sofar = {});
     void loadPage(const QString& cursor);
     void fetchDevice(const QString& id);
 
