@@ -1,5 +1,7 @@
 #include "Device.h"
 
+#include <QJsonArray>
+
 namespace breeze::console {
 
 Device Device::fromJson(const QJsonObject& json) {
@@ -7,6 +9,9 @@ Device Device::fromJson(const QJsonObject& json) {
     device.id = json.value("id").toString();
     device.orgId = json.value("org_id").toString();
     device.siteId = json.value("site_id").toString();
+    device.groupId = json.value("group_id").toString();
+    for (const auto& tag : json.value("tags").toArray())
+        device.tags.push_back(tag.toString());
     device.hostname = json.value("hostname").toString();
     device.identity = json.value("identity").toString();
     device.status = json.value("status").toString();
@@ -21,6 +26,19 @@ Device Device::fromJson(const QJsonObject& json) {
     device.memoryPercent = json.value("memory_percent").toDouble(-1);
     device.revoked = !json.value("revoked_at").isNull() && json.contains("revoked_at");
     return device;
+}
+
+void Device::applySummary(const QJsonObject& summary) {
+    cpuPercent = summary.value("cpu_percent").toDouble(cpuPercent);
+    memoryPercent = summary.value("memory_percent").toDouble(memoryPercent);
+    lastUser = summary.value("last_user").toString(lastUser);
+    // The server's clock, not the agent's: last seen is when the server heard from it.
+    const auto seenAtMs = static_cast<qint64>(summary.value("seen_at_ms").toDouble(0));
+    if (seenAtMs > 0) {
+        const QDateTime seen = QDateTime::fromMSecsSinceEpoch(seenAtMs, Qt::UTC);
+        if (!lastSeen.isValid() || seen > lastSeen)
+            lastSeen = seen;
+    }
 }
 
 } // namespace breeze::console

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace breeze::console {
 
@@ -12,6 +13,8 @@ struct Device {
     QString id;
     QString orgId;
     QString siteId;
+    QString groupId; // empty: in no device group
+    QStringList tags;
     QString hostname;
     QString identity;
     QString status; // online, offline
@@ -27,6 +30,8 @@ struct Device {
     bool revoked = false;
 
     static Device fromJson(const QJsonObject& json);
+    // The headline figures of a heartbeat summary from the live channel.
+    void applySummary(const QJsonObject& summary);
 };
 
 } // namespace breeze::console

@@ -14,6 +14,7 @@ DeviceDirectory::DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableM
         if (!m_model.applyEvent(event))
             fetchDevice(event.value("device_id").toString());
     });
+    connect(&live, &LiveChannel::deviceSummaries, &m_model, &DeviceTableModel::applySummaries);
     connect(&live, &LiveChannel::resyncNeeded, this, &DeviceDirectory::reload);
 }
 
@@ -25,7 +26,7 @@ void DeviceDirectory::reload() {
     m_loading = true;
     m_pending.clear();
     Q_EMIT loadingChanged(true);
-    // Organisations and sites first (the tree's skeleton), then the devices page by page.
+    // Organisations, sites and groups first (the tree's skeleton), then the devices page by page.
     const auto fail = [this](const QString& error) {
         m_loading = false;
         Q_EMIT loadingChanged(false);
@@ -40,15 +41,30 @@ void DeviceDirectory::reload() {
                     return fail(siteError);
                 QVector<TenancyNode> organisations;
                 for (const auto& org : orgs)
-                    organisations.push_back(
-                        {org.toObject().value("id").toString(), {}, org.toObject().value("name").toString()});
+                    organisations.push_back({org.toObject().value("id").toString(),
+                                             {},
+                                             org.toObject().value("name").toString(),
+                                             {}});
                 QVector<TenancyNode> siteNodes;
                 for (const auto& site : sites)
                     siteNodes.push_back({site.toObject().value("id").toString(),
                                          site.toObject().value("org_id").toString(),
-                                         site.toObject().value("name").toString()});
-                m_tree.setTenancy(std::move(organisations), std::move(siteNodes));
-                loadPage({});
+                                         site.toObject().value("name").toString(),
+                                         {}});
+                loadAllPages(m_api, "/api/v1/groups",
+                             [this, organisations, siteNodes](const QJsonArray& groups, const QString&) {
+                                 // Groups only arrange the tree: a role without groups:read still sees
+                                 // every device, under its site.
+                                 QVector<TenancyNode> groupNodes;
+                                 for (const auto& item : groups) {
+                                     const QJsonObject group = item.toObject();
+                                     groupNodes.push_back(
+                                         {group.value("id").toString(), group.value("org_id").toString(),
+                                          group.value("name").toString(), group.value("site_id").toString()});
+                                 }
+                                 m_tree.setTenancy(organisations, siteNodes, std::move(groupNodes));
+                                 loadPage({});
+                             });
             });
     });
 }

@@ -19,19 +19,21 @@ void DeviceFilterModel::setSearch(const QString& text) {
     invalidateFilter();
 }
 
-void DeviceFilterModel::setScope(const QString& orgId, const QString& siteId) {
-    if (orgId == m_orgId && siteId == m_siteId)
+void DeviceFilterModel::setScope(const QString& orgId, const QString& siteId, const QString& groupId) {
+    if (orgId == m_orgId && siteId == m_siteId && groupId == m_groupId)
         return;
     m_orgId = orgId;
     m_siteId = siteId;
+    m_groupId = groupId;
     invalidateFilter();
 }
 
 bool DeviceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex&) const {
-    if (!m_orgId.isEmpty() || !m_siteId.isEmpty()) {
+    if (!m_orgId.isEmpty() || !m_siteId.isEmpty() || !m_groupId.isEmpty()) {
         const Device& device = m_devices.at(sourceRow);
         if ((!m_orgId.isEmpty() && device.orgId != m_orgId) ||
-            (!m_siteId.isEmpty() && device.siteId != m_siteId))
+            (!m_siteId.isEmpty() && device.siteId != m_siteId) ||
+            (!m_groupId.isEmpty() && device.groupId != m_groupId))
             return false;
     }
     return m_search.isEmpty() || m_devices.searchKey(sourceRow).contains(m_search);

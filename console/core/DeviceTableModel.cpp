@@ -1,5 +1,6 @@
 #include "DeviceTableModel.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace breeze::console {
@@ -34,6 +35,8 @@ QVariant DeviceTableModel::headerData(int section, Qt::Orientation orientation, 
         return tr("CPU");
     case Memory:
         return tr("Memory");
+    case Tags:
+        return tr("Tags");
     default:
         return {};
     }
@@ -52,6 +55,8 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
         return device.orgId;
     case SiteIdRole:
         return device.siteId;
+    case GroupIdRole:
+        return device.groupId;
     case Qt::DisplayRole:
     case SortRole:
         switch (index.column()) {
@@ -71,6 +76,8 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
             return device.agentVersion;
         case LastUser:
             return device.lastUser;
+        case Tags:
+            return device.tags.join(", ");
         case Cpu:
         case Memory: {
             const double value = index.column() == Cpu ? device.cpuPercent : device.memoryPercent;
@@ -102,7 +109,8 @@ DeviceTableModel::Keys DeviceTableModel::keysOf(const Device& device) {
     const QString status = device.revoked                 ? "revoked"
                            : device.approval == "pending" ? "awaiting approval"
                                                           : device.status;
-    return {(name + '\n' + device.identity + '\n' + device.lastAddress + '\n' + device.os + '\n' + status)
+    return {(name + '\n' + device.identity + '\n' + device.lastAddress + '\n' + device.os + '\n' + status +
+             '\n' + device.tags.join('\n'))
                 .toLower(),
             name.toLower()};
 }
@@ -196,9 +204,22 @@ bool DeviceTableModel::applyEvent(const QJsonObject& event) {
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
         Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
     } else if (kind == "moved") {
-        device.siteId =
-            event.value("detail").toObject().value("to").toString(event.value("site_id").toString());
+        const QJsonObject detail = event.value("detail").toObject();
+        device.siteId = detail.value("to").toString(event.value("site_id").toString());
+        if (detail.value("group_cleared").toBool())
+            device.groupId.clear();
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1)); // the tree moves its leaf
+    } else if (kind == "updated") {
+        const QJsonObject detail = event.value("detail").toObject();
+        if (detail.contains("group_id"))
+            device.groupId = detail.value("group_id").toString(); // null: out of its group
+        if (detail.contains("tags")) {
+            device.tags.clear();
+            for (const auto& tag : detail.value("tags").toArray())
+                device.tags.push_back(tag.toString());
+            m_keys[row] = keysOf(device);
+        }
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     } else if (kind == "approved") {
         device.approval = "approved";
         m_keys[row] = keysOf(device);
@@ -216,6 +237,17 @@ bool DeviceTableModel::applyEvent(const QJsonObject& event) {
         return false; // re-enrolled: fetch the record again (hostname, site may have changed)
     }
     return true;
+}
+
+void DeviceTableModel::applySummaries(const QJsonArray& summaries) {
+    for (const auto& item : summaries) {
+        const QJsonObject summary = item.toObject();
+        const int row = rowOf(summary.value("device_id").toString());
+        if (row < 0)
+            continue; // not loaded yet: the next page or fetch brings its figures
+        m_devices[row].applySummary(summary);
+        Q_EMIT dataChanged(index(row, LastUser), index(row, Memory));
+    }
 }
 
 } // namespace breeze::console

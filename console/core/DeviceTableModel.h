@@ -14,8 +14,20 @@ class DeviceTableModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { Hostname, Status, Os, Address, LastUser, LastSeen, AgentVersion, Cpu, Memory, ColumnCount };
-    enum Role { DeviceIdRole = Qt::UserRole + 1, StatusRole, OrgIdRole, SiteIdRole, SortRole };
+    enum Column {
+        Hostname,
+        Status,
+        Os,
+        Address,
+        LastUser,
+        LastSeen,
+        AgentVersion,
+        Cpu,
+        Memory,
+        Tags,
+        ColumnCount
+    };
+    enum Role { DeviceIdRole = Qt::UserRole + 1, StatusRole, OrgIdRole, SiteIdRole, GroupIdRole, SortRole };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -30,6 +42,9 @@ public:
     // Applies a device event from the live channel; false when the model cannot apply it alone (a device it
     // does not know yet: the caller fetches it).
     bool applyEvent(const QJsonObject& event);
+    // Heartbeat summaries from the live channel (CPU, memory, user, last seen of many devices at once): one
+    // dataChanged per known device, over the columns that changed.
+    void applySummaries(const QJsonArray& summaries);
 
     const Device* device(const QString& id) const;
     const Device& at(int row) const { return m_devices[row]; }

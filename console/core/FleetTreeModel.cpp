@@ -33,9 +33,13 @@ FleetTreeModel::FleetTreeModel(DeviceTableModel& devices, QObject* parent)
 
 FleetTreeModel::~FleetTreeModel() = default;
 
-void FleetTreeModel::setTenancy(QVector<TenancyNode> organisations, QVector<TenancyNode> sites) {
+void FleetTreeModel::setTenancy(QVector<TenancyNode> organisations, QVector<TenancyNode> sites,
+                                QVector<TenancyNode> groups) {
     m_organisations = std::move(organisations);
     m_sites = std::move(sites);
+    m_groupById.clear();
+    for (auto& group : groups)
+        m_groupById.insert(group.id, std::move(group));
     rebuild();
 }
 
@@ -43,6 +47,7 @@ void FleetTreeModel::rebuild() {
     beginResetModel();
     m_roots.clear();
     m_siteById.clear();
+    m_groupNodeByKey.clear();
     m_leafById.clear();
     m_onlineById.clear();
     QHash<QString, Node*> orgById;
@@ -68,6 +73,9 @@ void FleetTreeModel::rebuild() {
         m_siteById.insert(site.id, node.get());
         org->children.push_back(std::move(node));
     }
+    for (const auto& group : std::as_const(m_groupById))
+        if (Node* site = m_siteById.value(group.siteId))
+            addGroupNode(site, group, false);
     for (int row = 0; row < m_devices.rowCount(); ++row)
         if (const Device* device = m_devices.device(
                 m_devices.data(m_devices.index(row, 0), DeviceTableModel::DeviceIdRole).toString()))
@@ -75,8 +83,40 @@ void FleetTreeModel::rebuild() {
     endResetModel();
 }
 
-FleetTreeModel::Node* FleetTreeModel::siteNodeFor(const Device& device) {
-    return m_siteById.value(device.siteId);
+FleetTreeModel::Node* FleetTreeModel::addGroupNode(Node* site, const TenancyNode& group, bool notify) {
+    // Groups lead a site's children, in name order; devices follow them.
+    int row = 0;
+    while (row < static_cast<int>(site->children.size())) {
+        const Node& sibling = *site->children[static_cast<std::size_t>(row)];
+        if (sibling.kind != Kind::Group || sibling.name.compare(group.name, Qt::CaseInsensitive) > 0)
+            break;
+        ++row;
+    }
+    if (notify)
+        beginInsertRows(indexOf(site), row, row);
+    auto node = std::make_unique<Node>(Kind::Group, group.id, group.name);
+    node->parent = site;
+    Node* raw = node.get();
+    site->children.insert(site->children.begin() + row, std::move(node));
+    for (std::size_t i = static_cast<std::size_t>(row); i < site->children.size(); ++i)
+        site->children[i]->row = static_cast<int>(i);
+    m_groupNodeByKey.insert(site->id + '/' + group.id, raw);
+    if (notify)
+        endInsertRows();
+    return raw;
+}
+
+FleetTreeModel::Node* FleetTreeModel::containerFor(const Device& device, bool notify) {
+    Node* site = m_siteById.value(device.siteId);
+    if (!site || device.groupId.isEmpty())
+        return site;
+    if (Node* group = m_groupNodeByKey.value(device.siteId + '/' + device.groupId))
+        return group;
+    const auto group = m_groupById.constFind(device.groupId);
+    // A group this console has not loaded yet, or another site's: the device shows under its site.
+    if (group == m_groupById.constEnd() || !group->siteId.isEmpty())
+        return site;
+    return addGroupNode(site, *group, notify);
 }
 
 void FleetTreeModel::adjustCounts(Node* node, int totalDelta, int onlineDelta) {
@@ -89,25 +129,27 @@ void FleetTreeModel::adjustCounts(Node* node, int totalDelta, int onlineDelta) {
 }
 
 void FleetTreeModel::addDevice(const Device& device, bool notify) {
-    Node* site = siteNodeFor(device);
-    if (!site || m_leafById.contains(device.id))
+    if (m_leafById.contains(device.id))
+        return;
+    Node* container = containerFor(device, notify);
+    if (!container)
         return; // a site this console has not loaded yet: it appears with the next tenancy refresh
-    const int row = static_cast<int>(site->children.size());
+    const int row = static_cast<int>(container->children.size());
     if (notify)
-        beginInsertRows(indexOf(site), row, row);
+        beginInsertRows(indexOf(container), row, row);
     auto leaf = std::make_unique<Node>(Kind::Device, device.id,
                                        device.hostname.isEmpty() ? device.identity : device.hostname);
-    leaf->parent = site;
+    leaf->parent = container;
     leaf->row = row;
     m_leafById.insert(device.id, leaf.get());
-    site->children.push_back(std::move(leaf));
+    container->children.push_back(std::move(leaf));
     const bool online = device.status == "online";
     m_onlineById.insert(device.id, online);
     if (notify) {
         endInsertRows();
-        adjustCounts(site, 1, online);
+        adjustCounts(container, 1, online);
     } else {
-        for (Node* node = site; node; node = node->parent) {
+        for (Node* node = container; node; node = node->parent) {
             ++node->total;
             node->online += online;
         }
@@ -118,24 +160,24 @@ void FleetTreeModel::removeDevice(const QString& id) {
     Node* leaf = m_leafById.value(id);
     if (!leaf)
         return;
-    Node* site = leaf->parent;
+    Node* container = leaf->parent;
     const int row = leaf->row;
     const bool online = m_onlineById.value(id);
-    beginRemoveRows(indexOf(site), row, row);
+    beginRemoveRows(indexOf(container), row, row);
     m_leafById.remove(id);
     m_onlineById.remove(id);
-    site->children.erase(site->children.begin() + row);
-    for (std::size_t i = static_cast<std::size_t>(row); i < site->children.size(); ++i)
-        site->children[i]->row = static_cast<int>(i);
+    container->children.erase(container->children.begin() + row);
+    for (std::size_t i = static_cast<std::size_t>(row); i < container->children.size(); ++i)
+        container->children[i]->row = static_cast<int>(i);
     endRemoveRows();
-    adjustCounts(site, -1, -static_cast<int>(online));
+    adjustCounts(container, -1, -static_cast<int>(online));
 }
 
 void FleetTreeModel::updateDevice(const Device& device) {
     Node* leaf = m_leafById.value(device.id);
     if (!leaf)
         return;
-    if (leaf->parent && leaf->parent->id != device.siteId) { // moved to another site
+    if (leaf->parent != containerFor(device, true)) { // moved to another site or group
         removeDevice(device.id);
         addDevice(device, true);
         return;
@@ -200,6 +242,12 @@ QVariant FleetTreeModel::data(const QModelIndex& index, int role) const {
         return static_cast<int>(node->kind);
     case IdRole:
         return node->id;
+    case SiteIdRole: {
+        const Node* site = node->parent;
+        while (site && site->kind != Kind::Site)
+            site = site->parent;
+        return site ? site->id : QString();
+    }
     case OnlineRole:
         return node->kind == Kind::Device ? QVariant(m_onlineById.value(node->id)) : QVariant(node->online);
     case TotalRole:

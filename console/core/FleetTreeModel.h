@@ -11,25 +11,33 @@ namespace breeze::console {
 
 struct TenancyNode {
     QString id;
-    QString parentId; // an organisation's id for a site
+    QString parentId; // an organisation's id for a site or a group
     QString name;
+    QString siteId; // a group's site; empty for an organisation-wide group
 };
 
-// The left-hand tree: organisations, their sites, and the devices in each, with online/total counts on every
-// organisation and site. It follows the DeviceTableModel: a device going online changes its leaf and the
+// The left-hand tree: organisations, their sites, the device groups within each site, and the devices, with
+// online/total counts on every organisation, site and group. A site's group is always shown under it; an
+// organisation-wide group appears under each site that has devices in it. Devices outside any group sit
+// directly under their site. It follows the DeviceTableModel: a device going online changes its leaf and the
 // counts above it, nothing else.
 class FleetTreeModel : public QAbstractItemModel {
     Q_OBJECT
 
 public:
-    enum class Kind { Organisation, Site, Device };
-    enum Role { KindRole = Qt::UserRole + 100, IdRole, OnlineRole, TotalRole };
+    enum class Kind { Organisation, Site, Group, Device };
+    // SiteIdRole: the site a group node or device leaf sits under.
+    enum Role { KindRole = Qt::UserRole + 100, IdRole, OnlineRole, TotalRole, SiteIdRole };
 
     explicit FleetTreeModel(DeviceTableModel& devices, QObject* parent = nullptr);
     ~FleetTreeModel() override;
 
-    // Organisations and sites as the REST API lists them; rebuilds the tree.
-    void setTenancy(QVector<TenancyNode> organisations, QVector<TenancyNode> sites);
+    // Organisations, sites and device groups as the REST API lists them; rebuilds the tree.
+    void setTenancy(QVector<TenancyNode> organisations, QVector<TenancyNode> sites,
+                    QVector<TenancyNode> groups = {});
+
+    // Every device group loaded, by id (for menus that put devices into one).
+    const QHash<QString, TenancyNode>& groups() const { return m_groupById; }
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -51,7 +59,10 @@ private:
     };
 
     void rebuild();
-    Node* siteNodeFor(const Device& device);
+    // Where the device's leaf belongs: its group's node under its site (made on demand for an
+    // organisation-wide group), else the site itself; null for a site not loaded.
+    Node* containerFor(const Device& device, bool notify);
+    Node* addGroupNode(Node* site, const TenancyNode& group, bool notify);
     void addDevice(const Device& device, bool notify);
     void removeDevice(const QString& id);
     void updateDevice(const Device& device);
@@ -61,8 +72,10 @@ private:
     DeviceTableModel& m_devices;
     QVector<TenancyNode> m_organisations;
     QVector<TenancyNode> m_sites;
+    QHash<QString, TenancyNode> m_groupById;
     std::vector<std::unique_ptr<Node>> m_roots;
     QHash<QString, Node*> m_siteById;
+    QHash<QString, Node*> m_groupNodeByKey; // site id + '/' + group id
     QHash<QString, Node*> m_leafById;
     QHash<QString, bool> m_onlineById;
 };

@@ -118,6 +118,8 @@ void LiveChannel::onMessage(const QString& text) {
             Q_EMIT deviceEvent(message);
     } else if (type == "metric") {
         Q_EMIT metricSample(message);
+    } else if (type == "summaries") {
+        Q_EMIT deviceSummaries(message.value("devices").toArray());
     }
 }
 

@@ -36,6 +36,8 @@ Q_SIGNALS:
     void reconnectScheduled(int seconds);
     void deviceEvent(const QJsonObject& event);
     void metricSample(const QJsonObject& sample);
+    // Headline figures (CPU, memory, user) of every visible device that just sent a heartbeat.
+    void deviceSummaries(const QJsonArray& summaries);
     // Events may have been missed: reload what is shown.
     void resyncNeeded();
 

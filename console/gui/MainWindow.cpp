@@ -1,9 +1,11 @@
 #include "MainWindow.h"
 
 #include "AdministrationView.h"
+#include "BulkDeviceUpdate.h"
 #include "CommandPalette.h"
 #include "ConsoleConnection.h"
 #include "DashboardView.h"
+#include "DeviceBulkMenu.h"
 #include "DeviceFilterModel.h"
 #include "DeviceView.h"
 #include "PaletteModel.h"
@@ -18,6 +20,8 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -36,7 +40,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     setWindowTitle(tr("Breeze — %1").arg(connection.api().server().host()));
     auto* central = new QWidget(this);
     m_search = new QLineEdit(central);
-    m_search->setPlaceholderText(tr("Search host name, address, operating system or status"));
+    m_search->setPlaceholderText(tr("Search host name, address, operating system, status or tag"));
     m_search->setClearButtonEnabled(true);
     m_filter = new DeviceFilterModel(connection.devices(), this);
     connect(m_search, &QLineEdit::textChanged, m_filter, &DeviceFilterModel::setSearch);
@@ -51,7 +55,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
-    // Commands for every selected device at once.
+    // Commands and changes for every selected device at once.
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
         QStringList ids;
@@ -59,57 +63,11 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
             ids << index.data(DeviceTableModel::DeviceIdRole).toString();
         if (ids.isEmpty())
             return;
-        QMenu menu(this);
-        menu.addSection(ids.size() == 1 ? tr("1 device") : tr("%1 devices").arg(ids.size()));
-        const auto run = [this, ids](const QString& type, const QJsonObject& args, const QString& verb) {
-            for (const QString& id : ids)
-                m_connection.commands().send(id, type, args, "bulk");
-            statusBar()->showMessage(
-                tr("%1: sent to %2 devices; each runs when its device is online").arg(verb).arg(ids.size()),
-                10000);
-        };
-        menu.addAction(tr("Ping"), this, [run] { run("ping", {}, tr("Ping")); });
-        menu.addAction(tr("Collect inventory now"), this,
-                       [run] { run("collect_inventory", {}, tr("Inventory")); });
-        menu.addSeparator();
-        for (const auto& [type, verb] :
-             {std::pair<QString, QString>{"reboot", tr("Restart")}, {"shutdown", tr("Shut down")}}) {
-            menu.addAction(verb + "…", this, [this, run, ids, type = type, verb = verb] {
-                bool ok = false;
-                const int minutes = QInputDialog::getInt(
-                    this, verb,
-                    tr("%1 %2 device(s) in how many minutes? (users are warned)").arg(verb).arg(ids.size()),
-                    5, 0, 1440, 1, &ok);
-                if (ok)
-                    run(type, {{"delay_seconds", minutes * 60}}, verb);
-            });
-        }
-        QMenu* move = menu.addMenu(tr("Move to site"));
-        for (int o = 0; o < m_connection.tree().rowCount(); ++o) {
-            const QModelIndex org = m_connection.tree().index(o, 0);
-            for (int s = 0; s < m_connection.tree().rowCount(org); ++s) {
-                const QModelIndex site = m_connection.tree().index(s, 0, org);
-                const QString siteId = site.data(FleetTreeModel::IdRole).toString();
-                const QString label = site.data().toString().section(" (", 0, 0) + " — " +
-                                      org.data().toString().section(" (", 0, 0);
-                move->addAction(label, this, [this, ids, siteId, label] {
-                    for (const QString& id : ids)
-                        m_connection.api().patch(
-                            "/api/v1/devices/" + id, {{"site_id", siteId}}, [this](const ApiReply& reply) {
-                                if (!reply.ok())
-                                    statusBar()->showMessage(tr("Not moved: %1").arg(reply.errorMessage),
-                                                             10000);
-                            });
-                    statusBar()->showMessage(tr("Moving %1 device(s) to %2").arg(ids.size()).arg(label),
-                                             5000);
-                });
-            }
-        }
-        menu.addSeparator();
-        menu.addAction(tr("Open"), this, [this, ids] {
-            for (const QString& id : ids.mid(0, 10))
-                openDevice(id);
-        });
+        DeviceBulkMenu menu(m_connection, ids, this);
+        connect(&menu, &DeviceBulkMenu::status, this,
+                [this](const QString& message) { statusBar()->showMessage(message, 10000); });
+        connect(&menu, &DeviceBulkMenu::changeRequested, this, &MainWindow::changeDevices);
+        connect(&menu, &DeviceBulkMenu::openRequested, this, &MainWindow::openDevice);
         menu.exec(m_table->viewport()->mapToGlobal(at));
     });
     connect(&connection.commands(), &CommandRunner::refused, this,
@@ -126,7 +84,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     layout->addWidget(m_search);
     layout->addWidget(m_table);
 
-    // Left: organisations and sites with their counts; choosing one narrows the table to it.
+    // Left: organisations, sites and groups with their counts; choosing one narrows the table to it.
     m_tree = new QTreeView(this);
     m_tree->setModel(&connection.tree());
     m_tree->setHeaderHidden(true);
@@ -142,6 +100,8 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
                     m_filter->setScope(id, {});
                 else if (kind == FleetTreeModel::Kind::Site)
                     m_filter->setScope({}, id);
+                else if (kind == FleetTreeModel::Kind::Group)
+                    m_filter->setScope({}, current.data(FleetTreeModel::SiteIdRole).toString(), id);
             });
     m_views = new QTabWidget(this);
     m_dashboard = new DashboardView(connection.devices(), m_views);
@@ -180,6 +140,14 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_link = new QLabel(this);
     m_link->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_counts, 1);
+    m_bulkProgress = new QProgressBar(this);
+    m_bulkProgress->setMaximumWidth(200);
+    m_bulkProgress->setFormat(tr("%v of %m"));
+    m_bulkCancel = new QPushButton(tr("Stop"), this);
+    m_bulkProgress->hide();
+    m_bulkCancel->hide();
+    statusBar()->addPermanentWidget(m_bulkProgress);
+    statusBar()->addPermanentWidget(m_bulkCancel);
     statusBar()->addPermanentWidget(m_link);
     m_countdown = new QTimer(this);
     m_countdown->setInterval(1000);
@@ -284,6 +252,34 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_columnsArranged =
         m_table->horizontalHeader()->restoreState(settings.value("main/columns").toByteArray());
     resize(settings.contains("main/geometry") ? size() : QSize(1100, 650));
+}
+
+BulkDeviceUpdate* MainWindow::changeDevices(const QStringList& deviceIds, const QJsonObject& change,
+                                            const QString& what) {
+    auto* update = new BulkDeviceUpdate(m_connection.api(), deviceIds, change, this);
+    m_bulkProgress->setRange(0, update->total());
+    m_bulkProgress->setValue(0);
+    m_bulkProgress->show();
+    m_bulkCancel->show();
+    statusBar()->showMessage(what + "…");
+    const auto stop = connect(m_bulkCancel, &QPushButton::clicked, update, &BulkDeviceUpdate::cancel);
+    connect(update, &BulkDeviceUpdate::progress, m_bulkProgress, &QProgressBar::setValue);
+    connect(update, &BulkDeviceUpdate::finished, this,
+            [this, what, stop](int succeeded, int failed, const QString& firstError) {
+                disconnect(stop);
+                m_bulkProgress->hide();
+                m_bulkCancel->hide();
+                if (failed == 0)
+                    statusBar()->showMessage(tr("%1: done for %2 device(s)").arg(what).arg(succeeded), 10000);
+                else
+                    statusBar()->showMessage(tr("%1: done for %2, refused for %3: %4")
+                                                 .arg(what)
+                                                 .arg(succeeded)
+                                                 .arg(failed)
+                                                 .arg(firstError));
+            });
+    update->start();
+    return update;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

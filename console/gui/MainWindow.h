@@ -4,7 +4,10 @@
 #include <QMainWindow>
 #include <QPointer>
 
+class QJsonObject;
 class QLabel;
+class QProgressBar;
+class QPushButton;
 class QLineEdit;
 class QTableView;
 class QTabWidget;
@@ -16,13 +19,14 @@ namespace breeze::console {
 class ConsoleConnection;
 class DeviceFilterModel;
 class AdministrationView;
+class BulkDeviceUpdate;
 class CommandPalette;
 class DashboardView;
 class PaletteModel;
 class DeviceView;
 
-// The main window: a search box over the device table (host name, address, OS, status), and a status bar that
-// says how many devices are online and whether the live connection is up (with a countdown while it
+// The main window: a search box over the device table (host name, address, OS, status, tags), and a status
+// bar that says how many devices are online and whether the live connection is up (with a countdown while it
 // reconnects).
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -37,6 +41,9 @@ public:
     void showView(const QString& name);
     // Opens (or raises) the device's own window.
     DeviceView* openDevice(const QString& deviceId);
+    // Applies a PATCH body to each device, with progress and a Stop button in the status bar.
+    BulkDeviceUpdate* changeDevices(const QStringList& deviceIds, const QJsonObject& change,
+                                    const QString& what);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -58,6 +65,8 @@ private:
     DeviceFilterModel* m_filter;
     QLabel* m_counts;
     QLabel* m_link;
+    QProgressBar* m_bulkProgress;
+    QPushButton* m_bulkCancel;
     QTimer* m_countdown;
     int m_secondsLeft = 0;
     bool m_columnsArranged = false;

@@ -1,6 +1,8 @@
 #include "AdminCli.h"
 
 #include "TableWriter.h"
+#include "encoding/AsciiCase.h"
+#include "encoding/Uuid.h"
 #include "enrollment/AgentInstallCommand.h"
 
 #include <Poco/Net/SSLException.h>
@@ -23,6 +25,7 @@ constexpr const char* kUsage =
   logout | token | whoami
   orgs list | show ORG | create NAME | delete ORG [--cascade]
   sites list [--org ORG] | create --org ORG NAME
+  groups list [--org ORG] [--site SITE] | create --org ORG [--site SITE] NAME | rename GROUP NAME | delete GROUP
   users list [--org ORG] | create --email E [--org ORG] --role ROLE --password-stdin
   roles list
   api-keys list [--org ORG] | create --name N --org ORG --role ROLE [--expires-in DURATION] | revoke ID
@@ -30,31 +33,26 @@ constexpr const char* kUsage =
                   [--max-uses N] [--name N] | revoke ID
   enrollment-keys install-command KEY [--package-url URL]
                   a copy-paste line that installs the agent package and enrolls the machine with KEY
-  devices list [--org ORG] [--site SITE] [--pending] [--status online|offline] | show DEVICE | approve DEVICE
-          | revoke DEVICE | software DEVICE [--search TEXT] | inventory DEVICE | events DEVICE
-          | move DEVICE --site SITE [--org ORG]
+  devices list [--org ORG] [--site SITE] [--group GROUP] [--tag TAG] [--pending] [--status online|offline]
+          | show DEVICE | approve DEVICE | revoke DEVICE | software DEVICE [--search TEXT] | inventory DEVICE
+          | events DEVICE | move DEVICE --site SITE [--org ORG] | tag DEVICE TAG... | untag DEVICE TAG...
+          | group DEVICE GROUP | group DEVICE --none
   commands send --device DEVICE --type TYPE [--arg NAME=VALUE]... [--timeout SECONDS] [--wait]
           | list [--device DEVICE] [--status S] [--limit N] | show ID | cancel ID | types
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
 
-ORG and SITE are ids or exact names; DEVICE is an id, a host name or a machine identity. DURATION is like 7d, 12h, 30m or seconds.
+ORG, SITE and GROUP are ids or exact names; DEVICE is an id, a host name or a machine identity. DURATION is like 7d, 12h, 30m or seconds.
 Environment: BREEZE_SERVER, BREEZE_CA, BREEZE_API_KEY, BREEZE_ADMIN_CONFIG_DIR.
 )";
 
-const std::set<std::string> kFlags = {"--json",    "--password-stdin", "--cascade",
-                                      "--pending", "--help",           "--wait"};
+const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending",
+                                      "--help", "--wait",           "--none"};
 // Options that may be given more than once.
 const std::set<std::string> kRepeatable = {"--arg"};
 
+// Ids may be pasted in upper case; the server's are lower case.
 bool isUuid(const std::string& text) {
-    if (text.size() != 36)
-        return false;
-    for (std::size_t i = 0; i < 36; ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash != (text[i] == '-') || (!dash && !std::isxdigit(static_cast<unsigned char>(text[i]))))
-            return false;
-    }
-    return true;
+    return encoding::isUuid(encoding::lowerAscii(text));
 }
 
 std::string envOr(const char* name, const std::string& fallback) {
@@ -210,22 +208,32 @@ std::string AdminCli::resolveOrg(const std::string& idOrName) {
     throw Failure("no organisation named \"" + idOrName + "\"");
 }
 
-std::string AdminCli::resolveSite(const std::string& idOrName, const std::string& orgHint) {
+std::string AdminCli::resolveNamed(const std::string& what, const std::string& collection,
+                                   const std::string& idOrName, const std::string& orgHint) {
     if (isUuid(idOrName))
         return idOrName;
-    std::string path = "/api/v1/sites?name=" + urlEncode(idOrName);
+    std::string path = "/api/v1/" + collection + "?name=" + urlEncode(idOrName);
     if (!orgHint.empty())
         path += "&org=" + resolveOrg(orgHint);
     std::vector<std::string> matches;
-    for (const auto& site : listAll(path)) {
-        if (site["name"] == idOrName)
-            matches.push_back(site["id"]);
+    for (const auto& item : listAll(path)) {
+        if (item["name"] == idOrName)
+            matches.push_back(item["id"]);
     }
     if (matches.empty())
-        throw Failure("no site named \"" + idOrName + "\"");
+        throw Failure("no " + what + " named \"" + idOrName + "\"");
     if (matches.size() > 1)
-        throw Failure("several sites are named \"" + idOrName + "\"; add --org ORG or use the site's id");
+        throw Failure("several " + collection + " are named \"" + idOrName + "\"; add --org ORG or use the " +
+                      what + "'s id");
     return matches.front();
+}
+
+std::string AdminCli::resolveSite(const std::string& idOrName, const std::string& orgHint) {
+    return resolveNamed("site", "sites", idOrName, orgHint);
+}
+
+std::string AdminCli::resolveGroup(const std::string& idOrName, const std::string& orgHint) {
+    return resolveNamed("group", "groups", idOrName, orgHint);
 }
 
 void AdminCli::printItems(const nlohmann::json& items, const std::vector<std::string>& columns) {
@@ -357,6 +365,31 @@ int AdminCli::sites() {
     return 0;
 }
 
+int AdminCli::groups() {
+    const std::string action = positional(1, "groups action (list, create, rename, delete)");
+    if (action == "list") {
+        printItems(listAll("/api/v1/groups" + filterQuery()), {"id", "name", "org=org_id", "site=site_id"});
+    } else if (action == "create") {
+        nlohmann::json body{{"org_id", resolveOrg(requireOption("--org"))},
+                            {"name", positional(2, "group name")}};
+        if (m_options.contains("--site"))
+            body["site_id"] = resolveSite(option("--site"), option("--org"));
+        printObject(call("POST", "/api/v1/groups", body).body);
+    } else if (action == "rename") {
+        const std::string group = resolveGroup(positional(2, "GROUP"), option("--org"));
+        printObject(
+            call("PATCH", "/api/v1/groups/" + group, nlohmann::json{{"name", positional(3, "new name")}})
+                .body);
+    } else if (action == "delete") {
+        call("DELETE", "/api/v1/groups/" + resolveGroup(positional(2, "GROUP"), option("--org")));
+        if (!flag("--json"))
+            m_out << "deleted; its devices are now outside any group\n";
+    } else {
+        throw Failure("unknown groups action " + action);
+    }
+    return 0;
+}
+
 int AdminCli::users() {
     const std::string action = positional(1, "users action (list, create)");
     if (action == "list") {
@@ -436,6 +469,8 @@ std::string AdminCli::filterQuery(const std::string& extra) {
         query += "&org=" + resolveOrg(option("--org"));
     if (m_options.contains("--site"))
         query += "&site=" + resolveSite(option("--site"), option("--org"));
+    if (m_options.contains("--group"))
+        query += "&group=" + resolveGroup(option("--group"), option("--org"));
     if (!extra.empty())
         query += "&" + extra;
     if (!query.empty())
@@ -458,6 +493,10 @@ std::string AdminCli::resolveDevice(const std::string& idOrName) {
     return matches.front();
 }
 
+void AdminCli::patchDevice(const std::string& device, const nlohmann::json& body) {
+    printObject(call("PATCH", "/api/v1/devices/" + device, body).body);
+}
+
 int AdminCli::devices() {
     const std::string action =
         positional(1, "devices action (list, show, approve, revoke, software, inventory, events)");
@@ -465,9 +504,12 @@ int AdminCli::devices() {
         std::string extra = flag("--pending") ? "approval=pending" : "";
         if (m_options.contains("--status"))
             extra += (extra.empty() ? "" : "&") + std::string("status=") + urlEncode(option("--status"));
+        if (m_options.contains("--tag"))
+            extra += (extra.empty() ? "" : "&") + std::string("tag=") + urlEncode(option("--tag"));
         const std::string query = filterQuery(extra);
-        printItems(listAll("/api/v1/devices" + query), {"id", "hostname", "status", "approval", "os",
-                                                        "agent=agent_version", "last_seen=last_seen_at"});
+        printItems(listAll("/api/v1/devices" + query),
+                   {"id", "hostname", "status", "approval", "os", "agent=agent_version", "tags",
+                    "last_seen=last_seen_at"});
     } else if (action == "show") {
         printObject(call("GET", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE"))).body);
     } else if (action == "approve" || action == "revoke") {
@@ -476,9 +518,21 @@ int AdminCli::devices() {
                         .body);
     } else if (action == "move") {
         const std::string device = resolveDevice(positional(2, "DEVICE"));
-        printObject(call("PATCH", "/api/v1/devices/" + device,
-                         nlohmann::json{{"site_id", resolveSite(requireOption("--site"), option("--org"))}})
-                        .body);
+        patchDevice(device, {{"site_id", resolveSite(requireOption("--site"), option("--org"))}});
+    } else if (action == "tag" || action == "untag") {
+        const std::string device = resolveDevice(positional(2, "DEVICE"));
+        std::vector<std::string> tags;
+        for (std::size_t i = 3; i < m_positional.size(); ++i)
+            tags.push_back(m_positional[i]);
+        if (tags.empty())
+            throw Failure("name at least one tag: devices " + action + " DEVICE TAG...");
+        patchDevice(device, {{action == "tag" ? "add_tags" : "remove_tags", tags}});
+    } else if (action == "group") {
+        const std::string device = resolveDevice(positional(2, "DEVICE"));
+        patchDevice(device, {{"group_id",
+                              flag("--none") ? nlohmann::json(nullptr)
+                                             : nlohmann::json(resolveGroup(positional(3, "GROUP (or --none)"),
+                                                                           option("--org")))}});
     } else if (action == "software") {
         const std::string device = resolveDevice(positional(2, "DEVICE"));
         const auto body =
@@ -667,6 +721,8 @@ int AdminCli::run(const std::vector<std::string>& args) {
             return orgs();
         if (command == "sites")
             return sites();
+        if (command == "groups")
+            return groups();
         if (command == "users")
             return users();
         if (command == "roles")

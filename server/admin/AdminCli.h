@@ -41,6 +41,10 @@ private:
     nlohmann::json listAll(const std::string& path);
     std::string resolveOrg(const std::string& idOrName);
     std::string resolveSite(const std::string& idOrName, const std::string& orgHint);
+    std::string resolveGroup(const std::string& idOrName, const std::string& orgHint);
+    // An id, or the one item of `collection` ("sites", "groups") with exactly that name.
+    std::string resolveNamed(const std::string& what, const std::string& collection,
+                             const std::string& idOrName, const std::string& orgHint);
     void printItems(const nlohmann::json& items, const std::vector<std::string>& columns);
     void printObject(const nlohmann::json& object);
     void printCreatedSecret(const std::string& what, const nlohmann::json& created);
@@ -52,6 +56,7 @@ private:
     int whoami();
     int orgs();
     int sites();
+    int groups();
     int users();
     int roles();
     int apiKeys();
@@ -65,6 +70,8 @@ private:
     std::string resolveDevice(const std::string& idOrName);
     // "?org=…&site=…" from --org and --site (resolved from names), plus `extra`; "" when there is nothing.
     std::string filterQuery(const std::string& extra = "");
+    // PATCH /api/v1/devices/{id} with `body`, printing the device as it is now.
+    void patchDevice(const std::string& device, const nlohmann::json& body);
 
     std::istream& m_in;
     std::ostream& m_out;

@@ -14,6 +14,8 @@ public:
     virtual void cancelRequested(const std::string& deviceId, const std::string& commandId) = 0;
     // The device's credential no longer works: cut its connection at once.
     virtual void revoked(const std::string& deviceId) = 0;
+    // The device moved to another site: its connection still carries the old one, so it reconnects.
+    virtual void relocated(const std::string& deviceId) = 0;
 };
 
 } // namespace breeze::server

@@ -267,4 +267,10 @@ void AgentService::revoked(const std::string& deviceId) {
         m_gateway->disconnect(deviceId, protocol::kCloseRevoked, "this device has been revoked");
 }
 
+void AgentService::relocated(const std::string& deviceId) {
+    if (m_gateway)
+        m_gateway->disconnect(deviceId, protocol::kCloseGoingAway,
+                              "the device moved to another site; reconnect");
+}
+
 } // namespace breeze::server

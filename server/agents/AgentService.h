@@ -35,6 +35,7 @@ public:
     void commandsQueued(const std::string& deviceId) override;
     void cancelRequested(const std::string& deviceId, const std::string& commandId) override;
     void revoked(const std::string& deviceId) override;
+    void relocated(const std::string& deviceId) override;
 
     MetricsWriter& metrics() { return m_metrics; }
     std::uint64_t messagesHandled() const { return m_messages.load(); }

@@ -1,15 +1,11 @@
 #include "auth/LoginThrottle.h"
 
-#include <algorithm>
-#include <cctype>
+#include "encoding/AsciiCase.h"
 
 namespace breeze::server {
 
 std::string LoginThrottle::accountKey(const std::string& email) {
-    std::string lower = email;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return "account:" + lower;
+    return "account:" + encoding::lowerAscii(email);
 }
 
 std::string LoginThrottle::addressKey(const std::string& address) {

@@ -2,6 +2,7 @@
 
 #include "crypto/Digest.h"
 #include "crypto/SecureRandom.h"
+#include "encoding/AsciiCase.h"
 #include "encoding/Base32.h"
 
 #include <algorithm>
@@ -28,9 +29,8 @@ std::vector<std::string> MfaCredentials::issueRecoveryCodes(ScopedTransaction& t
     tx.sql().exec_params("DELETE FROM recovery_codes WHERE user_id = $1", userId);
     std::vector<std::string> codes;
     for (int i = 0; i < kRecoveryCodeCount; ++i) {
-        std::string raw = encoding::base32Encode(crypto::SecureRandom::bytes(10)); // 80 bits, 16 characters
-        std::transform(raw.begin(), raw.end(), raw.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const std::string raw = // 80 bits, 16 characters
+            encoding::lowerAscii(encoding::base32Encode(crypto::SecureRandom::bytes(10)));
         const std::string code =
             raw.substr(0, 4) + "-" + raw.substr(4, 4) + "-" + raw.substr(8, 4) + "-" + raw.substr(12, 4);
         tx.sql().exec_params("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)", userId,

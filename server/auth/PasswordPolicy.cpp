@@ -1,8 +1,7 @@
 #include "auth/PasswordPolicy.h"
 
+#include "encoding/AsciiCase.h"
 #include "http/ApiError.h"
-
-#include <algorithm>
 
 namespace breeze::server {
 
@@ -15,12 +14,7 @@ void checkNewPassword(const std::string& password, const std::string& email, int
                                    " characters long");
     if (password.size() > 1024)
         throw ApiError::badRequest("the password must be at most 1024 bytes long");
-    auto lower = [](std::string s) {
-        std::transform(s.begin(), s.end(), s.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return s;
-    };
-    if (lower(password) == lower(email))
+    if (encoding::lowerAscii(password) == encoding::lowerAscii(email))
         throw ApiError::badRequest("the password must not be the e-mail address");
 }
 

@@ -253,21 +253,52 @@ void ConsoleService::metricsStored(const std::deque<MetricsWriter::Sample>& samp
     std::lock_guard lock(m_mutex);
     if (m_consoles.empty())
         return;
-    for (const auto& sample : samples) {
-        for (auto& [key, console] : m_consoles) {
-            if (!console.watched.contains(sample.session.deviceId))
+    const auto now = Clock::now();
+    const auto seenAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    for (auto& [key, console] : m_consoles) {
+        if (now > console.validUntil)
+            continue; // closed with the next event delivery; nothing more until it renews
+        // Every device's headline figures, one message per stored batch, keep device tables current; the
+        // full sample goes only to consoles watching the device.
+        nlohmann::json summaries = nlohmann::json::array();
+        for (const auto& sample : samples) {
+            const auto& device = sample.session;
+            if (device.partnerId != console.scope.partnerId() ||
+                !console.scope.allowsSite(device.orgId, device.siteId))
                 continue;
             const auto& beat = sample.heartbeat;
+            summaries.push_back(
+                {{"device_id", device.deviceId},
+                 {"seen_at_ms", seenAtMs},
+                 {"cpu_percent", beat.cpuPercent},
+                 {"memory_percent", beat.memoryTotalBytes == 0
+                                        ? nlohmann::json(nullptr)
+                                        : nlohmann::json(100.0 * static_cast<double>(beat.memoryUsedBytes) /
+                                                         static_cast<double>(beat.memoryTotalBytes))},
+                 {"last_user", beat.users.empty() ? std::string() : beat.users.front()}});
+            if (!console.watched.contains(device.deviceId))
+                continue;
+            nlohmann::json filesystems = nlohmann::json::array();
+            for (const auto& fs : beat.filesystems)
+                filesystems.push_back({{"mount", fs.mount},
+                                       {"fs_type", fs.fsType},
+                                       {"total_bytes", fs.totalBytes},
+                                       {"used_bytes", fs.usedBytes}});
             sendTo(console.session,
-                   {{"device_id", sample.session.deviceId},
+                   {{"device_id", device.deviceId},
                     {"sampled_at_ms", beat.sampledAtMs},
                     {"cpu_percent", beat.cpuPercent},
                     {"load1", beat.load1},
                     {"memory_used", beat.memoryUsedBytes},
                     {"memory_total", beat.memoryTotalBytes},
-                    {"process_count", beat.processCount}},
+                    {"process_count", beat.processCount},
+                    {"filesystems", std::move(filesystems)}},
                    "metric");
         }
+        if (!summaries.empty())
+            sendTo(console.session, {{"devices", std::move(summaries)}}, "summaries");
     }
 }
 

@@ -28,7 +28,8 @@ public:
 
     void attach(AgentGateway& gateway) { m_gateway = &gateway; }
     void stop();
-    // Heartbeats just stored (from the MetricsWriter): forwarded to consoles watching those devices.
+    // Heartbeats just stored (from the MetricsWriter): headline figures ("summaries") to every console that
+    // may see the device, the whole sample ("metric") to consoles watching it.
     void metricsStored(const std::deque<MetricsWriter::Sample>& samples);
     std::size_t sessions() const;
 

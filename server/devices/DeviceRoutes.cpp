@@ -4,6 +4,7 @@
 #include "crypto/SecureRandom.h"
 #include "devices/DeviceAccess.h"
 #include "devices/DeviceEvents.h"
+#include "encoding/AsciiCase.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
@@ -21,7 +22,8 @@ constexpr const char* kDeviceJson =
     "d.hostname, 'os', d.os, 'agent_version', d.agent_version, 'status', d.status, 'approval', d.approval, "
     "'platform', d.platform, 'arch', d.arch, 'last_address', d.last_address, 'connected_at', d.connected_at, "
     "'cpu_percent', d.last_cpu_percent, 'memory_percent', d.last_memory_percent, 'last_user', d.last_user, "
-    "'enrolled_at', d.enrolled_at, 'last_seen_at', d.last_seen_at, 'revoked_at', d.revoked_at, 'created_at', "
+    "'group_id', d.group_id, 'tags', d.tags, 'enrolled_at', d.enrolled_at, 'last_seen_at', d.last_seen_at, "
+    "'revoked_at', d.revoked_at, 'created_at', "
     "d.created_at)::text";
 
 constexpr const char* kCredentialPrefix = "dev_";
@@ -148,8 +150,9 @@ ApiResponse listDevices(RequestContext& ctx) {
     std::string sql = std::string("SELECT ") + kDeviceJson +
                       ", lower(d.hostname) || ' ' || d.identity FROM devices d WHERE " +
                       deviceScopeSql(scope);
-    for (const auto& [name, column] :
-         {std::pair<std::string, std::string>{"org", "d.org_id"}, {"site", "d.site_id"}}) {
+    for (const auto& [name, column] : {std::pair<std::string, std::string>{"org", "d.org_id"},
+                                       {"site", "d.site_id"},
+                                       {"group", "d.group_id"}}) {
         if (auto value = ctx.query(name)) {
             if (!isUuid(*value))
                 throw ApiError::badRequest(name + " must be an id (a UUID)");
@@ -160,6 +163,12 @@ ApiResponse listDevices(RequestContext& ctx) {
         if (*status != "online" && *status != "offline")
             throw ApiError::badRequest("status must be online or offline");
         sql += " AND d.status = " + params.add(*status);
+    }
+    if (auto tag = ctx.query("tag")) {
+        if (tag->empty() || tag->size() > 64)
+            throw ApiError::badRequest("tag must be 1 to 64 characters long");
+        // The GIN index answers the exact spelling; the tag list is short, so the case-blind check is cheap.
+        sql += " AND lower(" + params.add(*tag) + ") = ANY (SELECT lower(t) FROM unnest(d.tags) t)";
     }
     if (auto approval = ctx.query("approval")) {
         if (*approval != "pending" && *approval != "approved")
@@ -175,7 +184,10 @@ ApiResponse listDevices(RequestContext& ctx) {
 
 nlohmann::json fetchDevice(ScopedTransaction& tx, const std::string& id) {
     return jsonRow(
-        tx.sql().exec_params1(std::string("SELECT ") + kDeviceJson + " FROM devices d WHERE d.id = $1", id));
+        tx.sql().exec_params1(std::string("SELECT (") + kDeviceJson +
+                                  "::jsonb || jsonb_build_object('filesystems', d.last_filesystems))::text "
+                                  "FROM devices d WHERE d.id = $1",
+                              id));
 }
 
 ApiResponse getDevice(RequestContext& ctx) {
@@ -224,37 +236,142 @@ ApiResponse revokeDevice(RequestContext& ctx) {
     return response;
 }
 
-// Moves a device to another site of its organisation: the caller needs devices:update on both sites. Its
-// current inventory and open commands follow; history (metrics, events) stays where it happened.
-ApiResponse moveDevice(RequestContext& ctx) {
+// Tags are short labels technicians search and target by; compared without regard to case, so "Web" and "web"
+// are one tag (the first spelling stays).
+std::optional<std::vector<std::string>> tagList(JsonFields& fields, const std::string& key) {
+    auto tags = fields.optionalStringList(key, 32, 64);
+    if (!tags)
+        return std::nullopt;
+    std::vector<std::string> unique;
+    for (const auto& tag : *tags) {
+        const bool printable =
+            std::none_of(tag.begin(), tag.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; });
+        if (tag.empty() || !printable || tag.front() == ' ' || tag.back() == ' ')
+            throw ApiError::badRequest("\"" + key +
+                                       "\" must hold tags of 1 to 64 characters, without control characters "
+                                       "or spaces at either end");
+        if (std::none_of(unique.begin(), unique.end(), [&](const std::string& kept) {
+                return encoding::lowerAscii(kept) == encoding::lowerAscii(tag);
+            }))
+            unique.push_back(tag);
+    }
+    return unique;
+}
+
+std::string textArray(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (const auto& item : items) {
+        out += out.size() > 1 ? ",\"" : "\"";
+        for (char c : item) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
+// Changes where a device sits and how it is labelled: its site (within its organisation; the caller needs
+// devices:update on both sites), its device group, its tags (replaced whole, or added to and removed from, so
+// bulk tagging from several consoles never loses a tag). Inventory and open commands follow a moved device;
+// history (metrics, events) stays where it happened. Each change is audited and announced to consoles.
+ApiResponse updateDevice(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "device");
     auto fields = ctx.fields();
-    const std::string siteId = fields.requiredUuid("site_id");
+    const auto siteId = fields.optionalUuid("site_id");
+    const auto groupId = fields.optionalUuidOrNull("group_id");
+    const auto tags = tagList(fields, "tags");
+    const auto addTags = tagList(fields, "add_tags");
+    const auto removeTags = tagList(fields, "remove_tags");
     fields.finish();
+    if (!siteId && !groupId && !tags && !addTags && !removeTags)
+        throw ApiError::badRequest("give at least one of site_id, group_id, tags, add_tags, remove_tags");
+    if (tags && (addTags || removeTags))
+        throw ApiError::badRequest("\"tags\" replaces every tag: send it alone, or add_tags and remove_tags");
     const AccessScope scope = ctx.require(DevicesUpdate);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesUpdate);
-    const SiteRef target = requireSitePermission(ctx, tx, siteId, DevicesUpdate);
-    if (target.orgId != device.orgId)
-        throw ApiError(
-            409, "other_organisation",
-            "a device moves between sites of its own organisation; enroll it again to move it to another");
-    if (siteId != device.siteId) {
-        tx.sql().exec_params("UPDATE devices SET site_id = $2, updated_at = now() WHERE id = $1", id, siteId);
-        tx.sql().exec_params("UPDATE device_inventory SET site_id = $2 WHERE device_id = $1", id, siteId);
+    const std::string targetSite = siteId.value_or(device.siteId);
+    if (siteId && *siteId != device.siteId) {
+        const SiteRef target = requireSitePermission(ctx, tx, *siteId, DevicesUpdate);
+        if (target.orgId != device.orgId)
+            throw ApiError(409, "other_organisation",
+                           "a device moves between sites of its own organisation; enroll it again to move it "
+                           "to another");
+        tx.sql().exec_params("UPDATE devices SET site_id = $2, updated_at = now() WHERE id = $1", id,
+                             *siteId);
+        tx.sql().exec_params("UPDATE device_inventory SET site_id = $2 WHERE device_id = $1", id, *siteId);
         tx.sql().exec_params("UPDATE device_commands SET site_id = $2 WHERE device_id = $1 AND status IN "
                              "('pending', 'sent', 'running')",
-                             id, siteId);
-        recordDeviceEvent(tx, {device.partnerId, device.orgId, siteId, id}, "moved",
-                          {{"from", device.siteId}, {"to", siteId}, {"by", ctx.principal().label}});
+                             id, *siteId);
+        // A group of the old site cannot hold it any more; an organisation-wide group still does.
+        const auto left = tx.sql().exec_params(
+            "UPDATE devices d SET group_id = NULL FROM device_groups g WHERE d.id = $1 AND g.id = d.group_id "
+            "AND g.site_id IS NOT NULL AND g.site_id <> $2 RETURNING d.id",
+            id, *siteId);
+        recordDeviceEvent(tx, {device.partnerId, device.orgId, *siteId, id}, "moved",
+                          {{"from", device.siteId},
+                           {"to", *siteId},
+                           {"group_cleared", !left.empty()},
+                           {"by", ctx.principal().label}});
         AuditEvent event = ctx.auditEvent("devices.move", "device", id);
         event.orgId = device.orgId;
-        event.details = {{"from_site_id", device.siteId}, {"to_site_id", siteId}};
+        event.details = {{"from_site_id", device.siteId}, {"to_site_id", *siteId}};
+        ctx.audit(tx, event);
+    }
+    nlohmann::json changes = nlohmann::json::object();
+    if (groupId) {
+        if (!groupId->empty()) {
+            const auto rows =
+                tx.sql().exec_params("SELECT g.org_id, g.site_id FROM device_groups g WHERE g.id = $1 AND " +
+                                         scope.sqlOrg("g.partner_id", "g.org_id"),
+                                     *groupId);
+            if (rows.empty() || rows[0][0].as<std::string>() != device.orgId)
+                throw ApiError::notFound("device group in the device's organisation");
+            if (!rows[0][1].is_null() && rows[0][1].as<std::string>() != targetSite)
+                throw ApiError(409, "other_site",
+                               "that group belongs to another site; move the device to that site first");
+        }
+        tx.sql().exec_params(
+            "UPDATE devices SET group_id = nullif($2, '')::uuid, updated_at = now() WHERE id = $1", id,
+            *groupId);
+        changes["group_id"] = groupId->empty() ? nlohmann::json(nullptr) : nlohmann::json(*groupId);
+    }
+    if (tags || addTags || removeTags) {
+        // Case-insensitive set arithmetic in one statement, so concurrent bulk edits compose.
+        pqxx::row row;
+        try {
+            row = tx.sql().exec_params1(
+                "UPDATE devices d SET tags = coalesce((SELECT array_agg(t ORDER BY lower(t)) FROM ("
+                "  SELECT DISTINCT ON (lower(t)) t FROM unnest(CASE WHEN $2 THEN $3::text[] "
+                "    ELSE d.tags || $4::text[] END) WITH ORDINALITY AS u(t, n) "
+                "  WHERE lower(t) <> ALL (SELECT lower(r) FROM unnest($5::text[]) r) ORDER BY lower(t), n) "
+                "kept), "
+                "'{}'), updated_at = now() WHERE d.id = $1 RETURNING array_to_json(d.tags)::text",
+                id, tags.has_value(), textArray(tags.value_or(std::vector<std::string>{})),
+                textArray(addTags.value_or(std::vector<std::string>{})),
+                textArray(removeTags.value_or(std::vector<std::string>{})));
+        } catch (const pqxx::check_violation&) {
+            throw ApiError::badRequest("a device carries at most 32 tags");
+        }
+        changes["tags"] = nlohmann::json::parse(row[0].c_str());
+    }
+    if (!changes.empty()) {
+        nlohmann::json detail = changes;
+        detail["by"] = ctx.principal().label;
+        recordDeviceEvent(tx, {device.partnerId, device.orgId, targetSite, id}, "updated", detail);
+        AuditEvent event = ctx.auditEvent("devices.update", "device", id);
+        event.orgId = device.orgId;
+        event.details = changes;
         ctx.audit(tx, event);
     }
     const nlohmann::json body = fetchDevice(tx, id);
     tx.commit();
+    // Its connection was admitted with the old site, which scopes what it stores and who hears of it.
+    if (siteId && *siteId != device.siteId && ctx.server.agents)
+        ctx.server.agents->relocated(id);
     return ApiResponse::json(body);
 }
 
@@ -287,7 +404,7 @@ void registerDeviceRoutes(Router& router) {
         {"POST", "/api/v1/devices/{id}/revoke", "devices.revoke", RouteAccess::Authenticated, revokeDevice});
     router.add(
         {"DELETE", "/api/v1/devices/{id}", "devices.delete", RouteAccess::Authenticated, deleteDevice});
-    router.add({"PATCH", "/api/v1/devices/{id}", "devices.move", RouteAccess::Authenticated, moveDevice});
+    router.add({"PATCH", "/api/v1/devices/{id}", "devices.update", RouteAccess::Authenticated, updateDevice});
 }
 
 } // namespace breeze::server

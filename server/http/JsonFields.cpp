@@ -1,5 +1,6 @@
 #include "http/JsonFields.h"
 
+#include "encoding/AsciiCase.h"
 #include "encoding/Uuid.h"
 #include "http/ApiError.h"
 
@@ -26,10 +27,7 @@ std::size_t characters(const std::string& value) {
 } // namespace
 
 bool isUuid(const std::string& text) {
-    std::string lower = text;
-    for (char& c : lower)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return encoding::isUuid(lower);
+    return encoding::isUuid(encoding::lowerAscii(text));
 }
 
 JsonFields::JsonFields(const nlohmann::json& body) : m_body(body) {
@@ -89,6 +87,14 @@ std::optional<std::string> JsonFields::optionalUuid(const std::string& key) {
     if (!value->is_string() || !isUuid(value->get_ref<const std::string&>()))
         throw ApiError::badRequest("\"" + key + "\" must be an id (a UUID)");
     return value->get<std::string>();
+}
+
+std::optional<std::string> JsonFields::optionalUuidOrNull(const std::string& key) {
+    m_known.insert(key);
+    const auto it = m_body.find(key);
+    if (it != m_body.end() && it->is_null())
+        return std::string();
+    return optionalUuid(key);
 }
 
 std::string JsonFields::requiredUuid(const std::string& key) {

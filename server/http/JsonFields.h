@@ -23,6 +23,8 @@ public:
     std::optional<std::string> optionalName(const std::string& key);
     std::string requiredUuid(const std::string& key);
     std::optional<std::string> optionalUuid(const std::string& key);
+    // Absent: nullopt; JSON null: an empty string (the caller clears the reference); else a checked UUID.
+    std::optional<std::string> optionalUuidOrNull(const std::string& key);
     std::optional<std::vector<std::string>> optionalUuidList(const std::string& key, std::size_t maxItems);
     std::optional<std::vector<std::string>> optionalStringList(const std::string& key, std::size_t maxItems,
                                                                std::size_t maxLength);

@@ -448,6 +448,12 @@ ApiResponse deleteGroup(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const SiteRef group = requireGroupPermission(ctx, tx, id, GroupsDelete);
+    // Its devices stay where they are, now outside any group: consoles hear it like any other change.
+    tx.sql().exec_params(
+        "INSERT INTO device_events (partner_id, org_id, site_id, device_id, kind, detail) "
+        "SELECT d.partner_id, d.org_id, d.site_id, d.id, 'updated', "
+        "jsonb_build_object('group_id', NULL, 'by', $2::text) FROM devices d WHERE d.group_id = $1",
+        id, ctx.principal().label);
     tx.sql().exec_params("DELETE FROM device_groups g WHERE g.id = $1", id);
     AuditEvent event = ctx.auditEvent("groups.delete", "group", id);
     event.orgId = group.orgId;

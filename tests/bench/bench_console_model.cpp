@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
                 {"id", QString("00000000-0000-4000-8000-%1").arg(i, 12, 10, QChar('0'))},
                 {"org_id", QString("org-%1").arg(i % 200 % 20)},
                 {"site_id", QString("site-%1").arg(i % 200)},
+                // Half the devices in one of their site's two groups; every seventh tagged.
+                {"group_id", i % 4 < 2 ? QJsonValue(QString("group-%1-%2").arg(i % 200).arg(i % 4))
+                                       : QJsonValue(QJsonValue::Null)},
+                {"tags", i % 7 ? QJsonArray() : QJsonArray{"web", "prod"}},
                 {"identity", QString("machine-%1").arg(i)},
                 {"hostname", QString("host-%1").arg(i, 6, 10, QChar('0'))},
                 {"os", systems[i % 5]},
@@ -47,16 +51,21 @@ int main(int argc, char** argv) {
 
     DeviceTableModel model;
     DeviceFilterModel proxy(model);
-    // The tree of 20 organisations and 200 sites follows the same model.
+    // The tree of 20 organisations, 200 sites and 400 groups follows the same model.
     FleetTreeModel tree(model);
     QVector<TenancyNode> organisations;
     QVector<TenancyNode> sites;
+    QVector<TenancyNode> groups;
     for (int o = 0; o < 20; ++o)
-        organisations.push_back({QString("org-%1").arg(o), {}, QString("Organisation %1").arg(o)});
-    for (int s = 0; s < 200; ++s)
-        sites.push_back(
-            {QString("site-%1").arg(s), QString("org-%1").arg(s % 20), QString("Site %1").arg(s)});
-    tree.setTenancy(organisations, sites);
+        organisations.push_back({QString("org-%1").arg(o), {}, QString("Organisation %1").arg(o), {}});
+    for (int s = 0; s < 200; ++s) {
+        const QString site = QString("site-%1").arg(s);
+        const QString org = QString("org-%1").arg(s % 20);
+        sites.push_back({site, org, QString("Site %1").arg(s), {}});
+        groups.push_back({QString("group-%1-0").arg(s), org, "Servers", site});
+        groups.push_back({QString("group-%1-1").arg(s), org, "Workstations", site});
+    }
+    tree.setTenancy(organisations, sites, groups);
     proxy.sort(DeviceTableModel::Hostname);
 
     QElapsedTimer timer;
@@ -95,15 +104,28 @@ int main(int argc, char** argv) {
     }
     const double updateMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 
+    // One live batch of heartbeat summaries (CPU, memory, user) for 1,000 devices, as the server sends them.
+    QJsonArray summaries;
+    for (int i = 0; i < 1000; ++i)
+        summaries.append(QJsonObject{
+            {"device_id", QString("00000000-0000-4000-8000-%1").arg(i * 97 % count, 12, 10, QChar('0'))},
+            {"seen_at_ms", 1'800'000'000'000.0},
+            {"cpu_percent", i % 100},
+            {"memory_percent", 50},
+            {"last_user", "alice"}});
+    timer.restart();
+    model.applySummaries(summaries);
+    const double summariesMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+
     const auto round = [](double v) { return QString::number(v, 'f', 1); };
     std::cout
         << QString(
                "{\"devices\":%1,\"load_ms\":%2,\"filter_ms\":%3,\"filter_matches\":%4,\"update_1000_ms\":%5,"
-               "\"max_update_ms\":%6,\"clear_filter_ms\":%7}")
+               "\"max_update_ms\":%6,\"clear_filter_ms\":%7,\"summaries_1000_ms\":%8}")
                .arg(model.rowCount())
                .arg(round(loadMs), round(filterMs))
                .arg(matches)
-               .arg(round(updateMs), round(maxUpdateMs), round(clearMs))
+               .arg(round(updateMs), round(maxUpdateMs), round(clearMs), round(summariesMs))
                .toStdString()
         << std::endl;
     return 0;

@@ -124,6 +124,11 @@ private Q_SLOTS:
         // The device row carries the latest sample's headline figures for device lists.
         QCOMPARE(scalar("SELECT last_cpu_percent::int FROM devices"), 10LL);
         QCOMPARE(scalar("SELECT last_memory_percent::int FROM devices"), 50LL);
+        // ...and each filesystem's fill, for the device's disk bars.
+        QCOMPARE(scalar("SELECT jsonb_array_length(last_filesystems) FROM devices"), 2LL);
+        QCOMPARE(scalar("SELECT (last_filesystems->1->>'used_bytes')::int FROM devices "
+                        "WHERE last_filesystems->1->>'mount' = '/data'"),
+                 80LL);
     }
 
     void completedHoursAreRolledUpAndLateSamplesRollThemUpAgain() {

@@ -291,6 +291,63 @@ private Q_SLOTS:
         QCOMPARE(refused.status, 409);
         const auto events = m_api->get("/api/v1/devices/" + deviceId + "/events?kind=moved");
         QCOMPARE(events.body["items"].size(), std::size_t(1));
+
+        // Device groups: an organisation-wide group holds devices of any of its sites, a site's group only
+        // that site's; moving away from the site leaves the site's group.
+        const std::string annexGroup =
+            m_api->post("/api/v1/groups", {{"org_id", orgId}, {"site_id", secondSite}, {"name", "Kiosks"}})
+                .body["id"];
+        const std::string firstSiteGroup =
+            m_api->post("/api/v1/groups", {{"org_id", orgId}, {"site_id", siteId}, {"name", "Front desks"}})
+                .body["id"];
+        const std::string orgGroup =
+            m_api->post("/api/v1/groups", {{"org_id", orgId}, {"name", "All"}}).body["id"];
+        const std::string foreignGroup =
+            m_api->post("/api/v1/groups", {{"org_id", otherOrg}, {"name", "Theirs"}}).body["id"];
+        const auto grouped = m_api->patch("/api/v1/devices/" + deviceId, {{"group_id", annexGroup}});
+        checkAgainstDocument("patch", "/api/v1/devices/{id}", grouped);
+        QCOMPARE(grouped.body["group_id"].get<std::string>(), annexGroup);
+        QCOMPARE(m_api->patch("/api/v1/devices/" + deviceId, {{"group_id", firstSiteGroup}}).status, 409);
+        QCOMPARE(m_api->patch("/api/v1/devices/" + deviceId, {{"group_id", foreignGroup}}).status, 404);
+        QCOMPARE(m_api->get("/api/v1/devices?group=" + annexGroup).body["items"].size(), std::size_t(1));
+        const auto backHome = m_api->patch("/api/v1/devices/" + deviceId, {{"site_id", siteId}});
+        QVERIFY(backHome.body["group_id"].is_null());
+        QCOMPARE(
+            m_api->patch("/api/v1/devices/" + deviceId, {{"group_id", orgGroup}, {"site_id", secondSite}})
+                .body["group_id"]
+                .get<std::string>(),
+            orgGroup);
+        QCOMPARE(m_api->del("/api/v1/groups/" + orgGroup).status, 204);
+        QVERIFY(m_api->get("/api/v1/devices/" + deviceId).body["group_id"].is_null());
+        QCOMPARE(m_api->patch("/api/v1/devices/" + deviceId, {{"group_id", nullptr}}).status, 200);
+
+        // Tags: replaced whole, or added and removed; one tag whatever its case; bad tags refused by name.
+        auto tagsOf = [&](const nlohmann::json& body) {
+            const auto response = m_api->patch("/api/v1/devices/" + deviceId, body);
+            QTest::qVerify(response.status == 200, "tags", response.raw.c_str(), __FILE__, __LINE__);
+            return response.body["tags"];
+        };
+        QCOMPARE(tagsOf({{"tags", {"web", "Prod", "prod"}}}), nlohmann::json({"Prod", "web"}));
+        QCOMPARE(tagsOf({{"add_tags", {"PROD", "db"}}, {"remove_tags", {"WEB"}}}),
+                 nlohmann::json({"db", "Prod"}));
+        QCOMPARE(m_api->get("/api/v1/devices?tag=prod").body["items"].size(), std::size_t(1));
+        QCOMPARE(m_api->get("/api/v1/devices?tag=web").body["items"].size(), std::size_t(0));
+        for (const nlohmann::json& bad :
+             {nlohmann::json{{"tags", {" x"}}}, nlohmann::json{{"tags", {""}}},
+              nlohmann::json{{"add_tags", {"a\nb"}}}, nlohmann::json{{"tags", {"a"}}, {"add_tags", {"b"}}},
+              nlohmann::json::object()}) {
+            const auto response = m_api->patch("/api/v1/devices/" + deviceId, bad);
+            checkAgainstDocument("patch", "/api/v1/devices/{id}", response);
+            QCOMPARE(response.status, 400);
+        }
+        std::vector<std::string> many;
+        for (int i = 0; i < 32; ++i)
+            many.push_back("t" + std::to_string(i));
+        QCOMPARE(tagsOf({{"tags", many}}).size(), std::size_t(32));
+        QCOMPARE(m_api->patch("/api/v1/devices/" + deviceId, {{"add_tags", {"one-too-many"}}}).status, 400);
+        QCOMPARE(tagsOf({{"tags", nlohmann::json::array()}}), nlohmann::json::array());
+        const auto updates = m_api->get("/api/v1/devices/" + deviceId + "/events?kind=updated");
+        QVERIFY(updates.body["items"].size() >= 5);
         for (const std::string sub :
              {"inventory", "inventory/changes", "software", "metrics?range=30d", "events"})
             checkAgainstDocument("get", "/api/v1/devices/{id}/" + sub.substr(0, sub.find('?')),

@@ -451,6 +451,20 @@ private Q_SLOTS:
         QCOMPARE(actor.get("/api/v1/sites?org=" + m_a.org).body["items"].size(), std::size_t(2));
     }
 
+    void devicesJoinOnlyGroupsOfTheirOwnOrganisation() {
+        // The victim's group id is known to the attacker: it must not become a way in, nor a way to learn of
+        // it.
+        for (const std::string& group : {m_b.orgGroup, m_b.siteGroup, m_c.orgGroup}) {
+            const auto response = m_admin1->patch("/api/v1/devices/" + m_a.device, {{"group_id", group}});
+            QVERIFY2(response.status == 404, response.raw.c_str());
+        }
+        QCOMPARE(m_admin2->get("/api/v1/devices?group=" + m_a.orgGroup).body["items"].size(), std::size_t(0));
+        QCOMPARE(m_admin1->patch("/api/v1/devices/" + m_a.device, {{"add_tags", {"shared-name"}}}).status,
+                 200);
+        QCOMPARE(m_admin2->get("/api/v1/devices?tag=shared-name").body["items"].size(), std::size_t(0));
+        QCOMPARE(m_admin1->get("/api/v1/devices?tag=shared-name").body["items"].size(), std::size_t(1));
+    }
+
     void rowLevelSecurityIsASecondWall() {
         // Straight SQL as the server's own role, with no WHERE clause at all: only the scope's rows come
         // back.

@@ -117,8 +117,8 @@ private Q_SLOTS:
             device.siteId = site;
             return device;
         };
-        tree.setTenancy({{"o1", {}, "Zeta"}, {"o2", {}, "Acme"}},
-                        {{"s1", "o1", "Berlin"}, {"s2", "o2", "Paris"}, {"s3", "o2", "Lyon"}});
+        tree.setTenancy({{"o1", {}, "Zeta", {}}, {"o2", {}, "Acme", {}}},
+                        {{"s1", "o1", "Berlin", {}}, {"s2", "o2", "Paris", {}}, {"s3", "o2", "Lyon", {}}});
         devices.setDevices({at("a", "o2", "s2", "online"), at("b", "o2", "s2", "offline"),
                             at("c", "o2", "s3", "online"), at("d", "o1", "s1", "offline")});
         QCOMPARE(tree.rowCount(), 2);
@@ -148,6 +148,98 @@ private Q_SLOTS:
         QCOMPARE(acme.data().toString(), QString("Acme (1/1 online)"));
     }
 
+    void fleetTreeShowsGroupsWithinSites() {
+        DeviceTableModel devices;
+        FleetTreeModel tree(devices);
+        QAbstractItemModelTester tester(&tree, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto at = [](const QString& id, const QString& site, const QString& group, const QString& status) {
+            Device device = make(id, id, status);
+            device.orgId = "o1";
+            device.siteId = site;
+            device.groupId = group;
+            return device;
+        };
+        // "Desks" belongs to Berlin; "Servers" is organisation-wide and appears where it has devices.
+        tree.setTenancy({{"o1", {}, "Contoso", {}}}, {{"s1", "o1", "Berlin", {}}, {"s2", "o1", "Paris", {}}},
+                        {{"g-desks", "o1", "Desks", "s1"}, {"g-servers", "o1", "Servers", {}}});
+        devices.setDevices({at("a", "s1", "g-desks", "online"), at("b", "s1", {}, "offline"),
+                            at("c", "s2", "g-servers", "online"), at("d", "s1", "g-unknown", "online")});
+        const QModelIndex org = tree.index(0, 0);
+        const QModelIndex berlin = tree.index(0, 0, org);
+        const QModelIndex paris = tree.index(1, 0, org);
+        QCOMPARE(berlin.data().toString(), QString("Berlin (2/3 online)"));
+        QCOMPARE(tree.rowCount(berlin), 3); // Desks, then the ungrouped b and d (an unknown group: its site)
+        const QModelIndex desks = tree.index(0, 0, berlin);
+        QCOMPARE(static_cast<FleetTreeModel::Kind>(desks.data(FleetTreeModel::KindRole).toInt()),
+                 FleetTreeModel::Kind::Group);
+        QCOMPARE(desks.data().toString(), QString("Desks (1/1 online)"));
+        QCOMPARE(desks.data(FleetTreeModel::SiteIdRole).toString(), QString("s1"));
+        QCOMPARE(tree.rowCount(paris), 1);
+        const QModelIndex parisServers = tree.index(0, 0, paris);
+        QCOMPARE(parisServers.data().toString(), QString("Servers (1/1 online)"));
+        QCOMPARE(parisServers.data(FleetTreeModel::SiteIdRole).toString(), QString("s2"));
+
+        // b joins the organisation-wide group: a Servers node appears in Berlin, after Desks.
+        QVERIFY(devices.applyEvent(liveEvent("updated", "b", {{"group_id", "g-servers"}})));
+        QCOMPARE(tree.rowCount(berlin), 3);
+        QCOMPARE(tree.index(1, 0, berlin).data().toString(), QString("Servers (0/1 online)"));
+        QCOMPARE(berlin.data().toString(), QString("Berlin (2/3 online)"));
+        QVERIFY(devices.applyEvent(liveEvent("online", "b")));
+        QCOMPARE(tree.index(1, 0, berlin).data().toString(), QString("Servers (1/1 online)"));
+        QCOMPARE(org.data().toString(), QString("Contoso (4/4 online)"));
+        // Moving a to Paris leaves Berlin's own group (the server clears it and says so).
+        QVERIFY(devices.applyEvent(
+            liveEvent("moved", "a", {{"from", "s1"}, {"to", "s2"}, {"group_cleared", true}})));
+        QCOMPARE(devices.device("a")->groupId, QString());
+        QCOMPARE(desks.data().toString(), QString("Desks (0/0 online)"));
+        QCOMPARE(paris.data().toString(), QString("Paris (2/2 online)"));
+        // Out of any group: a leaf directly under its site.
+        QVERIFY(devices.applyEvent(liveEvent("updated", "c", {{"group_id", QJsonValue::Null}})));
+        QCOMPARE(parisServers.data().toString(), QString("Servers (0/0 online)"));
+
+        // The table narrows to a group node: that group's devices in that site.
+        DeviceFilterModel filter(devices);
+        filter.setScope({}, "s1", "g-servers");
+        QCOMPARE(filter.rowCount(), 1);
+        filter.setScope({}, "s2", "g-servers");
+        QCOMPARE(filter.rowCount(), 0);
+        filter.setScope({}, "s1");
+        QCOMPARE(filter.rowCount(), 2);
+    }
+
+    void tagsAndHeartbeatSummariesArriveLive() {
+        DeviceTableModel devices;
+        QAbstractItemModelTester tester(&devices, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        devices.setDevices({make("a", "alpha", "online"), make("b", "bravo", "online")});
+        DeviceFilterModel filter(devices);
+        filter.setSearch("web");
+        QCOMPARE(filter.rowCount(), 0);
+        QVERIFY(devices.applyEvent(liveEvent("updated", "b", {{"tags", QJsonArray{"Web", "prod"}}})));
+        QCOMPARE(devices.data(devices.index(1, DeviceTableModel::Tags)).toString(), QString("Web, prod"));
+        filter.invalidate();
+        QCOMPARE(filter.rowCount(), 1); // tags are searchable, without regard to case
+
+        QSignalSpy changed(&devices, &QAbstractItemModel::dataChanged);
+        const QDateTime seen = QDateTime::currentDateTimeUtc().addSecs(-5);
+        devices.applySummaries(
+            QJsonArray{QJsonObject{{"device_id", "a"},
+                                   {"seen_at_ms", static_cast<double>(seen.toMSecsSinceEpoch())},
+                                   {"cpu_percent", 42.4},
+                                   {"memory_percent", 12.0},
+                                   {"last_user", "carol"}},
+                       QJsonObject{{"device_id", "unknown"}, {"cpu_percent", 1}},
+                       QJsonObject{{"device_id", "b"}, {"cpu_percent", 7}}});
+        QCOMPARE(changed.count(), 2); // one row each, unknown devices ignored
+        QCOMPARE(changed[0][0].toModelIndex().column(), int(DeviceTableModel::LastUser));
+        QCOMPARE(changed[0][1].toModelIndex().column(), int(DeviceTableModel::Memory));
+        QCOMPARE(devices.data(devices.index(0, DeviceTableModel::Cpu)).toString(), QString("42 %"));
+        QCOMPARE(devices.data(devices.index(0, DeviceTableModel::Memory)).toString(), QString("12 %"));
+        QCOMPARE(devices.data(devices.index(0, DeviceTableModel::LastUser)).toString(), QString("carol"));
+        QCOMPARE(devices.device("a")->lastSeen.toMSecsSinceEpoch(), seen.toMSecsSinceEpoch());
+        QCOMPARE(devices.data(devices.index(1, DeviceTableModel::Cpu)).toString(), QString("7 %"));
+        QCOMPARE(devices.data(devices.index(1, DeviceTableModel::Memory)).toString(), QString()); // not sent
+    }
+
     void inventoryTablesShowWhatTheAgentSent() {
         JsonTableModel model(
             {{"name", "Package"}, {"size_bytes", "Size"}, {"addresses", "Addresses"}, {"up", "Up"}});
@@ -170,7 +262,7 @@ private Q_SLOTS:
     void thePaletteFindsDevicesSitesAndViews() {
         DeviceTableModel devices;
         FleetTreeModel tree(devices);
-        tree.setTenancy({{"o1", {}, "Contoso"}}, {{"s1", "o1", "Head Office"}});
+        tree.setTenancy({{"o1", {}, "Contoso", {}}}, {{"s1", "o1", "Head Office", {}}});
         Device web = make("a", "web-01", "online");
         web.orgId = "o1";
         web.siteId = "s1";

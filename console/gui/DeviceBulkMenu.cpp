@@ -1,0 +1,133 @@
+#include "DeviceBulkMenu.h"
+
+#include "ConsoleConnection.h"
+
+#include <QInputDialog>
+#include <QJsonArray>
+#include <QSet>
+
+namespace breeze::console {
+
+namespace {
+QString nameOnly(const QModelIndex& node) {
+    return node.data().toString().section(" (", 0, 0); // without the "(online/total)" counts
+}
+} // namespace
+
+DeviceBulkMenu::DeviceBulkMenu(ConsoleConnection& connection, QStringList deviceIds, QWidget* parent)
+    : QMenu(parent), m_connection(connection), m_ids(std::move(deviceIds)) {
+    addSection(m_ids.size() == 1 ? tr("1 device") : tr("%1 devices").arg(m_ids.size()));
+    addCommands();
+    addSeparator();
+    addTags();
+    addGroups();
+    addSites();
+    addSeparator();
+    addAction(tr("Open"), this, [this] {
+        for (const QString& id : m_ids.mid(0, 10))
+            Q_EMIT openRequested(id);
+    });
+}
+
+void DeviceBulkMenu::addCommands() {
+    const auto run = [this](const QString& type, const QJsonObject& args, const QString& verb) {
+        for (const QString& id : m_ids)
+            m_connection.commands().send(id, type, args, "bulk");
+        Q_EMIT status(
+            tr("%1: sent to %2 devices; each runs when its device is online").arg(verb).arg(m_ids.size()));
+    };
+    addAction(tr("Ping"), this, [run] { run("ping", {}, tr("Ping")); });
+    addAction(tr("Collect inventory now"), this, [run] { run("collect_inventory", {}, tr("Inventory")); });
+    addSeparator();
+    for (const auto& [type, verb] :
+         {std::pair<QString, QString>{"reboot", tr("Restart")}, {"shutdown", tr("Shut down")}}) {
+        addAction(verb + "…", this, [this, run, type = type, verb = verb] {
+            bool ok = false;
+            const int minutes = QInputDialog::getInt(
+                parentWidget(), verb,
+                tr("%1 %2 device(s) in how many minutes? (users are warned)").arg(verb).arg(m_ids.size()), 5,
+                0, 1440, 1, &ok);
+            if (ok)
+                run(type, {{"delay_seconds", minutes * 60}}, verb);
+        });
+    }
+}
+
+void DeviceBulkMenu::addTags() {
+    QMenu* tags = addMenu(tr("Tags"));
+    tags->addAction(tr("Add tag…"), this, [this] {
+        bool ok = false;
+        const QString tag =
+            QInputDialog::getText(parentWidget(), tr("Add tag"),
+                                  tr("Tag for %1 device(s):").arg(m_ids.size()), QLineEdit::Normal, {}, &ok)
+                .trimmed();
+        if (ok && !tag.isEmpty())
+            Q_EMIT changeRequested(m_ids, {{"add_tags", QJsonArray{tag}}}, tr("Tagging %1").arg(tag));
+    });
+    QStringList present;
+    QSet<QString> seen;
+    for (const QString& id : m_ids)
+        if (const Device* device = m_connection.devices().device(id))
+            for (const QString& tag : device->tags)
+                if (!seen.contains(tag.toLower())) {
+                    seen.insert(tag.toLower());
+                    present << tag;
+                }
+    present.sort(Qt::CaseInsensitive);
+    QMenu* remove = tags->addMenu(tr("Remove tag"));
+    remove->setEnabled(!present.isEmpty());
+    for (const QString& tag : present)
+        remove->addAction(tag, this, [this, tag] {
+            Q_EMIT changeRequested(m_ids, {{"remove_tags", QJsonArray{tag}}}, tr("Removing tag %1").arg(tag));
+        });
+}
+
+void DeviceBulkMenu::addGroups() {
+    // Only groups every selected device may join: of their organisation, and of their site unless the group
+    // is organisation-wide.
+    QSet<QString> orgs, sites;
+    for (const QString& id : m_ids)
+        if (const Device* device = m_connection.devices().device(id)) {
+            orgs.insert(device->orgId);
+            sites.insert(device->siteId);
+        }
+    QMenu* groups = addMenu(tr("Device group"));
+    groups->addAction(tr("No group"), this, [this] {
+        Q_EMIT changeRequested(m_ids, {{"group_id", QJsonValue::Null}},
+                               tr("Taking devices out of their group"));
+    });
+    groups->addSeparator();
+    QVector<TenancyNode> choices;
+    for (const auto& group : m_connection.tree().groups())
+        if (orgs.size() == 1 && orgs.contains(group.parentId) &&
+            (group.siteId.isEmpty() || (sites.size() == 1 && sites.contains(group.siteId))))
+            choices.push_back(group);
+    std::sort(choices.begin(), choices.end(),
+              [](const auto& a, const auto& b) { return a.name.compare(b.name, Qt::CaseInsensitive) < 0; });
+    for (const auto& group : choices)
+        groups->addAction(group.name, this, [this, group] {
+            Q_EMIT changeRequested(m_ids, {{"group_id", group.id}},
+                                   tr("Moving devices to group %1").arg(group.name));
+        });
+    if (choices.isEmpty())
+        groups->addAction(orgs.size() > 1 ? tr("(devices of several organisations)") : tr("(no groups here)"))
+            ->setEnabled(false);
+}
+
+void DeviceBulkMenu::addSites() {
+    QMenu* move = addMenu(tr("Move to site"));
+    FleetTreeModel& tree = m_connection.tree();
+    for (int o = 0; o < tree.rowCount(); ++o) {
+        const QModelIndex org = tree.index(o, 0);
+        for (int s = 0; s < tree.rowCount(org); ++s) {
+            const QModelIndex site = tree.index(s, 0, org);
+            const QString siteId = site.data(FleetTreeModel::IdRole).toString();
+            const QString label = nameOnly(site) + " — " + nameOnly(org);
+            move->addAction(label, this, [this, siteId, label] {
+                Q_EMIT changeRequested(m_ids, {{"site_id", siteId}}, tr("Moving devices to %1").arg(label));
+            });
+        }
+    }
+}
+
+} // namespace breeze::console

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QMenu>
+#include <QStringList>
+
+namespace breeze::console {
+
+class ConsoleConnection;
+
+// The device table's context menu for the selected devices: commands (ping, inventory, restart, shut down),
+// tags, device group, site, and opening their windows. Commands go through the CommandRunner; changes of
+// site, group and tags are asked for through `changeRequested` so the window can show their progress.
+class DeviceBulkMenu : public QMenu {
+    Q_OBJECT
+
+public:
+    DeviceBulkMenu(ConsoleConnection& connection, QStringList deviceIds, QWidget* parent);
+
+Q_SIGNALS:
+    void status(const QString& message);
+    // A PATCH body for every selected device, with what it does in words ("Tagging web").
+    void changeRequested(const QStringList& deviceIds, const QJsonObject& change, const QString& what);
+    void openRequested(const QString& deviceId);
+
+private:
+    void addCommands();
+    void addTags();
+    void addGroups();
+    void addSites();
+
+    ConsoleConnection& m_connection;
+    QStringList m_ids;
+};
+
+} // namespace breeze::console
