@@ -8,9 +8,9 @@
 #include "DeviceView.h"
 #include "MainWindow.h"
 #include "ServerTrust.h"
-#include "SignInDialog.h"
+#include "SignInFlow.h"
 #include "Theme.h"
-#include "TokenVault.h"
+#include "Workspace.h"
 #include "crypto/Totp.h"
 #include "encoding/Base32.h"
 
@@ -19,7 +19,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMessageBox>
 #include <QSettings>
 #include <QSslCertificate>
 #include <QStatusBar>
@@ -47,32 +46,6 @@ QString totpCode(const QString& base32Secret, int ahead) {
         breeze::crypto::Totp::codeForStep(*secret, breeze::crypto::Totp::stepAt(std::time(nullptr)) + ahead));
 }
 
-// One server's connection, window and token vault, made once the server and its CA are known.
-struct Workspace {
-    std::unique_ptr<ConsoleConnection> connection;
-    std::unique_ptr<MainWindow> window;
-    std::unique_ptr<TokenVault> vault;
-
-    void open(const QUrl& server, const QList<QSslCertificate>& cas, const QString& email,
-              bool keepTokens = true) {
-        if (connection && connection->api().server() == server)
-            return;
-        window.reset();
-        connection = std::make_unique<ConsoleConnection>(server, cas);
-        window = std::make_unique<MainWindow>(*connection);
-        vault = std::make_unique<TokenVault>(server.toString() + "|" + email);
-        if (!keepTokens)
-            return; // the dev stack signs in afresh every time
-        QObject::connect(&connection->session(), &SignInSession::refreshTokenChanged, vault.get(),
-                         &TokenVault::store);
-        QObject::connect(
-            vault.get(), &TokenVault::unavailable, window.get(), [w = window.get()](const QString& why) {
-                w->statusBar()->showMessage(
-                    QObject::tr("No keychain (%1): you will have to sign in again next time.").arg(why),
-                    15000);
-            });
-    }
-};
 } // namespace
 
 int main(int argc, char** argv) {
@@ -209,114 +182,22 @@ int main(int argc, char** argv) {
     if (!totpSecret.isEmpty()) {
         // The dev stack: its CA, its admin, no questions.
         workspace.open(QUrl(server), givenCas, email, false);
-        prepare(*workspace.window, *workspace.connection);
+        prepare(*workspace.window(), *workspace.connection());
         if (!screenshot)
-            workspace.window->show();
-        workspace.connection->session().signIn(email, password, totpCode(totpSecret, 0));
+            workspace.window()->show();
+        workspace.connection()->session().signIn(email, password, totpCode(totpSecret, 0));
         return QApplication::exec();
     }
 
-    auto* dialog = new SignInDialog;
-    dialog->setServer(server);
-    ServerTrust trust;
-    // The session ended while the console was open (signed out elsewhere, password changed, token reused):
-    // ask again over the open windows, which keep their state; the live channel and lists resume after.
-    const auto reauthenticate = [&, dialog] {
-        if (!workspace.window || !workspace.window->isVisible() || dialog->isVisible())
-            return;
-        dialog->setServer(workspace.connection->api().server().toString());
-        dialog->showError(
-            QObject::tr("Your sign-in has ended. Sign in again to carry on; your windows stay as they are."));
-        dialog->open();
-    };
-    // Signs in once the server's CA is settled: given, kept from before, or accepted now after seeing its
-    // fingerprint.
-    const auto signIn = [&](const QUrl& url, const QList<QSslCertificate>& cas) {
-        workspace.open(url, cas, dialog->email());
-        prepare(*workspace.window, *workspace.connection);
-        auto& session = workspace.connection->session();
-        QObject::connect(
-            &session, &SignInSession::failed, dialog,
-            [dialog](const QString&, const QString& message) { dialog->showError(message); },
-            Qt::UniqueConnection);
-        QObject::connect(&session, &SignInSession::signedInChanged, dialog, [&, dialog, url](bool signedIn) {
-            if (!signedIn) {
-                reauthenticate();
-                return;
-            }
-            settings.setValue("last/server", url.toString());
-            settings.setValue("last/email", dialog->email());
-            dialog->accept();
-            workspace.window->show();
-        });
-        session.signIn(dialog->email(), dialog->password(), dialog->totp());
-    };
-    QObject::connect(dialog, &SignInDialog::signInRequested, dialog, [&, dialog] {
-        const QUrl url(dialog->server());
-        if (url.scheme() != "https" || url.host().isEmpty()) {
-            dialog->showError(QObject::tr("The server address must start with https://"));
-            return;
-        }
-        dialog->setBusy(true);
-        if (!givenCas.isEmpty()) {
-            signIn(url, givenCas);
-            return;
-        }
-        if (const auto kept = ServerTrust::trusted(url); !kept.isEmpty()) {
-            signIn(url, kept); // a changed certificate now fails with "not the one this console trusts"
-            return;
-        }
-        trust.fetchCa(url, [&, dialog, url](const QSslCertificate& ca, const QString& error) {
-            if (ca.isNull()) {
-                dialog->showError(QObject::tr("Cannot reach %1: %2").arg(url.host(), error));
-                return;
-            }
-            QMessageBox question(
-                QMessageBox::Question, QObject::tr("First contact with %1").arg(url.host()),
-                QObject::tr("This console has not met %1 before. Its certificate authority is\n\n%2\n\n"
-                            "SHA-256 fingerprint:\n%3\n\nCompare the fingerprint with the one your "
-                            "administrator gave you. Trust this server from now on?")
-                    .arg(url.host(), ca.subjectDisplayName(), ServerTrust::fingerprint(ca)),
-                QMessageBox::Yes | QMessageBox::No, dialog);
-            question.setTextFormat(Qt::PlainText);
-            if (question.exec() != QMessageBox::Yes) {
-                dialog->showError(QObject::tr("Not signed in: the server's certificate was not trusted."));
-                return;
-            }
-            ServerTrust::trust(url, ca);
-            signIn(url, {ca});
-        });
+    SignInFlow flow(givenCas);
+    QObject::connect(&flow, &SignInFlow::workspaceOpened, &app,
+                     [&](MainWindow& window, ConsoleConnection& connection) { prepare(window, connection); });
+    QObject::connect(&flow, &SignInFlow::signedIn, &app, [&](const QUrl& url, const QString& who) {
+        settings.setValue("last/server", url.toString());
+        settings.setValue("last/email", who);
     });
-    // Cancelling the first sign-in quits; cancelling a re-sign-in leaves the windows as they are,
-    // disconnected.
-    QObject::connect(dialog, &QDialog::rejected, &app, [&] {
-        if (!workspace.window || !workspace.window->isVisible())
-            QApplication::exit(0);
-    });
-
+    QObject::connect(&flow, &SignInFlow::abandoned, &app, [] { QApplication::exit(0); });
     // Back where we left off: a refresh token in the keychain signs in without the dialog.
-    const QUrl lastServer(server);
-    const auto kept = givenCas.isEmpty() ? ServerTrust::trusted(lastServer) : givenCas;
-    if (!email.isEmpty() && !kept.isEmpty()) {
-        workspace.open(lastServer, kept, email);
-        prepare(*workspace.window, *workspace.connection);
-        workspace.vault->load([&, dialog](const QString& token) {
-            if (token.isEmpty()) {
-                dialog->open();
-                return;
-            }
-            auto& session = workspace.connection->session();
-            QObject::connect(&session, &SignInSession::signedInChanged, dialog, [&](bool signedIn) {
-                if (signedIn)
-                    workspace.window->show();
-                else
-                    reauthenticate();
-            });
-            QObject::connect(&session, &SignInSession::failed, dialog, [dialog] { dialog->open(); });
-            session.resume(token);
-        });
-    } else {
-        dialog->open();
-    }
+    flow.start(QUrl(server), email);
     return QApplication::exec();
 }

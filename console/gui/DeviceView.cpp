@@ -2,7 +2,9 @@
 
 #include "ConsoleConnection.h"
 #include "DeviceDetails.h"
+#include "FilesystemUsage.h"
 #include "JsonTableModel.h"
+#include "UsageBarDelegate.h"
 
 #include <QChart>
 #include <QChartView>
@@ -71,14 +73,18 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
                                   {"serial", tr("Serial")}},
                                  this);
     m_filesystems = new JsonTableModel({{"mount", tr("Mount point")},
+                                        {"used_percent", tr("Used")},
+                                        {"used_bytes", tr("Used space")},
+                                        {"total_bytes", tr("Size")},
                                         {"device", tr("Device")},
-                                        {"fs_type", tr("Type")},
-                                        {"total_bytes", tr("Size")}},
+                                        {"fs_type", tr("Type")}},
                                        this);
     auto* storage = new QWidget(m_tabs);
     auto* storageLayout = new QVBoxLayout(storage);
     storageLayout->addWidget(tableTab(m_disks, false));
-    storageLayout->addWidget(tableTab(m_filesystems, false));
+    QTableView* filesystemTable = nullptr;
+    storageLayout->addWidget(tableTab(m_filesystems, false, &filesystemTable), 2);
+    filesystemTable->setItemDelegateForColumn(1, new UsageBarDelegate(filesystemTable));
     m_tabs->addTab(storage, tr("Disks"));
     m_interfaces = new JsonTableModel({{"name", tr("Interface")},
                                        {"mac", tr("MAC")},
@@ -274,6 +280,7 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
         m_problem->setText(tr("Could not load %1: %2").arg(what, message));
         m_problem->show();
     });
+    connect(&connection.live(), &LiveChannel::metricSample, this, &DeviceView::showSample);
     m_details->loadAll();
 }
 
@@ -330,6 +337,8 @@ void DeviceView::addRow(QFormLayout* form, const QString& label, const QString& 
 
 void DeviceView::showDevice(const QJsonObject& device) {
     m_device = device;
+    m_filesystemUsage = device.value("filesystems").toArray();
+    m_filesystems->setItems(filesystemsWithUsage(m_inventoryFilesystems, m_filesystemUsage));
     const QString name = device.value("hostname").toString();
     setWindowTitle(tr("%1 — Breeze").arg(name.isEmpty() ? device.value("identity").toString() : name));
     while (m_overview->rowCount() > 0)
@@ -380,7 +389,8 @@ void DeviceView::showInventory(const QJsonObject& sections) {
             hw.value("bios_date").toString())
                .trimmed());
     m_disks->setItems(data("disks").toArray());
-    m_filesystems->setItems(data("filesystems").toArray());
+    m_inventoryFilesystems = data("filesystems").toArray();
+    m_filesystems->setItems(filesystemsWithUsage(m_inventoryFilesystems, m_filesystemUsage));
     m_interfaces->setItems(data("interfaces").toArray());
     m_software->setItems(data("software").toArray());
     m_services->setItems(data("services").toArray());
@@ -396,6 +406,7 @@ void DeviceView::showMetrics(const QString& range, const QString& resolution, co
     memory->setName(tr("Memory %"));
     auto* disk = new QLineSeries(chart);
     disk->setName(tr("Disk %"));
+    auto* time = new QDateTimeAxis(chart);
     auto* networkChart = new QChart;
     networkChart->setTitle(tr("Network, KiB/s (all interfaces but loopback)"));
     auto* received = new QLineSeries(networkChart);
@@ -439,7 +450,10 @@ void DeviceView::showMetrics(const QString& range, const QString& resolution, co
     chart->addSeries(cpu);
     chart->addSeries(memory);
     chart->addSeries(disk);
-    auto* time = new QDateTimeAxis(chart);
+    // The last hour grows with each heartbeat while the window is open; longer ranges are rollups.
+    m_liveCpu = range == "1h" ? cpu : nullptr;
+    m_liveMemory = range == "1h" ? memory : nullptr;
+    m_liveTime = range == "1h" ? time : nullptr;
     time->setFormat(range == "1h" || range == "24h" ? "HH:mm" : "MM-dd");
     auto* percent = new QValueAxis(chart);
     percent->setRange(0, 100);
@@ -471,6 +485,23 @@ void DeviceView::showMetrics(const QString& range, const QString& resolution, co
     QChart* old = m_chart->chart();
     m_chart->setChart(chart);
     delete old;
+}
+
+void DeviceView::showSample(const QJsonObject& sample) {
+    if (sample.value("device_id").toString() != m_deviceId)
+        return;
+    m_filesystemUsage = sample.value("filesystems").toArray();
+    m_filesystems->setItems(filesystemsWithUsage(m_inventoryFilesystems, m_filesystemUsage));
+    if (!m_liveCpu || !m_liveMemory || !m_liveTime)
+        return;
+    // The agent's sampling time, as the stored series uses; the hour slides forward.
+    const auto at = static_cast<qreal>(sample.value("sampled_at_ms").toDouble());
+    m_liveCpu->append(at, sample.value("cpu_percent").toDouble());
+    const double total = sample.value("memory_total").toDouble();
+    m_liveMemory->append(at, total > 0 ? 100.0 * sample.value("memory_used").toDouble() / total : 0.0);
+    const QDateTime newest = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(at));
+    m_liveTime->setRange(std::min(m_liveTime->min(), newest.addSecs(-3600)),
+                         std::max(m_liveTime->max(), newest));
 }
 
 void DeviceView::showTab(const QString& name) {

@@ -1,9 +1,13 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QPointer>
 #include <QWidget>
 
 class QChartView;
+class QDateTimeAxis;
+class QLineSeries;
 class QComboBox;
 class QFormLayout;
 class QLabel;
@@ -37,6 +41,8 @@ private:
     void showDevice(const QJsonObject& device);
     void showInventory(const QJsonObject& sections);
     void showMetrics(const QString& range, const QString& resolution, const QJsonArray& points);
+    // A heartbeat of this device from the live channel (the main window watches open devices).
+    void showSample(const QJsonObject& sample);
     void addRow(QFormLayout* form, const QString& label, const QString& value);
 
     DeviceDetails* m_details;
@@ -62,6 +68,11 @@ private:
     QChartView* m_network;
     QJsonObject m_device;
     QString m_kernel; // from the inventory, which may arrive before or after the device record
+    QJsonArray m_inventoryFilesystems;
+    QJsonArray m_filesystemUsage; // the latest heartbeat's
+    QPointer<QLineSeries> m_liveCpu;
+    QPointer<QLineSeries> m_liveMemory;
+    QPointer<QDateTimeAxis> m_liveTime;
 };
 
 } // namespace breeze::console

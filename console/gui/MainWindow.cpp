@@ -307,6 +307,12 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
     if (!view) {
         view = new DeviceView(m_connection, deviceId);
         view->setAttribute(Qt::WA_DeleteOnClose);
+        // Open device windows follow their device's heartbeats live; closing one stops its stream.
+        connect(view, &QObject::destroyed, this, [this, deviceId] {
+            m_deviceViews.remove(deviceId);
+            watchOpenDevices();
+        });
+        watchOpenDevices();
     }
     view->show();
     view->raise();
@@ -314,8 +320,20 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
     return view;
 }
 
+void MainWindow::watchOpenDevices() {
+    QStringList ids;
+    for (auto it = m_deviceViews.cbegin(); it != m_deviceViews.cend() && ids.size() < 50; ++it)
+        if (it.value())
+            ids << it.key();
+    m_connection.live().watch(ids);
+}
+
 void MainWindow::showView(const QString& name) {
     m_views->setCurrentIndex(name == "dashboard" ? 0 : name == "administration" ? 2 : 1);
+}
+
+QString MainWindow::search() const {
+    return m_search->text();
 }
 
 void MainWindow::setSearch(const QString& text) {

@@ -37,6 +37,7 @@ public:
     QTableView* deviceTable() const { return m_table; }
     QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
+    QString search() const;
     // "dashboard", "devices" or "administration".
     void showView(const QString& name);
     // Opens (or raises) the device's own window.
@@ -50,6 +51,8 @@ protected:
 
 private:
     void showCounts(int total, int online);
+    // Tells the server which devices' heartbeats to stream: those with an open window (at most 50).
+    void watchOpenDevices();
 
     ConsoleConnection& m_connection;
     QLineEdit* m_search;

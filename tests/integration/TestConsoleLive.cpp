@@ -1,7 +1,8 @@
 // The console core against a real server with a real agent: it signs in, loads the devices, and its model
-// follows the agent going offline and coming back, a new enrollment and a revocation, live — loading the list
-// only once.
+// follows the agent going offline and coming back, its heartbeats, a bulk change of group and tags, a new
+// enrollment and a revocation, live — loading the list only once.
 #include "ApiClient.h"
+#include "BulkDeviceUpdate.h"
 #include "CommandRunner.h"
 #include "DeviceDirectory.h"
 #include "FleetTreeModel.h"
@@ -36,7 +37,9 @@ class TestConsoleLive final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "console_live");
+        m_server = std::make_unique<test::TestServer>(
+            *m_postgres, "console_live",
+            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "1"}});
         m_credentials = m_server->bootstrap("admin@live.test", "Live MSP", false);
         m_admin = m_server->signIn(m_credentials.email, m_credentials.password, m_credentials.totpSecret);
         const std::string org = m_admin->post("/api/v1/orgs", {{"name", "Live"}}).body["id"];
@@ -76,6 +79,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             m_admin->get("/api/v1/devices/" + agent.deviceId()).body["status"] == "online", 15000);
 
+        const std::string orgId = m_admin->get("/api/v1/sites/" + m_site).body["org_id"];
+        const std::string kiosks =
+            m_admin->post("/api/v1/groups", {{"org_id", orgId}, {"site_id", m_site}, {"name", "Kiosks"}})
+                .body["id"];
+
         QFile ca(QString::fromStdString(m_server->caFile()));
         QVERIFY(ca.open(QIODevice::ReadOnly));
         ApiClient api(QUrl(QString::fromStdString(m_server->url())), QSslCertificate::fromData(ca.readAll()));
@@ -112,7 +120,44 @@ private Q_SLOTS:
         const QModelIndex org = tree.index(0, 0);
         QCOMPARE(org.data().toString(), QString("Live (1/1 online)"));
         QCOMPARE(tree.index(0, 0, org).data().toString(), QString("Live HQ (1/1 online)"));
-        QCOMPARE(tree.rowCount(tree.index(0, 0, org)), 1);
+        QCOMPARE(tree.rowCount(tree.index(0, 0, org)), 2); // the Kiosks group, then the device
+        QCOMPARE(tree.index(0, 0, tree.index(0, 0, org)).data().toString(), QString("Kiosks (0/0 online)"));
+
+        // Heartbeats keep the row's figures and last-seen time current without a reload.
+        const QString device = QString::fromStdString(agent.deviceId());
+        const QDateTime seenAtLoad = model.device(device)->lastSeen;
+        QTRY_VERIFY_WITH_TIMEOUT(model.device(device)->lastSeen > seenAtLoad.addMSecs(1500), 10000);
+        QVERIFY(model.device(device)->cpuPercent >= 0);
+        // An open device window watches its device: whole samples follow, with each filesystem's fill.
+        QSignalSpy samples(&live, &LiveChannel::metricSample);
+        live.watch({device});
+        QTRY_VERIFY_WITH_TIMEOUT(!samples.isEmpty(), 10000);
+        const QJsonObject sample = samples.last().at(0).toJsonObject();
+        QCOMPARE(sample.value("device_id").toString(), device);
+        QVERIFY(!sample.value("filesystems").toArray().isEmpty());
+        QVERIFY(sample.value("filesystems").toArray()[0].toObject().value("total_bytes").toDouble() > 0);
+        live.watch({});
+
+        // A bulk change from the console, its progress counted, the result arriving through the live channel.
+        auto* update = new BulkDeviceUpdate(
+            api, {device}, {{"group_id", QString::fromStdString(kiosks)}, {"add_tags", QJsonArray{"kiosk"}}});
+        QSignalSpy progress(update, &BulkDeviceUpdate::progress);
+        QSignalSpy changed(update, &BulkDeviceUpdate::finished);
+        update->start();
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 10000);
+        QCOMPARE(changed.at(0).at(0).toInt(), 1);
+        QCOMPARE(changed.at(0).at(1).toInt(), 0);
+        QCOMPARE(progress.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(tree.index(0, 0, tree.index(0, 0, org)).data().toString(),
+                                  QString("Kiosks (1/1 online)"), 10000);
+        QCOMPARE(model.device(device)->tags, QStringList{"kiosk"});
+        // A change the server refuses is counted and explained, not lost.
+        auto* refusedUpdate = new BulkDeviceUpdate(api, {device, device}, {{"add_tags", QJsonArray{" bad"}}});
+        QSignalSpy refusedChange(refusedUpdate, &BulkDeviceUpdate::finished);
+        refusedUpdate->start();
+        QTRY_COMPARE_WITH_TIMEOUT(refusedChange.count(), 1, 10000);
+        QCOMPARE(refusedChange.at(0).at(1).toInt(), 2);
+        QVERIFY(refusedChange.at(0).at(2).toString().contains("add_tags"));
 
         QCOMPARE(agent.stop(), 0);
         QTRY_COMPARE_WITH_TIMEOUT(status(model, agent.deviceId()), QString("offline"), 10000);

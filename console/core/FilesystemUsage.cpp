@@ -1,0 +1,42 @@
+#include "FilesystemUsage.h"
+
+#include <QHash>
+#include <QJsonObject>
+
+namespace breeze::console {
+
+QJsonArray filesystemsWithUsage(const QJsonArray& inventory, const QJsonArray& usage) {
+    QHash<QString, QJsonObject> usageByMount;
+    for (const auto& item : usage) {
+        const QJsonObject fs = item.toObject();
+        usageByMount.insert(fs.value("mount").toString(), fs);
+    }
+    QJsonArray rows;
+    const auto withUsage = [](QJsonObject row, const QJsonObject& used) {
+        const double total = used.value("total_bytes").toDouble();
+        const double bytes = used.value("used_bytes").toDouble(-1);
+        if (bytes >= 0) {
+            row.insert("used_bytes", bytes);
+            if (total > 0)
+                row.insert("used_percent", 100.0 * bytes / total);
+        }
+        if (!row.contains("total_bytes") && total > 0)
+            row.insert("total_bytes", total);
+        return row;
+    };
+    for (const auto& item : inventory) {
+        QJsonObject row = item.toObject();
+        const QString mount = row.value("mount").toString();
+        rows.append(withUsage(row, usageByMount.take(mount)));
+    }
+    for (const auto& item : usage) { // in the heartbeat's order
+        const QString mount = item.toObject().value("mount").toString();
+        if (usageByMount.contains(mount))
+            rows.append(
+                withUsage(QJsonObject{{"mount", mount}, {"fs_type", item.toObject().value("fs_type")}},
+                          usageByMount.take(mount)));
+    }
+    return rows;
+}
+
+} // namespace breeze::console
