@@ -2,6 +2,7 @@
 // change single rows, not the whole model.
 #include "DeviceFilterModel.h"
 #include "DeviceTableModel.h"
+#include "FilesystemUsage.h"
 #include "FleetTreeModel.h"
 #include "JsonTableModel.h"
 #include "ListLoader.h"
@@ -238,6 +239,26 @@ private Q_SLOTS:
         QCOMPARE(devices.device("a")->lastSeen.toMSecsSinceEpoch(), seen.toMSecsSinceEpoch());
         QCOMPARE(devices.data(devices.index(1, DeviceTableModel::Cpu)).toString(), QString("7 %"));
         QCOMPARE(devices.data(devices.index(1, DeviceTableModel::Memory)).toString(), QString()); // not sent
+    }
+
+    void filesystemsCarryTheirLatestUsage() {
+        const QJsonArray inventory{
+            QJsonObject{{"mount", "/"}, {"device", "/dev/sda1"}, {"total_bytes", 1000}},
+            QJsonObject{{"mount", "/old"}, {"device", "/dev/sdb1"}, {"total_bytes", 50}}};
+        const QJsonArray usage{
+            QJsonObject{{"mount", "/"}, {"fs_type", "ext4"}, {"total_bytes", 1000}, {"used_bytes", 925}},
+            QJsonObject{{"mount", "/new"}, {"fs_type", "xfs"}, {"total_bytes", 400}, {"used_bytes", 100}}};
+        const QJsonArray rows = filesystemsWithUsage(inventory, usage);
+        QCOMPARE(rows.size(), 3);
+        QCOMPARE(rows[0].toObject().value("used_percent").toDouble(), 92.5);
+        QCOMPARE(rows[0].toObject().value("device").toString(),
+                 QString("/dev/sda1"));                        // the inventory's fields
+        QVERIFY(!rows[1].toObject().contains("used_percent")); // not in the heartbeat: no figure, no guess
+        QCOMPARE(rows[2].toObject().value("mount").toString(),
+                 QString("/new")); // mounted since the inventory
+        QCOMPARE(rows[2].toObject().value("used_percent").toDouble(), 25.0);
+        QCOMPARE(rows[2].toObject().value("total_bytes").toDouble(), 400.0);
+        QCOMPARE(filesystemsWithUsage(inventory, {}).size(), 2);
     }
 
     void inventoryTablesShowWhatTheAgentSent() {

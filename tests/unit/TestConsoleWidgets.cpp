@@ -2,9 +2,12 @@
 // hostile text from agents stays text.
 #include "ConsoleConnection.h"
 #include "DashboardView.h"
+#include "DeviceBulkMenu.h"
 #include "MainWindow.h"
 
+#include <QJsonArray>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
@@ -60,6 +63,61 @@ private Q_SLOTS:
         QCOMPARE(table->model()->index(0, DeviceTableModel::Hostname).data().toString(),
                  QString("<b>evil</b>"));
         QVERIFY(!window.grab().isNull()); // every delegate paints
+    }
+
+    void theBulkMenuOffersWhatTheSelectionMayJoin() {
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {});
+        connection.tree().setTenancy(
+            {{"o1", {}, "Contoso", {}}, {"o2", {}, "Fabrikam", {}}},
+            {{"s1", "o1", "Berlin", {}}, {"s2", "o1", "Paris", {}}, {"s3", "o2", "Oslo", {}}},
+            {{"g-desks", "o1", "Desks", "s1"},
+             {"g-kiosks", "o1", "Kiosks", "s2"},
+             {"g-servers", "o1", "Servers", {}},
+             {"g-theirs", "o2", "Theirs", {}}});
+        Device a = make("a", "web-01", "online", "Debian");
+        a.orgId = "o1";
+        a.siteId = "s1";
+        a.tags = {"web", "Prod"};
+        Device b = make("b", "web-02", "online", "Debian");
+        b.orgId = "o1";
+        b.siteId = "s1";
+        b.tags = {"prod"};
+        connection.devices().setDevices({a, b});
+        DeviceBulkMenu menu(connection, {"a", "b"}, nullptr);
+        const auto submenu = [&](const QString& title) -> QMenu* {
+            for (QAction* action : menu.actions())
+                if (action->menu() && action->text() == title)
+                    return action->menu();
+            return nullptr;
+        };
+        const auto titles = [](QMenu* m) {
+            QStringList out;
+            for (QAction* action : m->actions())
+                if (!action->isSeparator())
+                    out << action->text();
+            return out;
+        };
+        QMenu* groups = submenu("Device group");
+        QVERIFY(groups);
+        // Berlin's own group and the organisation-wide one; not Paris's, not another organisation's.
+        QCOMPARE(titles(groups), QStringList({"No group", "Desks", "Servers"}));
+        QMenu* tags = submenu("Tags");
+        QVERIFY(tags);
+        QMenu* remove = nullptr;
+        for (QAction* action : tags->actions())
+            if (action->menu())
+                remove = action->menu();
+        QVERIFY(remove);
+        QCOMPARE(titles(remove), QStringList({"Prod", "web"})); // once each, whatever the case
+        QSignalSpy changes(&menu, &DeviceBulkMenu::changeRequested);
+        groups->actions()[2 + 1]->trigger(); // "Servers" (after "No group" and the separator)
+        QCOMPARE(changes.count(), 1);
+        QCOMPARE(changes.at(0).at(0).toStringList(), QStringList({"a", "b"}));
+        QCOMPARE(changes.at(0).at(1).toJsonObject().value("group_id").toString(), QString("g-servers"));
+        remove->actions()[1]->trigger();
+        QCOMPARE(changes.at(1).at(1).toJsonObject().value("remove_tags").toArray(), QJsonArray{"web"});
+        QMenu* sites = submenu("Move to site");
+        QCOMPARE(titles(sites), QStringList({"Berlin — Contoso", "Paris — Contoso", "Oslo — Fabrikam"}));
     }
 
     void dashboardCountsAndRecentlyOfflineFollowLive() {
