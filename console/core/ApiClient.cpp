@@ -24,6 +24,11 @@ void ApiClient::patch(const QString& path, const QJsonObject& body, Callback don
     send("PATCH", path, QJsonDocument(body).toJson(QJsonDocument::Compact), std::move(done));
 }
 
+void ApiClient::request(const QString& method, const QString& path, const QJsonObject& body, Callback done) {
+    send(method, path, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact),
+         std::move(done));
+}
+
 void ApiClient::send(const QString& method, const QString& path, const QByteArray& body, Callback done) {
     QUrl url = m_server;
     const auto question = path.indexOf('?');

@@ -41,6 +41,8 @@ public:
     void get(const QString& pathAndQuery, Callback done);
     void post(const QString& path, const QJsonObject& body, Callback done);
     void patch(const QString& path, const QJsonObject& body, Callback done);
+    // Any method, for the rest (DELETE): `body` may be empty.
+    void request(const QString& method, const QString& path, const QJsonObject& body, Callback done);
 
 private:
     void send(const QString& method, const QString& path, const QByteArray& body, Callback done);

@@ -1,0 +1,173 @@
+#include "RecordForm.h"
+
+#include "ApiClient.h"
+#include "ListLoader.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+RecordForm::RecordForm(ApiClient& api, const QString& title, QString method, QString path,
+                       QList<FormField> fields, QWidget* parent)
+    : QDialog(parent), m_api(api), m_method(std::move(method)), m_path(std::move(path)),
+      m_fields(std::move(fields)) {
+    setWindowTitle(title);
+    auto* form = new QFormLayout;
+    for (const auto& field : m_fields) {
+        QWidget* editor = editorFor(field);
+        m_editors.append(editor);
+        form->addRow(field.label + (field.required ? " *" : ""), editor);
+    }
+    m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText); // the server's words may quote what was typed
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet("color: #c62828");
+    m_problem->hide();
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    m_save = buttons->addButton(tr("Save"), QDialogButtonBox::AcceptRole);
+    m_save->setDefault(true);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_save, &QPushButton::clicked, this, &RecordForm::submit);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_problem);
+    layout->addWidget(buttons);
+}
+
+QWidget* RecordForm::editorFor(const FormField& field) {
+    switch (field.kind) {
+    case FormField::Kind::Text:
+    case FormField::Kind::Password: {
+        auto* edit = new QLineEdit(field.initial.toString(), this);
+        if (field.kind == FormField::Kind::Password)
+            edit->setEchoMode(QLineEdit::Password);
+        return edit;
+    }
+    case FormField::Kind::Flag: {
+        auto* box = new QCheckBox(this);
+        box->setChecked(field.initial.toBool());
+        return box;
+    }
+    case FormField::Kind::Number: {
+        auto* spin = new QSpinBox(this);
+        spin->setRange(field.minimum, field.maximum);
+        spin->setValue(field.initial.toInt(field.minimum));
+        return spin;
+    }
+    case FormField::Kind::Choice: {
+        auto* combo = new QComboBox(this);
+        if (field.allowNone)
+            combo->addItem(tr("(none)"), QString());
+        for (const QString& option : field.options)
+            combo->addItem(option, option);
+        if (!field.optionsPath.isEmpty())
+            loadAllPages(m_api, field.optionsPath, [combo, field](const QJsonArray& items, const QString&) {
+                for (const auto& item : items) {
+                    const QJsonObject object = item.toObject();
+                    combo->addItem(object.value(field.optionLabel).toString(),
+                                   object.value(field.optionValue).toString());
+                }
+            });
+        return combo;
+    }
+    case FormField::Kind::Checklist: {
+        auto* list = new QListWidget(this);
+        const auto add = [list, field](const QString& option) {
+            auto* item = new QListWidgetItem(option, list);
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            item->setCheckState(Qt::Unchecked);
+        };
+        for (const QString& option : field.options)
+            add(option);
+        list->setMinimumHeight(160);
+        return list;
+    }
+    }
+    return nullptr;
+}
+
+QJsonValue RecordForm::valueOf(int index) const {
+    const FormField& field = m_fields[index];
+    QWidget* editor = m_editors[index];
+    switch (field.kind) {
+    case FormField::Kind::Text:
+    case FormField::Kind::Password: {
+        const QString text = static_cast<QLineEdit*>(editor)->text();
+        const QString value = field.kind == FormField::Kind::Text ? text.trimmed() : text;
+        return value.isEmpty() ? QJsonValue() : QJsonValue(value);
+    }
+    case FormField::Kind::Flag:
+        return static_cast<QCheckBox*>(editor)->isChecked();
+    case FormField::Kind::Number:
+        return static_cast<QSpinBox*>(editor)->value();
+    case FormField::Kind::Choice: {
+        const QString value = static_cast<QComboBox*>(editor)->currentData().toString();
+        return value.isEmpty() ? QJsonValue() : QJsonValue(value);
+    }
+    case FormField::Kind::Checklist: {
+        QJsonArray checked;
+        auto* list = static_cast<QListWidget*>(editor);
+        for (int i = 0; i < list->count(); ++i)
+            if (list->item(i)->checkState() == Qt::Checked)
+                checked.append(list->item(i)->text());
+        return checked;
+    }
+    }
+    return {};
+}
+
+QJsonObject RecordForm::body() const {
+    QJsonObject body;
+    for (int i = 0; i < m_fields.size(); ++i) {
+        const QJsonValue value = valueOf(i);
+        // Editing sends only what changed; creating, only what was given.
+        if (value.isUndefined() || (!m_fields[i].initial.isUndefined() && value == m_fields[i].initial))
+            continue;
+        body.insert(m_fields[i].key, value);
+    }
+    return body;
+}
+
+QString RecordForm::problem() const {
+    return m_problem->isVisible() ? m_problem->text() : QString();
+}
+
+void RecordForm::submit() {
+    for (int i = 0; i < m_fields.size(); ++i)
+        if (m_fields[i].required && valueOf(i).isUndefined()) {
+            m_problem->setText(tr("%1 is required.").arg(m_fields[i].label));
+            m_problem->show();
+            m_editors[i]->setFocus();
+            return;
+        }
+    const QJsonObject body = this->body();
+    if (body.isEmpty() && m_method == "PATCH") {
+        reject(); // nothing changed
+        return;
+    }
+    m_save->setEnabled(false);
+    m_problem->hide();
+    m_api.request(m_method, m_path, body, [this](const ApiReply& reply) {
+        m_save->setEnabled(true);
+        if (!reply.ok()) {
+            m_problem->setText(reply.errorMessage.isEmpty() ? tr("The server refused (%1).").arg(reply.status)
+                                                            : reply.errorMessage);
+            m_problem->show();
+            return;
+        }
+        Q_EMIT saved(reply.object());
+        accept();
+    });
+}
+
+} // namespace breeze::console
