@@ -136,6 +136,11 @@ int main(int argc, char** argv) {
             QObject::connect(
                 &connection.session(), &SignInSession::signedInChanged, &window, [&window, &parser, view] {
                     DeviceView* device = window.openDevice(view.mid(7));
+                    if (!device) {
+                        std::cerr << "breeze-console: --view device:ID needs a device id\n";
+                        QApplication::exit(2);
+                        return;
+                    }
                     const QString tab = parser.value("tab");
                     QObject::connect(
                         &device->details(), &DeviceDetails::allLoaded, device, [device, &parser, tab] {

@@ -64,6 +64,11 @@ void DeviceDirectory::reload() {
                                  }
                                  m_tree.setTenancy(organisations, siteNodes, std::move(groupNodes));
                                  loadPage({});
+                                 m_api.get("/api/v1/auth/me", [this](const ApiReply& me) {
+                                     if (me.ok())
+                                         m_tree.setPartner(me.object().value("partner_id").toString(),
+                                                           me.object().value("partner_name").toString());
+                                 });
                              });
             });
     });

@@ -43,6 +43,16 @@ void FleetTreeModel::setTenancy(QVector<TenancyNode> organisations, QVector<Tena
     rebuild();
 }
 
+void FleetTreeModel::setPartner(const QString& id, const QString& name) {
+    m_partner = {id, {}, name, {}};
+    if (!m_roots.empty()) {
+        m_roots.front()->id = id;
+        m_roots.front()->name = name;
+        const QModelIndex root = index(0, 0);
+        Q_EMIT dataChanged(root, root);
+    }
+}
+
 void FleetTreeModel::rebuild() {
     beginResetModel();
     m_roots.clear();
@@ -54,12 +64,16 @@ void FleetTreeModel::rebuild() {
     auto organisations = m_organisations;
     std::sort(organisations.begin(), organisations.end(),
               [](const auto& a, const auto& b) { return a.name.compare(b.name, Qt::CaseInsensitive) < 0; });
+    auto partner = std::make_unique<Node>(
+        Kind::Partner, m_partner.id, m_partner.name.isEmpty() ? tr("All organisations") : m_partner.name);
     for (const auto& org : organisations) {
         auto node = std::make_unique<Node>(Kind::Organisation, org.id, org.name);
-        node->row = static_cast<int>(m_roots.size());
+        node->parent = partner.get();
+        node->row = static_cast<int>(partner->children.size());
         orgById.insert(org.id, node.get());
-        m_roots.push_back(std::move(node));
+        partner->children.push_back(std::move(node));
     }
+    m_roots.push_back(std::move(partner));
     auto sites = m_sites;
     std::sort(sites.begin(), sites.end(),
               [](const auto& a, const auto& b) { return a.name.compare(b.name, Qt::CaseInsensitive) < 0; });

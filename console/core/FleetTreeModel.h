@@ -16,16 +16,16 @@ struct TenancyNode {
     QString siteId; // a group's site; empty for an organisation-wide group
 };
 
-// The left-hand tree: organisations, their sites, the device groups within each site, and the devices, with
-// online/total counts on every organisation, site and group. A site's group is always shown under it; an
-// organisation-wide group appears under each site that has devices in it. Devices outside any group sit
-// directly under their site. It follows the DeviceTableModel: a device going online changes its leaf and the
-// counts above it, nothing else.
+// The left-hand tree: the partner at the root, its organisations, their sites, the device groups within each
+// site, and the devices, with online/total counts on every organisation, site and group. A site's group is
+// always shown under it; an organisation-wide group appears under each site that has devices in it. Devices
+// outside any group sit directly under their site. It follows the DeviceTableModel: a device going online
+// changes its leaf and the counts above it, nothing else.
 class FleetTreeModel : public QAbstractItemModel {
     Q_OBJECT
 
 public:
-    enum class Kind { Organisation, Site, Group, Device };
+    enum class Kind { Partner, Organisation, Site, Group, Device };
     // SiteIdRole: the site a group node or device leaf sits under.
     enum Role { KindRole = Qt::UserRole + 100, IdRole, OnlineRole, TotalRole, SiteIdRole };
 
@@ -36,6 +36,10 @@ public:
     void setTenancy(QVector<TenancyNode> organisations, QVector<TenancyNode> sites,
                     QVector<TenancyNode> groups = {});
 
+    // The root's name (the MSP's own); shown as "All organisations" until set.
+    void setPartner(const QString& id, const QString& name);
+    // The index whose children are the organisations.
+    QModelIndex organisationsRoot() const { return index(0, 0); }
     // Every device group loaded, by id (for menus that put devices into one).
     const QHash<QString, TenancyNode>& groups() const { return m_groupById; }
 
@@ -70,6 +74,7 @@ private:
     QModelIndex indexOf(const Node* node) const;
 
     DeviceTableModel& m_devices;
+    TenancyNode m_partner;
     QVector<TenancyNode> m_organisations;
     QVector<TenancyNode> m_sites;
     QHash<QString, TenancyNode> m_groupById;

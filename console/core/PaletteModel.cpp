@@ -11,8 +11,8 @@ void PaletteModel::rebuild(const DeviceTableModel& devices, const FleetTreeModel
     m_entries = fixed;
     for (auto& entry : m_entries)
         entry.key = entry.label.toLower();
-    for (int o = 0; o < tree.rowCount(); ++o) {
-        const QModelIndex org = tree.index(o, 0);
+    for (int o = 0; o < tree.rowCount(tree.organisationsRoot()); ++o) {
+        const QModelIndex org = tree.index(o, 0, tree.organisationsRoot());
         const QString orgName = org.data(Qt::DisplayRole).toString().section(" (", 0, 0);
         m_entries.push_back(
             {Kind::Organisation, org.data(FleetTreeModel::IdRole).toString(), orgName, orgName.toLower()});

@@ -117,8 +117,8 @@ void DeviceBulkMenu::addGroups() {
 void DeviceBulkMenu::addSites() {
     QMenu* move = addMenu(tr("Move to site"));
     FleetTreeModel& tree = m_connection.tree();
-    for (int o = 0; o < tree.rowCount(); ++o) {
-        const QModelIndex org = tree.index(o, 0);
+    for (int o = 0; o < tree.rowCount(tree.organisationsRoot()); ++o) {
+        const QModelIndex org = tree.index(o, 0, tree.organisationsRoot());
         for (int s = 0; s < tree.rowCount(org); ++s) {
             const QModelIndex site = tree.index(s, 0, org);
             const QString siteId = site.data(FleetTreeModel::IdRole).toString();

@@ -94,7 +94,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
                 const auto kind =
                     static_cast<FleetTreeModel::Kind>(current.data(FleetTreeModel::KindRole).toInt());
                 const QString id = current.data(FleetTreeModel::IdRole).toString();
-                if (!current.isValid())
+                if (!current.isValid() || kind == FleetTreeModel::Kind::Partner)
                     m_filter->setScope({}, {});
                 else if (kind == FleetTreeModel::Kind::Organisation)
                     m_filter->setScope(id, {});
@@ -159,7 +159,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     connect(&connection.directory(), &DeviceDirectory::progress, this,
             [this](int loaded) { m_counts->setText(tr("Loading devices… %1").arg(loaded)); });
     connect(&connection.directory(), &DeviceDirectory::loaded, this, [this] {
-        m_tree->expandToDepth(0);
+        m_tree->expandToDepth(1);
         // Fit the columns to what arrived, once (the header samples rows, so this stays cheap for big
         // fleets); a layout the technician arranged is kept.
         if (!m_columnsArranged)

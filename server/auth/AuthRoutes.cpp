@@ -233,12 +233,17 @@ ApiResponse me(RequestContext& ctx) {
                            {"id", principal.id},
                            {"partner_id", principal.partnerId},
                            {"grants", grantsJson(principal)}};
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"read own account"});
+    // The MSP's name heads the console's tree.
+    body["partner_name"] =
+        tx.sql()
+            .exec_params1("SELECT name FROM partners WHERE id = $1", principal.partnerId)[0]
+            .as<std::string>();
     if (principal.kind == Principal::Kind::ApiKey) {
         body["name"] = principal.label;
         return ApiResponse::json(body);
     }
-    auto lease = ctx.server.pool.acquire();
-    ScopedTransaction tx(*lease, SystemAccess{"read own account"});
     const auto row =
         tx.sql().exec_params1("SELECT u.email, u.display_name, u.home_org_id, u.totp_secret_sealed IS NOT "
                               "NULL, u.mfa_required OR p.require_mfa "

@@ -122,8 +122,14 @@ private Q_SLOTS:
                         {{"s1", "o1", "Berlin", {}}, {"s2", "o2", "Paris", {}}, {"s3", "o2", "Lyon", {}}});
         devices.setDevices({at("a", "o2", "s2", "online"), at("b", "o2", "s2", "offline"),
                             at("c", "o2", "s3", "online"), at("d", "o1", "s1", "offline")});
-        QCOMPARE(tree.rowCount(), 2);
-        const QModelIndex acme = tree.index(0, 0); // sorted by name
+        // The partner at the root, then its organisations sorted by name.
+        QCOMPARE(tree.rowCount(), 1);
+        const QModelIndex root = tree.organisationsRoot();
+        QCOMPARE(root.data().toString(), QString("All organisations (2/4 online)"));
+        tree.setPartner("p1", "Northwind MSP");
+        QCOMPARE(root.data().toString(), QString("Northwind MSP (2/4 online)"));
+        QCOMPARE(tree.rowCount(root), 2);
+        const QModelIndex acme = tree.index(0, 0, root);
         QCOMPARE(acme.data().toString(), QString("Acme (2/3 online)"));
         QCOMPARE(tree.rowCount(acme), 2);
         QCOMPARE(tree.index(0, 0, acme).data().toString(), QString("Lyon (1/1 online)"));
@@ -134,7 +140,8 @@ private Q_SLOTS:
         QCOMPARE(paris.data().toString(), QString("Paris (2/2 online)"));
         QCOMPARE(acme.data().toString(), QString("Acme (3/3 online)"));
         devices.upsert(at("e", "o1", "s1", "online"));
-        QCOMPARE(tree.index(1, 0).data().toString(), QString("Zeta (1/2 online)"));
+        QCOMPARE(tree.index(1, 0, root).data().toString(), QString("Zeta (1/2 online)"));
+        QCOMPARE(root.data().toString(), QString("Northwind MSP (4/5 online)"));
         QVERIFY(devices.applyEvent(liveEvent("deleted", "a")));
         QCOMPARE(paris.data().toString(), QString("Paris (1/1 online)"));
         QCOMPARE(tree.rowCount(paris), 1);
@@ -145,7 +152,7 @@ private Q_SLOTS:
         QCOMPARE(paris.data().toString(), QString("Paris (0/0 online)"));
         Device moved = at("c", "o1", "s1", "online"); // moved to another organisation's site
         devices.upsert(moved);
-        QCOMPARE(tree.index(1, 0).data().toString(), QString("Zeta (2/3 online)"));
+        QCOMPARE(tree.index(1, 0, root).data().toString(), QString("Zeta (2/3 online)"));
         QCOMPARE(acme.data().toString(), QString("Acme (1/1 online)"));
     }
 
@@ -165,7 +172,7 @@ private Q_SLOTS:
                         {{"g-desks", "o1", "Desks", "s1"}, {"g-servers", "o1", "Servers", {}}});
         devices.setDevices({at("a", "s1", "g-desks", "online"), at("b", "s1", {}, "offline"),
                             at("c", "s2", "g-servers", "online"), at("d", "s1", "g-unknown", "online")});
-        const QModelIndex org = tree.index(0, 0);
+        const QModelIndex org = tree.index(0, 0, tree.organisationsRoot());
         const QModelIndex berlin = tree.index(0, 0, org);
         const QModelIndex paris = tree.index(1, 0, org);
         QCOMPARE(berlin.data().toString(), QString("Berlin (2/3 online)"));
