@@ -260,7 +260,10 @@ void AdministrationView::deleteSelected(const QString& question, const QString& 
     if (record.isEmpty())
         return;
     const QString name = record.value("name").toString(record.value("email").toString());
-    if (QMessageBox::question(this, tr("Are you sure?"), question.arg(name)) != QMessageBox::Yes)
+    QMessageBox confirm(QMessageBox::Question, tr("Are you sure?"), question.arg(name),
+                        QMessageBox::Yes | QMessageBox::No, this);
+    confirm.setTextFormat(Qt::PlainText); // names are typed by people: never markup
+    if (confirm.exec() != QMessageBox::Yes)
         return;
     const int index = m_tabs->currentIndex();
     m_api.request("DELETE", pathPrefix + record.value("id").toString(), {},

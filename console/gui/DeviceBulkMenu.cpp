@@ -12,6 +12,11 @@ namespace {
 QString nameOnly(const QModelIndex& node) {
     return node.data().toString().section(" (", 0, 0); // without the "(online/total)" counts
 }
+
+// Menu texts treat '&' as a shortcut marker: names and tags ("R&D") are shown as typed.
+QString literal(QString text) {
+    return text.replace('&', "&&");
+}
 } // namespace
 
 DeviceBulkMenu::DeviceBulkMenu(ConsoleConnection& connection, QStringList deviceIds, QWidget* parent)
@@ -77,7 +82,7 @@ void DeviceBulkMenu::addTags() {
     QMenu* remove = tags->addMenu(tr("Remove tag"));
     remove->setEnabled(!present.isEmpty());
     for (const QString& tag : present)
-        remove->addAction(tag, this, [this, tag] {
+        remove->addAction(literal(tag), this, [this, tag] {
             Q_EMIT changeRequested(m_ids, {{"remove_tags", QJsonArray{tag}}}, tr("Removing tag %1").arg(tag));
         });
 }
@@ -105,7 +110,7 @@ void DeviceBulkMenu::addGroups() {
     std::sort(choices.begin(), choices.end(),
               [](const auto& a, const auto& b) { return a.name.compare(b.name, Qt::CaseInsensitive) < 0; });
     for (const auto& group : choices)
-        groups->addAction(group.name, this, [this, group] {
+        groups->addAction(literal(group.name), this, [this, group] {
             Q_EMIT changeRequested(m_ids, {{"group_id", group.id}},
                                    tr("Moving devices to group %1").arg(group.name));
         });
@@ -123,7 +128,7 @@ void DeviceBulkMenu::addSites() {
             const QModelIndex site = tree.index(s, 0, org);
             const QString siteId = site.data(FleetTreeModel::IdRole).toString();
             const QString label = nameOnly(site) + " — " + nameOnly(org);
-            move->addAction(label, this, [this, siteId, label] {
+            move->addAction(literal(label), this, [this, siteId, label] {
                 Q_EMIT changeRequested(m_ids, {{"site_id", siteId}}, tr("Moving devices to %1").arg(label));
             });
         }

@@ -41,9 +41,7 @@ ApiResponse listAudit(RequestContext& ctx) {
     SqlParams params;
     std::string sql = std::string("SELECT ") + kAuditJson + ", " + kNewestFirstKey +
                       " FROM audit_log a WHERE " + auditScopeSql(scope);
-    if (auto org = ctx.query("org")) {
-        if (!isUuid(*org))
-            throw ApiError::badRequest("org must be an id (a UUID)");
+    if (auto org = ctx.uuidQuery("org")) {
         sql += " AND a.org_id = " + params.add(*org) + "::uuid";
     }
     if (auto action = ctx.query("action")) {

@@ -102,11 +102,8 @@ ApiResponse listCommands(RequestContext& ctx) {
     for (const auto& [name, column] : {std::pair<std::string, std::string>{"device", "c.device_id"},
                                        {"org", "c.org_id"},
                                        {"site", "c.site_id"}}) {
-        if (auto value = ctx.query(name)) {
-            if (!isUuid(*value))
-                throw ApiError::badRequest(name + " must be an id (a UUID)");
+        if (auto value = ctx.uuidQuery(name))
             sql += " AND " + column + " = " + params.add(*value) + "::uuid";
-        }
     }
     if (auto status = ctx.query("status")) {
         static const std::set<std::string> statuses{"pending", "sent",      "running",  "completed",

@@ -5,7 +5,9 @@
 #include "auth/Permission.h"
 #include "crypto/SecureRandom.h"
 #include "db/DatabaseUnavailable.h"
+#include "db/PgText.h"
 #include "db/ScopedTransaction.h"
+#include "encoding/Uuid.h"
 #include "events/EventHub.h"
 #include "gateway/AgentGateway.h"
 #include "http/ApiError.h"
@@ -174,23 +176,14 @@ bool ConsoleService::received(const AgentSession& session, protocol::Envelope en
                 if (!scope)
                     return;
                 std::set<std::string> allowed;
+                std::erase_if(requested, [](const std::string& id) { return !encoding::isUuid(id); });
                 if (!requested.empty()) {
                     auto lease = m_server.pool.acquire();
                     ScopedTransaction tx(*lease, *scope);
-                    const auto rows = tx.sql().exec_params(
-                        "SELECT d.id FROM devices d WHERE d.id::text = ANY($1::text[]) AND " +
-                            scope->sqlSite("d.partner_id", "d.org_id", "d.site_id"),
-                        "{" +
-                            [&] {
-                                std::string list;
-                                for (const auto& id : requested) {
-                                    if (id.find_first_not_of("0123456789abcdef-") != std::string::npos)
-                                        continue;
-                                    list += (list.empty() ? "" : ",") + id;
-                                }
-                                return list;
-                            }() +
-                            "}");
+                    const auto rows =
+                        tx.sql().exec_params("SELECT d.id FROM devices d WHERE d.id = ANY($1::uuid[]) AND " +
+                                                 scope->sqlSite("d.partner_id", "d.org_id", "d.site_id"),
+                                             uuidArrayLiteral(requested));
                     for (const auto& row : rows)
                         allowed.insert(row[0].as<std::string>());
                 }
@@ -253,49 +246,52 @@ void ConsoleService::metricsStored(const std::deque<MetricsWriter::Sample>& samp
     std::lock_guard lock(m_mutex);
     if (m_consoles.empty())
         return;
-    const auto now = Clock::now();
+    // Each sample's headline figures are made once per batch, then every console gets those of the devices it
+    // may see, in one "summaries" message; the whole sample ("metric") only goes to consoles watching it.
     const auto seenAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
+    std::vector<nlohmann::json> headlines;
+    headlines.reserve(samples.size());
+    for (const auto& sample : samples) {
+        const auto& beat = sample.heartbeat;
+        headlines.push_back(
+            {{"device_id", sample.session.deviceId},
+             {"seen_at_ms", seenAtMs},
+             {"cpu_percent", beat.cpuPercent},
+             {"memory_percent", beat.memoryTotalBytes == 0
+                                    ? nlohmann::json(nullptr)
+                                    : nlohmann::json(100.0 * static_cast<double>(beat.memoryUsedBytes) /
+                                                     static_cast<double>(beat.memoryTotalBytes))},
+             {"last_user", beat.users.empty() ? std::string() : beat.users.front()}});
+    }
+    const auto wholeSample = [](const MetricsWriter::Sample& sample) {
+        const auto& beat = sample.heartbeat;
+        nlohmann::json filesystems = nlohmann::json::array();
+        for (const auto& fs : beat.filesystems)
+            filesystems.push_back({{"mount", fs.mount},
+                                   {"fs_type", fs.fsType},
+                                   {"total_bytes", fs.totalBytes},
+                                   {"used_bytes", fs.usedBytes}});
+        return nlohmann::json{
+            {"device_id", sample.session.deviceId}, {"sampled_at_ms", beat.sampledAtMs},
+            {"cpu_percent", beat.cpuPercent},       {"load1", beat.load1},
+            {"memory_used", beat.memoryUsedBytes},  {"memory_total", beat.memoryTotalBytes},
+            {"process_count", beat.processCount},   {"filesystems", std::move(filesystems)}};
+    };
+    const auto now = Clock::now();
     for (auto& [key, console] : m_consoles) {
         if (now > console.validUntil)
             continue; // closed with the next event delivery; nothing more until it renews
-        // Every device's headline figures, one message per stored batch, keep device tables current; the
-        // full sample goes only to consoles watching the device.
         nlohmann::json summaries = nlohmann::json::array();
-        for (const auto& sample : samples) {
-            const auto& device = sample.session;
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            const auto& device = samples[i].session;
             if (device.partnerId != console.scope.partnerId() ||
                 !console.scope.allowsSite(device.orgId, device.siteId))
                 continue;
-            const auto& beat = sample.heartbeat;
-            summaries.push_back(
-                {{"device_id", device.deviceId},
-                 {"seen_at_ms", seenAtMs},
-                 {"cpu_percent", beat.cpuPercent},
-                 {"memory_percent", beat.memoryTotalBytes == 0
-                                        ? nlohmann::json(nullptr)
-                                        : nlohmann::json(100.0 * static_cast<double>(beat.memoryUsedBytes) /
-                                                         static_cast<double>(beat.memoryTotalBytes))},
-                 {"last_user", beat.users.empty() ? std::string() : beat.users.front()}});
-            if (!console.watched.contains(device.deviceId))
-                continue;
-            nlohmann::json filesystems = nlohmann::json::array();
-            for (const auto& fs : beat.filesystems)
-                filesystems.push_back({{"mount", fs.mount},
-                                       {"fs_type", fs.fsType},
-                                       {"total_bytes", fs.totalBytes},
-                                       {"used_bytes", fs.usedBytes}});
-            sendTo(console.session,
-                   {{"device_id", device.deviceId},
-                    {"sampled_at_ms", beat.sampledAtMs},
-                    {"cpu_percent", beat.cpuPercent},
-                    {"load1", beat.load1},
-                    {"memory_used", beat.memoryUsedBytes},
-                    {"memory_total", beat.memoryTotalBytes},
-                    {"process_count", beat.processCount},
-                    {"filesystems", std::move(filesystems)}},
-                   "metric");
+            summaries.push_back(headlines[i]);
+            if (console.watched.contains(device.deviceId))
+                sendTo(console.session, wholeSample(samples[i]), "metric");
         }
         if (!summaries.empty())
             sendTo(console.session, {{"devices", std::move(summaries)}}, "summaries");

@@ -2,6 +2,20 @@
 
 namespace breeze::server {
 
+std::string textArrayLiteral(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (const auto& item : items) {
+        out += out.size() > 1 ? ",\"" : "\"";
+        for (char c : item) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 std::vector<std::string> splitCommaList(std::string_view text) {
     std::vector<std::string> out;
     std::size_t start = 0;

@@ -17,6 +17,9 @@ template <typename Range> std::string uuidArrayLiteral(const Range& ids) {
     return out + "}";
 }
 
+// PostgreSQL array literal {"a","b"} for any text, each element quoted and escaped.
+std::string textArrayLiteral(const std::vector<std::string>& items);
+
 // Splits what string_agg(..., ',') or array_to_string(..., ',') produced; empty items are dropped.
 std::vector<std::string> splitCommaList(std::string_view text);
 

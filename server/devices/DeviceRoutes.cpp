@@ -2,9 +2,9 @@
 
 #include "crypto/Digest.h"
 #include "crypto/SecureRandom.h"
+#include "db/PgText.h"
 #include "devices/DeviceAccess.h"
 #include "devices/DeviceEvents.h"
-#include "encoding/AsciiCase.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
@@ -153,11 +153,8 @@ ApiResponse listDevices(RequestContext& ctx) {
     for (const auto& [name, column] : {std::pair<std::string, std::string>{"org", "d.org_id"},
                                        {"site", "d.site_id"},
                                        {"group", "d.group_id"}}) {
-        if (auto value = ctx.query(name)) {
-            if (!isUuid(*value))
-                throw ApiError::badRequest(name + " must be an id (a UUID)");
+        if (auto value = ctx.uuidQuery(name))
             sql += " AND " + column + " = " + params.add(*value) + "::uuid";
-        }
     }
     if (auto status = ctx.query("status")) {
         if (*status != "online" && *status != "offline")
@@ -236,42 +233,6 @@ ApiResponse revokeDevice(RequestContext& ctx) {
     return response;
 }
 
-// Tags are short labels technicians search and target by; compared without regard to case, so "Web" and "web"
-// are one tag (the first spelling stays).
-std::optional<std::vector<std::string>> tagList(JsonFields& fields, const std::string& key) {
-    auto tags = fields.optionalStringList(key, 32, 64);
-    if (!tags)
-        return std::nullopt;
-    std::vector<std::string> unique;
-    for (const auto& tag : *tags) {
-        const bool printable =
-            std::none_of(tag.begin(), tag.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; });
-        if (tag.empty() || !printable || tag.front() == ' ' || tag.back() == ' ')
-            throw ApiError::badRequest("\"" + key +
-                                       "\" must hold tags of 1 to 64 characters, without control characters "
-                                       "or spaces at either end");
-        if (std::none_of(unique.begin(), unique.end(), [&](const std::string& kept) {
-                return encoding::lowerAscii(kept) == encoding::lowerAscii(tag);
-            }))
-            unique.push_back(tag);
-    }
-    return unique;
-}
-
-std::string textArray(const std::vector<std::string>& items) {
-    std::string out = "{";
-    for (const auto& item : items) {
-        out += out.size() > 1 ? ",\"" : "\"";
-        for (char c : item) {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
-
 // Changes where a device sits and how it is labelled: its site (within its organisation; the caller needs
 // devices:update on both sites), its device group, its tags (replaced whole, or added to and removed from, so
 // bulk tagging from several consoles never loses a tag). Inventory and open commands follow a moved device;
@@ -281,9 +242,11 @@ ApiResponse updateDevice(RequestContext& ctx) {
     auto fields = ctx.fields();
     const auto siteId = fields.optionalUuid("site_id");
     const auto groupId = fields.optionalUuidOrNull("group_id");
-    const auto tags = tagList(fields, "tags");
-    const auto addTags = tagList(fields, "add_tags");
-    const auto removeTags = tagList(fields, "remove_tags");
+    // Tags are compared without regard to case ("Web" and "web" are one; the first spelling stays): the
+    // statement below keeps them unique, with PostgreSQL's lower() for all of Unicode.
+    const auto tags = fields.optionalNameList("tags", 32, 64);
+    const auto addTags = fields.optionalNameList("add_tags", 32, 64);
+    const auto removeTags = fields.optionalNameList("remove_tags", 32, 64);
     fields.finish();
     if (!siteId && !groupId && !tags && !addTags && !removeTags)
         throw ApiError::badRequest("give at least one of site_id, group_id, tags, add_tags, remove_tags");
@@ -350,9 +313,9 @@ ApiResponse updateDevice(RequestContext& ctx) {
                 "  WHERE lower(t) <> ALL (SELECT lower(r) FROM unnest($5::text[]) r) ORDER BY lower(t), n) "
                 "kept), "
                 "'{}'), updated_at = now() WHERE d.id = $1 RETURNING array_to_json(d.tags)::text",
-                id, tags.has_value(), textArray(tags.value_or(std::vector<std::string>{})),
-                textArray(addTags.value_or(std::vector<std::string>{})),
-                textArray(removeTags.value_or(std::vector<std::string>{})));
+                id, tags.has_value(), textArrayLiteral(tags.value_or(std::vector<std::string>{})),
+                textArrayLiteral(addTags.value_or(std::vector<std::string>{})),
+                textArrayLiteral(removeTags.value_or(std::vector<std::string>{})));
         } catch (const pqxx::check_violation&) {
             throw ApiError::badRequest("a device carries at most 32 tags");
         }

@@ -73,6 +73,19 @@ std::optional<std::string> JsonFields::optionalName(const std::string& key) {
     return value;
 }
 
+std::optional<std::vector<std::string>>
+JsonFields::optionalNameList(const std::string& key, std::size_t maxItems, std::size_t maxCharacters) {
+    auto names = optionalStringList(key, maxItems, maxCharacters * 4); // bytes: at most 4 per character
+    if (!names)
+        return std::nullopt;
+    for (const auto& name : *names)
+        if (!isValidName(name) || characters(name) > maxCharacters)
+            throw ApiError::badRequest("\"" + key + "\" must hold names of 1 to " +
+                                       std::to_string(maxCharacters) +
+                                       " characters, without control characters or spaces at either end");
+    return names;
+}
+
 std::string JsonFields::requiredName(const std::string& key) {
     auto value = optionalName(key);
     if (!value)

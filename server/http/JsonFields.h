@@ -28,6 +28,9 @@ public:
     std::optional<std::vector<std::string>> optionalUuidList(const std::string& key, std::size_t maxItems);
     std::optional<std::vector<std::string>> optionalStringList(const std::string& key, std::size_t maxItems,
                                                                std::size_t maxLength);
+    // Names as optionalName checks them (1 to maxCharacters characters each); nullopt when absent.
+    std::optional<std::vector<std::string>> optionalNameList(const std::string& key, std::size_t maxItems,
+                                                             std::size_t maxCharacters);
     std::optional<bool> optionalBool(const std::string& key);
     // A nested object, returned as is (its own reader checks it); an empty object when absent.
     nlohmann::json optionalObject(const std::string& key);

@@ -24,6 +24,13 @@ std::optional<std::string> RequestContext::query(const std::string& name) const 
     return it->second;
 }
 
+std::optional<std::string> RequestContext::uuidQuery(const std::string& name) const {
+    auto value = query(name);
+    if (value && !isUuid(*value))
+        throw ApiError::badRequest(name + " must be an id (a UUID)");
+    return value;
+}
+
 std::string RequestContext::pathId(const std::string& name, const std::string& what) const {
     const auto it = m_params.find(name);
     if (it == m_params.end() || !isUuid(it->second))

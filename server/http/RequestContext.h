@@ -30,6 +30,8 @@ public:
     const std::string& path() const { return m_path; }
     std::string header(const std::string& name) const;
     std::optional<std::string> query(const std::string& name) const;
+    // A query parameter that must be an id: 400 naming it when it is not a UUID.
+    std::optional<std::string> uuidQuery(const std::string& name) const;
     void setPathParams(std::map<std::string, std::string> params) { m_params = std::move(params); }
     void setBody(std::string body) { m_body = std::move(body); }
     // A path id that is not a UUID cannot name anything: 404 like any unknown id.

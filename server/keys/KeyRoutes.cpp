@@ -39,13 +39,6 @@ std::optional<std::string> createdBy(const RequestContext& ctx) {
     return std::nullopt;
 }
 
-std::optional<std::string> uuidQuery(const RequestContext& ctx, const std::string& name) {
-    auto value = ctx.query(name);
-    if (value && !isUuid(*value))
-        throw ApiError::badRequest(name + " must be an id (a UUID)");
-    return value;
-}
-
 // ---- API keys ----
 
 // API keys act on a whole organisation, so a scope limited to some sites does not reach them.
@@ -59,7 +52,7 @@ ApiResponse listApiKeys(RequestContext& ctx) {
     SqlParams params;
     std::string sql = std::string("SELECT ") + kApiKeyJson + ", k.created_at::text FROM api_keys k WHERE " +
                       apiKeyScopeSql(scope);
-    if (auto org = uuidQuery(ctx, "org"))
+    if (auto org = ctx.uuidQuery("org"))
         sql += " AND k.org_id = " + params.add(*org) + "::uuid";
     sql += pagination.sqlAfter(params, "k.created_at::text", "k.id") + " ORDER BY k.created_at::text, k.id" +
            pagination.sqlLimit();
@@ -155,9 +148,9 @@ ApiResponse listEnrollmentKeys(RequestContext& ctx) {
     std::string sql = std::string("SELECT ") + kEnrollmentKeyJson +
                       ", e.created_at::text FROM enrollment_keys e WHERE " +
                       scope.sqlSite("e.partner_id", "e.org_id", "e.site_id");
-    if (auto org = uuidQuery(ctx, "org"))
+    if (auto org = ctx.uuidQuery("org"))
         sql += " AND e.org_id = " + params.add(*org) + "::uuid";
-    if (auto site = uuidQuery(ctx, "site"))
+    if (auto site = ctx.uuidQuery("site"))
         sql += " AND e.site_id = " + params.add(*site) + "::uuid";
     sql += pagination.sqlAfter(params, "e.created_at::text", "e.id") + " ORDER BY e.created_at::text, e.id" +
            pagination.sqlLimit();

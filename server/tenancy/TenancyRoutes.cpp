@@ -33,13 +33,6 @@ std::string likePattern(const std::string& text) {
     return out + "%";
 }
 
-std::optional<std::string> uuidQuery(const RequestContext& ctx, const std::string& name) {
-    auto value = ctx.query(name);
-    if (value && !isUuid(*value))
-        throw ApiError::badRequest(name + " must be an id (a UUID)");
-    return value;
-}
-
 std::optional<std::string> textQuery(const RequestContext& ctx, const std::string& name) {
     auto value = ctx.query(name);
     if (value && value->size() > 200)
@@ -224,7 +217,7 @@ ApiResponse listSites(RequestContext& ctx) {
     SqlParams params;
     std::string sql = std::string("SELECT ") + kSiteJson + ", s.name FROM sites s WHERE " +
                       scope.sqlSite("s.partner_id", "s.org_id", "s.id");
-    if (auto org = uuidQuery(ctx, "org"))
+    if (auto org = ctx.uuidQuery("org"))
         sql += " AND s.org_id = " + params.add(*org) + "::uuid";
     if (auto name = textQuery(ctx, "name"))
         sql += " AND s.name ILIKE " + params.add(likePattern(*name));
@@ -354,9 +347,9 @@ ApiResponse listGroups(RequestContext& ctx) {
     SqlParams params;
     std::string sql =
         std::string("SELECT ") + kGroupJson + ", g.name FROM device_groups g WHERE " + groupScopeSql(scope);
-    if (auto org = uuidQuery(ctx, "org"))
+    if (auto org = ctx.uuidQuery("org"))
         sql += " AND g.org_id = " + params.add(*org) + "::uuid";
-    if (auto site = uuidQuery(ctx, "site"))
+    if (auto site = ctx.uuidQuery("site"))
         sql += " AND g.site_id = " + params.add(*site) + "::uuid";
     if (auto name = textQuery(ctx, "name"))
         sql += " AND g.name ILIKE " + params.add(likePattern(*name));

@@ -83,9 +83,7 @@ ApiResponse listUsers(RequestContext& ctx) {
     SqlParams params;
     std::string sql =
         std::string("SELECT ") + kUserJson + ", lower(u.email) FROM users u WHERE " + userScopeSql(scope);
-    if (auto org = ctx.query("org")) {
-        if (!isUuid(*org))
-            throw ApiError::badRequest("org must be an id (a UUID)");
+    if (auto org = ctx.uuidQuery("org")) {
         sql += " AND u.home_org_id = " + params.add(*org) + "::uuid";
     }
     if (auto email = ctx.query("email"))
