@@ -1,6 +1,7 @@
 // breeze-agent: enrolls this machine with a Breeze server and keeps it connected (run).
 #include "enrollment/Enroller.h"
 #include "runtime/AgentRuntime.h"
+#include "scripts/ScriptSupervisor.h"
 #include "state/AgentState.h"
 
 #include <Poco/Exception.h>
@@ -25,6 +26,8 @@ constexpr const char* kUsage = R"(usage: breeze-agent COMMAND [options]
   run [--state-dir DIR] [--max-startup-delay S] [--max-backoff S] [--max-spooled-metrics N] [--keepalive S]
          the daemon: stays connected, reports heartbeats and inventory, runs commands (systemd runs this)
   status [--state-dir DIR]     what this agent is enrolled as (never the credential) and how it is doing
+  supervise-script --dir DIR [--user NAME] -- PROGRAM [ARGS...]
+         (internal) runs one script for the daemon and stops everything it started when it ends
   version
 
 Without --ca or --ca-sha256 the server must have a certificate the system already trusts.
@@ -153,6 +156,27 @@ int status(const std::map<std::string, std::string>& options) {
 }
 } // namespace
 
+SupervisedScript supervisedScript(int argc, char** argv) {
+    SupervisedScript script;
+    int i = 2;
+    for (; i < argc && std::string(argv[i]) != "--"; i += 2) {
+        if (i + 1 >= argc)
+            throw std::runtime_error(std::string("supervise-script: ") + argv[i] + " needs a value");
+        const std::string option = argv[i];
+        if (option == "--dir")
+            script.directory = argv[i + 1];
+        else if (option == "--user")
+            script.user = argv[i + 1];
+        else
+            throw std::runtime_error("supervise-script: unexpected argument " + option);
+    }
+    for (++i; i < argc; ++i)
+        script.argv.emplace_back(argv[i]);
+    if (script.directory.empty() || script.argv.empty())
+        throw std::runtime_error("supervise-script needs --dir and a program after --");
+    return script;
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) {
         std::cerr << kUsage;
@@ -166,6 +190,8 @@ int main(int argc, char** argv) {
             return run(parseOptions(argc, argv));
         if (command == "status")
             return status(parseOptions(argc, argv));
+        if (command == "supervise-script")
+            return superviseScript(supervisedScript(argc, argv));
         if (command == "version") {
             std::cout << "breeze-agent " << BREEZE_AGENT_VERSION << "\n";
             return 0;

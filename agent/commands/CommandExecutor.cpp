@@ -4,6 +4,7 @@
 #include "platform/Subprocess.h"
 #include "protocol/CommandCatalog.h"
 #include "protocol/MessageFields.h"
+#include "protocol/ScriptRequest.h"
 
 #include <cerrno>
 #include <csignal>
@@ -50,6 +51,8 @@ std::vector<std::string> CommandExecutor::capabilities() {
     std::vector<std::string> names;
     for (const auto& spec : protocol::builtInCommands())
         names.push_back(spec.type);
+    for (auto& script : ScriptRunner::capabilities())
+        names.push_back(std::move(script));
     names.push_back("inventory");
     names.push_back("metrics");
     names.push_back("spool");
@@ -118,6 +121,8 @@ nlohmann::json CommandExecutor::listServices() {
 
 protocol::CommandUpdate CommandExecutor::execute(const protocol::CommandRequest& request,
                                                  const std::atomic<bool>& cancel) {
+    if (request.type == protocol::kRunScriptCommand)
+        return m_scripts.run(request, cancel, m_hooks.output);
     try {
         protocol::validateCommandArgs(request.type, request.args);
     } catch (const protocol::MessageError& error) {

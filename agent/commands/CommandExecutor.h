@@ -1,6 +1,7 @@
 #pragma once
 
 #include "protocol/AgentMessages.h"
+#include "scripts/ScriptRunner.h"
 
 #include <atomic>
 #include <functional>
@@ -8,8 +9,8 @@
 
 namespace breeze::agent {
 
-// Carries out the built-in commands (Linux). Each runs on its own thread with the command's timeout; cancel
-// stops it (and kills any process it started).
+// Carries out the built-in commands and scripts (Linux). Each runs on its own thread with the command's
+// timeout; cancel stops it (and kills any process it started).
 class CommandExecutor {
 public:
     struct Hooks {
@@ -18,9 +19,12 @@ public:
         // reboot/shutdown run this program ("shutdown" by default) with -r/-h and +minutes; the tests point
         // it at a script, since a test must not power off its machine.
         std::string powerCommand = "shutdown";
+        ScriptRunner::Options scripts;
+        // Receives script output as it is produced, in order (the runtime spools it).
+        ScriptRunner::OutputSink output;
     };
 
-    explicit CommandExecutor(Hooks hooks) : m_hooks(std::move(hooks)) {}
+    explicit CommandExecutor(Hooks hooks) : m_hooks(std::move(hooks)), m_scripts(m_hooks.scripts) {}
 
     // Returns the final update (completed, failed, timed_out or cancelled).
     protocol::CommandUpdate execute(const protocol::CommandRequest& request, const std::atomic<bool>& cancel);
@@ -36,6 +40,7 @@ private:
                                           const std::atomic<bool>& cancel);
 
     Hooks m_hooks;
+    ScriptRunner m_scripts;
 };
 
 } // namespace breeze::agent

@@ -43,7 +43,9 @@ AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
               m_options.maxSpooledMetrics),
       m_tls(net::makeClientSslContext(
           m_state.pinnedCaPem.empty() ? std::string() : AgentState::caFile(m_options.stateDirectory))),
-      m_executor({[this] { return collectInventory(true); }, m_options.powerCommand}),
+      m_executor({[this] { return collectInventory(true); }, m_options.powerCommand,
+                  ScriptRunner::Options{m_options.supervisorProgram, {}},
+                  [this](const protocol::CommandOutput& chunk) { spoolOutput(chunk); }}),
       m_backoff(std::chrono::seconds(1), std::chrono::seconds(m_options.maxBackoffSeconds),
                 [](std::uint32_t bound) { return crypto::SecureRandom::uniform(bound); }) {
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -346,6 +348,13 @@ void AgentRuntime::onCommand(const protocol::CommandRequest& request) {
         }
         wake();
     });
+}
+
+void AgentRuntime::spoolOutput(const protocol::CommandOutput& chunk) {
+    // Output is spooled like results: a network cut or a restart loses none of it.
+    m_spool.add(Spool::Kind::Result, "",
+                [&](const std::string& id) { return protocol::encodeEnvelope(chunk.encode(id)); });
+    wake();
 }
 
 int AgentRuntime::collectInventory(bool force) {

@@ -31,6 +31,8 @@ struct RuntimeOptions {
     int resendAfterSeconds = 30;             // an unacknowledged message goes again after this
     int keepaliveSeconds = 30; // ping the server this often; reconnect after three silent periods
     std::string powerCommand = "shutdown";
+    // Scripts run under `breeze-agent supervise-script`: the running agent's own image by default.
+    std::string supervisorProgram = "/proc/self/exe";
 };
 
 // `breeze-agent run`: keeps one WebSocket to the server (with back-off and a random start-up delay), says
@@ -55,6 +57,7 @@ private:
     void handle(net::WebSocketChannel& channel, const std::string& text);
     void onCommand(const protocol::CommandRequest& request);
     int collectInventory(bool force);
+    void spoolOutput(const protocol::CommandOutput& chunk);
     void sendDue(net::WebSocketChannel& channel);
     void post(std::string text);
     void wake();

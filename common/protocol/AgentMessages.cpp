@@ -1,7 +1,9 @@
 #include "protocol/AgentMessages.h"
 
+#include "encoding/Base64.h"
 #include "encoding/Uuid.h"
 #include "protocol/MessageFields.h"
+#include "protocol/ScriptRequest.h"
 
 #include <map>
 
@@ -341,6 +343,36 @@ Envelope CommandUpdate::encode(const std::string& id) const {
     if (!error.empty())
         fields["error"] = error;
     return envelopeOf(agent_message::kCommandUpdate, id, std::move(fields));
+}
+
+CommandOutput CommandOutput::decode(const Envelope& envelope) {
+    requireId(envelope);
+    const auto fields = fieldsOf(envelope);
+    CommandOutput output;
+    output.commandId = fields.string("command_id", 36);
+    if (!encoding::isUuid(output.commandId))
+        throw MessageError("command.output.command_id must be a command id");
+    output.stream = fields.string("stream", 8);
+    if (output.stream != "stdout" && output.stream != "stderr")
+        throw MessageError("command.output.stream must be stdout or stderr");
+    output.offset = fields.integer("offset", 0, static_cast<std::int64_t>(kMaxScriptOutputBytes));
+    const auto data = encoding::base64Decode(fields.string("data", (kMaxOutputChunkBytes + 2) / 3 * 4));
+    if (!data || data->empty() || data->size() > kMaxOutputChunkBytes)
+        throw MessageError("command.output.data must be base64 of 1 to " +
+                           std::to_string(kMaxOutputChunkBytes) + " bytes");
+    if (static_cast<std::size_t>(output.offset) + data->size() > kMaxScriptOutputBytes)
+        throw MessageError("command.output goes past the output limit of " +
+                           std::to_string(kMaxScriptOutputBytes) + " bytes");
+    output.data = *data;
+    return output;
+}
+
+Envelope CommandOutput::encode(const std::string& id) const {
+    return envelopeOf(agent_message::kCommandOutput, id,
+                      {{"command_id", commandId},
+                       {"stream", stream},
+                       {"offset", offset},
+                       {"data", encoding::base64Encode(data)}});
 }
 
 CommandRequest CommandRequest::decode(const Envelope& envelope) {

@@ -17,6 +17,7 @@ inline constexpr const char* kHello = "hello";
 inline constexpr const char* kHeartbeat = "heartbeat";
 inline constexpr const char* kInventory = "inventory";
 inline constexpr const char* kCommandUpdate = "command.update";
+inline constexpr const char* kCommandOutput = "command.output";
 // server -> agent
 inline constexpr const char* kWelcome = "welcome";
 inline constexpr const char* kAck = "ack";
@@ -105,6 +106,18 @@ struct CommandUpdate {
 
     bool final() const { return status != kCommandRunning; }
     static CommandUpdate decode(const Envelope& envelope);
+    Envelope encode(const std::string& id) const;
+};
+
+// A piece of a running command's stdout or stderr. Offsets make a resent chunk harmless; the data is raw
+// bytes (base64 on the wire), since programs print whatever they like.
+struct CommandOutput {
+    std::string commandId;
+    std::string stream; // stdout or stderr
+    std::int64_t offset = 0;
+    std::string data; // 1 to kMaxOutputChunkBytes bytes
+
+    static CommandOutput decode(const Envelope& envelope);
     Envelope encode(const std::string& id) const;
 };
 

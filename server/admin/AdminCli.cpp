@@ -1,5 +1,6 @@
 #include "AdminCli.h"
 
+#include "ScriptCli.h"
 #include "TableWriter.h"
 #include "encoding/AsciiCase.h"
 #include "encoding/Uuid.h"
@@ -39,6 +40,14 @@ constexpr const char* kUsage =
           | group DEVICE GROUP | group DEVICE --none
   commands send --device DEVICE --type TYPE [--arg NAME=VALUE]... [--timeout SECONDS] [--wait]
           | list [--device DEVICE] [--status S] [--limit N] | show ID | cancel ID | types
+  scripts list [--org ORG] [--category C] [--language L] | show SCRIPT [--version N]
+          | create --name N --language L --file F [--param NAME:TYPE[:required][:default=V][:choices=A|B]]...
+                   [--timeout S] [--org ORG] [--run-as USER] [--os linux,macos] [--category C] [--description D]
+          | update SCRIPT [--file F] [--param ...]... [--timeout S] [--run-as USER] [--note TEXT]
+          | versions SCRIPT | restore SCRIPT VERSION | delete SCRIPT
+          | run SCRIPT --device D [--device D]... | --site S | --group G [--param NAME=VALUE]... [--version N]
+                [--timeout S] [--wait]
+          | executions [--device D] [--script SCRIPT] [--status S] [--run RUN] | execution ID | cancel RUN
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
 
 ORG, SITE and GROUP are ids or exact names; DEVICE is an id, a host name or a machine identity. DURATION is like 7d, 12h, 30m or seconds.
@@ -48,7 +57,7 @@ Environment: BREEZE_SERVER, BREEZE_CA, BREEZE_API_KEY, BREEZE_ADMIN_CONFIG_DIR.
 const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending",
                                       "--help", "--wait",           "--none"};
 // Options that may be given more than once.
-const std::set<std::string> kRepeatable = {"--arg"};
+const std::set<std::string> kRepeatable = {"--arg", "--param", "--device"};
 
 // Ids may be pasted in upper case; the server's are lower case.
 bool isUuid(const std::string& text) {
@@ -102,6 +111,7 @@ void AdminCli::parse(const std::vector<std::string>& args) {
                 m_flags.insert(arg);
             } else if (i + 1 < args.size() && kRepeatable.contains(arg)) {
                 m_repeated[arg].push_back(args[++i]);
+                m_options[arg] = args[i]; // the last one, for commands that take it once
             } else if (i + 1 < args.size()) {
                 m_options[arg] = args[++i];
             } else {
@@ -737,6 +747,8 @@ int AdminCli::run(const std::vector<std::string>& args) {
             return devices();
         if (command == "commands")
             return commands();
+        if (command == "scripts")
+            return ScriptCli(*this).run();
         throw Failure("unknown command " + command + "; see breeze-admin --help");
     } catch (const Poco::Net::SSLException& error) {
         m_err << "breeze-admin: TLS failure (is --ca the server's CA?): " << error.displayText() << "\n";

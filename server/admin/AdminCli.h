@@ -24,6 +24,8 @@ public:
     int run(const std::vector<std::string>& args);
 
 private:
+    friend class ScriptCli; // `scripts …` lives in its own file and uses the helpers below
+
     struct Failure : std::runtime_error {
         using std::runtime_error::runtime_error;
     };

@@ -141,6 +141,13 @@ void AgentService::handle(const AgentSession& session, const protocol::Envelope&
             CommandStore::applyUpdate(tx, session, update);
             tx.commit();
             acknowledge(session, envelope.id, true);
+        } else if (envelope.type == msg::kCommandOutput) {
+            const auto output = protocol::CommandOutput::decode(envelope);
+            auto lease = m_server.pool.acquire();
+            ScopedTransaction tx(*lease, SystemAccess{"store an authenticated agent's script output"});
+            CommandStore::appendOutput(tx, session, output);
+            tx.commit();
+            acknowledge(session, envelope.id, true);
         } else {
             sendError(session, "unknown_type", "unknown message type \"" + envelope.type + "\"", envelope.id);
         }
@@ -201,7 +208,7 @@ void AgentService::deliver(const AgentSession& session, bool inFlight) {
     {
         auto lease = m_server.pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"deliver commands to an authenticated agent"});
-        commands = CommandStore::takeDeliverable(tx, session, inFlight);
+        commands = CommandStore::takeDeliverable(tx, session, inFlight, m_server.sealer);
         if (inFlight)
             cancels = CommandStore::recentCancels(tx, session);
         tx.commit();

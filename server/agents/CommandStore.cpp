@@ -1,44 +1,77 @@
 #include "agents/CommandStore.h"
 
 #include "agents/DevicePresence.h"
+#include "auth/SecretSealer.h"
 #include "db/ScopedTransaction.h"
 #include "devices/DeviceEvents.h"
+#include "protocol/ScriptRequest.h"
 
-#include <algorithm>
 #include <pqxx/pqxx>
 
 namespace breeze::server {
 
 namespace {
+// The agent's view of a run_script command: the version's language, content and account, the plain
+// parameters and the opened secrets. False when a secret cannot be opened.
+bool scriptArgs(protocol::CommandRequest& request, const pqxx::row& row, const SecretSealer& sealer) {
+    protocol::ScriptRequest script;
+    script.language = row[5].is_null() ? "" : row[5].as<std::string>();
+    script.content = row[6].is_null() ? "" : row[6].as<std::string>();
+    script.runAs = row[7].is_null() ? "" : row[7].as<std::string>();
+    for (const auto& pair : request.args.value("environment", nlohmann::json::array()))
+        script.environment.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    for (const auto& pair : request.args.value("sealed_environment", nlohmann::json::array())) {
+        const auto value = sealer.open(pair[1].get<std::string>());
+        if (!value)
+            return false;
+        script.environment.emplace_back(pair[0].get<std::string>(), *value);
+    }
+    request.args = script.toArgs();
+    return true;
+}
+
 void recordEvent(ScopedTransaction& tx, const AgentSession& session, const std::string& commandId,
                  const std::string& status) {
     recordDeviceEvent(tx, subjectOf(session), "command", {{"command_id", commandId}, {"status", status}});
 }
 } // namespace
 
-std::vector<protocol::CommandRequest>
-CommandStore::takeDeliverable(ScopedTransaction& tx, const AgentSession& session, bool inFlight) {
+std::vector<protocol::CommandRequest> CommandStore::takeDeliverable(ScopedTransaction& tx,
+                                                                    const AgentSession& session,
+                                                                    bool inFlight,
+                                                                    const SecretSealer& sealer) {
     const auto rows = tx.sql().exec_params(
-        "UPDATE device_commands SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END, "
-        "sent_at = coalesce(sent_at, now()), deliveries = deliveries + 1, updated_at = now() "
+        "WITH taken AS (UPDATE device_commands SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE "
+        "status "
+        "END, sent_at = coalesce(sent_at, now()), deliveries = deliveries + 1, updated_at = now() "
         "WHERE id IN (SELECT id FROM device_commands WHERE device_id = $1 AND org_id = $2 AND NOT "
         "cancel_requested "
         "AND (status = 'pending' OR ($3 AND status IN ('sent', 'running'))) ORDER BY created_at LIMIT 100 "
         "FOR UPDATE) "
-        "RETURNING id, command_type, args::text, timeout_seconds, created_at",
+        "RETURNING id, command_type, args, timeout_seconds, created_at, script_version_id) "
+        "SELECT t.id, t.command_type, t.args::text, t.timeout_seconds, t.created_at, v.language, v.content, "
+        "v.run_as FROM taken t LEFT JOIN script_versions v ON v.id = t.script_version_id ORDER BY "
+        "t.created_at",
         session.deviceId, session.orgId, inFlight);
-    std::vector<std::pair<std::string, protocol::CommandRequest>> ordered;
+    std::vector<protocol::CommandRequest> requests;
     for (const auto& row : rows) {
         protocol::CommandRequest request;
         request.commandId = row[0].as<std::string>();
         request.type = row[1].as<std::string>();
         request.args = nlohmann::json::parse(row[2].as<std::string>());
         request.timeoutSeconds = row[3].as<int>();
-        ordered.emplace_back(row[4].as<std::string>(), std::move(request));
-    }
-    std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<protocol::CommandRequest> requests;
-    for (auto& [createdAt, request] : ordered) {
+        if (request.type == protocol::kRunScriptCommand) {
+            if (!scriptArgs(request, row, sealer)) {
+                tx.sql().exec_params(
+                    "UPDATE device_commands SET status = 'failed', finished_at = now(), updated_at = now(), "
+                    "args = args - 'sealed_environment', error = 'a secret parameter could not be opened "
+                    "(the "
+                    "server key changed since the run was queued); run the script again' WHERE id = $1",
+                    request.commandId);
+                recordEvent(tx, session, request.commandId, "failed");
+                continue;
+            }
+        }
         recordEvent(tx, session, request.commandId, "sent");
         requests.push_back(std::move(request));
     }
@@ -70,7 +103,7 @@ bool CommandStore::applyUpdate(ScopedTransaction& tx, const AgentSession& sessio
     }
     const auto rows = tx.sql().exec_params(
         "UPDATE device_commands SET status = $3, exit_code = NULLIF($4, '')::integer, output = $5::jsonb, "
-        "error = NULLIF($6, ''), "
+        "error = NULLIF($6, ''), args = args - 'sealed_environment', "
         "started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now() "
         "WHERE id = $1 AND device_id = $2 AND status IN ('pending', 'sent', 'running') RETURNING id",
         update.commandId, session.deviceId, update.status,
@@ -81,15 +114,27 @@ bool CommandStore::applyUpdate(ScopedTransaction& tx, const AgentSession& sessio
     return !rows.empty();
 }
 
+bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& session,
+                                const protocol::CommandOutput& output) {
+    const auto rows = tx.sql().exec_params(
+        "INSERT INTO command_output (command_id, partner_id, org_id, site_id, stream, byte_offset, data) "
+        "SELECT c.id, c.partner_id, c.org_id, c.site_id, $3, $4, $5 FROM device_commands c WHERE c.id = $1 "
+        "AND c.device_id = $2 AND c.command_type = 'run_script' ON CONFLICT DO NOTHING RETURNING 1",
+        output.commandId, session.deviceId, output.stream == "stdout" ? 1 : 2, output.offset,
+        pqxx::binarystring(output.data.data(), output.data.size()));
+    return !rows.empty();
+}
+
 long long CommandStore::expire(ScopedTransaction& tx) {
     const auto pending = tx.sql().exec(
         "UPDATE device_commands SET status = 'timed_out', finished_at = now(), updated_at = now(), "
-        "error = 'the device did not come back before the command expired' "
+        "args = args - 'sealed_environment', error = 'the device did not come back before the command "
+        "expired' "
         "WHERE status = 'pending' AND expires_at < now() RETURNING id");
     // A grace period over the agent's own timeout, which reports timed_out itself when it can.
     const auto started = tx.sql().exec(
         "UPDATE device_commands SET status = 'timed_out', finished_at = now(), updated_at = now(), "
-        "error = 'no result from the device within the timeout' "
+        "args = args - 'sealed_environment', error = 'no result from the device within the timeout' "
         "WHERE status IN ('sent', 'running') "
         "AND coalesce(started_at, sent_at) + make_interval(secs => timeout_seconds + 120) < now() RETURNING "
         "id");

@@ -8,6 +8,7 @@
 namespace breeze::server {
 
 class ScopedTransaction;
+class SecretSealer;
 
 // The agent side of the command state machine (pending -> sent -> running -> completed | failed | timed_out |
 // cancelled). Final states never change again, so a redelivered command or a repeated result is harmless.
@@ -15,13 +16,20 @@ class CommandStore {
 public:
     // Commands to push to the device, pending ones marked sent. With inFlight, also those already sent or
     // running (after a reconnect the agent reports them again or finishes them; it never runs one twice).
+    // A run_script command gets its version's content and its opened secrets here, on the way out: neither is
+    // kept in the command row.
     static std::vector<protocol::CommandRequest> takeDeliverable(ScopedTransaction& tx,
-                                                                 const AgentSession& session, bool inFlight);
+                                                                 const AgentSession& session, bool inFlight,
+                                                                 const SecretSealer& sealer);
     // Commands cancelled while the agent may still be running them.
     static std::vector<std::string> recentCancels(ScopedTransaction& tx, const AgentSession& session);
     // Returns false when the command is not this device's (the update is then ignored, but still acked).
     static bool applyUpdate(ScopedTransaction& tx, const AgentSession& session,
                             const protocol::CommandUpdate& update);
+    // Stores a chunk of a script's output (a resent chunk changes nothing). False when the command is not
+    // this device's script.
+    static bool appendOutput(ScopedTransaction& tx, const AgentSession& session,
+                             const protocol::CommandOutput& output);
     // Pending commands past their expiry and started ones past their timeout become timed_out.
     static long long expire(ScopedTransaction& tx);
 };

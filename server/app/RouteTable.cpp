@@ -8,6 +8,8 @@
 #include "downloads/DownloadRoutes.h"
 #include "keys/KeyRoutes.h"
 #include "ops/OperationsRoutes.h"
+#include "scripts/ScriptRoutes.h"
+#include "scripts/ScriptRunRoutes.h"
 #include "tenancy/TenancyRoutes.h"
 #include "users/UserRoutes.h"
 
@@ -23,6 +25,8 @@ void registerAllRoutes(Router& router) {
     registerDeviceRoutes(router);
     registerDeviceDataRoutes(router);
     registerCommandRoutes(router);
+    registerScriptRoutes(router);
+    registerScriptRunRoutes(router);
     registerDownloadRoutes(router);
 }
 

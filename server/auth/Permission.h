@@ -47,6 +47,9 @@ inline constexpr Permission DevicesDelete{"devices", "delete"};
 inline constexpr Permission CommandsRead{"commands", "read"};
 inline constexpr Permission CommandsCreate{"commands", "create"};
 inline constexpr Permission CommandsCancel{"commands", "cancel"};
+inline constexpr Permission ScriptsRead{"scripts", "read"};
+inline constexpr Permission ScriptsWrite{"scripts", "write"};
+inline constexpr Permission ScriptsExecute{"scripts", "execute"};
 } // namespace permissions
 
 } // namespace breeze::server

@@ -7,6 +7,7 @@
 #include "http/ResultJson.h"
 #include "protocol/CommandCatalog.h"
 #include "protocol/MessageFields.h"
+#include "protocol/ScriptRequest.h"
 
 #include <set>
 
@@ -18,7 +19,8 @@ using namespace permissions;
 constexpr const char* kCommandJson =
     "json_build_object('id', c.id, 'device_id', c.device_id, 'org_id', c.org_id, 'site_id', c.site_id, "
     "'type', "
-    "c.command_type, 'args', c.args, 'status', c.status, 'timeout_seconds', c.timeout_seconds, 'expires_at', "
+    "c.command_type, 'args', c.args - 'sealed_environment', 'status', c.status, 'timeout_seconds', "
+    "c.timeout_seconds, 'expires_at', "
     "c.expires_at, 'requested_by', c.requested_by, 'cancel_requested', c.cancel_requested, 'created_at', "
     "c.created_at, 'sent_at', c.sent_at, 'started_at', c.started_at, 'finished_at', c.finished_at, "
     "'exit_code', "
@@ -43,6 +45,8 @@ ApiResponse createCommand(RequestContext& ctx) {
     auto fields = ctx.fields();
     const std::string type = fields.requiredString("type", 1, 64);
     nlohmann::json args = fields.optionalObject("args");
+    if (type == protocol::kRunScriptCommand)
+        throw ApiError::badRequest("scripts run through POST /api/v1/scripts/{id}/runs");
     if (!protocol::isBuiltInCommand(type))
         throw ApiError::badRequest("unknown command type \"" + type + "\" (see /api/v1/command-types)");
     try {
@@ -170,7 +174,8 @@ ApiResponse cancelCommand(RequestContext& ctx) {
         throw ApiError(409, "command_finished", "the command has already finished (" + status + ")");
     const bool reachedAgent = status != "pending";
     tx.sql().exec_params("UPDATE device_commands SET status = 'cancelled', cancel_requested = $3, "
-                         "finished_at = now(), updated_at = now(), error = 'cancelled by ' || $4 "
+                         "finished_at = now(), updated_at = now(), error = 'cancelled by ' || $4, "
+                         "args = args - 'sealed_environment' "
                          "WHERE id = $1 AND org_id = $2",
                          id, command.orgId, reachedAgent, ctx.principal().label);
     AuditEvent event = ctx.auditEvent("commands.cancel", "command", id);

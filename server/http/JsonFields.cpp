@@ -161,6 +161,15 @@ nlohmann::json JsonFields::optionalObject(const std::string& key) {
     return *value;
 }
 
+std::optional<nlohmann::json> JsonFields::optionalArray(const std::string& key) {
+    const auto* value = find(key);
+    if (!value)
+        return std::nullopt;
+    if (!value->is_array())
+        throw ApiError::badRequest("\"" + key + "\" must be an array");
+    return *value;
+}
+
 std::optional<bool> JsonFields::optionalBool(const std::string& key) {
     const auto* value = find(key);
     if (!value)

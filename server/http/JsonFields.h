@@ -34,6 +34,8 @@ public:
     std::optional<bool> optionalBool(const std::string& key);
     // A nested object, returned as is (its own reader checks it); an empty object when absent.
     nlohmann::json optionalObject(const std::string& key);
+    // The same for a nested array: returned as is, nullopt when absent.
+    std::optional<nlohmann::json> optionalArray(const std::string& key);
     std::optional<long long> optionalInteger(const std::string& key, long long min, long long max);
     bool has(const std::string& key) const { return m_body.contains(key); }
     void finish() const;

@@ -39,4 +39,26 @@ SiteRef requireSitePermission(RequestContext& ctx, ScopedTransaction& tx, const 
     return site;
 }
 
+std::string groupScopeSql(const AccessScope& scope) {
+    return "(" + scope.sqlSite("g.partner_id", "g.org_id", "g.site_id") + " OR (g.site_id IS NULL AND " +
+           scope.sqlOrg("g.partner_id", "g.org_id") + "))";
+}
+
+SiteRef requireGroupPermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& groupId,
+                               const Permission& permission) {
+    const AccessScope readScope = ctx.principal().scopeFor(permissions::GroupsRead);
+    const auto rows = tx.sql().exec_params(
+        "SELECT g.org_id, g.site_id FROM device_groups g WHERE g.id = $1 AND " + groupScopeSql(readScope),
+        groupId);
+    if (readScope.isEmpty() || rows.empty())
+        throw ApiError::notFound("device group");
+    const std::string orgId = rows[0][0].as<std::string>();
+    const AccessScope scope = ctx.principal().scopeFor(permission);
+    const bool allowed = rows[0][1].is_null() ? scope.allowsWholeOrg(orgId)
+                                              : scope.allowsSite(orgId, rows[0][1].as<std::string>());
+    if (!allowed)
+        throw ApiError::forbidden("this needs the " + permission.key() + " permission on the group");
+    return {orgId};
+}
+
 } // namespace breeze::server

@@ -22,4 +22,10 @@ void requireOrgPermission(RequestContext& ctx, ScopedTransaction& tx, const std:
 SiteRef requireSitePermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& siteId,
                               const Permission& permission);
 
+// Device groups ("g"): visible by their site, or by their organisation when they span it.
+std::string groupScopeSql(const AccessScope& scope);
+// 404 unless the caller can read the group; 403 unless `permission` covers its site (or whole organisation).
+SiteRef requireGroupPermission(RequestContext& ctx, ScopedTransaction& tx, const std::string& groupId,
+                               const Permission& permission);
+
 } // namespace breeze::server

@@ -3,6 +3,7 @@
 #include "protocol/AgentMessages.h"
 #include "protocol/CommandCatalog.h"
 #include "protocol/MessageFields.h"
+#include "protocol/ScriptRequest.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -36,6 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     roundTrip<Heartbeat>(envelope, [](const Heartbeat& m) { return m.encode("s1"); });
     roundTrip<InventoryReport>(envelope, [](const InventoryReport& m) { return m.encode("s1"); });
     roundTrip<CommandUpdate>(envelope, [](const CommandUpdate& m) { return m.encode("s1"); });
+    roundTrip<CommandOutput>(envelope, [](const CommandOutput& m) { return m.encode("s1"); });
     roundTrip<CommandRequest>(envelope, [](const CommandRequest& m) { return m.encode(); });
     roundTrip<CommandCancel>(envelope, [](const CommandCancel& m) { return m.encode(); });
     roundTrip<Ack>(envelope, [](const Ack& m) { return m.encode(); });
@@ -44,6 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         try {
             validateCommandArgs(type->get<std::string>(),
                                 envelope.fields.value("args", nlohmann::json::object()));
+        } catch (const MessageError&) {
+        }
+        try {
+            const auto request =
+                ScriptRequest::fromArgs(envelope.fields.value("args", nlohmann::json::object()));
+            if (ScriptRequest::fromArgs(request.toArgs()).toArgs() != request.toArgs())
+                std::abort();
         } catch (const MessageError&) {
         }
     }

@@ -1,0 +1,8 @@
+SELECT set_config('breeze.system', 'on', true);
+DELETE FROM role_permissions WHERE resource = 'scripts';
+DELETE FROM device_commands WHERE command_type = 'run_script';
+DROP TABLE command_output;
+ALTER TABLE device_commands DROP COLUMN run_id, DROP COLUMN script_version_id, DROP COLUMN script_id;
+DROP TABLE script_runs;
+DROP TABLE script_versions;
+DROP TABLE scripts;

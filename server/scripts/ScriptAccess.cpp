@@ -1,0 +1,38 @@
+#include "scripts/ScriptAccess.h"
+
+#include "db/ScopedTransaction.h"
+#include "http/ApiError.h"
+#include "http/RequestContext.h"
+
+#include <pqxx/pqxx>
+
+namespace breeze::server {
+
+std::string scriptScopeSql(const AccessScope& scope) {
+    return "(s.partner_id = '" + scope.partnerId() + "'::uuid AND (s.org_id IS NULL OR " +
+           scope.sqlOrg("s.partner_id", "s.org_id") + "))";
+}
+
+ScriptRef requireScript(RequestContext& ctx, ScopedTransaction& tx, const std::string& id, ScriptUse use) {
+    const AccessScope readScope = ctx.principal().scopeFor(permissions::ScriptsRead);
+    const auto rows = tx.sql().exec_params(
+        "SELECT s.org_id, s.name, s.current_version FROM scripts s WHERE s.id = $1 AND s.deleted_at IS NULL "
+        "AND " +
+            scriptScopeSql(readScope),
+        id);
+    if (readScope.isEmpty() || rows.empty())
+        throw ApiError::notFound("script");
+    ScriptRef script{id, rows[0][0].is_null() ? std::nullopt : std::optional(rows[0][0].as<std::string>()),
+                     rows[0][1].as<std::string>(), rows[0][2].as<int>()};
+    if (use == ScriptUse::Write) {
+        const AccessScope scope = ctx.principal().scopeFor(permissions::ScriptsWrite);
+        if (script.orgId ? !scope.allowsWholeOrg(*script.orgId) : !scope.isWholePartner())
+            throw ApiError::forbidden(
+                script.orgId ? "changing this script needs scripts:write on its whole organisation"
+                             : "changing the partner-wide library needs a partner-wide "
+                               "scripts:write grant");
+    }
+    return script;
+}
+
+} // namespace breeze::server
