@@ -379,6 +379,69 @@ private Q_SLOTS:
         checkAgainstDocument("post", "/api/v1/orgs", m_api->post("/api/v1/orgs", {{"bad", 1}}));
     }
 
+    void scriptRoutesMatchTheDocument() {
+        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Scripted"}}).body["id"];
+        const std::string site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "Lab"}}).body["id"];
+        const auto key =
+            m_api->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}});
+        const std::string device =
+            m_server->client()
+                ->post("/api/v1/agent/enroll", {{"key", key.body["key"]}, {"identity", "scripted-pc"}})
+                .body["device_id"];
+        const auto created = m_api->post(
+            "/api/v1/scripts",
+            {{"name", "Documented"},
+             {"org_id", org},
+             {"language", "bash"},
+             {"content", "echo \"$WHO\"\n"},
+             {"parameters",
+              {{{"name", "WHO"}, {"type", "choice"}, {"choices", {"me", "you"}}, {"default", "me"}},
+               {{"name", "KEY"}, {"type", "secret"}, {"label", "API key"}}}}});
+        checkAgainstDocument("post", "/api/v1/scripts", created);
+        const std::string id = created.body["id"];
+        checkAgainstDocument(
+            "post", "/api/v1/scripts",
+            m_api->post("/api/v1/scripts",
+                        {{"name", "documented"}, {"org_id", org}, {"language", "sh"}, {"content", ""}}));
+        checkAgainstDocument("get", "/api/v1/scripts", m_api->get("/api/v1/scripts?org=" + org));
+        checkAgainstDocument("get", "/api/v1/scripts/{id}", m_api->get("/api/v1/scripts/" + id));
+        checkAgainstDocument("patch", "/api/v1/scripts/{id}",
+                             m_api->patch("/api/v1/scripts/" + id, {{"content", "echo \"hi $WHO\"\n"}}));
+        checkAgainstDocument("get", "/api/v1/scripts/{id}/versions",
+                             m_api->get("/api/v1/scripts/" + id + "/versions"));
+        checkAgainstDocument("get", "/api/v1/scripts/{id}/versions/{version}",
+                             m_api->get("/api/v1/scripts/" + id + "/versions/1"));
+        checkAgainstDocument(
+            "post", "/api/v1/scripts/{id}/versions/{version}/restore",
+            m_api->post("/api/v1/scripts/" + id + "/versions/1/restore", nlohmann::json::object()));
+        const auto started = m_api->post("/api/v1/scripts/" + id + "/runs",
+                                         {{"device_ids", {device}}, {"parameters", {{"KEY", "k"}}}});
+        checkAgainstDocument("post", "/api/v1/scripts/{id}/runs", started);
+        QCOMPARE(started.status, 201);
+        checkAgainstDocument("post", "/api/v1/scripts/{id}/runs",
+                             m_api->post("/api/v1/scripts/" + id + "/runs",
+                                         {{"site_id", site}, {"parameters", {{"WHO", "them"}}}}));
+        const std::string run = started.body["run"]["id"];
+        const std::string execution = started.body["executions"][0]["id"];
+        checkAgainstDocument("get", "/api/v1/script-runs", m_api->get("/api/v1/script-runs?script=" + id));
+        checkAgainstDocument("get", "/api/v1/script-runs/{id}", m_api->get("/api/v1/script-runs/" + run));
+        checkAgainstDocument("get", "/api/v1/script-executions",
+                             m_api->get("/api/v1/script-executions?run=" + run));
+        checkAgainstDocument("get", "/api/v1/script-executions/{id}",
+                             m_api->get("/api/v1/script-executions/" + execution));
+        checkAgainstDocument("get", "/api/v1/commands/{id}/output",
+                             m_api->get("/api/v1/commands/" + execution + "/output?stdout_offset=0"));
+        checkAgainstDocument("get", "/api/v1/commands/{id}/output",
+                             m_api->get("/api/v1/commands/" + execution + "/output?stdout_offset=-1"));
+        const auto cancelled =
+            m_api->post("/api/v1/script-runs/" + run + "/cancel", nlohmann::json::object());
+        checkAgainstDocument("post", "/api/v1/script-runs/{id}/cancel", cancelled);
+        QCOMPARE(cancelled.body["cancelled"].get<int>(), 1);
+        QCOMPARE(m_api->get("/api/v1/script-executions/" + execution).body["status"].get<std::string>(),
+                 std::string("cancelled"));
+        checkAgainstDocument("delete", "/api/v1/scripts/{id}", m_api->del("/api/v1/scripts/" + id));
+    }
+
     void tlsIsVerifiedAndModern() {
         // The generated certificate names localhost and 127.0.0.1; both verify against the CA.
         QCOMPARE(net::RestClient(m_server->urlFor("127.0.0.1"), m_server->caFile()).get("/healthz").status,

