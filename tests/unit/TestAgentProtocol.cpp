@@ -1,9 +1,13 @@
 // The agent connection's wire pieces: WebSocket framing, the upgrade request, typed messages and command
 // arguments. Everything here parses bytes from an untrusted peer, so most cases are refusals.
+#include "encoding/Base64.h"
+#include "encoding/Utf8.h"
 #include "protocol/AgentMessages.h"
 #include "protocol/CommandCatalog.h"
 #include "protocol/HttpUpgradeRequest.h"
 #include "protocol/MessageFields.h"
+#include "protocol/ScriptParameters.h"
+#include "protocol/ScriptRequest.h"
 #include "protocol/WebSocketCodec.h"
 
 #include <QtTest>
@@ -267,6 +271,118 @@ private Q_SLOTS:
                 QVERIFY2(std::string(error.what()).find(expected) != std::string::npos, error.what());
             }
         }
+    }
+
+    void scriptOutputChunksCarryExactBytes() {
+        const std::string bytes("\xff\x00ok\n\xc3", 6);
+        CommandOutput chunk{"0b5c6f8e-3d0a-4c8e-9f43-111111111111", "stderr", 1024, bytes};
+        const auto back = CommandOutput::decode(envelopeOf(encodeEnvelope(chunk.encode("o1"))));
+        QCOMPARE(back.data, bytes);
+        QCOMPARE(back.offset, std::int64_t(1024));
+        QCOMPARE(back.stream, std::string("stderr"));
+        const auto refused = [&](const std::string& fields) {
+            try {
+                CommandOutput::decode(envelopeOf(
+                    R"({"v":1,"type":"command.output","id":"o1","command_id":"0b5c6f8e-3d0a-4c8e-9f43-111111111111",)" +
+                    fields + "}"));
+                return false;
+            } catch (const MessageError&) {
+                return true;
+            }
+        };
+        QVERIFY(refused(R"("stream":"stdin","offset":0,"data":"eA==")"));
+        QVERIFY(refused(R"("stream":"stdout","offset":0,"data":"not base64!")"));
+        QVERIFY(refused(R"("stream":"stdout","offset":0,"data":"")"));
+        QVERIFY(refused(R"("stream":"stdout","offset":1048575,"data":"eHg=")")); // past the 1 MiB cap
+        QVERIFY(refused(R"("stream":"stdout","offset":-1,"data":"eA==")"));
+        QVERIFY(!refused(R"("stream":"stdout","offset":1048575,"data":"eA==")"));
+        QCOMPARE(*breeze::encoding::base64Decode(breeze::encoding::base64Encode(bytes)), bytes);
+        QVERIFY(!breeze::encoding::base64Decode("eA=").has_value());
+    }
+
+    void utf8IsCheckedStrictly() {
+        QVERIFY(breeze::encoding::isValidUtf8("plain ascii"));
+        QVERIFY(breeze::encoding::isValidUtf8("gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80"));
+        QVERIFY(!breeze::encoding::isValidUtf8("\xff"));
+        QVERIFY(!breeze::encoding::isValidUtf8("\xc3"));             // cut short
+        QVERIFY(!breeze::encoding::isValidUtf8("\xc0\xaf"));         // overlong '/'
+        QVERIFY(!breeze::encoding::isValidUtf8("\xed\xa0\x80"));     // a surrogate
+        QVERIFY(!breeze::encoding::isValidUtf8("\xf4\x90\x80\x80")); // past U+10FFFF
+    }
+
+    void scriptRequestsAreChecked() {
+        ScriptRequest request{"python", "print(1)\n", {{"COUNT", "3"}, {"NOTE", "a b; $(c)"}}, "backup"};
+        const auto back = ScriptRequest::fromArgs(request.toArgs());
+        QCOMPARE(back.environment, request.environment);
+        QCOMPARE(back.runAs, std::string("backup"));
+        const std::pair<nlohmann::json, const char*> refusals[] = {
+            {{{"language", "perl"}, {"content", ""}}, "language"},
+            {{{"language", "sh"}}, "args.content is required"},
+            {{{"language", "sh"}, {"content", ""}, {"run_as", "Root"}}, "run_as"},
+            {nlohmann::json::parse(R"({"language":"sh","content":"","environment":[["PATH","/tmp"]]})"),
+             "invalid parameter name"},
+            {nlohmann::json::parse(R"({"language":"sh","content":"","environment":[["LD_PRELOAD","x.so"]]})"),
+             "invalid parameter name"},
+            {nlohmann::json::parse(R"({"language":"sh","content":"","environment":[["A","1"],["A","2"]]})"),
+             "twice"},
+            {nlohmann::json::parse(R"({"language":"sh","content":"","environment":[["A","a\u0000b"]]})"),
+             "NUL"},
+            {nlohmann::json::parse(R"({"language":"sh","content":"","environment":{"A":"1"}})"), "pairs"},
+        };
+        for (const auto& [args, expected] : refusals) {
+            try {
+                ScriptRequest::fromArgs(args);
+                QFAIL(args.dump().c_str());
+            } catch (const MessageError& error) {
+                QVERIFY2(std::string(error.what()).find(expected) != std::string::npos, error.what());
+            }
+        }
+        QVERIFY(isValidParameterName("_private1"));
+        QVERIFY(!isValidParameterName("BREEZE_COMMAND_ID"));
+        QVERIFY(!isValidParameterName("a-b"));
+        QVERIFY(isValidLocalUserName("www-data"));
+        QVERIFY(!isValidLocalUserName("-rf"));
+    }
+
+    void parameterValuesAreCheckedAgainstTheirTypes() {
+        const auto parameters = parseScriptParameters(nlohmann::json::parse(R"([
+            {"name": "COUNT", "type": "number", "required": true},
+            {"name": "MODE", "type": "choice", "choices": ["fast", "safe"], "default": "safe"},
+            {"name": "FORCE", "type": "boolean", "default": false},
+            {"name": "TOKEN", "type": "secret"},
+            {"name": "NOTE", "type": "string"}])"));
+        QCOMPARE(parameters[2].defaultValue.value(), std::string("false"));
+        const auto resolved =
+            resolveScriptParameters(parameters, {{"COUNT", 12}, {"TOKEN", "t0k"}, {"FORCE", "yes"}});
+        const std::vector<std::pair<std::string, std::string>> plain{
+            {"COUNT", "12"}, {"MODE", "safe"}, {"FORCE", "true"}};
+        QCOMPARE(resolved.plain, plain);
+        QCOMPARE(resolved.secret.size(), std::size_t(1));
+        QCOMPARE(resolved.redacted["TOKEN"].get<std::string>(), std::string(kRedacted));
+        QVERIFY(!resolved.redacted.contains("NOTE")); // optional and not given: not set at all
+        const std::pair<nlohmann::json, const char*> refusals[] = {
+            {{{"COUNT", "12abc"}}, "parameter COUNT must be a number"},
+            {{{"COUNT", "nan"}}, "parameter COUNT must be a number"},
+            {{{"COUNT", " 1"}}, "parameter COUNT must be a number"},
+            {{{"COUNT", true}}, "parameter COUNT must be a number"},
+            {nlohmann::json::object(), "parameter COUNT is required"},
+            {{{"COUNT", 1}, {"MODE", "Fast"}}, "parameter MODE must be one of: fast, safe"},
+            {{{"COUNT", 1}, {"FORCE", 2}}, "parameter FORCE must be true or false"},
+            {{{"COUNT", 1}, {"NOTE", 5}}, "parameter NOTE must be a string"},
+            {{{"COUNT", 1}, {"NOTE", std::string(40000, 'x')}}, "parameter NOTE must be at most"},
+            {{{"COUNT", 1}, {"OTHER", 1}}, "no parameter named OTHER"},
+        };
+        for (const auto& [values, expected] : refusals) {
+            try {
+                resolveScriptParameters(parameters, values);
+                QFAIL(values.dump().c_str());
+            } catch (const MessageError& error) {
+                QVERIFY2(std::string(error.what()).find(expected) != std::string::npos, error.what());
+            }
+        }
+        // Definitions round-trip through their JSON form.
+        QCOMPARE(scriptParametersJson(parseScriptParameters(scriptParametersJson(parameters))),
+                 scriptParametersJson(parameters));
     }
 };
 
