@@ -42,6 +42,8 @@ public:
     QModelIndex organisationsRoot() const { return index(0, 0); }
     // Every device group loaded, by id (for menus that put devices into one).
     const QHash<QString, TenancyNode>& groups() const { return m_groupById; }
+    const QVector<TenancyNode>& organisations() const { return m_organisations; }
+    const QVector<TenancyNode>& sites() const { return m_sites; }
 
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;

@@ -41,6 +41,8 @@ void DeviceBulkMenu::addCommands() {
         Q_EMIT status(
             tr("%1: sent to %2 devices; each runs when its device is online").arg(verb).arg(m_ids.size()));
     };
+    addAction(tr("Run script…"), this, [this] { Q_EMIT runScriptRequested(m_ids); });
+    addSeparator();
     addAction(tr("Ping"), this, [run] { run("ping", {}, tr("Ping")); });
     addAction(tr("Collect inventory now"), this, [run] { run("collect_inventory", {}, tr("Inventory")); });
     addSeparator();

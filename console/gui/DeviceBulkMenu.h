@@ -8,7 +8,8 @@ namespace breeze::console {
 
 class ConsoleConnection;
 
-// The device table's context menu for the selected devices: commands (ping, inventory, restart, shut down),
+// The device table's context menu for the selected devices: commands (ping, inventory, restart, shut down), a
+// script from the library,
 // tags, device group, site, and opening their windows. Commands go through the CommandRunner; changes of
 // site, group and tags are asked for through `changeRequested` so the window can show their progress.
 class DeviceBulkMenu : public QMenu {
@@ -22,6 +23,7 @@ Q_SIGNALS:
     // A PATCH body for every selected device, with what it does in words ("Tagging web").
     void changeRequested(const QStringList& deviceIds, const QJsonObject& change, const QString& what);
     void openRequested(const QString& deviceId);
+    void runScriptRequested(const QStringList& deviceIds);
 
 private:
     void addCommands();

@@ -9,6 +9,10 @@
 #include "DeviceFilterModel.h"
 #include "DeviceView.h"
 #include "PaletteModel.h"
+#include "RunMonitorWindow.h"
+#include "RunScriptDialog.h"
+#include "ScriptRunMonitor.h"
+#include "ScriptsView.h"
 #include "StatusDelegate.h"
 #include "Theme.h"
 
@@ -68,6 +72,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
                 [this](const QString& message) { statusBar()->showMessage(message, 10000); });
         connect(&menu, &DeviceBulkMenu::changeRequested, this, &MainWindow::changeDevices);
         connect(&menu, &DeviceBulkMenu::openRequested, this, &MainWindow::openDevice);
+        connect(&menu, &DeviceBulkMenu::runScriptRequested, this, &MainWindow::runScriptOn);
         menu.exec(m_table->viewport()->mapToGlobal(at));
     });
     connect(&connection.commands(), &CommandRunner::refused, this,
@@ -107,16 +112,28 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_dashboard = new DashboardView(connection.devices(), m_views);
     m_views->addTab(m_dashboard, tr("Dashboard"));
     m_views->addTab(central, tr("Devices"));
+    m_scripts = new ScriptsView(connection, m_views);
+    m_views->addTab(m_scripts, tr("Scripts"));
+    connect(m_scripts, &ScriptsView::runStarted, this, &MainWindow::followRun);
+    connect(m_scripts, &ScriptsView::executionOpened, this, &MainWindow::followExecution);
     m_administration = new AdministrationView(connection.api(), m_views);
     m_views->addTab(m_administration, tr("Administration"));
     // Administration lists load when first shown, and again once signed in (a tab shown before sign-in).
     connect(&connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
         if (signedIn && m_views->currentWidget() == m_administration)
             m_administration->loadCurrent();
+        if (signedIn && m_views->currentWidget() == m_scripts) {
+            m_scriptsOpened = true;
+            m_scripts->reload();
+        }
     });
     connect(m_views, &QTabWidget::currentChanged, this, [this](int index) {
         if (!m_connection.session().signedIn())
             return;
+        if (m_views->widget(index) == m_scripts && !m_scriptsOpened) {
+            m_scriptsOpened = true;
+            m_scripts->reload();
+        }
         if (m_views->widget(index) == m_administration && !m_administrationOpened) {
             m_administrationOpened = true;
             m_administration->loadCurrent();
@@ -201,6 +218,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     viewMenu->addAction(tr("Devices"), QKeySequence(tr("Ctrl+2")), this, [this] { showView("devices"); });
     viewMenu->addAction(tr("Administration"), QKeySequence(tr("Ctrl+3")), this,
                         [this] { showView("administration"); });
+    viewMenu->addAction(tr("Scripts"), QKeySequence(tr("Ctrl+4")), this, [this] { showView("scripts"); });
     viewMenu->addAction(tr("Go to…"), QKeySequence(tr("Ctrl+K")), this, [this] { openPalette(); });
     QMenu* themes = viewMenu->addMenu(tr("Theme"));
     auto* themeGroup = new QActionGroup(this);
@@ -293,6 +311,7 @@ void MainWindow::openPalette() {
     m_palette->rebuild(m_connection.devices(), m_connection.tree(),
                        {{PaletteModel::Kind::View, "dashboard", tr("Dashboard"), {}},
                         {PaletteModel::Kind::View, "devices", tr("Devices"), {}},
+                        {PaletteModel::Kind::View, "scripts", tr("Scripts"), {}},
                         {PaletteModel::Kind::View, "administration", tr("Administration"), {}},
                         {PaletteModel::Kind::Action, "all", tr("Show all devices"), {}},
                         {PaletteModel::Kind::Action, "reload", tr("Reload devices from the server"), {}}});
@@ -329,7 +348,34 @@ void MainWindow::watchOpenDevices() {
 }
 
 void MainWindow::showView(const QString& name) {
-    m_views->setCurrentIndex(name == "dashboard" ? 0 : name == "administration" ? 2 : 1);
+    QWidget* view = name == "dashboard"        ? static_cast<QWidget*>(m_dashboard)
+                    : name == "administration" ? static_cast<QWidget*>(m_administration)
+                    : name == "scripts"        ? static_cast<QWidget*>(m_scripts)
+                                               : m_views->widget(1);
+    m_views->setCurrentWidget(view);
+}
+
+void MainWindow::runScriptOn(const QStringList& deviceIds) {
+    auto* dialog = new RunScriptDialog(m_connection, {}, deviceIds, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &RunScriptDialog::started, this, &MainWindow::followRun);
+    dialog->open();
+}
+
+RunMonitorWindow* MainWindow::followRun(const QJsonObject& started) {
+    auto* monitor = new ScriptRunMonitor(m_connection.api(), m_connection.live());
+    monitor->start(started);
+    auto* window = new RunMonitorWindow(monitor);
+    window->show();
+    return window;
+}
+
+RunMonitorWindow* MainWindow::followExecution(const QJsonObject& execution) {
+    auto* monitor = new ScriptRunMonitor(m_connection.api(), m_connection.live());
+    monitor->watch(execution);
+    auto* window = new RunMonitorWindow(monitor);
+    window->show();
+    return window;
 }
 
 QString MainWindow::search() const {

@@ -24,6 +24,8 @@ class CommandPalette;
 class DashboardView;
 class PaletteModel;
 class DeviceView;
+class RunMonitorWindow;
+class ScriptsView;
 
 // The main window: a search box over the device table (host name, address, OS, status, tags), and a status
 // bar that says how many devices are online and whether the live connection is up (with a countdown while it
@@ -38,8 +40,14 @@ public:
     QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
     QString search() const;
-    // "dashboard", "devices" or "administration".
+    // "dashboard", "devices", "scripts" or "administration".
     void showView(const QString& name);
+    ScriptsView* scriptsView() const { return m_scripts; }
+    // Opens the Run dialog for these devices (a script chosen in it).
+    void runScriptOn(const QStringList& deviceIds);
+    // Follows a run (the answer of POST …/runs) or one execution from the history in a window of its own.
+    RunMonitorWindow* followRun(const QJsonObject& started);
+    RunMonitorWindow* followExecution(const QJsonObject& execution);
     // Opens (or raises) the device's own window.
     DeviceView* openDevice(const QString& deviceId);
     // Applies a PATCH body to each device, with progress and a Stop button in the status bar.
@@ -61,6 +69,8 @@ private:
     QTabWidget* m_views;
     DashboardView* m_dashboard;
     AdministrationView* m_administration;
+    ScriptsView* m_scripts;
+    bool m_scriptsOpened = false;
     bool m_administrationOpened = false;
     PaletteModel* m_palette;
     CommandPalette* m_paletteDialog;

@@ -44,6 +44,13 @@ struct VersionFields {
     long long timeoutSeconds = 300;
     std::string runAs;
     std::string note;
+
+    // The same script to run (the note is about a change, not part of one).
+    bool operator==(const VersionFields& other) const {
+        return language == other.language && os == other.os && content == other.content &&
+               parameters == other.parameters && timeoutSeconds == other.timeoutSeconds &&
+               runAs == other.runAs;
+    }
 };
 
 std::vector<std::string> defaultOs(const std::string& language) {
@@ -256,7 +263,9 @@ ApiResponse updateScript(RequestContext& ctx) {
             .exec_params1("SELECT current_version FROM scripts WHERE id = $1 FOR UPDATE", id)[0]
             .as<int>();
     VersionFields version = loadVersion(tx, id, current);
-    const bool versioned = readVersionFields(fields, version, false);
+    const VersionFields before = version;
+    // A save that changes nothing that runs (the same content sent again) makes no version.
+    const bool versioned = readVersionFields(fields, version, false) && version != before;
     fields.finish();
     try {
         tx.sql().exec_params(

@@ -151,6 +151,9 @@ private Q_SLOTS:
         QCOMPARE(second.status, 200);
         QCOMPARE(second.body["version"].get<int>(), 2);
         QCOMPARE(second.body["timeout_seconds"].get<int>(), 120); // carried over from version 1
+        // Saving the same content again is no change.
+        QCOMPARE(m_api->patch("/api/v1/scripts/" + id, {{"content", "df -h /\n"}}).body["version"].get<int>(),
+                 2);
         const auto third = m_api->patch("/api/v1/scripts/" + id, {{"timeout_seconds", 30}});
         QCOMPARE(third.body["version"].get<int>(), 3);
         QCOMPARE(third.body["content"].get<std::string>(), std::string("df -h /\n"));

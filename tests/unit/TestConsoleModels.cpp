@@ -7,6 +7,9 @@
 #include "JsonTableModel.h"
 #include "ListLoader.h"
 #include "PaletteModel.h"
+#include "ScriptParameterModel.h"
+#include "ScriptValueCheck.h"
+#include "UnifiedDiff.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
@@ -344,6 +347,69 @@ private Q_SLOTS:
         // The model hands the text over untouched; views render it with Qt::PlainText.
         QCOMPARE(model.data(model.index(0, DeviceTableModel::Hostname)).toString(),
                  QString("<b>pwned</b><img src=x>"));
+    }
+
+    void scriptParametersEditAsATable() {
+        ScriptParameterModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setDefinitions(
+            QJsonArray{QJsonObject{{"name", "MODE"},
+                                   {"type", "choice"},
+                                   {"choices", QJsonArray{"fast", "safe"}},
+                                   {"default", "safe"}},
+                       QJsonObject{{"name", "TOKEN"}, {"type", "secret"}, {"required", true}}});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, ScriptParameterModel::Choices).data().toString(), QString("fast, safe"));
+        QCOMPARE(model.index(1, ScriptParameterModel::Required).data(Qt::CheckStateRole).toInt(),
+                 int(Qt::Checked));
+        // A secret has no default (it would sit in the library in clear), a non-choice no choices.
+        QVERIFY(!(model.flags(model.index(1, ScriptParameterModel::Default)) & Qt::ItemIsEditable));
+        QVERIFY(!model.setData(model.index(1, ScriptParameterModel::Default), "hunter2"));
+        QVERIFY(!(model.flags(model.index(1, ScriptParameterModel::Choices)) & Qt::ItemIsEditable));
+        QVERIFY(!model.setData(model.index(0, ScriptParameterModel::Type), "float"));
+        QSignalSpy edited(&model, &ScriptParameterModel::edited);
+        const int row = model.addParameter();
+        QVERIFY(model.setData(model.index(row, ScriptParameterModel::Name), " retry count "));
+        QVERIFY(model.setData(model.index(row, ScriptParameterModel::Type), "number"));
+        QVERIFY(model.setData(model.index(row, ScriptParameterModel::Default), "3"));
+        QVERIFY(model.setData(model.index(0, ScriptParameterModel::Choices), "fast, safe, , slow"));
+        QVERIFY(edited.count() >= 4);
+        const QJsonArray definitions = model.definitions();
+        QCOMPARE(definitions.size(), 3);
+        QCOMPARE(definitions[0].toObject().value("choices").toArray(), (QJsonArray{"fast", "safe", "slow"}));
+        QVERIFY(!definitions[1].toObject().contains("default"));
+        QCOMPARE(definitions[2].toObject().value("name").toString(), QString("retry_count"));
+        QCOMPARE(definitions[2].toObject().value("default").toString(), QString("3"));
+        model.removeParameter(1);
+        QCOMPARE(model.rowCount(), 2);
+        // What the server accepts, the model reads back unchanged.
+        ScriptParameterModel again;
+        again.setDefinitions(model.definitions());
+        QCOMPARE(again.definitions(), model.definitions());
+    }
+
+    void runValuesAreCheckedByTheServersRules() {
+        const QJsonArray parameters{
+            QJsonObject{{"name", "COUNT"}, {"type", "number"}, {"required", true}},
+            QJsonObject{{"name", "MODE"}, {"type", "choice"}, {"choices", QJsonArray{"a", "b"}}}};
+        QCOMPARE(checkScriptValues(parameters, {{"COUNT", "12"}}), QString());
+        QCOMPARE(checkScriptValues(parameters, {}), QString("parameter COUNT is required"));
+        QVERIFY(checkScriptValues(parameters, {{"COUNT", "twelve"}})
+                    .startsWith("parameter COUNT must be a number"));
+        QCOMPARE(checkScriptValues(parameters, {{"COUNT", 1}, {"MODE", "c"}}),
+                 QString("parameter MODE must be one of: a, b"));
+    }
+
+    void versionsDiffLineByLine() {
+        const QString before = "#!/bin/bash\necho one\necho two\necho three\n";
+        const QString after = "#!/bin/bash\necho one\necho 2\necho three\necho four\n";
+        QCOMPARE(
+            unifiedDiff(before, after, "version 1", "version 2"),
+            QString(
+                "--- version 1\n+++ version 2\n@@ -1,4 +1,5 @@\n #!/bin/bash\n echo one\n-echo two\n+echo 2\n"
+                " echo three\n+echo four\n"));
+        QCOMPARE(unifiedDiff(before, before, "a", "b"), QString());
+        QVERIFY(unifiedDiff({}, "new\n", "(empty)", "version 1").contains("+new"));
     }
 };
 

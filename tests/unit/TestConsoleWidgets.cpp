@@ -4,6 +4,9 @@
 #include "DashboardView.h"
 #include "DeviceBulkMenu.h"
 #include "MainWindow.h"
+#include "PowerShellLexer.h"
+#include "QsciHeaders.h"
+#include "ScriptEditor.h"
 
 #include <QJsonArray>
 #include <QLabel>
@@ -146,6 +149,50 @@ private Q_SLOTS:
         QCOMPARE(recent->rowCount(), 2);
         QCOMPARE(recent->item(0, 0)->text(), QString("web-02")); // the most recent first
         QVERIFY(!dashboard.grab().isNull());
+    }
+
+    void scriptEditorHighlightsFindsAndReplaces() {
+        ScriptEditor editor;
+        editor.setLanguage("python");
+        QCOMPARE(QString(editor.scintilla()->lexer()->language()), QString("Python"));
+        editor.setLanguage("powershell");
+        QCOMPARE(QString(editor.scintilla()->lexer()->language()), QString("PowerShell"));
+        editor.setLanguage("sh");
+        QCOMPARE(QString(editor.scintilla()->lexer()->language()), QString("Bash"));
+        editor.setText("echo old\necho OLD\necho older\n");
+        QVERIFY(!editor.isModified());
+        QVERIFY(editor.findNext("older"));
+        QCOMPARE(editor.scintilla()->selectedText(), QString("older"));
+        QVERIFY(!editor.findNext("absent"));
+        // Replace all: every match once, case-insensitive unless asked, as one undo step.
+        QCOMPARE(editor.replaceAll("old", "new"), 3);
+        QCOMPARE(editor.text(), QString("echo new\necho new\necho newer\n"));
+        QVERIFY(editor.isModified());
+        editor.scintilla()->undo();
+        QCOMPARE(editor.text(), QString("echo old\necho OLD\necho older\n"));
+        editor.scintilla()->setCursorPosition(0, 0);
+        QCOMPARE(editor.replaceNext("OLD", "x"), 0); // the first press finds
+        QCOMPARE(editor.replaceNext("OLD", "x"), 1); // the second replaces
+        QCOMPARE(editor.text(), QString("echo x\necho OLD\necho older\n"));
+        QVERIFY(!editor.grab().isNull());
+    }
+
+    void powerShellLexerColoursTheParts() {
+        ScriptEditor editor;
+        editor.setLanguage("powershell");
+        editor.setText("# note\n$name = 'x'\nif ($true) { Get-Item }\n");
+        editor.resize(400, 200);
+        editor.show();
+        auto* sci = editor.scintilla();
+        const auto styleAt = [sci](int line, int index) {
+            const int position = sci->positionFromLineIndex(line, index);
+            return static_cast<int>(sci->SendScintilla(QsciScintillaBase::SCI_GETSTYLEAT, position));
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(styleAt(0, 2), int(PowerShellLexer::Comment), 3000);
+        QCOMPARE(styleAt(1, 1), int(PowerShellLexer::Variable));
+        QCOMPARE(styleAt(1, 9), int(PowerShellLexer::String));
+        QCOMPARE(styleAt(2, 0), int(PowerShellLexer::Keyword));
+        QCOMPARE(styleAt(2, 14), int(PowerShellLexer::Cmdlet));
     }
 };
 

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "JsonTableModel.h"
+
+#include <QJsonObject>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace breeze::console {
+
+class ConsoleConnection;
+
+// Script executions, newest first, filtered by script, device (host name), who ran them and status.
+// Opening one shows its output.
+class ExecutionHistoryPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ExecutionHistoryPanel(ConsoleConnection& connection, QWidget* parent = nullptr);
+
+    // The scripts the script filter offers (the library as loaded).
+    void setScripts(const QJsonArray& scripts);
+    void setScriptFilter(const QString& scriptId);
+    void setDeviceFilter(const QString& hostname);
+    void setStatusFilter(const QString& status);
+    void setOnlyMine(bool mine);
+    void reload();
+    const JsonTableModel& model() const { return *m_model; }
+    QTableView* table() const { return m_table; }
+
+Q_SIGNALS:
+    void openRequested(const QJsonObject& execution);
+
+private:
+    QString query() const;
+
+    ConsoleConnection& m_connection;
+    QComboBox* m_script;
+    QLineEdit* m_device;
+    QComboBox* m_user;
+    QComboBox* m_status;
+    QLabel* m_note;
+    JsonTableModel* m_model;
+    QTableView* m_table;
+    QString m_myId;
+    int m_request = 0;
+};
+
+} // namespace breeze::console

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QDialog>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStringList>
+
+class QButtonGroup;
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QPushButton;
+class QRadioButton;
+class QSpinBox;
+
+namespace breeze::console {
+
+class ConsoleConnection;
+
+// Runs a script: which one (unless the dialog was opened for one) and which version, on which devices (the
+// selection it was opened with, a site or a device group), with a field per parameter (a password field for
+// secrets, a box for choices, a tick for booleans). Values are checked by the server's own rules before
+// anything is sent; a refusal is shown in the dialog in words and what was typed stays. On success it emits
+// `started` with the server's answer (the run, its executions, and the devices refused with the reason).
+class RunScriptDialog : public QDialog {
+    Q_OBJECT
+
+public:
+    // `script`: a library item (GET /api/v1/scripts/{id}), or empty to choose one from the library.
+    RunScriptDialog(ConsoleConnection& connection, const QJsonObject& script, const QStringList& deviceIds,
+                    QWidget* parent = nullptr);
+
+    // For tests and keyboard users: the field widget of a parameter, by name.
+    QWidget* parameterField(const QString& name) const;
+    void chooseSite(const QString& siteId);
+    void chooseGroup(const QString& groupId);
+    QString error() const;
+    void run();
+
+Q_SIGNALS:
+    void started(const QJsonObject& answer);
+
+private:
+    void setScript(const QJsonObject& script);
+    QJsonObject values() const;
+
+    ConsoleConnection& m_connection;
+    QJsonObject m_script;
+    QStringList m_deviceIds;
+    QComboBox* m_scripts = nullptr;
+    QSpinBox* m_version;
+    QRadioButton* m_onSelection;
+    QRadioButton* m_onSite;
+    QRadioButton* m_onGroup;
+    QComboBox* m_site;
+    QComboBox* m_group;
+    QFormLayout* m_parameterForm;
+    QWidget* m_parameterBox;
+    QSpinBox* m_timeout;
+    QLabel* m_error;
+    QPushButton* m_run;
+    QList<QPair<QJsonObject, QWidget*>> m_fields;
+};
+
+} // namespace breeze::console

@@ -1,0 +1,154 @@
+#include "ScriptHistoryPanel.h"
+
+#include "ApiClient.h"
+#include "QsciHeaders.h"
+#include "UnifiedDiff.h"
+
+#include <QCheckBox>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+ScriptHistoryPanel::ScriptHistoryPanel(ApiClient& api, QWidget* parent)
+    : QWidget(parent), m_api(api), m_model(new JsonTableModel({{"version", tr("Version")},
+                                                               {"created_at", tr("Saved")},
+                                                               {"created_by", tr("By")},
+                                                               {"note", tr("Note")},
+                                                               {"content_bytes", tr("Bytes")}},
+                                                              this)),
+      m_table(new QTableView(this)),
+      m_againstCurrent(new QCheckBox(tr("Compare with the current version"), this)),
+      m_diff(new QsciScintilla(this)), m_status(new QLabel(this)),
+      m_restore(new QPushButton(tr("Restore"), this)) {
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->hide();
+    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    auto* lexer = new QsciLexerDiff(m_diff);
+    lexer->setDefaultFont(mono);
+    lexer->setFont(mono);
+    lexer->setDefaultPaper(palette().color(QPalette::Base));
+    lexer->setPaper(palette().color(QPalette::Base));
+    m_diff->setLexer(lexer);
+    m_diff->setReadOnly(true);
+    m_diff->setUtf8(true);
+    m_status->setTextFormat(Qt::PlainText);
+    m_restore->setEnabled(false);
+    m_restore->setToolTip(tr("Make the selected version current again, as a new version"));
+
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_diff);
+    splitter->setStretchFactor(1, 2);
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(m_againstCurrent);
+    bar->addWidget(m_status, 1);
+    bar->addWidget(m_restore);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter, 1);
+    layout->addLayout(bar);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this] { showSelected(); });
+    connect(m_againstCurrent, &QCheckBox::toggled, this, [this] { showSelected(); });
+    connect(m_restore, &QPushButton::clicked, this, [this] { restoreSelected(); });
+}
+
+void ScriptHistoryPanel::setScript(const QString& scriptId, int currentVersion) {
+    m_scriptId = scriptId;
+    m_current = currentVersion;
+    m_model->setItems({});
+    m_diff->setText({});
+    m_restore->setEnabled(false);
+    if (!scriptId.isEmpty())
+        load();
+}
+
+QString ScriptHistoryPanel::diffText() const {
+    return m_diff->text();
+}
+
+void ScriptHistoryPanel::load() {
+    m_api.get("/api/v1/scripts/" + m_scriptId + "/versions", [this, id = m_scriptId](const ApiReply& reply) {
+        if (id != m_scriptId)
+            return;
+        if (!reply.ok()) {
+            m_status->setText(reply.errorMessage);
+            return;
+        }
+        m_model->setItems(reply.object().value("items").toArray());
+        if (m_model->rowCount() > 0)
+            m_table->selectRow(0);
+    });
+}
+
+void ScriptHistoryPanel::fetchVersion(int version, std::function<void(const QString& content)> done) {
+    if (version < 1) {
+        done({});
+        return;
+    }
+    m_api.get(QString("/api/v1/scripts/%1/versions/%2").arg(m_scriptId).arg(version),
+              [done = std::move(done)](const ApiReply& reply) {
+                  done(reply.object().value("content").toString());
+              });
+}
+
+void ScriptHistoryPanel::showSelected() {
+    const int row = m_table->currentIndex().row();
+    if (row < 0)
+        return;
+    const int version = m_model->items().at(row).toObject().value("version").toInt();
+    m_restore->setEnabled(version != m_current);
+    const int base = m_againstCurrent->isChecked() ? m_current : version - 1;
+    const int request = ++m_request;
+    fetchVersion(version, [this, version, base, request](const QString& selected) {
+        fetchVersion(base, [this, version, base, request, selected](const QString& other) {
+            if (request != m_request)
+                return;
+            const bool againstCurrent = m_againstCurrent->isChecked();
+            // Against the current version the arrow points from the selected one to now.
+            const QString diff =
+                againstCurrent
+                    ? unifiedDiff(selected, other, tr("version %1").arg(version),
+                                  tr("version %1 (current)").arg(base))
+                    : unifiedDiff(other, selected, base < 1 ? tr("(empty)") : tr("version %1").arg(base),
+                                  tr("version %1").arg(version));
+            m_diff->setText(diff.isEmpty() ? tr("No changes to the script's text.") : diff);
+        });
+    });
+}
+
+void ScriptHistoryPanel::restoreSelected() {
+    const int row = m_table->currentIndex().row();
+    if (row < 0)
+        return;
+    const int version = m_model->items().at(row).toObject().value("version").toInt();
+    m_restore->setEnabled(false);
+    m_api.post(
+        QString("/api/v1/scripts/%1/versions/%2/restore").arg(m_scriptId).arg(version), QJsonObject{},
+        [this, version](const ApiReply& reply) {
+            if (!reply.ok()) {
+                m_status->setText(reply.errorMessage);
+                m_restore->setEnabled(true);
+                return;
+            }
+            const QJsonObject script = reply.object();
+            m_status->setText(
+                tr("Version %1 restored as version %2").arg(version).arg(script.value("version").toInt()));
+            m_current = script.value("version").toInt();
+            load();
+            Q_EMIT restored(script);
+        });
+}
+
+} // namespace breeze::console
