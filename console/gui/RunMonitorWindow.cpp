@@ -71,6 +71,7 @@ RunMonitorWindow::RunMonitorWindow(ScriptRunMonitor* monitor, QWidget* parent)
     splitter->addWidget(m_table);
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({420, 680});
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_summary, 1);
     bar->addWidget(m_cancel);
@@ -164,7 +165,7 @@ void RunMonitorWindow::updateSummary() {
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         parts << QString("%1 %2").arg(it.value()).arg(QString(it.key()).replace('_', ' '));
     const int open = m_monitor->openCount();
-    m_summary->setText(tr("%1 devices: %2").arg(m_monitor->rowCount()).arg(parts.join(", ")) +
+    m_summary->setText(tr("%n device(s): ", nullptr, m_monitor->rowCount()) + parts.join(", ") +
                        (open == 0 ? tr(" — finished") : QString()));
     m_cancel->setEnabled(open > 0 && !m_monitor->runId().isEmpty());
 }

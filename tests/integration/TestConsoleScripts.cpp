@@ -1,0 +1,229 @@
+// The console's scripts, offscreen, against a real server and a real agent running real bash: a script is
+// written in the editor and saved into versions, its history shows what each save changed and restores an
+// old one, the Run dialog refuses a bad value in words and runs the script, the run window shows each
+// stream as the agent sends it and cancels what is still running, and the execution history filters.
+#include "ConsoleConnection.h"
+#include "ExecutionHistoryPanel.h"
+#include "MainWindow.h"
+#include "QsciHeaders.h"
+#include "RunMonitorWindow.h"
+#include "RunScriptDialog.h"
+#include "ScriptEditor.h"
+#include "ScriptHistoryPanel.h"
+#include "ScriptParameterModel.h"
+#include "ScriptRunMonitor.h"
+#include "ScriptsView.h"
+#include "TestAgent.h"
+#include "TestPostgres.h"
+#include "TestServer.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QtTest>
+
+using namespace breeze;
+using namespace breeze::console;
+
+class TestConsoleScripts final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestServer> m_server;
+    std::unique_ptr<net::RestClient> m_admin;
+    std::unique_ptr<test::TestAgent> m_agent;
+    std::unique_ptr<ConsoleConnection> m_connection;
+    std::unique_ptr<MainWindow> m_window;
+    QString m_device;
+    QString m_hostname;
+
+    ScriptsView& scripts() { return *m_window->scriptsView(); }
+
+    QJsonObject startRun(const QJsonObject& script, const std::function<void(RunScriptDialog&)>& fill) {
+        RunScriptDialog dialog(*m_connection, script, {m_device});
+        fill(dialog);
+        QSignalSpy started(&dialog, &RunScriptDialog::started);
+        dialog.run();
+        if (!QTest::qWaitFor([&] { return started.count() == 1; }, 10000))
+            qWarning() << "not started:" << dialog.error();
+        return started.isEmpty() ? QJsonObject() : started.at(0).at(0).toJsonObject();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_server = std::make_unique<test::TestServer>(
+            *m_postgres, "console_scripts",
+            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
+        const auto credentials = m_server->bootstrap("admin@scripts.test", "Scripts MSP", false);
+        m_admin = m_server->signIn(credentials.email, credentials.password, credentials.totpSecret);
+        const std::string org = m_admin->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
+        const std::string site = m_admin->post("/api/v1/sites", {{"org_id", org}, {"name", "HQ"}}).body["id"];
+        const auto key =
+            m_admin->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}});
+        test::TestAgent::Options options;
+        options.identity = "console-scripts-01";
+        m_agent = std::make_unique<test::TestAgent>(*m_server, key.body["key"], options);
+        m_agent->start();
+        m_device = QString::fromStdString(m_agent->deviceId());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_admin->get("/api/v1/devices/" + m_agent->deviceId()).body["status"] == "online", 20000);
+        m_hostname =
+            QString::fromStdString(m_admin->get("/api/v1/devices/" + m_agent->deviceId()).body["hostname"]);
+
+        QFile ca(QString::fromStdString(m_server->caFile()));
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        m_connection = std::make_unique<ConsoleConnection>(QUrl(QString::fromStdString(m_server->url())),
+                                                           QSslCertificate::fromData(ca.readAll()));
+        m_window = std::make_unique<MainWindow>(*m_connection);
+        QSignalSpy loaded(&m_connection->directory(), &DeviceDirectory::loaded);
+        m_connection->session().signIn(QString::fromStdString(credentials.email),
+                                       QString::fromStdString(credentials.password),
+                                       QString::fromStdString(test::totpAhead(credentials.totpSecret)));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_connection->tree().sites().isEmpty(), 10000);
+        m_window->resize(1300, 800);
+        m_window->showView("scripts");
+    }
+
+    void cleanupTestCase() {
+        m_window.reset();
+        m_connection.reset();
+        m_agent.reset();
+        m_server.reset();
+        m_postgres.reset();
+    }
+
+    void editorSavesVersionsAndHistoryRestores() {
+        ScriptsView& view = scripts();
+        view.newScript();
+        view.nameField()->setText("Greeting");
+        view.languageField()->setCurrentIndex(view.languageField()->findData("bash"));
+        view.editor()->setText("echo \"hello $WHO\"\necho warn >&2\nexit 3\n");
+        // A name the server refuses comes back in words, and nothing typed is lost.
+        const int row = view.parameters()->addParameter();
+        view.parameters()->setData(view.parameters()->index(row, ScriptParameterModel::Name), "PATH");
+        view.save();
+        QTRY_VERIFY_WITH_TIMEOUT(view.status().contains("PATH"), 10000);
+        QCOMPARE(view.editor()->text(), QString("echo \"hello $WHO\"\necho warn >&2\nexit 3\n"));
+        view.parameters()->setData(view.parameters()->index(row, ScriptParameterModel::Name), "WHO");
+        view.parameters()->setData(view.parameters()->index(row, ScriptParameterModel::Required), Qt::Checked,
+                                   Qt::CheckStateRole);
+        view.save();
+        QTRY_VERIFY_WITH_TIMEOUT(view.status().contains("Added"), 10000);
+        QCOMPARE(view.current().value("version").toInt(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(view.library()->model()->rowCount(), 1, 10000);
+
+        view.editor()->setText("echo \"HELLO $WHO\"\necho warn >&2\nexit 3\n");
+        view.noteField()->setText("louder");
+        view.save();
+        QTRY_VERIFY_WITH_TIMEOUT(view.status().contains("version 2"), 10000);
+        view.save(); // nothing changed: no third version
+        QTRY_VERIFY_WITH_TIMEOUT(view.status().contains("no new version"), 10000);
+
+        ScriptHistoryPanel* history = view.history();
+        QTRY_COMPARE_WITH_TIMEOUT(history->versions()->model()->rowCount(), 2, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(history->diffText().contains("+echo \"HELLO $WHO\""), 10000);
+        QVERIFY(history->diffText().contains("-echo \"hello $WHO\""));
+        QCOMPARE(history->versions()->model()->index(0, 3).data().toString(), QString("louder"));
+        history->versions()->selectRow(1);
+        history->restoreSelected();
+        QTRY_COMPARE_WITH_TIMEOUT(view.current().value("version").toInt(), 3, 10000);
+        QCOMPARE(view.editor()->text(), QString("echo \"hello $WHO\"\necho warn >&2\nexit 3\n"));
+        QTRY_COMPARE_WITH_TIMEOUT(history->versions()->model()->rowCount(), 3, 10000);
+        QVERIFY(!m_window->grab().isNull());
+    }
+
+    void runDialogChecksValuesThenRunsAndTheWindowShowsTheOutput() {
+        const QJsonObject script = scripts().current();
+        QCOMPARE(script.value("name").toString(), QString("Greeting"));
+        // A missing required value is refused in the dialog, before anything is sent.
+        {
+            RunScriptDialog dialog(*m_connection, script, {m_device});
+            dialog.run();
+            QCOMPARE(dialog.error(), QString("parameter WHO is required"));
+        }
+        QCOMPARE(m_admin->get("/api/v1/script-executions").body["items"].size(), std::size_t(0));
+
+        const QJsonObject answer = startRun(script, [](RunScriptDialog& dialog) {
+            static_cast<QLineEdit*>(dialog.parameterField("WHO"))->setText("world; $(id)");
+        });
+        QCOMPARE(answer.value("executions").toArray().size(), 1);
+        QPointer<RunMonitorWindow> window = m_window->followRun(answer);
+        QTRY_COMPARE_WITH_TIMEOUT(window->monitor().status(0), QString("failed"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(window->stdoutText(), QString("hello world; $(id)\n"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(window->stderrText(), QString("warn\n"), 10000);
+        QCOMPARE(window->monitor().data(window->monitor().index(0, ScriptRunMonitor::ExitCode)).toInt(), 3);
+        QVERIFY(window->summary().contains("finished"));
+        window->close();
+    }
+
+    void theRunWindowStreamsAndCancels() {
+        const auto created = m_admin->post(
+            "/api/v1/scripts",
+            {{"name", "Slow"}, {"language", "bash"}, {"content", "echo started\nsleep 60\necho never\n"}});
+        QCOMPARE(created.status, 201);
+        const QJsonObject script = QJsonDocument::fromJson(QByteArray::fromStdString(created.raw)).object();
+        const QJsonObject answer = startRun(script, [](RunScriptDialog&) {});
+        QPointer<RunMonitorWindow> window = m_window->followRun(answer);
+        // Output shows while the script still runs.
+        QTRY_COMPARE_WITH_TIMEOUT(window->stdoutText(), QString("started\n"), 15000);
+        QCOMPARE(window->monitor().status(0), QString("running"));
+        QPushButton* cancel = nullptr;
+        for (auto* button : window->findChildren<QPushButton*>())
+            if (button->text() == "Cancel run")
+                cancel = button;
+        QVERIFY(cancel && cancel->isEnabled());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window->monitor().status(0), QString("cancelled"), 15000);
+        QVERIFY(!window->stdoutText().contains("never"));
+        window->close();
+    }
+
+    void runOnASiteFromTheDialog() {
+        const QJsonObject script = scripts().current();
+        const QJsonObject answer = startRun(script, [this](RunScriptDialog& dialog) {
+            static_cast<QLineEdit*>(dialog.parameterField("WHO"))->setText("site");
+            dialog.chooseSite(m_connection->tree().sites().first().id);
+        });
+        QCOMPARE(answer.value("run").toObject().value("targets").toObject().value("site_id").toString(),
+                 m_connection->tree().sites().first().id);
+        QPointer<RunMonitorWindow> window = m_window->followRun(answer);
+        QTRY_COMPARE_WITH_TIMEOUT(window->stdoutText(), QString("hello site\n"), 20000);
+        window->close();
+    }
+
+    void executionHistoryFilters() {
+        ExecutionHistoryPanel* history = scripts().executions();
+        history->setScriptFilter({});
+        history->setStatusFilter({});
+        history->reload();
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 3, 10000);
+        history->setStatusFilter("cancelled");
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 1, 10000);
+        QCOMPARE(history->model().items().at(0).toObject().value("script_name").toString(), QString("Slow"));
+        history->setStatusFilter({});
+        history->setDeviceFilter(m_hostname);
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 3, 10000);
+        history->setDeviceFilter("no-such-host");
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 0, 10000);
+        history->setDeviceFilter({});
+        history->setOnlyMine(true);
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 3, 10000);
+        history->setOnlyMine(false);
+        // Opening one from the history shows its output.
+        history->setStatusFilter("failed");
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 2, 10000);
+        QPointer<RunMonitorWindow> window =
+            m_window->followExecution(history->model().items().at(1).toObject()); // the older: "world; $(id)"
+        QTRY_COMPARE_WITH_TIMEOUT(window->stdoutText(), QString("hello world; $(id)\n"), 10000);
+        window->close();
+    }
+};
+
+QTEST_MAIN(TestConsoleScripts)
+#include "TestConsoleScripts.moc"
