@@ -5,7 +5,7 @@
 
 namespace breeze::crypto {
 
-// One-shot digests and MACs; results are raw bytes (encode with Hex or Base64Url as needed).
+// One-shot digests and MACs; results are raw bytes (encode with Hex or Base64 as needed).
 class Digest {
 public:
     static std::string sha256(std::string_view data);

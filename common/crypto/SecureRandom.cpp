@@ -1,6 +1,6 @@
 #include "crypto/SecureRandom.h"
 
-#include "encoding/Base64Url.h"
+#include "encoding/Base64.h"
 
 #include <sodium.h>
 #include <stdexcept>

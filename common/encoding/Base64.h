@@ -11,4 +11,9 @@ namespace breeze::encoding {
 std::string base64Encode(std::string_view bytes);
 std::optional<std::string> base64Decode(std::string_view text);
 
+// URL-safe base64 without padding (section 5): tokens, cursors and key material that travel in URLs and
+// headers.
+std::string base64UrlEncode(std::string_view bytes);
+std::optional<std::string> base64UrlDecode(std::string_view text);
+
 } // namespace breeze::encoding

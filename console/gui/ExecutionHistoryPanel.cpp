@@ -1,6 +1,7 @@
 #include "ExecutionHistoryPanel.h"
 
 #include "ConsoleConnection.h"
+#include "ListLoader.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -100,12 +101,37 @@ QString ExecutionHistoryPanel::query() const {
         query += "&script=" + script;
     if (const QString status = m_status->currentData().toString(); !status.isEmpty())
         query += "&status=" + status;
-    if (m_user->currentData().toString() == "me" && !m_myId.isEmpty())
+    const QString user = m_user->currentData().toString();
+    if (user == "me" && !m_myId.isEmpty())
         query += "&user=" + m_myId;
+    else if (!user.isEmpty() && user != "me")
+        query += "&user=" + user;
     return query;
 }
 
+void ExecutionHistoryPanel::loadUsers() {
+    // Everyone the technician may list (users:read); without that permission the filter offers "Me" only.
+    m_usersLoaded = true;
+    loadAllPages(m_connection.api(), "/api/v1/users?limit=500",
+                 [this](const QJsonArray& users, const QString&) {
+                     const QString chosen = m_user->currentData().toString();
+                     QSignalBlocker blocker(m_user);
+                     for (const auto& value : users) {
+                         const QJsonObject user = value.toObject();
+                         if (m_user->findData(user.value("id").toString()) < 0)
+                             m_user->addItem(user.value("email").toString(), user.value("id").toString());
+                     }
+                     m_user->setCurrentIndex(std::max(0, m_user->findData(chosen)));
+                 });
+}
+
+void ExecutionHistoryPanel::setUserFilter(const QString& userId) {
+    m_user->setCurrentIndex(std::max(0, m_user->findData(userId)));
+}
+
 void ExecutionHistoryPanel::reload() {
+    if (!m_usersLoaded)
+        loadUsers();
     if (m_user->currentData().toString() == "me" && m_myId.isEmpty()) {
         // Who "me" is comes from the server once.
         m_connection.api().get("/api/v1/auth/me", [this](const ApiReply& reply) {

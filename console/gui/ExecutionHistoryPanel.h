@@ -28,6 +28,8 @@ public:
     void setDeviceFilter(const QString& hostname);
     void setStatusFilter(const QString& status);
     void setOnlyMine(bool mine);
+    // A user id from the list the filter offers (the users the technician may list).
+    void setUserFilter(const QString& userId);
     void reload();
     const JsonTableModel& model() const { return *m_model; }
     QTableView* table() const { return m_table; }
@@ -37,6 +39,7 @@ Q_SIGNALS:
 
 private:
     QString query() const;
+    void loadUsers();
 
     ConsoleConnection& m_connection;
     QComboBox* m_script;
@@ -47,6 +50,7 @@ private:
     JsonTableModel* m_model;
     QTableView* m_table;
     QString m_myId;
+    bool m_usersLoaded = false;
     int m_request = 0;
 };
 

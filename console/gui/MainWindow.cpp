@@ -363,16 +363,16 @@ void MainWindow::runScriptOn(const QStringList& deviceIds) {
 }
 
 RunMonitorWindow* MainWindow::followRun(const QJsonObject& started) {
-    auto* monitor = new ScriptRunMonitor(m_connection.api(), m_connection.live());
-    monitor->start(started);
-    auto* window = new RunMonitorWindow(monitor);
-    window->show();
-    return window;
+    return openMonitor([&started](ScriptRunMonitor& monitor) { monitor.start(started); });
 }
 
 RunMonitorWindow* MainWindow::followExecution(const QJsonObject& execution) {
+    return openMonitor([&execution](ScriptRunMonitor& monitor) { monitor.watch(execution); });
+}
+
+RunMonitorWindow* MainWindow::openMonitor(const std::function<void(ScriptRunMonitor&)>& begin) {
     auto* monitor = new ScriptRunMonitor(m_connection.api(), m_connection.live());
-    monitor->watch(execution);
+    begin(*monitor);
     auto* window = new RunMonitorWindow(monitor);
     window->show();
     return window;

@@ -3,6 +3,7 @@
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
+#include <functional>
 
 class QJsonObject;
 class QLabel;
@@ -25,6 +26,7 @@ class DashboardView;
 class PaletteModel;
 class DeviceView;
 class RunMonitorWindow;
+class ScriptRunMonitor;
 class ScriptsView;
 
 // The main window: a search box over the device table (host name, address, OS, status, tags), and a status
@@ -59,6 +61,7 @@ protected:
 
 private:
     void showCounts(int total, int online);
+    RunMonitorWindow* openMonitor(const std::function<void(ScriptRunMonitor&)>& begin);
     // Tells the server which devices' heartbeats to stream: those with an open window (at most 50).
     void watchOpenDevices();
 

@@ -201,37 +201,8 @@ nlohmann::json ScriptCli::parameterValues() {
     return values;
 }
 
-int ScriptCli::create() {
-    nlohmann::json body{{"name", m_cli.requireOption("--name")},
-                        {"language", m_cli.requireOption("--language")},
-                        {"content", readContent(m_cli.requireOption("--file"))},
-                        {"parameters", parameterDefinitions()}};
-    if (m_cli.m_options.contains("--org"))
-        body["org_id"] = m_cli.resolveOrg(m_cli.option("--org"));
-    if (m_cli.m_options.contains("--timeout"))
-        body["timeout_seconds"] = parseDuration(m_cli.option("--timeout"));
-    if (m_cli.m_options.contains("--os"))
-        body["os"] = split(m_cli.option("--os"), ',');
-    for (const auto& [option, key] :
-         std::vector<std::pair<std::string, std::string>>{{"--run-as", "run_as"},
-                                                          {"--category", "category"},
-                                                          {"--description", "description"},
-                                                          {"--note", "note"}})
-        if (m_cli.m_options.contains(option))
-            body[key] = m_cli.option(option);
-    auto script = m_cli.call("POST", "/api/v1/scripts", body).body;
-    script.erase("content");
-    m_cli.printObject(script);
-    return 0;
-}
-
-int ScriptCli::update() {
-    const std::string id = resolveScript(m_cli.positional(2, "script"));
-    nlohmann::json body = nlohmann::json::object();
-    if (m_cli.m_options.contains("--file"))
-        body["content"] = readContent(m_cli.option("--file"));
-    if (m_cli.m_repeated.contains("--param"))
-        body["parameters"] = parameterDefinitions();
+// The options create and update share: settings of the version and of the script.
+void ScriptCli::addSettings(nlohmann::json& body) {
     if (m_cli.m_options.contains("--timeout"))
         body["timeout_seconds"] = parseDuration(m_cli.option("--timeout"));
     if (m_cli.m_options.contains("--os"))
@@ -245,6 +216,30 @@ int ScriptCli::update() {
                                                           {"--language", "language"}})
         if (m_cli.m_options.contains(option))
             body[key] = m_cli.option(option);
+}
+
+int ScriptCli::create() {
+    nlohmann::json body{{"name", m_cli.requireOption("--name")},
+                        {"language", m_cli.requireOption("--language")},
+                        {"content", readContent(m_cli.requireOption("--file"))},
+                        {"parameters", parameterDefinitions()}};
+    if (m_cli.m_options.contains("--org"))
+        body["org_id"] = m_cli.resolveOrg(m_cli.option("--org"));
+    addSettings(body);
+    auto script = m_cli.call("POST", "/api/v1/scripts", body).body;
+    script.erase("content");
+    m_cli.printObject(script);
+    return 0;
+}
+
+int ScriptCli::update() {
+    const std::string id = resolveScript(m_cli.positional(2, "script"));
+    nlohmann::json body = nlohmann::json::object();
+    if (m_cli.m_options.contains("--file"))
+        body["content"] = readContent(m_cli.option("--file"));
+    if (m_cli.m_repeated.contains("--param"))
+        body["parameters"] = parameterDefinitions();
+    addSettings(body);
     if (body.empty())
         throw AdminCli::Failure("update needs something to change, such as --file F");
     auto script = m_cli.call("PATCH", "/api/v1/scripts/" + id, body).body;

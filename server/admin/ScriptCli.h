@@ -20,6 +20,7 @@ private:
     nlohmann::json parameterDefinitions();
     nlohmann::json parameterValues();
     std::string readContent(const std::string& path);
+    void addSettings(nlohmann::json& body);
     int create();
     int update();
     int show();

@@ -129,25 +129,18 @@ void AgentService::handle(const AgentSession& session, const protocol::Envelope&
             heartbeat(session, envelope);
         } else if (envelope.type == msg::kInventory) {
             const auto report = protocol::InventoryReport::decode(envelope);
-            auto lease = m_server.pool.acquire();
-            ScopedTransaction tx(*lease, SystemAccess{"store an authenticated agent's inventory"});
-            InventoryStore::apply(tx, session, report);
-            tx.commit();
-            acknowledge(session, envelope.id, true);
+            storeAndAcknowledge(session, envelope.id, {"store an authenticated agent's inventory"},
+                                [&](ScopedTransaction& tx) { InventoryStore::apply(tx, session, report); });
         } else if (envelope.type == msg::kCommandUpdate) {
             const auto update = protocol::CommandUpdate::decode(envelope);
-            auto lease = m_server.pool.acquire();
-            ScopedTransaction tx(*lease, SystemAccess{"store an authenticated agent's command result"});
-            CommandStore::applyUpdate(tx, session, update);
-            tx.commit();
-            acknowledge(session, envelope.id, true);
+            storeAndAcknowledge(
+                session, envelope.id, {"store an authenticated agent's command result"},
+                [&](ScopedTransaction& tx) { CommandStore::applyUpdate(tx, session, update); });
         } else if (envelope.type == msg::kCommandOutput) {
             const auto output = protocol::CommandOutput::decode(envelope);
-            auto lease = m_server.pool.acquire();
-            ScopedTransaction tx(*lease, SystemAccess{"store an authenticated agent's script output"});
-            CommandStore::appendOutput(tx, session, output);
-            tx.commit();
-            acknowledge(session, envelope.id, true);
+            storeAndAcknowledge(
+                session, envelope.id, {"store an authenticated agent's script output"},
+                [&](ScopedTransaction& tx) { CommandStore::appendOutput(tx, session, output); });
         } else {
             sendError(session, "unknown_type", "unknown message type \"" + envelope.type + "\"", envelope.id);
         }
@@ -165,6 +158,16 @@ void AgentService::handle(const AgentSession& session, const protocol::Envelope&
             m_gateway->closeSession(session, protocol::kCloseTryAgainLater,
                                     "server cannot store the session now");
     }
+}
+
+void AgentService::storeAndAcknowledge(const AgentSession& session, const std::string& id,
+                                       SystemAccess access,
+                                       const std::function<void(ScopedTransaction&)>& store) {
+    auto lease = m_server.pool.acquire();
+    ScopedTransaction tx(*lease, access);
+    store(tx);
+    tx.commit();
+    acknowledge(session, id, true); // only once it is stored: otherwise the agent sends it again
 }
 
 void AgentService::hello(const AgentSession& session, const protocol::Envelope& envelope) {

@@ -6,11 +6,14 @@
 #include "gateway/StrandPool.h"
 
 #include <atomic>
+#include <functional>
 
 namespace breeze::server {
 
 class AgentGateway;
+class ScopedTransaction;
 struct ServerContext;
+struct SystemAccess;
 
 // Everything the server does for connected agents: admission by device credential, hello, heartbeats,
 // inventory and command updates, command delivery, presence. Database work runs on a StrandPool keyed by
@@ -45,6 +48,10 @@ private:
     void hello(const AgentSession& session, const protocol::Envelope& envelope);
     void heartbeat(const AgentSession& session, const protocol::Envelope& envelope);
     void deliver(const AgentSession& session, bool inFlight);
+    // Runs `store` in its own transaction outside any tenant (the session already proved the device) and
+    // acknowledges message `id` once it committed.
+    void storeAndAcknowledge(const AgentSession& session, const std::string& id, SystemAccess access,
+                             const std::function<void(ScopedTransaction&)>& store);
     void acknowledge(const AgentSession& session, const std::string& ref, bool ok,
                      const std::string& error = {});
     void sendError(const AgentSession& session, const std::string& code, const std::string& message,

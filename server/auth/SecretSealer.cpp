@@ -1,7 +1,7 @@
 #include "auth/SecretSealer.h"
 
 #include "crypto/SecureRandom.h"
-#include "encoding/Base64Url.h"
+#include "encoding/Base64.h"
 
 #include <sodium.h>
 #include <stdexcept>

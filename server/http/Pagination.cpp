@@ -1,6 +1,6 @@
 #include "http/Pagination.h"
 
-#include "encoding/Base64Url.h"
+#include "encoding/Base64.h"
 #include "http/ApiError.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"

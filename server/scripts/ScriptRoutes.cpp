@@ -115,6 +115,14 @@ bool readVersionFields(JsonFields& fields, VersionFields& version, bool creating
     return changed;
 }
 
+// Locks the script, so that two saves at once make two versions, one after the other; returns its current
+// one.
+int lockCurrentVersion(ScopedTransaction& tx, const std::string& scriptId) {
+    return tx.sql()
+        .exec_params1("SELECT current_version FROM scripts WHERE id = $1 FOR UPDATE", scriptId)[0]
+        .as<int>();
+}
+
 VersionFields loadVersion(ScopedTransaction& tx, const std::string& scriptId, int number) {
     const auto rows = tx.sql().exec_params(
         "SELECT language, array_to_string(os, ','), content, parameters::text, timeout_seconds, run_as "
@@ -257,11 +265,7 @@ ApiResponse updateScript(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const ScriptRef script = requireScript(ctx, tx, id, ScriptUse::Write);
-    // Lock the script so two saves at once make two versions, one after the other.
-    const int current =
-        tx.sql()
-            .exec_params1("SELECT current_version FROM scripts WHERE id = $1 FOR UPDATE", id)[0]
-            .as<int>();
+    const int current = lockCurrentVersion(tx, id);
     VersionFields version = loadVersion(tx, id, current);
     const VersionFields before = version;
     // A save that changes nothing that runs (the same content sent again) makes no version.
@@ -354,10 +358,7 @@ ApiResponse restoreVersion(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const ScriptRef script = requireScript(ctx, tx, id, ScriptUse::Write);
-    const int current =
-        tx.sql()
-            .exec_params1("SELECT current_version FROM scripts WHERE id = $1 FOR UPDATE", id)[0]
-            .as<int>();
+    const int current = lockCurrentVersion(tx, id);
     VersionFields version = loadVersion(tx, id, number);
     version.note = "restored from version " + std::to_string(number);
     insertVersion(ctx, tx, id, scope.partnerId(), script.orgId, current + 1, version, number);

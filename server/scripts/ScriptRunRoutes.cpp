@@ -237,10 +237,13 @@ ApiResponse createRun(RequestContext& ctx) {
 
     event.resourceId = runId;
     event.orgId = runOrg;
-    event.details = {{"script_id", scriptId},     {"script", script.name},
-                     {"version", version.number}, {"targets", targets},
-                     {"device_ids", acceptedIds}, {"parameters", parameters.redacted},
+    event.details = {{"script_id", scriptId},           {"script", script.name},
+                     {"version", version.number},       {"targets", targets},
+                     {"device_count", accepted.size()}, {"parameters", parameters.redacted},
                      {"refused", refused.size()}};
+    // Every device by id for runs of ordinary size; the executions name them all in any case.
+    if (acceptedIds.size() <= 1000)
+        event.details["device_ids"] = acceptedIds;
     ctx.audit(tx, event);
     nlohmann::json items = nlohmann::json::array();
     for (const auto& target : accepted)
@@ -390,7 +393,8 @@ ApiResponse getOutput(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const auto rows = tx.sql().exec_params(
-        "SELECT c.status, c.exit_code, c.error, c.output::text FROM device_commands c WHERE c.id = $1 AND " +
+        "SELECT c.status, c.exit_code, c.error, c.output::text FROM device_commands c WHERE c.id = $1 AND "
+        "c.command_type = 'run_script' AND " +
             scope.sqlSite("c.partner_id", "c.org_id", "c.site_id"),
         id);
     if (rows.empty())

@@ -4,6 +4,7 @@
 // bench-agents [--count N] [--duration S] [--heartbeat S] [--commands-per-s N] Prints one JSON object as its
 // last line.
 #include "AgentSwarm.h"
+#include "BenchArguments.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -19,12 +20,6 @@ using namespace breeze;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-int argument(int argc, char** argv, const std::string& name, int fallback) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == name)
-            return std::stoi(argv[i + 1]);
-    return fallback;
-}
 
 long rssKib(qint64 pid) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -38,11 +33,11 @@ long rssKib(qint64 pid) {
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    const int count = argument(argc, argv, "--count", 1000);
-    const int duration = argument(argc, argv, "--duration", 30);
-    const int heartbeatSeconds = argument(argc, argv, "--heartbeat", 10);
-    const int commandsPerSecond = argument(argc, argv, "--commands-per-s", 20);
-    const int connectors = argument(argc, argv, "--connectors", 8);
+    const int count = test::intArgument(argc, argv, "--count", 1000);
+    const int duration = test::intArgument(argc, argv, "--duration", 30);
+    const int heartbeatSeconds = test::intArgument(argc, argv, "--heartbeat", 10);
+    const int commandsPerSecond = test::intArgument(argc, argv, "--commands-per-s", 20);
+    const int connectors = test::intArgument(argc, argv, "--connectors", 8);
 
     test::AgentSwarm::raiseFileLimit(count); // before the server starts: it inherits the limit
     test::TestPostgres postgres;

@@ -1,5 +1,6 @@
 // bench-rest: REST throughput and latency of a real server on a private PostgreSQL.
 // Usage: bench-rest [--clients N] [--requests N]. Prints one JSON object as its last line.
+#include "BenchArguments.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -22,18 +23,12 @@ double percentile(std::vector<double> values, double p) {
                            static_cast<std::size_t>(p * static_cast<double>(values.size())))];
 }
 
-int argument(int argc, char** argv, const std::string& name, int fallback) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == name)
-            return std::stoi(argv[i + 1]);
-    return fallback;
-}
 } // namespace
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    const int clients = argument(argc, argv, "--clients", 8);
-    const int requests = argument(argc, argv, "--requests", 2000);
+    const int clients = test::intArgument(argc, argv, "--clients", 8);
+    const int requests = test::intArgument(argc, argv, "--requests", 2000);
 
     test::TestPostgres postgres;
     test::TestServer server(postgres, "bench_rest", {{"database.pool_size", "16"}});

@@ -3,6 +3,7 @@
 // the final result); the clock runs from the REST call that starts the run until every result is stored.
 // Usage: bench-script-fanout [--devices N] [--output-bytes B]. Prints one JSON object as its last line.
 #include "AgentSwarm.h"
+#include "BenchArguments.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "protocol/ScriptRequest.h"
@@ -15,19 +16,10 @@
 using namespace breeze;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-int argument(int argc, char** argv, const std::string& name, int fallback) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == name)
-            return std::stoi(argv[i + 1]);
-    return fallback;
-}
-} // namespace
-
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    const int devices = argument(argc, argv, "--devices", 1000);
-    const int outputBytes = std::clamp(argument(argc, argv, "--output-bytes", 200), 1, 65536);
+    const int devices = test::intArgument(argc, argv, "--devices", 1000);
+    const int outputBytes = std::clamp(test::intArgument(argc, argv, "--output-bytes", 200), 1, 65536);
     test::AgentSwarm::raiseFileLimit(devices);
 
     test::TestPostgres postgres;

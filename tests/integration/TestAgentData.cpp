@@ -134,7 +134,9 @@ private Q_SLOTS:
     void completedHoursAreRolledUpAndLateSamplesRollThemUpAgain() {
         server::MetricsWriter writer(*m_pool, 100, 50ms, 1000);
         const std::int64_t hourMs = 3'600'000;
-        const std::int64_t previousHour = (nowMs() / hourMs - 1) * hourMs;
+        // Two hours back: an earlier test's sample from "now" must not land in it when the clock just
+        // passed the hour.
+        const std::int64_t previousHour = (nowMs() / hourMs - 2) * hourMs;
         QVERIFY(store(writer, previousHour + 60'000, 20));
         QVERIFY(store(writer, previousHour + 120'000, 40));
         server::AgentMaintenance maintenance(*m_pool, {}, nullptr);

@@ -40,6 +40,7 @@ class TestConsoleScripts final : public QObject {
     std::unique_ptr<MainWindow> m_window;
     QString m_device;
     QString m_hostname;
+    QString m_otherUser;
 
     ScriptsView& scripts() { return *m_window->scriptsView(); }
 
@@ -75,6 +76,12 @@ private Q_SLOTS:
         m_hostname =
             QString::fromStdString(m_admin->get("/api/v1/devices/" + m_agent->deviceId()).body["hostname"]);
 
+        m_otherUser = QString::fromStdString(m_admin
+                                                 ->post("/api/v1/users", {{"email", "other@scripts.test"},
+                                                                          {"password", "another password"},
+                                                                          {"role", "technician"}})
+                                                 .body["id"]
+                                                 .get<std::string>());
         QFile ca(QString::fromStdString(m_server->caFile()));
         QVERIFY(ca.open(QIODevice::ReadOnly));
         m_connection = std::make_unique<ConsoleConnection>(QUrl(QString::fromStdString(m_server->url())),
@@ -215,6 +222,17 @@ private Q_SLOTS:
         history->setOnlyMine(true);
         QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 3, 10000);
         history->setOnlyMine(false);
+        // Any user the technician may list: the other one ran nothing.
+        QComboBox* users = nullptr;
+        for (auto* box : history->findChildren<QComboBox*>())
+            if (box->itemText(0) == "Anyone")
+                users = box;
+        QVERIFY(users);
+        QTRY_VERIFY_WITH_TIMEOUT(users->findText("other@scripts.test") >= 0, 10000);
+        history->setUserFilter(m_otherUser);
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 0, 10000);
+        history->setUserFilter({});
+        QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 3, 10000);
         // Opening one from the history shows its output.
         history->setStatusFilter("failed");
         QTRY_COMPARE_WITH_TIMEOUT(history->model().rowCount(), 2, 10000);

@@ -4,7 +4,7 @@
 #include "crypto/SecureRandom.h"
 #include "crypto/Totp.h"
 #include "encoding/Base32.h"
-#include "encoding/Base64Url.h"
+#include "encoding/Base64.h"
 #include "encoding/Hex.h"
 
 #include <QtTest>
