@@ -15,6 +15,7 @@
 #include "gateway/AgentGateway.h"
 #include "net/TlsConnection.h"
 #include "ops/JsonLogger.h"
+#include "patches/PatchScheduler.h"
 #include "protocol/WebSocketCodec.h"
 
 #include <Poco/Net/SSLManager.h>
@@ -183,6 +184,9 @@ int serve(const Options& options) {
             gateway.disconnect(id, breeze::protocol::kCloseGoingAway, "no heartbeat received in time");
     });
     maintenance.start();
+    // Scheduled patch deployments are queued within seconds of their time.
+    PatchScheduler patches(pool, &agents, std::chrono::seconds(5));
+    patches.start();
 
     HttpsServer server(context, state);
     server.start();

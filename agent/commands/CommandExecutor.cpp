@@ -4,6 +4,7 @@
 #include "platform/Subprocess.h"
 #include "protocol/CommandCatalog.h"
 #include "protocol/MessageFields.h"
+#include "protocol/PatchMessages.h"
 #include "protocol/ScriptRequest.h"
 
 #include <cerrno>
@@ -53,6 +54,8 @@ std::vector<std::string> CommandExecutor::capabilities() {
         names.push_back(spec.type);
     for (auto& script : ScriptRunner::capabilities())
         names.push_back(std::move(script));
+    for (auto& manager : PatchRunner::capabilities())
+        names.push_back(std::move(manager));
     names.push_back("inventory");
     names.push_back("metrics");
     names.push_back("spool");
@@ -123,6 +126,8 @@ protocol::CommandUpdate CommandExecutor::execute(const protocol::CommandRequest&
                                                  const std::atomic<bool>& cancel) {
     if (request.type == protocol::kRunScriptCommand)
         return m_scripts.run(request, cancel, m_hooks.output);
+    if (protocol::isPatchCommand(request.type))
+        return m_patches.run(request, cancel);
     try {
         protocol::validateCommandArgs(request.type, request.args);
     } catch (const protocol::MessageError& error) {

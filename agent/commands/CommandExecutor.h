@@ -1,5 +1,6 @@
 #pragma once
 
+#include "patches/PatchRunner.h"
 #include "protocol/AgentMessages.h"
 #include "scripts/ScriptRunner.h"
 
@@ -41,6 +42,7 @@ private:
 
     Hooks m_hooks;
     ScriptRunner m_scripts;
+    PatchRunner m_patches;
 };
 
 } // namespace breeze::agent

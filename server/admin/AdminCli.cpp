@@ -1,5 +1,6 @@
 #include "AdminCli.h"
 
+#include "PatchCli.h"
 #include "ScriptCli.h"
 #include "TableWriter.h"
 #include "encoding/AsciiCase.h"
@@ -48,6 +49,12 @@ constexpr const char* kUsage =
           | run SCRIPT --device D [--device D]... | --site S | --group G [--param NAME=VALUE]... [--version N]
                 [--timeout S] [--wait]
           | executions [--device D] [--script SCRIPT] [--status S] [--run RUN] | execution ID | cancel RUN
+  patches scan --device D [--wait] | list [--device D] [--org ORG] [--site SITE]
+          | approve PATCH [--device D|--site S|--org O] | reject PATCH [--device D|--site S|--org O]
+          | defer PATCH (--until DATE | --days N) [--device D|--site S|--org O]
+          | deploy --device D [--device D]...|--site S|--org O [--at TIME] [--wait] | deployments
+          | results --device D | rollback PATCH --device D [--wait]
+          PATCH is a patch id or a package name; approve and reject without a scope flag act partner-wide.
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
 
 ORG, SITE and GROUP are ids or exact names; DEVICE is an id, a host name or a machine identity. DURATION is like 7d, 12h, 30m or seconds.
@@ -749,6 +756,8 @@ int AdminCli::run(const std::vector<std::string>& args) {
             return commands();
         if (command == "scripts")
             return ScriptCli(*this).run();
+        if (command == "patches")
+            return PatchCli(*this).run();
         throw Failure("unknown command " + command + "; see breeze-admin --help");
     } catch (const Poco::Net::SSLException& error) {
         m_err << "breeze-admin: TLS failure (is --ca the server's CA?): " << error.displayText() << "\n";

@@ -24,7 +24,9 @@ public:
     int run(const std::vector<std::string>& args);
 
 private:
-    friend class ScriptCli; // `scripts …` lives in its own file and uses the helpers below
+    // `scripts …` and `patches …` live in their own files and use the helpers below.
+    friend class ScriptCli;
+    friend class PatchCli;
 
     struct Failure : std::runtime_error {
         using std::runtime_error::runtime_error;

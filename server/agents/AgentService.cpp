@@ -9,7 +9,9 @@
 #include "db/ScopedTransaction.h"
 #include "gateway/AgentGateway.h"
 #include "ops/JsonLogger.h"
+#include "patches/PatchStore.h"
 #include "protocol/MessageFields.h"
+#include "protocol/PatchMessages.h"
 #include "protocol/WebSocketCodec.h"
 
 #include <chrono>
@@ -133,9 +135,16 @@ void AgentService::handle(const AgentSession& session, const protocol::Envelope&
                                 [&](ScopedTransaction& tx) { InventoryStore::apply(tx, session, report); });
         } else if (envelope.type == msg::kCommandUpdate) {
             const auto update = protocol::CommandUpdate::decode(envelope);
-            storeAndAcknowledge(
-                session, envelope.id, {"store an authenticated agent's command result"},
-                [&](ScopedTransaction& tx) { CommandStore::applyUpdate(tx, session, update); });
+            storeAndAcknowledge(session, envelope.id, {"store an authenticated agent's command result"},
+                                [&](ScopedTransaction& tx) {
+                                    const auto finished = CommandStore::applyUpdate(tx, session, update);
+                                    // A patch command's result moves the device's patch states with it.
+                                    if (finished && finished->type == protocol::kPatchScanCommand)
+                                        PatchStore::applyScan(tx, session, update);
+                                    else if (finished && protocol::isPatchCommand(finished->type))
+                                        PatchStore::applyInstall(tx, session, update, finished->type,
+                                                                 finished->deploymentId);
+                                });
         } else if (envelope.type == msg::kCommandOutput) {
             const auto output = protocol::CommandOutput::decode(envelope);
             storeAndAcknowledge(

@@ -89,8 +89,9 @@ std::vector<std::string> CommandStore::recentCancels(ScopedTransaction& tx, cons
     return ids;
 }
 
-bool CommandStore::applyUpdate(ScopedTransaction& tx, const AgentSession& session,
-                               const protocol::CommandUpdate& update) {
+std::optional<CommandStore::Finished> CommandStore::applyUpdate(ScopedTransaction& tx,
+                                                                const AgentSession& session,
+                                                                const protocol::CommandUpdate& update) {
     if (!update.final()) {
         const auto rows = tx.sql().exec_params(
             "UPDATE device_commands SET status = 'running', started_at = coalesce(started_at, now()), "
@@ -99,19 +100,22 @@ bool CommandStore::applyUpdate(ScopedTransaction& tx, const AgentSession& sessio
             update.commandId, session.deviceId);
         if (!rows.empty())
             recordEvent(tx, session, update.commandId, "running");
-        return true;
+        return std::nullopt;
     }
     const auto rows = tx.sql().exec_params(
         "UPDATE device_commands SET status = $3, exit_code = NULLIF($4, '')::integer, output = $5::jsonb, "
         "error = NULLIF($6, ''), args = args - 'sealed_environment', "
         "started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now() "
-        "WHERE id = $1 AND device_id = $2 AND status IN ('pending', 'sent', 'running') RETURNING id",
+        "WHERE id = $1 AND device_id = $2 AND status IN ('pending', 'sent', 'running') RETURNING "
+        "command_type, "
+        "coalesce(deployment_id::text, '')",
         update.commandId, session.deviceId, update.status,
         update.exitCode ? std::to_string(*update.exitCode) : std::string(),
         update.output.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), update.error);
-    if (!rows.empty())
-        recordEvent(tx, session, update.commandId, update.status);
-    return !rows.empty();
+    if (rows.empty())
+        return std::nullopt;
+    recordEvent(tx, session, update.commandId, update.status);
+    return Finished{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
 }
 
 bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& session,

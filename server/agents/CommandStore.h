@@ -3,6 +3,7 @@
 #include "gateway/AgentSession.h"
 #include "protocol/AgentMessages.h"
 
+#include <optional>
 #include <vector>
 
 namespace breeze::server {
@@ -23,9 +24,15 @@ public:
                                                                  const SecretSealer& sealer);
     // Commands cancelled while the agent may still be running them.
     static std::vector<std::string> recentCancels(ScopedTransaction& tx, const AgentSession& session);
-    // Returns false when the command is not this device's (the update is then ignored, but still acked).
-    static bool applyUpdate(ScopedTransaction& tx, const AgentSession& session,
-                            const protocol::CommandUpdate& update);
+    // A final update that was applied gives the command's type and deployment (for what depends on the
+    // result, such as patch states); nullopt when it was not final, or not this device's command (the update
+    // is then ignored, but still acked).
+    struct Finished {
+        std::string type;
+        std::string deploymentId; // "" when none
+    };
+    static std::optional<Finished> applyUpdate(ScopedTransaction& tx, const AgentSession& session,
+                                               const protocol::CommandUpdate& update);
     // Stores a chunk of a script's output (a resent chunk changes nothing). False when the command is not
     // this device's script.
     static bool appendOutput(ScopedTransaction& tx, const AgentSession& session,

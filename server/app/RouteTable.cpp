@@ -8,6 +8,7 @@
 #include "downloads/DownloadRoutes.h"
 #include "keys/KeyRoutes.h"
 #include "ops/OperationsRoutes.h"
+#include "patches/PatchRoutes.h"
 #include "scripts/ScriptRoutes.h"
 #include "scripts/ScriptRunRoutes.h"
 #include "tenancy/TenancyRoutes.h"
@@ -27,6 +28,7 @@ void registerAllRoutes(Router& router) {
     registerCommandRoutes(router);
     registerScriptRoutes(router);
     registerScriptRunRoutes(router);
+    registerPatchRoutes(router);
     registerDownloadRoutes(router);
 }
 

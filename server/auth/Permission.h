@@ -50,6 +50,9 @@ inline constexpr Permission CommandsCancel{"commands", "cancel"};
 inline constexpr Permission ScriptsRead{"scripts", "read"};
 inline constexpr Permission ScriptsWrite{"scripts", "write"};
 inline constexpr Permission ScriptsExecute{"scripts", "execute"};
+inline constexpr Permission PatchesRead{"patches", "read"};
+inline constexpr Permission PatchesApprove{"patches", "approve"};
+inline constexpr Permission PatchesDeploy{"patches", "deploy"};
 } // namespace permissions
 
 } // namespace breeze::server

@@ -1,5 +1,6 @@
 #include "commands/CommandRoutes.h"
 
+#include "commands/CommandQueue.h"
 #include "devices/DeviceAccess.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
@@ -67,25 +68,8 @@ ApiResponse createCommand(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, deviceId, CommandsCreate);
-    const auto state = tx.sql().exec_params1(
-        "SELECT d.approval, d.revoked_at IS NOT NULL FROM devices d WHERE d.id = $1 AND d.org_id = $2",
-        deviceId, device.orgId);
-    if (state[1].as<bool>())
-        throw ApiError(409, "device_revoked", "this device has been revoked; it cannot receive commands");
-    if (state[0].as<std::string>() != "approved")
-        throw ApiError(409, "device_pending", "this device is waiting for approval; approve it first");
     AuditEvent event = ctx.auditEvent("commands.create", "command", "");
-    const std::string id =
-        tx.sql()
-            .exec_params1(
-                "INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, args, "
-                "timeout_seconds, expires_at, requested_by, requested_by_user) "
-                "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, now() + make_interval(secs => $8), $9, "
-                "NULLIF($10, '')::uuid) RETURNING id",
-                device.partnerId, device.orgId, device.siteId, deviceId, type, args.dump(), timeout,
-                expiresIn, event.actorLabel,
-                event.actorType == "user" ? event.actorId.value_or("") : std::string())[0]
-            .as<std::string>();
+    const std::string id = queueDeviceCommand(tx, event, deviceId, device, {type, args, timeout, expiresIn});
     event.resourceId = id;
     event.orgId = device.orgId;
     event.details = {{"device_id", deviceId}, {"type", type}, {"args", args}};

@@ -1,0 +1,163 @@
+#include "protocol/PatchMessages.h"
+
+#include "protocol/MessageFields.h"
+
+namespace breeze::protocol {
+
+namespace {
+bool allowed(std::string_view text, std::string_view extra) {
+    for (char c : text)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              extra.find(c) != std::string_view::npos))
+            return false;
+    return true;
+}
+
+std::string text(const MessageFields& fields, std::string_view name, std::size_t maxBytes) {
+    std::string value = fields.stringOr(name, maxBytes, "");
+    for (char& c : value)
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+            c = ' ';
+    return value;
+}
+
+PackageVersion packageOf(const MessageFields& fields) {
+    PackageVersion package{fields.string("name", 128), fields.string("version", 128)};
+    if (!isValidPackageName(package.name))
+        throw MessageError("\"" + package.name.substr(0, 40) + "\" is not a package name");
+    if (!isValidPackageVersion(package.version))
+        throw MessageError("\"" + package.version.substr(0, 40) + "\" is not a package version");
+    return package;
+}
+} // namespace
+
+bool isPatchCommand(std::string_view type) {
+    return type == kPatchScanCommand || type == kPatchInstallCommand || type == kPatchRollbackCommand;
+}
+
+bool isValidPackageName(std::string_view name) {
+    if (name.empty() || name.size() > 128 || !std::isalnum(static_cast<unsigned char>(name[0])))
+        return false;
+    const auto colon = name.find(':');
+    if (colon == std::string_view::npos)
+        return allowed(name, "+.-_");
+    return colon > 0 && colon + 1 < name.size() && allowed(name.substr(0, colon), "+.-_") &&
+           allowed(name.substr(colon + 1), "_");
+}
+
+bool isValidPackageVersion(std::string_view version) {
+    return !version.empty() && version.size() <= 128 &&
+           std::isalnum(static_cast<unsigned char>(version[0])) && allowed(version, ".+~:-_");
+}
+
+nlohmann::json ScanReport::toJson() const {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& update : updates)
+        items.push_back({{"name", update.name},
+                         {"arch", update.arch},
+                         {"installed_version", update.installedVersion},
+                         {"available_version", update.availableVersion},
+                         {"repository", update.repository},
+                         {"security", update.security},
+                         {"severity", update.severity},
+                         {"size_bytes", update.sizeBytes},
+                         {"reboot_hint", update.rebootHint}});
+    return {{"manager", manager}, {"updates", items}, {"reboot_required", rebootRequired}};
+}
+
+ScanReport ScanReport::fromJson(const nlohmann::json& output) {
+    if (!output.is_object())
+        throw MessageError("a scan report must be an object");
+    const MessageFields fields(output, "output");
+    ScanReport report;
+    report.manager = fields.string("manager", 16);
+    if (report.manager != "apt" && report.manager != "dnf")
+        throw MessageError("output.manager must be apt or dnf");
+    report.rebootRequired = fields.boolean("reboot_required", false);
+    report.updates = fields.objects("updates", kMaxPatchesPerScan, [](const MessageFields& item) {
+        AvailableUpdate update;
+        update.name = item.string("name", 128);
+        if (!isValidPackageName(update.name))
+            throw MessageError("an update has an invalid package name");
+        update.arch = item.stringOr("arch", 32, "");
+        if (!allowed(update.arch, "_-"))
+            throw MessageError("an update has an invalid architecture");
+        update.installedVersion = item.stringOr("installed_version", 128, "");
+        update.availableVersion = item.string("available_version", 128);
+        if ((!update.installedVersion.empty() && !isValidPackageVersion(update.installedVersion)) ||
+            !isValidPackageVersion(update.availableVersion))
+            throw MessageError("update " + update.name + " has an invalid version");
+        update.repository = text(item, "repository", 512);
+        update.security = item.boolean("security", false);
+        update.severity = item.stringOr("severity", 16, "");
+        if (!update.severity.empty() && update.severity != "critical" && update.severity != "important" &&
+            update.severity != "moderate" && update.severity != "low")
+            throw MessageError("update " + update.name + " has an unknown severity");
+        update.sizeBytes = item.counter("size_bytes");
+        update.rebootHint = item.boolean("reboot_hint", false);
+        return update;
+    });
+    return report;
+}
+
+nlohmann::json InstallReport::toJson() const {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& result : results)
+        items.push_back({{"name", result.name},
+                         {"version", result.version},
+                         {"status", result.status},
+                         {"installed_version", result.installedVersion},
+                         {"log", result.log}});
+    return {{"results", items}, {"reboot_required", rebootRequired}};
+}
+
+InstallReport InstallReport::fromJson(const nlohmann::json& output) {
+    if (!output.is_object())
+        throw MessageError("an install report must be an object");
+    const MessageFields fields(output, "output");
+    InstallReport report;
+    report.rebootRequired = fields.boolean("reboot_required", false);
+    report.results = fields.objects("results", kMaxPackagesPerInstall, [](const MessageFields& item) {
+        PackageResult result;
+        const PackageVersion package = packageOf(item);
+        result.name = package.name;
+        result.version = package.version;
+        result.status = item.string("status", 16);
+        if (result.status != "installed" && result.status != "failed")
+            throw MessageError("a package result's status must be installed or failed");
+        result.installedVersion = item.stringOr("installed_version", 128, "");
+        if (!result.installedVersion.empty() && !isValidPackageVersion(result.installedVersion))
+            throw MessageError("a package result has an invalid installed version");
+        result.log = text(item, "log", kMaxPatchLogBytes);
+        return result;
+    });
+    return report;
+}
+
+nlohmann::json installArgs(const std::vector<PackageVersion>& packages) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& package : packages)
+        items.push_back({{"name", package.name}, {"version", package.version}});
+    return {{"packages", items}};
+}
+
+std::vector<PackageVersion> packagesFromInstallArgs(const nlohmann::json& args) {
+    if (!args.is_object())
+        throw MessageError("args must be an object");
+    auto packages = MessageFields(args, "args").objects("packages", kMaxPackagesPerInstall, packageOf);
+    if (packages.empty())
+        throw MessageError("args.packages must name at least one package");
+    return packages;
+}
+
+nlohmann::json rollbackArgs(const PackageVersion& package) {
+    return {{"name", package.name}, {"version", package.version}};
+}
+
+PackageVersion packageFromRollbackArgs(const nlohmann::json& args) {
+    if (!args.is_object())
+        throw MessageError("args must be an object");
+    return packageOf(MessageFields(args, "args"));
+}
+
+} // namespace breeze::protocol

@@ -1,0 +1,11 @@
+SELECT set_config('breeze.system', 'on', true);
+DELETE FROM role_permissions WHERE resource = 'patches';
+DELETE FROM device_commands WHERE command_type IN ('patch_scan', 'patch_install', 'patch_rollback');
+ALTER TABLE devices DROP COLUMN patches_scanned_at, DROP COLUMN reboot_required;
+DROP TABLE patch_results;
+ALTER TABLE device_commands DROP COLUMN deployment_id;
+DROP TABLE patch_deployments;
+DROP FUNCTION breeze_patch_decision(uuid, uuid, uuid, uuid, timestamptz);
+DROP TABLE patch_decisions;
+DROP TABLE device_patches;
+DROP TABLE patches;

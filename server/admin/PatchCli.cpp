@@ -1,0 +1,217 @@
+#include "PatchCli.h"
+
+#include "AdminCli.h"
+#include "encoding/Uuid.h"
+
+#include <chrono>
+#include <iostream>
+#include <set>
+#include <thread>
+
+namespace breeze::admin {
+
+namespace {
+const std::set<std::string> kOpen{"pending", "sent", "running"};
+}
+
+int PatchCli::run() {
+    const std::string action = m_cli.positional(
+        1, "patches action (scan, list, approve, reject, defer, deploy, deployments, results, rollback)");
+    if (action == "scan") {
+        const std::string device = m_cli.resolveDevice(m_cli.requireOption("--device"));
+        const auto started =
+            m_cli.call("POST", "/api/v1/devices/" + device + "/patch-scan", nlohmann::json::object()).body;
+        if (!m_cli.flag("--wait")) {
+            m_cli.printObject(started);
+            return 0;
+        }
+        const auto command = waitForCommand(started["command_id"]);
+        if (command["status"] != "completed") {
+            m_cli.m_err << "scan " << command["status"].get<std::string>() << ": "
+                        << command.value("error", nlohmann::json("")).dump() << "\n";
+            return 1;
+        }
+        m_cli.printItems(m_cli.call("GET", "/api/v1/devices/" + device + "/patches").body["items"],
+                         {"name", "installed=installed_version", "available=version", "security", "state",
+                          "decision", "repository"});
+        return 0;
+    }
+    if (action == "list") {
+        if (m_cli.m_options.contains("--device")) {
+            const std::string device = m_cli.resolveDevice(m_cli.option("--device"));
+            m_cli.printItems(m_cli.call("GET", "/api/v1/devices/" + device + "/patches").body["items"],
+                             {"id", "name", "installed=installed_version", "available=version", "security",
+                              "state", "decision"});
+            return 0;
+        }
+        m_cli.printItems(
+            m_cli.listAll("/api/v1/patches" + m_cli.filterQuery()),
+            {"id", "name", "version", "security", "severity", "missing", "installed", "failed", "decision"});
+        return 0;
+    }
+    if (action == "approve" || action == "reject")
+        return decide(action == "approve" ? "approved" : "rejected");
+    if (action == "defer")
+        return decide("deferred");
+    if (action == "deploy")
+        return deploy();
+    if (action == "deployments") {
+        m_cli.printItems(
+            m_cli.call("GET", "/api/v1/patch-deployments").body["items"],
+            {"id", "status", "scheduled=scheduled_at", "devices=device_count", "by=requested_by"});
+        return 0;
+    }
+    if (action == "results") {
+        const std::string device = m_cli.resolveDevice(m_cli.requireOption("--device"));
+        const auto items = m_cli.call("GET", "/api/v1/devices/" + device + "/patch-results").body["items"];
+        if (m_cli.flag("--json")) {
+            m_cli.m_out << nlohmann::json{{"items", items}}.dump(2) << "\n";
+            return 0;
+        }
+        m_cli.printItems(items, {"at", "kind", "name", "version", "status", "now=installed_version"});
+        for (const auto& item : items)
+            if (item["status"] == "failed")
+                m_cli.m_out << "\n--- " << item["name"].get<std::string>() << " "
+                            << item["version"].get<std::string>() << " (failed)\n"
+                            << item["log"].get<std::string>() << "\n";
+        return 0;
+    }
+    if (action == "rollback") {
+        const std::string device = m_cli.resolveDevice(m_cli.requireOption("--device"));
+        const std::string patch = resolvePatch(m_cli.positional(2, "patch"), device);
+        const auto started =
+            m_cli
+                .call("POST", "/api/v1/devices/" + device + "/patches/" + patch + "/rollback",
+                      nlohmann::json::object())
+                .body;
+        if (!m_cli.flag("--wait")) {
+            m_cli.printObject(started);
+            return 0;
+        }
+        const auto command = waitForCommand(started["command_id"]);
+        const auto results = command["output"].value("results", nlohmann::json::array());
+        for (const auto& result : results)
+            m_cli.m_out << result["name"].get<std::string>() << ": " << result["status"].get<std::string>()
+                        << " (now " << result["installed_version"].get<std::string>() << ")\n";
+        return command["status"] == "completed" ? 0 : 1;
+    }
+    throw AdminCli::Failure("unknown patches action " + action);
+}
+
+// A patch id, or a package name: the one update of that name the device (or the catalog) has.
+std::string PatchCli::resolvePatch(const std::string& idOrName, const std::string& deviceId) {
+    if (encoding::isUuid(idOrName))
+        return idOrName;
+    const auto items = deviceId.empty()
+                           ? m_cli.listAll("/api/v1/patches?q=" + urlEncode(idOrName))
+                           : m_cli.call("GET", "/api/v1/devices/" + deviceId + "/patches").body["items"];
+    std::vector<std::string> matches;
+    for (const auto& item : items)
+        if (item["name"] == idOrName)
+            matches.push_back(item["id"]);
+    if (matches.empty())
+        throw AdminCli::Failure("no update of a package named \"" + idOrName + "\"");
+    if (matches.size() > 1)
+        throw AdminCli::Failure("several updates of \"" + idOrName +
+                                "\"; use the patch id (breeze-admin patches list)");
+    return matches.front();
+}
+
+int PatchCli::decide(const std::string& decision) {
+    nlohmann::json body{{"decision", decision}};
+    std::string device;
+    if (m_cli.m_options.contains("--device")) {
+        device = m_cli.resolveDevice(m_cli.option("--device"));
+        body["device_id"] = device;
+    } else if (m_cli.m_options.contains("--site")) {
+        body["site_id"] = m_cli.resolveSite(m_cli.option("--site"), m_cli.option("--org"));
+    } else if (m_cli.m_options.contains("--org")) {
+        body["org_id"] = m_cli.resolveOrg(m_cli.option("--org"));
+    }
+    if (decision == "deferred") {
+        if (m_cli.m_options.contains("--until"))
+            body["defer_until"] = m_cli.option("--until");
+        else if (m_cli.m_options.contains("--days"))
+            body["defer_days"] = parseCount(m_cli.option("--days"));
+        else
+            throw AdminCli::Failure("defer needs --until DATE or --days N");
+    }
+    const std::string patch = resolvePatch(m_cli.positional(2, "patch"), device);
+    m_cli.printObject(m_cli.call("POST", "/api/v1/patches/" + patch + "/decision", body).body);
+    return 0;
+}
+
+int PatchCli::deploy() {
+    nlohmann::json body = nlohmann::json::object();
+    if (const auto devices = m_cli.m_repeated.find("--device"); devices != m_cli.m_repeated.end()) {
+        nlohmann::json ids = nlohmann::json::array();
+        for (const auto& device : devices->second)
+            ids.push_back(m_cli.resolveDevice(device));
+        body["device_ids"] = ids;
+    } else if (m_cli.m_options.contains("--site")) {
+        body["site_id"] = m_cli.resolveSite(m_cli.option("--site"), m_cli.option("--org"));
+    } else if (m_cli.m_options.contains("--org")) {
+        body["org_id"] = m_cli.resolveOrg(m_cli.option("--org"));
+    } else {
+        throw AdminCli::Failure("deploy needs --device D (repeatable), --site S or --org O");
+    }
+    if (m_cli.m_options.contains("--at"))
+        body["scheduled_at"] = m_cli.option("--at");
+    auto deployment = m_cli.call("POST", "/api/v1/patch-deployments", body).body;
+    const std::string id = deployment["id"];
+    if (!m_cli.flag("--wait")) {
+        m_cli.printObject(deployment);
+        return 0;
+    }
+    // Until it is queued (at its time), then until every device's install is final.
+    std::string last;
+    while (true) {
+        deployment = m_cli.call("GET", "/api/v1/patch-deployments/" + id).body;
+        bool open = deployment["status"] == "scheduled";
+        for (const auto& device : deployment["devices"])
+            open = open || kOpen.contains(device["status"].get<std::string>());
+        const std::string now = deployment["status"].get<std::string>() + " " + deployment["statuses"].dump();
+        if (now != last && !m_cli.flag("--json"))
+            m_cli.m_err << "deployment " << now << "\n";
+        last = now;
+        if (!open)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    if (m_cli.flag("--json")) {
+        m_cli.m_out << deployment.dump(2) << "\n";
+    } else {
+        for (const auto& device : deployment["devices"])
+            for (const auto& result : device["results"])
+                m_cli.m_out << device["hostname"].get<std::string>() << "  "
+                            << result["name"].get<std::string>() << " "
+                            << result["version"].get<std::string>() << ": "
+                            << result["status"].get<std::string>() << "\n";
+        for (const auto& nothing : deployment["summary"].value("nothing_to_install", nlohmann::json::array()))
+            m_cli.m_err << nothing.get<std::string>() << ": nothing approved to install\n";
+    }
+    bool ok = true;
+    for (const auto& device : deployment["devices"])
+        ok = ok && device["status"] == "completed";
+    return ok ? 0 : 1;
+}
+
+nlohmann::json PatchCli::waitForCommand(const std::string& commandId) {
+    nlohmann::json command;
+    std::string last;
+    const auto started = std::chrono::steady_clock::now();
+    do {
+        if (!last.empty())
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        command = m_cli.call("GET", "/api/v1/commands/" + commandId).body;
+        if (command["status"] != last && !m_cli.flag("--json"))
+            m_cli.m_err << "status: " << command["status"].get<std::string>() << "\n";
+        last = command["status"];
+        if (std::chrono::steady_clock::now() - started > std::chrono::hours(2))
+            throw AdminCli::Failure("still " + last + " after two hours; see breeze-admin commands show " +
+                                    commandId);
+    } while (kOpen.contains(last));
+    return command;
+}
+
+} // namespace breeze::admin

@@ -1,0 +1,119 @@
+#include "patches/PatchStore.h"
+
+#include "db/PgText.h"
+#include "db/ScopedTransaction.h"
+#include "ops/JsonLogger.h"
+#include "protocol/MessageFields.h"
+#include "protocol/PatchMessages.h"
+
+#include <pqxx/pqxx>
+
+namespace breeze::server {
+
+void PatchStore::applyScan(ScopedTransaction& tx, const AgentSession& session,
+                           const protocol::CommandUpdate& update) {
+    if (update.status != protocol::kCommandCompleted)
+        return;
+    protocol::ScanReport report;
+    try {
+        report = protocol::ScanReport::fromJson(update.output);
+    } catch (const protocol::MessageError& error) {
+        logger().warning("patch scan report ignored",
+                         {{"device_id", session.deviceId}, {"error", error.what()}});
+        return;
+    }
+    std::vector<std::string> seen;
+    for (const auto& item : report.updates) {
+        const std::string patchId =
+            tx.sql()
+                .exec_params1(
+                    "INSERT INTO patches (partner_id, manager, name, arch, version, repository, security, "
+                    "severity, "
+                    "size_bytes, reboot_hint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                    "ON CONFLICT (partner_id, manager, name, arch, version) DO UPDATE SET last_seen_at = "
+                    "now(), "
+                    "repository = EXCLUDED.repository, security = patches.security OR EXCLUDED.security, "
+                    "severity = CASE WHEN EXCLUDED.severity <> '' THEN EXCLUDED.severity ELSE "
+                    "patches.severity END, "
+                    "size_bytes = greatest(patches.size_bytes, EXCLUDED.size_bytes), "
+                    "reboot_hint = patches.reboot_hint OR EXCLUDED.reboot_hint RETURNING id",
+                    session.partnerId, report.manager, item.name, item.arch, item.availableVersion,
+                    item.repository, item.security, item.severity, static_cast<long long>(item.sizeBytes),
+                    item.rebootHint)[0]
+                .as<std::string>();
+        seen.push_back(patchId);
+        // Missing (again): a failed patch stays failed until it installs, with its last error.
+        tx.sql().exec_params(
+            "INSERT INTO device_patches (device_id, patch_id, partner_id, org_id, site_id, state, "
+            "installed_version) "
+            "VALUES ($1, $2, $3, $4, $5, 'missing', $6) ON CONFLICT (device_id, patch_id) DO UPDATE SET "
+            "state = CASE WHEN device_patches.state = 'failed' THEN 'failed' ELSE 'missing' END, "
+            "installed_version = EXCLUDED.installed_version, updated_at = now()",
+            session.deviceId, patchId, session.partnerId, session.orgId, session.siteId,
+            item.installedVersion);
+    }
+    // What the device no longer lacks (installed by other means, or replaced by a newer update) leaves its
+    // list; installed patches stay as history, and a pending reboot ends when the device says none is
+    // pending.
+    tx.sql().exec_params(
+        "DELETE FROM device_patches WHERE device_id = $1 AND state IN ('missing', 'failed') AND "
+        "NOT (patch_id = ANY($2::uuid[]))",
+        session.deviceId, uuidArrayLiteral(seen));
+    if (!report.rebootRequired)
+        tx.sql().exec_params(
+            "UPDATE device_patches SET state = 'installed', updated_at = now() WHERE device_id = $1 "
+            "AND state = 'pending_reboot'",
+            session.deviceId);
+    tx.sql().exec_params("UPDATE devices SET reboot_required = $2, patches_scanned_at = now() WHERE id = $1",
+                         session.deviceId, report.rebootRequired);
+}
+
+void PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session,
+                              const protocol::CommandUpdate& update, const std::string& commandType,
+                              const std::string& deploymentId) {
+    protocol::InstallReport report;
+    try {
+        report = protocol::InstallReport::fromJson(update.output);
+    } catch (const protocol::MessageError& error) {
+        logger().warning("patch install report ignored",
+                         {{"device_id", session.deviceId}, {"error", error.what()}});
+        return;
+    }
+    const bool rollback = commandType == protocol::kPatchRollbackCommand;
+    for (const auto& result : report.results) {
+        // The catalog entry this result is about: the update installed, or (for a rollback) the update
+        // undone.
+        const auto rows = tx.sql().exec_params(
+            rollback
+                ? "SELECT p.id FROM device_patches dp JOIN patches p ON p.id = dp.patch_id WHERE "
+                  "dp.device_id "
+                  "= $1 AND p.name = $2 AND dp.installed_version = $3 ORDER BY dp.updated_at DESC LIMIT 1"
+                : "SELECT p.id FROM device_patches dp JOIN patches p ON p.id = dp.patch_id WHERE "
+                  "dp.device_id "
+                  "= $1 AND p.name = $2 AND p.version = $3 LIMIT 1",
+            session.deviceId, result.name, result.version);
+        const std::string patchId = rows.empty() ? std::string() : rows[0][0].as<std::string>();
+        tx.sql().exec_params(
+            "INSERT INTO patch_results (command_id, deployment_id, device_id, patch_id, partner_id, org_id, "
+            "site_id, "
+            "kind, name, version, status, installed_version, log) VALUES ($1, NULLIF($2, '')::uuid, $3, "
+            "NULLIF($4, '')::uuid, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            update.commandId, deploymentId, session.deviceId, patchId, session.partnerId, session.orgId,
+            session.siteId, rollback ? "rollback" : "install", result.name, result.version, result.status,
+            result.installedVersion, result.log);
+        if (patchId.empty())
+            continue;
+        const bool installed = result.status == "installed";
+        const char* state = rollback    ? (installed ? "missing" : "installed")
+                            : installed ? (report.rebootRequired ? "pending_reboot" : "installed")
+                                        : "failed";
+        tx.sql().exec_params(
+            "UPDATE device_patches SET state = $3, last_error = NULLIF($4, ''), updated_at = now() "
+            "WHERE device_id = $1 AND patch_id = $2",
+            session.deviceId, patchId, state, installed ? std::string() : result.log);
+    }
+    tx.sql().exec_params("UPDATE devices SET reboot_required = $2 WHERE id = $1", session.deviceId,
+                         report.rebootRequired);
+}
+
+} // namespace breeze::server

@@ -1,0 +1,377 @@
+// Patch management end to end on real apt: the test builds small .deb packages in two versions into local
+// repositories (one labelled as a security archive), installs the old ones, and a real agent scans, then a
+// scheduled deployment installs what is approved once its time comes; dpkg confirms the versions, a rejected
+// update stays as it was whatever else approves it, a package whose new version fails to install is reported
+// with its log while the others install, and a rollback restores the old version.
+#include "ProgramRun.h"
+#include "TestAgent.h"
+#include "TestPostgres.h"
+#include "TestServer.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace breeze;
+
+namespace {
+// Standard output, and standard error too unless `outputOnly` (when the output is data, such as an index).
+QString run(const QString& program, const QStringList& args, const QProcessEnvironment& env,
+            int* exitCode = nullptr, bool outputOnly = false) {
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.setProcessChannelMode(outputOnly ? QProcess::SeparateChannels : QProcess::MergedChannels);
+    process.start(program, args);
+    process.waitForFinished(600000);
+    if (exitCode)
+        *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    return QString::fromUtf8(process.readAllStandardOutput());
+}
+
+void write(const QString& path, const QByteArray& content, QFileDevice::Permissions permissions = {}) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(content);
+    file.close();
+    if (permissions)
+        file.setPermissions(permissions);
+}
+} // namespace
+
+class TestPatches final : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QProcessEnvironment m_aptEnv;
+    QString m_suffix;
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestServer> m_server;
+    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestAgent> m_agent;
+    std::string m_org, m_site, m_device;
+
+    QString package(const QString& role) const { return "breeze-test-" + role + "-" + m_suffix; }
+
+    // A package whose files say which version it is; `failingPreinst` makes its installation fail.
+    void buildDeb(const QString& role, const QString& version, const QString& repo,
+                  bool failingPreinst = false) {
+        const QString name = package(role);
+        const QString root = m_dir.filePath("build/" + name + "-" + version);
+        write(root + "/DEBIAN/control",
+              QString("Package: %1\nVersion: %2\nArchitecture: all\nMaintainer: Breeze tests "
+                      "<tests@breeze.invalid>\nDescription: a package for the patch tests\n")
+                  .arg(name, version)
+                  .toUtf8());
+        write(root + "/usr/share/" + name + "/version", version.toUtf8());
+        if (failingPreinst)
+            write(root + "/DEBIAN/preinst", "#!/bin/sh\necho 'this update refuses to install' >&2\nexit 1\n",
+                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                      QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                      QFileDevice::ExeOther);
+        QDir().mkpath(m_dir.filePath(repo));
+        int code = 0;
+        const QString out =
+            run("dpkg-deb", {"--root-owner-group", "--build", root, m_dir.filePath(repo)}, m_aptEnv, &code);
+        QVERIFY2(code == 0, qPrintable(out));
+    }
+
+    // A flat repository with a Release file (with its hashes), so apt shows its origin and suite.
+    void indexRepository(const QString& repo, const QString& suite) {
+        int code = 0;
+        const QString packages = run(
+            "sh", {"-c", "cd " + m_dir.filePath(repo) + " && dpkg-scanpackages --multiversion . /dev/null"},
+            m_aptEnv, &code, true);
+        QCOMPARE(code, 0);
+        const QByteArray index = packages.toUtf8();
+        write(m_dir.filePath(repo + "/Packages"), index);
+        const QString release =
+            QString(
+                "Origin: Breeze-Tests\nLabel: Breeze-Tests\nSuite: %1\nCodename: %1\nVersion: 12\nDate: %2\n"
+                "Architectures: all amd64\nComponents: main\nSHA256:\n %3 %4 Packages\n")
+                .arg(suite, QDateTime::currentDateTimeUtc().toString("ddd, dd MMM yyyy HH:mm:ss 'UTC'"),
+                     QString(QCryptographicHash::hash(index, QCryptographicHash::Sha256).toHex()))
+                .arg(index.size());
+        write(m_dir.filePath(repo + "/Release"), release.toUtf8());
+    }
+
+    QString dpkgVersion(const QString& role) {
+        int code = 0;
+        const QString out =
+            run("dpkg-query", {"-W", "-f", "${db:Status-Abbrev}${Version}", package(role)}, m_aptEnv, &code);
+        return code == 0 && out.startsWith("ii") ? out.mid(3).trimmed() : QString();
+    }
+
+    nlohmann::json waitForCommand(const std::string& id, int milliseconds = 180000) {
+        nlohmann::json command;
+        QElapsedTimer timer;
+        timer.start();
+        do {
+            command = m_api->get("/api/v1/commands/" + id).body;
+            const std::string status = command["status"];
+            if (status != "pending" && status != "sent" && status != "running")
+                return command;
+            QTest::qWait(250);
+        } while (timer.elapsed() < milliseconds);
+        return command;
+    }
+
+    nlohmann::json devicePatch(const QString& role) {
+        const auto response = m_api->get("/api/v1/devices/" + m_device + "/patches");
+        for (const auto& item : response.body["items"])
+            if (item["name"] == package(role).toStdString())
+                return item;
+        return nullptr;
+    }
+
+    void decide(const std::string& patchId, nlohmann::json body) {
+        const auto response = m_api->post("/api/v1/patches/" + patchId + "/decision", body);
+        QVERIFY2(response.status == 200, response.raw.c_str());
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        // The postgres user (test clusters) and apt's sandbox user must be able to read the repositories.
+        QFile(m_dir.path())
+            .setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                            QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                            QFileDevice::ExeOther);
+        m_suffix = QString::number(QCoreApplication::applicationPid());
+        // apt with its own sources, lists and cache (APT_CONFIG, apt's standard way): only the test's
+        // repositories, and the machine's own package lists left alone. dpkg and the installed packages are
+        // the machine's.
+        m_aptEnv = QProcessEnvironment::systemEnvironment();
+        const QString config = m_dir.filePath("apt.conf");
+        write(m_dir.filePath("sources.list"),
+              QString("deb [trusted=yes] file:%1 ./\ndeb [trusted=yes] file:%2 ./\n")
+                  .arg(m_dir.filePath("main"), m_dir.filePath("security"))
+                  .toUtf8());
+        QDir().mkpath(m_dir.filePath("sources.list.d"));
+        QDir().mkpath(m_dir.filePath("lists/partial"));
+        QDir().mkpath(m_dir.filePath("cache/archives/partial"));
+        write(
+            config,
+            QString("Dir::Etc::SourceList \"%1\";\nDir::Etc::SourceParts \"%2\";\nDir::State::Lists \"%3\";\n"
+                    "Dir::Cache \"%4\";\nAcquire::Languages \"none\";\nAPT::Sandbox::User \"root\";\n")
+                .arg(m_dir.filePath("sources.list"), m_dir.filePath("sources.list.d"),
+                     m_dir.filePath("lists"), m_dir.filePath("cache"))
+                .toUtf8());
+        m_aptEnv.insert("APT_CONFIG", config);
+        m_aptEnv.insert("DEBIAN_FRONTEND", "noninteractive");
+
+        buildDeb("tool", "1.0", "main");
+        buildDeb("tool", "2.0", "security");
+        buildDeb("held", "1.0", "main");
+        buildDeb("held", "2.0", "main");
+        buildDeb("broken", "1.0", "main");
+        buildDeb("broken", "2.0", "main", true);
+        indexRepository("main", "bookworm");
+        indexRepository("security", "bookworm-security");
+        int code = 0;
+        QString out = run("apt-get", {"-q", "update"}, m_aptEnv, &code);
+        QVERIFY2(code == 0, qPrintable(out));
+        out = run("apt-get",
+                  {"-q", "-y", "-o", "DPkg::Lock::Timeout=300", "install", package("tool") + "=1.0",
+                   package("held") + "=1.0", package("broken") + "=1.0"},
+                  m_aptEnv, &code);
+        QVERIFY2(code == 0, qPrintable(out));
+        QCOMPARE(dpkgVersion("tool"), QString("1.0"));
+
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_server = std::make_unique<test::TestServer>(*m_postgres, "patches");
+        const auto admin = m_server->bootstrap("admin@patches.test", "Patch MSP", false);
+        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
+        m_org = m_api->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
+        m_site = m_api->post("/api/v1/sites", {{"org_id", m_org}, {"name", "HQ"}}).body["id"];
+        const std::string key =
+            m_api->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}})
+                .body["key"];
+        test::TestAgent::Options options;
+        options.identity = "patches-01";
+        options.environment = m_aptEnv;
+        m_agent = std::make_unique<test::TestAgent>(*m_server, key, options);
+        m_agent->start();
+        m_device = m_agent->deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/devices/" + m_device).body["status"] == "online", 20000);
+    }
+
+    void cleanupTestCase() {
+        m_agent.reset();
+        m_server.reset();
+        m_postgres.reset();
+        run("apt-get",
+            {"-q", "-y", "-o", "DPkg::Lock::Timeout=300", "purge", package("tool"), package("held"),
+             package("broken")},
+            m_aptEnv);
+    }
+
+    void scanFindsTheUpdates() {
+        const auto started =
+            m_api->post("/api/v1/devices/" + m_device + "/patch-scan", nlohmann::json::object());
+        QCOMPARE(started.status, 201);
+        const auto command = waitForCommand(started.body["command_id"]);
+        QVERIFY2(command["status"] == "completed", command.dump().c_str());
+        const auto tool = devicePatch("tool");
+        QVERIFY2(!tool.is_null(), m_api->get("/api/v1/devices/" + m_device + "/patches").raw.c_str());
+        QCOMPARE(tool["version"].get<std::string>(), std::string("2.0"));
+        QCOMPARE(tool["installed_version"].get<std::string>(), std::string("1.0"));
+        QCOMPARE(tool["state"].get<std::string>(), std::string("missing"));
+        QCOMPARE(tool["security"].get<bool>(), true); // from the "-security" suite
+        QVERIFY(tool["size_bytes"].get<long long>() > 0);
+        QVERIFY(tool["repository"].get<std::string>().find("bookworm-security") != std::string::npos);
+        QCOMPARE(devicePatch("held")["security"].get<bool>(), false);
+        QCOMPARE(devicePatch("broken")["state"].get<std::string>(), std::string("missing"));
+        QCOMPARE(tool["decision"].get<std::string>(), std::string("none"));
+        // The catalog counts the device once per update.
+        const auto catalog = m_api->get("/api/v1/patches?q=" + package("tool").toStdString()).body["items"];
+        QCOMPARE(catalog.size(), std::size_t(1));
+        QCOMPARE(catalog[0]["missing"].get<int>(), 1);
+        QCOMPARE(m_api->get("/api/v1/patches?security=true&q=breeze-test").body["items"].size(),
+                 std::size_t(1));
+    }
+
+    void decisionsFollowPrecedenceAndARejectionWins() {
+        const std::string tool = devicePatch("tool")["id"], held = devicePatch("held")["id"],
+                          broken = devicePatch("broken")["id"];
+        for (const auto& id : {tool, held, broken})
+            decide(id, {{"decision", "approved"}}); // partner-wide
+        QCOMPARE(devicePatch("tool")["decision"].get<std::string>(), std::string("approved"));
+        // The organisation defers: more specific than the partner's approval.
+        decide(tool, {{"decision", "deferred"}, {"org_id", m_org}, {"defer_days", 7}});
+        QCOMPARE(devicePatch("tool")["decision"].get<std::string>(), std::string("deferred"));
+        // The device's own approval is more specific still.
+        decide(tool, {{"decision", "approved"}, {"device_id", m_device}});
+        QCOMPARE(devicePatch("tool")["decision"].get<std::string>(), std::string("approved"));
+        // A rejection at the site outweighs every approval, the device's included.
+        decide(held, {{"decision", "rejected"}, {"site_id", m_site}});
+        decide(held, {{"decision", "approved"}, {"device_id", m_device}});
+        QCOMPARE(devicePatch("held")["decision"].get<std::string>(), std::string("rejected"));
+        // Bad decisions are refused in words.
+        QCOMPARE(m_api->post("/api/v1/patches/" + tool + "/decision", {{"decision", "deferred"}}).status,
+                 400);
+        QCOMPARE(m_api
+                     ->post("/api/v1/patches/" + tool + "/decision",
+                            {{"decision", "deferred"}, {"defer_until", "next tuesday"}})
+                     .status,
+                 400);
+        const auto detail = m_api->get("/api/v1/patches/" + held).body;
+        QCOMPARE(detail["decisions"].size(), std::size_t(3));
+    }
+
+    void aScheduledDeploymentWaitsThenInstallsWhatIsApproved() {
+        const QDateTime at = QDateTime::currentDateTimeUtc().addSecs(8);
+        const auto created = m_api->post(
+            "/api/v1/patch-deployments",
+            {{"device_ids", {m_device}}, {"scheduled_at", at.toString(Qt::ISODate).toStdString()}});
+        QVERIFY2(created.status == 201, created.raw.c_str());
+        QCOMPARE(created.body["status"].get<std::string>(), std::string("scheduled"));
+        const std::string id = created.body["id"];
+        // Nothing reaches the device before its time.
+        QTest::qWait(3000);
+        QCOMPARE(m_api->get("/api/v1/patch-deployments/" + id).body["status"].get<std::string>(),
+                 std::string("scheduled"));
+        QCOMPARE(dpkgVersion("tool"), QString("1.0"));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_api->get("/api/v1/patch-deployments/" + id).body["status"].get<std::string>(),
+            std::string("queued"), 30000);
+        const auto queued = m_api->get("/api/v1/patch-deployments/" + id).body;
+        QCOMPARE(
+            m_postgres
+                ->superuserSql("patches", QString("SELECT queued_at >= scheduled_at FROM patch_deployments "
+                                                  "WHERE id = '%1'")
+                                              .arg(QString::fromStdString(id)))
+                .trimmed(),
+            QString("t"));
+        const std::string command = queued["summary"]["queued"][0]["command_id"];
+        QCOMPARE(queued["summary"]["queued"][0]["packages"].get<int>(), 2); // tool and broken, not held
+        const auto finished = waitForCommand(command);
+        QCOMPARE(finished["status"].get<std::string>(), std::string("failed")); // one package failed
+        // dpkg has the approved update; the rejected one and the broken one stay where they were.
+        QCOMPARE(dpkgVersion("tool"), QString("2.0"));
+        QCOMPARE(dpkgVersion("held"), QString("1.0"));
+        QCOMPARE(dpkgVersion("broken"), QString("1.0"));
+        const auto tool = devicePatch("tool");
+        QVERIFY2(tool["state"] == "installed" || tool["state"] == "pending_reboot", tool.dump().c_str());
+        const auto broken = devicePatch("broken");
+        QCOMPARE(broken["state"].get<std::string>(), std::string("failed"));
+        QVERIFY(broken["last_error"].get<std::string>().find("this update refuses to install") !=
+                std::string::npos);
+        QCOMPARE(devicePatch("held")["state"].get<std::string>(), std::string("missing"));
+        const auto results = m_api->get("/api/v1/devices/" + m_device + "/patch-results").body["items"];
+        QCOMPARE(results.size(), std::size_t(2));
+        for (const auto& result : results) {
+            if (result["name"] == package("broken").toStdString()) {
+                QCOMPARE(result["status"].get<std::string>(), std::string("failed"));
+                QVERIFY(result["log"].get<std::string>().find("pre-installation script") !=
+                        std::string::npos);
+            } else {
+                QCOMPARE(result["status"].get<std::string>(), std::string("installed"));
+                QCOMPARE(result["installed_version"].get<std::string>(), std::string("2.0"));
+            }
+        }
+        const auto deployment = m_api->get("/api/v1/patch-deployments/" + id).body;
+        QCOMPARE(deployment["devices"][0]["results"].size(), std::size_t(2));
+    }
+
+    void aRollbackRestoresTheOldVersion() {
+        const std::string tool = devicePatch("tool")["id"];
+        const auto started = m_api->post("/api/v1/devices/" + m_device + "/patches/" + tool + "/rollback",
+                                         nlohmann::json::object());
+        QVERIFY2(started.status == 201, started.raw.c_str());
+        QCOMPARE(started.body["to_version"].get<std::string>(), std::string("1.0"));
+        const auto command = waitForCommand(started.body["command_id"]);
+        QVERIFY2(command["status"] == "completed", command.dump().c_str());
+        QCOMPARE(dpkgVersion("tool"), QString("1.0"));
+        QCOMPARE(devicePatch("tool")["state"].get<std::string>(), std::string("missing"));
+        const auto latest = m_api->get("/api/v1/devices/" + m_device + "/patch-results").body["items"][0];
+        QCOMPARE(latest["kind"].get<std::string>(), std::string("rollback"));
+        QCOMPARE(latest["installed_version"].get<std::string>(), std::string("1.0"));
+        // Not installed: nothing to roll back.
+        QCOMPARE(m_api
+                     ->post("/api/v1/devices/" + m_device + "/patches/" + tool + "/rollback",
+                            nlohmann::json::object())
+                     .status,
+                 409);
+    }
+
+    void adminCliDeploysAndReports() {
+        QTemporaryDir home;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
+        env.insert("BREEZE_SERVER", QString::fromStdString(m_server->url()));
+        env.insert("BREEZE_CA", QString::fromStdString(m_server->caFile()));
+        env.insert(
+            "BREEZE_API_KEY",
+            QString::fromStdString(
+                m_api->post("/api/v1/api-keys", {{"name", "cli"}, {"org_id", m_org}, {"role", "org-admin"}})
+                    .body["key"]
+                    .get<std::string>()));
+        const auto admin = [&](const QStringList& args) {
+            return test::ProgramRun::run("breeze-admin", args, {}, env);
+        };
+        const auto listed = admin({"patches", "list", "--device", "patches-01"});
+        QVERIFY2(listed.exitCode == 0 && listed.out.contains(package("tool")), qPrintable(listed.err));
+        // The broken update is rejected for the organisation: the deployment installs the tool alone.
+        const auto rejected = admin({"patches", "reject", package("broken"), "--org", "Fleet"});
+        QVERIFY2(rejected.exitCode == 0, qPrintable(rejected.err));
+        const auto deployed = admin({"patches", "deploy", "--device", "patches-01", "--wait"});
+        QVERIFY2(deployed.exitCode == 0, qPrintable(deployed.out + deployed.err));
+        QVERIFY(deployed.out.contains(package("tool") + " 2.0: installed"));
+        QCOMPARE(dpkgVersion("tool"), QString("2.0"));
+        QCOMPARE(dpkgVersion("broken"), QString("1.0"));
+        const auto results = admin({"patches", "results", "--device", "patches-01"});
+        QVERIFY(results.out.contains("this update refuses to install")); // the failed one's log
+        const auto rolledBack =
+            admin({"patches", "rollback", package("tool"), "--device", "patches-01", "--wait"});
+        QVERIFY2(rolledBack.exitCode == 0, qPrintable(rolledBack.err));
+        QCOMPARE(dpkgVersion("tool"), QString("1.0"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPatches)
+#include "TestPatches.moc"
