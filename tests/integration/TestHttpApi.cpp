@@ -442,6 +442,78 @@ private Q_SLOTS:
         checkAgainstDocument("delete", "/api/v1/scripts/{id}", m_api->del("/api/v1/scripts/" + id));
     }
 
+    void patchRoutesMatchTheDocument() {
+        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Patched"}}).body["id"];
+        const std::string site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "Rack"}}).body["id"];
+        const auto key =
+            m_api->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}});
+        const std::string device =
+            m_server->client()
+                ->post("/api/v1/agent/enroll", {{"key", key.body["key"]}, {"identity", "patched-pc"}})
+                .body["device_id"];
+        const std::string partner = m_api->get("/api/v1/auth/me").body["partner_id"];
+        // What a scan would have stored (no agent runs here).
+        const std::string patch =
+            m_postgres
+                ->superuserSql(
+                    "httpapi",
+                    QString::fromStdString(
+                        "WITH p AS (INSERT INTO patches (partner_id, manager, name, version, security, "
+                        "size_bytes) VALUES ('" +
+                        partner +
+                        "', 'apt', 'openssl', '3.0.2', true, 1000) "
+                        "RETURNING id) INSERT INTO device_patches (device_id, patch_id, partner_id, org_id, "
+                        "site_id, state, installed_version) SELECT '" +
+                        device + "', id, '" + partner + "', '" + org + "', '" + site +
+                        "', 'missing', '3.0.1' FROM p RETURNING patch_id"))
+                .trimmed()
+                .toStdString();
+        checkAgainstDocument(
+            "post", "/api/v1/devices/{id}/patch-scan",
+            m_api->post("/api/v1/devices/" + device + "/patch-scan", nlohmann::json::object()));
+        checkAgainstDocument("get", "/api/v1/patches",
+                             m_api->get("/api/v1/patches?org=" + org + "&security=true"));
+        checkAgainstDocument(
+            "post", "/api/v1/patches/{id}/decision",
+            m_api->post("/api/v1/patches/" + patch + "/decision", {{"decision", "approved"}}));
+        checkAgainstDocument(
+            "post", "/api/v1/patches/{id}/decision",
+            m_api->post("/api/v1/patches/" + patch + "/decision",
+                        {{"decision", "deferred"}, {"site_id", site}, {"defer_until", "2020-01-01"}}));
+        checkAgainstDocument("post", "/api/v1/patches/{id}/decision",
+                             m_api->post("/api/v1/patches/" + patch + "/decision", {{"decision", "maybe"}}));
+        checkAgainstDocument("get", "/api/v1/patches/{id}", m_api->get("/api/v1/patches/" + patch));
+        const auto mine = m_api->get("/api/v1/devices/" + device + "/patches");
+        checkAgainstDocument("get", "/api/v1/devices/{id}/patches", mine);
+        // A deferral whose date has passed counts as approved.
+        QCOMPARE(mine.body["items"][0]["decision"].get<std::string>(), std::string("approved"));
+        const auto deployed = m_api->post("/api/v1/patch-deployments", {{"device_ids", {device}}});
+        checkAgainstDocument("post", "/api/v1/patch-deployments", deployed);
+        QCOMPARE(deployed.body["summary"]["queued"][0]["packages"].get<int>(), 1);
+        const auto later = m_api->post("/api/v1/patch-deployments",
+                                       {{"site_id", site}, {"scheduled_at", "2099-06-01T08:00:00Z"}});
+        checkAgainstDocument("post", "/api/v1/patch-deployments", later);
+        checkAgainstDocument("get", "/api/v1/patch-deployments",
+                             m_api->get("/api/v1/patch-deployments?device=" + device));
+        checkAgainstDocument(
+            "get", "/api/v1/patch-deployments/{id}",
+            m_api->get("/api/v1/patch-deployments/" + deployed.body["id"].get<std::string>()));
+        checkAgainstDocument(
+            "post", "/api/v1/patch-deployments/{id}/cancel",
+            m_api->post("/api/v1/patch-deployments/" + later.body["id"].get<std::string>() + "/cancel",
+                        nlohmann::json::object()));
+        checkAgainstDocument(
+            "post", "/api/v1/patch-deployments/{id}/cancel",
+            m_api->post("/api/v1/patch-deployments/" + deployed.body["id"].get<std::string>() + "/cancel",
+                        nlohmann::json::object()));
+        checkAgainstDocument("get", "/api/v1/devices/{id}/patch-results",
+                             m_api->get("/api/v1/devices/" + device + "/patch-results"));
+        const auto notInstalled = m_api->post("/api/v1/devices/" + device + "/patches/" + patch + "/rollback",
+                                              nlohmann::json::object());
+        checkAgainstDocument("post", "/api/v1/devices/{id}/patches/{patch}/rollback", notInstalled);
+        QCOMPARE(notInstalled.status, 409);
+    }
+
     void tlsIsVerifiedAndModern() {
         // The generated certificate names localhost and 127.0.0.1; both verify against the CA.
         QCOMPARE(net::RestClient(m_server->urlFor("127.0.0.1"), m_server->caFile()).get("/healthz").status,

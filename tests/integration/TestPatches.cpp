@@ -142,6 +142,13 @@ private Q_SLOTS:
                             QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
                             QFileDevice::ExeOther);
         m_suffix = QString::number(QCoreApplication::applicationPid());
+        // What an earlier run that crashed left installed goes first.
+        const QString leftovers = run("dpkg-query", {"-W", "-f", "${Package}\n", "breeze-test-*"},
+                                      QProcessEnvironment::systemEnvironment(), nullptr, true);
+        const QStringList stale = leftovers.split('\n', Qt::SkipEmptyParts);
+        if (!stale.isEmpty())
+            run("apt-get", QStringList{"-q", "-y", "-o", "DPkg::Lock::Timeout=300", "purge"} + stale,
+                QProcessEnvironment::systemEnvironment());
         // apt with its own sources, lists and cache (APT_CONFIG, apt's standard way): only the test's
         // repositories, and the machine's own package lists left alone. dpkg and the installed packages are
         // the machine's.

@@ -19,6 +19,7 @@ namespace {
 struct Tenant {
     std::string partner, device, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user, command;
     std::string script, run, execution; // an organisation's own script and a run of it on the device
+    std::string patch, deployment;      // an update the device has installed, and a scheduled deployment
 };
 } // namespace
 
@@ -40,7 +41,7 @@ class TestTenantIsolation final : public QObject {
         return response.body["id"];
     }
 
-    Tenant makeTenant(net::RestClient& api, const std::string& name) {
+    Tenant makeTenant(net::RestClient& api, std::string name) {
         Tenant t;
         t.partner = api.get("/api/v1/partners").body["items"][0]["id"];
         t.org = create(api, "/api/v1/orgs", {{"name", name}});
@@ -67,6 +68,24 @@ class TestTenantIsolation final : public QObject {
             qFatal("setup run failed: %s", run.raw.c_str());
         t.run = run.body["run"]["id"];
         t.execution = run.body["executions"][0]["id"];
+        // The device has never scanned (no agent runs here): its installed update goes straight into the
+        // tables.
+        t.patch =
+            m_postgres
+                ->superuserSql(
+                    "isolation",
+                    QString::fromStdString(
+                        "WITH p AS (INSERT INTO patches (partner_id, manager, name, version) VALUES ('" +
+                        t.partner + "', 'apt', 'pkg-" + name +
+                        "', '2.0') RETURNING id) INSERT INTO "
+                        "device_patches (device_id, patch_id, partner_id, org_id, site_id, state, "
+                        "installed_version) SELECT '" +
+                        t.device + "', id, '" + t.partner + "', '" + t.org + "', '" + t.siteA +
+                        "', 'installed', '1.0' FROM p RETURNING patch_id"))
+                .trimmed()
+                .toStdString();
+        t.deployment = create(api, "/api/v1/patch-deployments",
+                              {{"device_ids", {t.device}}, {"scheduled_at", "2099-01-01T00:00:00Z"}});
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
                          {"password", "staff password 1"},
@@ -240,6 +259,34 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant& t) { return "/api/v1/script-executions/" + t.execution; }, none},
             {"GET", "/api/v1/commands/{id}/output",
              [](const Tenant& t) { return "/api/v1/commands/" + t.execution + "/output"; }, none},
+            {"POST", "/api/v1/devices/{id}/patch-scan",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/patch-scan"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"GET", "/api/v1/devices/{id}/patches",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/patches"; }, none},
+            {"GET", "/api/v1/devices/{id}/patch-results",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/patch-results"; }, none},
+            {"POST", "/api/v1/devices/{id}/patches/{patch}/rollback",
+             [](const Tenant& t) {
+                 return "/api/v1/devices/" + t.device + "/patches/" + t.patch + "/rollback";
+             },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"GET", "/api/v1/patches/{id}", [](const Tenant& t) { return "/api/v1/patches/" + t.patch; },
+             none},
+            {"POST", "/api/v1/patches/{id}/decision",
+             [](const Tenant& t) { return "/api/v1/patches/" + t.patch + "/decision"; },
+             [](const Tenant& t) {
+                 return nlohmann::json{{"decision", "rejected"}, {"device_id", t.device}};
+             }},
+            {"POST", "/api/v1/patch-deployments", fixed("/api/v1/patch-deployments"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"device_ids", {t.device}}};
+             }},
+            {"GET", "/api/v1/patch-deployments/{id}",
+             [](const Tenant& t) { return "/api/v1/patch-deployments/" + t.deployment; }, none},
+            {"POST", "/api/v1/patch-deployments/{id}/cancel",
+             [](const Tenant& t) { return "/api/v1/patch-deployments/" + t.deployment + "/cancel"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
             {"POST", "/api/v1/enrollment-keys", fixed("/api/v1/enrollment-keys"),
              [](const Tenant& t) {
                  return nlohmann::json{{"site_id", t.siteA}, {"expires_in_seconds", 600}};
@@ -270,6 +317,9 @@ class TestTenantIsolation final : public QObject {
             {"/api/v1/script-runs", [](const Tenant& t) { return std::vector<std::string>{t.run}; }},
             {"/api/v1/script-executions",
              [](const Tenant& t) { return std::vector<std::string>{t.execution}; }},
+            {"/api/v1/patches", [](const Tenant& t) { return std::vector<std::string>{t.patch}; }},
+            {"/api/v1/patch-deployments",
+             [](const Tenant& t) { return std::vector<std::string>{t.deployment}; }},
             {"/api/v1/api-keys", [](const Tenant& t) { return std::vector<std::string>{t.apiKey}; }},
             {"/api/v1/enrollment-keys",
              [](const Tenant& t) { return std::vector<std::string>{t.enrollmentKey}; }},
@@ -279,15 +329,28 @@ class TestTenantIsolation final : public QObject {
     // Everything `t` owns, as its partner's admin sees it: must be identical before and after an attack.
     std::string snapshot(net::RestClient& owner, const Tenant& t) {
         std::string out;
-        for (const std::string& path :
-             {"/api/v1/orgs/" + t.org, "/api/v1/sites/" + t.siteA, "/api/v1/groups/" + t.siteGroup,
-              "/api/v1/groups/" + t.orgGroup, "/api/v1/users/" + t.user, "/api/v1/api-keys/" + t.apiKey,
-              "/api/v1/enrollment-keys/" + t.enrollmentKey, "/api/v1/sites?org=" + t.org,
-              "/api/v1/groups?org=" + t.org, "/api/v1/users?org=" + t.org, "/api/v1/api-keys?org=" + t.org,
-              "/api/v1/enrollment-keys?org=" + t.org, "/api/v1/commands/" + t.command,
-              "/api/v1/commands?device=" + t.device, "/api/v1/devices/" + t.device + "/events",
-              "/api/v1/scripts/" + t.script, "/api/v1/scripts/" + t.script + "/versions",
-              "/api/v1/script-runs/" + t.run, "/api/v1/script-executions/" + t.execution}) {
+        for (const std::string& path : {"/api/v1/orgs/" + t.org,
+                                        "/api/v1/sites/" + t.siteA,
+                                        "/api/v1/groups/" + t.siteGroup,
+                                        "/api/v1/groups/" + t.orgGroup,
+                                        "/api/v1/users/" + t.user,
+                                        "/api/v1/api-keys/" + t.apiKey,
+                                        "/api/v1/enrollment-keys/" + t.enrollmentKey,
+                                        "/api/v1/sites?org=" + t.org,
+                                        "/api/v1/groups?org=" + t.org,
+                                        "/api/v1/users?org=" + t.org,
+                                        "/api/v1/api-keys?org=" + t.org,
+                                        "/api/v1/enrollment-keys?org=" + t.org,
+                                        "/api/v1/commands/" + t.command,
+                                        "/api/v1/commands?device=" + t.device,
+                                        "/api/v1/devices/" + t.device + "/events",
+                                        "/api/v1/scripts/" + t.script,
+                                        "/api/v1/scripts/" + t.script + "/versions",
+                                        "/api/v1/script-runs/" + t.run,
+                                        "/api/v1/script-executions/" + t.execution,
+                                        "/api/v1/patches/" + t.patch,
+                                        "/api/v1/devices/" + t.device + "/patches",
+                                        "/api/v1/patch-deployments/" + t.deployment}) {
             auto response = owner.get(path);
             if (response.body.is_object())
                 response.body.erase("last_used_at");
