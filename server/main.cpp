@@ -185,7 +185,8 @@ int serve(const Options& options) {
     });
     maintenance.start();
     // Scheduled patch deployments are queued within seconds of their time.
-    PatchScheduler patches(pool, &agents, std::chrono::seconds(5));
+    PatchScheduler patches(pool, &agents, std::chrono::seconds(5),
+                           std::chrono::seconds(config.patchComplianceSnapshotSeconds));
     patches.start();
 
     HttpsServer server(context, state);

@@ -53,7 +53,7 @@ constexpr const char* kUsage =
           | approve PATCH [--device D|--site S|--org O] | reject PATCH [--device D|--site S|--org O]
           | defer PATCH (--until DATE | --days N) [--device D|--site S|--org O]
           | deploy --device D [--device D]...|--site S|--org O [--at TIME] [--wait] | deployments
-          | results --device D | rollback PATCH --device D [--wait]
+          | results --device D | rollback PATCH --device D [--wait] | compliance [--org ORG] [--site SITE]
           PATCH is a patch id or a package name; approve and reject without a scope flag act partner-wide.
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
 

@@ -15,8 +15,8 @@ const std::set<std::string> kOpen{"pending", "sent", "running"};
 }
 
 int PatchCli::run() {
-    const std::string action = m_cli.positional(
-        1, "patches action (scan, list, approve, reject, defer, deploy, deployments, results, rollback)");
+    const std::string action = m_cli.positional(1, "patches action (scan, list, approve, reject, defer, "
+                                                   "deploy, deployments, results, rollback, compliance)");
     if (action == "scan") {
         const std::string device = m_cli.resolveDevice(m_cli.requireOption("--device"));
         const auto started =
@@ -55,6 +55,31 @@ int PatchCli::run() {
         return decide("deferred");
     if (action == "deploy")
         return deploy();
+    if (action == "compliance") {
+        const auto report = m_cli.call("GET", "/api/v1/patch-compliance" + m_cli.filterQuery()).body;
+        if (m_cli.flag("--json")) {
+            m_cli.m_out << report.dump(2) << "\n";
+            return 0;
+        }
+        const auto percent = [](const nlohmann::json& share) {
+            return share.is_null() ? std::string("-")
+                                   : std::to_string(static_cast<int>(share.get<double>() * 100 + 0.5)) + "%";
+        };
+        nlohmann::json rows = nlohmann::json::array();
+        for (const auto& site : report["sites"])
+            rows.push_back({{"organisation", site["org_name"]},
+                            {"site", site["site_name"]},
+                            {"devices", site["devices"]},
+                            {"scanned", site["scanned"]},
+                            {"patched", percent(site["share"])},
+                            {"critical", percent(site["by_severity"]["critical"]["share"])},
+                            {"security", percent(site["by_severity"]["security"]["share"])}});
+        m_cli.printItems(rows,
+                         {"organisation", "site", "devices", "scanned", "patched", "critical", "security"});
+        m_cli.m_out << "all: " << percent(report["total"]["share"]) << " of "
+                    << report["total"]["scanned"].dump() << " scanned devices fully patched\n";
+        return 0;
+    }
     if (action == "deployments") {
         m_cli.printItems(
             m_cli.call("GET", "/api/v1/patch-deployments").body["items"],

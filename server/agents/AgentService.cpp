@@ -135,6 +135,7 @@ void AgentService::handle(const AgentSession& session, const protocol::Envelope&
                                 [&](ScopedTransaction& tx) { InventoryStore::apply(tx, session, report); });
         } else if (envelope.type == msg::kCommandUpdate) {
             const auto update = protocol::CommandUpdate::decode(envelope);
+            bool followUp = false;
             storeAndAcknowledge(session, envelope.id, {"store an authenticated agent's command result"},
                                 [&](ScopedTransaction& tx) {
                                     const auto finished = CommandStore::applyUpdate(tx, session, update);
@@ -142,9 +143,11 @@ void AgentService::handle(const AgentSession& session, const protocol::Envelope&
                                     if (finished && finished->type == protocol::kPatchScanCommand)
                                         PatchStore::applyScan(tx, session, update);
                                     else if (finished && protocol::isPatchCommand(finished->type))
-                                        PatchStore::applyInstall(tx, session, update, finished->type,
-                                                                 finished->deploymentId);
+                                        followUp = PatchStore::applyInstall(
+                                            tx, session, update, finished->type, finished->deploymentId);
                                 });
+            if (followUp)
+                commandsQueued(session.deviceId); // the reboot the device's patch policy asks for
         } else if (envelope.type == msg::kCommandOutput) {
             const auto output = protocol::CommandOutput::decode(envelope);
             storeAndAcknowledge(

@@ -8,6 +8,7 @@
 #include "downloads/DownloadRoutes.h"
 #include "keys/KeyRoutes.h"
 #include "ops/OperationsRoutes.h"
+#include "patches/PatchPolicyRoutes.h"
 #include "patches/PatchRoutes.h"
 #include "scripts/ScriptRoutes.h"
 #include "scripts/ScriptRunRoutes.h"
@@ -29,6 +30,7 @@ void registerAllRoutes(Router& router) {
     registerScriptRoutes(router);
     registerScriptRunRoutes(router);
     registerPatchRoutes(router);
+    registerPatchPolicyRoutes(router);
     registerDownloadRoutes(router);
 }
 

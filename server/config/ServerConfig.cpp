@@ -112,6 +112,8 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) { c.agentInventorySeconds = toInt(k, v, 10, 7 * 86400); }},
         {"agents.offline_after_seconds",
          [](auto& c, auto& k, auto& v) { c.agentOfflineAfterSeconds = toInt(k, v, 0, 86400); }},
+        {"patches.compliance_snapshot_seconds",
+         [](auto& c, auto& k, auto& v) { c.patchComplianceSnapshotSeconds = toInt(k, v, 1, 86400); }},
         {"agents.command_expiry_seconds",
          [](auto& c, auto& k, auto& v) { c.commandDefaultExpirySeconds = toInt(k, v, 60, 365 * 86400); }},
         {"metrics.retention_days",

@@ -53,6 +53,7 @@ struct ServerConfig {
     int metricsRetentionDays = 30;
     int metricsRollupRetentionDays = 365;
     int commandDefaultExpirySeconds = 7 * 86400;
+    int patchComplianceSnapshotSeconds = 3600; // how often today's compliance snapshot is refreshed
 
     int offlineAfterSeconds() const {
         return agentOfflineAfterSeconds > 0 ? agentOfflineAfterSeconds : 3 * agentHeartbeatSeconds + 30;

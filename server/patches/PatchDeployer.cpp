@@ -15,18 +15,21 @@ nlohmann::json PatchDeployer::queue(ScopedTransaction& tx, const std::string& de
         "patch_deployments WHERE id = $1 FOR UPDATE",
         deploymentId);
     const auto queued = tx.sql().exec_params(
-        "WITH wanted AS (SELECT d.id AS device_id, d.partner_id, d.org_id, d.site_id, jsonb_agg(DISTINCT "
+        "WITH wanted AS (SELECT d.id AS device_id, d.partner_id, d.org_id, d.site_id, pd.expires_at, "
+        "jsonb_agg(DISTINCT "
         "jsonb_build_object('name', p.name, 'version', p.version)) AS packages FROM patch_deployments pd "
         "JOIN devices d ON d.id = ANY(pd.device_ids) JOIN device_patches dp ON dp.device_id = d.id "
         "JOIN patches p ON p.id = dp.patch_id WHERE pd.id = $1 AND d.revoked_at IS NULL AND d.approval = "
         "'approved' AND dp.state IN ('missing', 'failed') AND breeze_patch_decision(p.id, d.org_id, "
         "d.site_id, "
-        "d.id, dp.first_seen_at) = 'approved' GROUP BY d.id) "
+        "d.id, dp.first_seen_at) = 'approved' GROUP BY d.id, pd.expires_at) "
         "INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, args, "
         "timeout_seconds, "
         "expires_at, requested_by, requested_by_user, deployment_id) SELECT w.partner_id, w.org_id, "
         "w.site_id, "
-        "w.device_id, $2, jsonb_build_object('packages', w.packages), 3600, now() + interval '1 day', $3, "
+        "w.device_id, $2, jsonb_build_object('packages', w.packages), 3600, coalesce(w.expires_at, now() + "
+        "interval "
+        "'1 day'), $3, "
         "NULLIF($4, '')::uuid, $1 FROM wanted w RETURNING device_id, id, "
         "jsonb_array_length(args->'packages')",
         deploymentId, protocol::kPatchInstallCommand, deployment[1].as<std::string>(),

@@ -11,6 +11,7 @@
 #include "protocol/PatchMessages.h"
 #include "tenancy/TenantLookup.h"
 
+#include <cmath>
 #include <set>
 
 namespace breeze::server {
@@ -223,6 +224,7 @@ constexpr const char* kDeploymentJson =
     "json_build_object('id', pd.id, 'org_id', pd.org_id, 'targets', pd.targets, 'device_count', "
     "cardinality(pd.device_ids), 'scheduled_at', pd.scheduled_at, 'status', pd.status, 'queued_at', "
     "pd.queued_at, 'summary', pd.summary, 'requested_by', pd.requested_by, 'created_at', pd.created_at, "
+    "'policy_id', pd.policy_id, 'window_start', pd.window_start, 'expires_at', pd.expires_at, "
     "'statuses', (SELECT coalesce(json_object_agg(status, n), '{}'::json) FROM (SELECT c.status, count(*) AS "
     "n "
     "FROM device_commands c WHERE c.deployment_id = pd.id GROUP BY c.status) counts))::text";
@@ -439,9 +441,86 @@ ApiResponse rollback(RequestContext& ctx) {
                               {"to_version", previous.version}},
                              201);
 }
+// Shares of fully patched devices, overall and per class; null where no device has been scanned.
+nlohmann::json complianceFigures(const pqxx::row& row, int first) {
+    const auto scanned = row[first + 1].as<long long>();
+    const auto share = [scanned](long long patched) {
+        return scanned == 0 ? nlohmann::json()
+                            : nlohmann::json(std::round(1000.0 * patched / scanned) / 1000.0);
+    };
+    nlohmann::json bySeverity = nlohmann::json::object();
+    const char* classes[] = {"critical", "important", "moderate", "low", "security"};
+    for (int i = 0; i < 5; ++i) {
+        const auto patched = row[first + 3 + i].as<long long>();
+        bySeverity[classes[i]] = {{"patched", patched}, {"share", share(patched)}};
+    }
+    const auto fully = row[first + 2].as<long long>();
+    return {{"devices", row[first].as<long long>()},
+            {"scanned", scanned},
+            {"fully_patched", fully},
+            {"share", share(fully)},
+            {"by_severity", bySeverity}};
+}
+
+ApiResponse compliance(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(PatchesRead);
+    const auto daysText = ctx.query("days").value_or("30");
+    if (daysText.empty() || daysText.size() > 3 ||
+        daysText.find_first_not_of("0123456789") != std::string::npos)
+        throw ApiError::badRequest("days must be a number of days, at most 999");
+    SqlParams params;
+    std::string filter;
+    if (const auto org = ctx.uuidQuery("org"))
+        filter += " AND c.org_id = " + params.add(*org) + "::uuid";
+    if (const auto site = ctx.uuidQuery("site"))
+        filter += " AND c.site_id = " + params.add(*site) + "::uuid";
+    const std::string where = scope.sqlSite("c.partner_id", "c.org_id", "c.site_id") + filter;
+    constexpr const char* kSums =
+        "sum(c.devices), sum(c.scanned), sum(c.fully_patched), sum(c.critical_patched), "
+        "sum(c.important_patched), sum(c.moderate_patched), sum(c.low_patched), "
+        "sum(c.security_patched)";
+    constexpr const char* kColumns =
+        "c.devices, c.scanned, c.fully_patched, c.critical_patched, c.important_patched, "
+        "c.moderate_patched, c.low_patched, c.security_patched";
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const auto total = params.exec(
+        tx.sql(), std::string("SELECT ") +
+                      "coalesce(sum(c.devices), 0), coalesce(sum(c.scanned), 0), "
+                      "coalesce(sum(c.fully_patched), 0), coalesce(sum(c.critical_patched), 0), "
+                      "coalesce(sum(c.important_patched), 0), coalesce(sum(c.moderate_patched), 0), "
+                      "coalesce(sum(c.low_patched), 0), coalesce(sum(c.security_patched), 0) "
+                      "FROM patch_compliance_now c WHERE " +
+                      where);
+    nlohmann::json sites = nlohmann::json::array();
+    for (const auto& row :
+         params.exec(tx.sql(), std::string("SELECT c.org_id, o.name, c.site_id, s.name, ") + kColumns +
+                                   " FROM patch_compliance_now c JOIN organizations o ON o.id = "
+                                   "c.org_id JOIN sites s ON s.id = c.site_id WHERE " +
+                                   where + " ORDER BY o.name, s.name")) {
+        auto figures = complianceFigures(row, 4);
+        figures["org_id"] = row[0].as<std::string>();
+        figures["org_name"] = row[1].as<std::string>();
+        figures["site_id"] = row[2].as<std::string>();
+        figures["site_name"] = row[3].as<std::string>();
+        sites.push_back(std::move(figures));
+    }
+    nlohmann::json history = nlohmann::json::array();
+    for (const auto& row : params.exec(tx.sql(), std::string("SELECT c.day::text, ") + kSums +
+                                                     " FROM patch_compliance_daily c WHERE " + where +
+                                                     " AND c.day >= current_date - " + daysText +
+                                                     " GROUP BY c.day ORDER BY c.day")) {
+        auto figures = complianceFigures(row, 1);
+        figures["day"] = row[0].as<std::string>();
+        history.push_back(std::move(figures));
+    }
+    return ApiResponse::json(
+        {{"total", complianceFigures(total[0], 0)}, {"sites", sites}, {"history", history}});
+}
 } // namespace
 
 void registerPatchRoutes(Router& router) {
+    router.add({"GET", "/api/v1/patch-compliance", "", RouteAccess::Authenticated, compliance});
     router.add(
         {"POST", "/api/v1/devices/{id}/patch-scan", "patches.scan", RouteAccess::Authenticated, scanDevice});
     router.add({"GET", "/api/v1/devices/{id}/patches", "", RouteAccess::Authenticated, devicePatches});

@@ -68,7 +68,7 @@ void PatchStore::applyScan(ScopedTransaction& tx, const AgentSession& session,
                          session.deviceId, report.rebootRequired);
 }
 
-void PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session,
+bool PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session,
                               const protocol::CommandUpdate& update, const std::string& commandType,
                               const std::string& deploymentId) {
     protocol::InstallReport report;
@@ -77,7 +77,7 @@ void PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session
     } catch (const protocol::MessageError& error) {
         logger().warning("patch install report ignored",
                          {{"device_id", session.deviceId}, {"error", error.what()}});
-        return;
+        return false;
     }
     const bool rollback = commandType == protocol::kPatchRollbackCommand;
     for (const auto& result : report.results) {
@@ -114,6 +114,30 @@ void PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session
     }
     tx.sql().exec_params("UPDATE devices SET reboot_required = $2 WHERE id = $1", session.deviceId,
                          report.rebootRequired);
+    if (rollback)
+        return false;
+    bool installedAny = false;
+    for (const auto& result : report.results)
+        installedAny = installedAny || result.status == "installed";
+    // The deployment's policy, or (for a deployment started by hand) the one the device's site follows.
+    const auto policy = tx.sql().exec_params("SELECT pol.reboot, pol.reboot_delay_minutes, pol.name FROM "
+                                             "patch_policies pol WHERE pol.id = coalesce((SELECT "
+                                             "policy_id FROM patch_deployments WHERE id = NULLIF($1, "
+                                             "'')::uuid), breeze_site_patch_policy($2, $3))",
+                                             deploymentId, session.orgId, session.siteId);
+    if (policy.empty() || !installedAny)
+        return false;
+    const std::string reboot = policy[0][0].as<std::string>();
+    if (reboot == "never" || (reboot == "if_required" && !report.rebootRequired))
+        return false;
+    tx.sql().exec_params("INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, "
+                         "args, timeout_seconds, "
+                         "expires_at, requested_by, deployment_id) VALUES ($1, $2, $3, $4, 'reboot', "
+                         "jsonb_build_object('delay_seconds', "
+                         "$5::int), 120, now() + interval '1 day', 'policy ' || $6, NULLIF($7, '')::uuid)",
+                         session.partnerId, session.orgId, session.siteId, session.deviceId,
+                         policy[0][1].as<int>() * 60, policy[0][2].as<std::string>(), deploymentId);
+    return true;
 }
 
 } // namespace breeze::server

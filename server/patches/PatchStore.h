@@ -16,7 +16,9 @@ public:
     static void applyScan(ScopedTransaction& tx, const AgentSession& session,
                           const protocol::CommandUpdate& update);
     // An install or a rollback: each package's outcome is kept with its log and moves the patch's state.
-    static void applyInstall(ScopedTransaction& tx, const AgentSession& session,
+    // After an install the device's policy may ask for a reboot (always, or when one is required): true when
+    // a reboot command was queued.
+    static bool applyInstall(ScopedTransaction& tx, const AgentSession& session,
                              const protocol::CommandUpdate& update, const std::string& commandType,
                              const std::string& deploymentId);
 };

@@ -506,6 +506,10 @@ private Q_SLOTS:
             "post", "/api/v1/patch-deployments/{id}/cancel",
             m_api->post("/api/v1/patch-deployments/" + deployed.body["id"].get<std::string>() + "/cancel",
                         nlohmann::json::object()));
+        checkAgainstDocument("get", "/api/v1/patch-compliance",
+                             m_api->get("/api/v1/patch-compliance?org=" + org));
+        checkAgainstDocument("get", "/api/v1/patch-compliance",
+                             m_api->get("/api/v1/patch-compliance?days=x"));
         checkAgainstDocument("get", "/api/v1/devices/{id}/patch-results",
                              m_api->get("/api/v1/devices/" + device + "/patch-results"));
         const auto notInstalled = m_api->post("/api/v1/devices/" + device + "/patches/" + patch + "/rollback",

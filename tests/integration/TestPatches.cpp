@@ -54,6 +54,7 @@ class TestPatches final : public QObject {
     std::unique_ptr<net::RestClient> m_api;
     std::unique_ptr<test::TestAgent> m_agent;
     std::string m_org, m_site, m_device;
+    QString m_powerLog;
 
     QString package(const QString& role) const { return "breeze-test-" + role + "-" + m_suffix; }
 
@@ -190,7 +191,9 @@ private Q_SLOTS:
         QCOMPARE(dpkgVersion("tool"), QString("1.0"));
 
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "patches");
+        m_server = std::make_unique<test::TestServer>(
+            *m_postgres, "patches",
+            std::map<std::string, std::string>{{"patches.compliance_snapshot_seconds", "1"}});
         const auto admin = m_server->bootstrap("admin@patches.test", "Patch MSP", false);
         m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
         m_org = m_api->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
@@ -201,6 +204,13 @@ private Q_SLOTS:
         test::TestAgent::Options options;
         options.identity = "patches-01";
         options.environment = m_aptEnv;
+        // Reboots a policy asks for go to this script, not to shutdown(8): a test must not restart its
+        // machine.
+        m_powerLog = m_dir.filePath("power.log");
+        write(m_dir.filePath("fake-shutdown"),
+              QString("#!/bin/sh\necho \"$@\" >> %1\n").arg(m_powerLog).toUtf8(),
+              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        options.environment.insert("BREEZE_AGENT_POWER_COMMAND", m_dir.filePath("fake-shutdown"));
         m_agent = std::make_unique<test::TestAgent>(*m_server, key, options);
         m_agent->start();
         m_device = m_agent->deviceId();
@@ -240,6 +250,16 @@ private Q_SLOTS:
         QCOMPARE(catalog[0]["missing"].get<int>(), 1);
         QCOMPARE(m_api->get("/api/v1/patches?security=true&q=breeze-test").body["items"].size(),
                  std::size_t(1));
+        // Compliance: the one scanned device misses updates, a security one among them.
+        const auto compliance = m_api->get("/api/v1/patch-compliance?site=" + m_site).body;
+        QCOMPARE(compliance["total"]["scanned"].get<int>(), 1);
+        QCOMPARE(compliance["total"]["fully_patched"].get<int>(), 0);
+        QCOMPARE(compliance["total"]["by_severity"]["security"]["share"].get<double>(), 0.0);
+        QCOMPARE(compliance["sites"][0]["site_name"].get<std::string>(), std::string("HQ"));
+        // The trend: the scheduler's snapshot of the day (refreshed every second in this test) comes within a
+        // pass.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !m_api->get("/api/v1/patch-compliance?site=" + m_site).body["history"].empty(), 15000);
     }
 
     void decisionsFollowPrecedenceAndARejectionWins() {
@@ -371,12 +391,64 @@ private Q_SLOTS:
         QVERIFY(deployed.out.contains(package("tool") + " 2.0: installed"));
         QCOMPARE(dpkgVersion("tool"), QString("2.0"));
         QCOMPARE(dpkgVersion("broken"), QString("1.0"));
+        // The security update is in: compliance for security updates is whole, not for the rest.
+        const auto security = m_api->get("/api/v1/patch-compliance").body["total"];
+        QCOMPARE(security["by_severity"]["security"]["share"].get<double>(), 1.0);
+        QCOMPARE(security["share"].get<double>(), 0.0);
+        QVERIFY(admin({"patches", "compliance"}).out.contains("HQ"));
         const auto results = admin({"patches", "results", "--device", "patches-01"});
         QVERIFY(results.out.contains("this update refuses to install")); // the failed one's log
         const auto rolledBack =
             admin({"patches", "rollback", package("tool"), "--device", "patches-01", "--wait"});
         QVERIFY2(rolledBack.exitCode == 0, qPrintable(rolledBack.err));
         QCOMPARE(dpkgVersion("tool"), QString("1.0"));
+    }
+
+    void aPolicyApprovesSecurityUpdatesAndDeploysInItsWindowThenReboots() {
+        // The explicit decisions about the tool go: the policy's rule decides now.
+        const std::string tool = devicePatch("tool")["id"];
+        decide(tool, {{"decision", "none"}});
+        decide(tool, {{"decision", "none"}, {"org_id", m_org}});
+        decide(tool, {{"decision", "none"}, {"device_id", m_device}});
+        QCOMPARE(devicePatch("tool")["decision"].get<std::string>(), std::string("none"));
+        QCOMPARE(dpkgVersion("tool"), QString("1.0"));
+        // A window open now in the site's own time (UTC), every day; security updates approved automatically.
+        const QString start = QDateTime::currentDateTimeUtc().addSecs(-60).time().toString("HH:mm");
+        const auto policy = m_api->post("/api/v1/patch-policies", {{"name", "Nightly"},
+                                                                   {"org_id", m_org},
+                                                                   {"auto_approve_security", true},
+                                                                   {"window_days", {0, 1, 2, 3, 4, 5, 6}},
+                                                                   {"window_start", start.toStdString()},
+                                                                   {"window_minutes", 30},
+                                                                   {"reboot", "always"},
+                                                                   {"reboot_delay_minutes", 60}});
+        QVERIFY2(policy.status == 201, policy.raw.c_str());
+        QCOMPARE(m_api->post("/api/v1/patch-policies", {{"name", "Bad"}, {"window_start", "25:00"}}).status,
+                 400);
+        const auto assigned =
+            m_api->post("/api/v1/patch-policies/" + policy.body["id"].get<std::string>() + "/assignments",
+                        {{"site_id", m_site}});
+        QVERIFY2(assigned.status == 200, assigned.raw.c_str());
+        QCOMPARE(devicePatch("tool")["decision"].get<std::string>(),
+                 std::string("approved")); // a security update
+        QCOMPARE(devicePatch("held")["decision"].get<std::string>(),
+                 std::string("rejected")); // the site's rejection
+        // The scheduler opens the window: one deployment for the site, which installs the approved update.
+        QTRY_COMPARE_WITH_TIMEOUT(dpkgVersion("tool"), QString("2.0"), 90000);
+        QCOMPARE(dpkgVersion("held"), QString("1.0"));
+        const auto deployments = m_api->get("/api/v1/patch-deployments?device=" + m_device).body["items"];
+        const auto& windowed = deployments[0];
+        QCOMPARE(windowed["policy_id"].get<std::string>(), policy.body["id"].get<std::string>());
+        QVERIFY(!windowed["window_start"].is_null() && !windowed["expires_at"].is_null());
+        // ...and the policy's reboot, with its delay, through the agent's power command.
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(m_powerLog), 30000);
+        QFile log(m_powerLog);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY2(log.readAll().startsWith("-r +60"), "the reboot was not asked for with the policy's delay");
+        // Once per window: the scheduler does not deploy the same window again.
+        QTest::qWait(6000);
+        QCOMPARE(m_api->get("/api/v1/patch-deployments?device=" + m_device).body["items"].size(),
+                 deployments.size());
     }
 };
 

@@ -20,6 +20,7 @@ struct Tenant {
     std::string partner, device, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user, command;
     std::string script, run, execution; // an organisation's own script and a run of it on the device
     std::string patch, deployment;      // an update the device has installed, and a scheduled deployment
+    std::string policy;                 // an organisation's own patch policy, assigned to it
 };
 } // namespace
 
@@ -84,8 +85,18 @@ class TestTenantIsolation final : public QObject {
                         "', 'installed', '1.0' FROM p RETURNING patch_id"))
                 .trimmed()
                 .toStdString();
+        // ...as if scanned just now, so that the policy below does not queue scans while tenants are
+        // compared.
+        m_postgres->superuserSql("isolation",
+                                 QString::fromStdString("UPDATE devices SET patches_scanned_at = now() "
+                                                        "WHERE id = '" +
+                                                        t.device + "'"));
         t.deployment = create(api, "/api/v1/patch-deployments",
                               {{"device_ids", {t.device}}, {"scheduled_at", "2099-01-01T00:00:00Z"}});
+        t.policy = create(api, "/api/v1/patch-policies", {{"name", "Weekly"}, {"org_id", t.org}});
+        if (api.post("/api/v1/patch-policies/" + t.policy + "/assignments", {{"org_id", t.org}}).status !=
+            200)
+            qFatal("setup: policy assignment failed");
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
                          {"password", "staff password 1"},
@@ -278,6 +289,25 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant& t) {
                  return nlohmann::json{{"decision", "rejected"}, {"device_id", t.device}};
              }},
+            {"POST", "/api/v1/patch-policies", fixed("/api/v1/patch-policies"),
+             [unique](const Tenant& t) {
+                 return nlohmann::json{
+                     {"name", unique("planted ")}, {"org_id", t.org}, {"auto_approve_pattern", "*"}};
+             }},
+            {"GET", "/api/v1/patch-policies/{id}",
+             [](const Tenant& t) { return "/api/v1/patch-policies/" + t.policy; }, none},
+            {"PATCH", "/api/v1/patch-policies/{id}",
+             [](const Tenant& t) { return "/api/v1/patch-policies/" + t.policy; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"auto_approve_pattern", "*"}, {"window_days", {0, 1, 2, 3, 4, 5, 6}}};
+             }},
+            {"DELETE", "/api/v1/patch-policies/{id}",
+             [](const Tenant& t) { return "/api/v1/patch-policies/" + t.policy; }, none},
+            {"POST", "/api/v1/patch-policies/{id}/assignments",
+             [](const Tenant& t) { return "/api/v1/patch-policies/" + t.policy + "/assignments"; },
+             [](const Tenant& t) {
+                 return nlohmann::json{{"site_id", t.siteA}};
+             }},
             {"POST", "/api/v1/patch-deployments", fixed("/api/v1/patch-deployments"),
              [](const Tenant& t) {
                  return nlohmann::json{{"device_ids", {t.device}}};
@@ -320,6 +350,11 @@ class TestTenantIsolation final : public QObject {
             {"/api/v1/patches", [](const Tenant& t) { return std::vector<std::string>{t.patch}; }},
             {"/api/v1/patch-deployments",
              [](const Tenant& t) { return std::vector<std::string>{t.deployment}; }},
+            {"/api/v1/patch-policies", [](const Tenant& t) { return std::vector<std::string>{t.policy}; }},
+            {"/api/v1/patch-compliance",
+             [](const Tenant& t) {
+                 return std::vector<std::string>{t.org, t.siteA, t.siteB};
+             }},
             {"/api/v1/api-keys", [](const Tenant& t) { return std::vector<std::string>{t.apiKey}; }},
             {"/api/v1/enrollment-keys",
              [](const Tenant& t) { return std::vector<std::string>{t.enrollmentKey}; }},
@@ -350,7 +385,8 @@ class TestTenantIsolation final : public QObject {
                                         "/api/v1/script-executions/" + t.execution,
                                         "/api/v1/patches/" + t.patch,
                                         "/api/v1/devices/" + t.device + "/patches",
-                                        "/api/v1/patch-deployments/" + t.deployment}) {
+                                        "/api/v1/patch-deployments/" + t.deployment,
+                                        "/api/v1/patch-policies/" + t.policy}) {
             auto response = owner.get(path);
             if (response.body.is_object())
                 response.body.erase("last_used_at");

@@ -1,0 +1,2 @@
+DROP TABLE patch_compliance_daily;
+DROP VIEW patch_compliance_now;
