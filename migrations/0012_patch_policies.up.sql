@@ -18,6 +18,9 @@ CREATE TABLE patch_policies (
     reboot text NOT NULL DEFAULT 'if_required' CHECK (reboot IN ('never', 'if_required', 'always')),
     reboot_delay_minutes integer NOT NULL DEFAULT 15 CHECK (reboot_delay_minutes BETWEEN 0 AND 1440),
     missed_window text NOT NULL DEFAULT 'next_window' CHECK (missed_window IN ('next_window', 'when_online')),
+    -- Scripts from the library run before and after the updates (their current version at deployment time).
+    pre_script_id uuid REFERENCES scripts ON DELETE SET NULL,
+    post_script_id uuid REFERENCES scripts ON DELETE SET NULL,
     created_by text NOT NULL DEFAULT '',
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),

@@ -48,6 +48,36 @@ std::string userName(uid_t uid) {
 }
 } // namespace
 
+CommandExecutor::CommandExecutor(Hooks hooks)
+    : m_hooks(std::move(hooks)), m_scripts(m_hooks.scripts),
+      m_patches([this](const protocol::CommandRequest& request, const protocol::ScriptStep& step,
+                       const std::string& stage, const std::atomic<bool>& cancel) {
+          return runScriptStep(request, step, stage, cancel);
+      }) {}
+
+// A policy's script around updates: run like any script (private directory, supervisor, timeout), its output
+// kept for the install report rather than streamed.
+protocol::ScriptStepResult CommandExecutor::runScriptStep(const protocol::CommandRequest& request,
+                                                          const protocol::ScriptStep& step,
+                                                          const std::string& stage,
+                                                          const std::atomic<bool>& cancel) {
+    protocol::CommandRequest script;
+    script.commandId = request.commandId;
+    script.type = protocol::kRunScriptCommand;
+    script.args = protocol::ScriptRequest{step.language, step.content, {}, ""}.toArgs();
+    script.timeoutSeconds = 900;
+    std::string log;
+    const auto update = m_scripts.run(script, cancel, [&log](const protocol::CommandOutput& chunk) {
+        if (log.size() < protocol::kMaxPatchLogBytes)
+            log += chunk.data.substr(0, protocol::kMaxPatchLogBytes - log.size());
+    });
+    if (!update.error.empty())
+        log += (log.empty() || log.back() == '\n' ? "" : "\n") + update.error;
+    if (log.size() > protocol::kMaxPatchLogBytes)
+        log.resize(protocol::kMaxPatchLogBytes);
+    return {stage, update.status, update.exitCode.value_or(-1), log};
+}
+
 std::vector<std::string> CommandExecutor::capabilities() {
     std::vector<std::string> names;
     for (const auto& spec : protocol::builtInCommands())

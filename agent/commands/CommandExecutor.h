@@ -25,7 +25,7 @@ public:
         ScriptRunner::OutputSink output;
     };
 
-    explicit CommandExecutor(Hooks hooks) : m_hooks(std::move(hooks)), m_scripts(m_hooks.scripts) {}
+    explicit CommandExecutor(Hooks hooks);
 
     // Returns the final update (completed, failed, timed_out or cancelled).
     protocol::CommandUpdate execute(const protocol::CommandRequest& request, const std::atomic<bool>& cancel);
@@ -35,6 +35,9 @@ public:
     static nlohmann::json listServices();
 
 private:
+    protocol::ScriptStepResult runScriptStep(const protocol::CommandRequest& request,
+                                             const protocol::ScriptStep& step, const std::string& stage,
+                                             const std::atomic<bool>& cancel);
     protocol::CommandUpdate power(const protocol::CommandRequest& request, bool reboot);
     protocol::CommandUpdate killProcess(const protocol::CommandRequest& request);
     protocol::CommandUpdate serviceAction(const protocol::CommandRequest& request,

@@ -17,7 +17,7 @@ protocol::CommandUpdate result(const protocol::CommandRequest& request, const st
 }
 } // namespace
 
-PatchRunner::PatchRunner() {
+PatchRunner::PatchRunner(ScriptStepRunner scripts) : m_scripts(std::move(scripts)) {
     if (AptPackageManager::available())
         m_manager = std::make_unique<AptPackageManager>();
 }
@@ -26,6 +26,48 @@ std::vector<std::string> PatchRunner::capabilities() {
     if (AptPackageManager::available())
         return {"patch.apt"};
     return {};
+}
+
+// The policy's pre-install script first (the updates wait for it, and are skipped when it fails), then each
+// update, then the post-install script.
+protocol::CommandUpdate PatchRunner::install(const protocol::CommandRequest& request,
+                                             const std::atomic<bool>& cancel) {
+    const auto packages = protocol::packagesFromInstallArgs(request.args);
+    const auto pre = protocol::scriptStepFromInstallArgs(request.args, "pre_script");
+    const auto post = protocol::scriptStepFromInstallArgs(request.args, "post_script");
+    protocol::InstallReport report;
+    if (pre && m_scripts) {
+        report.scripts.push_back(m_scripts(request, *pre, "pre", cancel));
+        if (report.scripts.back().status != protocol::kCommandCompleted) {
+            for (const auto& package : packages)
+                report.results.push_back({package.name, package.version, "failed", "",
+                                          "not installed: the pre-install script did not succeed (" +
+                                              report.scripts.back().status + ", exit code " +
+                                              std::to_string(report.scripts.back().exitCode) + ")"});
+            report.rebootRequired = m_manager->rebootRequired();
+            return result(request, protocol::kCommandFailed, report.toJson(),
+                          "the pre-install script did not succeed; no update was installed");
+        }
+    }
+    report.results = m_manager->install(packages, cancel);
+    if (post && m_scripts && !cancel.load())
+        report.scripts.push_back(m_scripts(request, *post, "post", cancel));
+    report.rebootRequired = m_manager->rebootRequired();
+    std::size_t failed = 0;
+    for (const auto& item : report.results)
+        failed += item.status == "installed" ? 0 : 1;
+    const bool postFailed = post && !report.scripts.empty() && report.scripts.back().stage == "post" &&
+                            report.scripts.back().status != protocol::kCommandCompleted;
+    if (cancel.load())
+        return result(request, protocol::kCommandCancelled, report.toJson(), "cancelled");
+    std::string error;
+    if (failed > 0)
+        error = std::to_string(failed) + " of " + std::to_string(report.results.size()) +
+                " updates failed; see each package's log";
+    if (postFailed)
+        error += std::string(error.empty() ? "" : "; ") + "the post-install script did not succeed";
+    return result(request, error.empty() ? protocol::kCommandCompleted : protocol::kCommandFailed,
+                  report.toJson(), error);
 }
 
 protocol::CommandUpdate PatchRunner::run(const protocol::CommandRequest& request,
@@ -38,22 +80,8 @@ protocol::CommandUpdate PatchRunner::run(const protocol::CommandRequest& request
             const auto report = m_manager->scan(cancel);
             return result(request, protocol::kCommandCompleted, report.toJson());
         }
-        if (request.type == protocol::kPatchInstallCommand) {
-            protocol::InstallReport report;
-            report.results = m_manager->install(protocol::packagesFromInstallArgs(request.args), cancel);
-            report.rebootRequired = m_manager->rebootRequired();
-            std::size_t failed = 0;
-            for (const auto& item : report.results)
-                failed += item.status == "installed" ? 0 : 1;
-            if (cancel.load())
-                return result(request, protocol::kCommandCancelled, report.toJson(), "cancelled");
-            return result(request, failed == 0 ? protocol::kCommandCompleted : protocol::kCommandFailed,
-                          report.toJson(),
-                          failed == 0
-                              ? std::string()
-                              : std::to_string(failed) + " of " + std::to_string(report.results.size()) +
-                                    " updates failed; see each package's log");
-        }
+        if (request.type == protocol::kPatchInstallCommand)
+            return install(request, cancel);
         if (request.type == protocol::kPatchRollbackCommand) {
             protocol::InstallReport report;
             report.results.push_back(

@@ -1,6 +1,7 @@
 #include "protocol/PatchMessages.h"
 
 #include "protocol/MessageFields.h"
+#include "protocol/ScriptRequest.h"
 
 namespace breeze::protocol {
 
@@ -108,7 +109,13 @@ nlohmann::json InstallReport::toJson() const {
                          {"status", result.status},
                          {"installed_version", result.installedVersion},
                          {"log", result.log}});
-    return {{"results", items}, {"reboot_required", rebootRequired}};
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& step : scripts)
+        steps.push_back({{"stage", step.stage},
+                         {"status", step.status},
+                         {"exit_code", step.exitCode},
+                         {"log", step.log}});
+    return {{"results", items}, {"scripts", steps}, {"reboot_required", rebootRequired}};
 }
 
 InstallReport InstallReport::fromJson(const nlohmann::json& output) {
@@ -131,7 +138,32 @@ InstallReport InstallReport::fromJson(const nlohmann::json& output) {
         result.log = text(item, "log", kMaxPatchLogBytes);
         return result;
     });
+    report.scripts = fields.objects("scripts", 2, [](const MessageFields& item) {
+        ScriptStepResult step;
+        step.stage = item.string("stage", 8);
+        if (step.stage != "pre" && step.stage != "post")
+            throw MessageError("a script step's stage must be pre or post");
+        step.status = item.string("status", 16);
+        if (step.status != "completed" && step.status != "failed" && step.status != "timed_out" &&
+            step.status != "cancelled")
+            throw MessageError("a script step's status must be completed, failed, timed_out or cancelled");
+        step.exitCode = item.integer("exit_code", -1, 255);
+        step.log = text(item, "log", kMaxPatchLogBytes);
+        return step;
+    });
     return report;
+}
+
+std::optional<ScriptStep> scriptStepFromInstallArgs(const nlohmann::json& args, const std::string& key) {
+    if (!args.is_object() || !args.contains(key) || args[key].is_null())
+        return std::nullopt;
+    if (!args[key].is_object())
+        throw MessageError("args." + key + " must be an object");
+    const MessageFields fields(args[key], "args." + key);
+    ScriptStep step{fields.string("language", 16), fields.string("content", kMaxScriptBytes)};
+    if (!isScriptLanguage(step.language))
+        throw MessageError("args." + key + ".language must be bash, sh, python or powershell");
+    return step;
 }
 
 nlohmann::json installArgs(const std::vector<PackageVersion>& packages) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,8 +65,24 @@ struct PackageResult {
     bool operator==(const PackageResult&) const = default;
 };
 
+// A script run before or after the updates (from the policy): what ran and how it ended.
+struct ScriptStep {
+    std::string language;
+    std::string content;
+};
+
+struct ScriptStepResult {
+    std::string stage;  // pre, post
+    std::string status; // completed, failed, timed_out, cancelled
+    std::int64_t exitCode = -1;
+    std::string log; // its stdout and stderr, the end of it when long
+
+    bool operator==(const ScriptStepResult&) const = default;
+};
+
 struct InstallReport {
     std::vector<PackageResult> results;
+    std::vector<ScriptStepResult> scripts;
     bool rebootRequired = false;
 
     nlohmann::json toJson() const;
@@ -74,6 +91,8 @@ struct InstallReport {
 
 nlohmann::json installArgs(const std::vector<PackageVersion>& packages);
 std::vector<PackageVersion> packagesFromInstallArgs(const nlohmann::json& args);
+// "pre_script" or "post_script" of install args: {language, content}; nullopt when absent.
+std::optional<ScriptStep> scriptStepFromInstallArgs(const nlohmann::json& args, const std::string& key);
 nlohmann::json rollbackArgs(const PackageVersion& package);
 PackageVersion packageFromRollbackArgs(const nlohmann::json& args);
 

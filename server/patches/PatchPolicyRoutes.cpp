@@ -5,6 +5,7 @@
 #include "http/ApiError.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"
+#include "scripts/ScriptAccess.h"
 #include "tenancy/TenantLookup.h"
 
 #include <regex>
@@ -23,7 +24,8 @@ constexpr const char* kPolicyJson =
     "'HH24:MI'), "
     "'window_minutes', pol.window_minutes, 'scan_interval_hours', pol.scan_interval_hours, 'reboot', "
     "pol.reboot, "
-    "'reboot_delay_minutes', pol.reboot_delay_minutes, 'missed_window', pol.missed_window, 'assignments', "
+    "'reboot_delay_minutes', pol.reboot_delay_minutes, 'missed_window', pol.missed_window, 'pre_script_id', "
+    "pol.pre_script_id, 'post_script_id', pol.post_script_id, 'assignments', "
     "(SELECT "
     "coalesce(json_agg(json_build_object('org_id', a.org_id, 'site_id', a.site_id)), '[]'::json) FROM "
     "patch_policy_assignments a WHERE a.policy_id = pol.id), 'created_by', pol.created_by, 'created_at', "
@@ -95,6 +97,32 @@ std::vector<std::pair<std::string, std::optional<std::string>>> readSettings(Jso
     return columns;
 }
 
+// pre_script_id / post_script_id: a script the policy's scope may use (the partner-wide library, or the
+// policy's own organisation's scripts), or null to run none.
+void addScriptColumns(RequestContext& ctx, ScopedTransaction& tx, JsonFields& fields,
+                      const std::optional<std::string>& policyOrg,
+                      std::vector<std::pair<std::string, std::optional<std::string>>>& columns) {
+    for (const char* key : {"pre_script_id", "post_script_id"}) {
+        const auto id = fields.optionalUuidOrNull(key);
+        if (!id)
+            continue;
+        if (!id->empty()) {
+            const AccessScope read = ctx.principal().scopeFor(ScriptsRead);
+            const auto rows = tx.sql().exec_params(
+                "SELECT s.org_id FROM scripts s WHERE s.id = $1 AND s.deleted_at IS NULL AND " +
+                    scriptScopeSql(read),
+                *id);
+            if (read.isEmpty() || rows.empty())
+                throw ApiError::notFound("script");
+            if (!rows[0][0].is_null() && rows[0][0].as<std::string>() != policyOrg.value_or(""))
+                throw ApiError::badRequest(
+                    std::string("\"") + key +
+                    "\" must be a partner-wide script or one of the policy's organisation");
+        }
+        columns.emplace_back(key, id->empty() ? std::nullopt : std::optional(*id));
+    }
+}
+
 // 404 unless visible; 403 unless the caller may change it (partner-wide: a partner-wide grant).
 std::optional<std::string> requirePolicy(RequestContext& ctx, ScopedTransaction& tx, const std::string& id,
                                          bool change) {
@@ -132,7 +160,6 @@ ApiResponse createPolicy(RequestContext& ctx) {
     const std::string name = fields.requiredName("name");
     const auto orgId = fields.optionalUuid("org_id");
     auto columns = readSettings(fields);
-    fields.finish();
     const AccessScope scope = ctx.require(PatchesApprove);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
@@ -141,6 +168,8 @@ ApiResponse createPolicy(RequestContext& ctx) {
     else if (!scope.isWholePartner())
         throw ApiError::forbidden(
             "a partner-wide policy needs a partner-wide patches:approve grant; give \"org_id\"");
+    addScriptColumns(ctx, tx, fields, orgId, columns);
+    fields.finish();
     AuditEvent event = ctx.auditEvent("patch_policies.create", "patch_policy", "");
     SqlParams params;
     std::string names = "partner_id, org_id, name, created_by";
@@ -182,15 +211,16 @@ ApiResponse updatePolicy(RequestContext& ctx) {
     auto fields = ctx.fields();
     const auto name = fields.optionalName("name");
     auto columns = readSettings(fields);
-    fields.finish();
     if (name)
         columns.emplace_back("name", *name);
-    if (columns.empty())
-        throw ApiError::badRequest("nothing to change");
     const AccessScope scope = ctx.require(PatchesApprove);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const auto org = requirePolicy(ctx, tx, id, true);
+    addScriptColumns(ctx, tx, fields, org, columns);
+    fields.finish();
+    if (columns.empty())
+        throw ApiError::badRequest("nothing to change");
     SqlParams params;
     std::string sets = "updated_at = now()";
     for (const auto& [column, value] : columns)

@@ -412,6 +412,22 @@ private Q_SLOTS:
         decide(tool, {{"decision", "none"}, {"device_id", m_device}});
         QCOMPARE(devicePatch("tool")["decision"].get<std::string>(), std::string("none"));
         QCOMPARE(dpkgVersion("tool"), QString("1.0"));
+        // Scripts around the updates: each notes the tool's version at its time.
+        const auto noteVersion = [&](const QString& marker) {
+            return QString("dpkg-query -W -f '${Version}' %1 > %2\n")
+                .arg(package("tool"), m_dir.filePath(marker))
+                .toStdString();
+        };
+        const std::string pre = m_api
+                                    ->post("/api/v1/scripts", {{"name", "Before updates"},
+                                                               {"language", "bash"},
+                                                               {"content", noteVersion("pre.marker")}})
+                                    .body["id"];
+        const std::string post = m_api
+                                     ->post("/api/v1/scripts", {{"name", "After updates"},
+                                                                {"language", "sh"},
+                                                                {"content", noteVersion("post.marker")}})
+                                     .body["id"];
         // A window open now in the site's own time (UTC), every day; security updates approved automatically.
         const QString start = QDateTime::currentDateTimeUtc().addSecs(-60).time().toString("HH:mm");
         const auto policy = m_api->post("/api/v1/patch-policies", {{"name", "Nightly"},
@@ -421,7 +437,9 @@ private Q_SLOTS:
                                                                    {"window_start", start.toStdString()},
                                                                    {"window_minutes", 30},
                                                                    {"reboot", "always"},
-                                                                   {"reboot_delay_minutes", 60}});
+                                                                   {"reboot_delay_minutes", 60},
+                                                                   {"pre_script_id", pre},
+                                                                   {"post_script_id", post}});
         QVERIFY2(policy.status == 201, policy.raw.c_str());
         QCOMPARE(m_api->post("/api/v1/patch-policies", {{"name", "Bad"}, {"window_start", "25:00"}}).status,
                  400);
@@ -436,6 +454,13 @@ private Q_SLOTS:
         // The scheduler opens the window: one deployment for the site, which installs the approved update.
         QTRY_COMPARE_WITH_TIMEOUT(dpkgVersion("tool"), QString("2.0"), 90000);
         QCOMPARE(dpkgVersion("held"), QString("1.0"));
+        // The pre-install script ran before the update, the post-install one after it.
+        const auto marker = [&](const QString& name) {
+            QFile file(m_dir.filePath(name));
+            return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(marker("post.marker"), QString("2.0"), 30000);
+        QCOMPARE(marker("pre.marker"), QString("1.0"));
         const auto deployments = m_api->get("/api/v1/patch-deployments?device=" + m_device).body["items"];
         const auto& windowed = deployments[0];
         QCOMPARE(windowed["policy_id"].get<std::string>(), policy.body["id"].get<std::string>());
