@@ -28,7 +28,7 @@ std::vector<protocol::AvailableUpdate> parseSimulatedUpgrade(const std::string& 
         const auto oldOpen = line.find(" [", 4);
         const auto newOpen = line.find(" (", 4);
         if (nameEnd == std::string::npos || newOpen == std::string::npos || oldOpen == std::string::npos ||
-            oldOpen > newOpen)
+            oldOpen > newOpen || nameEnd != oldOpen)
             continue; // a new package (no installed version) or a shape we do not know
         const auto oldClose = line.find(']', oldOpen);
         const auto newClose = line.find(')', newOpen);

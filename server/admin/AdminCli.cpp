@@ -54,6 +54,11 @@ constexpr const char* kUsage =
           | defer PATCH (--until DATE | --days N) [--device D|--site S|--org O]
           | deploy --device D [--device D]...|--site S|--org O [--at TIME] [--wait] | deployments
           | results --device D | rollback PATCH --device D [--wait] | compliance [--org ORG] [--site SITE]
+          | policy list | policy show P | policy create --name N [--org ORG] [--set KEY=VALUE]...
+          | policy update P --set KEY=VALUE... | policy assign P --org ORG|--site SITE | policy delete P
+            (KEY: window_days=1,3 window_start=02:00 window_minutes=120 reboot=if_required reboot_delay_minutes=15
+             auto_approve_security=true auto_approve_severities=critical,important auto_approve_pattern=openssl*
+             scan_interval_hours=24 missed_window=next_window|when_online pre_script_id=ID post_script_id=ID)
           PATCH is a patch id or a package name; approve and reject without a scope flag act partner-wide.
   audit list [--org ORG] [--action A] [--actor A] [--result R] [--since T] [--until T] [--limit N]
 
@@ -64,7 +69,7 @@ Environment: BREEZE_SERVER, BREEZE_CA, BREEZE_API_KEY, BREEZE_ADMIN_CONFIG_DIR.
 const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending",
                                       "--help", "--wait",           "--none"};
 // Options that may be given more than once.
-const std::set<std::string> kRepeatable = {"--arg", "--param", "--device"};
+const std::set<std::string> kRepeatable = {"--arg", "--param", "--device", "--set"};
 
 // Ids may be pasted in upper case; the server's are lower case.
 bool isUuid(const std::string& text) {

@@ -80,6 +80,8 @@ int PatchCli::run() {
                     << report["total"]["scanned"].dump() << " scanned devices fully patched\n";
         return 0;
     }
+    if (action == "policy")
+        return policy();
     if (action == "deployments") {
         m_cli.printItems(
             m_cli.call("GET", "/api/v1/patch-deployments").body["items"],
@@ -121,6 +123,114 @@ int PatchCli::run() {
         return command["status"] == "completed" ? 0 : 1;
     }
     throw AdminCli::Failure("unknown patches action " + action);
+}
+
+// `--set key=value` pairs as a policy's fields: numbers and true/false as such, lists after commas (window
+// days, severities), "null" to clear a script.
+nlohmann::json PatchCli::policySettings() {
+    nlohmann::json body = nlohmann::json::object();
+    const auto it = m_cli.m_repeated.find("--set");
+    if (it == m_cli.m_repeated.end())
+        return body;
+    for (const auto& pair : it->second) {
+        const auto eq = pair.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw AdminCli::Failure("--set takes KEY=VALUE (got \"" + pair + "\")");
+        const std::string key = pair.substr(0, eq);
+        const std::string value = pair.substr(eq + 1);
+        if (key == "window_days" || key == "auto_approve_severities") {
+            nlohmann::json items = nlohmann::json::array();
+            std::size_t start = 0;
+            while (start <= value.size() && !value.empty()) {
+                const auto end = std::min(value.find(',', start), value.size());
+                const std::string item = value.substr(start, end - start);
+                if (key != "window_days")
+                    items.push_back(item);
+                else if (item.size() == 1 && item[0] >= '0' && item[0] <= '6')
+                    items.push_back(item[0] - '0');
+                else
+                    throw AdminCli::Failure(
+                        "window_days are days of the week, 0 (Sunday) to 6, such as 1,3,5");
+                start = end + 1;
+            }
+            body[key] = items;
+        } else if (value == "true" || value == "false") {
+            body[key] = value == "true";
+        } else if (value == "null") {
+            body[key] = nullptr;
+        } else if (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos &&
+                   value.size() < 10 && key != "window_start") {
+            body[key] = std::stoll(value);
+        } else {
+            body[key] = value;
+        }
+    }
+    return body;
+}
+
+int PatchCli::policy() {
+    const std::string step =
+        m_cli.positional(2, "policy action (list, show, create, update, assign, delete)");
+    const auto resolve = [&](const std::string& idOrName) {
+        if (encoding::isUuid(idOrName))
+            return idOrName;
+        std::vector<std::string> matches;
+        const auto policies = m_cli.call("GET", "/api/v1/patch-policies").body["items"];
+        for (const auto& item : policies)
+            if (item["name"] == idOrName)
+                matches.push_back(item["id"]);
+        if (matches.size() != 1)
+            throw AdminCli::Failure(matches.empty() ? "no patch policy named \"" + idOrName + "\""
+                                                    : "several patch policies are named \"" + idOrName +
+                                                          "\"; use the id");
+        return matches.front();
+    };
+    if (step == "list") {
+        m_cli.printItems(m_cli.call("GET", "/api/v1/patch-policies").body["items"],
+                         {"id", "name", "org=org_id", "days=window_days", "start=window_start",
+                          "minutes=window_minutes", "reboot", "security=auto_approve_security"});
+        return 0;
+    }
+    if (step == "show") {
+        m_cli.printObject(
+            m_cli.call("GET", "/api/v1/patch-policies/" + resolve(m_cli.positional(3, "policy"))).body);
+        return 0;
+    }
+    if (step == "create") {
+        nlohmann::json body = policySettings();
+        body["name"] = m_cli.requireOption("--name");
+        if (m_cli.m_options.contains("--org"))
+            body["org_id"] = m_cli.resolveOrg(m_cli.option("--org"));
+        m_cli.printObject(m_cli.call("POST", "/api/v1/patch-policies", body).body);
+        return 0;
+    }
+    if (step == "update") {
+        m_cli.printObject(m_cli
+                              .call("PATCH",
+                                    "/api/v1/patch-policies/" + resolve(m_cli.positional(3, "policy")),
+                                    policySettings())
+                              .body);
+        return 0;
+    }
+    if (step == "assign") {
+        nlohmann::json body = nlohmann::json::object();
+        if (m_cli.m_options.contains("--site"))
+            body["site_id"] = m_cli.resolveSite(m_cli.option("--site"), m_cli.option("--org"));
+        else
+            body["org_id"] = m_cli.resolveOrg(m_cli.requireOption("--org"));
+        m_cli.printObject(
+            m_cli
+                .call("POST",
+                      "/api/v1/patch-policies/" + resolve(m_cli.positional(3, "policy")) + "/assignments",
+                      body)
+                .body);
+        return 0;
+    }
+    if (step == "delete") {
+        m_cli.call("DELETE", "/api/v1/patch-policies/" + resolve(m_cli.positional(3, "policy")));
+        return 0;
+    }
+    throw AdminCli::Failure("unknown policy action " + step);
 }
 
 // A patch id, or a package name: the one update of that name the device (or the catalog) has.

@@ -18,6 +18,8 @@ public:
 private:
     int decide(const std::string& decision);
     int deploy();
+    int policy();
+    nlohmann::json policySettings();
     // Polls a command until it is final; prints status changes on stderr. Returns the command.
     nlohmann::json waitForCommand(const std::string& commandId);
     std::string resolvePatch(const std::string& idOrName, const std::string& deviceId);

@@ -3,6 +3,7 @@
 #include "protocol/AgentMessages.h"
 #include "protocol/CommandCatalog.h"
 #include "protocol/MessageFields.h"
+#include "protocol/PatchMessages.h"
 #include "protocol/ScriptRequest.h"
 
 #include <cstdint>
@@ -48,6 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                 envelope.fields.value("args", nlohmann::json::object()));
         } catch (const MessageError&) {
         }
+        // Patch commands' arguments, and what an agent reports back for them.
+        const nlohmann::json args = envelope.fields.value("args", nlohmann::json::object());
+        try {
+            const auto packages = packagesFromInstallArgs(args);
+            if (packagesFromInstallArgs(installArgs(packages)) != packages)
+                std::abort();
+            (void)scriptStepFromInstallArgs(args, "pre_script");
+        } catch (const MessageError&) {
+        }
         try {
             const auto request =
                 ScriptRequest::fromArgs(envelope.fields.value("args", nlohmann::json::object()));
@@ -55,6 +65,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 std::abort();
         } catch (const MessageError&) {
         }
+    }
+    // What an agent reports for patch commands.
+    const nlohmann::json output = envelope.fields.value("output", nlohmann::json::object());
+    try {
+        const auto scan = ScanReport::fromJson(output);
+        if (ScanReport::fromJson(scan.toJson()).toJson() != scan.toJson())
+            std::abort();
+    } catch (const MessageError&) {
+    }
+    try {
+        const auto install = InstallReport::fromJson(output);
+        if (InstallReport::fromJson(install.toJson()).toJson() != install.toJson())
+            std::abort();
+    } catch (const MessageError&) {
     }
     return 0;
 }

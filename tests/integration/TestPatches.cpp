@@ -398,6 +398,19 @@ private Q_SLOTS:
         QVERIFY(admin({"patches", "compliance"}).out.contains("HQ"));
         const auto results = admin({"patches", "results", "--device", "patches-01"});
         QVERIFY(results.out.contains("this update refuses to install")); // the failed one's log
+        // Policies from the command line.
+        const auto created = admin({"patches", "policy", "create", "--name", "Quiet", "--org", "Fleet",
+                                    "--set", "reboot=never", "--set", "window_start=03:00", "--set",
+                                    "auto_approve_severities=critical"});
+        QVERIFY2(created.exitCode == 0, qPrintable(created.err));
+        const auto assigned = admin({"patches", "policy", "assign", "Quiet", "--org", "Fleet"});
+        QVERIFY2(assigned.exitCode == 0, qPrintable(assigned.out + assigned.err));
+        const auto shown = admin({"--json", "patches", "policy", "show", "Quiet"}).json();
+        QCOMPARE(shown["reboot"].get<std::string>(), std::string("never"));
+        QCOMPARE(shown["assignments"].size(), std::size_t(1));
+        QCOMPARE(admin({"patches", "policy", "create", "--name", "Bad", "--set", "window_days=9"}).exitCode,
+                 1);
+        QCOMPARE(admin({"patches", "policy", "delete", "Quiet"}).exitCode, 0);
         const auto rolledBack =
             admin({"patches", "rollback", package("tool"), "--device", "patches-01", "--wait"});
         QVERIFY2(rolledBack.exitCode == 0, qPrintable(rolledBack.err));

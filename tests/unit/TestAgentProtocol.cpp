@@ -6,6 +6,7 @@
 #include "protocol/CommandCatalog.h"
 #include "protocol/HttpUpgradeRequest.h"
 #include "protocol/MessageFields.h"
+#include "protocol/PatchMessages.h"
 #include "protocol/ScriptParameters.h"
 #include "protocol/ScriptRequest.h"
 #include "protocol/WebSocketCodec.h"
@@ -383,6 +384,55 @@ private Q_SLOTS:
         // Definitions round-trip through their JSON form.
         QCOMPARE(scriptParametersJson(parseScriptParameters(scriptParametersJson(parameters))),
                  scriptParametersJson(parameters));
+    }
+
+    void patchReportsAreReadStrictly() {
+        ScanReport scan;
+        scan.manager = "apt";
+        scan.updates.push_back({"libssl3", "amd64", "3.0.11-1~deb12u1", "3.0.11-1~deb12u2",
+                                "Debian-Security:12/stable-security", true, "", 2048, true});
+        scan.rebootRequired = true;
+        const auto back = ScanReport::fromJson(scan.toJson());
+        QCOMPARE(back.updates.size(), std::size_t(1));
+        QCOMPARE(back.updates[0].availableVersion, std::string("3.0.11-1~deb12u2"));
+        QVERIFY(back.rebootRequired && back.updates[0].security && back.updates[0].rebootHint);
+        auto bad = scan.toJson();
+        bad["updates"][0]["name"] = "libssl3; rm -rf /";
+        QVERIFY_THROWS_EXCEPTION(MessageError, ScanReport::fromJson(bad));
+        bad = scan.toJson();
+        bad["manager"] = "brew";
+        QVERIFY_THROWS_EXCEPTION(MessageError, ScanReport::fromJson(bad));
+        bad = scan.toJson();
+        bad["updates"][0]["severity"] = "apocalyptic";
+        QVERIFY_THROWS_EXCEPTION(MessageError, ScanReport::fromJson(bad));
+
+        InstallReport install;
+        install.results.push_back(
+            {"curl", "7.88.1-10+deb12u14", "installed", "7.88.1-10+deb12u14", "Setting up curl"});
+        install.scripts.push_back({"pre", "completed", 0, "ok"});
+        QCOMPARE(InstallReport::fromJson(install.toJson()).results, install.results);
+        QCOMPARE(InstallReport::fromJson(install.toJson()).scripts, install.scripts);
+        auto badInstall = install.toJson();
+        badInstall["results"][0]["status"] = "maybe";
+        QVERIFY_THROWS_EXCEPTION(MessageError, InstallReport::fromJson(badInstall));
+
+        const auto args = installArgs({{"curl", "7.88.1-10+deb12u14"}, {"libc6:amd64", "2.36-9+deb12u13"}});
+        QCOMPARE(packagesFromInstallArgs(args).size(), std::size_t(2));
+        QVERIFY_THROWS_EXCEPTION(
+            MessageError, packagesFromInstallArgs(nlohmann::json{{"packages", nlohmann::json::array()}}));
+        QVERIFY_THROWS_EXCEPTION(MessageError, packagesFromInstallArgs(nlohmann::json::parse(
+                                                   R"({"packages":[{"name":"-x","version":"1"}]})")));
+        QVERIFY_THROWS_EXCEPTION(MessageError, packagesFromInstallArgs(nlohmann::json::parse(
+                                                   R"({"packages":[{"name":"x","version":"1 2"}]})")));
+        QVERIFY(!scriptStepFromInstallArgs(args, "pre_script"));
+        auto withScript = args;
+        withScript["pre_script"] = {{"language", "bash"}, {"content", "true"}};
+        QCOMPARE(scriptStepFromInstallArgs(withScript, "pre_script")->language, std::string("bash"));
+        withScript["pre_script"]["language"] = "cobol";
+        QVERIFY_THROWS_EXCEPTION(MessageError, scriptStepFromInstallArgs(withScript, "pre_script"));
+        QCOMPARE(packageFromRollbackArgs(rollbackArgs({"curl", "7.88.1-10+deb12u12"})).version,
+                 std::string("7.88.1-10+deb12u12"));
+        QVERIFY(isValidPackageVersion("1:2.3~rc1-4+deb12u1") && !isValidPackageVersion("~1"));
     }
 };
 

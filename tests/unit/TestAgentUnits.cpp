@@ -3,6 +3,7 @@
 #include "collect/InventoryCollector.h"
 #include "collect/MetricsCollector.h"
 #include "connection/Backoff.h"
+#include "patches/AptOutput.h"
 #include "platform/Subprocess.h"
 #include "spool/Spool.h"
 
@@ -157,6 +158,36 @@ private Q_SLOTS:
             root |= user["name"] == "root" && user["uid"] == 0;
         QVERIFY(root);
         QVERIFY(!collector.services().empty()); // unit files are readable even where systemd is not running
+    }
+
+    void aptOutputIsReadIntoUpdates() {
+        const std::string simulated =
+            "NOTE: This is only a simulation!\n"
+            "Inst base-files [12.4+deb12u11] (12.4+deb12u15 Debian:12.15/oldstable [amd64])\n"
+            "Inst libgcrypt20 [1.10.1-3] (1.10.1-3+deb12u1 Debian:12.15/oldstable, "
+            "Debian-Security:12/oldstable-security [amd64])\n"
+            "Inst linux-image-6.1.0-40-amd64 (6.1.153-1 Debian-Security:12/oldstable-security [amd64])\n"
+            "Inst liblzma-dev [5.4.1-1] (5.4.1-1+deb12u2 Debian-Security:12/oldstable-security [amd64]) []\n"
+            "Conf base-files (12.4+deb12u15 Debian:12.15/oldstable [amd64])\n"
+            "Inst bad name [1] (2 X:1/y [amd64])\n";
+        const auto updates = parseSimulatedUpgrade(simulated);
+        QCOMPARE(updates.size(),
+                 std::size_t(3)); // the new kernel package has no installed version: not an update
+        QCOMPARE(updates[0].name, std::string("base-files"));
+        QCOMPARE(updates[0].installedVersion, std::string("12.4+deb12u11"));
+        QCOMPARE(updates[0].availableVersion, std::string("12.4+deb12u15"));
+        QCOMPARE(updates[0].arch, std::string("amd64"));
+        QVERIFY(!updates[0].security);
+        QVERIFY(updates[1].security); // one of its archives is the security one
+        QCOMPARE(updates[1].repository,
+                 std::string("Debian:12.15/oldstable, Debian-Security:12/oldstable-security"));
+        QVERIFY(updates[2].security);
+        QVERIFY(needsRebootAfter("linux-image-6.1.0-40-amd64") && needsRebootAfter("libc6"));
+        QVERIFY(!needsRebootAfter("curl"));
+        const auto sizes = parsePackageSizes("Package: curl\nVersion: 7.88.1-10+deb12u14\nSize: 315372\n\n"
+                                             "Package: libc6\nVersion: 2.36-9+deb12u13\nSize: 2758900\n");
+        QCOMPARE(sizes.at("curl=7.88.1-10+deb12u14"), std::uint64_t(315372));
+        QCOMPARE(sizes.at("libc6=2.36-9+deb12u13"), std::uint64_t(2758900));
     }
 };
 
