@@ -588,17 +588,23 @@ int AdminCli::devices() {
     return 0;
 }
 
-nlohmann::json AdminCli::commandArgs() {
-    nlohmann::json args = nlohmann::json::object();
-    const auto it = m_repeated.find("--arg");
+std::vector<std::pair<std::string, std::string>> AdminCli::pairs(const std::string& option) const {
+    std::vector<std::pair<std::string, std::string>> found;
+    const auto it = m_repeated.find(option);
     if (it == m_repeated.end())
-        return args;
+        return found;
     for (const auto& pair : it->second) {
         const auto eq = pair.find('=');
         if (eq == std::string::npos || eq == 0)
-            throw Failure("--arg takes NAME=VALUE (got \"" + pair + "\")");
-        const std::string name = pair.substr(0, eq);
-        const std::string value = pair.substr(eq + 1);
+            throw Failure(option + " takes NAME=VALUE (got \"" + pair + "\")");
+        found.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+    }
+    return found;
+}
+
+nlohmann::json AdminCli::commandArgs() {
+    nlohmann::json args = nlohmann::json::object();
+    for (const auto& [name, value] : pairs("--arg")) {
         // Whole numbers travel as numbers (pid=123), true/false as booleans; everything else as text.
         if (!value.empty() && value.size() < 18 && value.find_first_not_of("0123456789") == std::string::npos)
             args[name] = std::stoll(value);

@@ -37,6 +37,8 @@ private:
     std::string requireOption(const std::string& name) const;
     std::string positional(std::size_t index, const std::string& what) const;
     bool flag(const std::string& name) const { return m_flags.contains(name); }
+    // Every NAME=VALUE given to a repeatable option (--arg, --param, --set), in order.
+    std::vector<std::pair<std::string, std::string>> pairs(const std::string& option) const;
     std::string readSecretLine();
 
     RestClient& client(); // signed in

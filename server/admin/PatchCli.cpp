@@ -129,15 +129,7 @@ int PatchCli::run() {
 // days, severities), "null" to clear a script.
 nlohmann::json PatchCli::policySettings() {
     nlohmann::json body = nlohmann::json::object();
-    const auto it = m_cli.m_repeated.find("--set");
-    if (it == m_cli.m_repeated.end())
-        return body;
-    for (const auto& pair : it->second) {
-        const auto eq = pair.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw AdminCli::Failure("--set takes KEY=VALUE (got \"" + pair + "\")");
-        const std::string key = pair.substr(0, eq);
-        const std::string value = pair.substr(eq + 1);
+    for (const auto& [key, value] : m_cli.pairs("--set")) {
         if (key == "window_days" || key == "auto_approve_severities") {
             nlohmann::json items = nlohmann::json::array();
             std::size_t start = 0;

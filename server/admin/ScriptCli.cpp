@@ -189,15 +189,8 @@ nlohmann::json ScriptCli::parameterDefinitions() {
 // --param NAME=VALUE: always text; the server checks each value against the parameter's type.
 nlohmann::json ScriptCli::parameterValues() {
     nlohmann::json values = nlohmann::json::object();
-    const auto it = m_cli.m_repeated.find("--param");
-    if (it == m_cli.m_repeated.end())
-        return values;
-    for (const auto& pair : it->second) {
-        const auto eq = pair.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw AdminCli::Failure("--param takes NAME=VALUE (got \"" + pair + "\")");
-        values[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
+    for (const auto& [name, value] : m_cli.pairs("--param"))
+        values[name] = value;
     return values;
 }
 

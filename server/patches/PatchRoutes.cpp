@@ -3,6 +3,7 @@
 #include "commands/CommandQueue.h"
 #include "db/PgText.h"
 #include "devices/DeviceAccess.h"
+#include "devices/DeviceTargets.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
@@ -241,38 +242,22 @@ std::string deploymentScopeSql(const AccessScope& scope) {
 
 ApiResponse createDeployment(RequestContext& ctx) {
     auto fields = ctx.fields();
-    const auto deviceIds = fields.optionalUuidList("device_ids", 10'000);
-    const auto siteId = fields.optionalUuid("site_id");
-    const auto orgId = fields.optionalUuid("org_id");
+    DeviceTargets aim;
+    aim.deviceIds = fields.optionalUuidList("device_ids", 10'000);
+    aim.siteId = fields.optionalUuid("site_id");
+    aim.orgId = fields.optionalUuid("org_id");
     const auto at = fields.optionalString("scheduled_at", 1, 64);
     fields.finish();
-    if ((deviceIds ? 1 : 0) + (siteId ? 1 : 0) + (orgId ? 1 : 0) != 1)
-        throw ApiError::badRequest("give exactly one target: \"device_ids\", \"site_id\" or \"org_id\"");
     const AccessScope scope = ctx.require(PatchesDeploy);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    nlohmann::json targets;
-    SqlParams params;
-    std::string where;
-    if (deviceIds) {
-        const std::set<std::string> unique(deviceIds->begin(), deviceIds->end());
-        targets = {{"device_ids", unique}};
-        where = "d.id = ANY(" + params.add(uuidArrayLiteral(unique)) + "::uuid[])";
-    } else if (siteId) {
-        requireSitePermission(ctx, tx, *siteId, PatchesDeploy);
-        targets = {{"site_id", *siteId}};
-        where = "d.site_id = " + params.add(*siteId) + "::uuid";
-    } else {
-        requireOrgPermission(ctx, tx, *orgId, PatchesDeploy);
-        targets = {{"org_id", *orgId}};
-        where = "d.org_id = " + params.add(*orgId) + "::uuid";
-    }
+    aim.resolve(ctx, tx, PatchesDeploy);
+    const nlohmann::json& targets = aim.targets;
     const auto devices =
-        params.exec(tx.sql(), "SELECT d.id, d.org_id FROM devices d WHERE " + where + " AND " +
-                                  deviceScopeSql(scope) + " AND d.revoked_at IS NULL");
-    if (deviceIds && devices.size() != targets["device_ids"].size())
-        throw ApiError::notFound(std::to_string(targets["device_ids"].size() - devices.size()) +
-                                 " of the devices");
+        aim.params.exec(tx.sql(), "SELECT d.id, d.org_id FROM devices d WHERE " + aim.where + " AND " +
+                                      deviceScopeSql(scope) + " AND d.revoked_at IS NULL");
+    if (aim.listed > 0 && devices.size() != aim.listed)
+        throw ApiError::notFound(std::to_string(aim.listed - devices.size()) + " of the devices");
     if (devices.empty())
         throw ApiError(409, "no_devices", "the target holds no devices");
     std::vector<std::string> ids;

@@ -2,6 +2,7 @@
 
 #include "db/PgText.h"
 #include "devices/DeviceAccess.h"
+#include "devices/DeviceTargets.h"
 #include "encoding/Base64.h"
 #include "encoding/Utf8.h"
 #include "http/ApiError.h"
@@ -101,18 +102,15 @@ ApiResponse createRun(RequestContext& ctx) {
     const std::string scriptId = ctx.pathId("id", "script");
     auto fields = ctx.fields();
     const auto versionNumber = fields.optionalInteger("version", 1, 1'000'000'000);
-    const auto deviceIds = fields.optionalUuidList("device_ids", kMaxTargets);
-    const auto siteId = fields.optionalUuid("site_id");
-    const auto groupId = fields.optionalUuid("group_id");
+    DeviceTargets aim;
+    aim.deviceIds = fields.optionalUuidList("device_ids", kMaxTargets);
+    aim.siteId = fields.optionalUuid("site_id");
+    aim.groupId = fields.optionalUuid("group_id");
     const nlohmann::json values = fields.optionalObject("parameters");
     const auto timeoutOverride = fields.optionalInteger("timeout_seconds", 1, 86400);
     const long long expiresIn = fields.optionalInteger("expires_in_seconds", 60, 365LL * 86400)
                                     .value_or(ctx.server.config.commandDefaultExpirySeconds);
     fields.finish();
-    if ((deviceIds ? 1 : 0) + (siteId ? 1 : 0) + (groupId ? 1 : 0) != 1)
-        throw ApiError::badRequest("give exactly one target: \"device_ids\", \"site_id\" or \"group_id\"");
-    if (deviceIds && deviceIds->empty())
-        throw ApiError::badRequest("\"device_ids\" must name at least one device");
 
     const AccessScope scope = ctx.require(ScriptsExecute);
     auto lease = ctx.server.pool.acquire();
@@ -139,29 +137,14 @@ ApiResponse createRun(RequestContext& ctx) {
         throw ApiError(400, "invalid_parameter", error.what());
     }
 
-    nlohmann::json targets;
-    std::string where;
-    SqlParams params;
-    if (deviceIds) {
-        const std::set<std::string> unique(deviceIds->begin(), deviceIds->end());
-        targets = {{"device_ids", unique}};
-        where = "d.id = ANY(" + params.add(uuidArrayLiteral(unique)) + "::uuid[])";
-    } else if (siteId) {
-        requireSitePermission(ctx, tx, *siteId, ScriptsExecute);
-        targets = {{"site_id", *siteId}};
-        where = "d.site_id = " + params.add(*siteId) + "::uuid";
-    } else {
-        requireGroupPermission(ctx, tx, *groupId, ScriptsExecute);
-        targets = {{"group_id", *groupId}};
-        where = "d.group_id = " + params.add(*groupId) + "::uuid";
-    }
-    const auto devices = params.exec(
+    aim.resolve(ctx, tx, ScriptsExecute);
+    const nlohmann::json& targets = aim.targets;
+    const auto devices = aim.params.exec(
         tx.sql(), "SELECT d.id, d.org_id, d.site_id, d.hostname, d.approval, d.revoked_at IS NOT NULL, "
                   "d.platform, d.capabilities::text FROM devices d WHERE " +
-                      where + " AND " + deviceScopeSql(scope) + " ORDER BY d.hostname, d.id");
-    if (deviceIds && devices.size() != targets["device_ids"].size())
-        throw ApiError::notFound(std::to_string(targets["device_ids"].size() - devices.size()) +
-                                 " of the devices");
+                      aim.where + " AND " + deviceScopeSql(scope) + " ORDER BY d.hostname, d.id");
+    if (aim.listed > 0 && devices.size() != aim.listed)
+        throw ApiError::notFound(std::to_string(aim.listed - devices.size()) + " of the devices");
     if (devices.size() > kMaxTargets)
         throw ApiError::badRequest("a run reaches at most " + std::to_string(kMaxTargets) + " devices");
 
