@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
     parser.addOption({"server", "Server URL (https://host:port).", "url"});
     parser.addOption({"ca", "The server's CA certificate (PEM) to trust.", "file"});
     parser.addOption({"dev-stack", "Sign in to the dev stack described by this stack.json.", "file"});
-    parser.addOption({"view", "The view to show: dashboard, devices, scripts, administration, or device:ID.",
+    parser.addOption({"view",
+                      "The view to show: dashboard, devices, scripts, patches, administration, or device:ID.",
                       "name", "devices"});
     parser.addOption(
         {"tab", "With --view device:ID, the tab to show (overview, software, metrics, …).", "name"});

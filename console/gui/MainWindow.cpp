@@ -9,6 +9,7 @@
 #include "DeviceFilterModel.h"
 #include "DeviceView.h"
 #include "PaletteModel.h"
+#include "PatchesView.h"
 #include "RunMonitorWindow.h"
 #include "RunScriptDialog.h"
 #include "ScriptRunMonitor.h"
@@ -116,12 +117,18 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_views->addTab(m_scripts, tr("Scripts"));
     connect(m_scripts, &ScriptsView::runStarted, this, &MainWindow::followRun);
     connect(m_scripts, &ScriptsView::executionOpened, this, &MainWindow::followExecution);
+    m_patches = new PatchesView(connection, m_views);
+    m_views->addTab(m_patches, tr("Patches"));
     m_administration = new AdministrationView(connection.api(), m_views);
     m_views->addTab(m_administration, tr("Administration"));
     // Administration lists load when first shown, and again once signed in (a tab shown before sign-in).
     connect(&connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
         if (signedIn && m_views->currentWidget() == m_administration)
             m_administration->loadCurrent();
+        if (signedIn && m_views->currentWidget() == m_patches) {
+            m_patchesOpened = true;
+            m_patches->reload();
+        }
         if (signedIn && m_views->currentWidget() == m_scripts) {
             m_scriptsOpened = true;
             m_scripts->reload();
@@ -130,6 +137,10 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     connect(m_views, &QTabWidget::currentChanged, this, [this](int index) {
         if (!m_connection.session().signedIn())
             return;
+        if (m_views->widget(index) == m_patches && !m_patchesOpened) {
+            m_patchesOpened = true;
+            m_patches->reload();
+        }
         if (m_views->widget(index) == m_scripts && !m_scriptsOpened) {
             m_scriptsOpened = true;
             m_scripts->reload();
@@ -219,6 +230,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     viewMenu->addAction(tr("Administration"), QKeySequence(tr("Ctrl+3")), this,
                         [this] { showView("administration"); });
     viewMenu->addAction(tr("Scripts"), QKeySequence(tr("Ctrl+4")), this, [this] { showView("scripts"); });
+    viewMenu->addAction(tr("Patches"), QKeySequence(tr("Ctrl+5")), this, [this] { showView("patches"); });
     viewMenu->addAction(tr("Go to…"), QKeySequence(tr("Ctrl+K")), this, [this] { openPalette(); });
     QMenu* themes = viewMenu->addMenu(tr("Theme"));
     auto* themeGroup = new QActionGroup(this);
@@ -312,6 +324,7 @@ void MainWindow::openPalette() {
                        {{PaletteModel::Kind::View, "dashboard", tr("Dashboard"), {}},
                         {PaletteModel::Kind::View, "devices", tr("Devices"), {}},
                         {PaletteModel::Kind::View, "scripts", tr("Scripts"), {}},
+                        {PaletteModel::Kind::View, "patches", tr("Patches"), {}},
                         {PaletteModel::Kind::View, "administration", tr("Administration"), {}},
                         {PaletteModel::Kind::Action, "all", tr("Show all devices"), {}},
                         {PaletteModel::Kind::Action, "reload", tr("Reload devices from the server"), {}}});
@@ -351,6 +364,7 @@ void MainWindow::showView(const QString& name) {
     QWidget* view = name == "dashboard"        ? static_cast<QWidget*>(m_dashboard)
                     : name == "administration" ? static_cast<QWidget*>(m_administration)
                     : name == "scripts"        ? static_cast<QWidget*>(m_scripts)
+                    : name == "patches"        ? static_cast<QWidget*>(m_patches)
                                                : m_views->widget(1);
     m_views->setCurrentWidget(view);
 }

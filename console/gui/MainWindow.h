@@ -25,6 +25,7 @@ class CommandPalette;
 class DashboardView;
 class PaletteModel;
 class DeviceView;
+class PatchesView;
 class RunMonitorWindow;
 class ScriptRunMonitor;
 class ScriptsView;
@@ -42,9 +43,10 @@ public:
     QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
     QString search() const;
-    // "dashboard", "devices", "scripts" or "administration".
+    // "dashboard", "devices", "scripts", "patches" or "administration".
     void showView(const QString& name);
     ScriptsView* scriptsView() const { return m_scripts; }
+    PatchesView* patchesView() const { return m_patches; }
     // Opens the Run dialog for these devices (a script chosen in it).
     void runScriptOn(const QStringList& deviceIds);
     // Follows a run (the answer of POST …/runs) or one execution from the history in a window of its own.
@@ -74,6 +76,8 @@ private:
     AdministrationView* m_administration;
     ScriptsView* m_scripts;
     bool m_scriptsOpened = false;
+    PatchesView* m_patches;
+    bool m_patchesOpened = false;
     bool m_administrationOpened = false;
     PaletteModel* m_palette;
     CommandPalette* m_paletteDialog;

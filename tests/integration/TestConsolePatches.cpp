@@ -1,0 +1,170 @@
+// The console's patch view, offscreen, against a real server: the approval grid lists the updates the devices
+// miss, decisions made for the selected rows reach the server at the level chosen, deployments go out now or
+// at a time, and the compliance chart shows each site. (The updates are stored as a scan would store them:
+// test_patches runs the real agent and apt.)
+#include "ConsoleConnection.h"
+#include "MainWindow.h"
+#include "PatchesView.h"
+#include "TestPostgres.h"
+#include "TestServer.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QtTest>
+
+using namespace breeze;
+using namespace breeze::console;
+
+class TestConsolePatches final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestServer> m_server;
+    std::unique_ptr<net::RestClient> m_admin;
+    std::unique_ptr<ConsoleConnection> m_connection;
+    std::unique_ptr<MainWindow> m_window;
+    std::string m_org, m_site, m_device;
+
+    PatchesView& view() { return *m_window->patchesView(); }
+
+    void selectPackage(const QString& name) {
+        auto* grid = view().grid();
+        grid->clearSelection();
+        for (int row = 0; row < grid->model()->rowCount(); ++row)
+            if (grid->model()->index(row, 0).data().toString() == name)
+                grid->selectRow(row);
+    }
+
+    std::string patchId(const std::string& name) {
+        const auto response = m_admin->get("/api/v1/patches?q=" + name);
+        return response.body["items"][0]["id"];
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_server = std::make_unique<test::TestServer>(*m_postgres, "console_patches");
+        const auto credentials = m_server->bootstrap("admin@patches.test", "Patch MSP", false);
+        m_admin = m_server->signIn(credentials.email, credentials.password, credentials.totpSecret);
+        m_org = m_admin->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
+        m_site = m_admin->post("/api/v1/sites", {{"org_id", m_org}, {"name", "HQ"}}).body["id"];
+        const auto key =
+            m_admin->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}});
+        m_device = m_server->client()
+                       ->post("/api/v1/agent/enroll", {{"key", key.body["key"]}, {"identity", "desk-01"}})
+                       .body["device_id"];
+        m_postgres->superuserSql(
+            "console_patches",
+            QString::fromStdString("WITH p AS (INSERT INTO patches (partner_id, manager, name, version, "
+                                   "security, severity) VALUES ('" +
+                                   credentials.partnerId + "', 'apt', 'openssl', '3.0.17', true, ''), ('" +
+                                   credentials.partnerId +
+                                   "', 'apt', 'curl', '7.88.2', false, '') RETURNING id) INSERT INTO "
+                                   "device_patches (device_id, patch_id, "
+                                   "partner_id, org_id, site_id, state, installed_version) SELECT '" +
+                                   m_device + "', id, '" + credentials.partnerId + "', '" + m_org + "', '" +
+                                   m_site + "', 'missing', '1.0' FROM p"));
+        m_postgres->superuserSql("console_patches",
+                                 QString::fromStdString("UPDATE devices SET patches_scanned_at = "
+                                                        "now() WHERE id = '" +
+                                                        m_device + "'"));
+
+        QFile ca(QString::fromStdString(m_server->caFile()));
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        m_connection = std::make_unique<ConsoleConnection>(QUrl(QString::fromStdString(m_server->url())),
+                                                           QSslCertificate::fromData(ca.readAll()));
+        m_window = std::make_unique<MainWindow>(*m_connection);
+        QSignalSpy loaded(&m_connection->directory(), &DeviceDirectory::loaded);
+        m_connection->session().signIn(QString::fromStdString(credentials.email),
+                                       QString::fromStdString(credentials.password),
+                                       QString::fromStdString(test::totpAhead(credentials.totpSecret)));
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_connection->tree().sites().isEmpty(), 10000);
+        m_window->resize(1300, 800);
+        m_window->showView("patches");
+        view().reload();
+    }
+
+    void cleanupTestCase() {
+        m_window.reset();
+        m_connection.reset();
+        m_server.reset();
+        m_postgres.reset();
+    }
+
+    void theGridListsWhatDevicesMissAndFilters() {
+        QTRY_COMPARE_WITH_TIMEOUT(view().patches().rowCount(), 2, 10000);
+        QCOMPARE(view().patches().items().at(0).toObject().value("missing").toInt(), 1);
+        QCheckBox* security = nullptr;
+        for (auto* box : view().findChildren<QCheckBox*>())
+            if (box->text() == "Security updates only")
+                security = box;
+        QVERIFY(security);
+        security->setChecked(true);
+        QTRY_COMPARE_WITH_TIMEOUT(view().patches().rowCount(), 1, 10000);
+        QCOMPARE(view().patches().items().at(0).toObject().value("name").toString(), QString("openssl"));
+        security->setChecked(false);
+        QTRY_COMPARE_WITH_TIMEOUT(view().patches().rowCount(), 2, 10000);
+    }
+
+    void decisionsGoToTheChosenLevel() {
+        selectPackage("openssl");
+        view().decideSelected("approved"); // partner-wide
+        QTRY_COMPARE_WITH_TIMEOUT(view().status(), QString("Decisions recorded."), 10000);
+        auto detail = m_admin->get("/api/v1/patches/" + patchId("openssl")).body;
+        QVERIFY2(detail["decisions"].size() == 1, detail.dump().c_str());
+        QCOMPARE(detail["decisions"][0]["scope"].get<std::string>(), std::string("partner"));
+        QCOMPARE(detail["decisions"][0]["decision"].get<std::string>(), std::string("approved"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view().patches().items().size() == 2 &&
+                (view().patches().items().at(0).toObject().value("decision") == "approved" ||
+                 view().patches().items().at(1).toObject().value("decision") == "approved"),
+            10000);
+        // For one organisation: a rejection of curl there.
+        view().scopeBox()->setCurrentIndex(view().scopeBox()->findText("Fleet"));
+        selectPackage("curl");
+        view().decideSelected("rejected");
+        QTRY_COMPARE_WITH_TIMEOUT(view().status(), QString("Decisions recorded."), 10000);
+        detail = m_admin->get("/api/v1/patches/" + patchId("curl")).body;
+        QVERIFY2(detail["decisions"].size() == 1, detail.dump().c_str());
+        QCOMPARE(detail["decisions"][0]["scope"].get<std::string>(), std::string("org"));
+        QCOMPARE(detail["decisions"][0]["org_id"].get<std::string>(), m_org);
+        // Nothing selected: said so, nothing sent.
+        view().grid()->clearSelection();
+        view().decideSelected("approved");
+        QCOMPARE(view().status(), QString("Select the updates to decide on first."));
+    }
+
+    void deploymentsGoOutNowOrLater() {
+        view().deploy("site:" + QString::fromStdString(m_site), {});
+        QTRY_VERIFY_WITH_TIMEOUT(view().status().startsWith("Queued for 1 device"), 10000);
+        const auto deployments = m_admin->get("/api/v1/patch-deployments").body["items"];
+        QCOMPARE(deployments.size(), std::size_t(1));
+        // Only the approved update goes; the rejected one stays.
+        const std::string command = deployments[0]["summary"]["queued"][0]["command_id"];
+        const auto args = m_admin->get("/api/v1/commands/" + command).body["args"]["packages"];
+        QCOMPARE(args.size(), std::size_t(1));
+        QCOMPARE(args[0]["name"].get<std::string>(), std::string("openssl"));
+        view().deploy("org:" + QString::fromStdString(m_org), QDateTime::currentDateTimeUtc().addDays(1));
+        QTRY_VERIFY_WITH_TIMEOUT(view().status().startsWith("Scheduled for"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(view().deployments().rowCount(), 2, 10000);
+    }
+
+    void complianceIsChartedPerSite() {
+        view().reload();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view().complianceChart()->chart() &&
+                view().complianceChart()->chart()->title().contains("0 of 1 scanned devices"),
+            10000);
+        QCOMPARE(view().complianceChart()->chart()->series().size(), 1);
+        QVERIFY(!m_window->grab().isNull());
+    }
+};
+
+QTEST_MAIN(TestConsolePatches)
+#include "TestConsolePatches.moc"
