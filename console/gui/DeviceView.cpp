@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "DeviceDetails.h"
+#include "DevicePatchesTab.h"
 #include "FilesystemUsage.h"
 #include "JsonTableModel.h"
 #include "UsageBarDelegate.h"
@@ -188,6 +189,13 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
                                   {"login", tr("Can log in")}},
                                  this);
     m_tabs->addTab(tableTab(m_users, true), tr("Users"));
+    // Updates: loaded when the tab is first opened (and after a scan or rollback from it).
+    m_patches = new DevicePatchesTab(connection, deviceId, m_tabs);
+    m_tabs->addTab(m_patches, tr("Patches"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_tabs->widget(index) == m_patches && m_patches->patches().rowCount() == 0)
+            m_patches->reload();
+    });
 
     auto* metrics = new QWidget(m_tabs);
     auto* metricsLayout = new QVBoxLayout(metrics);

@@ -16,6 +16,8 @@ class QTableView;
 
 namespace breeze::console {
 
+class DevicePatchesTab;
+
 class ConsoleConnection;
 class DeviceDetails;
 class JsonTableModel;
@@ -28,6 +30,7 @@ class DeviceView : public QWidget {
 
 public:
     DeviceView(ConsoleConnection& connection, const QString& deviceId, QWidget* parent = nullptr);
+    DevicePatchesTab* patchesTab() const { return m_patches; }
 
     DeviceDetails& details() { return *m_details; }
     void showTab(const QString& name);
@@ -55,6 +58,7 @@ private:
     JsonTableModel* m_interfaces;
     JsonTableModel* m_software;
     JsonTableModel* m_services;
+    DevicePatchesTab* m_patches = nullptr;
     JsonTableModel* m_users;
     JsonTableModel* m_commands;
     JsonTableModel* m_processes;

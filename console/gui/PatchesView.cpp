@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "ListLoader.h"
+#include "RecordForm.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -67,7 +68,15 @@ PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
                                         {"requested_by", tr("By")}},
                                        this)),
       m_deploymentTable(table(m_deployments, this, false)), m_chart(new QChartView(this)),
-      m_status(new QLabel(this)) {
+      m_policies(new JsonTableModel({{"name", tr("Policy")},
+                                     {"window_days", tr("Days")},
+                                     {"window_start", tr("Window")},
+                                     {"window_minutes", tr("Minutes")},
+                                     {"reboot", tr("Reboot")},
+                                     {"auto_approve_security", tr("Security auto-approved")},
+                                     {"assignments", tr("Assigned to")}},
+                                    this)),
+      m_policyTable(table(m_policies, this, false)), m_status(new QLabel(this)) {
     m_search->setPlaceholderText(tr("Search packages"));
     m_search->setClearButtonEnabled(true);
     m_state->addItem(tr("Any state"), QString());
@@ -100,6 +109,33 @@ PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
     auto* lower = new QTabWidget(this);
     lower->addTab(m_deploymentTable, tr("Deployments"));
     lower->addTab(m_chart, tr("Compliance"));
+    auto* policyPage = new QWidget(this);
+    auto* policyLayout = new QVBoxLayout(policyPage);
+    auto* policyButtons = new QHBoxLayout;
+    auto* newPolicyButton = new QPushButton(tr("New policy…"), policyPage);
+    auto* assignButton = new QPushButton(tr("Assign…"), policyPage);
+    auto* deletePolicy = new QPushButton(tr("Delete"), policyPage);
+    policyButtons->addWidget(newPolicyButton);
+    policyButtons->addWidget(assignButton);
+    policyButtons->addWidget(deletePolicy);
+    policyButtons->addStretch();
+    policyLayout->addLayout(policyButtons);
+    policyLayout->addWidget(m_policyTable, 1);
+    lower->addTab(policyPage, tr("Policies"));
+    connect(newPolicyButton, &QPushButton::clicked, this, [this] { newPolicy(); });
+    connect(assignButton, &QPushButton::clicked, this, [this] { assignSelectedPolicy(); });
+    connect(deletePolicy, &QPushButton::clicked, this, [this] {
+        const int row = m_policyTable->currentIndex().row();
+        if (row < 0)
+            return;
+        m_connection.api().request(
+            "DELETE",
+            "/api/v1/patch-policies/" + m_policies->items().at(row).toObject().value("id").toString(), {},
+            [this](const ApiReply& reply) {
+                m_status->setText(reply.ok() ? tr("Policy deleted.") : reply.errorMessage);
+                loadPolicies();
+            });
+    });
     m_chart->setRenderHint(QPainter::Antialiasing);
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_grid);
@@ -197,6 +233,72 @@ void PatchesView::reload() {
                  });
     loadDeployments();
     loadCompliance();
+    loadPolicies();
+}
+
+void PatchesView::loadPolicies() {
+    m_connection.api().get("/api/v1/patch-policies", [this](const ApiReply& reply) {
+        if (reply.ok())
+            m_policies->setItems(reply.object().value("items").toArray());
+    });
+}
+
+RecordForm* PatchesView::newPolicy() {
+    FormField org = FormField::choiceFrom("org_id", tr("Organisation"), "/api/v1/orgs", "id", "name", false);
+    org.allowNone = true; // none: the partner-wide policy
+    FormField severities("auto_approve_severities", tr("Auto-approve severities"),
+                         FormField::Kind::Checklist);
+    severities.options = {"critical", "important", "moderate", "low"};
+    FormField days("window_days", tr("Window days"), FormField::Kind::Checklist);
+    days.options = {tr("Sunday"),   tr("Monday"), tr("Tuesday"), tr("Wednesday"),
+                    tr("Thursday"), tr("Friday"), tr("Saturday")};
+    days.sendIndexes = true;
+    FormField reboot("reboot", tr("Reboot"), FormField::Kind::Choice, true, "if_required");
+    reboot.options = {"if_required", "never", "always"};
+    FormField missed("missed_window", tr("Missed window"), FormField::Kind::Choice, true, "next_window");
+    missed.options = {"next_window", "when_online"};
+    FormField minutes("window_minutes", tr("Window length (minutes)"), FormField::Kind::Number, true, 120);
+    minutes.minimum = 15;
+    minutes.maximum = 1440;
+    FormField scans("scan_interval_hours", tr("Scan every (hours)"), FormField::Kind::Number, true, 24);
+    scans.minimum = 1;
+    scans.maximum = 720;
+    FormField delay("reboot_delay_minutes", tr("Reboot delay (minutes)"), FormField::Kind::Number, true, 15);
+    delay.maximum = 1440;
+    auto* form = new RecordForm(
+        m_connection.api(), tr("New patch policy"), "POST", "/api/v1/patch-policies",
+        {FormField("name", tr("Name"), FormField::Kind::Text, true), org,
+         FormField("auto_approve_security", tr("Auto-approve security updates"), FormField::Kind::Flag),
+         severities, FormField("auto_approve_pattern", tr("Auto-approve packages (e.g. openssl*)")), days,
+         FormField("window_start", tr("Window start (HH:MM, site time)"), FormField::Kind::Text, false,
+                   "02:00"),
+         minutes, scans, reboot, delay, missed},
+        this);
+    form->setAttribute(Qt::WA_DeleteOnClose);
+    connect(form, &RecordForm::saved, this, [this] { loadPolicies(); });
+    form->open();
+    return form;
+}
+
+RecordForm* PatchesView::assignSelectedPolicy() {
+    const int row = m_policyTable->currentIndex().row();
+    if (row < 0) {
+        m_status->setText(tr("Select a policy first."));
+        return nullptr;
+    }
+    const QString id = m_policies->items().at(row).toObject().value("id").toString();
+    FormField org = FormField::choiceFrom("org_id", tr("Organisation (all its sites)"), "/api/v1/orgs", "id",
+                                          "name", false);
+    org.allowNone = true;
+    FormField site =
+        FormField::choiceFrom("site_id", tr("Or one site"), "/api/v1/sites", "id", "name", false);
+    site.allowNone = true;
+    auto* form = new RecordForm(m_connection.api(), tr("Assign policy"), "POST",
+                                "/api/v1/patch-policies/" + id + "/assignments", {org, site}, this);
+    form->setAttribute(Qt::WA_DeleteOnClose);
+    connect(form, &RecordForm::saved, this, [this] { loadPolicies(); });
+    form->open();
+    return form;
 }
 
 void PatchesView::decideSelected(const QString& decision, int deferDays) {

@@ -15,6 +15,7 @@ class QTableView;
 namespace breeze::console {
 
 class ConsoleConnection;
+class RecordForm;
 
 // Patch management for the fleet: the approval grid (each update with its severity, security flag, how many
 // devices miss it, failed it or have it, and the partner-wide decision), filters and search, decisions for
@@ -39,11 +40,18 @@ public:
     const JsonTableModel& deployments() const { return *m_deployments; }
     QComboBox* scopeBox() const { return m_scope; }
     QChartView* complianceChart() const { return m_chart; }
+    const JsonTableModel& policies() const { return *m_policies; }
+    QTableView* policyTable() const { return m_policyTable; }
+    // The forms (RecordForm) for a new policy, and for assigning the selected one; null when none is
+    // selected.
+    RecordForm* newPolicy();
+    RecordForm* assignSelectedPolicy();
     QString status() const;
 
 private:
     void loadDeployments();
     void loadCompliance();
+    void loadPolicies();
     void showDeployment(const QJsonObject& deployment);
 
     ConsoleConnection& m_connection;
@@ -56,6 +64,8 @@ private:
     JsonTableModel* m_deployments;
     QTableView* m_deploymentTable;
     QChartView* m_chart;
+    JsonTableModel* m_policies;
+    QTableView* m_policyTable;
     QLabel* m_status;
     int m_pending = 0;
 };

@@ -119,7 +119,7 @@ QJsonValue RecordForm::valueOf(int index) const {
         auto* list = static_cast<QListWidget*>(editor);
         for (int i = 0; i < list->count(); ++i)
             if (list->item(i)->checkState() == Qt::Checked)
-                checked.append(list->item(i)->text());
+                checked.append(field.sendIndexes ? QJsonValue(i) : QJsonValue(list->item(i)->text()));
         return checked;
     }
     }

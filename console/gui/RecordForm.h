@@ -43,6 +43,8 @@ struct FormField {
     QString optionValue = "id";
     QString optionLabel = "name";
     bool allowNone = false; // Choice: an empty first entry, sent as nothing
+    bool sendIndexes =
+        false; // Checklist: send the checked options' positions (days of the week), not their text
     int minimum = 0, maximum = 100000;
 };
 

@@ -3,8 +3,11 @@
 // at a time, and the compliance chart shows each site. (The updates are stored as a scan would store them:
 // test_patches runs the real agent and apt.)
 #include "ConsoleConnection.h"
+#include "DevicePatchesTab.h"
+#include "DeviceView.h"
 #include "MainWindow.h"
 #include "PatchesView.h"
+#include "RecordForm.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -13,6 +16,9 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QtTest>
@@ -153,6 +159,52 @@ private Q_SLOTS:
         view().deploy("org:" + QString::fromStdString(m_org), QDateTime::currentDateTimeUtc().addDays(1));
         QTRY_VERIFY_WITH_TIMEOUT(view().status().startsWith("Scheduled for"), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(view().deployments().rowCount(), 2, 10000);
+    }
+
+    void policiesAreMadeAndAssignedInForms() {
+        QPointer<RecordForm> form = view().newPolicy();
+        QVERIFY(form);
+        const auto lines = form->findChildren<QLineEdit*>();
+        lines[0]->setText("Weeknights");
+        const auto lists = form->findChildren<QListWidget*>();
+        QCOMPARE(lists.size(), 2);
+        lists[1]->item(1)->setCheckState(Qt::Checked); // Monday
+        lists[1]->item(5)->setCheckState(Qt::Checked); // Friday
+        lists[0]->item(0)->setCheckState(Qt::Checked); // critical
+        form->submit();
+        QTRY_VERIFY_WITH_TIMEOUT(!form, 10000); // saved and closed
+        const auto policies = m_admin->get("/api/v1/patch-policies").body["items"];
+        QCOMPARE(policies.size(), std::size_t(1));
+        QCOMPARE(policies[0]["window_days"], nlohmann::json({1, 5}));
+        QCOMPARE(policies[0]["window_start"].get<std::string>(), std::string("02:00"));
+        QCOMPARE(policies[0]["auto_approve_severities"], nlohmann::json({"critical"}));
+        QCOMPARE(policies[0]["reboot"].get<std::string>(), std::string("if_required"));
+        QTRY_COMPARE_WITH_TIMEOUT(view().policies().rowCount(), 1, 10000);
+        view().policyTable()->selectRow(0);
+        QPointer<RecordForm> assign = view().assignSelectedPolicy();
+        QVERIFY(assign);
+        QComboBox* orgs = assign->findChildren<QComboBox*>()[0];
+        QTRY_VERIFY_WITH_TIMEOUT(orgs->findText("Fleet") >= 0, 10000);
+        orgs->setCurrentIndex(orgs->findText("Fleet"));
+        assign->submit();
+        QTRY_VERIFY_WITH_TIMEOUT(!assign, 10000);
+        QCOMPARE(m_admin->get("/api/v1/patch-policies").body["items"][0]["assignments"].size(),
+                 std::size_t(1));
+    }
+
+    void aDeviceShowsItsUpdatesAndAsksForScans() {
+        DeviceView* device = m_window->openDevice(QString::fromStdString(m_device));
+        QVERIFY(device && device->patchesTab());
+        DevicePatchesTab& tab = *device->patchesTab();
+        tab.reload();
+        QTRY_COMPARE_WITH_TIMEOUT(tab.patches().rowCount(), 2, 10000);
+        // No agent runs here: the scan waits for the device, and says so.
+        tab.scan();
+        QTRY_VERIFY_WITH_TIMEOUT(tab.status().contains("pending"), 10000);
+        // Nothing is installed: a rollback is refused in words.
+        tab.rollBack(0);
+        QTRY_VERIFY_WITH_TIMEOUT(tab.status().contains("not installed"), 10000);
+        device->close();
     }
 
     void complianceIsChartedPerSite() {

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "JsonTableModel.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace breeze::console {
+
+class ConsoleConnection;
+
+// A device's updates: each with its state (missing, installed, failed, waiting for a reboot), the version it
+// replaces, the decision that applies to this device and the last error; whether a reboot is pending; Scan
+// now (the agent refreshes its package lists and reports back) and Roll back for an installed update.
+class DevicePatchesTab : public QWidget {
+    Q_OBJECT
+
+public:
+    DevicePatchesTab(ConsoleConnection& connection, QString deviceId, QWidget* parent = nullptr);
+
+    void reload();
+    void scan();
+    // Rolls back the update in `row` of the table.
+    void rollBack(int row);
+
+    const JsonTableModel& patches() const { return *m_model; }
+    QTableView* table() const { return m_table; }
+    QString status() const;
+
+private:
+    // Polls a command until it is final, then reloads.
+    void follow(const QString& commandId, const QString& what);
+
+    ConsoleConnection& m_connection;
+    QString m_deviceId;
+    JsonTableModel* m_model;
+    QTableView* m_table;
+    QLabel* m_reboot;
+    QLabel* m_status;
+    QPushButton* m_scan;
+};
+
+} // namespace breeze::console
