@@ -113,9 +113,11 @@ PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
     auto* policyLayout = new QVBoxLayout(policyPage);
     auto* policyButtons = new QHBoxLayout;
     auto* newPolicyButton = new QPushButton(tr("New policy…"), policyPage);
+    auto* editPolicy = new QPushButton(tr("Edit…"), policyPage);
     auto* assignButton = new QPushButton(tr("Assign…"), policyPage);
     auto* deletePolicy = new QPushButton(tr("Delete"), policyPage);
     policyButtons->addWidget(newPolicyButton);
+    policyButtons->addWidget(editPolicy);
     policyButtons->addWidget(assignButton);
     policyButtons->addWidget(deletePolicy);
     policyButtons->addStretch();
@@ -123,6 +125,7 @@ PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
     policyLayout->addWidget(m_policyTable, 1);
     lower->addTab(policyPage, tr("Policies"));
     connect(newPolicyButton, &QPushButton::clicked, this, [this] { newPolicy(); });
+    connect(editPolicy, &QPushButton::clicked, this, [this] { editSelectedPolicy(); });
     connect(assignButton, &QPushButton::clicked, this, [this] { assignSelectedPolicy(); });
     connect(deletePolicy, &QPushButton::clicked, this, [this] {
         const int row = m_policyTable->currentIndex().row();
@@ -223,8 +226,11 @@ void PatchesView::reload() {
         query.addQueryItem("security", "true");
     if (!m_state->currentData().toString().isEmpty())
         query.addQueryItem("state", m_state->currentData().toString());
+    const int request = ++m_request;
     loadAllPages(m_connection.api(), "/api/v1/patches?" + query.toString(QUrl::FullyEncoded),
-                 [this](const QJsonArray& items, const QString& error) {
+                 [this, request](const QJsonArray& items, const QString& error) {
+                     if (request != m_request)
+                         return;
                      if (!error.isEmpty()) {
                          m_status->setText(error);
                          return;
@@ -243,37 +249,77 @@ void PatchesView::loadPolicies() {
     });
 }
 
-RecordForm* PatchesView::newPolicy() {
-    FormField org = FormField::choiceFrom("org_id", tr("Organisation"), "/api/v1/orgs", "id", "name", false);
-    org.allowNone = true; // none: the partner-wide policy
-    FormField severities("auto_approve_severities", tr("Auto-approve severities"),
-                         FormField::Kind::Checklist);
+QList<FormField> PatchesView::policyFields(const QJsonObject& policy) const {
+    const bool editing = !policy.isEmpty();
+    // Editing: each field starts from the policy's value (and only changes are sent); creating: from
+    // defaults.
+    const auto initial = [&](const char* key, const QJsonValue& fallback) {
+        return editing ? policy.value(key) : fallback;
+    };
+    const QJsonValue unset(QJsonValue::Undefined);
+    QList<FormField> fields;
+    fields << FormField("name", tr("Name"), FormField::Kind::Text, true, initial("name", unset));
+    if (!editing) {
+        FormField org =
+            FormField::choiceFrom("org_id", tr("Organisation"), "/api/v1/orgs", "id", "name", false);
+        org.allowNone = true; // none: the partner-wide policy
+        fields << org;
+    }
+    fields << FormField("auto_approve_security", tr("Auto-approve security updates"), FormField::Kind::Flag,
+                        false, initial("auto_approve_security", unset));
+    FormField severities("auto_approve_severities", tr("Auto-approve severities"), FormField::Kind::Checklist,
+                         false, initial("auto_approve_severities", unset));
     severities.options = {"critical", "important", "moderate", "low"};
-    FormField days("window_days", tr("Window days"), FormField::Kind::Checklist);
+    fields << severities
+           << FormField("auto_approve_pattern", tr("Auto-approve packages (e.g. openssl*)"),
+                        FormField::Kind::Text, false, initial("auto_approve_pattern", unset));
+    FormField days("window_days", tr("Window days"), FormField::Kind::Checklist, false,
+                   initial("window_days", unset));
     days.options = {tr("Sunday"),   tr("Monday"), tr("Tuesday"), tr("Wednesday"),
                     tr("Thursday"), tr("Friday"), tr("Saturday")};
     days.sendIndexes = true;
-    FormField reboot("reboot", tr("Reboot"), FormField::Kind::Choice, true, "if_required");
-    reboot.options = {"if_required", "never", "always"};
-    FormField missed("missed_window", tr("Missed window"), FormField::Kind::Choice, true, "next_window");
-    missed.options = {"next_window", "when_online"};
-    FormField minutes("window_minutes", tr("Window length (minutes)"), FormField::Kind::Number, true, 120);
-    minutes.minimum = 15;
-    minutes.maximum = 1440;
-    FormField scans("scan_interval_hours", tr("Scan every (hours)"), FormField::Kind::Number, true, 24);
-    scans.minimum = 1;
-    scans.maximum = 720;
-    FormField delay("reboot_delay_minutes", tr("Reboot delay (minutes)"), FormField::Kind::Number, true, 15);
-    delay.maximum = 1440;
-    auto* form = new RecordForm(
-        m_connection.api(), tr("New patch policy"), "POST", "/api/v1/patch-policies",
-        {FormField("name", tr("Name"), FormField::Kind::Text, true), org,
-         FormField("auto_approve_security", tr("Auto-approve security updates"), FormField::Kind::Flag),
-         severities, FormField("auto_approve_pattern", tr("Auto-approve packages (e.g. openssl*)")), days,
-         FormField("window_start", tr("Window start (HH:MM, site time)"), FormField::Kind::Text, false,
-                   "02:00"),
-         minutes, scans, reboot, delay, missed},
-        this);
+    fields << days
+           << FormField("window_start", tr("Window start (HH:MM, site time)"), FormField::Kind::Text, false,
+                        initial("window_start", "02:00"));
+    const auto number = [&](const char* key, const QString& label, int fallback, int minimum, int maximum) {
+        FormField field(key, label, FormField::Kind::Number, true, initial(key, fallback));
+        field.minimum = minimum;
+        field.maximum = maximum;
+        return field;
+    };
+    const auto choice = [&](const char* key, const QString& label, const QString& fallback,
+                            QStringList options) {
+        FormField field(key, label, FormField::Kind::Choice, true, initial(key, fallback));
+        field.options = std::move(options);
+        return field;
+    };
+    fields << number("window_minutes", tr("Window length (minutes)"), 120, 15, 1440)
+           << number("scan_interval_hours", tr("Scan every (hours)"), 24, 1, 720)
+           << choice("reboot", tr("Reboot"), "if_required", {"if_required", "never", "always"})
+           << number("reboot_delay_minutes", tr("Reboot delay (minutes)"), 15, 0, 1440)
+           << choice("missed_window", tr("Missed window"), "next_window", {"next_window", "when_online"});
+    return fields;
+}
+
+RecordForm* PatchesView::newPolicy() {
+    auto* form = new RecordForm(m_connection.api(), tr("New patch policy"), "POST", "/api/v1/patch-policies",
+                                policyFields({}), this);
+    form->setAttribute(Qt::WA_DeleteOnClose);
+    connect(form, &RecordForm::saved, this, [this] { loadPolicies(); });
+    form->open();
+    return form;
+}
+
+RecordForm* PatchesView::editSelectedPolicy() {
+    const int row = m_policyTable->currentIndex().row();
+    if (row < 0) {
+        m_status->setText(tr("Select a policy first."));
+        return nullptr;
+    }
+    const QJsonObject policy = m_policies->items().at(row).toObject();
+    auto* form =
+        new RecordForm(m_connection.api(), tr("Edit patch policy"), "PATCH",
+                       "/api/v1/patch-policies/" + policy.value("id").toString(), policyFields(policy), this);
     form->setAttribute(Qt::WA_DeleteOnClose);
     connect(form, &RecordForm::saved, this, [this] { loadPolicies(); });
     form->open();

@@ -45,6 +45,8 @@ public:
     // The forms (RecordForm) for a new policy, and for assigning the selected one; null when none is
     // selected.
     RecordForm* newPolicy();
+    // The same form for the selected policy, filled with what it has; only changes are sent.
+    RecordForm* editSelectedPolicy();
     RecordForm* assignSelectedPolicy();
     QString status() const;
 
@@ -52,6 +54,8 @@ private:
     void loadDeployments();
     void loadCompliance();
     void loadPolicies();
+    // The policy form's fields, filled from `policy` when editing (empty: a new policy).
+    QList<struct FormField> policyFields(const QJsonObject& policy) const;
     void showDeployment(const QJsonObject& deployment);
 
     ConsoleConnection& m_connection;
@@ -68,6 +72,7 @@ private:
     QTableView* m_policyTable;
     QLabel* m_status;
     int m_pending = 0;
+    int m_request = 0; // answers to an older reload (another filter) are dropped
 };
 
 } // namespace breeze::console

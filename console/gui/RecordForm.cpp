@@ -89,6 +89,11 @@ QWidget* RecordForm::editorFor(const FormField& field) {
         };
         for (const QString& option : field.options)
             add(option);
+        // Editing: what the record has is ticked (by position when positions are what is sent).
+        for (const auto& value : field.initial.toArray())
+            for (int i = 0; i < list->count(); ++i)
+                if (field.sendIndexes ? value.toInt(-1) == i : value.toString() == list->item(i)->text())
+                    list->item(i)->setCheckState(Qt::Checked);
         list->setMinimumHeight(160);
         return list;
     }
@@ -131,7 +136,12 @@ QJsonObject RecordForm::body() const {
     for (int i = 0; i < m_fields.size(); ++i) {
         const QJsonValue value = valueOf(i);
         // Editing sends only what changed; creating, only what was given.
-        if (value.isUndefined() || (!m_fields[i].initial.isUndefined() && value == m_fields[i].initial))
+        const QJsonValue& initial = m_fields[i].initial;
+        // An empty text box is null; a record's empty text is "": the same, unchanged.
+        const bool unchanged =
+            !initial.isUndefined() &&
+            (value == initial || (value.isNull() && initial.isString() && initial.toString().isEmpty()));
+        if (value.isUndefined() || unchanged)
             continue;
         body.insert(m_fields[i].key, value);
     }

@@ -16,6 +16,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QJsonArray>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPointer>
@@ -179,6 +180,20 @@ private Q_SLOTS:
         QCOMPARE(policies[0]["window_start"].get<std::string>(), std::string("02:00"));
         QCOMPARE(policies[0]["auto_approve_severities"], nlohmann::json({"critical"}));
         QCOMPARE(policies[0]["reboot"].get<std::string>(), std::string("if_required"));
+        QTRY_COMPARE_WITH_TIMEOUT(view().policies().rowCount(), 1, 10000);
+        view().policyTable()->selectRow(0);
+        // Editing starts from what the policy has and sends only the change.
+        QPointer<RecordForm> edit = view().editSelectedPolicy();
+        QVERIFY(edit);
+        const auto editLists = edit->findChildren<QListWidget*>();
+        QCOMPARE(editLists[1]->item(1)->checkState(), Qt::Checked);
+        QCOMPARE(editLists[1]->item(2)->checkState(), Qt::Unchecked);
+        editLists[1]->item(2)->setCheckState(Qt::Checked); // and Tuesday
+        QCOMPARE(edit->body(), (QJsonObject{{"window_days", QJsonArray{1, 2, 5}}}));
+        edit->submit();
+        QTRY_VERIFY_WITH_TIMEOUT(!edit, 10000);
+        QCOMPARE(m_admin->get("/api/v1/patch-policies").body["items"][0]["window_days"],
+                 nlohmann::json({1, 2, 5}));
         QTRY_COMPARE_WITH_TIMEOUT(view().policies().rowCount(), 1, 10000);
         view().policyTable()->selectRow(0);
         QPointer<RecordForm> assign = view().assignSelectedPolicy();
