@@ -183,6 +183,13 @@ void ScriptRunMonitor::fetchOutput() {
                   target.stdoutTruncated = body.value("stdout_truncated").toBool();
                   target.stderrTruncated = body.value("stderr_truncated").toBool();
                   target.outputComplete = body.value("complete").toBool();
+                  // The output answer carries the status too: the followed row stays current between polls.
+                  if (body.value("final").toBool()) {
+                      target.exitCode = body.value("exit_code");
+                      if (!body.value("error").toString().isEmpty())
+                          target.note = body.value("error").toString();
+                  }
+                  setStatus(followed, body.value("status").toString());
                   if (!out.isEmpty() || !err.isEmpty() || target.outputComplete)
                       Q_EMIT outputChanged(followed);
                   if (!target.outputComplete && out.size() + err.size() >= 512 * 1024)

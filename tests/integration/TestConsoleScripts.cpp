@@ -179,7 +179,7 @@ private Q_SLOTS:
         QPointer<RunMonitorWindow> window = m_window->followRun(answer);
         // Output shows while the script still runs.
         QTRY_COMPARE_WITH_TIMEOUT(window->stdoutText(), QString("started\n"), 15000);
-        QCOMPARE(window->monitor().status(0), QString("running"));
+        QTRY_COMPARE_WITH_TIMEOUT(window->monitor().status(0), QString("running"), 5000);
         QPushButton* cancel = nullptr;
         for (auto* button : window->findChildren<QPushButton*>())
             if (button->text() == "Cancel run")
