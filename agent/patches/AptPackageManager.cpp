@@ -1,11 +1,10 @@
 #include "patches/AptPackageManager.h"
 
 #include "patches/AptOutput.h"
+#include "patches/RebootCheck.h"
 #include "platform/Subprocess.h"
 
-#include <filesystem>
 #include <stdexcept>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace breeze::agent {
@@ -136,27 +135,7 @@ protocol::PackageResult AptPackageManager::rollback(const protocol::PackageVersi
 }
 
 bool AptPackageManager::rebootRequired() {
-    namespace fs = std::filesystem;
-    std::error_code error;
-    if (fs::exists("/run/reboot-required", error) || fs::exists("/var/run/reboot-required", error))
-        return true;
-    // A kernel newer than the running one: the most recently installed /boot/vmlinuz-*.
-    utsname uts{};
-    if (uname(&uts) != 0)
-        return false;
-    std::string newest;
-    fs::file_time_type newestTime{};
-    for (const auto& entry : fs::directory_iterator("/boot", error)) {
-        const std::string file = entry.path().filename().string();
-        if (file.rfind("vmlinuz-", 0) != 0)
-            continue;
-        const auto written = entry.last_write_time(error);
-        if (newest.empty() || written > newestTime) {
-            newest = file.substr(8);
-            newestTime = written;
-        }
-    }
-    return !newest.empty() && newest != uts.release;
+    return rebootPendingFromSystem();
 }
 
 } // namespace breeze::agent

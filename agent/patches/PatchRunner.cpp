@@ -1,7 +1,10 @@
 #include "patches/PatchRunner.h"
 
 #include "patches/AptPackageManager.h"
+#include "patches/DnfPackageManager.h"
 #include "protocol/MessageFields.h"
+
+#include <cstdlib>
 
 namespace breeze::agent {
 
@@ -17,15 +20,33 @@ protocol::CommandUpdate result(const protocol::CommandRequest& request, const st
 }
 } // namespace
 
+namespace {
+// apt where there is apt, else dnf; BREEZE_AGENT_PACKAGE_MANAGER (apt or dnf) chooses when a machine has
+// both.
+std::string chosenManager() {
+    const char* forced = std::getenv("BREEZE_AGENT_PACKAGE_MANAGER");
+    const std::string choice = forced ? forced : "";
+    if ((choice.empty() || choice == "apt") && AptPackageManager::available())
+        return "apt";
+    if ((choice.empty() || choice == "dnf") && DnfPackageManager::available())
+        return "dnf";
+    return "";
+}
+} // namespace
+
 PatchRunner::PatchRunner(ScriptStepRunner scripts) : m_scripts(std::move(scripts)) {
-    if (AptPackageManager::available())
+    const std::string manager = chosenManager();
+    if (manager == "apt")
         m_manager = std::make_unique<AptPackageManager>();
+    else if (manager == "dnf")
+        m_manager = std::make_unique<DnfPackageManager>();
 }
 
 std::vector<std::string> PatchRunner::capabilities() {
-    if (AptPackageManager::available())
-        return {"patch.apt"};
-    return {};
+    const std::string manager = chosenManager();
+    if (manager.empty())
+        return {};
+    return {"patch." + manager};
 }
 
 // The policy's pre-install script first (the updates wait for it, and are skipped when it fails), then each
