@@ -50,7 +50,7 @@ constexpr const char* kUsage =
                 [--timeout S] [--wait]
           | executions [--device D] [--script SCRIPT] [--status S] [--run RUN] | execution ID | cancel RUN
   patches scan --device D [--wait] | list [--device D] [--org ORG] [--site SITE]
-          | approve PATCH [--device D|--site S|--org O] | reject PATCH [--device D|--site S|--org O]
+          | approve PATCH [--device D|--site S|--policy P|--org O] | reject PATCH [--device D|--site S|--policy P|--org O]
           | defer PATCH (--until DATE | --days N) [--device D|--site S|--org O]
           | deploy --device D [--device D]...|--site S|--org O [--at TIME] [--wait] | deployments
           | results --device D | rollback PATCH --device D [--wait] | compliance [--org ORG] [--site SITE]

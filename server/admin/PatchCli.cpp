@@ -160,23 +160,25 @@ nlohmann::json PatchCli::policySettings() {
     return body;
 }
 
+std::string PatchCli::resolvePolicy(const std::string& idOrName) {
+    if (encoding::isUuid(idOrName))
+        return idOrName;
+    std::vector<std::string> matches;
+    const auto policies = m_cli.call("GET", "/api/v1/patch-policies").body["items"];
+    for (const auto& item : policies)
+        if (item["name"] == idOrName)
+            matches.push_back(item["id"]);
+    if (matches.size() != 1)
+        throw AdminCli::Failure(matches.empty()
+                                    ? "no patch policy named \"" + idOrName + "\""
+                                    : "several patch policies are named \"" + idOrName + "\"; use the id");
+    return matches.front();
+}
+
 int PatchCli::policy() {
     const std::string step =
         m_cli.positional(2, "policy action (list, show, create, update, assign, delete)");
-    const auto resolve = [&](const std::string& idOrName) {
-        if (encoding::isUuid(idOrName))
-            return idOrName;
-        std::vector<std::string> matches;
-        const auto policies = m_cli.call("GET", "/api/v1/patch-policies").body["items"];
-        for (const auto& item : policies)
-            if (item["name"] == idOrName)
-                matches.push_back(item["id"]);
-        if (matches.size() != 1)
-            throw AdminCli::Failure(matches.empty() ? "no patch policy named \"" + idOrName + "\""
-                                                    : "several patch policies are named \"" + idOrName +
-                                                          "\"; use the id");
-        return matches.front();
-    };
+    const auto resolve = [this](const std::string& idOrName) { return resolvePolicy(idOrName); };
     if (step == "list") {
         m_cli.printItems(m_cli.call("GET", "/api/v1/patch-policies").body["items"],
                          {"id", "name", "org=org_id", "days=window_days", "start=window_start",
@@ -252,6 +254,8 @@ int PatchCli::decide(const std::string& decision) {
         body["device_id"] = device;
     } else if (m_cli.m_options.contains("--site")) {
         body["site_id"] = m_cli.resolveSite(m_cli.option("--site"), m_cli.option("--org"));
+    } else if (m_cli.m_options.contains("--policy")) {
+        body["policy_id"] = resolvePolicy(m_cli.option("--policy"));
     } else if (m_cli.m_options.contains("--org")) {
         body["org_id"] = m_cli.resolveOrg(m_cli.option("--org"));
     }

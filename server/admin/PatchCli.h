@@ -23,6 +23,7 @@ private:
     // Polls a command until it is final; prints status changes on stderr. Returns the command.
     nlohmann::json waitForCommand(const std::string& commandId);
     std::string resolvePatch(const std::string& idOrName, const std::string& deviceId);
+    std::string resolvePolicy(const std::string& idOrName);
 
     AdminCli& m_cli;
 };

@@ -118,7 +118,8 @@ ApiResponse getPatch(RequestContext& ctx) {
                                               id));
     body["decisions"] = jsonRows(tx.sql().exec_params(
         "SELECT json_build_object('id', a.id, 'scope', a.scope, 'org_id', a.org_id, 'site_id', a.site_id, "
-        "'device_id', a.device_id, 'decision', a.decision, 'defer_until', a.defer_until, 'defer_days', "
+        "'device_id', a.device_id, 'policy_id', a.policy_id, 'decision', a.decision, 'defer_until', "
+        "a.defer_until, 'defer_days', "
         "a.defer_days, 'decided_by', a.decided_by, 'decided_at', a.decided_at)::text FROM patch_decisions a "
         "WHERE "
         "a.patch_id = $1 ORDER BY a.decided_at",
@@ -158,6 +159,7 @@ ApiResponse decide(RequestContext& ctx) {
     const auto orgId = fields.optionalUuid("org_id");
     const auto siteId = fields.optionalUuid("site_id");
     const auto deviceId = fields.optionalUuid("device_id");
+    const auto policyId = fields.optionalUuid("policy_id");
     const auto deferUntil = fields.optionalString("defer_until", 1, 64);
     const auto deferDays = fields.optionalInteger("defer_days", 1, 365);
     fields.finish();
@@ -167,15 +169,30 @@ ApiResponse decide(RequestContext& ctx) {
         throw ApiError::badRequest("a deferral needs either \"defer_until\" (a date) or \"defer_days\"");
     if (decision != "deferred" && (deferUntil || deferDays))
         throw ApiError::badRequest("\"defer_until\" and \"defer_days\" belong to deferrals");
-    if ((orgId ? 1 : 0) + (siteId ? 1 : 0) + (deviceId ? 1 : 0) > 1)
-        throw ApiError::badRequest("give at most one of \"org_id\", \"site_id\" and \"device_id\"");
+    if ((orgId ? 1 : 0) + (siteId ? 1 : 0) + (deviceId ? 1 : 0) + (policyId ? 1 : 0) > 1)
+        throw ApiError::badRequest(
+            "give at most one of \"org_id\", \"site_id\", \"device_id\" and \"policy_id\"");
 
     const AccessScope scope = ctx.require(PatchesApprove);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     requirePatch(ctx, tx, id);
-    std::string level = "partner", org, site, device;
-    if (deviceId) {
+    std::string level = "partner", org, site, device, policy;
+    if (policyId) {
+        // A policy's decision: for every device whose site follows the policy.
+        const auto rows = tx.sql().exec_params(
+            "SELECT coalesce(org_id::text, '') FROM patch_policies WHERE id = $1 AND partner_id = $2",
+            *policyId, scope.partnerId());
+        if (rows.empty())
+            throw ApiError::notFound("patch policy");
+        org = rows[0][0].as<std::string>();
+        if (!org.empty())
+            requireOrgPermission(ctx, tx, org, PatchesApprove);
+        else if (!scope.isWholePartner())
+            throw ApiError::forbidden(
+                "deciding in a partner-wide policy needs a partner-wide patches:approve grant");
+        level = "policy", policy = *policyId;
+    } else if (deviceId) {
         const DeviceRef ref = requireDevicePermission(ctx, tx, *deviceId, PatchesApprove);
         level = "device", org = ref.orgId, site = ref.siteId, device = *deviceId;
     } else if (siteId) {
@@ -192,16 +209,18 @@ ApiResponse decide(RequestContext& ctx) {
     tx.sql().exec_params(
         "DELETE FROM patch_decisions WHERE patch_id = $1 AND scope = $2 AND org_id IS NOT DISTINCT "
         "FROM NULLIF($3, '')::uuid AND site_id IS NOT DISTINCT FROM NULLIF($4, '')::uuid AND "
-        "device_id IS NOT DISTINCT FROM NULLIF($5, '')::uuid",
-        id, level, org, site, device);
+        "device_id IS NOT DISTINCT FROM NULLIF($5, '')::uuid AND policy_id IS NOT DISTINCT FROM NULLIF($6, "
+        "'')::uuid",
+        id, level, org, site, device, policy);
     if (decision != "none") {
         try {
             tx.sql().exec_params(
                 "INSERT INTO patch_decisions (partner_id, patch_id, scope, org_id, site_id, device_id, "
-                "decision, "
-                "defer_until, defer_days, decided_by) VALUES ($1, $2, $3, NULLIF($4, '')::uuid, NULLIF($5, "
-                "'')::uuid, NULLIF($6, '')::uuid, $7, $8::timestamptz, $9, $10)",
-                scope.partnerId(), id, level, org, site, device, decision, deferUntil,
+                "policy_id, "
+                "decision, defer_until, defer_days, decided_by) VALUES ($1, $2, $3, NULLIF($4, '')::uuid, "
+                "NULLIF($5, '')::uuid, NULLIF($6, '')::uuid, NULLIF($7, '')::uuid, $8, $9::timestamptz, $10, "
+                "$11)",
+                scope.partnerId(), id, level, org, site, device, policy, decision, deferUntil,
                 deferDays ? std::optional(std::to_string(*deferDays)) : std::nullopt, event.actorLabel);
         } catch (const pqxx::data_exception&) {
             throw ApiError::badRequest(
@@ -214,6 +233,7 @@ ApiResponse decide(RequestContext& ctx) {
                      {"org_id", org},
                      {"site_id", site},
                      {"device_id", device},
+                     {"policy_id", policy},
                      {"defer_until", deferUntil.value_or("")},
                      {"defer_days", deferDays.value_or(0)}};
     ctx.audit(tx, event);

@@ -516,6 +516,38 @@ private Q_SLOTS:
                                               nlohmann::json::object());
         checkAgainstDocument("post", "/api/v1/devices/{id}/patches/{patch}/rollback", notInstalled);
         QCOMPARE(notInstalled.status, 409);
+
+        // A policy's decision holds for the sites following it: above the organisation's, below the site's
+        // own.
+        const auto decisionNow = [&] {
+            return m_api->get("/api/v1/devices/" + device + "/patches")
+                .body["items"][0]["decision"]
+                .get<std::string>();
+        };
+        const auto decide = [&](nlohmann::json body) {
+            const auto response = m_api->post("/api/v1/patches/" + patch + "/decision", body);
+            checkAgainstDocument("post", "/api/v1/patches/{id}/decision", response);
+            QTest::qVerify(response.status == 200, "decision", response.raw.c_str(), __FILE__, __LINE__);
+        };
+        const std::string policy =
+            m_api->post("/api/v1/patch-policies", {{"name", "Weekly"}, {"org_id", org}}).body["id"];
+        QCOMPARE(m_api->post("/api/v1/patch-policies/" + policy + "/assignments", {{"site_id", site}}).status,
+                 200);
+        decide({{"decision", "none"}, {"site_id", site}});
+        decide({{"decision", "deferred"}, {"org_id", org}, {"defer_days", 30}});
+        QCOMPARE(decisionNow(), std::string("deferred"));
+        decide({{"decision", "approved"}, {"policy_id", policy}});
+        QCOMPARE(decisionNow(), std::string("approved"));
+        decide({{"decision", "deferred"}, {"site_id", site}, {"defer_days", 30}});
+        QCOMPARE(decisionNow(), std::string("deferred")); // the site's own decision comes first
+        decide({{"decision", "rejected"}, {"policy_id", policy}});
+        QCOMPARE(decisionNow(), std::string("rejected"));
+        const auto withPolicy = m_api->get("/api/v1/patches/" + patch);
+        checkAgainstDocument("get", "/api/v1/patches/{id}", withPolicy);
+        bool found = false;
+        for (const auto& item : withPolicy.body["decisions"])
+            found = found || (item["scope"] == "policy" && item["policy_id"] == policy);
+        QVERIFY(found);
     }
 
     void tlsIsVerifiedAndModern() {

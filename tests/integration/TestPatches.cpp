@@ -410,6 +410,10 @@ private Q_SLOTS:
         QCOMPARE(shown["assignments"].size(), std::size_t(1));
         QCOMPARE(admin({"patches", "policy", "create", "--name", "Bad", "--set", "window_days=9"}).exitCode,
                  1);
+        const auto policyDecision =
+            admin({"patches", "defer", package("held"), "--policy", "Quiet", "--days", "3"});
+        QVERIFY2(policyDecision.exitCode == 0, qPrintable(policyDecision.err));
+        QVERIFY(policyDecision.out.contains("policy"));
         QCOMPARE(admin({"patches", "policy", "delete", "Quiet"}).exitCode, 0);
         const auto rolledBack =
             admin({"patches", "rollback", package("tool"), "--device", "patches-01", "--wait"});
