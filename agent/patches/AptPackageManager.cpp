@@ -24,13 +24,6 @@ std::vector<std::string> apt(std::initializer_list<std::string> args) {
     return argv;
 }
 
-// The end of a long log: where apt says what went wrong.
-std::string tail(const std::string& log) {
-    if (log.size() <= protocol::kMaxPatchLogBytes)
-        return log;
-    return "…\n" + log.substr(log.size() - protocol::kMaxPatchLogBytes + 8);
-}
-
 void checkCancel(const std::atomic<bool>& cancel) {
     if (cancel.load())
         throw std::runtime_error("cancelled");
@@ -46,14 +39,14 @@ protocol::ScanReport AptPackageManager::scan(const std::atomic<bool>& cancel) {
     checkCancel(cancel);
     if (!update.started || update.exitCode != 0)
         throw std::runtime_error("apt-get update failed: " +
-                                 tail(update.started ? update.output : update.error));
+                                 logTail(update.started ? update.output : update.error));
     // What a full upgrade would do, without doing it (no lock needed).
     const auto simulated =
         runSubprocess(apt({"-s", "-o", "Debug::NoLocking=1", "dist-upgrade"}), 5min, &cancel, 16 << 20);
     checkCancel(cancel);
     if (!simulated.started || simulated.exitCode != 0)
         throw std::runtime_error("apt-get -s dist-upgrade failed: " +
-                                 tail(simulated.started ? simulated.output : simulated.error));
+                                 logTail(simulated.started ? simulated.output : simulated.error));
     protocol::ScanReport report;
     report.manager = "apt";
     report.updates = parseSimulatedUpgrade(simulated.output);
@@ -94,7 +87,7 @@ protocol::PackageResult AptPackageManager::installOne(const protocol::PackageVer
     argv.push_back(package.name + "=" + package.version);
     const auto run = runSubprocess(argv, 60min, &cancel, 4 << 20);
     protocol::PackageResult result{package.name, package.version, "failed", installedVersion(package.name),
-                                   tail(run.started ? run.output : run.error)};
+                                   logTail(run.started ? run.output : run.error)};
     if (run.cancelled)
         result.log += "\n(cancelled)";
     else if (run.timedOut)

@@ -14,12 +14,6 @@ namespace breeze::agent {
 namespace {
 using namespace std::chrono_literals;
 
-std::string tail(const std::string& log) {
-    if (log.size() <= protocol::kMaxPatchLogBytes)
-        return log;
-    return "…\n" + log.substr(log.size() - protocol::kMaxPatchLogBytes + 8);
-}
-
 std::string environment(const char* name) {
     const char* value = std::getenv(name);
     return value ? value : "";
@@ -138,12 +132,12 @@ protocol::ScanReport DnfPackageManager::scan(const std::atomic<bool>& cancel) {
         throw std::runtime_error("cancelled");
     if (!refresh.started || refresh.exitCode != 0)
         throw std::runtime_error("dnf makecache failed: " +
-                                 tail(refresh.started ? refresh.output : refresh.error));
+                                 logTail(refresh.started ? refresh.output : refresh.error));
     // 100: updates listed; 0: none; anything else: an error.
     const auto check = runSubprocess(dnf({"check-update"}), 5min, &cancel, 16 << 20);
     if (!check.started || (check.exitCode != 0 && check.exitCode != 100))
         throw std::runtime_error("dnf check-update failed: " +
-                                 tail(check.started ? check.output : check.error));
+                                 logTail(check.started ? check.output : check.error));
     protocol::ScanReport report;
     report.manager = "dnf";
     report.updates = parseCheckUpdate(check.output);
@@ -186,7 +180,7 @@ protocol::PackageResult DnfPackageManager::change(const protocol::PackageVersion
     const auto now = installedVersions({package.name});
     protocol::PackageResult result{package.name, package.version, "failed",
                                    now.contains(package.name) ? now.at(package.name) : std::string(),
-                                   tail(run.started ? run.output : run.error)};
+                                   logTail(run.started ? run.output : run.error)};
     if (run.cancelled)
         result.log += "\n(cancelled)";
     else if (run.exitCode == 0 && result.installedVersion == package.version)

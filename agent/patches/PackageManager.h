@@ -14,6 +14,13 @@ class PackageManager {
 public:
     virtual ~PackageManager() = default;
 
+    // The end of a long log (where the manager says what went wrong), within what a result carries.
+    static std::string logTail(const std::string& log) {
+        if (log.size() <= protocol::kMaxPatchLogBytes)
+            return log;
+        return "…\n" + log.substr(log.size() - protocol::kMaxPatchLogBytes + 8);
+    }
+
     // Refreshes the package lists, then lists what can be updated. Throws std::runtime_error with the
     // manager's own words when it cannot.
     virtual protocol::ScanReport scan(const std::atomic<bool>& cancel) = 0;

@@ -1,6 +1,7 @@
 // End to end with the real agent daemon, the real server and PostgreSQL: a device comes online, reports
 // heartbeats and inventory, runs commands once and only once, survives server and database restarts
 // without losing a heartbeat or a result, and is cut off for good when revoked.
+#include "CommandWait.h"
 #include "ProgramRun.h"
 #include "TestAgent.h"
 #include "TestPostgres.h"
@@ -43,17 +44,7 @@ class TestAgentRuntime final : public QObject {
 
     // Polls until the command leaves pending/sent/running.
     nlohmann::json waitForCommand(const std::string& id, int milliseconds = 20000) {
-        nlohmann::json command;
-        QElapsedTimer timer;
-        timer.start();
-        do {
-            command = m_api->get("/api/v1/commands/" + id).body;
-            const std::string status = command["status"];
-            if (status != "pending" && status != "sent" && status != "running")
-                return command;
-            QTest::qWait(100);
-        } while (timer.elapsed() < milliseconds);
-        return command;
+        return test::waitForFinalCommand(*m_api, id, milliseconds);
     }
 
     long long sql(const QString& query) {

@@ -3,6 +3,7 @@
 // scheduled deployment installs what is approved once its time comes; dpkg confirms the versions, a rejected
 // update stays as it was whatever else approves it, a package whose new version fails to install is reported
 // with its log while the others install, and a rollback restores the old version.
+#include "CommandWait.h"
 #include "ProgramRun.h"
 #include "TestAgent.h"
 #include "TestPostgres.h"
@@ -108,17 +109,7 @@ class TestPatches final : public QObject {
     }
 
     nlohmann::json waitForCommand(const std::string& id, int milliseconds = 180000) {
-        nlohmann::json command;
-        QElapsedTimer timer;
-        timer.start();
-        do {
-            command = m_api->get("/api/v1/commands/" + id).body;
-            const std::string status = command["status"];
-            if (status != "pending" && status != "sent" && status != "running")
-                return command;
-            QTest::qWait(250);
-        } while (timer.elapsed() < milliseconds);
-        return command;
+        return test::waitForFinalCommand(*m_api, id, milliseconds);
     }
 
     nlohmann::json devicePatch(const QString& role) {

@@ -2,6 +2,7 @@
 // versions with rpmbuild into a local repository with createrepo_c, adds a security advisory (updateinfo),
 // and installs the old version into a private installroot. A real agent told to use dnf there scans, finds
 // the update with its severity, installs it when approved, and rolls it back; rpm confirms each version.
+#include "CommandWait.h"
 #include "TestAgent.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
@@ -69,18 +70,8 @@ class TestPatchesDnf final : public QObject {
         return code == 0 ? out.trimmed() : QString();
     }
 
-    nlohmann::json waitForCommand(const std::string& id) {
-        nlohmann::json command;
-        QElapsedTimer timer;
-        timer.start();
-        do {
-            command = m_api->get("/api/v1/commands/" + id).body;
-            const std::string status = command["status"];
-            if (status != "pending" && status != "sent" && status != "running")
-                return command;
-            QTest::qWait(250);
-        } while (timer.elapsed() < 180000);
-        return command;
+    nlohmann::json waitForCommand(const std::string& id, int milliseconds = 180000) {
+        return test::waitForFinalCommand(*m_api, id, milliseconds);
     }
 
     nlohmann::json toolPatch() {
