@@ -9,6 +9,7 @@
 #include <iostream>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -42,6 +43,8 @@ public:
         : m_counters(counters), m_heartbeatSeconds(heartbeatSeconds), m_responder(std::move(responder)) {
         m_epoll = epoll_create1(EPOLL_CLOEXEC);
         m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (m_epoll < 0 || m_wake < 0)
+            throw std::runtime_error("agent swarm: cannot create its event loop");
         epoll_event event{};
         event.events = EPOLLIN;
         event.data.fd = m_wake;
@@ -194,8 +197,16 @@ AgentSwarm::AgentSwarm(TestPostgres& postgres, const QString& database, const Te
                                                         "identity LIKE 'swarm-%'")
                                 .split('\n', Qt::SkipEmptyParts)) {
         const auto parts = line.split('|');
-        m_deviceIds[static_cast<std::size_t>(parts[0].toInt())] = parts[1].toStdString();
+        bool numbered = false;
+        const int index = parts.size() == 2 ? parts[0].toInt(&numbered) : -1;
+        if (!numbered || index < 0 || index >= m_options.count)
+            throw std::runtime_error("agent swarm: unexpected device row: " + line.toStdString());
+        m_deviceIds[static_cast<std::size_t>(index)] = parts[1].toStdString();
     }
+    // A bench over fewer devices than it claims would print flattering figures: refuse to start instead.
+    for (std::size_t i = 0; i < m_deviceIds.size(); ++i)
+        if (m_deviceIds[i].empty())
+            throw std::runtime_error("agent swarm: device swarm-" + std::to_string(i) + " was not seeded");
     for (int i = 0; i < 2; ++i)
         m_loops.push_back(
             std::make_unique<SwarmLoop>(m_counters, m_options.heartbeatSeconds, m_options.responder));

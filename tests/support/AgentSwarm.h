@@ -18,6 +18,8 @@ class SwarmLoop;
 // Many simulated agents against a real server for the benchmarks: each speaks the real protocol over real
 // TLS from its own address in 127.0.0.0/8 (hello, heartbeats, answers to commands). Their devices and
 // credentials go straight into the database, since enrollment is not what the benchmarks measure.
+// It is harness, not a test: it throws std::runtime_error when it cannot set itself up, and the benchmarks
+// that drive it print its counters (connected, retries, acks, disconnects) beside their figures.
 class AgentSwarm {
 public:
     // The messages (encoded envelopes) an agent sends back for one command, in order; `next` gives fresh
