@@ -72,12 +72,29 @@ as_postgres() { # initdb and postgres refuse to run as root
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-pg_dir() { echo "$STATE/pg"; }
+# The cluster's folder, with links resolved: the postgres user must reach it by a path it may traverse.
+pg_dir() { if [ -L "$STATE/pg" ]; then readlink -f "$STATE/pg"; else echo "$STATE/pg"; fi; }
+
+# As root the cluster runs as the postgres user, and that user cannot enter a clone inside a private home folder
+# (root's is mode 0700). Rather than open the home folder, such a clone keeps its cluster in
+# /var/lib/breeze-dev/<hash of the clone's path>, owned by postgres, linked from .breeze/pg.
+place_pg_dir() {
+    if [ "$(id -u)" -ne 0 ] || [ -e "$STATE/pg" ] || runuser -u postgres -- test -x "$STATE"; then
+        mkdir -p "$(pg_dir)"
+        return 0
+    fi
+    local outside
+    outside=/var/lib/breeze-dev/$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)
+    install -d -m 755 /var/lib/breeze-dev
+    install -d -m 700 -o postgres -g postgres "$outside"
+    ln -sfn "$outside" "$STATE/pg"
+    say "postgres cannot enter $STATE (a private home folder): the cluster lives in $outside, linked as .breeze/pg"
+}
 
 db_start() {
     local dir port
+    place_pg_dir
     dir=$(pg_dir)
-    mkdir -p "$dir"
     if [ ! -f "$dir/data/PG_VERSION" ]; then
         say "creating a private PostgreSQL cluster in $dir"
         [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"

@@ -438,6 +438,7 @@ void AgentRuntime::writeStatus(bool connected, const std::string& lastError) {
                                          {{"metrics", counts.metrics},
                                           {"inventory", counts.inventory},
                                           {"results", counts.results},
+                                          {"recorded_metrics", counts.recordedMetrics},
                                           {"dropped_metrics", counts.droppedMetrics}}}}
                                  .dump(2) +
                              "\n");

@@ -7,6 +7,9 @@
 namespace breeze::agent {
 
 namespace {
+constexpr std::string_view kRecordedMetrics = "metrics_recorded";
+constexpr std::string_view kDroppedMetrics = "metrics_dropped";
+
 // A prepared statement that finalizes itself.
 class Statement {
 public:
@@ -140,7 +143,16 @@ std::string Spool::add(Kind kind, const std::string& replaceKey,
                            "DELETE FROM outbox WHERE kind = ?1 AND sequence IN (SELECT sequence FROM outbox "
                            "WHERE kind = ?1 ORDER BY sequence DESC LIMIT -1 OFFSET ?2)");
             trim.bind(1, std::int64_t{kindCode(Kind::Metric)}).bind(2, m_maxMetrics).step();
-            m_dropped += sqlite3_changes(m_db);
+            const int dropped = sqlite3_changes(m_db);
+            // Totals kept across restarts, so what was sampled can be checked against what the server stored.
+            const char* countSql = "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO "
+                                   "UPDATE SET value = CAST(value AS INTEGER) + ?2";
+            Statement(m_db, countSql).bind(1, std::string(kRecordedMetrics)).bind(2, std::int64_t{1}).step();
+            if (dropped > 0)
+                Statement(m_db, countSql)
+                    .bind(1, std::string(kDroppedMetrics))
+                    .bind(2, std::int64_t{dropped})
+                    .step();
         }
         exec("COMMIT");
         return id;
@@ -197,7 +209,11 @@ Spool::Counts Spool::counts() {
         else
             counts.results = count;
     }
-    counts.droppedMetrics = m_dropped;
+    Statement totals(m_db, "SELECT name, CAST(value AS INTEGER) FROM settings WHERE name IN (?1, ?2)");
+    totals.bind(1, std::string(kRecordedMetrics)).bind(2, std::string(kDroppedMetrics));
+    while (totals.step())
+        (totals.text(0) == kRecordedMetrics ? counts.recordedMetrics : counts.droppedMetrics) =
+            totals.integer(1);
     return counts;
 }
 

@@ -31,6 +31,8 @@ public:
         std::int64_t metrics = 0;
         std::int64_t inventory = 0;
         std::int64_t results = 0;
+        // Since the spool was created: every heartbeat recorded, and those dropped to keep it bounded.
+        std::int64_t recordedMetrics = 0;
         std::int64_t droppedMetrics = 0;
     };
 
@@ -66,7 +68,6 @@ private:
     std::mutex m_mutex;
     sqlite3* m_db = nullptr;
     std::int64_t m_maxMetrics;
-    std::int64_t m_dropped = 0;
 };
 
 } // namespace breeze::agent

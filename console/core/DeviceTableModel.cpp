@@ -1,5 +1,7 @@
 #include "DeviceTableModel.h"
 
+#include "PlainTextMarkup.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -94,7 +96,7 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
             return {};
         }
     case Qt::ToolTipRole:
-        return index.column() == Hostname ? device.identity : QVariant();
+        return index.column() == Hostname ? QVariant(plainTextTooltip(device.identity)) : QVariant();
     case Qt::TextAlignmentRole:
         return index.column() == Cpu || index.column() == Memory
                    ? QVariant(static_cast<int>(Qt::AlignRight | Qt::AlignVCenter))

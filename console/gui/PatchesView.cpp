@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "ListLoader.h"
+#include "PlainTextMarkup.h"
 #include "RecordForm.h"
 
 #include <QBarCategoryAxis>
@@ -415,7 +416,7 @@ void PatchesView::loadCompliance() {
         QStringList sites;
         for (const auto& value : reply.object().value("sites").toArray()) {
             const QJsonObject site = value.toObject();
-            sites << site.value("site_name").toString();
+            sites << plainTextLabel(site.value("site_name").toString()); // QtCharts draws labels as HTML
             *all << site.value("share").toDouble() * 100;
             *security << site.value("by_severity")
                                  .toObject()

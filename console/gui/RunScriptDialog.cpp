@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "ListLoader.h"
+#include "PlainTextMarkup.h"
 #include "ScriptValueCheck.h"
 
 #include <QCheckBox>
@@ -145,7 +146,7 @@ void RunScriptDialog::setScript(const QJsonObject& script) {
             label += " *";
         auto* labelWidget = new QLabel(label, m_parameterBox);
         labelWidget->setTextFormat(Qt::PlainText);
-        labelWidget->setToolTip(parameter.value("description").toString());
+        labelWidget->setToolTip(plainTextTooltip(parameter.value("description").toString()));
         m_parameterForm->addRow(labelWidget, field);
         m_fields << qMakePair(parameter, field);
     }

@@ -25,6 +25,7 @@ nlohmann::json Bootstrapper::run(const std::string& email, std::optional<std::st
     } catch (const ApiError& error) {
         throw std::runtime_error(error.what());
     }
+    const std::string passwordHash = m_server.hasher.hash(*password);
     auto lease = m_server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"bootstrap the first administrator"});
     tx.sql().exec("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
@@ -42,8 +43,7 @@ nlohmann::json Bootstrapper::run(const std::string& email, std::optional<std::st
                 .exec_params1(
                     "INSERT INTO users (partner_id, email, display_name, password_hash, totp_secret_sealed, "
                     "mfa_required) VALUES ($1, $2, $3, $4, $5, true) RETURNING id",
-                    partnerId, email, "Administrator", m_server.hasher.hash(*password),
-                    m_server.sealer.seal(secret))[0]
+                    partnerId, email, "Administrator", passwordHash, m_server.sealer.seal(secret))[0]
                 .as<std::string>();
     } catch (const pqxx::unique_violation&) {
         throw std::runtime_error("a user with e-mail " + email + " already exists");

@@ -1,10 +1,11 @@
 #pragma once
 
 #include "agents/AgentDirectory.h"
+#include "audit/AuditNoise.h"
 #include "auth/AccessTokenCodec.h"
+#include "auth/PasswordHashing.h"
 #include "auth/SecretSealer.h"
 #include "config/ServerConfig.h"
-#include "crypto/PasswordHasher.h"
 #include "db/ConnectionPool.h"
 #include "http/Router.h"
 #include "ops/MetricsRegistry.h"
@@ -23,8 +24,9 @@ struct ServerContext {
     ConnectionPool& pool;
     AccessTokenCodec tokens;
     SecretSealer sealer;
-    crypto::PasswordHasher hasher;
+    PasswordHashing hasher; // Argon2id, never inside a transaction
     MetricsRegistry metrics;
+    AuditNoise auditNoise{metrics};
     Router router;
     // Set once at start-up, before the HTTP server accepts anything.
     AgentDirectory* agents = nullptr;

@@ -27,8 +27,9 @@ const std::string& timingEqualiserHash(ServerContext& server) {
 }
 
 LoginThrottle throttleOf(ServerContext& server) {
-    return LoginThrottle(server.config.throttleWindowSeconds, server.config.throttleAccountFailures,
-                         server.config.throttleAddressFailures);
+    const auto& config = server.config;
+    return LoginThrottle({config.throttleWindowSeconds, config.throttleAccountFailures,
+                          config.throttleAddressFailures, config.throttleAccountTotalFailures});
 }
 
 const Principal& requireUser(RequestContext& ctx) {
@@ -46,6 +47,23 @@ struct LoginFailure {
     bool countsAgainstThrottle;
 };
 
+// What sign-in needs of an account, read before the password is checked.
+struct StoredLogin {
+    std::string userId;
+    std::string partnerId;
+    std::string passwordHash;
+    bool mfaEnrolled;
+    bool knownAddress; // the owner signed in from this address within 90 days
+};
+
+ApiError tooManyAttempts(int wait) {
+    return ApiError(429, "too_many_attempts",
+                    "too many failed sign-ins; try again in " + std::to_string(wait) + " seconds", wait);
+}
+
+// Sign-in runs in three steps so that Argon2id runs outside any transaction: a short read of the throttle and
+// the account, the password check with no connection held, then one transaction that re-reads the account
+// with its row locked (a TOTP step is spent once), decides, counts and audits.
 ApiResponse login(RequestContext& ctx) {
     auto fields = ctx.fields();
     const std::string email = fields.requiredString("email", 3, 254);
@@ -56,90 +74,129 @@ ApiResponse login(RequestContext& ctx) {
 
     ServerContext& server = ctx.server;
     LoginThrottle throttle = throttleOf(server);
-    const std::string accountKey = LoginThrottle::accountKey(email);
-    const std::string addressKey = LoginThrottle::addressKey(ctx.address());
+    const auto keys = LoginThrottle::Keys::of(email, ctx.address());
+    const int window = server.config.throttleWindowSeconds;
+
+    LoginThrottle::Standing standing;
+    std::optional<StoredLogin> account;
+    {
+        auto lease = server.pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"sign-in: throttle and account"});
+        standing = throttle.standing(tx, keys);
+        const auto rows = tx.sql().exec_params(
+            "SELECT u.id, u.partner_id, u.password_hash, u.totp_secret_sealed IS NOT NULL, EXISTS (SELECT 1 "
+            "FROM auth_sessions s WHERE s.user_id = u.id AND s.address = $2 AND s.created_at > now() - "
+            "interval '90 days') FROM users u WHERE lower(u.email) = lower($1)",
+            email, ctx.address());
+        if (!rows.empty())
+            account = StoredLogin{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                                  rows[0][2].as<std::string>(), rows[0][3].as<bool>(), rows[0][4].as<bool>()};
+        // Refused unchecked: nothing is learnt, and the attempt is noise, not a sign-in.
+        const bool secondFactorOffered = account && account->mfaEnrolled && (totp || recoveryCode);
+        const bool attackGate =
+            standing.accountUnderAttack && !(account && account->knownAddress) && !secondFactorOffered;
+        if (standing.blockedSeconds > 0 || attackGate) {
+            throttle.recordRefused(tx, keys);
+            const int wait = standing.blockedSeconds > 0 ? standing.blockedSeconds : window;
+            AuditEvent event = ctx.auditEvent("auth.login", "user", account ? account->userId : "");
+            event.actorLabel = email;
+            event.result = "denied";
+            event.details = {{"reason", attackGate ? "account under attack" : "throttled"}};
+            ctx.auditNoise(tx, event);
+            tx.commit();
+            throw tooManyAttempts(wait);
+        }
+        tx.commit();
+    }
+
+    const bool passwordRight = account ? server.hasher.verify(account->passwordHash, password)
+                                       : (server.hasher.verify(timingEqualiserHash(server), password), false);
+    const bool rehash = passwordRight && server.hasher.needsRehash(account->passwordHash);
+    const std::optional<std::string> newHash =
+        rehash ? std::optional<std::string>(server.hasher.hash(password)) : std::nullopt;
+
     auto lease = server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"sign-in"});
     AuditEvent event = ctx.auditEvent("auth.login", "user", "");
     event.actorLabel = email;
 
-    auto refuse = [&](const LoginFailure& failure) {
+    auto refuse = [&](LoginFailure failure) {
         if (failure.countsAgainstThrottle)
-            throttle.recordFailure(tx, accountKey, addressKey);
+            throttle.recordFailure(tx, keys);
         event.result = "failure";
         event.details = {{"reason", failure.reason}};
-        ctx.audit(tx, event);
+        if (account)
+            ctx.audit(tx, event);
+        else
+            ctx.auditNoise(tx, event); // nobody's account: anyone can cause this
         tx.commit();
+        // Under a spread-out attack a failure says nothing more than "too many attempts", so guesses that
+        // got this far (they carried a second factor) learn nothing about the password.
+        if (standing.accountUnderAttack && !(account && account->knownAddress))
+            throw tooManyAttempts(window);
         throw ApiError(failure.status, failure.code, failure.message);
     };
-
-    if (const int wait = throttle.blockedFor(tx, accountKey, addressKey); wait > 0) {
-        event.result = "denied";
-        event.details = {{"reason", "throttled"}};
-        ctx.audit(tx, event);
-        tx.commit();
-        throw ApiError(429, "too_many_attempts",
-                       "too many failed sign-ins; try again in " + std::to_string(wait) + " seconds", wait);
-    }
-
-    const auto rows = tx.sql().exec_params(
-        "SELECT u.id, u.partner_id, u.password_hash, u.totp_secret_sealed, coalesce(u.totp_last_step, 0), "
-        "u.mfa_required OR p.require_mfa, u.disabled_at IS NOT NULL "
-        "FROM users u JOIN partners p ON p.id = u.partner_id WHERE lower(u.email) = lower($1) "
-        "FOR UPDATE OF u", // concurrent sign-ins must not both spend the same TOTP step
-        email);
     const LoginFailure wrongCredentials{401, "invalid_credentials", "e-mail or password is wrong", "", true};
-    if (rows.empty()) {
-        server.hasher.verify(timingEqualiserHash(server), password);
+    if (!account) {
         auto failure = wrongCredentials;
         failure.reason = "unknown e-mail";
         refuse(failure);
     }
-    const auto& user = rows[0];
-    const std::string userId = user[0].as<std::string>();
-    const std::string partnerId = user[1].as<std::string>();
-    const std::string storedHash = user[2].as<std::string>();
-    event.partnerId = partnerId;
+    const auto rows =
+        tx.sql().exec_params("SELECT u.password_hash, u.totp_secret_sealed, coalesce(u.totp_last_step, 0), "
+                             "u.mfa_required OR p.require_mfa, u.disabled_at IS NOT NULL "
+                             "FROM users u JOIN partners p ON p.id = u.partner_id WHERE u.id = $1 "
+                             "FOR UPDATE OF u", // concurrent sign-ins must not both spend the same TOTP step
+                             account->userId);
+    event.partnerId = account->partnerId;
     event.actorType = "user";
-    event.actorId = userId;
-    event.resourceId = userId;
-    if (!server.hasher.verify(storedHash, password)) {
+    event.actorId = account->userId;
+    event.resourceId = account->userId;
+    if (rows.empty())
+        refuse(
+            {401, "invalid_credentials", "e-mail or password is wrong", "account removed meanwhile", false});
+    const auto& user = rows[0];
+    if (user[0].as<std::string>() != account->passwordHash)
+        refuse(
+            {401, "invalid_credentials", "e-mail or password is wrong", "password changed meanwhile", false});
+    if (!passwordRight) {
         auto failure = wrongCredentials;
         failure.reason = "wrong password";
         refuse(failure);
     }
-    if (user[6].as<bool>())
+    if (user[4].as<bool>())
         refuse({401, "account_disabled", "this account is disabled", "account disabled", false});
 
-    const bool mfaEnrolled = !user[3].is_null();
+    const bool mfaEnrolled = !user[1].is_null();
     if (mfaEnrolled) {
         if (!totp && !recoveryCode)
             refuse({401, "mfa_required", "enter the code from your authenticator app, or a recovery code",
                     "second factor missing", false});
         if (totp) {
-            const auto secret = server.sealer.open(user[3].as<std::string>());
+            const auto secret = server.sealer.open(user[1].as<std::string>());
             if (!secret)
                 throw std::runtime_error("stored TOTP secret cannot be opened: was sealing.key replaced?");
             const auto step = crypto::Totp::matchingStep(*secret, *totp, now());
-            if (!step || *step <= user[4].as<std::int64_t>())
+            if (!step || *step <= user[2].as<std::int64_t>())
                 refuse({401, "invalid_totp", "the authenticator code is wrong or was already used",
                         "wrong TOTP", true});
-            tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", userId, *step);
-        } else if (!MfaCredentials::consumeRecoveryCode(tx, userId, *recoveryCode)) {
+            tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", account->userId,
+                                 *step);
+        } else if (!MfaCredentials::consumeRecoveryCode(tx, account->userId, *recoveryCode)) {
             refuse({401, "invalid_recovery_code", "the recovery code is wrong or was already used",
                     "wrong recovery code", true});
         } else {
             event.details["recovery_code_used"] = true;
         }
     }
-    const bool mfaEnrollmentOnly = !mfaEnrolled && user[5].as<bool>();
-    if (server.hasher.needsRehash(storedHash))
-        tx.sql().exec_params("UPDATE users SET password_hash = $2 WHERE id = $1", userId,
-                             server.hasher.hash(password));
-    tx.sql().exec_params("UPDATE users SET last_login_at = now() WHERE id = $1", userId);
-    throttle.clear(tx, accountKey);
+    const bool mfaEnrollmentOnly = !mfaEnrolled && user[3].as<bool>();
+    if (newHash)
+        tx.sql().exec_params("UPDATE users SET password_hash = $2 WHERE id = $1", account->userId, *newHash);
+    tx.sql().exec_params("UPDATE users SET last_login_at = now() WHERE id = $1", account->userId);
+    throttle.recordSuccess(tx, keys);
     SessionIssuer issuer(server);
-    nlohmann::json tokens = issuer.start(tx, userId, partnerId, mfaEnrollmentOnly, ctx.address());
+    nlohmann::json tokens =
+        issuer.start(tx, account->userId, account->partnerId, mfaEnrollmentOnly, ctx.address());
     event.details["mfa"] = mfaEnrolled;
     event.details["session_id"] = tokens["session_id"];
     ctx.audit(tx, event);
@@ -164,7 +221,10 @@ ApiResponse refresh(RequestContext& ctx) {
     auto refuse = [&](const std::string& code, const std::string& message, const std::string& reason) {
         event.result = "failure";
         event.details["reason"] = reason;
-        ctx.audit(tx, event);
+        if (rows.empty())
+            ctx.auditNoise(tx, event); // a token nobody holds: anyone can send one
+        else
+            ctx.audit(tx, event);
         tx.commit();
         throw ApiError::unauthorized(code, message);
     };
@@ -261,22 +321,38 @@ ApiResponse me(RequestContext& ctx) {
     return ApiResponse::json(body);
 }
 
+// The account's password hash and e-mail, read in a transaction of their own so the hash can be checked
+// outside any.
+std::pair<std::string, std::string> passwordOf(RequestContext& ctx, const std::string& userId) {
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"read own password hash"});
+    const auto row = tx.sql().exec_params1("SELECT password_hash, email FROM users WHERE id = $1", userId);
+    tx.commit();
+    return {row[0].as<std::string>(), row[1].as<std::string>()};
+}
+
 ApiResponse changePassword(RequestContext& ctx) {
     const auto& user = requireUser(ctx);
     auto fields = ctx.fields();
     const std::string current = fields.requiredString("current_password", 1, 1024);
     const std::string next = fields.requiredString("new_password", 1, 1024);
     fields.finish();
+    // Argon2id (the check and the new hash) runs between two transactions; the update then applies only if
+    // the password is still the one checked.
+    const auto [storedHash, email] = passwordOf(ctx, user.id);
+    if (!ctx.server.hasher.verify(storedHash, current))
+        throw ApiError(403, "wrong_password", "the current password is wrong");
+    checkNewPassword(next, email, ctx.server.config.passwordMinLength);
+    const std::string nextHash = ctx.server.hasher.hash(next);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"change own password"});
-    const auto row = tx.sql().exec_params1("SELECT password_hash, email FROM users WHERE id = $1", user.id);
-    if (!ctx.server.hasher.verify(row[0].as<std::string>(), current))
-        throw ApiError(403, "wrong_password", "the current password is wrong");
-    checkNewPassword(next, row[1].as<std::string>(), ctx.server.config.passwordMinLength);
-    tx.sql().exec_params(
-        "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() "
-        "WHERE id = $1",
-        user.id, ctx.server.hasher.hash(next));
+    if (tx.sql()
+            .exec_params(
+                "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() "
+                "WHERE id = $1 AND password_hash = $3",
+                user.id, nextHash, storedHash)
+            .affected_rows() == 0)
+        throw ApiError::conflict("the password was changed meanwhile; try again");
     // Every other sign-in of this account ends: a changed password is often a reaction to a leak.
     const auto ended = tx.sql().exec_params(
         "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'password_changed' "
@@ -378,6 +454,8 @@ ApiResponse mfaDisable(RequestContext& ctx) {
     const std::string password = fields.requiredString("password", 1, 1024);
     const std::string code = fields.requiredString("totp", 1, 16);
     fields.finish();
+    const std::string checkedHash = passwordOf(ctx, user.id).first;
+    const bool passwordRight = ctx.server.hasher.verify(checkedHash, password);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"own MFA enrolment"});
     const MfaState state = loadMfaState(ctx, tx, user.id);
@@ -386,7 +464,7 @@ ApiResponse mfaDisable(RequestContext& ctx) {
     if (state.required)
         throw ApiError(409, "mfa_required_by_policy",
                        "your organisation requires multi-factor authentication");
-    if (!ctx.server.hasher.verify(state.passwordHash, password))
+    if (!passwordRight || state.passwordHash != checkedHash)
         throw ApiError(403, "wrong_password", "the password is wrong");
     requireTotp(tx, user.id, *state.secret, code, state.lastStep);
     tx.sql().exec_params(

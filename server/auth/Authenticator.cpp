@@ -72,7 +72,7 @@ Principal Authenticator::fromApiKey(const std::string& key, const std::string& a
         event.action = "auth.api_key";
         event.result = "failure";
         event.details = {{"reason", "unknown, revoked or expired API key"}};
-        AuditLog::record(tx, event);
+        m_server.auditNoise.record(tx, event);
         tx.commit();
         throw ApiError::unauthorized("invalid_api_key", "the API key is unknown, revoked or expired");
     }

@@ -25,4 +25,9 @@ RoleRef findRole(ScopedTransaction& tx, const std::string& partnerId, const std:
 void requireCanDelegate(const Principal& actor, const RoleRef& role, const std::optional<std::string>& orgId,
                         const std::optional<std::vector<std::string>>& siteIds);
 
+// Nobody manages someone who outranks them: to change, reset, disable or delete a user, the actor must be
+// able to grant every role the user holds, where the user holds it (read with system access, so grants in
+// places the actor cannot see count too). 403 naming the first grant beyond the actor otherwise.
+void requireCanManage(ScopedTransaction& tx, const Principal& actor, const std::string& userId);
+
 } // namespace breeze::server

@@ -2,22 +2,29 @@
 
 #include "encoding/AsciiCase.h"
 
+#include <algorithm>
+#include <pqxx/pqxx>
+
 namespace breeze::server {
 
-std::string LoginThrottle::accountKey(const std::string& email) {
-    return "account:" + encoding::lowerAscii(email);
+LoginThrottle::Keys LoginThrottle::Keys::of(const std::string& email, const std::string& address) {
+    const std::string account = encoding::lowerAscii(email);
+    return {"account:" + account, "address:" + address, "account-address:" + account + "|" + address};
 }
 
-std::string LoginThrottle::addressKey(const std::string& address) {
-    return "address:" + address;
-}
-
-int LoginThrottle::blockedFor(ScopedTransaction& tx, const std::string& account, const std::string& address) {
-    const auto row = tx.sql().exec_params1(
-        "SELECT coalesce(ceil(extract(epoch FROM max(blocked_until) - now()))::int, 0) FROM auth_throttle "
-        "WHERE key IN ($1, $2) AND blocked_until > now()",
-        account, address);
-    return std::max(0, row[0].as<int>());
+LoginThrottle::Standing LoginThrottle::standing(ScopedTransaction& tx, const Keys& keys) {
+    const auto rows = tx.sql().exec_params(
+        "SELECT key, ceil(extract(epoch FROM blocked_until - now()))::int FROM auth_throttle "
+        "WHERE key IN ($1, $2, $3) AND blocked_until > now()",
+        keys.account, keys.address, keys.accountAtAddress);
+    Standing standing;
+    for (const auto& row : rows) {
+        if (row[0].as<std::string>() == keys.account)
+            standing.accountUnderAttack = true;
+        else
+            standing.blockedSeconds = std::max({standing.blockedSeconds, row[1].as<int>(), 1});
+    }
+    return standing;
 }
 
 void LoginThrottle::bump(ScopedTransaction& tx, const std::string& key, int limit) {
@@ -29,20 +36,24 @@ void LoginThrottle::bump(ScopedTransaction& tx, const std::string& key, int limi
         "+ 1 END, "
         "window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => $2) THEN now() "
         "ELSE t.window_started_at END",
-        key, m_windowSeconds);
+        key, m_limits.windowSeconds);
     tx.sql().exec_params("UPDATE auth_throttle SET blocked_until = now() + make_interval(secs => $2) "
                          "WHERE key = $1 AND failures >= $3",
-                         key, m_windowSeconds, limit);
+                         key, m_limits.windowSeconds, limit);
 }
 
-void LoginThrottle::recordFailure(ScopedTransaction& tx, const std::string& account,
-                                  const std::string& address) {
-    bump(tx, account, m_accountLimit);
-    bump(tx, address, m_addressLimit);
+void LoginThrottle::recordFailure(ScopedTransaction& tx, const Keys& keys) {
+    bump(tx, keys.accountAtAddress, m_limits.accountAddressFailures);
+    bump(tx, keys.address, m_limits.addressFailures);
+    bump(tx, keys.account, m_limits.accountFailures);
 }
 
-void LoginThrottle::clear(ScopedTransaction& tx, const std::string& key) {
-    tx.sql().exec_params("DELETE FROM auth_throttle WHERE key = $1", key);
+void LoginThrottle::recordRefused(ScopedTransaction& tx, const Keys& keys) {
+    bump(tx, keys.account, m_limits.accountFailures);
+}
+
+void LoginThrottle::recordSuccess(ScopedTransaction& tx, const Keys& keys) {
+    tx.sql().exec_params("DELETE FROM auth_throttle WHERE key = $1", keys.accountAtAddress);
 }
 
 } // namespace breeze::server

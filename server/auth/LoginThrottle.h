@@ -6,27 +6,49 @@
 
 namespace breeze::server {
 
-// Counts failed sign-ins per account and per address in PostgreSQL (so every server node shares the counts).
-// Past the limit within the window, the key is blocked for the rest of the window and callers answer 429.
+// Counts failed sign-ins in PostgreSQL (so every server node shares the counts), in three ways:
+// - one account from one address: past its limit that address may not try that account for the window;
+// - one address, any account: past its limit the address may not try anything;
+// - one account from every address: past its limit the account is under a spread-out attack. Attempts are
+// then
+//   refused unchecked unless they come from an address the owner signed in from before, or carry a second
+//   factor for an account that has one, so guessing slows to a few tries a window while the owner, with the
+//   password and the authenticator, still gets in.
+// Nothing any address does therefore locks the owner out elsewhere.
 class LoginThrottle {
 public:
-    LoginThrottle(int windowSeconds, int accountLimit, int addressLimit)
-        : m_windowSeconds(windowSeconds), m_accountLimit(accountLimit), m_addressLimit(addressLimit) {}
+    struct Limits {
+        int windowSeconds;
+        int accountAddressFailures;
+        int addressFailures;
+        int accountFailures;
+    };
+    struct Keys {
+        std::string account;
+        std::string address;
+        std::string accountAtAddress;
+        static Keys of(const std::string& email, const std::string& address);
+    };
+    struct Standing {
+        int blockedSeconds = 0;          // this address is refused (for this account or for all)
+        bool accountUnderAttack = false; // failures from everywhere passed the account's limit
+    };
 
-    static std::string accountKey(const std::string& email);
-    static std::string addressKey(const std::string& address);
+    explicit LoginThrottle(Limits limits) : m_limits(limits) {}
 
-    // Seconds until the earliest of the keys is free again, or 0 when none is blocked.
-    int blockedFor(ScopedTransaction& tx, const std::string& accountKey, const std::string& addressKey);
-    void recordFailure(ScopedTransaction& tx, const std::string& accountKey, const std::string& addressKey);
-    void clear(ScopedTransaction& tx, const std::string& key);
+    Standing standing(ScopedTransaction& tx, const Keys& keys);
+    void recordFailure(ScopedTransaction& tx, const Keys& keys);
+    // An attempt refused unchecked counts only against the account, which so stays under attack while the
+    // attack lasts; a blocked address is free again when its window ends, however often it knocked.
+    void recordRefused(ScopedTransaction& tx, const Keys& keys);
+    // The owner got in from here: this address's count for the account starts again. The account's count
+    // does not, or an attacker would get a fresh budget each time the owner signs in.
+    void recordSuccess(ScopedTransaction& tx, const Keys& keys);
 
 private:
     void bump(ScopedTransaction& tx, const std::string& key, int limit);
 
-    int m_windowSeconds;
-    int m_accountLimit;
-    int m_addressLimit;
+    Limits m_limits;
 };
 
 } // namespace breeze::server

@@ -71,6 +71,7 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) {
              c.httpMaxBodyBytes = static_cast<std::size_t>(toInt(k, v, 1024, 1 << 30));
          }},
+        {"http.trusted_proxies", [](auto& c, auto&, auto& v) { c.httpTrustedProxies = toList(v); }},
         {"http.max_threads", [](auto& c, auto& k, auto& v) { c.httpMaxThreads = toInt(k, v, 2, 4096); }},
         {"http.max_queued", [](auto& c, auto& k, auto& v) { c.httpMaxQueued = toInt(k, v, 1, 65536); }},
         {"http.idle_timeout_seconds",
@@ -85,6 +86,8 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) { c.throttleAccountFailures = toInt(k, v, 1, 1000); }},
         {"auth.throttle_address_failures",
          [](auto& c, auto& k, auto& v) { c.throttleAddressFailures = toInt(k, v, 1, 100000); }},
+        {"auth.throttle_account_total_failures",
+         [](auto& c, auto& k, auto& v) { c.throttleAccountTotalFailures = toInt(k, v, 1, 100000); }},
         {"auth.password_min_length",
          [](auto& c, auto& k, auto& v) { c.passwordMinLength = toInt(k, v, 8, 128); }},
         {"gateway.port", [](auto& c, auto& k, auto& v) { c.gatewayPort = toInt(k, v, 0, 65535); }},

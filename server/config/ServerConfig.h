@@ -25,6 +25,7 @@ struct ServerConfig {
     bool databaseAllowSuperuser = false;
 
     std::size_t httpMaxBodyBytes = 4 * 1024 * 1024;
+    std::vector<std::string> httpTrustedProxies; // reverse proxies whose X-Forwarded-For is believed
     int httpMaxThreads = 64;
     int httpMaxQueued = 256;
     int httpIdleTimeoutSeconds = 15;
@@ -32,8 +33,9 @@ struct ServerConfig {
     int accessTokenTtlSeconds = 900;
     int refreshTokenTtlSeconds = 30 * 24 * 3600;
     int throttleWindowSeconds = 900;
-    int throttleAccountFailures = 5;
-    int throttleAddressFailures = 30;
+    int throttleAccountFailures = 5;       // one account from one address
+    int throttleAddressFailures = 30;      // one address, any account
+    int throttleAccountTotalFailures = 20; // one account from every address: a spread-out attack
     int passwordMinLength = 12;
 
     // Agent gateway: its own TLS port, served by event loops (see docs/decisions.md).

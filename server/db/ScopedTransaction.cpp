@@ -2,13 +2,49 @@
 
 namespace breeze::server {
 
+namespace {
+thread_local int t_open = 0;
+}
+
 ScopedTransaction::ScopedTransaction(pqxx::connection& connection, const AccessScope& scope)
     : m_work(connection) {
-    rescope(scope);
+    ++t_open;
+    try {
+        rescope(scope);
+    } catch (...) {
+        leave();
+        throw;
+    }
 }
 
 ScopedTransaction::ScopedTransaction(pqxx::connection& connection, SystemAccess) : m_work(connection) {
-    m_work.exec("SELECT set_config('breeze.system', 'on', true)");
+    ++t_open;
+    try {
+        m_work.exec("SELECT set_config('breeze.system', 'on', true)");
+    } catch (...) {
+        leave();
+        throw;
+    }
+}
+
+ScopedTransaction::~ScopedTransaction() {
+    leave();
+}
+
+int ScopedTransaction::openInThisThread() {
+    return t_open;
+}
+
+void ScopedTransaction::commit() {
+    m_work.commit();
+    leave();
+}
+
+void ScopedTransaction::leave() {
+    if (m_open) {
+        m_open = false;
+        --t_open;
+    }
 }
 
 void ScopedTransaction::rescope(const AccessScope& scope) {

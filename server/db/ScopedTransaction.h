@@ -21,6 +21,13 @@ class ScopedTransaction {
 public:
     ScopedTransaction(pqxx::connection& connection, const AccessScope& scope);
     ScopedTransaction(pqxx::connection& connection, SystemAccess access);
+    ~ScopedTransaction();
+    ScopedTransaction(const ScopedTransaction&) = delete;
+    ScopedTransaction& operator=(const ScopedTransaction&) = delete;
+
+    // Transactions this thread has open (begun, neither committed nor abandoned): slow work such as Argon2id
+    // checks it is zero, so it never holds a connection and row locks for its whole cost.
+    static int openInThisThread();
 
     // Narrow or widen the scope within the same transaction (a route that needs two permissions).
     void rescope(const AccessScope& scope);
@@ -38,10 +45,13 @@ public:
     };
 
     pqxx::work& sql() { return m_work; }
-    void commit() { m_work.commit(); }
+    void commit();
 
 private:
+    void leave();
+
     pqxx::work m_work;
+    bool m_open = true;
     std::optional<AccessScope> m_scope;
 };
 

@@ -64,7 +64,10 @@ ApiResponse enroll(RequestContext& ctx) {
                       const std::string& reason) {
         event.result = "failure";
         event.details["reason"] = reason;
-        ctx.audit(tx, event);
+        if (event.partnerId)
+            ctx.audit(tx, event);
+        else
+            ctx.auditNoise(tx, event); // a key nobody issued: anyone can send one
         tx.commit();
         throw ApiError(status, code, message);
     };

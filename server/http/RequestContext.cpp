@@ -95,4 +95,9 @@ void RequestContext::audit(ScopedTransaction& tx, const AuditEvent& event) {
     m_audited = true;
 }
 
+void RequestContext::auditNoise(ScopedTransaction& tx, const AuditEvent& event) {
+    server.auditNoise.record(tx, event);
+    m_audited = true;
+}
+
 } // namespace breeze::server

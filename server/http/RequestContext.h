@@ -50,6 +50,8 @@ public:
 
     AuditEvent auditEvent(std::string action, std::string resourceType, std::string resourceId) const;
     void audit(ScopedTransaction& tx, const AuditEvent& event);
+    // For what anyone can cause without an account: sampled per address and minute (AuditNoise).
+    void auditNoise(ScopedTransaction& tx, const AuditEvent& event);
     bool audited() const { return m_audited; }
 
 private:

@@ -5,6 +5,7 @@
 #include "crypto/SecureRandom.h"
 #include "db/DatabaseUnavailable.h"
 #include "http/ApiError.h"
+#include "http/ClientAddress.h"
 #include "http/RequestContext.h"
 #include "ops/JsonLogger.h"
 
@@ -68,7 +69,9 @@ void RequestDispatcher::handleRequest(Poco::Net::HTTPServerRequest& request,
     std::string requestId = request.get("X-Request-Id", "");
     if (!isSafeRequestId(requestId))
         requestId = crypto::SecureRandom::token(12);
-    const std::string address = request.clientAddress().host().toString();
+    const std::string address =
+        clientAddress(request.clientAddress().host().toString(), request.get("X-Forwarded-For", ""),
+                      m_server.config.httpTrustedProxies);
     const std::string method = request.getMethod();
 
     ApiResponse result;
@@ -153,7 +156,12 @@ void RequestDispatcher::handleRequest(Poco::Net::HTTPServerRequest& request,
             event.details = {{"status", result.status}, {"path", path}};
             if (result.body.contains("error"))
                 event.details["error"] = result.body["error"]["code"];
-            AuditLog::record(tx, event);
+            // Nobody signed in (a public route): anyone can cause this, so it is sampled, not written each
+            // time.
+            if (ctx && ctx->hasPrincipal())
+                AuditLog::record(tx, event);
+            else
+                m_server.auditNoise.record(tx, event);
             tx.commit();
         } catch (const std::exception& error) {
             logger().error("could not audit a refused request",

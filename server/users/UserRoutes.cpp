@@ -112,6 +112,7 @@ ApiResponse createUser(RequestContext& ctx) {
     checkNewPassword(password, email, ctx.server.config.passwordMinLength);
 
     const AccessScope scope = ctx.require(UsersCreate);
+    const std::string passwordHash = ctx.server.hasher.hash(password);
     if (!coversHome(scope, homeOrg))
         throw ApiError::forbidden(
             homeOrg ? "you cannot create users in that organisation"
@@ -129,8 +130,7 @@ ApiResponse createUser(RequestContext& ctx) {
                  .exec_params1(
                      "INSERT INTO users (partner_id, home_org_id, email, display_name, password_hash, "
                      "mfa_required) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                     scope.partnerId(), homeOrg, email, displayName, ctx.server.hasher.hash(password),
-                     mfaRequired)[0]
+                     scope.partnerId(), homeOrg, email, displayName, passwordHash, mfaRequired)[0]
                  .as<std::string>();
     } catch (const pqxx::unique_violation&) {
         throw ApiError::conflict("a user with that e-mail address already exists");
@@ -159,6 +159,17 @@ ApiResponse getUser(RequestContext& ctx) {
     return ApiResponse::json(jsonRow(rows[0]));
 }
 
+// Disabled or deleted, an account keeps nothing that still works: its sessions end and the API keys it
+// made are revoked (a key outliving its maker is how access lingers after someone leaves).
+void endAccessOf(ScopedTransaction& tx, const std::string& userId, const std::string& reason) {
+    ScopedTransaction::SystemSection system(tx, SystemAccess{"end the access of a disabled or removed user"});
+    tx.sql().exec_params("UPDATE auth_sessions SET revoked_at = now(), revoke_reason = $2 "
+                         "WHERE user_id = $1 AND revoked_at IS NULL",
+                         userId, reason);
+    tx.sql().exec_params(
+        "UPDATE api_keys SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL", userId);
+}
+
 ApiResponse updateUser(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "user");
     auto fields = ctx.fields();
@@ -168,17 +179,19 @@ ApiResponse updateUser(RequestContext& ctx) {
     const auto password = fields.optionalString("password", 1, 1024);
     fields.finish();
     const AccessScope scope = ctx.require(UsersUpdate);
+    std::optional<std::string> hash;
+    if (password)
+        hash = ctx.server.hasher.hash(*password);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const UserRef user = requireUserPermission(ctx, tx, id, UsersUpdate);
+    requireCanManage(tx, ctx.principal(), id);
     if (id == ctx.principal().id && disabled.value_or(false))
         throw ApiError::conflict("you cannot disable your own account");
-    std::optional<std::string> hash;
     if (password) {
         const auto email =
             tx.sql().exec_params1("SELECT email FROM users WHERE id = $1", id)[0].as<std::string>();
         checkNewPassword(*password, email, ctx.server.config.passwordMinLength);
-        hash = ctx.server.hasher.hash(*password);
     }
     tx.sql().exec_params("UPDATE users SET display_name = coalesce($2, display_name), mfa_required = "
                          "coalesce($3, mfa_required), "
@@ -189,8 +202,11 @@ ApiResponse updateUser(RequestContext& ctx) {
                          "now() END, updated_at = now() "
                          "WHERE id = $1",
                          id, displayName, mfaRequired, disabled, hash);
-    if (disabled.value_or(false) || password) {
-        ScopedTransaction::SystemSection system(tx, SystemAccess{"end sessions of a disabled or reset user"});
+    if (disabled.value_or(false)) {
+        endAccessOf(tx, id, "disabled");
+    } else if (password) {
+        ScopedTransaction::SystemSection system(
+            tx, SystemAccess{"end sessions of a user whose password was reset"});
         tx.sql().exec_params(
             "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'changed_by_admin' "
             "WHERE user_id = $1 AND revoked_at IS NULL",
@@ -214,8 +230,10 @@ ApiResponse deleteUser(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const UserRef user = requireUserPermission(ctx, tx, id, UsersDelete);
+    requireCanManage(tx, ctx.principal(), id);
     if (id == ctx.principal().id)
         throw ApiError::conflict("you cannot delete your own account");
+    endAccessOf(tx, id, "deleted");
     tx.sql().exec_params("DELETE FROM users WHERE id = $1", id);
     AuditEvent event = ctx.auditEvent("users.delete", "user", id);
     event.orgId = user.homeOrg;

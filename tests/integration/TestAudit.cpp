@@ -119,6 +119,61 @@ private Q_SLOTS:
         QCOMPARE(api.get("/api/v1/audit?since=2999-01-01T00:00:00Z").body["items"].size(), std::size_t(0));
     }
 
+    void anonymousNoiseIsSampledWhileRealAttemptsAreEachRecorded() {
+        auto stack = makeStack("audit_noise");
+        auto anonymous = stack.server->client();
+        auto badKey = stack.server->client();
+        badKey->setBearer("brz_not_a_key_at_all");
+        constexpr int kEach = 20; // below the address's sign-in limit (30)
+        for (int i = 0; i < kEach; ++i) {
+            QCOMPARE(badKey->get("/api/v1/orgs").status, 401);
+            QCOMPARE(anonymous->post("/api/v1/auth/refresh", {{"refresh_token", "never issued"}}).status,
+                     401);
+            QCOMPARE(
+                anonymous->sendRaw("POST", "/api/v1/auth/login", "{\"email\":", "application/json").status,
+                400);
+            QCOMPARE(anonymous
+                         ->post("/api/v1/auth/login",
+                                {{"email", "ghost" + std::to_string(i) + "@noise.test"}, {"password", "x"}})
+                         .status,
+                     401);
+            QCOMPARE(anonymous->post("/api/v1/agent/enroll", {{"key", "enr_never_issued"}, {"identity", "x"}})
+                         .status,
+                     401);
+        }
+        // A real account's failed sign-ins are each one row.
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(anonymous
+                         ->post("/api/v1/auth/login",
+                                {{"email", "admin@audit_noise.test"}, {"password", "wrong password"}})
+                         .status,
+                     401);
+        const auto rows = [&](const QString& where) {
+            return m_postgres->superuserSql("audit_noise", "SELECT count(*) FROM audit_log WHERE " + where)
+                .trimmed()
+                .toInt();
+        };
+        // One row per kind and minute (two if the loop straddled a minute), each marked as a sample.
+        for (const QString action : {"auth.api_key", "auth.refresh", "devices.enroll"}) {
+            const int written = rows("action = '" + action + "'");
+            QVERIFY2(written >= 1 && written <= 2, qPrintable(action + ": " + QString::number(written)));
+        }
+        const int ghost = rows("action = 'auth.login' AND details->>'reason' = 'unknown e-mail'");
+        QVERIFY2(ghost >= 1 && ghost <= 2, qPrintable(QString::number(ghost)));
+        const int malformed = rows("action = 'auth.login' AND details->>'error' = 'invalid_request'");
+        QVERIFY2(malformed >= 1 && malformed <= 2, qPrintable(QString::number(malformed)));
+        QCOMPARE(rows("actor_type = 'anonymous' AND action <> 'auth.login' AND NOT (details ? 'sampled')"),
+                 0);
+        QCOMPARE(rows("action = 'auth.login' AND details->>'reason' = 'wrong password'"), 3);
+        // What was not written was counted.
+        const auto metrics = stack.server->client()->get("/metrics").raw;
+        const auto at = metrics.find("\nbreeze_audit_noise_suppressed_total ");
+        QVERIFY2(at != std::string::npos, metrics.c_str());
+        QVERIFY(std::stoll(metrics.substr(at + 37)) >= 5 * kEach - 10);
+        // The chain is still whole.
+        QCOMPARE(stack.api->get("/api/v1/audit/verify").body["intact"], true);
+    }
+
     void theServerRoleCannotChangeTheLog() {
         auto stack = makeStack("audit_append");
         pqxx::connection connection(stack.server->databaseUrl().toStdString());

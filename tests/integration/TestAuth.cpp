@@ -2,8 +2,11 @@
 // against the real server over TLS with a real PostgreSQL.
 #include "TestPostgres.h"
 #include "TestServer.h"
+#include "crypto/Totp.h"
+#include "encoding/Base32.h"
 
 #include <QtTest>
+#include <ctime>
 #include <thread>
 
 using namespace breeze;
@@ -183,16 +186,38 @@ private Q_SLOTS:
         QCOMPARE(m_api->patch("/api/v1/partners/" + m_admin.partnerId, {{"require_mfa", false}}).status, 200);
     }
 
-    void disablingAUserEndsTheirSessions() {
-        const auto [email, password] = createUser();
-        const auto session = login(email, password);
-        auto api = withToken(session.body["access_token"]);
-        const std::string userId = api->get("/api/v1/auth/me").body["id"];
+    void disablingOrDeletingAUserEndsTheirSessionsAndKeys() {
+        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Leavers Org"}}).body["id"];
+        // Each user signs in and makes an API key; both must stop working when the account goes.
+        auto enter = [&] {
+            const auto [email, password] = createUser("partner-admin");
+            auto api = withToken(login(email, password).body["access_token"]);
+            const std::string userId = api->get("/api/v1/auth/me").body["id"];
+            const auto key =
+                api->post("/api/v1/api-keys", {{"name", "job"}, {"org_id", org}, {"role", "read-only"}});
+            if (key.status != 201)
+                qFatal("key creation failed: %s", key.raw.c_str());
+            auto keyApi = withToken(key.body["key"]);
+            if (keyApi->get("/api/v1/orgs").status != 200)
+                qFatal("the new key does not work");
+            return std::make_tuple(email, password, userId, std::move(api), std::move(keyApi));
+        };
+
+        auto [email, password, userId, api, keyApi] = enter();
         QCOMPARE(m_api->patch("/api/v1/users/" + userId, {{"disabled", true}}).status, 200);
         QCOMPARE(api->get("/api/v1/auth/me").status, 401);
+        QCOMPARE(keyApi->get("/api/v1/orgs").status, 401);
         QCOMPARE(login(email, password).errorCode(), std::string("account_disabled"));
         QCOMPARE(m_api->patch("/api/v1/users/" + userId, {{"disabled", false}}).status, 200);
         QCOMPARE(login(email, password).status, 200);
+        // Enabling the account again does not bring its keys back: they were revoked, not paused.
+        QCOMPARE(keyApi->get("/api/v1/orgs").status, 401);
+
+        auto [email2, password2, userId2, api2, keyApi2] = enter();
+        QCOMPARE(m_api->del("/api/v1/users/" + userId2).status, 204);
+        QCOMPARE(api2->get("/api/v1/auth/me").status, 401);
+        QCOMPARE(keyApi2->get("/api/v1/orgs").status, 401);
+        QCOMPARE(login(email2, password2).status, 401);
     }
 
     void apiKeysAreScopedToTheirOrganisationAndRole() {
@@ -237,7 +262,10 @@ private Q_SLOTS:
                            {"auth.throttle_address_failures", "6"}});
         const auto admin = server.bootstrap("throttle@auth.test", "Throttle MSP", false);
         auto api = server.client();
+        int claimed = 0;
         auto attempt = [&](const std::string& email, const std::string& password) {
+            // No proxy is trusted here, so a forged X-Forwarded-For changes nothing.
+            api->setHeader("X-Forwarded-For", "192.0.2." + std::to_string(++claimed));
             return api->post("/api/v1/auth/login", {{"email", email}, {"password", password}});
         };
         for (int i = 0; i < 3; ++i)
@@ -256,6 +284,67 @@ private Q_SLOTS:
         const auto after = attempt(admin.email, admin.password);
         QCOMPARE(after.status, 401);
         QCOMPARE(after.errorCode(), std::string("mfa_required")); // the password was accepted again
+    }
+
+    void anAttackerCannotLockTheOwnerOut() {
+        // Behind a trusted proxy (this test's client), X-Forwarded-For gives each request its own address.
+        TestServer server(*m_postgres, "auth_spread",
+                          {{"auth.throttle_window_seconds", "120"},
+                           {"auth.throttle_account_failures", "3"},
+                           {"auth.throttle_address_failures", "100"},
+                           {"auth.throttle_account_total_failures", "8"},
+                           {"http.trusted_proxies", "127.0.0.1, ::1"}});
+        const auto owner = server.bootstrap("owner@spread.test", "Spread MSP", false);
+        const auto secret = *encoding::base32Decode(owner.totpSecret);
+        const auto code = [&](int stepsAhead) {
+            return crypto::Totp::codeForStep(secret, crypto::Totp::stepAt(std::time(nullptr)) + stepsAhead);
+        };
+        auto from = [&](const std::string& address, const std::string& password,
+                        const std::optional<std::string>& totp = std::nullopt) {
+            auto api = server.client();
+            api->setHeader("X-Forwarded-For", address);
+            nlohmann::json body = {{"email", owner.email}, {"password", password}};
+            if (totp)
+                body["totp"] = *totp;
+            return api->post("/api/v1/auth/login", body);
+        };
+        const auto auditCount = [&](const QString& reason) {
+            return m_postgres
+                ->superuserSql("auth_spread",
+                               "SELECT count(*) FROM audit_log WHERE action = 'auth.login' AND "
+                               "details->>'reason' = '" +
+                                   reason + "'")
+                .trimmed()
+                .toInt();
+        };
+
+        // One address guessing is stopped there, after three failures...
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(from("203.0.113.1", "wrong password").status, 401);
+        QCOMPARE(from("203.0.113.1", owner.password, code(0)).status, 429);
+        // ...while the owner, elsewhere, signs in with the password and the authenticator.
+        QCOMPARE(from("198.51.100.7", owner.password, code(0)).status, 200);
+
+        // Many addresses guessing: past eight failures in all, the account is under attack.
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(from("203.0.113." + std::to_string(10 + i), "wrong password").status, 401);
+        // A new address is now refused unchecked: even the right password gets 429, not "mfa_required",
+        // so guessing the password learns nothing...
+        const auto unchecked = from("203.0.113.50", owner.password);
+        QCOMPARE(unchecked.status, 429);
+        QCOMPARE(unchecked.errorCode(), std::string("too_many_attempts"));
+        QVERIFY(unchecked.headers.contains("Retry-After"));
+        // ...and a guess that carries a code is checked but answered the same way when it fails.
+        QCOMPARE(from("203.0.113.51", "wrong password", "000000").status, 429);
+        // The owner still gets in: from a new address with password and authenticator...
+        QCOMPARE(from("198.51.100.8", owner.password, code(1)).status, 200);
+        // ...and from an address they signed in from before, where the password alone is checked as usual.
+        QCOMPARE(from("198.51.100.7", owner.password).errorCode(), std::string("mfa_required"));
+
+        // Each checked failure is one audit row; refusals made unchecked are sampled, one per address here.
+        QCOMPARE(auditCount("wrong password"), 8);
+        QCOMPARE(auditCount("throttled"), 1);
+        QCOMPARE(auditCount("account under attack"), 1);
     }
 
     void cleanupTestCase() {

@@ -11,6 +11,7 @@
 #include "TestPostgres.h"
 #include "TestServer.h"
 
+#include <QBarCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
@@ -59,7 +60,7 @@ private Q_SLOTS:
         const auto credentials = m_server->bootstrap("admin@patches.test", "Patch MSP", false);
         m_admin = m_server->signIn(credentials.email, credentials.password, credentials.totpSecret);
         m_org = m_admin->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        m_site = m_admin->post("/api/v1/sites", {{"org_id", m_org}, {"name", "HQ"}}).body["id"];
+        m_site = m_admin->post("/api/v1/sites", {{"org_id", m_org}, {"name", "<b>HQ</b> & Co"}}).body["id"];
         const auto key =
             m_admin->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}});
         m_device = m_server->client()
@@ -229,6 +230,13 @@ private Q_SLOTS:
                 view().complianceChart()->chart()->title().contains("0 of 1 scanned devices"),
             10000);
         QCOMPARE(view().complianceChart()->chart()->series().size(), 1);
+        // Site names are another tenant's words: QtCharts draws labels as HTML, so they arrive escaped and
+        // read literally.
+        const auto axes = view().complianceChart()->chart()->axes(Qt::Horizontal);
+        QCOMPARE(axes.size(), 1);
+        auto* sites = qobject_cast<QBarCategoryAxis*>(axes.first());
+        QVERIFY(sites);
+        QCOMPARE(sites->categories(), QStringList{"&lt;b&gt;HQ&lt;/b&gt; &amp; Co"});
         QVERIFY(!m_window->grab().isNull());
     }
 };

@@ -550,6 +550,15 @@ private Q_SLOTS:
                                              {"role", "technician"}})
                      .status,
                  201);
+        // An empty site list is no way round it: it still gives what lives at the organisation's level.
+        QCOMPARE(orgAdmin
+                     .post("/api/v1/users", {{"email", "esc4@iso.test"},
+                                             {"password", "escalation pass"},
+                                             {"org_id", m_a.org},
+                                             {"site_ids", nlohmann::json::array()},
+                                             {"role", "partner-admin"}})
+                     .status,
+                 403);
         // Another partner's custom role cannot be named.
         QCOMPARE(m_admin1
                      ->post("/api/v1/users", {{"email", "esc3@iso.test"},
@@ -558,6 +567,52 @@ private Q_SLOTS:
                                               {"role", m_customRole2}})
                      .status,
                  400);
+    }
+
+    void anEmptySiteListMeansNoSites() {
+        auto none =
+            makeUser(*m_admin1, "nosites-alpha",
+                     {{"org_id", m_a.org}, {"site_ids", nlohmann::json::array()}, {"role", "org-admin"}});
+        QCOMPARE(none->get("/api/v1/auth/me").body["grants"][0]["site_ids"], nlohmann::json::array());
+        QCOMPARE(none->get("/api/v1/sites").body["items"].size(), std::size_t(0));
+        QCOMPARE(none->get("/api/v1/devices").body["items"].size(), std::size_t(0));
+        QCOMPARE(none->get("/api/v1/sites/" + m_a.siteA).status, 404);
+        QCOMPARE(none->get("/api/v1/devices/" + m_a.device).status, 404);
+        QCOMPARE(none->patch("/api/v1/sites/" + m_a.siteA, {{"name", "x"}}).status, 404);
+        QCOMPARE(none->post("/api/v1/enrollment-keys", {{"site_id", m_a.siteA}, {"expires_in_seconds", 600}})
+                     .status,
+                 404);
+    }
+
+    void nobodyManagesSomeoneWhoOutranksThem() {
+        auto& orgAdmin = *m_actors.at("org-admin of Alpha");
+        // A user of Alpha who also holds a permission no organisation admin has.
+        const std::string role = create(*m_admin1, "/api/v1/roles",
+                                        {{"name", "partner-editor"}, {"permissions", {"partner:update"}}});
+        const std::string senior = create(*m_admin1, "/api/v1/users",
+                                          {{"email", "senior-alpha@iso.test"},
+                                           {"password", "isolation password"},
+                                           {"org_id", m_a.org},
+                                           {"role", "technician"}});
+        QCOMPARE(m_admin1->post("/api/v1/users/" + senior + "/grants", {{"org_id", m_a.org}, {"role", role}})
+                     .status,
+                 201);
+        for (const auto& change :
+             {nlohmann::json{{"password", "a takeover password"}}, nlohmann::json{{"disabled", true}},
+              nlohmann::json{{"display_name", "x"}}}) {
+            const auto refused = orgAdmin.patch("/api/v1/users/" + senior, change);
+            QVERIFY2(refused.status == 403, refused.raw.c_str());
+        }
+        QCOMPARE(orgAdmin.del("/api/v1/users/" + senior).status, 403);
+        QVERIFY(m_server->signIn("senior-alpha@iso.test", "isolation password") != nullptr);
+        // An equal or lesser user of the same organisation is theirs to manage.
+        const std::string junior = create(*m_admin1, "/api/v1/users",
+                                          {{"email", "junior-alpha@iso.test"},
+                                           {"password", "isolation password"},
+                                           {"org_id", m_a.org},
+                                           {"role", "technician"}});
+        QCOMPARE(orgAdmin.patch("/api/v1/users/" + junior, {{"disabled", true}}).status, 200);
+        QCOMPARE(orgAdmin.del("/api/v1/users/" + junior).status, 204);
     }
 
     void rolesAndPartnerStayWithinTheirPartner() {

@@ -92,6 +92,24 @@ nlohmann::json TestAgent::status() const {
     return doc.is_discarded() ? nlohmann::json(nullptr) : doc;
 }
 
+QString TestAgent::missingHeartbeats(const std::function<long long()>& storedCount) const {
+    const auto snapshot = status(); // one consistent reading of the spool, taken before the rows are counted
+    if (!snapshot.is_object())
+        return "the agent has written no status";
+    const auto& spool = snapshot["spool"];
+    const long long recorded = spool.value("recorded_metrics", 0LL);
+    const long long accountedFor =
+        recorded - spool.value("dropped_metrics", 0LL) - spool.value("metrics", 0LL);
+    const long long stored = storedCount();
+    if (recorded > 0 && stored >= accountedFor && stored <= recorded)
+        return {};
+    return QString("recorded %1, dropped %2, still spooled %3, but %4 stored")
+        .arg(recorded)
+        .arg(spool.value("dropped_metrics", 0LL))
+        .arg(spool.value("metrics", 0LL))
+        .arg(stored);
+}
+
 QString TestAgent::log() const {
     QFile file(m_dir->filePath("agent.log"));
     file.open(QIODevice::ReadOnly);

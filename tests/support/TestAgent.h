@@ -4,6 +4,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,10 @@ public:
     // The status.json the running agent keeps (connection, spool counts); null before it wrote one.
     nlohmann::json status() const;
     QString log() const;
+    // Empty when every heartbeat this agent ever recorded is stored, but for those it dropped to stay bounded
+    // and those still in its spool; otherwise what is missing. This is loss, not timing: a busy machine
+    // delays heartbeats but must not lose one. `storedCount` counts the device's rows on the server.
+    QString missingHeartbeats(const std::function<long long()>& storedCount) const;
 
 private:
     Options m_options;

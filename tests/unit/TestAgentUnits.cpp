@@ -61,6 +61,7 @@ private Q_SLOTS:
         QCOMPARE(counts.metrics, std::int64_t(3));
         QCOMPARE(counts.results, std::int64_t(1)); // results are never dropped
         QCOMPARE(counts.droppedMetrics, std::int64_t(5));
+        QCOMPARE(counts.recordedMetrics, std::int64_t(8));
         const auto items = spool.takeDue(30, 100);
         QCOMPARE(items.size(), std::size_t(4));
         QVERIFY(items[0].body.starts_with("result:"));
@@ -74,6 +75,12 @@ private Q_SLOTS:
         struct stat info {};
         QCOMPARE(::stat(path("order.db").c_str(), &info), 0);
         QCOMPARE(info.st_mode & 077, 0u);
+        // The totals outlive the process: a test compares them with what the server stored.
+        spool.remove(items[1].id);
+        Spool reopened(path("order.db"), 3);
+        QCOMPARE(reopened.counts().recordedMetrics, std::int64_t(8));
+        QCOMPARE(reopened.counts().droppedMetrics, std::int64_t(5));
+        QCOMPARE(reopened.counts().metrics, std::int64_t(2));
     }
 
     void spoolSurvivesARestartAndReplacesUnsentInventory() {

@@ -7,6 +7,7 @@
 #include "JsonTableModel.h"
 #include "ListLoader.h"
 #include "PaletteModel.h"
+#include "PlainTextMarkup.h"
 #include "ScriptParameterModel.h"
 #include "ScriptValueCheck.h"
 #include "UnifiedDiff.h"
@@ -39,6 +40,22 @@ class TestConsoleModels final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void agentTextInTooltipsReadsLiterally() {
+        // Qt shows a tooltip as rich text whenever it looks like HTML; an agent chooses its identity.
+        Device device = make("a", "host", "online");
+        device.identity = "<img src=x> <b>root</b> & \"co\"\nline two";
+        DeviceTableModel model;
+        model.setDevices({device});
+        const QString tooltip =
+            model.data(model.index(0, DeviceTableModel::Hostname), Qt::ToolTipRole).toString();
+        QVERIFY(!tooltip.contains("<img"));
+        QVERIFY(!tooltip.contains("<b>"));
+        QVERIFY(tooltip.contains("&lt;img src=x&gt; &lt;b&gt;root&lt;/b&gt; &amp; &quot;co&quot;"));
+        QVERIFY(tooltip.startsWith("<p style=\"white-space:pre-wrap\">"));
+        QCOMPARE(plainTextTooltip(QString()), QString());
+        QCOMPARE(plainTextLabel("<i>Shop</i>"), QString("&lt;i&gt;Shop&lt;/i&gt;"));
+    }
+
     void tableModelStaysConsistentThroughLiveChanges() {
         DeviceTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
