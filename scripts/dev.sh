@@ -142,7 +142,6 @@ server_url() { echo "https://localhost:$(cat "$STATE/server-port")"; }
 
 write_server_config() {
     [ -f "$STATE/server-port" ] || free_port >"$STATE/server-port"
-    [ -f "$STATE/gateway-port" ] || free_port >"$STATE/gateway-port"
     cat >"$STATE/server.conf" <<CONF
 # Written by scripts/dev.sh up; see resources/config/breeze-server.conf for every key.
 server.listen = 127.0.0.1
@@ -150,7 +149,8 @@ server.port = $(cat "$STATE/server-port")
 server.public_names = localhost
 server.public_addresses = 127.0.0.1
 server.state_dir = $STATE/server-state
-gateway.port = $(cat "$STATE/gateway-port")
+$([ -f "$STATE/gateway-port" ] && echo "# Agents enrolled before the one front door still use their own port.
+gateway.port = $(cat "$STATE/gateway-port")")
 # Livelier than production's 60 s, so a developer sees charts move.
 agents.heartbeat_seconds = 15
 database.url = $(db_url)

@@ -3,7 +3,6 @@
 #include "agents/AgentService.h"
 #include "agents/DevicePresence.h"
 #include "app/Bootstrapper.h"
-#include "app/HttpsServer.h"
 #include "app/RouteTable.h"
 #include "app/ServerContext.h"
 #include "app/StateDirectory.h"
@@ -12,7 +11,8 @@
 #include "db/Migrator.h"
 #include "db/ScopedTransaction.h"
 #include "events/EventHub.h"
-#include "gateway/AgentGateway.h"
+#include "gateway/FrontDoor.h"
+#include "http/RequestDispatcher.h"
 #include "net/TlsConnection.h"
 #include "ops/JsonLogger.h"
 #include "patches/PatchScheduler.h"
@@ -24,6 +24,7 @@
 #include <iostream>
 #include <pqxx/nontransaction>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace breeze::server;
@@ -105,6 +106,13 @@ int serve(const Options& options) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // Every connection is a descriptor: take all the descriptors the system allows (the soft limit is often
+    // 1,024, far below what the front door holds).
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     const StateDirectory state = StateDirectory::prepare(config);
     {
@@ -143,31 +151,53 @@ int serve(const Options& options) {
     GatewaySettings gatewaySettings;
     gatewaySettings.eventLoops = static_cast<std::size_t>(config.gatewayEventLoops);
     gatewaySettings.maxConnections = static_cast<std::size_t>(config.gatewayMaxConnections);
+    gatewaySettings.maxConnectionsPerAddress = static_cast<std::size_t>(config.httpMaxConnectionsPerAddress);
     gatewaySettings.maxMessageBytes = config.gatewayMaxMessageBytes;
     gatewaySettings.maxQueuedBytes = config.gatewayMaxQueuedBytes;
     gatewaySettings.messagesPerSecond = config.gatewayMessagesPerSecond;
     gatewaySettings.messageBurst = config.gatewayMessageBurst;
     gatewaySettings.pingInterval = std::chrono::seconds(config.gatewayKeepaliveSeconds);
     gatewaySettings.idleTimeout = std::chrono::seconds(3 * config.gatewayKeepaliveSeconds);
-    AgentGateway gateway(gatewaySettings,
-                         breeze::net::makeServerSslContext(state.certificateFile, state.privateKeyFile));
-    gateway.addEndpoint("/api/v1/agent/ws", agents);
+    gatewaySettings.httpWorkers = static_cast<std::size_t>(config.httpMaxThreads);
+    gatewaySettings.httpMaxQueued = static_cast<std::size_t>(config.httpMaxQueued);
+    gatewaySettings.httpMaxBodyBytes = config.httpMaxBodyBytes;
+    gatewaySettings.handshakeTimeout = std::chrono::seconds(config.httpHandshakeTimeoutSeconds);
+    gatewaySettings.httpHeaderTimeout = std::chrono::seconds(config.httpHeaderTimeoutSeconds);
+    gatewaySettings.httpBodyTimeout = std::chrono::seconds(config.httpBodyTimeoutSeconds);
+    gatewaySettings.httpIdleTimeout = std::chrono::seconds(config.httpIdleTimeoutSeconds);
+    gatewaySettings.httpWriteTimeout = std::chrono::seconds(config.httpWriteTimeoutSeconds);
+    FrontDoor door(gatewaySettings,
+                   breeze::net::makeServerSslContext(state.certificateFile, state.privateKeyFile));
+    RequestDispatcher dispatcher(context);
+    door.setHttpHandler(dispatcher);
+    door.addEndpoint("/api/v1/agent/ws", agents);
     EventHub events(config.databaseUrl);
     events.start();
     ConsoleService consoles(context, events);
-    consoles.attach(gateway);
-    gateway.addEndpoint("/api/v1/console/ws", consoles);
+    consoles.attach(door);
+    door.addEndpoint("/api/v1/console/ws", consoles);
     agents.metrics().setObserver(
         [&consoles](const std::deque<MetricsWriter::Sample>& batch) { consoles.metricsStored(batch); });
     context.metrics.addGauge("breeze_console_sessions", "Connected consoles.",
                              [&consoles] { return static_cast<double>(consoles.sessions()); });
-    agents.attach(gateway);
-    gateway.start(config.listenAddress, static_cast<unsigned short>(config.gatewayPort));
-    context.gatewayPort = gateway.port();
-    context.metrics.addGauge("breeze_agent_connections", "Open agent connections (all phases).",
-                             [&gateway] { return static_cast<double>(gateway.connectionCount()); });
+    agents.attach(door);
+    const unsigned short port = door.listen(config.listenAddress, static_cast<unsigned short>(config.port));
+    // A separate agent port is optional (firewalls that keep agents apart); without one agents use the main
+    // port.
+    const unsigned short agentPort =
+        config.gatewayPort >= 0
+            ? door.listen(config.listenAddress, static_cast<unsigned short>(config.gatewayPort))
+            : port;
+    context.gatewayPort = agentPort;
+    context.metrics.addGauge("breeze_connections", "Open connections at the front door (all phases).",
+                             [&door] { return static_cast<double>(door.connectionCount()); });
+    context.metrics.addGauge("breeze_connections_refused_total",
+                             "Connections closed at once: over the per-address or total cap.",
+                             [&door] { return static_cast<double>(door.refusedConnections()); });
+    context.metrics.addGauge("breeze_http_pending", "REST requests queued for or running on a worker.",
+                             [&door] { return static_cast<double>(door.httpPending()); });
     context.metrics.addGauge("breeze_agent_sessions", "Authenticated agent sessions.",
-                             [&gateway] { return static_cast<double>(gateway.sessionCount()); });
+                             [&door] { return static_cast<double>(door.sessionCount()); });
     context.metrics.addGauge("breeze_agent_messages_total", "Agent messages received.",
                              [&agents] { return static_cast<double>(agents.messagesHandled()); });
     context.metrics.addGauge("breeze_heartbeats_stored_total", "Heartbeat samples stored.",
@@ -179,9 +209,9 @@ int serve(const Options& options) {
     maintenanceSettings.metricsRetentionDays = config.metricsRetentionDays;
     maintenanceSettings.rollupRetentionDays = config.metricsRollupRetentionDays;
     maintenanceSettings.offlineAfterSeconds = config.offlineAfterSeconds();
-    AgentMaintenance maintenance(pool, maintenanceSettings, [&gateway](const std::vector<std::string>& ids) {
+    AgentMaintenance maintenance(pool, maintenanceSettings, [&door](const std::vector<std::string>& ids) {
         for (const auto& id : ids)
-            gateway.disconnect(id, breeze::protocol::kCloseGoingAway, "no heartbeat received in time");
+            door.disconnect(id, breeze::protocol::kCloseGoingAway, "no heartbeat received in time");
     });
     maintenance.start();
     // Scheduled patch deployments are queued within seconds of their time.
@@ -189,23 +219,22 @@ int serve(const Options& options) {
                            std::chrono::seconds(config.patchComplianceSnapshotSeconds));
     patches.start();
 
-    HttpsServer server(context, state);
-    server.start();
+    door.start();
     if (const auto it = options.values.find("--port-file"); it != options.values.end()) {
-        // Line 1: the REST port; line 2: the agent gateway's.
-        std::ofstream(it->second + ".tmp") << server.port() << "\n" << gateway.port() << "\n";
+        // Line 1: the front door's port; line 2: the port agents are told to use (the same without a separate
+        // agent port).
+        std::ofstream(it->second + ".tmp") << port << "\n" << agentPort << "\n";
         std::rename((it->second + ".tmp").c_str(), it->second.c_str());
     }
     logger().info("listening", {{"address", config.listenAddress},
-                                {"port", server.port()},
-                                {"gateway_port", gateway.port()},
+                                {"port", port},
+                                {"agent_port", agentPort},
                                 {"ca_certificate", state.caCertificateFile},
                                 {"certificate", state.certificateFile}});
     int received = 0;
     sigwait(&signals, &received);
     logger().info("shutting down", {{"signal", received}, {"grace_seconds", config.shutdownGraceSeconds}});
-    server.stop(config.shutdownGraceSeconds);
-    gateway.stop();
+    door.stop(std::chrono::seconds(config.shutdownGraceSeconds));
     maintenance.stop();
     agents.stop();
     consoles.stop();

@@ -76,6 +76,7 @@ SslContextPtr makeServerSslContext(const std::string& certificateChainFile,
         SSL_CTX_check_private_key(context.get()) != 1)
         throw std::runtime_error("cannot load the TLS certificate " + certificateChainFile + ": " +
                                  sslErrors());
+    SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
     SSL_CTX_set_cipher_list(context.get(), "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5:!RC4:!3DES");
     SSL_CTX_set_options(context.get(), SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
     // Agents reconnect after restarts: tickets make their resumed handshakes cheap.
@@ -189,13 +190,25 @@ TlsConnection::Io TlsConnection::classify(int rc) {
             return Io::WouldBlock;
         m_error = errno ? std::strerror(errno) : "connection reset";
         ERR_clear_error();
+        m_failed = true;
         return errno == 0 ? Io::Closed : Io::Failed;
     default:
+        m_failed = true;
         m_error = sslErrors();
         if (m_error.empty())
             m_error = "TLS error " + std::to_string(code);
         return Io::Failed;
     }
+}
+
+void TlsConnection::sendCloseNotify() {
+    // Only on a session that is established and has not failed: OpenSSL must not shut down after a fatal
+    // error. One call queues the alert without waiting for the peer's (the socket is closing anyway).
+    if (m_failed || !SSL_is_init_finished(m_ssl))
+        return;
+    ERR_clear_error();
+    SSL_shutdown(m_ssl);
+    ERR_clear_error();
 }
 
 TlsConnection::Io TlsConnection::handshake() {
@@ -236,9 +249,13 @@ bool TlsConnection::waitReadable(std::chrono::milliseconds timeout) const {
 }
 
 std::string TlsConnection::peerAddress() const {
+    return peerAddressOf(m_fd);
+}
+
+std::string peerAddressOf(int fd) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    if (getpeername(m_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
         return "";
     char text[INET6_ADDRSTRLEN] = {};
     if (address.ss_family == AF_INET)

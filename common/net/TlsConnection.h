@@ -19,6 +19,10 @@ SslContextPtr makeClientSslContext(const std::string& caFile);
 SslContextPtr makeServerSslContext(const std::string& certificateChainFile,
                                    const std::string& privateKeyFile);
 
+// The peer's address of a connected socket as people write it (an IPv4 peer of a dual-stack socket as
+// a.b.c.d); "" when it has none.
+std::string peerAddressOf(int fd);
+
 // One TLS connection on a non-blocking socket, driven by poll/epoll. Owns the descriptor and the SSL object.
 // Written directly on OpenSSL because Poco 1.11's SecureStreamSocketImpl does not pass non-blocking mode to
 // its inner socket, so a would-block read there polls and retries instead of returning (see
@@ -52,6 +56,9 @@ public:
     bool waitReadable(std::chrono::milliseconds timeout) const;
     const std::string& error() const { return m_error; }
     std::string peerAddress() const;
+    // Tells the peer the session ends here (TLS close_notify), so it reads a clean end of stream rather than
+    // a truncation; nothing when the session failed or never began.
+    void sendCloseNotify();
 
 private:
     TlsConnection(int fd, SSL* ssl) : m_fd(fd), m_ssl(ssl) {}
@@ -60,6 +67,7 @@ private:
     int m_fd;
     SSL* m_ssl;
     std::string m_error;
+    bool m_failed = false;
 };
 
 } // namespace breeze::net

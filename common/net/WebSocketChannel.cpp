@@ -37,6 +37,7 @@ void WebSocketChannel::end(std::string reason) {
     m_queue.clear();
     m_queuedBytes = 0;
     m_frontOffset = 0;
+    m_connection->sendCloseNotify();
     ::shutdown(m_connection->fd(), m_lingering ? SHUT_WR : SHUT_RDWR);
 }
 
@@ -157,6 +158,14 @@ bool WebSocketChannel::flush() {
     if (m_queue.empty())
         m_queue.shrink_to_fit();
     return m_open;
+}
+
+void WebSocketChannel::finishRaw(const std::string& reason) {
+    if (!m_open)
+        return;
+    flush();
+    m_closeSent = true;
+    end(reason);
 }
 
 void WebSocketChannel::close(std::uint16_t code, const std::string& reason) {

@@ -45,6 +45,11 @@ public:
     bool flush();
     bool wantsWrite() const { return !m_queue.empty(); }
     std::size_t queuedBytes() const { return m_queuedBytes; }
+    // Before an upgrade (plain HTTP), once everything queued is written: ends our direction and lingers like
+    // close(), so the peer reads the whole answer even if it is still sending.
+    void finishRaw(const std::string& reason);
+    // Drops the connection at once, both directions (a peer that missed a deadline).
+    void abort(const std::string& reason) { end(reason); }
     // Queues a close frame, writes what it can and shuts the socket; the channel is then closed.
     void close(std::uint16_t code, const std::string& reason);
     // After close(): true when the peer may still be sending (read and drop it with discardInput() until it

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/HttpRequestHead.h"
+
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -34,5 +36,7 @@ struct HttpUpgradeParse {
 
 // Parses `bytes` (everything received so far).
 HttpUpgradeParse parseHttpUpgradeRequest(std::string_view bytes);
+// The WebSocket checks on a head already parsed (the front door reads every request head the same way).
+HttpUpgradeParse checkUpgrade(const HttpRequestHead& head, std::size_t headBytes);
 
 } // namespace breeze::protocol

@@ -7,7 +7,7 @@
 #include "crypto/Digest.h"
 #include "db/DatabaseUnavailable.h"
 #include "db/ScopedTransaction.h"
-#include "gateway/AgentGateway.h"
+#include "gateway/FrontDoor.h"
 #include "ops/JsonLogger.h"
 #include "patches/PatchStore.h"
 #include "protocol/MessageFields.h"

@@ -10,7 +10,7 @@
 
 namespace breeze::server {
 
-class AgentGateway;
+class FrontDoor;
 class ScopedTransaction;
 struct ServerContext;
 struct SystemAccess;
@@ -23,7 +23,7 @@ public:
     AgentService(ServerContext& server, std::size_t workers);
     ~AgentService() override;
 
-    void attach(AgentGateway& gateway) { m_gateway = &gateway; }
+    void attach(FrontDoor& gateway) { m_gateway = &gateway; }
     void stop();
 
     // AgentSessionHandler
@@ -58,7 +58,7 @@ private:
                    const std::string& ref = {});
 
     ServerContext& m_server;
-    AgentGateway* m_gateway = nullptr;
+    FrontDoor* m_gateway = nullptr;
     StrandPool m_strands;
     MetricsWriter m_metrics;
     std::atomic<std::uint64_t> m_messages{0};

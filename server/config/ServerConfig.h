@@ -26,9 +26,14 @@ struct ServerConfig {
 
     std::size_t httpMaxBodyBytes = 4 * 1024 * 1024;
     std::vector<std::string> httpTrustedProxies; // reverse proxies whose X-Forwarded-For is believed
-    int httpMaxThreads = 64;
-    int httpMaxQueued = 256;
+    int httpMaxThreads = 16;                     // the REST worker pool (http.workers)
+    int httpMaxQueued = 256;                     // requests waiting for a worker before 503
     int httpIdleTimeoutSeconds = 15;
+    int httpHandshakeTimeoutSeconds = 10;
+    int httpHeaderTimeoutSeconds = 10;
+    int httpBodyTimeoutSeconds = 30;
+    int httpWriteTimeoutSeconds = 30;
+    int httpMaxConnectionsPerAddress = 256;
 
     int accessTokenTtlSeconds = 900;
     int refreshTokenTtlSeconds = 30 * 24 * 3600;
@@ -38,8 +43,8 @@ struct ServerConfig {
     int throttleAccountTotalFailures = 20; // one account from every address: a spread-out attack
     int passwordMinLength = 12;
 
-    // Agent gateway: its own TLS port, served by event loops (see docs/decisions.md).
-    int gatewayPort = 8444;
+    // WebSockets share the front door's port; gatewayPort >= 0 opens a separate one for agents too.
+    int gatewayPort = -1;
     int gatewayEventLoops = 2;
     int gatewayWorkers = 4;
     int gatewayMaxConnections = 100'000;

@@ -9,7 +9,7 @@
 #include "db/ScopedTransaction.h"
 #include "encoding/Uuid.h"
 #include "events/EventHub.h"
-#include "gateway/AgentGateway.h"
+#include "gateway/FrontDoor.h"
 #include "http/ApiError.h"
 #include "ops/JsonLogger.h"
 #include "protocol/MessageFields.h"

@@ -12,7 +12,7 @@
 
 namespace breeze::server {
 
-class AgentGateway;
+class FrontDoor;
 class EventHub;
 struct ServerContext;
 
@@ -26,7 +26,7 @@ public:
     ConsoleService(ServerContext& server, EventHub& events);
     ~ConsoleService() override;
 
-    void attach(AgentGateway& gateway) { m_gateway = &gateway; }
+    void attach(FrontDoor& gateway) { m_gateway = &gateway; }
     void stop();
     // Heartbeats just stored (from the MetricsWriter): headline figures ("summaries") to every console that
     // may see the device, the whole sample ("metric") to consoles watching it.
@@ -62,7 +62,7 @@ private:
     ServerContext& m_server;
     EventHub& m_events;
     int m_subscription = 0;
-    AgentGateway* m_gateway = nullptr;
+    FrontDoor* m_gateway = nullptr;
     StrandPool m_workers;
     mutable std::mutex m_mutex;
     std::map<std::string, Console> m_consoles;  // by session key

@@ -9,7 +9,7 @@ namespace breeze::server {
 
 // What the gateway asks of the rest of the server. The gateway's event loops call these and must never
 // block, so implementations hand the work to their own threads and answer through the callback or through
-// AgentGateway::send.
+// FrontDoor::send.
 class AgentSessionHandler {
 public:
     virtual ~AgentSessionHandler() = default;

@@ -1,8 +1,8 @@
 #include "gateway/EventLoop.h"
 
 #include "crypto/SecureRandom.h"
-#include "gateway/AgentGateway.h"
 #include "gateway/AgentSessionHandler.h"
+#include "gateway/FrontDoor.h"
 #include "net/WebSocketConnector.h"
 #include "ops/JsonLogger.h"
 #include "protocol/AgentMessages.h"
@@ -20,30 +20,12 @@ namespace breeze::server {
 
 namespace {
 using Clock = std::chrono::steady_clock;
+using Phase = Connection::Phase;
 constexpr std::uint64_t kWakeTag = 0;
-
-std::string reasonPhrase(int status) {
-    switch (status) {
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 426:
-        return "Upgrade Required";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Error";
-    }
-}
+// A streamed answer is read from its file only while less than this waits to be written.
+constexpr std::size_t kStreamHighWater = 256 * 1024;
+constexpr std::size_t kStreamChunk = 64 * 1024;
+constexpr std::size_t kBodyReadChunk = 64 * 1024;
 
 std::string bearerOf(const std::string& authorization) {
     constexpr std::string_view prefix = "Bearer ";
@@ -51,9 +33,42 @@ std::string bearerOf(const std::string& authorization) {
         return "";
     return authorization.substr(prefix.size());
 }
+
+std::string pathOf(const std::string& target) {
+    return target.substr(0, target.find('?'));
+}
+
+std::string codeFor(int status) {
+    switch (status) {
+    case 408:
+        return "request_timeout";
+    case 413:
+        return "body_too_large";
+    case 431:
+        return "head_too_large";
+    case 501:
+        return "not_implemented";
+    case 503:
+        return "busy";
+    case 505:
+        return "http_version";
+    default:
+        return "invalid_request";
+    }
+}
+
+// A refusal when no REST side is attached (a WebSocket-only door in tests).
+HttpAnswer plainRefusal(int status, const std::string& code, const std::string& message) {
+    HttpAnswer answer;
+    answer.status = status;
+    answer.headers = {{"Content-Type", "application/json"}};
+    answer.body = nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();
+    answer.close = true;
+    return answer;
+}
 } // namespace
 
-EventLoop::EventLoop(std::size_t index, AgentGateway& gateway) : m_index(index), m_gateway(gateway) {
+EventLoop::EventLoop(std::size_t index, FrontDoor& door) : m_index(index), m_door(door) {
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
     m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (m_epoll < 0 || m_wake < 0)
@@ -110,22 +125,23 @@ void EventLoop::runPosted() {
         task(*this);
 }
 
-void EventLoop::adopt(int fd) {
-    auto connection = std::make_unique<AgentConnection>();
+void EventLoop::adopt(int fd, const std::string& address) {
+    auto connection = std::make_unique<Connection>();
     std::unique_ptr<net::TlsConnection> tls;
     try {
-        tls = net::TlsConnection::accept(fd, m_gateway.tlsContext());
+        const auto context = m_door.tlsContext();
+        tls = net::TlsConnection::accept(fd, context.get());
     } catch (const std::exception& error) {
-        m_gateway.connectionCounter()--;
-        logger().warning("agent connection refused", {{"error", error.what()}});
+        m_door.connectionEnded(address, true);
+        logger().warning("connection refused", {{"error", error.what()}});
         return;
     }
-    const auto& settings = m_gateway.settings();
-    connection->session.address = tls->peerAddress();
+    const auto& settings = m_door.settings();
+    connection->session.address = address;
     connection->channel = std::make_unique<net::WebSocketChannel>(
         std::move(tls), protocol::WsRole::Server, settings.maxMessageBytes, settings.maxQueuedBytes);
     connection->session.loop = m_index;
-    connection->session.connection = m_gateway.nextConnectionNumber();
+    connection->session.connection = m_door.nextConnectionNumber();
     connection->deadline = Clock::now() + settings.handshakeTimeout;
     connection->tokens = settings.messageBurst;
     connection->refilledAt = Clock::now();
@@ -134,7 +150,7 @@ void EventLoop::adopt(int fd) {
     event.events = EPOLLIN;
     event.data.u64 = connection->session.connection;
     if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, connection->channel->fd(), &event) != 0) {
-        m_gateway.connectionCounter()--;
+        m_door.connectionEnded(address, true);
         return;
     }
     const auto number = connection->session.connection;
@@ -177,20 +193,23 @@ void EventLoop::run() {
     }
 }
 
-void EventLoop::handle(AgentConnection& connection, std::uint32_t events) {
+void EventLoop::handle(Connection& connection, std::uint32_t events) {
     auto& channel = *connection.channel;
-    if (connection.phase == AgentConnection::Phase::Closing) {
+    if (connection.phase == Phase::Closing) {
         if (!channel.discardInput() || (events & (EPOLLERR | EPOLLHUP)))
             m_doomed.push_back(connection.session.connection);
         return;
     }
-    if (!channel.open())
+    if (connection.ended || !channel.open())
         return;
-    if ((events & (EPOLLERR | EPOLLHUP)) && connection.phase == AgentConnection::Phase::Admitting) {
-        destroy(connection, "connection closed during admission");
+    const bool waitingOnWorker = connection.phase == Phase::Admitting ||
+                                 connection.phase == Phase::Dispatching ||
+                                 connection.phase == Phase::Handling;
+    if ((events & (EPOLLERR | EPOLLHUP)) && waitingOnWorker) {
+        destroy(connection, "connection closed while its request was handled");
         return;
     }
-    if (connection.phase == AgentConnection::Phase::TlsHandshake) {
+    if (connection.phase == Phase::TlsHandshake) {
         const auto io = channel.tls().handshake();
         if (io == net::TlsConnection::Io::WouldBlock) {
             // The handshake may need to write; wait for whichever direction OpenSSL asked for.
@@ -201,36 +220,69 @@ void EventLoop::handle(AgentConnection& connection, std::uint32_t events) {
             destroy(connection, "TLS handshake failed: " + channel.tls().error());
             return;
         }
-        connection.phase = AgentConnection::Phase::UpgradeRequest;
+        connection.phase = Phase::RequestHead;
+        connection.deadline = Clock::now() + m_door.settings().httpIdleTimeout;
     }
-    if (connection.phase == AgentConnection::Phase::UpgradeRequest)
-        readUpgrade(connection);
-    else if (connection.phase == AgentConnection::Phase::Open && (events & EPOLLIN))
-        readMessages(connection);
-    if (!channel.open()) {
-        destroy(connection, channel.closeReason());
+    switch (connection.phase) {
+    case Phase::RequestHead:
+        readRequestHead(connection);
+        break;
+    case Phase::RequestBody:
+        readRequestBody(connection);
+        break;
+    case Phase::Responding:
+        continueResponse(connection);
+        break;
+    case Phase::Open:
+        if (events & EPOLLIN)
+            readMessages(connection);
+        break;
+    default:
+        break;
+    }
+    if (connection.ended)
         return;
-    }
-    if (!channel.flush()) {
+    if (!channel.open() || !channel.flush()) {
         destroy(connection, channel.closeReason());
         return;
     }
     updateInterest(connection);
 }
 
-void EventLoop::readUpgrade(AgentConnection& connection) {
+void EventLoop::readRequestHead(Connection& connection) {
     auto& channel = *connection.channel;
-    if (!channel.readRaw(connection.requestHead, protocol::kMaxUpgradeHeadBytes + 1))
+    const bool waiting = connection.input.empty();
+    const std::size_t limit = std::max(connection.input.size(), protocol::kMaxRequestHeadBytes + 1);
+    if (!channel.readRaw(connection.input, limit))
         return;
-    const auto parsed = protocol::parseHttpUpgradeRequest(connection.requestHead);
-    if (parsed.state == protocol::HttpUpgradeParse::State::NeedMore)
+    if (connection.input.empty())
         return;
-    if (parsed.state == protocol::HttpUpgradeParse::State::Invalid) {
+    if (waiting) // the request has begun: its head must now arrive within the header deadline
+        connection.deadline = Clock::now() + m_door.settings().httpHeaderTimeout;
+    const auto parsed = protocol::parseHttpRequestHead(connection.input);
+    if (parsed.state == protocol::HttpHeadParse::State::NeedMore)
+        return;
+    if (parsed.state == protocol::HttpHeadParse::State::Invalid) {
+        refuse(connection, parsed.status, codeFor(parsed.status), parsed.error);
+        return;
+    }
+    if (parsed.head->wantsWebSocket()) {
+        startUpgrade(connection, *parsed.head, parsed.headBytes);
+        return;
+    }
+    connection.input.erase(0, parsed.headBytes);
+    startRequest(connection, std::move(*parsed.head));
+}
+
+void EventLoop::startUpgrade(Connection& connection, const protocol::HttpRequestHead& head,
+                             std::size_t headBytes) {
+    const auto parsed = protocol::checkUpgrade(head, headBytes);
+    if (parsed.state != protocol::HttpUpgradeParse::State::Complete) {
         refuse(connection, parsed.status, "bad_upgrade", parsed.error);
         return;
     }
     const auto& request = *parsed.request;
-    connection.handler = m_gateway.handlerFor(request.path);
+    connection.handler = m_door.handlerFor(pathOf(request.path));
     if (!connection.handler) {
         refuse(connection, 404, "not_found", "no WebSocket endpoint at " + request.path.substr(0, 100));
         return;
@@ -241,13 +293,13 @@ void EventLoop::readUpgrade(AgentConnection& connection) {
         return;
     }
     // Frames sent before the 101 would be a client that does not wait; none of ours do.
-    if (connection.requestHead.size() > parsed.headBytes) {
+    if (connection.input.size() > headBytes) {
         refuse(connection, 400, "bad_upgrade", "data sent before the upgrade completed");
         return;
     }
     connection.webSocketKey = request.webSocketKey;
-    std::string().swap(connection.requestHead);
-    connection.phase = AgentConnection::Phase::Admitting;
+    std::string().swap(connection.input);
+    connection.phase = Phase::Admitting;
     const std::uint64_t number = connection.session.connection;
     connection.handler->admit(credential, connection.session.address,
                               [this, number](AgentAdmission admission) {
@@ -257,13 +309,193 @@ void EventLoop::readUpgrade(AgentConnection& connection) {
                               });
 }
 
+void EventLoop::startRequest(Connection& connection, protocol::HttpRequestHead head) {
+    auto* http = m_door.httpHandler();
+    const std::string path = pathOf(head.target);
+    if (m_door.isEndpoint(path)) {
+        refuse(connection, 426, "upgrade_required", "this endpoint only speaks WebSocket");
+        return;
+    }
+    if (!http) {
+        refuse(connection, 404, "not_found", "no such endpoint: " + path.substr(0, 100));
+        return;
+    }
+    auto framing = protocol::HttpBodyReader::forHead(head, m_door.settings().httpMaxBodyBytes);
+    if (framing.status != 0) {
+        refuse(connection, framing.status, codeFor(framing.status), framing.error);
+        return;
+    }
+    connection.keepAlive = head.keepAlive();
+    connection.body = std::move(framing.reader);
+    const bool hasBody =
+        connection.body && connection.body->state() != protocol::HttpBodyReader::State::Complete;
+    connection.exchange = http->open(std::move(head), connection.session.address);
+    connection.phase = Phase::Dispatching;
+    connection.httpActive = true;
+    ++m_httpInFlight;
+    submit(connection, [hasBody](HttpExchange& exchange) -> std::shared_ptr<HttpAnswer> {
+        auto answer = exchange.begin(hasBody);
+        return answer ? std::make_shared<HttpAnswer>(std::move(*answer)) : nullptr;
+    });
+}
+
+void EventLoop::submit(Connection& connection,
+                       std::function<std::shared_ptr<HttpAnswer>(HttpExchange&)> work) {
+    auto exchange = connection.exchange;
+    const std::uint64_t number = connection.session.connection;
+    const bool queued = m_door.workers().trySubmit([this, exchange, number, work = std::move(work)] {
+        std::shared_ptr<HttpAnswer> answer = work(*exchange);
+        post([number, answer](EventLoop& loop) {
+            if (answer)
+                loop.answered(number, answer);
+            else
+                loop.bodyWanted(number);
+        });
+    });
+    if (!queued) {
+        connection.exchange.reset();
+        refuse(connection, 503, "busy", "the server is busy; try again shortly");
+    }
+}
+
+void EventLoop::bodyWanted(std::uint64_t number) {
+    const auto it = m_connections.find(number);
+    if (it == m_connections.end() || it->second->ended)
+        return;
+    Connection& connection = *it->second;
+    connection.phase = Phase::RequestBody;
+    connection.deadline = Clock::now() + m_door.settings().httpBodyTimeout;
+    readRequestBody(connection);
+    if (connection.ended)
+        return;
+    if (!connection.channel->open()) {
+        destroy(connection, connection.channel->closeReason());
+        return;
+    }
+    updateInterest(connection);
+}
+
+void EventLoop::readRequestBody(Connection& connection) {
+    auto& channel = *connection.channel;
+    auto& body = *connection.body;
+    auto state = body.feed(connection.input);
+    while (state == protocol::HttpBodyReader::State::NeedMore) {
+        const std::size_t before = connection.input.size();
+        if (!channel.readRaw(connection.input, before + kBodyReadChunk))
+            return;
+        if (connection.input.size() == before)
+            return; // nothing more for now
+        state = body.feed(connection.input);
+    }
+    connection.phase = Phase::Handling;
+    if (state == protocol::HttpBodyReader::State::Complete) {
+        submit(connection, [content = body.takeBody()](HttpExchange& exchange) mutable {
+            return std::make_shared<HttpAnswer>(exchange.finish(std::move(content)));
+        });
+    } else {
+        // The rest of a refused body is not read: the connection closes after the answer.
+        const int status = state == protocol::HttpBodyReader::State::TooLarge ? 413 : 400;
+        submit(connection, [status, error = body.error()](HttpExchange& exchange) {
+            return std::make_shared<HttpAnswer>(exchange.fail(status, codeFor(status), error));
+        });
+    }
+    connection.body.reset();
+}
+
+void EventLoop::answered(std::uint64_t number, std::shared_ptr<HttpAnswer> answer) {
+    const auto it = m_connections.find(number);
+    if (it == m_connections.end() || it->second->ended)
+        return;
+    Connection& connection = *it->second;
+    respond(connection, std::move(*answer));
+    if (connection.ended)
+        return;
+    if (!connection.channel->open()) {
+        destroy(connection, connection.channel->closeReason());
+        return;
+    }
+    updateInterest(connection);
+}
+
+void EventLoop::respond(Connection& connection, HttpAnswer answer) {
+    auto& channel = *connection.channel;
+    connection.phase = Phase::Responding;
+    connection.exchange.reset();
+    connection.body.reset();
+    if (answer.close)
+        connection.keepAlive = false;
+    channel.sendRaw(answer.head(connection.keepAlive));
+    if (answer.file) {
+        connection.file = std::move(answer.file);
+        connection.fileLeft = answer.fileSize;
+    } else if (!answer.body.empty()) {
+        channel.sendRaw(std::move(answer.body));
+    }
+    connection.deadline = Clock::now() + m_door.settings().httpWriteTimeout;
+    continueResponse(connection);
+}
+
+void EventLoop::continueResponse(Connection& connection) {
+    auto& channel = *connection.channel;
+    for (;;) {
+        const std::size_t before = channel.queuedBytes();
+        if (!channel.flush())
+            return;
+        if (channel.queuedBytes() < before) // the client takes what we send: it is not stalled
+            connection.deadline = Clock::now() + m_door.settings().httpWriteTimeout;
+        if (connection.fileLeft == 0 || channel.queuedBytes() >= kStreamHighWater)
+            break;
+        std::string chunk(
+            static_cast<std::size_t>(std::min<std::uint64_t>(kStreamChunk, connection.fileLeft)), '\0');
+        const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), connection.file.get());
+        if (got == 0) {
+            // The file shrank under us: the promised length cannot be kept, so the connection ends.
+            destroy(connection, "download file could not be read");
+            return;
+        }
+        chunk.resize(got);
+        connection.fileLeft -= got;
+        channel.sendRaw(std::move(chunk));
+    }
+    if (channel.wantsWrite() || connection.fileLeft > 0)
+        return;
+    connection.file.reset();
+    if (connection.httpActive) {
+        connection.httpActive = false;
+        --m_httpInFlight;
+    }
+    if (!connection.keepAlive) {
+        channel.finishRaw("answered");
+        destroy(connection, "answered");
+        return;
+    }
+    connection.phase = Phase::RequestHead;
+    connection.deadline = Clock::now() + (connection.input.empty() ? m_door.settings().httpIdleTimeout
+                                                                   : m_door.settings().httpHeaderTimeout);
+    if (!connection.input.empty())
+        readRequestHead(connection); // a pipelined request already arrived
+}
+
+void EventLoop::refuse(Connection& connection, int status, const std::string& code,
+                       const std::string& message) {
+    auto* http = m_door.httpHandler();
+    HttpAnswer answer = http ? http->reject(connection.session.address, status, code, message)
+                             : plainRefusal(status, code, message);
+    if (status == 503 || status == 429)
+        answer.headers.emplace_back("Retry-After", status == 503 ? "5" : "30");
+    connection.keepAlive = false;
+    respond(connection, std::move(answer));
+}
+
 void EventLoop::admitted(std::uint64_t number, AgentAdmission admission) {
     const auto it = m_connections.find(number);
-    if (it == m_connections.end())
+    if (it == m_connections.end() || it->second->ended)
         return;
-    AgentConnection& connection = *it->second;
+    Connection& connection = *it->second;
     if (!admission.admitted) {
         refuse(connection, admission.status, admission.code, admission.message);
+        if (!connection.ended)
+            updateInterest(connection);
         return;
     }
     admission.session.loop = m_index;
@@ -276,11 +508,14 @@ void EventLoop::admitted(std::uint64_t number, AgentAdmission admission) {
         "Sec-WebSocket-Accept: " +
         net::webSocketAcceptKey(connection.webSocketKey) + "\r\n\r\n");
     std::string().swap(connection.webSocketKey);
-    connection.phase = AgentConnection::Phase::Open;
+    connection.phase = Phase::Open;
     connection.lastPing = Clock::now();
-    if (const auto replaced = m_gateway.registerSession(connection.session)) {
+    // Authenticated: agents behind one NAT may be many, so sessions do not count against their address.
+    m_door.releaseAddress(connection.session.address);
+    connection.countedForAddress = false;
+    if (const auto replaced = m_door.registerSession(connection.session)) {
         // The same device connected again (a restart, a network change): the newer connection wins.
-        m_gateway.closeSession(*replaced, protocol::kCloseReplaced, "replaced by a newer connection");
+        m_door.closeSession(*replaced, protocol::kCloseReplaced, "replaced by a newer connection");
     }
     connection.handler->opened(connection.session);
     if (!connection.channel->flush()) {
@@ -290,8 +525,8 @@ void EventLoop::admitted(std::uint64_t number, AgentAdmission admission) {
     updateInterest(connection);
 }
 
-bool EventLoop::allowMessage(AgentConnection& connection) {
-    const auto& settings = m_gateway.settings();
+bool EventLoop::allowMessage(Connection& connection) {
+    const auto& settings = m_door.settings();
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - connection.refilledAt).count();
     connection.tokens =
@@ -303,7 +538,7 @@ bool EventLoop::allowMessage(AgentConnection& connection) {
     return true;
 }
 
-void EventLoop::readMessages(AgentConnection& connection) {
+void EventLoop::readMessages(Connection& connection) {
     auto& channel = *connection.channel;
     channel.readAvailable([&](protocol::WsMessage&& message) {
         if (!channel.open())
@@ -332,33 +567,28 @@ void EventLoop::readMessages(AgentConnection& connection) {
     });
 }
 
-void EventLoop::refuse(AgentConnection& connection, int status, const std::string& code,
-                       const std::string& message) {
-    const std::string body = nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump();
-    std::string response =
-        "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
-        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-        "\r\nConnection: close\r\n";
-    if (status == 503)
-        response += "Retry-After: 30\r\n";
-    response += "\r\n" + body;
-    connection.channel->sendRaw(std::move(response));
-    connection.channel->flush();
-    destroy(connection, "refused: " + message);
-}
-
-void EventLoop::updateInterest(AgentConnection& connection) {
-    if (!connection.channel->open())
+void EventLoop::updateInterest(Connection& connection) {
+    if (connection.ended || !connection.channel->open())
         return;
     std::uint32_t wanted = EPOLLIN;
-    if (connection.phase == AgentConnection::Phase::Admitting)
-        wanted = 0; // nothing is read until the credential has been checked
-    if (connection.channel->wantsWrite())
+    switch (connection.phase) {
+    case Phase::Admitting:
+    case Phase::Dispatching:
+    case Phase::Handling:
+        wanted = 0; // nothing is read while a worker decides; the kernel holds what arrives
+        break;
+    case Phase::Responding:
+        wanted = 0; // the next request is read once this answer is out
+        break;
+    default:
+        break;
+    }
+    if (connection.channel->wantsWrite() || connection.fileLeft > 0)
         wanted |= EPOLLOUT;
     setInterest(connection, wanted);
 }
 
-void EventLoop::setInterest(AgentConnection& connection, std::uint32_t wanted) {
+void EventLoop::setInterest(Connection& connection, std::uint32_t wanted) {
     if (wanted == connection.epollEvents)
         return;
     epoll_event event{};
@@ -370,9 +600,9 @@ void EventLoop::setInterest(AgentConnection& connection, std::uint32_t wanted) {
 
 void EventLoop::sendOn(std::uint64_t number, const std::string& text) {
     const auto it = m_connections.find(number);
-    if (it == m_connections.end() || it->second->phase != AgentConnection::Phase::Open)
+    if (it == m_connections.end() || it->second->phase != Phase::Open || it->second->ended)
         return;
-    AgentConnection& connection = *it->second;
+    Connection& connection = *it->second;
     if (!connection.channel->sendText(text)) {
         connection.channel->close(protocol::kCloseTryAgainLater, "send queue full");
         destroy(connection, "send queue full (the agent is not reading)");
@@ -387,26 +617,33 @@ void EventLoop::sendOn(std::uint64_t number, const std::string& text) {
 
 void EventLoop::close(std::uint64_t number, std::uint16_t code, const std::string& reason) {
     const auto it = m_connections.find(number);
-    if (it == m_connections.end())
+    if (it == m_connections.end() || it->second->ended)
         return;
-    it->second->channel->close(code, reason);
+    if (it->second->phase == Phase::Open)
+        it->second->channel->close(code, reason);
     destroy(*it->second, reason);
 }
 
-void EventLoop::destroy(AgentConnection& connection, const std::string& reason) {
+void EventLoop::destroy(Connection& connection, const std::string& reason) {
     const auto number = connection.session.connection;
-    if (connection.phase == AgentConnection::Phase::Closing ||
-        std::find(m_doomed.begin(), m_doomed.end(), number) != m_doomed.end())
+    if (connection.ended)
         return;
+    connection.ended = true;
     if (connection.channel->open())
-        connection.channel->close(protocol::kCloseNormal, "");
-    if (connection.phase == AgentConnection::Phase::Open) {
-        m_gateway.unregisterSession(connection.session);
+        connection.channel->abort(reason);
+    if (connection.phase == Phase::Open) {
+        m_door.unregisterSession(connection.session);
         connection.handler->closed(connection.session, reason);
     }
-    m_gateway.connectionCounter()--;
+    if (connection.httpActive) {
+        connection.httpActive = false;
+        --m_httpInFlight;
+    }
+    connection.exchange.reset();
+    connection.file.reset();
+    m_door.connectionEnded(connection.session.address, connection.countedForAddress);
     if (connection.channel->lingering()) {
-        connection.phase = AgentConnection::Phase::Closing;
+        connection.phase = Phase::Closing;
         connection.deadline = Clock::now() + std::chrono::seconds(2);
         setInterest(connection, EPOLLIN);
         return;
@@ -417,32 +654,58 @@ void EventLoop::destroy(AgentConnection& connection, const std::string& reason) 
 
 void EventLoop::sweep() {
     const auto now = Clock::now();
-    const auto& settings = m_gateway.settings();
+    const auto& settings = m_door.settings();
     for (auto& [number, connection] : m_connections) {
-        if (std::find(m_doomed.begin(), m_doomed.end(), number) != m_doomed.end())
-            continue;
-        if (connection->phase == AgentConnection::Phase::Closing) {
-            if (now > connection->deadline)
+        if (connection->phase == Phase::Closing) {
+            if (now > connection->deadline &&
+                std::find(m_doomed.begin(), m_doomed.end(), number) == m_doomed.end())
                 m_doomed.push_back(number);
             continue;
         }
-        if (connection->phase != AgentConnection::Phase::Open) {
-            if (connection->phase != AgentConnection::Phase::Admitting && now > connection->deadline)
-                destroy(*connection, "handshake timed out");
+        if (connection->ended)
             continue;
-        }
-        auto& channel = *connection->channel;
-        if (now - channel.lastReceived() > settings.idleTimeout) {
-            channel.close(protocol::kCloseGoingAway, "keepalive timeout");
-            destroy(*connection, "keepalive timeout");
-        } else if (now - channel.lastReceived() > settings.pingInterval &&
-                   now - connection->lastPing > settings.pingInterval) {
-            channel.sendPing();
-            connection->lastPing = now;
-            if (!channel.flush())
-                destroy(*connection, channel.closeReason());
-            else
+        switch (connection->phase) {
+        case Phase::TlsHandshake:
+            if (now > connection->deadline)
+                destroy(*connection, "TLS handshake timed out");
+            break;
+        case Phase::RequestHead:
+            if (now > connection->deadline)
+                destroy(*connection, connection->input.empty() ? "idle" : "request head timed out");
+            break;
+        case Phase::RequestBody:
+            if (now > connection->deadline) {
+                connection->phase = Phase::Handling;
+                connection->body.reset();
+                submit(*connection, [](HttpExchange& exchange) {
+                    return std::make_shared<HttpAnswer>(
+                        exchange.fail(408, "request_timeout", "the request body did not arrive in time"));
+                });
                 updateInterest(*connection);
+            }
+            break;
+        case Phase::Responding:
+            if (now > connection->deadline)
+                destroy(*connection, "the client stopped reading its answer");
+            break;
+        case Phase::Open: {
+            auto& channel = *connection->channel;
+            if (now - channel.lastReceived() > settings.idleTimeout) {
+                channel.close(protocol::kCloseGoingAway, "keepalive timeout");
+                destroy(*connection, "keepalive timeout");
+            } else if (now - channel.lastReceived() > settings.pingInterval &&
+                       now - connection->lastPing > settings.pingInterval) {
+                channel.sendPing();
+                connection->lastPing = now;
+                if (!channel.flush())
+                    destroy(*connection, channel.closeReason());
+                else
+                    updateInterest(*connection);
+            }
+            break;
+        }
+        default:
+            break;
         }
     }
 }

@@ -8,6 +8,9 @@ namespace breeze::server {
 struct GatewaySettings {
     std::size_t eventLoops = 2;
     std::size_t maxConnections = 100'000;
+    // Connections one address may hold before they are authenticated WebSocket sessions (REST, handshakes,
+    // slow or idle peers): beyond it new ones are closed at once.
+    std::size_t maxConnectionsPerAddress = 256;
     std::size_t maxMessageBytes = 4 * 1024 * 1024;
     std::size_t maxQueuedBytes = 8 * 1024 * 1024;
     double messagesPerSecond = 20;
@@ -15,6 +18,15 @@ struct GatewaySettings {
     std::chrono::seconds handshakeTimeout{10};
     std::chrono::seconds pingInterval{30};
     std::chrono::seconds idleTimeout{90};
+
+    // REST.
+    std::size_t httpWorkers = 16;
+    std::size_t httpMaxQueued = 256;
+    std::size_t httpMaxBodyBytes = 4 * 1024 * 1024;
+    std::chrono::seconds httpHeaderTimeout{10}; // from a request's first byte to the end of its head
+    std::chrono::seconds httpBodyTimeout{30};   // for the whole body
+    std::chrono::seconds httpIdleTimeout{15};   // a kept-alive connection waiting for its next request
+    std::chrono::seconds httpWriteTimeout{30};  // an answer the client takes nothing of for this long
 };
 
 } // namespace breeze::server

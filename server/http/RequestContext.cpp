@@ -1,20 +1,24 @@
 #include "http/RequestContext.h"
 
 #include "http/ApiError.h"
+#include "protocol/HttpRequestHead.h"
 
 #include "json/BoundedJsonParser.h"
-#include <Poco/Net/HTTPServerRequest.h>
 
 namespace breeze::server {
 
-RequestContext::RequestContext(ServerContext& srv, const Poco::Net::HTTPServerRequest& request,
+RequestContext::RequestContext(ServerContext& srv, const protocol::HttpRequestHead& request,
                                std::string requestId, std::string address, std::string path,
                                std::map<std::string, std::string> query)
     : server(srv), m_request(request), m_requestId(std::move(requestId)), m_address(std::move(address)),
       m_path(std::move(path)), m_query(std::move(query)) {}
 
 std::string RequestContext::header(const std::string& name) const {
-    return m_request.get(name, "");
+    std::string lower = name;
+    for (char& c : lower)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return m_request.header(lower);
 }
 
 std::optional<std::string> RequestContext::query(const std::string& name) const {

@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-namespace Poco::Net {
-class HTTPServerRequest;
+namespace breeze::protocol {
+struct HttpRequestHead;
 }
 
 namespace breeze::server {
@@ -20,7 +20,7 @@ namespace breeze::server {
 // permission checks and audit entries carrying the caller, address and request id.
 class RequestContext {
 public:
-    RequestContext(ServerContext& server, const Poco::Net::HTTPServerRequest& request, std::string requestId,
+    RequestContext(ServerContext& server, const protocol::HttpRequestHead& request, std::string requestId,
                    std::string address, std::string path, std::map<std::string, std::string> query);
 
     ServerContext& server;
@@ -55,7 +55,7 @@ public:
     bool audited() const { return m_audited; }
 
 private:
-    const Poco::Net::HTTPServerRequest& m_request;
+    const protocol::HttpRequestHead& m_request;
     std::string m_requestId;
     std::string m_address;
     std::string m_path;

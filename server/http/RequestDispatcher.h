@@ -1,30 +1,20 @@
 #pragma once
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include "gateway/HttpRequestHandler.h"
 
 namespace breeze::server {
 
 struct ServerContext;
 
-// Every REST request passes through here: request id, body limit, route match, authentication, the route,
-// error mapping, audit of refused mutations, the access log and metrics.
-class RequestDispatcher : public Poco::Net::HTTPRequestHandler {
+// Every REST request passes through here: request id, route match, authentication (before any body is read,
+// so strangers cannot make the server hold their bodies), the route, error mapping, audit of refused
+// mutations, the access log and metrics. Runs on the front door's workers.
+class RequestDispatcher : public HttpRequestHandler {
 public:
     explicit RequestDispatcher(ServerContext& server) : m_server(server) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override;
-
-private:
-    ServerContext& m_server;
-};
-
-class RequestDispatcherFactory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-    explicit RequestDispatcherFactory(ServerContext& server) : m_server(server) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-        return new RequestDispatcher(m_server);
-    }
+    std::unique_ptr<HttpExchange> open(protocol::HttpRequestHead head, std::string peerAddress) override;
+    HttpAnswer reject(const std::string& peerAddress, int status, const std::string& code,
+                      const std::string& message) override;
 
 private:
     ServerContext& m_server;

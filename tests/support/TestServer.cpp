@@ -49,7 +49,6 @@ TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
     config.try_emplace("server.state_dir", m_dir->filePath("state").toStdString());
     config.try_emplace("database.url", m_databaseUrl.toStdString());
     config.try_emplace("shutdown.grace_seconds", "5");
-    config.try_emplace("gateway.port", "0");
     m_config = std::move(config);
     writeConfig();
     runCli({"migrate", "up"});
@@ -97,7 +96,8 @@ void TestServer::start() {
     for (int i = 0; i < 600; ++i) {
         QFile file(portFile);
         if (file.open(QIODevice::ReadOnly)) {
-            // Line 1: the REST port, line 2: the agent gateway's.
+            // Line 1: the front door's port, line 2: the port agents are told to use (the same unless a
+            // separate agent port is configured).
             const QStringList ports = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
             if (ports.size() >= 2) {
                 m_port = ports[0].toInt();
@@ -105,7 +105,8 @@ void TestServer::start() {
                 // A restart keeps the same ports, as a real server would: agents come back to where they
                 // were.
                 m_config["server.port"] = std::to_string(m_port);
-                m_config["gateway.port"] = std::to_string(m_gatewayPort);
+                if (m_config.contains("gateway.port"))
+                    m_config["gateway.port"] = std::to_string(m_gatewayPort);
                 writeConfig();
                 return;
             }
