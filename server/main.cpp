@@ -3,6 +3,7 @@
 #include "agents/AgentService.h"
 #include "agents/DevicePresence.h"
 #include "app/Bootstrapper.h"
+#include "app/CertificateRenewer.h"
 #include "app/RouteTable.h"
 #include "app/ServerContext.h"
 #include "app/StateDirectory.h"
@@ -220,6 +221,9 @@ int serve(const Options& options) {
     patches.start();
 
     door.start();
+    CertificateRenewer renewer(
+        config, state, [&door](breeze::net::SslContextPtr tls) { door.setTlsContext(std::move(tls)); });
+    renewer.start();
     if (const auto it = options.values.find("--port-file"); it != options.values.end()) {
         // Line 1: the front door's port; line 2: the port agents are told to use (the same without a separate
         // agent port).
@@ -234,6 +238,7 @@ int serve(const Options& options) {
     int received = 0;
     sigwait(&signals, &received);
     logger().info("shutting down", {{"signal", received}, {"grace_seconds", config.shutdownGraceSeconds}});
+    renewer.stop();
     door.stop(std::chrono::seconds(config.shutdownGraceSeconds));
     maintenance.stop();
     agents.stop();

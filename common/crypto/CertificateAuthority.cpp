@@ -3,6 +3,7 @@
 #include "crypto/Digest.h"
 #include "crypto/SecureRandom.h"
 
+#include <ctime>
 #include <memory>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -157,6 +158,14 @@ std::string CertificateAuthority::sha256Fingerprint(const std::string& certifica
     std::string digest = Digest::sha256Hex(std::string_view(reinterpret_cast<char*>(der), length));
     OPENSSL_free(der);
     return digest;
+}
+
+long long CertificateAuthority::expiresAt(const std::string& certificatePem) {
+    CertPtr cert = readCert(certificatePem);
+    std::tm expiry{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &expiry) != 1)
+        fail("could not read the certificate's expiry");
+    return static_cast<long long>(timegm(&expiry));
 }
 
 } // namespace breeze::crypto

@@ -20,6 +20,8 @@ public:
                                              const std::vector<std::string>& ipAddresses, int validDays);
     // SHA-256 of the certificate's DER encoding, lower-case hex: what agents pin and technicians compare.
     static std::string sha256Fingerprint(const std::string& certificatePem);
+    // When the (first) certificate in the PEM stops being valid, in seconds since the epoch.
+    static long long expiresAt(const std::string& certificatePem);
 };
 
 } // namespace breeze::crypto

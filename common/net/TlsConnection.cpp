@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
@@ -199,6 +200,20 @@ TlsConnection::Io TlsConnection::classify(int rc) {
             m_error = "TLS error " + std::to_string(code);
         return Io::Failed;
     }
+}
+
+std::string TlsConnection::peerCertificatePem() const {
+    X509* certificate = SSL_get1_peer_certificate(m_ssl);
+    if (!certificate)
+        return "";
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(bio, certificate);
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio, &data);
+    std::string pem(data, static_cast<std::size_t>(length));
+    BIO_free(bio);
+    X509_free(certificate);
+    return pem;
 }
 
 void TlsConnection::sendCloseNotify() {

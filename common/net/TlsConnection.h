@@ -59,6 +59,8 @@ public:
     // Tells the peer the session ends here (TLS close_notify), so it reads a clean end of stream rather than
     // a truncation; nothing when the session failed or never began.
     void sendCloseNotify();
+    // The certificate the peer presented (PEM), "" when none.
+    std::string peerCertificatePem() const;
 
 private:
     TlsConnection(int fd, SSL* ssl) : m_fd(fd), m_ssl(ssl) {}

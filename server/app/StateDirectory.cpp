@@ -3,6 +3,7 @@
 #include "crypto/CertificateAuthority.h"
 #include "crypto/SecureRandom.h"
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -77,6 +78,13 @@ StateDirectory StateDirectory::prepare(const ServerConfig& config) {
         ::chmod((tls / "ca.crt").c_str(), 0644);
         fs::remove(tls / "server.crt");
     }
+    renewGeneratedCertificate(config);
+    return state;
+}
+
+bool StateDirectory::renewGeneratedCertificate(const ServerConfig& config) {
+    const fs::path tls = fs::path(config.stateDir) / "tls";
+    const crypto::PemKeyPair ca{readFile(tls / "ca.key"), readFile(tls / "ca.crt")};
     // The names the server answers on are part of the certificate: reissue when they change.
     std::string names;
     for (const auto& n : config.publicNames)
@@ -86,17 +94,22 @@ StateDirectory StateDirectory::prepare(const ServerConfig& config) {
     const bool namesChanged = !fs::exists(tls / "server.names") || readFile(tls / "server.names") != names;
     const bool chainComplete = fs::exists(tls / "server.crt") &&
                                readFile(tls / "server.crt").find(ca.certificatePem) != std::string::npos;
-    if (namesChanged || !chainComplete || !fs::exists(tls / "server.key")) {
-        const std::string commonName =
-            config.publicNames.empty() ? "breeze-server" : config.publicNames.front();
-        auto leaf = crypto::CertificateAuthority::issueServerCertificate(ca, commonName, config.publicNames,
-                                                                         config.publicAddresses, 825);
-        writePrivateFile(tls / "server.key", leaf.privateKeyPem);
-        // The chain includes the CA, so an agent given only the CA's fingerprint can find and pin it.
-        writePrivateFile(tls / "server.crt", leaf.certificatePem + ca.certificatePem);
-        writePrivateFile(tls / "server.names", names);
-    }
-    return state;
+    const long long renewAfter = static_cast<long long>(std::time(nullptr)) +
+                                 static_cast<long long>(config.tlsRenewBeforeDays) * 24 * 3600;
+    const bool expiring =
+        chainComplete && crypto::CertificateAuthority::expiresAt(readFile(tls / "server.crt")) <= renewAfter;
+    if (!namesChanged && chainComplete && !expiring && fs::exists(tls / "server.key"))
+        return false;
+    const std::string commonName = config.publicNames.empty() ? "breeze-server" : config.publicNames.front();
+    auto leaf = crypto::CertificateAuthority::issueServerCertificate(
+        ca, commonName, config.publicNames, config.publicAddresses, config.tlsCertificateDays);
+    // The key first: a reader that finds the new certificate then also finds its key (a reader between the
+    // two renames fails to load the pair and keeps the context it has).
+    writePrivateFile(tls / "server.key", leaf.privateKeyPem);
+    // The chain includes the CA, so an agent given only the CA's fingerprint can find and pin it.
+    writePrivateFile(tls / "server.crt", leaf.certificatePem + ca.certificatePem);
+    writePrivateFile(tls / "server.names", names);
+    return true;
 }
 
 } // namespace breeze::server

@@ -11,6 +11,10 @@ namespace breeze::server {
 class StateDirectory {
 public:
     static StateDirectory prepare(const ServerConfig& config);
+    // Issues a new server certificate under the same CA when the generated one is within
+    // tls.renew_before_days of expiring (or its names changed); true when it did. Agents pin the CA, so they
+    // notice nothing.
+    static bool renewGeneratedCertificate(const ServerConfig& config);
 
     std::string caCertificateFile; // empty when the operator brought their own certificate
     std::string certificateFile;

@@ -18,6 +18,9 @@ struct ServerConfig {
     std::string stateDir = "/var/lib/breeze-server";
     std::string tlsCertFile; // empty: a CA and certificate are generated under stateDir/tls
     std::string tlsKeyFile;
+    int tlsCertificateDays = 825;      // lifetime of a generated server certificate
+    int tlsRenewBeforeDays = 30;       // renewed this long before it expires, without a restart
+    int tlsRenewalCheckSeconds = 3600; // how often the certificate is looked at (also for a brought one)
 
     std::string databaseUrl;
     int databasePoolSize = 16;

@@ -3,6 +3,7 @@
 // a per-address cap; keep-alive, pipelining and chunked bodies; downloads streamed with flat memory.
 #include "TestPostgres.h"
 #include "TestServer.h"
+#include "crypto/CertificateAuthority.h"
 #include "net/TlsConnection.h"
 #include "net/WebSocketChannel.h"
 #include "net/WebSocketConnector.h"
@@ -401,6 +402,44 @@ private Q_SLOTS:
         // it.
         QTRY_VERIFY_WITH_TIMEOUT(metric(*m_api, "breeze_connections") <= 2, 15000);
         QVERIFY(closedWithin(*stuck, 10000ms));
+    }
+
+    void theCertificateIsRenewedUnderTheSameCaWithoutARestart() {
+        // A one-day certificate renewed two days before it expires: renewed at every look, once a second.
+        test::TestServer renewing(*m_postgres, "front_door_renew",
+                                  {{"tls.certificate_days", "1"},
+                                   {"tls.renew_before_days", "2"},
+                                   {"tls.renewal_check_seconds", "1"}});
+        const auto admin = renewing.bootstrap("admin@renew.test", "Renew MSP", false);
+        auto api = renewing.signIn(admin.email, admin.password, admin.totpSecret);
+        auto pinned = net::makeClientSslContext(renewing.caFile()); // trusts the CA alone, as agents do
+        auto served = [&] {
+            auto tls = net::TlsConnection::connect("127.0.0.1", static_cast<unsigned short>(renewing.port()),
+                                                   pinned.get(), 10s);
+            return crypto::CertificateAuthority::sha256Fingerprint(tls->peerCertificatePem());
+        };
+        // A console session opened before the renewal.
+        net::WebSocketTarget target;
+        target.host = "localhost";
+        target.port = static_cast<unsigned short>(renewing.port());
+        target.path = "/api/v1/console/ws";
+        target.headers["Authorization"] = "Bearer " + renewing.lastLogin()["access_token"].get<std::string>();
+        auto upgraded = net::connectWebSocket(target, pinned.get(), 10s);
+        net::WebSocketChannel session(std::move(upgraded.connection), protocol::WsRole::Client, 1 << 20,
+                                      1 << 20);
+        session.prime(upgraded.earlyBytes);
+
+        const std::string before = served();
+        QTRY_VERIFY_WITH_TIMEOUT(served() != before, 10000);
+        QVERIFY(renewing.isRunning());
+        QVERIFY(renewing.logText().contains("server certificate renewed under the same CA"));
+        // New connections verify against the same CA; the session from before carries on.
+        QCOMPARE(api->get("/api/v1/auth/me").status, 200);
+        QCOMPARE(net::RestClient(renewing.url(), renewing.caFile()).get("/healthz").status, 200);
+        QVERIFY(session.sendText(R"({"type":"watch","device_ids":[]})"));
+        QVERIFY(session.flush());
+        QVERIFY(!closedWithin(session.tls(), 1500ms));
+        QVERIFY(session.open());
     }
 
     void cleanupTestCase() {
