@@ -3,6 +3,7 @@
 #include "agents/AgentDirectory.h"
 #include "audit/AuditNoise.h"
 #include "auth/AccessTokenCodec.h"
+#include "auth/PrincipalCache.h"
 #include "auth/PasswordHashing.h"
 #include "auth/SecretSealer.h"
 #include "config/ServerConfig.h"
@@ -27,6 +28,7 @@ struct ServerContext {
     PasswordHashing hasher; // Argon2id, never inside a transaction
     MetricsRegistry metrics;
     AuditNoise auditNoise{metrics};
+    PrincipalCache principals;
     Router router;
     // Set once at start-up, before the HTTP server accepts anything.
     AgentDirectory* agents = nullptr;

@@ -13,6 +13,10 @@
 namespace breeze::server {
 
 namespace {
+std::chrono::system_clock::time_point secondsToTimePoint(long long seconds) {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+}
+
 std::set<std::string> permissionsOf(const pqxx::field& field) {
     const auto list = splitCommaList(field.is_null() ? "" : field.c_str());
     return {list.begin(), list.end()};
@@ -53,18 +57,37 @@ Principal Authenticator::authenticate(const std::string& authorization, const st
     return fromAccessToken(credential);
 }
 
+std::int64_t Authenticator::currentEpoch(pqxx::connection& connection) {
+    pqxx::nontransaction read(connection);
+    return read.exec1("SELECT value FROM auth_epoch")[0].as<std::int64_t>();
+}
+
 Principal Authenticator::fromApiKey(const std::string& key, const std::string& address,
                                     const std::string& requestId) {
+    const std::string hash = crypto::Digest::sha256Hex(key);
+    const std::string cacheKey = "key:" + hash;
     auto lease = m_server.pool.acquire();
+    const std::int64_t epoch = currentEpoch(*lease);
+    if (auto hit = m_server.principals.find(cacheKey, epoch)) {
+        // Last use is kept to the minute: enough to spot stale keys without a write on every call.
+        if (std::chrono::steady_clock::now() - hit->lastUseRecorded > std::chrono::minutes(1)) {
+            ScopedTransaction tx(*lease, SystemAccess{"record an API key's use"});
+            tx.sql().exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = $1", hit->principal.id);
+            tx.commit();
+            m_server.principals.noteUseRecorded(cacheKey);
+        }
+        return hit->principal;
+    }
     ScopedTransaction tx(*lease, SystemAccess{"resolve API key"});
     const auto rows = tx.sql().exec_params(
         "SELECT k.id, k.partner_id, k.org_id, k.role_id, r.name, k.name, "
         "(SELECT string_agg(p.resource || ':' || p.action, ',') FROM role_permissions p WHERE p.role_id = "
         "r.id), "
-        "k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' "
+        "k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute', "
+        "extract(epoch FROM coalesce(k.expires_at, now() + interval '1 day'))::bigint "
         "FROM api_keys k JOIN roles r ON r.id = k.role_id "
         "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())",
-        crypto::Digest::sha256Hex(key));
+        hash);
     if (rows.empty()) {
         AuditEvent event;
         event.address = address;
@@ -88,10 +111,11 @@ Principal Authenticator::fromApiKey(const std::string& key, const std::string& a
     grant.roleName = row[4].as<std::string>();
     grant.permissions = permissionsOf(row[6]);
     principal.grants.push_back(std::move(grant));
-    // Last use is kept to the minute: enough to spot stale keys without a write on every call.
     if (row[7].as<bool>())
         tx.sql().exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = $1", principal.id);
     tx.commit();
+    m_server.principals.store(cacheKey, {principal, epoch, secondsToTimePoint(row[8].as<long long>()),
+                                         std::chrono::steady_clock::now()});
     return principal;
 }
 
@@ -100,11 +124,15 @@ Principal Authenticator::fromAccessToken(const std::string& token) {
     if (!claims)
         throw ApiError::unauthorized("invalid_token",
                                      "the access token is invalid or has expired; refresh it");
+    const std::string cacheKey = "session:" + claims->sessionId + ":" + claims->userId;
     auto lease = m_server.pool.acquire();
+    const std::int64_t epoch = currentEpoch(*lease);
+    if (auto hit = m_server.principals.find(cacheKey, epoch))
+        return hit->principal;
     ScopedTransaction tx(*lease, SystemAccess{"resolve access token"});
     const auto rows = tx.sql().exec_params(
-        "SELECT u.id, u.partner_id, u.email, s.mfa_enrollment_only FROM auth_sessions s JOIN users u ON u.id "
-        "= s.user_id "
+        "SELECT u.id, u.partner_id, u.email, s.mfa_enrollment_only, extract(epoch FROM s.expires_at)::bigint "
+        "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
         "WHERE s.id = $1::uuid AND u.id = $2::uuid AND s.revoked_at IS NULL AND s.expires_at > now() "
         "AND u.disabled_at IS NULL",
         claims->sessionId, claims->userId);
@@ -119,6 +147,8 @@ Principal Authenticator::fromAccessToken(const std::string& token) {
     principal.mfaEnrollmentOnly = rows[0][3].as<bool>();
     loadUserGrants(tx, principal);
     tx.commit();
+    m_server.principals.store(cacheKey, {principal, epoch, secondsToTimePoint(rows[0][4].as<long long>()),
+                                         std::chrono::steady_clock::now()});
     return principal;
 }
 

@@ -347,6 +347,45 @@ private Q_SLOTS:
         QCOMPARE(auditCount("account under attack"), 1);
     }
 
+    void everyNodeSeesAnAccessChangeWithItsNextRequest() {
+        // A second node on the same database and keys; each caches who a token or key belongs to.
+        TestServer other(*m_postgres, "auth",
+                         {{"database.url", m_server->databaseUrl().toStdString()},
+                          {"server.state_dir", m_server->stateDir()}});
+        auto onOther = [&](const std::string& token) {
+            auto api = other.client();
+            api->setBearer(token);
+            return api;
+        };
+        const auto [email, password] = createUser("read-only");
+        const std::string token = login(email, password).body["access_token"];
+        const std::string userId = withToken(token)->get("/api/v1/auth/me").body["id"];
+        auto there = onOther(token);
+        for (int i = 0; i < 3; ++i) // warm: the other node now answers from its cache
+            QCOMPARE(there->post("/api/v1/orgs", {{"name", "Not allowed"}}).status, 403);
+        // A grant made on this node holds on the other with the very next request...
+        const auto grant = m_api->post("/api/v1/users/" + userId + "/grants", {{"role", "partner-admin"}});
+        QCOMPARE(grant.status, 201);
+        QCOMPARE(there->post("/api/v1/orgs", {{"name", "Granted elsewhere"}}).status, 201);
+        // ...and so does taking it away, and disabling the account.
+        std::string grantId;
+        for (const auto& g : grant.body["grants"])
+            if (g["role"] == "partner-admin")
+                grantId = g["id"];
+        QCOMPARE(m_api->del("/api/v1/users/" + userId + "/grants/" + grantId).status, 204);
+        QCOMPARE(there->post("/api/v1/orgs", {{"name", "Revoked elsewhere"}}).status, 403);
+        QCOMPARE(m_api->patch("/api/v1/users/" + userId, {{"disabled", true}}).status, 200);
+        QCOMPARE(there->get("/api/v1/auth/me").status, 401);
+        // An API key revoked on one node stops working on the other at once.
+        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Epoch Org"}}).body["id"];
+        const auto key = m_api->post("/api/v1/api-keys", {{"name", "epoch"}, {"org_id", org}, {"role", "read-only"}});
+        auto keyThere = onOther(key.body["key"]);
+        QCOMPARE(keyThere->get("/api/v1/orgs").status, 200);
+        QCOMPARE(keyThere->get("/api/v1/orgs").status, 200);
+        QCOMPARE(m_api->del("/api/v1/api-keys/" + key.body["id"].get<std::string>()).status, 204);
+        QCOMPARE(keyThere->get("/api/v1/orgs").status, 401);
+    }
+
     void cleanupTestCase() {
         m_api.reset();
         m_server.reset();

@@ -40,7 +40,9 @@ std::string totpAhead(const std::string& base32Secret) {
 TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
                        std::map<std::string, std::string> config)
     : m_postgres(postgres), m_dir(std::make_unique<QTemporaryDir>(testTempRoot() + "/breeze-server-XXXXXX")) {
-    m_databaseUrl = postgres.createDatabase(databaseName);
+    // Another node of an existing server: its database (already migrated) and state folder (the same keys).
+    const bool anotherNode = config.contains("database.url");
+    m_databaseUrl = anotherNode ? QString::fromStdString(config.at("database.url")) : postgres.createDatabase(databaseName);
     m_configFile = m_dir->filePath("server.conf");
     config.try_emplace("server.listen", "127.0.0.1");
     config.try_emplace("server.port", "0");
@@ -51,7 +53,8 @@ TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
     config.try_emplace("shutdown.grace_seconds", "5");
     m_config = std::move(config);
     writeConfig();
-    runCli({"migrate", "up"});
+    if (!anotherNode)
+        runCli({"migrate", "up"});
     start();
 }
 
@@ -149,7 +152,11 @@ std::string TestServer::urlFor(const std::string& host) const {
 }
 
 std::string TestServer::caFile() const {
-    return m_dir->filePath("state/tls/ca.crt").toStdString();
+    return stateDir() + "/tls/ca.crt";
+}
+
+std::string TestServer::stateDir() const {
+    return m_config.at("server.state_dir");
 }
 
 QString TestServer::logText() const {

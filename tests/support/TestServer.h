@@ -43,6 +43,7 @@ public:
     int gatewayPort() const { return m_gatewayPort; }
     std::string urlFor(const std::string& host) const;
     std::string caFile() const;
+    std::string stateDir() const;
     const QString& configFile() const { return m_configFile; }
     const QString& databaseUrl() const { return m_databaseUrl; }
     QString logText() const;
