@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     const int connectors = test::intArgument(argc, argv, "--connectors", 8);
 
     test::AgentSwarm::raiseFileLimit(count); // before the server starts: it inherits the limit
-    test::TestPostgres postgres;
+    test::TestPostgres postgres(test::durabilityArgument(argc, argv));
     test::TestServer server(postgres, "bench_agents",
                             {{"agents.heartbeat_seconds", std::to_string(heartbeatSeconds)},
                              {"database.pool_size", "24"},
@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
         postgres.superuserSql("bench_agents", "SELECT count(*) FROM devices WHERE status = 'online'")
             .toLong();
     const nlohmann::json result{
+        {"postgres", postgres.durabilityLabel()},
         {"agents", count},
         {"connected", swarm.connected()},
         {"online_in_database", online},

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     const int outputBytes = std::clamp(test::intArgument(argc, argv, "--output-bytes", 200), 1, 65536);
     test::AgentSwarm::raiseFileLimit(devices);
 
-    test::TestPostgres postgres;
+    test::TestPostgres postgres(test::durabilityArgument(argc, argv));
     test::TestServer server(postgres, "bench_fanout",
                             {{"agents.heartbeat_seconds", "60"},
                              {"database.pool_size", "24"},
@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const nlohmann::json result{
+        {"postgres", postgres.durabilityLabel()},
         {"devices", devices},
         {"connected", swarm.connected()},
         {"connect_seconds", std::round(connectSeconds * 10) / 10},

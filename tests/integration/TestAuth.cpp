@@ -378,7 +378,8 @@ private Q_SLOTS:
         QCOMPARE(there->get("/api/v1/auth/me").status, 401);
         // An API key revoked on one node stops working on the other at once.
         const std::string org = m_api->post("/api/v1/orgs", {{"name", "Epoch Org"}}).body["id"];
-        const auto key = m_api->post("/api/v1/api-keys", {{"name", "epoch"}, {"org_id", org}, {"role", "read-only"}});
+        const auto key =
+            m_api->post("/api/v1/api-keys", {{"name", "epoch"}, {"org_id", org}, {"role", "read-only"}});
         auto keyThere = onOther(key.body["key"]);
         QCOMPARE(keyThere->get("/api/v1/orgs").status, 200);
         QCOMPARE(keyThere->get("/api/v1/orgs").status, 200);

@@ -27,7 +27,8 @@ int freeTcpPort() {
     return probe.serverPort();
 }
 
-TestPostgres::TestPostgres() : m_dir(std::make_unique<QTemporaryDir>(testTempRoot() + "/breeze-pg-XXXXXX")) {
+TestPostgres::TestPostgres(Durability durability)
+    : m_dir(std::make_unique<QTemporaryDir>(testTempRoot() + "/breeze-pg-XXXXXX")), m_durability(durability) {
     if (!m_dir->isValid())
         throw std::runtime_error("cannot create a temporary folder");
     m_superPassword = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -76,16 +77,24 @@ void TestPostgres::run(const QString& program, const QStringList& args) const {
 }
 
 void TestPostgres::start() {
-    const auto cmd =
-        asPostgres(kPgBin + "pg_ctl", {"-D", m_dir->filePath("data"), "-l", m_dir->filePath("postgres.log"),
-                                       "-w", "-t", "60", "-o",
-                                       QString("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off -c "
-                                               "synchronous_commit=off -c full_page_writes=off")
-                                           .arg(m_port)
-                                           .arg(m_dir->path()),
-                                       "start"});
+    const auto cmd = asPostgres(
+        kPgBin + "pg_ctl",
+        {"-D", m_dir->filePath("data"), "-l", m_dir->filePath("postgres.log"), "-w", "-t", "60", "-o",
+         QString("-p %1 -k %2 -c listen_addresses=127.0.0.1%3")
+             .arg(m_port)
+             .arg(m_dir->path())
+             .arg(m_durability == Durability::Fast ? " -c fsync=off -c synchronous_commit=off -c "
+                                                     "full_page_writes=off"
+                                                   : ""),
+         "start"});
     run(cmd.first(), cmd.mid(1));
     m_running = true;
+}
+
+std::string TestPostgres::durabilityLabel() const {
+    return m_durability == Durability::Fast
+               ? "fast: fsync, synchronous_commit and full_page_writes off"
+               : "durable: PostgreSQL defaults (fsync, synchronous_commit, full_page_writes on)";
 }
 
 void TestPostgres::stop() {

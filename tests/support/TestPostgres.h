@@ -3,6 +3,7 @@
 #include <QString>
 #include <QTemporaryDir>
 #include <memory>
+#include <string>
 
 namespace breeze::test {
 
@@ -11,7 +12,11 @@ namespace breeze::test {
 // object is.
 class TestPostgres {
 public:
-    TestPostgres();
+    // Fast: fsync, synchronous_commit and full_page_writes off (tests, where a crash loses nothing that
+    // matters). Durable: PostgreSQL's own defaults, as in production (benchmarks by default).
+    enum class Durability { Fast, Durable };
+
+    explicit TestPostgres(Durability durability = Durability::Fast);
     ~TestPostgres();
 
     void start();
@@ -19,6 +24,8 @@ public:
     bool isRunning() const { return m_running; }
 
     int port() const { return m_port; }
+    // How the cluster runs, for benchmark output.
+    std::string durabilityLabel() const;
     // A fresh database owned by a fresh non-superuser role, as breeze-server should connect.
     QString createDatabase(const QString& name);
     QString superuserUrl(const QString& database) const;
@@ -33,6 +40,7 @@ private:
     QString m_superPassword;
     int m_port = 0;
     bool m_running = false;
+    Durability m_durability;
 };
 
 int freeTcpPort();

@@ -42,7 +42,8 @@ TestServer::TestServer(TestPostgres& postgres, const QString& databaseName,
     : m_postgres(postgres), m_dir(std::make_unique<QTemporaryDir>(testTempRoot() + "/breeze-server-XXXXXX")) {
     // Another node of an existing server: its database (already migrated) and state folder (the same keys).
     const bool anotherNode = config.contains("database.url");
-    m_databaseUrl = anotherNode ? QString::fromStdString(config.at("database.url")) : postgres.createDatabase(databaseName);
+    m_databaseUrl = anotherNode ? QString::fromStdString(config.at("database.url"))
+                                : postgres.createDatabase(databaseName);
     m_configFile = m_dir->filePath("server.conf");
     config.try_emplace("server.listen", "127.0.0.1");
     config.try_emplace("server.port", "0");
