@@ -16,15 +16,38 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER auth_epoch_sessions AFTER UPDATE OF revoked_at, mfa_enrollment_only, user_id OR DELETE
-    ON auth_sessions FOR EACH STATEMENT EXECUTE FUNCTION breeze_bump_auth_epoch();
-CREATE TRIGGER auth_epoch_users AFTER UPDATE OF disabled_at, email, partner_id OR DELETE
-    ON users FOR EACH STATEMENT EXECUTE FUNCTION breeze_bump_auth_epoch();
-CREATE TRIGGER auth_epoch_grants AFTER INSERT OR UPDATE OR DELETE
-    ON user_grants FOR EACH STATEMENT EXECUTE FUNCTION breeze_bump_auth_epoch();
-CREATE TRIGGER auth_epoch_roles AFTER UPDATE OR DELETE
-    ON roles FOR EACH STATEMENT EXECUTE FUNCTION breeze_bump_auth_epoch();
-CREATE TRIGGER auth_epoch_role_permissions AFTER INSERT OR UPDATE OR DELETE
-    ON role_permissions FOR EACH STATEMENT EXECUTE FUNCTION breeze_bump_auth_epoch();
-CREATE TRIGGER auth_epoch_api_keys AFTER UPDATE OF revoked_at, expires_at, role_id, org_id, name OR DELETE
-    ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION breeze_bump_auth_epoch();
+-- Row triggers with conditions, so a statement that changes nothing (a replayed refresh token, a second logout)
+-- moves nothing; deferred to commit, so the epoch row is the last lock a transaction takes (no deadlock with the
+-- session and user rows it holds) and is held only for the commit itself.
+CREATE CONSTRAINT TRIGGER auth_epoch_sessions_update AFTER UPDATE ON auth_sessions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (OLD.revoked_at IS DISTINCT FROM NEW.revoked_at OR OLD.mfa_enrollment_only IS DISTINCT FROM NEW.mfa_enrollment_only OR OLD.user_id IS DISTINCT FROM NEW.user_id)
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_sessions_delete AFTER DELETE ON auth_sessions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_users_update AFTER UPDATE ON users DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (OLD.disabled_at IS DISTINCT FROM NEW.disabled_at OR OLD.email IS DISTINCT FROM NEW.email OR OLD.partner_id IS DISTINCT FROM NEW.partner_id)
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_users_delete AFTER DELETE ON users DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_grants_insert AFTER INSERT ON user_grants DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_grants_update AFTER UPDATE ON user_grants DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_grants_delete AFTER DELETE ON user_grants DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_roles_update AFTER UPDATE ON roles DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.partner_id IS DISTINCT FROM NEW.partner_id)
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_roles_delete AFTER DELETE ON roles DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_role_permissions_insert AFTER INSERT ON role_permissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_role_permissions_update AFTER UPDATE ON role_permissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_role_permissions_delete AFTER DELETE ON role_permissions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_api_keys_update AFTER UPDATE ON api_keys DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (OLD.revoked_at IS DISTINCT FROM NEW.revoked_at OR OLD.expires_at IS DISTINCT FROM NEW.expires_at OR OLD.role_id IS DISTINCT FROM NEW.role_id OR OLD.org_id IS DISTINCT FROM NEW.org_id OR OLD.name IS DISTINCT FROM NEW.name)
+    EXECUTE FUNCTION breeze_bump_auth_epoch();
+CREATE CONSTRAINT TRIGGER auth_epoch_api_keys_delete AFTER DELETE ON api_keys DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    EXECUTE FUNCTION breeze_bump_auth_epoch();

@@ -153,6 +153,7 @@ int serve(const Options& options) {
     gatewaySettings.eventLoops = static_cast<std::size_t>(config.gatewayEventLoops);
     gatewaySettings.maxConnections = static_cast<std::size_t>(config.gatewayMaxConnections);
     gatewaySettings.maxConnectionsPerAddress = static_cast<std::size_t>(config.httpMaxConnectionsPerAddress);
+    gatewaySettings.uncappedAddresses = config.httpTrustedProxies;
     gatewaySettings.maxMessageBytes = config.gatewayMaxMessageBytes;
     gatewaySettings.maxQueuedBytes = config.gatewayMaxQueuedBytes;
     gatewaySettings.messagesPerSecond = config.gatewayMessagesPerSecond;

@@ -149,6 +149,7 @@ bool WebSocketChannel::flush() {
             return false;
         }
         m_frontOffset += sent.bytes;
+        m_bytesWritten += sent.bytes;
         if (m_frontOffset == front.size()) {
             m_queuedBytes -= front.size();
             m_queue.pop_front();

@@ -45,6 +45,8 @@ public:
     bool flush();
     bool wantsWrite() const { return !m_queue.empty(); }
     std::size_t queuedBytes() const { return m_queuedBytes; }
+    // Bytes written to the socket since the channel began (progress of a slow reader, partial writes too).
+    std::uint64_t bytesWritten() const { return m_bytesWritten; }
     // Before an upgrade (plain HTTP), once everything queued is written: ends our direction and lingers like
     // close(), so the peer reads the whole answer even if it is still sending.
     void finishRaw(const std::string& reason);
@@ -71,6 +73,7 @@ private:
     std::deque<std::string> m_queue;
     std::size_t m_frontOffset = 0;
     std::size_t m_queuedBytes = 0;
+    std::uint64_t m_bytesWritten = 0;
     bool m_open = true;
     bool m_closeSent = false;
     bool m_lingering = false;

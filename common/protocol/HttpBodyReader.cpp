@@ -7,6 +7,15 @@ namespace breeze::protocol {
 namespace {
 constexpr std::size_t kMaxChunkLine = 1024;
 constexpr std::size_t kMaxTrailerBytes = 8192;
+
+// Chunk lines and trailers carry text: a bare CR, LF or other control character there is something a lenient
+// proxy might split differently.
+bool hasControl(std::string_view line) {
+    for (char c : line)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
+            return true;
+    return false;
+}
 } // namespace
 
 HttpBodyFraming HttpBodyReader::forHead(const HttpRequestHead& head, std::size_t limit) {
@@ -52,6 +61,16 @@ HttpBodyFraming HttpBodyReader::forHead(const HttpRequestHead& head, std::size_t
     return framing;
 }
 
+void HttpBodyReader::limitTo(std::size_t limit) {
+    if (limit >= m_limit || m_state != State::NeedMore)
+        return;
+    m_limit = limit;
+    if (!m_chunked && m_remaining > m_limit)
+        fail(State::TooLarge, "the request body is larger than " + std::to_string(m_limit) + " bytes");
+    else if (m_body.size() > m_limit)
+        fail(State::TooLarge, "the request body is larger than " + std::to_string(m_limit) + " bytes");
+}
+
 HttpBodyReader::State HttpBodyReader::fail(State state, std::string error) {
     m_state = state;
     m_error = std::move(error);
@@ -87,6 +106,8 @@ HttpBodyReader::State HttpBodyReader::feedChunked(std::string& input) {
                 return fail(State::Invalid, "chunk size line too long");
             // Extensions after ';' are allowed and ignored.
             const std::string_view line(input.data(), lineEnd);
+            if (hasControl(line))
+                return fail(State::Invalid, "control characters in a chunk line");
             const auto semicolon = line.find(';');
             const auto digits = line.substr(0, semicolon);
             std::uint64_t size = 0;
@@ -132,6 +153,8 @@ HttpBodyReader::State HttpBodyReader::feedChunked(std::string& input) {
             m_trailerBytes += lineEnd + 2;
             if (m_trailerBytes > kMaxTrailerBytes)
                 return fail(State::Invalid, "trailers too large");
+            if (hasControl(std::string_view(input.data(), lineEnd)))
+                return fail(State::Invalid, "control characters in a trailer");
             input.erase(0, lineEnd + 2);
             if (lineEnd == 0) {
                 m_state = State::Complete;

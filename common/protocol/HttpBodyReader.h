@@ -22,6 +22,9 @@ public:
     // How the head frames its body. Without Content-Length or chunks a request has no body (RFC 9112 §6.3).
     static HttpBodyFraming forHead(const HttpRequestHead& head, std::size_t limit);
 
+    // Lowers the limit once the route is known (a public route takes small bodies); an announced length over
+    // it is refused at once.
+    void limitTo(std::size_t limit);
     // Consumes body bytes from the front of `input`; what follows the body stays there (a pipelined request).
     State feed(std::string& input);
     State state() const { return m_state; }

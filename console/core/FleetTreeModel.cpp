@@ -251,7 +251,9 @@ QVariant FleetTreeModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         if (node->kind == Kind::Device)
             return node->name;
-        return tr("%1 (%2/%3 online)").arg(node->name).arg(node->online).arg(node->total);
+        // One arg() call: a name containing "%2" must not swallow the counts.
+        return tr("%1 (%2/%3 online)")
+            .arg(node->name, QString::number(node->online), QString::number(node->total));
     case KindRole:
         return static_cast<int>(node->kind);
     case IdRole:

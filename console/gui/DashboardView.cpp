@@ -91,8 +91,9 @@ void DashboardView::refresh() {
     for (int i = 0; i < ranked.size(); ++i) {
         if (i < 8)
             // Qt Charts draws legend labels as HTML; an OS name comes from an agent and must stay text.
-            pie->append(QString("%1 (%2)").arg(plainTextLabel(ranked[i].second)).arg(ranked[i].first),
-                        ranked[i].first);
+            pie->append(
+                QString("%1 (%2)").arg(plainTextLabel(ranked[i].second), QString::number(ranked[i].first)),
+                ranked[i].first);
         else
             others += ranked[i].first;
     }

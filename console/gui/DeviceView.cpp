@@ -153,9 +153,10 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
             return;
         }
         const auto pid = process.value("pid").toInteger();
-        QMessageBox ask(QMessageBox::Warning, tr("End process"),
-                        tr("End %1 (PID %2) on this device?").arg(process.value("name").toString()).arg(pid),
-                        QMessageBox::NoButton, this);
+        QMessageBox ask(
+            QMessageBox::Warning, tr("End process"),
+            tr("End %1 (PID %2) on this device?").arg(process.value("name").toString(), QString::number(pid)),
+            QMessageBox::NoButton, this);
         ask.setTextFormat(Qt::PlainText);
         auto* term = ask.addButton(tr("End (TERM)"), QMessageBox::AcceptRole);
         auto* hard = ask.addButton(tr("Kill (KILL)"), QMessageBox::DestructiveRole);

@@ -158,6 +158,14 @@ void AgentMaintenance::runOnce() {
     }
     if (!silent.empty() && m_onSilent)
         m_onSilent(silent);
+    {
+        // Sign-in counters whose window and block are long over say nothing any more.
+        auto lease = m_pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"forget expired sign-in counters"});
+        tx.sql().exec("DELETE FROM auth_throttle WHERE window_started_at < now() - interval '1 day' AND "
+                      "(blocked_until IS NULL OR blocked_until < now())");
+        tx.commit();
+    }
 }
 
 } // namespace breeze::server

@@ -1,5 +1,6 @@
 #include "audit/AuditNoise.h"
 
+#include "http/ClientAddress.h"
 #include "ops/MetricsRegistry.h"
 
 #include <ctime>
@@ -30,9 +31,13 @@ bool AuditNoise::sample(const std::string& address, const std::string& kind, lon
     auto it = m_tallies.find(key);
     if (it == m_tallies.end()) {
         if (m_tallies.size() >= m_maxTracked) {
-            // Forget the minutes that are over; if this minute alone fills the table (a spray from very many
-            // addresses), count without writing rather than grow.
-            std::erase_if(m_tallies, [&](const auto& entry) { return entry.second.minute < minute - 1; });
+            // Forget the minutes that are over (once a minute: the sweep is a whole pass); if this minute
+            // alone fills the table (a spray from very many networks), count without writing rather than
+            // grow.
+            if (m_sweptMinute != minute) {
+                m_sweptMinute = minute;
+                std::erase_if(m_tallies, [&](const auto& entry) { return entry.second.minute < minute - 1; });
+            }
             if (m_tallies.size() >= m_maxTracked) {
                 m_metrics.incrementCounter(kSuppressed, kSuppressedHelp);
                 return false;
@@ -59,7 +64,8 @@ void AuditNoise::record(ScopedTransaction& tx, AuditEvent event) {
                                    ? event.details["reason"].dump()
                                    : std::string();
     long long suppressedBefore = 0;
-    if (!sample(event.address, event.action + "|" + event.result + "|" + reason, suppressedBefore))
+    if (!sample(addressBucket(event.address), event.action + "|" + event.result + "|" + reason,
+                suppressedBefore))
         return;
     if (!event.details.is_object())
         event.details = nlohmann::json::object();

@@ -8,6 +8,7 @@
 #include "crypto/Totp.h"
 #include "encoding/Base32.h"
 #include "http/ApiError.h"
+#include "http/ClientAddress.h"
 #include "http/RequestContext.h"
 
 #include <ctime>
@@ -74,29 +75,38 @@ ApiResponse login(RequestContext& ctx) {
 
     ServerContext& server = ctx.server;
     LoginThrottle throttle = throttleOf(server);
-    const auto keys = LoginThrottle::Keys::of(email, ctx.address());
     const int window = server.config.throttleWindowSeconds;
 
+    LoginThrottle::Keys keys;
     LoginThrottle::Standing standing;
     std::optional<StoredLogin> account;
+    bool gateRefused = false;
     {
         auto lease = server.pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"sign-in: throttle and account"});
-        standing = throttle.standing(tx, keys);
+        // The account is named as PostgreSQL finds it (lower() folds more than ASCII): counted by its id when
+        // it exists, so no other spelling of the address gets a fresh budget.
         const auto rows = tx.sql().exec_params(
-            "SELECT u.id, u.partner_id, u.password_hash, u.totp_secret_sealed IS NOT NULL, EXISTS (SELECT 1 "
-            "FROM auth_sessions s WHERE s.user_id = u.id AND s.address = $2 AND s.created_at > now() - "
-            "interval '90 days') FROM users u WHERE lower(u.email) = lower($1)",
+            "SELECT lower($1::text), u.id, u.partner_id, u.password_hash, u.totp_secret_sealed IS NOT NULL, "
+            "EXISTS (SELECT 1 FROM auth_sessions s WHERE s.user_id = u.id AND s.address = $2 AND "
+            "s.created_at > "
+            "now() - interval '90 days') FROM (SELECT 1) one LEFT JOIN users u ON lower(u.email) = lower($1)",
             email, ctx.address());
-        if (!rows.empty())
-            account = StoredLogin{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
-                                  rows[0][2].as<std::string>(), rows[0][3].as<bool>(), rows[0][4].as<bool>()};
+        const auto& row = rows[0];
+        if (!row[1].is_null())
+            account = StoredLogin{row[1].as<std::string>(), row[2].as<std::string>(),
+                                  row[3].as<std::string>(), row[4].as<bool>(), row[5].as<bool>()};
+        keys =
+            LoginThrottle::Keys::of(account ? "user:" + account->userId : "email:" + row[0].as<std::string>(),
+                                    addressBucket(ctx.address()));
+        standing = throttle.standing(tx, keys);
         // Refused unchecked: nothing is learnt, and the attempt is noise, not a sign-in.
         const bool secondFactorOffered = account && account->mfaEnrolled && (totp || recoveryCode);
         const bool attackGate =
             standing.accountUnderAttack && !(account && account->knownAddress) && !secondFactorOffered;
         if (standing.blockedSeconds > 0 || attackGate) {
-            throttle.recordRefused(tx, keys);
+            if (account)
+                throttle.recordRefused(tx, keys); // only real accounts: anyone could name endless others
             const int wait = standing.blockedSeconds > 0 ? standing.blockedSeconds : window;
             AuditEvent event = ctx.auditEvent("auth.login", "user", account ? account->userId : "");
             event.actorLabel = email;
@@ -104,16 +114,22 @@ ApiResponse login(RequestContext& ctx) {
             event.details = {{"reason", attackGate ? "account under attack" : "throttled"}};
             ctx.auditNoise(tx, event);
             tx.commit();
-            throw tooManyAttempts(wait);
+            gateRefused = true;
+            if (!(attackGate && (totp || recoveryCode)))
+                throw tooManyAttempts(wait);
+        } else {
+            tx.commit();
         }
-        tx.commit();
+    }
+    if (gateRefused) {
+        // A code was offered for an account without one (or for nobody): as slow as a checked attempt, so the
+        // refusal does not tell which accounts exist or have a second factor.
+        server.hasher.verify(timingEqualiserHash(server), password);
+        throw tooManyAttempts(window);
     }
 
     const bool passwordRight = account ? server.hasher.verify(account->passwordHash, password)
                                        : (server.hasher.verify(timingEqualiserHash(server), password), false);
-    const bool rehash = passwordRight && server.hasher.needsRehash(account->passwordHash);
-    const std::optional<std::string> newHash =
-        rehash ? std::optional<std::string>(server.hasher.hash(password)) : std::nullopt;
 
     auto lease = server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"sign-in"});
@@ -156,6 +172,18 @@ ApiResponse login(RequestContext& ctx) {
         refuse(
             {401, "invalid_credentials", "e-mail or password is wrong", "account removed meanwhile", false});
     const auto& user = rows[0];
+    // The row lock orders attempts on this account: what earlier ones recorded while this one was hashing
+    // counts now, so parallel guesses get no more answers than sequential ones.
+    standing = throttle.standing(tx, keys);
+    if (standing.blockedSeconds > 0 || (standing.accountUnderAttack && !account->knownAddress &&
+                                        !(account->mfaEnrolled && (totp || recoveryCode)))) {
+        throttle.recordRefused(tx, keys);
+        event.result = "denied";
+        event.details = {{"reason", standing.blockedSeconds > 0 ? "throttled" : "account under attack"}};
+        ctx.auditNoise(tx, event);
+        tx.commit();
+        throw tooManyAttempts(standing.blockedSeconds > 0 ? standing.blockedSeconds : window);
+    }
     if (user[0].as<std::string>() != account->passwordHash)
         refuse(
             {401, "invalid_credentials", "e-mail or password is wrong", "password changed meanwhile", false});
@@ -190,8 +218,6 @@ ApiResponse login(RequestContext& ctx) {
         }
     }
     const bool mfaEnrollmentOnly = !mfaEnrolled && user[3].as<bool>();
-    if (newHash)
-        tx.sql().exec_params("UPDATE users SET password_hash = $2 WHERE id = $1", account->userId, *newHash);
     tx.sql().exec_params("UPDATE users SET last_login_at = now() WHERE id = $1", account->userId);
     throttle.recordSuccess(tx, keys);
     SessionIssuer issuer(server);
@@ -201,6 +227,15 @@ ApiResponse login(RequestContext& ctx) {
     event.details["session_id"] = tokens["session_id"];
     ctx.audit(tx, event);
     tx.commit();
+    // A stronger hash once the whole sign-in has succeeded (never before the second factor is checked, or
+    // its cost would time which passwords are right), outside any transaction.
+    if (server.hasher.needsRehash(account->passwordHash)) {
+        const std::string stronger = server.hasher.hash(password);
+        ScopedTransaction upgrade(*lease, SystemAccess{"upgrade a password hash"});
+        upgrade.sql().exec_params("UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3",
+                                  account->userId, stronger, account->passwordHash);
+        upgrade.commit();
+    }
     return ApiResponse::json(tokens);
 }
 

@@ -84,7 +84,7 @@ Principal Authenticator::fromApiKey(const std::string& key, const std::string& a
         "(SELECT string_agg(p.resource || ':' || p.action, ',') FROM role_permissions p WHERE p.role_id = "
         "r.id), "
         "k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute', "
-        "extract(epoch FROM coalesce(k.expires_at, now() + interval '1 day'))::bigint "
+        "extract(epoch FROM coalesce(k.expires_at, now() + interval '1 day'))::bigint, k.created_by "
         "FROM api_keys k JOIN roles r ON r.id = k.role_id "
         "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())",
         hash);
@@ -105,6 +105,8 @@ Principal Authenticator::fromApiKey(const std::string& key, const std::string& a
     principal.id = row[0].as<std::string>();
     principal.partnerId = row[1].as<std::string>();
     principal.label = row[5].as<std::string>();
+    if (!row[9].is_null())
+        principal.ownerUserId = row[9].as<std::string>();
     Grant grant;
     grant.orgId = row[2].as<std::string>();
     grant.roleId = row[3].as<std::string>();

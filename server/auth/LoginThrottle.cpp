@@ -1,14 +1,11 @@
 #include "auth/LoginThrottle.h"
 
-#include "encoding/AsciiCase.h"
-
 #include <algorithm>
 #include <pqxx/pqxx>
 
 namespace breeze::server {
 
-LoginThrottle::Keys LoginThrottle::Keys::of(const std::string& email, const std::string& address) {
-    const std::string account = encoding::lowerAscii(email);
+LoginThrottle::Keys LoginThrottle::Keys::of(const std::string& account, const std::string& address) {
     return {"account:" + account, "address:" + address, "account-address:" + account + "|" + address};
 }
 

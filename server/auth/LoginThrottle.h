@@ -14,7 +14,8 @@ namespace breeze::server {
 //   refused unchecked unless they come from an address the owner signed in from before, or carry a second
 //   factor for an account that has one, so guessing slows to a few tries a window while the owner, with the
 //   password and the authenticator, still gets in.
-// Nothing any address does therefore locks the owner out elsewhere.
+// Nothing any address does locks out an owner who has a second factor. An owner without one may be held off
+// from new addresses while a spread-out attack lasts, and still gets in from addresses used before.
 class LoginThrottle {
 public:
     struct Limits {
@@ -27,7 +28,8 @@ public:
         std::string account;
         std::string address;
         std::string accountAtAddress;
-        static Keys of(const std::string& email, const std::string& address);
+        // `account` names the account as the database knows it ("user:<id>", or the folded e-mail of none).
+        static Keys of(const std::string& account, const std::string& address);
     };
     struct Standing {
         int blockedSeconds = 0;          // this address is refused (for this account or for all)

@@ -29,6 +29,8 @@ struct Principal {
     std::string partnerId;
     std::string label; // e-mail or key name, for the audit log
     std::string sessionId;
+    // An API key's maker (the person a key made by a key leads back to); "" when none is known.
+    std::string ownerUserId;
     bool mfaEnrollmentOnly = false;
     std::vector<Grant> grants;
 

@@ -19,7 +19,7 @@ void PrincipalCache::store(const std::string& key, Entry entry) {
     if (m_entries.size() >= m_capacity && !m_entries.contains(key)) {
         // Full: entries of older epochs can never be used again; if none, start afresh (a miss costs one
         // lookup, and the bound holds whatever callers do).
-        std::erase_if(m_entries, [&](const auto& item) { return item.second.epoch != entry.epoch; });
+        std::erase_if(m_entries, [&](const auto& item) { return item.second.epoch < entry.epoch; });
         if (m_entries.size() >= m_capacity)
             m_entries.clear();
     }

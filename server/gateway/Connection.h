@@ -58,7 +58,9 @@ struct Connection {
     bool keepAlive = false;
     std::shared_ptr<std::FILE> file; // the rest of a streamed answer
     std::uint64_t fileLeft = 0;
-    std::size_t queuedAtLastCheck = 0; // to see whether a slow reader takes anything
+    std::uint64_t writtenAtDeadline = 0; // bytes written when the write deadline was last moved
+    std::size_t headScanned = 0;         // bytes of `input` known not to end a head (no rescans per byte)
+    bool expectContinue = false;         // the client waits for "100 Continue" before sending its body
 };
 
 } // namespace breeze::server

@@ -26,6 +26,10 @@ constexpr std::uint64_t kWakeTag = 0;
 constexpr std::size_t kStreamHighWater = 256 * 1024;
 constexpr std::size_t kStreamChunk = 64 * 1024;
 constexpr std::size_t kBodyReadChunk = 64 * 1024;
+// A slow reader keeps its answer's deadline only by taking at least this much per write deadline.
+constexpr std::uint64_t kMinProgressBytes = 16 * 1024;
+// A request whose worker has not answered in this long is given up (a hung database, say).
+constexpr auto kWorkerDeadline = std::chrono::seconds(120);
 
 std::string bearerOf(const std::string& authorization) {
     constexpr std::string_view prefix = "Bearer ";
@@ -200,8 +204,12 @@ void EventLoop::handle(Connection& connection, std::uint32_t events) {
             m_doomed.push_back(connection.session.connection);
         return;
     }
-    if (connection.ended || !channel.open())
+    if (connection.ended)
         return;
+    if (!channel.open()) {
+        destroy(connection, channel.closeReason());
+        return;
+    }
     const bool waitingOnWorker = connection.phase == Phase::Admitting ||
                                  connection.phase == Phase::Dispatching ||
                                  connection.phase == Phase::Handling;
@@ -259,6 +267,15 @@ void EventLoop::readRequestHead(Connection& connection) {
         return;
     if (waiting) // the request has begun: its head must now arrive within the header deadline
         connection.deadline = Clock::now() + m_door.settings().httpHeaderTimeout;
+    // Parse only once the blank line that ends a head has arrived (or the head is too long): a head sent a
+    // byte at a time must not be parsed from its start at every byte.
+    const std::size_t from = connection.headScanned > 3 ? connection.headScanned - 3 : 0;
+    if (connection.input.find("\r\n\r\n", from) == std::string::npos &&
+        connection.input.size() <= protocol::kMaxRequestHeadBytes) {
+        connection.headScanned = connection.input.size();
+        return;
+    }
+    connection.headScanned = 0;
     const auto parsed = protocol::parseHttpRequestHead(connection.input);
     if (parsed.state == protocol::HttpHeadParse::State::NeedMore)
         return;
@@ -300,6 +317,7 @@ void EventLoop::startUpgrade(Connection& connection, const protocol::HttpRequest
     connection.webSocketKey = request.webSocketKey;
     std::string().swap(connection.input);
     connection.phase = Phase::Admitting;
+    connection.deadline = Clock::now() + kWorkerDeadline;
     const std::uint64_t number = connection.session.connection;
     connection.handler->admit(credential, connection.session.address,
                               [this, number](AgentAdmission admission) {
@@ -320,12 +338,19 @@ void EventLoop::startRequest(Connection& connection, protocol::HttpRequestHead h
         refuse(connection, 404, "not_found", "no such endpoint: " + path.substr(0, 100));
         return;
     }
+    if (head.method == "HEAD") {
+        // No route answers HEAD; a body after a HEAD answer would be read as the next answer, so the
+        // connection closes with this one.
+        refuse(connection, 405, "method_not_allowed", "HEAD is not supported; use GET");
+        return;
+    }
     auto framing = protocol::HttpBodyReader::forHead(head, m_door.settings().httpMaxBodyBytes);
     if (framing.status != 0) {
         refuse(connection, framing.status, codeFor(framing.status), framing.error);
         return;
     }
     connection.keepAlive = head.keepAlive();
+    connection.expectContinue = head.headerHasToken("expect", "100-continue");
     connection.body = std::move(framing.reader);
     const bool hasBody =
         connection.body && connection.body->state() != protocol::HttpBodyReader::State::Complete;
@@ -337,6 +362,7 @@ void EventLoop::startRequest(Connection& connection, protocol::HttpRequestHead h
         auto answer = exchange.begin(hasBody);
         return answer ? std::make_shared<HttpAnswer>(std::move(*answer)) : nullptr;
     });
+    connection.deadline = Clock::now() + kWorkerDeadline;
 }
 
 void EventLoop::submit(Connection& connection,
@@ -344,12 +370,24 @@ void EventLoop::submit(Connection& connection,
     auto exchange = connection.exchange;
     const std::uint64_t number = connection.session.connection;
     const bool queued = m_door.workers().trySubmit([this, exchange, number, work = std::move(work)] {
-        std::shared_ptr<HttpAnswer> answer = work(*exchange);
-        post([number, answer](EventLoop& loop) {
+        std::shared_ptr<HttpAnswer> answer;
+        std::size_t limit = 0;
+        try {
+            answer = work(*exchange);
+            if (!answer)
+                limit = exchange->bodyLimit();
+        } catch (const std::exception& error) {
+            // The exchange handles its own errors; this is a last resort so the connection is never left
+            // waiting for an answer that will not come.
+            logger().error("request handling failed", {{"error", error.what()}});
+            answer = std::make_shared<HttpAnswer>(
+                plainRefusal(500, "internal", "internal error while handling the request"));
+        }
+        post([number, answer, limit](EventLoop& loop) {
             if (answer)
                 loop.answered(number, answer);
             else
-                loop.bodyWanted(number);
+                loop.bodyWanted(number, limit);
         });
     });
     if (!queued) {
@@ -358,13 +396,16 @@ void EventLoop::submit(Connection& connection,
     }
 }
 
-void EventLoop::bodyWanted(std::uint64_t number) {
+void EventLoop::bodyWanted(std::uint64_t number, std::size_t limit) {
     const auto it = m_connections.find(number);
     if (it == m_connections.end() || it->second->ended)
         return;
     Connection& connection = *it->second;
     connection.phase = Phase::RequestBody;
     connection.deadline = Clock::now() + m_door.settings().httpBodyTimeout;
+    connection.body->limitTo(limit);
+    if (connection.expectContinue && connection.body->state() == protocol::HttpBodyReader::State::NeedMore)
+        connection.channel->sendRaw("HTTP/1.1 100 Continue\r\n\r\n");
     readRequestBody(connection);
     if (connection.ended)
         return;
@@ -388,6 +429,7 @@ void EventLoop::readRequestBody(Connection& connection) {
         state = body.feed(connection.input);
     }
     connection.phase = Phase::Handling;
+    connection.deadline = Clock::now() + kWorkerDeadline;
     if (state == protocol::HttpBodyReader::State::Complete) {
         submit(connection, [content = body.takeBody()](HttpExchange& exchange) mutable {
             return std::make_shared<HttpAnswer>(exchange.finish(std::move(content)));
@@ -432,17 +474,22 @@ void EventLoop::respond(Connection& connection, HttpAnswer answer) {
         channel.sendRaw(std::move(answer.body));
     }
     connection.deadline = Clock::now() + m_door.settings().httpWriteTimeout;
+    connection.writtenAtDeadline = channel.bytesWritten();
     continueResponse(connection);
 }
 
 void EventLoop::continueResponse(Connection& connection) {
     auto& channel = *connection.channel;
     for (;;) {
-        const std::size_t before = channel.queuedBytes();
         if (!channel.flush())
             return;
-        if (channel.queuedBytes() < before) // the client takes what we send: it is not stalled
+        // The client takes what we send: the deadline moves, but only for real progress, so a peer reading a
+        // byte now and then cannot hold the answer (and its file) forever.
+        if (channel.bytesWritten() - connection.writtenAtDeadline >= kMinProgressBytes ||
+            (!channel.wantsWrite() && connection.fileLeft == 0)) {
             connection.deadline = Clock::now() + m_door.settings().httpWriteTimeout;
+            connection.writtenAtDeadline = channel.bytesWritten();
+        }
         if (connection.fileLeft == 0 || channel.queuedBytes() >= kStreamHighWater)
             break;
         std::string chunk(
@@ -470,10 +517,13 @@ void EventLoop::continueResponse(Connection& connection) {
         return;
     }
     connection.phase = Phase::RequestHead;
+    connection.headScanned = 0;
     connection.deadline = Clock::now() + (connection.input.empty() ? m_door.settings().httpIdleTimeout
                                                                    : m_door.settings().httpHeaderTimeout);
-    if (!connection.input.empty())
-        readRequestHead(connection); // a pipelined request already arrived
+    if (connection.input.empty() && connection.input.capacity() > 4096)
+        std::string().swap(connection.input); // an idle connection keeps no buffer
+    // A pipelined request may already be here, in `input` or still inside OpenSSL where epoll cannot see it.
+    readRequestHead(connection);
 }
 
 void EventLoop::refuse(Connection& connection, int status, const std::string& code,
@@ -676,6 +726,7 @@ void EventLoop::sweep() {
         case Phase::RequestBody:
             if (now > connection->deadline) {
                 connection->phase = Phase::Handling;
+                connection->deadline = now + kWorkerDeadline;
                 connection->body.reset();
                 submit(*connection, [](HttpExchange& exchange) {
                     return std::make_shared<HttpAnswer>(
@@ -687,6 +738,12 @@ void EventLoop::sweep() {
         case Phase::Responding:
             if (now > connection->deadline)
                 destroy(*connection, "the client stopped reading its answer");
+            break;
+        case Phase::Dispatching:
+        case Phase::Handling:
+        case Phase::Admitting:
+            if (now > connection->deadline)
+                destroy(*connection, "no answer from the server's workers in time");
             break;
         case Phase::Open: {
             auto& channel = *connection->channel;

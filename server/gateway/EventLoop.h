@@ -35,7 +35,7 @@ public:
     void close(std::uint64_t connection, std::uint16_t code, const std::string& reason);
     void admitted(std::uint64_t connection, AgentAdmission admission);
     void answered(std::uint64_t connection, std::shared_ptr<HttpAnswer> answer);
-    void bodyWanted(std::uint64_t connection);
+    void bodyWanted(std::uint64_t connection, std::size_t limit);
 
 private:
     void run();

@@ -1,8 +1,10 @@
 #include "gateway/FrontDoor.h"
 
 #include "gateway/EventLoop.h"
+#include "http/ClientAddress.h"
 #include "ops/JsonLogger.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -102,8 +104,11 @@ net::SslContextPtr FrontDoor::tlsContext() const {
 }
 
 bool FrontDoor::admitAddress(const std::string& address) {
+    const auto& uncapped = m_settings.uncappedAddresses;
+    if (std::find(uncapped.begin(), uncapped.end(), address) != uncapped.end())
+        return true;
     std::lock_guard lock(m_addressMutex);
-    auto& count = m_perAddress[address];
+    auto& count = m_perAddress[addressBucket(address)];
     if (count >= m_settings.maxConnectionsPerAddress)
         return false;
     ++count;
@@ -111,8 +116,11 @@ bool FrontDoor::admitAddress(const std::string& address) {
 }
 
 void FrontDoor::releaseAddress(const std::string& address) {
+    const auto& uncapped = m_settings.uncappedAddresses;
+    if (std::find(uncapped.begin(), uncapped.end(), address) != uncapped.end())
+        return;
     std::lock_guard lock(m_addressMutex);
-    const auto it = m_perAddress.find(address);
+    const auto it = m_perAddress.find(addressBucket(address));
     if (it == m_perAddress.end())
         return;
     if (--it->second == 0)

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
+#include <vector>
 
 namespace breeze::server {
 
@@ -11,6 +13,8 @@ struct GatewaySettings {
     // Connections one address may hold before they are authenticated WebSocket sessions (REST, handshakes,
     // slow or idle peers): beyond it new ones are closed at once.
     std::size_t maxConnectionsPerAddress = 256;
+    // Reverse proxies: every client behind one arrives from its address, so the cap does not apply to them.
+    std::vector<std::string> uncappedAddresses;
     std::size_t maxMessageBytes = 4 * 1024 * 1024;
     std::size_t maxQueuedBytes = 8 * 1024 * 1024;
     double messagesPerSecond = 20;

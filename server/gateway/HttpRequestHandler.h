@@ -37,6 +37,9 @@ public:
     // Routes and authenticates. An answer when the request is settled here (refused, or it has no body and
     // has been handled); nothing when its body should now be read.
     virtual std::optional<HttpAnswer> begin(bool hasBody) = 0;
+    // After begin() asked for the body: the most this request may send (small for strangers on public
+    // routes).
+    virtual std::size_t bodyLimit() const = 0;
     virtual HttpAnswer finish(std::string body) = 0;
     // The door refuses the request after begin() (a body too large or malformed, a deadline missed).
     virtual HttpAnswer fail(int status, const std::string& code, const std::string& message) = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <cstring>
 
 namespace breeze::server {
 
@@ -17,6 +18,16 @@ std::string trimmed(std::string text) {
     return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
 }
 } // namespace
+
+std::string addressBucket(const std::string& address) {
+    in6_addr v6{};
+    if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), &v6) != 1)
+        return address;
+    std::memset(v6.s6_addr + 8, 0, 8);
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET6, &v6, text, sizeof text);
+    return std::string(text) + "/64";
+}
 
 std::string clientAddress(const std::string& peer, const std::string& forwardedFor,
                           const std::vector<std::string>& trustedProxies) {

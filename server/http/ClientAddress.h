@@ -12,4 +12,8 @@ namespace breeze::server {
 std::string clientAddress(const std::string& peer, const std::string& forwardedFor,
                           const std::vector<std::string>& trustedProxies);
 
+// What limits per address count by: an IPv4 address itself, an IPv6 address by its /64 (one subscriber's
+// network hands out a whole /64, so counting each address would make such limits meaningless).
+std::string addressBucket(const std::string& address);
+
 } // namespace breeze::server

@@ -17,6 +17,8 @@
 namespace breeze::server {
 
 namespace {
+constexpr std::size_t kPublicBodyLimit = 64 * 1024;
+
 bool isSafeRequestId(const std::string& id) {
     if (id.empty() || id.size() > 64)
         return false;
@@ -116,6 +118,14 @@ public:
         if (hasBody)
             return std::nullopt;
         return run();
+    }
+
+    std::size_t bodyLimit() const override {
+        // Sign-in, refresh and enrollment are open to anyone: they need a few KiB, not the authenticated
+        // limit, so strangers cannot make the server hold large bodies.
+        const bool stranger = !m_ctx || !m_ctx->hasPrincipal();
+        return stranger ? std::min<std::size_t>(kPublicBodyLimit, m_server.config.httpMaxBodyBytes)
+                        : m_server.config.httpMaxBodyBytes;
     }
 
     HttpAnswer finish(std::string body) override {

@@ -33,9 +33,14 @@ constexpr const char* kEnrollmentKeyJson =
     "NULL THEN 'revoked' WHEN e.expires_at <= now() THEN 'expired' WHEN e.max_uses IS NOT NULL AND e.uses >= "
     "e.max_uses THEN 'used_up' ELSE 'active' END)::text";
 
+// The person behind a new key: a key made by an API key belongs to that key's maker, so disabling or removing
+// the person revokes every key that leads back to them.
 std::optional<std::string> createdBy(const RequestContext& ctx) {
-    if (ctx.principal().kind == Principal::Kind::User)
-        return ctx.principal().id;
+    const auto& principal = ctx.principal();
+    if (principal.kind == Principal::Kind::User)
+        return principal.id;
+    if (!principal.ownerUserId.empty())
+        return principal.ownerUserId;
     return std::nullopt;
 }
 

@@ -255,6 +255,7 @@ ApiResponse addGrant(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const UserRef user = requireUserPermission(ctx, tx, id, UsersUpdate);
+    requireCanManage(tx, ctx.principal(), id);
     if (user.homeOrg && orgId != user.homeOrg)
         throw ApiError::badRequest("users of an organisation can only be granted roles in that organisation");
     if (orgId)
@@ -289,16 +290,18 @@ ApiResponse removeGrant(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     requireUserPermission(ctx, tx, id, UsersUpdate);
+    requireCanManage(tx, ctx.principal(), id);
     const auto rows = tx.sql().exec_params(
-        "SELECT g.org_id, g.site_ids IS NULL, r.name, array_to_string(g.site_ids, ',') FROM user_grants g "
-        "JOIN roles r ON r.id = g.role_id WHERE g.id = $1 AND g.user_id = $2",
+        "SELECT g.org_id, g.site_ids IS NULL, g.role_id, array_to_string(g.site_ids, ',') FROM user_grants g "
+        "WHERE g.id = $1 AND g.user_id = $2",
         grantId, id);
     if (rows.empty())
         throw ApiError::notFound("grant");
     std::optional<std::string> orgId;
     if (!rows[0][0].is_null())
         orgId = rows[0][0].as<std::string>();
-    // Taking a role away needs the same standing as giving it.
+    // Taking a role away needs the same standing as giving it (the role the grant holds, by id: a custom
+    // role may share a built-in one's name).
     const RoleRef role = findRole(tx, scope.partnerId(), rows[0][2].as<std::string>());
     requireCanDelegate(ctx.principal(), role, orgId, std::nullopt);
     tx.sql().exec_params("DELETE FROM user_grants WHERE id = $1", grantId);

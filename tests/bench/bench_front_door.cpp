@@ -53,7 +53,7 @@ long rssKib(qint64 pid) {
 class PeerHolder {
 public:
     PeerHolder(unsigned short port, const std::string& caFile, int idle, int slow)
-        : m_port(port), m_tls(net::makeClientSslContext(caFile)), m_idleTarget(idle), m_slowTarget(slow) {
+        : m_port(port), m_tls(net::makeClientSslContext(caFile)), m_idleTarget(idle) {
         m_epoll = epoll_create1(EPOLL_CLOEXEC);
         for (int i = 0; i < idle + slow; ++i)
             m_toDial.push_back(i);
@@ -192,8 +192,7 @@ private:
 
     unsigned short m_port;
     net::SslContextPtr m_tls;
-    int m_idleTarget;
-    int m_slowTarget;
+    int m_idleTarget; // peers 0..idle-1 are idle, the rest slow
     int m_epoll = -1;
     std::atomic<bool> m_stopping{false};
     std::mutex m_mutex;
@@ -314,6 +313,9 @@ int main(int argc, char** argv) {
     const auto minimum = [](const std::vector<int>& values) {
         return values.empty() ? 0 : *std::min_element(values.begin(), values.end());
     };
+    const auto maximum = [](const std::vector<int>& values) {
+        return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+    };
     const nlohmann::json result{
         {"benchmark", "front-door"},
         {"postgres", postgres.durabilityLabel()},
@@ -323,8 +325,10 @@ int main(int argc, char** argv) {
         {"ramp_seconds", std::round(rampSeconds * 10) / 10},
         {"idle_held", minimum(idleSamples)},
         {"idle_held_mean", mean(idleSamples)},
+        {"idle_held_max", maximum(idleSamples)},
         {"slow_held", minimum(slowSamples)},
         {"slow_held_mean", mean(slowSamples)},
+        {"slow_held_max", maximum(slowSamples)},
         {"redials_per_s", std::round(static_cast<double>(redials) / measured * 10) / 10},
         {"dial_failures", holder.dialFailures()},
         {"rest_requests", all.size()},

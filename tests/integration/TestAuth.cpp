@@ -294,7 +294,7 @@ private Q_SLOTS:
                            {"auth.throttle_address_failures", "100"},
                            {"auth.throttle_account_total_failures", "8"},
                            {"http.trusted_proxies", "127.0.0.1, ::1"}});
-        const auto owner = server.bootstrap("owner@spread.test", "Spread MSP", false);
+        const auto owner = server.bootstrap("kim@spread.test", "Spread MSP", false);
         const auto secret = *encoding::base32Decode(owner.totpSecret);
         const auto code = [&](int stepsAhead) {
             return crypto::Totp::codeForStep(secret, crypto::Totp::stepAt(std::time(nullptr)) + stepsAhead);
@@ -322,11 +322,21 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             QCOMPARE(from("203.0.113.1", "wrong password").status, 401);
         QCOMPARE(from("203.0.113.1", owner.password, code(0)).status, 429);
+        // Another spelling PostgreSQL folds to the same account (a Kelvin sign for the k) is the same
+        // account.
+        {
+            auto api = server.client();
+            api->setHeader("X-Forwarded-For", "203.0.113.1");
+            const auto kelvin = api->post(
+                "/api/v1/auth/login", {{"email", "\u212Aim@spread.test"}, {"password", "wrong password"}});
+            QCOMPARE(kelvin.status, 429);
+        }
         // ...while the owner, elsewhere, signs in with the password and the authenticator.
         QCOMPARE(from("198.51.100.7", owner.password, code(0)).status, 200);
 
-        // Many addresses guessing: past eight failures in all, the account is under attack.
-        for (int i = 0; i < 4; ++i)
+        // Many addresses guessing: past eight failures in all (the two refusals above count), the account is
+        // under attack.
+        for (int i = 0; i < 3; ++i)
             QCOMPARE(from("203.0.113." + std::to_string(10 + i), "wrong password").status, 401);
         // A new address is now refused unchecked: even the right password gets 429, not "mfa_required",
         // so guessing the password learns nothing...
@@ -342,8 +352,9 @@ private Q_SLOTS:
         QCOMPARE(from("198.51.100.7", owner.password).errorCode(), std::string("mfa_required"));
 
         // Each checked failure is one audit row; refusals made unchecked are sampled, one per address here.
-        QCOMPARE(auditCount("wrong password"), 8);
-        QCOMPARE(auditCount("throttled"), 1);
+        QCOMPARE(auditCount("wrong password"), 7);
+        QVERIFY(auditCount("throttled") >= 1 && auditCount("throttled") <= 2); // sampled per minute
+
         QCOMPARE(auditCount("account under attack"), 1);
     }
 

@@ -336,12 +336,43 @@ private Q_SLOTS:
         const auto gzip = send("POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\n" + auth +
                                "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
         QVERIFY2(gzip.starts_with("HTTP/1.1 501 "), gzip.c_str());
+        // HEAD has no route; answered and closed, so no body can be taken for a next answer.
+        const auto head = send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY2(head.starts_with("HTTP/1.1 405 ") && head.find("Connection: close") != std::string::npos,
+                 head.c_str());
+        // Strangers may send only small bodies, even to public routes.
+        const auto bigLogin =
+            send("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 1000000\r\n\r\n{");
+        QVERIFY2(bigLogin.starts_with("HTTP/1.1 413 "), bigLogin.c_str());
         const auto noHost = send("GET /healthz HTTP/1.1\r\n\r\n");
         QVERIFY2(noHost.starts_with("HTTP/1.1 400 "), noHost.c_str());
         const auto huge =
             send("GET /healthz HTTP/1.1\r\nHost: x\r\nX: " + std::string(20000, 'a') + "\r\n\r\n");
         QVERIFY2(huge.starts_with("HTTP/1.1 431 "), huge.c_str());
         QCOMPARE(m_api->get("/api/v1/orgs").body["items"].size(), std::size_t(1));
+    }
+
+    void aClientMayWaitForOneHundredContinue() {
+        auto tls = dial();
+        const std::string body = R"({"name":"Continued"})";
+        QVERIFY(writeAll(
+            *tls, "POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + m_token +
+                      "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n"));
+        const auto interim =
+            readUntil(*tls, 5s, [](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; });
+        QVERIFY2(interim.bytes.starts_with("HTTP/1.1 100 Continue\r\n\r\n"), interim.bytes.c_str());
+        QVERIFY(writeAll(*tls, body));
+        const auto created =
+            readUntil(*tls, 5s, [](const std::string& b) { return !responsesIn(b).empty(); });
+        QVERIFY2(created.bytes.starts_with("HTTP/1.1 201 "), created.bytes.c_str());
+        QCOMPARE(m_api
+                     ->del("/api/v1/orgs/" + nlohmann::json::parse(responsesIn(created.bytes)[0].substr(
+                                                 responsesIn(created.bytes)[0].find("\r\n\r\n") + 4))["id"]
+                                                 .get<std::string>())
+                     .status,
+                 204);
     }
 
     void downloadsStreamWithFlatMemory() {

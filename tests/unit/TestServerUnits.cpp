@@ -8,6 +8,7 @@
 #include "crypto/SecureRandom.h"
 #include "db/PgText.h"
 #include "http/ApiError.h"
+#include "http/ClientAddress.h"
 #include "http/JsonFields.h"
 #include "http/Router.h"
 #include "ops/MetricsRegistry.h"
@@ -76,6 +77,23 @@ private Q_SLOTS:
         const auto config =
             ServerConfig::load(std::string(BREEZE_SOURCE_DIR) + "/resources/config/breeze-server.conf", {});
         QCOMPARE(config.port, 8443);
+    }
+
+    void clientAddressesAndTheirBuckets() {
+        const std::vector<std::string> proxies{"127.0.0.1", "10.0.0.2"};
+        // Only a trusted proxy's X-Forwarded-For counts, read from the right past other trusted proxies.
+        QCOMPARE(clientAddress("192.0.2.7", "203.0.113.9", proxies), std::string("192.0.2.7"));
+        QCOMPARE(clientAddress("127.0.0.1", "203.0.113.9", proxies), std::string("203.0.113.9"));
+        QCOMPARE(clientAddress("127.0.0.1", "198.51.100.1, 203.0.113.9, 10.0.0.2", proxies),
+                 std::string("203.0.113.9"));
+        QCOMPARE(clientAddress("127.0.0.1", "2001:db8::5", proxies), std::string("2001:db8::5"));
+        QCOMPARE(clientAddress("127.0.0.1", "not an address", proxies), std::string("127.0.0.1"));
+        QCOMPARE(clientAddress("127.0.0.1", "", proxies), std::string("127.0.0.1"));
+        // Limits count IPv6 by the /64 a subscriber is given.
+        QCOMPARE(addressBucket("192.0.2.7"), std::string("192.0.2.7"));
+        QCOMPARE(addressBucket("2001:db8:1:2:aaaa::1"), std::string("2001:db8:1:2::/64"));
+        QCOMPARE(addressBucket("2001:db8:1:2:ffff::9"), addressBucket("2001:db8:1:2::1"));
+        QVERIFY(addressBucket("2001:db8:1:3::1") != addressBucket("2001:db8:1:2::1"));
     }
 
     void routerPrefersLiteralSegmentsAndKnowsMethods() {
