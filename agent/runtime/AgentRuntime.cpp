@@ -132,9 +132,26 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
     std::unique_ptr<net::WebSocketChannel> channel;
     try {
         target = net::webSocketTargetFor(m_state.serverUrl, "/api/v1/agent/ws");
+        const unsigned short frontDoor = target.port;
         target.port = static_cast<unsigned short>(m_state.gatewayPort);
         target.headers["Authorization"] = "Bearer " + m_state.credential;
-        auto upgraded = net::connectWebSocket(target, m_tls.get(), std::chrono::seconds(15));
+        net::UpgradedConnection upgraded;
+        try {
+            upgraded = net::connectWebSocket(target, m_tls.get(), std::chrono::seconds(15));
+        } catch (const net::WebSocketRefused&) {
+            throw;
+        } catch (const std::exception& error) {
+            // Enrolled when agents had a port of their own: a server with one front door serves them on the
+            // port they enrolled through. Use it, and remember it.
+            if (target.port == frontDoor)
+                throw;
+            log(std::string("agent port ") + std::to_string(target.port) + " unreachable (" + error.what() +
+                "); trying the server's own port " + std::to_string(frontDoor));
+            target.port = frontDoor;
+            upgraded = net::connectWebSocket(target, m_tls.get(), std::chrono::seconds(15));
+            m_state.gatewayPort = frontDoor;
+            m_state.save(m_options.stateDirectory);
+        }
         channel = std::make_unique<net::WebSocketChannel>(
             std::move(upgraded.connection), protocol::WsRole::Client, kMaxMessageBytes, kMaxQueuedBytes);
         channel->prime(upgraded.earlyBytes);

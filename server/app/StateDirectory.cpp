@@ -2,13 +2,20 @@
 
 #include "crypto/CertificateAuthority.h"
 #include "crypto/SecureRandom.h"
+#include "net/TlsConnection.h"
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace breeze::server {
 
@@ -24,16 +31,61 @@ std::string readFile(const fs::path& path) {
     return out.str();
 }
 
+// Written whole or not at all, and durable before it replaces the old file: a unique temporary file (another
+// process may be writing the same one), synced, renamed, and the folder synced. Losing ca.key to a crash
+// would cut off every agent that pinned the CA.
 void writePrivateFile(const fs::path& path, const std::string& content) {
-    const fs::path temp = path.string() + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw std::runtime_error("cannot write " + temp.string());
-        ::chmod(temp.c_str(), 0600);
-        out << content;
+    std::string temp = path.string() + ".XXXXXX";
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0)
+        throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+    ::fchmod(fd, 0600);
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const auto written = ::write(fd, content.data() + done, content.size() - done);
+        if (written <= 0) {
+            ::close(fd);
+            ::unlink(temp.c_str());
+            throw std::runtime_error("cannot write " + path.string());
+        }
+        done += static_cast<std::size_t>(written);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(temp.c_str());
+        throw std::runtime_error("cannot write " + path.string());
     }
     fs::rename(temp, path);
+    const int folder = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (folder >= 0) {
+        ::fsync(folder);
+        ::close(folder);
+    }
+}
+
+// Holds an exclusive lock on the TLS folder: the server's renewer, a `bootstrap` run and other nodes sharing
+// the state folder take turns, so a key is never paired with another writer's certificate.
+class TlsFolderLock {
+public:
+    explicit TlsFolderLock(const fs::path& folder)
+        : m_fd(::open((folder / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+        if (m_fd < 0 || ::flock(m_fd, LOCK_EX) != 0)
+            throw std::runtime_error("cannot lock " + folder.string());
+    }
+    ~TlsFolderLock() { ::close(m_fd); }
+    TlsFolderLock(const TlsFolderLock&) = delete;
+    TlsFolderLock& operator=(const TlsFolderLock&) = delete;
+
+private:
+    int m_fd;
+};
+
+bool keyMatchesCertificate(const fs::path& certificate, const fs::path& key) {
+    try {
+        net::makeServerSslContext(certificate.string(), key.string());
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
 }
 
 void ensurePrivateDirectory(const fs::path& path) {
@@ -65,6 +117,7 @@ StateDirectory StateDirectory::prepare(const ServerConfig& config) {
     }
     const fs::path tls = root / "tls";
     ensurePrivateDirectory(tls);
+    std::optional<TlsFolderLock> lock(std::in_place, tls);
     state.caCertificateFile = (tls / "ca.crt").string();
     state.certificateFile = (tls / "server.crt").string();
     state.privateKeyFile = (tls / "server.key").string();
@@ -78,12 +131,14 @@ StateDirectory StateDirectory::prepare(const ServerConfig& config) {
         ::chmod((tls / "ca.crt").c_str(), 0644);
         fs::remove(tls / "server.crt");
     }
+    lock.reset();
     renewGeneratedCertificate(config);
     return state;
 }
 
 bool StateDirectory::renewGeneratedCertificate(const ServerConfig& config) {
     const fs::path tls = fs::path(config.stateDir) / "tls";
+    const TlsFolderLock lock(tls);
     const crypto::PemKeyPair ca{readFile(tls / "ca.key"), readFile(tls / "ca.crt")};
     // The names the server answers on are part of the certificate: reissue when they change.
     std::string names;
@@ -98,7 +153,8 @@ bool StateDirectory::renewGeneratedCertificate(const ServerConfig& config) {
                                  static_cast<long long>(config.tlsRenewBeforeDays) * 24 * 3600;
     const bool expiring =
         chainComplete && crypto::CertificateAuthority::expiresAt(readFile(tls / "server.crt")) <= renewAfter;
-    if (!namesChanged && chainComplete && !expiring && fs::exists(tls / "server.key"))
+    if (!namesChanged && chainComplete && !expiring && fs::exists(tls / "server.key") &&
+        keyMatchesCertificate(tls / "server.crt", tls / "server.key"))
         return false;
     const std::string commonName = config.publicNames.empty() ? "breeze-server" : config.publicNames.front();
     auto leaf = crypto::CertificateAuthority::issueServerCertificate(

@@ -110,6 +110,8 @@ ApiResponse login(RequestContext& ctx) {
             const int wait = standing.blockedSeconds > 0 ? standing.blockedSeconds : window;
             AuditEvent event = ctx.auditEvent("auth.login", "user", account ? account->userId : "");
             event.actorLabel = email;
+            if (account)
+                event.partnerId = account->partnerId; // the account's admins see the attack (sampled)
             event.result = "denied";
             event.details = {{"reason", attackGate ? "account under attack" : "throttled"}};
             ctx.auditNoise(tx, event);
@@ -356,14 +358,30 @@ ApiResponse me(RequestContext& ctx) {
     return ApiResponse::json(body);
 }
 
+// Routes that re-check a signed-in user's password count wrong ones like sign-in does, so a stolen access
+// token is no way to guess the password either.
+LoginThrottle::Keys passwordKeys(RequestContext& ctx, const std::string& userId) {
+    return LoginThrottle::Keys::of("user:" + userId, addressBucket(ctx.address()));
+}
+
 // The account's password hash and e-mail, read in a transaction of their own so the hash can be checked
-// outside any.
+// outside any; 429 while wrong passwords for this account from here are over the limit.
 std::pair<std::string, std::string> passwordOf(RequestContext& ctx, const std::string& userId) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"read own password hash"});
+    if (const int wait = throttleOf(ctx.server).standing(tx, passwordKeys(ctx, userId)).blockedSeconds;
+        wait > 0)
+        throw tooManyAttempts(wait);
     const auto row = tx.sql().exec_params1("SELECT password_hash, email FROM users WHERE id = $1", userId);
     tx.commit();
     return {row[0].as<std::string>(), row[1].as<std::string>()};
+}
+
+void countWrongPassword(RequestContext& ctx, const std::string& userId) {
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"count a wrong password"});
+    throttleOf(ctx.server).recordFailure(tx, passwordKeys(ctx, userId));
+    tx.commit();
 }
 
 ApiResponse changePassword(RequestContext& ctx) {
@@ -375,8 +393,10 @@ ApiResponse changePassword(RequestContext& ctx) {
     // Argon2id (the check and the new hash) runs between two transactions; the update then applies only if
     // the password is still the one checked.
     const auto [storedHash, email] = passwordOf(ctx, user.id);
-    if (!ctx.server.hasher.verify(storedHash, current))
+    if (!ctx.server.hasher.verify(storedHash, current)) {
+        countWrongPassword(ctx, user.id);
         throw ApiError(403, "wrong_password", "the current password is wrong");
+    }
     checkNewPassword(next, email, ctx.server.config.passwordMinLength);
     const std::string nextHash = ctx.server.hasher.hash(next);
     auto lease = ctx.server.pool.acquire();
@@ -491,6 +511,10 @@ ApiResponse mfaDisable(RequestContext& ctx) {
     fields.finish();
     const std::string checkedHash = passwordOf(ctx, user.id).first;
     const bool passwordRight = ctx.server.hasher.verify(checkedHash, password);
+    if (!passwordRight) {
+        countWrongPassword(ctx, user.id);
+        throw ApiError(403, "wrong_password", "the password is wrong");
+    }
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"own MFA enrolment"});
     const MfaState state = loadMfaState(ctx, tx, user.id);
@@ -499,7 +523,7 @@ ApiResponse mfaDisable(RequestContext& ctx) {
     if (state.required)
         throw ApiError(409, "mfa_required_by_policy",
                        "your organisation requires multi-factor authentication");
-    if (!passwordRight || state.passwordHash != checkedHash)
+    if (state.passwordHash != checkedHash) // changed meanwhile
         throw ApiError(403, "wrong_password", "the password is wrong");
     requireTotp(tx, user.id, *state.secret, code, state.lastStep);
     tx.sql().exec_params(

@@ -322,6 +322,29 @@ private Q_SLOTS:
         QCOMPARE(device(id)["status"].get<std::string>(), std::string("online"));
     }
 
+    void anAgentEnrolledWithItsOwnPortFindsTheFrontDoor() {
+        test::TestAgent::Options options;
+        options.identity = "runtime-old-port";
+        test::TestAgent agent(*m_server, newKey(), options);
+        // As if enrolled when agents had a port of their own, which this server no longer opens.
+        const QString statePath = agent.stateDir() + "/state.json";
+        QFile file(statePath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        auto state = nlohmann::json::parse(file.readAll().toStdString());
+        file.close();
+        state["gateway_port"] = test::freeTcpPort();
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QByteArray::fromStdString(state.dump()));
+        file.close();
+        agent.start();
+        QTRY_VERIFY_WITH_TIMEOUT(device(agent.deviceId())["status"] == "online", 20000);
+        // It remembers the port that worked.
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(nlohmann::json::parse(file.readAll().toStdString())["gateway_port"].get<int>(),
+                 m_server->port());
+        QCOMPARE(agent.stop(), 0);
+    }
+
     void aRevokedDeviceIsCutOffAndStaysOut() {
         test::TestAgent::Options options;
         options.identity = "runtime-revoked";

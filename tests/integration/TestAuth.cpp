@@ -155,6 +155,21 @@ private Q_SLOTS:
         QCOMPARE(login(email, "another long one").status, 200);
     }
 
+    void aStolenTokenIsNoWayToGuessThePassword() {
+        const auto [email, password] = createUser();
+        auto api = withToken(login(email, password).body["access_token"]);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(api->post("/api/v1/auth/password",
+                               {{"current_password", "guess " + std::to_string(i)}, {"new_password", "x"}})
+                         .errorCode(),
+                     std::string("wrong_password"));
+        // Counted like sign-ins: even the right password is now refused from here for the window.
+        const auto throttled = api->post("/api/v1/auth/password", {{"current_password", password},
+                                                                   {"new_password", "a new long password"}});
+        QCOMPARE(throttled.status, 429);
+        QCOMPARE(login(email, password).status, 429);
+    }
+
     void enforcedMfaMustBeEnrolledFirst() {
         const auto [email, password] = createUser("org-admin");
         QCOMPARE(m_api->patch("/api/v1/partners/" + m_admin.partnerId, {{"require_mfa", true}}).status, 200);
