@@ -407,13 +407,7 @@ void EventLoop::bodyWanted(std::uint64_t number, std::size_t limit) {
     if (connection.expectContinue && connection.body->state() == protocol::HttpBodyReader::State::NeedMore)
         connection.channel->sendRaw("HTTP/1.1 100 Continue\r\n\r\n");
     readRequestBody(connection);
-    if (connection.ended)
-        return;
-    if (!connection.channel->open()) {
-        destroy(connection, connection.channel->closeReason());
-        return;
-    }
-    updateInterest(connection);
+    settle(connection);
 }
 
 void EventLoop::readRequestBody(Connection& connection) {
@@ -450,13 +444,7 @@ void EventLoop::answered(std::uint64_t number, std::shared_ptr<HttpAnswer> answe
         return;
     Connection& connection = *it->second;
     respond(connection, std::move(*answer));
-    if (connection.ended)
-        return;
-    if (!connection.channel->open()) {
-        destroy(connection, connection.channel->closeReason());
-        return;
-    }
-    updateInterest(connection);
+    settle(connection);
 }
 
 void EventLoop::respond(Connection& connection, HttpAnswer answer) {
@@ -544,8 +532,7 @@ void EventLoop::admitted(std::uint64_t number, AgentAdmission admission) {
     Connection& connection = *it->second;
     if (!admission.admitted) {
         refuse(connection, admission.status, admission.code, admission.message);
-        if (!connection.ended)
-            updateInterest(connection);
+        settle(connection);
         return;
     }
     admission.session.loop = m_index;
@@ -615,6 +602,16 @@ void EventLoop::readMessages(Connection& connection) {
         if (!connection.handler->received(connection.session, std::move(*decoded.envelope)))
             channel.close(protocol::kCloseTryAgainLater, "server busy, try again later");
     });
+}
+
+void EventLoop::settle(Connection& connection) {
+    if (connection.ended)
+        return;
+    if (!connection.channel->open()) {
+        destroy(connection, connection.channel->closeReason());
+        return;
+    }
+    updateInterest(connection);
 }
 
 void EventLoop::updateInterest(Connection& connection) {

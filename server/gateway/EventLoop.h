@@ -52,6 +52,8 @@ private:
     bool allowMessage(Connection& connection);
     // Answers a plain HTTP refusal (JSON error) and closes once it is written.
     void refuse(Connection& connection, int status, const std::string& code, const std::string& message);
+    // After work done outside handle(): drops a connection that closed meanwhile, else sets its interest.
+    void settle(Connection& connection);
     void updateInterest(Connection& connection);
     void setInterest(Connection& connection, std::uint32_t events);
     void destroy(Connection& connection, const std::string& reason);

@@ -5,6 +5,7 @@
 // last line.
 #include "AgentSwarm.h"
 #include "BenchArguments.h"
+#include "BenchFigures.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -18,18 +19,6 @@
 
 using namespace breeze;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-
-long rssKib(qint64 pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.starts_with("VmRSS:"))
-            return std::stol(line.substr(6));
-    return 0;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
@@ -52,7 +41,7 @@ int main(int argc, char** argv) {
     const std::string site = api->post("/api/v1/sites", {{"org_id", org}, {"name", "Swarm site"}}).body["id"];
     const std::string partner = admin.partnerId;
 
-    const long rssBefore = rssKib(server.pid());
+    const long rssBefore = test::rssKib(server.pid());
     test::AgentSwarm swarm(postgres, "bench_agents", server, partner, org, site,
                            {count, heartbeatSeconds, connectors, {}, {}});
     const double connectSeconds = swarm.connect();
@@ -60,7 +49,7 @@ int main(int argc, char** argv) {
     auto& counters = swarm.counters();
     // Let the hellos land and the first heartbeats go round before measuring the hold.
     std::this_thread::sleep_for(std::chrono::seconds(std::min(heartbeatSeconds, 10)));
-    const long rssConnected = rssKib(server.pid());
+    const long rssConnected = test::rssKib(server.pid());
 
     const long acksBefore = counters.acks;
     const auto holdStart = Clock::now();

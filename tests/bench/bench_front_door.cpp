@@ -10,6 +10,7 @@
 // Prints one JSON object as its last line; every REST request sent is counted, failures included.
 #include "AgentSwarm.h"
 #include "BenchArguments.h"
+#include "BenchFigures.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "net/TlsConnection.h"
@@ -32,22 +33,6 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 namespace {
-double percentile(std::vector<double> values, double p) {
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1,
-                           static_cast<std::size_t>(p * static_cast<double>(values.size())))];
-}
-
-long rssKib(qint64 pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.starts_with("VmRSS:"))
-            return std::stol(line.substr(6));
-    return 0;
-}
-
 // Holds `idle` and `slow` TLS connections from addresses in 127.3.0.0/16 (200 each, under the server's
 // default per-address cap), dialing again whatever the server closes.
 class PeerHolder {
@@ -230,7 +215,7 @@ int main(int argc, char** argv) {
     const std::string site = api->post("/api/v1/sites", {{"org_id", org}, {"name", "Door site"}}).body["id"];
     for (int i = 0; i < 49; ++i)
         api->post("/api/v1/orgs", {{"name", "Door org " + std::to_string(i)}});
-    const long rssStart = rssKib(server.pid());
+    const long rssStart = test::rssKib(server.pid());
 
     test::AgentSwarm swarm(postgres, "bench_front_door", server, admin.partnerId, org, site,
                            {agents, 10, 4, {}, {}});
@@ -249,26 +234,12 @@ int main(int argc, char** argv) {
     std::vector<std::vector<double>> latencies(static_cast<std::size_t>(restClients));
     std::atomic<long> restFailed{0};
     std::vector<std::thread> threads;
-    for (int c = 0; c < restClients; ++c) {
+    for (int c = 0; c < restClients; ++c)
         threads.emplace_back([&, c] {
-            auto client = server.client();
-            client->setBearer(token);
-            while (running) {
-                const auto start = Clock::now();
-                bool ok = false;
-                try {
-                    ok = client->get("/api/v1/orgs?limit=50").status == 200;
-                } catch (const std::exception&) {
-                    client = server.client();
-                    client->setBearer(token);
-                }
-                latencies[static_cast<std::size_t>(c)].push_back(
-                    std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-                if (!ok)
-                    ++restFailed;
-            }
+            test::timedGets(
+                server, token, "/api/v1/orgs?limit=50", [&] { return running.load(); },
+                latencies[static_cast<std::size_t>(c)], restFailed);
         });
-    }
     std::atomic<long> healthChecks{0};
     std::atomic<long> healthFailed{0};
     threads.emplace_back([&] {
@@ -292,7 +263,7 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(1s);
         idleSamples.push_back(holder.idleOpen());
         slowSamples.push_back(holder.slowOpen());
-        rssPeak = std::max(rssPeak, rssKib(server.pid()));
+        rssPeak = std::max(rssPeak, test::rssKib(server.pid()));
     }
     running = false;
     for (auto& thread : threads)
@@ -333,8 +304,8 @@ int main(int argc, char** argv) {
         {"dial_failures", holder.dialFailures()},
         {"rest_requests", all.size()},
         {"rest_per_s", std::round(static_cast<double>(all.size()) / measured)},
-        {"rest_p50_ms", std::round(percentile(all, 0.50) * 10) / 10},
-        {"rest_p99_ms", std::round(percentile(all, 0.99) * 10) / 10},
+        {"rest_p50_ms", std::round(test::percentile(all, 0.50) * 10) / 10},
+        {"rest_p99_ms", std::round(test::percentile(all, 0.99) * 10) / 10},
         {"rest_failed", restFailed.load()},
         {"healthz_checks", healthChecks.load()},
         {"healthz_failed", healthFailed.load()},

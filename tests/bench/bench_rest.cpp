@@ -3,6 +3,7 @@
 // last line. Every request sent is counted: one that fails or throws is a failure, and its time is in the
 // latencies.
 #include "BenchArguments.h"
+#include "BenchFigures.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -15,17 +16,6 @@
 
 using namespace breeze;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-double percentile(std::vector<double> values, double p) {
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1,
-                           static_cast<std::size_t>(p * static_cast<double>(values.size())))];
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
@@ -50,27 +40,15 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
-    std::atomic<int> failures{0};
+    std::atomic<long> failures{0};
     const auto started = Clock::now();
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c) {
         threads.emplace_back([&, c] {
-            auto client = server.client();
-            client->setBearer(token);
-            for (int i = 0; i < requests / clients; ++i) {
-                const auto start = Clock::now();
-                bool ok = false;
-                try {
-                    ok = client->get("/api/v1/orgs?limit=50").status == 200;
-                } catch (const std::exception&) {
-                    client = server.client();
-                    client->setBearer(token);
-                }
-                latencies[static_cast<std::size_t>(c)].push_back(
-                    std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-                if (!ok)
-                    ++failures;
-            }
+            auto& mine = latencies[static_cast<std::size_t>(c)];
+            test::timedGets(
+                server, token, "/api/v1/orgs?limit=50",
+                [&] { return mine.size() < static_cast<std::size_t>(requests / clients); }, mine, failures);
         });
     }
     for (auto& thread : threads)
@@ -86,9 +64,9 @@ int main(int argc, char** argv) {
                                    {"requests", all.size()},
                                    {"failures", failures.load()},
                                    {"list_orgs_per_s", static_cast<double>(all.size()) / seconds},
-                                   {"p50_ms", percentile(all, 0.50)},
-                                   {"p99_ms", percentile(all, 0.99)},
-                                   {"failed_login_p50_ms", percentile(loginMs, 0.50)}};
+                                   {"p50_ms", test::percentile(all, 0.50)},
+                                   {"p99_ms", test::percentile(all, 0.99)},
+                                   {"failed_login_p50_ms", test::percentile(loginMs, 0.50)}};
     std::cout << result.dump() << std::endl;
     return failures.load() == 0 ? 0 : 1;
 }
