@@ -15,6 +15,7 @@
 #include "protocol/MessageFields.h"
 #include "protocol/WebSocketCodec.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 
 namespace breeze::server {
@@ -40,6 +41,11 @@ void ConsoleService::stop() {
         m_subscription = 0;
     }
     m_workers.stop();
+}
+
+void ConsoleService::abandoned(const AgentSession& session) {
+    std::lock_guard lock(m_mutex);
+    m_admitted.erase(session.key);
 }
 
 std::size_t ConsoleService::sessions() const {
@@ -91,12 +97,24 @@ void ConsoleService::admit(const std::string& credential, const std::string& add
             done(std::move(admission));
             return;
         }
-        admission.admitted = true;
         admission.session.key = "console:" + crypto::SecureRandom::uuid();
         admission.session.partnerId = admitted->scope.partnerId();
         {
+            // Console sessions do not count against their address (a whole office may sit behind one), so one
+            // user's are counted instead: a stolen token cannot open connections without end.
             std::lock_guard lock(m_mutex);
-            m_admitted.insert_or_assign(admission.session.key, std::move(*admitted));
+            const auto mine = [&](const auto& entry) { return entry.second.userId == admitted->userId; };
+            const auto open = std::count_if(m_consoles.begin(), m_consoles.end(), mine) +
+                              std::count_if(m_admitted.begin(), m_admitted.end(), mine);
+            if (open >= kMaxConsolesPerUser) {
+                admission.status = 429;
+                admission.code = "too_many_sessions";
+                admission.message =
+                    "this user already has " + std::to_string(open) + " console connections; close one first";
+            } else {
+                admission.admitted = true;
+                m_admitted.insert_or_assign(admission.session.key, std::move(*admitted));
+            }
         }
         done(std::move(admission));
     });

@@ -36,6 +36,7 @@ public:
     void admit(const std::string& credential, const std::string& address,
                std::function<void(AgentAdmission)> done) override;
     void opened(const AgentSession& session) override;
+    void abandoned(const AgentSession& session) override;
     bool received(const AgentSession& session, protocol::Envelope envelope) override;
     void closed(const AgentSession& session, const std::string& reason) override;
 
@@ -65,6 +66,7 @@ private:
     FrontDoor* m_gateway = nullptr;
     StrandPool m_workers;
     mutable std::mutex m_mutex;
+    static constexpr long kMaxConsolesPerUser = 32;
     std::map<std::string, Console> m_consoles;  // by session key
     std::map<std::string, Admitted> m_admitted; // admitted, not yet opened (by connection id)
 };

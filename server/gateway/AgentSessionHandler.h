@@ -17,6 +17,8 @@ public:
     virtual void admit(const std::string& credential, const std::string& address,
                        std::function<void(AgentAdmission)> done) = 0;
     virtual void opened(const AgentSession& session) = 0;
+    // An admitted connection that ended before it opened (the peer left while its credential was checked).
+    virtual void abandoned(const AgentSession& session) {}
     // False when the handler cannot take more work from this agent now (the gateway then closes it with
     // "try again later" and the agent resends from its spool).
     virtual bool received(const AgentSession& session, protocol::Envelope envelope) = 0;

@@ -319,12 +319,12 @@ void EventLoop::startUpgrade(Connection& connection, const protocol::HttpRequest
     connection.phase = Phase::Admitting;
     connection.deadline = Clock::now() + kWorkerDeadline;
     const std::uint64_t number = connection.session.connection;
-    connection.handler->admit(credential, connection.session.address,
-                              [this, number](AgentAdmission admission) {
-                                  post([number, admission = std::move(admission)](EventLoop& loop) mutable {
-                                      loop.admitted(number, std::move(admission));
-                                  });
-                              });
+    AgentSessionHandler* handler = connection.handler;
+    handler->admit(credential, connection.session.address, [this, number, handler](AgentAdmission admission) {
+        post([number, handler, admission = std::move(admission)](EventLoop& loop) mutable {
+            loop.admitted(number, handler, std::move(admission));
+        });
+    });
 }
 
 void EventLoop::startRequest(Connection& connection, protocol::HttpRequestHead head) {
@@ -525,10 +525,13 @@ void EventLoop::refuse(Connection& connection, int status, const std::string& co
     respond(connection, std::move(answer));
 }
 
-void EventLoop::admitted(std::uint64_t number, AgentAdmission admission) {
+void EventLoop::admitted(std::uint64_t number, AgentSessionHandler* handler, AgentAdmission admission) {
     const auto it = m_connections.find(number);
-    if (it == m_connections.end() || it->second->ended)
+    if (it == m_connections.end() || it->second->ended) {
+        if (admission.admitted)
+            handler->abandoned(admission.session); // nothing it set aside may outlive the connection
         return;
+    }
     Connection& connection = *it->second;
     if (!admission.admitted) {
         refuse(connection, admission.status, admission.code, admission.message);

@@ -13,6 +13,7 @@
 
 namespace breeze::server {
 
+class AgentSessionHandler;
 class FrontDoor;
 
 // One epoll loop serving many connections of the front door: TLS handshake, request heads, bodies and answers
@@ -33,7 +34,7 @@ public:
     void adopt(int fd, const std::string& address);
     void sendOn(std::uint64_t connection, const std::string& text);
     void close(std::uint64_t connection, std::uint16_t code, const std::string& reason);
-    void admitted(std::uint64_t connection, AgentAdmission admission);
+    void admitted(std::uint64_t connection, AgentSessionHandler* handler, AgentAdmission admission);
     void answered(std::uint64_t connection, std::shared_ptr<HttpAnswer> answer);
     void bodyWanted(std::uint64_t connection, std::size_t limit);
 

@@ -118,6 +118,27 @@ private Q_SLOTS:
         }
     }
 
+    void oneUserCannotOpenConsolesWithoutEnd() {
+        // Console sessions do not count against their address, so they are counted per user.
+        std::vector<std::unique_ptr<net::WebSocketChannel>> consoles;
+        for (int i = 0; i < 32; ++i)
+            consoles.push_back(connect("/api/v1/console/ws", m_techA));
+        try {
+            connect("/api/v1/console/ws", m_techA);
+            QFAIL("a 33rd console session was admitted");
+        } catch (const net::WebSocketRefused& refused) {
+            QCOMPARE(refused.status(), 429);
+        }
+        // Closing one frees its place, once the server has seen it go.
+        consoles.pop_back();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_server->client()->get("/metrics").raw.find("\nbreeze_console_sessions 31\n") !=
+                std::string::npos,
+            5000);
+        consoles.push_back(connect("/api/v1/console/ws", m_techA));
+        QVERIFY(consoles.back()->open());
+    }
+
     void aConsoleHearsAboutItsOwnDevicesOnly() {
         auto console = connect("/api/v1/console/ws", m_techA);
         const auto alpha = enroll(m_siteA, "alpha-pc");
