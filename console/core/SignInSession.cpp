@@ -9,8 +9,16 @@ SignInSession::SignInSession(ApiClient& api, QObject* parent) : QObject(parent),
 
 void SignInSession::signIn(const QString& email, const QString& password, const QString& totp) {
     QJsonObject body{{"email", email}, {"password", password}};
-    if (!totp.isEmpty())
-        body["totp"] = totp;
+    // One field takes either second factor: digits are an authenticator code, anything longer or with letters
+    // is a recovery code.
+    const QString code = totp.trimmed();
+    bool digits = !code.isEmpty() && code.size() <= 8;
+    for (const QChar c : code)
+        digits = digits && c.isDigit();
+    if (digits)
+        body["totp"] = code;
+    else if (!code.isEmpty())
+        body["recovery_code"] = code;
     m_api.post("/api/v1/auth/login", body, [this](const ApiReply& reply) { accept(reply); });
 }
 

@@ -154,6 +154,19 @@ private Q_SLOTS:
         watch->stop();
         QCOMPARE(flow.workspace().window(), window);
         QCOMPARE(window->search(), QString("web"));
+
+        // Without the authenticator: the same field takes a recovery code.
+        loggedOut = false;
+        flow.workspace().connection()->api().post(
+            "/api/v1/auth/logout", {}, [&](const ApiReply& reply) { loggedOut = reply.status == 204; });
+        QTRY_VERIFY_WITH_TIMEOUT(loggedOut, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(flow.dialog().isVisible(), 20000);
+        QTimer* watchAgain = answerFirstContact(QMessageBox::No, &askedAgain);
+        fillAndSubmit(flow.dialog(), m_url.toString(), QString::fromStdString(m_admin.password),
+                      QString::fromStdString(m_admin.recoveryCodes.at(0)));
+        QTRY_VERIFY_WITH_TIMEOUT(!flow.dialog().isVisible(), 15000);
+        QVERIFY(flow.workspace().connection()->session().signedIn());
+        watchAgain->stop();
     }
 
     void aServerPresentingAnotherCaIsRefusedInTheDialog() {
