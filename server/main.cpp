@@ -154,6 +154,8 @@ int serve(const Options& options) {
     gatewaySettings.maxConnections = static_cast<std::size_t>(config.gatewayMaxConnections);
     gatewaySettings.maxConnectionsPerAddress = static_cast<std::size_t>(config.httpMaxConnectionsPerAddress);
     gatewaySettings.uncappedAddresses = config.httpTrustedProxies;
+    gatewaySettings.newConnectionsPerSecondPerAddress = config.httpNewConnectionsPerSecondPerAddress;
+    gatewaySettings.newConnectionBurstPerAddress = config.httpNewConnectionBurstPerAddress;
     gatewaySettings.maxMessageBytes = config.gatewayMaxMessageBytes;
     gatewaySettings.maxQueuedBytes = config.gatewayMaxQueuedBytes;
     gatewaySettings.messagesPerSecond = config.gatewayMessagesPerSecond;

@@ -37,6 +37,8 @@ struct ServerConfig {
     int httpBodyTimeoutSeconds = 30;
     int httpWriteTimeoutSeconds = 30;
     int httpMaxConnectionsPerAddress = 256;
+    int httpNewConnectionsPerSecondPerAddress = 100;
+    int httpNewConnectionBurstPerAddress = 400;
 
     int accessTokenTtlSeconds = 900;
     int refreshTokenTtlSeconds = 30 * 24 * 3600;

@@ -1,5 +1,6 @@
 #include "gateway/FrontDoor.h"
 
+#include "gateway/ConnectionRate.h"
 #include "gateway/EventLoop.h"
 #include "http/ClientAddress.h"
 #include "ops/JsonLogger.h"
@@ -134,6 +135,9 @@ void FrontDoor::connectionEnded(const std::string& address, bool countedForAddre
 }
 
 void FrontDoor::acceptLoop() {
+    ConnectionRate rate(m_settings.newConnectionsPerSecondPerAddress,
+                        m_settings.newConnectionBurstPerAddress);
+    const auto& uncapped = m_settings.uncappedAddresses;
     std::vector<pollfd> fds;
     for (int listener : m_listeners)
         fds.push_back({listener, POLLIN, 0});
@@ -157,7 +161,9 @@ void FrontDoor::acceptLoop() {
                     break;
                 }
                 std::string address = net::peerAddressOf(fd);
-                if (m_connections.load() >= m_settings.maxConnections || !admitAddress(address)) {
+                const bool proxy = std::find(uncapped.begin(), uncapped.end(), address) != uncapped.end();
+                if (m_connections.load() >= m_settings.maxConnections ||
+                    (!proxy && !rate.allow(addressBucket(address))) || !admitAddress(address)) {
                     ++m_refusedConnections;
                     ::close(fd);
                     continue;

@@ -13,7 +13,10 @@ struct GatewaySettings {
     // Connections one address may hold before they are authenticated WebSocket sessions (REST, handshakes,
     // slow or idle peers): beyond it new ones are closed at once.
     std::size_t maxConnectionsPerAddress = 256;
-    // Reverse proxies: every client behind one arrives from its address, so the cap does not apply to them.
+    // How fast one address may open connections (each is a TLS handshake): a token bucket.
+    double newConnectionsPerSecondPerAddress = 100;
+    double newConnectionBurstPerAddress = 400;
+    // Reverse proxies: every client behind one arrives from its address, so the caps do not apply to them.
     std::vector<std::string> uncappedAddresses;
     std::size_t maxMessageBytes = 4 * 1024 * 1024;
     std::size_t maxQueuedBytes = 8 * 1024 * 1024;

@@ -289,6 +289,32 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(connectFrom("127.0.0.60") != nullptr, 5000);
     }
 
+    void oneAddressCannotHandshakeWithoutEnd() {
+        test::TestServer limited(*m_postgres, "front_door_rate",
+                                 {{"http.new_connections_per_second_per_address", "1"},
+                                  {"http.new_connection_burst_per_address", "5"}});
+        auto tls = net::makeClientSslContext(limited.caFile());
+        auto connectsFrom = [&](const std::string& source) {
+            try {
+                net::TlsConnection::connect("127.0.0.1", static_cast<unsigned short>(limited.port()),
+                                            tls.get(), 5s, source);
+                return true;
+            } catch (const std::exception&) {
+                return false;
+            }
+        };
+        // Thirty connections opened and closed at once from one address: the burst and about one a second
+        // pass.
+        int accepted = 0;
+        const auto started = Clock::now();
+        for (int i = 0; i < 30; ++i)
+            accepted += connectsFrom("127.0.0.70") ? 1 : 0;
+        const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        QVERIFY2(accepted >= 5 && accepted <= 5 + static_cast<int>(seconds) + 1,
+                 qPrintable(QString("%1 accepted in %2 s").arg(accepted).arg(seconds)));
+        QVERIFY(connectsFrom("127.0.0.71")); // another address is not held back
+    }
+
     void keepAlivePipeliningAndClose() {
         auto tls = dial();
         // Two requests in one write are answered in order on the same connection.
