@@ -13,9 +13,9 @@
 namespace breeze::server {
 
 // Who a session or API key belongs to, remembered between requests so that most requests need one read of the
-// auth epoch (migrations/0014) instead of a transaction of lookups. An entry is used only while the epoch it was
-// loaded under is still current: any change to sessions, users, grants, roles or keys moves the epoch in the
-// same transaction, so it reaches this cache, on every node, with the next request. Bounded; thread-safe.
+// auth epoch (migrations/0014) instead of a transaction of lookups. An entry is used only while the epoch it
+// was loaded under is still current: any change to sessions, users, grants, roles or keys moves the epoch in
+// the same transaction, so it reaches this cache, on every node, with the next request. Bounded; thread-safe.
 class PrincipalCache {
 public:
     struct Entry {

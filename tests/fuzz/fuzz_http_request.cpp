@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     const auto& head = *parsed.head;
-    if (parsed.headBytes > bytes.size() || head.method.empty() || head.target.empty() || head.target[0] != '/' ||
-        head.headers.size() > kMaxRequestHeaders)
+    if (parsed.headBytes > bytes.size() || head.method.empty() || head.target.empty() ||
+        head.target[0] != '/' || head.headers.size() > kMaxRequestHeaders)
         std::abort();
     constexpr std::size_t kLimit = 4096;
     auto framing = HttpBodyReader::forHead(head, kLimit);

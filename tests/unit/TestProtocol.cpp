@@ -65,15 +65,15 @@ private Q_SLOTS:
         QVERIFY(!http10.head->keepAlive());
 
         const std::pair<std::string, int> refusals[] = {
-            {"GET / HTTP/1.1\r\n\r\n", 400},                                   // no Host
-            {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505},                         // not HTTP/1.x
-            {"G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400},                         // not a token
-            {"GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400},                  // absolute form
-            {"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400},                      // a space in the target
-            {"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400},             // a single header twice
+            {"GET / HTTP/1.1\r\n\r\n", 400},                       // no Host
+            {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505},            // not HTTP/1.x
+            {"G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400},            // not a token
+            {"GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", 400},    // absolute form
+            {"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400},         // a space in the target
+            {"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400}, // a single header twice
             {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", 400},
-            {"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400},              // obsolete folding
-            {"GET / HTTP/1.1\r\nHost: \x01\r\n\r\n", 400},                      // control character
+            {"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400}, // obsolete folding
+            {"GET / HTTP/1.1\r\nHost: \x01\r\n\r\n", 400},         // control character
             {std::string(20000, 'a'), 431},
         };
         for (const auto& [bytes, status] : refusals) {
@@ -120,7 +120,8 @@ private Q_SLOTS:
         // Refusals.
         QCOMPARE(HttpBodyReader::forHead(headOf("Content-Length: 101\r\n"), 100).status, 413);
         QCOMPARE(HttpBodyReader::forHead(headOf("Content-Length: -1\r\n"), 100).status, 400);
-        QCOMPARE(HttpBodyReader::forHead(headOf("Content-Length: 1\r\nTransfer-Encoding: chunked\r\n"), 100).status,
+        QCOMPARE(HttpBodyReader::forHead(headOf("Content-Length: 1\r\nTransfer-Encoding: chunked\r\n"), 100)
+                     .status,
                  400);
         QCOMPARE(HttpBodyReader::forHead(headOf("Transfer-Encoding: gzip\r\n"), 100).status, 501);
         auto tooBig = HttpBodyReader::forHead(headOf("Transfer-Encoding: chunked\r\n"), 10);
