@@ -210,10 +210,16 @@ void AgentService::heartbeat(const AgentSession& session, const protocol::Envelo
         return;
     }
     const std::string id = envelope.id;
-    const bool queued = m_metrics.submit({session, std::move(beat), [this, session, id](bool stored) {
-                                              if (stored)
-                                                  acknowledge(session, id, true);
-                                          }});
+    const bool queued = m_metrics.submit(
+        {session, std::move(beat),
+         [this, session, id](MetricsWriter::Outcome outcome, const std::string& error) {
+             // Refused for its own data: acknowledged as not stored, so the agent drops it instead of sending
+             // it forever. Not stored for now: no acknowledgement, and the agent sends it again.
+             if (outcome == MetricsWriter::Outcome::Stored)
+                 acknowledge(session, id, true);
+             else if (outcome == MetricsWriter::Outcome::Refused)
+                 acknowledge(session, id, false, "the heartbeat was refused: " + error.substr(0, 200));
+         }});
     (void)queued; // when full, the sample stays in the agent's spool and comes again
 }
 

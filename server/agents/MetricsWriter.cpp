@@ -4,6 +4,7 @@
 #include "db/ScopedTransaction.h"
 #include "ops/JsonLogger.h"
 
+#include <algorithm>
 #include <array>
 #include <ctime>
 #include <pqxx/stream_to>
@@ -134,12 +135,15 @@ void MetricsWriter::run() {
                 m_queue.pop_front();
             }
         }
-        const bool ok = write(batch);
-        for (auto& sample : batch)
-            sample.done(ok);
-        if (ok && m_observer)
-            m_observer(batch);
-        if (!ok) {
+        std::vector<Outcome> outcomes(batch.size(), Outcome::Later);
+        writeSplitting(batch, 0, batch.size(), outcomes);
+        std::deque<Sample> stored;
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            if (outcomes[i] == Outcome::Stored)
+                stored.push_back(batch[i]);
+        if (m_observer && !stored.empty())
+            m_observer(stored);
+        if (std::find(outcomes.begin(), outcomes.end(), Outcome::Later) != outcomes.end()) {
             // PostgreSQL is away: the agents keep their samples; do not spin.
             std::unique_lock lock(m_mutex);
             m_wake.wait_for(lock, std::chrono::seconds(1), [&] { return m_stopping; });
@@ -147,7 +151,30 @@ void MetricsWriter::run() {
     }
 }
 
-bool MetricsWriter::write(std::deque<Sample>& batch) {
+void MetricsWriter::writeSplitting(const std::deque<Sample>& batch, std::size_t first, std::size_t last,
+                                   std::vector<Outcome>& outcomes) {
+    std::string error;
+    const Outcome outcome = write(batch, first, last, error);
+    if (outcome == Outcome::Refused && last - first > 1) {
+        // Which sample PostgreSQL objects to is unknown: halve until it is alone. The others are stored, a
+        // few transactions later, whatever one device sent.
+        const std::size_t middle = first + (last - first) / 2;
+        writeSplitting(batch, first, middle, outcomes);
+        writeSplitting(batch, middle, last, outcomes);
+        return;
+    }
+    if (outcome == Outcome::Refused)
+        logger().warning("heartbeat refused by the database",
+                         {{"device_id", batch[first].session.deviceId}, {"error", error}});
+    for (std::size_t i = first; i < last; ++i) {
+        outcomes[i] = outcome;
+        if (batch[i].done)
+            batch[i].done(outcome, error);
+    }
+}
+
+MetricsWriter::Outcome MetricsWriter::write(const std::deque<Sample>& batch, std::size_t first,
+                                            std::size_t last, std::string& error) {
     try {
         auto lease = m_pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"store heartbeats of authenticated agents"});
@@ -156,8 +183,8 @@ bool MetricsWriter::write(std::deque<Sample>& batch) {
             "ON COMMIT DELETE ROWS");
         {
             pqxx::stream_to stream(tx.sql(), "metrics_batch", kColumns);
-            for (const auto& sample : batch)
-                stream << rowOf(sample);
+            for (std::size_t i = first; i < last; ++i)
+                stream << rowOf(batch[i]);
             stream.complete();
         }
         tx.sql().exec("INSERT INTO device_metrics SELECT * FROM metrics_batch ON CONFLICT DO NOTHING");
@@ -174,12 +201,22 @@ bool MetricsWriter::write(std::deque<Sample>& batch) {
             "filesystems "
             "FROM metrics_batch ORDER BY device_id, sampled_at DESC) b WHERE d.id = b.device_id");
         tx.commit();
-        m_stored += batch.size();
+        m_stored += last - first;
         ++m_batches;
-        return true;
-    } catch (const std::exception& error) {
-        logger().warning("heartbeat batch not stored", {{"samples", batch.size()}, {"error", error.what()}});
-        return false;
+        return Outcome::Stored;
+    } catch (const pqxx::sql_error& refused) {
+        // Classes 22 (data exception: a NUL byte, bad JSON, a value out of range), 23 (integrity) and 54
+        // (program limits) are about what was sent; anything else may pass on its own.
+        const std::string state = refused.sqlstate();
+        error = refused.what();
+        if (state.starts_with("22") || state.starts_with("23") || state.starts_with("54"))
+            return Outcome::Refused;
+        logger().warning("heartbeat batch not stored", {{"samples", last - first}, {"error", error}});
+        return Outcome::Later;
+    } catch (const std::exception& failure) {
+        error = failure.what();
+        logger().warning("heartbeat batch not stored", {{"samples", last - first}, {"error", error}});
+        return Outcome::Later;
     }
 }
 

@@ -9,7 +9,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace breeze::server {
 
@@ -21,10 +23,14 @@ class ConnectionPool;
 // ack.
 class MetricsWriter {
 public:
+    // Stored; refused for good (PostgreSQL rejects the sample's own data: the agent should drop it); or not
+    // stored now (PostgreSQL is away: the agent keeps it and sends it again).
+    enum class Outcome { Stored, Refused, Later };
+
     struct Sample {
         AgentSession session;
         protocol::Heartbeat heartbeat;
-        std::function<void(bool stored)> done;
+        std::function<void(Outcome outcome, const std::string& error)> done;
     };
 
     MetricsWriter(ConnectionPool& pool, std::size_t maxBatch, std::chrono::milliseconds maxDelay,
@@ -45,7 +51,11 @@ public:
 
 private:
     void run();
-    bool write(std::deque<Sample>& batch);
+    // Writes batch[first, last) in one transaction; a batch refused for its data is split and each half
+    // written again, so one bad sample costs only its own agent. Settles every sample in the range.
+    void writeSplitting(const std::deque<Sample>& batch, std::size_t first, std::size_t last,
+                        std::vector<Outcome>& outcomes);
+    Outcome write(const std::deque<Sample>& batch, std::size_t first, std::size_t last, std::string& error);
 
     ConnectionPool& m_pool;
     std::size_t m_maxBatch;

@@ -53,7 +53,9 @@ class TestAgentData final : public QObject {
         beat.filesystems = {{"/", "ext4", 100, 25}, {"/data", "xfs", 100, 80}};
         beat.interfaces = {{"lo", 999, 999}, {"eth0", static_cast<std::uint64_t>(sampledAtMs / 1000), 10}};
         std::promise<bool> stored;
-        writer.submit({m_session, beat, [&](bool ok) { stored.set_value(ok); }});
+        writer.submit({m_session, beat, [&](server::MetricsWriter::Outcome outcome, const std::string&) {
+                           stored.set_value(outcome == server::MetricsWriter::Outcome::Stored);
+                       }});
         return stored.get_future().get();
     }
 
@@ -129,6 +131,30 @@ private Q_SLOTS:
         QCOMPARE(scalar("SELECT (last_filesystems->1->>'used_bytes')::int FROM devices "
                         "WHERE last_filesystems->1->>'mount' = '/data'"),
                  80LL);
+    }
+
+    void oneBadSampleCostsOnlyItsSender() {
+        // Twenty good samples and one with a NUL in a user name (PostgreSQL's jsonb refuses it) in one batch.
+        server::MetricsWriter writer(*m_pool, 100, 300ms, 1000);
+        const long long before = scalar("SELECT count(*) FROM device_metrics");
+        const std::int64_t at = nowMs() - 3'600'000;
+        std::vector<std::promise<server::MetricsWriter::Outcome>> outcomes(21);
+        for (int i = 0; i < 21; ++i) {
+            protocol::Heartbeat beat;
+            beat.sampledAtMs = at + i * 1000;
+            beat.cpuPercent = 1;
+            beat.users = {i == 7 ? std::string("root\0x", 6) : std::string("root")};
+            QVERIFY(writer.submit(
+                {m_session, beat, [&outcomes, i](server::MetricsWriter::Outcome outcome, const std::string&) {
+                     outcomes[static_cast<std::size_t>(i)].set_value(outcome);
+                 }}));
+        }
+        for (int i = 0; i < 21; ++i) {
+            const auto outcome = outcomes[static_cast<std::size_t>(i)].get_future().get();
+            QCOMPARE(outcome, i == 7 ? server::MetricsWriter::Outcome::Refused
+                                     : server::MetricsWriter::Outcome::Stored);
+        }
+        QCOMPARE(scalar("SELECT count(*) FROM device_metrics"), before + 20);
     }
 
     void completedHoursAreRolledUpAndLateSamplesRollThemUpAgain() {
