@@ -133,106 +133,113 @@ ApiResponse login(RequestContext& ctx) {
     const bool passwordRight = account ? server.hasher.verify(account->passwordHash, password)
                                        : (server.hasher.verify(timingEqualiserHash(server), password), false);
 
-    auto lease = server.pool.acquire();
-    ScopedTransaction tx(*lease, SystemAccess{"sign-in"});
-    AuditEvent event = ctx.auditEvent("auth.login", "user", "");
-    event.actorLabel = email;
+    // The decision, in a transaction whose connection goes back to the pool before any further hashing.
+    const nlohmann::json tokens = [&] {
+        auto lease = server.pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"sign-in"});
+        AuditEvent event = ctx.auditEvent("auth.login", "user", "");
+        event.actorLabel = email;
 
-    auto refuse = [&](LoginFailure failure) {
-        if (failure.countsAgainstThrottle)
-            throttle.recordFailure(tx, keys);
-        event.result = "failure";
-        event.details = {{"reason", failure.reason}};
-        if (account)
-            ctx.audit(tx, event);
-        else
-            ctx.auditNoise(tx, event); // nobody's account: anyone can cause this
-        tx.commit();
-        // Under a spread-out attack a failure says nothing more than "too many attempts", so guesses that
-        // got this far (they carried a second factor) learn nothing about the password.
-        if (standing.accountUnderAttack && !(account && account->knownAddress))
-            throw tooManyAttempts(window);
-        throw ApiError(failure.status, failure.code, failure.message);
-    };
-    const LoginFailure wrongCredentials{401, "invalid_credentials", "e-mail or password is wrong", "", true};
-    if (!account) {
-        auto failure = wrongCredentials;
-        failure.reason = "unknown e-mail";
-        refuse(failure);
-    }
-    const auto rows =
-        tx.sql().exec_params("SELECT u.password_hash, u.totp_secret_sealed, coalesce(u.totp_last_step, 0), "
-                             "u.mfa_required OR p.require_mfa, u.disabled_at IS NOT NULL "
-                             "FROM users u JOIN partners p ON p.id = u.partner_id WHERE u.id = $1 "
-                             "FOR UPDATE OF u", // concurrent sign-ins must not both spend the same TOTP step
-                             account->userId);
-    event.partnerId = account->partnerId;
-    event.actorType = "user";
-    event.actorId = account->userId;
-    event.resourceId = account->userId;
-    if (rows.empty())
-        refuse(
-            {401, "invalid_credentials", "e-mail or password is wrong", "account removed meanwhile", false});
-    const auto& user = rows[0];
-    // The row lock orders attempts on this account: what earlier ones recorded while this one was hashing
-    // counts now, so parallel guesses get no more answers than sequential ones.
-    standing = throttle.standing(tx, keys);
-    if (standing.blockedSeconds > 0 || (standing.accountUnderAttack && !account->knownAddress &&
-                                        !(account->mfaEnrolled && (totp || recoveryCode)))) {
-        throttle.recordRefused(tx, keys);
-        event.result = "denied";
-        event.details = {{"reason", standing.blockedSeconds > 0 ? "throttled" : "account under attack"}};
-        ctx.auditNoise(tx, event);
-        tx.commit();
-        throw tooManyAttempts(standing.blockedSeconds > 0 ? standing.blockedSeconds : window);
-    }
-    if (user[0].as<std::string>() != account->passwordHash)
-        refuse(
-            {401, "invalid_credentials", "e-mail or password is wrong", "password changed meanwhile", false});
-    if (!passwordRight) {
-        auto failure = wrongCredentials;
-        failure.reason = "wrong password";
-        refuse(failure);
-    }
-    if (user[4].as<bool>())
-        refuse({401, "account_disabled", "this account is disabled", "account disabled", false});
-
-    const bool mfaEnrolled = !user[1].is_null();
-    if (mfaEnrolled) {
-        if (!totp && !recoveryCode)
-            refuse({401, "mfa_required", "enter the code from your authenticator app, or a recovery code",
-                    "second factor missing", false});
-        if (totp) {
-            const auto secret = server.sealer.open(user[1].as<std::string>());
-            if (!secret)
-                throw std::runtime_error("stored TOTP secret cannot be opened: was sealing.key replaced?");
-            const auto step = crypto::Totp::matchingStep(*secret, *totp, now());
-            if (!step || *step <= user[2].as<std::int64_t>())
-                refuse({401, "invalid_totp", "the authenticator code is wrong or was already used",
-                        "wrong TOTP", true});
-            tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", account->userId,
-                                 *step);
-        } else if (!MfaCredentials::consumeRecoveryCode(tx, account->userId, *recoveryCode)) {
-            refuse({401, "invalid_recovery_code", "the recovery code is wrong or was already used",
-                    "wrong recovery code", true});
-        } else {
-            event.details["recovery_code_used"] = true;
+        auto refuse = [&](LoginFailure failure) {
+            if (failure.countsAgainstThrottle)
+                throttle.recordFailure(tx, keys);
+            event.result = "failure";
+            event.details = {{"reason", failure.reason}};
+            if (account)
+                ctx.audit(tx, event);
+            else
+                ctx.auditNoise(tx, event); // nobody's account: anyone can cause this
+            tx.commit();
+            // Under a spread-out attack a failure says nothing more than "too many attempts", so guesses that
+            // got this far (they carried a second factor) learn nothing about the password.
+            if (standing.accountUnderAttack && !(account && account->knownAddress))
+                throw tooManyAttempts(window);
+            throw ApiError(failure.status, failure.code, failure.message);
+        };
+        const LoginFailure wrongCredentials{401, "invalid_credentials", "e-mail or password is wrong", "",
+                                            true};
+        if (!account) {
+            auto failure = wrongCredentials;
+            failure.reason = "unknown e-mail";
+            refuse(failure);
         }
-    }
-    const bool mfaEnrollmentOnly = !mfaEnrolled && user[3].as<bool>();
-    tx.sql().exec_params("UPDATE users SET last_login_at = now() WHERE id = $1", account->userId);
-    throttle.recordSuccess(tx, keys);
-    SessionIssuer issuer(server);
-    nlohmann::json tokens =
-        issuer.start(tx, account->userId, account->partnerId, mfaEnrollmentOnly, ctx.address());
-    event.details["mfa"] = mfaEnrolled;
-    event.details["session_id"] = tokens["session_id"];
-    ctx.audit(tx, event);
-    tx.commit();
+        const auto rows = tx.sql().exec_params(
+            "SELECT u.password_hash, u.totp_secret_sealed, coalesce(u.totp_last_step, 0), "
+            "u.mfa_required OR p.require_mfa, u.disabled_at IS NOT NULL "
+            "FROM users u JOIN partners p ON p.id = u.partner_id WHERE u.id = $1 "
+            "FOR UPDATE OF u", // concurrent sign-ins must not both spend the same TOTP step
+            account->userId);
+        event.partnerId = account->partnerId;
+        event.actorType = "user";
+        event.actorId = account->userId;
+        event.resourceId = account->userId;
+        if (rows.empty())
+            refuse({401, "invalid_credentials", "e-mail or password is wrong", "account removed meanwhile",
+                    false});
+        const auto& user = rows[0];
+        // The row lock orders attempts on this account: what earlier ones recorded while this one was hashing
+        // counts now, so parallel guesses get no more answers than sequential ones.
+        standing = throttle.standing(tx, keys);
+        if (standing.blockedSeconds > 0 || (standing.accountUnderAttack && !account->knownAddress &&
+                                            !(account->mfaEnrolled && (totp || recoveryCode)))) {
+            throttle.recordRefused(tx, keys);
+            event.result = "denied";
+            event.details = {{"reason", standing.blockedSeconds > 0 ? "throttled" : "account under attack"}};
+            ctx.auditNoise(tx, event);
+            tx.commit();
+            throw tooManyAttempts(standing.blockedSeconds > 0 ? standing.blockedSeconds : window);
+        }
+        if (user[0].as<std::string>() != account->passwordHash)
+            refuse({401, "invalid_credentials", "e-mail or password is wrong", "password changed meanwhile",
+                    false});
+        if (!passwordRight) {
+            auto failure = wrongCredentials;
+            failure.reason = "wrong password";
+            refuse(failure);
+        }
+        if (user[4].as<bool>())
+            refuse({401, "account_disabled", "this account is disabled", "account disabled", false});
+
+        const bool mfaEnrolled = !user[1].is_null();
+        if (mfaEnrolled) {
+            if (!totp && !recoveryCode)
+                refuse({401, "mfa_required", "enter the code from your authenticator app, or a recovery code",
+                        "second factor missing", false});
+            if (totp) {
+                const auto secret = server.sealer.open(user[1].as<std::string>());
+                if (!secret)
+                    throw std::runtime_error(
+                        "stored TOTP secret cannot be opened: was sealing.key replaced?");
+                const auto step = crypto::Totp::matchingStep(*secret, *totp, now());
+                if (!step || *step <= user[2].as<std::int64_t>())
+                    refuse({401, "invalid_totp", "the authenticator code is wrong or was already used",
+                            "wrong TOTP", true});
+                tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", account->userId,
+                                     *step);
+            } else if (!MfaCredentials::consumeRecoveryCode(tx, account->userId, *recoveryCode)) {
+                refuse({401, "invalid_recovery_code", "the recovery code is wrong or was already used",
+                        "wrong recovery code", true});
+            } else {
+                event.details["recovery_code_used"] = true;
+            }
+        }
+        const bool mfaEnrollmentOnly = !mfaEnrolled && user[3].as<bool>();
+        tx.sql().exec_params("UPDATE users SET last_login_at = now() WHERE id = $1", account->userId);
+        throttle.recordSuccess(tx, keys);
+        SessionIssuer issuer(server);
+        nlohmann::json tokens =
+            issuer.start(tx, account->userId, account->partnerId, mfaEnrollmentOnly, ctx.address());
+        event.details["mfa"] = mfaEnrolled;
+        event.details["session_id"] = tokens["session_id"];
+        ctx.audit(tx, event);
+        tx.commit();
+        return tokens;
+    }();
     // A stronger hash once the whole sign-in has succeeded (never before the second factor is checked, or
     // its cost would time which passwords are right), outside any transaction.
     if (server.hasher.needsRehash(account->passwordHash)) {
         const std::string stronger = server.hasher.hash(password);
+        auto lease = server.pool.acquire();
         ScopedTransaction upgrade(*lease, SystemAccess{"upgrade a password hash"});
         upgrade.sql().exec_params("UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3",
                                   account->userId, stronger, account->passwordHash);

@@ -104,9 +104,13 @@ net::SslContextPtr FrontDoor::tlsContext() const {
     return m_tls;
 }
 
+bool FrontDoor::uncapped(const std::string& address) const {
+    const auto& proxies = m_settings.uncappedAddresses;
+    return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
+}
+
 bool FrontDoor::admitAddress(const std::string& address) {
-    const auto& uncapped = m_settings.uncappedAddresses;
-    if (std::find(uncapped.begin(), uncapped.end(), address) != uncapped.end())
+    if (uncapped(address))
         return true;
     std::lock_guard lock(m_addressMutex);
     auto& count = m_perAddress[addressBucket(address)];
@@ -117,8 +121,7 @@ bool FrontDoor::admitAddress(const std::string& address) {
 }
 
 void FrontDoor::releaseAddress(const std::string& address) {
-    const auto& uncapped = m_settings.uncappedAddresses;
-    if (std::find(uncapped.begin(), uncapped.end(), address) != uncapped.end())
+    if (uncapped(address))
         return;
     std::lock_guard lock(m_addressMutex);
     const auto it = m_perAddress.find(addressBucket(address));
@@ -137,7 +140,6 @@ void FrontDoor::connectionEnded(const std::string& address, bool countedForAddre
 void FrontDoor::acceptLoop() {
     ConnectionRate rate(m_settings.newConnectionsPerSecondPerAddress,
                         m_settings.newConnectionBurstPerAddress);
-    const auto& uncapped = m_settings.uncappedAddresses;
     std::vector<pollfd> fds;
     for (int listener : m_listeners)
         fds.push_back({listener, POLLIN, 0});
@@ -161,9 +163,8 @@ void FrontDoor::acceptLoop() {
                     break;
                 }
                 std::string address = net::peerAddressOf(fd);
-                const bool proxy = std::find(uncapped.begin(), uncapped.end(), address) != uncapped.end();
                 if (m_connections.load() >= m_settings.maxConnections ||
-                    (!proxy && !rate.allow(addressBucket(address))) || !admitAddress(address)) {
+                    (!uncapped(address) && !rate.allow(addressBucket(address))) || !admitAddress(address)) {
                     ++m_refusedConnections;
                     ::close(fd);
                     continue;

@@ -82,6 +82,8 @@ public:
 private:
     void acceptLoop();
     bool admitAddress(const std::string& address);
+    // Trusted reverse proxies: everyone behind one arrives from its address, so no per-address limit applies.
+    bool uncapped(const std::string& address) const;
 
     GatewaySettings m_settings;
     mutable std::mutex m_tlsMutex;
