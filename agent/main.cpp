@@ -24,7 +24,10 @@ constexpr const char* kUsage = R"(usage: breeze-agent COMMAND [options]
   enroll --server URL --key KEY [--ca FILE | --ca-sha256 FINGERPRINT] [--identity NAME] [--state-dir DIR]
          redeem an enrollment key; pins the server's CA from then on
   run [--state-dir DIR] [--max-startup-delay S] [--max-backoff S] [--max-spooled-metrics N] [--keepalive S]
-         the daemon: stays connected, reports heartbeats and inventory, runs commands (systemd runs this)
+      [--max-commands N] [--heartbeat-ms MS]
+         the daemon: stays connected, reports heartbeats and inventory, runs commands (systemd runs this);
+         at most N commands at once (8), the rest wait; --heartbeat-ms samples that often whatever the server
+         asks (tests and diagnostics)
   status [--state-dir DIR]     what this agent is enrolled as (never the credential) and how it is doing
   supervise-script --dir DIR [--user NAME] -- PROGRAM [ARGS...]
          (internal) runs one script for the daemon and stops everything it started when it ends
@@ -102,6 +105,8 @@ int run(const std::map<std::string, std::string>& options) {
     runtime.maxBackoffSeconds = integerOption(options, "--max-backoff", 60, 1, 3600);
     runtime.maxSpooledMetrics = integerOption(options, "--max-spooled-metrics", 10'080, 1, 10'000'000);
     runtime.keepaliveSeconds = integerOption(options, "--keepalive", 30, 1, 3600);
+    runtime.maxConcurrentCommands = integerOption(options, "--max-commands", 8, 1, 256);
+    runtime.heartbeatMs = integerOption(options, "--heartbeat-ms", 0, 0, 3'600'000);
     if (const char* power = std::getenv("BREEZE_AGENT_POWER_COMMAND"); power && *power)
         runtime.powerCommand = power;
     auto state = AgentState::load(runtime.stateDirectory);

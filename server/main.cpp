@@ -158,6 +158,7 @@ int serve(const Options& options) {
     gatewaySettings.newConnectionBurstPerAddress = config.httpNewConnectionBurstPerAddress;
     gatewaySettings.maxMessageBytes = config.gatewayMaxMessageBytes;
     gatewaySettings.maxQueuedBytes = config.gatewayMaxQueuedBytes;
+    gatewaySettings.messageWindow = static_cast<std::size_t>(config.gatewayMessageWindow);
     gatewaySettings.messagesPerSecond = config.gatewayMessagesPerSecond;
     gatewaySettings.messageBurst = config.gatewayMessageBurst;
     gatewaySettings.pingInterval = std::chrono::seconds(config.gatewayKeepaliveSeconds);

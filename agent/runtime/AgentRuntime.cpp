@@ -47,7 +47,8 @@ AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
                   ScriptRunner::Options{m_options.supervisorProgram, {}},
                   [this](const protocol::CommandOutput& chunk) { spoolOutput(chunk); }}),
       m_backoff(std::chrono::seconds(1), std::chrono::seconds(m_options.maxBackoffSeconds),
-                [](std::uint32_t bound) { return crypto::SecureRandom::uniform(bound); }) {
+                [](std::uint32_t bound) { return crypto::SecureRandom::uniform(bound); }),
+      m_window(protocol::kDefaultAckWindow, std::chrono::seconds(m_options.resendAfterSeconds)) {
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     // The intervals the server asked for last time hold until it says otherwise (it may be unreachable now).
     if (const auto heartbeat = m_spool.setting("heartbeat_seconds"))
@@ -58,9 +59,9 @@ AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
 
 AgentRuntime::~AgentRuntime() {
     stop();
-    for (auto& thread : m_commandThreads)
-        if (thread.joinable())
-            thread.join();
+    for (auto& worker : m_commandWorkers)
+        if (worker.thread.joinable())
+            worker.thread.join();
     if (m_reporter.joinable())
         m_reporter.join();
     ::close(m_wakeFd);
@@ -182,8 +183,9 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
     hello.arch = uts.machine;
     hello.capabilities = CommandExecutor::capabilities();
     channel->sendText(protocol::encodeEnvelope(hello.encode()));
-    // Everything unacknowledged goes again, oldest first, after the hello.
+    // Everything unacknowledged goes again, oldest first, after the hello, as the window allows.
     m_spool.markAllUnsent();
+    m_window.clear();
     sendDue(*channel);
     writeStatus(true, "");
 
@@ -254,14 +256,20 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
 }
 
 void AgentRuntime::sendDue(net::WebSocketChannel& channel) {
-    // Unsent items, and sent ones whose ack is overdue; at most a few MiB queued at a time (the rest follows
-    // as the socket drains).
+    // Unsent items, and sent ones whose ack is overdue, oldest first: no more out at once than the server's
+    // window (the rest follows as acknowledgements come back), and at most a few MiB queued.
     while (channel.queuedBytes() < 4 * 1024 * 1024) {
-        const auto items = m_spool.takeDue(m_options.resendAfterSeconds, 200);
+        const auto now = Clock::now();
+        const std::size_t room = m_window.room(now);
+        if (room == 0)
+            return;
+        const auto items = m_spool.takeDue(m_options.resendAfterSeconds, std::min<std::size_t>(room, 200));
         if (items.empty())
             return;
-        for (const auto& item : items)
+        for (const auto& item : items) {
+            m_window.sent(item.id, now);
             channel.sendText(item.body);
+        }
         if (!channel.flush())
             return;
     }
@@ -280,11 +288,13 @@ void AgentRuntime::handle(net::WebSocketChannel& channel, const std::string& tex
             if (!ack.ok)
                 log("the server refused message " + ack.ref + " for good: " + ack.error);
             m_spool.remove(ack.ref);
+            m_window.acknowledged(ack.ref);
         } else if (envelope.type == msg::kWelcome) {
             const auto welcome = protocol::Welcome::decode(envelope);
             const bool first =
                 m_heartbeatSeconds.exchange(welcome.heartbeatSeconds) != welcome.heartbeatSeconds;
             m_inventorySeconds = welcome.inventorySeconds;
+            m_window.setCapacity(static_cast<std::size_t>(welcome.ackWindow));
             m_spool.setSetting("heartbeat_seconds", std::to_string(welcome.heartbeatSeconds));
             m_spool.setSetting("inventory_seconds", std::to_string(welcome.inventorySeconds));
             m_backoff.reset();
@@ -337,34 +347,94 @@ void AgentRuntime::onCommand(const protocol::CommandRequest& request) {
         wake();
         return;
     }
-    auto cancel = std::make_shared<std::atomic<bool>>(false);
-    {
-        std::lock_guard lock(m_mutex);
-        m_running[request.commandId] = cancel;
-        protocol::CommandUpdate running{
-            request.commandId, protocol::kCommandRunning, {}, nlohmann::json::object(), {}};
-        m_outgoing.push_back(protocol::encodeEnvelope(running.encode("r" + crypto::SecureRandom::token(8))));
-    }
-    wake();
     std::lock_guard lock(m_mutex);
-    m_commandThreads.emplace_back([this, request, cancel] {
-        protocol::CommandUpdate update;
-        try {
-            update = m_executor.execute(request, *cancel);
-        } catch (const std::exception& error) {
-            update = {
-                request.commandId, protocol::kCommandFailed, {}, nlohmann::json::object(), error.what()};
-        }
-        // The result is on disk before anything else happens: it survives restarts and outages.
+    m_running[request.commandId] = std::make_shared<std::atomic<bool>>(false);
+    m_waitingCommands.push_back(request);
+    startCommandWorkers();
+}
+
+void AgentRuntime::startCommandWorkers() {
+    // Threads that ended are joined here, so none is left behind however long the agent runs.
+    m_commandWorkers.remove_if([](CommandWorker& worker) {
+        if (!worker.done)
+            return false;
+        worker.thread.join();
+        return true;
+    });
+    const auto busy = static_cast<std::size_t>(m_commandWorkers.size());
+    if (m_waitingCommands.empty() || busy >= static_cast<std::size_t>(m_options.maxConcurrentCommands))
+        return;
+    auto& worker = m_commandWorkers.emplace_back();
+    try {
+        worker.thread = std::thread([this] { commandWorker(); });
+    } catch (const std::system_error& error) {
+        m_commandWorkers.pop_back();
+        if (!m_commandWorkers.empty())
+            return; // a running worker takes the waiting command when it is free
+        // No thread at all: the command cannot run now. Say so instead of leaving it waiting forever.
+        const protocol::CommandRequest request = m_waitingCommands.front();
+        m_waitingCommands.pop_front();
+        m_running.erase(request.commandId);
+        protocol::CommandUpdate failed{request.commandId,
+                                       protocol::kCommandFailed,
+                                       {},
+                                       nlohmann::json::object(),
+                                       std::string("the agent could not start a thread: ") + error.what()};
         m_spool.add(Spool::Kind::Result, "",
-                    [&](const std::string& id) { return protocol::encodeEnvelope(update.encode(id)); });
+                    [&](const std::string& id) { return protocol::encodeEnvelope(failed.encode(id)); });
         m_spool.finishCommand(request.commandId);
+        wake();
+    }
+}
+
+void AgentRuntime::commandWorker() {
+    for (;;) {
+        protocol::CommandRequest request;
+        std::shared_ptr<std::atomic<bool>> cancel;
         {
-            std::lock_guard inner(m_mutex);
-            m_running.erase(request.commandId);
+            std::lock_guard lock(m_mutex);
+            if (m_waitingCommands.empty() || m_stopping) {
+                for (auto& worker : m_commandWorkers)
+                    if (worker.thread.get_id() == std::this_thread::get_id())
+                        worker.done = true;
+                return;
+            }
+            request = std::move(m_waitingCommands.front());
+            m_waitingCommands.pop_front();
+            cancel = m_running[request.commandId];
+            protocol::CommandUpdate running{
+                request.commandId, protocol::kCommandRunning, {}, nlohmann::json::object(), {}};
+            m_outgoing.push_back(
+                protocol::encodeEnvelope(running.encode("r" + crypto::SecureRandom::token(8))));
         }
         wake();
-    });
+        runCommand(request, *cancel);
+    }
+}
+
+void AgentRuntime::runCommand(const protocol::CommandRequest& request, std::atomic<bool>& cancel) {
+    protocol::CommandUpdate update;
+    try {
+        if (cancel)
+            update = {request.commandId,
+                      protocol::kCommandCancelled,
+                      {},
+                      nlohmann::json::object(),
+                      "cancelled before it started"};
+        else
+            update = m_executor.execute(request, cancel);
+    } catch (const std::exception& error) {
+        update = {request.commandId, protocol::kCommandFailed, {}, nlohmann::json::object(), error.what()};
+    }
+    // The result is on disk before anything else happens: it survives restarts and outages.
+    m_spool.add(Spool::Kind::Result, "",
+                [&](const std::string& id) { return protocol::encodeEnvelope(update.encode(id)); });
+    m_spool.finishCommand(request.commandId);
+    {
+        std::lock_guard lock(m_mutex);
+        m_running.erase(request.commandId);
+    }
+    wake();
 }
 
 void AgentRuntime::spoolOutput(const protocol::CommandOutput& chunk) {
@@ -410,7 +480,7 @@ void AgentRuntime::reporterLoop() {
     int heartbeatSeconds = m_heartbeatSeconds;
     while (!m_stopping) {
         const auto now = Clock::now();
-        if (m_heartbeatSeconds != heartbeatSeconds) {
+        if (m_heartbeatSeconds != heartbeatSeconds && m_options.heartbeatMs == 0) {
             heartbeatSeconds = m_heartbeatSeconds;
             nextHeartbeat = std::min(nextHeartbeat, now + jittered(heartbeatSeconds));
         }
@@ -425,7 +495,8 @@ void AgentRuntime::reporterLoop() {
             } catch (const std::exception& error) {
                 log(std::string("heartbeat not recorded: ") + error.what());
             }
-            nextHeartbeat = now + jittered(heartbeatSeconds);
+            nextHeartbeat = m_options.heartbeatMs > 0 ? now + std::chrono::milliseconds(m_options.heartbeatMs)
+                                                      : now + jittered(heartbeatSeconds);
         }
         if (now >= nextInventory) {
             collectInventory(false);

@@ -3,6 +3,7 @@
 #include "collect/InventoryCollector.h"
 #include "collect/MetricsCollector.h"
 #include "commands/CommandExecutor.h"
+#include "connection/AckWindow.h"
 #include "connection/Backoff.h"
 #include "net/TlsConnection.h"
 #include "spool/Spool.h"
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +31,9 @@ struct RuntimeOptions {
     int maxBackoffSeconds = 60;
     std::int64_t maxSpooledMetrics = 10'080; // a week of one-minute heartbeats
     int resendAfterSeconds = 30;             // an unacknowledged message goes again after this
-    int keepaliveSeconds = 30; // ping the server this often; reconnect after three silent periods
+    int keepaliveSeconds = 30;     // ping the server this often; reconnect after three silent periods
+    int maxConcurrentCommands = 8; // more wait their turn, in the order they came
+    int heartbeatMs = 0;           // > 0: sample this often whatever the server asks (tests, diagnostics)
     std::string powerCommand = "shutdown";
     // Scripts run under `breeze-agent supervise-script`: the running agent's own image by default.
     std::string supervisorProgram = "/proc/self/exe";
@@ -56,6 +60,10 @@ private:
     void reporterLoop();
     void handle(net::WebSocketChannel& channel, const std::string& text);
     void onCommand(const protocol::CommandRequest& request);
+    // With m_mutex held: starts a command thread when one is free and commands wait; joins those that ended.
+    void startCommandWorkers();
+    void commandWorker();
+    void runCommand(const protocol::CommandRequest& request, std::atomic<bool>& cancel);
     int collectInventory(bool force);
     void spoolOutput(const protocol::CommandOutput& chunk);
     void sendDue(net::WebSocketChannel& channel);
@@ -72,6 +80,7 @@ private:
     InventoryCollector m_inventory;
     CommandExecutor m_executor;
     Backoff m_backoff;
+    AckWindow m_window; // link thread only
 
     std::atomic<bool> m_stopping{false};
     std::atomic<int> m_heartbeatSeconds{60};
@@ -84,7 +93,12 @@ private:
     std::deque<std::string> m_outgoing; // messages that need no spool (hello, "running" updates)
     std::map<std::string, std::shared_ptr<std::atomic<bool>>> m_running; // command id -> cancel flag
     std::map<std::string, std::string> m_inventoryDigests;               // section -> last spooled digest
-    std::vector<std::thread> m_commandThreads;
+    struct CommandWorker {
+        std::thread thread;
+        bool done = false; // under m_mutex: the thread has left and may be joined
+    };
+    std::deque<protocol::CommandRequest> m_waitingCommands;
+    std::list<CommandWorker> m_commandWorkers;
     std::thread m_reporter;
     std::mutex m_statusMutex;
     // Why the last connection attempt ended, for status.json.

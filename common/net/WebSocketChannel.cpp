@@ -52,20 +52,17 @@ bool WebSocketChannel::discardInput() {
     }
 }
 
-bool WebSocketChannel::readAvailable(const std::function<void(WsMessage&&)>& onMessage) {
+bool WebSocketChannel::readAvailable(const std::function<void(WsMessage&&)>& onMessage,
+                                     const std::function<bool()>& mayTake) {
     thread_local std::array<char, 16384> buffer;
     while (m_open) {
-        const auto received = m_connection->read(buffer.data(), buffer.size());
-        if (received.io == Io::WouldBlock)
-            break;
-        if (received.io != Io::Ok) {
-            end(received.io == Io::Closed ? "connection closed by peer"
-                                          : "read failed: " + m_connection->error());
-            return false;
-        }
-        m_lastReceived = std::chrono::steady_clock::now();
-        m_reader.feed(std::string_view(buffer.data(), received.bytes));
-        while (auto message = m_reader.next()) {
+        // Messages already read come first; the socket is read only once they are all handed over.
+        for (;;) {
+            if (mayTake && !mayTake())
+                return m_open && flush(); // the rest waits, here and in the kernel, until the owner resumes
+            auto message = m_reader.next();
+            if (!message)
+                break;
             switch (message->opcode) {
             case WsOpcode::Ping:
                 send(WsOpcode::Pong, message->payload);
@@ -99,6 +96,16 @@ bool WebSocketChannel::readAvailable(const std::function<void(WsMessage&&)>& onM
                   m_reader.error());
             return false;
         }
+        const auto received = m_connection->read(buffer.data(), buffer.size());
+        if (received.io == Io::WouldBlock)
+            break;
+        if (received.io != Io::Ok) {
+            end(received.io == Io::Closed ? "connection closed by peer"
+                                          : "read failed: " + m_connection->error());
+            return false;
+        }
+        m_lastReceived = std::chrono::steady_clock::now();
+        m_reader.feed(std::string_view(buffer.data(), received.bytes));
     }
     m_reader.releaseIdleBuffers();
     return m_open && flush();

@@ -35,8 +35,11 @@ public:
     // Bytes that arrived with the upgrade response, before the channel existed.
     void prime(std::string_view bytes) { m_reader.feed(bytes); }
     // Reads until the socket would block; each whole text or binary message goes to onMessage (pong frames
-    // only refresh lastReceived). Returns false once the connection has ended.
-    bool readAvailable(const std::function<void(protocol::WsMessage&&)>& onMessage);
+    // only refresh lastReceived). With `mayTake`, stops as soon as it says no: what was read stays buffered
+    // and the rest stays in the socket, for a later call (back-pressure on a fast peer). Returns false once
+    // the connection has ended.
+    bool readAvailable(const std::function<void(protocol::WsMessage&&)>& onMessage,
+                       const std::function<bool()>& mayTake = {});
     // False when the queue is over its bound: the peer is not keeping up and should be dropped.
     bool send(protocol::WsOpcode opcode, std::string_view payload);
     bool sendText(std::string_view payload) { return send(protocol::WsOpcode::Text, payload); }

@@ -38,6 +38,7 @@ struct FieldSpec {
     const char* name;
     Kind kind;
     std::size_t maxBytes = kText;
+    Text rule = Text::Line;
 };
 struct SectionSpec {
     bool list;
@@ -55,7 +56,7 @@ const std::map<std::string, SectionSpec>& sectionSpecs() {
            {"version", Kind::Text},
            {"kernel", Kind::Text},
            {"arch", Kind::Text, 64},
-           {"hostname", Kind::Text, kName},
+           {"hostname", Kind::Text, kName, Text::Name},
            {"boot_time", Kind::Count}},
           {}}},
         {"hardware",
@@ -75,7 +76,7 @@ const std::map<std::string, SectionSpec>& sectionSpecs() {
         {"disks",
          {true,
           256,
-          {{"name", Kind::Text, kName},
+          {{"name", Kind::Text, kName, Text::Name},
            {"model", Kind::Text},
            {"serial", Kind::Text},
            {"size_bytes", Kind::Count},
@@ -94,26 +95,26 @@ const std::map<std::string, SectionSpec>& sectionSpecs() {
         {"interfaces",
          {true,
           1024,
-          {{"name", Kind::Text, kName},
-           {"mac", Kind::Text, 64},
+          {{"name", Kind::Text, kName, Text::Name},
+           {"mac", Kind::Text, 64, Text::Name},
            {"mtu", Kind::Count},
            {"up", Kind::Flag},
-           {"addresses", Kind::TextList, 64}},
+           {"addresses", Kind::TextList, 64, Text::Name}},
           {"name"}}},
         {"software",
          {true,
           50'000,
-          {{"name", Kind::Text, kName},
-           {"version", Kind::Text, kName},
-           {"arch", Kind::Text, 64},
-           {"source", Kind::Text, 32},
+          {{"name", Kind::Text, kName, Text::Name},
+           {"version", Kind::Text, kName, Text::Name},
+           {"arch", Kind::Text, 64, Text::Name},
+           {"source", Kind::Text, 32, Text::Name},
            {"publisher", Kind::Text, kName},
            {"size_bytes", Kind::Count}},
           {"name", "arch"}}},
         {"services",
          {true,
           20'000,
-          {{"name", Kind::Text, kName},
+          {{"name", Kind::Text, kName, Text::Name},
            {"description", Kind::Text},
            {"state", Kind::Text, 32},
            {"sub_state", Kind::Text, 32},
@@ -122,7 +123,7 @@ const std::map<std::string, SectionSpec>& sectionSpecs() {
         {"users",
          {true,
           20'000,
-          {{"name", Kind::Text, kName},
+          {{"name", Kind::Text, kName, Text::Name},
            {"uid", Kind::Count},
            {"home", Kind::Text, 4096},
            {"shell", Kind::Text, 4096},
@@ -137,7 +138,7 @@ nlohmann::json canonicalItem(const SectionSpec& spec, const MessageFields& field
     for (const auto& field : spec.fields) {
         switch (field.kind) {
         case Kind::Text:
-            if (auto text = fields.optionalString(field.name, field.maxBytes))
+            if (auto text = fields.optionalString(field.name, field.maxBytes, field.rule))
                 item[field.name] = *text;
             break;
         case Kind::Count:
@@ -150,7 +151,7 @@ nlohmann::json canonicalItem(const SectionSpec& spec, const MessageFields& field
             break;
         case Kind::TextList:
             if (fields.find(field.name))
-                item[field.name] = fields.strings(field.name, 256, field.maxBytes);
+                item[field.name] = fields.strings(field.name, 256, field.maxBytes, field.rule);
             break;
         }
     }
@@ -165,12 +166,12 @@ nlohmann::json canonicalItem(const SectionSpec& spec, const MessageFields& field
 AgentHello AgentHello::decode(const Envelope& envelope) {
     const auto fields = fieldsOf(envelope);
     AgentHello hello;
-    hello.agentVersion = fields.string("agent_version", 64);
-    hello.hostname = fields.stringOr("hostname", kName, "");
+    hello.agentVersion = fields.string("agent_version", 64, Text::Name);
+    hello.hostname = fields.stringOr("hostname", kName, "", Text::Name);
     hello.os = fields.stringOr("os", 200, "");
-    hello.platform = fields.stringOr("platform", 32, "");
-    hello.arch = fields.stringOr("arch", 32, "");
-    hello.capabilities = fields.strings("capabilities", 256, 64);
+    hello.platform = fields.stringOr("platform", 32, "", Text::Name);
+    hello.arch = fields.stringOr("arch", 32, "", Text::Name);
+    hello.capabilities = fields.strings("capabilities", 256, 64, Text::Name);
     return hello;
 }
 
@@ -190,6 +191,8 @@ Welcome Welcome::decode(const Envelope& envelope) {
     welcome.heartbeatSeconds = static_cast<int>(fields.integer("heartbeat_seconds", 1, 3600));
     welcome.inventorySeconds = static_cast<int>(fields.integer("inventory_seconds", 10, 7 * 86400));
     welcome.serverVersion = fields.stringOr("server_version", 64, "");
+    welcome.ackWindow =
+        static_cast<int>(fields.optionalInteger("ack_window", 1, 4096).value_or(kDefaultAckWindow));
     return welcome;
 }
 
@@ -197,7 +200,8 @@ Envelope Welcome::encode() const {
     return envelopeOf(agent_message::kWelcome, "",
                       {{"heartbeat_seconds", heartbeatSeconds},
                        {"inventory_seconds", inventorySeconds},
-                       {"server_version", serverVersion}});
+                       {"server_version", serverVersion},
+                       {"ack_window", ackWindow}});
 }
 
 Heartbeat Heartbeat::decode(const Envelope& envelope) {
@@ -218,13 +222,14 @@ Heartbeat Heartbeat::decode(const Envelope& envelope) {
     beat.swapUsedBytes = swap.counter("used_bytes");
     beat.processCount = fields.integer("process_count", 0, 10'000'000);
     beat.uptimeSeconds = fields.integer("uptime_seconds", 0, 100LL * 365 * 86400);
-    beat.users = fields.strings("users", 1024, kName);
+    beat.users = fields.strings("users", 1024, kName, Text::Name);
     beat.filesystems = fields.objects("filesystems", 1024, [](const MessageFields& f) {
-        return FilesystemUsage{f.string("mount", 4096), f.stringOr("fs_type", 64, ""),
+        return FilesystemUsage{f.string("mount", 4096), f.stringOr("fs_type", 64, "", Text::Name),
                                f.counter("total_bytes"), f.counter("used_bytes")};
     });
     beat.interfaces = fields.objects("interfaces", 1024, [](const MessageFields& f) {
-        return InterfaceCounters{f.string("name", kName), f.counter("rx_bytes"), f.counter("tx_bytes")};
+        return InterfaceCounters{f.string("name", kName, Text::Name), f.counter("rx_bytes"),
+                                 f.counter("tx_bytes")};
     });
     return beat;
 }
@@ -299,7 +304,7 @@ InventoryReport InventoryReport::decode(const Envelope& envelope) {
     requireId(envelope);
     const auto fields = fieldsOf(envelope);
     InventoryReport report;
-    report.section = fields.string("section", 32);
+    report.section = fields.string("section", 32, Text::Name);
     report.collectedAtMs = fields.integer("collected_at_ms", 0, kMaxEpochMs);
     const nlohmann::json* data = fields.find("data");
     if (!data)
@@ -330,9 +335,9 @@ CommandUpdate CommandUpdate::decode(const Envelope& envelope) {
     if (const nlohmann::json* output = fields.find("output")) {
         if (!output->is_object())
             throw MessageError("command.update.output must be an object");
-        update.output = *output;
+        update.output = checkedJson(*output, Text::Multiline, "command.update.output");
     }
-    update.error = fields.stringOr("error", 4096, "");
+    update.error = fields.stringOr("error", 4096, "", Text::Multiline);
     return update;
 }
 
@@ -418,7 +423,7 @@ Ack Ack::decode(const Envelope& envelope) {
     ack.ref = requireId(envelope);
     const auto fields = fieldsOf(envelope);
     ack.ok = fields.boolean("ok", true);
-    ack.error = fields.stringOr("error", 4096, "");
+    ack.error = fields.stringOr("error", 4096, "", Text::Multiline);
     return ack;
 }
 

@@ -38,9 +38,14 @@ struct AgentHello {
     Envelope encode() const;
 };
 
+// Messages with an id an agent may have sent and not yet seen acknowledged. The server stops reading a
+// session that holds more, so keeping to it is what lets an agent drain a long spool at full speed.
+inline constexpr int kDefaultAckWindow = 32;
+
 struct Welcome {
     int heartbeatSeconds = 60;
     int inventorySeconds = 900;
+    int ackWindow = kDefaultAckWindow; // absent from older servers
     std::string serverVersion;
 
     static Welcome decode(const Envelope& envelope);

@@ -160,7 +160,7 @@ std::optional<ScriptStep> scriptStepFromInstallArgs(const nlohmann::json& args, 
     if (!args[key].is_object())
         throw MessageError("args." + key + " must be an object");
     const MessageFields fields(args[key], "args." + key);
-    ScriptStep step{fields.string("language", 16), fields.string("content", kMaxScriptBytes)};
+    ScriptStep step{fields.string("language", 16), fields.string("content", kMaxScriptBytes, Text::Verbatim)};
     if (!isScriptLanguage(step.language))
         throw MessageError("args." + key + ".language must be bash, sh, python or powershell");
     return step;

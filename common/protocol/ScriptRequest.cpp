@@ -56,7 +56,7 @@ ScriptRequest ScriptRequest::fromArgs(const nlohmann::json& args) {
     request.language = fields.string("language", 16);
     if (!isScriptLanguage(request.language))
         throw MessageError("args.language must be bash, sh, python or powershell");
-    request.content = fields.string("content", kMaxScriptBytes);
+    request.content = fields.string("content", kMaxScriptBytes, Text::Verbatim);
     request.runAs = fields.stringOr("run_as", 32, "");
     if (!request.runAs.empty() && !isValidLocalUserName(request.runAs))
         throw MessageError("args.run_as must be a local user name");

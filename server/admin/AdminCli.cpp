@@ -36,7 +36,8 @@ constexpr const char* kUsage =
   enrollment-keys install-command KEY [--package-url URL]
                   a copy-paste line that installs the agent package and enrolls the machine with KEY
   devices list [--org ORG] [--site SITE] [--group GROUP] [--tag TAG] [--pending] [--status online|offline]
-          | show DEVICE | approve DEVICE | revoke DEVICE | software DEVICE [--search TEXT] | inventory DEVICE
+          | show DEVICE | approve DEVICE | refuse DEVICE | revoke DEVICE | software DEVICE [--search TEXT]
+          | inventory DEVICE
           | events DEVICE | move DEVICE --site SITE [--org ORG] | tag DEVICE TAG... | untag DEVICE TAG...
           | group DEVICE GROUP | group DEVICE --none
   commands send --device DEVICE --type TYPE [--arg NAME=VALUE]... [--timeout SECONDS] [--wait]
@@ -529,11 +530,37 @@ int AdminCli::devices() {
         if (m_options.contains("--tag"))
             extra += (extra.empty() ? "" : "&") + std::string("tag=") + urlEncode(option("--tag"));
         const std::string query = filterQuery(extra);
-        printItems(listAll("/api/v1/devices" + query),
-                   {"id", "hostname", "status", "approval", "os", "agent=agent_version", "tags",
-                    "last_seen=last_seen_at"});
+        auto items = listAll("/api/v1/devices" + query);
+        if (flag("--pending")) {
+            // Beside new devices: machines that enrolled under a live device's identity, with what differs.
+            for (auto& item : items) {
+                const auto& request = item["reenrollment"];
+                if (!request.is_object()) {
+                    item["request"] = "new device";
+                    continue;
+                }
+                std::string differs = "enrolled again from " + request.value("address", std::string("?"));
+                for (const char* field : {"hostname", "os", "agent_version", "site_id"}) {
+                    const std::string now = item.value(field, std::string());
+                    const std::string asked = request.value(field, std::string());
+                    if (asked != now)
+                        differs +=
+                            std::string("; ") + field + " " + (now.empty() ? "-" : now) + " -> " + asked;
+                }
+                item["request"] = differs;
+            }
+            printItems(items, {"id", "hostname", "status", "approval", "os", "request"});
+            return 0;
+        }
+        printItems(items, {"id", "hostname", "status", "approval", "os", "agent=agent_version", "tags",
+                           "last_seen=last_seen_at"});
     } else if (action == "show") {
         printObject(call("GET", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE"))).body);
+    } else if (action == "refuse") {
+        // Turns down a machine's request to take over a device's identity.
+        printObject(
+            call("DELETE", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE")) + "/reenrollment")
+                .body);
     } else if (action == "approve" || action == "revoke") {
         printObject(call("POST", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE")) + "/" + action,
                          nlohmann::json::object())

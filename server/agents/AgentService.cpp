@@ -38,7 +38,7 @@ AgentAdmission refusal(int status, std::string code, std::string message) {
 } // namespace
 
 AgentService::AgentService(ServerContext& server, std::size_t workers)
-    : m_server(server), m_strands(workers, 20'000),
+    : m_server(server), m_strands(workers, 20'000), m_admissions(2, 2'000),
       m_metrics(server.pool, 2000, std::chrono::milliseconds(200), 200'000) {}
 
 AgentService::~AgentService() {
@@ -46,6 +46,7 @@ AgentService::~AgentService() {
 }
 
 void AgentService::stop() {
+    m_admissions.stop();
     m_strands.stop();
     m_metrics.stop();
 }
@@ -57,14 +58,25 @@ void AgentService::admit(const std::string& credential, const std::string& addre
             refusal(401, "invalid_credential", "the device credential is not valid; enroll the agent again"));
         return;
     }
-    const bool queued = m_strands.post(credential, [this, credential, address, done] {
+    // Credentials are checked on threads of their own, in turns by address: a flood of bad ones from
+    // anywhere never waits in front of a real agent's messages.
+    const bool queued = m_admissions.post(address, [this, credential, address, done] {
         try {
             auto lease = m_server.pool.acquire();
             ScopedTransaction tx(*lease, SystemAccess{"authenticate an agent by its device credential"});
             const auto rows = tx.sql().exec_params(
-                "SELECT id, partner_id, org_id, site_id, approval FROM devices WHERE credential_hash = $1",
+                "SELECT id, partner_id, org_id, site_id, approval, credential_hash = $1 FROM devices "
+                "WHERE credential_hash = $1 OR pending_credential_hash = $1",
                 crypto::Digest::sha256Hex(credential));
             tx.commit();
+            if (!rows.empty() && !rows[0][5].as<bool>()) {
+                // A machine that enrolled under a live device's identity: nothing until it is approved.
+                done(
+                    refusal(403, "pending_approval",
+                            "this machine enrolled under an identity that already has a device; it waits for "
+                            "an administrator to approve it"));
+                return;
+            }
             if (rows.empty()) {
                 logger().info("agent refused",
                               {{"address", address}, {"reason", "unknown or revoked credential"}});
@@ -100,35 +112,50 @@ void AgentService::opened(const AgentSession& session) {
     logger().debug("agent connected", {{"device_id", session.deviceId}, {"address", session.address}});
 }
 
-bool AgentService::received(const AgentSession& session, protocol::Envelope envelope) {
+bool AgentService::received(const AgentSession& session, std::string& payload, const MessageTicket& ticket) {
+    if (!m_strands.hasRoom())
+        return false;
     ++m_messages;
-    return m_strands.post(session.deviceId,
-                          [this, session, envelope = std::move(envelope)] { handle(session, envelope); });
+    m_strands.post(
+        session.deviceId,
+        [this, session, payload = std::move(payload), ticket] { handle(session, payload, ticket); },
+        StrandPool::Admission::Always);
+    return true;
 }
 
 void AgentService::closed(const AgentSession& session, const std::string& reason) {
     logger().debug("agent disconnected", {{"device_id", session.deviceId}, {"reason", reason}});
-    const bool queued = m_strands.post(session.deviceId, [this, session, reason] {
-        try {
-            auto lease = m_server.pool.acquire();
-            ScopedTransaction tx(*lease, SystemAccess{"record that an agent disconnected"});
-            DevicePresence::offline(tx, session, reason);
-            tx.commit();
-        } catch (const std::exception& error) {
-            // The silent-device sweep marks it offline once the database is back.
-            logger().warning("could not record an agent going offline",
-                             {{"device_id", session.deviceId}, {"error", error.what()}});
-        }
-    });
-    (void)queued;
+    m_strands.post(
+        session.deviceId,
+        [this, session, reason] {
+            try {
+                auto lease = m_server.pool.acquire();
+                ScopedTransaction tx(*lease, SystemAccess{"record that an agent disconnected"});
+                DevicePresence::offline(tx, session, reason);
+                tx.commit();
+            } catch (const std::exception& error) {
+                // The silent-device sweep marks it offline once the database is back.
+                logger().warning("could not record an agent going offline",
+                                 {{"device_id", session.deviceId}, {"error", error.what()}});
+            }
+        },
+        StrandPool::Admission::Always);
 }
 
-void AgentService::handle(const AgentSession& session, const protocol::Envelope& envelope) {
+void AgentService::handle(const AgentSession& session, const std::string& payload,
+                          const MessageTicket& ticket) {
+    // Parsed here, on a strand thread: an event loop never spends its time on an agent's JSON.
+    auto decoded = protocol::decodeEnvelope(payload);
+    if (!decoded) {
+        sendError(session, "bad_message", decoded.error);
+        return;
+    }
+    const protocol::Envelope& envelope = *decoded.envelope;
     try {
         if (envelope.type == msg::kHello) {
             hello(session, envelope);
         } else if (envelope.type == msg::kHeartbeat) {
-            heartbeat(session, envelope);
+            heartbeat(session, envelope, ticket);
         } else if (envelope.type == msg::kInventory) {
             const auto report = protocol::InventoryReport::decode(envelope);
             storeAndAcknowledge(session, envelope.id, {"store an authenticated agent's inventory"},
@@ -194,12 +221,14 @@ void AgentService::hello(const AgentSession& session, const protocol::Envelope& 
     welcome.heartbeatSeconds = m_server.config.agentHeartbeatSeconds;
     welcome.inventorySeconds = m_server.config.agentInventorySeconds;
     welcome.serverVersion = BREEZE_VERSION;
+    welcome.ackWindow = m_server.config.gatewayMessageWindow;
     if (m_gateway)
         m_gateway->reply(session, protocol::encodeEnvelope(welcome.encode()));
     deliver(session, true);
 }
 
-void AgentService::heartbeat(const AgentSession& session, const protocol::Envelope& envelope) {
+void AgentService::heartbeat(const AgentSession& session, const protocol::Envelope& envelope,
+                             const MessageTicket& ticket) {
     auto beat = protocol::Heartbeat::decode(envelope);
     const std::int64_t now = nowMs();
     const std::int64_t oldest =
@@ -212,7 +241,8 @@ void AgentService::heartbeat(const AgentSession& session, const protocol::Envelo
     const std::string id = envelope.id;
     const bool queued = m_metrics.submit(
         {session, std::move(beat),
-         [this, session, id](MetricsWriter::Outcome outcome, const std::string& error) {
+         // The ticket rides with the sample: the agent's window stays spent until the batch is written.
+         [this, session, id, ticket](MetricsWriter::Outcome outcome, const std::string& error) {
              // Refused for its own data: acknowledged as not stored, so the agent drops it instead of sending
              // it forever. Not stored for now: no acknowledgement, and the agent sends it again.
              if (outcome == MetricsWriter::Outcome::Stored)
@@ -275,14 +305,17 @@ void AgentService::commandsQueued(const std::string& deviceId) {
     const auto session = m_gateway->session(deviceId);
     if (!session)
         return;
-    m_strands.post(deviceId, [this, session = *session] {
-        try {
-            deliver(session, false);
-        } catch (const std::exception& error) {
-            logger().warning("command delivery failed",
-                             {{"device_id", session.deviceId}, {"error", error.what()}});
-        }
-    });
+    m_strands.post(
+        deviceId,
+        [this, session = *session] {
+            try {
+                deliver(session, false);
+            } catch (const std::exception& error) {
+                logger().warning("command delivery failed",
+                                 {{"device_id", session.deviceId}, {"error", error.what()}});
+            }
+        },
+        StrandPool::Admission::Always);
 }
 
 void AgentService::cancelRequested(const std::string& deviceId, const std::string& commandId) {

@@ -4,6 +4,7 @@
 #include "agents/MetricsWriter.h"
 #include "gateway/AgentSessionHandler.h"
 #include "gateway/StrandPool.h"
+#include "protocol/Envelope.h"
 
 #include <atomic>
 #include <functional>
@@ -16,8 +17,9 @@ struct ServerContext;
 struct SystemAccess;
 
 // Everything the server does for connected agents: admission by device credential, hello, heartbeats,
-// inventory and command updates, command delivery, presence. Database work runs on a StrandPool keyed by
-// device, so one agent's messages are handled in order and the event loops never wait for PostgreSQL.
+// inventory and command updates, command delivery, presence. Parsing and database work run on a StrandPool
+// keyed by device, so one agent's messages are handled in order, agents take turns, and the event loops never
+// wait for PostgreSQL or parse JSON.
 class AgentService : public AgentSessionHandler, public AgentDirectory {
 public:
     AgentService(ServerContext& server, std::size_t workers);
@@ -30,7 +32,7 @@ public:
     void admit(const std::string& credential, const std::string& address,
                std::function<void(AgentAdmission)> done) override;
     void opened(const AgentSession& session) override;
-    bool received(const AgentSession& session, protocol::Envelope envelope) override;
+    bool received(const AgentSession& session, std::string& payload, const MessageTicket& ticket) override;
     void closed(const AgentSession& session, const std::string& reason) override;
 
     // AgentDirectory
@@ -44,9 +46,10 @@ public:
     std::uint64_t messagesHandled() const { return m_messages.load(); }
 
 private:
-    void handle(const AgentSession& session, const protocol::Envelope& envelope);
+    void handle(const AgentSession& session, const std::string& payload, const MessageTicket& ticket);
     void hello(const AgentSession& session, const protocol::Envelope& envelope);
-    void heartbeat(const AgentSession& session, const protocol::Envelope& envelope);
+    void heartbeat(const AgentSession& session, const protocol::Envelope& envelope,
+                   const MessageTicket& ticket);
     void deliver(const AgentSession& session, bool inFlight);
     // Runs `store` in its own transaction outside any tenant (the session already proved the device) and
     // acknowledges message `id` once it committed.
@@ -60,6 +63,7 @@ private:
     ServerContext& m_server;
     FrontDoor* m_gateway = nullptr;
     StrandPool m_strands;
+    StrandPool m_admissions; // credential checks, apart from the work of admitted agents
     MetricsWriter m_metrics;
     std::atomic<std::uint64_t> m_messages{0};
 };

@@ -4,6 +4,7 @@
 #include "auth/SecretSealer.h"
 #include "db/ScopedTransaction.h"
 #include "devices/DeviceEvents.h"
+#include "protocol/MessageFields.h"
 #include "protocol/ScriptRequest.h"
 
 #include <pqxx/pqxx>
@@ -120,13 +121,59 @@ std::optional<CommandStore::Finished> CommandStore::applyUpdate(ScopedTransactio
 
 bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& session,
                                 const protocol::CommandOutput& output) {
-    const auto rows = tx.sql().exec_params(
+    // The command row is locked, so chunks of one command are checked against each other one at a time.
+    const auto command = tx.sql().exec_params(
+        "SELECT status FROM device_commands WHERE id = $1 AND device_id = $2 AND command_type = 'run_script' "
+        "FOR UPDATE",
+        output.commandId, session.deviceId);
+    if (command.empty())
+        return false;
+    const std::string status = command[0][0].as<std::string>();
+    if (status != "sent" && status != "running")
+        throw protocol::MessageError("command.output: the command has " +
+                                     std::string(status == "pending" ? "not started" : "finished") +
+                                     "; it takes no output now");
+    const int stream = output.stream == "stdout" ? 1 : 2;
+    const auto size = static_cast<long long>(output.data.size());
+    const pqxx::binarystring data(output.data.data(), output.data.size());
+    // Stored rows never overlap, so the one starting last before this chunk's end is the only one that can.
+    const auto before = tx.sql().exec_params(
+        "SELECT byte_offset, length(data), substring(data FROM $3 - byte_offset + 1 FOR $4) = $5 "
+        "FROM command_output WHERE command_id = $1 AND stream = $2 AND byte_offset < $3 + $4 "
+        "ORDER BY byte_offset DESC LIMIT 1",
+        output.commandId, stream, output.offset, size, data);
+    if (!before.empty()) {
+        const long long start = before[0][0].as<long long>();
+        const long long end = start + before[0][1].as<long long>();
+        if (end > output.offset) {
+            // A resent chunk lies wholly inside what is stored, byte for byte: nothing to do.
+            if (start <= output.offset && output.offset + size <= end && before[0][2].as<bool>())
+                return true;
+            throw protocol::MessageError("command.output overlaps output already stored at byte " +
+                                         std::to_string(start) + " of " + output.stream);
+        }
+        // Contiguous with the last row and still small: grown in place, so a chatty script that prints a
+        // line at a time leaves a few rows, not thousands, and reading its output stays fast.
+        if (end == output.offset &&
+            (end - start) + size <= static_cast<long long>(protocol::kMaxOutputChunkBytes)) {
+            tx.sql().exec_params("UPDATE command_output SET data = data || $4 WHERE command_id = $1 AND "
+                                 "stream = $2 AND byte_offset = $3",
+                                 output.commandId, stream, start, data);
+            return true;
+        }
+    }
+    // Gaps (a chunk the agent dropped) are allowed but bounded: a stream has at most so many rows.
+    const auto rows =
+        tx.sql().exec_params("SELECT count(*) FROM command_output WHERE command_id = $1 AND stream = $2",
+                             output.commandId, stream);
+    if (rows[0][0].as<long long>() >= kMaxOutputRowsPerStream)
+        throw protocol::MessageError("command.output: " + output.stream +
+                                     " is in too many pieces; send it in order");
+    tx.sql().exec_params(
         "INSERT INTO command_output (command_id, partner_id, org_id, site_id, stream, byte_offset, data) "
-        "SELECT c.id, c.partner_id, c.org_id, c.site_id, $3, $4, $5 FROM device_commands c WHERE c.id = $1 "
-        "AND c.device_id = $2 AND c.command_type = 'run_script' ON CONFLICT DO NOTHING RETURNING 1",
-        output.commandId, session.deviceId, output.stream == "stdout" ? 1 : 2, output.offset,
-        pqxx::binarystring(output.data.data(), output.data.size()));
-    return !rows.empty();
+        "SELECT c.id, c.partner_id, c.org_id, c.site_id, $2, $3, $4 FROM device_commands c WHERE c.id = $1",
+        output.commandId, stream, output.offset, data);
+    return true;
 }
 
 long long CommandStore::expire(ScopedTransaction& tx) {

@@ -33,8 +33,10 @@ public:
     };
     static std::optional<Finished> applyUpdate(ScopedTransaction& tx, const AgentSession& session,
                                                const protocol::CommandUpdate& update);
-    // Stores a chunk of a script's output (a resent chunk changes nothing). False when the command is not
-    // this device's script.
+    // Stores a chunk of a script's output while the command runs: a resent chunk changes nothing; one that
+    // overlaps stored output, comes for a finished command, or splits a stream into too many pieces is
+    // refused (MessageError). False when the command is not this device's script.
+    static constexpr long long kMaxOutputRowsPerStream = 256;
     static bool appendOutput(ScopedTransaction& tx, const AgentSession& session,
                              const protocol::CommandOutput& output);
     // Pending commands past their expiry and started ones past their timeout become timed_out.

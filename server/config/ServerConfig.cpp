@@ -126,6 +126,8 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) {
              c.gatewayMaxQueuedBytes = static_cast<std::size_t>(toInt(k, v, 65536, 1 << 30));
          }},
+        {"gateway.message_window",
+         [](auto& c, auto& k, auto& v) { c.gatewayMessageWindow = toInt(k, v, 1, 4096); }},
         {"gateway.messages_per_second",
          [](auto& c, auto& k, auto& v) { c.gatewayMessagesPerSecond = toInt(k, v, 1, 100000); }},
         {"gateway.message_burst",

@@ -55,8 +55,9 @@ struct ServerConfig {
     int gatewayMaxConnections = 100'000;
     std::size_t gatewayMaxMessageBytes = 4 * 1024 * 1024;
     std::size_t gatewayMaxQueuedBytes = 8 * 1024 * 1024;
-    double gatewayMessagesPerSecond = 20;
-    double gatewayMessageBurst = 200;
+    int gatewayMessageWindow = 64; // messages one session may have unanswered (announced to agents)
+    double gatewayMessagesPerSecond = 200;
+    double gatewayMessageBurst = 400;
     int gatewayKeepaliveSeconds = 30; // ping an idle agent this often; drop it after three silent periods
 
     int agentHeartbeatSeconds = 60;

@@ -157,74 +157,85 @@ void ConsoleService::sendTo(const AgentSession& session, const nlohmann::json& f
     m_gateway->reply(session, protocol::encodeEnvelope(envelope));
 }
 
-bool ConsoleService::received(const AgentSession& session, protocol::Envelope envelope) {
-    return m_workers.post(session.key, [this, session, envelope = std::move(envelope)] {
-        try {
-            const protocol::MessageFields fields(envelope.fields, envelope.type);
-            if (envelope.type == "auth") {
-                // A fresh access token of the same user and sign-in keeps the session going.
-                std::string error;
-                int status = 401;
-                const auto admitted =
-                    authenticate(fields.string("token", 4096), session.address, error, status);
-                std::lock_guard lock(m_mutex);
-                const auto it = m_consoles.find(session.key);
-                if (it == m_consoles.end())
-                    return;
-                if (!admitted || admitted->userId != it->second.userId) {
-                    sendTo(
-                        session,
-                        {{"code", "invalid_token"}, {"message", admitted ? "another user's token" : error}},
-                        "error");
-                    return;
-                }
-                it->second.scope = admitted->scope;
-                it->second.validUntil =
-                    Clock::now() + std::chrono::seconds(m_server.config.accessTokenTtlSeconds + 60);
-                sendTo(session, nlohmann::json::object(), "auth.ok");
-            } else if (envelope.type == "watch") {
-                // Heartbeats of these devices follow as they are stored; only devices the user may see.
-                std::vector<std::string> requested = fields.strings("device_ids", kMaxWatched, 36);
-                const std::optional<AccessScope> scope = [&]() -> std::optional<AccessScope> {
-                    std::lock_guard lock(m_mutex);
-                    const auto it = m_consoles.find(session.key);
-                    return it == m_consoles.end() ? std::nullopt
-                                                  : std::optional<AccessScope>(it->second.scope);
-                }();
-                if (!scope)
-                    return;
-                std::set<std::string> allowed;
-                std::erase_if(requested, [](const std::string& id) { return !encoding::isUuid(id); });
-                if (!requested.empty()) {
-                    auto lease = m_server.pool.acquire();
-                    ScopedTransaction tx(*lease, *scope);
-                    const auto rows =
-                        tx.sql().exec_params("SELECT d.id FROM devices d WHERE d.id = ANY($1::uuid[]) AND " +
-                                                 scope->sqlSite("d.partner_id", "d.org_id", "d.site_id"),
-                                             uuidArrayLiteral(requested));
-                    for (const auto& row : rows)
-                        allowed.insert(row[0].as<std::string>());
-                }
-                std::lock_guard lock(m_mutex);
-                const auto it = m_consoles.find(session.key);
-                if (it != m_consoles.end())
-                    it->second.watched = allowed;
-                sendTo(session, {{"device_ids", allowed}}, "watch.ok");
-            } else {
-                sendTo(
-                    session,
-                    {{"code", "unknown_type"}, {"message", "unknown message type \"" + envelope.type + "\""}},
-                    "error");
+bool ConsoleService::received(const AgentSession& session, std::string& payload,
+                              const MessageTicket& ticket) {
+    if (!m_workers.hasRoom())
+        return false;
+    m_workers.post(
+        session.key,
+        [this, session, payload = std::move(payload), ticket] {
+            auto decoded = protocol::decodeEnvelope(payload);
+            if (!decoded) {
+                sendTo(session, {{"code", "bad_message"}, {"message", decoded.error}}, "error");
+                return;
             }
-        } catch (const protocol::MessageError& error) {
-            sendTo(session, {{"code", "bad_message"}, {"message", error.what()}}, "error");
-        } catch (const std::exception& error) {
+            handle(session, *decoded.envelope);
+        },
+        StrandPool::Admission::Always);
+    return true;
+}
+
+void ConsoleService::handle(const AgentSession& session, const protocol::Envelope& envelope) {
+    try {
+        const protocol::MessageFields fields(envelope.fields, envelope.type);
+        if (envelope.type == "auth") {
+            // A fresh access token of the same user and sign-in keeps the session going.
+            std::string error;
+            int status = 401;
+            const auto admitted = authenticate(fields.string("token", 4096), session.address, error, status);
+            std::lock_guard lock(m_mutex);
+            const auto it = m_consoles.find(session.key);
+            if (it == m_consoles.end())
+                return;
+            if (!admitted || admitted->userId != it->second.userId) {
+                sendTo(session,
+                       {{"code", "invalid_token"}, {"message", admitted ? "another user's token" : error}},
+                       "error");
+                return;
+            }
+            it->second.scope = admitted->scope;
+            it->second.validUntil =
+                Clock::now() + std::chrono::seconds(m_server.config.accessTokenTtlSeconds + 60);
+            sendTo(session, nlohmann::json::object(), "auth.ok");
+        } else if (envelope.type == "watch") {
+            // Heartbeats of these devices follow as they are stored; only devices the user may see.
+            std::vector<std::string> requested = fields.strings("device_ids", kMaxWatched, 36);
+            const std::optional<AccessScope> scope = [&]() -> std::optional<AccessScope> {
+                std::lock_guard lock(m_mutex);
+                const auto it = m_consoles.find(session.key);
+                return it == m_consoles.end() ? std::nullopt : std::optional<AccessScope>(it->second.scope);
+            }();
+            if (!scope)
+                return;
+            std::set<std::string> allowed;
+            std::erase_if(requested, [](const std::string& id) { return !encoding::isUuid(id); });
+            if (!requested.empty()) {
+                auto lease = m_server.pool.acquire();
+                ScopedTransaction tx(*lease, *scope);
+                const auto rows =
+                    tx.sql().exec_params("SELECT d.id FROM devices d WHERE d.id = ANY($1::uuid[]) AND " +
+                                             scope->sqlSite("d.partner_id", "d.org_id", "d.site_id"),
+                                         uuidArrayLiteral(requested));
+                for (const auto& row : rows)
+                    allowed.insert(row[0].as<std::string>());
+            }
+            std::lock_guard lock(m_mutex);
+            const auto it = m_consoles.find(session.key);
+            if (it != m_consoles.end())
+                it->second.watched = allowed;
+            sendTo(session, {{"device_ids", allowed}}, "watch.ok");
+        } else {
             sendTo(session,
-                   {{"code", "unavailable"}, {"message", "the server could not do that now; try again"}},
+                   {{"code", "unknown_type"}, {"message", "unknown message type \"" + envelope.type + "\""}},
                    "error");
-            logger().warning("console message failed", {{"type", envelope.type}, {"error", error.what()}});
         }
-    });
+    } catch (const protocol::MessageError& error) {
+        sendTo(session, {{"code", "bad_message"}, {"message", error.what()}}, "error");
+    } catch (const std::exception& error) {
+        sendTo(session, {{"code", "unavailable"}, {"message", "the server could not do that now; try again"}},
+               "error");
+        logger().warning("console message failed", {{"type", envelope.type}, {"error", error.what()}});
+    }
 }
 
 void ConsoleService::deliver(const nlohmann::json& event) {

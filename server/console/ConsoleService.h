@@ -4,6 +4,7 @@
 #include "auth/AccessScope.h"
 #include "gateway/AgentSessionHandler.h"
 #include "gateway/StrandPool.h"
+#include "protocol/Envelope.h"
 
 #include <chrono>
 #include <map>
@@ -37,10 +38,11 @@ public:
                std::function<void(AgentAdmission)> done) override;
     void opened(const AgentSession& session) override;
     void abandoned(const AgentSession& session) override;
-    bool received(const AgentSession& session, protocol::Envelope envelope) override;
+    bool received(const AgentSession& session, std::string& payload, const MessageTicket& ticket) override;
     void closed(const AgentSession& session, const std::string& reason) override;
 
 private:
+    void handle(const AgentSession& session, const protocol::Envelope& envelope);
     struct Console {
         AgentSession session;
         std::string userId;

@@ -23,8 +23,7 @@ constexpr const char* kDeviceJson =
     "'platform', d.platform, 'arch', d.arch, 'last_address', d.last_address, 'connected_at', d.connected_at, "
     "'cpu_percent', d.last_cpu_percent, 'memory_percent', d.last_memory_percent, 'last_user', d.last_user, "
     "'group_id', d.group_id, 'tags', d.tags, 'enrolled_at', d.enrolled_at, 'last_seen_at', d.last_seen_at, "
-    "'revoked_at', d.revoked_at, 'created_at', "
-    "d.created_at)::text";
+    "'revoked_at', d.revoked_at, 'created_at', d.created_at, 'reenrollment', d.pending_enrollment)::text";
 
 constexpr const char* kCredentialPrefix = "dev_";
 
@@ -52,6 +51,8 @@ ApiResponse enroll(RequestContext& ctx) {
     const std::string hostname = agentText(fields, "hostname", 255, false);
     const std::string os = agentText(fields, "os", 200, false);
     const std::string agentVersion = agentText(fields, "agent_version", 64, false);
+    // The device's current credential, from an agent enrolling again: proof that it is that device.
+    const auto proof = fields.optionalString("credential", 1, 200);
     fields.finish();
 
     auto lease = ctx.server.pool.acquire();
@@ -97,9 +98,10 @@ ApiResponse enroll(RequestContext& ctx) {
         refuse(403, "enrollment_key_used_up", "this enrollment key has been used as many times as it allows",
                "enrollment key used up");
 
-    const auto existing = tx.sql().exec_params("SELECT id, revoked_at IS NOT NULL, approval FROM devices "
-                                               "WHERE org_id = $1 AND identity = $2 FOR UPDATE",
-                                               orgId, identity);
+    const auto existing =
+        tx.sql().exec_params("SELECT id, revoked_at IS NOT NULL, approval, credential_hash = $3 FROM devices "
+                             "WHERE org_id = $1 AND identity = $2 FOR UPDATE",
+                             orgId, identity, proof ? crypto::Digest::sha256Hex(*proof) : std::string());
     if (!existing.empty() && existing[0][1].as<bool>())
         refuse(403, "device_revoked",
                "this machine's device record was revoked; an administrator must delete it before it can "
@@ -119,14 +121,46 @@ ApiResponse enroll(RequestContext& ctx) {
                               partnerId, orgId, siteId, identity, hostname, os, agentVersion, approval,
                               credentialHash, keyId)[0]
                 .as<std::string>();
+    } else if (!existing[0][3].as<bool>()) {
+        // The identity is shown in the console, so knowing it proves nothing. Until an administrator
+        // approves, the device keeps working with its own credential and the newcomer gets nothing: no
+        // session, no commands, no secrets, no site move. A newer request replaces an older one.
+        deviceId = existing[0][0].as<std::string>();
+        approval = "pending";
+        const nlohmann::json request{{"site_id", siteId},
+                                     {"hostname", hostname},
+                                     {"os", os},
+                                     {"agent_version", agentVersion},
+                                     {"address", ctx.address()},
+                                     {"enrollment_key_id", keyId}};
+        tx.sql().exec_params(
+            "UPDATE devices SET pending_credential_hash = $2, pending_enrollment = $3::jsonb || "
+            "jsonb_build_object('requested_at', now()), updated_at = now() WHERE id = $1",
+            deviceId, credentialHash, request.dump());
+        tx.sql().exec_params("UPDATE enrollment_keys SET uses = uses + 1 WHERE id = $1", keyId);
+        recordDeviceEvent(tx, {partnerId, orgId, siteId, deviceId}, "reenrollment_requested",
+                          {{"hostname", hostname}, {"address", ctx.address()}});
+        event.actorId = deviceId;
+        event.resourceId = deviceId;
+        event.details["reenrollment"] = "awaiting approval";
+        ctx.audit(tx, event);
+        tx.commit();
+        return ApiResponse::json({{"device_id", deviceId},
+                                  {"credential", credential},
+                                  {"org_id", orgId},
+                                  {"site_id", siteId},
+                                  {"approval", approval},
+                                  {"gateway_port", ctx.server.gatewayPort}},
+                                 202);
     } else {
-        // The same machine enrolling again keeps its record (and history); its old credential stops working.
+        // The same machine enrolling again with its own credential keeps its record (and history); its old
+        // credential stops working.
         deviceId = existing[0][0].as<std::string>();
         approval = existing[0][2].as<std::string>();
         tx.sql().exec_params(
             "UPDATE devices SET site_id = $2, hostname = $3, os = $4, agent_version = $5, "
-            "credential_hash = $6, enrollment_key_id = $7, enrolled_at = now(), updated_at = now() "
-            "WHERE id = $1",
+            "credential_hash = $6, enrollment_key_id = $7, enrolled_at = now(), updated_at = now(), "
+            "pending_credential_hash = NULL, pending_enrollment = NULL WHERE id = $1",
             deviceId, siteId, hostname, os, agentVersion, credentialHash, keyId);
         event.details["reenrolled"] = true;
     }
@@ -173,7 +207,10 @@ ApiResponse listDevices(RequestContext& ctx) {
     if (auto approval = ctx.query("approval")) {
         if (*approval != "pending" && *approval != "approved")
             throw ApiError::badRequest("approval must be pending or approved");
-        sql += " AND d.approval = " + params.add(*approval);
+        // Pending: new devices, and live ones a machine asked to take over by enrolling again.
+        sql += *approval == "pending"
+                   ? std::string(" AND (d.approval = 'pending' OR d.pending_enrollment IS NOT NULL)")
+                   : " AND d.approval = 'approved' AND d.pending_enrollment IS NULL";
     }
     sql += pagination.sqlAfter(params, "lower(d.hostname) || ' ' || d.identity", "d.id") +
            " ORDER BY lower(d.hostname) || ' ' || d.identity, d.id" + pagination.sqlLimit();
@@ -219,8 +256,36 @@ ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, cons
 }
 
 ApiResponse approveDevice(RequestContext& ctx) {
-    return changeDevice(ctx, DevicesUpdate, "devices.approve", "approved",
-                        "UPDATE devices SET approval = 'approved', updated_at = now() WHERE id = $1");
+    // A new device is let in; a machine that enrolled again under a live device's identity takes that device
+    // over (the credential it was given replaces the device's, so whoever held the old one is cut off). The
+    // device stays in its site: moving it is a separate, deliberate step.
+    const bool takeover = [&] {
+        auto lease = ctx.server.pool.acquire();
+        ScopedTransaction tx(*lease, ctx.require(DevicesUpdate));
+        const auto rows = tx.sql().exec_params(
+            "SELECT pending_enrollment IS NOT NULL FROM devices WHERE id = $1", ctx.pathId("id", "device"));
+        tx.commit();
+        return !rows.empty() && rows[0][0].as<bool>();
+    }();
+    ApiResponse response =
+        changeDevice(ctx, DevicesUpdate, "devices.approve", "approved",
+                     "UPDATE devices SET approval = 'approved', updated_at = now(), "
+                     "credential_hash = coalesce(pending_credential_hash, credential_hash), "
+                     "hostname = coalesce(pending_enrollment->>'hostname', hostname), "
+                     "os = coalesce(pending_enrollment->>'os', os), "
+                     "agent_version = coalesce(pending_enrollment->>'agent_version', agent_version), "
+                     "enrolled_at = CASE WHEN pending_enrollment IS NULL THEN enrolled_at ELSE now() END, "
+                     "pending_credential_hash = NULL, pending_enrollment = NULL WHERE id = $1");
+    if (takeover && ctx.server.agents)
+        ctx.server.agents->revoked(ctx.pathId("id", "device"));
+    return response;
+}
+
+// Refuses a machine's request to take over a device's identity; the device is untouched.
+ApiResponse refuseReenrollment(RequestContext& ctx) {
+    return changeDevice(ctx, DevicesUpdate, "devices.reenrollment_refused", "reenrollment_refused",
+                        "UPDATE devices SET pending_credential_hash = NULL, pending_enrollment = NULL, "
+                        "updated_at = now() WHERE id = $1");
 }
 
 ApiResponse revokeDevice(RequestContext& ctx) {
@@ -366,6 +431,8 @@ void registerDeviceRoutes(Router& router) {
     router.add({"GET", "/api/v1/devices/{id}", "", RouteAccess::Authenticated, getDevice});
     router.add({"POST", "/api/v1/devices/{id}/approve", "devices.approve", RouteAccess::Authenticated,
                 approveDevice});
+    router.add({"DELETE", "/api/v1/devices/{id}/reenrollment", "devices.reenrollment_refused",
+                RouteAccess::Authenticated, refuseReenrollment});
     router.add(
         {"POST", "/api/v1/devices/{id}/revoke", "devices.revoke", RouteAccess::Authenticated, revokeDevice});
     router.add(

@@ -1,9 +1,10 @@
 #pragma once
 
 #include "gateway/AgentSession.h"
-#include "protocol/Envelope.h"
+#include "gateway/InboundWindow.h"
 
 #include <functional>
+#include <string>
 
 namespace breeze::server {
 
@@ -19,9 +20,11 @@ public:
     virtual void opened(const AgentSession& session) = 0;
     // An admitted connection that ended before it opened (the peer left while its credential was checked).
     virtual void abandoned(const AgentSession& session) {}
-    // False when the handler cannot take more work from this agent now (the gateway then closes it with
-    // "try again later" and the agent resends from its spool).
-    virtual bool received(const AgentSession& session, protocol::Envelope envelope) = 0;
+    // A text message, still unparsed (JSON is parsed on the handler's threads, never on an event loop). The
+    // handler keeps a copy of `ticket` until it has answered the message: that is the session's window. False
+    // when it cannot take the message now; `payload` is then untouched, and the gateway holds it and stops
+    // reading the socket until the handler has room.
+    virtual bool received(const AgentSession& session, std::string& payload, const MessageTicket& ticket) = 0;
     virtual void closed(const AgentSession& session, const std::string& reason) = 0;
 };
 

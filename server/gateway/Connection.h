@@ -2,6 +2,7 @@
 
 #include "gateway/AgentSession.h"
 #include "gateway/HttpRequestHandler.h"
+#include "gateway/InboundWindow.h"
 #include "net/WebSocketChannel.h"
 #include "protocol/HttpBodyReader.h"
 
@@ -46,6 +47,12 @@ struct Connection {
     // Token bucket for inbound WebSocket messages.
     double tokens = 0;
     std::chrono::steady_clock::time_point refilledAt;
+    // Back-pressure on an open session: its messages in the handler's hands, whether the socket is left
+    // unread for now (the window is full, the rate spent, or the handler's queues full), and a message the
+    // handler could not take yet.
+    std::shared_ptr<InboundWindow> window;
+    bool readPaused = false;
+    std::optional<std::string> held;
     std::uint32_t epollEvents = 0;
     // Counted against its address's connection cap until it is an authenticated WebSocket session.
     bool countedForAddress = true;

@@ -30,6 +30,8 @@ constexpr std::size_t kBodyReadChunk = 64 * 1024;
 constexpr std::uint64_t kMinProgressBytes = 16 * 1024;
 // A request whose worker has not answered in this long is given up (a hung database, say).
 constexpr auto kWorkerDeadline = std::chrono::seconds(120);
+// A message the handler had no room for is offered again this often.
+constexpr auto kHeldRetry = std::chrono::milliseconds(50);
 
 std::string bearerOf(const std::string& authorization) {
     constexpr std::string_view prefix = "Bearer ";
@@ -165,8 +167,9 @@ void EventLoop::run() {
     std::vector<epoll_event> events(512);
     auto nextSweep = Clock::now() + std::chrono::seconds(1);
     while (m_running) {
-        const auto wait =
-            std::chrono::duration_cast<std::chrono::milliseconds>(nextSweep - Clock::now()).count();
+        const auto wake = m_resumeAt.empty() ? nextSweep : std::min(nextSweep, m_resumeAt.begin()->first);
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()).count() +
+                          (wake == nextSweep ? 0 : 1);
         const int ready = epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()),
                                      static_cast<int>(std::max<long long>(0, wait)));
         if (ready < 0 && errno != EINTR) {
@@ -183,6 +186,7 @@ void EventLoop::run() {
             if (it != m_connections.end())
                 handle(*it->second, events[static_cast<std::size_t>(i)].events);
         }
+        resumeDue();
         if (Clock::now() >= nextSweep) {
             sweep();
             nextSweep = Clock::now() + std::chrono::seconds(1);
@@ -543,6 +547,9 @@ void EventLoop::admitted(std::uint64_t number, AgentSessionHandler* handler, Age
     admission.session.address = connection.session.address;
     admission.session.connectionId = crypto::SecureRandom::uuid();
     connection.session = admission.session;
+    connection.window = std::make_shared<InboundWindow>(m_door.settings().messageWindow, [this, number] {
+        post([number](EventLoop& loop) { loop.resumeReading(number); });
+    });
     connection.channel->sendRaw(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Accept: " +
@@ -565,46 +572,93 @@ void EventLoop::admitted(std::uint64_t number, AgentSessionHandler* handler, Age
     updateInterest(connection);
 }
 
-bool EventLoop::allowMessage(Connection& connection) {
+bool EventLoop::mayTakeMessage(Connection& connection) {
+    if (connection.held) {
+        pauseReading(connection, Clock::now() + kHeldRetry);
+        return false;
+    }
     const auto& settings = m_door.settings();
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - connection.refilledAt).count();
     connection.tokens =
         std::min(settings.messageBurst, connection.tokens + elapsed * settings.messagesPerSecond);
     connection.refilledAt = now;
-    if (connection.tokens < 1)
+    if (connection.tokens < 1) {
+        // Over its rate: read again once the next token is due.
+        const double wait = (1 - connection.tokens) / settings.messagesPerSecond;
+        pauseReading(connection,
+                     now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait)));
         return false;
-    connection.tokens -= 1;
+    }
+    if (connection.window && !connection.window->hasRoom()) {
+        pauseReading(connection, std::nullopt); // the window resumes it once half is answered
+        return false;
+    }
+    return true;
+}
+
+void EventLoop::pauseReading(Connection& connection, std::optional<Clock::time_point> until) {
+    connection.readPaused = true;
+    if (until)
+        m_resumeAt.emplace(*until, connection.session.connection);
+}
+
+bool EventLoop::offerHeld(Connection& connection) {
+    MessageTicket ticket(connection.window);
+    if (!connection.handler->received(connection.session, *connection.held, ticket))
+        return false;
+    connection.held.reset();
     return true;
 }
 
 void EventLoop::readMessages(Connection& connection) {
     auto& channel = *connection.channel;
-    channel.readAvailable([&](protocol::WsMessage&& message) {
-        if (!channel.open())
-            return;
-        if (!allowMessage(connection)) {
-            channel.close(protocol::kClosePolicyViolation, "message rate limit exceeded");
-            return;
-        }
-        if (message.opcode != protocol::WsOpcode::Text) {
-            protocol::Envelope error;
-            error.type = protocol::agent_message::kError;
-            error.fields = {{"code", "unsupported"}, {"message", "no stream channels are open"}};
-            channel.sendText(protocol::encodeEnvelope(error));
-            return;
-        }
-        auto decoded = protocol::decodeEnvelope(message.payload);
-        if (!decoded) {
-            protocol::Envelope error;
-            error.type = protocol::agent_message::kError;
-            error.fields = {{"code", "bad_message"}, {"message", decoded.error}};
-            channel.sendText(protocol::encodeEnvelope(error));
-            return;
-        }
-        if (!connection.handler->received(connection.session, std::move(*decoded.envelope)))
-            channel.close(protocol::kCloseTryAgainLater, "server busy, try again later");
-    });
+    connection.readPaused = false;
+    if (connection.held && !offerHeld(connection)) {
+        pauseReading(connection, Clock::now() + kHeldRetry);
+        return;
+    }
+    channel.readAvailable(
+        [&](protocol::WsMessage&& message) {
+            connection.tokens -= 1;
+            if (message.opcode != protocol::WsOpcode::Text) {
+                protocol::Envelope error;
+                error.type = protocol::agent_message::kError;
+                error.fields = {{"code", "unsupported"}, {"message", "no stream channels are open"}};
+                channel.sendText(protocol::encodeEnvelope(error));
+                return;
+            }
+            connection.held = std::move(message.payload);
+            if (offerHeld(connection))
+                return;
+            // The handler's queues are full: this message waits here, and nothing more is read meanwhile.
+            pauseReading(connection, Clock::now() + kHeldRetry);
+        },
+        [&] { return mayTakeMessage(connection); });
+}
+
+void EventLoop::resumeReading(std::uint64_t number) {
+    const auto it = m_connections.find(number);
+    if (it == m_connections.end())
+        return;
+    Connection& connection = *it->second;
+    if (connection.ended || connection.phase != Phase::Open || !connection.readPaused)
+        return;
+    readMessages(connection);
+    if (!connection.ended && connection.channel->open() && !connection.channel->flush()) {
+        destroy(connection, connection.channel->closeReason());
+        return;
+    }
+    settle(connection);
+}
+
+void EventLoop::resumeDue() {
+    const auto now = Clock::now();
+    while (!m_resumeAt.empty() && m_resumeAt.begin()->first <= now) {
+        const auto number = m_resumeAt.begin()->second;
+        m_resumeAt.erase(m_resumeAt.begin());
+        resumeReading(number);
+    }
 }
 
 void EventLoop::settle(Connection& connection) {
@@ -629,6 +683,10 @@ void EventLoop::updateInterest(Connection& connection) {
         break;
     case Phase::Responding:
         wanted = 0; // the next request is read once this answer is out
+        break;
+    case Phase::Open:
+        if (connection.readPaused)
+            wanted = 0; // back-pressure: the peer's bytes wait in the kernel, and TCP slows it
         break;
     default:
         break;
@@ -747,7 +805,9 @@ void EventLoop::sweep() {
             break;
         case Phase::Open: {
             auto& channel = *connection->channel;
-            if (now - channel.lastReceived() > settings.idleTimeout) {
+            if (connection->readPaused) {
+                // We are the ones not reading; its silence says nothing about the peer.
+            } else if (now - channel.lastReceived() > settings.idleTimeout) {
                 channel.close(protocol::kCloseGoingAway, "keepalive timeout");
                 destroy(*connection, "keepalive timeout");
             } else if (now - channel.lastReceived() > settings.pingInterval &&

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -37,6 +38,8 @@ public:
     void admitted(std::uint64_t connection, AgentSessionHandler* handler, AgentAdmission admission);
     void answered(std::uint64_t connection, std::shared_ptr<HttpAnswer> answer);
     void bodyWanted(std::uint64_t connection, std::size_t limit);
+    // A paused session may read again (its window drained, its rate refilled, its held message may go).
+    void resumeReading(std::uint64_t connection);
 
 private:
     void run();
@@ -50,7 +53,12 @@ private:
     void respond(Connection& connection, HttpAnswer answer);
     void continueResponse(Connection& connection);
     void readMessages(Connection& connection);
-    bool allowMessage(Connection& connection);
+    // Back-pressure on an open session: whether one more message may be read now, else why not and until
+    // when (a time, or the window's own resume).
+    bool mayTakeMessage(Connection& connection);
+    void pauseReading(Connection& connection, std::optional<std::chrono::steady_clock::time_point> until);
+    bool offerHeld(Connection& connection);
+    void resumeDue();
     // Answers a plain HTTP refusal (JSON error) and closes once it is written.
     void refuse(Connection& connection, int status, const std::string& code, const std::string& message);
     // After work done outside handle(): drops a connection that closed meanwhile, else sets its interest.
@@ -71,6 +79,7 @@ private:
     std::vector<std::function<void(EventLoop&)>> m_posted;
     std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> m_connections;
     std::vector<std::uint64_t> m_doomed; // destroyed after the current batch of events
+    std::multimap<std::chrono::steady_clock::time_point, std::uint64_t> m_resumeAt;
     std::atomic<std::size_t> m_httpInFlight{0};
 };
 

@@ -20,8 +20,11 @@ struct GatewaySettings {
     std::vector<std::string> uncappedAddresses;
     std::size_t maxMessageBytes = 4 * 1024 * 1024;
     std::size_t maxQueuedBytes = 8 * 1024 * 1024;
-    double messagesPerSecond = 20;
-    double messageBurst = 200;
+    // Per WebSocket session: messages held at once (the window the agent protocol announces) and a rate.
+    // Past either the session is not read for a while (TCP slows the sender); nobody is cut off for them.
+    std::size_t messageWindow = 64;
+    double messagesPerSecond = 200;
+    double messageBurst = 400;
     std::chrono::seconds handshakeTimeout{10};
     std::chrono::seconds pingInterval{30};
     std::chrono::seconds idleTimeout{90};

@@ -4,12 +4,9 @@
 
 namespace breeze::server {
 
-StrandPool::StrandPool(std::size_t threads, std::size_t maxQueuedPerThread)
-    : m_maxQueued(maxQueuedPerThread) {
+StrandPool::StrandPool(std::size_t threads, std::size_t maxQueued) : m_maxQueued(maxQueued) {
     for (std::size_t i = 0; i < threads; ++i)
-        m_strands.push_back(std::make_unique<Strand>());
-    for (auto& strand : m_strands)
-        strand->thread = std::thread([this, s = strand.get()] { run(*s); });
+        m_threads.emplace_back([this] { run(); });
 }
 
 StrandPool::~StrandPool() {
@@ -17,50 +14,72 @@ StrandPool::~StrandPool() {
 }
 
 void StrandPool::stop() {
-    for (auto& strand : m_strands) {
-        std::lock_guard lock(strand->mutex);
+    {
+        std::lock_guard lock(m_mutex);
         m_stopping = true;
-        strand->wake.notify_all();
     }
-    for (auto& strand : m_strands)
-        if (strand->thread.joinable())
-            strand->thread.join();
+    m_wake.notify_all();
+    for (auto& thread : m_threads)
+        if (thread.joinable())
+            thread.join();
 }
 
-bool StrandPool::post(const std::string& key, std::function<void()> task) {
-    Strand& strand = *m_strands[std::hash<std::string>{}(key) % m_strands.size()];
-    std::lock_guard lock(strand.mutex);
-    if (m_stopping || strand.tasks.size() >= m_maxQueued)
-        return false;
-    strand.tasks.push_back(std::move(task));
-    strand.wake.notify_one();
+bool StrandPool::post(const std::string& key, std::function<void()> task, Admission admission) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || (admission == Admission::IfRoom && m_queued >= m_maxQueued))
+            return false;
+        KeyQueue& queue = m_queues[key];
+        queue.tasks.push_back(std::move(task));
+        ++m_queued;
+        if (queue.running || queue.tasks.size() > 1)
+            return true; // already running or waiting for its turn
+        m_ready.push_back(key);
+    }
+    m_wake.notify_one();
     return true;
 }
 
-std::size_t StrandPool::queued() const {
-    std::size_t total = 0;
-    for (const auto& strand : m_strands) {
-        std::lock_guard lock(strand->mutex);
-        total += strand->tasks.size();
-    }
-    return total;
+bool StrandPool::hasRoom() const {
+    std::lock_guard lock(m_mutex);
+    return !m_stopping && m_queued < m_maxQueued;
 }
 
-void StrandPool::run(Strand& strand) {
+std::size_t StrandPool::queued() const {
+    std::lock_guard lock(m_mutex);
+    return m_queued;
+}
+
+void StrandPool::run() {
+    std::unique_lock lock(m_mutex);
     for (;;) {
-        std::function<void()> task;
-        {
-            std::unique_lock lock(strand.mutex);
-            strand.wake.wait(lock, [&] { return m_stopping || !strand.tasks.empty(); });
-            if (strand.tasks.empty())
-                return;
-            task = std::move(strand.tasks.front());
-            strand.tasks.pop_front();
-        }
+        m_wake.wait(lock, [&] { return !m_ready.empty() || (m_stopping && m_queued == 0); });
+        if (m_ready.empty())
+            return; // stopping, and everything posted has run
+        std::string key = std::move(m_ready.front());
+        m_ready.pop_front();
+        auto it = m_queues.find(key);
+        std::function<void()> task = std::move(it->second.tasks.front());
+        it->second.tasks.pop_front();
+        it->second.running = true;
+        --m_queued;
+        lock.unlock();
         try {
             task();
         } catch (const std::exception& error) {
-            logger().error("agent task failed", {{"error", error.what()}});
+            logger().error("strand task failed", {{"error", error.what()}});
+        }
+        task = nullptr; // what it captured is released outside the lock
+        lock.lock();
+        it = m_queues.find(key);
+        it->second.running = false;
+        if (it->second.tasks.empty()) {
+            m_queues.erase(it);
+            if (m_stopping && m_queued == 0)
+                m_wake.notify_all(); // the others wait for this last task before they end
+        } else {
+            m_ready.push_back(std::move(key)); // its next task waits for every other key's turn
+            m_wake.notify_one();
         }
     }
 }

@@ -158,6 +158,17 @@ private Q_SLOTS:
             std::string("approved"));
         QCOMPARE(admin({"devices", "show", "cli-machine", "--json"}).json()["id"],
                  enrolled.body["device_id"]);
+        // Another machine enrolling under the same identity waits beside new devices, showing what differs.
+        const auto again = m_server->client()->post(
+            "/api/v1/agent/enroll",
+            {{"key", key["key"]}, {"identity", "cli-machine"}, {"hostname", "other-pc"}});
+        QCOMPARE(again.status, 202);
+        const auto waiting = admin({"devices", "list", "--pending"}).out;
+        QVERIFY2(waiting.contains("enrolled again from") &&
+                     waiting.contains("hostname reception-pc -> other-pc"),
+                 qPrintable(waiting));
+        QVERIFY(admin({"devices", "refuse", "reception-pc", "--json"}).json()["reenrollment"].is_null());
+        QCOMPARE(admin({"devices", "list", "--pending", "--json"}).json()["items"].size(), std::size_t(0));
         QVERIFY(!admin({"devices", "revoke", "reception-pc", "--json"}).json()["revoked_at"].is_null());
         const auto missing = admin({"devices", "show", "nowhere-pc"});
         QCOMPARE(missing.exitCode, 1);

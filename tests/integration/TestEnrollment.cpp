@@ -22,12 +22,16 @@ class TestEnrollment final : public QObject {
         return {response.body["id"], response.body["key"]};
     }
 
-    net::RestResponse enroll(const std::string& key, const std::string& identity) {
-        return m_server->client()->post("/api/v1/agent/enroll", {{"key", key},
-                                                                 {"identity", identity},
-                                                                 {"hostname", identity + ".example"},
-                                                                 {"os", "Debian GNU/Linux 12"},
-                                                                 {"agent_version", "0.1.0"}});
+    net::RestResponse enroll(const std::string& key, const std::string& identity,
+                             const std::string& credential = {}) {
+        nlohmann::json body{{"key", key},
+                            {"identity", identity},
+                            {"hostname", identity + ".example"},
+                            {"os", "Debian GNU/Linux 12"},
+                            {"agent_version", "0.1.0"}};
+        if (!credential.empty())
+            body["credential"] = credential;
+        return m_server->client()->post("/api/v1/agent/enroll", body);
     }
 
     std::size_t deviceCount() { return m_api->get("/api/v1/devices?org=" + m_org).body["items"].size(); }
@@ -66,14 +70,68 @@ private Q_SLOTS:
     }
 
     void theSameMachineKeepsItsRecord() {
+        // Enrolling again with the credential it holds proves it is the device: at once, same record.
         const auto [keyId, key] = makeKey();
         const auto first = enroll(key, "machine-0002");
-        const auto second = enroll(key, "machine-0002");
+        const auto second = enroll(key, "machine-0002", first.body["credential"]);
         QCOMPARE(second.status, 201);
         QCOMPARE(second.body["device_id"], first.body["device_id"]);
         QVERIFY(second.body["credential"] != first.body["credential"]);
         QCOMPARE(m_api->get("/api/v1/enrollment-keys/" + keyId).body["uses"].get<int>(), 2);
         QCOMPARE(lastAudit("devices.enroll")["details"]["reenrolled"].get<bool>(), true);
+        // A wrong credential is no proof.
+        const auto third = enroll(key, "machine-0002", "dev_not_the_credential");
+        QCOMPARE(third.status, 202);
+        QCOMPARE(third.body["approval"].get<std::string>(), std::string("pending"));
+        QCOMPARE(m_api->del("/api/v1/devices/" + first.body["device_id"].get<std::string>() + "/reenrollment")
+                     .status,
+                 200);
+    }
+
+    void anotherMachineCannotTakeAnIdentityOver() {
+        // The identity is shown in the console: anyone with any key of the organisation could send it.
+        const auto [ownKeyId, ownKey] = makeKey();
+        const auto owner = enroll(ownKey, "machine-0003");
+        QCOMPARE(owner.status, 201);
+        const std::string deviceId = owner.body["device_id"];
+        const std::string otherSite =
+            m_api->post("/api/v1/sites", {{"org_id", m_org}, {"name", "Elsewhere"}}).body["id"];
+        const auto [keyId, key] = makeKey({{"site_id", otherSite}});
+        const auto thief = enroll(key, "machine-0003");
+        QCOMPARE(thief.status, 202);
+        QCOMPARE(thief.body["approval"].get<std::string>(), std::string("pending"));
+        QCOMPARE(thief.body["device_id"].get<std::string>(), deviceId);
+        // The device is untouched: same site, same host name, its own credential still the one that works.
+        auto device = m_api->get("/api/v1/devices/" + deviceId).body;
+        QCOMPARE(device["site_id"].get<std::string>(), m_site);
+        QCOMPARE(device["approval"].get<std::string>(), std::string("approved"));
+        QCOMPARE(device["reenrollment"]["site_id"].get<std::string>(), otherSite);
+        QCOMPARE(device["reenrollment"]["hostname"].get<std::string>(), std::string("machine-0003.example"));
+        QVERIFY(device.dump().find(thief.body["credential"].get<std::string>()) == std::string::npos);
+        // It is listed with the devices waiting for approval.
+        bool listed = false;
+        const auto pending = m_api->get("/api/v1/devices?approval=pending").body;
+        for (const auto& item : pending["items"])
+            listed = listed || item["id"] == deviceId;
+        QVERIFY(listed);
+        QCOMPARE(lastAudit("devices.enroll")["details"]["reenrollment"].get<std::string>(),
+                 std::string("awaiting approval"));
+        // Refused: the request is gone and the device as it was.
+        QCOMPARE(m_api->del("/api/v1/devices/" + deviceId + "/reenrollment").status, 200);
+        device = m_api->get("/api/v1/devices/" + deviceId).body;
+        QVERIFY(device["reenrollment"].is_null());
+        // Asked again and approved: the machine takes the device over, where the device was.
+        const auto again = enroll(key, "machine-0003");
+        QCOMPARE(again.status, 202);
+        QCOMPARE(m_api->post("/api/v1/devices/" + deviceId + "/approve", nlohmann::json::object()).status,
+                 200);
+        device = m_api->get("/api/v1/devices/" + deviceId).body;
+        QVERIFY(device["reenrollment"].is_null());
+        QCOMPARE(device["site_id"].get<std::string>(), m_site);
+        // The approved machine's credential is the device's now: it proves the next enrollment itself.
+        QCOMPARE(enroll(key, "machine-0003", again.body["credential"]).status, 201);
+        QCOMPARE(enroll(ownKey, "machine-0003", owner.body["credential"]).status, 202);
+        QCOMPARE(m_api->del("/api/v1/devices/" + deviceId + "/reenrollment").status, 200);
     }
 
     void usedUpExpiredRevokedAndUnknownKeysAreRefused() {
@@ -132,7 +190,8 @@ private Q_SLOTS:
         QCOMPARE(approved.body["approval"].get<std::string>(), std::string("approved"));
         QCOMPARE(lastAudit("devices.approve")["resource_id"].get<std::string>(), deviceId);
         // Machines approved once stay approved when they enroll again.
-        QCOMPARE(enroll(key, "machine-0200").body["approval"].get<std::string>(), std::string("approved"));
+        QCOMPARE(enroll(key, "machine-0200", pending.body["credential"]).body["approval"].get<std::string>(),
+                 std::string("approved"));
         QCOMPARE(m_api->patch("/api/v1/orgs/" + m_org, {{"require_device_approval", false}}).status, 200);
     }
 

@@ -134,6 +134,8 @@ class TestTenantIsolation final : public QObject {
             {"POST", "/api/v1/devices/{id}/approve",
              [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/approve"; },
              [](const Tenant&) { return nlohmann::json::object(); }},
+            {"DELETE", "/api/v1/devices/{id}/reenrollment",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/reenrollment"; }, none},
             {"POST", "/api/v1/devices/{id}/revoke",
              [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/revoke"; },
              [](const Tenant&) { return nlohmann::json::object(); }},

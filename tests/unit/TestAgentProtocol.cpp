@@ -311,6 +311,51 @@ private Q_SLOTS:
         QVERIFY(!breeze::encoding::isValidUtf8("\xf4\x90\x80\x80")); // past U+10FFFF
     }
 
+    void stringsAreCheckedForWhatStorageAndScreensCanHold() {
+        using breeze::protocol::checkedText;
+        using breeze::protocol::Text;
+        const std::string nul("root\0x", 6);
+        for (const auto rule : {Text::Name, Text::Line, Text::Multiline}) {
+            QVERIFY_THROWS_EXCEPTION(MessageError, checkedText(nul, rule, "f"));
+            QVERIFY_THROWS_EXCEPTION(MessageError, checkedText("bad \xff byte", rule, "f"));
+            QVERIFY_THROWS_EXCEPTION(MessageError, checkedText("\xed\xa0\x80", rule, "f"));
+            QCOMPARE(checkedText("gr\xc3\xbc\xc3\x9f \xe2\x82\xac", rule, "f"),
+                     std::string("gr\xc3\xbc\xc3\x9f \xe2\x82\xac"));
+        }
+        // Names refuse what would hide what they say; free text shows it instead.
+        const std::string trojan = "invoice\xe2\x80\xae"
+                                   "exe.pdf"; // U+202E RIGHT-TO-LEFT OVERRIDE
+        QVERIFY_THROWS_EXCEPTION(MessageError, checkedText(trojan, Text::Name, "f"));
+        QVERIFY_THROWS_EXCEPTION(MessageError, checkedText("a\tb", Text::Name, "f"));
+        QCOMPARE(checkedText(trojan, Text::Line, "f"), std::string("invoice\\u{202E}exe.pdf"));
+        QCOMPARE(checkedText("\x1b[31mred\x7f", Text::Line, "f"), std::string("\\u{001B}[31mred\\u{007F}"));
+        QCOMPARE(checkedText("two\nlines\tand\rmore", Text::Multiline, "f"),
+                 std::string("two\nlines\tand\\u{000D}more"));
+        QCOMPARE(checkedText("\xc2\x85", Text::Line, "f"), std::string("\\u{0085}")); // a C1 control
+        // Inside arbitrary JSON (a command's result): every key and string, however deep.
+        const auto clean = breeze::protocol::checkedJson(nlohmann::json{{"list", {"ok", "a\x1b"}}, {"n", 1}},
+                                                         Text::Multiline, "output");
+        QCOMPARE(clean["list"][1].get<std::string>(), std::string("a\\u{001B}"));
+        QCOMPARE(clean["n"].get<int>(), 1);
+        QVERIFY_THROWS_EXCEPTION(
+            MessageError,
+            breeze::protocol::checkedJson(nlohmann::json{{"deep", {{"x", nul}}}}, Text::Multiline, "output"));
+        QVERIFY_THROWS_EXCEPTION(
+            MessageError, breeze::protocol::checkedJson(nlohmann::json{{nul, 1}}, Text::Multiline, "output"));
+        // Decoders apply them: a user name with NUL refuses the heartbeat, a mount path is shown.
+        Heartbeat beat;
+        beat.sampledAtMs = 1;
+        beat.users = {nul};
+        QVERIFY_THROWS_EXCEPTION(MessageError, Heartbeat::decode(beat.encode("h1")));
+        beat.users = {"root"};
+        beat.filesystems = {{"/mnt/odd\x1b", "ext4", 1, 0}};
+        QCOMPARE(Heartbeat::decode(beat.encode("h1")).filesystems[0].mount, std::string("/mnt/odd\\u{001B}"));
+        beat.interfaces = {{"eth\xe2\x80\xae"
+                            "0",
+                            0, 0}};
+        QVERIFY_THROWS_EXCEPTION(MessageError, Heartbeat::decode(beat.encode("h1")));
+    }
+
     void scriptRequestsAreChecked() {
         ScriptRequest request{"python", "print(1)\n", {{"COUNT", "3"}, {"NOTE", "a b; $(c)"}}, "backup"};
         const auto back = ScriptRequest::fromArgs(request.toArgs());

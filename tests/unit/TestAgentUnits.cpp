@@ -2,6 +2,7 @@
 // are killed with everything they started, and the Linux collectors against the real /proc.
 #include "collect/InventoryCollector.h"
 #include "collect/MetricsCollector.h"
+#include "connection/AckWindow.h"
 #include "connection/Backoff.h"
 #include "patches/AptOutput.h"
 #include "platform/Subprocess.h"
@@ -195,6 +196,28 @@ private Q_SLOTS:
                                              "Package: libc6\nVersion: 2.36-9+deb12u13\nSize: 2758900\n");
         QCOMPARE(sizes.at("curl=7.88.1-10+deb12u14"), std::uint64_t(315372));
         QCOMPARE(sizes.at("libc6=2.36-9+deb12u13"), std::uint64_t(2758900));
+    }
+    void ackWindowHoldsBackUntilAcknowledged() {
+        using Clock = AckWindow::Clock;
+        AckWindow window(3, std::chrono::seconds(30));
+        const auto start = Clock::now();
+        QCOMPARE(window.room(start), std::size_t(3));
+        window.sent("a", start);
+        window.sent("b", start);
+        window.sent("c", start);
+        QCOMPARE(window.room(start), std::size_t(0));
+        window.acknowledged("b");
+        QCOMPARE(window.room(start), std::size_t(1));
+        window.acknowledged("unknown"); // an ack for a message of an earlier connection changes nothing
+        QCOMPARE(window.room(start), std::size_t(1));
+        // An overdue message no longer holds its place (it is sent again, and counted again then).
+        QCOMPARE(window.room(start + std::chrono::seconds(31)), std::size_t(3));
+        window.sent("a", start + std::chrono::seconds(31));
+        QCOMPARE(window.room(start + std::chrono::seconds(31)), std::size_t(2));
+        window.setCapacity(64); // the server's welcome
+        QCOMPARE(window.room(start + std::chrono::seconds(31)), std::size_t(63));
+        window.clear();
+        QCOMPARE(window.room(start), std::size_t(64));
     }
 };
 

@@ -7,6 +7,8 @@
 #include "config/ServerConfig.h"
 #include "crypto/SecureRandom.h"
 #include "db/PgText.h"
+#include "gateway/InboundWindow.h"
+#include "gateway/StrandPool.h"
 #include "http/ApiError.h"
 #include "http/ClientAddress.h"
 #include "http/JsonFields.h"
@@ -15,8 +17,11 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
+#include <condition_variable>
 #include <fstream>
 #include <functional>
+#include <mutex>
 
 using namespace breeze::server;
 
@@ -230,6 +235,86 @@ private Q_SLOTS:
         QVERIFY(text.find("le=\"0.005\"} 1") != std::string::npos);
         QVERIFY(text.find("le=\"+Inf\"} 2") != std::string::npos);
         QVERIFY(text.find("breeze_test_gauge 7") != std::string::npos);
+    }
+    void strandPoolKeepsOrderAndTakesTurns() {
+        // One thread: a busy key with 50 queued tasks must not make a quiet key wait behind all of them.
+        StrandPool pool(1, 1000);
+        std::mutex mutex;
+        std::condition_variable released;
+        bool go = false;
+        std::vector<std::string> order;
+        pool.post("gate", [&] {
+            std::unique_lock lock(mutex);
+            released.wait(lock, [&] { return go; });
+        });
+        for (int i = 0; i < 50; ++i)
+            pool.post("busy", [&, i] {
+                std::lock_guard lock(mutex);
+                order.push_back("busy" + std::to_string(i));
+            });
+        pool.post("quiet", [&] {
+            std::lock_guard lock(mutex);
+            order.push_back("quiet");
+        });
+        {
+            std::lock_guard lock(mutex);
+            go = true;
+        }
+        released.notify_all();
+        QTRY_COMPARE_WITH_TIMEOUT(pool.queued(), std::size_t(0), 5000);
+        pool.stop();
+        QCOMPARE(order.size(), std::size_t(51));
+        const auto quiet = std::find(order.begin(), order.end(), "quiet") - order.begin();
+        QVERIFY2(quiet <= 1, std::to_string(quiet).c_str()); // its turn came after at most one busy task
+        std::vector<std::string> busy;
+        std::copy_if(order.begin(), order.end(), std::back_inserter(busy),
+                     [](const std::string& item) { return item != "quiet"; });
+        for (int i = 0; i < 50; ++i)
+            QCOMPARE(busy[static_cast<std::size_t>(i)], "busy" + std::to_string(i)); // in order per key
+    }
+
+    void strandPoolBoundsWhatCanWait() {
+        StrandPool pool(1, 2);
+        std::mutex mutex;
+        mutex.lock(); // the first task holds the only thread
+        QVERIFY(pool.post("a", [&] { std::lock_guard lock(mutex); }));
+        QTRY_COMPARE(pool.queued(), std::size_t(0));
+        QVERIFY(pool.post("a", [] {}));
+        QVERIFY(pool.post("b", [] {}));
+        QVERIFY(!pool.hasRoom());
+        QVERIFY(!pool.post("c", [] {}));
+        // Bookkeeping that must happen is taken anyway.
+        QVERIFY(pool.post(
+            "c", [] {}, StrandPool::Admission::Always));
+        mutex.unlock();
+        pool.stop(); // runs everything queued before it returns
+        QCOMPARE(pool.queued(), std::size_t(0));
+        QVERIFY(!pool.post(
+            "d", [] {}, StrandPool::Admission::Always));
+    }
+
+    void inboundWindowPausesAndResumesAtHalf() {
+        int resumed = 0;
+        auto window = std::make_shared<InboundWindow>(4, [&] { ++resumed; });
+        std::vector<MessageTicket> tickets;
+        for (int i = 0; i < 4; ++i) {
+            QVERIFY(window->hasRoom());
+            tickets.emplace_back(window);
+        }
+        QCOMPARE(window->inFlight(), std::size_t(4));
+        QVERIFY(!window->hasRoom()); // the loop pauses here
+        auto copy = tickets[0];      // a copy shares the place: released once, when the last copy goes
+        tickets.erase(tickets.begin());
+        QCOMPARE(window->inFlight(), std::size_t(4));
+        copy = MessageTicket();
+        QCOMPARE(window->inFlight(), std::size_t(3));
+        QCOMPARE(resumed, 0); // not yet half answered
+        tickets.pop_back();
+        QCOMPARE(resumed, 1);
+        tickets.clear();
+        QCOMPARE(resumed, 1); // once per pause
+        QCOMPARE(window->inFlight(), std::size_t(0));
+        QVERIFY(window->hasRoom());
     }
 };
 
