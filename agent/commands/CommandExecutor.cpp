@@ -5,6 +5,7 @@
 #include "protocol/CommandCatalog.h"
 #include "protocol/MessageFields.h"
 #include "protocol/PatchMessages.h"
+#include "protocol/ScriptParameters.h"
 #include "protocol/ScriptRequest.h"
 
 #include <cerrno>
@@ -64,8 +65,17 @@ protocol::ScriptStepResult CommandExecutor::runScriptStep(const protocol::Comman
     protocol::CommandRequest script;
     script.commandId = request.commandId;
     script.type = protocol::kRunScriptCommand;
-    script.args = protocol::ScriptRequest{step.language, step.content, {}, ""}.toArgs();
-    script.timeoutSeconds = 900;
+    try {
+        // Nobody is asked during a patch run: every parameter takes its default (or the step cannot run).
+        const auto values = protocol::resolveScriptParameters(
+            protocol::parseScriptParameters(step.parameters), nlohmann::json::object());
+        auto environment = values.plain;
+        environment.insert(environment.end(), values.secret.begin(), values.secret.end());
+        script.args = protocol::ScriptRequest{step.language, step.content, environment, step.runAs}.toArgs();
+    } catch (const protocol::MessageError& error) {
+        return {stage, protocol::kCommandFailed, -1, std::string("the script cannot run: ") + error.what()};
+    }
+    script.timeoutSeconds = step.timeoutSeconds;
     std::string log;
     const auto update = m_scripts.run(script, cancel, [&log](const protocol::CommandOutput& chunk) {
         if (log.size() < protocol::kMaxPatchLogBytes)

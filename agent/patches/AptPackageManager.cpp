@@ -1,6 +1,7 @@
 #include "patches/AptPackageManager.h"
 
 #include "patches/AptOutput.h"
+#include "patches/PackageTransaction.h"
 #include "patches/RebootCheck.h"
 #include "platform/Subprocess.h"
 
@@ -85,7 +86,8 @@ protocol::PackageResult AptPackageManager::installOne(const protocol::PackageVer
     argv.push_back(downgrade ? "--allow-downgrades" : "--only-upgrade");
     argv.push_back("--");
     argv.push_back(package.name + "=" + package.version);
-    const auto run = runSubprocess(argv, 60min, &cancel, 4 << 20);
+    // Once started, the transaction runs to its end: a cancel takes effect before the next package.
+    const auto run = runPackageTransaction(argv, 60min, 4 << 20);
     protocol::PackageResult result{package.name, package.version, "failed", installedVersion(package.name),
                                    logTail(run.started ? run.output : run.error)};
     if (run.cancelled)

@@ -1,6 +1,7 @@
 #include "patches/DnfPackageManager.h"
 
 #include "patches/AptOutput.h"
+#include "patches/PackageTransaction.h"
 #include "patches/RebootCheck.h"
 #include "platform/Subprocess.h"
 
@@ -175,8 +176,8 @@ protocol::ScanReport DnfPackageManager::scan(const std::atomic<bool>& cancel) {
 
 protocol::PackageResult DnfPackageManager::change(const protocol::PackageVersion& package, const char* verb,
                                                   const std::atomic<bool>& cancel) {
-    const auto run =
-        runSubprocess(dnf({verb, package.name + "-" + package.version}), 60min, &cancel, 4 << 20);
+    // Once started, the transaction runs to its end: a cancel takes effect before the next package.
+    const auto run = runPackageTransaction(dnf({verb, package.name + "-" + package.version}), 60min, 4 << 20);
     const auto now = installedVersions({package.name});
     protocol::PackageResult result{package.name, package.version, "failed",
                                    now.contains(package.name) ? now.at(package.name) : std::string(),

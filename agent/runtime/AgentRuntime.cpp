@@ -182,6 +182,7 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
     hello.platform = "linux";
     hello.arch = uts.machine;
     hello.capabilities = CommandExecutor::capabilities();
+    hello.capabilities.push_back(msg::kCredential); // takes credential rotations
     channel->sendText(protocol::encodeEnvelope(hello.encode()));
     // Everything unacknowledged goes again, oldest first, after the hello, as the window allows.
     m_spool.markAllUnsent();
@@ -304,6 +305,17 @@ void AgentRuntime::handle(net::WebSocketChannel& channel, const std::string& tex
             }
         } else if (envelope.type == msg::kCommand) {
             onCommand(protocol::CommandRequest::decode(envelope));
+        } else if (envelope.type == msg::kCredential) {
+            // Stored durably before the server is told, so whichever of the two credentials the server
+            // accepts next, this agent holds it.
+            const auto fresh = protocol::NewCredential::decode(envelope);
+            AgentState next = m_state;
+            next.credential = fresh.credential;
+            next.save(m_options.stateDirectory);
+            m_state.credential = fresh.credential; // only the link thread reads it
+            channel.sendText(protocol::encodeEnvelope(
+                protocol::CredentialSaved{crypto::Digest::sha256Hex(fresh.credential)}.encode()));
+            log("received a new device credential and stored it");
         } else if (envelope.type == msg::kCommandCancel) {
             const auto cancel = protocol::CommandCancel::decode(envelope);
             std::lock_guard lock(m_mutex);
@@ -315,7 +327,6 @@ void AgentRuntime::handle(net::WebSocketChannel& channel, const std::string& tex
     } catch (const protocol::MessageError& error) {
         log("ignoring a message the agent does not understand: " + std::string(error.what()));
     }
-    (void)channel;
 }
 
 void AgentRuntime::onCommand(const protocol::CommandRequest& request) {

@@ -1,6 +1,9 @@
 #include "state/AgentState.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -30,17 +33,34 @@ void preparePrivateDirectory(const std::string& directory) {
 }
 
 void writePrivateFile(const std::string& path, const std::string& content) {
+    // Private from its first byte (created 0600), on disk before it replaces the old file, and the rename on
+    // disk too: a credential the server was told is saved must survive a power cut.
     const std::string temp = path + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out || ::chmod(temp.c_str(), 0600) != 0)
-            throw std::runtime_error("cannot write " + temp);
-        out << content;
-        out.flush();
-        if (!out)
-            throw std::runtime_error("cannot write " + temp);
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        throw std::runtime_error("cannot write " + temp + ": " + std::strerror(errno));
+    std::size_t written = 0;
+    while (written < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ::close(fd);
+            throw std::runtime_error("cannot write " + temp + ": " + std::strerror(errno));
+        }
+        written += static_cast<std::size_t>(n);
     }
+    if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot write " + temp + ": " + std::strerror(errno));
+    }
+    ::close(fd);
     fs::rename(temp, path);
+    const int dir = ::open(fs::path(path).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
 }
 
 std::optional<AgentState> AgentState::load(const std::string& directory) {

@@ -418,6 +418,31 @@ Envelope CommandCancel::encode() const {
     return envelopeOf(agent_message::kCommandCancel, "", {{"command_id", commandId}});
 }
 
+NewCredential NewCredential::decode(const Envelope& envelope) {
+    NewCredential message;
+    message.credential = fieldsOf(envelope).string("credential", 128, Text::Name);
+    if (!message.credential.starts_with("dev_"))
+        throw MessageError("credential.credential must be a device credential");
+    return message;
+}
+
+Envelope NewCredential::encode() const {
+    return envelopeOf(agent_message::kCredential, "", {{"credential", credential}});
+}
+
+CredentialSaved CredentialSaved::decode(const Envelope& envelope) {
+    CredentialSaved message;
+    message.sha256 = fieldsOf(envelope).string("sha256", 64, Text::Name);
+    if (message.sha256.size() != 64 ||
+        message.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw MessageError("credential.saved.sha256 must be 64 lower-case hex digits");
+    return message;
+}
+
+Envelope CredentialSaved::encode() const {
+    return envelopeOf(agent_message::kCredentialSaved, "", {{"sha256", sha256}});
+}
+
 Ack Ack::decode(const Envelope& envelope) {
     Ack ack;
     ack.ref = requireId(envelope);

@@ -18,12 +18,14 @@ inline constexpr const char* kHeartbeat = "heartbeat";
 inline constexpr const char* kInventory = "inventory";
 inline constexpr const char* kCommandUpdate = "command.update";
 inline constexpr const char* kCommandOutput = "command.output";
+inline constexpr const char* kCredentialSaved = "credential.saved";
 // server -> agent
 inline constexpr const char* kWelcome = "welcome";
 inline constexpr const char* kAck = "ack";
 inline constexpr const char* kCommand = "command";
 inline constexpr const char* kCommandCancel = "command.cancel";
 inline constexpr const char* kError = "error";
+inline constexpr const char* kCredential = "credential";
 } // namespace agent_message
 
 struct AgentHello {
@@ -139,6 +141,22 @@ struct CommandRequest {
 struct CommandCancel {
     std::string commandId;
     static CommandCancel decode(const Envelope& envelope);
+    Envelope encode() const;
+};
+
+// Credential rotation without a gap: the server sends a new credential over the authenticated session and
+// keeps accepting the old one; the agent stores the new one durably and confirms with its SHA-256; only then
+// does the server retire the old one. An agent that stored it but never confirmed is recognised by it on its
+// next connection.
+struct NewCredential {
+    std::string credential;
+    static NewCredential decode(const Envelope& envelope);
+    Envelope encode() const;
+};
+
+struct CredentialSaved {
+    std::string sha256; // hex of the credential now stored
+    static CredentialSaved decode(const Envelope& envelope);
     Envelope encode() const;
 };
 

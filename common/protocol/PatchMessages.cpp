@@ -1,6 +1,7 @@
 #include "protocol/PatchMessages.h"
 
 #include "protocol/MessageFields.h"
+#include "protocol/ScriptParameters.h"
 #include "protocol/ScriptRequest.h"
 
 namespace breeze::protocol {
@@ -160,9 +161,17 @@ std::optional<ScriptStep> scriptStepFromInstallArgs(const nlohmann::json& args, 
     if (!args[key].is_object())
         throw MessageError("args." + key + " must be an object");
     const MessageFields fields(args[key], "args." + key);
-    ScriptStep step{fields.string("language", 16), fields.string("content", kMaxScriptBytes, Text::Verbatim)};
+    ScriptStep step;
+    step.language = fields.string("language", 16);
+    step.content = fields.string("content", kMaxScriptBytes, Text::Verbatim);
     if (!isScriptLanguage(step.language))
         throw MessageError("args." + key + ".language must be bash, sh, python or powershell");
+    step.runAs = fields.stringOr("run_as", 32, "", Text::Name);
+    step.timeoutSeconds = static_cast<int>(fields.optionalInteger("timeout_seconds", 1, 86400).value_or(900));
+    if (const nlohmann::json* parameters = fields.find("parameters")) {
+        parseScriptParameters(*parameters); // refused here, whole, rather than half way through a deployment
+        step.parameters = *parameters;
+    }
     return step;
 }
 

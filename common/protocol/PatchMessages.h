@@ -66,9 +66,14 @@ struct PackageResult {
 };
 
 // A script run before or after the updates (from the policy): what ran and how it ended.
+// A policy's script around updates, run like any script run: its own run-as user, timeout and parameters (the
+// definitions travel; a patch run has nobody to ask, so each takes its default).
 struct ScriptStep {
     std::string language;
     std::string content;
+    std::string runAs; // "" runs as the agent's own account
+    int timeoutSeconds = 900;
+    nlohmann::json parameters = nlohmann::json::array(); // the version's definitions
 };
 
 struct ScriptStepResult {

@@ -25,6 +25,17 @@ Device Device::fromJson(const QJsonObject& json) {
     device.cpuPercent = json.value("cpu_percent").toDouble(-1);
     device.memoryPercent = json.value("memory_percent").toDouble(-1);
     device.revoked = !json.value("revoked_at").isNull() && json.contains("revoked_at");
+    const QJsonObject request = json.value("reenrollment").toObject();
+    if (!request.isEmpty()) {
+        QStringList differs{QString("from %1").arg(request.value("address").toString())};
+        for (const char* field : {"hostname", "os", "agent_version", "site_id"}) {
+            const QString now = json.value(field).toString();
+            const QString asked = request.value(field).toString();
+            if (asked != now)
+                differs.push_back(QString("%1 %2 -> %3").arg(field, now.isEmpty() ? "-" : now, asked));
+        }
+        device.takeoverRequest = differs.join("; ");
+    }
     return device;
 }
 

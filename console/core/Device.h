@@ -28,6 +28,9 @@ struct Device {
     double cpuPercent = -1; // -1: no heartbeat yet
     double memoryPercent = -1;
     bool revoked = false;
+    // Another machine enrolled under this device's identity and waits for an administrator: what it reported
+    // that differs from the device ("hostname a -> b; address 192.0.2.7"); empty when nobody asks.
+    QString takeoverRequest;
 
     static Device fromJson(const QJsonObject& json);
     // The headline figures of a heartbeat summary from the live channel.

@@ -69,6 +69,8 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
                 return tr("revoked");
             if (device.approval == "pending")
                 return tr("awaiting approval");
+            if (!device.takeoverRequest.isEmpty())
+                return tr("%1, takeover requested").arg(device.status);
             return device.status;
         case Os:
             return device.os;
@@ -96,6 +98,10 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
             return {};
         }
     case Qt::ToolTipRole:
+        if (index.column() == Status && !device.takeoverRequest.isEmpty())
+            return plainTextTooltip(tr("Another machine enrolled under this device's identity and waits for "
+                                       "approval: %1")
+                                        .arg(device.takeoverRequest));
         return index.column() == Hostname ? QVariant(plainTextTooltip(device.identity)) : QVariant();
     case Qt::TextAlignmentRole:
         return index.column() == Cpu || index.column() == Memory
@@ -108,9 +114,10 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
 
 DeviceTableModel::Keys DeviceTableModel::keysOf(const Device& device) {
     const QString name = device.hostname.isEmpty() ? device.identity : device.hostname;
-    const QString status = device.revoked                 ? "revoked"
-                           : device.approval == "pending" ? "awaiting approval"
-                                                          : device.status;
+    const QString status = device.revoked                      ? "revoked"
+                           : device.approval == "pending"      ? "awaiting approval"
+                           : !device.takeoverRequest.isEmpty() ? device.status + " takeover requested"
+                                                               : device.status;
     return {(name + '\n' + device.identity + '\n' + device.lastAddress + '\n' + device.os + '\n' + status +
              '\n' + device.tags.join('\n'))
                 .toLower(),

@@ -36,7 +36,8 @@ constexpr const char* kUsage =
   enrollment-keys install-command KEY [--package-url URL]
                   a copy-paste line that installs the agent package and enrolls the machine with KEY
   devices list [--org ORG] [--site SITE] [--group GROUP] [--tag TAG] [--pending] [--status online|offline]
-          | show DEVICE | approve DEVICE | refuse DEVICE | revoke DEVICE | software DEVICE [--search TEXT]
+          | show DEVICE | approve DEVICE | refuse DEVICE | revoke DEVICE | rotate-credential DEVICE
+          | software DEVICE [--search TEXT]
           | inventory DEVICE
           | events DEVICE | move DEVICE --site SITE [--org ORG] | tag DEVICE TAG... | untag DEVICE TAG...
           | group DEVICE GROUP | group DEVICE --none
@@ -556,6 +557,12 @@ int AdminCli::devices() {
                            "last_seen=last_seen_at"});
     } else if (action == "show") {
         printObject(call("GET", "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE"))).body);
+    } else if (action == "rotate-credential") {
+        // The agent gets a new credential over its connection; the old one works until it has stored it.
+        printObject(call("POST",
+                         "/api/v1/devices/" + resolveDevice(positional(2, "DEVICE")) + "/rotate-credential",
+                         nlohmann::json::object())
+                        .body);
     } else if (action == "refuse") {
         // Turns down a machine's request to take over a device's identity.
         printObject(

@@ -16,6 +16,9 @@ public:
     virtual void revoked(const std::string& deviceId) = 0;
     // The device moved to another site: its connection still carries the old one, so it reconnects.
     virtual void relocated(const std::string& deviceId) = 0;
+    // An administrator asked for a new credential: hand it over now if the device is connected (else at its
+    // next hello).
+    virtual void rotateCredential(const std::string& deviceId) = 0;
 };
 
 } // namespace breeze::server

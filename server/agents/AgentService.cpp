@@ -5,6 +5,7 @@
 #include "agents/InventoryStore.h"
 #include "app/ServerContext.h"
 #include "crypto/Digest.h"
+#include "crypto/SecureRandom.h"
 #include "db/DatabaseUnavailable.h"
 #include "db/ScopedTransaction.h"
 #include "gateway/FrontDoor.h"
@@ -14,6 +15,7 @@
 #include "protocol/PatchMessages.h"
 #include "protocol/WebSocketCodec.h"
 
+#include <algorithm>
 #include <chrono>
 #include <pqxx/pqxx>
 
@@ -64,12 +66,23 @@ void AgentService::admit(const std::string& credential, const std::string& addre
         try {
             auto lease = m_server.pool.acquire();
             ScopedTransaction tx(*lease, SystemAccess{"authenticate an agent by its device credential"});
+            const std::string hash = crypto::Digest::sha256Hex(credential);
             const auto rows = tx.sql().exec_params(
-                "SELECT id, partner_id, org_id, site_id, approval, credential_hash = $1 FROM devices "
-                "WHERE credential_hash = $1 OR pending_credential_hash = $1",
-                crypto::Digest::sha256Hex(credential));
+                "SELECT id, partner_id, org_id, site_id, approval, credential_hash = $1, "
+                "next_credential_hash = "
+                "$1 FROM devices WHERE credential_hash = $1 OR pending_credential_hash = $1 OR "
+                "next_credential_hash = $1",
+                hash);
+            if (!rows.empty() && !rows[0][6].is_null() && rows[0][6].as<bool>()) {
+                // A rotated credential the agent stored but could not confirm before it lost the connection:
+                // using it is the confirmation.
+                tx.sql().exec_params(
+                    "UPDATE devices SET credential_hash = next_credential_hash, next_credential_hash = NULL, "
+                    "credential_rotated_at = now(), credential_rotation_requested = false WHERE id = $1",
+                    rows[0][0].as<std::string>());
+            }
             tx.commit();
-            if (!rows.empty() && !rows[0][5].as<bool>()) {
+            if (!rows.empty() && !rows[0][5].as<bool>() && (rows[0][6].is_null() || !rows[0][6].as<bool>())) {
                 // A machine that enrolled under a live device's identity: nothing until it is approved.
                 done(
                     refusal(403, "pending_approval",
@@ -175,6 +188,8 @@ void AgentService::handle(const AgentSession& session, const std::string& payloa
                                 });
             if (followUp)
                 commandsQueued(session.deviceId); // the reboot the device's patch policy asks for
+        } else if (envelope.type == msg::kCredentialSaved) {
+            credentialSaved(session, envelope);
         } else if (envelope.type == msg::kCommandOutput) {
             const auto output = protocol::CommandOutput::decode(envelope);
             storeAndAcknowledge(
@@ -225,6 +240,43 @@ void AgentService::hello(const AgentSession& session, const protocol::Envelope& 
     if (m_gateway)
         m_gateway->reply(session, protocol::encodeEnvelope(welcome.encode()));
     deliver(session, true);
+    if (hello.capabilities.end() !=
+        std::find(hello.capabilities.begin(), hello.capabilities.end(), std::string(msg::kCredential)))
+        rotateIfDue(session, false);
+}
+
+void AgentService::rotateIfDue(const AgentSession& session, bool requested) {
+    const std::string credential = "dev_" + crypto::SecureRandom::token(32);
+    {
+        auto lease = m_server.pool.acquire();
+        ScopedTransaction tx(*lease, SystemAccess{"rotate an agent's credential"});
+        const auto due = tx.sql().exec_params(
+            "UPDATE devices SET next_credential_hash = $2 WHERE id = $1 AND revoked_at IS NULL AND ($3 OR "
+            "credential_rotation_requested OR ($4 > 0 AND credential_rotated_at < now() - make_interval(days "
+            "=> $4))) RETURNING 1",
+            session.deviceId, crypto::Digest::sha256Hex(credential), requested,
+            m_server.config.agentCredentialRotationDays);
+        tx.commit();
+        if (due.empty())
+            return;
+    }
+    // The old credential keeps working until the agent confirms the new one is stored.
+    if (m_gateway)
+        m_gateway->reply(session, protocol::encodeEnvelope(protocol::NewCredential{credential}.encode()));
+}
+
+void AgentService::credentialSaved(const AgentSession& session, const protocol::Envelope& envelope) {
+    const auto saved = protocol::CredentialSaved::decode(envelope);
+    auto lease = m_server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"retire an agent's old credential"});
+    const auto rotated = tx.sql().exec_params(
+        "UPDATE devices SET credential_hash = next_credential_hash, next_credential_hash = NULL, "
+        "credential_rotated_at = now(), credential_rotation_requested = false WHERE id = $1 AND "
+        "next_credential_hash = $2 RETURNING 1",
+        session.deviceId, saved.sha256);
+    tx.commit();
+    if (!rotated.empty())
+        logger().info("device credential rotated", {{"device_id", session.deviceId}});
 }
 
 void AgentService::heartbeat(const AgentSession& session, const protocol::Envelope& envelope,
@@ -321,6 +373,25 @@ void AgentService::commandsQueued(const std::string& deviceId) {
 void AgentService::cancelRequested(const std::string& deviceId, const std::string& commandId) {
     if (m_gateway)
         m_gateway->send(deviceId, protocol::encodeEnvelope(protocol::CommandCancel{commandId}.encode()));
+}
+
+void AgentService::rotateCredential(const std::string& deviceId) {
+    if (!m_gateway)
+        return;
+    const auto session = m_gateway->session(deviceId);
+    if (!session)
+        return; // asked for on the device row: done at its next hello
+    m_strands.post(
+        deviceId,
+        [this, session = *session] {
+            try {
+                rotateIfDue(session, true);
+            } catch (const std::exception& error) {
+                logger().warning("credential rotation failed",
+                                 {{"device_id", session.deviceId}, {"error", error.what()}});
+            }
+        },
+        StrandPool::Admission::Always);
 }
 
 void AgentService::revoked(const std::string& deviceId) {

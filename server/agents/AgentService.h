@@ -41,6 +41,7 @@ public:
     void cancelRequested(const std::string& deviceId, const std::string& commandId) override;
     void revoked(const std::string& deviceId) override;
     void relocated(const std::string& deviceId) override;
+    void rotateCredential(const std::string& deviceId) override;
 
     MetricsWriter& metrics() { return m_metrics; }
     std::uint64_t messagesHandled() const { return m_messages.load(); }
@@ -51,6 +52,9 @@ private:
     void heartbeat(const AgentSession& session, const protocol::Envelope& envelope,
                    const MessageTicket& ticket);
     void deliver(const AgentSession& session, bool inFlight);
+    // Sends a new credential when one was asked for or the current one is older than the rotation period.
+    void rotateIfDue(const AgentSession& session, bool requested);
+    void credentialSaved(const AgentSession& session, const protocol::Envelope& envelope);
     // Runs `store` in its own transaction outside any tenant (the session already proved the device) and
     // acknowledges message `id` once it committed.
     void storeAndAcknowledge(const AgentSession& session, const std::string& id, SystemAccess access,

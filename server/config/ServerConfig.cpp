@@ -136,6 +136,8 @@ const std::map<std::string, Setter>& setters() {
          [](auto& c, auto& k, auto& v) { c.gatewayKeepaliveSeconds = toInt(k, v, 1, 3600); }},
         {"agents.heartbeat_seconds",
          [](auto& c, auto& k, auto& v) { c.agentHeartbeatSeconds = toInt(k, v, 1, 3600); }},
+        {"agents.credential_rotation_days",
+         [](auto& c, auto& k, auto& v) { c.agentCredentialRotationDays = toInt(k, v, 0, 3650); }},
         {"agents.inventory_seconds",
          [](auto& c, auto& k, auto& v) { c.agentInventorySeconds = toInt(k, v, 10, 7 * 86400); }},
         {"agents.offline_after_seconds",

@@ -62,7 +62,8 @@ struct ServerConfig {
 
     int agentHeartbeatSeconds = 60;
     int agentInventorySeconds = 900;
-    int agentOfflineAfterSeconds = 0; // 0: three missed heartbeats plus 30 s
+    int agentCredentialRotationDays = 30; // agents get a new credential this often (0: only when asked)
+    int agentOfflineAfterSeconds = 0;     // 0: three missed heartbeats plus 30 s
     int metricsRetentionDays = 30;
     int metricsRollupRetentionDays = 365;
     int commandDefaultExpirySeconds = 7 * 86400;

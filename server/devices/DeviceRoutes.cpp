@@ -23,7 +23,8 @@ constexpr const char* kDeviceJson =
     "'platform', d.platform, 'arch', d.arch, 'last_address', d.last_address, 'connected_at', d.connected_at, "
     "'cpu_percent', d.last_cpu_percent, 'memory_percent', d.last_memory_percent, 'last_user', d.last_user, "
     "'group_id', d.group_id, 'tags', d.tags, 'enrolled_at', d.enrolled_at, 'last_seen_at', d.last_seen_at, "
-    "'revoked_at', d.revoked_at, 'created_at', d.created_at, 'reenrollment', d.pending_enrollment)::text";
+    "'revoked_at', d.revoked_at, 'created_at', d.created_at, 'reenrollment', d.pending_enrollment, "
+    "'credential_rotated_at', d.credential_rotated_at)::text";
 
 constexpr const char* kCredentialPrefix = "dev_";
 
@@ -281,6 +282,18 @@ ApiResponse approveDevice(RequestContext& ctx) {
     return response;
 }
 
+// Asks for a new device credential: handed over on the agent's connection at once (or at its next one), the
+// old one working until the agent has stored the new one.
+ApiResponse rotateCredential(RequestContext& ctx) {
+    ApiResponse response = changeDevice(
+        ctx, DevicesUpdate, "devices.rotate_credential", "updated",
+        "UPDATE devices SET credential_rotation_requested = true, updated_at = now() WHERE id = $1 "
+        "AND revoked_at IS NULL");
+    if (ctx.server.agents)
+        ctx.server.agents->rotateCredential(ctx.pathId("id", "device"));
+    return response;
+}
+
 // Refuses a machine's request to take over a device's identity; the device is untouched.
 ApiResponse refuseReenrollment(RequestContext& ctx) {
     return changeDevice(ctx, DevicesUpdate, "devices.reenrollment_refused", "reenrollment_refused",
@@ -431,6 +444,8 @@ void registerDeviceRoutes(Router& router) {
     router.add({"GET", "/api/v1/devices/{id}", "", RouteAccess::Authenticated, getDevice});
     router.add({"POST", "/api/v1/devices/{id}/approve", "devices.approve", RouteAccess::Authenticated,
                 approveDevice});
+    router.add({"POST", "/api/v1/devices/{id}/rotate-credential", "devices.rotate_credential",
+                RouteAccess::Authenticated, rotateCredential});
     router.add({"DELETE", "/api/v1/devices/{id}/reenrollment", "devices.reenrollment_refused",
                 RouteAccess::Authenticated, refuseReenrollment});
     router.add(

@@ -20,11 +20,24 @@ namespace breeze::server {
 namespace {
 using namespace permissions;
 
+// What identifies an update, from the shared catalog.
 constexpr const char* kPatchFields =
-    "'id', p.id, 'manager', p.manager, 'name', p.name, 'arch', p.arch, 'version', p.version, 'repository', "
-    "p.repository, 'security', p.security, 'severity', p.severity, 'size_bytes', p.size_bytes, "
-    "'reboot_hint', "
-    "p.reboot_hint, 'first_seen_at', p.first_seen_at";
+    "'id', p.id, 'manager', p.manager, 'name', p.name, 'arch', p.arch, 'version', p.version, 'size_bytes', "
+    "p.size_bytes, 'reboot_hint', p.reboot_hint, 'first_seen_at', p.first_seen_at";
+// How it is classified: each device says so for itself only (a device's word never reaches another
+// organisation). Over several devices (rows `dp`, already limited to what the caller may see): the gravest
+// severity, security when any says so.
+constexpr const char* kSeverityOfRows =
+    "CASE min(CASE dp.severity WHEN 'critical' THEN 1 WHEN 'important' THEN 2 WHEN 'moderate' THEN 3 "
+    "WHEN 'low' THEN 4 ELSE 5 END) WHEN 1 THEN 'critical' WHEN 2 THEN 'important' WHEN 3 THEN 'moderate' "
+    "WHEN 4 THEN 'low' ELSE '' END";
+std::string classificationOfRows() {
+    return std::string(", 'repository', coalesce(max(dp.repository), ''), 'security', coalesce(bool_or("
+                       "dp.security), false), 'severity', ") +
+           kSeverityOfRows;
+}
+constexpr const char* kClassificationOfRow =
+    ", 'repository', dp.repository, 'security', dp.security, 'severity', dp.severity";
 constexpr const char* kPatchSortKey = "lower(p.name) || '/' || p.version || '/' || p.id";
 
 std::string devicePatchScopeSql(const AccessScope& scope) {
@@ -73,13 +86,16 @@ ApiResponse listPatches(RequestContext& ctx) {
                                        {"device", "dp.device_id"}})
         if (auto value = ctx.uuidQuery(name))
             where += " AND " + column + " = " + params.add(*value) + "::uuid";
+    std::vector<std::string> conditions; // on the classification, which is known per group of rows
     if (const auto security = ctx.query("security")) {
         if (*security != "true" && *security != "false")
             throw ApiError::badRequest("security must be true or false");
-        where += *security == "true" ? " AND p.security" : " AND NOT p.security";
+        conditions.push_back(*security == "true" ? "coalesce(bool_or(dp.security), false)"
+                                                 : "NOT coalesce(bool_or(dp.security), false)");
     }
     if (const auto severity = ctx.query("severity"))
-        where += " AND p.severity = " + params.add(severity->substr(0, 16));
+        conditions.push_back(std::string("(") + kSeverityOfRows +
+                             ") = " + params.add(severity->substr(0, 16)));
     if (const auto search = ctx.query("q"))
         where += " AND strpos(lower(p.name), lower(" + params.add(search->substr(0, 128)) + ")) > 0";
     std::string having;
@@ -87,9 +103,11 @@ ApiResponse listPatches(RequestContext& ctx) {
         static const std::set<std::string> states{"missing", "installed", "failed", "pending_reboot"};
         if (!states.contains(*state))
             throw ApiError::badRequest("state must be missing, installed, failed or pending_reboot");
-        having = " HAVING count(*) FILTER (WHERE dp.state = " + params.add(*state) + ") > 0";
+        conditions.push_back("count(*) FILTER (WHERE dp.state = " + params.add(*state) + ") > 0");
     }
-    const std::string sql = std::string("SELECT json_build_object(") + kPatchFields +
+    for (const auto& condition : conditions)
+        having += (having.empty() ? " HAVING " : " AND ") + condition;
+    const std::string sql = std::string("SELECT json_build_object(") + kPatchFields + classificationOfRows() +
                             ", 'missing', count(*) FILTER (WHERE dp.state = 'missing'), 'installed', "
                             "count(*) FILTER (WHERE dp.state = "
                             "'installed'), 'failed', count(*) FILTER (WHERE dp.state = 'failed'), "
@@ -112,10 +130,13 @@ ApiResponse getPatch(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     requirePatch(ctx, tx, id);
-    auto body = jsonRow(tx.sql().exec_params1(std::string("SELECT json_build_object(") + kPatchFields +
-                                                  ")::text FROM patches p "
-                                                  "WHERE p.id = $1",
-                                              id));
+    // Classified by the caller's own devices (row-level security limits `dp` to them).
+    auto body = jsonRow(tx.sql().exec_params1(
+        std::string("SELECT json_build_object(") + kPatchFields + classificationOfRows() +
+            ")::text FROM patches p JOIN device_patches dp ON dp.patch_id "
+            "= p.id WHERE p.id = $1 AND " +
+            devicePatchScopeSql(scope) + " GROUP BY p.id",
+        id));
     body["decisions"] = jsonRows(tx.sql().exec_params(
         "SELECT json_build_object('id', a.id, 'scope', a.scope, 'org_id', a.org_id, 'site_id', a.site_id, "
         "'device_id', a.device_id, 'policy_id', a.policy_id, 'decision', a.decision, 'defer_until', "
@@ -134,7 +155,7 @@ ApiResponse devicePatches(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     requireDevicePermission(ctx, tx, deviceId, PatchesRead);
     const auto rows = tx.sql().exec_params(
-        std::string("SELECT json_build_object(") + kPatchFields +
+        std::string("SELECT json_build_object(") + kPatchFields + kClassificationOfRow +
             ", 'state', dp.state, 'installed_version', dp.installed_version, 'last_error', dp.last_error, "
             "'found_at', dp.first_seen_at, 'updated_at', dp.updated_at, 'decision', "
             "breeze_patch_decision(p.id, "

@@ -24,33 +24,32 @@ void PatchStore::applyScan(ScopedTransaction& tx, const AgentSession& session,
     }
     std::vector<std::string> seen;
     for (const auto& item : report.updates) {
+        // The catalog entry is shared by the partner's devices; what this device says about the update
+        // (repository, security, severity) is stored on its own row only.
         const std::string patchId =
             tx.sql()
                 .exec_params1(
-                    "INSERT INTO patches (partner_id, manager, name, arch, version, repository, security, "
-                    "severity, "
-                    "size_bytes, reboot_hint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                    "ON CONFLICT (partner_id, manager, name, arch, version) DO UPDATE SET last_seen_at = "
-                    "now(), "
-                    "repository = EXCLUDED.repository, security = patches.security OR EXCLUDED.security, "
-                    "severity = CASE WHEN EXCLUDED.severity <> '' THEN EXCLUDED.severity ELSE "
-                    "patches.severity END, "
-                    "size_bytes = greatest(patches.size_bytes, EXCLUDED.size_bytes), "
-                    "reboot_hint = patches.reboot_hint OR EXCLUDED.reboot_hint RETURNING id",
+                    "INSERT INTO patches (partner_id, manager, name, arch, version, size_bytes, "
+                    "reboot_hint) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                    "ON CONFLICT (partner_id, manager, name, arch, version) DO UPDATE SET "
+                    "last_seen_at = now(), size_bytes = greatest(patches.size_bytes, "
+                    "EXCLUDED.size_bytes), reboot_hint = patches.reboot_hint OR EXCLUDED.reboot_hint "
+                    "RETURNING id",
                     session.partnerId, report.manager, item.name, item.arch, item.availableVersion,
-                    item.repository, item.security, item.severity, static_cast<long long>(item.sizeBytes),
-                    item.rebootHint)[0]
+                    static_cast<long long>(item.sizeBytes), item.rebootHint)[0]
                 .as<std::string>();
         seen.push_back(patchId);
         // Missing (again): a failed patch stays failed until it installs, with its last error.
         tx.sql().exec_params(
             "INSERT INTO device_patches (device_id, patch_id, partner_id, org_id, site_id, state, "
-            "installed_version) "
-            "VALUES ($1, $2, $3, $4, $5, 'missing', $6) ON CONFLICT (device_id, patch_id) DO UPDATE SET "
-            "state = CASE WHEN device_patches.state = 'failed' THEN 'failed' ELSE 'missing' END, "
-            "installed_version = EXCLUDED.installed_version, updated_at = now()",
+            "installed_version, repository, security, severity) "
+            "VALUES ($1, $2, $3, $4, $5, 'missing', $6, $7, $8, $9) ON CONFLICT (device_id, patch_id) DO "
+            "UPDATE "
+            "SET state = CASE WHEN device_patches.state = 'failed' THEN 'failed' ELSE 'missing' END, "
+            "installed_version = EXCLUDED.installed_version, repository = EXCLUDED.repository, "
+            "security = EXCLUDED.security, severity = EXCLUDED.severity, updated_at = now()",
             session.deviceId, patchId, session.partnerId, session.orgId, session.siteId,
-            item.installedVersion);
+            item.installedVersion, item.repository, item.security, item.severity);
     }
     // What the device no longer lacks (installed by other means, or replaced by a newer update) leaves its
     // list; installed patches stay as history, and a pending reboot ends when the device says none is

@@ -6,6 +6,7 @@
 #include "TestAgent.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
+#include "net/WebSocketConnector.h"
 
 #include <QDir>
 #include <QFile>
@@ -279,6 +280,44 @@ private Q_SLOTS:
             m_api->get("/api/v1/commands/" + queued["id"].get<std::string>()).body["deliveries"] == 2, 15000);
         QTest::qWait(1500);
         QCOMPARE(lines(), before);
+    }
+
+    void credentialsRotateWithoutAGap() {
+        const std::string id = m_agent->deviceId();
+        const auto credentialOnDisk = [&] {
+            QFile file(m_agent->stateDir() + "/state.json");
+            file.open(QIODevice::ReadOnly);
+            return nlohmann::json::parse(file.readAll().toStdString()).value("credential", std::string());
+        };
+        const std::string old = credentialOnDisk();
+        QTRY_VERIFY_WITH_TIMEOUT(device(id)["status"] == "online", 15000);
+        const auto before = device(id);
+        QCOMPARE(m_api->post("/api/v1/devices/" + id + "/rotate-credential", nlohmann::json::object()).status,
+                 200);
+        QTRY_VERIFY_WITH_TIMEOUT(credentialOnDisk() != old, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(device(id)["credential_rotated_at"] != before["credential_rotated_at"],
+                                 15000);
+        // No gap: the same connection carries on, and commands still run.
+        QCOMPARE(device(id)["connected_at"], before["connected_at"]);
+        QCOMPARE(waitForCommand(sendCommand(id, {{"type", "ping"}})["id"])["status"].get<std::string>(),
+                 std::string("completed"));
+        // The old credential opens nothing any more; the agent comes back with the new one after a restart.
+        auto tls = net::makeClientSslContext(m_server->caFile());
+        net::WebSocketTarget target;
+        target.host = "localhost";
+        target.port = static_cast<unsigned short>(m_server->gatewayPort());
+        target.path = "/api/v1/agent/ws";
+        target.headers["Authorization"] = "Bearer " + old;
+        try {
+            net::connectWebSocket(target, tls.get(), std::chrono::seconds(10));
+            QFAIL("the old credential still works");
+        } catch (const net::WebSocketRefused& refused) {
+            QCOMPARE(refused.status(), 401);
+        }
+        QCOMPARE(m_agent->stop(), 0);
+        m_agent->start();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            device(id)["status"] == "online" && device(id)["connected_at"] != before["connected_at"], 20000);
     }
 
     void aServerRestartLosesNoHeartbeatAndNoCommand() {

@@ -68,15 +68,14 @@ private Q_SLOTS:
                        .body["device_id"];
         m_postgres->superuserSql(
             "console_patches",
-            QString::fromStdString("WITH p AS (INSERT INTO patches (partner_id, manager, name, version, "
-                                   "security, severity) VALUES ('" +
-                                   credentials.partnerId + "', 'apt', 'openssl', '3.0.17', true, ''), ('" +
-                                   credentials.partnerId +
-                                   "', 'apt', 'curl', '7.88.2', false, '') RETURNING id) INSERT INTO "
-                                   "device_patches (device_id, patch_id, "
-                                   "partner_id, org_id, site_id, state, installed_version) SELECT '" +
-                                   m_device + "', id, '" + credentials.partnerId + "', '" + m_org + "', '" +
-                                   m_site + "', 'missing', '1.0' FROM p"));
+            QString::fromStdString(
+                "WITH p AS (INSERT INTO patches (partner_id, manager, name, version) VALUES ('" +
+                credentials.partnerId + "', 'apt', 'openssl', '3.0.17'), ('" + credentials.partnerId +
+                "', 'apt', 'curl', '7.88.2') RETURNING id, name) INSERT INTO "
+                "device_patches (device_id, patch_id, "
+                "partner_id, org_id, site_id, state, installed_version, security) SELECT '" +
+                m_device + "', id, '" + credentials.partnerId + "', '" + m_org + "', '" + m_site +
+                "', 'missing', '1.0', name = 'openssl' FROM p"));
         m_postgres->superuserSql("console_patches",
                                  QString::fromStdString("UPDATE devices SET patches_scanned_at = "
                                                         "now() WHERE id = '" +

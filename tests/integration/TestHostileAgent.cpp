@@ -134,12 +134,12 @@ private:
 
 std::string heartbeatJson(const std::string& id, const std::string& user, const std::string& mount = "/",
                           const std::string& nic = "eth0", const std::string& fsType = "ext4") {
-    // Samples are stored once per time they were taken: each gets its own millisecond.
+    // Samples are stored once per time they were taken: each gets its own second, going back from the start.
+    static const long long start = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
     static long long sequence = 0;
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count() -
-                     ++sequence;
+    const long long now = start - 1000 * ++sequence;
     return R"({"v":1,"type":"heartbeat","id":")" + id + R"(","sampled_at_ms":)" + std::to_string(now) +
            R"(,"cpu_percent":5,"load":{"1":0.1,"5":0.1,"15":0.1},"memory":{"total_bytes":100,"used_bytes":50},)"
            R"("process_count":10,"uptime_seconds":100,"users":[")" +
@@ -315,6 +315,68 @@ private Q_SLOTS:
             "/api/v1/devices/" + owner["device_id"].get<std::string>() + "/commands", {{"type", "ping"}});
         QCOMPARE(queued.status, 201);
         QVERIFY(device.exchange([&] { return device.count("command") == 1; }, 10s));
+    }
+
+    void aDeviceClassifiesUpdatesForItselfOnly() {
+        // Two organisations of one partner; both devices miss the same update. One says it is a critical
+        // security fix; that must not change how the other organisation sees it or approves it automatically.
+        const std::string otherOrg = m_api->post("/api/v1/orgs", {{"name", "Bystander"}}).body["id"];
+        const std::string otherSite =
+            m_api->post("/api/v1/sites", {{"org_id", otherOrg}, {"name", "Bystander HQ"}}).body["id"];
+        const auto policy =
+            m_api->post("/api/v1/patch-policies",
+                        {{"name", "Security first"}, {"org_id", otherOrg}, {"auto_approve_security", true}});
+        QCOMPARE(policy.status, 201);
+        QCOMPARE(m_api
+                     ->post("/api/v1/patch-policies/" + policy.body["id"].get<std::string>() + "/assignments",
+                            {{"site_id", otherSite}})
+                     .status,
+                 200);
+        const auto key =
+            m_api->post("/api/v1/enrollment-keys", {{"site_id", otherSite}, {"expires_in_seconds", 600}});
+        const auto bystander =
+            m_server->client()
+                ->post("/api/v1/agent/enroll", {{"key", key.body["key"]}, {"identity", "bystander-01"}})
+                .body;
+        const auto liar = enroll("liar-01");
+        const auto report = [&](const nlohmann::json& device, bool security, const std::string& severity) {
+            RawAgent agent(*m_server, m_tls, device["credential"]);
+            agent.send(hello());
+            const auto scan =
+                m_api->post("/api/v1/devices/" + device["device_id"].get<std::string>() + "/patch-scan",
+                            nlohmann::json::object());
+            QCOMPARE(scan.status, 201);
+            const std::string command = scan.body["command_id"];
+            QVERIFY(agent.exchange([&] { return agent.count("command") == 1; }, 10s));
+            const nlohmann::json output{{"manager", "apt"},
+                                        {"updates",
+                                         {{{"name", "openssl"},
+                                           {"installed_version", "3.0.1"},
+                                           {"available_version", "3.0.2"},
+                                           {"security", security},
+                                           {"severity", severity},
+                                           {"repository", "bookworm"}}}}};
+            agent.send(R"({"v":1,"type":"command.update","id":"s1","command_id":")" + command +
+                       R"(","status":"completed","exit_code":0,"output":)" + output.dump() + "}");
+            QVERIFY(agent.exchange([&] { return agent.ack("s1") != nullptr; }, 10s));
+            QCOMPARE((*agent.ack("s1"))["ok"], true);
+        };
+        report(bystander, false, "");
+        report(liar, true, "critical");
+        const auto seen = [&](const std::string& device) {
+            const auto items = m_api->get("/api/v1/devices/" + device + "/patches").body["items"];
+            return items.at(0);
+        };
+        const auto bystanderView = seen(bystander["device_id"]);
+        QCOMPARE(bystanderView["security"], false);
+        QCOMPARE(bystanderView["severity"].get<std::string>(), std::string(""));
+        QCOMPARE(bystanderView["decision"].get<std::string>(), std::string("none")); // not auto-approved
+        QCOMPARE(seen(liar["device_id"])["security"], true); // it may say so about itself
+        const auto catalog = m_api->get("/api/v1/patches?org=" + otherOrg).body["items"];
+        QCOMPARE(catalog.size(), std::size_t(1));
+        QCOMPARE(catalog[0]["security"], false);
+        QCOMPARE(m_api->get("/api/v1/patches?org=" + otherOrg + "&security=true").body["items"].size(),
+                 std::size_t(0));
     }
 
     void cleanupTestCase() {

@@ -458,14 +458,14 @@ private Q_SLOTS:
                 ->superuserSql(
                     "httpapi",
                     QString::fromStdString(
-                        "WITH p AS (INSERT INTO patches (partner_id, manager, name, version, security, "
+                        "WITH p AS (INSERT INTO patches (partner_id, manager, name, version, "
                         "size_bytes) VALUES ('" +
                         partner +
-                        "', 'apt', 'openssl', '3.0.2', true, 1000) "
+                        "', 'apt', 'openssl', '3.0.2', 1000) "
                         "RETURNING id) INSERT INTO device_patches (device_id, patch_id, partner_id, org_id, "
-                        "site_id, state, installed_version) SELECT '" +
+                        "site_id, state, installed_version, security) SELECT '" +
                         device + "', id, '" + partner + "', '" + org + "', '" + site +
-                        "', 'missing', '3.0.1' FROM p RETURNING patch_id"))
+                        "', 'missing', '3.0.1', true FROM p RETURNING patch_id"))
                 .trimmed()
                 .toStdString();
         checkAgainstDocument(

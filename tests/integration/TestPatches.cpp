@@ -61,7 +61,7 @@ class TestPatches final : public QObject {
 
     // A package whose files say which version it is; `failingPreinst` makes its installation fail.
     void buildDeb(const QString& role, const QString& version, const QString& repo,
-                  bool failingPreinst = false) {
+                  bool failingPreinst = false, const QByteArray& postinst = {}) {
         const QString name = package(role);
         const QString root = m_dir.filePath("build/" + name + "-" + version);
         write(root + "/DEBIAN/control",
@@ -72,6 +72,11 @@ class TestPatches final : public QObject {
         write(root + "/usr/share/" + name + "/version", version.toUtf8());
         if (failingPreinst)
             write(root + "/DEBIAN/preinst", "#!/bin/sh\necho 'this update refuses to install' >&2\nexit 1\n",
+                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                      QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                      QFileDevice::ExeOther);
+        if (!postinst.isEmpty())
+            write(root + "/DEBIAN/postinst", postinst,
                   QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
                       QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
                       QFileDevice::ExeOther);
@@ -214,7 +219,7 @@ private Q_SLOTS:
         m_postgres.reset();
         run("apt-get",
             {"-q", "-y", "-o", "DPkg::Lock::Timeout=300", "purge", package("tool"), package("held"),
-             package("broken")},
+             package("broken"), package("slow")},
             m_aptEnv);
     }
 
@@ -426,16 +431,26 @@ private Q_SLOTS:
                 .arg(package("tool"), m_dir.filePath(marker))
                 .toStdString();
         };
-        const std::string pre = m_api
-                                    ->post("/api/v1/scripts", {{"name", "Before updates"},
-                                                               {"language", "bash"},
-                                                               {"content", noteVersion("pre.marker")}})
-                                    .body["id"];
-        const std::string post = m_api
-                                     ->post("/api/v1/scripts", {{"name", "After updates"},
-                                                                {"language", "sh"},
-                                                                {"content", noteVersion("post.marker")}})
-                                     .body["id"];
+        // Policy scripts run like any script run: with their parameters' defaults and their own account.
+        const std::string pre =
+            m_api
+                ->post("/api/v1/scripts",
+                       {{"name", "Before updates"},
+                        {"language", "bash"},
+                        {"parameters", {{{"name", "NOTE"}, {"type", "string"}, {"default", "pre-ok"}}}},
+                        {"content", noteVersion("pre.marker") + "echo \"note: $NOTE\"\n"}})
+                .body["id"];
+        write(m_dir.filePath("post.marker"), "",
+              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                  QFileDevice::WriteGroup | QFileDevice::ReadOther | QFileDevice::WriteOther);
+        const std::string post =
+            m_api
+                ->post("/api/v1/scripts",
+                       {{"name", "After updates"},
+                        {"language", "sh"},
+                        {"run_as", "nobody"},
+                        {"content", noteVersion("post.marker") + "echo \"as $(id -un)\"\n"}})
+                .body["id"];
         // A window open now in the site's own time (UTC), every day; security updates approved automatically.
         const QString start = QDateTime::currentDateTimeUtc().addSecs(-60).time().toString("HH:mm");
         const auto policy = m_api->post("/api/v1/patch-policies", {{"name", "Nightly"},
@@ -472,6 +487,21 @@ private Q_SLOTS:
         const auto deployments = m_api->get("/api/v1/patch-deployments?device=" + m_device).body["items"];
         const auto& windowed = deployments[0];
         QCOMPARE(windowed["policy_id"].get<std::string>(), policy.body["id"].get<std::string>());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_postgres
+                    ->superuserSql(
+                        "patches",
+                        QString(
+                            "SELECT count(*) FROM device_commands WHERE deployment_id = "
+                            "'%1' AND command_type = 'patch_install' AND status IN ('completed', 'failed')")
+                            .arg(QString::fromStdString(windowed["id"].get<std::string>())))
+                    .trimmed() == "1",
+            30000);
+        const QString scripts = m_postgres->superuserSql(
+            "patches", QString("SELECT output->'scripts' FROM device_commands WHERE "
+                               "deployment_id = '%1' AND command_type = 'patch_install'")
+                           .arg(QString::fromStdString(windowed["id"].get<std::string>())));
+        QVERIFY2(scripts.contains("note: pre-ok") && scripts.contains("as nobody"), qPrintable(scripts));
         QVERIFY(!windowed["window_start"].is_null() && !windowed["expires_at"].is_null());
         // ...and the policy's reboot, with its delay, through the agent's power command.
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(m_powerLog), 30000);
@@ -482,6 +512,46 @@ private Q_SLOTS:
         QTest::qWait(6000);
         QCOMPARE(m_api->get("/api/v1/patch-deployments?device=" + m_device).body["items"].size(),
                  deployments.size());
+    }
+
+    void stoppingTheAgentLeavesItsPackageManagerAlone() {
+        // An update that takes a while to install (its postinst sleeps), like the agent's own package whose
+        // installation restarts the agent: the agent is stopped while dpkg runs, and dpkg finishes all the
+        // same.
+        const QString started = m_dir.filePath("slow.started");
+        const QString done = m_dir.filePath("slow.done");
+        buildDeb("slow", "1.0", "main");
+        buildDeb("slow", "2.0", "main", false,
+                 QString("#!/bin/sh\ntouch %1\nsleep 4\ntouch %2\n").arg(started, done).toUtf8());
+        indexRepository("main", "bookworm");
+        int code = 0;
+        QString out = run("apt-get", {"-q", "update"}, m_aptEnv, &code);
+        QVERIFY2(code == 0, qPrintable(out));
+        out =
+            run("apt-get", {"-q", "-y", "-o", "DPkg::Lock::Timeout=300", "install", package("slow") + "=1.0"},
+                m_aptEnv, &code);
+        QVERIFY2(code == 0, qPrintable(out));
+        const auto scan =
+            m_api->post("/api/v1/devices/" + m_device + "/patch-scan", nlohmann::json::object());
+        QCOMPARE(waitForCommand(scan.body["command_id"])["status"].get<std::string>(),
+                 std::string("completed"));
+        decide(devicePatch("slow")["id"], {{"decision", "approved"}, {"device_id", m_device}});
+        const auto deployment = m_api->post("/api/v1/patch-deployments", {{"device_ids", {m_device}}});
+        QVERIFY2(deployment.status == 201, deployment.raw.c_str());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(started), 120000);
+        QVERIFY(!QFile::exists(done));
+        // Stopped mid-transaction: the agent waits for dpkg instead of killing it.
+        QCOMPARE(m_agent->stop(), 0);
+        QVERIFY2(QFile::exists(done), "dpkg was stopped half way through the update");
+        QCOMPARE(dpkgVersion("slow"), QString("2.0"));
+        out = run("dpkg", {"--audit"}, m_aptEnv, &code);
+        QVERIFY2(!out.contains(package("slow")), qPrintable(out)); // nothing left half-configured
+        m_agent->start();
+        QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/devices/" + m_device).body["status"] == "online", 20000);
+        // Its result was stored before the agent stopped and reaches the server when it is back.
+        QTRY_VERIFY_WITH_TIMEOUT(devicePatch("slow")["state"] == "installed" ||
+                                     devicePatch("slow")["state"] == "pending_reboot",
+                                 30000);
     }
 };
 

@@ -56,6 +56,28 @@ private Q_SLOTS:
         QCOMPARE(plainTextLabel("<i>Shop</i>"), QString("&lt;i&gt;Shop&lt;/i&gt;"));
     }
 
+    void aTakeoverRequestShowsBesideTheDevice() {
+        const Device device = Device::fromJson(QJsonObject{
+            {"id", "d1"},
+            {"hostname", "till-1"},
+            {"identity", "machine-1"},
+            {"status", "online"},
+            {"approval", "approved"},
+            {"os", "Debian 12"},
+            {"reenrollment",
+             QJsonObject{{"hostname", "<b>evil</b>"}, {"os", "Debian 12"}, {"address", "192.0.2.7"}}}});
+        DeviceTableModel model;
+        model.setDevices({device});
+        QCOMPARE(model.data(model.index(0, DeviceTableModel::Status)).toString(),
+                 QString("online, takeover requested"));
+        const QString tooltip =
+            model.data(model.index(0, DeviceTableModel::Status), Qt::ToolTipRole).toString();
+        QVERIFY2(tooltip.contains("from 192.0.2.7; hostname till-1 -&gt; &lt;b&gt;evil&lt;/b&gt;"),
+                 qPrintable(tooltip));
+        QVERIFY(!tooltip.contains("os ")); // only what differs
+        QVERIFY(Device::fromJson(QJsonObject{{"id", "d2"}}).takeoverRequest.isEmpty());
+    }
+
     void tableModelStaysConsistentThroughLiveChanges() {
         DeviceTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
