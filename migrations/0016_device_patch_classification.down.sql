@@ -3,7 +3,9 @@ ALTER TABLE patches
     ADD COLUMN security boolean NOT NULL DEFAULT false,
     ADD COLUMN severity text NOT NULL DEFAULT '' CHECK (severity IN ('', 'critical', 'important', 'moderate', 'low'));
 UPDATE patches p SET repository = c.repository, security = c.security, severity = c.severity
-    FROM (SELECT patch_id, max(repository) AS repository, bool_or(security) AS security, max(severity) AS severity
+    FROM (SELECT patch_id, max(repository) AS repository, bool_or(security) AS security,
+                 (ARRAY['critical', 'important', 'moderate', 'low', ''])[min(CASE severity WHEN 'critical' THEN 1
+                     WHEN 'important' THEN 2 WHEN 'moderate' THEN 3 WHEN 'low' THEN 4 ELSE 5 END)] AS severity
           FROM device_patches GROUP BY patch_id) c WHERE c.patch_id = p.id;
 
 CREATE OR REPLACE VIEW patch_compliance_now WITH (security_invoker = true) AS

@@ -62,6 +62,9 @@ AgentRuntime::~AgentRuntime() {
     for (auto& worker : m_commandWorkers)
         if (worker.thread.joinable())
             worker.thread.join();
+    // Commands still waiting for a slot never started: the server delivers them again after the restart.
+    for (const auto& request : m_waitingCommands)
+        m_spool.forgetCommand(request.commandId);
     if (m_reporter.joinable())
         m_reporter.join();
     ::close(m_wakeFd);

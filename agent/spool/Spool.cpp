@@ -232,6 +232,11 @@ Spool::CommandState Spool::acceptCommand(const std::string& commandId) {
     return CommandState::New;
 }
 
+void Spool::forgetCommand(const std::string& commandId) {
+    std::lock_guard lock(m_mutex);
+    Statement(m_db, "DELETE FROM commands WHERE command_id = ?1 AND state = 0").bind(1, commandId).step();
+}
+
 void Spool::finishCommand(const std::string& commandId) {
     std::lock_guard lock(m_mutex);
     Statement(m_db, "UPDATE commands SET state = 1 WHERE command_id = ?1").bind(1, commandId).step();

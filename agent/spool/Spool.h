@@ -61,6 +61,9 @@ public:
     // Records a command the first time it is seen; returns its earlier state when it was seen before.
     CommandState acceptCommand(const std::string& commandId);
     void finishCommand(const std::string& commandId);
+    // A command accepted but never started (it waited for a free slot when the agent stopped): as if never
+    // seen, so the server's redelivery runs it.
+    void forgetCommand(const std::string& commandId);
 
 private:
     void exec(const std::string& sql);

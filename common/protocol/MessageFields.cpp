@@ -113,7 +113,12 @@ std::optional<std::string> MessageFields::optionalString(std::string_view name, 
     const auto& text = value->get_ref<const std::string&>();
     if (text.size() > maxBytes)
         throw MessageError(where(name) + " is longer than " + std::to_string(maxBytes) + " bytes");
-    return checkedText(text, rule, where(name));
+    std::string checked = checkedText(text, rule, where(name));
+    // Made visible, hidden characters take more room: the limit holds for what is stored.
+    if (checked.size() > maxBytes)
+        throw MessageError(where(name) + " is longer than " + std::to_string(maxBytes) +
+                           " bytes once its control characters are shown");
+    return checked;
 }
 
 std::string MessageFields::string(std::string_view name, std::size_t maxBytes, Text rule) const {

@@ -16,7 +16,7 @@ bool allowed(std::string_view text, std::string_view extra) {
 }
 
 std::string text(const MessageFields& fields, std::string_view name, std::size_t maxBytes) {
-    std::string value = fields.stringOr(name, maxBytes, "");
+    std::string value = fields.stringOr(name, maxBytes, "", Text::Multiline);
     for (char& c : value)
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
             c = ' ';

@@ -6,6 +6,7 @@
 #include "db/ScopedTransaction.h"
 #include "ops/JsonLogger.h"
 
+#include <malloc.h>
 #include <pqxx/pqxx>
 
 namespace breeze::server {
@@ -166,6 +167,10 @@ void AgentMaintenance::runOnce() {
                       "(blocked_until IS NULL OR blocked_until < now())");
         tx.commit();
     }
+    // Bursts (a fleet reconnecting and sending its inventory) leave freed memory in the worker threads'
+    // malloc arenas, which glibc does not give back on its own: return it, so a quiet server's memory is what
+    // its connections hold.
+    malloc_trim(0);
 }
 
 } // namespace breeze::server

@@ -69,17 +69,18 @@ void AgentService::admit(const std::string& credential, const std::string& addre
             const std::string hash = crypto::Digest::sha256Hex(credential);
             const auto rows = tx.sql().exec_params(
                 "SELECT id, partner_id, org_id, site_id, approval, credential_hash = $1, "
-                "next_credential_hash = "
-                "$1 FROM devices WHERE credential_hash = $1 OR pending_credential_hash = $1 OR "
-                "next_credential_hash = $1",
+                "next_credential_hash = $1 FROM devices WHERE credential_hash = $1 OR (revoked_at IS NULL "
+                "AND "
+                "(pending_credential_hash = $1 OR next_credential_hash = $1))",
                 hash);
             if (!rows.empty() && !rows[0][6].is_null() && rows[0][6].as<bool>()) {
                 // A rotated credential the agent stored but could not confirm before it lost the connection:
                 // using it is the confirmation.
                 tx.sql().exec_params(
                     "UPDATE devices SET credential_hash = next_credential_hash, next_credential_hash = NULL, "
-                    "credential_rotated_at = now(), credential_rotation_requested = false WHERE id = $1",
-                    rows[0][0].as<std::string>());
+                    "credential_rotated_at = now(), credential_rotation_requested = false WHERE id = $1 AND "
+                    "next_credential_hash = $2 AND revoked_at IS NULL",
+                    rows[0][0].as<std::string>(), hash);
             }
             tx.commit();
             if (!rows.empty() && !rows[0][5].as<bool>() && (rows[0][6].is_null() || !rows[0][6].as<bool>())) {
@@ -250,10 +251,14 @@ void AgentService::rotateIfDue(const AgentSession& session, bool requested) {
     {
         auto lease = m_server.pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"rotate an agent's credential"});
+        // At hello the agent has just proved the credential it holds, so an unconfirmed earlier rotation may
+        // be replaced; during a session it may not: the agent could have stored that one already, and would
+        // be left holding a credential that matches nothing.
         const auto due = tx.sql().exec_params(
-            "UPDATE devices SET next_credential_hash = $2 WHERE id = $1 AND revoked_at IS NULL AND ($3 OR "
-            "credential_rotation_requested OR ($4 > 0 AND credential_rotated_at < now() - make_interval(days "
-            "=> $4))) RETURNING 1",
+            "UPDATE devices SET next_credential_hash = $2 WHERE id = $1 AND revoked_at IS NULL AND "
+            "(NOT $3 OR next_credential_hash IS NULL) AND ($3 OR credential_rotation_requested OR ($4 > 0 "
+            "AND "
+            "credential_rotated_at < now() - make_interval(days => $4))) RETURNING 1",
             session.deviceId, crypto::Digest::sha256Hex(credential), requested,
             m_server.config.agentCredentialRotationDays);
         tx.commit();
@@ -272,7 +277,7 @@ void AgentService::credentialSaved(const AgentSession& session, const protocol::
     const auto rotated = tx.sql().exec_params(
         "UPDATE devices SET credential_hash = next_credential_hash, next_credential_hash = NULL, "
         "credential_rotated_at = now(), credential_rotation_requested = false WHERE id = $1 AND "
-        "next_credential_hash = $2 RETURNING 1",
+        "next_credential_hash = $2 AND revoked_at IS NULL RETURNING 1",
         session.deviceId, saved.sha256);
     tx.commit();
     if (!rotated.empty())

@@ -122,14 +122,17 @@ std::optional<CommandStore::Finished> CommandStore::applyUpdate(ScopedTransactio
 bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& session,
                                 const protocol::CommandOutput& output) {
     // The command row is locked, so chunks of one command are checked against each other one at a time.
-    const auto command = tx.sql().exec_params(
-        "SELECT status FROM device_commands WHERE id = $1 AND device_id = $2 AND command_type = 'run_script' "
-        "FOR UPDATE",
-        output.commandId, session.deviceId);
+    // A command cancelled from the console is final at once, but its agent may still be sending what the
+    // script printed before it was stopped: that is taken for a few minutes more.
+    const auto command =
+        tx.sql().exec_params("SELECT status, status = 'cancelled' AND finished_at > now() - interval '5 "
+                             "minutes' FROM device_commands "
+                             "WHERE id = $1 AND device_id = $2 AND command_type = 'run_script' FOR UPDATE",
+                             output.commandId, session.deviceId);
     if (command.empty())
         return false;
     const std::string status = command[0][0].as<std::string>();
-    if (status != "sent" && status != "running")
+    if (status != "sent" && status != "running" && !command[0][1].as<bool>())
         throw protocol::MessageError("command.output: the command has " +
                                      std::string(status == "pending" ? "not started" : "finished") +
                                      "; it takes no output now");

@@ -161,7 +161,9 @@ ApiResponse enroll(RequestContext& ctx) {
         tx.sql().exec_params(
             "UPDATE devices SET site_id = $2, hostname = $3, os = $4, agent_version = $5, "
             "credential_hash = $6, enrollment_key_id = $7, enrolled_at = now(), updated_at = now(), "
-            "pending_credential_hash = NULL, pending_enrollment = NULL WHERE id = $1",
+            "pending_credential_hash = NULL, pending_enrollment = NULL, next_credential_hash = NULL WHERE id "
+            "= "
+            "$1",
             deviceId, siteId, hostname, os, agentVersion, credentialHash, keyId);
         event.details["reenrolled"] = true;
     }
@@ -259,27 +261,40 @@ ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, cons
 ApiResponse approveDevice(RequestContext& ctx) {
     // A new device is let in; a machine that enrolled again under a live device's identity takes that device
     // over (the credential it was given replaces the device's, so whoever held the old one is cut off). The
-    // device stays in its site: moving it is a separate, deliberate step.
-    const bool takeover = [&] {
-        auto lease = ctx.server.pool.acquire();
-        ScopedTransaction tx(*lease, ctx.require(DevicesUpdate));
-        const auto rows = tx.sql().exec_params(
-            "SELECT pending_enrollment IS NOT NULL FROM devices WHERE id = $1", ctx.pathId("id", "device"));
-        tx.commit();
-        return !rows.empty() && rows[0][0].as<bool>();
-    }();
-    ApiResponse response =
-        changeDevice(ctx, DevicesUpdate, "devices.approve", "approved",
-                     "UPDATE devices SET approval = 'approved', updated_at = now(), "
-                     "credential_hash = coalesce(pending_credential_hash, credential_hash), "
-                     "hostname = coalesce(pending_enrollment->>'hostname', hostname), "
-                     "os = coalesce(pending_enrollment->>'os', os), "
-                     "agent_version = coalesce(pending_enrollment->>'agent_version', agent_version), "
-                     "enrolled_at = CASE WHEN pending_enrollment IS NULL THEN enrolled_at ELSE now() END, "
-                     "pending_credential_hash = NULL, pending_enrollment = NULL WHERE id = $1");
+    // device stays in its site: moving it is a separate, deliberate step. The row is locked while it is read
+    // and changed, so what is applied is what was there.
+    const std::string id = ctx.pathId("id", "device");
+    const AccessScope scope = ctx.require(DevicesUpdate);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesUpdate);
+    const auto before = tx.sql().exec_params(
+        "SELECT pending_enrollment IS NOT NULL, coalesce(pending_enrollment->>'address', '') FROM devices "
+        "WHERE id = $1 FOR UPDATE",
+        id);
+    const bool takeover = before[0][0].as<bool>();
+    tx.sql().exec_params(
+        "UPDATE devices SET approval = 'approved', updated_at = now(), "
+        "credential_hash = coalesce(pending_credential_hash, credential_hash), "
+        "next_credential_hash = CASE WHEN pending_enrollment IS NULL THEN next_credential_hash END, "
+        "hostname = coalesce(pending_enrollment->>'hostname', hostname), "
+        "os = coalesce(pending_enrollment->>'os', os), "
+        "agent_version = coalesce(pending_enrollment->>'agent_version', agent_version), "
+        "enrolled_at = CASE WHEN pending_enrollment IS NULL THEN enrolled_at ELSE now() END, "
+        "pending_credential_hash = NULL, pending_enrollment = NULL WHERE id = $1",
+        id);
+    recordDeviceEvent(tx, {device.partnerId, device.orgId, device.siteId, id}, "approved",
+                      {{"by", ctx.principal().label}, {"takeover", takeover}});
+    AuditEvent event = ctx.auditEvent("devices.approve", "device", id);
+    event.orgId = device.orgId;
+    if (takeover)
+        event.details = {{"takeover", true}, {"from_address", before[0][1].as<std::string>()}};
+    ctx.audit(tx, event);
+    const nlohmann::json body = fetchDevice(tx, id);
+    tx.commit();
     if (takeover && ctx.server.agents)
-        ctx.server.agents->revoked(ctx.pathId("id", "device"));
-    return response;
+        ctx.server.agents->revoked(id); // the old credential's session, if one is open
+    return ApiResponse::json(body);
 }
 
 // Asks for a new device credential: handed over on the agent's connection at once (or at its next one), the
@@ -304,11 +319,12 @@ ApiResponse refuseReenrollment(RequestContext& ctx) {
 ApiResponse revokeDevice(RequestContext& ctx) {
     // A new random hash replaces the credential's, so the old one can never match again; a connected agent is
     // cut off as soon as the change has committed.
-    ApiResponse response =
-        changeDevice(ctx, DevicesDelete, "devices.revoke", "revoked",
-                     "UPDATE devices SET revoked_at = coalesce(revoked_at, now()), status = 'offline', "
-                     "connection_id = NULL, "
-                     "credential_hash = 'revoked:' || gen_random_uuid(), updated_at = now() WHERE id = $1");
+    ApiResponse response = changeDevice(
+        ctx, DevicesDelete, "devices.revoke", "revoked",
+        "UPDATE devices SET revoked_at = coalesce(revoked_at, now()), status = 'offline', "
+        "connection_id = NULL, "
+        "credential_hash = 'revoked:' || gen_random_uuid(), next_credential_hash = NULL, "
+        "pending_credential_hash = NULL, pending_enrollment = NULL, updated_at = now() WHERE id = $1");
     if (ctx.server.agents)
         ctx.server.agents->revoked(ctx.pathId("id", "device"));
     return response;

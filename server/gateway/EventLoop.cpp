@@ -217,6 +217,12 @@ void EventLoop::handle(Connection& connection, std::uint32_t events) {
     const bool waitingOnWorker = connection.phase == Phase::Admitting ||
                                  connection.phase == Phase::Dispatching ||
                                  connection.phase == Phase::Handling;
+    // A paused session has no read interest, but epoll still reports a dead socket: without this the loop
+    // would be woken for it again and again.
+    if ((events & (EPOLLERR | EPOLLHUP)) && connection.phase == Phase::Open && connection.readPaused) {
+        destroy(connection, "connection lost while its reading was paused");
+        return;
+    }
     if ((events & (EPOLLERR | EPOLLHUP)) && waitingOnWorker) {
         destroy(connection, "connection closed while its request was handled");
         return;

@@ -379,6 +379,37 @@ private Q_SLOTS:
                  std::size_t(0));
     }
 
+    void aRotatedCredentialDiesWithItsDevice() {
+        // A thief with a device's credential is handed a rotation and never confirms it; asking twice must
+        // not leave the real agent with a credential that matches nothing.
+        const auto device = enroll("rotated-01");
+        const std::string id = device["device_id"];
+        RawAgent agent(*m_server, m_tls, device["credential"]);
+        agent.send(hello());
+        QVERIFY(agent.exchange([&] { return agent.count("welcome") == 1; }, 10s));
+        QCOMPARE(m_api->post("/api/v1/devices/" + id + "/rotate-credential", nlohmann::json::object()).status,
+                 200);
+        QCOMPARE(m_api->post("/api/v1/devices/" + id + "/rotate-credential", nlohmann::json::object()).status,
+                 200);
+        QVERIFY(agent.exchange([&] { return agent.count("credential") >= 1; }, 10s));
+        agent.exchange([] { return false; }, 1s);
+        QCOMPARE(agent.count("credential"), std::size_t(1)); // one rotation at a time
+        std::string spare;
+        for (const auto& message : agent.messages)
+            if (message.value("type", "") == "credential")
+                spare = message["credential"];
+        QCOMPARE(m_api->post("/api/v1/devices/" + id + "/revoke", nlohmann::json::object()).status, 200);
+        for (const std::string& credential : {spare, device["credential"].get<std::string>()}) {
+            try {
+                RawAgent after(*m_server, m_tls, credential);
+                QFAIL("a credential of a revoked device still works");
+            } catch (const net::WebSocketRefused& refused) {
+                QCOMPARE(refused.status(), 401);
+            }
+        }
+        QVERIFY(!m_api->get("/api/v1/devices/" + id).body["revoked_at"].is_null());
+    }
+
     void cleanupTestCase() {
         m_server.reset();
         m_postgres.reset();

@@ -39,8 +39,9 @@ struct SimulatedAgent {
 // An epoll loop driving a share of the swarm.
 class SwarmLoop {
 public:
-    SwarmLoop(AgentSwarm::Counters& counters, int heartbeatSeconds, AgentSwarm::Responder responder)
-        : m_counters(counters), m_heartbeatSeconds(heartbeatSeconds), m_responder(std::move(responder)) {
+    SwarmLoop(AgentSwarm::Counters& counters, const AgentSwarm::Options& options)
+        : m_counters(counters), m_heartbeatSeconds(options.heartbeatSeconds), m_responder(options.responder),
+          m_options(options) {
         m_epoll = epoll_create1(EPOLL_CLOEXEC);
         m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (m_epoll < 0 || m_wake < 0)
@@ -82,10 +83,74 @@ private:
         beat.memoryUsedBytes = 3ull << 30;
         beat.processCount = 180;
         beat.uptimeSeconds = 86400;
+        beat.users = {"alice", "root"};
         beat.filesystems = {{"/", "ext4", 100ull << 30, 40ull << 30}};
+        for (int i = 1; i < m_options.filesystems; ++i)
+            beat.filesystems.push_back(
+                {i % 3 == 0 ? "/run/user/" + std::to_string(1000 + i) : "/srv/volume-" + std::to_string(i),
+                 i % 3 == 0 ? "tmpfs" : "xfs", (20ull + static_cast<std::uint64_t>(i)) << 30,
+                 (5ull + static_cast<std::uint64_t>(i % 7)) << 30});
         beat.interfaces = {{"lo", 1000, 1000},
                            {"eth0", 5'000'000 + static_cast<std::uint64_t>(agent.sequence), 2'000'000}};
+        for (int i = 2; i < m_options.interfaces; ++i)
+            beat.interfaces.push_back(
+                {"veth" + std::to_string(100000 + i),
+                 static_cast<std::uint64_t>(i) * 1'000'000 + static_cast<std::uint64_t>(agent.sequence),
+                 static_cast<std::uint64_t>(i) * 500'000});
         return protocol::encodeEnvelope(beat.encode("h" + std::to_string(++agent.sequence)));
+    }
+
+    // What a starting agent reports once: the sections a real one sends, at the sizes of the options.
+    std::vector<std::string> inventory(SimulatedAgent& agent) {
+        const auto section = [&](const std::string& name, nlohmann::json data) {
+            protocol::InventoryReport report{name, std::move(data), epochMs()};
+            return protocol::encodeEnvelope(report.encode("i" + std::to_string(++agent.sequence)));
+        };
+        nlohmann::json filesystems = nlohmann::json::array();
+        for (int i = 0; i < m_options.filesystems; ++i)
+            filesystems.push_back({{"mount", i == 0 ? "/" : "/srv/volume-" + std::to_string(i)},
+                                   {"device", "/dev/sda" + std::to_string(i + 1)},
+                                   {"fs_type", "ext4"},
+                                   {"total_bytes", 100ull << 30}});
+        nlohmann::json interfaces = nlohmann::json::array();
+        for (int i = 0; i < m_options.interfaces; ++i)
+            interfaces.push_back({{"name", i == 0 ? "lo" : "veth" + std::to_string(100000 + i)},
+                                  {"mac", "02:42:ac:11:00:" + std::to_string(10 + i % 89)},
+                                  {"mtu", 1500},
+                                  {"up", true},
+                                  {"addresses", {"10.0." + std::to_string(i % 250) + ".2/24"}}});
+        nlohmann::json software = nlohmann::json::array();
+        for (int i = 0; i < m_options.softwarePackages; ++i)
+            software.push_back(
+                {{"name", "package-" + std::to_string(i)},
+                 {"version", "1." + std::to_string(i % 40) + "-" + std::to_string(i % 7) + "+deb12u1"},
+                 {"arch", "amd64"},
+                 {"source", "dpkg"},
+                 {"size_bytes", 100'000 + i}});
+        nlohmann::json services = nlohmann::json::array();
+        for (int i = 0; i < m_options.services; ++i)
+            services.push_back({{"name", "service-" + std::to_string(i) + ".service"},
+                                {"description", "A system service"},
+                                {"state", "active"},
+                                {"sub_state", "running"},
+                                {"enabled", "enabled"}});
+        return {section("os", {{"name", "Debian GNU/Linux"},
+                               {"version", "12 (bookworm)"},
+                               {"kernel", "6.1.0-28-amd64"},
+                               {"arch", "x86_64"},
+                               {"hostname", "swarm"},
+                               {"boot_time", 1733500000}}),
+                section("hardware", {{"cpu_model", "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz"},
+                                     {"cpu_cores", 4},
+                                     {"cpu_threads", 8},
+                                     {"memory_bytes", 8ull << 30},
+                                     {"vendor", "QEMU"},
+                                     {"model", "Standard PC (Q35 + ICH9, 2009)"},
+                                     {"serial", "SN-" + std::to_string(agent.sequence)}}),
+                section("filesystems", filesystems),
+                section("interfaces", interfaces),
+                section("software", software),
+                section("services", services)};
     }
 
     void handle(SimulatedAgent& agent, const std::string& text) {
@@ -94,8 +159,12 @@ private:
             return;
         const auto& envelope = *decoded.envelope;
         if (envelope.type == protocol::agent_message::kAck) {
-            if (envelope.id.starts_with("h"))
+            if (!envelope.fields.value("ok", true))
+                ++m_counters.refused;
+            else if (envelope.id.starts_with("h"))
                 ++m_counters.acks; // a stored heartbeat
+            else if (envelope.id.starts_with("i"))
+                ++m_counters.inventoryAcks;
         } else if (envelope.type == protocol::agent_message::kCommand) {
             const auto request = protocol::CommandRequest::decode(envelope);
             const auto next = [&agent] { return "c" + std::to_string(++agent.sequence); };
@@ -127,6 +196,9 @@ private:
                         // Spread first heartbeats over the interval, as jittered agents do.
                         agent.nextHeartbeat =
                             Clock::now() + std::chrono::milliseconds(random() % (m_heartbeatSeconds * 1000));
+                        if (m_options.inventoryOnConnect)
+                            for (const auto& message : inventory(agent))
+                                agent.channel->sendText(message);
                         epoll_event event{};
                         event.events = EPOLLIN;
                         event.data.fd = channelFd;
@@ -160,6 +232,7 @@ private:
     AgentSwarm::Counters& m_counters;
     int m_heartbeatSeconds;
     AgentSwarm::Responder m_responder;
+    const AgentSwarm::Options& m_options;
     int m_epoll = -1;
     int m_wake = -1;
     std::atomic<bool> m_running{true};
@@ -208,8 +281,7 @@ AgentSwarm::AgentSwarm(TestPostgres& postgres, const QString& database, const Te
         if (m_deviceIds[i].empty())
             throw std::runtime_error("agent swarm: device swarm-" + std::to_string(i) + " was not seeded");
     for (int i = 0; i < 2; ++i)
-        m_loops.push_back(
-            std::make_unique<SwarmLoop>(m_counters, m_options.heartbeatSeconds, m_options.responder));
+        m_loops.push_back(std::make_unique<SwarmLoop>(m_counters, m_options));
 }
 
 AgentSwarm::~AgentSwarm() = default;
@@ -217,6 +289,13 @@ AgentSwarm::~AgentSwarm() = default;
 void AgentSwarm::raiseFileLimit(int agents) {
     rlimit files{};
     getrlimit(RLIMIT_NOFILE, &files);
+    // Both ends of every agent's socket may live on this machine; root may lift the hard limit too.
+    const auto wanted = static_cast<rlim_t>(agents) * 2 + 2000;
+    if (files.rlim_max < wanted) {
+        rlimit raised{wanted, wanted};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            files = raised;
+    }
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
     if (files.rlim_cur < static_cast<rlim_t>(agents) + 1000)

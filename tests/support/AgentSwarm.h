@@ -33,11 +33,22 @@ public:
         int connectors = 8;
         std::vector<std::string> capabilities;
         Responder responder; // default: ping-style "completed" with {"pong": true}
+        // The machine each agent describes. A real server has a few dozen mounts (tmpfs, /run/user/...,
+        // snaps) and interfaces (containers' veths, bridges); heartbeats carry usage and counters of each.
+        int filesystems = 1;
+        int interfaces = 2;
+        // Inventory sent once after the hello, as a starting agent does: os, hardware, filesystems,
+        // interfaces, and this many installed packages and services.
+        bool inventoryOnConnect = false;
+        int softwarePackages = 0;
+        int services = 0;
     };
 
     struct Counters {
         std::atomic<long> heartbeatsSent{0};
-        std::atomic<long> acks{0}; // stored heartbeats
+        std::atomic<long> acks{0};          // stored heartbeats
+        std::atomic<long> inventoryAcks{0}; // stored inventory sections
+        std::atomic<long> refused{0};       // acknowledged as not stored (should stay 0)
         std::atomic<long> commands{0};
         std::atomic<long> disconnects{0};
     };

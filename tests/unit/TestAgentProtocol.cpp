@@ -354,6 +354,13 @@ private Q_SLOTS:
                             "0",
                             0, 0}};
         QVERIFY_THROWS_EXCEPTION(MessageError, Heartbeat::decode(beat.encode("h1")));
+        // The limit holds for what is stored: made visible, 30 ESC characters no longer fit 200 bytes.
+        AgentHello hello;
+        hello.agentVersion = "1";
+        hello.os = std::string(30, '\x1b');
+        QVERIFY_THROWS_EXCEPTION(MessageError, AgentHello::decode(hello.encode()));
+        hello.os = "Debian\x1b";
+        QCOMPARE(AgentHello::decode(hello.encode()).os, std::string("Debian\\u{001B}"));
     }
 
     void scriptRequestsAreChecked() {

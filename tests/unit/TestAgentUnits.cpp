@@ -106,7 +106,11 @@ private Q_SLOTS:
         const std::string id = "0b5c6f8e-3d0a-4c8e-9f43-111111111111";
         QVERIFY(spool.acceptCommand(id) == Spool::CommandState::New);
         QVERIFY(spool.acceptCommand(id) == Spool::CommandState::Running);
+        spool.forgetCommand(id); // waited for a slot and never started: runs when delivered again
+        QVERIFY(spool.acceptCommand(id) == Spool::CommandState::New);
         spool.finishCommand(id);
+        QVERIFY(spool.acceptCommand(id) == Spool::CommandState::Finished);
+        spool.forgetCommand(id); // a finished command is never forgotten early
         QVERIFY(spool.acceptCommand(id) == Spool::CommandState::Finished);
     }
 
