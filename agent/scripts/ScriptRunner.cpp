@@ -1,6 +1,7 @@
 #include "scripts/ScriptRunner.h"
 
 #include "platform/Subprocess.h"
+#include "platform/WriteAll.h"
 #include "protocol/MessageFields.h"
 #include "protocol/ScriptRequest.h"
 
@@ -175,16 +176,9 @@ bool writeScriptFile(const std::string& path, const std::string& content, const 
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0500);
     if (fd < 0)
         return false;
-    std::size_t written = 0;
-    while (written < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ::close(fd);
-            return false;
-        }
-        written += static_cast<std::size_t>(n);
+    if (!writeAll(fd, content)) {
+        ::close(fd);
+        return false;
     }
     const bool owned = !chownTo || ::fchown(fd, owner.uid, owner.gid) == 0;
     return ::close(fd) == 0 && owned;

@@ -1,5 +1,7 @@
 #include "state/AgentState.h"
 
+#include "platform/WriteAll.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -39,16 +41,10 @@ void writePrivateFile(const std::string& path, const std::string& content) {
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         throw std::runtime_error("cannot write " + temp + ": " + std::strerror(errno));
-    std::size_t written = 0;
-    while (written < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ::close(fd);
-            throw std::runtime_error("cannot write " + temp + ": " + std::strerror(errno));
-        }
-        written += static_cast<std::size_t>(n);
+    if (!writeAll(fd, content)) {
+        const int error = errno;
+        ::close(fd);
+        throw std::runtime_error("cannot write " + temp + ": " + std::strerror(error));
     }
     if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
         ::close(fd);

@@ -11,6 +11,8 @@
 #include "http/ResultJson.h"
 #include "tenancy/TenantLookup.h"
 
+#include <functional>
+
 namespace breeze::server {
 
 namespace {
@@ -239,23 +241,38 @@ ApiResponse getDevice(RequestContext& ctx) {
     return ApiResponse::json(fetchDevice(tx, id));
 }
 
-// approve and revoke: one state change each, audited with the device's organisation.
-ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, const std::string& action,
-                         const std::string& eventKind, const std::string& sql) {
+// One state change of a device, audited with the device's organisation. `change` runs it and returns what the
+// event and the audit entry should say beyond who did it.
+ApiResponse
+changeDevice(RequestContext& ctx, const Permission& permission, const std::string& action,
+             const std::string& eventKind,
+             const std::function<nlohmann::json(ScopedTransaction&, const std::string&)>& change) {
     const std::string id = ctx.pathId("id", "device");
     const AccessScope scope = ctx.require(permission);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, permission);
-    tx.sql().exec_params(sql, id);
-    recordDeviceEvent(tx, {device.partnerId, device.orgId, device.siteId, id}, eventKind,
-                      {{"by", ctx.principal().label}});
+    const nlohmann::json details = change(tx, id);
+    nlohmann::json eventDetails{{"by", ctx.principal().label}};
+    eventDetails.update(details);
+    recordDeviceEvent(tx, {device.partnerId, device.orgId, device.siteId, id}, eventKind, eventDetails);
     AuditEvent event = ctx.auditEvent(action, "device", id);
     event.orgId = device.orgId;
+    if (!details.empty())
+        event.details = details;
     ctx.audit(tx, event);
     const nlohmann::json body = fetchDevice(tx, id);
     tx.commit();
     return ApiResponse::json(body);
+}
+
+ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, const std::string& action,
+                         const std::string& eventKind, const std::string& sql) {
+    return changeDevice(ctx, permission, action, eventKind,
+                        [&sql](ScopedTransaction& tx, const std::string& id) {
+                            tx.sql().exec_params(sql, id);
+                            return nlohmann::json::object();
+                        });
 }
 
 ApiResponse approveDevice(RequestContext& ctx) {
@@ -263,38 +280,32 @@ ApiResponse approveDevice(RequestContext& ctx) {
     // over (the credential it was given replaces the device's, so whoever held the old one is cut off). The
     // device stays in its site: moving it is a separate, deliberate step. The row is locked while it is read
     // and changed, so what is applied is what was there.
-    const std::string id = ctx.pathId("id", "device");
-    const AccessScope scope = ctx.require(DevicesUpdate);
-    auto lease = ctx.server.pool.acquire();
-    ScopedTransaction tx(*lease, scope);
-    const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesUpdate);
-    const auto before = tx.sql().exec_params(
-        "SELECT pending_enrollment IS NOT NULL, coalesce(pending_enrollment->>'address', '') FROM devices "
-        "WHERE id = $1 FOR UPDATE",
-        id);
-    const bool takeover = before[0][0].as<bool>();
-    tx.sql().exec_params(
-        "UPDATE devices SET approval = 'approved', updated_at = now(), "
-        "credential_hash = coalesce(pending_credential_hash, credential_hash), "
-        "next_credential_hash = CASE WHEN pending_enrollment IS NULL THEN next_credential_hash END, "
-        "hostname = coalesce(pending_enrollment->>'hostname', hostname), "
-        "os = coalesce(pending_enrollment->>'os', os), "
-        "agent_version = coalesce(pending_enrollment->>'agent_version', agent_version), "
-        "enrolled_at = CASE WHEN pending_enrollment IS NULL THEN enrolled_at ELSE now() END, "
-        "pending_credential_hash = NULL, pending_enrollment = NULL WHERE id = $1",
-        id);
-    recordDeviceEvent(tx, {device.partnerId, device.orgId, device.siteId, id}, "approved",
-                      {{"by", ctx.principal().label}, {"takeover", takeover}});
-    AuditEvent event = ctx.auditEvent("devices.approve", "device", id);
-    event.orgId = device.orgId;
-    if (takeover)
-        event.details = {{"takeover", true}, {"from_address", before[0][1].as<std::string>()}};
-    ctx.audit(tx, event);
-    const nlohmann::json body = fetchDevice(tx, id);
-    tx.commit();
+    bool takeover = false;
+    ApiResponse response = changeDevice(
+        ctx, DevicesUpdate, "devices.approve", "approved", [&](ScopedTransaction& tx, const std::string& id) {
+            const auto before = tx.sql().exec_params(
+                "SELECT pending_enrollment IS NOT NULL, coalesce(pending_enrollment->>'address', '') FROM "
+                "devices WHERE id = $1 FOR UPDATE",
+                id);
+            takeover = before[0][0].as<bool>();
+            tx.sql().exec_params(
+                "UPDATE devices SET approval = 'approved', updated_at = now(), "
+                "credential_hash = coalesce(pending_credential_hash, credential_hash), "
+                "next_credential_hash = CASE WHEN pending_enrollment IS NULL THEN next_credential_hash END, "
+                "hostname = coalesce(pending_enrollment->>'hostname', hostname), "
+                "os = coalesce(pending_enrollment->>'os', os), "
+                "agent_version = coalesce(pending_enrollment->>'agent_version', agent_version), "
+                "enrolled_at = CASE WHEN pending_enrollment IS NULL THEN enrolled_at ELSE now() END, "
+                "pending_credential_hash = NULL, pending_enrollment = NULL WHERE id = $1",
+                id);
+            return takeover
+                       ? nlohmann::json{{"takeover", true}, {"from_address", before[0][1].as<std::string>()}}
+                       : nlohmann::json::object();
+        });
     if (takeover && ctx.server.agents)
-        ctx.server.agents->revoked(id); // the old credential's session, if one is open
-    return ApiResponse::json(body);
+        ctx.server.agents->revoked(
+            ctx.pathId("id", "device")); // the old credential's session, if one is open
+    return response;
 }
 
 // Asks for a new device credential: handed over on the agent's connection at once (or at its next one), the
