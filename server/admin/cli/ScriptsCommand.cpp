@@ -1,6 +1,5 @@
-#include "ScriptCli.h"
-
-#include "AdminCli.h"
+#include "cli/CliContext.h"
+#include "cli/Noun.h"
 #include "encoding/Base64.h"
 #include "encoding/Utf8.h"
 
@@ -57,6 +56,29 @@ void emit(std::ostream& out, const std::string& prefix, std::string& pending, co
     }
     out.flush();
 }
+
+// `breeze-admin scripts …`: the script library, runs and their results. With `run --wait` it follows every
+// execution's output as it arrives (stdout to stdout, stderr to stderr, each line prefixed with the host name
+// when several devices run) and reports each device's exit code.
+class ScriptCli {
+public:
+    explicit ScriptCli(CliContext& cli) : m_cli(cli) {}
+    int run();
+
+private:
+    std::string resolveScript(const std::string& idOrName);
+    nlohmann::json parameterDefinitions();
+    nlohmann::json parameterValues();
+    std::string readContent(const std::string& path);
+    void addSettings(nlohmann::json& body);
+    int create();
+    int update();
+    int show();
+    int runScript();
+    int follow(const nlohmann::json& started);
+
+    CliContext& m_cli;
+};
 } // namespace
 
 int ScriptCli::run() {
@@ -68,7 +90,7 @@ int ScriptCli::run() {
         std::string query = m_cli.filterQuery();
         for (const auto& [option, param] : std::vector<std::pair<std::string, std::string>>{
                  {"--category", "category"}, {"--language", "language"}})
-            if (m_cli.m_options.contains(option))
+            if (m_cli.has(option))
                 query += (query.empty() ? "?" : "&") + param + "=" + urlEncode(m_cli.option(option));
         m_cli.printItems(
             m_cli.listAll("/api/v1/scripts" + query),
@@ -107,13 +129,13 @@ int ScriptCli::run() {
         return runScript();
     if (action == "executions") {
         std::string query = "?limit=" + std::to_string(parseCount(m_cli.option("--limit", "50")));
-        if (m_cli.m_options.contains("--device"))
+        if (m_cli.has("--device"))
             query += "&device=" + m_cli.resolveDevice(m_cli.option("--device"));
-        if (m_cli.m_options.contains("--script"))
+        if (m_cli.has("--script"))
             query += "&script=" + resolveScript(m_cli.option("--script"));
-        if (m_cli.m_options.contains("--run"))
+        if (m_cli.has("--run"))
             query += "&run=" + urlEncode(m_cli.option("--run"));
-        if (m_cli.m_options.contains("--status"))
+        if (m_cli.has("--status"))
             query += "&status=" + urlEncode(m_cli.option("--status"));
         m_cli.printItems(m_cli.call("GET", "/api/v1/script-executions" + query).body["items"],
                          {"id", "script=script_name", "version", "device=hostname", "status",
@@ -133,7 +155,7 @@ int ScriptCli::run() {
                               .body);
         return 0;
     }
-    throw AdminCli::Failure("unknown scripts action " + action);
+    throw CliFailure("unknown scripts action " + action);
 }
 
 std::string ScriptCli::resolveScript(const std::string& idOrName) {
@@ -143,29 +165,26 @@ std::string ScriptCli::resolveScript(const std::string& idOrName) {
 std::string ScriptCli::readContent(const std::string& path) {
     std::ostringstream text;
     if (path == "-") {
-        text << m_cli.m_in.rdbuf();
+        text << m_cli.in().rdbuf();
     } else {
         std::ifstream in(path, std::ios::binary);
         if (!in)
-            throw AdminCli::Failure("cannot read " + path);
+            throw CliFailure("cannot read " + path);
         text << in.rdbuf();
     }
     if (!encoding::isValidUtf8(text.str()))
-        throw AdminCli::Failure(path + " is not UTF-8 text; scripts are stored as text");
+        throw CliFailure(path + " is not UTF-8 text; scripts are stored as text");
     return text.str();
 }
 
 // --param NAME:TYPE[:required][:default=VALUE][:choices=A|B|C][:label=TEXT]
 nlohmann::json ScriptCli::parameterDefinitions() {
     nlohmann::json definitions = nlohmann::json::array();
-    const auto it = m_cli.m_repeated.find("--param");
-    if (it == m_cli.m_repeated.end())
-        return definitions;
-    for (const auto& spec : it->second) {
+    for (const auto& spec : m_cli.every("--param")) {
         const auto parts = split(spec, ':');
         if (parts.size() < 2 || parts[0].empty() || parts[1].empty())
-            throw AdminCli::Failure(
-                "--param takes NAME:TYPE[:required][:default=VALUE][:choices=A|B] (got \"" + spec + "\")");
+            throw CliFailure("--param takes NAME:TYPE[:required][:default=VALUE][:choices=A|B] (got \"" +
+                             spec + "\")");
         nlohmann::json item{{"name", parts[0]}, {"type", parts[1]}};
         for (std::size_t i = 2; i < parts.size(); ++i) {
             const std::string& option = parts[i];
@@ -178,8 +197,8 @@ nlohmann::json ScriptCli::parameterDefinitions() {
             else if (option.starts_with("label="))
                 item["label"] = option.substr(6);
             else
-                throw AdminCli::Failure("unknown --param option \"" + option +
-                                        "\" (required, default=VALUE, choices=A|B, label=TEXT)");
+                throw CliFailure("unknown --param option \"" + option +
+                                 "\" (required, default=VALUE, choices=A|B, label=TEXT)");
         }
         definitions.push_back(std::move(item));
     }
@@ -196,9 +215,9 @@ nlohmann::json ScriptCli::parameterValues() {
 
 // The options create and update share: settings of the version and of the script.
 void ScriptCli::addSettings(nlohmann::json& body) {
-    if (m_cli.m_options.contains("--timeout"))
+    if (m_cli.has("--timeout"))
         body["timeout_seconds"] = parseDuration(m_cli.option("--timeout"));
-    if (m_cli.m_options.contains("--os"))
+    if (m_cli.has("--os"))
         body["os"] = split(m_cli.option("--os"), ',');
     for (const auto& [option, key] :
          std::vector<std::pair<std::string, std::string>>{{"--run-as", "run_as"},
@@ -207,7 +226,7 @@ void ScriptCli::addSettings(nlohmann::json& body) {
                                                           {"--note", "note"},
                                                           {"--name", "name"},
                                                           {"--language", "language"}})
-        if (m_cli.m_options.contains(option))
+        if (m_cli.has(option))
             body[key] = m_cli.option(option);
 }
 
@@ -216,7 +235,7 @@ int ScriptCli::create() {
                         {"language", m_cli.requireOption("--language")},
                         {"content", readContent(m_cli.requireOption("--file"))},
                         {"parameters", parameterDefinitions()}};
-    if (m_cli.m_options.contains("--org"))
+    if (m_cli.has("--org"))
         body["org_id"] = m_cli.resolveOrg(m_cli.option("--org"));
     addSettings(body);
     auto script = m_cli.call("POST", "/api/v1/scripts", body).body;
@@ -228,13 +247,13 @@ int ScriptCli::create() {
 int ScriptCli::update() {
     const std::string id = resolveScript(m_cli.positional(2, "script"));
     nlohmann::json body = nlohmann::json::object();
-    if (m_cli.m_options.contains("--file"))
+    if (m_cli.has("--file"))
         body["content"] = readContent(m_cli.option("--file"));
-    if (m_cli.m_repeated.contains("--param"))
+    if (!m_cli.every("--param").empty())
         body["parameters"] = parameterDefinitions();
     addSettings(body);
     if (body.empty())
-        throw AdminCli::Failure("update needs something to change, such as --file F");
+        throw CliFailure("update needs something to change, such as --file F");
     auto script = m_cli.call("PATCH", "/api/v1/scripts/" + id, body).body;
     script.erase("content");
     m_cli.printObject(script);
@@ -244,7 +263,7 @@ int ScriptCli::update() {
 int ScriptCli::show() {
     const std::string id = resolveScript(m_cli.positional(2, "script"));
     nlohmann::json script = m_cli.call("GET", "/api/v1/scripts/" + id).body;
-    if (m_cli.m_options.contains("--version")) {
+    if (m_cli.has("--version")) {
         const auto version = m_cli
                                  .call("GET", "/api/v1/scripts/" + id + "/versions/" +
                                                   std::to_string(parseCount(m_cli.option("--version"))))
@@ -253,46 +272,46 @@ int ScriptCli::show() {
             script[key] = value;
     }
     if (m_cli.flag("--json")) {
-        m_cli.m_out << script.dump(2) << "\n";
+        m_cli.out() << script.dump(2) << "\n";
         return 0;
     }
     const std::string content = script["content"];
     script.erase("content");
     m_cli.printObject(script);
-    m_cli.m_out << "---\n" << content << (content.ends_with('\n') || content.empty() ? "" : "\n");
+    m_cli.out() << "---\n" << content << (content.ends_with('\n') || content.empty() ? "" : "\n");
     return 0;
 }
 
 int ScriptCli::runScript() {
     const std::string id = resolveScript(m_cli.positional(2, "script"));
     nlohmann::json body{{"parameters", parameterValues()}};
-    if (const auto devices = m_cli.m_repeated.find("--device"); devices != m_cli.m_repeated.end()) {
+    if (const auto devices = m_cli.every("--device"); !devices.empty()) {
         nlohmann::json ids = nlohmann::json::array();
-        for (const auto& device : devices->second)
+        for (const auto& device : devices)
             ids.push_back(m_cli.resolveDevice(device));
         body["device_ids"] = ids;
-    } else if (m_cli.m_options.contains("--site")) {
+    } else if (m_cli.has("--site")) {
         body["site_id"] = m_cli.resolveSite(m_cli.option("--site"), m_cli.option("--org"));
-    } else if (m_cli.m_options.contains("--group")) {
+    } else if (m_cli.has("--group")) {
         body["group_id"] = m_cli.resolveGroup(m_cli.option("--group"), m_cli.option("--org"));
     } else {
-        throw AdminCli::Failure("run needs --device D (repeatable), --site S or --group G");
+        throw CliFailure("run needs --device D (repeatable), --site S or --group G");
     }
-    if (m_cli.m_options.contains("--version"))
+    if (m_cli.has("--version"))
         body["version"] = parseCount(m_cli.option("--version"));
-    if (m_cli.m_options.contains("--timeout"))
+    if (m_cli.has("--timeout"))
         body["timeout_seconds"] = parseDuration(m_cli.option("--timeout"));
     const nlohmann::json started = m_cli.call("POST", "/api/v1/scripts/" + id + "/runs", body).body;
     for (const auto& refused : started["refused"])
-        m_cli.m_err << refused["hostname"].get<std::string>()
+        m_cli.err() << refused["hostname"].get<std::string>()
                     << ": not run: " << refused["reason"].get<std::string>() << "\n";
     if (m_cli.flag("--wait"))
         return follow(started);
     if (m_cli.flag("--json")) {
-        m_cli.m_out << started.dump(2) << "\n";
+        m_cli.out() << started.dump(2) << "\n";
         return 0;
     }
-    m_cli.m_out << "run " << started["run"]["id"].get<std::string>() << "\n";
+    m_cli.out() << "run " << started["run"]["id"].get<std::string>() << "\n";
     m_cli.printItems(started["executions"], {"id", "device=hostname", "status"});
     return 0;
 }
@@ -312,10 +331,10 @@ int ScriptCli::follow(const nlohmann::json& started) {
     std::size_t open = executions.size();
     while (open > 0) {
         if (std::chrono::steady_clock::now() - begun > waitLimit)
-            throw AdminCli::Failure(std::to_string(open) +
-                                    " executions still open after the wait timeout; see "
-                                    "`breeze-admin scripts executions --run " +
-                                    started["run"]["id"].get<std::string>() + "`");
+            throw CliFailure(std::to_string(open) +
+                             " executions still open after the wait timeout; see "
+                             "`breeze-admin scripts executions --run " +
+                             started["run"]["id"].get<std::string>() + "`");
         bool progressed = false;
         for (auto& execution : executions) {
             if (execution.done)
@@ -336,7 +355,7 @@ int ScriptCli::follow(const nlohmann::json& started) {
                 *offset = output[name + "_offset"].get<long long>();
                 progressed = progressed || !bytes.empty();
                 if (!json)
-                    emit(name == "stdout" ? m_cli.m_out : m_cli.m_err, prefix, *line, bytes, complete);
+                    emit(name == "stdout" ? m_cli.out() : m_cli.err(), prefix, *line, bytes, complete);
             }
             if (!complete)
                 continue;
@@ -347,14 +366,14 @@ int ScriptCli::follow(const nlohmann::json& started) {
                 continue;
             for (const auto& name : {"stdout", "stderr"})
                 if (output[std::string(name) + "_truncated"].get<bool>())
-                    m_cli.m_err << execution.hostname << ": [" << name
+                    m_cli.err() << execution.hostname << ": [" << name
                                 << " truncated: only the first MiB was kept]\n";
-            m_cli.m_err << execution.hostname << ": " << execution.status;
+            m_cli.err() << execution.hostname << ": " << execution.status;
             if (!output["exit_code"].is_null())
-                m_cli.m_err << " (exit code " << output["exit_code"].dump() << ")";
+                m_cli.err() << " (exit code " << output["exit_code"].dump() << ")";
             if (execution.status != "completed" && !output["error"].get<std::string>().empty())
-                m_cli.m_err << ": " << output["error"].get<std::string>();
-            m_cli.m_err << "\n";
+                m_cli.err() << ": " << output["error"].get<std::string>();
+            m_cli.err() << "\n";
         }
         if (open > 0 && !progressed)
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -367,12 +386,24 @@ int ScriptCli::follow(const nlohmann::json& started) {
             results.push_back(m_cli.call("GET", "/api/v1/script-executions/" + execution.id).body);
     }
     if (json)
-        m_cli.m_out << nlohmann::json{{"run", started["run"]},
+        m_cli.out() << nlohmann::json{{"run", started["run"]},
                                       {"results", results},
                                       {"refused", started["refused"]}}
                            .dump(2)
                     << "\n";
     return allCompleted ? 0 : 1;
 }
+
+extern const Noun kScriptsNoun{
+    "scripts", R"(  scripts list [--org ORG] [--category C] [--language L] | show SCRIPT [--version N]
+          | create --name N --language L --file F [--param NAME:TYPE[:required][:default=V][:choices=A|B]]...
+                   [--timeout S] [--org ORG] [--run-as USER] [--os linux,macos] [--category C] [--description D]
+          | update SCRIPT [--file F] [--param ...]... [--timeout S] [--run-as USER] [--note TEXT]
+          | versions SCRIPT | restore SCRIPT VERSION | delete SCRIPT
+          | run SCRIPT --device D [--device D]... | --site S | --group G [--param NAME=VALUE]... [--version N]
+                [--timeout S] [--wait]
+          | executions [--device D] [--script SCRIPT] [--status S] [--run RUN] | execution ID | cancel RUN
+)",
+    [](CliContext& cli) { return ScriptCli(cli).run(); }};
 
 } // namespace breeze::admin
