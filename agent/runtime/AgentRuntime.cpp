@@ -286,50 +286,69 @@ void AgentRuntime::handle(net::WebSocketChannel& channel, const std::string& tex
         return;
     }
     const protocol::Envelope& envelope = *decoded.envelope;
+    const auto type = protocol::serverToAgentType(envelope.type);
+    if (!type) {
+        log("ignoring a message of a type this agent does not know: " + envelope.type);
+        return;
+    }
     try {
-        if (envelope.type == msg::kAck) {
+        switch (*type) {
+        case protocol::ServerToAgent::Ack: {
             const auto ack = protocol::Ack::decode(envelope);
             if (!ack.ok)
                 log("the server refused message " + ack.ref + " for good: " + ack.error);
             m_spool.remove(ack.ref);
             m_window.acknowledged(ack.ref);
-        } else if (envelope.type == msg::kWelcome) {
-            const auto welcome = protocol::Welcome::decode(envelope);
-            const bool first =
-                m_heartbeatSeconds.exchange(welcome.heartbeatSeconds) != welcome.heartbeatSeconds;
-            m_inventorySeconds = welcome.inventorySeconds;
-            m_window.setCapacity(static_cast<std::size_t>(welcome.ackWindow));
-            m_spool.setSetting("heartbeat_seconds", std::to_string(welcome.heartbeatSeconds));
-            m_spool.setSetting("inventory_seconds", std::to_string(welcome.inventorySeconds));
-            m_backoff.reset();
-            if (first) {
-                m_reschedule = true; // the reporter picks up the new interval now
-                m_sleep.notify_all();
-            }
-        } else if (envelope.type == msg::kCommand) {
+            break;
+        }
+        case protocol::ServerToAgent::Welcome:
+            welcome(protocol::Welcome::decode(envelope));
+            break;
+        case protocol::ServerToAgent::Command:
             onCommand(protocol::CommandRequest::decode(envelope));
-        } else if (envelope.type == msg::kCredential) {
-            // Stored durably before the server is told, so whichever of the two credentials the server
-            // accepts next, this agent holds it.
-            const auto fresh = protocol::NewCredential::decode(envelope);
-            AgentState next = m_state;
-            next.credential = fresh.credential;
-            next.save(m_options.stateDirectory);
-            m_state.credential = fresh.credential; // only the link thread reads it
-            channel.sendText(protocol::encodeEnvelope(
-                protocol::CredentialSaved{crypto::Digest::sha256Hex(fresh.credential)}.encode()));
-            log("received a new device credential and stored it");
-        } else if (envelope.type == msg::kCommandCancel) {
+            break;
+        case protocol::ServerToAgent::Credential:
+            storeCredential(channel, protocol::NewCredential::decode(envelope));
+            break;
+        case protocol::ServerToAgent::CommandCancel: {
             const auto cancel = protocol::CommandCancel::decode(envelope);
             std::lock_guard lock(m_mutex);
             if (const auto it = m_running.find(cancel.commandId); it != m_running.end())
                 *it->second = true;
-        } else if (envelope.type == msg::kError) {
+            break;
+        }
+        case protocol::ServerToAgent::Error:
             log("the server reported: " + envelope.fields.value("message", std::string("an error")));
+            break;
         }
     } catch (const protocol::MessageError& error) {
         log("ignoring a message the agent does not understand: " + std::string(error.what()));
     }
+}
+
+void AgentRuntime::welcome(const protocol::Welcome& welcome) {
+    const bool changed = m_heartbeatSeconds.exchange(welcome.heartbeatSeconds) != welcome.heartbeatSeconds;
+    m_inventorySeconds = welcome.inventorySeconds;
+    m_window.setCapacity(static_cast<std::size_t>(welcome.ackWindow));
+    m_spool.setSetting("heartbeat_seconds", std::to_string(welcome.heartbeatSeconds));
+    m_spool.setSetting("inventory_seconds", std::to_string(welcome.inventorySeconds));
+    m_backoff.reset();
+    if (changed) {
+        m_reschedule = true; // the reporter picks up the new interval now
+        m_sleep.notify_all();
+    }
+}
+
+void AgentRuntime::storeCredential(net::WebSocketChannel& channel, const protocol::NewCredential& fresh) {
+    // Stored durably before the server is told, so whichever of the two credentials the server accepts next,
+    // this agent holds it.
+    AgentState next = m_state;
+    next.credential = fresh.credential;
+    next.save(m_options.stateDirectory);
+    m_state.credential = fresh.credential; // only the link thread reads it
+    channel.sendText(protocol::encodeEnvelope(
+        protocol::CredentialSaved{crypto::Digest::sha256Hex(fresh.credential)}.encode()));
+    log("received a new device credential and stored it");
 }
 
 void AgentRuntime::onCommand(const protocol::CommandRequest& request) {

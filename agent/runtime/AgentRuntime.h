@@ -60,6 +60,8 @@ private:
     void reporterLoop();
     void handle(net::WebSocketChannel& channel, const std::string& text);
     void onCommand(const protocol::CommandRequest& request);
+    void welcome(const protocol::Welcome& welcome);
+    void storeCredential(net::WebSocketChannel& channel, const protocol::NewCredential& fresh);
     // With m_mutex held: starts a command thread when one is free and commands wait; joins those that ended.
     void startCommandWorkers();
     void commandWorker();

@@ -163,6 +163,49 @@ nlohmann::json canonicalItem(const SectionSpec& spec, const MessageFields& field
 }
 } // namespace
 
+namespace {
+template <typename Type, std::size_t N>
+std::optional<Type> typeNamed(const std::pair<Type, const char*> (&names)[N], std::string_view type) {
+    for (const auto& [value, name] : names)
+        if (type == name)
+            return value;
+    return std::nullopt;
+}
+
+const std::pair<AgentToServer, const char*> kAgentToServer[] = {
+    {AgentToServer::Hello, agent_message::kHello},
+    {AgentToServer::Heartbeat, agent_message::kHeartbeat},
+    {AgentToServer::Inventory, agent_message::kInventory},
+    {AgentToServer::CommandUpdate, agent_message::kCommandUpdate},
+    {AgentToServer::CommandOutput, agent_message::kCommandOutput},
+    {AgentToServer::CredentialSaved, agent_message::kCredentialSaved},
+};
+const std::pair<ServerToAgent, const char*> kServerToAgent[] = {
+    {ServerToAgent::Welcome, agent_message::kWelcome},
+    {ServerToAgent::Ack, agent_message::kAck},
+    {ServerToAgent::Command, agent_message::kCommand},
+    {ServerToAgent::CommandCancel, agent_message::kCommandCancel},
+    {ServerToAgent::Credential, agent_message::kCredential},
+    {ServerToAgent::Error, agent_message::kError},
+};
+} // namespace
+
+std::optional<AgentToServer> agentToServerType(std::string_view type) {
+    return typeNamed(kAgentToServer, type);
+}
+
+std::optional<ServerToAgent> serverToAgentType(std::string_view type) {
+    return typeNamed(kServerToAgent, type);
+}
+
+const char* typeName(AgentToServer type) {
+    return kAgentToServer[static_cast<std::size_t>(type)].second;
+}
+
+const char* typeName(ServerToAgent type) {
+    return kServerToAgent[static_cast<std::size_t>(type)].second;
+}
+
 AgentHello AgentHello::decode(const Envelope& envelope) {
     const auto fields = fieldsOf(envelope);
     AgentHello hello;

@@ -5,11 +5,22 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // Every control message on the agent connection, with strict decoding (a MessageError names the bad field)
 // and encoding. Server, agent and the benchmark swarm all speak through these.
 namespace breeze::protocol {
+
+// The one catalogue of message types on the agent connection, by direction. Each side dispatches with a
+// switch over its enum and no default, so a type added here does not compile until the side that receives it
+// handles it.
+enum class AgentToServer { Hello, Heartbeat, Inventory, CommandUpdate, CommandOutput, CredentialSaved };
+enum class ServerToAgent { Welcome, Ack, Command, CommandCancel, Credential, Error };
+std::optional<AgentToServer> agentToServerType(std::string_view type);
+std::optional<ServerToAgent> serverToAgentType(std::string_view type);
+const char* typeName(AgentToServer type);
+const char* typeName(ServerToAgent type);
 
 namespace agent_message {
 // agent -> server

@@ -165,39 +165,38 @@ void AgentService::handle(const AgentSession& session, const std::string& payloa
         return;
     }
     const protocol::Envelope& envelope = *decoded.envelope;
+    const auto type = protocol::agentToServerType(envelope.type);
+    if (!type) {
+        sendError(session, "unknown_type", "unknown message type \"" + envelope.type + "\"", envelope.id);
+        return;
+    }
     try {
-        if (envelope.type == msg::kHello) {
+        switch (*type) {
+        case protocol::AgentToServer::Hello:
             hello(session, envelope);
-        } else if (envelope.type == msg::kHeartbeat) {
+            break;
+        case protocol::AgentToServer::Heartbeat:
             heartbeat(session, envelope, ticket);
-        } else if (envelope.type == msg::kInventory) {
+            break;
+        case protocol::AgentToServer::Inventory: {
             const auto report = protocol::InventoryReport::decode(envelope);
             storeAndAcknowledge(session, envelope.id, {"store an authenticated agent's inventory"},
                                 [&](ScopedTransaction& tx) { InventoryStore::apply(tx, session, report); });
-        } else if (envelope.type == msg::kCommandUpdate) {
-            const auto update = protocol::CommandUpdate::decode(envelope);
-            bool followUp = false;
-            storeAndAcknowledge(session, envelope.id, {"store an authenticated agent's command result"},
-                                [&](ScopedTransaction& tx) {
-                                    const auto finished = CommandStore::applyUpdate(tx, session, update);
-                                    // A patch command's result moves the device's patch states with it.
-                                    if (finished && finished->type == protocol::kPatchScanCommand)
-                                        PatchStore::applyScan(tx, session, update);
-                                    else if (finished && protocol::isPatchCommand(finished->type))
-                                        followUp = PatchStore::applyInstall(
-                                            tx, session, update, finished->type, finished->deploymentId);
-                                });
-            if (followUp)
-                commandsQueued(session.deviceId); // the reboot the device's patch policy asks for
-        } else if (envelope.type == msg::kCredentialSaved) {
-            credentialSaved(session, envelope);
-        } else if (envelope.type == msg::kCommandOutput) {
+            break;
+        }
+        case protocol::AgentToServer::CommandUpdate:
+            commandUpdate(session, envelope);
+            break;
+        case protocol::AgentToServer::CommandOutput: {
             const auto output = protocol::CommandOutput::decode(envelope);
             storeAndAcknowledge(
                 session, envelope.id, {"store an authenticated agent's script output"},
                 [&](ScopedTransaction& tx) { CommandStore::appendOutput(tx, session, output); });
-        } else {
-            sendError(session, "unknown_type", "unknown message type \"" + envelope.type + "\"", envelope.id);
+            break;
+        }
+        case protocol::AgentToServer::CredentialSaved:
+            credentialSaved(session, envelope);
+            break;
         }
     } catch (const protocol::MessageError& error) {
         // Malformed for good: tell the agent so it drops the message instead of resending it forever.
@@ -209,10 +208,27 @@ void AgentService::handle(const AgentSession& session, const std::string& payloa
         // Not acknowledged: the agent keeps it in its spool and sends it again.
         logger().warning("agent message not stored",
                          {{"device_id", session.deviceId}, {"type", envelope.type}, {"error", error.what()}});
-        if (envelope.type == msg::kHello && m_gateway)
+        if (*type == protocol::AgentToServer::Hello && m_gateway)
             m_gateway->closeSession(session, protocol::kCloseTryAgainLater,
                                     "server cannot store the session now");
     }
+}
+
+void AgentService::commandUpdate(const AgentSession& session, const protocol::Envelope& envelope) {
+    const auto update = protocol::CommandUpdate::decode(envelope);
+    bool followUp = false;
+    storeAndAcknowledge(
+        session, envelope.id, {"store an authenticated agent's command result"}, [&](ScopedTransaction& tx) {
+            const auto finished = CommandStore::applyUpdate(tx, session, update);
+            // A patch command's result moves the device's patch states with it.
+            if (finished && finished->type == protocol::kPatchScanCommand)
+                PatchStore::applyScan(tx, session, update);
+            else if (finished && protocol::isPatchCommand(finished->type))
+                followUp =
+                    PatchStore::applyInstall(tx, session, update, finished->type, finished->deploymentId);
+        });
+    if (followUp)
+        commandsQueued(session.deviceId); // the reboot the device's patch policy asks for
 }
 
 void AgentService::storeAndAcknowledge(const AgentSession& session, const std::string& id,

@@ -55,6 +55,7 @@ private:
     // Sends a new credential when one was asked for or the current one is older than the rotation period.
     void rotateIfDue(const AgentSession& session, bool requested);
     void credentialSaved(const AgentSession& session, const protocol::Envelope& envelope);
+    void commandUpdate(const AgentSession& session, const protocol::Envelope& envelope);
     // Runs `store` in its own transaction outside any tenant (the session already proved the device) and
     // acknowledges message `id` once it committed.
     void storeAndAcknowledge(const AgentSession& session, const std::string& id, SystemAccess access,

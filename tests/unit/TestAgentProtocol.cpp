@@ -363,6 +363,21 @@ private Q_SLOTS:
         QCOMPARE(AgentHello::decode(hello.encode()).os, std::string("Debian\\u{001B}"));
     }
 
+    void messageTypesAreOneCatalogue() {
+        for (int i = 0; i <= static_cast<int>(AgentToServer::CredentialSaved); ++i) {
+            const auto type = static_cast<AgentToServer>(i);
+            QCOMPARE(*agentToServerType(typeName(type)), type);
+            QVERIFY(!serverToAgentType(typeName(type))); // a name means one direction only
+        }
+        for (int i = 0; i <= static_cast<int>(ServerToAgent::Error); ++i) {
+            const auto type = static_cast<ServerToAgent>(i);
+            QCOMPARE(*serverToAgentType(typeName(type)), type);
+            QVERIFY(!agentToServerType(typeName(type)));
+        }
+        QVERIFY(!agentToServerType("launch_missiles"));
+        QCOMPARE(std::string(typeName(AgentToServer::Heartbeat)), std::string(agent_message::kHeartbeat));
+    }
+
     void scriptRequestsAreChecked() {
         ScriptRequest request{"python", "print(1)\n", {{"COUNT", "3"}, {"NOTE", "a b; $(c)"}}, "backup"};
         const auto back = ScriptRequest::fromArgs(request.toArgs());
