@@ -181,8 +181,8 @@ int serve(const Options& options) {
     ConsoleService consoles(context, events);
     consoles.attach(door);
     door.addEndpoint("/api/v1/console/ws", consoles);
-    agents.metrics().setObserver(
-        [&consoles](const std::deque<MetricsWriter::Sample>& batch) { consoles.metricsStored(batch); });
+    agents.feed().watchHeartbeats(
+        [&consoles](const std::vector<AgentDataFeed::Heartbeat>& batch) { consoles.metricsStored(batch); });
     context.metrics.addGauge("breeze_console_sessions", "Connected consoles.",
                              [&consoles] { return static_cast<double>(consoles.sessions()); });
     agents.attach(door);

@@ -41,7 +41,9 @@ AgentAdmission refusal(int status, std::string code, std::string message) {
 
 AgentService::AgentService(ServerContext& server, std::size_t workers)
     : m_server(server), m_strands(workers, 20'000), m_admissions(2, 2'000),
-      m_metrics(server.pool, 2000, std::chrono::milliseconds(200), 200'000) {}
+      m_metrics(server.pool, 2000, std::chrono::milliseconds(200), 200'000) {
+    m_metrics.publishTo(m_feed);
+}
 
 AgentService::~AgentService() {
     stop();
@@ -182,6 +184,7 @@ void AgentService::handle(const AgentSession& session, const std::string& payloa
             const auto report = protocol::InventoryReport::decode(envelope);
             storeAndAcknowledge(session, envelope.id, {"store an authenticated agent's inventory"},
                                 [&](ScopedTransaction& tx) { InventoryStore::apply(tx, session, report); });
+            m_feed.inventoryStored(session, report);
             break;
         }
         case protocol::AgentToServer::CommandUpdate:
@@ -227,6 +230,8 @@ void AgentService::commandUpdate(const AgentSession& session, const protocol::En
                 followUp =
                     PatchStore::applyInstall(tx, session, update, finished->type, finished->deploymentId);
         });
+    if (update.final())
+        m_feed.resultStored(session, update);
     if (followUp)
         commandsQueued(session.deviceId); // the reboot the device's patch policy asks for
 }

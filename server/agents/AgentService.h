@@ -1,5 +1,6 @@
 #pragma once
 
+#include "agents/AgentDataFeed.h"
 #include "agents/AgentDirectory.h"
 #include "agents/MetricsWriter.h"
 #include "gateway/AgentSessionHandler.h"
@@ -44,6 +45,8 @@ public:
     void rotateCredential(const std::string& deviceId) override;
 
     MetricsWriter& metrics() { return m_metrics; }
+    // What agents store, for features that watch it (the console's live charts, alerts).
+    AgentDataFeed& feed() { return m_feed; }
     std::uint64_t messagesHandled() const { return m_messages.load(); }
 
 private:
@@ -67,6 +70,7 @@ private:
 
     ServerContext& m_server;
     FrontDoor* m_gateway = nullptr;
+    AgentDataFeed m_feed; // before the writers that publish to it
     StrandPool m_strands;
     StrandPool m_admissions; // credential checks, apart from the work of admitted agents
     MetricsWriter m_metrics;

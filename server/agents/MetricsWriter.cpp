@@ -1,5 +1,6 @@
 #include "agents/MetricsWriter.h"
 
+#include "agents/AgentDataFeed.h"
 #include "db/ConnectionPool.h"
 #include "db/ScopedTransaction.h"
 #include "ops/JsonLogger.h"
@@ -137,12 +138,13 @@ void MetricsWriter::run() {
         }
         std::vector<Outcome> outcomes(batch.size(), Outcome::Later);
         writeSplitting(batch, 0, batch.size(), outcomes);
-        std::deque<Sample> stored;
-        for (std::size_t i = 0; i < batch.size(); ++i)
-            if (outcomes[i] == Outcome::Stored)
-                stored.push_back(batch[i]);
-        if (m_observer && !stored.empty())
-            m_observer(stored);
+        if (m_feed) {
+            std::vector<AgentDataFeed::Heartbeat> stored;
+            for (std::size_t i = 0; i < batch.size(); ++i)
+                if (outcomes[i] == Outcome::Stored)
+                    stored.push_back({batch[i].session, batch[i].heartbeat});
+            m_feed->heartbeatsStored(stored);
+        }
         if (std::find(outcomes.begin(), outcomes.end(), Outcome::Later) != outcomes.end()) {
             // PostgreSQL is away: the agents keep their samples; do not spin.
             std::unique_lock lock(m_mutex);

@@ -15,6 +15,7 @@
 
 namespace breeze::server {
 
+class AgentDataFeed;
 class ConnectionPool;
 
 // Writes heartbeats in batches: COPY into a per-connection staging table, then one INSERT ... SELECT into the
@@ -40,10 +41,8 @@ public:
     // False when the queue is full (PostgreSQL is down or slow): the agent keeps the sample and resends.
     bool submit(Sample sample);
     void stop();
-    // Told about every batch once it has committed (live charts); set before samples arrive.
-    void setObserver(std::function<void(const std::deque<Sample>&)> observer) {
-        m_observer = std::move(observer);
-    }
+    // Every batch goes to `feed` once it has committed; set before samples arrive.
+    void publishTo(const AgentDataFeed& feed) { m_feed = &feed; }
 
     std::uint64_t stored() const { return m_stored.load(); }
     std::uint64_t batches() const { return m_batches.load(); }
@@ -65,7 +64,7 @@ private:
     std::condition_variable m_wake;
     std::deque<Sample> m_queue;
     bool m_stopping = false;
-    std::function<void(const std::deque<Sample>&)> m_observer;
+    const AgentDataFeed* m_feed = nullptr;
     std::thread m_thread;
     std::atomic<std::uint64_t> m_stored{0};
     std::atomic<std::uint64_t> m_batches{0};

@@ -271,7 +271,7 @@ void ConsoleService::deliver(const nlohmann::json& event) {
                                     "sign-in expired; reconnect with a fresh token");
 }
 
-void ConsoleService::metricsStored(const std::deque<MetricsWriter::Sample>& samples) {
+void ConsoleService::metricsStored(const std::vector<AgentDataFeed::Heartbeat>& samples) {
     std::lock_guard lock(m_mutex);
     if (m_consoles.empty())
         return;
@@ -294,7 +294,7 @@ void ConsoleService::metricsStored(const std::deque<MetricsWriter::Sample>& samp
                                                      static_cast<double>(beat.memoryTotalBytes))},
              {"last_user", beat.users.empty() ? std::string() : beat.users.front()}});
     }
-    const auto wholeSample = [](const MetricsWriter::Sample& sample) {
+    const auto wholeSample = [](const AgentDataFeed::Heartbeat& sample) {
         const auto& beat = sample.heartbeat;
         nlohmann::json filesystems = nlohmann::json::array();
         for (const auto& fs : beat.filesystems)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "agents/MetricsWriter.h"
+#include "agents/AgentDataFeed.h"
 #include "auth/AccessScope.h"
 #include "gateway/AgentSessionHandler.h"
 #include "gateway/StrandPool.h"
@@ -31,7 +31,7 @@ public:
     void stop();
     // Heartbeats just stored (from the MetricsWriter): headline figures ("summaries") to every console that
     // may see the device, the whole sample ("metric") to consoles watching it.
-    void metricsStored(const std::deque<MetricsWriter::Sample>& samples);
+    void metricsStored(const std::vector<AgentDataFeed::Heartbeat>& samples);
     std::size_t sessions() const;
 
     void admit(const std::string& credential, const std::string& address,

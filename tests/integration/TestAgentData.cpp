@@ -2,6 +2,7 @@
 // partitions made ahead and dropped whole, hourly rollups (late samples included), inventory changes logged
 // per item, and command expiry.
 #include "TestPostgres.h"
+#include "agents/AgentDataFeed.h"
 #include "agents/AgentMaintenance.h"
 #include "agents/CommandStore.h"
 #include "agents/InventoryStore.h"
@@ -12,7 +13,9 @@
 #include "db/ScopedTransaction.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <future>
+#include <mutex>
 #include <pqxx/pqxx>
 
 using namespace breeze;
@@ -135,7 +138,20 @@ private Q_SLOTS:
 
     void oneBadSampleCostsOnlyItsSender() {
         // Twenty good samples and one with a NUL in a user name (PostgreSQL's jsonb refuses it) in one batch.
-        server::MetricsWriter writer(*m_pool, 100, 300ms, 1000);
+        // Watchers of the feed hear of what was stored, once it has committed, and of nothing else.
+        server::AgentDataFeed feed;
+        std::mutex heardMutex;
+        std::vector<std::int64_t> heard;
+        long long committedWhenHeard = -1;
+        feed.watchHeartbeats([&](const std::vector<server::AgentDataFeed::Heartbeat>& batch) {
+            const long long committed = scalar("SELECT count(*) FROM device_metrics");
+            std::lock_guard lock(heardMutex);
+            committedWhenHeard = committed;
+            for (const auto& sample : batch)
+                heard.push_back(sample.heartbeat.sampledAtMs);
+        });
+        server::MetricsWriter writer(*m_pool, 100, 300ms, 1000); // after what its thread calls
+        writer.publishTo(feed);
         const long long before = scalar("SELECT count(*) FROM device_metrics");
         const std::int64_t at = nowMs() - 3'600'000;
         std::vector<std::promise<server::MetricsWriter::Outcome>> outcomes(21);
@@ -155,6 +171,16 @@ private Q_SLOTS:
                                      : server::MetricsWriter::Outcome::Stored);
         }
         QCOMPARE(scalar("SELECT count(*) FROM device_metrics"), before + 20);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                std::lock_guard lock(heardMutex);
+                return heard.size() == 20;
+            }(),
+            5000);
+        writer.stop();
+        std::lock_guard lock(heardMutex);
+        QVERIFY(std::find(heard.begin(), heard.end(), at + 7 * 1000) == heard.end());
+        QCOMPARE(committedWhenHeard, before + 20);
     }
 
     void completedHoursAreRolledUpAndLateSamplesRollThemUpAgain() {
