@@ -5,8 +5,8 @@
 // took is printed (the figure for docs/benchmarks.md comes from a release build; this suite asserts
 // completeness).
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
-#include "TestServer.h"
 
 #include <QElapsedTimer>
 #include <QtTest>
@@ -31,8 +31,9 @@ class TestAgentDrain final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     std::unique_ptr<test::TestAgent> m_agent;
 
     long long sql(const QString& query) {
@@ -52,14 +53,11 @@ class TestAgentDrain final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "agent_drain");
-        const auto admin = m_server->bootstrap("admin@drain.test", "Drain MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Away"}}).body["id"];
-        const std::string site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "Ship"}}).body["id"];
-        const std::string key =
-            m_api->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}})
-                .body["key"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "agent_drain", "admin@drain.test",
+                                                    "Drain MSP", "Away", "Ship");
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        const std::string key = m_fleet->enrollmentKey();
         test::TestAgent::Options options;
         options.identity = "drain-01";
         options.runArgs = {"--heartbeat-ms", "20", "--max-backoff", "2", "--max-commands", "20"};
@@ -135,7 +133,7 @@ private Q_SLOTS:
         if (m_agent && QTest::currentTestFailed())
             qWarning().noquote() << m_agent->log().right(20000);
         m_agent.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 };

@@ -4,8 +4,8 @@
 #include "CommandWait.h"
 #include "ProgramRun.h"
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
-#include "TestServer.h"
 #include "net/WebSocketConnector.h"
 
 #include <QDir>
@@ -20,8 +20,9 @@ class TestAgentRuntime final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     std::string m_site;
     std::unique_ptr<test::TestAgent> m_agent;
     QTemporaryDir m_dir;
@@ -72,13 +73,12 @@ class TestAgentRuntime final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(
-            *m_postgres, "agent_runtime",
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "agent_runtime", "admin@runtime.test", "Runtime MSP", "Fleet", "HQ",
             std::map<std::string, std::string>{{"agents.heartbeat_seconds", "1"}, {"log.level", "debug"}});
-        const auto admin = m_server->bootstrap("admin@runtime.test", "Runtime MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        m_site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "HQ"}}).body["id"];
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        m_site = m_fleet->site;
         // reboot/shutdown call this instead of shutdown(8): a test must not power off its machine.
         m_powerLog = m_dir.filePath("power.log");
         QFile script(m_dir.filePath("fake-shutdown"));

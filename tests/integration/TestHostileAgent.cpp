@@ -3,8 +3,8 @@
 // string field, overlapping and repeated output chunks, output after its command finished, floods, and it
 // enrols under another device's identity. Beside it an honest agent reports; its data must be complete and
 // its device untouched.
+#include "TestFleet.h"
 #include "TestPostgres.h"
-#include "TestServer.h"
 #include "net/WebSocketConnector.h"
 
 #include <QtTest>
@@ -153,10 +153,10 @@ class TestHostileAgent final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     net::SslContextPtr m_tls;
-    std::string m_site;
 
     long long sql(const std::string& query) {
         return m_postgres->superuserSql("hostile_agent", QString::fromStdString(query))
@@ -164,13 +164,7 @@ class TestHostileAgent final : public QObject {
             .toLongLong();
     }
 
-    nlohmann::json enroll(const std::string& identity) {
-        const auto key =
-            m_api->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}});
-        return m_server->client()
-            ->post("/api/v1/agent/enroll", {{"key", key.body["key"]}, {"identity", identity}})
-            .body;
-    }
+    nlohmann::json enroll(const std::string& identity) { return m_fleet->enroll(identity); }
 
     static std::string hello() {
         return R"({"v":1,"type":"hello","agent_version":"raw","platform":"linux"})";
@@ -179,11 +173,10 @@ class TestHostileAgent final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "hostile_agent");
-        const auto admin = m_server->bootstrap("admin@hostile.test", "Hostile MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Targets"}}).body["id"];
-        m_site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "Yard"}}).body["id"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "hostile_agent", "admin@hostile.test",
+                                                    "Hostile MSP", "Targets", "Yard");
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
         m_tls = net::makeClientSslContext(m_server->caFile());
     }
 
@@ -411,7 +404,7 @@ private Q_SLOTS:
     }
 
     void cleanupTestCase() {
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 };

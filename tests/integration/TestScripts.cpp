@@ -4,8 +4,8 @@
 // UTF-8, refusals with reasons, local users, offline devices, and breeze-admin following a run.
 #include "ProgramRun.h"
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
-#include "TestServer.h"
 #include "encoding/Base64.h"
 
 #include <QCryptographicHash>
@@ -43,8 +43,9 @@ class TestScripts final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     std::string m_org;
     std::string m_site;
     std::string m_group;
@@ -105,19 +106,17 @@ class TestScripts final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(
-            *m_postgres, "scripts", std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
-        const auto admin = m_server->bootstrap("admin@scripts.test", "Scripts MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        m_org = m_api->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        m_site = m_api->post("/api/v1/sites", {{"org_id", m_org}, {"name", "HQ"}}).body["id"];
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "scripts", "admin@scripts.test", "Scripts MSP", "Fleet", "HQ",
+            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        m_org = m_fleet->org;
+        m_site = m_fleet->site;
         m_group = m_api->post("/api/v1/groups", {{"org_id", m_org}, {"name", "Servers"}}).body["id"];
         test::TestAgent::Options options;
         options.identity = "scripts-01";
-        const std::string key =
-            m_api->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}})
-                .body["key"];
-        m_agent = std::make_unique<test::TestAgent>(*m_server, key, options);
+        m_agent = std::make_unique<test::TestAgent>(*m_server, m_fleet->enrollmentKey(), options);
         m_agent->start();
         m_device = m_agent->deviceId();
         QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/devices/" + m_device).body["status"] == "online", 20000);
@@ -126,7 +125,7 @@ private Q_SLOTS:
 
     void cleanupTestCase() {
         m_agent.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 

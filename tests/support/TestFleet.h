@@ -1,0 +1,32 @@
+#pragma once
+
+#include "TestServer.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace breeze::test {
+
+class TestPostgres;
+
+// What most suites start from: the real server on its own database, its first administrator signed in (a new
+// partner), one organisation and one site. Suites add what they need on top through `api`.
+struct TestFleet {
+    TestFleet(TestPostgres& postgres, const QString& database, const std::string& adminEmail,
+              const std::string& partnerName, const std::string& orgName, const std::string& siteName,
+              std::map<std::string, std::string> config = {});
+
+    // A new enrollment key for `site` (the fleet's own when empty), valid for ten minutes.
+    std::string enrollmentKey(const std::string& site = {}) const;
+    // Enrolls `identity` with a new key the way an agent would; the answer's body (device_id, credential, …).
+    nlohmann::json enroll(const std::string& identity, const std::string& site = {}) const;
+
+    std::unique_ptr<TestServer> server;
+    AdminCredentials admin;
+    std::unique_ptr<net::RestClient> api;
+    std::string org;
+    std::string site;
+};
+
+} // namespace breeze::test
