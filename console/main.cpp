@@ -5,14 +5,14 @@
 //   PNG, exit
 #include "ConsoleConnection.h"
 #include "DeviceDetails.h"
-#include "DeviceView.h"
-#include "MainWindow.h"
 #include "ServerTrust.h"
-#include "SignInFlow.h"
-#include "Theme.h"
-#include "Workspace.h"
 #include "crypto/Totp.h"
+#include "devices/DeviceView.h"
 #include "encoding/Base32.h"
+#include "shell/MainWindow.h"
+#include "shell/SignInFlow.h"
+#include "shell/Theme.h"
+#include "shell/Workspace.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

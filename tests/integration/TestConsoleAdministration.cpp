@@ -1,12 +1,12 @@
 // The administration forms, offscreen, against a real server: records are created and edited through the
 // forms a technician clicks, a refusal is shown in the form with everything typed kept, a new API key is
 // shown once, and a deletion asks first.
-#include "AdministrationView.h"
 #include "ApiClient.h"
-#include "RecordForm.h"
 #include "SignInSession.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
+#include "administration/AdministrationView.h"
+#include "widgets/RecordForm.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -3,13 +3,13 @@
 // at a time, and the compliance chart shows each site. (The updates are stored as a scan would store them:
 // test_patches runs the real agent and apt.)
 #include "ConsoleConnection.h"
-#include "DevicePatchesTab.h"
-#include "DeviceView.h"
-#include "MainWindow.h"
-#include "PatchesView.h"
-#include "RecordForm.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
+#include "devices/DevicePatchesTab.h"
+#include "devices/DeviceView.h"
+#include "patches/PatchesView.h"
+#include "shell/MainWindow.h"
+#include "widgets/RecordForm.h"
 
 #include <QBarCategoryAxis>
 #include <QChart>

@@ -3,19 +3,19 @@
 // old one, the Run dialog refuses a bad value in words and runs the script, the run window shows each
 // stream as the agent sends it and cancels what is still running, and the execution history filters.
 #include "ConsoleConnection.h"
-#include "ExecutionHistoryPanel.h"
-#include "MainWindow.h"
-#include "QsciHeaders.h"
-#include "RunMonitorWindow.h"
-#include "RunScriptDialog.h"
-#include "ScriptEditor.h"
-#include "ScriptHistoryPanel.h"
 #include "ScriptParameterModel.h"
 #include "ScriptRunMonitor.h"
-#include "ScriptsView.h"
 #include "TestAgent.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
+#include "scripts/ExecutionHistoryPanel.h"
+#include "scripts/QsciHeaders.h"
+#include "scripts/RunMonitorWindow.h"
+#include "scripts/RunScriptDialog.h"
+#include "scripts/ScriptEditor.h"
+#include "scripts/ScriptHistoryPanel.h"
+#include "scripts/ScriptsView.h"
+#include "shell/MainWindow.h"
 
 #include <QComboBox>
 #include <QFile>

@@ -3,10 +3,10 @@
 // the dialog; and a session ended elsewhere brings the dialog back over the open window, which keeps its
 // state, until the technician signs in again.
 #include "ServerTrust.h"
-#include "SignInFlow.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "crypto/CertificateAuthority.h"
+#include "shell/SignInFlow.h"
 
 #include <QFile>
 #include <QLabel>

@@ -1,12 +1,12 @@
 // The console's main window, offscreen: the search box filters the device table, counts follow the model, and
 // hostile text from agents stays text.
 #include "ConsoleConnection.h"
-#include "DashboardView.h"
-#include "DeviceBulkMenu.h"
-#include "MainWindow.h"
-#include "PowerShellLexer.h"
-#include "QsciHeaders.h"
-#include "ScriptEditor.h"
+#include "devices/DashboardView.h"
+#include "devices/DeviceBulkMenu.h"
+#include "scripts/PowerShellLexer.h"
+#include "scripts/QsciHeaders.h"
+#include "scripts/ScriptEditor.h"
+#include "shell/MainWindow.h"
 
 #include <QJsonArray>
 #include <QLabel>

@@ -1,4 +1,4 @@
-#include "ChoiceDelegate.h"
+#include "widgets/ChoiceDelegate.h"
 
 #include <QComboBox>
 

@@ -1,11 +1,11 @@
-#include "DeviceView.h"
+#include "devices/DeviceView.h"
 
 #include "ConsoleConnection.h"
 #include "DeviceDetails.h"
-#include "DevicePatchesTab.h"
 #include "FilesystemUsage.h"
 #include "JsonTableModel.h"
-#include "UsageBarDelegate.h"
+#include "devices/DevicePatchesTab.h"
+#include "widgets/UsageBarDelegate.h"
 
 #include <QChart>
 #include <QChartView>

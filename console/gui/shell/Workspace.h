@@ -1,8 +1,8 @@
 #pragma once
 
 #include "ConsoleConnection.h"
-#include "MainWindow.h"
 #include "TokenVault.h"
+#include "shell/MainWindow.h"
 
 #include <memory>
 

@@ -1,4 +1,4 @@
-#include "ExecutionHistoryPanel.h"
+#include "scripts/ExecutionHistoryPanel.h"
 
 #include "ConsoleConnection.h"
 #include "ListLoader.h"

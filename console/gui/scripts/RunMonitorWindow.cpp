@@ -1,4 +1,4 @@
-#include "RunMonitorWindow.h"
+#include "scripts/RunMonitorWindow.h"
 
 #include "ScriptRunMonitor.h"
 

@@ -1,4 +1,4 @@
-#include "UsageBarDelegate.h"
+#include "widgets/UsageBarDelegate.h"
 
 #include <QApplication>
 #include <QPainter>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "QsciHeaders.h"
+#include "scripts/QsciHeaders.h"
 
 namespace breeze::console {
 

@@ -1,4 +1,4 @@
-#include "SignInFlow.h"
+#include "shell/SignInFlow.h"
 
 #include "ServerTrust.h"
 

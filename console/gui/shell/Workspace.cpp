@@ -1,4 +1,4 @@
-#include "Workspace.h"
+#include "shell/Workspace.h"
 
 #include <QStatusBar>
 

@@ -1,4 +1,4 @@
-#include "RunScriptDialog.h"
+#include "scripts/RunScriptDialog.h"
 
 #include "ConsoleConnection.h"
 #include "ListLoader.h"

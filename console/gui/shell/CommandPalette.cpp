@@ -1,4 +1,4 @@
-#include "CommandPalette.h"
+#include "shell/CommandPalette.h"
 
 #include <QKeyEvent>
 #include <QLineEdit>

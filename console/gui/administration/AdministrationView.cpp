@@ -1,9 +1,9 @@
-#include "AdministrationView.h"
+#include "administration/AdministrationView.h"
 
 #include "ApiClient.h"
 #include "JsonTableModel.h"
 #include "ListLoader.h"
-#include "RecordForm.h"
+#include "widgets/RecordForm.h"
 
 #include <QClipboard>
 #include <QComboBox>

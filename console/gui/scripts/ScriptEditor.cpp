@@ -1,7 +1,7 @@
-#include "ScriptEditor.h"
+#include "scripts/ScriptEditor.h"
 
-#include "PowerShellLexer.h"
-#include "QsciHeaders.h"
+#include "scripts/PowerShellLexer.h"
+#include "scripts/QsciHeaders.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>

@@ -1,4 +1,4 @@
-#include "DevicePatchesTab.h"
+#include "devices/DevicePatchesTab.h"
 
 #include "ConsoleConnection.h"
 

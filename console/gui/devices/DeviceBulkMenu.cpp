@@ -1,4 +1,4 @@
-#include "DeviceBulkMenu.h"
+#include "devices/DeviceBulkMenu.h"
 
 #include "ConsoleConnection.h"
 

@@ -1,4 +1,4 @@
-#include "StatusDelegate.h"
+#include "widgets/StatusDelegate.h"
 
 #include <QPainter>
 

@@ -1,4 +1,4 @@
-#include "RecordForm.h"
+#include "widgets/RecordForm.h"
 
 #include "ApiClient.h"
 #include "ListLoader.h"

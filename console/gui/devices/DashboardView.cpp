@@ -1,4 +1,4 @@
-#include "DashboardView.h"
+#include "devices/DashboardView.h"
 
 #include "DeviceTableModel.h"
 #include "PlainTextMarkup.h"

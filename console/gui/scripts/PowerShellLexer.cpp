@@ -1,4 +1,4 @@
-#include "PowerShellLexer.h"
+#include "scripts/PowerShellLexer.h"
 
 #include <QColor>
 #include <QSet>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "SignInDialog.h"
-#include "Workspace.h"
+#include "shell/SignInDialog.h"
+#include "shell/Workspace.h"
 
 #include <QObject>
 #include <QSslCertificate>

@@ -1,8 +1,8 @@
-#include "ScriptHistoryPanel.h"
+#include "scripts/ScriptHistoryPanel.h"
 
 #include "ApiClient.h"
-#include "QsciHeaders.h"
 #include "UnifiedDiff.h"
+#include "scripts/QsciHeaders.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>

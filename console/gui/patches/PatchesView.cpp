@@ -1,9 +1,9 @@
-#include "PatchesView.h"
+#include "patches/PatchesView.h"
 
 #include "ConsoleConnection.h"
 #include "ListLoader.h"
 #include "PlainTextMarkup.h"
-#include "RecordForm.h"
+#include "widgets/RecordForm.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>

@@ -1,13 +1,13 @@
-#include "ScriptsView.h"
+#include "scripts/ScriptsView.h"
 
-#include "ChoiceDelegate.h"
 #include "ConsoleConnection.h"
-#include "ExecutionHistoryPanel.h"
 #include "ListLoader.h"
-#include "RunScriptDialog.h"
-#include "ScriptEditor.h"
-#include "ScriptHistoryPanel.h"
 #include "ScriptParameterModel.h"
+#include "scripts/ExecutionHistoryPanel.h"
+#include "scripts/RunScriptDialog.h"
+#include "scripts/ScriptEditor.h"
+#include "scripts/ScriptHistoryPanel.h"
+#include "widgets/ChoiceDelegate.h"
 
 #include <QCheckBox>
 #include <QComboBox>
