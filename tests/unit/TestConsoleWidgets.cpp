@@ -7,6 +7,9 @@
 #include "scripts/QsciHeaders.h"
 #include "scripts/ScriptEditor.h"
 #include "shell/MainWindow.h"
+#include "widgets/Colours.h"
+#include "widgets/Confirmation.h"
+#include "widgets/InlineMessage.h"
 
 #include <QJsonArray>
 #include <QLabel>
@@ -34,6 +37,34 @@ class TestConsoleWidgets final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void inlineMessagesSayHowThingsWentAsPlainText() {
+        InlineMessage message;
+        QVERIFY(message.isHidden());
+        QCOMPARE(message.textFormat(), Qt::PlainText); // what a server or agent wrote is never markup
+        message.showError("<b>refused</b>");
+        QVERIFY(!message.isHidden());
+        QCOMPARE(message.kind(), InlineMessage::Kind::Error);
+        QCOMPARE(message.message(), QString("<b>refused</b>"));
+        QVERIFY(message.styleSheet().contains(colour(Colour::Error).name()));
+        message.showSuccess("saved");
+        QVERIFY(message.styleSheet().contains(colour(Colour::Success).name()));
+        QVERIFY(colour(Colour::Success) != colour(Colour::Error));
+        message.showError(QString()); // nothing to say: nothing shown
+        QVERIFY(message.isHidden());
+        QCOMPARE(message.message(), QString());
+        message.showWarning("careful");
+        message.clear();
+        QVERIFY(message.isHidden());
+        QCOMPARE(message.kind(), InlineMessage::Kind::None);
+    }
+
+    void confirmationsCanBeAnsweredAhead() {
+        Confirmation::asked(); // forget earlier questions
+        Confirmation::preAnswer({true, false});
+        QVERIFY(Confirmation::ask(nullptr, "Delete", "Delete <i>this</i>?"));
+        QVERIFY(!Confirmation::ask(nullptr, "Delete", "Delete that?"));
+        QCOMPARE(Confirmation::asked(), (QStringList{"Delete <i>this</i>?", "Delete that?"}));
+    }
     void searchFiltersTheTableAndCountsFollow() {
         // No server is contacted: the model is filled directly.
         ConsoleConnection connection(QUrl("https://console.invalid:1"), {});

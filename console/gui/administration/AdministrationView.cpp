@@ -3,6 +3,8 @@
 #include "ApiClient.h"
 #include "JsonTableModel.h"
 #include "ListLoader.h"
+#include "widgets/Confirmation.h"
+#include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
 
 #include <QClipboard>
@@ -15,7 +17,6 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
@@ -260,10 +261,7 @@ void AdministrationView::deleteSelected(const QString& question, const QString& 
     if (record.isEmpty())
         return;
     const QString name = record.value("name").toString(record.value("email").toString());
-    QMessageBox confirm(QMessageBox::Question, tr("Are you sure?"), question.arg(name),
-                        QMessageBox::Yes | QMessageBox::No, this);
-    confirm.setTextFormat(Qt::PlainText); // names are typed by people: never markup
-    if (confirm.exec() != QMessageBox::Yes)
+    if (!Confirmation::ask(this, tr("Are you sure?"), question.arg(name)))
         return;
     const int index = m_tabs->currentIndex();
     m_api.request("DELETE", pathPrefix + record.value("id").toString(), {},
@@ -368,9 +366,7 @@ void AdministrationView::createEnrollmentKey() {
     form->addRow(tr("Name"), name);
     form->addRow(tr("Valid for"), days);
     form->addRow(tr("Machines"), uses);
-    auto* problem = new QLabel(&dialog);
-    problem->setTextFormat(Qt::PlainText);
-    problem->setStyleSheet("color: #c62828");
+    auto* problem = new InlineMessage(&dialog);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     auto* layout = new QVBoxLayout(&dialog);
     layout->addLayout(form);
@@ -390,7 +386,7 @@ void AdministrationView::createEnrollmentKey() {
             body["name"] = name->text().trimmed();
         m_api.post("/api/v1/enrollment-keys", body, [&, this](const ApiReply& reply) {
             if (!reply.ok()) {
-                problem->setText(reply.errorMessage);
+                problem->showError(reply.errorMessage);
                 return;
             }
             const QString key = reply.object().value("key").toString();
@@ -400,7 +396,7 @@ void AdministrationView::createEnrollmentKey() {
                 command = agentInstallCommand(m_api.server(),
                                               cas.isEmpty() ? QByteArray() : cas.last().toPem(), key);
             } catch (const std::invalid_argument& error) {
-                problem->setText(
+                problem->showError(
                     tr("The key was made, but no install line can be built: %1").arg(error.what()));
                 return;
             }

@@ -2,6 +2,7 @@
 
 #include "DeviceTableModel.h"
 #include "PlainTextMarkup.h"
+#include "widgets/Colours.h"
 
 #include <QChart>
 #include <QChartView>
@@ -17,12 +18,12 @@
 namespace breeze::console {
 
 namespace {
-QLabel* tile(const QString& caption, const QString& colour, QWidget* parent, QGridLayout* grid, int column) {
+QLabel* tile(const QString& caption, Colour shade, QWidget* parent, QGridLayout* grid, int column) {
     auto* box = new QWidget(parent);
     auto* layout = new QVBoxLayout(box);
     auto* number = new QLabel("0", box);
     number->setTextFormat(Qt::PlainText);
-    number->setStyleSheet(QString("font-size: 28pt; font-weight: 600; color: %1").arg(colour));
+    number->setStyleSheet("font-size: 28pt; font-weight: 600; " + colourStyle(shade));
     auto* label = new QLabel(caption, box);
     layout->addWidget(number);
     layout->addWidget(label);
@@ -34,9 +35,9 @@ QLabel* tile(const QString& caption, const QString& colour, QWidget* parent, QGr
 DashboardView::DashboardView(DeviceTableModel& devices, QWidget* parent)
     : QWidget(parent), m_devices(devices) {
     auto* grid = new QGridLayout(this);
-    m_online = tile(tr("online"), "#2e7d32", this, grid, 0);
-    m_offline = tile(tr("offline"), "#757575", this, grid, 1);
-    m_total = tile(tr("devices"), "#1565c0", this, grid, 2);
+    m_online = tile(tr("online"), Colour::Success, this, grid, 0);
+    m_offline = tile(tr("offline"), Colour::Muted, this, grid, 1);
+    m_total = tile(tr("devices"), Colour::Accent, this, grid, 2);
     m_systems = new QChartView(this);
     m_systems->setRenderHint(QPainter::Antialiasing);
     m_systems->setMinimumSize(460, 300);

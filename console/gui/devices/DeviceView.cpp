@@ -5,6 +5,7 @@
 #include "FilesystemUsage.h"
 #include "JsonTableModel.h"
 #include "devices/DevicePatchesTab.h"
+#include "widgets/InlineMessage.h"
 #include "widgets/UsageBarDelegate.h"
 
 #include <QChart>
@@ -55,10 +56,7 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
     m_actionResult->setTextFormat(Qt::PlainText);
     m_actionResult->setWordWrap(true);
     m_tabs = new QTabWidget(this);
-    m_problem = new QLabel(this);
-    m_problem->setTextFormat(Qt::PlainText);
-    m_problem->setStyleSheet("color: #c62828");
-    m_problem->hide();
+    m_problem = new InlineMessage(this);
 
     auto* overview = new QWidget(m_tabs);
     m_overview = new QFormLayout(overview);
@@ -286,8 +284,7 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
     connect(m_details, &DeviceDetails::commandsLoaded, this,
             [this](const QJsonArray& commands) { m_commands->setItems(commands); });
     connect(m_details, &DeviceDetails::failed, this, [this](const QString& what, const QString& message) {
-        m_problem->setText(tr("Could not load %1: %2").arg(what, message));
-        m_problem->show();
+        m_problem->showError(tr("Could not load %1: %2").arg(what, message));
     });
     connect(&connection.live(), &LiveChannel::metricSample, this, &DeviceView::showSample);
     m_details->loadAll();

@@ -16,6 +16,8 @@ class QTableView;
 
 namespace breeze::console {
 
+class InlineMessage;
+
 class DevicePatchesTab;
 
 class ConsoleConnection;
@@ -52,7 +54,7 @@ private:
     QTabWidget* m_tabs;
     QFormLayout* m_overview;
     QFormLayout* m_hardware;
-    QLabel* m_problem;
+    InlineMessage* m_problem;
     JsonTableModel* m_disks;
     JsonTableModel* m_filesystems;
     JsonTableModel* m_interfaces;

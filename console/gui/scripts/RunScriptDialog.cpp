@@ -4,6 +4,7 @@
 #include "ListLoader.h"
 #include "PlainTextMarkup.h"
 #include "ScriptValueCheck.h"
+#include "widgets/InlineMessage.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -29,7 +30,7 @@ RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObjec
       m_onGroup(new QRadioButton(tr("Every device of the group"), this)), m_site(new QComboBox(this)),
       m_group(new QComboBox(this)), m_parameterForm(nullptr),
       m_parameterBox(new QGroupBox(tr("Parameters"), this)), m_timeout(new QSpinBox(this)),
-      m_error(new QLabel(this)) {
+      m_error(new InlineMessage(this)) {
     setWindowTitle(tr("Run script"));
     auto* form = new QFormLayout;
     if (script.isEmpty()) {
@@ -40,13 +41,13 @@ RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObjec
                      [this](const QJsonArray& items, const QString& error) {
                          m_scripts->clear();
                          if (!error.isEmpty()) {
-                             m_error->setText(error);
+                             m_error->showError(error);
                              return;
                          }
                          for (const auto& item : items)
                              m_scripts->addItem(item.toObject().value("name").toString(), item.toObject());
                          if (items.isEmpty())
-                             m_error->setText(tr("The library has no scripts yet."));
+                             m_error->showError(tr("The library has no scripts yet."));
                      });
         connect(m_scripts, &QComboBox::currentIndexChanged, this,
                 [this] { setScript(m_scripts->currentData().toJsonObject()); });
@@ -83,9 +84,6 @@ RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObjec
     m_timeout->setRange(1, 86400);
     m_timeout->setSuffix(tr(" s"));
     form->addRow(tr("Timeout"), m_timeout);
-    m_error->setTextFormat(Qt::PlainText);
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet("color: #c0392b");
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_run = buttons->addButton(tr("Run"), QDialogButtonBox::AcceptRole);
@@ -194,7 +192,7 @@ QJsonObject RunScriptDialog::values() const {
 
 void RunScriptDialog::run() {
     if (m_script.isEmpty()) {
-        m_error->setText(tr("Choose a script first."));
+        m_error->showError(tr("Choose a script first."));
         return;
     }
     QJsonObject body{{"parameters", values()}, {"timeout_seconds", m_timeout->value()}};
@@ -203,7 +201,7 @@ void RunScriptDialog::run() {
     else if (const QString problem = checkScriptValues(m_script.value("parameters").toArray(), values());
              !problem.isEmpty()) {
         // (an older version may have other parameters: the server checks those)
-        m_error->setText(problem);
+        m_error->showError(problem);
         return;
     }
     if (m_onSelection->isChecked())
@@ -213,17 +211,17 @@ void RunScriptDialog::run() {
     else if (m_onGroup->isChecked() && m_group->currentIndex() >= 0)
         body["group_id"] = m_group->currentData().toString();
     else {
-        m_error->setText(tr("Choose where to run it."));
+        m_error->showError(tr("Choose where to run it."));
         return;
     }
     m_run->setEnabled(false);
-    m_error->setText(tr("Starting…"));
+    m_error->showInformation(tr("Starting…"));
     m_connection.api().post(
         "/api/v1/scripts/" + m_script.value("id").toString() + "/runs", body, [this](const ApiReply& reply) {
             m_run->setEnabled(true);
             if (!reply.ok()) {
-                m_error->setText(reply.errorMessage.isEmpty() ? tr("The server did not answer.")
-                                                              : reply.errorMessage);
+                m_error->showError(reply.errorMessage.isEmpty() ? tr("The server did not answer.")
+                                                                : reply.errorMessage);
                 return;
             }
             m_error->clear();

@@ -15,6 +15,8 @@ class QSpinBox;
 
 namespace breeze::console {
 
+class InlineMessage;
+
 class ConsoleConnection;
 
 // Runs a script: which one (unless the dialog was opened for one) and which version, on which devices (the
@@ -57,7 +59,7 @@ private:
     QFormLayout* m_parameterForm;
     QWidget* m_parameterBox;
     QSpinBox* m_timeout;
-    QLabel* m_error;
+    InlineMessage* m_error;
     QPushButton* m_run;
     QList<QPair<QJsonObject, QWidget*>> m_fields;
 };

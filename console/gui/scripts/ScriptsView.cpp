@@ -8,6 +8,8 @@
 #include "scripts/ScriptEditor.h"
 #include "scripts/ScriptHistoryPanel.h"
 #include "widgets/ChoiceDelegate.h"
+#include "widgets/Confirmation.h"
+#include "widgets/InlineMessage.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -18,7 +20,6 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -49,7 +50,7 @@ ScriptsView::ScriptsView(ConsoleConnection& connection, QWidget* parent)
       m_timeout(new QSpinBox(this)), m_runAs(new QLineEdit(this)), m_linux(new QCheckBox(tr("Linux"), this)),
       m_macos(new QCheckBox(tr("macOS"), this)), m_windows(new QCheckBox(tr("Windows"), this)),
       m_editor(new ScriptEditor(this)), m_parameters(new ScriptParameterModel(this)),
-      m_parameterTable(new QTableView(this)), m_note(new QLineEdit(this)), m_status(new QLabel(this)),
+      m_parameterTable(new QTableView(this)), m_note(new QLineEdit(this)), m_status(new InlineMessage(this)),
       m_save(new QPushButton(tr("Save"), this)), m_run(new QPushButton(tr("Run…"), this)),
       m_delete(new QPushButton(tr("Delete"), this)),
       m_history(new ScriptHistoryPanel(connection.api(), this)),
@@ -136,8 +137,6 @@ ScriptsView::ScriptsView(ConsoleConnection& connection, QWidget* parent)
     parameterLayout->addLayout(parameterButtons);
 
     m_note->setPlaceholderText(tr("What this save changes (kept with the version)"));
-    m_status->setTextFormat(Qt::PlainText);
-    m_status->setWordWrap(true);
     auto* actions = new QHBoxLayout;
     actions->addWidget(m_status, 1);
     actions->addWidget(m_note, 1);
@@ -206,8 +205,10 @@ QString ScriptsView::status() const {
 }
 
 void ScriptsView::setStatus(const QString& text, bool error) {
-    m_status->setText(text);
-    m_status->setStyleSheet(error ? "color: #c0392b" : QString());
+    if (error)
+        m_status->showError(text);
+    else
+        m_status->showInformation(text);
 }
 
 void ScriptsView::reload() {
@@ -334,13 +335,9 @@ void ScriptsView::runCurrent() {
 void ScriptsView::deleteCurrent() {
     if (m_current.isEmpty())
         return;
-    // Plain text: the name is whatever someone typed.
-    QMessageBox question(QMessageBox::Question, tr("Delete script"),
-                         tr("Remove \"%1\" from the library? Its versions stay in the history of what ran.")
-                             .arg(m_current.value("name").toString()),
-                         QMessageBox::Yes | QMessageBox::No, this);
-    question.setTextFormat(Qt::PlainText);
-    if (question.exec() != QMessageBox::Yes)
+    if (!Confirmation::ask(this, tr("Delete script"),
+                           tr("Remove \"%1\" from the library? Its versions stay in the history of what ran.")
+                               .arg(m_current.value("name").toString())))
         return;
     m_connection.api().request("DELETE", "/api/v1/scripts/" + m_current.value("id").toString(), {},
                                [this](const ApiReply& reply) {

@@ -17,6 +17,8 @@ class QTableView;
 
 namespace breeze::console {
 
+class InlineMessage;
+
 class ConsoleConnection;
 class ExecutionHistoryPanel;
 class ScriptEditor;
@@ -84,7 +86,7 @@ private:
     ScriptParameterModel* m_parameters;
     QTableView* m_parameterTable;
     QLineEdit* m_note;
-    QLabel* m_status;
+    InlineMessage* m_status;
     QPushButton* m_save;
     QPushButton* m_run;
     QPushButton* m_delete;

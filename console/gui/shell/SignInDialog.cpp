@@ -1,5 +1,7 @@
 #include "shell/SignInDialog.h"
 
+#include "widgets/InlineMessage.h"
+
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -20,11 +22,7 @@ SignInDialog::SignInDialog(QWidget* parent) : QDialog(parent) {
     m_totp = new QLineEdit(this);
     m_totp->setPlaceholderText(tr("6-digit code or a recovery code"));
     m_totp->setValidator(new QRegularExpressionValidator(QRegularExpression("[0-9A-Za-z-]{0,32}"), m_totp));
-    m_error = new QLabel(this);
-    m_error->setTextFormat(Qt::PlainText); // server messages may quote what was typed
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet("color: #c62828");
-    m_error->hide();
+    m_error = new InlineMessage(this); // server messages may quote what was typed
     auto* form = new QFormLayout;
     form->addRow(tr("Server"), m_server);
     form->addRow(tr("E-mail"), m_email);
@@ -35,7 +33,7 @@ SignInDialog::SignInDialog(QWidget* parent) : QDialog(parent) {
     m_signIn->setDefault(true);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_signIn, &QPushButton::clicked, this, [this] {
-        m_error->hide();
+        m_error->clear();
         Q_EMIT signInRequested();
     });
     auto* layout = new QVBoxLayout(this);
@@ -61,8 +59,7 @@ void SignInDialog::setServer(const QString& server) {
 }
 
 void SignInDialog::showError(const QString& message) {
-    m_error->setText(message);
-    m_error->show();
+    m_error->showError(message);
     setBusy(false);
 }
 

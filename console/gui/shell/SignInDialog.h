@@ -8,6 +8,8 @@ class QPushButton;
 
 namespace breeze::console {
 
+class InlineMessage;
+
 // Server, e-mail, password and the authenticator code. A refusal is shown in the dialog, in words, and
 // nothing typed is lost.
 class SignInDialog : public QDialog {
@@ -32,7 +34,7 @@ private:
     QLineEdit* m_email;
     QLineEdit* m_password;
     QLineEdit* m_totp;
-    QLabel* m_error;
+    InlineMessage* m_error;
     QPushButton* m_signIn;
 };
 

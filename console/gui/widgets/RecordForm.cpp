@@ -2,6 +2,7 @@
 
 #include "ApiClient.h"
 #include "ListLoader.h"
+#include "widgets/InlineMessage.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -28,11 +29,7 @@ RecordForm::RecordForm(ApiClient& api, const QString& title, QString method, QSt
         m_editors.append(editor);
         form->addRow(field.label + (field.required ? " *" : ""), editor);
     }
-    m_problem = new QLabel(this);
-    m_problem->setTextFormat(Qt::PlainText); // the server's words may quote what was typed
-    m_problem->setWordWrap(true);
-    m_problem->setStyleSheet("color: #c62828");
-    m_problem->hide();
+    m_problem = new InlineMessage(this); // the server's words may quote what was typed
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_save = buttons->addButton(tr("Save"), QDialogButtonBox::AcceptRole);
     m_save->setDefault(true);
@@ -149,14 +146,13 @@ QJsonObject RecordForm::body() const {
 }
 
 QString RecordForm::problem() const {
-    return m_problem->isVisible() ? m_problem->text() : QString();
+    return m_problem->message();
 }
 
 void RecordForm::submit() {
     for (int i = 0; i < m_fields.size(); ++i)
         if (m_fields[i].required && valueOf(i).isUndefined()) {
-            m_problem->setText(tr("%1 is required.").arg(m_fields[i].label));
-            m_problem->show();
+            m_problem->showError(tr("%1 is required.").arg(m_fields[i].label));
             m_editors[i]->setFocus();
             return;
         }
@@ -166,13 +162,13 @@ void RecordForm::submit() {
         return;
     }
     m_save->setEnabled(false);
-    m_problem->hide();
+    m_problem->clear();
     m_api.request(m_method, m_path, body, [this](const ApiReply& reply) {
         m_save->setEnabled(true);
         if (!reply.ok()) {
-            m_problem->setText(reply.errorMessage.isEmpty() ? tr("The server refused (%1).").arg(reply.status)
-                                                            : reply.errorMessage);
-            m_problem->show();
+            m_problem->showError(reply.errorMessage.isEmpty()
+                                     ? tr("The server refused (%1).").arg(reply.status)
+                                     : reply.errorMessage);
             return;
         }
         Q_EMIT saved(reply.object());

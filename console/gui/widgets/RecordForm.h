@@ -11,6 +11,8 @@ class QPushButton;
 
 namespace breeze::console {
 
+class InlineMessage;
+
 class ApiClient;
 
 // One field of a RecordForm and how it reaches the request body.
@@ -76,7 +78,7 @@ private:
     QString m_path;
     QList<FormField> m_fields;
     QList<QWidget*> m_editors;
-    QLabel* m_problem;
+    InlineMessage* m_problem;
     QPushButton* m_save;
 };
 

@@ -1,5 +1,7 @@
 #include "widgets/StatusDelegate.h"
 
+#include "widgets/Colours.h"
+
 #include <QPainter>
 
 namespace breeze::console {
@@ -12,17 +14,17 @@ void StatusDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     text.rect.adjust(dot * 2 + 4, 0, 0, 0);
     QStyledItemDelegate::paint(painter, text, index);
     const QString word = index.data(Qt::DisplayRole).toString();
-    QColor colour("#9e9e9e");
+    QColor shade = colour(Colour::Muted);
     if (word == "online")
-        colour = QColor("#2e7d32");
+        shade = colour(Colour::Success);
     else if (word == "revoked")
-        colour = QColor("#c62828");
+        shade = colour(Colour::Error);
     else if (word != "offline")
-        colour = QColor("#f9a825");
+        shade = colour(Colour::Warning);
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(colour);
+    painter->setBrush(shade);
     painter->drawEllipse(
         QRect(option.rect.left() + dot / 2 + 2, option.rect.center().y() - dot / 2, dot, dot));
     painter->restore();

@@ -1,5 +1,7 @@
 #include "widgets/UsageBarDelegate.h"
 
+#include "widgets/Colours.h"
+
 #include <QApplication>
 #include <QPainter>
 #include <QStyleOptionProgressBar>
@@ -25,7 +27,7 @@ void UsageBarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
     bar.state = option.state | QStyle::State_Horizontal;
     bar.palette = option.palette;
     if (percent >= 80)
-        bar.palette.setColor(QPalette::Highlight, percent >= 90 ? QColor("#c62828") : QColor("#ef8f00"));
+        bar.palette.setColor(QPalette::Highlight, colour(percent >= 90 ? Colour::Error : Colour::Warning));
     const QStyle* style = option.widget ? option.widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ProgressBar, &bar, painter, option.widget);
 }

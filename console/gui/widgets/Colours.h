@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QColor>
+#include <QString>
+
+namespace breeze::console {
+
+// The meaning-bearing colours of the console, one place for all views, each in a light and a dark shade
+// chosen by the palette the theme applied (so a dark theme never shows dark red on dark grey).
+enum class Colour { Error, Warning, Success, Muted, Accent };
+
+QColor colour(Colour role);
+// "color: #rrggbb" for a style sheet.
+QString colourStyle(Colour role);
+
+} // namespace breeze::console
