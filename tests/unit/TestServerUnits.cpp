@@ -2,6 +2,7 @@
 // metrics.
 #include "auth/AccessScope.h"
 #include "auth/AccessTokenCodec.h"
+#include "auth/Delegation.h"
 #include "auth/Principal.h"
 #include "auth/SecretSealer.h"
 #include "config/ServerConfig.h"
@@ -236,6 +237,40 @@ private Q_SLOTS:
         QVERIFY(text.find("le=\"+Inf\"} 2") != std::string::npos);
         QVERIFY(text.find("breeze_test_gauge 7") != std::string::npos);
     }
+    void nobodyDelegatesMoreThanTheyHold() {
+        // A business rule tested without HTTP: the grant an actor hands out must lie within what they hold.
+        Principal orgAdmin;
+        orgAdmin.partnerId = kPartner;
+        orgAdmin.grants.push_back(
+            {"r1", "org-admin", kOrgA, std::nullopt, {"devices:read", "devices:update", "scripts:run"}});
+        orgAdmin.grants.push_back(
+            {"r2", "technician", kOrgB, std::vector<std::string>{kSite1}, {"devices:read"}});
+        const RoleRef technician{"t", "technician", {"devices:read", "scripts:run"}};
+        const RoleRef reader{"r", "read-only", {"devices:read"}};
+        const RoleRef partnerAdmin{"p", "partner-admin", {"devices:read", "users:update"}};
+        // Within the organisation it administers: whole, or some of its sites.
+        QCOMPARE(statusOf([&] { requireCanDelegate(orgAdmin, technician, kOrgA, std::nullopt); }), 0);
+        QCOMPARE(statusOf([&] {
+                     requireCanDelegate(orgAdmin, technician, kOrgA, std::vector<std::string>{kSite1});
+                 }),
+                 0);
+        // Not partner-wide, not a permission it lacks, not beyond the one site it holds elsewhere.
+        QCOMPARE(statusOf([&] { requireCanDelegate(orgAdmin, reader, std::nullopt, std::nullopt); }), 403);
+        QCOMPARE(statusOf([&] { requireCanDelegate(orgAdmin, partnerAdmin, kOrgA, std::nullopt); }), 403);
+        QCOMPARE(statusOf([&] { requireCanDelegate(orgAdmin, reader, kOrgB, std::nullopt); }), 403);
+        QCOMPARE(
+            statusOf([&] { requireCanDelegate(orgAdmin, reader, kOrgB, std::vector<std::string>{kSite1}); }),
+            0);
+        QCOMPARE(statusOf([&] {
+                     requireCanDelegate(orgAdmin, reader, kOrgB, std::vector<std::string>{kSite1, kSite2});
+                 }),
+                 403);
+        QCOMPARE(statusOf([&] {
+                     requireCanDelegate(orgAdmin, technician, kOrgB, std::vector<std::string>{kSite1});
+                 }),
+                 403); // scripts:run is not held there
+    }
+
     void strandPoolKeepsOrderAndTakesTurns() {
         // One thread: a busy key with 50 queued tasks must not make a quiet key wait behind all of them.
         StrandPool pool(1, 1000);
