@@ -1,6 +1,7 @@
 #include "devices/DeviceDataRoutes.h"
 
 #include "devices/DeviceAccess.h"
+#include "devices/DeviceDataStore.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
@@ -11,27 +12,14 @@ namespace breeze::server {
 namespace {
 using namespace permissions;
 
-// Newest first: the sort key counts down as ids count up, and sorts as text.
-std::string newestFirst(const std::string& idColumn) {
-    return "lpad((9223372036854775807 - " + idColumn + ")::text, 19, '0')";
-}
-
 ApiResponse getInventory(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "device");
     const AccessScope scope = ctx.require(DevicesRead);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesRead);
-    const auto rows = tx.sql().exec_params(
-        "SELECT section, data::text, collected_at::text, updated_at::text FROM device_inventory "
-        "WHERE device_id = $1 AND org_id = $2 ORDER BY section",
-        id, device.orgId);
-    nlohmann::json sections = nlohmann::json::object();
-    for (const auto& row : rows)
-        sections[row[0].as<std::string>()] = {{"data", nlohmann::json::parse(row[1].as<std::string>())},
-                                              {"collected_at", row[2].as<std::string>()},
-                                              {"updated_at", row[3].as<std::string>()}};
-    return ApiResponse::json({{"device_id", id}, {"sections", sections}});
+    return ApiResponse::json(
+        {{"device_id", id}, {"sections", DeviceDataStore(tx, id, device.orgId).inventory()}});
 }
 
 ApiResponse getSoftware(RequestContext& ctx) {
@@ -41,19 +29,13 @@ ApiResponse getSoftware(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesRead);
-    const auto rows = tx.sql().exec_params(
-        "SELECT coalesce(json_agg(item ORDER BY lower(item->>'name'), item->>'arch'), '[]')::text, "
-        "max(i.collected_at)::text FROM device_inventory i, jsonb_array_elements(i.data) AS item "
-        "WHERE i.device_id = $1 AND i.org_id = $3 AND i.section = 'software' "
-        "AND ($2 = '' OR strpos(lower(item->>'name'), lower($2)) > 0)",
-        id, search, device.orgId);
-    nlohmann::json items = nlohmann::json::parse(rows[0][0].as<std::string>());
-    return ApiResponse::json(
-        {{"device_id", id},
-         {"collected_at",
-          rows[0][1].is_null() ? nlohmann::json(nullptr) : nlohmann::json(rows[0][1].as<std::string>())},
-         {"count", items.size()},
-         {"items", std::move(items)}});
+    auto software = DeviceDataStore(tx, id, device.orgId).software(search);
+    const auto count = software.items.size();
+    return ApiResponse::json({{"device_id", id},
+                              {"collected_at", software.collectedAt ? nlohmann::json(*software.collectedAt)
+                                                                    : nlohmann::json(nullptr)},
+                              {"count", count},
+                              {"items", std::move(software.items)}});
 }
 
 // A device's log (events, inventory changes), newest first, optionally filtered on one column by a query
@@ -66,15 +48,8 @@ ApiResponse listDeviceLog(RequestContext& ctx, const std::string& table, const s
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesRead);
-    SqlParams params;
-    std::string sql = "SELECT json_build_object('id', l.id, 'at', l.at, " + fields + ")::text, " +
-                      newestFirst("l.id") + " FROM " + table + " l WHERE l.device_id = " + params.add(id) +
-                      "::uuid AND l.org_id = " + params.add(device.orgId) + "::uuid";
-    if (auto value = ctx.query(filter))
-        sql += " AND l." + filter + " = " + params.add(value->substr(0, 32));
-    sql += pagination.sqlAfter(params, newestFirst("l.id"), "l.id", "bigint") + " ORDER BY l.id DESC" +
-           pagination.sqlLimit();
-    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+    return ApiResponse::json(
+        DeviceDataStore(tx, id, device.orgId).log(table, fields, filter, ctx.query(filter), pagination));
 }
 
 ApiResponse listInventoryChanges(RequestContext& ctx) {
@@ -108,32 +83,10 @@ ApiResponse getMetrics(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesRead);
-    pqxx::result rows;
-    if (hours <= 24) {
-        rows = tx.sql().exec_params(
-            "SELECT coalesce(json_agg(json_build_object('at', sampled_at, 'cpu_percent', cpu_percent, "
-            "'load1', load1, "
-            "'memory_used', memory_used, 'memory_total', memory_total, 'swap_used', swap_used, "
-            "'disk_used_percent', "
-            "disk_used_percent, 'net_rx_bytes', net_rx_bytes, 'net_tx_bytes', net_tx_bytes, 'process_count', "
-            "process_count) ORDER BY sampled_at), '[]')::text FROM device_metrics "
-            "WHERE device_id = $1 AND org_id = $3 AND sampled_at >= now() - make_interval(hours => $2)",
-            id, hours, device.orgId);
-    } else {
-        rows = tx.sql().exec_params(
-            "SELECT coalesce(json_agg(json_build_object('at', hour, 'samples', samples, 'cpu_avg', cpu_avg, "
-            "'cpu_max', "
-            "cpu_max, 'load1_avg', load1_avg, 'memory_used_avg', memory_used_avg, 'memory_total', "
-            "memory_total, "
-            "'disk_used_percent_max', disk_used_percent_max, 'net_rx_bytes', net_rx_bytes, 'net_tx_bytes', "
-            "net_tx_bytes) ORDER BY hour), '[]')::text FROM device_metrics_hourly "
-            "WHERE device_id = $1 AND org_id = $3 AND hour >= now() - make_interval(hours => $2)",
-            id, hours, device.orgId);
-    }
     return ApiResponse::json({{"device_id", id},
                               {"range", range},
                               {"resolution", hours <= 24 ? "raw" : "hourly"},
-                              {"points", nlohmann::json::parse(rows[0][0].as<std::string>())}});
+                              {"points", DeviceDataStore(tx, id, device.orgId).metrics(hours)}});
 }
 } // namespace
 
