@@ -1,6 +1,7 @@
 #include "commands/CommandRoutes.h"
 
 #include "commands/CommandQueue.h"
+#include "commands/DeviceCommandStore.h"
 #include "devices/DeviceAccess.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
@@ -17,27 +18,12 @@ namespace breeze::server {
 namespace {
 using namespace permissions;
 
-constexpr const char* kCommandJson =
-    "json_build_object('id', c.id, 'device_id', c.device_id, 'org_id', c.org_id, 'site_id', c.site_id, "
-    "'type', "
-    "c.command_type, 'args', c.args - 'sealed_environment', 'status', c.status, 'timeout_seconds', "
-    "c.timeout_seconds, 'expires_at', "
-    "c.expires_at, 'requested_by', c.requested_by, 'cancel_requested', c.cancel_requested, 'created_at', "
-    "c.created_at, 'sent_at', c.sent_at, 'started_at', c.started_at, 'finished_at', c.finished_at, "
-    "'exit_code', "
-    "c.exit_code, 'output', c.output, 'error', c.error, 'deliveries', c.deliveries)::text";
-
-// Newest first: the key counts down as creation time counts up, and sorts as text.
-constexpr const char* kNewestFirstKey =
-    "lpad((9223372036854775807 - (extract(epoch FROM c.created_at) * 1000000)::bigint)::text, 19, '0')";
-
 std::string commandScopeSql(const AccessScope& scope) {
     return scope.sqlSite("c.partner_id", "c.org_id", "c.site_id");
 }
 
 nlohmann::json fetchCommand(ScopedTransaction& tx, const std::string& id) {
-    return jsonRow(tx.sql().exec_params1(
-        std::string("SELECT ") + kCommandJson + " FROM device_commands c WHERE c.id = $1", id));
+    return DeviceCommandStore(tx).fetch(id);
 }
 
 ApiResponse createCommand(RequestContext& ctx) {
@@ -84,30 +70,18 @@ ApiResponse createCommand(RequestContext& ctx) {
 ApiResponse listCommands(RequestContext& ctx) {
     const AccessScope scope = ctx.require(CommandsRead);
     Pagination pagination(ctx);
-    SqlParams params;
-    std::string sql = std::string("SELECT ") + kCommandJson + ", " + kNewestFirstKey +
-                      " FROM device_commands c WHERE " + commandScopeSql(scope);
-    for (const auto& [name, column] : {std::pair<std::string, std::string>{"device", "c.device_id"},
-                                       {"org", "c.org_id"},
-                                       {"site", "c.site_id"}}) {
-        if (auto value = ctx.uuidQuery(name))
-            sql += " AND " + column + " = " + params.add(*value) + "::uuid";
-    }
-    if (auto status = ctx.query("status")) {
+    DeviceCommandStore::Filter filter{ctx.uuidQuery("device"), ctx.uuidQuery("org"), ctx.uuidQuery("site"),
+                                      ctx.query("status"), ctx.query("type")};
+    if (filter.status) {
         static const std::set<std::string> statuses{"pending", "sent",      "running",  "completed",
                                                     "failed",  "timed_out", "cancelled"};
-        if (!statuses.contains(*status))
+        if (!statuses.contains(*filter.status))
             throw ApiError::badRequest(
                 "status must be pending, sent, running, completed, failed, timed_out or cancelled");
-        sql += " AND c.status = " + params.add(*status);
     }
-    if (auto type = ctx.query("type"))
-        sql += " AND c.command_type = " + params.add(type->substr(0, 64));
-    sql += pagination.sqlAfter(params, kNewestFirstKey, "c.id") + " ORDER BY " + kNewestFirstKey + ", c.id" +
-           pagination.sqlLimit();
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+    return ApiResponse::json(DeviceCommandStore(tx).list(filter, pagination, commandScopeSql(scope)));
 }
 
 struct CommandRef {
@@ -119,18 +93,12 @@ struct CommandRef {
 CommandRef requireCommand(RequestContext& ctx, ScopedTransaction& tx, const std::string& id,
                           const Permission& permission) {
     const AccessScope readScope = ctx.principal().scopeFor(CommandsRead);
-    const auto rows =
-        tx.sql().exec_params("SELECT c.device_id, c.org_id, c.site_id, c.status FROM device_commands c "
-                             "WHERE c.id = $1 AND " +
-                                 commandScopeSql(readScope),
-                             id);
-    if (readScope.isEmpty() || rows.empty())
+    const auto place = DeviceCommandStore(tx).place(id, commandScopeSql(readScope));
+    if (readScope.isEmpty() || !place)
         throw ApiError::notFound("command");
-    if (!ctx.principal()
-             .scopeFor(permission)
-             .allowsSite(rows[0][1].as<std::string>(), rows[0][2].as<std::string>()))
+    if (!ctx.principal().scopeFor(permission).allowsSite(place->orgId, place->siteId))
         throw ApiError::forbidden("this needs the " + permission.key() + " permission on the device's site");
-    return {rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), rows[0][3].as<std::string>()};
+    return {place->deviceId, place->orgId, place->status};
 }
 
 ApiResponse getCommand(RequestContext& ctx) {
@@ -149,19 +117,11 @@ ApiResponse cancelCommand(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     const CommandRef command = requireCommand(ctx, tx, id, CommandsCancel);
     // Lock and re-read: the agent may be finishing it right now.
-    const auto status =
-        tx.sql()
-            .exec_params1("SELECT status FROM device_commands WHERE id = $1 AND org_id = $2 FOR UPDATE", id,
-                          command.orgId)[0]
-            .as<std::string>();
+    const std::string status = DeviceCommandStore(tx).lockStatus(id, command.orgId);
     if (status != "pending" && status != "sent" && status != "running")
         throw ApiError(409, "command_finished", "the command has already finished (" + status + ")");
     const bool reachedAgent = status != "pending";
-    tx.sql().exec_params("UPDATE device_commands SET status = 'cancelled', cancel_requested = $3, "
-                         "finished_at = now(), updated_at = now(), error = 'cancelled by ' || $4, "
-                         "args = args - 'sealed_environment' "
-                         "WHERE id = $1 AND org_id = $2",
-                         id, command.orgId, reachedAgent, ctx.principal().label);
+    DeviceCommandStore(tx).cancel(id, command.orgId, reachedAgent, ctx.principal().label);
     AuditEvent event = ctx.auditEvent("commands.cancel", "command", id);
     event.orgId = command.orgId;
     event.details = {{"device_id", command.deviceId}, {"previous_status", status}};
