@@ -5,6 +5,7 @@
 #include "http/ApiError.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"
+#include "patches/PatchPolicyStore.h"
 #include "scripts/ScriptAccess.h"
 #include "tenancy/TenantLookup.h"
 
@@ -15,21 +16,6 @@ namespace breeze::server {
 
 namespace {
 using namespace permissions;
-
-constexpr const char* kPolicyJson =
-    "json_build_object('id', pol.id, 'org_id', pol.org_id, 'name', pol.name, 'auto_approve_security', "
-    "pol.auto_approve_security, 'auto_approve_severities', pol.auto_approve_severities, "
-    "'auto_approve_pattern', "
-    "pol.auto_approve_pattern, 'window_days', pol.window_days, 'window_start', to_char(pol.window_start, "
-    "'HH24:MI'), "
-    "'window_minutes', pol.window_minutes, 'scan_interval_hours', pol.scan_interval_hours, 'reboot', "
-    "pol.reboot, "
-    "'reboot_delay_minutes', pol.reboot_delay_minutes, 'missed_window', pol.missed_window, 'pre_script_id', "
-    "pol.pre_script_id, 'post_script_id', pol.post_script_id, 'assignments', "
-    "(SELECT "
-    "coalesce(json_agg(json_build_object('org_id', a.org_id, 'site_id', a.site_id)), '[]'::json) FROM "
-    "patch_policy_assignments a WHERE a.policy_id = pol.id), 'created_by', pol.created_by, 'created_at', "
-    "pol.created_at, 'updated_at', pol.updated_at)::text";
 
 std::string policyScopeSql(const AccessScope& scope) {
     return "(pol.partner_id = '" + scope.partnerId() + "'::uuid AND (pol.org_id IS NULL OR " +
@@ -108,13 +94,10 @@ void addScriptColumns(RequestContext& ctx, ScopedTransaction& tx, JsonFields& fi
             continue;
         if (!id->empty()) {
             const AccessScope read = ctx.principal().scopeFor(ScriptsRead);
-            const auto rows = tx.sql().exec_params(
-                "SELECT s.org_id FROM scripts s WHERE s.id = $1 AND s.deleted_at IS NULL AND " +
-                    scriptScopeSql(read),
-                *id);
-            if (read.isEmpty() || rows.empty())
+            const auto scriptOrg = PatchPolicyStore(tx).scriptOrganisation(*id, scriptScopeSql(read));
+            if (read.isEmpty() || !scriptOrg)
                 throw ApiError::notFound("script");
-            if (!rows[0][0].is_null() && rows[0][0].as<std::string>() != policyOrg.value_or(""))
+            if (*scriptOrg && **scriptOrg != policyOrg.value_or(""))
                 throw ApiError::badRequest(
                     std::string("\"") + key +
                     "\" must be a partner-wide script or one of the policy's organisation");
@@ -127,12 +110,10 @@ void addScriptColumns(RequestContext& ctx, ScopedTransaction& tx, JsonFields& fi
 std::optional<std::string> requirePolicy(RequestContext& ctx, ScopedTransaction& tx, const std::string& id,
                                          bool change) {
     const AccessScope read = ctx.principal().scopeFor(PatchesRead);
-    const auto rows = tx.sql().exec_params(
-        "SELECT pol.org_id FROM patch_policies pol WHERE pol.id = $1 AND " + policyScopeSql(read), id);
-    if (read.isEmpty() || rows.empty())
+    const auto found = PatchPolicyStore(tx).organisation(id, policyScopeSql(read));
+    if (read.isEmpty() || !found)
         throw ApiError::notFound("patch policy");
-    const std::optional<std::string> org =
-        rows[0][0].is_null() ? std::nullopt : std::optional(rows[0][0].as<std::string>());
+    const std::optional<std::string> org = *found;
     const AccessScope write = ctx.principal().scopeFor(PatchesApprove);
     if (change && (org ? !write.allowsWholeOrg(*org) : !write.isWholePartner()))
         throw ApiError::forbidden("changing this policy needs patches:approve on " +
@@ -141,18 +122,14 @@ std::optional<std::string> requirePolicy(RequestContext& ctx, ScopedTransaction&
 }
 
 nlohmann::json fetchPolicy(ScopedTransaction& tx, const std::string& id) {
-    return jsonRow(tx.sql().exec_params1(
-        std::string("SELECT ") + kPolicyJson + " FROM patch_policies pol WHERE pol.id = $1", id));
+    return PatchPolicyStore(tx).fetch(id);
 }
 
 ApiResponse listPolicies(RequestContext& ctx) {
     const AccessScope scope = ctx.require(PatchesRead);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    return ApiResponse::json(
-        {{"items",
-          jsonRows(tx.sql().exec(std::string("SELECT ") + kPolicyJson + " FROM patch_policies pol WHERE " +
-                                 policyScopeSql(scope) + " ORDER BY lower(pol.name), pol.id"))}});
+    return ApiResponse::json({{"items", PatchPolicyStore(tx).list(policyScopeSql(scope))}});
 }
 
 ApiResponse createPolicy(RequestContext& ctx) {
@@ -171,20 +148,9 @@ ApiResponse createPolicy(RequestContext& ctx) {
     addScriptColumns(ctx, tx, fields, orgId, columns);
     fields.finish();
     AuditEvent event = ctx.auditEvent("patch_policies.create", "patch_policy", "");
-    SqlParams params;
-    std::string names = "partner_id, org_id, name, created_by";
-    std::string values = params.add(scope.partnerId()) + "::uuid, NULLIF(" + params.add(orgId.value_or("")) +
-                         ", '')::uuid, " + params.add(name) + ", " + params.add(event.actorLabel);
-    for (const auto& [column, value] : columns) {
-        names += ", " + column;
-        values += ", " + params.add(value);
-    }
     std::string id;
     try {
-        id = params
-                 .exec(tx.sql(), "INSERT INTO patch_policies (" + names + ") VALUES (" + values +
-                                     ") RETURNING id")[0][0]
-                 .as<std::string>();
+        id = PatchPolicyStore(tx).insert(scope.partnerId(), orgId, name, event.actorLabel, columns);
     } catch (const pqxx::unique_violation&) {
         throw ApiError::conflict("a patch policy named \"" + name + "\" already exists there");
     }
@@ -221,13 +187,8 @@ ApiResponse updatePolicy(RequestContext& ctx) {
     fields.finish();
     if (columns.empty())
         throw ApiError::badRequest("nothing to change");
-    SqlParams params;
-    std::string sets = "updated_at = now()";
-    for (const auto& [column, value] : columns)
-        sets += ", " + column + " = " + params.add(value);
     try {
-        params.exec(tx.sql(),
-                    "UPDATE patch_policies SET " + sets + " WHERE id = " + params.add(id) + "::uuid");
+        PatchPolicyStore(tx).update(id, columns);
     } catch (const pqxx::unique_violation&) {
         throw ApiError::conflict("a patch policy of that name already exists there");
     }
@@ -249,7 +210,7 @@ ApiResponse deletePolicy(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const auto org = requirePolicy(ctx, tx, id, true);
-    tx.sql().exec_params("DELETE FROM patch_policies WHERE id = $1", id);
+    PatchPolicyStore(tx).remove(id);
     AuditEvent event = ctx.auditEvent("patch_policies.delete", "patch_policy", id);
     event.orgId = org;
     ctx.audit(tx, event);
@@ -277,14 +238,7 @@ ApiResponse assignPolicy(RequestContext& ctx) {
         requireOrgPermission(ctx, tx, org, PatchesApprove);
     if (policyOrg && *policyOrg != org)
         throw ApiError(409, "other_organisation", "this policy belongs to another organisation");
-    tx.sql().exec_params(
-        "DELETE FROM patch_policy_assignments WHERE org_id = $1 AND site_id IS NOT DISTINCT FROM "
-        "NULLIF($2, '')::uuid",
-        org, siteId.value_or(""));
-    tx.sql().exec_params(
-        "INSERT INTO patch_policy_assignments (policy_id, partner_id, org_id, site_id) VALUES ($1, $2, "
-        "$3, NULLIF($4, '')::uuid)",
-        id, scope.partnerId(), org, siteId.value_or(""));
+    PatchPolicyStore(tx).assign(id, scope.partnerId(), org, siteId);
     AuditEvent event = ctx.auditEvent("patch_policies.assign", "patch_policy", id);
     event.orgId = org;
     event.details = {{"org_id", org}, {"site_id", siteId.value_or("")}};
