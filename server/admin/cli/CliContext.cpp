@@ -266,6 +266,13 @@ std::string CliContext::resolveDevice(const std::string& idOrName) {
     return matches.front();
 }
 
+nlohmann::json CliContext::resolveDevices() {
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& device : every("--device"))
+        ids.push_back(resolveDevice(device));
+    return ids;
+}
+
 void CliContext::patchDevice(const std::string& device, const nlohmann::json& body) {
     printObject(call("PATCH", "/api/v1/devices/" + device, body).body);
 }

@@ -65,6 +65,8 @@ public:
                              const std::string& idOrName, const std::string& orgHint);
     // An id, a host name or a machine identity.
     std::string resolveDevice(const std::string& idOrName);
+    // Every --device given, resolved; an empty array when there is none.
+    nlohmann::json resolveDevices();
     // "?org=…&site=…" from --org and --site (resolved from names), plus `extra`; "" when there is nothing.
     std::string filterQuery(const std::string& extra = "");
     void printItems(const nlohmann::json& items, const std::vector<std::string>& columns);

@@ -293,10 +293,7 @@ int PatchCli::decide(const std::string& decision) {
 
 int PatchCli::deploy() {
     nlohmann::json body = nlohmann::json::object();
-    if (const auto devices = m_cli.every("--device"); !devices.empty()) {
-        nlohmann::json ids = nlohmann::json::array();
-        for (const auto& device : devices)
-            ids.push_back(m_cli.resolveDevice(device));
+    if (const auto ids = m_cli.resolveDevices(); !ids.empty()) {
         body["device_ids"] = ids;
     } else if (m_cli.has("--site")) {
         body["site_id"] = m_cli.resolveSite(m_cli.option("--site"), m_cli.option("--org"));

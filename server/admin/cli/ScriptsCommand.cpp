@@ -285,10 +285,7 @@ int ScriptCli::show() {
 int ScriptCli::runScript() {
     const std::string id = resolveScript(m_cli.positional(2, "script"));
     nlohmann::json body{{"parameters", parameterValues()}};
-    if (const auto devices = m_cli.every("--device"); !devices.empty()) {
-        nlohmann::json ids = nlohmann::json::array();
-        for (const auto& device : devices)
-            ids.push_back(m_cli.resolveDevice(device));
+    if (const auto ids = m_cli.resolveDevices(); !ids.empty()) {
         body["device_ids"] = ids;
     } else if (m_cli.has("--site")) {
         body["site_id"] = m_cli.resolveSite(m_cli.option("--site"), m_cli.option("--org"));
