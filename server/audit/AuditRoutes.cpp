@@ -1,5 +1,6 @@
 #include "audit/AuditRoutes.h"
 
+#include "audit/AuditLog.h"
 #include "http/ApiError.h"
 #include "http/Pagination.h"
 #include "http/RequestContext.h"

@@ -189,25 +189,30 @@ ApiResponse getDevice(RequestContext& ctx) {
     return ApiResponse::json(fetchDevice(tx, id));
 }
 
-// One state change of a device, audited with the device's organisation. `change` runs it and returns what the
-// event and the audit entry should say beyond who did it.
-ApiResponse
-changeDevice(RequestContext& ctx, const Permission& permission, const std::string& action,
-             const std::string& eventKind,
-             const std::function<nlohmann::json(ScopedTransaction&, const std::string&)>& change) {
+// What a change of a device adds to its event (beside who made it) and to its audit entry.
+struct DeviceChange {
+    nlohmann::json event = nlohmann::json::object();
+    nlohmann::json audit = nlohmann::json::object();
+};
+
+// One state change of a device, audited with the device's organisation. `change` runs it and says what the
+// event and the audit entry should add.
+ApiResponse changeDevice(RequestContext& ctx, const Permission& permission, const std::string& action,
+                         const std::string& eventKind,
+                         const std::function<DeviceChange(ScopedTransaction&, const std::string&)>& change) {
     const std::string id = ctx.pathId("id", "device");
     const AccessScope scope = ctx.require(permission);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const DeviceRef device = requireDevicePermission(ctx, tx, id, permission);
-    const nlohmann::json details = change(tx, id);
+    const DeviceChange details = change(tx, id);
     nlohmann::json eventDetails{{"by", ctx.principal().label}};
-    eventDetails.update(details);
+    eventDetails.update(details.event);
     recordDeviceEvent(tx, {device.partnerId, device.orgId, device.siteId, id}, eventKind, eventDetails);
     AuditEvent event = ctx.auditEvent(action, "device", id);
     event.orgId = device.orgId;
-    if (!details.empty())
-        event.details = details;
+    if (!details.audit.empty())
+        event.details = details.audit;
     ctx.audit(tx, event);
     const nlohmann::json body = fetchDevice(tx, id);
     tx.commit();
@@ -224,8 +229,11 @@ ApiResponse approveDevice(RequestContext& ctx) {
         ctx, DevicesUpdate, "devices.approve", "approved", [&](ScopedTransaction& tx, const std::string& id) {
             const auto approval = DeviceStore(tx).approve(id);
             takeover = approval.takeover;
-            return takeover ? nlohmann::json{{"takeover", true}, {"from_address", approval.fromAddress}}
-                            : nlohmann::json::object();
+            DeviceChange change;
+            change.event = {{"takeover", takeover}};
+            if (takeover)
+                change.audit = {{"takeover", true}, {"from_address", approval.fromAddress}};
+            return change;
         });
     if (takeover && ctx.server.agents)
         ctx.server.agents->revoked(
@@ -239,7 +247,7 @@ ApiResponse rotateCredential(RequestContext& ctx) {
     ApiResponse response = changeDevice(ctx, DevicesUpdate, "devices.rotate_credential", "updated",
                                         [](ScopedTransaction& tx, const std::string& id) {
                                             DeviceStore(tx).requestCredentialRotation(id);
-                                            return nlohmann::json::object();
+                                            return DeviceChange{};
                                         });
     if (ctx.server.agents)
         ctx.server.agents->rotateCredential(ctx.pathId("id", "device"));
@@ -251,7 +259,7 @@ ApiResponse refuseReenrollment(RequestContext& ctx) {
     return changeDevice(ctx, DevicesUpdate, "devices.reenrollment_refused", "reenrollment_refused",
                         [](ScopedTransaction& tx, const std::string& id) {
                             DeviceStore(tx).refuseTakeover(id);
-                            return nlohmann::json::object();
+                            return DeviceChange{};
                         });
 }
 
@@ -260,7 +268,7 @@ ApiResponse revokeDevice(RequestContext& ctx) {
     ApiResponse response = changeDevice(ctx, DevicesDelete, "devices.revoke", "revoked",
                                         [](ScopedTransaction& tx, const std::string& id) {
                                             DeviceStore(tx).revoke(id);
-                                            return nlohmann::json::object();
+                                            return DeviceChange{};
                                         });
     if (ctx.server.agents)
         ctx.server.agents->revoked(ctx.pathId("id", "device"));

@@ -125,6 +125,9 @@ private Q_SLOTS:
         QCOMPARE(again.status, 202);
         QCOMPARE(m_api->post("/api/v1/devices/" + deviceId + "/approve", nlohmann::json::object()).status,
                  200);
+        QCOMPARE(lastAudit("devices.approve")["details"]["takeover"], true);
+        const auto events = m_api->get("/api/v1/devices/" + deviceId + "/events?kind=approved").body;
+        QCOMPARE(events["items"].at(0)["detail"]["takeover"], true);
         device = m_api->get("/api/v1/devices/" + deviceId).body;
         QVERIFY(device["reenrollment"].is_null());
         QCOMPARE(device["site_id"].get<std::string>(), m_site);
@@ -189,6 +192,8 @@ private Q_SLOTS:
             m_api->post("/api/v1/devices/" + deviceId + "/approve", nlohmann::json::object());
         QCOMPARE(approved.body["approval"].get<std::string>(), std::string("approved"));
         QCOMPARE(lastAudit("devices.approve")["resource_id"].get<std::string>(), deviceId);
+        const auto approvedEvents = m_api->get("/api/v1/devices/" + deviceId + "/events?kind=approved").body;
+        QCOMPARE(approvedEvents["items"].at(0)["detail"]["takeover"], false);
         // Machines approved once stay approved when they enroll again.
         QCOMPARE(enroll(key, "machine-0200", pending.body["credential"]).body["approval"].get<std::string>(),
                  std::string("approved"));

@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -384,29 +385,42 @@ void AdministrationView::createEnrollmentKey() {
             body["max_uses"] = uses->value();
         if (!name->text().trimmed().isEmpty())
             body["name"] = name->text().trimmed();
-        m_api.post("/api/v1/enrollment-keys", body, [&, this](const ApiReply& reply) {
-            if (!reply.ok()) {
-                problem->showError(reply.errorMessage);
-                return;
-            }
-            const QString key = reply.object().value("key").toString();
-            const auto cas = m_api.sslConfiguration().caCertificates();
-            QString command;
-            try {
-                command = agentInstallCommand(m_api.server(),
-                                              cas.isEmpty() ? QByteArray() : cas.last().toPem(), key);
-            } catch (const std::invalid_argument& error) {
-                problem->showError(
-                    tr("The key was made, but no install line can be built: %1").arg(error.what()));
-                return;
-            }
-            dialog.accept();
-            showOnce(tr("Install command"),
-                     tr("Run this line on the machine to enroll it. The key is shown only now."), command);
+        // The answer may come after the dialog was cancelled: nothing of the dialog is touched then.
+        const QPointer<QDialog> stillOpen(&dialog);
+        const auto reloadKeys = [this] {
             for (int i = 0; i < m_pages.size(); ++i)
                 if (m_pages[i].path == "/api/v1/enrollment-keys")
                     load(i);
-        });
+        };
+        m_api.post(
+            "/api/v1/enrollment-keys", body, [this, stillOpen, problem, reloadKeys](const ApiReply& reply) {
+                if (!stillOpen) {
+                    if (reply.ok())
+                        reloadKeys(); // made after all: it belongs in the list (its secret went with the
+                                      // dialog)
+                    return;
+                }
+                if (!reply.ok()) {
+                    problem->showError(reply.errorMessage);
+                    return;
+                }
+                const QString key = reply.object().value("key").toString();
+                const auto cas = m_api.sslConfiguration().caCertificates();
+                QString command;
+                try {
+                    command = agentInstallCommand(m_api.server(),
+                                                  cas.isEmpty() ? QByteArray() : cas.last().toPem(), key);
+                } catch (const std::invalid_argument& error) {
+                    problem->showError(
+                        tr("The key was made, but no install line can be built: %1").arg(error.what()));
+                    return;
+                }
+                stillOpen->accept();
+                showOnce(tr("Install command"),
+                         tr("Run this line on the machine to enroll it. The key is shown only now."),
+                         command);
+                reloadKeys();
+            });
     });
     dialog.exec();
 }

@@ -27,7 +27,6 @@ bool Confirmation::ask(QWidget* parent, const QString& title, const QString& que
     }
     QMessageBox box(QMessageBox::Question, title, question, QMessageBox::Yes | QMessageBox::No, parent);
     box.setTextFormat(Qt::PlainText);
-    box.setDefaultButton(QMessageBox::No);
     return box.exec() == QMessageBox::Yes;
 }
 

@@ -146,7 +146,7 @@ QJsonObject RecordForm::body() const {
 }
 
 QString RecordForm::problem() const {
-    return m_problem->message();
+    return m_problem->isVisible() ? m_problem->message() : QString();
 }
 
 void RecordForm::submit() {

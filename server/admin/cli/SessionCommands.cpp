@@ -1,6 +1,8 @@
 #include "cli/CliContext.h"
 #include "cli/Noun.h"
 
+#include <ctime>
+
 namespace breeze::admin {
 
 namespace {
