@@ -1,6 +1,7 @@
 // The agent gateway against hostile and broken clients, spoken to directly over TLS and WebSocket: no
 // credential, a wrong one, a device awaiting approval, malformed and oversized messages, floods (slowed, not
 // cut off), and a device connecting twice.
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "net/WebSocketChannel.h"
@@ -25,18 +26,15 @@ class TestAgentGateway final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     net::SslContextPtr m_tls;
     std::string m_org;
     std::string m_site;
 
     std::string enroll(const std::string& site, const std::string& identity) {
-        const auto key =
-            m_api->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}});
-        return m_server->client()
-            ->post("/api/v1/agent/enroll", {{"key", key.body["key"]}, {"identity", identity}})
-            .body["credential"];
+        return m_fleet->enroll(identity, site)["credential"];
     }
 
     net::WebSocketTarget target(const std::string& credential, const std::string& path = "/api/v1/agent/ws") {
@@ -100,16 +98,17 @@ class TestAgentGateway final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "agent_gateway",
-                                                      std::map<std::string, std::string>{
-                                                          {"gateway.max_message_bytes", "65536"},
-                                                          {"gateway.messages_per_second", "5"},
-                                                          {"gateway.message_burst", "20"},
-                                                      });
-        const auto admin = m_server->bootstrap("admin@gateway.test", "Gateway MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        m_org = m_api->post("/api/v1/orgs", {{"name", "Gate"}}).body["id"];
-        m_site = m_api->post("/api/v1/sites", {{"org_id", m_org}, {"name", "Gate HQ"}}).body["id"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "agent_gateway", "admin@gateway.test",
+                                                    "Gateway MSP", "Gate", "Gate HQ",
+                                                    std::map<std::string, std::string>{
+                                                        {"gateway.max_message_bytes", "65536"},
+                                                        {"gateway.messages_per_second", "5"},
+                                                        {"gateway.message_burst", "20"},
+                                                    });
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        m_org = m_fleet->org;
+        m_site = m_fleet->site;
         m_tls = net::makeClientSslContext(m_server->caFile());
     }
 

@@ -6,6 +6,7 @@
 #include "CommandWait.h"
 #include "ProgramRun.h"
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -51,8 +52,9 @@ class TestPatches final : public QObject {
     QProcessEnvironment m_aptEnv;
     QString m_suffix;
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     std::unique_ptr<test::TestAgent> m_agent;
     std::string m_org, m_site, m_device;
     QString m_powerLog;
@@ -187,16 +189,14 @@ private Q_SLOTS:
         QCOMPARE(dpkgVersion("tool"), QString("1.0"));
 
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(
-            *m_postgres, "patches",
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "patches", "admin@patches.test", "Patch MSP", "Fleet", "HQ",
             std::map<std::string, std::string>{{"patches.compliance_snapshot_seconds", "1"}});
-        const auto admin = m_server->bootstrap("admin@patches.test", "Patch MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        m_org = m_api->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        m_site = m_api->post("/api/v1/sites", {{"org_id", m_org}, {"name", "HQ"}}).body["id"];
-        const std::string key =
-            m_api->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}})
-                .body["key"];
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        m_org = m_fleet->org;
+        m_site = m_fleet->site;
+        const std::string key = m_fleet->enrollmentKey();
         test::TestAgent::Options options;
         options.identity = "patches-01";
         options.environment = m_aptEnv;
@@ -215,7 +215,7 @@ private Q_SLOTS:
 
     void cleanupTestCase() {
         m_agent.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
         run("apt-get",
             {"-q", "-y", "-o", "DPkg::Lock::Timeout=300", "purge", package("tool"), package("held"),

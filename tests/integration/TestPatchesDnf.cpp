@@ -4,6 +4,7 @@
 // the update with its severity, installs it when approved, and rolls it back; rpm confirms each version.
 #include "CommandWait.h"
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -21,8 +22,9 @@ class TestPatchesDnf final : public QObject {
     QTemporaryDir m_dir;
     QString m_name;
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     std::unique_ptr<test::TestAgent> m_agent;
     std::string m_device;
 
@@ -124,14 +126,11 @@ private Q_SLOTS:
         QCOMPARE(rpmVersion(), QString("1.0-1"));
 
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "patches_dnf");
-        const auto admin = m_server->bootstrap("admin@dnf.test", "Dnf MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        const std::string site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "HQ"}}).body["id"];
-        const std::string key =
-            m_api->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}})
-                .body["key"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "patches_dnf", "admin@dnf.test", "Dnf MSP",
+                                                    "Fleet", "HQ");
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        const std::string key = m_fleet->enrollmentKey();
         test::TestAgent::Options options;
         options.identity = "dnf-01";
         options.environment.insert("BREEZE_AGENT_PACKAGE_MANAGER", "dnf");
@@ -145,7 +144,7 @@ private Q_SLOTS:
 
     void cleanupTestCase() {
         m_agent.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 
