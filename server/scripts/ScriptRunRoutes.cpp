@@ -13,6 +13,7 @@
 #include "protocol/ScriptParameters.h"
 #include "protocol/ScriptRequest.h"
 #include "scripts/ScriptAccess.h"
+#include "scripts/ScriptRunStore.h"
 #include "tenancy/TenantLookup.h"
 
 #include <algorithm>
@@ -24,33 +25,6 @@ namespace {
 using namespace permissions;
 
 constexpr std::size_t kMaxTargets = 10'000;
-
-constexpr const char* kRunJson =
-    "json_build_object('id', r.id, 'org_id', r.org_id, 'script_id', r.script_id, 'script_name', s.name, "
-    "'version', v.version, 'parameters', r.parameters, 'targets', r.targets, 'device_count', r.device_count, "
-    "'refused', r.refused, 'requested_by', r.requested_by, 'created_at', r.created_at, 'statuses', "
-    "(SELECT coalesce(json_object_agg(status, n), '{}'::json) FROM (SELECT c.status, count(*) AS n FROM "
-    "device_commands c WHERE c.run_id = r.id GROUP BY c.status) counts))::text";
-constexpr const char* kRunFrom =
-    " FROM script_runs r JOIN scripts s ON s.id = r.script_id JOIN script_versions v ON v.id = "
-    "r.script_version_id";
-
-// One execution: a run_script command with its script, version and device (output in the detail only).
-constexpr const char* kExecutionJson =
-    "json_build_object('id', c.id, 'run_id', c.run_id, 'script_id', c.script_id, 'script_name', s.name, "
-    "'version', v.version, 'language', v.language, 'device_id', c.device_id, 'hostname', d.hostname, "
-    "'org_id', c.org_id, 'site_id', c.site_id, 'status', c.status, 'exit_code', c.exit_code, 'error', "
-    "c.error, 'result', c.output, 'parameters', r.parameters, 'requested_by', c.requested_by, "
-    "'requested_by_user', c.requested_by_user, 'timeout_seconds', c.timeout_seconds, 'expires_at', "
-    "c.expires_at, 'created_at', c.created_at, 'sent_at', c.sent_at, 'started_at', c.started_at, "
-    "'finished_at', c.finished_at)::text";
-constexpr const char* kExecutionFrom =
-    " FROM device_commands c JOIN scripts s ON s.id = c.script_id JOIN script_versions v ON v.id = "
-    "c.script_version_id JOIN devices d ON d.id = c.device_id LEFT JOIN script_runs r ON r.id = c.run_id";
-constexpr const char* kNewestFirstKey =
-    "lpad((9223372036854775807 - (extract(epoch FROM c.created_at) * 1000000)::bigint)::text, 19, '0')";
-constexpr const char* kRunNewestFirstKey =
-    "lpad((9223372036854775807 - (extract(epoch FROM r.created_at) * 1000000)::bigint)::text, 19, '0')";
 
 const std::set<std::string>& commandStatuses() {
     static const std::set<std::string> statuses{"pending", "sent",      "running",  "completed",
@@ -74,14 +48,15 @@ struct Target {
 };
 
 // Why a device cannot run this version, or "" when it can.
-std::string refusal(const pqxx::row& device, const ScriptRef& script, const VersionRow& version) {
-    if (device[5].as<bool>())
+std::string refusal(const ScriptRunStore::Candidate& device, const ScriptRef& script,
+                    const VersionRow& version) {
+    if (device.revoked)
         return "the device has been revoked";
-    if (device[4].as<std::string>() != "approved")
+    if (device.approval != "approved")
         return "the device is waiting for approval";
-    if (script.orgId && *script.orgId != device[1].as<std::string>())
+    if (script.orgId && *script.orgId != device.orgId)
         return "the script belongs to another organisation";
-    const std::string platform = device[6].is_null() ? "" : device[6].as<std::string>();
+    const std::string& platform = device.platform;
     if (!platform.empty() && std::find(version.os.begin(), version.os.end(), platform) == version.os.end()) {
         std::string list;
         for (const auto& os : version.os)
@@ -90,7 +65,7 @@ std::string refusal(const pqxx::row& device, const ScriptRef& script, const Vers
     }
     // Capabilities come with the agent's hello; a device never seen since enrollment is given the benefit of
     // the doubt (its agent refuses with the reason if it has no interpreter).
-    const auto capabilities = nlohmann::json::parse(device[7].as<std::string>());
+    const auto& capabilities = device.capabilities;
     if (!capabilities.empty() && std::find(capabilities.begin(), capabilities.end(),
                                            "script." + version.language) == capabilities.end())
         return "this device has no interpreter for " + version.language +
@@ -116,19 +91,17 @@ ApiResponse createRun(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const ScriptRef script = requireScript(ctx, tx, scriptId, ScriptUse::Read);
-    const auto versionRows = tx.sql().exec_params(
-        "SELECT id, version, language, array_to_string(os, ','), parameters::text, timeout_seconds FROM "
-        "script_versions WHERE script_id = $1 AND version = $2",
-        scriptId, versionNumber.value_or(script.currentVersion));
-    if (versionRows.empty())
+    ScriptRunStore runs(tx);
+    const auto stored =
+        runs.version(scriptId, static_cast<int>(versionNumber.value_or(script.currentVersion)));
+    if (!stored)
         throw ApiError::notFound("script version");
-    VersionRow version{
-        versionRows[0][0].as<std::string>(),
-        versionRows[0][1].as<int>(),
-        versionRows[0][2].as<std::string>(),
-        splitCommaList(versionRows[0][3].as<std::string>()),
-        protocol::parseScriptParameters(nlohmann::json::parse(versionRows[0][4].as<std::string>())),
-        versionRows[0][5].as<int>()};
+    VersionRow version{stored->id,
+                       stored->number,
+                       stored->language,
+                       stored->os,
+                       protocol::parseScriptParameters(stored->parameters),
+                       stored->timeoutSeconds};
     // Every value is checked before anything is queued: a bad one stops the whole run, naming the parameter.
     protocol::ResolvedParameters parameters;
     try {
@@ -139,10 +112,7 @@ ApiResponse createRun(RequestContext& ctx) {
 
     aim.resolve(ctx, tx, ScriptsExecute);
     const nlohmann::json& targets = aim.targets;
-    const auto devices = aim.params.exec(
-        tx.sql(), "SELECT d.id, d.org_id, d.site_id, d.hostname, d.approval, d.revoked_at IS NOT NULL, "
-                  "d.platform, d.capabilities::text FROM devices d WHERE " +
-                      aim.where + " AND " + deviceScopeSql(scope) + " ORDER BY d.hostname, d.id");
+    const auto devices = runs.candidates(aim, deviceScopeSql(scope));
     if (aim.listed > 0 && devices.size() != aim.listed)
         throw ApiError::notFound(std::to_string(aim.listed - devices.size()) + " of the devices");
     if (devices.size() > kMaxTargets)
@@ -152,7 +122,7 @@ ApiResponse createRun(RequestContext& ctx) {
     nlohmann::json refused = nlohmann::json::array();
     std::set<std::string> orgs;
     for (const auto& device : devices) {
-        Target target{device[0].as<std::string>(), device[1].as<std::string>(), device[3].as<std::string>()};
+        Target target{device.id, device.orgId, device.hostname};
         if (const std::string reason = refusal(device, script, version); !reason.empty()) {
             refused.push_back({{"device_id", target.id}, {"hostname", target.hostname}, {"reason", reason}});
             continue;
@@ -194,29 +164,13 @@ ApiResponse createRun(RequestContext& ctx) {
     std::vector<std::string> acceptedIds;
     for (const auto& target : accepted)
         acceptedIds.push_back(target.id);
-    const std::string runId =
-        tx.sql()
-            .exec_params1(
-                "INSERT INTO script_runs (partner_id, org_id, script_id, script_version_id, "
-                "parameters, targets, device_count, refused, requested_by, requested_by_user) VALUES "
-                "($1, NULLIF($2, '')::uuid, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb, $9, "
-                "NULLIF($10, '')::uuid) RETURNING id",
-                scope.partnerId(), runOrg.value_or(""), scriptId, version.id, parameters.redacted.dump(),
-                targets.dump(), static_cast<long long>(accepted.size()), refused.dump(), event.actorLabel,
-                requester)[0]
-            .as<std::string>();
-    const auto executions = tx.sql().exec_params(
-        "INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, args, "
-        "timeout_seconds, expires_at, requested_by, requested_by_user, script_id, script_version_id, run_id) "
-        "SELECT d.partner_id, d.org_id, d.site_id, d.id, 'run_script', $2::jsonb, $3, now() + "
-        "make_interval(secs "
-        "=> $4), $5, NULLIF($6, '')::uuid, $7, $8, $9 FROM devices d WHERE d.id = ANY($1::uuid[]) "
-        "RETURNING id, device_id",
-        uuidArrayLiteral(acceptedIds), args.dump(), timeoutOverride.value_or(version.timeoutSeconds),
-        expiresIn, event.actorLabel, requester, scriptId, version.id, runId);
-    std::map<std::string, std::string> commandOf;
-    for (const auto& row : executions)
-        commandOf[row[1].as<std::string>()] = row[0].as<std::string>();
+    const ScriptRunStore::NewRun newRun{
+        scope.partnerId(),   runOrg,   scriptId, version.id,
+        parameters.redacted, targets,  refused,  static_cast<long long>(accepted.size()),
+        event.actorLabel,    requester};
+    const std::string runId = runs.insertRun(newRun);
+    auto commandOf = runs.insertExecutions(
+        acceptedIds, args, timeoutOverride.value_or(version.timeoutSeconds), expiresIn, newRun, runId);
 
     event.resourceId = runId;
     event.orgId = runOrg;
@@ -234,8 +188,7 @@ ApiResponse createRun(RequestContext& ctx) {
                          {"device_id", target.id},
                          {"hostname", target.hostname},
                          {"status", "pending"}});
-    const auto run = jsonRow(
-        tx.sql().exec_params1(std::string("SELECT ") + kRunJson + kRunFrom + " WHERE r.id = $1", runId));
+    const auto run = runs.fetchRun(runId);
     tx.commit();
     if (ctx.server.agents)
         for (const auto& target : accepted)
@@ -253,18 +206,11 @@ std::string runScopeSql(const AccessScope& scope) {
 ApiResponse listRuns(RequestContext& ctx) {
     const AccessScope scope = ctx.require(ScriptsRead);
     Pagination pagination(ctx);
-    SqlParams params;
-    std::string sql = std::string("SELECT ") + kRunJson + ", " + kRunNewestFirstKey + kRunFrom + " WHERE " +
-                      runScopeSql(scope);
-    if (const auto scriptId = ctx.uuidQuery("script"))
-        sql += " AND r.script_id = " + params.add(*scriptId) + "::uuid";
-    if (const auto user = ctx.uuidQuery("user"))
-        sql += " AND r.requested_by_user = " + params.add(*user) + "::uuid";
-    sql += pagination.sqlAfter(params, kRunNewestFirstKey, "r.id") + " ORDER BY " + kRunNewestFirstKey +
-           ", r.id" + pagination.sqlLimit();
+    const auto scriptId = ctx.uuidQuery("script");
+    const auto userId = ctx.uuidQuery("user");
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
+    return ApiResponse::json(ScriptRunStore(tx).listRuns(scriptId, userId, pagination, runScopeSql(scope)));
 }
 
 ApiResponse getRun(RequestContext& ctx) {
@@ -272,11 +218,10 @@ ApiResponse getRun(RequestContext& ctx) {
     const AccessScope scope = ctx.require(ScriptsRead);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    const auto rows = tx.sql().exec_params(
-        std::string("SELECT ") + kRunJson + kRunFrom + " WHERE r.id = $1 AND " + runScopeSql(scope), id);
-    if (rows.empty())
+    auto run = ScriptRunStore(tx).run(id, runScopeSql(scope));
+    if (!run)
         throw ApiError::notFound("script run");
-    return ApiResponse::json(jsonRow(rows[0]));
+    return ApiResponse::json(std::move(*run));
 }
 
 std::string executionScopeSql(const AccessScope& scope) {
@@ -286,54 +231,15 @@ std::string executionScopeSql(const AccessScope& scope) {
 ApiResponse listExecutions(RequestContext& ctx) {
     const AccessScope scope = ctx.require(ScriptsRead);
     Pagination pagination(ctx);
-    SqlParams params;
-    std::string sql = std::string("SELECT ") + kExecutionJson + ", " + kNewestFirstKey + kExecutionFrom +
-                      " WHERE " + executionScopeSql(scope);
-    for (const auto& [name, column] : {std::pair<std::string, std::string>{"device", "c.device_id"},
-                                       {"script", "c.script_id"},
-                                       {"run", "c.run_id"},
-                                       {"user", "c.requested_by_user"},
-                                       {"org", "c.org_id"},
-                                       {"site", "c.site_id"}}) {
-        if (auto value = ctx.uuidQuery(name))
-            sql += " AND " + column + " = " + params.add(*value) + "::uuid";
-    }
-    if (auto status = ctx.query("status")) {
-        if (!commandStatuses().contains(*status))
-            throw ApiError::badRequest(
-                "status must be pending, sent, running, completed, failed, timed_out or cancelled");
-        sql += " AND c.status = " + params.add(*status);
-    }
-    sql += pagination.sqlAfter(params, kNewestFirstKey, "c.id") + " ORDER BY " + kNewestFirstKey + ", c.id" +
-           pagination.sqlLimit();
+    ScriptRunStore::ExecutionFilter filter{
+        ctx.uuidQuery("device"), ctx.uuidQuery("script"), ctx.uuidQuery("run"), ctx.uuidQuery("user"),
+        ctx.uuidQuery("org"),    ctx.uuidQuery("site"),   ctx.query("status")};
+    if (filter.status && !commandStatuses().contains(*filter.status))
+        throw ApiError::badRequest(
+            "status must be pending, sent, running, completed, failed, timed_out or cancelled");
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    return ApiResponse::json(pagination.page(params.exec(tx.sql(), sql)));
-}
-
-// A stream's stored bytes from `offset` on, at most `limit` of them.
-std::string streamBytes(ScopedTransaction& tx, const std::string& commandId, int stream, long long offset,
-                        long long limit) {
-    const auto rows = tx.sql().exec_params(
-        "SELECT byte_offset, data FROM command_output WHERE command_id = $1 AND stream = $2 AND "
-        "byte_offset + length(data) > $3 AND byte_offset < $3 + $4 ORDER BY byte_offset",
-        commandId, stream, offset, limit);
-    std::string bytes;
-    long long position = offset;
-    for (const auto& row : rows) {
-        const long long start = row[0].as<long long>();
-        if (start > position)
-            break; // a gap: the chunk in between has not arrived yet
-        const pqxx::binarystring data(row[1]);
-        const auto skip = static_cast<std::size_t>(position - start);
-        if (skip >= data.size())
-            continue;
-        bytes.append(data.get() + skip, data.size() - skip);
-        position = start + static_cast<long long>(data.size());
-    }
-    if (static_cast<long long>(bytes.size()) > limit)
-        bytes.resize(static_cast<std::size_t>(limit));
-    return bytes;
+    return ApiResponse::json(ScriptRunStore(tx).listExecutions(filter, pagination, executionScopeSql(scope)));
 }
 
 ApiResponse getExecution(RequestContext& ctx) {
@@ -341,16 +247,15 @@ ApiResponse getExecution(RequestContext& ctx) {
     const AccessScope scope = ctx.require(ScriptsRead);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    const auto rows = tx.sql().exec_params(std::string("SELECT ") + kExecutionJson + kExecutionFrom +
-                                               " WHERE c.id = $1 AND " + executionScopeSql(scope),
-                                           id);
-    if (rows.empty())
+    ScriptRunStore runs(tx);
+    auto found = runs.execution(id, executionScopeSql(scope));
+    if (!found)
         throw ApiError::notFound("script execution");
-    auto body = jsonRow(rows[0]);
+    auto body = std::move(*found);
     const nlohmann::json result = body["result"].is_object() ? body["result"] : nlohmann::json::object();
     for (const auto& [name, stream] : {std::pair<std::string, int>{"stdout", 1}, {"stderr", 2}}) {
         const std::string bytes =
-            streamBytes(tx, id, stream, 0, static_cast<long long>(protocol::kMaxScriptOutputBytes));
+            runs.streamBytes(id, stream, 0, static_cast<long long>(protocol::kMaxScriptOutputBytes));
         // Text for people (invalid sequences become U+FFFD when the body is written); the exact bytes too
         // when they are not UTF-8.
         body[name] = bytes;
@@ -375,27 +280,22 @@ ApiResponse getOutput(RequestContext& ctx) {
     const long long stderrOffset = offsetOf("stderr_offset");
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    const auto rows = tx.sql().exec_params(
-        "SELECT c.status, c.exit_code, c.error, c.output::text FROM device_commands c WHERE c.id = $1 AND "
-        "c.command_type = 'run_script' AND " +
-            scope.sqlSite("c.partner_id", "c.org_id", "c.site_id"),
-        id);
-    if (rows.empty())
+    ScriptRunStore runs(tx);
+    const auto state = runs.outputState(id, scope.sqlSite("c.partner_id", "c.org_id", "c.site_id"));
+    if (!state)
         throw ApiError::notFound("command");
-    const std::string status = rows[0][0].as<std::string>();
+    const std::string& status = state->status;
     const bool final = status != "pending" && status != "sent" && status != "running";
-    const nlohmann::json result =
-        rows[0][3].is_null() ? nlohmann::json::object() : nlohmann::json::parse(rows[0][3].as<std::string>());
-    nlohmann::json body{
-        {"command_id", id},
-        {"status", status},
-        {"final", final},
-        {"exit_code", rows[0][1].is_null() ? nlohmann::json() : nlohmann::json(rows[0][1].as<int>())},
-        {"error", rows[0][2].is_null() ? "" : rows[0][2].as<std::string>()}};
+    const nlohmann::json& result = state->result;
+    nlohmann::json body{{"command_id", id},
+                        {"status", status},
+                        {"final", final},
+                        {"exit_code", state->exitCode ? nlohmann::json(*state->exitCode) : nlohmann::json()},
+                        {"error", state->error}};
     constexpr long long kPage = 512 * 1024;
     for (const auto& [name, stream, offset] :
          {std::tuple<std::string, int, long long>{"stdout", 1, stdoutOffset}, {"stderr", 2, stderrOffset}}) {
-        const std::string bytes = streamBytes(tx, id, stream, offset, kPage);
+        const std::string bytes = runs.streamBytes(id, stream, offset, kPage);
         body[name] = encoding::base64Encode(bytes);
         body[name + "_offset"] = offset + static_cast<long long>(bytes.size());
         body[name + "_truncated"] = result.value(name + "_truncated", false);
@@ -412,25 +312,19 @@ ApiResponse cancelRun(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     const AccessScope readScope = ctx.principal().scopeFor(ScriptsRead);
-    if (tx.sql()
-            .exec_params("SELECT 1 FROM script_runs r WHERE r.id = $1 AND " + runScopeSql(readScope), id)
-            .empty())
+    ScriptRunStore runs(tx);
+    if (!runs.runVisible(id, runScopeSql(readScope)))
         throw ApiError::notFound("script run");
-    const auto cancelled = tx.sql().exec_params(
-        "UPDATE device_commands c SET status = 'cancelled', cancel_requested = (c.status <> 'pending'), "
-        "finished_at = now(), updated_at = now(), error = 'cancelled by ' || $2, args = c.args - "
-        "'sealed_environment' WHERE c.run_id = $1 AND c.status IN ('pending', 'sent', 'running') AND " +
-            scope.sqlSite("c.partner_id", "c.org_id", "c.site_id") +
-            " RETURNING c.device_id, c.id, cancel_requested",
-        id, ctx.principal().label);
+    const auto cancelled =
+        runs.cancelRun(id, ctx.principal().label, scope.sqlSite("c.partner_id", "c.org_id", "c.site_id"));
     AuditEvent event = ctx.auditEvent("script_runs.cancel", "script_run", id);
     event.details = {{"cancelled", cancelled.size()}};
     ctx.audit(tx, event);
     tx.commit();
     if (ctx.server.agents)
-        for (const auto& row : cancelled)
-            if (row[2].as<bool>())
-                ctx.server.agents->cancelRequested(row[0].as<std::string>(), row[1].as<std::string>());
+        for (const auto& command : cancelled)
+            if (command.reachedAgent)
+                ctx.server.agents->cancelRequested(command.deviceId, command.commandId);
     return ApiResponse::json({{"cancelled", cancelled.size()}});
 }
 } // namespace
