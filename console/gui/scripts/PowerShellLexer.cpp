@@ -1,5 +1,7 @@
 #include "scripts/PowerShellLexer.h"
 
+#include "widgets/Colours.h"
+
 #include <QColor>
 #include <QSet>
 
@@ -30,15 +32,15 @@ QString PowerShellLexer::description(int style) const {
 QColor PowerShellLexer::defaultColor(int style) const {
     switch (style) {
     case Comment:
-        return QColor(0x5c, 0x8a, 0x4a);
+        return syntaxColour(Syntax::Comment);
     case String:
-        return QColor(0xb3, 0x5a, 0x1f);
+        return syntaxColour(Syntax::String);
     case Variable:
-        return QColor(0x2f, 0x6f, 0xb5);
+        return syntaxColour(Syntax::Variable);
     case Keyword:
-        return QColor(0x8a, 0x3f, 0xa8);
+        return syntaxColour(Syntax::Keyword);
     case Cmdlet:
-        return QColor(0x1f, 0x8a, 0x8a);
+        return syntaxColour(Syntax::Command);
     default:
         return QsciLexerCustom::defaultColor(style);
     }

@@ -22,6 +22,23 @@ QColor colour(Colour role) {
     return {};
 }
 
+QColor syntaxColour(Syntax role) {
+    const bool dark = QApplication::palette().color(QPalette::Window).lightness() < 128;
+    switch (role) {
+    case Syntax::Comment:
+        return dark ? QColor(0x8f, 0xbf, 0x7a) : QColor(0x5c, 0x8a, 0x4a);
+    case Syntax::String:
+        return dark ? QColor(0xe6, 0x9a, 0x5c) : QColor(0xb3, 0x5a, 0x1f);
+    case Syntax::Variable:
+        return dark ? QColor(0x7a, 0xb0, 0xe8) : QColor(0x2f, 0x6f, 0xb5);
+    case Syntax::Keyword:
+        return dark ? QColor(0xc3, 0x8a, 0xe0) : QColor(0x8a, 0x3f, 0xa8);
+    case Syntax::Command:
+        return dark ? QColor(0x5f, 0xc9, 0xc9) : QColor(0x1f, 0x8a, 0x8a);
+    }
+    return {};
+}
+
 QString colourStyle(Colour role) {
     return "color: " + colour(role).name();
 }

@@ -10,6 +10,10 @@ namespace breeze::console {
 enum class Colour { Error, Warning, Success, Muted, Accent };
 
 QColor colour(Colour role);
+
+// The script editor's syntax colours (the PowerShell lexer; QScintilla's own lexers bring theirs).
+enum class Syntax { Comment, String, Variable, Keyword, Command };
+QColor syntaxColour(Syntax role);
 // "color: #rrggbb" for a style sheet.
 QString colourStyle(Colour role);
 
