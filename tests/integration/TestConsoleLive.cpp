@@ -10,6 +10,7 @@
 #include "LiveChannel.h"
 #include "SignInSession.h"
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -24,8 +25,9 @@ class TestConsoleLive final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_admin;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_admin = nullptr;
     test::AdminCredentials m_credentials;
     std::string m_site;
 
@@ -37,13 +39,13 @@ class TestConsoleLive final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(
-            *m_postgres, "console_live",
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "console_live", "admin@live.test", "Live MSP", "Live", "Live HQ",
             std::map<std::string, std::string>{{"agents.heartbeat_seconds", "1"}});
-        m_credentials = m_server->bootstrap("admin@live.test", "Live MSP", false);
-        m_admin = m_server->signIn(m_credentials.email, m_credentials.password, m_credentials.totpSecret);
-        const std::string org = m_admin->post("/api/v1/orgs", {{"name", "Live"}}).body["id"];
-        m_site = m_admin->post("/api/v1/sites", {{"org_id", org}, {"name", "Live HQ"}}).body["id"];
+        m_server = m_fleet->server.get();
+        m_admin = m_fleet->api.get();
+        m_credentials = m_fleet->admin;
+        m_site = m_fleet->site;
     }
 
     void signInRefusesWrongPasswordsInWords() {

@@ -1,6 +1,7 @@
 // breeze-console as a user runs it: --dev-stack signs in without questions, and --screenshot renders the
 // device view once its data has loaded (against a real server with a real agent), saves a PNG and exits.
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -17,16 +18,13 @@ class TestConsoleScreenshot final : public QObject {
 private Q_SLOTS:
     void rendersTheDeviceViewOfALiveServer() {
         test::TestPostgres postgres;
-        test::TestServer server(postgres, "console_shot");
-        const auto admin = server.bootstrap("admin@shot.test", "Shot MSP", false);
-        auto api = server.signIn(admin.email, admin.password, admin.totpSecret);
-        const std::string org = api->post("/api/v1/orgs", {{"name", "Shots"}}).body["id"];
-        const std::string site = api->post("/api/v1/sites", {{"org_id", org}, {"name", "Studio"}}).body["id"];
-        const auto key =
-            api->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}});
+        test::TestFleet fleet(postgres, "console_shot", "admin@shot.test", "Shot MSP", "Shots", "Studio");
+        test::TestServer& server = *fleet.server;
+        const auto& admin = fleet.admin;
+        auto& api = fleet.api;
         test::TestAgent::Options options;
         options.identity = "shot-01";
-        test::TestAgent agent(server, key.body["key"], options);
+        test::TestAgent agent(server, fleet.enrollmentKey(), options);
         agent.start();
         QTRY_VERIFY_WITH_TIMEOUT(api->get("/api/v1/devices/" + agent.deviceId()).body["status"] == "online",
                                  15000);

@@ -6,6 +6,7 @@
 #include "ScriptParameterModel.h"
 #include "ScriptRunMonitor.h"
 #include "TestAgent.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "scripts/ExecutionHistoryPanel.h"
@@ -33,8 +34,9 @@ class TestConsoleScripts final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_admin;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_admin = nullptr;
     std::unique_ptr<test::TestAgent> m_agent;
     std::unique_ptr<ConsoleConnection> m_connection;
     std::unique_ptr<MainWindow> m_window;
@@ -57,18 +59,15 @@ class TestConsoleScripts final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(
-            *m_postgres, "console_scripts",
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "console_scripts", "admin@scripts.test", "Scripts MSP", "Fleet", "HQ",
             std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
-        const auto credentials = m_server->bootstrap("admin@scripts.test", "Scripts MSP", false);
-        m_admin = m_server->signIn(credentials.email, credentials.password, credentials.totpSecret);
-        const std::string org = m_admin->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        const std::string site = m_admin->post("/api/v1/sites", {{"org_id", org}, {"name", "HQ"}}).body["id"];
-        const auto key =
-            m_admin->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}});
+        m_server = m_fleet->server.get();
+        m_admin = m_fleet->api.get();
+        const auto& credentials = m_fleet->admin;
         test::TestAgent::Options options;
         options.identity = "console-scripts-01";
-        m_agent = std::make_unique<test::TestAgent>(*m_server, key.body["key"], options);
+        m_agent = std::make_unique<test::TestAgent>(*m_server, m_fleet->enrollmentKey(), options);
         m_agent->start();
         m_device = QString::fromStdString(m_agent->deviceId());
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -101,7 +100,7 @@ private Q_SLOTS:
         m_window.reset();
         m_connection.reset();
         m_agent.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 
