@@ -635,10 +635,9 @@ void EventLoop::readMessages(Connection& connection) {
                 return;
             }
             connection.held = std::move(message.payload);
-            if (offerHeld(connection))
-                return;
-            // The handler's queues are full: this message waits here, and nothing more is read meanwhile.
-            pauseReading(connection, Clock::now() + kHeldRetry);
+            // When the handler's queues are full the message stays held, and mayTakeMessage pauses reading
+            // (one retry timer, set there) before anything more is read.
+            offerHeld(connection);
         },
         [&] { return mayTakeMessage(connection); });
 }

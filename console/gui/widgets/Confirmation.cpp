@@ -19,8 +19,8 @@ QStringList& questions() {
 } // namespace
 
 bool Confirmation::ask(QWidget* parent, const QString& title, const QString& question) {
-    questions().push_back(question);
     if (!preAnswers().empty()) {
+        questions().push_back(question); // only in tests: a console that is used keeps nothing
         const bool answer = preAnswers().front();
         preAnswers().pop_front();
         return answer;

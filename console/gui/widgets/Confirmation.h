@@ -16,7 +16,7 @@ public:
     static bool ask(QWidget* parent, const QString& title, const QString& question);
     // The next calls of ask() return these answers, in order, without showing anything.
     static void preAnswer(std::initializer_list<bool> answers);
-    // The questions asked since the last call (pre-answered or not), for tests.
+    // The questions answered ahead since the last call, for tests.
     static QStringList asked();
 };
 
