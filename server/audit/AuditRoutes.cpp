@@ -71,8 +71,8 @@ ApiResponse verifyAudit(RequestContext& ctx) {
 } // namespace
 
 void registerAuditRoutes(Router& router) {
-    router.add({"GET", "/api/v1/audit", "", RouteAccess::Authenticated, listAudit});
-    router.add({"GET", "/api/v1/audit/verify", "", RouteAccess::Authenticated, verifyAudit});
+    router.add({HttpMethod::Get, "/api/v1/audit", "", RouteAccess::Authenticated, listAudit});
+    router.add({HttpMethod::Get, "/api/v1/audit/verify", "", RouteAccess::Authenticated, verifyAudit});
 }
 
 } // namespace breeze::server

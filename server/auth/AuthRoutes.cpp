@@ -1,9 +1,11 @@
 #include "auth/AuthRoutes.h"
 
+#include "auth/AccountStore.h"
 #include "auth/LoginThrottle.h"
 #include "auth/MfaCredentials.h"
 #include "auth/PasswordPolicy.h"
 #include "auth/SessionIssuer.h"
+#include "auth/SessionStore.h"
 #include "crypto/Digest.h"
 #include "crypto/Totp.h"
 #include "encoding/Base32.h"
@@ -48,15 +50,6 @@ struct LoginFailure {
     bool countsAgainstThrottle;
 };
 
-// What sign-in needs of an account, read before the password is checked.
-struct StoredLogin {
-    std::string userId;
-    std::string partnerId;
-    std::string passwordHash;
-    bool mfaEnrolled;
-    bool knownAddress; // the owner signed in from this address within 90 days
-};
-
 ApiError tooManyAttempts(int wait) {
     return ApiError(429, "too_many_attempts",
                     "too many failed sign-ins; try again in " + std::to_string(wait) + " seconds", wait);
@@ -79,26 +72,17 @@ ApiResponse login(RequestContext& ctx) {
 
     LoginThrottle::Keys keys;
     LoginThrottle::Standing standing;
-    std::optional<StoredLogin> account;
+    std::optional<AccountStore::SignInAccount> account;
     bool gateRefused = false;
     {
         auto lease = server.pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"sign-in: throttle and account"});
         // The account is named as PostgreSQL finds it (lower() folds more than ASCII): counted by its id when
         // it exists, so no other spelling of the address gets a fresh budget.
-        const auto rows = tx.sql().exec_params(
-            "SELECT lower($1::text), u.id, u.partner_id, u.password_hash, u.totp_secret_sealed IS NOT NULL, "
-            "EXISTS (SELECT 1 FROM auth_sessions s WHERE s.user_id = u.id AND s.address = $2 AND "
-            "s.created_at > "
-            "now() - interval '90 days') FROM (SELECT 1) one LEFT JOIN users u ON lower(u.email) = lower($1)",
-            email, ctx.address());
-        const auto& row = rows[0];
-        if (!row[1].is_null())
-            account = StoredLogin{row[1].as<std::string>(), row[2].as<std::string>(),
-                                  row[3].as<std::string>(), row[4].as<bool>(), row[5].as<bool>()};
-        keys =
-            LoginThrottle::Keys::of(account ? "user:" + account->userId : "email:" + row[0].as<std::string>(),
-                                    addressBucket(ctx.address()));
+        auto lookup = AccountStore(tx).lookUpSignIn(email, ctx.address());
+        account = lookup.account;
+        keys = LoginThrottle::Keys::of(account ? "user:" + account->userId : "email:" + lookup.foldedEmail,
+                                       addressBucket(ctx.address()));
         standing = throttle.standing(tx, keys);
         // Refused unchecked: nothing is learnt, and the attempt is noise, not a sign-in.
         const bool secondFactorOffered = account && account->mfaEnrolled && (totp || recoveryCode);
@@ -163,20 +147,16 @@ ApiResponse login(RequestContext& ctx) {
             failure.reason = "unknown e-mail";
             refuse(failure);
         }
-        const auto rows = tx.sql().exec_params(
-            "SELECT u.password_hash, u.totp_secret_sealed, coalesce(u.totp_last_step, 0), "
-            "u.mfa_required OR p.require_mfa, u.disabled_at IS NOT NULL "
-            "FROM users u JOIN partners p ON p.id = u.partner_id WHERE u.id = $1 "
-            "FOR UPDATE OF u", // concurrent sign-ins must not both spend the same TOTP step
-            account->userId);
+        AccountStore accounts(tx);
+        // Locked: concurrent sign-ins must not both spend the same TOTP step.
+        const auto user = accounts.lockForSignIn(account->userId);
         event.partnerId = account->partnerId;
         event.actorType = "user";
         event.actorId = account->userId;
         event.resourceId = account->userId;
-        if (rows.empty())
+        if (!user)
             refuse({401, "invalid_credentials", "e-mail or password is wrong", "account removed meanwhile",
                     false});
-        const auto& user = rows[0];
         // The row lock orders attempts on this account: what earlier ones recorded while this one was hashing
         // counts now, so parallel guesses get no more answers than sequential ones.
         standing = throttle.standing(tx, keys);
@@ -189,7 +169,7 @@ ApiResponse login(RequestContext& ctx) {
             tx.commit();
             throw tooManyAttempts(standing.blockedSeconds > 0 ? standing.blockedSeconds : window);
         }
-        if (user[0].as<std::string>() != account->passwordHash)
+        if (user->passwordHash != account->passwordHash)
             refuse({401, "invalid_credentials", "e-mail or password is wrong", "password changed meanwhile",
                     false});
         if (!passwordRight) {
@@ -197,25 +177,24 @@ ApiResponse login(RequestContext& ctx) {
             failure.reason = "wrong password";
             refuse(failure);
         }
-        if (user[4].as<bool>())
+        if (user->disabled)
             refuse({401, "account_disabled", "this account is disabled", "account disabled", false});
 
-        const bool mfaEnrolled = !user[1].is_null();
+        const bool mfaEnrolled = user->sealedTotp.has_value();
         if (mfaEnrolled) {
             if (!totp && !recoveryCode)
                 refuse({401, "mfa_required", "enter the code from your authenticator app, or a recovery code",
                         "second factor missing", false});
             if (totp) {
-                const auto secret = server.sealer.open(user[1].as<std::string>());
+                const auto secret = server.sealer.open(*user->sealedTotp);
                 if (!secret)
                     throw std::runtime_error(
                         "stored TOTP secret cannot be opened: was sealing.key replaced?");
                 const auto step = crypto::Totp::matchingStep(*secret, *totp, now());
-                if (!step || *step <= user[2].as<std::int64_t>())
+                if (!step || *step <= user->lastTotpStep)
                     refuse({401, "invalid_totp", "the authenticator code is wrong or was already used",
                             "wrong TOTP", true});
-                tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", account->userId,
-                                     *step);
+                accounts.spendTotpStep(account->userId, *step);
             } else if (!MfaCredentials::consumeRecoveryCode(tx, account->userId, *recoveryCode)) {
                 refuse({401, "invalid_recovery_code", "the recovery code is wrong or was already used",
                         "wrong recovery code", true});
@@ -223,8 +202,8 @@ ApiResponse login(RequestContext& ctx) {
                 event.details["recovery_code_used"] = true;
             }
         }
-        const bool mfaEnrollmentOnly = !mfaEnrolled && user[3].as<bool>();
-        tx.sql().exec_params("UPDATE users SET last_login_at = now() WHERE id = $1", account->userId);
+        const bool mfaEnrollmentOnly = !mfaEnrolled && user->mfaRequired;
+        accounts.recordSignIn(account->userId);
         throttle.recordSuccess(tx, keys);
         SessionIssuer issuer(server);
         nlohmann::json tokens =
@@ -241,8 +220,7 @@ ApiResponse login(RequestContext& ctx) {
         const std::string stronger = server.hasher.hash(password);
         auto lease = server.pool.acquire();
         ScopedTransaction upgrade(*lease, SystemAccess{"upgrade a password hash"});
-        upgrade.sql().exec_params("UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3",
-                                  account->userId, stronger, account->passwordHash);
+        AccountStore(upgrade).upgradePasswordHash(account->userId, stronger, account->passwordHash);
         upgrade.commit();
     }
     return ApiResponse::json(tokens);
@@ -255,49 +233,40 @@ ApiResponse refresh(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"refresh a session"});
     AuditEvent event = ctx.auditEvent("auth.refresh", "session", "");
-    const auto rows = tx.sql().exec_params(
-        "SELECT rt.session_id, rt.used_at IS NOT NULL, s.revoked_at IS NOT NULL OR s.expires_at <= now() "
-        "OR u.disabled_at IS NOT NULL, s.user_id, s.partner_id, u.email, s.mfa_enrollment_only "
-        "FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id JOIN users u ON u.id = "
-        "s.user_id "
-        "WHERE rt.token_hash = $1 FOR UPDATE OF rt, s",
-        crypto::Digest::sha256Hex(token));
+    const std::string tokenHash = crypto::Digest::sha256Hex(token);
+    SessionStore sessions(tx);
+    const auto found = sessions.lockRefresh(tokenHash);
     auto refuse = [&](const std::string& code, const std::string& message, const std::string& reason) {
         event.result = "failure";
         event.details["reason"] = reason;
-        if (rows.empty())
+        if (!found)
             ctx.auditNoise(tx, event); // a token nobody holds: anyone can send one
         else
             ctx.audit(tx, event);
         tx.commit();
         throw ApiError::unauthorized(code, message);
     };
-    if (rows.empty())
+    if (!found)
         refuse("invalid_refresh_token", "the refresh token is not valid; sign in again",
                "unknown refresh token");
-    const auto& row = rows[0];
-    const std::string sessionId = row[0].as<std::string>();
+    const std::string sessionId = found->sessionId;
     event.resourceId = sessionId;
-    event.partnerId = row[4].as<std::string>();
+    event.partnerId = found->partnerId;
     event.actorType = "user";
-    event.actorId = row[3].as<std::string>();
-    event.actorLabel = row[5].as<std::string>();
-    if (row[1].as<bool>()) {
+    event.actorId = found->userId;
+    event.actorLabel = found->email;
+    if (found->alreadyUsed) {
         // A refresh token presented twice means two parties hold it: end the whole session for both.
-        tx.sql().exec_params(
-            "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'refresh_token_reuse' "
-            "WHERE id = $1 AND revoked_at IS NULL",
-            sessionId);
+        sessions.revoke(sessionId, "refresh_token_reuse");
         refuse("refresh_token_reused",
                "this refresh token was already used, so the session has been ended for safety; sign in again",
                "refresh token reuse: session revoked");
     }
-    if (row[2].as<bool>())
+    if (found->ended)
         refuse("session_ended", "this session has ended; sign in again", "session revoked or expired");
-    tx.sql().exec_params("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1",
-                         crypto::Digest::sha256Hex(token));
+    sessions.markRefreshUsed(tokenHash);
     SessionIssuer issuer(ctx.server);
-    nlohmann::json tokens = issuer.rotate(tx, sessionId, row[3].as<std::string>(), row[6].as<bool>());
+    nlohmann::json tokens = issuer.rotate(tx, sessionId, found->userId, found->mfaEnrollmentOnly);
     ctx.audit(tx, event);
     tx.commit();
     return ApiResponse::json(tokens);
@@ -307,9 +276,7 @@ ApiResponse logout(RequestContext& ctx) {
     const auto& user = requireUser(ctx);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"end own session"});
-    tx.sql().exec_params("UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'logout' "
-                         "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
-                         user.sessionId, user.id);
+    SessionStore(tx).endOwn(user.sessionId, user.id);
     ctx.audit(tx, ctx.auditEvent("auth.logout", "session", user.sessionId));
     tx.commit();
     return ApiResponse::noContent();
@@ -340,26 +307,19 @@ ApiResponse me(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"read own account"});
     // The MSP's name heads the console's tree.
-    body["partner_name"] =
-        tx.sql()
-            .exec_params1("SELECT name FROM partners WHERE id = $1", principal.partnerId)[0]
-            .as<std::string>();
+    AccountStore accounts(tx);
+    body["partner_name"] = accounts.partnerName(principal.partnerId);
     if (principal.kind == Principal::Kind::ApiKey) {
         body["name"] = principal.label;
         return ApiResponse::json(body);
     }
-    const auto row =
-        tx.sql().exec_params1("SELECT u.email, u.display_name, u.home_org_id, u.totp_secret_sealed IS NOT "
-                              "NULL, u.mfa_required OR p.require_mfa "
-                              "FROM users u JOIN partners p ON p.id = u.partner_id WHERE u.id = $1",
-                              principal.id);
+    const auto profile = accounts.profile(principal.id);
     tx.commit();
-    body["email"] = row[0].as<std::string>();
-    body["display_name"] = row[1].as<std::string>();
-    body["home_org_id"] =
-        row[2].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[2].as<std::string>());
-    body["mfa_enabled"] = row[3].as<bool>();
-    body["mfa_required"] = row[4].as<bool>();
+    body["email"] = profile.email;
+    body["display_name"] = profile.displayName;
+    body["home_org_id"] = profile.homeOrgId ? nlohmann::json(*profile.homeOrgId) : nlohmann::json(nullptr);
+    body["mfa_enabled"] = profile.mfaEnabled;
+    body["mfa_required"] = profile.mfaRequired;
     body["session_id"] = principal.sessionId;
     body["mfa_enrollment_required"] = principal.mfaEnrollmentOnly;
     return ApiResponse::json(body);
@@ -373,15 +333,15 @@ LoginThrottle::Keys passwordKeys(RequestContext& ctx, const std::string& userId)
 
 // The account's password hash and e-mail, read in a transaction of their own so the hash can be checked
 // outside any; 429 while wrong passwords for this account from here are over the limit.
-std::pair<std::string, std::string> passwordOf(RequestContext& ctx, const std::string& userId) {
+AccountStore::Password passwordOf(RequestContext& ctx, const std::string& userId) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"read own password hash"});
     if (const int wait = throttleOf(ctx.server).standing(tx, passwordKeys(ctx, userId)).blockedSeconds;
         wait > 0)
         throw tooManyAttempts(wait);
-    const auto row = tx.sql().exec_params1("SELECT password_hash, email FROM users WHERE id = $1", userId);
+    auto password = AccountStore(tx).password(userId);
     tx.commit();
-    return {row[0].as<std::string>(), row[1].as<std::string>()};
+    return password;
 }
 
 void countWrongPassword(RequestContext& ctx, const std::string& userId) {
@@ -399,29 +359,22 @@ ApiResponse changePassword(RequestContext& ctx) {
     fields.finish();
     // Argon2id (the check and the new hash) runs between two transactions; the update then applies only if
     // the password is still the one checked.
-    const auto [storedHash, email] = passwordOf(ctx, user.id);
+    const auto stored = passwordOf(ctx, user.id);
+    const std::string& storedHash = stored.hash;
     if (!ctx.server.hasher.verify(storedHash, current)) {
         countWrongPassword(ctx, user.id);
         throw ApiError(403, "wrong_password", "the current password is wrong");
     }
-    checkNewPassword(next, email, ctx.server.config.passwordMinLength);
+    checkNewPassword(next, stored.email, ctx.server.config.passwordMinLength);
     const std::string nextHash = ctx.server.hasher.hash(next);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"change own password"});
-    if (tx.sql()
-            .exec_params(
-                "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() "
-                "WHERE id = $1 AND password_hash = $3",
-                user.id, nextHash, storedHash)
-            .affected_rows() == 0)
+    if (!AccountStore(tx).replacePassword(user.id, nextHash, storedHash))
         throw ApiError::conflict("the password was changed meanwhile; try again");
     // Every other sign-in of this account ends: a changed password is often a reaction to a leak.
-    const auto ended = tx.sql().exec_params(
-        "UPDATE auth_sessions SET revoked_at = now(), revoke_reason = 'password_changed' "
-        "WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id",
-        user.id, user.sessionId);
+    const std::size_t ended = SessionStore(tx).endOthers(user.id, user.sessionId, "password_changed");
     AuditEvent event = ctx.auditEvent("auth.password_change", "user", user.id);
-    event.details = {{"other_sessions_ended", ended.size()}};
+    event.details = {{"other_sessions_ended", ended}};
     ctx.audit(tx, event);
     tx.commit();
     return ApiResponse::noContent();
@@ -439,22 +392,13 @@ struct MfaState {
 };
 
 MfaState loadMfaState(RequestContext& ctx, ScopedTransaction& tx, const std::string& userId) {
-    const auto row = tx.sql().exec_params1(
-        "SELECT u.totp_secret_sealed, u.totp_pending_sealed, coalesce(u.totp_last_step, 0), "
-        "u.mfa_required OR p.require_mfa, u.password_hash, u.email FROM users u JOIN partners p ON p.id = "
-        "u.partner_id "
-        "WHERE u.id = $1 FOR UPDATE OF u",
-        userId);
-    MfaState state{std::nullopt,
-                   std::nullopt,
-                   row[2].as<std::int64_t>(),
-                   row[3].as<bool>(),
-                   row[4].as<std::string>(),
-                   row[5].as<std::string>()};
-    if (!row[0].is_null())
-        state.secret = ctx.server.sealer.open(row[0].as<std::string>());
-    if (!row[1].is_null())
-        state.pending = ctx.server.sealer.open(row[1].as<std::string>());
+    const auto locked = AccountStore(tx).lockMfa(userId);
+    MfaState state{std::nullopt,    std::nullopt,        locked.lastStep,
+                   locked.required, locked.passwordHash, locked.email};
+    if (locked.sealedSecret)
+        state.secret = ctx.server.sealer.open(*locked.sealedSecret);
+    if (locked.sealedPending)
+        state.pending = ctx.server.sealer.open(*locked.sealedPending);
     return state;
 }
 
@@ -463,7 +407,7 @@ std::int64_t requireTotp(ScopedTransaction& tx, const std::string& userId, const
     const auto step = crypto::Totp::matchingStep(secret, code, now());
     if (!step || *step <= lastStep)
         throw ApiError(400, "invalid_totp", "the authenticator code is wrong or was already used");
-    tx.sql().exec_params("UPDATE users SET totp_last_step = $2 WHERE id = $1", userId, *step);
+    AccountStore(tx).spendTotpStep(userId, *step);
     return *step;
 }
 
@@ -476,8 +420,7 @@ ApiResponse mfaSetup(RequestContext& ctx) {
         throw ApiError::conflict(
             "multi-factor authentication is already enabled; disable it first to re-enrol");
     const std::string secret = MfaCredentials::newTotpSecret();
-    tx.sql().exec_params("UPDATE users SET totp_pending_sealed = $2 WHERE id = $1", user.id,
-                         ctx.server.sealer.seal(secret));
+    AccountStore(tx).setPendingTotp(user.id, ctx.server.sealer.seal(secret));
     ctx.audit(tx, ctx.auditEvent("auth.mfa_setup", "user", user.id));
     tx.commit();
     const std::string base32 = encoding::base32Encode(secret);
@@ -498,12 +441,8 @@ ApiResponse mfaEnable(RequestContext& ctx) {
     if (!state.pending)
         throw ApiError::conflict("start with POST /api/v1/auth/mfa/setup");
     requireTotp(tx, user.id, *state.pending, code, 0);
-    tx.sql().exec_params(
-        "UPDATE users SET totp_secret_sealed = totp_pending_sealed, totp_pending_sealed = NULL, "
-        "updated_at = now() WHERE id = $1",
-        user.id);
-    tx.sql().exec_params("UPDATE auth_sessions SET mfa_enrollment_only = false WHERE id = $1",
-                         user.sessionId);
+    AccountStore(tx).activatePendingTotp(user.id);
+    SessionStore(tx).finishMfaEnrollment(user.sessionId);
     const auto codes = MfaCredentials::issueRecoveryCodes(tx, user.id);
     ctx.audit(tx, ctx.auditEvent("auth.mfa_enable", "user", user.id));
     tx.commit();
@@ -516,7 +455,7 @@ ApiResponse mfaDisable(RequestContext& ctx) {
     const std::string password = fields.requiredString("password", 1, 1024);
     const std::string code = fields.requiredString("totp", 1, 16);
     fields.finish();
-    const std::string checkedHash = passwordOf(ctx, user.id).first;
+    const std::string checkedHash = passwordOf(ctx, user.id).hash;
     const bool passwordRight = ctx.server.hasher.verify(checkedHash, password);
     if (!passwordRight) {
         countWrongPassword(ctx, user.id);
@@ -533,11 +472,7 @@ ApiResponse mfaDisable(RequestContext& ctx) {
     if (state.passwordHash != checkedHash) // changed meanwhile
         throw ApiError(403, "wrong_password", "the password is wrong");
     requireTotp(tx, user.id, *state.secret, code, state.lastStep);
-    tx.sql().exec_params(
-        "UPDATE users SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, totp_last_step = NULL, "
-        "updated_at = now() WHERE id = $1",
-        user.id);
-    tx.sql().exec_params("DELETE FROM recovery_codes WHERE user_id = $1", user.id);
+    AccountStore(tx).removeTotp(user.id);
     ctx.audit(tx, ctx.auditEvent("auth.mfa_disable", "user", user.id));
     tx.commit();
     return ApiResponse::noContent();
@@ -562,17 +497,19 @@ ApiResponse mfaRecoveryCodes(RequestContext& ctx) {
 } // namespace
 
 void registerAuthRoutes(Router& router) {
-    router.add({"POST", "/api/v1/auth/login", "auth.login", RouteAccess::Public, login});
-    router.add({"POST", "/api/v1/auth/refresh", "auth.refresh", RouteAccess::Public, refresh});
-    router.add({"POST", "/api/v1/auth/logout", "auth.logout", RouteAccess::MfaEnrollment, logout});
-    router.add({"GET", "/api/v1/auth/me", "", RouteAccess::MfaEnrollment, me});
-    router.add({"POST", "/api/v1/auth/password", "auth.password_change", RouteAccess::MfaEnrollment,
+    router.add({HttpMethod::Post, "/api/v1/auth/login", "auth.login", RouteAccess::Public, login});
+    router.add({HttpMethod::Post, "/api/v1/auth/refresh", "auth.refresh", RouteAccess::Public, refresh});
+    router.add({HttpMethod::Post, "/api/v1/auth/logout", "auth.logout", RouteAccess::MfaEnrollment, logout});
+    router.add({HttpMethod::Get, "/api/v1/auth/me", "", RouteAccess::MfaEnrollment, me});
+    router.add({HttpMethod::Post, "/api/v1/auth/password", "auth.password_change", RouteAccess::MfaEnrollment,
                 changePassword});
-    router.add({"POST", "/api/v1/auth/mfa/setup", "auth.mfa_setup", RouteAccess::MfaEnrollment, mfaSetup});
-    router.add({"POST", "/api/v1/auth/mfa/enable", "auth.mfa_enable", RouteAccess::MfaEnrollment, mfaEnable});
     router.add(
-        {"POST", "/api/v1/auth/mfa/disable", "auth.mfa_disable", RouteAccess::Authenticated, mfaDisable});
-    router.add({"POST", "/api/v1/auth/mfa/recovery-codes", "auth.mfa_recovery_codes",
+        {HttpMethod::Post, "/api/v1/auth/mfa/setup", "auth.mfa_setup", RouteAccess::MfaEnrollment, mfaSetup});
+    router.add({HttpMethod::Post, "/api/v1/auth/mfa/enable", "auth.mfa_enable", RouteAccess::MfaEnrollment,
+                mfaEnable});
+    router.add({HttpMethod::Post, "/api/v1/auth/mfa/disable", "auth.mfa_disable", RouteAccess::Authenticated,
+                mfaDisable});
+    router.add({HttpMethod::Post, "/api/v1/auth/mfa/recovery-codes", "auth.mfa_recovery_codes",
                 RouteAccess::Authenticated, mfaRecoveryCodes});
 }
 

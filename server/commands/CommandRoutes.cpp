@@ -144,13 +144,13 @@ ApiResponse listCommandTypes(RequestContext&) {
 } // namespace
 
 void registerCommandRoutes(Router& router) {
-    router.add({"POST", "/api/v1/devices/{id}/commands", "commands.create", RouteAccess::Authenticated,
-                createCommand});
-    router.add({"GET", "/api/v1/commands", "", RouteAccess::Authenticated, listCommands});
-    router.add({"GET", "/api/v1/commands/{id}", "", RouteAccess::Authenticated, getCommand});
-    router.add({"POST", "/api/v1/commands/{id}/cancel", "commands.cancel", RouteAccess::Authenticated,
-                cancelCommand});
-    router.add({"GET", "/api/v1/command-types", "", RouteAccess::Authenticated, listCommandTypes});
+    router.add({HttpMethod::Post, "/api/v1/devices/{id}/commands", "commands.create",
+                RouteAccess::Authenticated, createCommand});
+    router.add({HttpMethod::Get, "/api/v1/commands", "", RouteAccess::Authenticated, listCommands});
+    router.add({HttpMethod::Get, "/api/v1/commands/{id}", "", RouteAccess::Authenticated, getCommand});
+    router.add({HttpMethod::Post, "/api/v1/commands/{id}/cancel", "commands.cancel",
+                RouteAccess::Authenticated, cancelCommand});
+    router.add({HttpMethod::Get, "/api/v1/command-types", "", RouteAccess::Authenticated, listCommandTypes});
 }
 
 } // namespace breeze::server

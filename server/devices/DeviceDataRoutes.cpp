@@ -91,12 +91,14 @@ ApiResponse getMetrics(RequestContext& ctx) {
 } // namespace
 
 void registerDeviceDataRoutes(Router& router) {
-    router.add({"GET", "/api/v1/devices/{id}/inventory", "", RouteAccess::Authenticated, getInventory});
-    router.add({"GET", "/api/v1/devices/{id}/inventory/changes", "", RouteAccess::Authenticated,
+    router.add(
+        {HttpMethod::Get, "/api/v1/devices/{id}/inventory", "", RouteAccess::Authenticated, getInventory});
+    router.add({HttpMethod::Get, "/api/v1/devices/{id}/inventory/changes", "", RouteAccess::Authenticated,
                 listInventoryChanges});
-    router.add({"GET", "/api/v1/devices/{id}/software", "", RouteAccess::Authenticated, getSoftware});
-    router.add({"GET", "/api/v1/devices/{id}/metrics", "", RouteAccess::Authenticated, getMetrics});
-    router.add({"GET", "/api/v1/devices/{id}/events", "", RouteAccess::Authenticated, listEvents});
+    router.add(
+        {HttpMethod::Get, "/api/v1/devices/{id}/software", "", RouteAccess::Authenticated, getSoftware});
+    router.add({HttpMethod::Get, "/api/v1/devices/{id}/metrics", "", RouteAccess::Authenticated, getMetrics});
+    router.add({HttpMethod::Get, "/api/v1/devices/{id}/events", "", RouteAccess::Authenticated, listEvents});
 }
 
 } // namespace breeze::server

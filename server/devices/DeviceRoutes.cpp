@@ -377,20 +377,21 @@ ApiResponse deleteDevice(RequestContext& ctx) {
 } // namespace
 
 void registerDeviceRoutes(Router& router) {
-    router.add({"POST", "/api/v1/agent/enroll", "devices.enroll", RouteAccess::Public, enroll});
-    router.add({"GET", "/api/v1/devices", "", RouteAccess::Authenticated, listDevices});
-    router.add({"GET", "/api/v1/devices/{id}", "", RouteAccess::Authenticated, getDevice});
-    router.add({"POST", "/api/v1/devices/{id}/approve", "devices.approve", RouteAccess::Authenticated,
-                approveDevice});
-    router.add({"POST", "/api/v1/devices/{id}/rotate-credential", "devices.rotate_credential",
+    router.add({HttpMethod::Post, "/api/v1/agent/enroll", "devices.enroll", RouteAccess::Public, enroll});
+    router.add({HttpMethod::Get, "/api/v1/devices", "", RouteAccess::Authenticated, listDevices});
+    router.add({HttpMethod::Get, "/api/v1/devices/{id}", "", RouteAccess::Authenticated, getDevice});
+    router.add({HttpMethod::Post, "/api/v1/devices/{id}/approve", "devices.approve",
+                RouteAccess::Authenticated, approveDevice});
+    router.add({HttpMethod::Post, "/api/v1/devices/{id}/rotate-credential", "devices.rotate_credential",
                 RouteAccess::Authenticated, rotateCredential});
-    router.add({"DELETE", "/api/v1/devices/{id}/reenrollment", "devices.reenrollment_refused",
+    router.add({HttpMethod::Delete, "/api/v1/devices/{id}/reenrollment", "devices.reenrollment_refused",
                 RouteAccess::Authenticated, refuseReenrollment});
-    router.add(
-        {"POST", "/api/v1/devices/{id}/revoke", "devices.revoke", RouteAccess::Authenticated, revokeDevice});
-    router.add(
-        {"DELETE", "/api/v1/devices/{id}", "devices.delete", RouteAccess::Authenticated, deleteDevice});
-    router.add({"PATCH", "/api/v1/devices/{id}", "devices.update", RouteAccess::Authenticated, updateDevice});
+    router.add({HttpMethod::Post, "/api/v1/devices/{id}/revoke", "devices.revoke", RouteAccess::Authenticated,
+                revokeDevice});
+    router.add({HttpMethod::Delete, "/api/v1/devices/{id}", "devices.delete", RouteAccess::Authenticated,
+                deleteDevice});
+    router.add({HttpMethod::Patch, "/api/v1/devices/{id}", "devices.update", RouteAccess::Authenticated,
+                updateDevice});
 }
 
 } // namespace breeze::server

@@ -55,7 +55,7 @@ ApiResponse download(RequestContext& ctx) {
 } // namespace
 
 void registerDownloadRoutes(Router& router) {
-    router.add({"GET", "/downloads/{file}", "", RouteAccess::Public, download});
+    router.add({HttpMethod::Get, "/downloads/{file}", "", RouteAccess::Public, download});
 }
 
 } // namespace breeze::server

@@ -17,6 +17,15 @@ enum class RouteAccess {
     MfaEnrollment, // also open to a session that must enrol MFA before anything else
 };
 
+// The methods routes use, named once so route tables read as declarations rather than strings.
+namespace HttpMethod {
+inline constexpr const char* Get = "GET";
+inline constexpr const char* Post = "POST";
+inline constexpr const char* Put = "PUT";
+inline constexpr const char* Patch = "PATCH";
+inline constexpr const char* Delete = "DELETE";
+} // namespace HttpMethod
+
 // One REST operation. `action` names it in the audit log ("orgs.update"); empty for reads.
 struct Route {
     std::string method;

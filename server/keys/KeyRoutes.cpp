@@ -194,16 +194,19 @@ ApiResponse revokeEnrollmentKey(RequestContext& ctx) {
 } // namespace
 
 void registerKeyRoutes(Router& router) {
-    router.add({"GET", "/api/v1/api-keys", "", RouteAccess::Authenticated, listApiKeys});
-    router.add({"POST", "/api/v1/api-keys", "api_keys.create", RouteAccess::Authenticated, createApiKey});
-    router.add({"GET", "/api/v1/api-keys/{id}", "", RouteAccess::Authenticated, getApiKey});
+    router.add({HttpMethod::Get, "/api/v1/api-keys", "", RouteAccess::Authenticated, listApiKeys});
     router.add(
-        {"DELETE", "/api/v1/api-keys/{id}", "api_keys.revoke", RouteAccess::Authenticated, revokeApiKey});
-    router.add({"GET", "/api/v1/enrollment-keys", "", RouteAccess::Authenticated, listEnrollmentKeys});
-    router.add({"POST", "/api/v1/enrollment-keys", "enrollment_keys.create", RouteAccess::Authenticated,
-                createEnrollmentKey});
-    router.add({"GET", "/api/v1/enrollment-keys/{id}", "", RouteAccess::Authenticated, getEnrollmentKey});
-    router.add({"DELETE", "/api/v1/enrollment-keys/{id}", "enrollment_keys.revoke",
+        {HttpMethod::Post, "/api/v1/api-keys", "api_keys.create", RouteAccess::Authenticated, createApiKey});
+    router.add({HttpMethod::Get, "/api/v1/api-keys/{id}", "", RouteAccess::Authenticated, getApiKey});
+    router.add({HttpMethod::Delete, "/api/v1/api-keys/{id}", "api_keys.revoke", RouteAccess::Authenticated,
+                revokeApiKey});
+    router.add(
+        {HttpMethod::Get, "/api/v1/enrollment-keys", "", RouteAccess::Authenticated, listEnrollmentKeys});
+    router.add({HttpMethod::Post, "/api/v1/enrollment-keys", "enrollment_keys.create",
+                RouteAccess::Authenticated, createEnrollmentKey});
+    router.add(
+        {HttpMethod::Get, "/api/v1/enrollment-keys/{id}", "", RouteAccess::Authenticated, getEnrollmentKey});
+    router.add({HttpMethod::Delete, "/api/v1/enrollment-keys/{id}", "enrollment_keys.revoke",
                 RouteAccess::Authenticated, revokeEnrollmentKey});
 }
 

@@ -36,11 +36,11 @@ ApiResponse openapi(RequestContext&) {
 } // namespace
 
 void registerOperationsRoutes(Router& router) {
-    router.add({"GET", "/healthz", "", RouteAccess::Public, healthz});
-    router.add({"GET", "/readyz", "", RouteAccess::Public, readyz});
-    router.add({"GET", "/metrics", "", RouteAccess::Public, metrics});
-    router.add({"GET", "/api/v1/openapi.json", "", RouteAccess::Public, openapi});
-    router.add({"GET", "/api/v1/server-info", "", RouteAccess::Public, serverInfo});
+    router.add({HttpMethod::Get, "/healthz", "", RouteAccess::Public, healthz});
+    router.add({HttpMethod::Get, "/readyz", "", RouteAccess::Public, readyz});
+    router.add({HttpMethod::Get, "/metrics", "", RouteAccess::Public, metrics});
+    router.add({HttpMethod::Get, "/api/v1/openapi.json", "", RouteAccess::Public, openapi});
+    router.add({HttpMethod::Get, "/api/v1/server-info", "", RouteAccess::Public, serverInfo});
 }
 
 } // namespace breeze::server

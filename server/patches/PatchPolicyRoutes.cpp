@@ -250,15 +250,15 @@ ApiResponse assignPolicy(RequestContext& ctx) {
 } // namespace
 
 void registerPatchPolicyRoutes(Router& router) {
-    router.add({"GET", "/api/v1/patch-policies", "", RouteAccess::Authenticated, listPolicies});
-    router.add({"POST", "/api/v1/patch-policies", "patch_policies.create", RouteAccess::Authenticated,
-                createPolicy});
-    router.add({"GET", "/api/v1/patch-policies/{id}", "", RouteAccess::Authenticated, getPolicy});
-    router.add({"PATCH", "/api/v1/patch-policies/{id}", "patch_policies.update", RouteAccess::Authenticated,
-                updatePolicy});
-    router.add({"DELETE", "/api/v1/patch-policies/{id}", "patch_policies.delete", RouteAccess::Authenticated,
-                deletePolicy});
-    router.add({"POST", "/api/v1/patch-policies/{id}/assignments", "patch_policies.assign",
+    router.add({HttpMethod::Get, "/api/v1/patch-policies", "", RouteAccess::Authenticated, listPolicies});
+    router.add({HttpMethod::Post, "/api/v1/patch-policies", "patch_policies.create",
+                RouteAccess::Authenticated, createPolicy});
+    router.add({HttpMethod::Get, "/api/v1/patch-policies/{id}", "", RouteAccess::Authenticated, getPolicy});
+    router.add({HttpMethod::Patch, "/api/v1/patch-policies/{id}", "patch_policies.update",
+                RouteAccess::Authenticated, updatePolicy});
+    router.add({HttpMethod::Delete, "/api/v1/patch-policies/{id}", "patch_policies.delete",
+                RouteAccess::Authenticated, deletePolicy});
+    router.add({HttpMethod::Post, "/api/v1/patch-policies/{id}/assignments", "patch_policies.assign",
                 RouteAccess::Authenticated, assignPolicy});
 }
 

@@ -285,16 +285,19 @@ ApiResponse restoreVersion(RequestContext& ctx) {
 } // namespace
 
 void registerScriptRoutes(Router& router) {
-    router.add({"GET", "/api/v1/scripts", "", RouteAccess::Authenticated, listScripts});
-    router.add({"POST", "/api/v1/scripts", "scripts.create", RouteAccess::Authenticated, createScript});
-    router.add({"GET", "/api/v1/scripts/{id}", "", RouteAccess::Authenticated, getScript});
-    router.add({"PATCH", "/api/v1/scripts/{id}", "scripts.update", RouteAccess::Authenticated, updateScript});
+    router.add({HttpMethod::Get, "/api/v1/scripts", "", RouteAccess::Authenticated, listScripts});
     router.add(
-        {"DELETE", "/api/v1/scripts/{id}", "scripts.delete", RouteAccess::Authenticated, deleteScript});
-    router.add({"GET", "/api/v1/scripts/{id}/versions", "", RouteAccess::Authenticated, listVersions});
+        {HttpMethod::Post, "/api/v1/scripts", "scripts.create", RouteAccess::Authenticated, createScript});
+    router.add({HttpMethod::Get, "/api/v1/scripts/{id}", "", RouteAccess::Authenticated, getScript});
+    router.add({HttpMethod::Patch, "/api/v1/scripts/{id}", "scripts.update", RouteAccess::Authenticated,
+                updateScript});
+    router.add({HttpMethod::Delete, "/api/v1/scripts/{id}", "scripts.delete", RouteAccess::Authenticated,
+                deleteScript});
     router.add(
-        {"GET", "/api/v1/scripts/{id}/versions/{version}", "", RouteAccess::Authenticated, getVersion});
-    router.add({"POST", "/api/v1/scripts/{id}/versions/{version}/restore", "scripts.restore",
+        {HttpMethod::Get, "/api/v1/scripts/{id}/versions", "", RouteAccess::Authenticated, listVersions});
+    router.add({HttpMethod::Get, "/api/v1/scripts/{id}/versions/{version}", "", RouteAccess::Authenticated,
+                getVersion});
+    router.add({HttpMethod::Post, "/api/v1/scripts/{id}/versions/{version}/restore", "scripts.restore",
                 RouteAccess::Authenticated, restoreVersion});
 }
 

@@ -330,14 +330,17 @@ ApiResponse cancelRun(RequestContext& ctx) {
 } // namespace
 
 void registerScriptRunRoutes(Router& router) {
-    router.add({"POST", "/api/v1/scripts/{id}/runs", "scripts.run", RouteAccess::Authenticated, createRun});
-    router.add({"GET", "/api/v1/script-runs", "", RouteAccess::Authenticated, listRuns});
-    router.add({"GET", "/api/v1/script-runs/{id}", "", RouteAccess::Authenticated, getRun});
-    router.add({"POST", "/api/v1/script-runs/{id}/cancel", "script_runs.cancel", RouteAccess::Authenticated,
-                cancelRun});
-    router.add({"GET", "/api/v1/script-executions", "", RouteAccess::Authenticated, listExecutions});
-    router.add({"GET", "/api/v1/script-executions/{id}", "", RouteAccess::Authenticated, getExecution});
-    router.add({"GET", "/api/v1/commands/{id}/output", "", RouteAccess::Authenticated, getOutput});
+    router.add({HttpMethod::Post, "/api/v1/scripts/{id}/runs", "scripts.run", RouteAccess::Authenticated,
+                createRun});
+    router.add({HttpMethod::Get, "/api/v1/script-runs", "", RouteAccess::Authenticated, listRuns});
+    router.add({HttpMethod::Get, "/api/v1/script-runs/{id}", "", RouteAccess::Authenticated, getRun});
+    router.add({HttpMethod::Post, "/api/v1/script-runs/{id}/cancel", "script_runs.cancel",
+                RouteAccess::Authenticated, cancelRun});
+    router.add(
+        {HttpMethod::Get, "/api/v1/script-executions", "", RouteAccess::Authenticated, listExecutions});
+    router.add(
+        {HttpMethod::Get, "/api/v1/script-executions/{id}", "", RouteAccess::Authenticated, getExecution});
+    router.add({HttpMethod::Get, "/api/v1/commands/{id}/output", "", RouteAccess::Authenticated, getOutput});
 }
 
 } // namespace breeze::server
