@@ -5,6 +5,12 @@
 
 namespace breeze::console {
 
+QString ApiReply::refusal() const {
+    if (ok())
+        return {};
+    return errorMessage.isEmpty() ? QObject::tr("The server refused (%1).").arg(status) : errorMessage;
+}
+
 ApiClient::ApiClient(QUrl server, QList<QSslCertificate> trustedCas, QObject* parent)
     : QObject(parent), m_server(std::move(server)), m_ssl(QSslConfiguration::defaultConfiguration()) {
     m_ssl.setCaCertificates(trustedCas);

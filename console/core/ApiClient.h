@@ -21,6 +21,8 @@ struct ApiReply {
 
     bool ok() const { return status >= 200 && status < 300; }
     QJsonObject object() const { return body.object(); }
+    // Empty when the server agreed; otherwise its refusal in words (or the status when it gave none).
+    QString refusal() const;
 };
 
 // Asynchronous JSON over HTTPS to one server, trusting exactly the CA it was given (the pinned one) and

@@ -3,6 +3,7 @@
 #include "ApiClient.h"
 #include "JsonTableModel.h"
 #include "ListLoader.h"
+#include "RecordClient.h"
 #include "widgets/Confirmation.h"
 #include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
@@ -24,110 +25,135 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
-#include <QUrlQuery>
 #include <QVBoxLayout>
 #include <stdexcept>
 
 namespace breeze::console {
 
-AdministrationView::AdministrationView(ApiClient& api, QWidget* parent) : QWidget(parent), m_api(api) {
+AdministrationView::AdministrationView(ApiClient& api, QWidget* parent)
+    : QWidget(parent), m_api(api), m_records(api) {
     m_tabs = new QTabWidget(this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
-    const FormField orgChoice = FormField::choiceFrom("org_id", tr("Organisation"), "/api/v1/orgs");
-    const FormField roleChoice = FormField::choiceFrom("role", tr("Role"), "/api/v1/roles", "name", "name");
+    addOrganisations();
+    addSites();
+    addDeviceGroups();
+    addUsers();
+    addRoles();
+    addApiKeys();
+    addEnrollmentKeys();
+    addAuditLog();
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (!m_pages[index].loaded)
+            load(index);
+    });
+}
 
-    add(tr("Organisations"), "/api/v1/orgs",
+FormField AdministrationView::organisationChoice() const {
+    return FormField::choiceFrom("org_id", tr("Organisation"), RecordKind::Organisation);
+}
+
+FormField AdministrationView::roleChoice() const {
+    return FormField::choiceFrom("role", tr("Role"), RecordKind::Role, "name", "name");
+}
+
+void AdministrationView::addOrganisations() {
+    add(tr("Organisations"), RecordKind::Organisation,
         {{"name", tr("Name")},
          {"require_device_approval", tr("Approval required")},
          {"created_at", tr("Created")}});
     addAction(tr("New…"), [this] {
-        openForm(tr("New organisation"), "POST", "/api/v1/orgs",
+        openForm(tr("New organisation"),
                  {{"name", tr("Name"), FormField::Kind::Text, true},
                   {"require_device_approval", tr("New devices wait for approval"), FormField::Kind::Flag}});
     });
     addAction(tr("Edit…"), [this] {
         const QJsonObject org = selectedRecord();
         if (!org.isEmpty())
-            openForm(tr("Organisation %1").arg(org.value("name").toString()), "PATCH",
-                     "/api/v1/orgs/" + org.value("id").toString(),
+            openForm(tr("Organisation %1").arg(recordName(org)),
                      {{"name", tr("Name"), FormField::Kind::Text, true, org.value("name")},
                       {"require_device_approval", tr("New devices wait for approval"), FormField::Kind::Flag,
-                       false, org.value("require_device_approval")}});
+                       false, org.value("require_device_approval")}},
+                     recordId(org));
     });
+}
 
-    add(tr("Sites"), "/api/v1/sites",
+void AdministrationView::addSites() {
+    add(tr("Sites"), RecordKind::Site,
         {{"name", tr("Name")}, {"timezone", tr("Time zone")}, {"org_id", tr("Organisation")}});
-    addAction(tr("New…"), [this, orgChoice] {
-        openForm(tr("New site"), "POST", "/api/v1/sites",
-                 {orgChoice,
-                  {"name", tr("Name"), FormField::Kind::Text, true},
-                  {"timezone", tr("Time zone (e.g. Europe/Berlin)"), FormField::Kind::Text}});
+    addAction(tr("New…"), [this] {
+        openForm(tr("New site"), {organisationChoice(),
+                                  {"name", tr("Name"), FormField::Kind::Text, true},
+                                  {"timezone", tr("Time zone (e.g. Europe/Berlin)"), FormField::Kind::Text}});
     });
     addAction(tr("Edit…"), [this] {
         const QJsonObject site = selectedRecord();
         if (!site.isEmpty())
-            openForm(tr("Site %1").arg(site.value("name").toString()), "PATCH",
-                     "/api/v1/sites/" + site.value("id").toString(),
+            openForm(tr("Site %1").arg(recordName(site)),
                      {{"name", tr("Name"), FormField::Kind::Text, true, site.value("name")},
-                      {"timezone", tr("Time zone"), FormField::Kind::Text, false, site.value("timezone")}});
+                      {"timezone", tr("Time zone"), FormField::Kind::Text, false, site.value("timezone")}},
+                     recordId(site));
     });
+}
 
-    add(tr("Device groups"), "/api/v1/groups",
+void AdministrationView::addDeviceGroups() {
+    add(tr("Device groups"), RecordKind::DeviceGroup,
         {{"name", tr("Name")},
          {"site_id", tr("Site (empty: whole organisation)")},
          {"org_id", tr("Organisation")}});
-    addAction(tr("New…"), [this, orgChoice] {
-        FormField site = FormField::choiceFrom("site_id", tr("Site"), "/api/v1/sites", "id", "name", false);
+    addAction(tr("New…"), [this] {
+        FormField site = FormField::choiceFrom("site_id", tr("Site"), RecordKind::Site, "id", "name", false);
         site.allowNone = true;
-        openForm(tr("New device group"), "POST", "/api/v1/groups",
-                 {orgChoice, site, {"name", tr("Name"), FormField::Kind::Text, true}});
+        openForm(tr("New device group"),
+                 {organisationChoice(), site, {"name", tr("Name"), FormField::Kind::Text, true}});
     });
     addAction(tr("Rename…"), [this] {
         const QJsonObject group = selectedRecord();
         if (!group.isEmpty())
-            openForm(tr("Device group %1").arg(group.value("name").toString()), "PATCH",
-                     "/api/v1/groups/" + group.value("id").toString(),
-                     {{"name", tr("Name"), FormField::Kind::Text, true, group.value("name")}});
+            openForm(tr("Device group %1").arg(recordName(group)),
+                     {{"name", tr("Name"), FormField::Kind::Text, true, group.value("name")}},
+                     recordId(group));
     });
     addAction(tr("Delete…"), [this] {
-        deleteSelected(tr("Delete the device group \"%1\"? Its devices stay, outside any group."),
-                       "/api/v1/groups/");
+        deleteSelected(tr("Delete the device group \"%1\"? Its devices stay, outside any group."));
     });
+}
 
-    add(tr("Users"), "/api/v1/users",
+void AdministrationView::addUsers() {
+    add(tr("Users"), RecordKind::User,
         {{"email", tr("E-mail")},
          {"display_name", tr("Name")},
          {"mfa_enabled", tr("Two-factor")},
          {"disabled", tr("Disabled")},
          {"last_login_at", tr("Last sign-in")}});
-    addAction(tr("New…"), [this, orgChoice, roleChoice] {
-        FormField org = orgChoice;
+    addAction(tr("New…"), [this] {
+        FormField org = organisationChoice();
         org.required = false;
         org.allowNone = true; // none: partner-wide
-        openForm(tr("New user"), "POST", "/api/v1/users",
-                 {{"email", tr("E-mail"), FormField::Kind::Text, true},
-                  {"display_name", tr("Name"), FormField::Kind::Text},
-                  {"password", tr("Initial password"), FormField::Kind::Password, true},
-                  org,
-                  roleChoice,
-                  {"mfa_required", tr("Require two-factor sign-in"), FormField::Kind::Flag}});
+        openForm(tr("New user"), {{"email", tr("E-mail"), FormField::Kind::Text, true},
+                                  {"display_name", tr("Name"), FormField::Kind::Text},
+                                  {"password", tr("Initial password"), FormField::Kind::Password, true},
+                                  org,
+                                  roleChoice(),
+                                  {"mfa_required", tr("Require two-factor sign-in"), FormField::Kind::Flag}});
     });
     addAction(tr("Edit…"), [this] {
         const QJsonObject user = selectedRecord();
         if (!user.isEmpty())
-            openForm(tr("User %1").arg(user.value("email").toString()), "PATCH",
-                     "/api/v1/users/" + user.value("id").toString(),
+            openForm(tr("User %1").arg(recordName(user)),
                      {{"display_name", tr("Name"), FormField::Kind::Text, false, user.value("display_name")},
                       {"disabled", tr("Disabled (cannot sign in)"), FormField::Kind::Flag, false,
                        user.value("disabled")},
                       {"mfa_required", tr("Require two-factor sign-in"), FormField::Kind::Flag, false,
                        user.value("mfa_required")},
-                      {"password", tr("New password (leave empty to keep)"), FormField::Kind::Password}});
+                      {"password", tr("New password (leave empty to keep)"), FormField::Kind::Password}},
+                     recordId(user));
     });
+}
 
-    add(tr("Roles"), "/api/v1/roles",
+void AdministrationView::addRoles() {
+    add(tr("Roles"), RecordKind::Role,
         {{"name", tr("Role")}, {"description", tr("Description")}, {"builtin", tr("Built in")}});
     addAction(tr("New…"), [this] {
         // The permissions to choose from: every one the roles listed here grant (the built-in roles hold
@@ -140,37 +166,39 @@ AdministrationView::AdministrationView(ApiClient& api, QWidget* parent) : QWidge
         permissions.sort();
         FormField chosen{"permissions", tr("Permissions"), FormField::Kind::Checklist, true};
         chosen.options = permissions;
-        openForm(tr("New role"), "POST", "/api/v1/roles",
-                 {{"name", tr("Name (a-z, 0-9, -)"), FormField::Kind::Text, true},
-                  {"description", tr("Description"), FormField::Kind::Text},
-                  chosen});
+        openForm(tr("New role"), {{"name", tr("Name (a-z, 0-9, -)"), FormField::Kind::Text, true},
+                                  {"description", tr("Description"), FormField::Kind::Text},
+                                  chosen});
     });
-    addAction(tr("Delete…"), [this] { deleteSelected(tr("Delete the role \"%1\"?"), "/api/v1/roles/"); });
+    addAction(tr("Delete…"), [this] { deleteSelected(tr("Delete the role \"%1\"?")); });
+}
 
-    add(tr("API keys"), "/api/v1/api-keys",
+void AdministrationView::addApiKeys() {
+    add(tr("API keys"), RecordKind::ApiKey,
         {{"name", tr("Name")},
          {"prefix", tr("Prefix")},
          {"role", tr("Role")},
          {"status", tr("Status")},
          {"expires_at", tr("Expires")},
          {"last_used_at", tr("Last used")}});
-    addAction(tr("New…"), [this, orgChoice, roleChoice] {
+    addAction(tr("New…"), [this] {
         FormField days{"expires_in_days", tr("Valid for (days)"), FormField::Kind::Number, true, 90};
         days.minimum = 1;
         days.maximum = 3650;
-        RecordForm* form =
-            openForm(tr("New API key"), "POST", "/api/v1/api-keys",
-                     {{"name", tr("Name"), FormField::Kind::Text, true}, orgChoice, roleChoice, days});
+        RecordForm* form = openForm(
+            tr("New API key"),
+            {{"name", tr("Name"), FormField::Kind::Text, true}, organisationChoice(), roleChoice(), days});
         connect(form, &RecordForm::saved, this, [this](const QJsonObject& created) {
             showOnce(tr("API key"), tr("The key is shown only now: keep it in your password manager."),
-                     created.value("key").toString());
+                     createdSecret(created));
         });
     });
-    addAction(tr("Revoke…"), [this] {
-        deleteSelected(tr("Revoke the API key \"%1\"? Programs using it stop at once."), "/api/v1/api-keys/");
-    });
+    addAction(tr("Revoke…"),
+              [this] { deleteSelected(tr("Revoke the API key \"%1\"? Programs using it stop at once.")); });
+}
 
-    add(tr("Enrollment keys"), "/api/v1/enrollment-keys",
+void AdministrationView::addEnrollmentKeys() {
+    add(tr("Enrollment keys"), RecordKind::EnrollmentKey,
         {{"name", tr("Name")},
          {"prefix", tr("Prefix")},
          {"uses", tr("Uses")},
@@ -179,10 +207,11 @@ AdministrationView::AdministrationView(ApiClient& api, QWidget* parent) : QWidge
          {"expires_at", tr("Expires")}});
     addAction(tr("New enrollment key…"), [this] { createEnrollmentKey(); });
     addAction(tr("Revoke…"), [this] {
-        deleteSelected(tr("Revoke the enrollment key \"%1\"? Machines can no longer enroll with it."),
-                       "/api/v1/enrollment-keys/");
+        deleteSelected(tr("Revoke the enrollment key \"%1\"? Machines can no longer enroll with it."));
     });
+}
 
+void AdministrationView::addAuditLog() {
     auto* auditFilter = new QWidget(this);
     auto* filterLayout = new QHBoxLayout(auditFilter);
     filterLayout->setContentsMargins(0, 0, 0, 0);
@@ -195,17 +224,12 @@ AdministrationView::AdministrationView(ApiClient& api, QWidget* parent) : QWidge
     filterLayout->addWidget(result);
     filterLayout->addWidget(apply);
     connect(apply, &QPushButton::clicked, this, [this, action, result] {
-        QUrlQuery query;
-        if (!action->text().trimmed().isEmpty())
-            query.addQueryItem("action", action->text().trimmed());
-        if (result->currentIndex() > 0)
-            query.addQueryItem("result", result->currentText());
-        m_auditFilter = query.toString(QUrl::FullyEncoded);
+        m_auditFilter = {action->text(), result->currentIndex() > 0 ? result->currentText() : QString()};
         const int index = m_tabs->currentIndex();
         m_pages[index].loaded = false;
         load(index);
     });
-    add(tr("Audit log"), "/api/v1/audit",
+    add(tr("Audit log"), RecordKind::AuditEvent,
         {{"at", tr("When")},
          {"actor_label", tr("Who")},
          {"address", tr("From")},
@@ -213,16 +237,12 @@ AdministrationView::AdministrationView(ApiClient& api, QWidget* parent) : QWidge
          {"resource_id", tr("Resource")},
          {"result", tr("Result")}},
         auditFilter);
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
-        if (!m_pages[index].loaded)
-            load(index);
-    });
 }
 
-void AdministrationView::add(const QString& title, const QString& path, QList<JsonTableModel::Column> columns,
+void AdministrationView::add(const QString& title, RecordKind kind, QList<JsonTableModel::Column> columns,
                              QWidget* extra) {
     auto* model = new JsonTableModel(std::move(columns), this);
-    m_tabs->addTab(listPage(path, model, extra), title);
+    m_tabs->addTab(listPage(kind, model, extra), title);
 }
 
 void AdministrationView::addAction(const QString& label, const std::function<void()>& action) {
@@ -247,9 +267,18 @@ QJsonObject AdministrationView::selectedRecord() {
     return page.model->items()[row].toObject();
 }
 
-RecordForm* AdministrationView::openForm(const QString& title, const QString& method, const QString& path,
-                                         QList<FormField> fields) {
-    auto* form = new RecordForm(m_api, title, method, path, std::move(fields), this);
+RecordForm* AdministrationView::openForm(const QString& title, QList<FormField> fields,
+                                         const QString& editedId) {
+    const RecordKind kind = currentPage().kind;
+    const auto submit = [this, kind, editedId](const QJsonObject& body, RecordClient::Done done) {
+        if (editedId.isEmpty())
+            m_records.create(kind, body, std::move(done));
+        else
+            m_records.update(kind, editedId, body, std::move(done));
+    };
+    auto* form = new RecordForm(m_records, title, std::move(fields),
+                                editedId.isEmpty() ? RecordForm::Purpose::Create : RecordForm::Purpose::Edit,
+                                submit, this);
     form->setAttribute(Qt::WA_DeleteOnClose);
     const int index = m_tabs->currentIndex();
     connect(form, &RecordForm::saved, this, [this, index] { load(index); });
@@ -257,22 +286,21 @@ RecordForm* AdministrationView::openForm(const QString& title, const QString& me
     return form;
 }
 
-void AdministrationView::deleteSelected(const QString& question, const QString& pathPrefix) {
+void AdministrationView::deleteSelected(const QString& question) {
     const QJsonObject record = selectedRecord();
     if (record.isEmpty())
         return;
-    const QString name = record.value("name").toString(record.value("email").toString());
-    if (!Confirmation::ask(this, tr("Are you sure?"), question.arg(name)))
+    if (!Confirmation::ask(this, tr("Are you sure?"), question.arg(recordName(record))))
         return;
     const int index = m_tabs->currentIndex();
-    m_api.request("DELETE", pathPrefix + record.value("id").toString(), {},
-                  [this, index](const ApiReply& reply) {
-                      if (!reply.ok()) {
-                          m_pages[index].status->setText(tr("Refused: %1").arg(reply.errorMessage));
-                          return;
-                      }
-                      load(index);
-                  });
+    m_records.remove(m_pages[index].kind, recordId(record),
+                     [this, index](const QJsonObject&, const QString& error) {
+                         if (!error.isEmpty()) {
+                             m_pages[index].status->setText(tr("Refused: %1").arg(error));
+                             return;
+                         }
+                         load(index);
+                     });
 }
 
 void AdministrationView::showOnce(const QString& title, const QString& note, const QString& secret) {
@@ -295,7 +323,7 @@ void AdministrationView::showOnce(const QString& title, const QString& note, con
     show.exec();
 }
 
-QWidget* AdministrationView::listPage(const QString& path, JsonTableModel* model, QWidget* extra) {
+QWidget* AdministrationView::listPage(RecordKind kind, JsonTableModel* model, QWidget* extra) {
     auto* page = new QWidget(m_tabs);
     auto* layout = new QVBoxLayout(page);
     auto* bar = new QHBoxLayout;
@@ -321,7 +349,7 @@ QWidget* AdministrationView::listPage(const QString& path, JsonTableModel* model
     connect(model, &QAbstractItemModel::modelReset, table, [table] { table->resizeColumnsToContents(); });
     layout->addWidget(table);
     const int index = static_cast<int>(m_pages.size());
-    m_pages.append({path, model, status, table, bar});
+    m_pages.append({kind, model, status, table, bar});
     connect(refresh, &QPushButton::clicked, this, [this, index] { load(index); });
     return page;
 }
@@ -334,10 +362,7 @@ void AdministrationView::load(int index) {
     Page& page = m_pages[index];
     page.loaded = true;
     page.status->setText(tr("Loading…"));
-    const QString path = page.path == "/api/v1/audit" && !m_auditFilter.isEmpty()
-                             ? page.path + "?" + m_auditFilter
-                             : page.path;
-    loadAllPages(m_api, path, [this, index](const QJsonArray& items, const QString& error) {
+    const auto loaded = [this, index](const QJsonArray& items, const QString& error) {
         Page& done = m_pages[index];
         if (!error.isEmpty()) {
             done.status->setText(tr("Could not load this list: %1").arg(error));
@@ -346,7 +371,11 @@ void AdministrationView::load(int index) {
         }
         done.model->setItems(items);
         done.status->setText(items.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(items.size()));
-    });
+    };
+    if (page.kind == RecordKind::AuditEvent)
+        m_records.listAudit(m_auditFilter, loaded);
+    else
+        m_records.list(page.kind, loaded);
 }
 
 void AdministrationView::createEnrollmentKey() {
@@ -373,54 +402,48 @@ void AdministrationView::createEnrollmentKey() {
     layout->addLayout(form);
     layout->addWidget(problem);
     layout->addWidget(buttons);
-    loadAllPages(m_api, "/api/v1/sites", [site](const QJsonArray& sites, const QString&) {
+    m_records.list(RecordKind::Site, [site](const QJsonArray& sites, const QString&) {
         for (const auto& entry : sites)
-            site->addItem(entry.toObject().value("name").toString(), entry.toObject().value("id").toString());
+            site->addItem(recordName(entry.toObject()), recordId(entry.toObject()));
     });
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
-        QJsonObject body{{"site_id", site->currentData().toString()},
-                         {"expires_in_seconds", days->value() * 86400}};
-        if (uses->value() > 0)
-            body["max_uses"] = uses->value();
-        if (!name->text().trimmed().isEmpty())
-            body["name"] = name->text().trimmed();
+        const NewEnrollmentKey key{site->currentData().toString(), name->text(), days->value(),
+                                   uses->value()};
         // The answer may come after the dialog was cancelled: nothing of the dialog is touched then.
         const QPointer<QDialog> stillOpen(&dialog);
         const auto reloadKeys = [this] {
             for (int i = 0; i < m_pages.size(); ++i)
-                if (m_pages[i].path == "/api/v1/enrollment-keys")
+                if (m_pages[i].kind == RecordKind::EnrollmentKey)
                     load(i);
         };
-        m_api.post(
-            "/api/v1/enrollment-keys", body, [this, stillOpen, problem, reloadKeys](const ApiReply& reply) {
-                if (!stillOpen) {
-                    if (reply.ok())
-                        reloadKeys(); // made after all: it belongs in the list (its secret went with the
-                                      // dialog)
-                    return;
-                }
-                if (!reply.ok()) {
-                    problem->showError(reply.errorMessage);
-                    return;
-                }
-                const QString key = reply.object().value("key").toString();
-                const auto cas = m_api.sslConfiguration().caCertificates();
-                QString command;
-                try {
-                    command = agentInstallCommand(m_api.server(),
-                                                  cas.isEmpty() ? QByteArray() : cas.last().toPem(), key);
-                } catch (const std::invalid_argument& error) {
-                    problem->showError(
-                        tr("The key was made, but no install line can be built: %1").arg(error.what()));
-                    return;
-                }
-                stillOpen->accept();
-                showOnce(tr("Install command"),
-                         tr("Run this line on the machine to enroll it. The key is shown only now."),
-                         command);
-                reloadKeys();
-            });
+        m_records.createEnrollmentKey(key, [this, stillOpen, problem, reloadKeys](const QString& secret,
+                                                                                  const QString& error) {
+            if (!stillOpen) {
+                if (error.isEmpty())
+                    reloadKeys(); // made after all: it belongs in the list (its secret went with the
+                                  // dialog)
+                return;
+            }
+            if (!error.isEmpty()) {
+                problem->showError(error);
+                return;
+            }
+            const auto cas = m_api.sslConfiguration().caCertificates();
+            QString command;
+            try {
+                command = agentInstallCommand(m_api.server(),
+                                              cas.isEmpty() ? QByteArray() : cas.last().toPem(), secret);
+            } catch (const std::invalid_argument& unsafe) {
+                problem->showError(
+                    tr("The key was made, but no install line can be built: %1").arg(unsafe.what()));
+                return;
+            }
+            stillOpen->accept();
+            showOnce(tr("Install command"),
+                     tr("Run this line on the machine to enroll it. The key is shown only now."), command);
+            reloadKeys();
+        });
     });
     dialog.exec();
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "FormField.h"
 #include "JsonTableModel.h"
+#include "RecordClient.h"
 
 #include <QJsonObject>
 #include <QWidget>
@@ -15,7 +17,6 @@ namespace breeze::console {
 
 class ApiClient;
 class RecordForm;
-struct FormField;
 
 // Administration: organisations, sites, device groups, users, roles, API keys, enrollment keys and the audit
 // log with filters. Each list loads when its tab is first opened and on Refresh, with buttons to create,
@@ -31,33 +32,46 @@ public:
 
 private:
     struct Page {
-        QString path;
+        RecordKind kind;
         JsonTableModel* model;
         QLabel* status;
         QTableView* table;
         QHBoxLayout* bar;
         bool loaded = false;
     };
-    void add(const QString& title, const QString& path, QList<JsonTableModel::Column> columns,
+    // One tab per kind of record.
+    void addOrganisations();
+    void addSites();
+    void addDeviceGroups();
+    void addUsers();
+    void addRoles();
+    void addApiKeys();
+    void addEnrollmentKeys();
+    void addAuditLog();
+    FormField organisationChoice() const;
+    FormField roleChoice() const;
+
+    void add(const QString& title, RecordKind kind, QList<JsonTableModel::Column> columns,
              QWidget* extra = nullptr);
     // A button on the page added last.
     void addAction(const QString& label, const std::function<void()>& action);
-    QWidget* listPage(const QString& path, JsonTableModel* model, QWidget* extra = nullptr);
+    QWidget* listPage(RecordKind kind, JsonTableModel* model, QWidget* extra = nullptr);
     Page& currentPage();
     // The current page's selected record; empty (and a hint on the page) when none is.
     QJsonObject selectedRecord();
-    RecordForm* openForm(const QString& title, const QString& method, const QString& path,
-                         QList<FormField> fields);
-    // Asks, then DELETEs pathPrefix + the selected record's id; `question` has %1 for its name.
-    void deleteSelected(const QString& question, const QString& pathPrefix);
+    // A form for a record of the current page's kind: a new one, or the one with `editedId`.
+    RecordForm* openForm(const QString& title, QList<FormField> fields, const QString& editedId = {});
+    // Asks, then removes the selected record; `question` has %1 for its name.
+    void deleteSelected(const QString& question);
     void showOnce(const QString& title, const QString& note, const QString& secret);
     void load(int index);
     void createEnrollmentKey();
 
     ApiClient& m_api;
+    RecordClient m_records;
     QTabWidget* m_tabs;
     QList<Page> m_pages;
-    QString m_auditFilter;
+    AuditFilter m_auditFilter;
 };
 
 } // namespace breeze::console

@@ -1,6 +1,7 @@
 #include "devices/DevicePatchesTab.h"
 
 #include "ConsoleConnection.h"
+#include "PatchClient.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -14,7 +15,7 @@
 namespace breeze::console {
 
 DevicePatchesTab::DevicePatchesTab(ConsoleConnection& connection, QString deviceId, QWidget* parent)
-    : QWidget(parent), m_connection(connection), m_deviceId(std::move(deviceId)),
+    : QWidget(parent), m_connection(connection), m_client(connection.api()), m_deviceId(std::move(deviceId)),
       m_model(new JsonTableModel({{"name", tr("Package")},
                                   {"installed_version", tr("Installed")},
                                   {"version", tr("Update")},
@@ -53,31 +54,29 @@ QString DevicePatchesTab::status() const {
 }
 
 void DevicePatchesTab::reload() {
-    m_connection.api().get("/api/v1/devices/" + m_deviceId + "/patches", [this](const ApiReply& reply) {
-        if (!reply.ok()) {
-            m_status->setText(reply.errorMessage);
+    m_client.devicePatches(m_deviceId, [this](const DevicePatchList& list, const QString& error) {
+        if (!error.isEmpty()) {
+            m_status->setText(error);
             return;
         }
-        const QJsonObject body = reply.object();
-        m_model->setItems(body.value("items").toArray());
-        const QString scanned = body.value("scanned_at").toString();
-        m_reboot->setText((body.value("reboot_required").toBool() ? tr("A reboot is pending. ") : QString()) +
-                          (scanned.isEmpty() ? tr("Never scanned.") : tr("Last scan: %1").arg(scanned)));
+        m_model->setItems(list.items);
+        m_reboot->setText(
+            (list.rebootRequired ? tr("A reboot is pending. ") : QString()) +
+            (list.scannedAt.isEmpty() ? tr("Never scanned.") : tr("Last scan: %1").arg(list.scannedAt)));
     });
 }
 
 void DevicePatchesTab::scan() {
     m_scan->setEnabled(false);
     m_status->setText(tr("Asking the device to scan…"));
-    m_connection.api().post("/api/v1/devices/" + m_deviceId + "/patch-scan", QJsonObject{},
-                            [this](const ApiReply& reply) {
-                                if (!reply.ok()) {
-                                    m_scan->setEnabled(true);
-                                    m_status->setText(reply.errorMessage);
-                                    return;
-                                }
-                                follow(reply.object().value("command_id").toString(), tr("Scan"));
-                            });
+    m_client.scan(m_deviceId, [this](const QString& commandId, const QString& error) {
+        if (!error.isEmpty()) {
+            m_scan->setEnabled(true);
+            m_status->setText(error);
+            return;
+        }
+        follow(commandId, tr("Scan"));
+    });
 }
 
 void DevicePatchesTab::rollBack(int row) {
@@ -86,31 +85,31 @@ void DevicePatchesTab::rollBack(int row) {
         return;
     }
     const QJsonObject patch = m_model->items().at(row).toObject();
-    m_status->setText(tr("Rolling back %1…").arg(patch.value("name").toString()));
-    m_connection.api().post(
-        "/api/v1/devices/" + m_deviceId + "/patches/" + patch.value("id").toString() + "/rollback",
-        QJsonObject{}, [this, name = patch.value("name").toString()](const ApiReply& reply) {
-            if (!reply.ok()) {
-                m_status->setText(reply.errorMessage);
-                return;
-            }
-            follow(reply.object().value("command_id").toString(), tr("Rollback of %1").arg(name));
-        });
+    const QString name = patchName(patch);
+    m_status->setText(tr("Rolling back %1…").arg(name));
+    m_client.rollBack(m_deviceId, patchId(patch),
+                      [this, name](const QString& commandId, const QString& error) {
+                          if (!error.isEmpty()) {
+                              m_status->setText(error);
+                              return;
+                          }
+                          follow(commandId, tr("Rollback of %1").arg(name));
+                      });
 }
 
 void DevicePatchesTab::follow(const QString& commandId, const QString& what) {
-    m_connection.api().get("/api/v1/commands/" + commandId, [this, commandId, what](const ApiReply& reply) {
-        const QString state = reply.object().value("status").toString();
-        if (reply.ok() && (state == "pending" || state == "sent" || state == "running")) {
-            m_status->setText(tr("%1: %2 (the device does it when it is online)").arg(what, state));
+    m_client.command(commandId, [this, commandId, what](const CommandProgress& progress,
+                                                        const QString& error) {
+        if (error.isEmpty() && progress.running()) {
+            m_status->setText(tr("%1: %2 (the device does it when it is online)").arg(what, progress.status));
             QTimer::singleShot(1000, this, [this, commandId, what] { follow(commandId, what); });
             return;
         }
         m_scan->setEnabled(true);
-        const QString error = reply.object().value("error").toString();
-        m_status->setText(reply.ok()
-                              ? tr("%1: %2").arg(what, state) + (error.isEmpty() ? QString() : " — " + error)
-                              : reply.errorMessage);
+        m_status->setText(error.isEmpty()
+                              ? tr("%1: %2").arg(what, progress.status) +
+                                    (progress.error.isEmpty() ? QString() : " — " + progress.error)
+                              : error);
         reload();
     });
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "JsonTableModel.h"
+#include "PatchClient.h"
 
 #include <QWidget>
 
@@ -35,6 +36,7 @@ private:
     void follow(const QString& commandId, const QString& what);
 
     ConsoleConnection& m_connection;
+    PatchClient m_client;
     QString m_deviceId;
     JsonTableModel* m_model;
     QTableView* m_table;

@@ -1,12 +1,15 @@
 #pragma once
 
 #include "JsonTableModel.h"
+#include "PatchClient.h"
+#include "patches/PatchComplianceChart.h"
+#include "patches/PatchDeploymentsPanel.h"
+#include "patches/PatchPoliciesPanel.h"
 
-#include <QJsonObject>
+#include <QDateTime>
 #include <QWidget>
 
 class QCheckBox;
-class QChartView;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -20,8 +23,8 @@ class RecordForm;
 // Patch management for the fleet: the approval grid (each update with its severity, security flag, how many
 // devices miss it, failed it or have it, and the partner-wide decision), filters and search, decisions for
 // the selected updates at the level chosen (partner-wide or one organisation; a rejection anywhere wins),
-// deployment of what is approved to a site or organisation now or at a time, the deployments with their
-// devices' progress, and compliance per site as a chart.
+// deployment of what is approved to a site or organisation now or at a time, and below: the deployments with
+// their devices' progress, compliance per site as a chart, and the patch policies.
 class PatchesView : public QWidget {
     Q_OBJECT
 
@@ -37,39 +40,34 @@ public:
 
     QTableView* grid() const { return m_grid; }
     const JsonTableModel& patches() const { return *m_patches; }
-    const JsonTableModel& deployments() const { return *m_deployments; }
+    const JsonTableModel& deployments() const { return m_deployments->deployments(); }
     QComboBox* scopeBox() const { return m_scope; }
-    QChartView* complianceChart() const { return m_chart; }
-    const JsonTableModel& policies() const { return *m_policies; }
-    QTableView* policyTable() const { return m_policyTable; }
-    // The forms (RecordForm) for a new policy, and for assigning the selected one; null when none is
-    // selected.
-    RecordForm* newPolicy();
-    // The same form for the selected policy, filled with what it has; only changes are sent.
-    RecordForm* editSelectedPolicy();
-    RecordForm* assignSelectedPolicy();
+    QChartView* complianceChart() const { return m_compliance; }
+    const JsonTableModel& policies() const { return m_policies->policies(); }
+    QTableView* policyTable() const { return m_policies->table(); }
+    RecordForm* newPolicy() { return m_policies->newPolicy(); }
+    RecordForm* editSelectedPolicy() { return m_policies->editSelectedPolicy(); }
+    RecordForm* assignSelectedPolicy() { return m_policies->assignSelectedPolicy(); }
     QString status() const;
 
 private:
-    void loadDeployments();
-    void loadCompliance();
-    void loadPolicies();
-    // The policy form's fields, filled from `policy` when editing (empty: a new policy).
-    QList<struct FormField> policyFields(const QJsonObject& policy) const;
-    void showDeployment(const QJsonObject& deployment);
+    QLayout* filterBar();
+    QLayout* decisionBar();
+    QWidget* lowerTabs();
+    // Where and when to deploy what is approved: a site or an organisation, now or at a time.
+    void askDeployment();
 
     ConsoleConnection& m_connection;
+    PatchClient m_client;
     QLineEdit* m_search;
     QCheckBox* m_securityOnly;
     QComboBox* m_state;
     QComboBox* m_scope;
     JsonTableModel* m_patches;
     QTableView* m_grid;
-    JsonTableModel* m_deployments;
-    QTableView* m_deploymentTable;
-    QChartView* m_chart;
-    JsonTableModel* m_policies;
-    QTableView* m_policyTable;
+    PatchDeploymentsPanel* m_deployments;
+    PatchComplianceChart* m_compliance;
+    PatchPoliciesPanel* m_policies;
     QLabel* m_status;
     int m_pending = 0;
     int m_request = 0; // answers to an older reload (another filter) are dropped

@@ -1,7 +1,5 @@
 #include "widgets/RecordForm.h"
 
-#include "ApiClient.h"
-#include "ListLoader.h"
 #include "widgets/InlineMessage.h"
 
 #include <QCheckBox>
@@ -12,15 +10,16 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPointer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace breeze::console {
 
-RecordForm::RecordForm(ApiClient& api, const QString& title, QString method, QString path,
-                       QList<FormField> fields, QWidget* parent)
-    : QDialog(parent), m_api(api), m_method(std::move(method)), m_path(std::move(path)),
+RecordForm::RecordForm(RecordClient& records, const QString& title, QList<FormField> fields, Purpose purpose,
+                       Submit submit, QWidget* parent)
+    : QDialog(parent), m_records(records), m_purpose(purpose), m_submit(std::move(submit)),
       m_fields(std::move(fields)) {
     setWindowTitle(title);
     auto* form = new QFormLayout;
@@ -67,8 +66,8 @@ QWidget* RecordForm::editorFor(const FormField& field) {
             combo->addItem(tr("(none)"), QString());
         for (const QString& option : field.options)
             combo->addItem(option, option);
-        if (!field.optionsPath.isEmpty())
-            loadAllPages(m_api, field.optionsPath, [combo, field](const QJsonArray& items, const QString&) {
+        if (field.optionsFrom)
+            m_records.list(*field.optionsFrom, [combo, field](const QJsonArray& items, const QString&) {
                 for (const auto& item : items) {
                     const QJsonObject object = item.toObject();
                     combo->addItem(object.value(field.optionLabel).toString(),
@@ -157,22 +156,23 @@ void RecordForm::submit() {
             return;
         }
     const QJsonObject body = this->body();
-    if (body.isEmpty() && m_method == "PATCH") {
+    if (body.isEmpty() && m_purpose == Purpose::Edit) {
         reject(); // nothing changed
         return;
     }
     m_save->setEnabled(false);
     m_problem->clear();
-    m_api.request(m_method, m_path, body, [this](const ApiReply& reply) {
-        m_save->setEnabled(true);
-        if (!reply.ok()) {
-            m_problem->showError(reply.errorMessage.isEmpty()
-                                     ? tr("The server refused (%1).").arg(reply.status)
-                                     : reply.errorMessage);
+    const QPointer<RecordForm> self(this);
+    m_submit(body, [self](const QJsonObject& answer, const QString& error) {
+        if (!self)
+            return;
+        self->m_save->setEnabled(true);
+        if (!error.isEmpty()) {
+            self->m_problem->showError(error);
             return;
         }
-        Q_EMIT saved(reply.object());
-        accept();
+        Q_EMIT self->saved(answer);
+        self->accept();
     });
 }
 

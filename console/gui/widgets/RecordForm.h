@@ -1,9 +1,10 @@
 #pragma once
 
+#include "FormField.h"
+#include "RecordClient.h"
+
 #include <QDialog>
 #include <QJsonObject>
-#include <QJsonValue>
-#include <QStringList>
 
 class QLabel;
 class QFormLayout;
@@ -13,43 +14,6 @@ namespace breeze::console {
 
 class InlineMessage;
 
-class ApiClient;
-
-// One field of a RecordForm and how it reaches the request body.
-struct FormField {
-    enum class Kind { Text, Password, Flag, Number, Choice, Checklist };
-
-    // `initial`: editing, the record's current value (only a changed value is sent); undefined when creating.
-    FormField(QString key, QString label, Kind kind = Kind::Text, bool required = false,
-              QJsonValue initial = QJsonValue(QJsonValue::Undefined))
-        : key(std::move(key)), label(std::move(label)), kind(kind), required(required),
-          initial(std::move(initial)) {}
-    // A choice among the items of a REST list: sends `valueField`, shows `labelField`.
-    static FormField choiceFrom(QString key, QString label, QString path, QString valueField = "id",
-                                QString labelField = "name", bool required = true) {
-        FormField field(std::move(key), std::move(label), Kind::Choice, required);
-        field.optionsPath = std::move(path);
-        field.optionValue = std::move(valueField);
-        field.optionLabel = std::move(labelField);
-        return field;
-    }
-
-    QString key; // the body's field
-    QString label;
-    Kind kind;
-    bool required;
-    QJsonValue initial;
-    // Choice and Checklist: fixed options, or a REST list to load them from (value and label fields).
-    QStringList options;
-    QString optionsPath;
-    QString optionValue = "id";
-    QString optionLabel = "name";
-    bool allowNone = false; // Choice: an empty first entry, sent as nothing
-    bool sendIndexes =
-        false; // Checklist: send the checked options' positions (days of the week), not their text
-    int minimum = 0, maximum = 100000;
-};
-
 // A create or edit form for one administration record (organisation, site, group, user, role, API key): the
 // fields are given, the body is sent as is, and the server's refusal is shown in the form in words, with
 // everything typed still there. Only fields that were filled (or, when editing, changed) are sent.
@@ -57,8 +21,11 @@ class RecordForm : public QDialog {
     Q_OBJECT
 
 public:
-    RecordForm(ApiClient& api, const QString& title, QString method, QString path, QList<FormField> fields,
-               QWidget* parent = nullptr);
+    // Sends the body; answers with what the server returned, or its refusal in words.
+    using Submit = std::function<void(const QJsonObject& body, RecordClient::Done done)>;
+    enum class Purpose { Create, Edit }; // an edit with nothing changed just closes
+    RecordForm(RecordClient& records, const QString& title, QList<FormField> fields, Purpose purpose,
+               Submit submit, QWidget* parent = nullptr);
 
     // The body as it would be sent now.
     QJsonObject body() const;
@@ -73,9 +40,9 @@ private:
     QWidget* editorFor(const FormField& field);
     QJsonValue valueOf(int index) const;
 
-    ApiClient& m_api;
-    QString m_method;
-    QString m_path;
+    RecordClient& m_records;
+    Purpose m_purpose;
+    Submit m_submit;
     QList<FormField> m_fields;
     QList<QWidget*> m_editors;
     InlineMessage* m_problem;

@@ -1,0 +1,67 @@
+#include "patches/PatchDeploymentsPanel.h"
+
+#include "RecordClient.h"
+#include "patches/PatchTable.h"
+
+#include <QDialog>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+PatchDeploymentsPanel::PatchDeploymentsPanel(ApiClient& api, QWidget* parent)
+    : QWidget(parent), m_client(api), m_deployments(new JsonTableModel({{"created_at", tr("Created")},
+                                                                        {"scheduled_at", tr("Scheduled")},
+                                                                        {"status", tr("Status")},
+                                                                        {"device_count", tr("Devices")},
+                                                                        {"statuses", tr("Installs")},
+                                                                        {"requested_by", tr("By")}},
+                                                                       this)),
+      m_table(patchTable(m_deployments, this, false)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table);
+    connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) {
+        showDeployment(m_deployments->items().at(index.row()).toObject());
+    });
+    auto* timer = new QTimer(this);
+    timer->setInterval(5000);
+    connect(timer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            reload();
+    });
+    timer->start();
+}
+
+void PatchDeploymentsPanel::reload() {
+    m_client.deployments([this](const QJsonArray& items, const QString& error) {
+        if (error.isEmpty())
+            m_deployments->setItems(items);
+    });
+}
+
+void PatchDeploymentsPanel::showDeployment(const QJsonObject& deployment) {
+    m_client.deploymentOutcome(recordId(deployment), [this](const QJsonArray& rows, const QString& error) {
+        if (!error.isEmpty()) {
+            Q_EMIT message(error);
+            return;
+        }
+        auto* dialog = new QDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Deployment"));
+        auto* model = new JsonTableModel({{"hostname", tr("Device")},
+                                          {"name", tr("Package")},
+                                          {"version", tr("Version")},
+                                          {"status", tr("Status")},
+                                          {"installed_version", tr("Now")}},
+                                         dialog);
+        model->setItems(rows);
+        auto* layout = new QVBoxLayout(dialog);
+        layout->addWidget(patchTable(model, dialog, false));
+        dialog->resize(700, 400);
+        dialog->show();
+    });
+}
+
+} // namespace breeze::console

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "JsonTableModel.h"
+#include "PatchClient.h"
+
+#include <QWidget>
+
+class QTableView;
+
+namespace breeze::console {
+
+// Patch deployments, newest first, refreshed every 5 s while shown (they move on their own); opening one
+// shows each device's install and per-package results.
+class PatchDeploymentsPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    PatchDeploymentsPanel(ApiClient& api, QWidget* parent = nullptr);
+
+    void reload();
+    const JsonTableModel& deployments() const { return *m_deployments; }
+
+Q_SIGNALS:
+    void message(const QString& text);
+
+private:
+    void showDeployment(const QJsonObject& deployment);
+
+    PatchClient m_client;
+    JsonTableModel* m_deployments;
+    QTableView* m_table;
+};
+
+} // namespace breeze::console
