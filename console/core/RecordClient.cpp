@@ -86,6 +86,13 @@ void RecordClient::createEnrollmentKey(const NewEnrollmentKey& key,
            });
 }
 
+void RecordClient::signedInUserId(std::function<void(const QString&)> done) {
+    m_api.get("/api/v1/auth/me", [done = std::move(done)](const ApiReply& reply) {
+        done(reply.object().value("kind").toString() == "user" ? reply.object().value("id").toString()
+                                                               : QString());
+    });
+}
+
 QString recordId(const QJsonObject& record) {
     return record.value("id").toString();
 }

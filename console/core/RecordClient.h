@@ -55,6 +55,9 @@ public:
     void createEnrollmentKey(const NewEnrollmentKey& key,
                              std::function<void(const QString& secret, const QString& error)> done);
 
+    // Who is signed in (the user's id; empty for an API key or when the server cannot say).
+    void signedInUserId(std::function<void(const QString& id)> done);
+
     ApiClient& api() { return m_api; }
 
 private:

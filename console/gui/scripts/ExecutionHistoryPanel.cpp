@@ -1,7 +1,6 @@
 #include "scripts/ExecutionHistoryPanel.h"
 
 #include "ConsoleConnection.h"
-#include "ListLoader.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -20,8 +19,9 @@ constexpr int kPage = 200;
 }
 
 ExecutionHistoryPanel::ExecutionHistoryPanel(ConsoleConnection& connection, QWidget* parent)
-    : QWidget(parent), m_connection(connection), m_script(new QComboBox(this)), m_device(new QLineEdit(this)),
-      m_user(new QComboBox(this)), m_status(new QComboBox(this)), m_note(new QLabel(this)),
+    : QWidget(parent), m_connection(connection), m_client(connection.api()), m_records(connection.api()),
+      m_script(new QComboBox(this)), m_device(new QLineEdit(this)), m_user(new QComboBox(this)),
+      m_status(new QComboBox(this)), m_note(new QLabel(this)),
       m_model(new JsonTableModel({{"created_at", tr("Started")},
                                   {"script_name", tr("Script")},
                                   {"version", tr("Version")},
@@ -71,10 +71,8 @@ void ExecutionHistoryPanel::setScripts(const QJsonArray& scripts) {
     QSignalBlocker blocker(m_script);
     m_script->clear();
     m_script->addItem(tr("Any script"), QString());
-    for (const auto& value : scripts) {
-        const QJsonObject script = value.toObject();
-        m_script->addItem(script.value("name").toString(), script.value("id").toString());
-    }
+    for (const auto& value : scripts)
+        m_script->addItem(recordName(value.toObject()), recordId(value.toObject()));
     m_script->setCurrentIndex(std::max(0, m_script->findData(selected)));
 }
 
@@ -95,34 +93,26 @@ void ExecutionHistoryPanel::setOnlyMine(bool mine) {
     m_user->setCurrentIndex(mine ? 1 : 0);
 }
 
-QString ExecutionHistoryPanel::query() const {
-    QString query = QString("/api/v1/script-executions?limit=%1").arg(kPage);
-    if (const QString script = m_script->currentData().toString(); !script.isEmpty())
-        query += "&script=" + script;
-    if (const QString status = m_status->currentData().toString(); !status.isEmpty())
-        query += "&status=" + status;
+ExecutionFilter ExecutionHistoryPanel::filter() const {
+    ExecutionFilter filter{m_script->currentData().toString(), m_status->currentData().toString(), {}, {}};
     const QString user = m_user->currentData().toString();
-    if (user == "me" && !m_myId.isEmpty())
-        query += "&user=" + m_myId;
-    else if (!user.isEmpty() && user != "me")
-        query += "&user=" + user;
-    return query;
+    filter.userId = user == "me" ? m_myId : user;
+    return filter;
 }
 
 void ExecutionHistoryPanel::loadUsers() {
     // Everyone the technician may list (users:read); without that permission the filter offers "Me" only.
     m_usersLoaded = true;
-    loadAllPages(m_connection.api(), "/api/v1/users?limit=500",
-                 [this](const QJsonArray& users, const QString&) {
-                     const QString chosen = m_user->currentData().toString();
-                     QSignalBlocker blocker(m_user);
-                     for (const auto& value : users) {
-                         const QJsonObject user = value.toObject();
-                         if (m_user->findData(user.value("id").toString()) < 0)
-                             m_user->addItem(user.value("email").toString(), user.value("id").toString());
-                     }
-                     m_user->setCurrentIndex(std::max(0, m_user->findData(chosen)));
-                 });
+    m_records.list(RecordKind::User, [this](const QJsonArray& users, const QString&) {
+        const QString chosen = m_user->currentData().toString();
+        QSignalBlocker blocker(m_user);
+        for (const auto& value : users) {
+            const QJsonObject user = value.toObject();
+            if (m_user->findData(recordId(user)) < 0)
+                m_user->addItem(recordName(user), recordId(user));
+        }
+        m_user->setCurrentIndex(std::max(0, m_user->findData(chosen)));
+    });
 }
 
 void ExecutionHistoryPanel::setUserFilter(const QString& userId) {
@@ -134,8 +124,8 @@ void ExecutionHistoryPanel::reload() {
         loadUsers();
     if (m_user->currentData().toString() == "me" && m_myId.isEmpty()) {
         // Who "me" is comes from the server once.
-        m_connection.api().get("/api/v1/auth/me", [this](const ApiReply& reply) {
-            m_myId = reply.object().value("id").toString();
+        m_records.signedInUserId([this](const QString& id) {
+            m_myId = id;
             if (!m_myId.isEmpty())
                 reload();
         });
@@ -157,40 +147,38 @@ void ExecutionHistoryPanel::reload() {
         }
     }
     const int request = ++m_request;
-    const QString base = query();
-    const QStringList paths = devices.isEmpty() ? QStringList{base} : [&] {
-        QStringList list;
-        for (const auto& id : devices)
-            list << base + "&device=" + id;
-        return list;
-    }();
+    QList<ExecutionFilter> filters;
+    for (const auto& id : devices.isEmpty() ? QStringList{QString()} : devices) {
+        filters << filter();
+        filters.last().deviceId = id;
+    }
     auto items = std::make_shared<QJsonArray>();
-    auto left = std::make_shared<int>(static_cast<int>(paths.size()));
-    for (const auto& path : paths) {
-        m_connection.api().get(path, [this, request, items, left](const ApiReply& reply) {
-            if (request != m_request)
-                return;
-            if (!reply.ok()) {
-                m_note->setText(reply.errorMessage);
-                return;
-            }
-            for (const auto& item : reply.object().value("items").toArray())
-                items->append(item);
-            if (--*left > 0)
-                return;
-            QList<QJsonValue> list(items->begin(), items->end());
-            std::sort(list.begin(), list.end(), [](const QJsonValue& a, const QJsonValue& b) {
-                return a.toObject().value("created_at").toString() >
-                       b.toObject().value("created_at").toString();
+    auto left = std::make_shared<int>(static_cast<int>(filters.size()));
+    for (const auto& each : filters) {
+        m_client.executions(
+            each, kPage, [this, request, items, left](const QJsonArray& page, const QString& error) {
+                if (request != m_request)
+                    return;
+                if (!error.isEmpty()) {
+                    m_note->setText(error);
+                    return;
+                }
+                for (const auto& item : page)
+                    items->append(item);
+                if (--*left > 0)
+                    return;
+                QList<QJsonValue> list(items->begin(), items->end());
+                std::sort(list.begin(), list.end(), [](const QJsonValue& a, const QJsonValue& b) {
+                    return executionCreatedAt(a.toObject()) > executionCreatedAt(b.toObject());
+                });
+                QJsonArray sorted;
+                for (const auto& item : list)
+                    sorted.append(item);
+                m_model->setItems(sorted);
+                m_note->setText(sorted.size() >= kPage
+                                    ? tr("The newest %1 executions.").arg(kPage)
+                                    : tr("%n execution(s).", nullptr, static_cast<int>(sorted.size())));
             });
-            QJsonArray sorted;
-            for (const auto& item : list)
-                sorted.append(item);
-            m_model->setItems(sorted);
-            m_note->setText(sorted.size() >= kPage
-                                ? tr("The newest %1 executions.").arg(kPage)
-                                : tr("%n execution(s).", nullptr, static_cast<int>(sorted.size())));
-        });
     }
 }
 

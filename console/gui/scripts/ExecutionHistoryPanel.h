@@ -1,6 +1,8 @@
 #pragma once
 
 #include "JsonTableModel.h"
+#include "RecordClient.h"
+#include "ScriptClient.h"
 
 #include <QJsonObject>
 #include <QWidget>
@@ -38,10 +40,12 @@ Q_SIGNALS:
     void openRequested(const QJsonObject& execution);
 
 private:
-    QString query() const;
+    ExecutionFilter filter() const;
     void loadUsers();
 
     ConsoleConnection& m_connection;
+    ScriptClient m_client;
+    RecordClient m_records;
     QComboBox* m_script;
     QLineEdit* m_device;
     QComboBox* m_user;

@@ -1,9 +1,12 @@
 #pragma once
 
+#include "Script.h"
+#include "ScriptClient.h"
+
 #include <QDialog>
-#include <QJsonArray>
 #include <QJsonObject>
 #include <QStringList>
+#include <optional>
 
 class QButtonGroup;
 class QComboBox;
@@ -28,7 +31,8 @@ class RunScriptDialog : public QDialog {
     Q_OBJECT
 
 public:
-    // `script`: a library item (GET /api/v1/scripts/{id}), or empty to choose one from the library.
+    // `script`: a library record with its parameters (as ScriptsView::current() gives), or empty to choose
+    // one from the library.
     RunScriptDialog(ConsoleConnection& connection, const QJsonObject& script, const QStringList& deviceIds,
                     QWidget* parent = nullptr);
 
@@ -43,11 +47,16 @@ Q_SIGNALS:
     void started(const QJsonObject& answer);
 
 private:
-    void setScript(const QJsonObject& script);
-    QJsonObject values() const;
+    void setScript(const Script& script);
+    QWidget* fieldFor(const ScriptParameter& parameter);
+    QWidget* targetBox();
+    QVariantMap values() const;
+    // Where the run goes, as chosen; none when nothing is.
+    std::optional<RunTarget> target() const;
 
     ConsoleConnection& m_connection;
-    QJsonObject m_script;
+    ScriptClient m_client;
+    std::optional<Script> m_script;
     QStringList m_deviceIds;
     QComboBox* m_scripts = nullptr;
     QSpinBox* m_version;
@@ -61,7 +70,7 @@ private:
     QSpinBox* m_timeout;
     InlineMessage* m_error;
     QPushButton* m_run;
-    QList<QPair<QJsonObject, QWidget*>> m_fields;
+    QList<QPair<ScriptParameter, QWidget*>> m_fields;
 };
 
 } // namespace breeze::console

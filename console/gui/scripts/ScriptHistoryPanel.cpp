@@ -1,6 +1,5 @@
 #include "scripts/ScriptHistoryPanel.h"
 
-#include "ApiClient.h"
 #include "UnifiedDiff.h"
 #include "scripts/QsciHeaders.h"
 
@@ -8,7 +7,6 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
@@ -18,12 +16,12 @@
 namespace breeze::console {
 
 ScriptHistoryPanel::ScriptHistoryPanel(ApiClient& api, QWidget* parent)
-    : QWidget(parent), m_api(api), m_model(new JsonTableModel({{"version", tr("Version")},
-                                                               {"created_at", tr("Saved")},
-                                                               {"created_by", tr("By")},
-                                                               {"note", tr("Note")},
-                                                               {"content_bytes", tr("Bytes")}},
-                                                              this)),
+    : QWidget(parent), m_client(api), m_model(new JsonTableModel({{"version", tr("Version")},
+                                                                  {"created_at", tr("Saved")},
+                                                                  {"created_by", tr("By")},
+                                                                  {"note", tr("Note")},
+                                                                  {"content_bytes", tr("Bytes")}},
+                                                                 this)),
       m_table(new QTableView(this)),
       m_againstCurrent(new QCheckBox(tr("Compare with the current version"), this)),
       m_diff(new QsciScintilla(this)), m_status(new QLabel(this)),
@@ -79,14 +77,14 @@ QString ScriptHistoryPanel::diffText() const {
 }
 
 void ScriptHistoryPanel::load() {
-    m_api.get("/api/v1/scripts/" + m_scriptId + "/versions", [this, id = m_scriptId](const ApiReply& reply) {
+    m_client.versions(m_scriptId, [this, id = m_scriptId](const QJsonArray& items, const QString& error) {
         if (id != m_scriptId)
             return;
-        if (!reply.ok()) {
-            m_status->setText(reply.errorMessage);
+        if (!error.isEmpty()) {
+            m_status->setText(error);
             return;
         }
-        m_model->setItems(reply.object().value("items").toArray());
+        m_model->setItems(items);
         if (m_model->rowCount() > 0)
             m_table->selectRow(0);
     });
@@ -97,17 +95,15 @@ void ScriptHistoryPanel::fetchVersion(int version, std::function<void(const QStr
         done({});
         return;
     }
-    m_api.get(QString("/api/v1/scripts/%1/versions/%2").arg(m_scriptId).arg(version),
-              [done = std::move(done)](const ApiReply& reply) {
-                  done(reply.object().value("content").toString());
-              });
+    m_client.versionText(m_scriptId, version,
+                         [done = std::move(done)](const QString& content, const QString&) { done(content); });
 }
 
 void ScriptHistoryPanel::showSelected() {
     const int row = m_table->currentIndex().row();
     if (row < 0)
         return;
-    const int version = m_model->items().at(row).toObject().value("version").toInt();
+    const int version = versionOf(m_model->items().at(row).toObject());
     m_restore->setEnabled(version != m_current);
     const int base = m_againstCurrent->isChecked() ? m_current : version - 1;
     const int request = ++m_request;
@@ -132,23 +128,19 @@ void ScriptHistoryPanel::restoreSelected() {
     const int row = m_table->currentIndex().row();
     if (row < 0)
         return;
-    const int version = m_model->items().at(row).toObject().value("version").toInt();
+    const int version = versionOf(m_model->items().at(row).toObject());
     m_restore->setEnabled(false);
-    m_api.post(
-        QString("/api/v1/scripts/%1/versions/%2/restore").arg(m_scriptId).arg(version), QJsonObject{},
-        [this, version](const ApiReply& reply) {
-            if (!reply.ok()) {
-                m_status->setText(reply.errorMessage);
-                m_restore->setEnabled(true);
-                return;
-            }
-            const QJsonObject script = reply.object();
-            m_status->setText(
-                tr("Version %1 restored as version %2").arg(version).arg(script.value("version").toInt()));
-            m_current = script.value("version").toInt();
-            load();
-            Q_EMIT restored(script);
-        });
+    m_client.restore(m_scriptId, version, [this, version](const Script& script, const QString& error) {
+        if (!error.isEmpty()) {
+            m_status->setText(error);
+            m_restore->setEnabled(true);
+            return;
+        }
+        m_status->setText(tr("Version %1 restored as version %2").arg(version).arg(script.version));
+        m_current = script.version;
+        load();
+        Q_EMIT restored(script);
+    });
 }
 
 } // namespace breeze::console

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "JsonTableModel.h"
+#include "ScriptClient.h"
 
 #include <QJsonObject>
 #include <QWidget>
@@ -12,8 +13,6 @@ class QTableView;
 class QsciScintilla;
 
 namespace breeze::console {
-
-class ApiClient;
 
 // A script's versions, newest first, with what each one changed as a unified diff (against the version
 // before it, or against the current one), and Restore, which makes the selected version current again as a
@@ -31,14 +30,14 @@ public:
     void restoreSelected();
 
 Q_SIGNALS:
-    void restored(const QJsonObject& script);
+    void restored(const Script& script);
 
 private:
     void load();
     void showSelected();
     void fetchVersion(int version, std::function<void(const QString& content)> done);
 
-    ApiClient& m_api;
+    ScriptClient m_client;
     QString m_scriptId;
     int m_current = 0;
     JsonTableModel* m_model;

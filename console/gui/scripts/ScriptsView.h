@@ -1,28 +1,24 @@
 #pragma once
 
-#include "JsonTableModel.h"
+#include "Script.h"
+#include "ScriptClient.h"
 
 #include <QJsonObject>
 #include <QWidget>
 
-class QCheckBox;
 class QComboBox;
-class QLabel;
 class QLineEdit;
-class QPushButton;
-class QSortFilterProxyModel;
-class QSpinBox;
 class QTabWidget;
 class QTableView;
 
 namespace breeze::console {
 
-class InlineMessage;
-
 class ConsoleConnection;
 class ExecutionHistoryPanel;
 class ScriptEditor;
+class ScriptEditorPage;
 class ScriptHistoryPanel;
+class ScriptLibraryList;
 class ScriptParameterModel;
 
 // The script library: the list (searchable, partner-wide scripts and each organisation's own) beside the
@@ -43,17 +39,19 @@ public:
     void save();
     void runCurrent();
 
-    QTableView* library() const { return m_table; }
-    ScriptEditor* editor() const { return m_editor; }
-    ScriptParameterModel* parameters() const { return m_parameters; }
+    QTableView* library() const;
+    ScriptEditor* editor() const;
+    ScriptParameterModel* parameters() const;
     ScriptHistoryPanel* history() const { return m_history; }
     ExecutionHistoryPanel* executions() const { return m_executions; }
     QTabWidget* tabs() const { return m_tabs; }
-    QLineEdit* nameField() const { return m_name; }
-    QComboBox* languageField() const { return m_language; }
-    QLineEdit* noteField() const { return m_note; }
+    QLineEdit* nameField() const;
+    QComboBox* languageField() const;
+    QLineEdit* noteField() const;
     QString status() const;
-    const QJsonObject& current() const { return m_current; }
+    // The script in the editor as last loaded or saved (with its text), as a library record; empty for a new
+    // one.
+    QJsonObject current() const;
 
 Q_SIGNALS:
     // The Run dialog started a run (the server's answer); also when an execution is opened from the history.
@@ -61,38 +59,17 @@ Q_SIGNALS:
     void executionOpened(const QJsonObject& execution);
 
 private:
-    void show(const QJsonObject& script);
-    QJsonObject editedFields() const;
-    void setStatus(const QString& text, bool error = false);
+    void show(const Script& script);
     void deleteCurrent();
 
     ConsoleConnection& m_connection;
-    JsonTableModel* m_model;
-    QSortFilterProxyModel* m_filter;
-    QTableView* m_table;
-    QLineEdit* m_search;
+    ScriptClient m_client;
+    ScriptLibraryList* m_library;
     QTabWidget* m_tabs;
-    QLineEdit* m_name;
-    QComboBox* m_language;
-    QComboBox* m_library;
-    QLineEdit* m_category;
-    QLineEdit* m_description;
-    QSpinBox* m_timeout;
-    QLineEdit* m_runAs;
-    QCheckBox* m_linux;
-    QCheckBox* m_macos;
-    QCheckBox* m_windows;
-    ScriptEditor* m_editor;
-    ScriptParameterModel* m_parameters;
-    QTableView* m_parameterTable;
-    QLineEdit* m_note;
-    InlineMessage* m_status;
-    QPushButton* m_save;
-    QPushButton* m_run;
-    QPushButton* m_delete;
+    ScriptEditorPage* m_editor;
     ScriptHistoryPanel* m_history;
     ExecutionHistoryPanel* m_executions;
-    QJsonObject m_current; // the script as last loaded or saved (with content); empty for a new one
+    Script m_current; // as last loaded or saved; not saved (no id) for a new one
 };
 
 } // namespace breeze::console

@@ -1,0 +1,99 @@
+#include "ScriptClient.h"
+
+#include "ListLoader.h"
+
+#include <QUrlQuery>
+
+namespace breeze::console {
+
+namespace {
+QString scriptPath(const QString& id) {
+    return "/api/v1/scripts/" + QString::fromUtf8(QUrl::toPercentEncoding(id));
+}
+
+ApiClient::Callback scriptAnswer(ScriptClient::Answer<Script> done) {
+    return [done = std::move(done)](const ApiReply& reply) {
+        done(reply.ok() ? Script::fromRecord(reply.object()) : Script(), reply.refusal());
+    };
+}
+} // namespace
+
+void ScriptClient::list(Items done) {
+    loadAllPages(m_api, "/api/v1/scripts?limit=500", std::move(done));
+}
+
+void ScriptClient::script(const QString& id, Answer<Script> done) {
+    m_api.get(scriptPath(id), scriptAnswer(std::move(done)));
+}
+
+void ScriptClient::save(const Script& script, const QString& note, Answer<Script> done) {
+    QJsonObject body = script.record();
+    body.remove("id");
+    body.remove("version");
+    if (script.isSaved())
+        body.remove("org_id"); // a script stays in the library it was made in
+    if (!note.trimmed().isEmpty())
+        body["note"] = note.trimmed();
+    if (script.isSaved())
+        m_api.patch(scriptPath(script.id), body, scriptAnswer(std::move(done)));
+    else
+        m_api.post("/api/v1/scripts", body, scriptAnswer(std::move(done)));
+}
+
+void ScriptClient::remove(const QString& id, Answer<bool> done) {
+    m_api.request("DELETE", scriptPath(id), {},
+                  [done = std::move(done)](const ApiReply& reply) { done(reply.ok(), reply.refusal()); });
+}
+
+void ScriptClient::versions(const QString& id, Items done) {
+    m_api.get(scriptPath(id) + "/versions", [done = std::move(done)](const ApiReply& reply) {
+        done(reply.object().value("items").toArray(), reply.refusal());
+    });
+}
+
+void ScriptClient::versionText(const QString& id, int version, Answer<QString> done) {
+    m_api.get(scriptPath(id) + QString("/versions/%1").arg(version),
+              [done = std::move(done)](const ApiReply& reply) {
+                  done(reply.object().value("content").toString(), reply.refusal());
+              });
+}
+
+void ScriptClient::restore(const QString& id, int version, Answer<Script> done) {
+    m_api.post(scriptPath(id) + QString("/versions/%1/restore").arg(version), QJsonObject{},
+               scriptAnswer(std::move(done)));
+}
+
+void ScriptClient::run(const QString& scriptId, const RunRequest& request, Answer<QJsonObject> done) {
+    QJsonObject body{{"parameters", QJsonObject::fromVariantMap(request.values)},
+                     {"timeout_seconds", request.timeoutSeconds}};
+    if (request.version > 0)
+        body["version"] = request.version;
+    if (!request.target.deviceIds.isEmpty())
+        body["device_ids"] = QJsonArray::fromStringList(request.target.deviceIds);
+    else if (!request.target.siteId.isEmpty())
+        body["site_id"] = request.target.siteId;
+    else if (!request.target.groupId.isEmpty())
+        body["group_id"] = request.target.groupId;
+    m_api.post(scriptPath(scriptId) + "/runs", body,
+               [done = std::move(done)](const ApiReply& reply) { done(reply.object(), reply.refusal()); });
+}
+
+void ScriptClient::executions(const ExecutionFilter& filter, int limit, Items done) {
+    QUrlQuery query;
+    query.addQueryItem("limit", QString::number(limit));
+    for (const auto& [name, value] :
+         {std::pair{"script", filter.scriptId}, std::pair{"status", filter.status},
+          std::pair{"user", filter.userId}, std::pair{"device", filter.deviceId}})
+        if (!value.isEmpty())
+            query.addQueryItem(name, value);
+    m_api.get("/api/v1/script-executions?" + query.toString(QUrl::FullyEncoded),
+              [done = std::move(done)](const ApiReply& reply) {
+                  done(reply.object().value("items").toArray(), reply.refusal());
+              });
+}
+
+QString executionCreatedAt(const QJsonObject& execution) {
+    return execution.value("created_at").toString();
+}
+
+} // namespace breeze::console

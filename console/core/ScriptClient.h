@@ -1,0 +1,64 @@
+#pragma once
+
+#include "ApiClient.h"
+#include "Script.h"
+
+#include <QJsonArray>
+#include <QStringList>
+#include <functional>
+
+namespace breeze::console {
+
+// Where a run goes: the devices listed, or every device of a site or a group.
+struct RunTarget {
+    QStringList deviceIds;
+    QString siteId;
+    QString groupId;
+};
+
+struct RunRequest {
+    QVariantMap values; // by parameter name: text, or true/false for booleans
+    int timeoutSeconds = 300;
+    int version = 0; // 0: the current one
+    RunTarget target;
+};
+
+// Narrows the execution history; empty fields mean any.
+struct ExecutionFilter {
+    QString scriptId;
+    QString status;
+    QString userId;
+    QString deviceId;
+};
+
+// The one place that knows the REST paths and JSON of the script library: scripts and their versions, runs,
+// and the execution history.
+class ScriptClient {
+public:
+    explicit ScriptClient(ApiClient& api) : m_api(api) {}
+
+    using Items = std::function<void(const QJsonArray& items, const QString& error)>;
+    template <typename T> using Answer = std::function<void(const T& value, const QString& error)>;
+
+    void list(Items done);
+    void script(const QString& id, Answer<Script> done);
+    // Adds a new script (to `script.orgId`'s library) or saves a new version of a saved one, with a note.
+    void save(const Script& script, const QString& note, Answer<Script> done);
+    void remove(const QString& id, Answer<bool> done);
+
+    void versions(const QString& id, Items done); // newest first
+    void versionText(const QString& id, int version, Answer<QString> done);
+    void restore(const QString& id, int version, Answer<Script> done); // as a new version
+
+    // The server's answer: the run, its executions, and the devices it refused with the reason.
+    void run(const QString& scriptId, const RunRequest& request, Answer<QJsonObject> done);
+    void executions(const ExecutionFilter& filter, int limit, Items done);
+
+private:
+    ApiClient& m_api;
+};
+
+// What the execution history shows and sorts by.
+QString executionCreatedAt(const QJsonObject& execution);
+
+} // namespace breeze::console
