@@ -15,14 +15,15 @@ void DeviceDetails::loadAll() {
     const QString base = "/api/v1/devices/" + m_deviceId;
     m_api.get(base, [this](const ApiReply& reply) {
         if (reply.ok())
-            Q_EMIT deviceLoaded(reply.object());
+            Q_EMIT deviceLoaded(DeviceSummary::fromJson(reply.object()));
         else
             Q_EMIT failed(tr("the device"), reply.errorMessage);
         finishedOne();
     });
     m_api.get(base + "/inventory", [this](const ApiReply& reply) {
         if (reply.ok())
-            Q_EMIT inventoryLoaded(reply.object().value("sections").toObject());
+            Q_EMIT inventoryLoaded(
+                DeviceInventory::fromSections(reply.object().value("sections").toObject()));
         else
             Q_EMIT failed(tr("the inventory"), reply.errorMessage);
         finishedOne();
@@ -34,9 +35,9 @@ void DeviceDetails::loadAll() {
 void DeviceDetails::loadMetrics(const QString& range) {
     m_api.get("/api/v1/devices/" + m_deviceId + "/metrics?range=" + range, [this](const ApiReply& reply) {
         if (reply.ok())
-            Q_EMIT metricsLoaded(reply.object().value("range").toString(),
-                                 reply.object().value("resolution").toString(),
-                                 reply.object().value("points").toArray());
+            Q_EMIT metricsLoaded(MetricSeries::fromPoints(reply.object().value("range").toString(),
+                                                          reply.object().value("resolution").toString(),
+                                                          reply.object().value("points").toArray()));
         else
             Q_EMIT failed(tr("the metrics"), reply.errorMessage);
         if (m_pending > 0)

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "DeviceInventory.h"
+#include "DeviceSummary.h"
+#include "MetricSeries.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -24,10 +27,10 @@ public:
     bool complete() const { return m_pending == 0; }
 
 Q_SIGNALS:
-    void deviceLoaded(const QJsonObject& device);
-    void inventoryLoaded(const QJsonObject& sections); // section name -> {"data", "collected_at"}
-    void metricsLoaded(const QString& range, const QString& resolution, const QJsonArray& points);
-    void commandsLoaded(const QJsonArray& commands);
+    void deviceLoaded(const DeviceSummary& device);
+    void inventoryLoaded(const DeviceInventory& inventory);
+    void metricsLoaded(const MetricSeries& series);
+    void commandsLoaded(const QJsonArray& commands); // rows for the history table, newest first
     void failed(const QString& what, const QString& message);
     void allLoaded();
 

@@ -1,32 +1,32 @@
 #pragma once
 
-#include <QJsonArray>
-#include <QJsonObject>
-#include <QPointer>
-#include <QWidget>
+#include "DeviceCommands.h"
+#include "DeviceInventory.h"
+#include "DeviceSummary.h"
 
-class QChartView;
-class QDateTimeAxis;
-class QLineSeries;
-class QComboBox;
-class QFormLayout;
+#include <QWidget>
+#include <optional>
+
 class QLabel;
 class QTabWidget;
-class QTableView;
 
 namespace breeze::console {
 
+class ConsoleConnection;
+class DeviceCommandsTab;
+class DeviceDetails;
+class DeviceFactsPage;
+class DeviceMetricsTab;
+class DevicePatchesTab;
+class DeviceProcessesTab;
+class DeviceServicesTab;
+class DeviceStorageTab;
+class DeviceTablePage;
 class InlineMessage;
 
-class DevicePatchesTab;
-
-class ConsoleConnection;
-class DeviceDetails;
-class JsonTableModel;
-
-// One device in depth: overview, hardware, disks, network, software (searchable), services, users, metrics
-// charts over 1 h / 24 h / 7 d / 30 d, and the command history. Everything is plain text as the agent
-// reported it.
+// One device in depth, a tab each: overview, hardware, disks, network, software (searchable), services,
+// processes, users, patches, metrics charts over 1 h / 24 h / 7 d / 30 d, and the command history.
+// Everything is plain text as the agent reported it. What it asks the device to do is said below the tabs.
 class DeviceView : public QWidget {
     Q_OBJECT
 
@@ -38,47 +38,32 @@ public:
     void showTab(const QString& name);
 
 private:
-    QWidget* tableTab(JsonTableModel* model, bool searchable, QTableView** view = nullptr,
-                      QWidget* toolbar = nullptr);
-    // The selected row's object in a table made by tableTab.
-    QJsonObject selected(QTableView* view, JsonTableModel* model) const;
-    void runOnDevice(const QString& type, const QJsonObject& args, const QString& tag, const QString& doing);
-    void showDevice(const QJsonObject& device);
-    void showInventory(const QJsonObject& sections);
-    void showMetrics(const QString& range, const QString& resolution, const QJsonArray& points);
-    // A heartbeat of this device from the live channel (the main window watches open devices).
-    void showSample(const QJsonObject& sample);
-    void addRow(QFormLayout* form, const QString& label, const QString& value);
+    void addTabs();
+    void followCommands();
+    void runOnDevice(const DeviceCommand& command, const QString& tag, const QString& doing);
+    void showDevice(const DeviceSummary& device);
+    void showInventory(const DeviceInventory& inventory);
+    void showOverview();
 
-    DeviceDetails* m_details;
-    QTabWidget* m_tabs;
-    QFormLayout* m_overview;
-    QFormLayout* m_hardware;
-    InlineMessage* m_problem;
-    JsonTableModel* m_disks;
-    JsonTableModel* m_filesystems;
-    JsonTableModel* m_interfaces;
-    JsonTableModel* m_software;
-    JsonTableModel* m_services;
-    DevicePatchesTab* m_patches = nullptr;
-    JsonTableModel* m_users;
-    JsonTableModel* m_commands;
-    JsonTableModel* m_processes;
-    QTableView* m_serviceTable = nullptr;
-    QTableView* m_processTable = nullptr;
-    QLabel* m_actionResult;
     ConsoleConnection& m_connection;
     QString m_deviceId;
-    QComboBox* m_range;
-    QChartView* m_chart;
-    QChartView* m_network;
-    QJsonObject m_device;
+    DeviceDetails* m_details;
+    QTabWidget* m_tabs;
+    InlineMessage* m_problem;
+    QLabel* m_actionResult;
+    DeviceFactsPage* m_overview;
+    DeviceFactsPage* m_hardware;
+    DeviceStorageTab* m_storage;
+    DeviceTablePage* m_interfaces;
+    DeviceTablePage* m_software;
+    DeviceServicesTab* m_services;
+    DeviceProcessesTab* m_processes;
+    DeviceTablePage* m_users;
+    DevicePatchesTab* m_patches;
+    DeviceMetricsTab* m_metrics;
+    DeviceCommandsTab* m_commands;
+    std::optional<DeviceSummary> m_device;
     QString m_kernel; // from the inventory, which may arrive before or after the device record
-    QJsonArray m_inventoryFilesystems;
-    QJsonArray m_filesystemUsage; // the latest heartbeat's
-    QPointer<QLineSeries> m_liveCpu;
-    QPointer<QLineSeries> m_liveMemory;
-    QPointer<QDateTimeAxis> m_liveTime;
 };
 
 } // namespace breeze::console

@@ -1,0 +1,35 @@
+#include "devices/DeviceCommandsTab.h"
+
+#include "DeviceCommands.h"
+#include "devices/DeviceTablePage.h"
+
+#include <QPlainTextEdit>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+DeviceCommandsTab::DeviceCommandsTab(QWidget* parent)
+    : QWidget(parent), m_table(new DeviceTablePage({{"created_at", tr("Created")},
+                                                    {"type", tr("Command")},
+                                                    {"status", tr("Status")},
+                                                    {"exit_code", tr("Exit code")},
+                                                    {"requested_by", tr("By")},
+                                                    {"error", tr("Error")}},
+                                                   true, nullptr, this)),
+      m_output(new QPlainTextEdit(this)) {
+    m_output->setReadOnly(true);
+    m_output->setPlaceholderText(tr("Choose a command to see its output"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table, 3);
+    layout->addWidget(m_output, 2);
+    connect(m_table->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this] { m_output->setPlainText(commandText(m_table->selectedRow())); });
+}
+
+void DeviceCommandsTab::setCommands(const QJsonArray& commands) {
+    m_table->setRows(commands);
+}
+
+} // namespace breeze::console

@@ -1,0 +1,77 @@
+#include "devices/DeviceProcessesTab.h"
+
+#include "devices/DeviceTablePage.h"
+
+#include <QHBoxLayout>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+DeviceProcessesTab::DeviceProcessesTab(QWidget* parent) : QWidget(parent) {
+    auto* tools = new QWidget(this);
+    auto* buttons = new QHBoxLayout(tools);
+    buttons->setContentsMargins(0, 0, 0, 0);
+    m_refresh = new QPushButton(tr("Refresh"), tools);
+    auto* end = new QPushButton(tr("End process…"), tools);
+    buttons->addWidget(m_refresh);
+    buttons->addWidget(end);
+    buttons->addStretch();
+    m_table = new DeviceTablePage({{"pid", tr("PID")},
+                                   {"name", tr("Name")},
+                                   {"user", tr("User")},
+                                   {"cpu_seconds", tr("CPU s")},
+                                   {"rss_bytes", tr("Memory")},
+                                   {"state", tr("State")},
+                                   {"command", tr("Command")}},
+                                  true, tools, this);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table);
+    connect(m_refresh, &QPushButton::clicked, this, &DeviceProcessesTab::refresh);
+    connect(end, &QPushButton::clicked, this, &DeviceProcessesTab::endSelected);
+}
+
+void DeviceProcessesTab::setProcesses(const QJsonArray& processes) {
+    m_table->setRows(processes);
+}
+
+int DeviceProcessesTab::count() const {
+    return m_table->rowCount();
+}
+
+void DeviceProcessesTab::refresh() {
+    m_asked = true;
+    Q_EMIT commandRequested(DeviceCommand::listProcesses(), "processes",
+                            tr("Asking the device for its processes…"));
+}
+
+void DeviceProcessesTab::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (!m_asked && count() == 0)
+        refresh();
+}
+
+void DeviceProcessesTab::endSelected() {
+    const QJsonObject selected = m_table->selectedRow();
+    if (selected.isEmpty()) {
+        Q_EMIT message(tr("Choose a process first."));
+        return;
+    }
+    const ProcessRow process = processOf(selected);
+    QMessageBox ask(QMessageBox::Warning, tr("End process"),
+                    tr("End %1 (PID %2) on this device?").arg(process.name, QString::number(process.pid)),
+                    QMessageBox::NoButton, this);
+    ask.setTextFormat(Qt::PlainText);
+    auto* term = ask.addButton(tr("End (TERM)"), QMessageBox::AcceptRole);
+    auto* hard = ask.addButton(tr("Kill (KILL)"), QMessageBox::DestructiveRole);
+    ask.addButton(QMessageBox::Cancel);
+    ask.exec();
+    if (ask.clickedButton() != term && ask.clickedButton() != hard)
+        return;
+    Q_EMIT commandRequested(DeviceCommand::endProcess(process.pid, ask.clickedButton() == hard), "kill",
+                            tr("Ending process %1…").arg(process.pid));
+}
+
+} // namespace breeze::console

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "DeviceCommands.h"
+
+#include <QWidget>
+
+class QPushButton;
+
+namespace breeze::console {
+
+class DeviceTablePage;
+
+// The device's processes (searchable): asked of the device when the tab is first shown (it is a command, not
+// inventory) and on Refresh, with End process for the selected one (TERM or KILL, after asking).
+class DeviceProcessesTab : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit DeviceProcessesTab(QWidget* parent = nullptr);
+    void setProcesses(const QJsonArray& processes);
+    int count() const;
+    void refresh();
+
+Q_SIGNALS:
+    void commandRequested(const DeviceCommand& command, const QString& tag, const QString& doing);
+    void message(const QString& text);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    void endSelected();
+
+    DeviceTablePage* m_table;
+    QPushButton* m_refresh;
+    bool m_asked = false;
+};
+
+} // namespace breeze::console

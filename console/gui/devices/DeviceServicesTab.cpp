@@ -1,0 +1,47 @@
+#include "devices/DeviceServicesTab.h"
+
+#include "devices/DeviceTablePage.h"
+
+#include <QHBoxLayout>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent) {
+    auto* tools = new QWidget(this);
+    auto* buttons = new QHBoxLayout(tools);
+    buttons->setContentsMargins(0, 0, 0, 0);
+    for (const auto& [action, label] : {std::pair<QString, QString>{"start", tr("Start")},
+                                        {"stop", tr("Stop")},
+                                        {"restart", tr("Restart")}}) {
+        auto* button = new QPushButton(label, tools);
+        connect(button, &QPushButton::clicked, this, [this, action = action] {
+            const QJsonObject service = m_table->selectedRow();
+            if (service.isEmpty()) {
+                Q_EMIT message(tr("Choose a service first."));
+                return;
+            }
+            const QString name = serviceName(service);
+            Q_EMIT commandRequested(DeviceCommand::serviceAction(name, action), "service",
+                                    tr("%1 %2…").arg(action, name));
+        });
+        buttons->addWidget(button);
+    }
+    buttons->addStretch();
+    m_table = new DeviceTablePage({{"name", tr("Service")},
+                                   {"state", tr("State")},
+                                   {"sub_state", tr("Sub-state")},
+                                   {"enabled", tr("Enabled")},
+                                   {"description", tr("Description")}},
+                                  true, tools, this);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table);
+}
+
+void DeviceServicesTab::setServices(const QJsonArray& services) {
+    m_table->setRows(services);
+}
+
+} // namespace breeze::console

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "DeviceCommands.h"
+
+#include <QWidget>
+
+namespace breeze::console {
+
+class DeviceTablePage;
+
+// The device's services (searchable) with Start, Stop and Restart for the selected one.
+class DeviceServicesTab : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit DeviceServicesTab(QWidget* parent = nullptr);
+    void setServices(const QJsonArray& services);
+
+Q_SIGNALS:
+    // `doing` says what is under way; `tag` names the outcome when it comes back.
+    void commandRequested(const DeviceCommand& command, const QString& tag, const QString& doing);
+    void message(const QString& text);
+
+private:
+    DeviceTablePage* m_table;
+};
+
+} // namespace breeze::console
