@@ -16,6 +16,38 @@ DeviceCommand DeviceCommand::endProcess(qint64 pid, bool kill) {
     return {"kill_process", {{"pid", pid}, {"signal", kill ? "KILL" : "TERM"}}};
 }
 
+DeviceCommand DeviceCommand::ping() {
+    return {"ping", {}};
+}
+
+DeviceCommand DeviceCommand::collectInventory() {
+    return {"collect_inventory", {}};
+}
+
+DeviceCommand DeviceCommand::restart(int delaySeconds) {
+    return {"reboot", {{"delay_seconds", delaySeconds}}};
+}
+
+DeviceCommand DeviceCommand::shutDown(int delaySeconds) {
+    return {"shutdown", {{"delay_seconds", delaySeconds}}};
+}
+
+DeviceChange DeviceChange::addTag(const QString& tag) {
+    return {{{"add_tags", QJsonArray{tag}}}};
+}
+
+DeviceChange DeviceChange::removeTag(const QString& tag) {
+    return {{{"remove_tags", QJsonArray{tag}}}};
+}
+
+DeviceChange DeviceChange::group(const QString& groupId) {
+    return {{{"group_id", groupId.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(groupId)}}};
+}
+
+DeviceChange DeviceChange::site(const QString& siteId) {
+    return {{{"site_id", siteId}}};
+}
+
 CommandOutcome CommandOutcome::fromJson(const QJsonObject& command) {
     const QJsonObject output = command.value("output").toObject();
     return {command.value("status").toString(),

@@ -14,6 +14,21 @@ struct DeviceCommand {
     static DeviceCommand serviceAction(const QString& service, const QString& action); // start, stop, restart
     static DeviceCommand listProcesses();
     static DeviceCommand endProcess(qint64 pid, bool kill); // kill: SIGKILL rather than SIGTERM
+    static DeviceCommand ping();
+    static DeviceCommand collectInventory();
+    static DeviceCommand restart(int delaySeconds); // users are warned
+    static DeviceCommand shutDown(int delaySeconds);
+};
+
+// A change to devices' records (as BulkDeviceUpdate sends it): a tag added or removed, a device group (or
+// none), a site.
+struct DeviceChange {
+    QJsonObject body;
+
+    static DeviceChange addTag(const QString& tag);
+    static DeviceChange removeTag(const QString& tag);
+    static DeviceChange group(const QString& groupId); // empty: out of any group
+    static DeviceChange site(const QString& siteId);
 };
 
 // How a command ended, as its window reports it.

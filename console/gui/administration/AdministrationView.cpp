@@ -4,6 +4,8 @@
 #include "JsonTableModel.h"
 #include "ListLoader.h"
 #include "RecordClient.h"
+#include "RecordForms.h"
+#include "TableColumns.h"
 #include "widgets/Confirmation.h"
 #include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
@@ -50,69 +52,34 @@ AdministrationView::AdministrationView(ApiClient& api, QWidget* parent)
     });
 }
 
-FormField AdministrationView::organisationChoice() const {
-    return FormField::choiceFrom("org_id", tr("Organisation"), RecordKind::Organisation);
-}
-
-FormField AdministrationView::roleChoice() const {
-    return FormField::choiceFrom("role", tr("Role"), RecordKind::Role, "name", "name");
-}
-
 void AdministrationView::addOrganisations() {
-    add(tr("Organisations"), RecordKind::Organisation,
-        {{"name", tr("Name")},
-         {"require_device_approval", tr("Approval required")},
-         {"created_at", tr("Created")}});
-    addAction(tr("New…"), [this] {
-        openForm(tr("New organisation"),
-                 {{"name", tr("Name"), FormField::Kind::Text, true},
-                  {"require_device_approval", tr("New devices wait for approval"), FormField::Kind::Flag}});
-    });
+    add(tr("Organisations"), RecordKind::Organisation, TableColumns::organisations());
+    addAction(tr("New…"), [this] { openForm(tr("New organisation"), RecordForms::newOrganisation()); });
     addAction(tr("Edit…"), [this] {
         const QJsonObject org = selectedRecord();
         if (!org.isEmpty())
-            openForm(tr("Organisation %1").arg(recordName(org)),
-                     {{"name", tr("Name"), FormField::Kind::Text, true, org.value("name")},
-                      {"require_device_approval", tr("New devices wait for approval"), FormField::Kind::Flag,
-                       false, org.value("require_device_approval")}},
+            openForm(tr("Organisation %1").arg(recordName(org)), RecordForms::editOrganisation(org),
                      recordId(org));
     });
 }
 
 void AdministrationView::addSites() {
-    add(tr("Sites"), RecordKind::Site,
-        {{"name", tr("Name")}, {"timezone", tr("Time zone")}, {"org_id", tr("Organisation")}});
-    addAction(tr("New…"), [this] {
-        openForm(tr("New site"), {organisationChoice(),
-                                  {"name", tr("Name"), FormField::Kind::Text, true},
-                                  {"timezone", tr("Time zone (e.g. Europe/Berlin)"), FormField::Kind::Text}});
-    });
+    add(tr("Sites"), RecordKind::Site, TableColumns::sites());
+    addAction(tr("New…"), [this] { openForm(tr("New site"), RecordForms::newSite()); });
     addAction(tr("Edit…"), [this] {
         const QJsonObject site = selectedRecord();
         if (!site.isEmpty())
-            openForm(tr("Site %1").arg(recordName(site)),
-                     {{"name", tr("Name"), FormField::Kind::Text, true, site.value("name")},
-                      {"timezone", tr("Time zone"), FormField::Kind::Text, false, site.value("timezone")}},
-                     recordId(site));
+            openForm(tr("Site %1").arg(recordName(site)), RecordForms::editSite(site), recordId(site));
     });
 }
 
 void AdministrationView::addDeviceGroups() {
-    add(tr("Device groups"), RecordKind::DeviceGroup,
-        {{"name", tr("Name")},
-         {"site_id", tr("Site (empty: whole organisation)")},
-         {"org_id", tr("Organisation")}});
-    addAction(tr("New…"), [this] {
-        FormField site = FormField::choiceFrom("site_id", tr("Site"), RecordKind::Site, "id", "name", false);
-        site.allowNone = true;
-        openForm(tr("New device group"),
-                 {organisationChoice(), site, {"name", tr("Name"), FormField::Kind::Text, true}});
-    });
+    add(tr("Device groups"), RecordKind::DeviceGroup, TableColumns::deviceGroups());
+    addAction(tr("New…"), [this] { openForm(tr("New device group"), RecordForms::newDeviceGroup()); });
     addAction(tr("Rename…"), [this] {
         const QJsonObject group = selectedRecord();
         if (!group.isEmpty())
-            openForm(tr("Device group %1").arg(recordName(group)),
-                     {{"name", tr("Name"), FormField::Kind::Text, true, group.value("name")}},
+            openForm(tr("Device group %1").arg(recordName(group)), RecordForms::renameDeviceGroup(group),
                      recordId(group));
     });
     addAction(tr("Delete…"), [this] {
@@ -121,73 +88,26 @@ void AdministrationView::addDeviceGroups() {
 }
 
 void AdministrationView::addUsers() {
-    add(tr("Users"), RecordKind::User,
-        {{"email", tr("E-mail")},
-         {"display_name", tr("Name")},
-         {"mfa_enabled", tr("Two-factor")},
-         {"disabled", tr("Disabled")},
-         {"last_login_at", tr("Last sign-in")}});
-    addAction(tr("New…"), [this] {
-        FormField org = organisationChoice();
-        org.required = false;
-        org.allowNone = true; // none: partner-wide
-        openForm(tr("New user"), {{"email", tr("E-mail"), FormField::Kind::Text, true},
-                                  {"display_name", tr("Name"), FormField::Kind::Text},
-                                  {"password", tr("Initial password"), FormField::Kind::Password, true},
-                                  org,
-                                  roleChoice(),
-                                  {"mfa_required", tr("Require two-factor sign-in"), FormField::Kind::Flag}});
-    });
+    add(tr("Users"), RecordKind::User, TableColumns::users());
+    addAction(tr("New…"), [this] { openForm(tr("New user"), RecordForms::newUser()); });
     addAction(tr("Edit…"), [this] {
         const QJsonObject user = selectedRecord();
         if (!user.isEmpty())
-            openForm(tr("User %1").arg(recordName(user)),
-                     {{"display_name", tr("Name"), FormField::Kind::Text, false, user.value("display_name")},
-                      {"disabled", tr("Disabled (cannot sign in)"), FormField::Kind::Flag, false,
-                       user.value("disabled")},
-                      {"mfa_required", tr("Require two-factor sign-in"), FormField::Kind::Flag, false,
-                       user.value("mfa_required")},
-                      {"password", tr("New password (leave empty to keep)"), FormField::Kind::Password}},
-                     recordId(user));
+            openForm(tr("User %1").arg(recordName(user)), RecordForms::editUser(user), recordId(user));
     });
 }
 
 void AdministrationView::addRoles() {
-    add(tr("Roles"), RecordKind::Role,
-        {{"name", tr("Role")}, {"description", tr("Description")}, {"builtin", tr("Built in")}});
-    addAction(tr("New…"), [this] {
-        // The permissions to choose from: every one the roles listed here grant (the built-in roles hold
-        // all).
-        QStringList permissions;
-        for (const auto& role : currentPage().model->items())
-            for (const auto& permission : role.toObject().value("permissions").toArray())
-                if (!permissions.contains(permission.toString()))
-                    permissions << permission.toString();
-        permissions.sort();
-        FormField chosen{"permissions", tr("Permissions"), FormField::Kind::Checklist, true};
-        chosen.options = permissions;
-        openForm(tr("New role"), {{"name", tr("Name (a-z, 0-9, -)"), FormField::Kind::Text, true},
-                                  {"description", tr("Description"), FormField::Kind::Text},
-                                  chosen});
-    });
+    add(tr("Roles"), RecordKind::Role, TableColumns::roles());
+    addAction(tr("New…"),
+              [this] { openForm(tr("New role"), RecordForms::newRole(currentPage().model->items())); });
     addAction(tr("Delete…"), [this] { deleteSelected(tr("Delete the role \"%1\"?")); });
 }
 
 void AdministrationView::addApiKeys() {
-    add(tr("API keys"), RecordKind::ApiKey,
-        {{"name", tr("Name")},
-         {"prefix", tr("Prefix")},
-         {"role", tr("Role")},
-         {"status", tr("Status")},
-         {"expires_at", tr("Expires")},
-         {"last_used_at", tr("Last used")}});
+    add(tr("API keys"), RecordKind::ApiKey, TableColumns::apiKeys());
     addAction(tr("New…"), [this] {
-        FormField days{"expires_in_days", tr("Valid for (days)"), FormField::Kind::Number, true, 90};
-        days.minimum = 1;
-        days.maximum = 3650;
-        RecordForm* form = openForm(
-            tr("New API key"),
-            {{"name", tr("Name"), FormField::Kind::Text, true}, organisationChoice(), roleChoice(), days});
+        RecordForm* form = openForm(tr("New API key"), RecordForms::newApiKey());
         connect(form, &RecordForm::saved, this, [this](const QJsonObject& created) {
             showOnce(tr("API key"), tr("The key is shown only now: keep it in your password manager."),
                      createdSecret(created));
@@ -198,13 +118,7 @@ void AdministrationView::addApiKeys() {
 }
 
 void AdministrationView::addEnrollmentKeys() {
-    add(tr("Enrollment keys"), RecordKind::EnrollmentKey,
-        {{"name", tr("Name")},
-         {"prefix", tr("Prefix")},
-         {"uses", tr("Uses")},
-         {"max_uses", tr("Max uses")},
-         {"status", tr("Status")},
-         {"expires_at", tr("Expires")}});
+    add(tr("Enrollment keys"), RecordKind::EnrollmentKey, TableColumns::enrollmentKeys());
     addAction(tr("New enrollment key…"), [this] { createEnrollmentKey(); });
     addAction(tr("Revoke…"), [this] {
         deleteSelected(tr("Revoke the enrollment key \"%1\"? Machines can no longer enroll with it."));
@@ -229,14 +143,7 @@ void AdministrationView::addAuditLog() {
         m_pages[index].loaded = false;
         load(index);
     });
-    add(tr("Audit log"), RecordKind::AuditEvent,
-        {{"at", tr("When")},
-         {"actor_label", tr("Who")},
-         {"address", tr("From")},
-         {"action", tr("Action")},
-         {"resource_id", tr("Resource")},
-         {"result", tr("Result")}},
-        auditFilter);
+    add(tr("Audit log"), RecordKind::AuditEvent, TableColumns::auditEvents(), auditFilter);
 }
 
 void AdministrationView::add(const QString& title, RecordKind kind, QList<JsonTableModel::Column> columns,

@@ -48,8 +48,6 @@ private:
     void addApiKeys();
     void addEnrollmentKeys();
     void addAuditLog();
-    FormField organisationChoice() const;
-    FormField roleChoice() const;
 
     void add(const QString& title, RecordKind kind, QList<JsonTableModel::Column> columns,
              QWidget* extra = nullptr);

@@ -3,7 +3,6 @@
 #include "ConsoleConnection.h"
 
 #include <QInputDialog>
-#include <QJsonArray>
 #include <QSet>
 
 namespace breeze::console {
@@ -35,27 +34,28 @@ DeviceBulkMenu::DeviceBulkMenu(ConsoleConnection& connection, QStringList device
 }
 
 void DeviceBulkMenu::addCommands() {
-    const auto run = [this](const QString& type, const QJsonObject& args, const QString& verb) {
+    const auto run = [this](const DeviceCommand& command, const QString& verb) {
         for (const QString& id : m_ids)
-            m_connection.commands().send(id, type, args, "bulk");
+            m_connection.commands().send(id, command.type, command.args, "bulk");
         Q_EMIT status(
             tr("%1: sent to %2 devices; each runs when its device is online").arg(verb).arg(m_ids.size()));
     };
     addAction(tr("Run script…"), this, [this] { Q_EMIT runScriptRequested(m_ids); });
     addSeparator();
-    addAction(tr("Ping"), this, [run] { run("ping", {}, tr("Ping")); });
-    addAction(tr("Collect inventory now"), this, [run] { run("collect_inventory", {}, tr("Inventory")); });
+    addAction(tr("Ping"), this, [run] { run(DeviceCommand::ping(), tr("Ping")); });
+    addAction(tr("Collect inventory now"), this,
+              [run] { run(DeviceCommand::collectInventory(), tr("Inventory")); });
     addSeparator();
-    for (const auto& [type, verb] :
-         {std::pair<QString, QString>{"reboot", tr("Restart")}, {"shutdown", tr("Shut down")}}) {
-        addAction(verb + "…", this, [this, run, type = type, verb = verb] {
+    for (const auto& [command, verb] : {std::pair{&DeviceCommand::restart, tr("Restart")},
+                                        std::pair{&DeviceCommand::shutDown, tr("Shut down")}}) {
+        addAction(verb + "…", this, [this, run, command = command, verb = verb] {
             bool ok = false;
             const int minutes = QInputDialog::getInt(
                 parentWidget(), verb,
                 tr("%1 %2 device(s) in how many minutes? (users are warned)").arg(verb).arg(m_ids.size()), 5,
                 0, 1440, 1, &ok);
             if (ok)
-                run(type, {{"delay_seconds", minutes * 60}}, verb);
+                run(command(minutes * 60), verb);
         });
     }
 }
@@ -69,7 +69,7 @@ void DeviceBulkMenu::addTags() {
                                   tr("Tag for %1 device(s):").arg(m_ids.size()), QLineEdit::Normal, {}, &ok)
                 .trimmed();
         if (ok && !tag.isEmpty())
-            Q_EMIT changeRequested(m_ids, {{"add_tags", QJsonArray{tag}}}, tr("Tagging %1").arg(tag));
+            Q_EMIT changeRequested(m_ids, DeviceChange::addTag(tag).body, tr("Tagging %1").arg(tag));
     });
     QStringList present;
     QSet<QString> seen;
@@ -85,7 +85,7 @@ void DeviceBulkMenu::addTags() {
     remove->setEnabled(!present.isEmpty());
     for (const QString& tag : present)
         remove->addAction(literal(tag), this, [this, tag] {
-            Q_EMIT changeRequested(m_ids, {{"remove_tags", QJsonArray{tag}}}, tr("Removing tag %1").arg(tag));
+            Q_EMIT changeRequested(m_ids, DeviceChange::removeTag(tag).body, tr("Removing tag %1").arg(tag));
         });
 }
 
@@ -100,8 +100,7 @@ void DeviceBulkMenu::addGroups() {
         }
     QMenu* groups = addMenu(tr("Device group"));
     groups->addAction(tr("No group"), this, [this] {
-        Q_EMIT changeRequested(m_ids, {{"group_id", QJsonValue::Null}},
-                               tr("Taking devices out of their group"));
+        Q_EMIT changeRequested(m_ids, DeviceChange::group({}).body, tr("Taking devices out of their group"));
     });
     groups->addSeparator();
     QVector<TenancyNode> choices;
@@ -113,7 +112,7 @@ void DeviceBulkMenu::addGroups() {
               [](const auto& a, const auto& b) { return a.name.compare(b.name, Qt::CaseInsensitive) < 0; });
     for (const auto& group : choices)
         groups->addAction(literal(group.name), this, [this, group] {
-            Q_EMIT changeRequested(m_ids, {{"group_id", group.id}},
+            Q_EMIT changeRequested(m_ids, DeviceChange::group(group.id).body,
                                    tr("Moving devices to group %1").arg(group.name));
         });
     if (choices.isEmpty())
@@ -131,7 +130,8 @@ void DeviceBulkMenu::addSites() {
             const QString siteId = site.data(FleetTreeModel::IdRole).toString();
             const QString label = nameOnly(site) + " — " + nameOnly(org);
             move->addAction(literal(label), this, [this, siteId, label] {
-                Q_EMIT changeRequested(m_ids, {{"site_id", siteId}}, tr("Moving devices to %1").arg(label));
+                Q_EMIT changeRequested(m_ids, DeviceChange::site(siteId).body,
+                                       tr("Moving devices to %1").arg(label));
             });
         }
     }

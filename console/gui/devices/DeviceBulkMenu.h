@@ -1,6 +1,7 @@
 #pragma once
 
-#include <QJsonObject>
+#include "DeviceCommands.h"
+
 #include <QMenu>
 #include <QStringList>
 
@@ -9,9 +10,9 @@ namespace breeze::console {
 class ConsoleConnection;
 
 // The device table's context menu for the selected devices: commands (ping, inventory, restart, shut down), a
-// script from the library,
-// tags, device group, site, and opening their windows. Commands go through the CommandRunner; changes of
-// site, group and tags are asked for through `changeRequested` so the window can show their progress.
+// script from the library, tags, device group, site, and opening their windows. Commands go through the
+// CommandRunner; changes of site, group and tags are asked for through `changeRequested` so the window can
+// show their progress.
 class DeviceBulkMenu : public QMenu {
     Q_OBJECT
 
@@ -20,7 +21,7 @@ public:
 
 Q_SIGNALS:
     void status(const QString& message);
-    // A PATCH body for every selected device, with what it does in words ("Tagging web").
+    // A change for every selected device (a DeviceChange's body), with what it does in words ("Tagging web").
     void changeRequested(const QStringList& deviceIds, const QJsonObject& change, const QString& what);
     void openRequested(const QString& deviceId);
     void runScriptRequested(const QStringList& deviceIds);

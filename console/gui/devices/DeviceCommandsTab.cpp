@@ -1,6 +1,7 @@
 #include "devices/DeviceCommandsTab.h"
 
 #include "DeviceCommands.h"
+#include "TableColumns.h"
 #include "devices/DeviceTablePage.h"
 
 #include <QPlainTextEdit>
@@ -10,13 +11,7 @@
 namespace breeze::console {
 
 DeviceCommandsTab::DeviceCommandsTab(QWidget* parent)
-    : QWidget(parent), m_table(new DeviceTablePage({{"created_at", tr("Created")},
-                                                    {"type", tr("Command")},
-                                                    {"status", tr("Status")},
-                                                    {"exit_code", tr("Exit code")},
-                                                    {"requested_by", tr("By")},
-                                                    {"error", tr("Error")}},
-                                                   true, nullptr, this)),
+    : QWidget(parent), m_table(new DeviceTablePage(TableColumns::commands(), true, nullptr, this)),
       m_output(new QPlainTextEdit(this)) {
     m_output->setReadOnly(true);
     m_output->setPlaceholderText(tr("Choose a command to see its output"));

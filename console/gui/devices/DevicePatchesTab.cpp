@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "PatchClient.h"
+#include "TableColumns.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -16,16 +17,8 @@ namespace breeze::console {
 
 DevicePatchesTab::DevicePatchesTab(ConsoleConnection& connection, QString deviceId, QWidget* parent)
     : QWidget(parent), m_connection(connection), m_client(connection.api()), m_deviceId(std::move(deviceId)),
-      m_model(new JsonTableModel({{"name", tr("Package")},
-                                  {"installed_version", tr("Installed")},
-                                  {"version", tr("Update")},
-                                  {"state", tr("State")},
-                                  {"security", tr("Security")},
-                                  {"decision", tr("Decision")},
-                                  {"last_error", tr("Last error")}},
-                                 this)),
-      m_table(new QTableView(this)), m_reboot(new QLabel(this)), m_status(new QLabel(this)),
-      m_scan(new QPushButton(tr("Scan now"), this)) {
+      m_model(new JsonTableModel(TableColumns::devicePatches(), this)), m_table(new QTableView(this)),
+      m_reboot(new QLabel(this)), m_status(new QLabel(this)), m_scan(new QPushButton(tr("Scan now"), this)) {
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);

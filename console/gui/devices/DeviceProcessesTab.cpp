@@ -1,5 +1,6 @@
 #include "devices/DeviceProcessesTab.h"
 
+#include "TableColumns.h"
 #include "devices/DeviceTablePage.h"
 
 #include <QHBoxLayout>
@@ -18,14 +19,7 @@ DeviceProcessesTab::DeviceProcessesTab(QWidget* parent) : QWidget(parent) {
     buttons->addWidget(m_refresh);
     buttons->addWidget(end);
     buttons->addStretch();
-    m_table = new DeviceTablePage({{"pid", tr("PID")},
-                                   {"name", tr("Name")},
-                                   {"user", tr("User")},
-                                   {"cpu_seconds", tr("CPU s")},
-                                   {"rss_bytes", tr("Memory")},
-                                   {"state", tr("State")},
-                                   {"command", tr("Command")}},
-                                  true, tools, this);
+    m_table = new DeviceTablePage(TableColumns::processes(), true, tools, this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);

@@ -1,5 +1,6 @@
 #include "devices/DeviceServicesTab.h"
 
+#include "TableColumns.h"
 #include "devices/DeviceTablePage.h"
 
 #include <QHBoxLayout>
@@ -29,12 +30,7 @@ DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent) {
         buttons->addWidget(button);
     }
     buttons->addStretch();
-    m_table = new DeviceTablePage({{"name", tr("Service")},
-                                   {"state", tr("State")},
-                                   {"sub_state", tr("Sub-state")},
-                                   {"enabled", tr("Enabled")},
-                                   {"description", tr("Description")}},
-                                  true, tools, this);
+    m_table = new DeviceTablePage(TableColumns::services(), true, tools, this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);

@@ -1,6 +1,7 @@
 #include "devices/DeviceStorageTab.h"
 
 #include "FilesystemUsage.h"
+#include "TableColumns.h"
 #include "devices/DeviceTablePage.h"
 #include "widgets/UsageBarDelegate.h"
 
@@ -10,20 +11,10 @@
 namespace breeze::console {
 
 DeviceStorageTab::DeviceStorageTab(QWidget* parent)
-    : QWidget(parent), m_disks(new DeviceTablePage({{"name", tr("Disk")},
-                                                    {"model", tr("Model")},
-                                                    {"size_bytes", tr("Size")},
-                                                    {"rotational", tr("Rotational")},
-                                                    {"serial", tr("Serial")}},
-                                                   false, nullptr, this)),
-      m_filesystems(new DeviceTablePage({{"mount", tr("Mount point")},
-                                         {"used_percent", tr("Used")},
-                                         {"used_bytes", tr("Used space")},
-                                         {"total_bytes", tr("Size")},
-                                         {"device", tr("Device")},
-                                         {"fs_type", tr("Type")}},
-                                        false, nullptr, this)) {
-    m_filesystems->table()->setItemDelegateForColumn(1, new UsageBarDelegate(m_filesystems->table()));
+    : QWidget(parent), m_disks(new DeviceTablePage(TableColumns::disks(), false, nullptr, this)),
+      m_filesystems(new DeviceTablePage(TableColumns::filesystems(), false, nullptr, this)) {
+    m_filesystems->table()->setItemDelegateForColumn(TableColumns::kFilesystemUsedColumn,
+                                                     new UsageBarDelegate(m_filesystems->table()));
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_disks);
     layout->addWidget(m_filesystems, 2);

@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "DeviceDetails.h"
+#include "TableColumns.h"
 #include "devices/DeviceCommandsTab.h"
 #include "devices/DeviceFactsPage.h"
 #include "devices/DeviceMetricsTab.h"
@@ -58,31 +59,15 @@ void DeviceView::addTabs() {
     m_tabs->addTab(m_hardware, tr("Hardware"));
     m_storage = new DeviceStorageTab(m_tabs);
     m_tabs->addTab(m_storage, tr("Disks"));
-    m_interfaces = new DeviceTablePage({{"name", tr("Interface")},
-                                        {"mac", tr("MAC")},
-                                        {"addresses", tr("Addresses")},
-                                        {"up", tr("Up")},
-                                        {"mtu", tr("MTU")}},
-                                       false, nullptr, m_tabs);
+    m_interfaces = new DeviceTablePage(TableColumns::interfaces(), false, nullptr, m_tabs);
     m_tabs->addTab(m_interfaces, tr("Network"));
-    m_software = new DeviceTablePage({{"name", tr("Package")},
-                                      {"version", tr("Version")},
-                                      {"arch", tr("Architecture")},
-                                      {"source", tr("Source")},
-                                      {"size_bytes", tr("Size")},
-                                      {"publisher", tr("Publisher")}},
-                                     true, nullptr, m_tabs);
+    m_software = new DeviceTablePage(TableColumns::software(), true, nullptr, m_tabs);
     m_tabs->addTab(m_software, tr("Software"));
     m_services = new DeviceServicesTab(m_tabs);
     m_tabs->addTab(m_services, tr("Services"));
     m_processes = new DeviceProcessesTab(m_tabs);
     m_tabs->addTab(m_processes, tr("Processes"));
-    m_users = new DeviceTablePage({{"name", tr("User")},
-                                   {"uid", tr("UID")},
-                                   {"home", tr("Home")},
-                                   {"shell", tr("Shell")},
-                                   {"login", tr("Can log in")}},
-                                  true, nullptr, m_tabs);
+    m_users = new DeviceTablePage(TableColumns::localUsers(), true, nullptr, m_tabs);
     m_tabs->addTab(m_users, tr("Users"));
     // Updates: loaded when the tab is first opened (and after a scan or rollback from it).
     m_patches = new DevicePatchesTab(m_connection, m_deviceId, m_tabs);

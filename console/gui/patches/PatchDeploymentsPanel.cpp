@@ -1,6 +1,7 @@
 #include "patches/PatchDeploymentsPanel.h"
 
 #include "RecordClient.h"
+#include "TableColumns.h"
 #include "patches/PatchTable.h"
 
 #include <QDialog>
@@ -11,13 +12,7 @@
 namespace breeze::console {
 
 PatchDeploymentsPanel::PatchDeploymentsPanel(ApiClient& api, QWidget* parent)
-    : QWidget(parent), m_client(api), m_deployments(new JsonTableModel({{"created_at", tr("Created")},
-                                                                        {"scheduled_at", tr("Scheduled")},
-                                                                        {"status", tr("Status")},
-                                                                        {"device_count", tr("Devices")},
-                                                                        {"statuses", tr("Installs")},
-                                                                        {"requested_by", tr("By")}},
-                                                                       this)),
+    : QWidget(parent), m_client(api), m_deployments(new JsonTableModel(TableColumns::deployments(), this)),
       m_table(patchTable(m_deployments, this, false)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -50,12 +45,7 @@ void PatchDeploymentsPanel::showDeployment(const QJsonObject& deployment) {
         auto* dialog = new QDialog(this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->setWindowTitle(tr("Deployment"));
-        auto* model = new JsonTableModel({{"hostname", tr("Device")},
-                                          {"name", tr("Package")},
-                                          {"version", tr("Version")},
-                                          {"status", tr("Status")},
-                                          {"installed_version", tr("Now")}},
-                                         dialog);
+        auto* model = new JsonTableModel(TableColumns::deploymentOutcome(), dialog);
         model->setItems(rows);
         auto* layout = new QVBoxLayout(dialog);
         layout->addWidget(patchTable(model, dialog, false));

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "FormField.h"
 #include "JsonTableModel.h"
 #include "RecordClient.h"
 
@@ -35,8 +34,6 @@ Q_SIGNALS:
     void message(const QString& text);
 
 private:
-    // The policy form's fields, filled from `policy` when editing (empty: a new policy).
-    QList<FormField> policyFields(const QJsonObject& policy) const;
     QJsonObject selectedPolicy();
     RecordForm* open(RecordForm* form);
 

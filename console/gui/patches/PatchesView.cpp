@@ -1,6 +1,7 @@
 #include "patches/PatchesView.h"
 
 #include "ConsoleConnection.h"
+#include "TableColumns.h"
 #include "patches/PatchTable.h"
 #include "widgets/RecordForm.h"
 
@@ -27,16 +28,7 @@ namespace breeze::console {
 PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
     : QWidget(parent), m_connection(connection), m_client(connection.api()), m_search(new QLineEdit(this)),
       m_securityOnly(new QCheckBox(tr("Security updates only"), this)), m_state(new QComboBox(this)),
-      m_scope(new QComboBox(this)), m_patches(new JsonTableModel({{"name", tr("Package")},
-                                                                  {"version", tr("Version")},
-                                                                  {"severity", tr("Severity")},
-                                                                  {"security", tr("Security")},
-                                                                  {"missing", tr("Missing")},
-                                                                  {"failed", tr("Failed")},
-                                                                  {"installed", tr("Installed")},
-                                                                  {"decision", tr("Partner decision")},
-                                                                  {"repository", tr("Repository")}},
-                                                                 this)),
+      m_scope(new QComboBox(this)), m_patches(new JsonTableModel(TableColumns::patchCatalog(), this)),
       m_grid(patchTable(m_patches, this, true)),
       m_deployments(new PatchDeploymentsPanel(connection.api(), this)),
       m_compliance(new PatchComplianceChart(connection.api(), this)),

@@ -1,6 +1,7 @@
 #include "scripts/ExecutionHistoryPanel.h"
 
 #include "ConsoleConnection.h"
+#include "TableColumns.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -22,16 +23,7 @@ ExecutionHistoryPanel::ExecutionHistoryPanel(ConsoleConnection& connection, QWid
     : QWidget(parent), m_connection(connection), m_client(connection.api()), m_records(connection.api()),
       m_script(new QComboBox(this)), m_device(new QLineEdit(this)), m_user(new QComboBox(this)),
       m_status(new QComboBox(this)), m_note(new QLabel(this)),
-      m_model(new JsonTableModel({{"created_at", tr("Started")},
-                                  {"script_name", tr("Script")},
-                                  {"version", tr("Version")},
-                                  {"hostname", tr("Device")},
-                                  {"status", tr("Status")},
-                                  {"exit_code", tr("Exit code")},
-                                  {"requested_by", tr("By")},
-                                  {"error", tr("Note")}},
-                                 this)),
-      m_table(new QTableView(this)) {
+      m_model(new JsonTableModel(TableColumns::scriptExecutions(), this)), m_table(new QTableView(this)) {
     m_script->addItem(tr("Any script"), QString());
     m_device->setPlaceholderText(tr("Device host name"));
     m_device->setClearButtonEnabled(true);

@@ -1,5 +1,6 @@
 #include "scripts/ScriptHistoryPanel.h"
 
+#include "TableColumns.h"
 #include "UnifiedDiff.h"
 #include "scripts/QsciHeaders.h"
 
@@ -16,12 +17,7 @@
 namespace breeze::console {
 
 ScriptHistoryPanel::ScriptHistoryPanel(ApiClient& api, QWidget* parent)
-    : QWidget(parent), m_client(api), m_model(new JsonTableModel({{"version", tr("Version")},
-                                                                  {"created_at", tr("Saved")},
-                                                                  {"created_by", tr("By")},
-                                                                  {"note", tr("Note")},
-                                                                  {"content_bytes", tr("Bytes")}},
-                                                                 this)),
+    : QWidget(parent), m_client(api), m_model(new JsonTableModel(TableColumns::scriptVersions(), this)),
       m_table(new QTableView(this)),
       m_againstCurrent(new QCheckBox(tr("Compare with the current version"), this)),
       m_diff(new QsciScintilla(this)), m_status(new QLabel(this)),

@@ -1,5 +1,7 @@
 #include "scripts/ScriptLibraryList.h"
 
+#include "TableColumns.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -12,9 +14,7 @@
 namespace breeze::console {
 
 ScriptLibraryList::ScriptLibraryList(QWidget* parent)
-    : QWidget(parent),
-      m_model(new JsonTableModel(
-          {{"name", tr("Name")}, {"language", tr("Language")}, {"version", tr("Version")}}, this)),
+    : QWidget(parent), m_model(new JsonTableModel(TableColumns::scriptLibrary(), this)),
       m_filter(new QSortFilterProxyModel(this)), m_table(new QTableView(this)),
       m_search(new QLineEdit(this)) {
     m_filter->setSourceModel(m_model);

@@ -2,6 +2,7 @@
 
 #include "BulkDeviceUpdate.h"
 #include "ConsoleConnection.h"
+#include "DeviceCommands.h"
 #include "DeviceFilterModel.h"
 #include "PaletteModel.h"
 #include "ScriptRunMonitor.h"

@@ -1,0 +1,165 @@
+#include "TableColumns.h"
+
+#include <QCoreApplication>
+
+namespace breeze::console::TableColumns {
+
+namespace {
+QString tr(const char* text) {
+    return QCoreApplication::translate("TableColumns", text);
+}
+} // namespace
+
+Columns organisations() {
+    return {{"name", tr("Name")},
+            {"require_device_approval", tr("Approval required")},
+            {"created_at", tr("Created")}};
+}
+
+Columns sites() {
+    return {{"name", tr("Name")}, {"timezone", tr("Time zone")}, {"org_id", tr("Organisation")}};
+}
+
+Columns deviceGroups() {
+    return {{"name", tr("Name")},
+            {"site_id", tr("Site (empty: whole organisation)")},
+            {"org_id", tr("Organisation")}};
+}
+
+Columns users() {
+    return {{"email", tr("E-mail")},
+            {"display_name", tr("Name")},
+            {"mfa_enabled", tr("Two-factor")},
+            {"disabled", tr("Disabled")},
+            {"last_login_at", tr("Last sign-in")}};
+}
+
+Columns roles() {
+    return {{"name", tr("Role")}, {"description", tr("Description")}, {"builtin", tr("Built in")}};
+}
+
+Columns apiKeys() {
+    return {{"name", tr("Name")},     {"prefix", tr("Prefix")},      {"role", tr("Role")},
+            {"status", tr("Status")}, {"expires_at", tr("Expires")}, {"last_used_at", tr("Last used")}};
+}
+
+Columns enrollmentKeys() {
+    return {{"name", tr("Name")},         {"prefix", tr("Prefix")}, {"uses", tr("Uses")},
+            {"max_uses", tr("Max uses")}, {"status", tr("Status")}, {"expires_at", tr("Expires")}};
+}
+
+Columns auditEvents() {
+    return {{"at", tr("When")},       {"actor_label", tr("Who")},      {"address", tr("From")},
+            {"action", tr("Action")}, {"resource_id", tr("Resource")}, {"result", tr("Result")}};
+}
+
+Columns disks() {
+    return {{"name", tr("Disk")},
+            {"model", tr("Model")},
+            {"size_bytes", tr("Size")},
+            {"rotational", tr("Rotational")},
+            {"serial", tr("Serial")}};
+}
+
+Columns filesystems() {
+    return {{"mount", tr("Mount point")}, {"used_percent", tr("Used")}, {"used_bytes", tr("Used space")},
+            {"total_bytes", tr("Size")},  {"device", tr("Device")},     {"fs_type", tr("Type")}};
+}
+
+Columns interfaces() {
+    return {{"name", tr("Interface")},
+            {"mac", tr("MAC")},
+            {"addresses", tr("Addresses")},
+            {"up", tr("Up")},
+            {"mtu", tr("MTU")}};
+}
+
+Columns software() {
+    return {{"name", tr("Package")},  {"version", tr("Version")}, {"arch", tr("Architecture")},
+            {"source", tr("Source")}, {"size_bytes", tr("Size")}, {"publisher", tr("Publisher")}};
+}
+
+Columns services() {
+    return {{"name", tr("Service")},
+            {"state", tr("State")},
+            {"sub_state", tr("Sub-state")},
+            {"enabled", tr("Enabled")},
+            {"description", tr("Description")}};
+}
+
+Columns processes() {
+    return {{"pid", tr("PID")},           {"name", tr("Name")},        {"user", tr("User")},
+            {"cpu_seconds", tr("CPU s")}, {"rss_bytes", tr("Memory")}, {"state", tr("State")},
+            {"command", tr("Command")}};
+}
+
+Columns localUsers() {
+    return {{"name", tr("User")},
+            {"uid", tr("UID")},
+            {"home", tr("Home")},
+            {"shell", tr("Shell")},
+            {"login", tr("Can log in")}};
+}
+
+Columns commands() {
+    return {{"created_at", tr("Created")},  {"type", tr("Command")},    {"status", tr("Status")},
+            {"exit_code", tr("Exit code")}, {"requested_by", tr("By")}, {"error", tr("Error")}};
+}
+
+Columns devicePatches() {
+    return {{"name", tr("Package")},         {"installed_version", tr("Installed")},
+            {"version", tr("Update")},       {"state", tr("State")},
+            {"security", tr("Security")},    {"decision", tr("Decision")},
+            {"last_error", tr("Last error")}};
+}
+
+Columns patchCatalog() {
+    return {{"name", tr("Package")},         {"version", tr("Version")},
+            {"severity", tr("Severity")},    {"security", tr("Security")},
+            {"missing", tr("Missing")},      {"failed", tr("Failed")},
+            {"installed", tr("Installed")},  {"decision", tr("Partner decision")},
+            {"repository", tr("Repository")}};
+}
+
+Columns deployments() {
+    return {{"created_at", tr("Created")},   {"scheduled_at", tr("Scheduled")}, {"status", tr("Status")},
+            {"device_count", tr("Devices")}, {"statuses", tr("Installs")},      {"requested_by", tr("By")}};
+}
+
+Columns deploymentOutcome() {
+    return {{"hostname", tr("Device")},
+            {"name", tr("Package")},
+            {"version", tr("Version")},
+            {"status", tr("Status")},
+            {"installed_version", tr("Now")}};
+}
+
+Columns patchPolicies() {
+    return {{"name", tr("Policy")},
+            {"window_days", tr("Days")},
+            {"window_start", tr("Window")},
+            {"window_minutes", tr("Minutes")},
+            {"reboot", tr("Reboot")},
+            {"auto_approve_security", tr("Security auto-approved")},
+            {"assignments", tr("Assigned to")}};
+}
+
+Columns scriptLibrary() {
+    return {{"name", tr("Name")}, {"language", tr("Language")}, {"version", tr("Version")}};
+}
+
+Columns scriptVersions() {
+    return {{"version", tr("Version")},
+            {"created_at", tr("Saved")},
+            {"created_by", tr("By")},
+            {"note", tr("Note")},
+            {"content_bytes", tr("Bytes")}};
+}
+
+Columns scriptExecutions() {
+    return {{"created_at", tr("Started")}, {"script_name", tr("Script")}, {"version", tr("Version")},
+            {"hostname", tr("Device")},    {"status", tr("Status")},      {"exit_code", tr("Exit code")},
+            {"requested_by", tr("By")},    {"error", tr("Note")}};
+}
+
+} // namespace breeze::console::TableColumns
