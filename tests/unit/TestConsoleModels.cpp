@@ -1,13 +1,17 @@
 // The console's device table model: consistent for every view (QAbstractItemModelTester), and live events
 // change single rows, not the whole model.
+#include "DeviceCommands.h"
 #include "DeviceFilterModel.h"
+#include "DeviceInventory.h"
 #include "DeviceTableModel.h"
 #include "FilesystemUsage.h"
 #include "FleetTreeModel.h"
 #include "JsonTableModel.h"
 #include "ListLoader.h"
+#include "MetricSeries.h"
 #include "PaletteModel.h"
 #include "PlainTextMarkup.h"
+#include "Script.h"
 #include "ScriptParameterModel.h"
 #include "ScriptValueCheck.h"
 #include "UnifiedDiff.h"
@@ -449,6 +453,90 @@ private Q_SLOTS:
                 " echo three\n+echo four\n"));
         QCOMPARE(unifiedDiff(before, before, "a", "b"), QString());
         QVERIFY(unifiedDiff({}, "new\n", "(empty)", "version 1").contains("+new"));
+    }
+
+    // Raw samples carry counters: rates come from neighbours, and a counter that went back (the agent
+    // restarted) leaves a gap rather than a negative spike. Rollups carry bytes per hour.
+    void metricSeriesTurnCountersIntoRates() {
+        const auto point = [](const char* at, double cpu, double rx, double tx) {
+            return QJsonObject{{"at", at},
+                               {"cpu_percent", cpu},
+                               {"memory_used", 512.0},
+                               {"memory_total", 2048.0},
+                               {"disk_used_percent", 40.0},
+                               {"net_rx_bytes", rx},
+                               {"net_tx_bytes", tx}};
+        };
+        const QJsonArray points{point("2026-12-07T10:00:00.000Z", 10, 0, 0),
+                                point("2026-12-07T10:00:10.000Z", 20, 102400, 10240),
+                                point("2026-12-07T10:00:20.000Z", 30, 1024, 0)}; // counters reset
+        const MetricSeries raw = MetricSeries::fromPoints("1h", "raw", points);
+        QCOMPARE(raw.cpu.size(), 3);
+        QCOMPARE(raw.cpu[2].y(), 30.0);
+        QCOMPARE(raw.memory[0].y(), 25.0);
+        QCOMPARE(raw.received.size(), 1);    // none for the first sample, none across the reset
+        QCOMPARE(raw.received[0].y(), 10.0); // 100 KiB in 10 s
+        QCOMPARE(raw.sent[0].y(), 1.0);
+        QCOMPARE(raw.networkPeak, 10.0);
+        const MetricSeries hourly = MetricSeries::fromPoints(
+            "7d", "hourly",
+            {QJsonObject{
+                {"at", "2026-12-07T10:00:00.000Z"}, {"cpu_avg", 5.0}, {"net_rx_bytes", 3600.0 * 1024 * 2}}});
+        QCOMPARE(hourly.cpu[0].y(), 5.0);
+        QCOMPARE(hourly.received[0].y(), 2.0);
+        QVERIFY(MetricSeries::fromPoints("24h", "raw", {}).isEmpty());
+    }
+
+    // What the editor saves is what it loaded, field for field; a new script defaults to bash on Linux and
+    // macOS.
+    void scriptsRoundTripTheirRecord() {
+        const QJsonObject record{{"id", "s1"},
+                                 {"org_id", "o1"},
+                                 {"name", "Greeting"},
+                                 {"language", "python"},
+                                 {"category", "tools"},
+                                 {"description", "says hello"},
+                                 {"run_as", "nobody"},
+                                 {"content", "print('hi')\n"},
+                                 {"timeout_seconds", 60},
+                                 {"version", 3},
+                                 {"os", QJsonArray{"windows"}},
+                                 {"parameters", QJsonArray{QJsonObject{{"name", "WHO"},
+                                                                       {"type", "choice"},
+                                                                       {"required", true},
+                                                                       {"choices", QJsonArray{"a", "b"}}}}}};
+        const Script script = Script::fromRecord(record);
+        QCOMPARE(script.os, QStringList{"windows"});
+        QCOMPARE(script.parameters().size(), 1);
+        QCOMPARE(script.parameters()[0].choices, QStringList({"a", "b"}));
+        QVERIFY(script.parameters()[0].required);
+        QCOMPARE(script.record(), record);
+        const Script fresh;
+        QVERIFY(!fresh.isSaved());
+        QCOMPARE(fresh.language, QString("bash"));
+        QCOMPARE(fresh.os, QStringList({"linux", "macos"}));
+        QVERIFY(!fresh.record().contains("id"));
+        QCOMPARE(checkRunValues(script, {}), QString("parameter WHO is required"));
+        QCOMPARE(checkRunValues(script, {{"WHO", "a"}}), QString());
+    }
+
+    // What the device tables act on and what the bulk menu sends.
+    void deviceChangesAndCommandsAreWhatTheServerTakes() {
+        QCOMPARE(DeviceChange::group({}).body, (QJsonObject{{"group_id", QJsonValue::Null}}));
+        QCOMPARE(DeviceChange::addTag("web").body, (QJsonObject{{"add_tags", QJsonArray{"web"}}}));
+        QCOMPARE(DeviceCommand::endProcess(42, true).args, (QJsonObject{{"pid", 42}, {"signal", "KILL"}}));
+        QCOMPARE(DeviceCommand::restart(300).type, QString("reboot"));
+        const CommandOutcome failed = CommandOutcome::fromJson(
+            {{"status", "failed"}, {"output", QJsonObject{{"output", "no such unit"}}}});
+        QVERIFY(!failed.completed());
+        QCOMPARE(failed.message, QString("no such unit"));
+        const DeviceInventory inventory = DeviceInventory::fromSections(
+            {{"os", QJsonObject{{"data", QJsonObject{{"kernel", "6.1.0"}}}}},
+             {"hardware", QJsonObject{{"data", QJsonObject{{"cpu_cores", 4}, {"bios_vendor", "SeaBIOS"}}}}}});
+        QCOMPARE(inventory.kernel, QString("6.1.0"));
+        QCOMPARE(inventory.hardware.cpuCores, 4);
+        QCOMPARE(inventory.hardware.bios, QString("SeaBIOS"));
+        QVERIFY(!inventory.hardware.memoryBytes);
     }
 };
 
