@@ -6,6 +6,7 @@
 #include "RecordClient.h"
 #include "RecordForms.h"
 #include "TableColumns.h"
+#include "administration/EnrollmentKeyDialog.h"
 #include "widgets/Confirmation.h"
 #include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
@@ -286,72 +287,20 @@ void AdministrationView::load(int index) {
 }
 
 void AdministrationView::createEnrollmentKey() {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("New enrollment key"));
-    auto* form = new QFormLayout;
-    auto* site = new QComboBox(&dialog);
-    auto* name = new QLineEdit(&dialog);
-    auto* days = new QSpinBox(&dialog);
-    days->setRange(1, 365);
-    days->setValue(7);
-    days->setSuffix(tr(" days"));
-    auto* uses = new QSpinBox(&dialog);
-    uses->setRange(0, 100000);
-    uses->setSpecialValueText(tr("unlimited"));
-    uses->setValue(25);
-    form->addRow(tr("Site"), site);
-    form->addRow(tr("Name"), name);
-    form->addRow(tr("Valid for"), days);
-    form->addRow(tr("Machines"), uses);
-    auto* problem = new InlineMessage(&dialog);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    auto* layout = new QVBoxLayout(&dialog);
-    layout->addLayout(form);
-    layout->addWidget(problem);
-    layout->addWidget(buttons);
-    m_records.list(RecordKind::Site, [site](const QJsonArray& sites, const QString&) {
-        for (const auto& entry : sites)
-            site->addItem(recordName(entry.toObject()), recordId(entry.toObject()));
-    });
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
-        const NewEnrollmentKey key{site->currentData().toString(), name->text(), days->value(),
-                                   uses->value()};
-        // The answer may come after the dialog was cancelled: nothing of the dialog is touched then.
-        const QPointer<QDialog> stillOpen(&dialog);
-        const auto reloadKeys = [this] {
-            for (int i = 0; i < m_pages.size(); ++i)
-                if (m_pages[i].kind == RecordKind::EnrollmentKey)
-                    load(i);
-        };
-        m_records.createEnrollmentKey(key, [this, stillOpen, problem, reloadKeys](const QString& secret,
-                                                                                  const QString& error) {
-            if (!stillOpen) {
-                if (error.isEmpty())
-                    reloadKeys(); // made after all: it belongs in the list (its secret went with the
-                                  // dialog)
-                return;
-            }
-            if (!error.isEmpty()) {
-                problem->showError(error);
-                return;
-            }
-            const auto cas = m_api.sslConfiguration().caCertificates();
-            QString command;
-            try {
-                command = agentInstallCommand(m_api.server(),
-                                              cas.isEmpty() ? QByteArray() : cas.last().toPem(), secret);
-            } catch (const std::invalid_argument& unsafe) {
-                problem->showError(
-                    tr("The key was made, but no install line can be built: %1").arg(unsafe.what()));
-                return;
-            }
-            stillOpen->accept();
+    const auto reloadKeys = [this] {
+        for (int i = 0; i < m_pages.size(); ++i)
+            if (m_pages[i].kind == RecordKind::EnrollmentKey)
+                load(i);
+    };
+    EnrollmentKeyDialog dialog(
+        m_records, reloadKeys,
+        [this](const QString& line) {
             showOnce(tr("Install command"),
-                     tr("Run this line on the machine to enroll it. The key is shown only now."), command);
-            reloadKeys();
-        });
-    });
+                     tr("Run this line on the machine to enroll it. The key is shown "
+                        "only now."),
+                     line);
+        },
+        this);
     dialog.exec();
 }
 

@@ -46,27 +46,7 @@ RunMonitorWindow::RunMonitorWindow(ScriptRunMonitor* monitor, QWidget* parent)
     m_table->verticalHeader()->hide();
     m_header->setWordWrap(true);
 
-    auto* right = new QWidget(this);
-    auto* rightLayout = new QVBoxLayout(right);
-    rightLayout->setContentsMargins(0, 0, 0, 0);
-    rightLayout->addWidget(m_header);
-    auto* streams = new QSplitter(Qt::Vertical, right);
-    auto* outBox = new QWidget(streams);
-    auto* outLayout = new QVBoxLayout(outBox);
-    outLayout->setContentsMargins(0, 0, 0, 0);
-    outLayout->addWidget(plainLabel(tr("Standard output"), outBox));
-    outLayout->addWidget(m_stdout);
-    auto* errBox = new QWidget(streams);
-    auto* errLayout = new QVBoxLayout(errBox);
-    errLayout->setContentsMargins(0, 0, 0, 0);
-    errLayout->addWidget(plainLabel(tr("Standard error"), errBox));
-    errLayout->addWidget(m_stderr);
-    streams->addWidget(outBox);
-    streams->addWidget(errBox);
-    streams->setStretchFactor(0, 3);
-    streams->setStretchFactor(1, 1);
-    rightLayout->addWidget(streams, 1);
-
+    QWidget* right = outputPanes();
     auto* splitter = new QSplitter(this);
     splitter->addWidget(m_table);
     splitter->addWidget(right);
@@ -103,6 +83,32 @@ RunMonitorWindow::RunMonitorWindow(ScriptRunMonitor* monitor, QWidget* parent)
     updateSummary();
     if (monitor->rowCount() > 0)
         m_table->selectRow(0);
+}
+
+// The chosen device's header, and its standard output above its standard error.
+QWidget* RunMonitorWindow::outputPanes() {
+    auto* right = new QWidget(this);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_header);
+    auto* streams = new QSplitter(Qt::Vertical, right);
+    auto* outBox = new QWidget(streams);
+    auto* outLayout = new QVBoxLayout(outBox);
+    outLayout->setContentsMargins(0, 0, 0, 0);
+    outLayout->addWidget(plainLabel(tr("Standard output"), outBox));
+    outLayout->addWidget(m_stdout);
+    auto* errBox = new QWidget(streams);
+    auto* errLayout = new QVBoxLayout(errBox);
+    errLayout->setContentsMargins(0, 0, 0, 0);
+    errLayout->addWidget(plainLabel(tr("Standard error"), errBox));
+    errLayout->addWidget(m_stderr);
+    streams->addWidget(outBox);
+    streams->addWidget(errBox);
+    streams->setStretchFactor(0, 3);
+    streams->setStretchFactor(1, 1);
+    rightLayout->addWidget(streams, 1);
+
+    return right;
 }
 
 QString RunMonitorWindow::stdoutText() const {

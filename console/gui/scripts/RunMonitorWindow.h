@@ -28,6 +28,7 @@ public:
     QString summary() const;
 
 private:
+    QWidget* outputPanes();
     void showRow(int row);
     void showOutput(int row);
     void updateSummary();

@@ -33,6 +33,25 @@ ScriptEditor::ScriptEditor(QWidget* parent) : QWidget(parent), m_editor(new Qsci
     m_editor->setWrapMode(QsciScintilla::WrapNone);
     connect(m_editor, &QsciScintilla::textChanged, this, &ScriptEditor::textChanged);
 
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_editor, 1);
+    layout->addWidget(buildFindBar());
+
+    auto* findKey = new QShortcut(QKeySequence::Find, this, [this] { showFind(false); });
+    findKey->setContext(Qt::WidgetWithChildrenShortcut);
+    auto* replaceKey = new QShortcut(QKeySequence(tr("Ctrl+H")), this, [this] { showFind(true); });
+    replaceKey->setContext(Qt::WidgetWithChildrenShortcut);
+    auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), m_findBar, [this] {
+        m_findBar->hide();
+        m_editor->setFocus();
+    });
+    escape->setContext(Qt::WidgetWithChildrenShortcut);
+    setLanguage("bash");
+}
+
+// Find and replace, under the text: hidden until Ctrl+F or Ctrl+H.
+QWidget* ScriptEditor::buildFindBar() {
     m_findBar = new QWidget(this);
     auto* findLayout = new QVBoxLayout(m_findBar);
     findLayout->setContentsMargins(0, 0, 0, 0);
@@ -63,11 +82,6 @@ ScriptEditor::ScriptEditor(QWidget* parent) : QWidget(parent), m_editor(new Qsci
     findLayout->addWidget(m_replaceRow);
     m_findBar->hide();
 
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_editor, 1);
-    layout->addWidget(m_findBar);
-
     connect(m_find, &QLineEdit::returnPressed, this, [this] { findNext(m_find->text()); });
     connect(next, &QPushButton::clicked, this, [this] { findNext(m_find->text()); });
     connect(close, &QPushButton::clicked, this, [this] {
@@ -80,16 +94,7 @@ ScriptEditor::ScriptEditor(QWidget* parent) : QWidget(parent), m_editor(new Qsci
         const int count = replaceAll(m_find->text(), m_replace->text());
         m_findStatus->setText(tr("%n replaced", nullptr, count));
     });
-    auto* findKey = new QShortcut(QKeySequence::Find, this, [this] { showFind(false); });
-    findKey->setContext(Qt::WidgetWithChildrenShortcut);
-    auto* replaceKey = new QShortcut(QKeySequence(tr("Ctrl+H")), this, [this] { showFind(true); });
-    replaceKey->setContext(Qt::WidgetWithChildrenShortcut);
-    auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), m_findBar, [this] {
-        m_findBar->hide();
-        m_editor->setFocus();
-    });
-    escape->setContext(Qt::WidgetWithChildrenShortcut);
-    setLanguage("bash");
+    return m_findBar;
 }
 
 void ScriptEditor::setLanguage(const QString& language) {

@@ -39,6 +39,7 @@ Q_SIGNALS:
     void textChanged();
 
 private:
+    QWidget* buildFindBar();
     QsciScintilla* m_editor;
     QsciLexer* m_lexer = nullptr;
     QString m_language;

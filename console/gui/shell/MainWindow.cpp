@@ -44,11 +44,37 @@ namespace breeze::console {
 MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     : QMainWindow(parent), m_connection(connection) {
     setWindowTitle(tr("Breeze — %1").arg(connection.api().server().host()));
+    QWidget* deviceList = buildDeviceList();
+    buildFleetTree();
+    buildViews(deviceList);
+    auto* splitter = new QSplitter(this);
+    splitter->addWidget(m_tree);
+    splitter->addWidget(m_views);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({260, 840});
+    auto* outer = new QWidget(this);
+    auto* outerLayout = new QVBoxLayout(outer);
+    outerLayout->addWidget(splitter);
+    setCentralWidget(outer);
+    buildStatusBar();
+    buildMenus();
+    buildPalette();
+    showCounts(0, 0);
+
+    QSettings settings;
+    restoreGeometry(settings.value("main/geometry").toByteArray());
+    m_columnsArranged =
+        m_table->horizontalHeader()->restoreState(settings.value("main/columns").toByteArray());
+    resize(settings.contains("main/geometry") ? size() : QSize(1100, 650));
+}
+
+// The Devices tab: a search box over the device table, with a context menu for the selected devices.
+QWidget* MainWindow::buildDeviceList() {
     auto* central = new QWidget(this);
     m_search = new QLineEdit(central);
     m_search->setPlaceholderText(tr("Search host name, address, operating system, status or tag"));
     m_search->setClearButtonEnabled(true);
-    m_filter = new DeviceFilterModel(connection.devices(), this);
+    m_filter = new DeviceFilterModel(m_connection.devices(), this);
     connect(m_search, &QLineEdit::textChanged, m_filter, &DeviceFilterModel::setSearch);
     m_table = new QTableView(central);
     m_table->setModel(m_filter);
@@ -63,21 +89,8 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     m_table->setWordWrap(false);
     // Commands and changes for every selected device at once.
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
-        QStringList ids;
-        for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
-            ids << index.data(DeviceTableModel::DeviceIdRole).toString();
-        if (ids.isEmpty())
-            return;
-        DeviceBulkMenu menu(m_connection, ids, this);
-        connect(&menu, &DeviceBulkMenu::status, this,
-                [this](const QString& message) { statusBar()->showMessage(message, 10000); });
-        connect(&menu, &DeviceBulkMenu::changeRequested, this, &MainWindow::changeDevices);
-        connect(&menu, &DeviceBulkMenu::openRequested, this, &MainWindow::openDevice);
-        connect(&menu, &DeviceBulkMenu::runScriptRequested, this, &MainWindow::runScriptOn);
-        menu.exec(m_table->viewport()->mapToGlobal(at));
-    });
-    connect(&connection.commands(), &CommandRunner::refused, this,
+    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showBulkMenu);
+    connect(&m_connection.commands(), &CommandRunner::refused, this,
             [this](const QString& tag, const QString& message) {
                 if (tag == "bulk")
                     statusBar()->showMessage(tr("A command was not sent: %1").arg(message), 10000);
@@ -90,10 +103,28 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_search);
     layout->addWidget(m_table);
+    return central;
+}
 
-    // Left: organisations, sites and groups with their counts; choosing one narrows the table to it.
+void MainWindow::showBulkMenu(const QPoint& at) {
+    QStringList ids;
+    for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
+        ids << index.data(DeviceTableModel::DeviceIdRole).toString();
+    if (ids.isEmpty())
+        return;
+    DeviceBulkMenu menu(m_connection, ids, this);
+    connect(&menu, &DeviceBulkMenu::status, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 10000); });
+    connect(&menu, &DeviceBulkMenu::changeRequested, this, &MainWindow::changeDevices);
+    connect(&menu, &DeviceBulkMenu::openRequested, this, &MainWindow::openDevice);
+    connect(&menu, &DeviceBulkMenu::runScriptRequested, this, &MainWindow::runScriptOn);
+    menu.exec(m_table->viewport()->mapToGlobal(at));
+}
+
+// Left: organisations, sites and groups with their counts; choosing one narrows the table to it.
+void MainWindow::buildFleetTree() {
     m_tree = new QTreeView(this);
-    m_tree->setModel(&connection.tree());
+    m_tree->setModel(&m_connection.tree());
     m_tree->setHeaderHidden(true);
     m_tree->setUniformRowHeights(true); // cheap for sites with thousands of devices
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -110,60 +141,53 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
                 else if (kind == FleetTreeModel::Kind::Group)
                     m_filter->setScope({}, current.data(FleetTreeModel::SiteIdRole).toString(), id);
             });
+    // Choosing an organisation or site in the tree shows its devices.
+    connect(m_tree, &QTreeView::clicked, this, [this] { m_views->setCurrentIndex(1); });
+}
+
+// The views: dashboard, devices, scripts, patches and administration. Those that load from the server do so
+// when first shown after sign-in.
+void MainWindow::buildViews(QWidget* deviceList) {
     m_views = new QTabWidget(this);
-    m_dashboard = new DashboardView(connection.devices(), m_views);
+    m_dashboard = new DashboardView(m_connection.devices(), m_views);
     m_views->addTab(m_dashboard, tr("Dashboard"));
-    m_views->addTab(central, tr("Devices"));
-    m_scripts = new ScriptsView(connection, m_views);
+    m_views->addTab(deviceList, tr("Devices"));
+    m_scripts = new ScriptsView(m_connection, m_views);
     m_views->addTab(m_scripts, tr("Scripts"));
     connect(m_scripts, &ScriptsView::runStarted, this, &MainWindow::followRun);
     connect(m_scripts, &ScriptsView::executionOpened, this, &MainWindow::followExecution);
-    m_patches = new PatchesView(connection, m_views);
+    m_patches = new PatchesView(m_connection, m_views);
     m_views->addTab(m_patches, tr("Patches"));
-    m_administration = new AdministrationView(connection.api(), m_views);
+    m_administration = new AdministrationView(m_connection.api(), m_views);
     m_views->addTab(m_administration, tr("Administration"));
-    // Administration lists load when first shown, and again once signed in (a tab shown before sign-in).
-    connect(&connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
-        if (signedIn && m_views->currentWidget() == m_administration)
-            m_administration->loadCurrent();
-        if (signedIn && m_views->currentWidget() == m_patches) {
-            m_patchesOpened = true;
-            m_patches->reload();
-        }
-        if (signedIn && m_views->currentWidget() == m_scripts) {
-            m_scriptsOpened = true;
-            m_scripts->reload();
-        }
+    // A view shown before sign-in loads once signed in.
+    connect(&m_connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
+        if (signedIn)
+            loadOnFirstShow(m_views->currentWidget(), true);
     });
     connect(m_views, &QTabWidget::currentChanged, this, [this](int index) {
-        if (!m_connection.session().signedIn())
-            return;
-        if (m_views->widget(index) == m_patches && !m_patchesOpened) {
-            m_patchesOpened = true;
-            m_patches->reload();
-        }
-        if (m_views->widget(index) == m_scripts && !m_scriptsOpened) {
-            m_scriptsOpened = true;
-            m_scripts->reload();
-        }
-        if (m_views->widget(index) == m_administration && !m_administrationOpened) {
-            m_administrationOpened = true;
-            m_administration->loadCurrent();
-        }
+        if (m_connection.session().signedIn())
+            loadOnFirstShow(m_views->widget(index), false);
     });
     m_views->setCurrentIndex(1);
-    // Choosing an organisation or site in the tree shows its devices.
-    connect(m_tree, &QTreeView::clicked, this, [this] { m_views->setCurrentIndex(1); });
-    auto* splitter = new QSplitter(this);
-    splitter->addWidget(m_tree);
-    splitter->addWidget(m_views);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({260, 840});
-    auto* outer = new QWidget(this);
-    auto* outerLayout = new QVBoxLayout(outer);
-    outerLayout->addWidget(splitter);
-    setCentralWidget(outer);
+}
 
+void MainWindow::loadOnFirstShow(QWidget* view, bool again) {
+    if (view == m_patches && (again || !m_patchesOpened)) {
+        m_patchesOpened = true;
+        m_patches->reload();
+    } else if (view == m_scripts && (again || !m_scriptsOpened)) {
+        m_scriptsOpened = true;
+        m_scripts->reload();
+    } else if (view == m_administration && (again || !m_administrationOpened)) {
+        m_administrationOpened = true;
+        m_administration->loadCurrent();
+    }
+}
+
+// The status bar: device counts, a bulk change's progress with Stop, and the live channel's state (with a
+// countdown while it reconnects).
+void MainWindow::buildStatusBar() {
     m_counts = new QLabel(this);
     m_counts->setTextFormat(Qt::PlainText);
     m_link = new QLabel(this);
@@ -184,10 +208,10 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
         m_secondsLeft = std::max(0, m_secondsLeft - 1);
         m_link->setText(tr("Disconnected — reconnecting in %1 s").arg(m_secondsLeft));
     });
-    connect(&connection.devices(), &DeviceTableModel::countsChanged, this, &MainWindow::showCounts);
-    connect(&connection.directory(), &DeviceDirectory::progress, this,
+    connect(&m_connection.devices(), &DeviceTableModel::countsChanged, this, &MainWindow::showCounts);
+    connect(&m_connection.directory(), &DeviceDirectory::progress, this,
             [this](int loaded) { m_counts->setText(tr("Loading devices… %1").arg(loaded)); });
-    connect(&connection.directory(), &DeviceDirectory::loaded, this, [this] {
+    connect(&m_connection.directory(), &DeviceDirectory::loaded, this, [this] {
         m_tree->expandToDepth(1);
         // Fit the columns to what arrived, once (the header samples rows, so this stays cheap for big
         // fleets); a layout the technician arranged is kept.
@@ -195,10 +219,10 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
             m_table->resizeColumnsToContents();
         m_columnsArranged = true;
     });
-    connect(&connection.directory(), &DeviceDirectory::failed, this, [this](const QString& message) {
+    connect(&m_connection.directory(), &DeviceDirectory::failed, this, [this](const QString& message) {
         m_counts->setText(tr("Could not load devices: %1").arg(message));
     });
-    connect(&connection.live(), &LiveChannel::stateChanged, this, [this](LiveChannel::State state) {
+    connect(&m_connection.live(), &LiveChannel::stateChanged, this, [this](LiveChannel::State state) {
         m_countdown->stop();
         switch (state) {
         case LiveChannel::State::Connected:
@@ -212,14 +236,16 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
             break;
         }
     });
-    connect(&connection.live(), &LiveChannel::reconnectScheduled, this, [this](int seconds) {
+    connect(&m_connection.live(), &LiveChannel::reconnectScheduled, this, [this](int seconds) {
         m_secondsLeft = seconds;
         m_link->setText(tr("Disconnected — reconnecting in %1 s").arg(seconds));
         m_countdown->start();
     });
     m_link->setText(tr("Not connected"));
+}
 
-    // Menus: every action also has a shortcut or sits in the palette.
+// Menus: every action also has a shortcut or sits in the palette.
+void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("Reload devices"), QKeySequence::Refresh, this,
                     [this] { m_connection.directory().reload(); });
@@ -243,7 +269,9 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
         action->setChecked(Theme::current() == name);
         themeGroup->addAction(action);
     }
+}
 
+void MainWindow::buildPalette() {
     m_palette = new PaletteModel(this);
     m_paletteDialog = new CommandPalette(*m_palette, this);
     connect(new QShortcut(QKeySequence::Find, this), &QShortcut::activated, this, [this] {
@@ -276,13 +304,6 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
                     break;
                 }
             });
-    showCounts(0, 0);
-
-    QSettings settings;
-    restoreGeometry(settings.value("main/geometry").toByteArray());
-    m_columnsArranged =
-        m_table->horizontalHeader()->restoreState(settings.value("main/columns").toByteArray());
-    resize(settings.contains("main/geometry") ? size() : QSize(1100, 650));
 }
 
 BulkDeviceUpdate* MainWindow::changeDevices(const QStringList& deviceIds, const QJsonObject& change,

@@ -62,6 +62,15 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    QWidget* buildDeviceList();
+    void buildFleetTree();
+    void buildViews(QWidget* deviceList);
+    void buildStatusBar();
+    void buildMenus();
+    void buildPalette();
+    void showBulkMenu(const QPoint& at);
+    // Loads a view from the server the first time it is shown (`again`: also when it was, after sign-in).
+    void loadOnFirstShow(QWidget* view, bool again);
     void showCounts(int total, int online);
     RunMonitorWindow* openMonitor(const std::function<void(ScriptRunMonitor&)>& begin);
     // Tells the server which devices' heartbeats to stream: those with an open window (at most 50).
