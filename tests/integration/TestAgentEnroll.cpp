@@ -1,6 +1,7 @@
 // The real breeze-agent binary enrolling against the real server: CA pinning by file or fingerprint, private
 // state, clear refusals that leave nothing behind.
 #include "ProgramRun.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "crypto/CertificateAuthority.h"
@@ -17,8 +18,9 @@ class TestAgentEnroll final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     std::string m_site;
     QTemporaryDir m_dir;
 
@@ -49,11 +51,11 @@ class TestAgentEnroll final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "agent_enroll");
-        const auto admin = m_server->bootstrap("admin@agent.test", "Agent MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        const std::string org = m_api->post("/api/v1/orgs", {{"name", "Agents Inc"}}).body["id"];
-        m_site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "Rack"}}).body["id"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "agent_enroll", "admin@agent.test",
+                                                    "Agent MSP", "Agents Inc", "Rack");
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        m_site = m_fleet->site;
     }
 
     void enrollsWithACaFileAndKeepsItsStatePrivate() {
@@ -146,8 +148,7 @@ private Q_SLOTS:
     }
 
     void cleanupTestCase() {
-        m_api.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 };

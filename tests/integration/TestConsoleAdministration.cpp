@@ -2,6 +2,7 @@
 // forms a technician clicks, a refusal is shown in the form with everything typed kept, a new API key is
 // shown once, and a deletion asks first.
 #include "ApiClient.h"
+#include "ConsoleFixture.h"
 #include "SignInSession.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
@@ -97,15 +98,9 @@ private Q_SLOTS:
         m_server = std::make_unique<test::TestServer>(*m_postgres, "console_admin");
         const auto credentials = m_server->bootstrap("admin@forms.test", "Forms MSP", false);
         m_admin = m_server->signIn(credentials.email, credentials.password, credentials.totpSecret);
-        QFile ca(QString::fromStdString(m_server->caFile()));
-        QVERIFY(ca.open(QIODevice::ReadOnly));
-        m_api = std::make_unique<ApiClient>(QUrl(QString::fromStdString(m_server->url())),
-                                            QSslCertificate::fromData(ca.readAll()));
+        m_api = test::consoleApi(*m_server);
         SignInSession session(*m_api);
-        session.signIn(QString::fromStdString(credentials.email),
-                       QString::fromStdString(credentials.password),
-                       QString::fromStdString(test::totpAhead(credentials.totpSecret)));
-        QTRY_VERIFY_WITH_TIMEOUT(session.signedIn(), 10000);
+        QVERIFY(test::signIn(session, credentials));
         m_view = std::make_unique<AdministrationView>(*m_api);
         m_view->resize(1000, 600);
         m_view->show();

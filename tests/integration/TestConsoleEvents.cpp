@@ -1,6 +1,7 @@
 // The console endpoint: a technician's console signs in with its access token and hears, live, about the
 // devices it may see — and nothing about anyone else's. Agents here are the real protocol over TLS (no agent
 // binary is needed to make a device come online); heartbeats of watched devices follow as they are stored.
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "net/WebSocketChannel.h"
@@ -17,8 +18,9 @@ class TestConsoleEvents final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_admin;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_admin = nullptr;
     net::SslContextPtr m_tls;
     std::string m_orgA, m_siteA, m_orgB, m_siteB;
     std::string m_techA; // access token of a technician of organisation A only
@@ -66,11 +68,8 @@ class TestConsoleEvents final : public QObject {
     }
 
     std::pair<std::string, std::string> enroll(const std::string& site, const std::string& identity) {
-        const auto key =
-            m_admin->post("/api/v1/enrollment-keys", {{"site_id", site}, {"expires_in_seconds", 600}});
-        const auto enrolled = m_server->client()->post("/api/v1/agent/enroll",
-                                                       {{"key", key.body["key"]}, {"identity", identity}});
-        return {enrolled.body["device_id"], enrolled.body["credential"]};
+        const auto enrolled = m_fleet->enroll(identity, site);
+        return {enrolled["device_id"], enrolled["credential"]};
     }
 
     std::unique_ptr<net::WebSocketChannel> comeOnline(const std::string& credential) {
@@ -85,11 +84,12 @@ class TestConsoleEvents final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "console_events");
-        const auto admin = m_server->bootstrap("admin@console.test", "Console MSP", false);
-        m_admin = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        m_orgA = m_admin->post("/api/v1/orgs", {{"name", "Alpha"}}).body["id"];
-        m_siteA = m_admin->post("/api/v1/sites", {{"org_id", m_orgA}, {"name", "Alpha HQ"}}).body["id"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "console_events", "admin@console.test",
+                                                    "Console MSP", "Alpha", "Alpha HQ");
+        m_server = m_fleet->server.get();
+        m_admin = m_fleet->api.get();
+        m_orgA = m_fleet->org;
+        m_siteA = m_fleet->site;
         m_orgB = m_admin->post("/api/v1/orgs", {{"name", "Beta"}}).body["id"];
         m_siteB = m_admin->post("/api/v1/sites", {{"org_id", m_orgB}, {"name", "Beta HQ"}}).body["id"];
         m_techAEmail = "tech@alpha.test";

@@ -3,6 +3,8 @@
 // at a time, and the compliance chart shows each site. (The updates are stored as a scan would store them:
 // test_patches runs the real agent and apt.)
 #include "ConsoleConnection.h"
+#include "ConsoleFixture.h"
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "devices/DevicePatchesTab.h"
@@ -32,8 +34,9 @@ class TestConsolePatches final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_admin;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_admin = nullptr;
     std::unique_ptr<ConsoleConnection> m_connection;
     std::unique_ptr<MainWindow> m_window;
     std::string m_org, m_site, m_device;
@@ -56,16 +59,14 @@ class TestConsolePatches final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "console_patches");
-        const auto credentials = m_server->bootstrap("admin@patches.test", "Patch MSP", false);
-        m_admin = m_server->signIn(credentials.email, credentials.password, credentials.totpSecret);
-        m_org = m_admin->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        m_site = m_admin->post("/api/v1/sites", {{"org_id", m_org}, {"name", "<b>HQ</b> & Co"}}).body["id"];
-        const auto key =
-            m_admin->post("/api/v1/enrollment-keys", {{"site_id", m_site}, {"expires_in_seconds", 600}});
-        m_device = m_server->client()
-                       ->post("/api/v1/agent/enroll", {{"key", key.body["key"]}, {"identity", "desk-01"}})
-                       .body["device_id"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "console_patches", "admin@patches.test",
+                                                    "Patch MSP", "Fleet", "<b>HQ</b> & Co");
+        m_server = m_fleet->server.get();
+        m_admin = m_fleet->api.get();
+        const auto& credentials = m_fleet->admin;
+        m_org = m_fleet->org;
+        m_site = m_fleet->site;
+        m_device = m_fleet->enroll("desk-01")["device_id"];
         m_postgres->superuserSql(
             "console_patches",
             QString::fromStdString(
@@ -81,17 +82,9 @@ private Q_SLOTS:
                                                         "now() WHERE id = '" +
                                                         m_device + "'"));
 
-        QFile ca(QString::fromStdString(m_server->caFile()));
-        QVERIFY(ca.open(QIODevice::ReadOnly));
-        m_connection = std::make_unique<ConsoleConnection>(QUrl(QString::fromStdString(m_server->url())),
-                                                           QSslCertificate::fromData(ca.readAll()));
+        m_connection = test::consoleConnection(*m_server);
         m_window = std::make_unique<MainWindow>(*m_connection);
-        QSignalSpy loaded(&m_connection->directory(), &DeviceDirectory::loaded);
-        m_connection->session().signIn(QString::fromStdString(credentials.email),
-                                       QString::fromStdString(credentials.password),
-                                       QString::fromStdString(test::totpAhead(credentials.totpSecret)));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 15000);
-        QTRY_VERIFY_WITH_TIMEOUT(!m_connection->tree().sites().isEmpty(), 10000);
+        QVERIFY(test::signIn(*m_connection, credentials));
         m_window->resize(1300, 800);
         m_window->showView("patches");
         view().reload();
@@ -100,7 +93,7 @@ private Q_SLOTS:
     void cleanupTestCase() {
         m_window.reset();
         m_connection.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 

@@ -3,6 +3,7 @@
 // old one, the Run dialog refuses a bad value in words and runs the script, the run window shows each
 // stream as the agent sends it and cancels what is still running, and the execution history filters.
 #include "ConsoleConnection.h"
+#include "ConsoleFixture.h"
 #include "ScriptParameterModel.h"
 #include "ScriptRunMonitor.h"
 #include "TestAgent.h"
@@ -81,17 +82,9 @@ private Q_SLOTS:
                                                                           {"role", "technician"}})
                                                  .body["id"]
                                                  .get<std::string>());
-        QFile ca(QString::fromStdString(m_server->caFile()));
-        QVERIFY(ca.open(QIODevice::ReadOnly));
-        m_connection = std::make_unique<ConsoleConnection>(QUrl(QString::fromStdString(m_server->url())),
-                                                           QSslCertificate::fromData(ca.readAll()));
+        m_connection = test::consoleConnection(*m_server);
         m_window = std::make_unique<MainWindow>(*m_connection);
-        QSignalSpy loaded(&m_connection->directory(), &DeviceDirectory::loaded);
-        m_connection->session().signIn(QString::fromStdString(credentials.email),
-                                       QString::fromStdString(credentials.password),
-                                       QString::fromStdString(test::totpAhead(credentials.totpSecret)));
-        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 15000);
-        QTRY_VERIFY_WITH_TIMEOUT(!m_connection->tree().sites().isEmpty(), 10000);
+        QVERIFY(test::signIn(*m_connection, credentials));
         m_window->resize(1300, 800);
         m_window->showView("scripts");
     }
