@@ -7,6 +7,7 @@
 #include "protocol/PatchMessages.h"
 #include "protocol/ScriptParameters.h"
 #include "protocol/ScriptRequest.h"
+#include "units/Units.h"
 
 #include <cerrno>
 #include <csignal>
@@ -96,13 +97,13 @@ std::vector<std::string> CommandExecutor::capabilities() {
         names.push_back(std::move(script));
     for (auto& manager : PatchRunner::capabilities())
         names.push_back(std::move(manager));
-    names.push_back("inventory");
-    names.push_back("metrics");
-    names.push_back("spool");
+    names.emplace_back("inventory");
+    names.emplace_back("metrics");
+    names.emplace_back("spool");
     if (access("/usr/bin/dpkg-query", X_OK) == 0)
-        names.push_back("pkg.dpkg");
+        names.emplace_back("pkg.dpkg");
     if (access("/usr/bin/rpm", X_OK) == 0)
-        names.push_back("pkg.rpm");
+        names.emplace_back("pkg.rpm");
     return names;
 }
 
@@ -228,7 +229,7 @@ protocol::CommandUpdate CommandExecutor::serviceAction(const protocol::CommandRe
     const std::string action = args["action"];
     const std::string name = args["name"];
     const auto result = runSubprocess({"systemctl", action, "--no-ask-password", "--", name},
-                                      std::chrono::seconds(request.timeoutSeconds), &cancel, 64 * 1024);
+                                      std::chrono::seconds(request.timeoutSeconds), &cancel, 64 * kKiB);
     nlohmann::json output{{"name", name}, {"action", action}, {"output", result.output}};
     if (result.cancelled)
         return finished(request, protocol::kCommandCancelled, output, "cancelled");
@@ -251,7 +252,7 @@ protocol::CommandUpdate CommandExecutor::power(const protocol::CommandRequest& r
     const std::string when = delay <= 0 ? "now" : "+" + std::to_string((delay + 59) / 60);
     const auto result = runSubprocess(
         {m_hooks.powerCommand, reboot ? "-r" : "-h", when, "Breeze: scheduled by an administrator"},
-        std::chrono::seconds(30), nullptr, 16 * 1024);
+        std::chrono::seconds(30), nullptr, 16 * kKiB);
     nlohmann::json output{{"scheduled", when}, {"output", result.output}};
     if (!result.started || result.exitCode != 0)
         return finished(request, protocol::kCommandFailed, output,

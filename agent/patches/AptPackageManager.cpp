@@ -83,8 +83,8 @@ protocol::PackageResult AptPackageManager::installOne(const protocol::PackageVer
     std::vector<std::string> argv = apt(
         {"install", "-y", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"});
     // Updates only ever upgrade what is there; a rollback may go back.
-    argv.push_back(downgrade ? "--allow-downgrades" : "--only-upgrade");
-    argv.push_back("--");
+    argv.emplace_back(downgrade ? "--allow-downgrades" : "--only-upgrade");
+    argv.emplace_back("--");
     argv.push_back(package.name + "=" + package.version);
     // Once started, the transaction runs to its end: a cancel takes effect before the next package.
     const auto run = runPackageTransaction(argv, 60min, 4 << 20);

@@ -195,6 +195,7 @@ std::vector<protocol::PackageResult>
 DnfPackageManager::install(const std::vector<protocol::PackageVersion>& packages,
                            const std::atomic<bool>& cancel) {
     std::vector<protocol::PackageResult> results;
+    results.reserve(packages.size());
     for (const auto& package : packages)
         results.push_back(cancel.load()
                               ? protocol::PackageResult{package.name, package.version, "failed", "",

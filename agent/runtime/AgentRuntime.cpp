@@ -6,6 +6,7 @@
 #include "net/WebSocketConnector.h"
 #include "platform/MachineIdentity.h"
 #include "protocol/MessageFields.h"
+#include "units/Units.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 constexpr std::size_t kMaxMessageBytes = protocol::kMaxControlFrameBytes;
-constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+constexpr std::size_t kMaxQueuedBytes = 16 * kMiB;
 
 void log(const std::string& line) {
     std::cerr << "breeze-agent: " << line << std::endl;
@@ -185,7 +186,7 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
     hello.platform = "linux";
     hello.arch = uts.machine;
     hello.capabilities = CommandExecutor::capabilities();
-    hello.capabilities.push_back(msg::kCredential); // takes credential rotations
+    hello.capabilities.emplace_back(msg::kCredential); // takes credential rotations
     channel->sendText(protocol::encodeEnvelope(hello.encode()));
     // Everything unacknowledged goes again, oldest first, after the hello, as the window allows.
     m_spool.markAllUnsent();
@@ -262,7 +263,7 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
 void AgentRuntime::sendDue(net::WebSocketChannel& channel) {
     // Unsent items, and sent ones whose ack is overdue, oldest first: no more out at once than the server's
     // window (the rest follows as acknowledgements come back), and at most a few MiB queued.
-    while (channel.queuedBytes() < 4 * 1024 * 1024) {
+    while (channel.queuedBytes() < 4 * kMiB) {
         const auto now = Clock::now();
         const std::size_t room = m_window.room(now);
         if (room == 0)

@@ -258,10 +258,10 @@ protocol::CommandUpdate ScriptRunner::run(const protocol::CommandRequest& reques
     std::vector<std::string> argv{m_options.supervisorProgram, "supervise-script", "--dir", directory.path()};
     if (switchUser)
         argv.insert(argv.end(), {"--user", script.runAs});
-    argv.push_back("--");
+    argv.emplace_back("--");
     argv.push_back(*interpreter);
     if (script.language == "python")
-        argv.push_back("-u"); // unbuffered: output streams as it is printed
+        argv.emplace_back("-u"); // unbuffered: output streams as it is printed
     if (script.language == "powershell")
         argv.insert(argv.end(), {"-NoProfile", "-NonInteractive", "-File"});
     argv.push_back(file);

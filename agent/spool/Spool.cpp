@@ -1,5 +1,7 @@
 #include "spool/Spool.h"
 
+#include "units/Units.h"
+
 #include <sqlite3.h>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -128,7 +130,7 @@ std::string Spool::add(Kind kind, const std::string& replaceKey,
             if (seq.step())
                 next = seq.integer(0);
         }
-        const std::string id = "s" + std::to_string(next);
+        std::string id = "s" + std::to_string(next);
         Statement insert(
             m_db, "INSERT INTO outbox (sequence, id, kind, replace_key, body) VALUES (?1, ?2, ?3, ?4, ?5)");
         insert.bind(1, next)
@@ -227,7 +229,7 @@ Spool::CommandState Spool::acceptCommand(const std::string& commandId) {
     insert.bind(1, commandId).bind(2, static_cast<std::int64_t>(time(nullptr))).step();
     // Remember a month of commands: enough for any redelivery, small forever.
     Statement(m_db, "DELETE FROM commands WHERE received_at < ?1")
-        .bind(1, static_cast<std::int64_t>(time(nullptr)) - 31 * 86400)
+        .bind(1, static_cast<std::int64_t>(time(nullptr)) - 31 * kSecondsPerDay)
         .step();
     return CommandState::New;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "units/Units.h"
+
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,10 +13,10 @@ namespace breeze::json {
 // Limits on a JSON document from an untrusted peer. Defaults suit REST bodies; protocol messages use their
 // own.
 struct JsonLimits {
-    std::size_t maxBytes = 4 * 1024 * 1024;
+    std::size_t maxBytes = 4 * kMiB;
     std::size_t maxDepth = 32;
     std::size_t maxValues = 200'000;
-    std::size_t maxStringBytes = 1024 * 1024;
+    std::size_t maxStringBytes = kMiB;
 };
 
 struct JsonParseResult {

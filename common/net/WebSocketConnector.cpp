@@ -1,5 +1,7 @@
 #include "net/WebSocketConnector.h"
 
+#include "units/Units.h"
+
 #include <array>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -9,8 +11,8 @@
 namespace breeze::net {
 
 namespace {
-constexpr std::size_t kMaxResponseHead = 16 * 1024;
-constexpr std::size_t kMaxResponseBody = 64 * 1024;
+constexpr std::size_t kMaxResponseHead = 16 * kKiB;
+constexpr std::size_t kMaxResponseBody = 64 * kKiB;
 
 std::string base64(const unsigned char* data, std::size_t size) {
     std::string out(4 * ((size + 2) / 3), '\0');

@@ -4,6 +4,7 @@
 #include "encoding/Uuid.h"
 #include "protocol/MessageFields.h"
 #include "protocol/ScriptRequest.h"
+#include "units/Units.h"
 
 #include <map>
 
@@ -232,7 +233,7 @@ Welcome Welcome::decode(const Envelope& envelope) {
     const auto fields = fieldsOf(envelope);
     Welcome welcome;
     welcome.heartbeatSeconds = static_cast<int>(fields.integer("heartbeat_seconds", 1, 3600));
-    welcome.inventorySeconds = static_cast<int>(fields.integer("inventory_seconds", 10, 7 * 86400));
+    welcome.inventorySeconds = static_cast<int>(fields.integer("inventory_seconds", 10, 7 * kSecondsPerDay));
     welcome.serverVersion = fields.stringOr("server_version", 64, "");
     welcome.ackWindow =
         static_cast<int>(fields.optionalInteger("ack_window", 1, 4096).value_or(kDefaultAckWindow));
@@ -264,7 +265,7 @@ Heartbeat Heartbeat::decode(const Envelope& envelope) {
     beat.swapTotalBytes = swap.counter("total_bytes");
     beat.swapUsedBytes = swap.counter("used_bytes");
     beat.processCount = fields.integer("process_count", 0, 10'000'000);
-    beat.uptimeSeconds = fields.integer("uptime_seconds", 0, 100LL * 365 * 86400);
+    beat.uptimeSeconds = fields.integer("uptime_seconds", 0, 100LL * 365 * kSecondsPerDay);
     beat.users = fields.strings("users", 1024, kName, Text::Name);
     beat.filesystems = fields.objects("filesystems", 1024, [](const MessageFields& f) {
         return FilesystemUsage{f.string("mount", 4096), f.stringOr("fs_type", 64, "", Text::Name),
@@ -437,7 +438,7 @@ CommandRequest CommandRequest::decode(const Envelope& envelope) {
             throw MessageError("command.args must be an object");
         request.args = *args;
     }
-    request.timeoutSeconds = static_cast<int>(fields.integer("timeout_seconds", 1, 7 * 86400));
+    request.timeoutSeconds = static_cast<int>(fields.integer("timeout_seconds", 1, 7 * kSecondsPerDay));
     return request;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "units/Units.h"
+
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -10,7 +12,7 @@ namespace breeze::protocol {
 inline constexpr int kMinProtocolVersion = 1;
 inline constexpr int kMaxProtocolVersion = 1;
 // Inventory of a machine with thousands of packages is the largest control message; 4 MiB leaves room.
-inline constexpr std::size_t kMaxControlFrameBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxControlFrameBytes = 4 * kMiB;
 
 // A control message as it travels on the agent and console WebSockets: {"v":1,"type":"...","id":"...", ...}.
 // `fields` holds everything but the envelope keys, for the typed message decoders to read.

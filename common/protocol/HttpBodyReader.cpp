@@ -65,9 +65,7 @@ void HttpBodyReader::limitTo(std::size_t limit) {
     if (limit >= m_limit || m_state != State::NeedMore)
         return;
     m_limit = limit;
-    if (!m_chunked && m_remaining > m_limit)
-        fail(State::TooLarge, "the request body is larger than " + std::to_string(m_limit) + " bytes");
-    else if (m_body.size() > m_limit)
+    if ((!m_chunked && m_remaining > m_limit) || m_body.size() > m_limit)
         fail(State::TooLarge, "the request body is larger than " + std::to_string(m_limit) + " bytes");
 }
 

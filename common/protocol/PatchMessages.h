@@ -1,5 +1,7 @@
 #pragma once
 
+#include "units/Units.h"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,7 +19,7 @@ inline constexpr const char* kPatchInstallCommand = "patch_install";
 inline constexpr const char* kPatchRollbackCommand = "patch_rollback";
 inline constexpr std::size_t kMaxPatchesPerScan = 5000;
 inline constexpr std::size_t kMaxPackagesPerInstall = 1000;
-inline constexpr std::size_t kMaxPatchLogBytes = 16 * 1024;
+inline constexpr std::size_t kMaxPatchLogBytes = 16 * kKiB;
 
 bool isPatchCommand(std::string_view type);
 // Debian and RPM package names (letters, digits, "+", ".", "-", "_"; an optional ":arch"), at most 128 bytes.

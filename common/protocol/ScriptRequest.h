@@ -1,5 +1,7 @@
 #pragma once
 
+#include "units/Units.h"
+
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -10,12 +12,12 @@
 namespace breeze::protocol {
 
 inline constexpr const char* kRunScriptCommand = "run_script";
-inline constexpr std::size_t kMaxScriptBytes = 256 * 1024;
-inline constexpr std::size_t kMaxParameterValueBytes = 32 * 1024;
+inline constexpr std::size_t kMaxScriptBytes = 256 * kKiB;
+inline constexpr std::size_t kMaxParameterValueBytes = 32 * kKiB;
 inline constexpr std::size_t kMaxScriptParameters = 50;
 // Each of stdout and stderr is kept up to this much; the rest is counted and dropped.
-inline constexpr std::size_t kMaxScriptOutputBytes = 1024 * 1024;
-inline constexpr std::size_t kMaxOutputChunkBytes = 64 * 1024;
+inline constexpr std::size_t kMaxScriptOutputBytes = kMiB;
+inline constexpr std::size_t kMaxOutputChunkBytes = 64 * kKiB;
 
 // bash, sh, python, powershell: what a script may be written in.
 const std::vector<std::string>& scriptLanguages();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "units/Units.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,7 +18,7 @@ enum class StreamKind : std::uint8_t {
 };
 
 inline constexpr std::size_t kStreamHeaderBytes = 5;
-inline constexpr std::size_t kMaxStreamPayloadBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxStreamPayloadBytes = 4 * kMiB;
 
 // Binary frame: [u8 kind][u32 channel, big-endian][payload]. The payload view points into the decoded buffer.
 struct StreamFrame {

@@ -11,7 +11,7 @@ QString ApiReply::refusal() const {
     return errorMessage.isEmpty() ? QObject::tr("The server refused (%1).").arg(status) : errorMessage;
 }
 
-ApiClient::ApiClient(QUrl server, QList<QSslCertificate> trustedCas, QObject* parent)
+ApiClient::ApiClient(QUrl server, const QList<QSslCertificate>& trustedCas, QObject* parent)
     : QObject(parent), m_server(std::move(server)), m_ssl(QSslConfiguration::defaultConfiguration()) {
     m_ssl.setCaCertificates(trustedCas);
     m_ssl.setProtocol(QSsl::TlsV1_2OrLater);

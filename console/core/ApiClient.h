@@ -31,7 +31,7 @@ class ApiClient : public QObject {
     Q_OBJECT
 
 public:
-    ApiClient(QUrl server, QList<QSslCertificate> trustedCas, QObject* parent = nullptr);
+    ApiClient(QUrl server, const QList<QSslCertificate>& trustedCas, QObject* parent = nullptr);
 
     const QUrl& server() const { return m_server; }
     void setAccessToken(const QString& token) { m_accessToken = token; }

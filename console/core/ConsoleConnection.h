@@ -17,7 +17,7 @@ class ConsoleConnection : public QObject {
     Q_OBJECT
 
 public:
-    ConsoleConnection(QUrl server, QList<QSslCertificate> trustedCas, QObject* parent = nullptr);
+    ConsoleConnection(QUrl server, const QList<QSslCertificate>& trustedCas, QObject* parent = nullptr);
 
     ApiClient& api() { return m_api; }
     SignInSession& session() { return m_session; }

@@ -62,7 +62,7 @@ void DeviceDirectory::reload() {
                                          {group.value("id").toString(), group.value("org_id").toString(),
                                           group.value("name").toString(), group.value("site_id").toString()});
                                  }
-                                 m_tree.setTenancy(organisations, siteNodes, std::move(groupNodes));
+                                 m_tree.setTenancy(organisations, siteNodes, groupNodes);
                                  loadPage({});
                                  m_api.get("/api/v1/auth/me", [this](const ApiReply& me) {
                                      if (me.ok())

@@ -34,12 +34,12 @@ FleetTreeModel::FleetTreeModel(DeviceTableModel& devices, QObject* parent)
 FleetTreeModel::~FleetTreeModel() = default;
 
 void FleetTreeModel::setTenancy(QVector<TenancyNode> organisations, QVector<TenancyNode> sites,
-                                QVector<TenancyNode> groups) {
+                                const QVector<TenancyNode>& groups) {
     m_organisations = std::move(organisations);
     m_sites = std::move(sites);
     m_groupById.clear();
-    for (auto& group : groups)
-        m_groupById.insert(group.id, std::move(group));
+    for (const auto& group : groups)
+        m_groupById.insert(group.id, group);
     rebuild();
 }
 

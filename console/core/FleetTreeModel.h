@@ -34,7 +34,7 @@ public:
 
     // Organisations, sites and device groups as the REST API lists them; rebuilds the tree.
     void setTenancy(QVector<TenancyNode> organisations, QVector<TenancyNode> sites,
-                    QVector<TenancyNode> groups = {});
+                    const QVector<TenancyNode>& groups = {});
 
     // The root's name (the MSP's own); shown as "All organisations" until set.
     void setPartner(const QString& id, const QString& name);

@@ -192,7 +192,7 @@ void ScriptRunMonitor::fetchOutput() {
                   setStatus(followed, body.value("status").toString());
                   if (!out.isEmpty() || !err.isEmpty() || target.outputComplete)
                       Q_EMIT outputChanged(followed);
-                  if (!target.outputComplete && out.size() + err.size() >= 512 * 1024)
+                  if (!target.outputComplete && out.size() + err.size() >= qsizetype{512} * 1024)
                       fetchOutput(); // the rest of a large output at once
                   if (!m_tick.isActive() && !target.outputComplete)
                       m_tick.start();

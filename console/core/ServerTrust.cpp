@@ -39,7 +39,7 @@ void ServerTrust::fetchCa(const QUrl& server,
     // sent.
     socket->setPeerVerifyMode(QSslSocket::QueryPeer);
     auto finish = std::make_shared<bool>(false);
-    auto complete = [socket, finish, done](const QString& error) {
+    auto complete = [socket, finish, done = std::move(done)](const QString& error) {
         if (*finish)
             return;
         *finish = true;

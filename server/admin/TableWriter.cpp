@@ -30,7 +30,7 @@ std::string cell(const nlohmann::json& value) {
 }
 } // namespace
 
-TableWriter::TableWriter(std::vector<std::string> columns) {
+TableWriter::TableWriter(const std::vector<std::string>& columns) {
     for (const auto& column : columns) {
         const auto eq = column.find('=');
         if (eq == std::string::npos)

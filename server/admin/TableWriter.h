@@ -10,7 +10,7 @@ namespace breeze::admin {
 // Prints JSON objects as an aligned text table of chosen columns ("name", or "label=json_key").
 class TableWriter {
 public:
-    explicit TableWriter(std::vector<std::string> columns);
+    explicit TableWriter(const std::vector<std::string>& columns);
     void write(std::ostream& out, const nlohmann::json& items) const;
 
 private:

@@ -192,7 +192,7 @@ long long CommandStore::expire(ScopedTransaction& tx) {
         "WHERE status IN ('sent', 'running') "
         "AND coalesce(started_at, sent_at) + make_interval(secs => timeout_seconds + 120) < now() RETURNING "
         "id");
-    return static_cast<long long>(pending.size() + started.size());
+    return static_cast<long long>(pending.size()) + static_cast<long long>(started.size());
 }
 
 } // namespace breeze::server

@@ -209,7 +209,7 @@ MetricsWriter::Outcome MetricsWriter::write(const std::deque<Sample>& batch, std
     } catch (const pqxx::sql_error& refused) {
         // Classes 22 (data exception: a NUL byte, bad JSON, a value out of range), 23 (integrity) and 54
         // (program limits) are about what was sent; anything else may pass on its own.
-        const std::string state = refused.sqlstate();
+        const std::string& state = refused.sqlstate();
         error = refused.what();
         if (state.starts_with("22") || state.starts_with("23") || state.starts_with("54"))
             return Outcome::Refused;

@@ -10,6 +10,7 @@
 #include "protocol/CommandCatalog.h"
 #include "protocol/MessageFields.h"
 #include "protocol/ScriptRequest.h"
+#include "units/Units.h"
 
 #include <set>
 
@@ -46,7 +47,7 @@ ApiResponse createCommand(RequestContext& ctx) {
         if (spec.type == type)
             defaultTimeout = spec.defaultTimeoutSeconds;
     const long long timeout =
-        fields.optionalInteger("timeout_seconds", 1, 7 * 86400).value_or(defaultTimeout);
+        fields.optionalInteger("timeout_seconds", 1, 7 * kSecondsPerDay).value_or(defaultTimeout);
     const long long expiresIn = fields.optionalInteger("expires_in_seconds", 60, 365LL * 86400)
                                     .value_or(ctx.server.config.commandDefaultExpirySeconds);
     fields.finish();

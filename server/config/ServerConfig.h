@@ -1,5 +1,7 @@
 #pragma once
 
+#include "units/Units.h"
+
 #include <cstddef>
 #include <map>
 #include <string>
@@ -27,7 +29,7 @@ struct ServerConfig {
     bool databaseAutoMigrate = false;
     bool databaseAllowSuperuser = false;
 
-    std::size_t httpMaxBodyBytes = 4 * 1024 * 1024;
+    std::size_t httpMaxBodyBytes = 4 * kMiB;
     std::vector<std::string> httpTrustedProxies; // reverse proxies whose X-Forwarded-For is believed
     int httpMaxThreads = 16;                     // the REST worker pool (http.workers)
     int httpMaxQueued = 256;                     // requests waiting for a worker before 503
@@ -53,8 +55,8 @@ struct ServerConfig {
     int gatewayEventLoops = 2;
     int gatewayWorkers = 4;
     int gatewayMaxConnections = 100'000;
-    std::size_t gatewayMaxMessageBytes = 4 * 1024 * 1024;
-    std::size_t gatewayMaxQueuedBytes = 8 * 1024 * 1024;
+    std::size_t gatewayMaxMessageBytes = 4 * kMiB;
+    std::size_t gatewayMaxQueuedBytes = 8 * kMiB;
     int gatewayMessageWindow = 64; // messages one session may have unanswered (announced to agents)
     double gatewayMessagesPerSecond = 200;
     double gatewayMessageBurst = 400;

@@ -7,6 +7,7 @@
 #include "ops/JsonLogger.h"
 #include "protocol/AgentMessages.h"
 #include "protocol/HttpUpgradeRequest.h"
+#include "units/Units.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -23,11 +24,11 @@ using Clock = std::chrono::steady_clock;
 using Phase = Connection::Phase;
 constexpr std::uint64_t kWakeTag = 0;
 // A streamed answer is read from its file only while less than this waits to be written.
-constexpr std::size_t kStreamHighWater = 256 * 1024;
-constexpr std::size_t kStreamChunk = 64 * 1024;
-constexpr std::size_t kBodyReadChunk = 64 * 1024;
+constexpr std::size_t kStreamHighWater = 256 * kKiB;
+constexpr std::size_t kStreamChunk = 64 * kKiB;
+constexpr std::size_t kBodyReadChunk = 64 * kKiB;
 // A slow reader keeps its answer's deadline only by taking at least this much per write deadline.
-constexpr std::uint64_t kMinProgressBytes = 16 * 1024;
+constexpr std::uint64_t kMinProgressBytes = 16 * kKiB;
 // A request whose worker has not answered in this long is given up (a hung database, say).
 constexpr auto kWorkerDeadline = std::chrono::seconds(120);
 // A message the handler had no room for is offered again this often.
@@ -286,7 +287,7 @@ void EventLoop::readRequestHead(Connection& connection) {
         return;
     }
     connection.headScanned = 0;
-    const auto parsed = protocol::parseHttpRequestHead(connection.input);
+    auto parsed = protocol::parseHttpRequestHead(connection.input);
     if (parsed.state == protocol::HttpHeadParse::State::NeedMore)
         return;
     if (parsed.state == protocol::HttpHeadParse::State::Invalid) {
@@ -448,7 +449,7 @@ void EventLoop::readRequestBody(Connection& connection) {
     connection.body.reset();
 }
 
-void EventLoop::answered(std::uint64_t number, std::shared_ptr<HttpAnswer> answer) {
+void EventLoop::answered(std::uint64_t number, const std::shared_ptr<HttpAnswer>& answer) {
     const auto it = m_connections.find(number);
     if (it == m_connections.end() || it->second->ended)
         return;
@@ -683,11 +684,9 @@ void EventLoop::updateInterest(Connection& connection) {
     switch (connection.phase) {
     case Phase::Admitting:
     case Phase::Dispatching:
-    case Phase::Handling:
-        wanted = 0; // nothing is read while a worker decides; the kernel holds what arrives
-        break;
-    case Phase::Responding:
-        wanted = 0; // the next request is read once this answer is out
+    case Phase::Handling:   // nothing is read while a worker decides; the kernel holds what arrives
+    case Phase::Responding: // the next request is read once this answer is out
+        wanted = 0;
         break;
     case Phase::Open:
         if (connection.readPaused)

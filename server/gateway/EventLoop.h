@@ -36,7 +36,7 @@ public:
     void sendOn(std::uint64_t connection, const std::string& text);
     void close(std::uint64_t connection, std::uint16_t code, const std::string& reason);
     void admitted(std::uint64_t connection, AgentSessionHandler* handler, AgentAdmission admission);
-    void answered(std::uint64_t connection, std::shared_ptr<HttpAnswer> answer);
+    void answered(std::uint64_t connection, const std::shared_ptr<HttpAnswer>& answer);
     void bodyWanted(std::uint64_t connection, std::size_t limit);
     // A paused session may read again (its window drained, its rate refilled, its held message may go).
     void resumeReading(std::uint64_t connection);

@@ -19,7 +19,7 @@
 
 namespace breeze::server {
 
-FrontDoor::FrontDoor(GatewaySettings settings, net::SslContextPtr tls)
+FrontDoor::FrontDoor(const GatewaySettings& settings, net::SslContextPtr tls)
     : m_settings(settings), m_tls(std::move(tls)), m_workers(settings.httpWorkers, settings.httpMaxQueued) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, m_settings.eventLoops); ++i)
         m_loops.push_back(std::make_unique<EventLoop>(i, *this));
@@ -39,7 +39,7 @@ unsigned short FrontDoor::listen(const std::string& address, unsigned short port
     sockaddr_in6 bindAddress{};
     bindAddress.sin6_family = AF_INET6;
     bindAddress.sin6_port = htons(port);
-    std::string host = address;
+    const std::string& host = address;
     if (host == "0.0.0.0" || host == "::" || host.empty()) {
         bindAddress.sin6_addr = in6addr_any;
     } else if (inet_pton(AF_INET6, host.c_str(), &bindAddress.sin6_addr) != 1) {

@@ -30,7 +30,7 @@ class HttpRequestHandler;
 // called from anywhere.
 class FrontDoor {
 public:
-    FrontDoor(GatewaySettings settings, net::SslContextPtr tls);
+    FrontDoor(const GatewaySettings& settings, net::SslContextPtr tls);
     ~FrontDoor();
 
     // Serves WebSocket upgrades to `path` with `handler` (before start()).

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "units/Units.h"
+
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -18,8 +20,8 @@ struct GatewaySettings {
     double newConnectionBurstPerAddress = 400;
     // Reverse proxies: every client behind one arrives from its address, so the caps do not apply to them.
     std::vector<std::string> uncappedAddresses;
-    std::size_t maxMessageBytes = 4 * 1024 * 1024;
-    std::size_t maxQueuedBytes = 8 * 1024 * 1024;
+    std::size_t maxMessageBytes = 4 * kMiB;
+    std::size_t maxQueuedBytes = 8 * kMiB;
     // Per WebSocket session: messages held at once (the window the agent protocol announces) and a rate.
     // Past either the session is not read for a while (TCP slows the sender); nobody is cut off for them.
     std::size_t messageWindow = 64;
@@ -32,7 +34,7 @@ struct GatewaySettings {
     // REST.
     std::size_t httpWorkers = 16;
     std::size_t httpMaxQueued = 256;
-    std::size_t httpMaxBodyBytes = 4 * 1024 * 1024;
+    std::size_t httpMaxBodyBytes = 4 * kMiB;
     std::chrono::seconds httpHeaderTimeout{10}; // from a request's first byte to the end of its head
     std::chrono::seconds httpBodyTimeout{30};   // for the whole body
     std::chrono::seconds httpIdleTimeout{15};   // a kept-alive connection waiting for its next request

@@ -49,7 +49,8 @@ public:
 class HttpRequestHandler {
 public:
     virtual ~HttpRequestHandler() = default;
-    virtual std::unique_ptr<HttpExchange> open(protocol::HttpRequestHead head, std::string peerAddress) = 0;
+    virtual std::unique_ptr<HttpExchange> open(protocol::HttpRequestHead head,
+                                               const std::string& peerAddress) = 0;
     // A refusal before any exchange exists (a malformed head, the server too busy), logged and counted
     // like any answer.
     virtual HttpAnswer reject(const std::string& peerAddress, int status, const std::string& code,

@@ -8,6 +8,7 @@
 #include "http/ClientAddress.h"
 #include "http/RequestContext.h"
 #include "ops/JsonLogger.h"
+#include "units/Units.h"
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
@@ -17,7 +18,7 @@
 namespace breeze::server {
 
 namespace {
-constexpr std::size_t kPublicBodyLimit = 64 * 1024;
+constexpr std::size_t kPublicBodyLimit = 64 * kKiB;
 
 bool isSafeRequestId(const std::string& id) {
     if (id.empty() || id.size() > 64)
@@ -71,7 +72,7 @@ HttpAnswer toAnswer(const ApiResponse& result, const std::string& requestId) {
 // One request through the REST side: state kept between begin() and finish().
 class RestExchange final : public HttpExchange {
 public:
-    RestExchange(ServerContext& server, protocol::HttpRequestHead head, std::string peer)
+    RestExchange(ServerContext& server, protocol::HttpRequestHead head, const std::string& peer)
         : m_server(server), m_head(std::move(head)), m_started(std::chrono::steady_clock::now()) {
         m_requestId = m_head.header("x-request-id");
         if (!isSafeRequestId(m_requestId))
@@ -238,8 +239,8 @@ private:
 } // namespace
 
 std::unique_ptr<HttpExchange> RequestDispatcher::open(protocol::HttpRequestHead head,
-                                                      std::string peerAddress) {
-    return std::make_unique<RestExchange>(m_server, std::move(head), std::move(peerAddress));
+                                                      const std::string& peerAddress) {
+    return std::make_unique<RestExchange>(m_server, std::move(head), peerAddress);
 }
 
 HttpAnswer RequestDispatcher::reject(const std::string& peerAddress, int status, const std::string& code,

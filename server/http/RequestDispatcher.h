@@ -12,7 +12,8 @@ struct ServerContext;
 class RequestDispatcher : public HttpRequestHandler {
 public:
     explicit RequestDispatcher(ServerContext& server) : m_server(server) {}
-    std::unique_ptr<HttpExchange> open(protocol::HttpRequestHead head, std::string peerAddress) override;
+    std::unique_ptr<HttpExchange> open(protocol::HttpRequestHead head,
+                                       const std::string& peerAddress) override;
     HttpAnswer reject(const std::string& peerAddress, int status, const std::string& code,
                       const std::string& message) override;
 

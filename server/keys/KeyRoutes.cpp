@@ -140,7 +140,7 @@ ApiResponse createEnrollmentKey(RequestContext& ctx) {
                                           " OR " + scope.sqlSite("s.partner_id", "s.org_id", "s.id") + ")");
     if (!org)
         throw ApiError::notFound("site");
-    const std::string orgId = *org;
+    const std::string& orgId = *org;
     if (!scope.allowsSite(orgId, siteId))
         throw ApiError::forbidden("this needs the enrollment_keys:create permission on the site");
     const std::string secret = "enr_" + crypto::SecureRandom::token(32);

@@ -48,8 +48,8 @@ nlohmann::json PatchCatalogStore::list(const Filter& filter, const Pagination& p
             where += std::string(" AND ") + column + " = " + params.add(**value) + "::uuid";
     std::vector<std::string> conditions; // on the classification, which is known per group of rows
     if (filter.security)
-        conditions.push_back(*filter.security ? "coalesce(bool_or(dp.security), false)"
-                                              : "NOT coalesce(bool_or(dp.security), false)");
+        conditions.emplace_back(*filter.security ? "coalesce(bool_or(dp.security), false)"
+                                                 : "NOT coalesce(bool_or(dp.security), false)");
     if (filter.severity)
         conditions.push_back(std::string("(") + kSeverityOfRows + ") = " + params.add(*filter.severity));
     if (filter.search)

@@ -58,7 +58,7 @@ nlohmann::json PatchDeployer::queue(ScopedTransaction& tx, const std::string& de
     for (const auto& id : splitCommaList(deployment[0].as<std::string>()))
         if (!withWork.contains(id))
             nothing.push_back(id);
-    const nlohmann::json summary{{"queued", items}, {"nothing_to_install", nothing}};
+    nlohmann::json summary{{"queued", items}, {"nothing_to_install", nothing}};
     tx.sql().exec_params(
         "UPDATE patch_deployments SET status = 'queued', queued_at = now(), summary = $2::jsonb "
         "WHERE id = $1",

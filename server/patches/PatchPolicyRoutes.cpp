@@ -113,7 +113,7 @@ std::optional<std::string> requirePolicy(RequestContext& ctx, ScopedTransaction&
     const auto found = PatchPolicyStore(tx).organisation(id, policyScopeSql(read));
     if (read.isEmpty() || !found)
         throw ApiError::notFound("patch policy");
-    const std::optional<std::string> org = *found;
+    std::optional<std::string> org = *found;
     const AccessScope write = ctx.principal().scopeFor(PatchesApprove);
     if (change && (org ? !write.allowsWholeOrg(*org) : !write.isWholePartner()))
         throw ApiError::forbidden("changing this policy needs patches:approve on " +

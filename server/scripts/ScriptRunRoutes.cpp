@@ -15,6 +15,7 @@
 #include "scripts/ScriptAccess.h"
 #include "scripts/ScriptRunStore.h"
 #include "tenancy/TenantLookup.h"
+#include "units/Units.h"
 
 #include <algorithm>
 #include <set>
@@ -162,6 +163,7 @@ ApiResponse createRun(RequestContext& ctx) {
     AuditEvent event = ctx.auditEvent("scripts.run", "script_run", "");
     const std::string requester = event.actorType == "user" ? event.actorId.value_or("") : std::string();
     std::vector<std::string> acceptedIds;
+    acceptedIds.reserve(accepted.size());
     for (const auto& target : accepted)
         acceptedIds.push_back(target.id);
     const ScriptRunStore::NewRun newRun{
@@ -292,7 +294,7 @@ ApiResponse getOutput(RequestContext& ctx) {
                         {"final", final},
                         {"exit_code", state->exitCode ? nlohmann::json(*state->exitCode) : nlohmann::json()},
                         {"error", state->error}};
-    constexpr long long kPage = 512 * 1024;
+    constexpr long long kPage = 512 * kKiB;
     for (const auto& [name, stream, offset] :
          {std::tuple<std::string, int, long long>{"stdout", 1, stdoutOffset}, {"stderr", 2, stderrOffset}}) {
         const std::string bytes = runs.streamBytes(id, stream, offset, kPage);

@@ -36,7 +36,7 @@ void requireKnownTimezone(TenancyStore& store, const std::string& timezone) {
 
 // A caller belongs to exactly one partner; any other partner id answers 404 like an unknown one.
 std::string ownPartnerId(RequestContext& ctx, const AccessScope& scope) {
-    const std::string id = ctx.pathId("id", "partner");
+    std::string id = ctx.pathId("id", "partner");
     if (id != scope.partnerId())
         throw ApiError::notFound("partner");
     return id;

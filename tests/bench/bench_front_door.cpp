@@ -234,6 +234,7 @@ int main(int argc, char** argv) {
     std::vector<std::vector<double>> latencies(static_cast<std::size_t>(restClients));
     std::atomic<long> restFailed{0};
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(restClients));
     for (int c = 0; c < restClients; ++c)
         threads.emplace_back([&, c] {
             test::timedGets(

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     std::atomic<long> failures{0};
     const auto started = Clock::now();
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(clients));
     for (int c = 0; c < clients; ++c) {
         threads.emplace_back([&, c] {
             auto& mine = latencies[static_cast<std::size_t>(c)];

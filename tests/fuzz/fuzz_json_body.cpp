@@ -1,12 +1,14 @@
 // REST bodies: any bytes either parse within the limits or are refused with a reason; never a crash or a
 // hang.
+#include "units/Units.h"
+
 #include "json/BoundedJsonParser.h"
 #include <cstdint>
 #include <cstdlib>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     breeze::json::JsonLimits limits;
-    limits.maxBytes = 64 * 1024;
+    limits.maxBytes = 64 * breeze::kKiB;
     limits.maxDepth = 32;
     limits.maxValues = 10'000;
     const auto result =

@@ -3,6 +3,7 @@
 #include "protocol/MessageFields.h"
 #include "protocol/ScriptParameters.h"
 #include "protocol/ScriptRequest.h"
+#include "units/Units.h"
 
 #include "json/BoundedJsonParser.h"
 #include <cstdint>
@@ -12,7 +13,7 @@ using namespace breeze::protocol;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     breeze::json::JsonLimits limits;
-    limits.maxBytes = 64 * 1024;
+    limits.maxBytes = 64 * breeze::kKiB;
     const auto parsed =
         breeze::json::parseBoundedJson(std::string_view(reinterpret_cast<const char*>(data), size), limits);
     if (!parsed || !parsed.value->is_object())

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (reader.failed() && reader.error().empty())
             std::abort();
-        if (reader.bufferedBytes() > kLimit + 2 * 4096 + 14)
+        if (reader.bufferedBytes() > kLimit + 2 * 4096UL + 14)
             std::abort();
     }
     return 0;

@@ -157,7 +157,7 @@ private Q_SLOTS:
         std::vector<std::promise<server::MetricsWriter::Outcome>> outcomes(21);
         for (int i = 0; i < 21; ++i) {
             protocol::Heartbeat beat;
-            beat.sampledAtMs = at + i * 1000;
+            beat.sampledAtMs = at + i * 1000LL;
             beat.cpuPercent = 1;
             beat.users = {i == 7 ? std::string("root\0x", 6) : std::string("root")};
             QVERIFY(writer.submit(
@@ -179,7 +179,7 @@ private Q_SLOTS:
             5000);
         writer.stop();
         std::lock_guard lock(heardMutex);
-        QVERIFY(std::find(heard.begin(), heard.end(), at + 7 * 1000) == heard.end());
+        QVERIFY(std::find(heard.begin(), heard.end(), at + 7 * 1000LL) == heard.end());
         QCOMPARE(committedWhenHeard, before + 20);
     }
 
@@ -207,7 +207,7 @@ private Q_SLOTS:
     }
 
     void inventoryWritesOnlyChanges() {
-        const auto report = [](nlohmann::json items) {
+        const auto report = [](const nlohmann::json& items) {
             protocol::InventoryReport r;
             r.section = "software";
             r.collectedAtMs = nowMs();

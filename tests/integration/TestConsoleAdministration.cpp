@@ -82,7 +82,7 @@ class TestConsoleAdministration final : public QObject {
     }
 
     // Modal dialogs run their own loop: handled from a timer.
-    void whenModal(std::function<bool(QWidget*)> handle) {
+    void whenModal(const std::function<bool(QWidget*)>& handle) {
         auto* timer = new QTimer(this);
         timer->setInterval(50);
         connect(timer, &QTimer::timeout, this, [timer, handle] {

@@ -121,6 +121,7 @@ private Q_SLOTS:
     void oneUserCannotOpenConsolesWithoutEnd() {
         // Console sessions do not count against their address, so they are counted per user.
         std::vector<std::unique_ptr<net::WebSocketChannel>> consoles;
+        consoles.reserve(32);
         for (int i = 0; i < 32; ++i)
             consoles.push_back(connect("/api/v1/console/ws", m_techA));
         try {

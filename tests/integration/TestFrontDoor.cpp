@@ -204,6 +204,7 @@ private Q_SLOTS:
         QVERIFY(threadsBefore > 0);
         std::vector<std::unique_ptr<net::TlsConnection>> idle;
         std::vector<std::unique_ptr<net::TlsConnection>> slow;
+        idle.reserve(300);
         for (int i = 0; i < 300; ++i)
             idle.push_back(dialRoomy("127.0.0." + std::to_string(10 + i % 20)));
         for (int i = 0; i < 100; ++i) {
@@ -448,7 +449,7 @@ private Q_SLOTS:
         }
         const long growthKiB = rssPeak - rssBefore;
         qInfo("four 64 MiB downloads at once: the server's resident memory grew by %ld KiB", growthKiB);
-        QVERIFY2(growthKiB < 48 * 1024, qPrintable(QString("server grew by %1 KiB").arg(growthKiB)));
+        QVERIFY2(growthKiB < 48L * 1024, qPrintable(QString("server grew by %1 KiB").arg(growthKiB)));
     }
 
     void aClientThatStopsReadingIsDropped() {

@@ -195,13 +195,10 @@ private Q_SLOTS:
             heartbeatJson("b4", "root", "/", "eth\\u0000"),
             heartbeatJson("b5", "root", "/", "eth\\u0007"),
             heartbeatJson("b6", "root", "/", "eth0", "ext\\u0000"),
-            R"({"v":1,"type":"inventory","id":"b7","section":"software","collected_at_ms":1,)"
-            R"("data":[{"name":"pkg\u0000","version":"1"}]})",
+            R"({"v":1,"type":"inventory","id":"b7","section":"software","collected_at_ms":1,"data":[{"name":"pkg\u0000","version":"1"}]})",
             R"({"v":1,"type":"inventory","id":"b8","section":"os","collected_at_ms":1,"data":{"name":"x\u0000"}})",
-            R"({"v":1,"type":"command.update","id":"b9","command_id":"00000000-0000-4000-8000-000000000001",)"
-            R"("status":"failed","error":"bad\u0000"})",
-            R"({"v":1,"type":"command.update","id":"b10","command_id":"00000000-0000-4000-8000-000000000001",)"
-            R"("status":"completed","output":{"k":"v\u0000"}})",
+            R"({"v":1,"type":"command.update","id":"b9","command_id":"00000000-0000-4000-8000-000000000001","status":"failed","error":"bad\u0000"})",
+            R"({"v":1,"type":"command.update","id":"b10","command_id":"00000000-0000-4000-8000-000000000001","status":"completed","output":{"k":"v\u0000"}})",
             R"({"v":1,"type":"hello","agent_version":"x\u0000"})",
         };
         for (const auto& message : bad)

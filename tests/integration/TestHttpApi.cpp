@@ -341,6 +341,7 @@ private Q_SLOTS:
             QCOMPARE(response.status, 400);
         }
         std::vector<std::string> many;
+        many.reserve(32);
         for (int i = 0; i < 32; ++i)
             many.push_back("t" + std::to_string(i));
         QCOMPARE(tagsOf({{"tags", many}}).size(), std::size_t(32));
@@ -524,7 +525,7 @@ private Q_SLOTS:
                 .body["items"][0]["decision"]
                 .get<std::string>();
         };
-        const auto decide = [&](nlohmann::json body) {
+        const auto decide = [&](const nlohmann::json& body) {
             const auto response = m_api->post("/api/v1/patches/" + patch + "/decision", body);
             checkAgainstDocument("post", "/api/v1/patches/{id}/decision", response);
             QTest::qVerify(response.status == 200, "decision", response.raw.c_str(), __FILE__, __LINE__);

@@ -127,7 +127,7 @@ class TestPatches final : public QObject {
         return nullptr;
     }
 
-    void decide(const std::string& patchId, nlohmann::json body) {
+    void decide(const std::string& patchId, const nlohmann::json& body) {
         const auto response = m_api->post("/api/v1/patches/" + patchId + "/decision", body);
         QVERIFY2(response.status == 200, response.raw.c_str());
     }

@@ -7,6 +7,7 @@
 #include "TestFleet.h"
 #include "TestPostgres.h"
 #include "encoding/Base64.h"
+#include "units/Units.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -229,7 +230,7 @@ private Q_SLOTS:
         body["os"] = {"linux", "beos"};
         QVERIFY(refused(body, "os"));
         body = base;
-        body["content"] = std::string(300 * 1024, 'x');
+        body["content"] = std::string(300 * kKiB, 'x');
         QCOMPARE(m_api->post("/api/v1/scripts", body).status, 400);
         QCOMPARE(m_api->get("/api/v1/scripts?name=bad").body["items"].size(), std::size_t(0));
     }
@@ -409,7 +410,7 @@ private Q_SLOTS:
         const auto execution =
             waitForExecution(run("head -c 3000000 /dev/zero | tr '\\0' a\necho small >&2\n"), 60000);
         QCOMPARE(execution["status"].get<std::string>(), std::string("completed"));
-        QCOMPARE(execution["stdout"].get<std::string>().size(), std::size_t(1024 * 1024));
+        QCOMPARE(execution["stdout"].get<std::string>().size(), std::size_t(kMiB));
         QCOMPARE(execution["stdout_truncated"].get<bool>(), true);
         QCOMPARE(execution["result"]["stdout_total_bytes"].get<long long>(), 3000000LL);
         QCOMPARE(execution["stderr"].get<std::string>(), std::string("small\n"));

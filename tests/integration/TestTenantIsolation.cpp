@@ -125,7 +125,7 @@ class TestTenantIsolation final : public QObject {
     };
 
     std::vector<Probe> probes() {
-        auto fixed = [](std::string p) { return [p](const Tenant&) { return p; }; };
+        auto fixed = [](const std::string& p) { return [p](const Tenant&) { return p; }; };
         auto none = [](const Tenant&) { return nlohmann::json(); };
         auto unique = [this](const std::string& prefix) { return prefix + std::to_string(++m_counter); };
         return {

@@ -194,8 +194,8 @@ private:
                         SimulatedAgent& agent = m_agents[channelFd];
                         agent.channel = std::move(channel);
                         // Spread first heartbeats over the interval, as jittered agents do.
-                        agent.nextHeartbeat =
-                            Clock::now() + std::chrono::milliseconds(random() % (m_heartbeatSeconds * 1000));
+                        agent.nextHeartbeat = Clock::now() + std::chrono::milliseconds(
+                                                                 random() % (m_heartbeatSeconds * 1000LL));
                         if (m_options.inventoryOnConnect)
                             for (const auto& message : inventory(agent))
                                 agent.channel->sendText(message);
@@ -307,6 +307,7 @@ double AgentSwarm::connect() {
     std::atomic<int> next{0};
     const auto started = Clock::now();
     std::vector<std::thread> connectors;
+    connectors.reserve(static_cast<std::size_t>(m_options.connectors));
     for (int c = 0; c < m_options.connectors; ++c) {
         connectors.emplace_back([&] {
             for (int i = next++; i < m_options.count; i = next++) {

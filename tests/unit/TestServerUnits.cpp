@@ -289,7 +289,7 @@ private Q_SLOTS:
             });
         pool.post("quiet", [&] {
             std::lock_guard lock(mutex);
-            order.push_back("quiet");
+            order.emplace_back("quiet");
         });
         {
             std::lock_guard lock(mutex);

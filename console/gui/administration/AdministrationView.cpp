@@ -168,7 +168,7 @@ QJsonObject AdministrationView::selectedRecord() {
     Page& page = currentPage();
     const QModelIndex current = page.table->currentIndex();
     if (!current.isValid()) {
-        page.status->setText(tr("Choose a row first."));
+        page.status->showWarning(tr("Choose a row first."));
         return {};
     }
     const int row = static_cast<QSortFilterProxyModel*>(page.table->model())->mapToSource(current).row();
@@ -204,7 +204,7 @@ void AdministrationView::deleteSelected(const QString& question) {
     m_records.remove(m_pages[index].kind, recordId(record),
                      [this, index](const QJsonObject&, const QString& error) {
                          if (!error.isEmpty()) {
-                             m_pages[index].status->setText(tr("Refused: %1").arg(error));
+                             m_pages[index].status->showError(tr("Refused: %1").arg(error));
                              return;
                          }
                          load(index);
@@ -242,8 +242,7 @@ QWidget* AdministrationView::listPage(RecordKind kind, JsonTableModel* model, QW
     auto* refresh = new QPushButton(tr("Refresh"), page);
     bar->addWidget(refresh);
     layout->addLayout(bar);
-    auto* status = new QLabel(page);
-    status->setTextFormat(Qt::PlainText);
+    auto* status = new InlineMessage(page);
     layout->addWidget(status);
     auto* proxy = new QSortFilterProxyModel(page);
     proxy->setSourceModel(model);
@@ -269,16 +268,16 @@ void AdministrationView::loadCurrent() {
 void AdministrationView::load(int index) {
     Page& page = m_pages[index];
     page.loaded = true;
-    page.status->setText(tr("Loading…"));
+    page.status->showInformation(tr("Loading…"));
     const auto loaded = [this, index](const QJsonArray& items, const QString& error) {
         Page& done = m_pages[index];
         if (!error.isEmpty()) {
-            done.status->setText(tr("Could not load this list: %1").arg(error));
+            done.status->showError(tr("Could not load this list: %1").arg(error));
             done.loaded = false;
             return;
         }
         done.model->setItems(items);
-        done.status->setText(items.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(items.size()));
+        done.status->showInformation(items.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(items.size()));
     };
     if (page.kind == RecordKind::AuditEvent)
         m_records.listAudit(m_auditFilter, loaded);

@@ -16,6 +16,7 @@ class QTableView;
 namespace breeze::console {
 
 class ApiClient;
+class InlineMessage;
 class RecordForm;
 
 // Administration: organisations, sites, device groups, users, roles, API keys, enrollment keys and the audit
@@ -34,7 +35,7 @@ private:
     struct Page {
         RecordKind kind;
         JsonTableModel* model;
-        QLabel* status;
+        InlineMessage* status;
         QTableView* table;
         QHBoxLayout* bar;
         bool loaded = false;

@@ -3,6 +3,7 @@
 #include "ConsoleConnection.h"
 #include "PatchClient.h"
 #include "TableColumns.h"
+#include "widgets/InlineMessage.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -18,16 +19,16 @@ namespace breeze::console {
 DevicePatchesTab::DevicePatchesTab(ConsoleConnection& connection, QString deviceId, QWidget* parent)
     : QWidget(parent), m_connection(connection), m_client(connection.api()), m_deviceId(std::move(deviceId)),
       m_model(new JsonTableModel(TableColumns::devicePatches(), this)), m_table(new QTableView(this)),
-      m_reboot(new QLabel(this)), m_status(new QLabel(this)), m_scan(new QPushButton(tr("Scan now"), this)) {
+      m_reboot(new QLabel(this)), m_status(new InlineMessage(this)),
+      m_scan(new QPushButton(tr("Scan now"), this)) {
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
-    for (auto* label : {m_reboot, m_status}) {
-        label->setTextFormat(Qt::PlainText);
-        label->setWordWrap(true);
-    }
+    m_reboot->setTextFormat(Qt::PlainText);
+    m_reboot->setWordWrap(true);
+    m_status->setWordWrap(true);
     auto* rollBackButton = new QPushButton(tr("Roll back"), this);
     rollBackButton->setToolTip(tr("Install the version the device had before the selected update"));
     auto* bar = new QHBoxLayout;
@@ -49,7 +50,7 @@ QString DevicePatchesTab::status() const {
 void DevicePatchesTab::reload() {
     m_client.devicePatches(m_deviceId, [this](const DevicePatchList& list, const QString& error) {
         if (!error.isEmpty()) {
-            m_status->setText(error);
+            m_status->showError(error);
             return;
         }
         m_model->setItems(list.items);
@@ -61,11 +62,11 @@ void DevicePatchesTab::reload() {
 
 void DevicePatchesTab::scan() {
     m_scan->setEnabled(false);
-    m_status->setText(tr("Asking the device to scan…"));
+    m_status->showInformation(tr("Asking the device to scan…"));
     m_client.scan(m_deviceId, [this](const QString& commandId, const QString& error) {
         if (!error.isEmpty()) {
             m_scan->setEnabled(true);
-            m_status->setText(error);
+            m_status->showError(error);
             return;
         }
         follow(commandId, tr("Scan"));
@@ -74,16 +75,16 @@ void DevicePatchesTab::scan() {
 
 void DevicePatchesTab::rollBack(int row) {
     if (row < 0 || row >= m_model->rowCount()) {
-        m_status->setText(tr("Select an installed update first."));
+        m_status->showWarning(tr("Select an installed update first."));
         return;
     }
     const QJsonObject patch = m_model->items().at(row).toObject();
     const QString name = patchName(patch);
-    m_status->setText(tr("Rolling back %1…").arg(name));
+    m_status->showInformation(tr("Rolling back %1…").arg(name));
     m_client.rollBack(m_deviceId, patchId(patch),
                       [this, name](const QString& commandId, const QString& error) {
                           if (!error.isEmpty()) {
-                              m_status->setText(error);
+                              m_status->showError(error);
                               return;
                           }
                           follow(commandId, tr("Rollback of %1").arg(name));
@@ -91,20 +92,24 @@ void DevicePatchesTab::rollBack(int row) {
 }
 
 void DevicePatchesTab::follow(const QString& commandId, const QString& what) {
-    m_client.command(commandId, [this, commandId, what](const CommandProgress& progress,
-                                                        const QString& error) {
-        if (error.isEmpty() && progress.running()) {
-            m_status->setText(tr("%1: %2 (the device does it when it is online)").arg(what, progress.status));
-            QTimer::singleShot(1000, this, [this, commandId, what] { follow(commandId, what); });
-            return;
-        }
-        m_scan->setEnabled(true);
-        m_status->setText(error.isEmpty()
-                              ? tr("%1: %2").arg(what, progress.status) +
-                                    (progress.error.isEmpty() ? QString() : " — " + progress.error)
-                              : error);
-        reload();
-    });
+    m_client.command(
+        commandId, [this, commandId, what](const CommandProgress& progress, const QString& error) {
+            if (error.isEmpty() && progress.running()) {
+                m_status->showInformation(
+                    tr("%1: %2 (the device does it when it is online)").arg(what, progress.status));
+                QTimer::singleShot(1000, this, [this, commandId, what] { follow(commandId, what); });
+                return;
+            }
+            m_scan->setEnabled(true);
+            if (!error.isEmpty())
+                m_status->showError(error);
+            else
+                m_status->say(progress.status == "completed" ? InlineMessage::Kind::Success
+                                                             : InlineMessage::Kind::Error,
+                              tr("%1: %2").arg(what, progress.status) +
+                                  (progress.error.isEmpty() ? QString() : " — " + progress.error));
+            reload();
+        });
 }
 
 } // namespace breeze::console

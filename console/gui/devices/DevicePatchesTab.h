@@ -12,6 +12,7 @@ class QTableView;
 namespace breeze::console {
 
 class ConsoleConnection;
+class InlineMessage;
 
 // A device's updates: each with its state (missing, installed, failed, waiting for a reboot), the version it
 // replaces, the decision that applies to this device and the last error; whether a reboot is pending; Scan
@@ -41,7 +42,7 @@ private:
     JsonTableModel* m_model;
     QTableView* m_table;
     QLabel* m_reboot;
-    QLabel* m_status;
+    InlineMessage* m_status;
     QPushButton* m_scan;
 };
 

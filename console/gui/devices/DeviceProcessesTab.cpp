@@ -50,7 +50,7 @@ void DeviceProcessesTab::showEvent(QShowEvent* event) {
 void DeviceProcessesTab::endSelected() {
     const QJsonObject selected = m_table->selectedRow();
     if (selected.isEmpty()) {
-        Q_EMIT message(tr("Choose a process first."));
+        Q_EMIT message(InlineMessage::Kind::Warning, tr("Choose a process first."));
         return;
     }
     const ProcessRow process = processOf(selected);

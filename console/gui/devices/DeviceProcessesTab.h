@@ -1,6 +1,7 @@
 #pragma once
 
 #include "DeviceCommands.h"
+#include "widgets/InlineMessage.h"
 
 #include <QWidget>
 
@@ -23,7 +24,7 @@ public:
 
 Q_SIGNALS:
     void commandRequested(const DeviceCommand& command, const QString& tag, const QString& doing);
-    void message(const QString& text);
+    void message(InlineMessage::Kind kind, const QString& text);
 
 protected:
     void showEvent(QShowEvent* event) override;

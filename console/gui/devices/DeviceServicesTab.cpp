@@ -20,7 +20,7 @@ DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent) {
         connect(button, &QPushButton::clicked, this, [this, action = action] {
             const QJsonObject service = m_table->selectedRow();
             if (service.isEmpty()) {
-                Q_EMIT message(tr("Choose a service first."));
+                Q_EMIT message(InlineMessage::Kind::Warning, tr("Choose a service first."));
                 return;
             }
             const QString name = serviceName(service);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "DeviceCommands.h"
+#include "widgets/InlineMessage.h"
 
 #include <QWidget>
 
@@ -19,7 +20,7 @@ public:
 Q_SIGNALS:
     // `doing` says what is under way; `tag` names the outcome when it comes back.
     void commandRequested(const DeviceCommand& command, const QString& tag, const QString& doing);
-    void message(const QString& text);
+    void message(InlineMessage::Kind kind, const QString& text);
 
 private:
     DeviceTablePage* m_table;

@@ -23,9 +23,8 @@ namespace breeze::console {
 DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, QWidget* parent)
     : QWidget(parent), m_connection(connection), m_deviceId(deviceId),
       m_details(new DeviceDetails(connection.api(), deviceId, this)), m_tabs(new QTabWidget(this)),
-      m_problem(new InlineMessage(this)), m_actionResult(new QLabel(this)) {
+      m_problem(new InlineMessage(this)), m_actionResult(new InlineMessage(this)) {
     setWindowTitle(tr("Device"));
-    m_actionResult->setTextFormat(Qt::PlainText);
     m_actionResult->setWordWrap(true);
     addTabs();
     auto* layout = new QVBoxLayout(this);
@@ -81,8 +80,8 @@ void DeviceView::addTabs() {
     connect(m_metrics, &DeviceMetricsTab::rangeChosen, m_details, &DeviceDetails::loadMetrics);
     m_commands = new DeviceCommandsTab(m_tabs);
     m_tabs->addTab(m_commands, tr("Commands"));
-    connect(m_services, &DeviceServicesTab::message, m_actionResult, &QLabel::setText);
-    connect(m_processes, &DeviceProcessesTab::message, m_actionResult, &QLabel::setText);
+    connect(m_services, &DeviceServicesTab::message, m_actionResult, &InlineMessage::say);
+    connect(m_processes, &DeviceProcessesTab::message, m_actionResult, &InlineMessage::say);
     connect(m_services, &DeviceServicesTab::commandRequested, this, &DeviceView::runOnDevice);
     connect(m_processes, &DeviceProcessesTab::commandRequested, this, &DeviceView::runOnDevice);
 }
@@ -93,7 +92,7 @@ void DeviceView::followCommands() {
     connect(&m_connection.commands(), &CommandRunner::refused, this,
             [this, own](const QString& tag, const QString& message) {
                 if (tag.startsWith(own))
-                    m_actionResult->setText(tr("Not sent: %1").arg(message));
+                    m_actionResult->showError(tr("Not sent: %1").arg(message));
             });
     connect(&m_connection.commands(), &CommandRunner::finished, this,
             [this, own](const QString& tag, const QJsonObject& command) {
@@ -103,14 +102,14 @@ void DeviceView::followCommands() {
                 const CommandOutcome outcome = CommandOutcome::fromJson(command);
                 if (what == "processes" && outcome.completed()) {
                     m_processes->setProcesses(outcome.processes);
-                    m_actionResult->setText(tr("%1 processes.").arg(m_processes->count()));
+                    m_actionResult->showInformation(tr("%1 processes.").arg(m_processes->count()));
                 } else if (outcome.completed()) {
-                    m_actionResult->setText(tr("Done."));
+                    m_actionResult->showSuccess(tr("Done."));
                     if (what == "kill")
                         runOnDevice(DeviceCommand::listProcesses(), "processes",
                                     tr("Refreshing the processes…"));
                 } else {
-                    m_actionResult->setText(
+                    m_actionResult->showError(
                         tr("The device reported %1: %2").arg(outcome.status, outcome.message));
                 }
                 m_details->loadCommands();
@@ -118,7 +117,7 @@ void DeviceView::followCommands() {
 }
 
 void DeviceView::runOnDevice(const DeviceCommand& command, const QString& tag, const QString& doing) {
-    m_actionResult->setText(doing);
+    m_actionResult->showInformation(doing);
     m_connection.commands().send(m_deviceId, command.type, command.args,
                                  "device-view:" + m_deviceId + ":" + tag);
 }

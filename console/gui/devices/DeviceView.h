@@ -50,7 +50,7 @@ private:
     DeviceDetails* m_details;
     QTabWidget* m_tabs;
     InlineMessage* m_problem;
-    QLabel* m_actionResult;
+    InlineMessage* m_actionResult;
     DeviceFactsPage* m_overview;
     DeviceFactsPage* m_hardware;
     DeviceStorageTab* m_storage;

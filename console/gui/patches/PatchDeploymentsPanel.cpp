@@ -39,7 +39,7 @@ void PatchDeploymentsPanel::reload() {
 void PatchDeploymentsPanel::showDeployment(const QJsonObject& deployment) {
     m_client.deploymentOutcome(recordId(deployment), [this](const QJsonArray& rows, const QString& error) {
         if (!error.isEmpty()) {
-            Q_EMIT message(error);
+            Q_EMIT message(InlineMessage::Kind::Error, error);
             return;
         }
         auto* dialog = new QDialog(this);

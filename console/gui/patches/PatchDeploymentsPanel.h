@@ -2,6 +2,7 @@
 
 #include "JsonTableModel.h"
 #include "PatchClient.h"
+#include "widgets/InlineMessage.h"
 
 #include <QWidget>
 
@@ -21,7 +22,7 @@ public:
     const JsonTableModel& deployments() const { return *m_deployments; }
 
 Q_SIGNALS:
-    void message(const QString& text);
+    void message(InlineMessage::Kind kind, const QString& text);
 
 private:
     void showDeployment(const QJsonObject& deployment);

@@ -41,7 +41,7 @@ void PatchPoliciesPanel::reload() {
 QJsonObject PatchPoliciesPanel::selectedPolicy() {
     const int row = m_table->currentIndex().row();
     if (row < 0) {
-        Q_EMIT message(tr("Select a policy first."));
+        Q_EMIT message(InlineMessage::Kind::Warning, tr("Select a policy first."));
         return {};
     }
     return m_policies->items().at(row).toObject();
@@ -53,7 +53,10 @@ void PatchPoliciesPanel::deleteSelectedPolicy() {
         return;
     m_records.remove(RecordKind::PatchPolicy, recordId(m_policies->items().at(row).toObject()),
                      [this](const QJsonObject&, const QString& error) {
-                         Q_EMIT message(error.isEmpty() ? tr("Policy deleted.") : error);
+                         if (error.isEmpty())
+                             Q_EMIT message(InlineMessage::Kind::Success, tr("Policy deleted."));
+                         else
+                             Q_EMIT message(InlineMessage::Kind::Error, error);
                          reload();
                      });
 }

@@ -2,6 +2,7 @@
 
 #include "JsonTableModel.h"
 #include "RecordClient.h"
+#include "widgets/InlineMessage.h"
 
 #include <QWidget>
 
@@ -31,7 +32,7 @@ public:
     QTableView* table() const { return m_table; }
 
 Q_SIGNALS:
-    void message(const QString& text);
+    void message(InlineMessage::Kind kind, const QString& text);
 
 private:
     QJsonObject selectedPolicy();

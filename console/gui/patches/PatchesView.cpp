@@ -3,6 +3,7 @@
 #include "ConsoleConnection.h"
 #include "TableColumns.h"
 #include "patches/PatchTable.h"
+#include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
 
 #include <QCheckBox>
@@ -32,11 +33,10 @@ PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
       m_grid(patchTable(m_patches, this, true)),
       m_deployments(new PatchDeploymentsPanel(connection.api(), this)),
       m_compliance(new PatchComplianceChart(connection.api(), this)),
-      m_policies(new PatchPoliciesPanel(connection.api(), this)), m_status(new QLabel(this)) {
-    m_status->setTextFormat(Qt::PlainText);
+      m_policies(new PatchPoliciesPanel(connection.api(), this)), m_status(new InlineMessage(this)) {
     m_status->setWordWrap(true);
-    connect(m_deployments, &PatchDeploymentsPanel::message, m_status, &QLabel::setText);
-    connect(m_policies, &PatchPoliciesPanel::message, m_status, &QLabel::setText);
+    connect(m_deployments, &PatchDeploymentsPanel::message, m_status, &InlineMessage::say);
+    connect(m_policies, &PatchPoliciesPanel::message, m_status, &InlineMessage::say);
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_grid);
     splitter->addWidget(lowerTabs());
@@ -147,7 +147,7 @@ void PatchesView::reload() {
                          if (request != m_request)
                              return;
                          if (!error.isEmpty()) {
-                             m_status->setText(error);
+                             m_status->showError(error);
                              return;
                          }
                          m_patches->setItems(items);
@@ -160,24 +160,27 @@ void PatchesView::reload() {
 void PatchesView::decideSelected(const QString& decision, int deferDays) {
     const auto rows = m_grid->selectionModel()->selectedRows();
     if (rows.isEmpty()) {
-        m_status->setText(tr("Select the updates to decide on first."));
+        m_status->showWarning(tr("Select the updates to decide on first."));
         return;
     }
     const PatchDecision chosen{decision, m_scope->currentData().toString(), deferDays};
-    m_status->setText(tr("Sending %n decision(s)…", nullptr, static_cast<int>(rows.size())));
+    m_status->showInformation(tr("Sending %n decision(s)…", nullptr, static_cast<int>(rows.size())));
     m_pending = static_cast<int>(rows.size());
     auto refused = std::make_shared<QStringList>();
     for (const auto& index : rows) {
         const QJsonObject patch = m_patches->items().at(index.row()).toObject();
-        m_client.decide(
-            patchId(patch), chosen, [this, refused, name = patchName(patch)](bool, const QString& error) {
-                if (!error.isEmpty())
-                    *refused << name + ": " + error;
-                if (--m_pending > 0)
-                    return;
-                m_status->setText(refused->isEmpty() ? tr("Decisions recorded.") : refused->join("\n"));
-                reload();
-            });
+        m_client.decide(patchId(patch), chosen,
+                        [this, refused, name = patchName(patch)](bool, const QString& error) {
+                            if (!error.isEmpty())
+                                *refused << name + ": " + error;
+                            if (--m_pending > 0)
+                                return;
+                            if (refused->isEmpty())
+                                m_status->showSuccess(tr("Decisions recorded."));
+                            else
+                                m_status->showError(refused->join("\n"));
+                            reload();
+                        });
     }
 }
 
@@ -185,16 +188,16 @@ void PatchesView::deploy(const QString& target, const QDateTime& at) {
     const DeploymentTarget aim{target.section(':', 0, 0) == "org" ? DeploymentTarget::Kind::Organisation
                                                                   : DeploymentTarget::Kind::Site,
                                target.section(':', 1), at};
-    m_status->setText(tr("Starting the deployment…"));
+    m_status->showInformation(tr("Starting the deployment…"));
     m_client.deploy(aim, [this](const DeploymentStarted& started, const QString& error) {
         if (!error.isEmpty()) {
-            m_status->setText(error);
+            m_status->showError(error);
             return;
         }
-        m_status->setText(started.scheduled
-                              ? tr("Scheduled for %1.").arg(started.scheduledAt)
-                              : tr("Queued for %n device(s); the others had nothing approved to install.",
-                                   nullptr, started.queuedDevices));
+        m_status->showSuccess(started.scheduled
+                                  ? tr("Scheduled for %1.").arg(started.scheduledAt)
+                                  : tr("Queued for %n device(s); the others had nothing approved to install.",
+                                       nullptr, started.queuedDevices));
         m_deployments->reload();
     });
 }

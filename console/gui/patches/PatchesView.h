@@ -11,13 +11,13 @@
 
 class QCheckBox;
 class QComboBox;
-class QLabel;
 class QLineEdit;
 class QTableView;
 
 namespace breeze::console {
 
 class ConsoleConnection;
+class InlineMessage;
 class RecordForm;
 
 // Patch management for the fleet: the approval grid (each update with its severity, security flag, how many
@@ -68,7 +68,7 @@ private:
     PatchDeploymentsPanel* m_deployments;
     PatchComplianceChart* m_compliance;
     PatchPoliciesPanel* m_policies;
-    QLabel* m_status;
+    InlineMessage* m_status;
     int m_pending = 0;
     int m_request = 0; // answers to an older reload (another filter) are dropped
 };

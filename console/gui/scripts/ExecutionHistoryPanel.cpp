@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "TableColumns.h"
+#include "widgets/InlineMessage.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -22,7 +23,7 @@ constexpr int kPage = 200;
 ExecutionHistoryPanel::ExecutionHistoryPanel(ConsoleConnection& connection, QWidget* parent)
     : QWidget(parent), m_connection(connection), m_client(connection.api()), m_records(connection.api()),
       m_script(new QComboBox(this)), m_device(new QLineEdit(this)), m_user(new QComboBox(this)),
-      m_status(new QComboBox(this)), m_note(new QLabel(this)),
+      m_status(new QComboBox(this)), m_note(new InlineMessage(this)),
       m_model(new JsonTableModel(TableColumns::scriptExecutions(), this)), m_table(new QTableView(this)) {
     m_script->addItem(tr("Any script"), QString());
     m_device->setPlaceholderText(tr("Device host name"));
@@ -32,7 +33,6 @@ ExecutionHistoryPanel::ExecutionHistoryPanel(ConsoleConnection& connection, QWid
     m_status->addItem(tr("Any status"), QString());
     for (const char* status : {"pending", "sent", "running", "completed", "failed", "timed_out", "cancelled"})
         m_status->addItem(QString(status).replace('_', ' '), QString(status));
-    m_note->setTextFormat(Qt::PlainText);
     auto* refresh = new QPushButton(tr("Refresh"), this);
     auto* filters = new QHBoxLayout;
     filters->addWidget(m_script, 1);
@@ -134,7 +134,7 @@ void ExecutionHistoryPanel::reload() {
         devices = devices.mid(0, 20); // a name shared by more machines than that is not a useful filter
         if (devices.isEmpty()) {
             m_model->setItems({});
-            m_note->setText(tr("No device is called %1.").arg(hostname));
+            m_note->showWarning(tr("No device is called %1.").arg(hostname));
             return;
         }
     }
@@ -152,7 +152,7 @@ void ExecutionHistoryPanel::reload() {
                 if (request != m_request)
                     return;
                 if (!error.isEmpty()) {
-                    m_note->setText(error);
+                    m_note->showError(error);
                     return;
                 }
                 for (const auto& item : page)
@@ -167,9 +167,9 @@ void ExecutionHistoryPanel::reload() {
                 for (const auto& item : list)
                     sorted.append(item);
                 m_model->setItems(sorted);
-                m_note->setText(sorted.size() >= kPage
-                                    ? tr("The newest %1 executions.").arg(kPage)
-                                    : tr("%n execution(s).", nullptr, static_cast<int>(sorted.size())));
+                m_note->showInformation(sorted.size() >= kPage ? tr("The newest %1 executions.").arg(kPage)
+                                                               : tr("%n execution(s).", nullptr,
+                                                                    static_cast<int>(sorted.size())));
             });
     }
 }

@@ -15,6 +15,7 @@ class QTableView;
 namespace breeze::console {
 
 class ConsoleConnection;
+class InlineMessage;
 
 // Script executions, newest first, filtered by script, device (host name), who ran them and status.
 // Opening one shows its output.
@@ -50,7 +51,7 @@ private:
     QLineEdit* m_device;
     QComboBox* m_user;
     QComboBox* m_status;
-    QLabel* m_note;
+    InlineMessage* m_note;
     JsonTableModel* m_model;
     QTableView* m_table;
     QString m_myId;

@@ -3,6 +3,7 @@
 #include "TableColumns.h"
 #include "UnifiedDiff.h"
 #include "scripts/QsciHeaders.h"
+#include "widgets/InlineMessage.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>
@@ -20,7 +21,7 @@ ScriptHistoryPanel::ScriptHistoryPanel(ApiClient& api, QWidget* parent)
     : QWidget(parent), m_client(api), m_model(new JsonTableModel(TableColumns::scriptVersions(), this)),
       m_table(new QTableView(this)),
       m_againstCurrent(new QCheckBox(tr("Compare with the current version"), this)),
-      m_diff(new QsciScintilla(this)), m_status(new QLabel(this)),
+      m_diff(new QsciScintilla(this)), m_status(new InlineMessage(this)),
       m_restore(new QPushButton(tr("Restore"), this)) {
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -36,7 +37,6 @@ ScriptHistoryPanel::ScriptHistoryPanel(ApiClient& api, QWidget* parent)
     m_diff->setLexer(lexer);
     m_diff->setReadOnly(true);
     m_diff->setUtf8(true);
-    m_status->setTextFormat(Qt::PlainText);
     m_restore->setEnabled(false);
     m_restore->setToolTip(tr("Make the selected version current again, as a new version"));
 
@@ -77,7 +77,7 @@ void ScriptHistoryPanel::load() {
         if (id != m_scriptId)
             return;
         if (!error.isEmpty()) {
-            m_status->setText(error);
+            m_status->showError(error);
             return;
         }
         m_model->setItems(items);
@@ -128,11 +128,11 @@ void ScriptHistoryPanel::restoreSelected() {
     m_restore->setEnabled(false);
     m_client.restore(m_scriptId, version, [this, version](const Script& script, const QString& error) {
         if (!error.isEmpty()) {
-            m_status->setText(error);
+            m_status->showError(error);
             m_restore->setEnabled(true);
             return;
         }
-        m_status->setText(tr("Version %1 restored as version %2").arg(version).arg(script.version));
+        m_status->showSuccess(tr("Version %1 restored as version %2").arg(version).arg(script.version));
         m_current = script.version;
         load();
         Q_EMIT restored(script);

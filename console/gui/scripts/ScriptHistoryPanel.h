@@ -14,6 +14,8 @@ class QsciScintilla;
 
 namespace breeze::console {
 
+class InlineMessage;
+
 // A script's versions, newest first, with what each one changed as a unified diff (against the version
 // before it, or against the current one), and Restore, which makes the selected version current again as a
 // new version.
@@ -44,7 +46,7 @@ private:
     QTableView* m_table;
     QCheckBox* m_againstCurrent;
     QsciScintilla* m_diff;
-    QLabel* m_status;
+    InlineMessage* m_status;
     QPushButton* m_restore;
     int m_request = 0; // answers to an older selection are dropped
 };

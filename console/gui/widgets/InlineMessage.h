@@ -18,6 +18,7 @@ public:
     void showWarning(const QString& text) { show(Kind::Warning, text); }
     void showSuccess(const QString& text) { show(Kind::Success, text); }
     void showInformation(const QString& text) { show(Kind::Information, text); }
+    void say(Kind kind, const QString& text) { show(kind, text); }
     void clear();
     Kind kind() const { return m_kind; }
     // The text while one is shown, else empty.

@@ -26,7 +26,7 @@ BREEZE_ADMIN_NOUNS(BREEZE_DECLARE_NOUN)
 #undef BREEZE_DECLARE_NOUN
 
 namespace {
-#define BREEZE_LIST_NOUN(name) &name,
+#define BREEZE_LIST_NOUN(name) &(name),
 const Noun* const kNouns[] = {BREEZE_ADMIN_NOUNS(BREEZE_LIST_NOUN)};
 #undef BREEZE_LIST_NOUN
 } // namespace

@@ -3,6 +3,7 @@
 #include "encoding/Uuid.h"
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -83,7 +84,7 @@ int PatchCli::run() {
         }
         const auto percent = [](const nlohmann::json& share) {
             return share.is_null() ? std::string("-")
-                                   : std::to_string(static_cast<int>(share.get<double>() * 100 + 0.5)) + "%";
+                                   : std::to_string(std::lround(share.get<double>() * 100)) + "%";
         };
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& site : report["sites"])
