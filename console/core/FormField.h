@@ -2,7 +2,9 @@
 
 #include "RecordClient.h"
 
+#include <QJsonArray>
 #include <QJsonValue>
+#include <QPair>
 #include <QStringList>
 #include <optional>
 
@@ -41,6 +43,9 @@ struct FormField {
     bool sendIndexes =
         false; // Checklist: send the checked options' positions (days of the week), not their text
     int minimum = 0, maximum = 100000;
+
+    // A Choice's entries among loaded records: (label, value) for each.
+    QList<QPair<QString, QString>> choicesAmong(const QJsonArray& records) const;
 };
 
 } // namespace breeze::console

@@ -36,14 +36,13 @@ int DeviceProcessesTab::count() const {
 }
 
 void DeviceProcessesTab::refresh() {
-    m_asked = true;
     Q_EMIT commandRequested(DeviceCommand::listProcesses(), "processes",
                             tr("Asking the device for its processes…"));
 }
 
 void DeviceProcessesTab::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
-    if (!m_asked && count() == 0)
+    if (count() == 0)
         refresh();
 }
 

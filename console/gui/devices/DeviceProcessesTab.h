@@ -11,8 +11,8 @@ namespace breeze::console {
 
 class DeviceTablePage;
 
-// The device's processes (searchable): asked of the device when the tab is first shown (it is a command, not
-// inventory) and on Refresh, with End process for the selected one (TERM or KILL, after asking).
+// The device's processes (searchable): asked of the device whenever the tab is shown without any (it is a
+// command, not inventory) and on Refresh, with End process for the selected one (TERM or KILL, after asking).
 class DeviceProcessesTab : public QWidget {
     Q_OBJECT
 
@@ -34,7 +34,6 @@ private:
 
     DeviceTablePage* m_table;
     QPushButton* m_refresh;
-    bool m_asked = false;
 };
 
 } // namespace breeze::console

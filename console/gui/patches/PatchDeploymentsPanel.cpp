@@ -6,7 +6,6 @@
 
 #include <QDialog>
 #include <QTableView>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace breeze::console {
@@ -20,13 +19,6 @@ PatchDeploymentsPanel::PatchDeploymentsPanel(ApiClient& api, QWidget* parent)
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex& index) {
         showDeployment(m_deployments->items().at(index.row()).toObject());
     });
-    auto* timer = new QTimer(this);
-    timer->setInterval(5000);
-    connect(timer, &QTimer::timeout, this, [this] {
-        if (isVisible())
-            reload();
-    });
-    timer->start();
 }
 
 void PatchDeploymentsPanel::reload() {

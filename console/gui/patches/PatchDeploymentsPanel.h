@@ -10,8 +10,7 @@ class QTableView;
 
 namespace breeze::console {
 
-// Patch deployments, newest first, refreshed every 5 s while shown (they move on their own); opening one
-// shows each device's install and per-package results.
+// Patch deployments, newest first; opening one shows each device's install and per-package results.
 class PatchDeploymentsPanel : public QWidget {
     Q_OBJECT
 

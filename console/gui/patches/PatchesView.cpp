@@ -21,6 +21,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <memory>
 
@@ -47,6 +48,14 @@ PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
     layout->addWidget(splitter, 1);
     layout->addLayout(decisionBar());
     layout->addWidget(m_status);
+    // Deployments move on their own: refresh them while the view is shown.
+    auto* timer = new QTimer(this);
+    timer->setInterval(5000);
+    connect(timer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            m_deployments->reload();
+    });
+    timer->start();
 }
 
 QLayout* PatchesView::filterBar() {

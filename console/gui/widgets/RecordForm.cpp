@@ -66,14 +66,15 @@ QWidget* RecordForm::editorFor(const FormField& field) {
             combo->addItem(tr("(none)"), QString());
         for (const QString& option : field.options)
             combo->addItem(option, option);
-        if (field.optionsFrom)
-            m_records.list(*field.optionsFrom, [combo, field](const QJsonArray& items, const QString&) {
-                for (const auto& item : items) {
-                    const QJsonObject object = item.toObject();
-                    combo->addItem(object.value(field.optionLabel).toString(),
-                                   object.value(field.optionValue).toString());
-                }
+        if (field.optionsFrom) {
+            // The answer may come after the form was closed.
+            const QPointer<QComboBox> box(combo);
+            m_records.list(*field.optionsFrom, [box, field](const QJsonArray& items, const QString&) {
+                if (box)
+                    for (const auto& [label, value] : field.choicesAmong(items))
+                        box->addItem(label, value);
             });
+        }
         return combo;
     }
     case FormField::Kind::Checklist: {
