@@ -39,7 +39,7 @@ constexpr const char* kNewestFirstKey = "lpad((9223372036854775807 - a.id)::text
 nlohmann::json AuditLog::list(ScopedTransaction& tx, const AuditFilter& filter, const Pagination& pagination,
                               const AccessScope& scope) {
     SqlParams params;
-    std::string sql = std::string("SELECT ") + kAuditJson + ", " + kNewestFirstKey +
+    std::string sql = std::string("SELECT ") + kAuditJson + " AS item, " + kNewestFirstKey + " AS sort_key" +
                       " FROM audit_log a WHERE ((" + "a.org_id IS NULL AND " +
                       scope.sqlPartnerWide("a.partner_id") + ") OR (a.org_id IS NOT NULL AND " +
                       scope.sqlOrg("a.partner_id", "a.org_id") + "))";

@@ -24,15 +24,16 @@ constexpr const char* kNewestFirstKey =
 } // namespace
 
 nlohmann::json DeviceCommandStore::fetch(const std::string& commandId) {
-    return jsonRow(m_tx.sql().exec_params1(
-        std::string("SELECT ") + kCommandJson + " FROM device_commands c WHERE c.id = $1", commandId));
+    return jsonRow(m_tx.sql().exec_params1(std::string("SELECT ") + kCommandJson +
+                                               " AS item FROM device_commands c WHERE c.id = $1",
+                                           commandId));
 }
 
 nlohmann::json DeviceCommandStore::list(const Filter& filter, const Pagination& pagination,
                                         const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = std::string("SELECT ") + kCommandJson + ", " + kNewestFirstKey +
-                      " FROM device_commands c WHERE " + scopeSql;
+    std::string sql = std::string("SELECT ") + kCommandJson + " AS item, " + kNewestFirstKey +
+                      " AS sort_key" + " FROM device_commands c WHERE " + scopeSql;
     for (const auto& [value, column] :
          {std::pair{&filter.deviceId, "c.device_id"}, std::pair{&filter.orgId, "c.org_id"},
           std::pair{&filter.siteId, "c.site_id"}})

@@ -48,8 +48,8 @@ nlohmann::json DeviceDataStore::log(const std::string& table, const std::string&
                                     const std::optional<std::string>& filterValue,
                                     const Pagination& pagination) {
     SqlParams params;
-    std::string sql = "SELECT json_build_object('id', l.id, 'at', l.at, " + fields + ")::text, " +
-                      newestFirst("l.id") + " FROM " + table +
+    std::string sql = "SELECT json_build_object('id', l.id, 'at', l.at, " + fields + ")::text AS item, " +
+                      newestFirst("l.id") + " AS sort_key FROM " + table +
                       " l WHERE l.device_id = " + params.add(m_deviceId) +
                       "::uuid AND l.org_id = " + params.add(m_orgId) + "::uuid";
     if (filterValue)

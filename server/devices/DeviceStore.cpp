@@ -28,8 +28,8 @@ nlohmann::json DeviceStore::list(const Filter& filter, const Pagination& paginat
                                  const std::string& scopeSql) {
     constexpr const char* kSortKey = "lower(d.hostname) || ' ' || d.identity";
     SqlParams params;
-    std::string sql =
-        std::string("SELECT ") + jsonColumn() + ", " + kSortKey + " FROM devices d WHERE " + scopeSql;
+    std::string sql = std::string("SELECT ") + jsonColumn() + " AS item, " + kSortKey +
+                      " AS sort_key FROM devices d WHERE " + scopeSql;
     for (const auto& [value, column] :
          {std::pair{&filter.orgId, "d.org_id"}, std::pair{&filter.siteId, "d.site_id"},
           std::pair{&filter.groupId, "d.group_id"}})
@@ -202,10 +202,11 @@ nlohmann::json DeviceStore::changeTags(const std::string& deviceId, bool replace
 }
 
 nlohmann::json DeviceStore::fetch(const std::string& deviceId) {
-    return jsonRow(m_tx.sql().exec_params1(std::string("SELECT (") + jsonColumn() +
-                                               "::jsonb || jsonb_build_object('filesystems', "
-                                               "d.last_filesystems))::text FROM devices d WHERE d.id = $1",
-                                           deviceId));
+    return jsonRow(
+        m_tx.sql().exec_params1(std::string("SELECT (") + jsonColumn() +
+                                    "::jsonb || jsonb_build_object('filesystems', "
+                                    "d.last_filesystems))::text AS item FROM devices d WHERE d.id = $1",
+                                deviceId));
 }
 
 } // namespace breeze::server

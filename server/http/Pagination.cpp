@@ -55,7 +55,8 @@ nlohmann::json Pagination::page(const pqxx::result& rows) const {
         if (items.size() == static_cast<std::size_t>(m_limit)) {
             const auto& previous = rows[static_cast<pqxx::result::size_type>(m_limit - 1)];
             next = encoding::base64UrlEncode(
-                nlohmann::json::array({previous[1].as<std::string>(), idText(items.back()["id"])}).dump());
+                nlohmann::json::array({previous["sort_key"].as<std::string>(), idText(items.back()["id"])})
+                    .dump());
             break;
         }
         items.push_back(jsonRow(row));

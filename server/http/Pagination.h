@@ -26,8 +26,8 @@ public:
     // " LIMIT n+1": one extra row tells whether another page exists.
     std::string sqlLimit() const { return " LIMIT " + std::to_string(m_limit + 1); }
 
-    // Builds the page from rows of (json_build_object(...)::text, sort key text); the cursor is the last
-    // row's sort key and "id".
+    // Builds the page from rows with columns "item" (json_build_object(...)::text) and "sort_key" (text); the
+    // cursor is the last row's sort key and "id".
     nlohmann::json page(const pqxx::result& rows) const;
 
 private:

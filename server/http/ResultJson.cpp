@@ -3,7 +3,7 @@
 namespace breeze::server {
 
 nlohmann::json jsonRow(const pqxx::row& row) {
-    return nlohmann::json::parse(row[0].c_str());
+    return nlohmann::json::parse(row["item"].c_str());
 }
 
 nlohmann::json jsonRows(const pqxx::result& rows) {

@@ -5,7 +5,7 @@
 
 namespace breeze::server {
 
-// Queries project their rows with json_build_object(...)::text in column 0; these turn that into JSON values.
+// Queries project each row as json_build_object(...)::text AS item; these turn that column into JSON values.
 nlohmann::json jsonRows(const pqxx::result& rows);
 nlohmann::json jsonRow(const pqxx::row& row);
 

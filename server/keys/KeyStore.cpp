@@ -28,8 +28,8 @@ constexpr const char* kEnrollmentKeyJson =
 nlohmann::json KeyStore::listApiKeys(const std::optional<std::string>& orgId, const Pagination& pagination,
                                      const std::string& scopeSql) {
     SqlParams params;
-    std::string sql =
-        std::string("SELECT ") + kApiKeyJson + ", k.created_at::text FROM api_keys k WHERE " + scopeSql;
+    std::string sql = std::string("SELECT ") + kApiKeyJson +
+                      " AS item, k.created_at::text AS sort_key FROM api_keys k WHERE " + scopeSql;
     if (orgId)
         sql += " AND k.org_id = " + params.add(*orgId) + "::uuid";
     sql += pagination.sqlAfter(params, "k.created_at::text", "k.id") + " ORDER BY k.created_at::text, k.id" +
@@ -73,7 +73,7 @@ nlohmann::json KeyStore::listEnrollmentKeys(const std::optional<std::string>& or
                                             const Pagination& pagination, const std::string& scopeSql) {
     SqlParams params;
     std::string sql = std::string("SELECT ") + kEnrollmentKeyJson +
-                      ", e.created_at::text FROM enrollment_keys e WHERE " + scopeSql;
+                      " AS item, e.created_at::text AS sort_key FROM enrollment_keys e WHERE " + scopeSql;
     if (orgId)
         sql += " AND e.org_id = " + params.add(*orgId) + "::uuid";
     if (siteId)

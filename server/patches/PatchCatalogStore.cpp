@@ -64,10 +64,10 @@ nlohmann::json PatchCatalogStore::list(const Filter& filter, const Pagination& p
         ", 'missing', count(*) FILTER (WHERE dp.state = 'missing'), 'installed', count(*) FILTER (WHERE "
         "dp.state = 'installed'), 'failed', count(*) FILTER (WHERE dp.state = 'failed'), 'pending_reboot', "
         "count(*) FILTER (WHERE dp.state = 'pending_reboot'), 'decision', coalesce((SELECT a.decision FROM "
-        "patch_decisions a WHERE a.patch_id = p.id AND a.scope = 'partner'), 'none'))::text, " +
-        kPatchSortKey + " FROM patches p JOIN device_patches dp ON dp.patch_id = p.id WHERE " + where +
-        pagination.sqlAfter(params, kPatchSortKey, "p.id") + " GROUP BY p.id" + having + " ORDER BY " +
-        kPatchSortKey + pagination.sqlLimit();
+        "patch_decisions a WHERE a.patch_id = p.id AND a.scope = 'partner'), 'none'))::text AS item, " +
+        kPatchSortKey + " AS sort_key FROM patches p JOIN device_patches dp ON dp.patch_id = p.id WHERE " +
+        where + pagination.sqlAfter(params, kPatchSortKey, "p.id") + " GROUP BY p.id" + having +
+        " ORDER BY " + kPatchSortKey + pagination.sqlLimit();
     return pagination.page(params.exec(m_tx.sql(), sql));
 }
 
@@ -126,8 +126,8 @@ nlohmann::json PatchCatalogStore::results(const std::string& deviceId, const Pag
     const std::string sql =
         "SELECT json_build_object('id', r.id, 'command_id', r.command_id, 'deployment_id', r.deployment_id, "
         "'patch_id', r.patch_id, 'kind', r.kind, 'name', r.name, 'version', r.version, 'status', r.status, "
-        "'installed_version', r.installed_version, 'log', r.log, 'at', r.created_at)::text, " +
-        key + " FROM patch_results r WHERE r.device_id = " + params.add(deviceId) + "::uuid" +
+        "'installed_version', r.installed_version, 'log', r.log, 'at', r.created_at)::text AS item, " +
+        key + " AS sort_key FROM patch_results r WHERE r.device_id = " + params.add(deviceId) + "::uuid" +
         pagination.sqlAfter(params, key, "r.id", "bigint") + " ORDER BY " + key + pagination.sqlLimit();
     return pagination.page(params.exec(m_tx.sql(), sql));
 }

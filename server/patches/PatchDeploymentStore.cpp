@@ -95,8 +95,8 @@ nlohmann::json PatchDeploymentStore::devices(const std::string& id, const std::s
 nlohmann::json PatchDeploymentStore::list(const std::optional<std::string>& deviceId,
                                           const Pagination& pagination, const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = std::string("SELECT ") + kDeploymentJson + ", " + kDeploymentKey +
-                      " FROM patch_deployments pd WHERE " + scopeSql;
+    std::string sql = std::string("SELECT ") + kDeploymentJson + " AS item, " + kDeploymentKey +
+                      " AS sort_key" + " FROM patch_deployments pd WHERE " + scopeSql;
     if (deviceId)
         sql += " AND " + params.add(*deviceId) + "::uuid = ANY(pd.device_ids)";
     sql += pagination.sqlAfter(params, kDeploymentKey, "pd.id") + " ORDER BY " + kDeploymentKey + ", pd.id" +

@@ -30,13 +30,15 @@ std::optional<std::optional<std::string>> organisationOf(const pqxx::result& row
 } // namespace
 
 nlohmann::json PatchPolicyStore::list(const std::string& scopeSql) {
-    return jsonRows(m_tx.sql().exec(std::string("SELECT ") + kPolicyJson + " FROM patch_policies pol WHERE " +
-                                    scopeSql + " ORDER BY lower(pol.name), pol.id"));
+    return jsonRows(m_tx.sql().exec(std::string("SELECT ") + kPolicyJson +
+                                    " AS item FROM patch_policies pol WHERE " + scopeSql +
+                                    " ORDER BY lower(pol.name), pol.id"));
 }
 
 nlohmann::json PatchPolicyStore::fetch(const std::string& policyId) {
-    return jsonRow(m_tx.sql().exec_params1(
-        std::string("SELECT ") + kPolicyJson + " FROM patch_policies pol WHERE pol.id = $1", policyId));
+    return jsonRow(m_tx.sql().exec_params1(std::string("SELECT ") + kPolicyJson +
+                                               " AS item FROM patch_policies pol WHERE pol.id = $1",
+                                           policyId));
 }
 
 std::optional<std::optional<std::string>> PatchPolicyStore::organisation(const std::string& policyId,

@@ -106,13 +106,14 @@ ScriptRunStore::insertExecutions(const std::vector<std::string>& deviceIds, cons
 }
 
 nlohmann::json ScriptRunStore::fetchRun(const std::string& runId) {
-    return jsonRow(
-        m_tx.sql().exec_params1(std::string("SELECT ") + kRunJson + kRunFrom + " WHERE r.id = $1", runId));
+    return jsonRow(m_tx.sql().exec_params1(
+        std::string("SELECT ") + kRunJson + " AS item" + kRunFrom + " WHERE r.id = $1", runId));
 }
 
 std::optional<nlohmann::json> ScriptRunStore::run(const std::string& runId, const std::string& scopeSql) {
-    const auto rows = m_tx.sql().exec_params(
-        std::string("SELECT ") + kRunJson + kRunFrom + " WHERE r.id = $1 AND " + scopeSql, runId);
+    const auto rows = m_tx.sql().exec_params(std::string("SELECT ") + kRunJson + " AS item" + kRunFrom +
+                                                 " WHERE r.id = $1 AND " + scopeSql,
+                                             runId);
     if (rows.empty())
         return std::nullopt;
     return jsonRow(rows[0]);
@@ -128,8 +129,8 @@ nlohmann::json ScriptRunStore::listRuns(const std::optional<std::string>& script
                                         const std::optional<std::string>& userId,
                                         const Pagination& pagination, const std::string& scopeSql) {
     SqlParams params;
-    std::string sql =
-        std::string("SELECT ") + kRunJson + ", " + kRunNewestFirstKey + kRunFrom + " WHERE " + scopeSql;
+    std::string sql = std::string("SELECT ") + kRunJson + " AS item, " + kRunNewestFirstKey + " AS sort_key" +
+                      kRunFrom + " WHERE " + scopeSql;
     if (scriptId)
         sql += " AND r.script_id = " + params.add(*scriptId) + "::uuid";
     if (userId)
@@ -142,8 +143,8 @@ nlohmann::json ScriptRunStore::listRuns(const std::optional<std::string>& script
 nlohmann::json ScriptRunStore::listExecutions(const ExecutionFilter& filter, const Pagination& pagination,
                                               const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = std::string("SELECT ") + kExecutionJson + ", " + kNewestFirstKey + kExecutionFrom +
-                      " WHERE " + scopeSql;
+    std::string sql = std::string("SELECT ") + kExecutionJson + " AS item, " + kNewestFirstKey +
+                      " AS sort_key" + kExecutionFrom + " WHERE " + scopeSql;
     for (const auto& [value, column] :
          {std::pair{&filter.deviceId, "c.device_id"}, std::pair{&filter.scriptId, "c.script_id"},
           std::pair{&filter.runId, "c.run_id"}, std::pair{&filter.userId, "c.requested_by_user"},
@@ -159,8 +160,8 @@ nlohmann::json ScriptRunStore::listExecutions(const ExecutionFilter& filter, con
 
 std::optional<nlohmann::json> ScriptRunStore::execution(const std::string& commandId,
                                                         const std::string& scopeSql) {
-    const auto rows = m_tx.sql().exec_params(std::string("SELECT ") + kExecutionJson + kExecutionFrom +
-                                                 " WHERE c.id = $1 AND " + scopeSql,
+    const auto rows = m_tx.sql().exec_params(std::string("SELECT ") + kExecutionJson + " AS item" +
+                                                 kExecutionFrom + " WHERE c.id = $1 AND " + scopeSql,
                                              commandId);
     if (rows.empty())
         return std::nullopt;

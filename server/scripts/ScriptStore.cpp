@@ -32,8 +32,9 @@ constexpr const char* kVersionJson =
 nlohmann::json ScriptStore::list(const Filter& filter, const Pagination& pagination,
                                  const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = std::string("SELECT (") + kScriptJson + ")::text, lower(s.name) || '/' || s.id" +
-                      kScriptFrom + " WHERE s.deleted_at IS NULL AND " + scopeSql;
+    std::string sql = std::string("SELECT (") + kScriptJson +
+                      ")::text AS item, lower(s.name) || '/' || s.id AS sort_key" + kScriptFrom +
+                      " WHERE s.deleted_at IS NULL AND " + scopeSql;
     if (filter.orgId)
         sql += " AND (s.org_id = " + params.add(*filter.orgId) + "::uuid OR s.org_id IS NULL)";
     if (filter.name)
@@ -143,7 +144,7 @@ void ScriptStore::insertVersion(const std::string& scriptId, const std::string& 
 nlohmann::json ScriptStore::versions(const std::string& scriptId) {
     return jsonRows(
         m_tx.sql().exec_params(std::string("SELECT ") + kVersionJson +
-                                   "::text FROM script_versions v WHERE v.script_id = $1 ORDER BY "
+                                   "::text AS item FROM script_versions v WHERE v.script_id = $1 ORDER BY "
                                    "v.version DESC",
                                scriptId));
 }

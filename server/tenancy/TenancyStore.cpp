@@ -68,7 +68,7 @@ nlohmann::json TenancyStore::updatePartner(const std::string& id, const std::opt
 nlohmann::json TenancyStore::listOrgs(const std::optional<std::string>& nameContains,
                                       const Pagination& pagination, const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = select(kOrgJson) + ", o.name FROM organizations o WHERE " + scopeSql;
+    std::string sql = select(kOrgJson) + ", o.name AS sort_key FROM organizations o WHERE " + scopeSql;
     if (nameContains)
         sql += " AND o.name ILIKE " + params.add(containsPattern(*nameContains));
     sql += pagination.sqlAfter(params, "o.name", "o.id") + " ORDER BY o.name, o.id" + pagination.sqlLimit();
@@ -120,7 +120,7 @@ nlohmann::json TenancyStore::listSites(const std::optional<std::string>& orgId,
                                        const std::optional<std::string>& nameContains,
                                        const Pagination& pagination, const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = select(kSiteJson) + ", s.name FROM sites s WHERE " + scopeSql;
+    std::string sql = select(kSiteJson) + ", s.name AS sort_key FROM sites s WHERE " + scopeSql;
     if (orgId)
         sql += " AND s.org_id = " + params.add(*orgId) + "::uuid";
     if (nameContains)
@@ -164,7 +164,7 @@ nlohmann::json TenancyStore::listGroups(const std::optional<std::string>& orgId,
                                         const std::optional<std::string>& nameContains,
                                         const Pagination& pagination, const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = select(kGroupJson) + ", g.name FROM device_groups g WHERE " + scopeSql;
+    std::string sql = select(kGroupJson) + ", g.name AS sort_key FROM device_groups g WHERE " + scopeSql;
     if (orgId)
         sql += " AND g.org_id = " + params.add(*orgId) + "::uuid";
     if (siteId)

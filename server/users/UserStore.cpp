@@ -18,7 +18,7 @@ constexpr const char* kUserJson =
     "'created_at', u.created_at, "
     "'grants', (SELECT coalesce(json_agg(json_build_object('id', g.id, 'role_id', g.role_id, 'role', r.name, "
     "'org_id', g.org_id, 'site_ids', g.site_ids) ORDER BY g.created_at), '[]'::json) FROM user_grants g "
-    "JOIN roles r ON r.id = g.role_id WHERE g.user_id = u.id))::text AS user";
+    "JOIN roles r ON r.id = g.role_id WHERE g.user_id = u.id))::text AS item";
 
 std::optional<std::string> optionalText(const pqxx::field& field) {
     if (field.is_null())
@@ -36,7 +36,7 @@ nlohmann::json UserStore::list(const std::optional<std::string>& homeOrg,
                                const std::optional<std::string>& email, const Pagination& pagination,
                                const std::string& scopeSql) {
     SqlParams params;
-    std::string sql = std::string(kUserJson) + ", lower(u.email) FROM users u WHERE " + scopeSql;
+    std::string sql = std::string(kUserJson) + ", lower(u.email) AS sort_key FROM users u WHERE " + scopeSql;
     if (homeOrg)
         sql += " AND u.home_org_id = " + params.add(*homeOrg) + "::uuid";
     if (email)
@@ -51,13 +51,13 @@ std::optional<nlohmann::json> UserStore::find(const std::string& id, const std::
         m_tx.sql().exec_params(std::string(kUserJson) + " FROM users u WHERE u.id = $1 AND " + scopeSql, id);
     if (rows.empty())
         return std::nullopt;
-    return nlohmann::json::parse(rows[0]["user"].c_str());
+    return nlohmann::json::parse(rows[0]["item"].c_str());
 }
 
 nlohmann::json UserStore::user(const std::string& id) {
     return nlohmann::json::parse(
         m_tx.sql()
-            .exec_params1(std::string(kUserJson) + " FROM users u WHERE u.id = $1", id)["user"]
+            .exec_params1(std::string(kUserJson) + " FROM users u WHERE u.id = $1", id)["item"]
             .c_str());
 }
 

@@ -1,5 +1,6 @@
 // Enrollment keys buy device records: once per machine, refused with a clear error and an audit entry when
 // the key is revoked, expired or used up, and never half-created.
+#include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
 
@@ -11,8 +12,9 @@ class TestEnrollment final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestServer> m_server;
-    std::unique_ptr<net::RestClient> m_api;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::TestServer* m_server = nullptr;
+    net::RestClient* m_api = nullptr;
     std::string m_org, m_site;
 
     std::pair<std::string, std::string> makeKey(const nlohmann::json& extra = nlohmann::json::object()) {
@@ -43,11 +45,12 @@ class TestEnrollment final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
-        m_server = std::make_unique<test::TestServer>(*m_postgres, "enrollment");
-        const auto admin = m_server->bootstrap("admin@enroll.test", "Enroll MSP", false);
-        m_api = m_server->signIn(admin.email, admin.password, admin.totpSecret);
-        m_org = m_api->post("/api/v1/orgs", {{"name", "Fleet"}}).body["id"];
-        m_site = m_api->post("/api/v1/sites", {{"org_id", m_org}, {"name", "Depot"}}).body["id"];
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "enrollment", "admin@enroll.test",
+                                                    "Enroll MSP", "Fleet", "Depot");
+        m_server = m_fleet->server.get();
+        m_api = m_fleet->api.get();
+        m_org = m_fleet->org;
+        m_site = m_fleet->site;
     }
 
     void aKeyBuysADeviceAndACredential() {
@@ -217,8 +220,7 @@ private Q_SLOTS:
     }
 
     void cleanupTestCase() {
-        m_api.reset();
-        m_server.reset();
+        m_fleet.reset();
         m_postgres.reset();
     }
 };
