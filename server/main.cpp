@@ -90,8 +90,9 @@ std::unique_ptr<pqxx::connection> connectWithRetry(const std::string& url, int s
 // The server must be subject to row-level security: a superuser or BYPASSRLS role would silently disable it.
 void refuseRlsBypass(pqxx::connection& connection, const ServerConfig& config) {
     pqxx::nontransaction tx(connection);
-    const auto row = tx.exec1("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
-    if (row[0].as<bool>() && !config.databaseAllowSuperuser)
+    const auto row =
+        tx.exec1("SELECT rolsuper OR rolbypassrls AS privileged FROM pg_roles WHERE rolname = current_user");
+    if (row["privileged"].as<bool>() && !config.databaseAllowSuperuser)
         throw std::runtime_error(
             "the database role bypasses row-level security (superuser or BYPASSRLS); connect as "
             "the schema owner instead, or set database.allow_superuser = true");

@@ -78,27 +78,29 @@ void AgentMaintenance::ensurePartitions(ConnectionPool& pool, int retentionDays,
     ScopedTransaction tx(*lease, SystemAccess{"manage metric partitions"});
     // Daily raw partitions from the oldest retained day to two days ahead (UTC days).
     const auto days = tx.sql().exec_params(
-        "SELECT to_char(d, 'YYYYMMDD'), to_char(d, 'YYYY-MM-DD'), to_char(d + 1, 'YYYY-MM-DD') "
+        "SELECT to_char(d, 'YYYYMMDD') AS suffix, to_char(d, 'YYYY-MM-DD') AS first, to_char(d + 1, "
+        "'YYYY-MM-DD') AS next "
         "FROM generate_series((now() AT TIME ZONE 'UTC')::date - $1::int, (now() AT TIME ZONE 'UTC')::date + "
         "2, "
         "interval '1 day') AS g(t), LATERAL (SELECT t::date AS d) x",
         retentionDays);
     for (const auto& day : days)
-        tx.sql().exec("CREATE TABLE IF NOT EXISTS device_metrics_p" + day[0].as<std::string>() +
-                      " PARTITION OF device_metrics FOR VALUES FROM ('" + day[1].as<std::string>() +
-                      " 00:00:00+00') TO ('" + day[2].as<std::string>() + " 00:00:00+00')");
+        tx.sql().exec("CREATE TABLE IF NOT EXISTS device_metrics_p" + day["suffix"].as<std::string>() +
+                      " PARTITION OF device_metrics FOR VALUES FROM ('" + day["first"].as<std::string>() +
+                      " 00:00:00+00') TO ('" + day["next"].as<std::string>() + " 00:00:00+00')");
     // Monthly rollup partitions from the oldest raw sample's month to next month.
     const auto months = tx.sql().exec_params(
-        "SELECT to_char(m, 'YYYYMM'), to_char(m, 'YYYY-MM-DD'), to_char(m + interval '1 month', "
-        "'YYYY-MM-DD') "
+        "SELECT to_char(m, 'YYYYMM') AS suffix, to_char(m, 'YYYY-MM-DD') AS first, to_char(m + interval "
+        "'1 month', 'YYYY-MM-DD') AS next "
         "FROM generate_series(date_trunc('month', (now() AT TIME ZONE 'UTC') - make_interval(days => $1::int "
         "+ 1)), "
         "date_trunc('month', (now() AT TIME ZONE 'UTC') + interval '1 month'), interval '1 month') AS m",
         retentionDays);
     for (const auto& month : months)
-        tx.sql().exec("CREATE TABLE IF NOT EXISTS device_metrics_hourly_p" + month[0].as<std::string>() +
-                      " PARTITION OF device_metrics_hourly FOR VALUES FROM ('" + month[1].as<std::string>() +
-                      " 00:00:00+00') TO ('" + month[2].as<std::string>() + " 00:00:00+00')");
+        tx.sql().exec(
+            "CREATE TABLE IF NOT EXISTS device_metrics_hourly_p" + month["suffix"].as<std::string>() +
+            " PARTITION OF device_metrics_hourly FOR VALUES FROM ('" + month["first"].as<std::string>() +
+            " 00:00:00+00') TO ('" + month["next"].as<std::string>() + " 00:00:00+00')");
     // Retention: whole partitions whose range ended before the cut-off go at once.
     const auto expired = tx.sql().exec_params(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
@@ -112,8 +114,8 @@ void AgentMaintenance::ensurePartitions(ConnectionPool& pool, int retentionDays,
         "$2::int)",
         retentionDays, rollupRetentionDays);
     for (const auto& row : expired) {
-        tx.sql().exec("DROP TABLE " + tx.sql().quote_name(row[0].as<std::string>()));
-        logger().info("dropped expired metric partition", {{"partition", row[0].as<std::string>()}});
+        tx.sql().exec("DROP TABLE " + tx.sql().quote_name(row["relname"].as<std::string>()));
+        logger().info("dropped expired metric partition", {{"partition", row["relname"].as<std::string>()}});
     }
     tx.commit();
 }
@@ -123,24 +125,26 @@ void AgentMaintenance::rollUp() {
     ScopedTransaction tx(*lease, SystemAccess{"roll up metrics"});
     // The hour that has just completed, once; on the first pass the two before it as well.
     const auto hours = tx.sql().exec(
-        "SELECT to_char(date_trunc('hour', now()) - interval '1 hour', 'YYYY-MM-DD HH24:00:00OF'), "
-        "to_char(date_trunc('hour', now()) - interval '3 hours', 'YYYY-MM-DD HH24:00:00OF'), "
-        "to_char(date_trunc('hour', now()), 'YYYY-MM-DD HH24:00:00OF')");
-    const std::string completed = hours[0][0].as<std::string>();
+        "SELECT to_char(date_trunc('hour', now()) - interval '1 hour', 'YYYY-MM-DD HH24:00:00OF') AS "
+        "completed, "
+        "to_char(date_trunc('hour', now()) - interval '3 hours', 'YYYY-MM-DD HH24:00:00OF') AS first_pass, "
+        "to_char(date_trunc('hour', now()), 'YYYY-MM-DD HH24:00:00OF') AS current");
+    const std::string completed = hours[0]["completed"].as<std::string>();
     if (completed != m_lastRolledHour) {
-        const std::string from = m_lastRolledHour.empty() ? hours[0][1].as<std::string>() : completed;
-        tx.sql().exec_params(rollupSql(false), from, hours[0][2].as<std::string>());
+        const std::string from =
+            m_lastRolledHour.empty() ? hours[0]["first_pass"].as<std::string>() : completed;
+        tx.sql().exec_params(rollupSql(false), from, hours[0]["current"].as<std::string>());
         m_lastRolledHour = completed;
     }
     // Hours that received samples after they had completed (spools drained after an outage).
     const auto late = tx.sql().exec(
         "DELETE FROM device_metrics_rollup_queue WHERE (device_id, hour) IN "
         "(SELECT device_id, hour FROM device_metrics_rollup_queue LIMIT 2000) RETURNING device_id, "
-        "to_char(hour, 'YYYY-MM-DD HH24:00:00OF'), to_char(hour + interval '1 hour', 'YYYY-MM-DD "
-        "HH24:00:00OF')");
+        "to_char(hour, 'YYYY-MM-DD HH24:00:00OF') AS first, to_char(hour + interval '1 hour', 'YYYY-MM-DD "
+        "HH24:00:00OF') AS next");
     for (const auto& row : late)
-        tx.sql().exec_params(rollupSql(true), row[1].as<std::string>(), row[2].as<std::string>(),
-                             row[0].as<std::string>());
+        tx.sql().exec_params(rollupSql(true), row["first"].as<std::string>(), row["next"].as<std::string>(),
+                             row["device_id"].as<std::string>());
     tx.commit();
 }
 

@@ -69,23 +69,29 @@ void AgentService::admit(const std::string& credential, const std::string& addre
             auto lease = m_server.pool.acquire();
             ScopedTransaction tx(*lease, SystemAccess{"authenticate an agent by its device credential"});
             const std::string hash = crypto::Digest::sha256Hex(credential);
-            const auto rows = tx.sql().exec_params(
-                "SELECT id, partner_id, org_id, site_id, approval, credential_hash = $1, "
-                "next_credential_hash = $1 FROM devices WHERE credential_hash = $1 OR (revoked_at IS NULL "
-                "AND "
-                "(pending_credential_hash = $1 OR next_credential_hash = $1))",
-                hash);
-            if (!rows.empty() && !rows[0][6].is_null() && rows[0][6].as<bool>()) {
+            const auto rows =
+                tx.sql().exec_params("SELECT id, partner_id, org_id, site_id, approval, credential_hash = $1 "
+                                     "AS current_credential, "
+                                     "next_credential_hash = $1 AS rotated_credential FROM devices WHERE "
+                                     "credential_hash = $1 OR (revoked_at IS NULL "
+                                     "AND "
+                                     "(pending_credential_hash = $1 OR next_credential_hash = $1))",
+                                     hash);
+            const auto rotated = [&] {
+                return !rows.empty() && !rows[0]["rotated_credential"].is_null() &&
+                       rows[0]["rotated_credential"].as<bool>();
+            };
+            if (rotated()) {
                 // A rotated credential the agent stored but could not confirm before it lost the connection:
                 // using it is the confirmation.
                 tx.sql().exec_params(
                     "UPDATE devices SET credential_hash = next_credential_hash, next_credential_hash = NULL, "
                     "credential_rotated_at = now(), credential_rotation_requested = false WHERE id = $1 AND "
                     "next_credential_hash = $2 AND revoked_at IS NULL",
-                    rows[0][0].as<std::string>(), hash);
+                    rows[0]["id"].as<std::string>(), hash);
             }
             tx.commit();
-            if (!rows.empty() && !rows[0][5].as<bool>() && (rows[0][6].is_null() || !rows[0][6].as<bool>())) {
+            if (!rows.empty() && !rows[0]["current_credential"].as<bool>() && !rotated()) {
                 // A machine that enrolled under a live device's identity: nothing until it is approved.
                 done(
                     refusal(403, "pending_approval",
@@ -100,7 +106,7 @@ void AgentService::admit(const std::string& credential, const std::string& addre
                              "the device credential is not valid (revoked, deleted or enrolled again)"));
                 return;
             }
-            if (rows[0][4].as<std::string>() == "pending") {
+            if (rows[0]["approval"].as<std::string>() == "pending") {
                 done(refusal(403, "pending_approval",
                              "this device is waiting for an administrator to approve it"));
                 return;
@@ -108,11 +114,12 @@ void AgentService::admit(const std::string& credential, const std::string& addre
             AgentAdmission admission;
             admission.admitted = true;
             admission.status = 101;
-            admission.session.deviceId = rows[0][0].as<std::string>();
+            const auto& device = rows[0];
+            admission.session.deviceId = device["id"].as<std::string>();
             admission.session.key = admission.session.deviceId;
-            admission.session.partnerId = rows[0][1].as<std::string>();
-            admission.session.orgId = rows[0][2].as<std::string>();
-            admission.session.siteId = rows[0][3].as<std::string>();
+            admission.session.partnerId = device["partner_id"].as<std::string>();
+            admission.session.orgId = device["org_id"].as<std::string>();
+            admission.session.siteId = device["site_id"].as<std::string>();
             done(std::move(admission));
         } catch (const std::exception& error) {
             logger().warning("agent admission failed", {{"address", address}, {"error", error.what()}});

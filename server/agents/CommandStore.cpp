@@ -16,9 +16,9 @@ namespace {
 // parameters and the opened secrets. False when a secret cannot be opened.
 bool scriptArgs(protocol::CommandRequest& request, const pqxx::row& row, const SecretSealer& sealer) {
     protocol::ScriptRequest script;
-    script.language = row[5].is_null() ? "" : row[5].as<std::string>();
-    script.content = row[6].is_null() ? "" : row[6].as<std::string>();
-    script.runAs = row[7].is_null() ? "" : row[7].as<std::string>();
+    script.language = row["language"].c_str();
+    script.content = row["content"].c_str();
+    script.runAs = row["run_as"].c_str();
     for (const auto& pair : request.args.value("environment", nlohmann::json::array()))
         script.environment.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
     for (const auto& pair : request.args.value("sealed_environment", nlohmann::json::array())) {
@@ -50,17 +50,18 @@ std::vector<protocol::CommandRequest> CommandStore::takeDeliverable(ScopedTransa
         "AND (status = 'pending' OR ($3 AND status IN ('sent', 'running'))) ORDER BY created_at LIMIT 100 "
         "FOR UPDATE) "
         "RETURNING id, command_type, args, timeout_seconds, created_at, script_version_id) "
-        "SELECT t.id, t.command_type, t.args::text, t.timeout_seconds, t.created_at, v.language, v.content, "
+        "SELECT t.id, t.command_type, t.args::text AS args, t.timeout_seconds, t.created_at, v.language, "
+        "v.content, "
         "v.run_as FROM taken t LEFT JOIN script_versions v ON v.id = t.script_version_id ORDER BY "
         "t.created_at",
         session.deviceId, session.orgId, inFlight);
     std::vector<protocol::CommandRequest> requests;
     for (const auto& row : rows) {
         protocol::CommandRequest request;
-        request.commandId = row[0].as<std::string>();
-        request.type = row[1].as<std::string>();
-        request.args = nlohmann::json::parse(row[2].as<std::string>());
-        request.timeoutSeconds = row[3].as<int>();
+        request.commandId = row["id"].as<std::string>();
+        request.type = row["command_type"].as<std::string>();
+        request.args = nlohmann::json::parse(row["args"].as<std::string>());
+        request.timeoutSeconds = row["timeout_seconds"].as<int>();
         if (request.type == protocol::kRunScriptCommand) {
             if (!scriptArgs(request, row, sealer)) {
                 tx.sql().exec_params(
@@ -86,7 +87,7 @@ std::vector<std::string> CommandStore::recentCancels(ScopedTransaction& tx, cons
         session.deviceId, session.orgId);
     std::vector<std::string> ids;
     for (const auto& row : rows)
-        ids.push_back(row[0].as<std::string>());
+        ids.push_back(row["id"].as<std::string>());
     return ids;
 }
 
@@ -108,15 +109,14 @@ std::optional<CommandStore::Finished> CommandStore::applyUpdate(ScopedTransactio
         "error = NULLIF($6, ''), args = args - 'sealed_environment', "
         "started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now() "
         "WHERE id = $1 AND device_id = $2 AND status IN ('pending', 'sent', 'running') RETURNING "
-        "command_type, "
-        "coalesce(deployment_id::text, '')",
+        "command_type, coalesce(deployment_id::text, '') AS deployment_id",
         update.commandId, session.deviceId, update.status,
         update.exitCode ? std::to_string(*update.exitCode) : std::string(),
         update.output.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), update.error);
     if (rows.empty())
         return std::nullopt;
     recordEvent(tx, session, update.commandId, update.status);
-    return Finished{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+    return Finished{rows[0]["command_type"].as<std::string>(), rows[0]["deployment_id"].as<std::string>()};
 }
 
 bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& session,
@@ -126,13 +126,13 @@ bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& sessi
     // script printed before it was stopped: that is taken for a few minutes more.
     const auto command =
         tx.sql().exec_params("SELECT status, status = 'cancelled' AND finished_at > now() - interval '5 "
-                             "minutes' FROM device_commands "
+                             "minutes' AS recently_cancelled FROM device_commands "
                              "WHERE id = $1 AND device_id = $2 AND command_type = 'run_script' FOR UPDATE",
                              output.commandId, session.deviceId);
     if (command.empty())
         return false;
-    const std::string status = command[0][0].as<std::string>();
-    if (status != "sent" && status != "running" && !command[0][1].as<bool>())
+    const std::string status = command[0]["status"].as<std::string>();
+    if (status != "sent" && status != "running" && !command[0]["recently_cancelled"].as<bool>())
         throw protocol::MessageError("command.output: the command has " +
                                      std::string(status == "pending" ? "not started" : "finished") +
                                      "; it takes no output now");
@@ -141,16 +141,17 @@ bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& sessi
     const pqxx::binarystring data(output.data.data(), output.data.size());
     // Stored rows never overlap, so the one starting last before this chunk's end is the only one that can.
     const auto before = tx.sql().exec_params(
-        "SELECT byte_offset, length(data), substring(data FROM $3 - byte_offset + 1 FOR $4) = $5 "
+        "SELECT byte_offset, length(data) AS length, substring(data FROM $3 - byte_offset + 1 FOR $4) = $5 "
+        "AS same "
         "FROM command_output WHERE command_id = $1 AND stream = $2 AND byte_offset < $3 + $4 "
         "ORDER BY byte_offset DESC LIMIT 1",
         output.commandId, stream, output.offset, size, data);
     if (!before.empty()) {
-        const long long start = before[0][0].as<long long>();
-        const long long end = start + before[0][1].as<long long>();
+        const long long start = before[0]["byte_offset"].as<long long>();
+        const long long end = start + before[0]["length"].as<long long>();
         if (end > output.offset) {
             // A resent chunk lies wholly inside what is stored, byte for byte: nothing to do.
-            if (start <= output.offset && output.offset + size <= end && before[0][2].as<bool>())
+            if (start <= output.offset && output.offset + size <= end && before[0]["same"].as<bool>())
                 return true;
             throw protocol::MessageError("command.output overlaps output already stored at byte " +
                                          std::to_string(start) + " of " + output.stream);
@@ -166,10 +167,10 @@ bool CommandStore::appendOutput(ScopedTransaction& tx, const AgentSession& sessi
         }
     }
     // Gaps (a chunk the agent dropped) are allowed but bounded: a stream has at most so many rows.
-    const auto rows =
-        tx.sql().exec_params("SELECT count(*) FROM command_output WHERE command_id = $1 AND stream = $2",
-                             output.commandId, stream);
-    if (rows[0][0].as<long long>() >= kMaxOutputRowsPerStream)
+    const auto rows = tx.sql().exec_params(
+        "SELECT count(*) AS pieces FROM command_output WHERE command_id = $1 AND stream = $2",
+        output.commandId, stream);
+    if (rows[0]["pieces"].as<long long>() >= kMaxOutputRowsPerStream)
         throw protocol::MessageError("command.output: " + output.stream +
                                      " is in too many pieces; send it in order");
     tx.sql().exec_params(

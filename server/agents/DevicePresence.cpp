@@ -26,7 +26,7 @@ void DevicePresence::online(ScopedTransaction& tx, const AgentSession& session,
         "last_address = $10, updated_at = now() WHERE id = $1 AND org_id = $2",
         session.deviceId, session.orgId, session.connectionId, hello.agentVersion, hello.hostname, hello.os,
         hello.platform, hello.arch, nlohmann::json(hello.capabilities).dump(), session.address);
-    if (previous[0][0].as<std::string>() != "online")
+    if (previous[0]["status"].as<std::string>() != "online")
         recordDeviceEvent(tx, subjectOf(session), "online",
                           {{"address", session.address}, {"agent_version", hello.agentVersion}});
 }
@@ -62,7 +62,7 @@ std::vector<std::string> DevicePresence::markSilentOffline(ScopedTransaction& tx
         seconds);
     std::vector<std::string> ids;
     for (const auto& row : rows)
-        ids.push_back(row[0].as<std::string>());
+        ids.push_back(row["device_id"].as<std::string>());
     return ids;
 }
 

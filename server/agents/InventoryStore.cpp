@@ -56,11 +56,11 @@ std::size_t InventoryStore::apply(ScopedTransaction& tx, const AgentSession& ses
                                   const protocol::InventoryReport& report) {
     const std::string text = jsonText(report.data);
     const std::string digest = crypto::Digest::sha256Hex(text);
-    const auto current = tx.sql().exec_params("SELECT digest, data::text FROM device_inventory WHERE "
+    const auto current = tx.sql().exec_params("SELECT digest, data::text AS data FROM device_inventory WHERE "
                                               "device_id = $1 AND org_id = $2 AND section = $3 "
                                               "FOR UPDATE",
                                               session.deviceId, session.orgId, report.section);
-    if (!current.empty() && current[0][0].as<std::string>() == digest)
+    if (!current.empty() && current[0]["digest"].as<std::string>() == digest)
         return 0;
     const double collectedAt = static_cast<double>(report.collectedAtMs) / 1000.0;
     tx.sql().exec_params("INSERT INTO device_inventory (device_id, partner_id, org_id, site_id, section, "

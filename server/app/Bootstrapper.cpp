@@ -29,7 +29,7 @@ nlohmann::json Bootstrapper::run(const std::string& email, std::optional<std::st
     auto lease = m_server.pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"bootstrap the first administrator"});
     tx.sql().exec("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
-    if (!newPartner && tx.sql().exec1("SELECT count(*) FROM users")[0].as<long long>() > 0)
+    if (!newPartner && tx.sql().exec1("SELECT count(*) AS users FROM users")["users"].as<long long>() > 0)
         throw std::runtime_error("this server already has users; use --new-partner to add another partner");
     const std::string partnerId =
         tx.sql()

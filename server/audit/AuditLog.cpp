@@ -19,9 +19,9 @@ void AuditLog::record(ScopedTransaction& tx, const AuditEvent& event) {
 
 AuditVerification AuditLog::verify(ScopedTransaction& tx) {
     const auto row = tx.sql().exec1("SELECT bad_id, checked FROM breeze_audit_verify()");
-    AuditVerification out{row[0].is_null(), row[1].as<long long>(), std::nullopt};
-    if (!row[0].is_null())
-        out.firstBadId = row[0].as<long long>();
+    AuditVerification out{row["bad_id"].is_null(), row["checked"].as<long long>(), std::nullopt};
+    if (!row["bad_id"].is_null())
+        out.firstBadId = row["bad_id"].as<long long>();
     return out;
 }
 

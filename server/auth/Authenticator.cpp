@@ -24,20 +24,20 @@ std::set<std::string> permissionsOf(const pqxx::field& field) {
 
 void loadUserGrants(ScopedTransaction& tx, Principal& principal) {
     const auto rows = tx.sql().exec_params(
-        "SELECT g.role_id, r.name, g.org_id, array_to_string(g.site_ids, ','), g.site_ids IS NULL, "
-        "(SELECT string_agg(p.resource || ':' || p.action, ',') FROM role_permissions p WHERE p.role_id = "
-        "r.id) "
+        "SELECT g.role_id, r.name AS role_name, g.org_id, array_to_string(g.site_ids, ',') AS site_ids, "
+        "g.site_ids IS NULL AS whole_org, (SELECT string_agg(p.resource || ':' || p.action, ',') FROM "
+        "role_permissions p WHERE p.role_id = r.id) AS permissions "
         "FROM user_grants g JOIN roles r ON r.id = g.role_id WHERE g.user_id = $1",
         principal.id);
     for (const auto& row : rows) {
         Grant grant;
-        grant.roleId = row[0].as<std::string>();
-        grant.roleName = row[1].as<std::string>();
-        if (!row[2].is_null())
-            grant.orgId = row[2].as<std::string>();
-        if (!row[4].as<bool>())
-            grant.siteIds = splitCommaList(row[3].c_str());
-        grant.permissions = permissionsOf(row[5]);
+        grant.roleId = row["role_id"].as<std::string>();
+        grant.roleName = row["role_name"].as<std::string>();
+        if (!row["org_id"].is_null())
+            grant.orgId = row["org_id"].as<std::string>();
+        if (!row["whole_org"].as<bool>())
+            grant.siteIds = splitCommaList(row["site_ids"].c_str());
+        grant.permissions = permissionsOf(row["permissions"]);
         principal.grants.push_back(std::move(grant));
     }
 }
@@ -59,7 +59,7 @@ Principal Authenticator::authenticate(const std::string& authorization, const st
 
 std::int64_t Authenticator::currentEpoch(pqxx::connection& connection) {
     pqxx::nontransaction read(connection);
-    return read.exec1("SELECT value FROM auth_epoch")[0].as<std::int64_t>();
+    return read.exec1("SELECT value FROM auth_epoch")["value"].as<std::int64_t>();
 }
 
 Principal Authenticator::fromApiKey(const std::string& key, const std::string& address,
@@ -80,11 +80,12 @@ Principal Authenticator::fromApiKey(const std::string& key, const std::string& a
     }
     ScopedTransaction tx(*lease, SystemAccess{"resolve API key"});
     const auto rows = tx.sql().exec_params(
-        "SELECT k.id, k.partner_id, k.org_id, k.role_id, r.name, k.name, "
+        "SELECT k.id, k.partner_id, k.org_id, k.role_id, r.name AS role_name, k.name, "
         "(SELECT string_agg(p.resource || ':' || p.action, ',') FROM role_permissions p WHERE p.role_id = "
-        "r.id), "
-        "k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute', "
-        "extract(epoch FROM coalesce(k.expires_at, now() + interval '1 day'))::bigint, k.created_by "
+        "r.id) AS permissions, "
+        "k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' AS use_unrecorded, "
+        "extract(epoch FROM coalesce(k.expires_at, now() + interval '1 day'))::bigint AS good_until, "
+        "k.created_by "
         "FROM api_keys k JOIN roles r ON r.id = k.role_id "
         "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())",
         hash);
@@ -102,22 +103,23 @@ Principal Authenticator::fromApiKey(const std::string& key, const std::string& a
     const auto& row = rows[0];
     Principal principal;
     principal.kind = Principal::Kind::ApiKey;
-    principal.id = row[0].as<std::string>();
-    principal.partnerId = row[1].as<std::string>();
-    principal.label = row[5].as<std::string>();
-    if (!row[9].is_null())
-        principal.ownerUserId = row[9].as<std::string>();
+    principal.id = row["id"].as<std::string>();
+    principal.partnerId = row["partner_id"].as<std::string>();
+    principal.label = row["name"].as<std::string>();
+    if (!row["created_by"].is_null())
+        principal.ownerUserId = row["created_by"].as<std::string>();
     Grant grant;
-    grant.orgId = row[2].as<std::string>();
-    grant.roleId = row[3].as<std::string>();
-    grant.roleName = row[4].as<std::string>();
-    grant.permissions = permissionsOf(row[6]);
+    grant.orgId = row["org_id"].as<std::string>();
+    grant.roleId = row["role_id"].as<std::string>();
+    grant.roleName = row["role_name"].as<std::string>();
+    grant.permissions = permissionsOf(row["permissions"]);
     principal.grants.push_back(std::move(grant));
-    if (row[7].as<bool>())
+    if (row["use_unrecorded"].as<bool>())
         tx.sql().exec_params("UPDATE api_keys SET last_used_at = now() WHERE id = $1", principal.id);
     tx.commit();
-    m_server.principals.store(cacheKey, {principal, epoch, secondsToTimePoint(row[8].as<long long>()),
-                                         std::chrono::steady_clock::now()});
+    m_server.principals.store(cacheKey,
+                              {principal, epoch, secondsToTimePoint(row["good_until"].as<long long>()),
+                               std::chrono::steady_clock::now()});
     return principal;
 }
 
@@ -133,7 +135,8 @@ Principal Authenticator::fromAccessToken(const std::string& token) {
         return hit->principal;
     ScopedTransaction tx(*lease, SystemAccess{"resolve access token"});
     const auto rows = tx.sql().exec_params(
-        "SELECT u.id, u.partner_id, u.email, s.mfa_enrollment_only, extract(epoch FROM s.expires_at)::bigint "
+        "SELECT u.id, u.partner_id, u.email, s.mfa_enrollment_only, "
+        "extract(epoch FROM s.expires_at)::bigint AS good_until "
         "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
         "WHERE s.id = $1::uuid AND u.id = $2::uuid AND s.revoked_at IS NULL AND s.expires_at > now() "
         "AND u.disabled_at IS NULL",
@@ -142,15 +145,17 @@ Principal Authenticator::fromAccessToken(const std::string& token) {
         throw ApiError::unauthorized("session_ended", "this session has ended; sign in again");
     Principal principal;
     principal.kind = Principal::Kind::User;
-    principal.id = rows[0][0].as<std::string>();
-    principal.partnerId = rows[0][1].as<std::string>();
-    principal.label = rows[0][2].as<std::string>();
+    const auto& row = rows[0];
+    principal.id = row["id"].as<std::string>();
+    principal.partnerId = row["partner_id"].as<std::string>();
+    principal.label = row["email"].as<std::string>();
     principal.sessionId = claims->sessionId;
-    principal.mfaEnrollmentOnly = rows[0][3].as<bool>();
+    principal.mfaEnrollmentOnly = row["mfa_enrollment_only"].as<bool>();
     loadUserGrants(tx, principal);
     tx.commit();
-    m_server.principals.store(cacheKey, {principal, epoch, secondsToTimePoint(rows[0][4].as<long long>()),
-                                         std::chrono::steady_clock::now()});
+    m_server.principals.store(cacheKey,
+                              {principal, epoch, secondsToTimePoint(row["good_until"].as<long long>()),
+                               std::chrono::steady_clock::now()});
     return principal;
 }
 

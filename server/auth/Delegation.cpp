@@ -13,15 +13,16 @@ RoleRef findRole(ScopedTransaction& tx, const std::string& partnerId, const std:
     const auto rows = tx.sql().exec_params(
         std::string(
             "SELECT r.id, r.name, (SELECT coalesce(string_agg(p.resource || ':' || p.action, ','), '') FROM "
-            "role_permissions p WHERE p.role_id = r.id) FROM roles r WHERE (r.partner_id IS NULL OR "
+            "role_permissions p WHERE p.role_id = r.id) AS permissions FROM roles r WHERE (r.partner_id IS "
+            "NULL OR "
             "r.partner_id = $1) AND ") +
             (byId ? "r.id = $2::uuid" : "r.name = $2"),
         partnerId, idOrName);
     if (rows.empty())
         throw ApiError::badRequest("there is no role \"" + idOrName.substr(0, 64) + "\"");
-    const auto permissionList = splitCommaList(rows[0][2].c_str());
-    return {rows[0][0].as<std::string>(),
-            rows[0][1].as<std::string>(),
+    const auto permissionList = splitCommaList(rows[0]["permissions"].c_str());
+    return {rows[0]["id"].as<std::string>(),
+            rows[0]["name"].as<std::string>(),
             {permissionList.begin(), permissionList.end()}};
 }
 
@@ -52,22 +53,24 @@ void requireCanManage(ScopedTransaction& tx, const Principal& actor, const std::
         ScopedTransaction::SystemSection system(tx, SystemAccess{"read every grant of a user being managed"});
         rows = tx.sql().exec_params(
             "SELECT r.id, r.name, (SELECT coalesce(string_agg(p.resource || ':' || p.action, ','), '') FROM "
-            "role_permissions p WHERE p.role_id = r.id), g.org_id, g.site_ids IS NULL, "
-            "array_to_string(g.site_ids, ',') FROM user_grants g JOIN roles r ON r.id = g.role_id "
+            "role_permissions p WHERE p.role_id = r.id) AS permissions, g.org_id, g.site_ids IS NULL AS "
+            "whole_org, "
+            "array_to_string(g.site_ids, ',') AS site_ids FROM user_grants g JOIN roles r ON r.id = "
+            "g.role_id "
             "WHERE g.user_id = $1",
             userId);
     }
     for (const auto& row : rows) {
-        const auto permissionList = splitCommaList(row[2].c_str());
-        const RoleRef role{row[0].as<std::string>(),
-                           row[1].as<std::string>(),
+        const auto permissionList = splitCommaList(row["permissions"].c_str());
+        const RoleRef role{row["id"].as<std::string>(),
+                           row["name"].as<std::string>(),
                            {permissionList.begin(), permissionList.end()}};
         std::optional<std::string> orgId;
-        if (!row[3].is_null())
-            orgId = row[3].as<std::string>();
+        if (!row["org_id"].is_null())
+            orgId = row["org_id"].as<std::string>();
         std::optional<std::vector<std::string>> siteIds;
-        if (!row[4].as<bool>())
-            siteIds = splitCommaList(row[5].c_str());
+        if (!row["whole_org"].as<bool>())
+            siteIds = splitCommaList(row["site_ids"].c_str());
         try {
             requireCanDelegate(actor, role, orgId, siteIds);
         } catch (const ApiError&) {

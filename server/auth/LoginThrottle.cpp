@@ -11,15 +11,15 @@ LoginThrottle::Keys LoginThrottle::Keys::of(const std::string& account, const st
 
 LoginThrottle::Standing LoginThrottle::standing(ScopedTransaction& tx, const Keys& keys) {
     const auto rows = tx.sql().exec_params(
-        "SELECT key, ceil(extract(epoch FROM blocked_until - now()))::int FROM auth_throttle "
+        "SELECT key, ceil(extract(epoch FROM blocked_until - now()))::int AS seconds_left FROM auth_throttle "
         "WHERE key IN ($1, $2, $3) AND blocked_until > now()",
         keys.account, keys.address, keys.accountAtAddress);
     Standing standing;
     for (const auto& row : rows) {
-        if (row[0].as<std::string>() == keys.account)
+        if (row["key"].as<std::string>() == keys.account)
             standing.accountUnderAttack = true;
         else
-            standing.blockedSeconds = std::max({standing.blockedSeconds, row[1].as<int>(), 1});
+            standing.blockedSeconds = std::max({standing.blockedSeconds, row["seconds_left"].as<int>(), 1});
     }
     return standing;
 }

@@ -13,7 +13,7 @@ nlohmann::json SessionIssuer::start(ScopedTransaction& tx, const std::string& us
         "INSERT INTO auth_sessions (user_id, partner_id, mfa_enrollment_only, address, expires_at) "
         "VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING id",
         userId, partnerId, mfaEnrollmentOnly, address, m_server.config.refreshTokenTtlSeconds);
-    return tokens(tx, row[0].as<std::string>(), userId, mfaEnrollmentOnly);
+    return tokens(tx, row["id"].as<std::string>(), userId, mfaEnrollmentOnly);
 }
 
 nlohmann::json SessionIssuer::rotate(ScopedTransaction& tx, const std::string& sessionId,

@@ -11,12 +11,12 @@ namespace breeze::server {
 std::string queueDeviceCommand(ScopedTransaction& tx, const AuditEvent& requester,
                                const std::string& deviceId, const DeviceRef& device,
                                const QueuedCommand& command) {
-    const auto state = tx.sql().exec_params1(
-        "SELECT d.approval, d.revoked_at IS NOT NULL FROM devices d WHERE d.id = $1 AND d.org_id = $2",
-        deviceId, device.orgId);
-    if (state[1].as<bool>())
+    const auto state = tx.sql().exec_params1("SELECT d.approval, d.revoked_at IS NOT NULL AS revoked FROM "
+                                             "devices d WHERE d.id = $1 AND d.org_id = $2",
+                                             deviceId, device.orgId);
+    if (state["revoked"].as<bool>())
         throw ApiError(409, "device_revoked", "this device has been revoked; it cannot receive commands");
-    if (state[0].as<std::string>() != "approved")
+    if (state["approval"].as<std::string>() != "approved")
         throw ApiError(409, "device_pending", "this device is waiting for approval; approve it first");
     return tx.sql()
         .exec_params1(

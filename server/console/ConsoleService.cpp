@@ -217,7 +217,7 @@ void ConsoleService::handle(const AgentSession& session, const protocol::Envelop
                                              scope->sqlSite("d.partner_id", "d.org_id", "d.site_id"),
                                          uuidArrayLiteral(requested));
                 for (const auto& row : rows)
-                    allowed.insert(row[0].as<std::string>());
+                    allowed.insert(row["id"].as<std::string>());
             }
             std::lock_guard lock(m_mutex);
             const auto it = m_consoles.find(session.key);

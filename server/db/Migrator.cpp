@@ -15,8 +15,9 @@ constexpr long long kMigrationLock = 7283460;
 std::map<int, std::pair<std::string, std::string>> appliedVersions(pqxx::transaction_base& tx) {
     std::map<int, std::pair<std::string, std::string>> out;
     for (const auto& row : tx.exec("SELECT version, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
-                                   "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations"))
-        out[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+                                   "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS applied_at FROM schema_migrations"))
+        out[row["version"].as<int>()] = {row["checksum"].as<std::string>(),
+                                         row["applied_at"].as<std::string>()};
     return out;
 }
 

@@ -20,8 +20,8 @@ DeviceRef requireDevicePermission(RequestContext& ctx, ScopedTransaction& tx, co
                              id);
     if (readScope.isEmpty() || rows.empty())
         throw ApiError::notFound("device");
-    DeviceRef device{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
-                     rows[0][2].as<std::string>()};
+    DeviceRef device{rows[0]["partner_id"].as<std::string>(), rows[0]["org_id"].as<std::string>(),
+                     rows[0]["site_id"].as<std::string>()};
     if (!ctx.principal().scopeFor(permission).allowsSite(device.orgId, device.siteId))
         throw ApiError::forbidden("this needs the " + permission.key() + " permission on the device's site");
     return device;

@@ -10,10 +10,11 @@
 namespace breeze::server {
 
 nlohmann::json PatchDeployer::queue(ScopedTransaction& tx, const std::string& deploymentId) {
-    const auto deployment = tx.sql().exec_params1(
-        "SELECT array_to_string(device_ids, ','), requested_by, coalesce(requested_by_user::text, '') FROM "
-        "patch_deployments WHERE id = $1 FOR UPDATE",
-        deploymentId);
+    const auto deployment =
+        tx.sql().exec_params1("SELECT array_to_string(device_ids, ',') AS device_ids, requested_by, "
+                              "coalesce(requested_by_user::text, '') AS requested_by_user FROM "
+                              "patch_deployments WHERE id = $1 FOR UPDATE",
+                              deploymentId);
     const auto queued = tx.sql().exec_params(
         "WITH wanted AS (SELECT d.id AS device_id, d.partner_id, d.org_id, d.site_id, pd.expires_at, "
         "coalesce(pd.policy_id, breeze_site_patch_policy(d.org_id, d.site_id)) AS policy_id, "
@@ -43,19 +44,21 @@ nlohmann::json PatchDeployer::queue(ScopedTransaction& tx, const std::string& de
         "w.device_id, $2, jsonb_strip_nulls(jsonb_build_object('packages', w.packages, 'pre_script', "
         "w.pre_script, "
         "'post_script', w.post_script)), 3600, coalesce(w.expires_at, now() + interval '1 day'), $3, "
-        "NULLIF($4, '')::uuid, $1 FROM steps w RETURNING device_id, id, jsonb_array_length(args->'packages')",
-        deploymentId, protocol::kPatchInstallCommand, deployment[1].as<std::string>(),
-        deployment[2].as<std::string>());
+        "NULLIF($4, '')::uuid, $1 FROM steps w RETURNING device_id, id, jsonb_array_length(args->'packages') "
+        "AS "
+        "packages",
+        deploymentId, protocol::kPatchInstallCommand, deployment["requested_by"].as<std::string>(),
+        deployment["requested_by_user"].as<std::string>());
     nlohmann::json items = nlohmann::json::array();
     std::set<std::string> withWork;
     for (const auto& row : queued) {
-        withWork.insert(row[0].as<std::string>());
-        items.push_back({{"device_id", row[0].as<std::string>()},
-                         {"command_id", row[1].as<std::string>()},
-                         {"packages", row[2].as<long long>()}});
+        withWork.insert(row["device_id"].as<std::string>());
+        items.push_back({{"device_id", row["device_id"].as<std::string>()},
+                         {"command_id", row["id"].as<std::string>()},
+                         {"packages", row["packages"].as<long long>()}});
     }
     nlohmann::json nothing = nlohmann::json::array();
-    for (const auto& id : splitCommaList(deployment[0].as<std::string>()))
+    for (const auto& id : splitCommaList(deployment["device_ids"].as<std::string>()))
         if (!withWork.contains(id))
             nothing.push_back(id);
     nlohmann::json summary{{"queued", items}, {"nothing_to_install", nothing}};

@@ -89,7 +89,7 @@ void PatchScheduler::openWindows(std::vector<std::string>& queuedDevices) {
         "interval '1 hour')) RETURNING device_id");
     tx.commit();
     for (const auto& row : scans)
-        queuedDevices.push_back(row[0].as<std::string>());
+        queuedDevices.push_back(row["device_id"].as<std::string>());
 }
 
 void PatchScheduler::snapshotCompliance() {
@@ -127,7 +127,7 @@ int PatchScheduler::runOnce() {
             tx.sql().exec("SELECT id FROM patch_deployments WHERE status = 'scheduled' AND scheduled_at "
                           "<= now() ORDER BY scheduled_at LIMIT 20 FOR UPDATE SKIP LOCKED");
         for (const auto& row : due) {
-            const auto summary = PatchDeployer::queue(tx, row[0].as<std::string>());
+            const auto summary = PatchDeployer::queue(tx, row["id"].as<std::string>());
             for (const auto& item : summary["queued"])
                 devices.push_back(item["device_id"]);
             ++queued;

@@ -91,7 +91,7 @@ bool PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session
                   "dp.device_id "
                   "= $1 AND p.name = $2 AND p.version = $3 LIMIT 1",
             session.deviceId, result.name, result.version);
-        const std::string patchId = rows.empty() ? std::string() : rows[0][0].as<std::string>();
+        const std::string patchId = rows.empty() ? std::string() : rows[0]["id"].as<std::string>();
         tx.sql().exec_params(
             "INSERT INTO patch_results (command_id, deployment_id, device_id, patch_id, partner_id, org_id, "
             "site_id, "
@@ -126,7 +126,7 @@ bool PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session
                                              deploymentId, session.orgId, session.siteId);
     if (policy.empty() || !installedAny)
         return false;
-    const std::string reboot = policy[0][0].as<std::string>();
+    const std::string reboot = policy[0]["reboot"].as<std::string>();
     if (reboot == "never" || (reboot == "if_required" && !report.rebootRequired))
         return false;
     tx.sql().exec_params("INSERT INTO device_commands (partner_id, org_id, site_id, device_id, command_type, "
@@ -135,7 +135,8 @@ bool PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session
                          "jsonb_build_object('delay_seconds', "
                          "$5::int), 120, now() + interval '1 day', 'policy ' || $6, NULLIF($7, '')::uuid)",
                          session.partnerId, session.orgId, session.siteId, session.deviceId,
-                         policy[0][1].as<int>() * 60, policy[0][2].as<std::string>(), deploymentId);
+                         policy[0]["reboot_delay_minutes"].as<int>() * 60,
+                         policy[0]["name"].as<std::string>(), deploymentId);
     return true;
 }
 

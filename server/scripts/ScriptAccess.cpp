@@ -22,8 +22,10 @@ ScriptRef requireScript(RequestContext& ctx, ScopedTransaction& tx, const std::s
         id);
     if (readScope.isEmpty() || rows.empty())
         throw ApiError::notFound("script");
-    ScriptRef script{id, rows[0][0].is_null() ? std::nullopt : std::optional(rows[0][0].as<std::string>()),
-                     rows[0][1].as<std::string>(), rows[0][2].as<int>()};
+    const auto& row = rows[0];
+    ScriptRef script{id,
+                     row["org_id"].is_null() ? std::nullopt : std::optional(row["org_id"].as<std::string>()),
+                     row["name"].as<std::string>(), row["current_version"].as<int>()};
     if (use == ScriptUse::Write) {
         const AccessScope scope = ctx.principal().scopeFor(permissions::ScriptsWrite);
         if (script.orgId ? !scope.allowsWholeOrg(*script.orgId) : !scope.isWholePartner())

@@ -29,7 +29,7 @@ SiteRef requireSitePermission(RequestContext& ctx, ScopedTransaction& tx, const 
                                            siteId, principal.partnerId);
     if (rows.empty())
         throw ApiError::notFound("site");
-    SiteRef site{rows[0][0].as<std::string>()};
+    SiteRef site{rows[0]["org_id"].as<std::string>()};
     const AccessScope scope = principal.scopeFor(permission);
     if (!principal.scopeFor(permissions::SitesRead).allowsSite(site.orgId, siteId) &&
         !scope.allowsSite(site.orgId, siteId))
@@ -52,10 +52,11 @@ SiteRef requireGroupPermission(RequestContext& ctx, ScopedTransaction& tx, const
         groupId);
     if (readScope.isEmpty() || rows.empty())
         throw ApiError::notFound("device group");
-    const std::string orgId = rows[0][0].as<std::string>();
+    const std::string orgId = rows[0]["org_id"].as<std::string>();
     const AccessScope scope = ctx.principal().scopeFor(permission);
-    const bool allowed = rows[0][1].is_null() ? scope.allowsWholeOrg(orgId)
-                                              : scope.allowsSite(orgId, rows[0][1].as<std::string>());
+    const auto site = rows[0]["site_id"];
+    const bool allowed =
+        site.is_null() ? scope.allowsWholeOrg(orgId) : scope.allowsSite(orgId, site.as<std::string>());
     if (!allowed)
         throw ApiError::forbidden("this needs the " + permission.key() + " permission on the group");
     return {orgId};
