@@ -1,18 +1,11 @@
 #include "auth/AccountStore.h"
 
+#include "db/OptionalField.h"
 #include "db/ScopedTransaction.h"
 
 #include <pqxx/pqxx>
 
 namespace breeze::server {
-
-namespace {
-std::optional<std::string> optionalText(const pqxx::field& field) {
-    if (field.is_null())
-        return std::nullopt;
-    return field.as<std::string>();
-}
-} // namespace
 
 AccountStore::SignInLookup AccountStore::lookUpSignIn(const std::string& email, const std::string& address) {
     const auto row = m_tx.sql().exec_params1(

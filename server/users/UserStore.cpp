@@ -1,6 +1,7 @@
 #include "users/UserStore.h"
 
 #include "auth/AccessScope.h"
+#include "db/OptionalField.h"
 #include "db/ScopedTransaction.h"
 #include "db/SqlParams.h"
 #include "http/Pagination.h"
@@ -20,11 +21,6 @@ constexpr const char* kUserJson =
     "'org_id', g.org_id, 'site_ids', g.site_ids) ORDER BY g.created_at), '[]'::json) FROM user_grants g "
     "JOIN roles r ON r.id = g.role_id WHERE g.user_id = u.id))::text AS item";
 
-std::optional<std::string> optionalText(const pqxx::field& field) {
-    if (field.is_null())
-        return std::nullopt;
-    return field.as<std::string>();
-}
 } // namespace
 
 std::string UserStore::scopeSql(const AccessScope& scope) {
