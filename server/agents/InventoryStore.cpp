@@ -77,8 +77,8 @@ std::size_t InventoryStore::apply(ScopedTransaction& tx, const AgentSession& ses
             {"initial", "", nullptr,
              report.data.is_array() ? nlohmann::json{{"items", report.data.size()}} : report.data});
     else
-        changes =
-            differences(report.section, nlohmann::json::parse(current[0][1].as<std::string>()), report.data);
+        changes = differences(report.section, nlohmann::json::parse(current[0]["data"].as<std::string>()),
+                              report.data);
     for (const auto& change : changes) {
         tx.sql().exec_params(
             "INSERT INTO device_inventory_changes (device_id, partner_id, org_id, site_id, section, change, "
