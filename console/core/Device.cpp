@@ -1,5 +1,7 @@
 #include "Device.h"
 
+#include "TimeText.h"
+
 #include <QJsonArray>
 
 namespace breeze::console {
@@ -20,7 +22,7 @@ Device Device::fromJson(const QJsonObject& json) {
     device.platform = json.value("platform").toString();
     device.agentVersion = json.value("agent_version").toString();
     device.lastAddress = json.value("last_address").toString();
-    device.lastSeen = QDateTime::fromString(json.value("last_seen_at").toString(), Qt::ISODateWithMs);
+    device.lastSeen = TimeText::parse(json.value("last_seen_at").toString());
     device.lastUser = json.value("last_user").toString();
     device.cpuPercent = json.value("cpu_percent").toDouble(-1);
     device.memoryPercent = json.value("memory_percent").toDouble(-1);

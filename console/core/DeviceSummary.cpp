@@ -1,11 +1,11 @@
 #include "DeviceSummary.h"
 
+#include "TimeText.h"
+
 namespace breeze::console {
 
 DeviceSummary DeviceSummary::fromJson(const QJsonObject& json) {
-    const auto time = [&](const char* key) {
-        return QDateTime::fromString(json.value(key).toString(), Qt::ISODateWithMs);
-    };
+    const auto time = [&](const char* key) { return TimeText::parse(json.value(key).toString()); };
     return {json.value("id").toString(),
             json.value("hostname").toString(),
             json.value("identity").toString(),

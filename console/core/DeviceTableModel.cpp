@@ -1,6 +1,7 @@
 #include "DeviceTableModel.h"
 
 #include "PlainTextMarkup.h"
+#include "TimeText.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -92,8 +93,7 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
         case LastSeen:
             if (role == SortRole)
                 return device.lastSeen;
-            return device.lastSeen.isValid() ? device.lastSeen.toLocalTime().toString("yyyy-MM-dd HH:mm:ss")
-                                             : QString();
+            return TimeText::local(device.lastSeen);
         default:
             return {};
         }
@@ -102,6 +102,8 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
             return plainTextTooltip(tr("Another machine enrolled under this device's identity and waits for "
                                        "approval: %1")
                                         .arg(device.takeoverRequest));
+        if (index.column() == LastSeen && device.lastSeen.isValid())
+            return TimeText::exactUtc(device.lastSeen);
         return index.column() == Hostname ? QVariant(plainTextTooltip(device.identity)) : QVariant();
     case Qt::TextAlignmentRole:
         return index.column() == Cpu || index.column() == Memory

@@ -1,5 +1,7 @@
 #include "JsonTableModel.h"
 
+#include "TimeText.h"
+
 #include <QJsonObject>
 #include <QLocale>
 
@@ -35,9 +37,16 @@ QVariant JsonTableModel::data(const QModelIndex& index, int role) const {
     const QJsonValue value = m_items[index.row()].toObject().value(m_columns[index.column()].field);
     if (role == Qt::UserRole) // sorting: numbers as numbers
         return value.toVariant();
+    const QString& field = m_columns[index.column()].field;
+    // Moments in local time to the minute; the exact UTC time on hover.
+    if (TimeText::isTimeField(field) && value.isString() &&
+        (role == Qt::DisplayRole || role == Qt::ToolTipRole)) {
+        const QDateTime at = TimeText::parse(value.toString());
+        if (at.isValid())
+            return role == Qt::DisplayRole ? TimeText::local(at) : TimeText::exactUtc(at);
+    }
     if (role != Qt::DisplayRole)
         return {};
-    const QString& field = m_columns[index.column()].field;
     if (value.isDouble() && (field.endsWith("_bytes") || field == "size_bytes"))
         return QLocale().formattedDataSize(static_cast<qint64>(value.toDouble()));
     if (value.isBool())

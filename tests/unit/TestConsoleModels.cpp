@@ -14,6 +14,7 @@
 #include "Script.h"
 #include "ScriptParameterModel.h"
 #include "ScriptValueCheck.h"
+#include "TimeText.h"
 #include "UnifiedDiff.h"
 
 #include <QAbstractItemModelTester>
@@ -453,6 +454,29 @@ private Q_SLOTS:
                 " echo three\n+echo four\n"));
         QCOMPARE(unifiedDiff(before, before, "a", "b"), QString());
         QVERIFY(unifiedDiff({}, "new\n", "(empty)", "version 1").contains("+new"));
+    }
+
+    // One format for moments: local time to the minute, the exact UTC time on hover, from what PostgreSQL
+    // writes.
+    void momentsShowInLocalTimeWithTheExactUtcOnHover() {
+        const QDateTime at = TimeText::parse("2026-12-07T03:17:45.913143+00:00");
+        QVERIFY(at.isValid());
+        QCOMPARE(at.toUTC(), QDateTime(QDate(2026, 12, 7), QTime(3, 17, 45, 913), Qt::UTC));
+        QCOMPARE(TimeText::exactUtc(at), QString("2026-12-07 03:17:45.913 UTC"));
+        QCOMPARE(TimeText::local(at), at.toLocalTime().toString("yyyy-MM-dd HH:mm"));
+        QCOMPARE(TimeText::parse("2026-12-07T03:17:45Z").toUTC().time(), QTime(3, 17, 45));
+        QVERIFY(!TimeText::parse("yesterday").isValid());
+        QCOMPARE(TimeText::local({}), QString());
+        JsonTableModel model({{"name", "Name"}, {"created_at", "Created"}});
+        model.setItems(
+            {QJsonObject{{"name", "2026-12-07T03:17:45Z"}, {"created_at", "2026-12-07T03:17:45.5Z"}}});
+        QCOMPARE(model.data(model.index(0, 1)).toString(),
+                 TimeText::local(TimeText::parse("2026-12-07T03:17:45Z")));
+        QCOMPARE(model.data(model.index(0, 1), Qt::ToolTipRole).toString(),
+                 QString("2026-12-07 03:17:45.500 UTC"));
+        // Only time fields are read as times; the raw value still sorts.
+        QCOMPARE(model.data(model.index(0, 0)).toString(), QString("2026-12-07T03:17:45Z"));
+        QCOMPARE(model.data(model.index(0, 1), Qt::UserRole).toString(), QString("2026-12-07T03:17:45.5Z"));
     }
 
     // Raw samples carry counters: rates come from neighbours, and a counter that went back (the agent

@@ -2,6 +2,7 @@
 
 #include "DeviceTableModel.h"
 #include "PlainTextMarkup.h"
+#include "TimeText.h"
 #include "widgets/Colours.h"
 
 #include <QChart>
@@ -118,9 +119,7 @@ void DashboardView::refresh() {
             new QTableWidgetItem(device.hostname.isEmpty() ? device.identity : device.hostname));
         m_recent->setItem(
             static_cast<int>(i), 1,
-            new QTableWidgetItem(device.lastSeen.isValid()
-                                     ? device.lastSeen.toLocalTime().toString("yyyy-MM-dd HH:mm")
-                                     : tr("never")));
+            new QTableWidgetItem(device.lastSeen.isValid() ? TimeText::local(device.lastSeen) : tr("never")));
     }
 }
 

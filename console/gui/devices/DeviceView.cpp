@@ -3,6 +3,7 @@
 #include "ConsoleConnection.h"
 #include "DeviceDetails.h"
 #include "TableColumns.h"
+#include "TimeText.h"
 #include "devices/DeviceCommandsTab.h"
 #include "devices/DeviceFactsPage.h"
 #include "devices/DeviceMetricsTab.h"
@@ -138,8 +139,8 @@ void DeviceView::showOverview() {
     m_overview->add(tr("Platform"), device.platform + " " + device.arch);
     m_overview->add(tr("Address"), device.lastAddress);
     m_overview->add(tr("Agent version"), device.agentVersion);
-    m_overview->add(tr("Last seen"), device.lastSeen.toLocalTime().toString("yyyy-MM-dd HH:mm:ss"));
-    m_overview->add(tr("Enrolled"), device.enrolledAt.toLocalTime().toString("yyyy-MM-dd HH:mm"));
+    m_overview->add(tr("Last seen"), TimeText::local(device.lastSeen));
+    m_overview->add(tr("Enrolled"), TimeText::local(device.enrolledAt));
     m_overview->add(tr("Machine identity"), device.identity);
     m_overview->add(tr("Device id"), device.id);
     if (!m_kernel.isEmpty())

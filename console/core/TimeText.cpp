@@ -1,0 +1,32 @@
+#include "TimeText.h"
+
+#include <QRegularExpression>
+
+namespace breeze::console::TimeText {
+
+QDateTime parse(const QString& iso) {
+    if (iso.isEmpty())
+        return {};
+    // PostgreSQL writes microseconds ("…:45.913143+00:00"); Qt reads at most milliseconds.
+    static const QRegularExpression fraction(R"((\.\d{3})\d+)");
+    QString text = iso;
+    text.replace(fraction, "\\1");
+    QDateTime at = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!at.isValid())
+        at = QDateTime::fromString(text, Qt::ISODate);
+    return at;
+}
+
+QString local(const QDateTime& at) {
+    return at.isValid() ? at.toLocalTime().toString("yyyy-MM-dd HH:mm") : QString();
+}
+
+QString exactUtc(const QDateTime& at) {
+    return at.isValid() ? at.toUTC().toString("yyyy-MM-dd HH:mm:ss.zzz") + " UTC" : QString();
+}
+
+bool isTimeField(const QString& field) {
+    return field == "at" || field.endsWith("_at");
+}
+
+} // namespace breeze::console::TimeText
