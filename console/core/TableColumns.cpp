@@ -17,13 +17,13 @@ Columns organisations() {
 }
 
 Columns sites() {
-    return {{"name", tr("Name")}, {"timezone", tr("Time zone")}, {"org_id", tr("Organisation")}};
+    return {{"name", tr("Name")}, {"timezone", tr("Time zone")}, {"org_name", tr("Organisation")}};
 }
 
 Columns deviceGroups() {
     return {{"name", tr("Name")},
-            {"site_id", tr("Site (empty: whole organisation)")},
-            {"org_id", tr("Organisation")}};
+            {"site_name", tr("Site (empty: whole organisation)")},
+            {"org_name", tr("Organisation")}};
 }
 
 Columns users() {

@@ -16,11 +16,16 @@ constexpr const char* kOrgJson =
     "json_build_object('id', o.id, 'partner_id', o.partner_id, 'name', o.name, 'require_device_approval', "
     "o.require_device_approval, 'created_at', o.created_at, 'updated_at', o.updated_at)::text AS item";
 constexpr const char* kSiteJson =
-    "json_build_object('id', s.id, 'org_id', s.org_id, 'name', s.name, 'timezone', s.timezone, 'created_at', "
-    "s.created_at, 'updated_at', s.updated_at)::text AS item";
+    "json_build_object('id', s.id, 'org_id', s.org_id, 'org_name', coalesce((SELECT o.name FROM "
+    "organizations o "
+    "WHERE o.id = s.org_id), ''), 'name', s.name, 'timezone', s.timezone, 'created_at', s.created_at, "
+    "'updated_at', s.updated_at)::text AS item";
 constexpr const char* kGroupJson =
-    "json_build_object('id', g.id, 'org_id', g.org_id, 'site_id', g.site_id, 'name', g.name, 'created_at', "
-    "g.created_at, 'updated_at', g.updated_at)::text AS item";
+    "json_build_object('id', g.id, 'org_id', g.org_id, 'org_name', coalesce((SELECT o.name FROM "
+    "organizations o "
+    "WHERE o.id = g.org_id), ''), 'site_id', g.site_id, 'site_name', (SELECT st.name FROM sites st WHERE "
+    "st.id = "
+    "g.site_id), 'name', g.name, 'created_at', g.created_at, 'updated_at', g.updated_at)::text AS item";
 
 nlohmann::json item(const pqxx::row& row) {
     return nlohmann::json::parse(row["item"].c_str());

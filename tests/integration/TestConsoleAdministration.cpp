@@ -184,6 +184,20 @@ private Q_SLOTS:
         QVERIFY(column(0).contains("Kiosks"));
     }
 
+    // Lists name the organisation and site a record belongs to, never their ids.
+    void sitesAndGroupsNameTheirOrganisationAndSite() {
+        showTab("Sites");
+        click("Refresh");
+        QTRY_VERIFY_WITH_TIMEOUT(column(0).contains("Berlin"), 10000);
+        QCOMPARE(column(2).at(column(0).indexOf("Berlin")), QString("Contoso Ltd"));
+        showTab("Device groups");
+        click("Refresh");
+        QTRY_VERIFY_WITH_TIMEOUT(column(0).contains("Kiosks"), 10000);
+        const int row = static_cast<int>(column(0).indexOf("Kiosks"));
+        QCOMPARE(column(1).at(row), QString("Berlin"));
+        QCOMPARE(column(2).at(row), QString("Contoso Ltd"));
+    }
+
     void aNewApiKeyIsShownOnce() {
         showTab("API keys");
         click("New…");
