@@ -83,7 +83,7 @@ protocol::Heartbeat MetricsCollector::sample() {
         closedir(dir);
     }
     for (const auto& fs : mountedFilesystems(m_proc + "/mounts"))
-        beat.filesystems.push_back({fs.mount, fs.type, fs.totalBytes, fs.usedBytes});
+        beat.filesystems.push_back({fs.mount, fs.type, fs.totalBytes, fs.usedBytes, fs.availableBytes});
     {
         std::ifstream dev(m_proc + "/net/dev");
         std::string line;

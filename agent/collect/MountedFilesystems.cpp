@@ -26,7 +26,8 @@ std::vector<MountedFilesystem> mountedFilesystems(const std::string& mounts) {
             continue;
         const std::uint64_t total = static_cast<std::uint64_t>(info.f_blocks) * info.f_frsize;
         const std::uint64_t freeBytes = static_cast<std::uint64_t>(info.f_bfree) * info.f_frsize;
-        found.push_back({mount, device, type, total, total - std::min(total, freeBytes)});
+        const std::uint64_t available = static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+        found.push_back({mount, device, type, total, total - std::min(total, freeBytes), available});
     }
     return found;
 }

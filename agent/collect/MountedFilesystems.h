@@ -12,6 +12,8 @@ struct MountedFilesystem {
     std::string type;
     std::uint64_t totalBytes = 0;
     std::uint64_t usedBytes = 0;
+    std::uint64_t availableBytes =
+        0; // to unprivileged users: what df calls "Avail" (root's reserve left out)
 };
 
 // The real, local (or network-share) filesystems mounted now, each once, with their size and use; what

@@ -269,7 +269,9 @@ Heartbeat Heartbeat::decode(const Envelope& envelope) {
     beat.users = fields.strings("users", 1024, kName, Text::Name);
     beat.filesystems = fields.objects("filesystems", 1024, [](const MessageFields& f) {
         return FilesystemUsage{f.string("mount", 4096), f.stringOr("fs_type", 64, "", Text::Name),
-                               f.counter("total_bytes"), f.counter("used_bytes")};
+                               f.counter("total_bytes"), f.counter("used_bytes"),
+                               f.find("available_bytes") ? std::optional(f.counter("available_bytes"))
+                                                         : std::nullopt};
     });
     beat.interfaces = fields.objects("interfaces", 1024, [](const MessageFields& f) {
         return InterfaceCounters{f.string("name", kName, Text::Name), f.counter("rx_bytes"),
@@ -278,13 +280,25 @@ Heartbeat Heartbeat::decode(const Envelope& envelope) {
     return beat;
 }
 
+double FilesystemUsage::usedPercent() const {
+    const double used = static_cast<double>(usedBytes);
+    const double room =
+        availableBytes ? used + static_cast<double>(*availableBytes) : static_cast<double>(totalBytes);
+    return room > 0 ? 100.0 * used / room : 0.0;
+}
+
+nlohmann::json FilesystemUsage::toJson() const {
+    nlohmann::json json{
+        {"mount", mount}, {"fs_type", fsType}, {"total_bytes", totalBytes}, {"used_bytes", usedBytes}};
+    if (availableBytes)
+        json["available_bytes"] = *availableBytes;
+    return json;
+}
+
 Envelope Heartbeat::encode(const std::string& id) const {
     nlohmann::json filesystemList = nlohmann::json::array();
     for (const auto& fs : filesystems)
-        filesystemList.push_back({{"mount", fs.mount},
-                                  {"fs_type", fs.fsType},
-                                  {"total_bytes", fs.totalBytes},
-                                  {"used_bytes", fs.usedBytes}});
+        filesystemList.push_back(fs.toJson());
     nlohmann::json interfaceList = nlohmann::json::array();
     for (const auto& nic : interfaces)
         interfaceList.push_back({{"name", nic.name}, {"rx_bytes", nic.rxBytes}, {"tx_bytes", nic.txBytes}});

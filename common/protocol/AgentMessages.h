@@ -70,6 +70,11 @@ struct FilesystemUsage {
     std::string fsType;
     std::uint64_t totalBytes = 0;
     std::uint64_t usedBytes = 0;
+    std::optional<std::uint64_t> availableBytes; // what df calls "Avail"; older agents do not send it
+
+    // How full it is as df says: used ÷ (used + available), so root's reserve counts as not available.
+    double usedPercent() const;
+    nlohmann::json toJson() const; // as heartbeats, stored samples and consoles carry it
 };
 
 struct InterfaceCounters {

@@ -15,11 +15,17 @@ QJsonArray filesystemsWithUsage(const QJsonArray& inventory, const QJsonArray& u
     const auto withUsage = [](QJsonObject row, const QJsonObject& used) {
         const double total = used.value("total_bytes").toDouble();
         const double bytes = used.value("used_bytes").toDouble(-1);
+        const double available = used.value("available_bytes").toDouble(-1);
         if (bytes >= 0) {
             row.insert("used_bytes", bytes);
-            if (total > 0)
-                row.insert("used_percent", 100.0 * bytes / total);
+            // As df: used ÷ (used + available), so root's reserve is not counted as room; agents that do not
+            // report what is available are measured against the size.
+            const double room = available >= 0 ? bytes + available : total;
+            if (room > 0)
+                row.insert("used_percent", 100.0 * bytes / room);
         }
+        if (available >= 0)
+            row.insert("free_bytes", available);
         if (!row.contains("total_bytes") && total > 0)
             row.insert("total_bytes", total);
         return row;

@@ -5,9 +5,9 @@
 namespace breeze::console {
 
 // The Disks tab's filesystem rows: the inventory's filesystems (mount, device, type, size), each with how
-// full the latest heartbeat says it is ("used_bytes", "used_percent"). A mount only the heartbeat knows
-// (mounted since the last inventory) still gets a row; one the heartbeat no longer reports keeps its row,
-// without usage.
+// full the latest heartbeat says it is ("used_bytes", "free_bytes" and "used_percent", as df shows them). A
+// mount only the heartbeat knows (mounted since the last inventory) still gets a row; one the heartbeat no
+// longer reports keeps its row, without usage.
 QJsonArray filesystemsWithUsage(const QJsonArray& inventory, const QJsonArray& usage);
 
 } // namespace breeze::console

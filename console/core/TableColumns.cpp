@@ -63,7 +63,8 @@ Columns disks() {
 
 Columns filesystems() {
     return {{"mount", tr("Mount point")}, {"used_percent", tr("Used")}, {"used_bytes", tr("Used space")},
-            {"total_bytes", tr("Size")},  {"device", tr("Device")},     {"fs_type", tr("Type")}};
+            {"free_bytes", tr("Free")},   {"total_bytes", tr("Size")},  {"device", tr("Device")},
+            {"fs_type", tr("Type")}};
 }
 
 Columns interfaces() {

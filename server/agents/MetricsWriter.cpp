@@ -33,13 +33,8 @@ Row rowOf(const MetricsWriter::Sample& sample) {
     double diskPercent = 0;
     nlohmann::json filesystems = nlohmann::json::array();
     for (const auto& fs : beat.filesystems) {
-        if (fs.totalBytes > 0)
-            diskPercent = std::max(diskPercent, 100.0 * static_cast<double>(fs.usedBytes) /
-                                                    static_cast<double>(fs.totalBytes));
-        filesystems.push_back({{"mount", fs.mount},
-                               {"fs_type", fs.fsType},
-                               {"total_bytes", fs.totalBytes},
-                               {"used_bytes", fs.usedBytes}});
+        diskPercent = std::max(diskPercent, fs.usedPercent());
+        filesystems.push_back(fs.toJson());
     }
     std::uint64_t rx = 0;
     std::uint64_t tx = 0;

@@ -298,10 +298,7 @@ void ConsoleService::metricsStored(const std::vector<AgentDataFeed::Heartbeat>& 
         const auto& beat = sample.heartbeat;
         nlohmann::json filesystems = nlohmann::json::array();
         for (const auto& fs : beat.filesystems)
-            filesystems.push_back({{"mount", fs.mount},
-                                   {"fs_type", fs.fsType},
-                                   {"total_bytes", fs.totalBytes},
-                                   {"used_bytes", fs.usedBytes}});
+            filesystems.push_back(fs.toJson());
         return nlohmann::json{
             {"device_id", sample.session.deviceId}, {"sampled_at_ms", beat.sampledAtMs},
             {"cpu_percent", beat.cpuPercent},       {"load1", beat.load1},

@@ -53,7 +53,7 @@ class TestAgentData final : public QObject {
         beat.cpuPercent = cpu;
         beat.memoryTotalBytes = 1000;
         beat.memoryUsedBytes = 500;
-        beat.filesystems = {{"/", "ext4", 100, 25}, {"/data", "xfs", 100, 80}};
+        beat.filesystems = {{"/", "ext4", 100, 25, std::nullopt}, {"/data", "xfs", 100, 80, std::nullopt}};
         beat.interfaces = {{"lo", 999, 999}, {"eth0", static_cast<std::uint64_t>(sampledAtMs / 1000), 10}};
         std::promise<bool> stored;
         writer.submit({m_session, beat, [&](server::MetricsWriter::Outcome outcome, const std::string&) {

@@ -84,12 +84,13 @@ private:
         beat.processCount = 180;
         beat.uptimeSeconds = 86400;
         beat.users = {"alice", "root"};
-        beat.filesystems = {{"/", "ext4", 100ull << 30, 40ull << 30}};
+        beat.filesystems = {{"/", "ext4", 100ull << 30, 40ull << 30, 55ull << 30}};
         for (int i = 1; i < m_options.filesystems; ++i)
             beat.filesystems.push_back(
                 {i % 3 == 0 ? "/run/user/" + std::to_string(1000 + i) : "/srv/volume-" + std::to_string(i),
                  i % 3 == 0 ? "tmpfs" : "xfs", (20ull + static_cast<std::uint64_t>(i)) << 30,
-                 (5ull + static_cast<std::uint64_t>(i % 7)) << 30});
+                 (5ull + static_cast<std::uint64_t>(i % 7)) << 30,
+                 (14ull + static_cast<std::uint64_t>(i) - static_cast<std::uint64_t>(i % 7)) << 30});
         beat.interfaces = {{"lo", 1000, 1000},
                            {"eth0", 5'000'000 + static_cast<std::uint64_t>(agent.sequence), 2'000'000}};
         for (int i = 2; i < m_options.interfaces; ++i)

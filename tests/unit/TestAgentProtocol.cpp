@@ -176,11 +176,15 @@ private Q_SLOTS:
         beat.processCount = 120;
         beat.uptimeSeconds = 3600;
         beat.users = {"alice"};
-        beat.filesystems = {{"/", "ext4", 100, 40}};
+        beat.filesystems = {{"/", "ext4", 100, 40, 55}};
         beat.interfaces = {{"eth0", 1000, 2000}};
         const auto decoded = Heartbeat::decode(envelopeOf(encodeEnvelope(beat.encode("s1"))));
         QCOMPARE(decoded.cpuPercent, 12.5);
         QCOMPARE(decoded.filesystems.at(0).usedBytes, std::uint64_t(40));
+        // What df calls "Avail" travels too, and the share is df's; an older agent's heartbeat has none.
+        QCOMPARE(decoded.filesystems.at(0).availableBytes, std::optional<std::uint64_t>(55));
+        QCOMPARE(decoded.filesystems.at(0).usedPercent(), 100.0 * 40 / 95);
+        QCOMPARE((FilesystemUsage{"/", "ext4", 100, 40, std::nullopt}.usedPercent()), 40.0);
         QCOMPARE(decoded.interfaces.at(0).txBytes, std::uint64_t(2000));
         QCOMPARE(decoded.users, beat.users);
 
@@ -348,7 +352,7 @@ private Q_SLOTS:
         beat.users = {nul};
         QVERIFY_THROWS_EXCEPTION(MessageError, Heartbeat::decode(beat.encode("h1")));
         beat.users = {"root"};
-        beat.filesystems = {{"/mnt/odd\x1b", "ext4", 1, 0}};
+        beat.filesystems = {{"/mnt/odd\x1b", "ext4", 1, 0, std::nullopt}};
         QCOMPARE(Heartbeat::decode(beat.encode("h1")).filesystems[0].mount, std::string("/mnt/odd\\u{001B}"));
         beat.interfaces = {{"eth\xe2\x80\xae"
                             "0",

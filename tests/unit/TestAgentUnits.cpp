@@ -8,8 +8,10 @@
 #include "platform/Subprocess.h"
 #include "spool/Spool.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <random>
@@ -153,6 +155,33 @@ private Q_SLOTS:
             loopback |= nic.name == "lo";
         QVERIFY(loopback);
         QVERIFY(!beat.filesystems.empty());
+    }
+
+    // A filesystem's figures are df's: used, available and Use% = used ÷ (used + available), rounded up.
+    void filesystemUseIsWhatDfSays() {
+        MetricsCollector collector;
+        const auto beat = collector.sample();
+        const auto root = std::find_if(beat.filesystems.begin(), beat.filesystems.end(),
+                                       [](const auto& fs) { return fs.mount == "/"; });
+        if (root == beat.filesystems.end())
+            QSKIP("/ is not a filesystem the agent reports here");
+        QProcess df;
+        df.start("df", {"-B1", "--output=used,avail,pcent", "/"});
+        QVERIFY(df.waitForFinished(10000));
+        const QStringList figures =
+            QString::fromUtf8(df.readAllStandardOutput()).split('\n').value(1).simplified().split(' ');
+        QCOMPARE(figures.size(), 3);
+        const double used = figures[0].toDouble();
+        const double available = figures[1].toDouble();
+        QVERIFY(root->availableBytes.has_value());
+        // The disk may change between the two looks: within 64 MiB.
+        QVERIFY2(std::abs(static_cast<double>(root->usedBytes) - used) < 64.0 * 1024 * 1024,
+                 qPrintable(figures.join(' ')));
+        QVERIFY2(std::abs(static_cast<double>(*root->availableBytes) - available) < 64.0 * 1024 * 1024,
+                 qPrintable(figures.join(' ')));
+        const int dfPercent = figures[2].chopped(1).toInt();
+        QVERIFY2(std::abs(static_cast<int>(std::ceil(root->usedPercent())) - dfPercent) <= 1,
+                 qPrintable(QString("%1 vs %2").arg(root->usedPercent()).arg(dfPercent)));
     }
 
     void inventoryDescribesThisMachine() {

@@ -313,6 +313,13 @@ private Q_SLOTS:
         QCOMPARE(rows[2].toObject().value("used_percent").toDouble(), 25.0);
         QCOMPARE(rows[2].toObject().value("total_bytes").toDouble(), 400.0);
         QCOMPARE(filesystemsWithUsage(inventory, {}).size(), 2);
+        // With what is available (df's "Avail"), the share is df's: used ÷ (used + available). Here 5 % of
+        // the size is root's reserve, which df does not count as room.
+        const QJsonArray dfLike{QJsonObject{
+            {"mount", "/"}, {"total_bytes", 1000}, {"used_bytes", 240}, {"available_bytes", 710}}};
+        const QJsonObject root = filesystemsWithUsage(inventory, dfLike)[0].toObject();
+        QCOMPARE(root.value("used_percent").toDouble(), 25.263157894736842);
+        QCOMPARE(root.value("free_bytes").toDouble(), 710.0);
     }
 
     void inventoryTablesShowWhatTheAgentSent() {
