@@ -182,6 +182,24 @@ private Q_SLOTS:
         QVERIFY(!dashboard.grab().isNull());
     }
 
+    void aRevokedDeviceIsNotCountedAsOffline() {
+        DeviceTableModel devices;
+        DashboardView dashboard(devices);
+        Device revoked = make("2", "old-01", "offline", "Debian GNU/Linux 12");
+        revoked.revoked = true;
+        Device quiet = make("3", "db-01", "offline", "Rocky Linux 9");
+        quiet.lastSeen = QDateTime::currentDateTimeUtc().addSecs(-600);
+        devices.setDevices({make("1", "web-01", "online", "Debian GNU/Linux 12"), revoked, quiet});
+        QStringList numbers;
+        for (auto* label : dashboard.findChildren<QLabel*>())
+            if (label->styleSheet().contains("font-size"))
+                numbers << label->text();
+        QCOMPARE(numbers, QStringList({"1", "1", "3"})); // online, offline, devices
+        auto* recent = dashboard.findChild<QTableWidget*>();
+        QCOMPARE(recent->rowCount(), 1);
+        QCOMPARE(recent->item(0, 0)->text(), QString("db-01"));
+    }
+
     void scriptEditorHighlightsFindsAndReplaces() {
         ScriptEditor editor;
         editor.setLanguage("python");

@@ -69,18 +69,18 @@ DashboardView::DashboardView(DeviceTableModel& devices, QWidget* parent)
 void DashboardView::refresh() {
     const int total = m_devices.rowCount();
     const int online = m_devices.onlineCount();
-    m_online->setText(QString::number(online));
-    m_offline->setText(QString::number(total - online));
-    m_total->setText(QString::number(total));
-
     QMap<QString, int> systems;
+    // A revoked device will not come back: it is not offline, and not among the recently offline.
     std::vector<const Device*> offline;
     for (int row = 0; row < total; ++row) {
         const Device& device = m_devices.at(row);
         ++systems[device.os.isEmpty() ? tr("unknown") : device.os];
-        if (device.status != "online")
+        if (device.status != "online" && !device.revoked)
             offline.push_back(&device);
     }
+    m_online->setText(QString::number(online));
+    m_offline->setText(QString::number(offline.size()));
+    m_total->setText(QString::number(total));
     auto* chart = new QChart;
     chart->setTitle(tr("Operating systems"));
     auto* pie = new QPieSeries(chart);
