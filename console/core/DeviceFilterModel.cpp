@@ -26,17 +26,32 @@ void DeviceFilterModel::setScope(const QString& orgId, const QString& siteId, co
     m_siteId = siteId;
     m_groupId = groupId;
     invalidateFilter();
+    Q_EMIT scopeChanged();
+}
+
+bool DeviceFilterModel::inScope(int sourceRow) const {
+    if (!scoped())
+        return true;
+    const Device& device = m_devices.at(sourceRow);
+    return (m_orgId.isEmpty() || device.orgId == m_orgId) &&
+           (m_siteId.isEmpty() || device.siteId == m_siteId) &&
+           (m_groupId.isEmpty() || device.groupId == m_groupId);
+}
+
+DeviceFilterModel::Counts DeviceFilterModel::scopeCounts() const {
+    if (!scoped())
+        return {m_devices.rowCount(), m_devices.onlineCount()};
+    Counts counts;
+    for (int row = 0; row < m_devices.rowCount(); ++row)
+        if (inScope(row)) {
+            ++counts.total;
+            counts.online += m_devices.at(row).status == "online";
+        }
+    return counts;
 }
 
 bool DeviceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex&) const {
-    if (!m_orgId.isEmpty() || !m_siteId.isEmpty() || !m_groupId.isEmpty()) {
-        const Device& device = m_devices.at(sourceRow);
-        if ((!m_orgId.isEmpty() && device.orgId != m_orgId) ||
-            (!m_siteId.isEmpty() && device.siteId != m_siteId) ||
-            (!m_groupId.isEmpty() && device.groupId != m_groupId))
-            return false;
-    }
-    return m_search.isEmpty() || m_devices.searchKey(sourceRow).contains(m_search);
+    return inScope(sourceRow) && (m_search.isEmpty() || m_devices.searchKey(sourceRow).contains(m_search));
 }
 
 bool DeviceFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {

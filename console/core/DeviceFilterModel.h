@@ -18,8 +18,22 @@ public:
     // Only devices of this organisation, site or group (from the tree; a group node stands under a site, so
     // both are given); empty ids: every device.
     void setScope(const QString& orgId, const QString& siteId, const QString& groupId = {});
+    bool scoped() const { return !m_orgId.isEmpty() || !m_siteId.isEmpty() || !m_groupId.isEmpty(); }
+    const QString& scopeOrgId() const { return m_orgId; }
+    const QString& scopeSiteId() const { return m_siteId; }
+    const QString& scopeGroupId() const { return m_groupId; }
+    // The devices in the scope, whatever the search: how many, and how many of them are online.
+    struct Counts {
+        int total = 0;
+        int online = 0;
+    };
+    Counts scopeCounts() const;
+
+Q_SIGNALS:
+    void scopeChanged();
 
 protected:
+    bool inScope(int sourceRow) const;
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
     bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 

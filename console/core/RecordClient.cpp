@@ -93,6 +93,13 @@ void RecordClient::signedInUserId(std::function<void(const QString&)> done) {
     });
 }
 
+void RecordClient::signedInName(std::function<void(const QString&)> done) {
+    m_api.get("/api/v1/auth/me", [done = std::move(done)](const ApiReply& reply) {
+        const QJsonObject me = reply.object();
+        done(me.value("email").toString(me.value("name").toString()));
+    });
+}
+
 QString recordId(const QJsonObject& record) {
     return record.value("id").toString();
 }

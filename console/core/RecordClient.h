@@ -57,6 +57,8 @@ public:
 
     // Who is signed in (the user's id; empty for an API key or when the server cannot say).
     void signedInUserId(std::function<void(const QString& id)> done);
+    // Who is signed in, in words: the user's e-mail address or the API key's name.
+    void signedInName(std::function<void(const QString& name)> done);
 
     ApiClient& api() { return m_api; }
 

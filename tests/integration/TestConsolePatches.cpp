@@ -4,6 +4,7 @@
 // test_patches runs the real agent and apt.)
 #include "ConsoleConnection.h"
 #include "ConsoleFixture.h"
+#include "FleetTreeModel.h"
 #include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
@@ -20,11 +21,14 @@
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPointer>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
+#include <QTreeView>
 #include <QtTest>
 
 using namespace breeze;
@@ -213,6 +217,36 @@ private Q_SLOTS:
         tab.rollBack(0);
         QTRY_VERIFY_WITH_TIMEOUT(tab.status().contains("not installed"), 10000);
         device->close();
+    }
+
+    // The status bar says who is signed in where, and counts the scope the tree chose (names as plain text).
+    void theStatusBarNamesTheUserTheServerAndTheScope() {
+        const auto labels = [this] {
+            QStringList texts;
+            for (auto* label : m_window->statusBar()->findChildren<QLabel*>())
+                if (label->textFormat() == Qt::PlainText)
+                    texts << label->text();
+            return texts;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(labels().filter("admin@patches.test on ").size() == 1, 10000);
+        QVERIFY(labels().contains("1 device, 0 online, 1 offline"));
+        QTreeView* tree = m_window->fleetTree();
+        QModelIndex site;
+        std::function<void(const QModelIndex&)> find = [&](const QModelIndex& parent) {
+            for (int row = 0; row < tree->model()->rowCount(parent); ++row) {
+                const QModelIndex index = tree->model()->index(row, 0, parent);
+                if (index.data(FleetTreeModel::IdRole).toString() == QString::fromStdString(m_site))
+                    site = index;
+                find(index);
+            }
+        };
+        find({});
+        QVERIFY(site.isValid());
+        tree->setCurrentIndex(site);
+        QVERIFY2(labels().contains("<b>HQ</b> & Co: 1 device, 0 online, 1 offline"),
+                 qPrintable(labels().join(" | ")));
+        tree->setCurrentIndex({});
+        QVERIFY(labels().contains("1 device, 0 online, 1 offline"));
     }
 
     void complianceIsChartedPerSite() {

@@ -5,6 +5,7 @@
 #include "DeviceCommands.h"
 #include "DeviceFilterModel.h"
 #include "PaletteModel.h"
+#include "RecordClient.h"
 #include "ScriptRunMonitor.h"
 #include "administration/AdministrationView.h"
 #include "devices/DashboardView.h"
@@ -59,7 +60,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     buildStatusBar();
     buildMenus();
     buildPalette();
-    showCounts(0, 0);
+    showCounts();
 
     QSettings settings;
     restoreGeometry(settings.value("main/geometry").toByteArray());
@@ -190,6 +191,8 @@ void MainWindow::loadOnFirstShow(QWidget* view, bool again) {
 void MainWindow::buildStatusBar() {
     m_counts = new QLabel(this);
     m_counts->setTextFormat(Qt::PlainText);
+    m_identity = new QLabel(this);
+    m_identity->setTextFormat(Qt::PlainText);
     m_link = new QLabel(this);
     m_link->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_counts, 1);
@@ -201,7 +204,15 @@ void MainWindow::buildStatusBar() {
     m_bulkCancel->hide();
     statusBar()->addPermanentWidget(m_bulkProgress);
     statusBar()->addPermanentWidget(m_bulkCancel);
+    statusBar()->addPermanentWidget(m_identity);
     statusBar()->addPermanentWidget(m_link);
+    connect(&m_connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
+        if (signedIn)
+            showWhoIsSignedIn();
+        else
+            m_identity->clear();
+    });
+    connect(m_filter, &DeviceFilterModel::scopeChanged, this, &MainWindow::showCounts);
     m_countdown = new QTimer(this);
     m_countdown->setInterval(1000);
     connect(m_countdown, &QTimer::timeout, this, [this] {
@@ -209,6 +220,7 @@ void MainWindow::buildStatusBar() {
         m_link->setText(tr("Disconnected — reconnecting in %1 s").arg(m_secondsLeft));
     });
     connect(&m_connection.devices(), &DeviceTableModel::countsChanged, this, &MainWindow::showCounts);
+    connect(&m_connection.devices(), &QAbstractItemModel::modelReset, this, &MainWindow::showCounts);
     connect(&m_connection.directory(), &DeviceDirectory::progress, this,
             [this](int loaded) { m_counts->setText(tr("Loading devices… %1").arg(loaded)); });
     connect(&m_connection.directory(), &DeviceDirectory::loaded, this, [this] {
@@ -422,9 +434,38 @@ void MainWindow::setSearch(const QString& text) {
     m_search->setText(text);
 }
 
-void MainWindow::showCounts(int total, int online) {
-    m_counts->setText((total == 1 ? tr("1 device") : tr("%1 devices").arg(total)) +
-                      tr(", %1 online, %2 offline").arg(online).arg(total - online));
+void MainWindow::showCounts() {
+    const auto [total, online] = m_filter->scopeCounts();
+    const QString counts = (total == 1 ? tr("1 device") : tr("%1 devices").arg(total)) +
+                           tr(", %1 online, %2 offline").arg(online).arg(total - online);
+    const QString scope = scopeName();
+    m_counts->setText(scope.isEmpty() ? counts : tr("%1: %2").arg(scope, counts));
+}
+
+QString MainWindow::scopeName() const {
+    const auto nameIn = [](const QVector<TenancyNode>& nodes, const QString& id) {
+        for (const auto& node : nodes)
+            if (node.id == id)
+                return node.name;
+        return QString();
+    };
+    const FleetTreeModel& tree = m_connection.tree();
+    if (!m_filter->scopeGroupId().isEmpty())
+        return tree.groups().value(m_filter->scopeGroupId()).name;
+    if (!m_filter->scopeSiteId().isEmpty())
+        return nameIn(tree.sites(), m_filter->scopeSiteId());
+    return nameIn(tree.organisations(), m_filter->scopeOrgId());
+}
+
+// Who is signed in, and to which server: the technician's e-mail address and the server's address.
+void MainWindow::showWhoIsSignedIn() {
+    const QString server = m_connection.api().server().authority();
+    m_identity->setText(tr("on %1").arg(server));
+    const QPointer<QLabel> identity(m_identity);
+    RecordClient(m_connection.api()).signedInName([identity, server](const QString& name) {
+        if (identity && !name.isEmpty())
+            identity->setText(tr("%1 on %2").arg(name, server));
+    });
 }
 
 } // namespace breeze::console

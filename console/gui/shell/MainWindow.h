@@ -71,7 +71,10 @@ private:
     void showBulkMenu(const QPoint& at);
     // Loads a view from the server the first time it is shown (`again`: also when it was, after sign-in).
     void loadOnFirstShow(QWidget* view, bool again);
-    void showCounts(int total, int online);
+    // The device counts of the scope the tree or the palette chose (every device when none).
+    void showCounts();
+    QString scopeName() const;
+    void showWhoIsSignedIn();
     RunMonitorWindow* openMonitor(const std::function<void(ScriptRunMonitor&)>& begin);
     // Tells the server which devices' heartbeats to stream: those with an open window (at most 50).
     void watchOpenDevices();
@@ -93,6 +96,7 @@ private:
     void openPalette();
     DeviceFilterModel* m_filter;
     QLabel* m_counts;
+    QLabel* m_identity;
     QLabel* m_link;
     QProgressBar* m_bulkProgress;
     QPushButton* m_bulkCancel;
