@@ -3,6 +3,9 @@
 #include "ConsoleConnection.h"
 #include "devices/DashboardView.h"
 #include "devices/DeviceBulkMenu.h"
+#include "devices/DeviceProcessesTab.h"
+#include "devices/DeviceServicesTab.h"
+#include "devices/DeviceView.h"
 #include "scripts/PowerShellLexer.h"
 #include "scripts/QsciHeaders.h"
 #include "scripts/ScriptEditor.h"
@@ -13,6 +16,7 @@
 
 #include <QJsonArray>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -198,6 +202,26 @@ private Q_SLOTS:
         auto* recent = dashboard.findChild<QTableWidget*>();
         QCOMPARE(recent->rowCount(), 1);
         QCOMPARE(recent->item(0, 0)->text(), QString("db-01"));
+    }
+
+    // Each tab of a device window says what it asked the device and how it went; nothing leaks into another.
+    void deviceTabsKeepTheirOwnStatus() {
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {}); // nothing answers
+        DeviceView view(connection, "00000000-0000-4000-8000-000000000001");
+        view.show();
+        auto* services = view.findChild<DeviceServicesTab*>();
+        auto* processes = view.findChild<DeviceProcessesTab*>();
+        QVERIFY(services && processes);
+        view.showTab("Services");
+        for (auto* button : services->findChildren<QPushButton*>())
+            if (button->text() == "Start")
+                button->click();
+        QCOMPARE(services->status(), QString("Choose a service first."));
+        QCOMPARE(processes->status(), QString());
+        view.showTab("Processes"); // asks the device for its processes
+        QTRY_VERIFY_WITH_TIMEOUT(!processes->status().isEmpty(), 5000);
+        QVERIFY(!processes->status().contains("service"));
+        QCOMPARE(services->status(), QString("Choose a service first."));
     }
 
     void scriptEditorHighlightsFindsAndReplaces() {

@@ -10,7 +10,7 @@
 
 namespace breeze::console {
 
-DeviceProcessesTab::DeviceProcessesTab(QWidget* parent) : QWidget(parent) {
+DeviceProcessesTab::DeviceProcessesTab(QWidget* parent) : QWidget(parent), m_status(new InlineMessage(this)) {
     auto* tools = new QWidget(this);
     auto* buttons = new QHBoxLayout(tools);
     buttons->setContentsMargins(0, 0, 0, 0);
@@ -23,6 +23,7 @@ DeviceProcessesTab::DeviceProcessesTab(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);
+    layout->addWidget(m_status);
     connect(m_refresh, &QPushButton::clicked, this, &DeviceProcessesTab::refresh);
     connect(end, &QPushButton::clicked, this, &DeviceProcessesTab::endSelected);
 }
@@ -49,7 +50,7 @@ void DeviceProcessesTab::showEvent(QShowEvent* event) {
 void DeviceProcessesTab::endSelected() {
     const QJsonObject selected = m_table->selectedRow();
     if (selected.isEmpty()) {
-        Q_EMIT message(InlineMessage::Kind::Warning, tr("Choose a process first."));
+        say(InlineMessage::Kind::Warning, tr("Choose a process first."));
         return;
     }
     const ProcessRow process = processOf(selected);

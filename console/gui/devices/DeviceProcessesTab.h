@@ -22,9 +22,12 @@ public:
     int count() const;
     void refresh();
 
+    // What this tab asked of the device and how it went; each tab keeps its own.
+    void say(InlineMessage::Kind kind, const QString& text) { m_status->say(kind, text); }
+    QString status() const { return m_status->message(); }
+
 Q_SIGNALS:
     void commandRequested(const DeviceCommand& command, const QString& tag, const QString& doing);
-    void message(InlineMessage::Kind kind, const QString& text);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -33,6 +36,7 @@ private:
     void endSelected();
 
     DeviceTablePage* m_table;
+    InlineMessage* m_status;
     QPushButton* m_refresh;
 };
 

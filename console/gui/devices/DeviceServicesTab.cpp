@@ -9,7 +9,7 @@
 
 namespace breeze::console {
 
-DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent) {
+DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent), m_status(new InlineMessage(this)) {
     auto* tools = new QWidget(this);
     auto* buttons = new QHBoxLayout(tools);
     buttons->setContentsMargins(0, 0, 0, 0);
@@ -20,7 +20,7 @@ DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent) {
         connect(button, &QPushButton::clicked, this, [this, action = action] {
             const QJsonObject service = m_table->selectedRow();
             if (service.isEmpty()) {
-                Q_EMIT message(InlineMessage::Kind::Warning, tr("Choose a service first."));
+                say(InlineMessage::Kind::Warning, tr("Choose a service first."));
                 return;
             }
             const QString name = serviceName(service);
@@ -34,6 +34,7 @@ DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);
+    layout->addWidget(m_status);
 }
 
 void DeviceServicesTab::setServices(const QJsonArray& services) {

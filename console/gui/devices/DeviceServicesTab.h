@@ -17,13 +17,17 @@ public:
     explicit DeviceServicesTab(QWidget* parent = nullptr);
     void setServices(const QJsonArray& services);
 
+    // What this tab asked of the device and how it went; each tab keeps its own.
+    void say(InlineMessage::Kind kind, const QString& text) { m_status->say(kind, text); }
+    QString status() const { return m_status->message(); }
+
 Q_SIGNALS:
     // `doing` says what is under way; `tag` names the outcome when it comes back.
     void commandRequested(const DeviceCommand& command, const QString& tag, const QString& doing);
-    void message(InlineMessage::Kind kind, const QString& text);
 
 private:
     DeviceTablePage* m_table;
+    InlineMessage* m_status;
 };
 
 } // namespace breeze::console

@@ -24,14 +24,12 @@ namespace breeze::console {
 DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, QWidget* parent)
     : QWidget(parent), m_connection(connection), m_deviceId(deviceId),
       m_details(new DeviceDetails(connection.api(), deviceId, this)), m_tabs(new QTabWidget(this)),
-      m_problem(new InlineMessage(this)), m_actionResult(new InlineMessage(this)) {
+      m_problem(new InlineMessage(this)) {
     setWindowTitle(tr("Device"));
-    m_actionResult->setWordWrap(true);
     addTabs();
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_problem);
     layout->addWidget(m_tabs);
-    layout->addWidget(m_actionResult);
     followCommands();
     resize(1000, 650);
 
@@ -81,8 +79,6 @@ void DeviceView::addTabs() {
     connect(m_metrics, &DeviceMetricsTab::rangeChosen, m_details, &DeviceDetails::loadMetrics);
     m_commands = new DeviceCommandsTab(m_tabs);
     m_tabs->addTab(m_commands, tr("Commands"));
-    connect(m_services, &DeviceServicesTab::message, m_actionResult, &InlineMessage::say);
-    connect(m_processes, &DeviceProcessesTab::message, m_actionResult, &InlineMessage::say);
     connect(m_services, &DeviceServicesTab::commandRequested, this, &DeviceView::runOnDevice);
     connect(m_processes, &DeviceProcessesTab::commandRequested, this, &DeviceView::runOnDevice);
 }
@@ -93,34 +89,42 @@ void DeviceView::followCommands() {
     connect(&m_connection.commands(), &CommandRunner::refused, this,
             [this, own](const QString& tag, const QString& message) {
                 if (tag.startsWith(own))
-                    m_actionResult->showError(tr("Not sent: %1").arg(message));
+                    say(tag.mid(own.size()), InlineMessage::Kind::Error, tr("Not sent: %1").arg(message));
             });
-    connect(&m_connection.commands(), &CommandRunner::finished, this,
-            [this, own](const QString& tag, const QJsonObject& command) {
-                if (!tag.startsWith(own))
-                    return;
-                const QString what = tag.mid(own.size());
-                const CommandOutcome outcome = CommandOutcome::fromJson(command);
-                if (what == "processes" && outcome.completed()) {
-                    m_processes->setProcesses(outcome.processes);
-                    m_actionResult->showInformation(tr("%1 processes.").arg(m_processes->count()));
-                } else if (outcome.completed()) {
-                    m_actionResult->showSuccess(tr("Done."));
-                    if (what == "kill")
-                        runOnDevice(DeviceCommand::listProcesses(), "processes",
-                                    tr("Refreshing the processes…"));
-                } else {
-                    m_actionResult->showError(
-                        tr("The device reported %1: %2").arg(outcome.status, outcome.message));
-                }
-                m_details->loadCommands();
-            });
+    connect(
+        &m_connection.commands(), &CommandRunner::finished, this,
+        [this, own](const QString& tag, const QJsonObject& command) {
+            if (!tag.startsWith(own))
+                return;
+            const QString what = tag.mid(own.size());
+            const CommandOutcome outcome = CommandOutcome::fromJson(command);
+            if (what == "processes" && outcome.completed()) {
+                m_processes->setProcesses(outcome.processes);
+                say(what, InlineMessage::Kind::Information, tr("%1 processes.").arg(m_processes->count()));
+            } else if (outcome.completed()) {
+                say(what, InlineMessage::Kind::Success, tr("Done."));
+                if (what == "kill")
+                    runOnDevice(DeviceCommand::listProcesses(), "processes", tr("Refreshing the processes…"));
+            } else {
+                say(what, InlineMessage::Kind::Error,
+                    tr("The device reported %1: %2").arg(outcome.status, outcome.message));
+            }
+            m_details->loadCommands();
+        });
 }
 
 void DeviceView::runOnDevice(const DeviceCommand& command, const QString& tag, const QString& doing) {
-    m_actionResult->showInformation(doing);
+    say(tag, InlineMessage::Kind::Information, doing);
     m_connection.commands().send(m_deviceId, command.type, command.args,
                                  "device-view:" + m_deviceId + ":" + tag);
+}
+
+// A command's news goes to the tab that asked for it, so none leaks into another.
+void DeviceView::say(const QString& tag, InlineMessage::Kind kind, const QString& text) {
+    if (tag == "service")
+        m_services->say(kind, text);
+    else
+        m_processes->say(kind, text); // "processes" and "kill"
 }
 
 void DeviceView::showDevice(const DeviceSummary& device) {

@@ -3,6 +3,7 @@
 #include "DeviceCommands.h"
 #include "DeviceInventory.h"
 #include "DeviceSummary.h"
+#include "widgets/InlineMessage.h"
 
 #include <QWidget>
 #include <optional>
@@ -22,11 +23,10 @@ class DeviceProcessesTab;
 class DeviceServicesTab;
 class DeviceStorageTab;
 class DeviceTablePage;
-class InlineMessage;
 
 // One device in depth, a tab each: overview, hardware, disks, network, software (searchable), services,
 // processes, users, patches, metrics charts over 1 h / 24 h / 7 d / 30 d, and the command history.
-// Everything is plain text as the agent reported it. What it asks the device to do is said below the tabs.
+// Everything is plain text as the agent reported it. What a tab asks the device to do is said in that tab.
 class DeviceView : public QWidget {
     Q_OBJECT
 
@@ -41,6 +41,7 @@ private:
     void addTabs();
     void followCommands();
     void runOnDevice(const DeviceCommand& command, const QString& tag, const QString& doing);
+    void say(const QString& tag, InlineMessage::Kind kind, const QString& text);
     void showDevice(const DeviceSummary& device);
     void showInventory(const DeviceInventory& inventory);
     void showOverview();
@@ -50,7 +51,6 @@ private:
     DeviceDetails* m_details;
     QTabWidget* m_tabs;
     InlineMessage* m_problem;
-    InlineMessage* m_actionResult;
     DeviceFactsPage* m_overview;
     DeviceFactsPage* m_hardware;
     DeviceStorageTab* m_storage;
