@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -281,9 +282,16 @@ nlohmann::json InventoryCollector::software() {
     return items;
 }
 
+// systemd's own test (sd_booted): it runs as this machine's init exactly when /run/systemd/system exists.
+static bool systemdRunning() {
+    struct stat info {};
+    return ::lstat("/run/systemd/system", &info) == 0 && S_ISDIR(info.st_mode);
+}
+
 nlohmann::json InventoryCollector::services() {
-    // Unit files say what is installed and enabled (readable without a running systemd); list-units adds the
-    // live state when systemd runs.
+    // Unit files say what is installed and how it starts (readable without a running systemd); list-units
+    // adds the live state when systemd runs. Where it does not (a container, another init), services have no
+    // state at all rather than a made-up "unknown", and the console says why.
     std::map<std::string, nlohmann::json> byName;
     bool ok = false;
     const std::string files =
@@ -294,10 +302,13 @@ nlohmann::json InventoryCollector::services() {
         fields >> name >> enabled;
         if (name.empty() || name.find('@') != std::string::npos)
             continue;
-        byName[name] = {{"name", bounded(name)}, {"enabled", bounded(enabled, 32)}, {"state", "unknown"}};
+        byName[name] = {{"name", bounded(name)}, {"enabled", bounded(enabled, 32)}};
     }
-    const std::string units = run(
-        {"systemctl", "list-units", "--type=service", "--all", "--no-legend", "--no-pager", "--plain"}, &ok);
+    ok = systemdRunning();
+    const std::string units = ok ? run({"systemctl", "list-units", "--type=service", "--all", "--no-legend",
+                                        "--no-pager", "--plain"},
+                                       &ok)
+                                 : std::string();
     if (ok) {
         for (const auto& line : lines(units)) {
             std::istringstream fields(line);

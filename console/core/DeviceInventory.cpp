@@ -24,6 +24,13 @@ DeviceInventory DeviceInventory::fromSections(const QJsonObject& sections) {
     inventory.interfaces = data("interfaces").toArray();
     inventory.software = data("software").toArray();
     inventory.services = data("services").toArray();
+    // Older agents wrote "unknown" where newer ones leave the state out: both mean nobody could ask systemd.
+    inventory.serviceStatesKnown = inventory.services.isEmpty();
+    for (const auto& service : inventory.services) {
+        const QString state = service.toObject().value("state").toString();
+        inventory.serviceStatesKnown =
+            inventory.serviceStatesKnown || (!state.isEmpty() && state != "unknown");
+    }
     inventory.users = data("users").toArray();
     return inventory;
 }

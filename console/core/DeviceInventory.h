@@ -28,6 +28,8 @@ struct DeviceInventory {
     QJsonArray interfaces;
     QJsonArray software;
     QJsonArray services;
+    // False when the device reported services but no live state for any (systemd is not running there).
+    bool serviceStatesKnown = true;
     QJsonArray users;
 
     // From the inventory answer's "sections" (section name -> {"data", "collected_at"}).

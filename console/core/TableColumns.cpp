@@ -84,7 +84,7 @@ Columns services() {
     return {{"name", tr("Service")},
             {"state", tr("State")},
             {"sub_state", tr("Sub-state")},
-            {"enabled", tr("Enabled")},
+            {"enabled", tr("Startup")},
             {"description", tr("Description")}};
 }
 

@@ -8,6 +8,7 @@
 #include "platform/Subprocess.h"
 #include "spool/Spool.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -199,6 +200,16 @@ private Q_SLOTS:
             root |= user["name"] == "root" && user["uid"] == 0;
         QVERIFY(root);
         QVERIFY(!collector.services().empty()); // unit files are readable even where systemd is not running
+        // Where systemd does not run, services carry how they start but no invented state; where it runs,
+        // some do.
+        const bool systemd = QFileInfo("/run/systemd/system").isDir();
+        bool anyState = false;
+        for (const auto& service : collector.services()) {
+            anyState |= service.contains("state");
+            QVERIFY(service.value("state", "") != "unknown");
+            QVERIFY(service.contains("enabled") || systemd);
+        }
+        QCOMPARE(anyState, systemd);
     }
 
     void aptOutputIsReadIntoUpdates() {

@@ -567,6 +567,13 @@ private Q_SLOTS:
         QCOMPARE(inventory.kernel, QString("6.1.0"));
         QCOMPARE(inventory.hardware.cpuCores, 4);
         QCOMPARE(inventory.hardware.bios, QString("SeaBIOS"));
+        QVERIFY(inventory.serviceStatesKnown); // no services: nothing to explain
+        const auto services = [](QJsonArray list) {
+            return DeviceInventory::fromSections({{"services", QJsonObject{{"data", list}}}});
+        };
+        QVERIFY(!services({QJsonObject{{"name", "ssh.service"}, {"enabled", "enabled"}}}).serviceStatesKnown);
+        QVERIFY(!services({QJsonObject{{"name", "ssh.service"}, {"state", "unknown"}}}).serviceStatesKnown);
+        QVERIFY(services({QJsonObject{{"name", "ssh.service"}, {"state", "active"}}}).serviceStatesKnown);
         QVERIFY(!inventory.hardware.memoryBytes);
     }
 };

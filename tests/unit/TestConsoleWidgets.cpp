@@ -222,6 +222,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!processes->status().isEmpty(), 5000);
         QVERIFY(!processes->status().contains("service"));
         QCOMPARE(services->status(), QString("Choose a service first."));
+        // A device without systemd: the tab says so rather than showing every state as unknown.
+        services->setServices({QJsonObject{{"name", "ssh.service"}, {"enabled", "enabled"}}}, false);
+        QVERIFY(services->note().startsWith("systemd is not running on this device"));
+        services->setServices({QJsonObject{{"name", "ssh.service"}, {"state", "active"}}}, true);
+        QCOMPARE(services->note(), QString());
     }
 
     void scriptEditorHighlightsFindsAndReplaces() {

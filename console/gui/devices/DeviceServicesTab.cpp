@@ -9,7 +9,8 @@
 
 namespace breeze::console {
 
-DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent), m_status(new InlineMessage(this)) {
+DeviceServicesTab::DeviceServicesTab(QWidget* parent)
+    : QWidget(parent), m_status(new InlineMessage(this)), m_note(new InlineMessage(this)) {
     auto* tools = new QWidget(this);
     auto* buttons = new QHBoxLayout(tools);
     buttons->setContentsMargins(0, 0, 0, 0);
@@ -33,12 +34,18 @@ DeviceServicesTab::DeviceServicesTab(QWidget* parent) : QWidget(parent), m_statu
     m_table = new DeviceTablePage(TableColumns::services(), true, tools, this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_note);
     layout->addWidget(m_table);
     layout->addWidget(m_status);
 }
 
-void DeviceServicesTab::setServices(const QJsonArray& services) {
+void DeviceServicesTab::setServices(const QJsonArray& services, bool statesKnown) {
     m_table->setRows(services);
+    if (statesKnown)
+        m_note->clear();
+    else
+        m_note->showWarning(tr("systemd is not running on this device, so no service has a state to show; "
+                               "Startup says how each one is set to start."));
 }
 
 } // namespace breeze::console

@@ -15,11 +15,13 @@ class DeviceServicesTab : public QWidget {
 
 public:
     explicit DeviceServicesTab(QWidget* parent = nullptr);
-    void setServices(const QJsonArray& services);
+    // `statesKnown`: false when the device could not say whether its services run (no systemd there).
+    void setServices(const QJsonArray& services, bool statesKnown);
 
     // What this tab asked of the device and how it went; each tab keeps its own.
     void say(InlineMessage::Kind kind, const QString& text) { m_status->say(kind, text); }
     QString status() const { return m_status->message(); }
+    QString note() const { return m_note->message(); }
 
 Q_SIGNALS:
     // `doing` says what is under way; `tag` names the outcome when it comes back.
@@ -28,6 +30,7 @@ Q_SIGNALS:
 private:
     DeviceTablePage* m_table;
     InlineMessage* m_status;
+    InlineMessage* m_note;
 };
 
 } // namespace breeze::console

@@ -169,7 +169,7 @@ void DeviceView::showInventory(const DeviceInventory& inventory) {
     m_storage->setInventory(inventory.disks, inventory.filesystems);
     m_interfaces->setRows(inventory.interfaces);
     m_software->setRows(inventory.software);
-    m_services->setServices(inventory.services);
+    m_services->setServices(inventory.services, inventory.serviceStatesKnown);
     m_users->setRows(inventory.users);
 }
 
