@@ -9,6 +9,7 @@
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "devices/DevicePatchesTab.h"
+#include "devices/DeviceProcessesTab.h"
 #include "devices/DeviceView.h"
 #include "patches/PatchesView.h"
 #include "shell/MainWindow.h"
@@ -247,6 +248,17 @@ private Q_SLOTS:
                  qPrintable(labels().join(" | ")));
         tree->setCurrentIndex({});
         QVERIFY(labels().contains("1 device, 0 online, 1 offline"));
+    }
+
+    // A command for an offline device is queued, and its tab says it runs when the device is back.
+    void anOfflineDeviceQueuesAndSaysSo() {
+        DeviceView* device = m_window->openDevice(QString::fromStdString(m_device));
+        QVERIFY(device);
+        device->showTab("Processes");
+        auto* processes = device->findChild<DeviceProcessesTab*>();
+        QVERIFY(processes);
+        QTRY_VERIFY_WITH_TIMEOUT(processes->status().contains("runs when the device is back"), 10000);
+        device->close();
     }
 
     void complianceIsChartedPerSite() {

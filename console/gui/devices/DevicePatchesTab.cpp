@@ -96,7 +96,9 @@ void DevicePatchesTab::follow(const QString& commandId, const QString& what) {
         commandId, [this, commandId, what](const CommandProgress& progress, const QString& error) {
             if (error.isEmpty() && progress.running()) {
                 m_status->showInformation(
-                    tr("%1: %2 (the device does it when it is online)").arg(what, progress.status));
+                    progress.status == "pending"
+                        ? tr("%1: pending — queued, it runs when the device is back online").arg(what)
+                        : tr("%1: %2").arg(what, progress.status));
                 QTimer::singleShot(1000, this, [this, commandId, what] { follow(commandId, what); });
                 return;
             }

@@ -91,6 +91,16 @@ void DeviceView::followCommands() {
                 if (tag.startsWith(own))
                     say(tag.mid(own.size()), InlineMessage::Kind::Error, tr("Not sent: %1").arg(message));
             });
+    // Queued for a device that is offline: it runs when the device is back, and the tab says so.
+    connect(&m_connection.commands(), &CommandRunner::queued, this,
+            [this, own](const QString& tag, const QJsonObject&) {
+                const Device* device = m_connection.devices().device(m_deviceId);
+                const bool online =
+                    device ? device->status == "online" : m_device && m_device->status == "online";
+                if (tag.startsWith(own) && !online)
+                    say(tag.mid(own.size()), InlineMessage::Kind::Warning,
+                        tr("Queued: the device is offline; it runs when the device is back."));
+            });
     connect(
         &m_connection.commands(), &CommandRunner::finished, this,
         [this, own](const QString& tag, const QJsonObject& command) {
