@@ -1,6 +1,9 @@
 #include "DeviceCommands.h"
 
+#include "TimeText.h"
+
 #include <QJsonDocument>
+#include <QObject>
 
 namespace breeze::console {
 
@@ -56,11 +59,35 @@ CommandOutcome CommandOutcome::fromJson(const QJsonObject& command) {
 }
 
 QString commandText(const QJsonObject& command) {
-    QString text = command.value("error").toString();
-    const QJsonValue answer = command.value("output");
-    if (answer.isObject())
-        text += (text.isEmpty() ? "" : "\n\n") + QString::fromUtf8(QJsonDocument(answer.toObject()).toJson());
-    return text;
+    if (command.isEmpty())
+        return {};
+    QStringList parts;
+    QString head = command.value("type").toString() + " — " + command.value("status").toString();
+    if (command.value("exit_code").isDouble())
+        head += QObject::tr(", exit code %1").arg(command.value("exit_code").toInt());
+    const QDateTime sent = TimeText::parse(command.value("sent_at").toString());
+    const QDateTime done = TimeText::parse(command.value("finished_at").toString());
+    if (command.value("type").toString() == "ping" && sent.isValid() && done.isValid())
+        head += QObject::tr(", round trip %1 ms").arg(sent.msecsTo(done));
+    parts << head;
+    if (const QString error = command.value("error").toString(); !error.isEmpty())
+        parts << error;
+    const QJsonObject answer = command.value("output").toObject();
+    QStringList fields;
+    for (auto it = answer.begin(); it != answer.end(); ++it) {
+        if (it.value().isString() && it.value().toString().contains('\n'))
+            parts << it.key() + ":\n" + it.value().toString(); // printed text stays as printed
+        else if (it.value().isObject() || it.value().isArray())
+            fields << it.key() + ": " +
+                          QString::fromUtf8((it.value().isObject() ? QJsonDocument(it.value().toObject())
+                                                                   : QJsonDocument(it.value().toArray()))
+                                                .toJson(QJsonDocument::Compact));
+        else
+            fields << it.key() + ": " + it.value().toVariant().toString();
+    }
+    if (!fields.isEmpty())
+        parts << fields.join('\n');
+    return parts.join("\n\n");
 }
 
 QString serviceName(const QJsonObject& service) {

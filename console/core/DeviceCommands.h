@@ -41,7 +41,8 @@ struct CommandOutcome {
     bool completed() const { return status == "completed"; }
 };
 
-// A command of the history as text: its error, then its answer (as the agent sent it, pretty-printed).
+// A command of the history as text to read: what it was and how it ended (with the round trip of a ping), its
+// error, then its answer: text the agent printed as it printed it, other fields one per line.
 QString commandText(const QJsonObject& command);
 
 // Rows of the device tables that the view acts on.

@@ -574,6 +574,23 @@ private Q_SLOTS:
         QVERIFY(!services({QJsonObject{{"name", "ssh.service"}, {"enabled", "enabled"}}}).serviceStatesKnown);
         QVERIFY(!services({QJsonObject{{"name", "ssh.service"}, {"state", "unknown"}}}).serviceStatesKnown);
         QVERIFY(services({QJsonObject{{"name", "ssh.service"}, {"state", "active"}}}).serviceStatesKnown);
+        // A command reads as text: a ping's round trip, an error, printed output as printed.
+        const QString ping = commandText({{"type", "ping"},
+                                          {"status", "completed"},
+                                          {"sent_at", "2026-12-07T10:00:00.100Z"},
+                                          {"finished_at", "2026-12-07T10:00:00.142Z"},
+                                          {"output", QJsonObject{{"pong", true}}}});
+        QVERIFY2(ping.startsWith("ping — completed, round trip 42 ms"), qPrintable(ping));
+        QVERIFY(ping.contains("pong: true"));
+        const QString service =
+            commandText({{"type", "service_action"},
+                         {"status", "failed"},
+                         {"exit_code", 5},
+                         {"error", "the unit did not start"},
+                         {"output", QJsonObject{{"output", "line one\nline \"two\"\n"}}}});
+        QVERIFY(service.startsWith("service_action — failed, exit code 5\n\nthe unit did not start"));
+        QVERIFY(service.contains("output:\nline one\nline \"two\"\n"));
+        QCOMPARE(commandText({}), QString());
         QVERIFY(!inventory.hardware.memoryBytes);
     }
 };

@@ -3,6 +3,7 @@
 #include "ConsoleConnection.h"
 #include "devices/DashboardView.h"
 #include "devices/DeviceBulkMenu.h"
+#include "devices/DeviceCommandsTab.h"
 #include "devices/DeviceProcessesTab.h"
 #include "devices/DeviceServicesTab.h"
 #include "devices/DeviceView.h"
@@ -16,6 +17,7 @@
 
 #include <QJsonArray>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -227,6 +229,17 @@ private Q_SLOTS:
         QVERIFY(services->note().startsWith("systemd is not running on this device"));
         services->setServices({QJsonObject{{"name", "ssh.service"}, {"state", "active"}}}, true);
         QCOMPARE(services->note(), QString());
+    }
+
+    // The command history shows the newest first and opens on it.
+    void theCommandHistoryOpensOnTheNewest() {
+        DeviceCommandsTab tab;
+        tab.setCommands(
+            {QJsonObject{{"type", "ping"}, {"status", "completed"}, {"created_at", "2026-12-07T09:00:00Z"}},
+             QJsonObject{{"type", "reboot"}, {"status", "pending"}, {"created_at", "2026-12-07T10:00:00Z"}}});
+        auto* output = tab.findChild<QPlainTextEdit*>();
+        QVERIFY(output);
+        QVERIFY2(output->toPlainText().startsWith("reboot — pending"), qPrintable(output->toPlainText()));
     }
 
     void scriptEditorHighlightsFindsAndReplaces() {

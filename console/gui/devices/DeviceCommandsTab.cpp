@@ -25,6 +25,10 @@ DeviceCommandsTab::DeviceCommandsTab(QWidget* parent)
 
 void DeviceCommandsTab::setCommands(const QJsonArray& commands) {
     m_table->setRows(commands);
+    // Newest first, and the newest one's answer shown at once.
+    m_table->table()->sortByColumn(0, Qt::DescendingOrder);
+    if (m_table->rowCount() > 0)
+        m_table->table()->selectRow(0);
 }
 
 } // namespace breeze::console
