@@ -15,14 +15,18 @@
 #include "widgets/Confirmation.h"
 #include "widgets/InlineMessage.h"
 
+#include <QApplication>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTimer>
 #include <QtTest>
 
 using namespace breeze::console;
@@ -240,6 +244,37 @@ private Q_SLOTS:
         auto* output = tab.findChild<QPlainTextEdit*>();
         QVERIFY(output);
         QVERIFY2(output->toPlainText().startsWith("reboot — pending"), qPrintable(output->toPlainText()));
+    }
+
+    // Destructive questions name what they act on and leave the focus on the safe answer.
+    void destructiveDialogsNameTheirTargetsAndDefaultToNo() {
+        QString label;
+        bool defaultIsNo = false;
+        QTimer::singleShot(0, [&] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            QVERIFY(box);
+            defaultIsNo = box->defaultButton() == box->button(QMessageBox::No);
+            box->button(QMessageBox::No)->click();
+        });
+        QVERIFY(!Confirmation::ask(nullptr, "Delete", "Delete the group \"Kiosks\"?"));
+        QVERIFY(defaultIsNo);
+
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {});
+        connection.devices().setDevices(
+            {make("a", "<b>web-01</b>", "online", "Debian"), make("b", "db-01", "online", "Debian")});
+        DeviceBulkMenu menu(connection, {"a", "b"}, nullptr);
+        QTimer::singleShot(0, [&] {
+            auto* ask = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+            QVERIFY(ask);
+            label = ask->labelText();
+            for (auto* text : ask->findChildren<QLabel*>())
+                QCOMPARE(text->textFormat(), Qt::PlainText);
+            ask->reject();
+        });
+        for (QAction* action : menu.actions())
+            if (action->text() == "Restart…")
+                action->trigger();
+        QCOMPARE(label, QString("Restart <b>web-01</b>, db-01 in how many minutes? (users are warned)"));
     }
 
     void scriptEditorHighlightsFindsAndReplaces() {

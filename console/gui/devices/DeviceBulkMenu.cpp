@@ -3,6 +3,7 @@
 #include "ConsoleConnection.h"
 
 #include <QInputDialog>
+#include <QLabel>
 #include <QSet>
 
 namespace breeze::console {
@@ -49,15 +50,29 @@ void DeviceBulkMenu::addCommands() {
     for (const auto& [command, verb] : {std::pair{&DeviceCommand::restart, tr("Restart")},
                                         std::pair{&DeviceCommand::shutDown, tr("Shut down")}}) {
         addAction(verb + "…", this, [this, run, command = command, verb = verb] {
-            bool ok = false;
-            const int minutes = QInputDialog::getInt(
-                parentWidget(), verb,
-                tr("%1 %2 device(s) in how many minutes? (users are warned)").arg(verb).arg(m_ids.size()), 5,
-                0, 1440, 1, &ok);
-            if (ok)
-                run(command(minutes * 60), verb);
+            // Names what it will restart or shut down; host names are the agents' words, shown as text.
+            QInputDialog ask(parentWidget());
+            ask.setWindowTitle(verb);
+            ask.setLabelText(tr("%1 %2 in how many minutes? (users are warned)").arg(verb, targetNames()));
+            for (auto* label : ask.findChildren<QLabel*>())
+                label->setTextFormat(Qt::PlainText);
+            ask.setIntRange(0, 1440);
+            ask.setIntValue(5);
+            if (ask.exec() == QDialog::Accepted)
+                run(command(ask.intValue() * 60), verb);
         });
     }
+}
+
+QString DeviceBulkMenu::targetNames() const {
+    QStringList names;
+    for (const QString& id : m_ids.mid(0, 5)) {
+        const Device* device = m_connection.devices().device(id);
+        names << (device ? (device->hostname.isEmpty() ? device->identity : device->hostname) : id);
+    }
+    if (m_ids.size() > 5)
+        return tr("%1 and %n more", nullptr, static_cast<int>(m_ids.size() - 5)).arg(names.join(", "));
+    return names.join(", ");
 }
 
 void DeviceBulkMenu::addTags() {

@@ -27,6 +27,8 @@ Q_SIGNALS:
     void runScriptRequested(const QStringList& deviceIds);
 
 private:
+    // The selected devices by name: the first five, then how many more.
+    QString targetNames() const;
     void addCommands();
     void addTags();
     void addGroups();

@@ -60,7 +60,7 @@ void DeviceProcessesTab::endSelected() {
     ask.setTextFormat(Qt::PlainText);
     auto* term = ask.addButton(tr("End (TERM)"), QMessageBox::AcceptRole);
     auto* hard = ask.addButton(tr("Kill (KILL)"), QMessageBox::DestructiveRole);
-    ask.addButton(QMessageBox::Cancel);
+    ask.setDefaultButton(ask.addButton(QMessageBox::Cancel)); // Enter never ends a process
     ask.exec();
     if (ask.clickedButton() != term && ask.clickedButton() != hard)
         return;

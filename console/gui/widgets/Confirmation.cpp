@@ -27,6 +27,9 @@ bool Confirmation::ask(QWidget* parent, const QString& title, const QString& que
     }
     QMessageBox box(QMessageBox::Question, title, question, QMessageBox::Yes | QMessageBox::No, parent);
     box.setTextFormat(Qt::PlainText);
+    // Enter or a reflex never destroys anything: the safe answer has the focus.
+    box.setDefaultButton(QMessageBox::No);
+    box.setEscapeButton(QMessageBox::No);
     return box.exec() == QMessageBox::Yes;
 }
 
