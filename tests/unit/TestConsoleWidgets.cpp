@@ -219,15 +219,22 @@ private Q_SLOTS:
         auto* processes = view.findChild<DeviceProcessesTab*>();
         QVERIFY(services && processes);
         view.showTab("Services");
+        QPushButton* start = nullptr;
         for (auto* button : services->findChildren<QPushButton*>())
             if (button->text() == "Start")
-                button->click();
-        QCOMPARE(services->status(), QString("Choose a service first."));
+                start = button;
+        QVERIFY(start && !start->isEnabled()); // nothing selected: nothing to start
+        services->setServices({QJsonObject{{"name", "ssh.service"}, {"state", "active"}}}, true);
+        services->findChild<QTableView*>()->selectRow(0);
+        QVERIFY(start->isEnabled());
+        start->click();
+        QTRY_VERIFY_WITH_TIMEOUT(services->status().startsWith("Not sent"), 5000); // nothing answers here
+        const QString serviceNews = services->status();
         QCOMPARE(processes->status(), QString());
         view.showTab("Processes"); // asks the device for its processes
         QTRY_VERIFY_WITH_TIMEOUT(!processes->status().isEmpty(), 5000);
         QVERIFY(!processes->status().contains("service"));
-        QCOMPARE(services->status(), QString("Choose a service first."));
+        QCOMPARE(services->status(), serviceNews);
         // A device without systemd: the tab says so rather than showing every state as unknown.
         services->setServices({QJsonObject{{"name", "ssh.service"}, {"enabled", "enabled"}}}, false);
         QVERIFY(services->note().startsWith("systemd is not running on this device"));

@@ -10,6 +10,7 @@
 #include "widgets/Confirmation.h"
 #include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
+#include "widgets/SelectionGate.h"
 
 #include <QClipboard>
 #include <QComboBox>
@@ -158,6 +159,9 @@ void AdministrationView::addAction(const QString& label, const std::function<voi
     auto* button = new QPushButton(label, page.table->parentWidget());
     connect(button, &QPushButton::clicked, this, action);
     page.bar->insertWidget(page.bar->count() - 1, button); // before Refresh
+    // Everything but making a new record acts on the selected one.
+    if (!label.startsWith(tr("New")))
+        enableWithSelection(page.table, {button});
 }
 
 AdministrationView::Page& AdministrationView::currentPage() {

@@ -4,6 +4,7 @@
 #include "PatchClient.h"
 #include "TableColumns.h"
 #include "widgets/InlineMessage.h"
+#include "widgets/SelectionGate.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -41,6 +42,7 @@ DevicePatchesTab::DevicePatchesTab(ConsoleConnection& connection, QString device
     layout->addWidget(m_status);
     connect(m_scan, &QPushButton::clicked, this, &DevicePatchesTab::scan);
     connect(rollBackButton, &QPushButton::clicked, this, [this] { rollBack(m_table->currentIndex().row()); });
+    enableWithSelection(m_table, {rollBackButton});
 }
 
 QString DevicePatchesTab::status() const {

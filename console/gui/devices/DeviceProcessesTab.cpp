@@ -2,10 +2,12 @@
 
 #include "TableColumns.h"
 #include "devices/DeviceTablePage.h"
+#include "widgets/SelectionGate.h"
 
 #include <QHBoxLayout>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace breeze::console {
@@ -20,6 +22,7 @@ DeviceProcessesTab::DeviceProcessesTab(QWidget* parent) : QWidget(parent), m_sta
     buttons->addWidget(end);
     buttons->addStretch();
     m_table = new DeviceTablePage(TableColumns::processes(), true, tools, this);
+    enableWithSelection(m_table->table(), {end});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);

@@ -2,9 +2,11 @@
 
 #include "TableColumns.h"
 #include "devices/DeviceTablePage.h"
+#include "widgets/SelectionGate.h"
 
 #include <QHBoxLayout>
 #include <QPushButton>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace breeze::console {
@@ -14,6 +16,7 @@ DeviceServicesTab::DeviceServicesTab(QWidget* parent)
     auto* tools = new QWidget(this);
     auto* buttons = new QHBoxLayout(tools);
     buttons->setContentsMargins(0, 0, 0, 0);
+    QList<QAbstractButton*> actions;
     for (const auto& [action, label] : {std::pair<QString, QString>{"start", tr("Start")},
                                         {"stop", tr("Stop")},
                                         {"restart", tr("Restart")}}) {
@@ -29,9 +32,11 @@ DeviceServicesTab::DeviceServicesTab(QWidget* parent)
                                     tr("%1 %2…").arg(action, name));
         });
         buttons->addWidget(button);
+        actions << button;
     }
     buttons->addStretch();
     m_table = new DeviceTablePage(TableColumns::services(), true, tools, this);
+    enableWithSelection(m_table->table(), actions);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_note);

@@ -4,6 +4,7 @@
 #include "TableColumns.h"
 #include "patches/PatchTable.h"
 #include "widgets/RecordForm.h"
+#include "widgets/SelectionGate.h"
 
 #include <QHBoxLayout>
 #include <QPushButton>
@@ -20,11 +21,12 @@ PatchPoliciesPanel::PatchPoliciesPanel(ApiClient& api, QWidget* parent)
         auto* created = new QPushButton(label, this);
         connect(created, &QPushButton::clicked, this, action);
         buttons->addWidget(created);
+        return created;
     };
     button(tr("New policy…"), [this] { newPolicy(); });
-    button(tr("Edit…"), [this] { editSelectedPolicy(); });
-    button(tr("Assign…"), [this] { assignSelectedPolicy(); });
-    button(tr("Delete"), [this] { deleteSelectedPolicy(); });
+    enableWithSelection(m_table, {button(tr("Edit…"), [this] { editSelectedPolicy(); }),
+                                  button(tr("Assign…"), [this] { assignSelectedPolicy(); }),
+                                  button(tr("Delete"), [this] { deleteSelectedPolicy(); })});
     buttons->addStretch();
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buttons);

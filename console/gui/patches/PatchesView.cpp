@@ -5,6 +5,7 @@
 #include "patches/PatchTable.h"
 #include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
+#include "widgets/SelectionGate.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -87,10 +88,13 @@ QLayout* PatchesView::decisionBar() {
         auto* created = new QPushButton(label, this);
         connect(created, &QPushButton::clicked, this, action);
         actions->addWidget(created);
+        return created;
     };
-    button(tr("Approve"), [this] { decideSelected("approved"); });
-    button(tr("Reject"), [this] { decideSelected("rejected"); });
-    button(tr("Defer…"), [this] {
+    // Decisions act on the selected updates: their buttons wait for a selection.
+    QList<QAbstractButton*> decisions;
+    decisions << button(tr("Approve"), [this] { decideSelected("approved"); });
+    decisions << button(tr("Reject"), [this] { decideSelected("rejected"); });
+    decisions << button(tr("Defer…"), [this] {
         bool ok = false;
         const int days = QInputDialog::getInt(this, tr("Defer"),
                                               tr("Defer for how many days after each update was first seen?"),
@@ -98,7 +102,8 @@ QLayout* PatchesView::decisionBar() {
         if (ok)
             decideSelected("deferred", days);
     });
-    button(tr("Clear decision"), [this] { decideSelected("none"); });
+    decisions << button(tr("Clear decision"), [this] { decideSelected("none"); });
+    enableWithSelection(m_grid, decisions);
     actions->addStretch();
     button(tr("Deploy approved…"), [this] { askDeployment(); });
     return actions;
