@@ -284,6 +284,25 @@ private Q_SLOTS:
         QCOMPARE(label, QString("Restart <b>web-01</b>, db-01 in how many minutes? (users are warned)"));
     }
 
+    // An empty device list says why.
+    void anEmptyDeviceListSaysWhy() {
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {});
+        MainWindow window(connection);
+        connection.devices().setDevices({make("1", "web-01", "online", "Debian GNU/Linux 12")});
+        const auto explanation = [&] {
+            for (auto* message : window.findChildren<InlineMessage*>())
+                if (message->message().startsWith("No devices"))
+                    return message->message();
+            return QString();
+        };
+        QCOMPARE(explanation(), QString());
+        window.setSearch("<i>nowhere</i>");
+        QCOMPARE(window.deviceTable()->model()->rowCount(), 0);
+        QCOMPARE(explanation(), QString("No devices match \"<i>nowhere</i>\"."));
+        window.setSearch("");
+        QCOMPARE(explanation(), QString());
+    }
+
     void scriptEditorHighlightsFindsAndReplaces() {
         ScriptEditor editor;
         editor.setLanguage("python");

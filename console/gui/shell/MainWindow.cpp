@@ -17,6 +17,7 @@
 #include "scripts/ScriptsView.h"
 #include "shell/CommandPalette.h"
 #include "shell/Theme.h"
+#include "widgets/InlineMessage.h"
 #include "widgets/StatusDelegate.h"
 
 #include <QActionGroup>
@@ -104,6 +105,14 @@ QWidget* MainWindow::buildDeviceList() {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_search);
     layout->addWidget(m_table);
+    // An empty list says why: nothing matches the search, or the scope holds no devices.
+    m_emptyList = new InlineMessage(central);
+    layout->addWidget(m_emptyList);
+    connect(m_filter, &QAbstractItemModel::modelReset, this, &MainWindow::explainEmptyList);
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, &MainWindow::explainEmptyList);
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::explainEmptyList);
+    connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::explainEmptyList);
+    connect(m_filter, &DeviceFilterModel::scopeChanged, this, &MainWindow::explainEmptyList);
     return central;
 }
 
@@ -432,6 +441,16 @@ QString MainWindow::search() const {
 
 void MainWindow::setSearch(const QString& text) {
     m_search->setText(text);
+}
+
+void MainWindow::explainEmptyList() {
+    const bool loaded = m_connection.devices().rowCount() > 0;
+    if (m_filter->rowCount() > 0 || !loaded)
+        m_emptyList->clear();
+    else if (!m_search->text().trimmed().isEmpty())
+        m_emptyList->showInformation(tr("No devices match \"%1\".").arg(m_search->text().trimmed()));
+    else
+        m_emptyList->showInformation(tr("%1 has no devices.").arg(scopeName()));
 }
 
 void MainWindow::showCounts() {

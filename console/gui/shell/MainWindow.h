@@ -25,6 +25,7 @@ class CommandPalette;
 class DashboardView;
 class PaletteModel;
 class DeviceView;
+class InlineMessage;
 class PatchesView;
 class RunMonitorWindow;
 class ScriptRunMonitor;
@@ -73,6 +74,7 @@ private:
     void loadOnFirstShow(QWidget* view, bool again);
     // The device counts of the scope the tree or the palette chose (every device when none).
     void showCounts();
+    void explainEmptyList();
     QString scopeName() const;
     void showWhoIsSignedIn();
     RunMonitorWindow* openMonitor(const std::function<void(ScriptRunMonitor&)>& begin);
@@ -97,6 +99,7 @@ private:
     DeviceFilterModel* m_filter;
     QLabel* m_counts;
     QLabel* m_identity;
+    InlineMessage* m_emptyList;
     QLabel* m_link;
     QProgressBar* m_bulkProgress;
     QPushButton* m_bulkCancel;
