@@ -4,6 +4,7 @@
 #include "DeviceInventory.h"
 #include "DeviceSummary.h"
 #include "MetricSeries.h"
+#include "ScopedApi.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -37,7 +38,7 @@ Q_SIGNALS:
 private:
     void finishedOne();
 
-    ApiClient& m_api;
+    ScopedApi m_api;
     QString m_deviceId;
     int m_pending = 0;
 };

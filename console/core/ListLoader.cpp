@@ -1,5 +1,6 @@
 #include "ListLoader.h"
 
+#include "ScopedApi.h"
 #include "enrollment/AgentInstallCommand.h"
 
 #include <QJsonObject>
@@ -33,6 +34,11 @@ void loadFrom(ApiClient& api, const QString& pathAndQuery, const QString& cursor
 void loadAllPages(ApiClient& api, const QString& pathAndQuery,
                   std::function<void(const QJsonArray& items, const QString& error)> done) {
     loadFrom(api, pathAndQuery, {}, {}, std::move(done));
+}
+
+void loadAllPages(ScopedApi& api, const QString& pathAndQuery,
+                  std::function<void(const QJsonArray& items, const QString& error)> done) {
+    loadAllPages(api.client(), pathAndQuery, api.guard(std::move(done)));
 }
 
 QString agentInstallCommand(const QUrl& server, const QByteArray& caPem, const QString& enrollmentKey,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "ScopedApi.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -81,7 +82,7 @@ public:
     void command(const QString& commandId, Answer<CommandProgress> done);
 
 private:
-    ApiClient& m_api;
+    ScopedApi m_api;
 };
 
 // What the console shows of an update row: its id and package name.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "ScopedApi.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -60,12 +61,12 @@ public:
     // Who is signed in, in words: the user's e-mail address or the API key's name.
     void signedInName(std::function<void(const QString& name)> done);
 
-    ApiClient& api() { return m_api; }
+    ApiClient& api() { return m_api.client(); }
 
 private:
     void send(const QString& method, const QString& path, const QJsonObject& body, Done done);
 
-    ApiClient& m_api;
+    ScopedApi m_api;
 };
 
 // What the console shows of any record: its id, and its name (or e-mail address for a user).

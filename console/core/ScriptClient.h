@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "ScopedApi.h"
 #include "Script.h"
 
 #include <QJsonArray>
@@ -55,7 +56,7 @@ public:
     void executions(const ExecutionFilter& filter, int limit, Items done);
 
 private:
-    ApiClient& m_api;
+    ScopedApi m_api;
 };
 
 // What the execution history shows and sorts by.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "ScopedApi.h"
 
 #include <QAbstractTableModel>
 #include <QByteArray>
@@ -72,7 +73,7 @@ private:
     void fetchOutput();
     void setStatus(int row, const QString& status);
 
-    ApiClient& m_api;
+    ScopedApi m_api;
     QString m_runId;
     QString m_scriptName;
     QList<Row> m_rows;

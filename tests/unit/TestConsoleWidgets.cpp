@@ -7,9 +7,11 @@
 #include "devices/DeviceProcessesTab.h"
 #include "devices/DeviceServicesTab.h"
 #include "devices/DeviceView.h"
+#include "patches/PatchesView.h"
 #include "scripts/PowerShellLexer.h"
 #include "scripts/QsciHeaders.h"
 #include "scripts/ScriptEditor.h"
+#include "scripts/ScriptsView.h"
 #include "shell/MainWindow.h"
 #include "widgets/Colours.h"
 #include "widgets/Confirmation.h"
@@ -301,6 +303,27 @@ private Q_SLOTS:
         QCOMPARE(explanation(), QString("No devices match \"<i>nowhere</i>\"."));
         window.setSearch("");
         QCOMPARE(explanation(), QString());
+    }
+
+    // Ctrl+1…5 follow the order of the tabs; a device window closes on Ctrl+W and Esc.
+    void keyboardPathsFollowTheTabsAndCloseChildWindows() {
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {});
+        MainWindow window(connection);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+        QTRY_VERIFY(window.scriptsView()->isVisible());
+        QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
+        QTRY_VERIFY(window.patchesView()->isVisible());
+        QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
+        QTRY_VERIFY(window.deviceTable()->isVisible());
+        for (const auto key : {Qt::Key_W, Qt::Key_Escape}) {
+            DeviceView device(connection, "00000000-0000-4000-8000-000000000001");
+            device.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&device));
+            QTest::keyClick(&device, key, key == Qt::Key_W ? Qt::ControlModifier : Qt::NoModifier);
+            QTRY_VERIFY(!device.isVisible());
+        }
     }
 
     void scriptEditorHighlightsFindsAndReplaces() {

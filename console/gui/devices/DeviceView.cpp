@@ -13,6 +13,7 @@
 #include "devices/DeviceStorageTab.h"
 #include "devices/DeviceTablePage.h"
 #include "widgets/InlineMessage.h"
+#include "widgets/WindowKeys.h"
 
 #include <QLabel>
 #include <QLocale>
@@ -26,6 +27,7 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
       m_details(new DeviceDetails(connection.api(), deviceId, this)), m_tabs(new QTabWidget(this)),
       m_problem(new InlineMessage(this)) {
     setWindowTitle(tr("Device"));
+    closeOnEscapeAndCtrlW(this);
     addTabs();
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_problem);

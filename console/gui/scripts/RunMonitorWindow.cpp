@@ -1,6 +1,7 @@
 #include "scripts/RunMonitorWindow.h"
 
 #include "ScriptRunMonitor.h"
+#include "widgets/WindowKeys.h"
 
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -37,6 +38,7 @@ RunMonitorWindow::RunMonitorWindow(ScriptRunMonitor* monitor, QWidget* parent)
       m_stderr(outputPane(this)), m_cancel(new QPushButton(tr("Cancel run"), this)) {
     monitor->setParent(this);
     setAttribute(Qt::WA_DeleteOnClose);
+    closeOnEscapeAndCtrlW(this);
     setWindowTitle(tr("Run of %1").arg(monitor->scriptName()));
     resize(1100, 650);
     m_table->setModel(monitor);

@@ -273,12 +273,16 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
-    viewMenu->addAction(tr("Dashboard"), QKeySequence(tr("Ctrl+1")), this, [this] { showView("dashboard"); });
-    viewMenu->addAction(tr("Devices"), QKeySequence(tr("Ctrl+2")), this, [this] { showView("devices"); });
-    viewMenu->addAction(tr("Administration"), QKeySequence(tr("Ctrl+3")), this,
-                        [this] { showView("administration"); });
-    viewMenu->addAction(tr("Scripts"), QKeySequence(tr("Ctrl+4")), this, [this] { showView("scripts"); });
-    viewMenu->addAction(tr("Patches"), QKeySequence(tr("Ctrl+5")), this, [this] { showView("patches"); });
+    // Ctrl+1…5 in the order the tabs stand.
+    const std::pair<QString, QString> views[] = {{"dashboard", tr("Dashboard")},
+                                                 {"devices", tr("Devices")},
+                                                 {"scripts", tr("Scripts")},
+                                                 {"patches", tr("Patches")},
+                                                 {"administration", tr("Administration")}};
+    int number = 0;
+    for (const auto& [name, label] : views)
+        viewMenu->addAction(label, QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + number++)), this,
+                            [this, view = name] { showView(view); });
     viewMenu->addAction(tr("Go to…"), QKeySequence(tr("Ctrl+K")), this, [this] { openPalette(); });
     QMenu* themes = viewMenu->addMenu(tr("Theme"));
     auto* themeGroup = new QActionGroup(this);
