@@ -44,7 +44,7 @@
 namespace breeze::console {
 
 MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
-    : QMainWindow(parent), m_connection(connection) {
+    : QMainWindow(parent), m_connection(connection), m_records(connection.api()) {
     setWindowTitle(tr("Breeze — %1").arg(connection.api().server().host()));
     QWidget* deviceList = buildDeviceList();
     buildFleetTree();
@@ -484,10 +484,9 @@ QString MainWindow::scopeName() const {
 void MainWindow::showWhoIsSignedIn() {
     const QString server = m_connection.api().server().authority();
     m_identity->setText(tr("on %1").arg(server));
-    const QPointer<QLabel> identity(m_identity);
-    RecordClient(m_connection.api()).signedInName([identity, server](const QString& name) {
-        if (identity && !name.isEmpty())
-            identity->setText(tr("%1 on %2").arg(name, server));
+    m_records.signedInName([this, server](const QString& name) {
+        if (!name.isEmpty())
+            m_identity->setText(tr("%1 on %2").arg(name, server));
     });
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "RecordClient.h"
+
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
@@ -82,6 +84,7 @@ private:
     void watchOpenDevices();
 
     ConsoleConnection& m_connection;
+    RecordClient m_records; // answers arriving after the window is gone are dropped
     QLineEdit* m_search;
     QTableView* m_table;
     QTreeView* m_tree;
