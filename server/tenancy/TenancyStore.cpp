@@ -40,8 +40,8 @@ std::optional<nlohmann::json> firstItem(const pqxx::result& rows) {
 std::string select(const char* json) {
     return std::string("SELECT ") + json;
 }
-} // namespace
 
+// `text` as an ILIKE pattern that matches it anywhere, with LIKE's own characters taken literally.
 std::string containsPattern(const std::string& text) {
     std::string out = "%";
     for (char c : text) {
@@ -51,6 +51,7 @@ std::string containsPattern(const std::string& text) {
     }
     return out + "%";
 }
+} // namespace
 
 // ---- partner ----
 

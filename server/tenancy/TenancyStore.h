@@ -63,7 +63,4 @@ private:
     ScopedTransaction& m_tx;
 };
 
-// `text` as an ILIKE pattern that matches it anywhere, with LIKE's own characters taken literally.
-std::string containsPattern(const std::string& text);
-
 } // namespace breeze::server

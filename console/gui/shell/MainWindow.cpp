@@ -228,8 +228,20 @@ void MainWindow::buildStatusBar() {
         m_secondsLeft = std::max(0, m_secondsLeft - 1);
         m_link->setText(tr("Disconnected — reconnecting in %1 s").arg(m_secondsLeft));
     });
-    connect(&m_connection.devices(), &DeviceTableModel::countsChanged, this, &MainWindow::showCounts);
-    connect(&m_connection.devices(), &QAbstractItemModel::modelReset, this, &MainWindow::showCounts);
+    // The whole fleet's counts are kept by the model; a scope's are counted over every device, so live
+    // events recount them at most four times a second, not once per event.
+    m_scopeRecount = new QTimer(this);
+    m_scopeRecount->setSingleShot(true);
+    m_scopeRecount->setInterval(250);
+    connect(m_scopeRecount, &QTimer::timeout, this, &MainWindow::showCounts);
+    const auto countsMoved = [this] {
+        if (!m_filter->scoped())
+            showCounts();
+        else if (!m_scopeRecount->isActive())
+            m_scopeRecount->start();
+    };
+    connect(&m_connection.devices(), &DeviceTableModel::countsChanged, this, countsMoved);
+    connect(&m_connection.devices(), &QAbstractItemModel::modelReset, this, countsMoved);
     connect(&m_connection.directory(), &DeviceDirectory::progress, this,
             [this](int loaded) { m_counts->setText(tr("Loading devices… %1").arg(loaded)); });
     connect(&m_connection.directory(), &DeviceDirectory::loaded, this, [this] {

@@ -107,6 +107,7 @@ private:
     QProgressBar* m_bulkProgress;
     QPushButton* m_bulkCancel;
     QTimer* m_countdown;
+    QTimer* m_scopeRecount;
     int m_secondsLeft = 0;
     bool m_columnsArranged = false;
     QHash<QString, QPointer<DeviceView>> m_deviceViews;
