@@ -32,6 +32,7 @@ public:
     ~RestClient();
 
     void setBearer(std::string token) { m_bearer = std::move(token); }
+    const std::string& bearer() const { return m_bearer; }
     void setHeader(const std::string& name, const std::string& value) { m_extraHeaders[name] = value; }
 
     RestResponse request(const std::string& method, const std::string& pathAndQuery,

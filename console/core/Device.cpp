@@ -3,8 +3,20 @@
 #include "TimeText.h"
 
 #include <QJsonArray>
+#include <algorithm>
 
 namespace breeze::console {
+
+namespace {
+// {"mount", "used_percent", "available_bytes", "total_bytes"}; `otherwise` when absent.
+Device::Disk diskOf(const QJsonObject& disk, const Device::Disk& otherwise) {
+    if (disk.isEmpty())
+        return otherwise;
+    return {disk.value("mount").toString(), disk.value("used_percent").toDouble(-1),
+            static_cast<qint64>(disk.value("available_bytes").toDouble()),
+            static_cast<qint64>(disk.value("total_bytes").toDouble())};
+}
+} // namespace
 
 Device Device::fromJson(const QJsonObject& json) {
     Device device;
@@ -27,6 +39,15 @@ Device Device::fromJson(const QJsonObject& json) {
     device.cpuPercent = json.value("cpu_percent").toDouble(-1);
     device.memoryPercent = json.value("memory_percent").toDouble(-1);
     device.revoked = !json.value("revoked_at").isNull() && json.contains("revoked_at");
+    device.bootedAt = TimeText::parse(json.value("booted_at").toString());
+    for (const auto& address : json.value("addresses").toArray())
+        device.addresses.push_back(address.toString());
+    device.fullestDisk = diskOf(json.value("fullest_filesystem").toObject(), {});
+    const QJsonObject patches = json.value("patches").toObject();
+    device.patchesScanned = patches.value("scanned_at").isString();
+    device.patchesMissing = patches.value("missing").toInt();
+    device.patchesFailed = patches.value("failed").toInt();
+    device.rebootRequired = json.value("reboot_required").toBool();
     const QJsonObject request = json.value("reenrollment").toObject();
     if (!request.isEmpty()) {
         QStringList differs{QString("from %1").arg(request.value("address").toString())};
@@ -41,6 +62,12 @@ Device Device::fromJson(const QJsonObject& json) {
     return device;
 }
 
+qint64 Device::uptimeSeconds(const QDateTime& now) const {
+    if (!online() || !bootedAt.isValid())
+        return -1;
+    return std::max<qint64>(0, bootedAt.secsTo(now));
+}
+
 void Device::applySummary(const QJsonObject& summary) {
     cpuPercent = summary.value("cpu_percent").toDouble(cpuPercent);
     memoryPercent = summary.value("memory_percent").toDouble(memoryPercent);
@@ -51,7 +78,11 @@ void Device::applySummary(const QJsonObject& summary) {
         const QDateTime seen = QDateTime::fromMSecsSinceEpoch(seenAtMs, Qt::UTC);
         if (!lastSeen.isValid() || seen > lastSeen)
             lastSeen = seen;
+        const auto uptime = static_cast<qint64>(summary.value("uptime_seconds").toDouble(0));
+        if (uptime > 0)
+            bootedAt = seen.addSecs(-uptime);
     }
+    fullestDisk = diskOf(summary.value("fullest_filesystem").toObject(), fullestDisk);
 }
 
 } // namespace breeze::console

@@ -3,6 +3,7 @@
 #include "ListLoader.h"
 
 #include <QJsonArray>
+#include <QTimer>
 #include <QUrlQuery>
 
 namespace breeze::console {
@@ -16,6 +17,14 @@ DeviceDirectory::DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableM
     });
     connect(&live, &LiveChannel::deviceSummaries, &m_model, &DeviceTableModel::applySummaries);
     connect(&live, &LiveChannel::resyncNeeded, this, &DeviceDirectory::reload);
+    connect(&live, &LiveChannel::tenancyChanged, this, &DeviceDirectory::tenancyChanged);
+    m_tenancyReload = new QTimer(this);
+    m_tenancyReload->setSingleShot(true);
+    m_tenancyReload->setInterval(300);
+    connect(m_tenancyReload, &QTimer::timeout, this, [this] {
+        if (!m_loading)
+            loadTenancy([](const QString&) {}); // refused now: the next change or reload tries again
+    });
 }
 
 void DeviceDirectory::reload() {
@@ -27,18 +36,30 @@ void DeviceDirectory::reload() {
     m_pending.clear();
     Q_EMIT loadingChanged(true);
     // Organisations, sites and groups first (the tree's skeleton), then the devices page by page.
-    const auto fail = [this](const QString& error) {
-        m_loading = false;
-        Q_EMIT loadingChanged(false);
-        Q_EMIT failed(error);
-    };
-    loadAllPages(m_api, "/api/v1/orgs", [this, fail](const QJsonArray& orgs, const QString& error) {
+    loadTenancy([this](const QString& error) {
+        if (!error.isEmpty()) {
+            m_loading = false;
+            Q_EMIT loadingChanged(false);
+            Q_EMIT failed(error);
+            return;
+        }
+        loadPage({});
+        m_api.get("/api/v1/auth/me", [this](const ApiReply& me) {
+            if (me.ok())
+                m_tree.setPartner(me.object().value("partner_id").toString(),
+                                  me.object().value("partner_name").toString());
+        });
+    });
+}
+
+void DeviceDirectory::loadTenancy(const std::function<void(const QString& error)>& then) {
+    loadAllPages(m_api, "/api/v1/orgs", [this, then](const QJsonArray& orgs, const QString& error) {
         if (!error.isEmpty())
-            return fail(error);
+            return then(error);
         loadAllPages(
-            m_api, "/api/v1/sites", [this, fail, orgs](const QJsonArray& sites, const QString& siteError) {
+            m_api, "/api/v1/sites", [this, then, orgs](const QJsonArray& sites, const QString& siteError) {
                 if (!siteError.isEmpty())
-                    return fail(siteError);
+                    return then(siteError);
                 QVector<TenancyNode> organisations;
                 for (const auto& org : orgs)
                     organisations.push_back({org.toObject().value("id").toString(),
@@ -51,27 +72,31 @@ void DeviceDirectory::reload() {
                                          site.toObject().value("org_id").toString(),
                                          site.toObject().value("name").toString(),
                                          {}});
-                loadAllPages(m_api, "/api/v1/groups",
-                             [this, organisations, siteNodes](const QJsonArray& groups, const QString&) {
-                                 // Groups only arrange the tree: a role without groups:read still sees
-                                 // every device, under its site.
-                                 QVector<TenancyNode> groupNodes;
-                                 for (const auto& item : groups) {
-                                     const QJsonObject group = item.toObject();
-                                     groupNodes.push_back(
-                                         {group.value("id").toString(), group.value("org_id").toString(),
-                                          group.value("name").toString(), group.value("site_id").toString()});
-                                 }
-                                 m_tree.setTenancy(organisations, siteNodes, groupNodes);
-                                 loadPage({});
-                                 m_api.get("/api/v1/auth/me", [this](const ApiReply& me) {
-                                     if (me.ok())
-                                         m_tree.setPartner(me.object().value("partner_id").toString(),
-                                                           me.object().value("partner_name").toString());
-                                 });
-                             });
+                loadAllPages(
+                    m_api, "/api/v1/groups",
+                    [this, then, organisations, siteNodes](const QJsonArray& groups, const QString&) {
+                        // Groups only arrange the tree: a role without groups:read still sees every
+                        // device, under its site.
+                        QVector<TenancyNode> groupNodes;
+                        for (const auto& item : groups) {
+                            const QJsonObject group = item.toObject();
+                            groupNodes.push_back(
+                                {group.value("id").toString(), group.value("org_id").toString(),
+                                 group.value("name").toString(), group.value("site_id").toString()});
+                        }
+                        m_tree.setTenancy(organisations, siteNodes, groupNodes);
+                        then({});
+                    });
             });
     });
+}
+
+void DeviceDirectory::tenancyChanged() {
+    // A burst of changes (an organisation deleted with its sites) is loaded once; a full reload under way
+    // brings the news itself.
+    if (m_loading || m_tenancyReload->isActive())
+        return;
+    m_tenancyReload->start();
 }
 
 void DeviceDirectory::loadPage(const QString& cursor) {

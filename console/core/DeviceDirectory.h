@@ -6,6 +6,9 @@
 #include "LiveChannel.h"
 
 #include <QObject>
+#include <functional>
+
+class QTimer;
 
 namespace breeze::console {
 
@@ -29,6 +32,8 @@ Q_SIGNALS:
 
 private:
     void loadPage(const QString& cursor);
+    void loadTenancy(const std::function<void(const QString& error)>& then);
+    void tenancyChanged();
     void fetchDevice(const QString& id);
 
     ApiClient& m_api;
@@ -37,6 +42,7 @@ private:
     bool m_loading = false;
     bool m_reloadAgain = false;
     QVector<Device> m_pending;
+    QTimer* m_tenancyReload;
 };
 
 } // namespace breeze::console

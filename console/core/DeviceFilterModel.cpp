@@ -29,6 +29,36 @@ void DeviceFilterModel::setScope(const QString& orgId, const QString& siteId, co
     Q_EMIT scopeChanged();
 }
 
+void DeviceFilterModel::setCondition(Condition condition, QSet<QString> deviceIds) {
+    if (condition == m_condition && deviceIds == m_listed)
+        return;
+    m_condition = condition;
+    m_listed = std::move(deviceIds);
+    invalidateFilter();
+    Q_EMIT conditionChanged();
+}
+
+bool DeviceFilterModel::meets(const Device& device, Condition condition) {
+    switch (condition) {
+    case Condition::Online:
+        return device.online();
+    case Condition::Offline:
+        return !device.online() && !device.revoked;
+    case Condition::NeedsReboot:
+        return device.rebootRequired;
+    case Condition::DiskOver90:
+        return device.fullestDisk.usedPercent > 90;
+    case Condition::PatchesMissing:
+        return device.patchesMissing > 0;
+    case Condition::PatchesFailed:
+        return device.patchesFailed > 0;
+    case Condition::Any:
+    case Condition::Listed:
+        return true;
+    }
+    return true;
+}
+
 bool DeviceFilterModel::inScope(int sourceRow) const {
     if (!scoped())
         return true;
@@ -51,7 +81,12 @@ DeviceFilterModel::Counts DeviceFilterModel::scopeCounts() const {
 }
 
 bool DeviceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex&) const {
-    return inScope(sourceRow) && (m_search.isEmpty() || m_devices.searchKey(sourceRow).contains(m_search));
+    if (!inScope(sourceRow))
+        return false;
+    const Device& device = m_devices.at(sourceRow);
+    if (m_condition == Condition::Listed ? !m_listed.contains(device.id) : !meets(device, m_condition))
+        return false;
+    return m_search.isEmpty() || m_devices.searchKey(sourceRow).contains(m_search);
 }
 
 bool DeviceFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {

@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLocale>
 
 namespace breeze::console {
 
@@ -17,32 +18,35 @@ int DeviceTableModel::columnCount(const QModelIndex& parent) const {
 }
 
 QVariant DeviceTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return {};
-    switch (section) {
-    case Hostname:
-        return tr("Host name");
-    case Status:
-        return tr("Status");
-    case Os:
-        return tr("Operating system");
-    case Address:
-        return tr("Address");
-    case AgentVersion:
-        return tr("Agent");
-    case LastSeen:
-        return tr("Last seen");
-    case LastUser:
-        return tr("Last user");
-    case Cpu:
-        return tr("CPU");
-    case Memory:
-        return tr("Memory");
-    case Tags:
-        return tr("Tags");
-    default:
+    if (role == Qt::ToolTipRole) {
+        if (section == Address)
+            return tr("The address the agent connects to the server from");
+        if (section == FreeDisk)
+            return tr("Room left on the device's fullest filesystem, as df shows it");
+        if (section == Patches)
+            return tr("Updates the device's last scan found missing, and those that failed to install");
         return {};
     }
+    static const char* const names[ColumnCount] = {QT_TR_NOOP("Host name"),
+                                                   QT_TR_NOOP("Status"),
+                                                   QT_TR_NOOP("Organisation"),
+                                                   QT_TR_NOOP("Site"),
+                                                   QT_TR_NOOP("Operating system"),
+                                                   QT_TR_NOOP("IP addresses"),
+                                                   QT_TR_NOOP("Connected from"),
+                                                   QT_TR_NOOP("Last user"),
+                                                   QT_TR_NOOP("Last seen"),
+                                                   QT_TR_NOOP("Uptime"),
+                                                   QT_TR_NOOP("Free disk"),
+                                                   QT_TR_NOOP("Patches"),
+                                                   QT_TR_NOOP("Reboot"),
+                                                   QT_TR_NOOP("CPU"),
+                                                   QT_TR_NOOP("Memory"),
+                                                   QT_TR_NOOP("Agent"),
+                                                   QT_TR_NOOP("Tags")};
+    return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
 QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
@@ -61,52 +65,14 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
     case GroupIdRole:
         return device.groupId;
     case Qt::DisplayRole:
+        return display(device, index.column(), false);
     case SortRole:
-        switch (index.column()) {
-        case Hostname:
-            return device.hostname.isEmpty() ? device.identity : device.hostname;
-        case Status:
-            if (device.revoked)
-                return tr("revoked");
-            if (device.approval == "pending")
-                return tr("awaiting approval");
-            if (!device.takeoverRequest.isEmpty())
-                return tr("%1, takeover requested").arg(device.status);
-            return device.status;
-        case Os:
-            return device.os;
-        case Address:
-            return device.lastAddress;
-        case AgentVersion:
-            return device.agentVersion;
-        case LastUser:
-            return device.lastUser;
-        case Tags:
-            return device.tags.join(", ");
-        case Cpu:
-        case Memory: {
-            const double value = index.column() == Cpu ? device.cpuPercent : device.memoryPercent;
-            if (role == SortRole)
-                return value;
-            return value < 0 ? QString() : QString("%1 %").arg(qRound(value));
-        }
-        case LastSeen:
-            if (role == SortRole)
-                return device.lastSeen;
-            return TimeText::local(device.lastSeen);
-        default:
-            return {};
-        }
+        return display(device, index.column(), true);
     case Qt::ToolTipRole:
-        if (index.column() == Status && !device.takeoverRequest.isEmpty())
-            return plainTextTooltip(tr("Another machine enrolled under this device's identity and waits for "
-                                       "approval: %1")
-                                        .arg(device.takeoverRequest));
-        if (index.column() == LastSeen && device.lastSeen.isValid())
-            return TimeText::exactUtc(device.lastSeen);
-        return index.column() == Hostname ? QVariant(plainTextTooltip(device.identity)) : QVariant();
+        return tooltip(device, index.column());
     case Qt::TextAlignmentRole:
-        return index.column() == Cpu || index.column() == Memory
+        return index.column() == Cpu || index.column() == Memory || index.column() == FreeDisk ||
+                       index.column() == Uptime
                    ? QVariant(static_cast<int>(Qt::AlignRight | Qt::AlignVCenter))
                    : QVariant();
     default:
@@ -114,16 +80,139 @@ QVariant DeviceTableModel::data(const QModelIndex& index, int role) const {
     }
 }
 
-DeviceTableModel::Keys DeviceTableModel::keysOf(const Device& device) {
+QVariant DeviceTableModel::display(const Device& device, int column, bool forSorting) const {
+    switch (column) {
+    case Hostname:
+        return device.hostname.isEmpty() ? device.identity : device.hostname;
+    case Status:
+        if (device.revoked)
+            return tr("revoked");
+        if (device.approval == "pending")
+            return tr("awaiting approval");
+        if (!device.takeoverRequest.isEmpty())
+            return tr("%1, takeover requested").arg(device.status);
+        return device.status;
+    case Organisation:
+        return m_placeNames.value(device.orgId);
+    case Site:
+        return m_placeNames.value(device.siteId);
+    case Os:
+        return device.os;
+    case Addresses:
+        return device.addresses.join(", ");
+    case Address:
+        return device.lastAddress;
+    case AgentVersion:
+        return device.agentVersion;
+    case LastUser:
+        return device.lastUser;
+    case Tags:
+        return device.tags.join(", ");
+    case Cpu:
+    case Memory: {
+        const double value = column == Cpu ? device.cpuPercent : device.memoryPercent;
+        if (forSorting)
+            return value;
+        return value < 0 ? QString() : QString("%1 %").arg(qRound(value));
+    }
+    case LastSeen:
+        return forSorting ? QVariant(device.lastSeen) : QVariant(TimeText::local(device.lastSeen));
+    case Uptime: {
+        const qint64 seconds = device.uptimeSeconds(QDateTime::currentDateTimeUtc());
+        if (forSorting)
+            return seconds;
+        return seconds < 0 ? QString() : TimeText::span(seconds);
+    }
+    case FreeDisk: {
+        const Device::Disk& disk = device.fullestDisk;
+        if (forSorting)
+            return disk.usedPercent;
+        return disk.usedPercent < 0 ? QString()
+                                    : tr("%1 (%2 % used)")
+                                          .arg(QLocale().formattedDataSize(disk.availableBytes))
+                                          .arg(qRound(disk.usedPercent));
+    }
+    case Patches:
+        if (forSorting)
+            return device.patchesScanned ? device.patchesFailed * 1000000 + device.patchesMissing : -1;
+        if (!device.patchesScanned)
+            return tr("not scanned");
+        if (device.patchesMissing == 0 && device.patchesFailed == 0)
+            return tr("up to date");
+        if (device.patchesFailed == 0)
+            return tr("%1 missing").arg(device.patchesMissing);
+        return device.patchesMissing == 0
+                   ? tr("%1 failed").arg(device.patchesFailed)
+                   : tr("%1 missing, %2 failed").arg(device.patchesMissing).arg(device.patchesFailed);
+    case Reboot:
+        if (forSorting)
+            return device.rebootRequired;
+        return device.rebootRequired ? tr("needed") : QString();
+    default:
+        return {};
+    }
+}
+
+// Tooltips that carry what the cell leaves out; an agent's text is escaped, as tooltips are rich text.
+QVariant DeviceTableModel::tooltip(const Device& device, int column) const {
+    switch (column) {
+    case Hostname:
+        // Devices with one host name are told apart by their identity and place.
+        return plainTextTooltip(tr("%1\nidentity %2\n%3 / %4")
+                                    .arg(device.hostname, device.identity, m_placeNames.value(device.orgId),
+                                         m_placeNames.value(device.siteId)));
+    case Status:
+        if (!device.takeoverRequest.isEmpty())
+            return plainTextTooltip(tr("Another machine enrolled under this device's identity and waits for "
+                                       "approval: %1")
+                                        .arg(device.takeoverRequest));
+        return {};
+    case LastSeen:
+        return device.lastSeen.isValid() ? QVariant(TimeText::exactUtc(device.lastSeen)) : QVariant();
+    case Uptime:
+        return device.online() && device.bootedAt.isValid()
+                   ? QVariant(tr("Started %1").arg(TimeText::exactUtc(device.bootedAt)))
+                   : QVariant();
+    case Addresses:
+        return device.addresses.isEmpty() ? QVariant()
+                                          : QVariant(plainTextTooltip(device.addresses.join('\n')));
+    case FreeDisk: {
+        const Device::Disk& disk = device.fullestDisk;
+        if (disk.usedPercent < 0)
+            return {};
+        return plainTextTooltip(tr("%1: %2 % used, %3 free of %4")
+                                    .arg(disk.mount)
+                                    .arg(disk.usedPercent, 0, 'f', 1)
+                                    .arg(QLocale().formattedDataSize(disk.availableBytes),
+                                         QLocale().formattedDataSize(disk.totalBytes)));
+    }
+    default:
+        return {};
+    }
+}
+
+DeviceTableModel::Keys DeviceTableModel::keysOf(const Device& device) const {
     const QString name = device.hostname.isEmpty() ? device.identity : device.hostname;
     const QString status = device.revoked                      ? "revoked"
                            : device.approval == "pending"      ? "awaiting approval"
                            : !device.takeoverRequest.isEmpty() ? device.status + " takeover requested"
                                                                : device.status;
-    return {(name + '\n' + device.identity + '\n' + device.lastAddress + '\n' + device.os + '\n' + status +
-             '\n' + device.tags.join('\n'))
+    return {(name + '\n' + device.identity + '\n' + device.lastAddress + '\n' + device.addresses.join('\n') +
+             '\n' + device.os + '\n' + status + '\n' + device.tags.join('\n') + '\n' +
+             m_placeNames.value(device.orgId) + '\n' + m_placeNames.value(device.siteId) + '\n' +
+             device.lastUser)
                 .toLower(),
             name.toLower()};
+}
+
+void DeviceTableModel::setPlaceNames(QHash<QString, QString> names) {
+    if (names == m_placeNames)
+        return;
+    m_placeNames = std::move(names);
+    for (int row = 0; row < m_devices.size(); ++row)
+        m_keys[row] = keysOf(m_devices[row]);
+    if (!m_devices.isEmpty())
+        Q_EMIT dataChanged(index(0, Organisation), index(static_cast<int>(m_devices.size()) - 1, Site));
 }
 
 void DeviceTableModel::setDevices(QVector<Device> devices) {
@@ -197,7 +286,8 @@ bool DeviceTableModel::applyEvent(const QJsonObject& event) {
     }
     const int row = rowOf(id);
     if (row < 0)
-        return kind == "inventory_changed" || kind == "command"; // nothing to show for an unknown device
+        return kind == "inventory_changed" || kind == "command" ||
+               kind == "patches_changed"; // nothing to show for an unknown device
     Device& device = m_devices[row];
     const QDateTime at = QDateTime::fromString(event.value("at").toString(), Qt::ISODateWithMs);
     if (kind == "online" || kind == "offline") {
@@ -246,6 +336,10 @@ bool DeviceTableModel::applyEvent(const QJsonObject& event) {
         Q_EMIT dataChanged(index(row, Status), index(row, Status));
     } else if (kind == "enrolled") {
         return false; // re-enrolled: fetch the record again (hostname, site may have changed)
+    } else if (kind == "patches_changed" ||
+               (kind == "inventory_changed" &&
+                event.value("detail").toObject().value("section").toString() == "interfaces")) {
+        return false; // its patch counts or addresses moved: fetch the record again
     }
     return true;
 }
@@ -256,7 +350,11 @@ void DeviceTableModel::applySummaries(const QJsonArray& summaries) {
         const int row = rowOf(summary.value("device_id").toString());
         if (row < 0)
             continue; // not loaded yet: the next page or fetch brings its figures
-        m_devices[row].applySummary(summary);
+        Device& device = m_devices[row];
+        const QString user = device.lastUser;
+        device.applySummary(summary);
+        if (device.lastUser != user)
+            m_keys[row] = keysOf(device); // the search finds a device by who uses it
         Q_EMIT dataChanged(index(row, LastUser), index(row, Memory));
     }
 }

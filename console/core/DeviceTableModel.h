@@ -17,13 +17,20 @@ public:
     enum Column {
         Hostname,
         Status,
+        Organisation,
+        Site,
         Os,
-        Address,
+        Addresses, // every interface's address
+        Address,   // where the agent connects from
         LastUser,
         LastSeen,
-        AgentVersion,
+        Uptime,
+        FreeDisk, // of the fullest filesystem
+        Patches,
+        Reboot,
         Cpu,
         Memory,
+        AgentVersion,
         Tags,
         ColumnCount
     };
@@ -46,6 +53,10 @@ public:
     // dataChanged per known device, over the columns that changed.
     void applySummaries(const QJsonArray& summaries);
 
+    // Organisation and site names by id (from the tenancy the tree loads), for their columns and the search.
+    void setPlaceNames(QHash<QString, QString> names);
+    QString placeName(const QString& id) const { return m_placeNames.value(id); }
+
     const Device* device(const QString& id) const;
     const Device& at(int row) const { return m_devices[row]; }
     // For DeviceFilterModel: one lower-cased line of everything searchable, and the host name's sort key.
@@ -64,11 +75,14 @@ private:
         QString search;
         QString sort;
     };
-    static Keys keysOf(const Device& device);
+    Keys keysOf(const Device& device) const;
+    QVariant display(const Device& device, int column, bool forSorting) const;
+    QVariant tooltip(const Device& device, int column) const;
 
     QVector<Device> m_devices;
     QVector<Keys> m_keys; // parallel to m_devices
     QHash<QString, int> m_rowById;
+    QHash<QString, QString> m_placeNames;
     int m_online = 0;
 };
 

@@ -40,7 +40,27 @@ void FleetTreeModel::setTenancy(QVector<TenancyNode> organisations, QVector<Tena
     m_groupById.clear();
     for (const auto& group : groups)
         m_groupById.insert(group.id, group);
+    QHash<QString, QString> places;
+    for (const auto& org : m_organisations)
+        places.insert(org.id, org.name);
+    for (const auto& site : m_sites)
+        places.insert(site.id, site.name);
+    m_devices.setPlaceNames(std::move(places));
     rebuild();
+}
+
+QModelIndex FleetTreeModel::indexFor(const FleetScope& scope) const {
+    if (m_roots.empty())
+        return {};
+    if (!scope.groupId.isEmpty())
+        return indexOf(m_groupNodeByKey.value(scope.siteId + '/' + scope.groupId));
+    if (!scope.siteId.isEmpty())
+        return indexOf(m_siteById.value(scope.siteId));
+    if (!scope.orgId.isEmpty())
+        for (const auto& org : m_roots.front()->children)
+            if (org->id == scope.orgId)
+                return indexOf(org.get());
+    return organisationsRoot();
 }
 
 void FleetTreeModel::setPartner(const QString& id, const QString& name) {

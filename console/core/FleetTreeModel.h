@@ -1,6 +1,7 @@
 #pragma once
 
 #include "DeviceTableModel.h"
+#include "FleetScope.h"
 
 #include <QAbstractItemModel>
 #include <QHash>
@@ -40,6 +41,8 @@ public:
     void setPartner(const QString& id, const QString& name);
     // The index whose children are the organisations.
     QModelIndex organisationsRoot() const { return index(0, 0); }
+    // The node of a scope (the root for everything); invalid when the tree does not hold it.
+    QModelIndex indexFor(const FleetScope& scope) const;
     // Every device group loaded, by id (for menus that put devices into one).
     const QHash<QString, TenancyNode>& groups() const { return m_groupById; }
     const QVector<TenancyNode>& organisations() const { return m_organisations; }

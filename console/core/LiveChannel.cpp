@@ -116,6 +116,8 @@ void LiveChannel::onMessage(const QString& text) {
             Q_EMIT resyncNeeded();
         else
             Q_EMIT deviceEvent(message);
+    } else if (type == "tenancy") {
+        Q_EMIT tenancyChanged(message.value("what").toString());
     } else if (type == "metric") {
         Q_EMIT metricSample(message);
     } else if (type == "summaries") {

@@ -35,6 +35,9 @@ Q_SIGNALS:
     // Seconds until the next attempt, for the status bar's countdown.
     void reconnectScheduled(int seconds);
     void deviceEvent(const QJsonObject& event);
+    // An organisation, site, device group, enrollment key or API key was added, changed or removed
+    // (`what`: organizations, sites, device_groups, enrollment_keys, api_keys).
+    void tenancyChanged(const QString& what);
     void metricSample(const QJsonObject& sample);
     // Headline figures (CPU, memory, user) of every visible device that just sent a heartbeat.
     void deviceSummaries(const QJsonArray& summaries);

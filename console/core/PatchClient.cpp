@@ -25,6 +25,10 @@ void PatchClient::patches(const PatchFilter& filter, Items done) {
         query.addQueryItem("security", "true");
     if (!filter.state.isEmpty())
         query.addQueryItem("state", filter.state);
+    if (!filter.scope.orgId.isEmpty())
+        query.addQueryItem("org", filter.scope.orgId);
+    if (!filter.scope.siteId.isEmpty())
+        query.addQueryItem("site", filter.scope.siteId);
     loadAllPages(m_api, "/api/v1/patches?" + query.toString(QUrl::FullyEncoded), std::move(done));
 }
 
@@ -85,28 +89,36 @@ void PatchClient::deploymentOutcome(const QString& deploymentId, Items done) {
               });
 }
 
-void PatchClient::compliance(Answer<PatchCompliance> done) {
-    m_api.get("/api/v1/patch-compliance", [done = std::move(done)](const ApiReply& reply) {
-        if (!reply.ok()) {
-            done({}, reply.refusal());
-            return;
-        }
-        PatchCompliance compliance;
-        for (const auto& value : reply.object().value("sites").toArray()) {
-            const QJsonObject site = value.toObject();
-            compliance.sites.append({site.value("site_name").toString(), site.value("share").toDouble(),
-                                     site.value("by_severity")
-                                         .toObject()
-                                         .value("security")
-                                         .toObject()
-                                         .value("share")
-                                         .toDouble()});
-        }
-        const QJsonObject total = reply.object().value("total").toObject();
-        compliance.fullyPatched = total.value("fully_patched").toInt();
-        compliance.scanned = total.value("scanned").toInt();
-        done(compliance, {});
-    });
+void PatchClient::compliance(const FleetScope& scope, Answer<PatchCompliance> done) {
+    QUrlQuery query;
+    if (!scope.orgId.isEmpty())
+        query.addQueryItem("org", scope.orgId);
+    if (!scope.siteId.isEmpty())
+        query.addQueryItem("site", scope.siteId);
+    const QString path = "/api/v1/patch-compliance";
+    m_api.get(query.isEmpty() ? path : path + "?" + query.toString(QUrl::FullyEncoded),
+              [done = std::move(done)](const ApiReply& reply) {
+                  if (!reply.ok()) {
+                      done({}, reply.refusal());
+                      return;
+                  }
+                  PatchCompliance compliance;
+                  for (const auto& value : reply.object().value("sites").toArray()) {
+                      const QJsonObject site = value.toObject();
+                      compliance.sites.append({site.value("site_name").toString(),
+                                               site.value("share").toDouble(),
+                                               site.value("by_severity")
+                                                   .toObject()
+                                                   .value("security")
+                                                   .toObject()
+                                                   .value("share")
+                                                   .toDouble()});
+                  }
+                  const QJsonObject total = reply.object().value("total").toObject();
+                  compliance.fullyPatched = total.value("fully_patched").toInt();
+                  compliance.scanned = total.value("scanned").toInt();
+                  done(compliance, {});
+              });
 }
 
 void PatchClient::devicePatches(const QString& deviceId, Answer<DevicePatchList> done) {

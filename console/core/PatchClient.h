@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "FleetScope.h"
 #include "ScopedApi.h"
 
 #include <QDateTime>
@@ -14,7 +15,8 @@ namespace breeze::console {
 struct PatchFilter {
     QString search;
     bool securityOnly = false;
-    QString state; // missing, failed, pending_reboot; empty: any
+    QString state;    // missing, failed, pending_reboot; empty: any
+    FleetScope scope; // counts only the devices of this organisation or site
 };
 
 struct PatchDecision {
@@ -74,7 +76,7 @@ public:
     void deployments(Items done); // the newest 100
     // One row per device and package: hostname, name, version, status, installed_version.
     void deploymentOutcome(const QString& deploymentId, Items done);
-    void compliance(Answer<PatchCompliance> done);
+    void compliance(const FleetScope& scope, Answer<PatchCompliance> done);
 
     void devicePatches(const QString& deviceId, Answer<DevicePatchList> done);
     void scan(const QString& deviceId, Answer<QString> done); // the command's id

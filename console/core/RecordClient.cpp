@@ -112,4 +112,19 @@ QString createdSecret(const QJsonObject& answer) {
     return answer.value("key").toString();
 }
 
+QList<RecordKind> kindsShowing(const QString& changedTable) {
+    if (changedTable == "organizations")
+        return {RecordKind::Organisation, RecordKind::Site, RecordKind::DeviceGroup, RecordKind::ApiKey,
+                RecordKind::EnrollmentKey};
+    if (changedTable == "sites")
+        return {RecordKind::Site, RecordKind::DeviceGroup, RecordKind::EnrollmentKey};
+    if (changedTable == "device_groups")
+        return {RecordKind::DeviceGroup};
+    if (changedTable == "enrollment_keys")
+        return {RecordKind::EnrollmentKey};
+    if (changedTable == "api_keys")
+        return {RecordKind::ApiKey};
+    return {};
+}
+
 } // namespace breeze::console

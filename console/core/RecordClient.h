@@ -71,6 +71,9 @@ private:
 
 // What the console shows of any record: its id, and its name (or e-mail address for a user).
 QString recordId(const QJsonObject& record);
+// The lists that show records of a changed table (the live channel's tenancy_changed `what`): the table's
+// own kind, and those that show its names (a site list names its organisation).
+QList<RecordKind> kindsShowing(const QString& changedTable);
 QString recordName(const QJsonObject& record);
 // The secret in the answer to creating an API key or an enrollment key, shown once.
 QString createdSecret(const QJsonObject& answer);

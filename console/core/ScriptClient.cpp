@@ -2,7 +2,10 @@
 
 #include "ListLoader.h"
 
+#include <QJsonObject>
+#include <QSet>
 #include <QUrlQuery>
+#include <memory>
 
 namespace breeze::console {
 
@@ -78,18 +81,47 @@ void ScriptClient::run(const QString& scriptId, const RunRequest& request, Answe
                [done = std::move(done)](const ApiReply& reply) { done(reply.object(), reply.refusal()); });
 }
 
-void ScriptClient::executions(const ExecutionFilter& filter, int limit, Items done) {
+namespace {
+QString executionsPath(const ExecutionFilter& filter, int limit) {
     QUrlQuery query;
     query.addQueryItem("limit", QString::number(limit));
     for (const auto& [name, value] :
          {std::pair{"script", filter.scriptId}, std::pair{"status", filter.status},
-          std::pair{"user", filter.userId}, std::pair{"device", filter.deviceId}})
+          std::pair{"user", filter.userId}, std::pair{"device", filter.deviceId},
+          std::pair{"org", filter.scope.orgId}, std::pair{"site", filter.scope.siteId}})
         if (!value.isEmpty())
             query.addQueryItem(name, value);
-    m_api.get("/api/v1/script-executions?" + query.toString(QUrl::FullyEncoded),
-              [done = std::move(done)](const ApiReply& reply) {
-                  done(reply.object().value("items").toArray(), reply.refusal());
-              });
+    if (filter.withinHours > 0)
+        query.addQueryItem("within_hours", QString::number(filter.withinHours));
+    return "/api/v1/script-executions?" + query.toString(QUrl::FullyEncoded);
+}
+} // namespace
+
+void ScriptClient::executions(const ExecutionFilter& filter, int limit, Items done) {
+    m_api.get(executionsPath(filter, limit), [done = std::move(done)](const ApiReply& reply) {
+        done(reply.object().value("items").toArray(), reply.refusal());
+    });
+}
+
+void ScriptClient::failedDevices(const FleetScope& scope, int hours, Answer<QSet<QString>> done) {
+    auto devices = std::make_shared<QSet<QString>>();
+    auto left = std::make_shared<int>(2);
+    auto refusal = std::make_shared<QString>();
+    for (const char* status : {"failed", "timed_out"}) {
+        ExecutionFilter filter;
+        filter.status = status;
+        filter.scope = scope;
+        filter.withinHours = hours;
+        loadAllPages(m_api, executionsPath(filter, 500),
+                     [devices, left, refusal, done](const QJsonArray& items, const QString& error) {
+                         for (const auto& item : items)
+                             devices->insert(item.toObject().value("device_id").toString());
+                         if (!error.isEmpty())
+                             *refusal = error;
+                         if (--*left == 0)
+                             done(*devices, *refusal);
+                     });
+    }
 }
 
 QString executionCreatedAt(const QJsonObject& execution) {

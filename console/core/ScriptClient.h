@@ -1,10 +1,12 @@
 #pragma once
 
 #include "ApiClient.h"
+#include "FleetScope.h"
 #include "ScopedApi.h"
 #include "Script.h"
 
 #include <QJsonArray>
+#include <QSet>
 #include <QStringList>
 #include <functional>
 
@@ -30,6 +32,8 @@ struct ExecutionFilter {
     QString status;
     QString userId;
     QString deviceId;
+    FleetScope scope;    // the organisation or site chosen in the tree (a group counts as its site)
+    int withinHours = 0; // 0: any time
 };
 
 // The one place that knows the REST paths and JSON of the script library: scripts and their versions, runs,
@@ -54,6 +58,8 @@ public:
     // The server's answer: the run, its executions, and the devices it refused with the reason.
     void run(const QString& scriptId, const RunRequest& request, Answer<QJsonObject> done);
     void executions(const ExecutionFilter& filter, int limit, Items done);
+    // The devices of the scope on which a script failed or timed out in the last `hours` (every page).
+    void failedDevices(const FleetScope& scope, int hours, Answer<QSet<QString>> done);
 
 private:
     ScopedApi m_api;

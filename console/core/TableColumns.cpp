@@ -49,8 +49,9 @@ Columns enrollmentKeys() {
 }
 
 Columns auditEvents() {
-    return {{"at", tr("When")},       {"actor_label", tr("Who")},      {"address", tr("From")},
-            {"action", tr("Action")}, {"resource_id", tr("Resource")}, {"result", tr("Result")}};
+    return {{"at", tr("When")},       {"actor_label", tr("Who")},    {"address", tr("From")},
+            {"action", tr("Action")}, {"resource_type", tr("Type")}, {"resource_name", tr("Resource")},
+            {"result", tr("Result")}};
 }
 
 Columns disks() {

@@ -25,6 +25,19 @@ QString exactUtc(const QDateTime& at) {
     return at.isValid() ? at.toUTC().toString("yyyy-MM-dd HH:mm:ss.zzz") + " UTC" : QString();
 }
 
+QString span(qint64 seconds) {
+    constexpr qint64 kMinute = 60;
+    constexpr qint64 kHour = 60 * kMinute;
+    constexpr qint64 kDay = 24 * kHour;
+    if (seconds < kMinute)
+        return QStringLiteral("< 1 min");
+    if (seconds < kHour)
+        return QStringLiteral("%1 min").arg(seconds / kMinute);
+    if (seconds < kDay)
+        return QStringLiteral("%1 h %2 min").arg(seconds / kHour).arg(seconds % kHour / kMinute);
+    return QStringLiteral("%1 d %2 h").arg(seconds / kDay).arg(seconds % kDay / kHour);
+}
+
 bool isTimeField(const QString& field) {
     return field == "at" || field.endsWith("_at");
 }

@@ -12,6 +12,8 @@ namespace TimeText {
 QDateTime parse(const QString& iso);   // invalid when `iso` is not a timestamp
 QString local(const QDateTime& at);    // "2026-12-07 09:17"; empty for an invalid time
 QString exactUtc(const QDateTime& at); // "2026-12-07 08:17:45.913 UTC"; empty for an invalid time
+// A span of time as a technician reads uptime: "3 d 4 h", "4 h 12 min", "12 min", "< 1 min".
+QString span(qint64 seconds);
 // Whether a REST field holds a timestamp: "at" and every "…_at".
 bool isTimeField(const QString& field);
 } // namespace TimeText

@@ -8,6 +8,7 @@
 #include "crypto/SecureRandom.h"
 #include "db/DatabaseUnavailable.h"
 #include "db/ScopedTransaction.h"
+#include "devices/DeviceEvents.h"
 #include "gateway/FrontDoor.h"
 #include "ops/JsonLogger.h"
 #include "patches/PatchStore.h"
@@ -231,11 +232,15 @@ void AgentService::commandUpdate(const AgentSession& session, const protocol::En
         session, envelope.id, {"store an authenticated agent's command result"}, [&](ScopedTransaction& tx) {
             const auto finished = CommandStore::applyUpdate(tx, session, update);
             // A patch command's result moves the device's patch states with it.
-            if (finished && finished->type == protocol::kPatchScanCommand)
+            if (!finished || !protocol::isPatchCommand(finished->type))
+                return;
+            if (finished->type == protocol::kPatchScanCommand)
                 PatchStore::applyScan(tx, session, update);
-            else if (finished && protocol::isPatchCommand(finished->type))
+            else
                 followUp =
                     PatchStore::applyInstall(tx, session, update, finished->type, finished->deploymentId);
+            // Consoles refresh the device's missing and failed counts and its pending reboot.
+            recordDeviceEvent(tx, subjectOf(session), "patches_changed", {{"command_id", update.commandId}});
         });
     if (update.final())
         m_feed.resultStored(session, update);

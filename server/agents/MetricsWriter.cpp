@@ -193,9 +193,11 @@ MetricsWriter::Outcome MetricsWriter::write(const std::deque<Sample>& batch, std
             "UPDATE devices d SET last_seen_at = now(), last_cpu_percent = b.cpu_percent, "
             "last_memory_percent = CASE WHEN b.memory_total > 0 THEN 100.0 * b.memory_used / b.memory_total "
             "END, "
-            "last_user = left(coalesce(b.users->>0, ''), 255), last_filesystems = b.filesystems "
-            "FROM (SELECT DISTINCT ON (device_id) device_id, cpu_percent, memory_used, memory_total, users, "
-            "filesystems "
+            "last_user = left(coalesce(b.users->>0, ''), 255), last_filesystems = b.filesystems, "
+            "booted_at = CASE WHEN b.uptime_seconds > 0 "
+            "THEN date_trunc('second', b.sampled_at - make_interval(secs => b.uptime_seconds)) END "
+            "FROM (SELECT DISTINCT ON (device_id) device_id, sampled_at, cpu_percent, memory_used, "
+            "memory_total, users, filesystems, uptime_seconds "
             "FROM metrics_batch ORDER BY device_id, sampled_at DESC) b WHERE d.id = b.device_id");
         tx.commit();
         m_stored += last - first;

@@ -6,6 +6,7 @@
 #include "devices/DeviceDataRoutes.h"
 #include "devices/DeviceRoutes.h"
 #include "downloads/DownloadRoutes.h"
+#include "filters/SavedFilterRoutes.h"
 #include "keys/KeyRoutes.h"
 #include "ops/OperationsRoutes.h"
 #include "patches/PatchPolicyRoutes.h"
@@ -32,6 +33,7 @@ void registerAllRoutes(Router& router) {
     registerPatchRoutes(router);
     registerPatchPolicyRoutes(router);
     registerDownloadRoutes(router);
+    registerSavedFilterRoutes(router);
 }
 
 } // namespace breeze::server

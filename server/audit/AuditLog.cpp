@@ -30,7 +30,8 @@ constexpr const char* kAuditJson =
     "json_build_object('id', a.id, 'at', a.at, 'partner_id', a.partner_id, 'org_id', a.org_id, 'actor_type', "
     "a.actor_type, 'actor_id', a.actor_id, 'actor_label', a.actor_label, 'address', a.address, 'request_id', "
     "a.request_id, 'action', a.action, 'resource_type', a.resource_type, 'resource_id', a.resource_id, "
-    "'result', a.result, 'details', a.details)::text";
+    "'resource_name', coalesce(breeze_resource_name(a.resource_type, a.resource_id), a.details->>'name', "
+    "nullif(a.resource_id, '')), 'result', a.result, 'details', a.details)::text";
 
 // Newest first: the sort key counts down as ids count up, and sorts as text.
 constexpr const char* kNewestFirstKey = "lpad((9223372036854775807 - a.id)::text, 19, '0')";

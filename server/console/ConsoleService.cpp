@@ -16,6 +16,7 @@
 #include "protocol/WebSocketCodec.h"
 
 #include <algorithm>
+#include <cmath>
 #include <pqxx/pqxx>
 
 namespace breeze::server {
@@ -238,11 +239,39 @@ void ConsoleService::handle(const AgentSession& session, const protocol::Envelop
     }
 }
 
+// As breeze_fullest_filesystem (migrations/0018) does for the device list: the least room, measured as df
+// does.
+nlohmann::json ConsoleService::fullestFilesystem(const std::vector<protocol::FilesystemUsage>& filesystems) {
+    const protocol::FilesystemUsage* fullest = nullptr;
+    for (const auto& fs : filesystems)
+        if (!fullest || fs.usedPercent() > fullest->usedPercent())
+            fullest = &fs;
+    if (!fullest)
+        return nullptr;
+    const std::uint64_t available = fullest->availableBytes.value_or(
+        fullest->totalBytes > fullest->usedBytes ? fullest->totalBytes - fullest->usedBytes : 0);
+    return {{"mount", fullest->mount},
+            {"used_percent", std::round(fullest->usedPercent() * 10) / 10},
+            {"available_bytes", available},
+            {"total_bytes", fullest->totalBytes}};
+}
+
+bool ConsoleService::mayHear(const AccessScope& scope, const std::string& orgId, const std::string& siteId) {
+    if (orgId.empty())
+        return scope.isWholePartner();
+    return siteId.empty() ? scope.allowsOrg(orgId) : scope.allowsSite(orgId, siteId);
+}
+
 void ConsoleService::deliver(const nlohmann::json& event) {
-    const std::string kind = event.value("kind", "");
-    const std::string partner = event.value("partner_id", "");
-    const std::string org = event.value("org_id", "");
-    const std::string site = event.value("site_id", "");
+    // A tenancy change names no site (an organisation) or no organisation (never): null reads as empty.
+    const auto text = [&event](const char* key) {
+        const auto found = event.find(key);
+        return found != event.end() && found->is_string() ? found->get<std::string>() : std::string();
+    };
+    const std::string kind = text("kind");
+    const std::string partner = text("partner_id");
+    const std::string org = text("org_id");
+    const std::string site = text("site_id");
     const auto now = Clock::now();
     std::vector<AgentSession> expired;
     {
@@ -252,9 +281,11 @@ void ConsoleService::deliver(const nlohmann::json& event) {
                 expired.push_back(console.session);
                 continue;
             }
-            // Tenants never leak: an event goes only where the user's devices:read scope reaches its site.
+            // Tenants never leak: an event goes only where the user's devices:read scope reaches its site (a
+            // change to an organisation itself, or to an organisation-wide group, where it reaches the
+            // organisation).
             if (kind != "resync" &&
-                (partner != console.scope.partnerId() || !console.scope.allowsSite(org, site)))
+                (partner != console.scope.partnerId() || !mayHear(console.scope, org, site)))
                 continue;
             // "id" is the envelope's own field: the event's row id travels as event_id.
             nlohmann::json fields = event;
@@ -262,7 +293,8 @@ void ConsoleService::deliver(const nlohmann::json& event) {
                 fields["event_id"] = fields["id"];
                 fields.erase("id");
             }
-            sendTo(console.session, fields, "event");
+            // Device events carry their row's id; tenancy changes are no device event and travel apart.
+            sendTo(console.session, fields, kind == "tenancy_changed" ? "tenancy" : "event");
         }
     }
     for (const auto& session : expired)
@@ -292,7 +324,9 @@ void ConsoleService::metricsStored(const std::vector<AgentDataFeed::Heartbeat>& 
                                     ? nlohmann::json(nullptr)
                                     : nlohmann::json(100.0 * static_cast<double>(beat.memoryUsedBytes) /
                                                      static_cast<double>(beat.memoryTotalBytes))},
-             {"last_user", beat.users.empty() ? std::string() : beat.users.front()}});
+             {"last_user", beat.users.empty() ? std::string() : beat.users.front()},
+             {"uptime_seconds", beat.uptimeSeconds},
+             {"fullest_filesystem", fullestFilesystem(beat.filesystems)}});
     }
     const auto wholeSample = [](const AgentDataFeed::Heartbeat& sample) {
         const auto& beat = sample.heartbeat;

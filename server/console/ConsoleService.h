@@ -58,6 +58,8 @@ private:
     };
 
     void deliver(const nlohmann::json& event);
+    static nlohmann::json fullestFilesystem(const std::vector<protocol::FilesystemUsage>& filesystems);
+    static bool mayHear(const AccessScope& scope, const std::string& orgId, const std::string& siteId);
     void sendTo(const AgentSession& session, const nlohmann::json& fields, const std::string& type);
     std::optional<Admitted> authenticate(const std::string& token, const std::string& address,
                                          std::string& error, int& status);

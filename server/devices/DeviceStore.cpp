@@ -21,7 +21,12 @@ const char* DeviceStore::jsonColumn() {
            "'group_id', d.group_id, 'tags', d.tags, 'enrolled_at', d.enrolled_at, 'last_seen_at', "
            "d.last_seen_at, "
            "'revoked_at', d.revoked_at, 'created_at', d.created_at, 'reenrollment', d.pending_enrollment, "
-           "'credential_rotated_at', d.credential_rotated_at)::text";
+           "'credential_rotated_at', d.credential_rotated_at, 'booted_at', d.booted_at, 'reboot_required', "
+           "d.reboot_required, 'addresses', breeze_device_addresses(d.id), 'fullest_filesystem', "
+           "breeze_fullest_filesystem(d.last_filesystems), 'patches', (SELECT json_build_object('missing', "
+           "count(*) FILTER (WHERE dp.state = 'missing'), 'failed', count(*) FILTER (WHERE dp.state = "
+           "'failed'), 'scanned_at', d.patches_scanned_at) FROM device_patches dp WHERE dp.device_id = "
+           "d.id))::text";
 }
 
 nlohmann::json DeviceStore::list(const Filter& filter, const Pagination& pagination,

@@ -235,10 +235,17 @@ ApiResponse listExecutions(RequestContext& ctx) {
     Pagination pagination(ctx);
     ScriptRunStore::ExecutionFilter filter{
         ctx.uuidQuery("device"), ctx.uuidQuery("script"), ctx.uuidQuery("run"), ctx.uuidQuery("user"),
-        ctx.uuidQuery("org"),    ctx.uuidQuery("site"),   ctx.query("status")};
+        ctx.uuidQuery("org"),    ctx.uuidQuery("site"),   ctx.query("status"),  std::nullopt};
     if (filter.status && !commandStatuses().contains(*filter.status))
         throw ApiError::badRequest(
             "status must be pending, sent, running, completed, failed, timed_out or cancelled");
+    if (const auto hours = ctx.query("within_hours")) {
+        if (hours->empty() || hours->size() > 4 ||
+            hours->find_first_not_of("0123456789") != std::string::npos || std::stoi(*hours) < 1 ||
+            std::stoi(*hours) > 8760)
+            throw ApiError::badRequest("within_hours must be a number of hours from 1 to 8760");
+        filter.withinHours = std::stoi(*hours);
+    }
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     return ApiResponse::json(ScriptRunStore(tx).listExecutions(filter, pagination, executionScopeSql(scope)));

@@ -153,6 +153,9 @@ nlohmann::json ScriptRunStore::listExecutions(const ExecutionFilter& filter, con
             sql += std::string(" AND ") + column + " = " + params.add(**value) + "::uuid";
     if (filter.status)
         sql += " AND c.status = " + params.add(*filter.status);
+    if (filter.withinHours)
+        sql += " AND c.created_at >= now() - make_interval(hours => " + params.add(*filter.withinHours) +
+               "::int)";
     sql += pagination.sqlAfter(params, kNewestFirstKey, "c.id") + " ORDER BY " + kNewestFirstKey + ", c.id" +
            pagination.sqlLimit();
     return pagination.page(params.exec(m_tx.sql(), sql));

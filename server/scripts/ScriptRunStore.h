@@ -61,6 +61,7 @@ public:
 
     struct ExecutionFilter {
         std::optional<std::string> deviceId, scriptId, runId, userId, orgId, siteId, status;
+        std::optional<int> withinHours; // only those asked for in the last N hours
     };
     // `scopeSql` over c (see the routes' executionScopeSql).
     nlohmann::json listExecutions(const ExecutionFilter& filter, const Pagination& pagination,

@@ -11,6 +11,7 @@
 #include "db/EmbeddedMigrations.h"
 #include "db/Migrator.h"
 #include "db/ScopedTransaction.h"
+#include "devices/DeviceStore.h"
 
 #include <QtTest>
 #include <algorithm>
@@ -134,6 +135,65 @@ private Q_SLOTS:
         QCOMPARE(scalar("SELECT (last_filesystems->1->>'used_bytes')::int FROM devices "
                         "WHERE last_filesystems->1->>'mount' = '/data'"),
                  80LL);
+    }
+
+    // The device list's grid columns come from the newest heartbeat (uptime, the fullest filesystem as df
+    // measures it), the inventory (every address but loopback) and the patch states.
+    void theDeviceListCarriesTheGridColumns() {
+        server::MetricsWriter writer(*m_pool, 100, 50ms, 1000);
+        protocol::Heartbeat beat;
+        beat.sampledAtMs = nowMs() + 1000; // newer than the other tests' samples
+        beat.uptimeSeconds = 7200;
+        beat.filesystems = {{"/", "ext4", 100, 25, 50}, {"/data", "xfs", 100, 80, 10}};
+        std::promise<bool> stored;
+        writer.submit({m_session, beat, [&](server::MetricsWriter::Outcome outcome, const std::string&) {
+                           stored.set_value(outcome == server::MetricsWriter::Outcome::Stored);
+                       }});
+        QVERIFY(stored.get_future().get());
+        protocol::InventoryReport interfaces;
+        interfaces.section = "interfaces";
+        interfaces.collectedAtMs = nowMs();
+        interfaces.data = protocol::InventoryReport::canonicalSection(
+            "interfaces", {{{"name", "lo"}, {"addresses", {"127.0.0.1", "::1"}}},
+                           {{"name", "eth0"}, {"addresses", {"192.0.2.10", "2001:db8::10"}}},
+                           {{"name", "wg0"}, {"addresses", {"10.8.0.2"}}}});
+        {
+            auto lease = m_pool->acquire();
+            server::ScopedTransaction tx(*lease, server::SystemAccess{"test"});
+            server::InventoryStore::apply(tx, m_session, interfaces);
+            tx.commit();
+        }
+        exec("INSERT INTO patches (id, partner_id, manager, name, arch, version) SELECT gen_random_uuid(), "
+             "partner_id, 'apt', 'pkg' || n, 'amd64', '1' FROM devices, generate_series(1, 3) n");
+        exec("INSERT INTO device_patches (device_id, patch_id, partner_id, org_id, site_id, state) "
+             "SELECT d.id, p.id, d.partner_id, d.org_id, d.site_id, CASE p.name WHEN 'pkg1' THEN 'failed' "
+             "ELSE 'missing' END FROM devices d, patches p");
+        exec("UPDATE devices SET reboot_required = true, patches_scanned_at = now()");
+        auto lease = m_pool->acquire();
+        server::ScopedTransaction tx(*lease, server::SystemAccess{"test"});
+        const auto device =
+            nlohmann::json::parse(tx.sql()
+                                      .exec1(std::string("SELECT ") + server::DeviceStore::jsonColumn() +
+                                             " AS item FROM devices d")["item"]
+                                      .as<std::string>());
+        QCOMPARE(device["fullest_filesystem"]["mount"], nlohmann::json("/data"));
+        QCOMPARE(device["fullest_filesystem"]["used_percent"].get<double>(), 88.9); // 80 / (80 + 10)
+        QCOMPARE(device["fullest_filesystem"]["available_bytes"].get<long long>(), 10LL);
+        std::vector<std::string> addresses = device["addresses"];
+        std::sort(addresses.begin(), addresses.end());
+        QCOMPARE(addresses, (std::vector<std::string>{"10.8.0.2", "192.0.2.10", "2001:db8::10"}));
+        QCOMPARE(device["patches"]["missing"].get<int>(), 2);
+        QCOMPARE(device["patches"]["failed"].get<int>(), 1);
+        QVERIFY(device["patches"]["scanned_at"].is_string());
+        QCOMPARE(device["reboot_required"], nlohmann::json(true));
+        const long long bootedSecondsBeforeSample =
+            tx.sql()
+                .exec_params1("SELECT extract(epoch FROM to_timestamp($1 / "
+                              "1000.0) - booted_at)::bigint AS s FROM devices",
+                              static_cast<long long>(beat.sampledAtMs))["s"]
+                .as<long long>();
+        QVERIFY2(std::abs(bootedSecondsBeforeSample - 7200) <= 1,
+                 std::to_string(bootedSecondsBeforeSample).c_str());
     }
 
     void oneBadSampleCostsOnlyItsSender() {

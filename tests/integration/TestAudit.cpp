@@ -74,6 +74,29 @@ private Q_SLOTS:
         QVERIFY(api.get("/api/v1/audit?limit=500").raw.find("enr_") == std::string::npos);
     }
 
+    // The log names what each entry is about as it is called now; a resource that is gone keeps the name the
+    // entry recorded, or its id.
+    void entriesNameTheirResources() {
+        auto stack = makeStack("audit_names");
+        auto& api = *stack.api;
+        const std::string org = api.post("/api/v1/orgs", {{"name", "Named"}}).body["id"];
+        QCOMPARE(api.patch("/api/v1/orgs/" + org, {{"name", "Renamed"}}).status, 200);
+        const std::string site = api.post("/api/v1/sites", {{"org_id", org}, {"name", "Depot"}}).body["id"];
+        const std::string user = api.post("/api/v1/users", {{"email", "named@audit.test"},
+                                                            {"password", "a long enough password"},
+                                                            {"org_id", org},
+                                                            {"role", "technician"}})
+                                     .body["id"];
+        QCOMPARE(findEntry(api, "orgs.create", org)["resource_name"], nlohmann::json("Renamed"));
+        QCOMPARE(findEntry(api, "users.create", user)["resource_name"], nlohmann::json("named@audit.test"));
+        QCOMPARE(api.patch("/api/v1/sites/" + site, {{"name", "Old depot"}}).status, 200);
+        QCOMPARE(api.del("/api/v1/sites/" + site).status, 204);
+        // Gone: each entry keeps the name it recorded; an entry that recorded none shows the id.
+        QCOMPARE(findEntry(api, "sites.create", site)["resource_name"], nlohmann::json("Depot"));
+        QCOMPARE(findEntry(api, "sites.update", site)["resource_name"], nlohmann::json("Old depot"));
+        QCOMPARE(findEntry(api, "sites.delete", site)["resource_name"], nlohmann::json(site));
+    }
+
     void authEventsAndRefusalsAreRecordedToo() {
         auto stack = makeStack("audit_auth");
         auto& api = *stack.api;

@@ -10,6 +10,7 @@
 
 #include <QtTest>
 #include <poll.h>
+#include <set>
 
 using namespace breeze;
 using namespace std::chrono_literals;
@@ -162,6 +163,52 @@ private Q_SLOTS:
             // Nothing of organisation B, in any field.
             QVERIFY2(event.fields.value("org_id", "") == m_orgA, event.fields.dump().c_str());
             QVERIFY(event.fields.dump().find(betaDevice) == std::string::npos);
+        }
+    }
+
+    // New or changed organisations, sites, groups and keys reach the consoles whose scope holds them, so
+    // their lists and trees follow without a reload; nothing of another organisation reaches a technician.
+    void tenancyChangesReachOnlyTheConsolesThatMaySeeThem() {
+        auto technician = connect("/api/v1/console/ws", m_techA);
+        auto admin = connect("/api/v1/console/ws", m_admin->bearer());
+        const std::string siteA =
+            m_admin->post("/api/v1/sites", {{"org_id", m_orgA}, {"name", "Alpha Annex"}}).body["id"];
+        const std::string siteB =
+            m_admin->post("/api/v1/sites", {{"org_id", m_orgB}, {"name", "Beta Annex"}}).body["id"];
+        const std::string orgC = m_admin->post("/api/v1/orgs", {{"name", "Gamma"}}).body["id"];
+        QCOMPARE(m_admin->patch("/api/v1/orgs/" + m_orgB, {{"name", "Beta renamed"}}).status, 200);
+        const std::string group =
+            m_admin->post("/api/v1/groups", {{"org_id", m_orgA}, {"site_id", siteA}, {"name", "Tills"}})
+                .body["id"];
+        const auto changes = [](const std::vector<protocol::Envelope>& events) {
+            std::vector<nlohmann::json> found;
+            for (const auto& event : events)
+                if (event.fields.value("kind", "") == "tenancy_changed")
+                    found.push_back(event.fields);
+            return found;
+        };
+        const auto names = [&](const std::vector<protocol::Envelope>& events, const std::string& what) {
+            std::set<std::string> ids;
+            for (const auto& change : changes(events))
+                if (change["what"] == what)
+                    ids.insert(change["record_id"].get<std::string>());
+            return ids;
+        };
+        const auto seenByAdmin = collect(*admin, "tenancy", 10s, [&](const auto& found) {
+            return names(found, "device_groups").contains(group) && names(found, "organizations").size() >= 2;
+        });
+        QVERIFY(names(seenByAdmin, "sites").contains(siteA));
+        QVERIFY(names(seenByAdmin, "sites").contains(siteB));
+        QVERIFY(names(seenByAdmin, "organizations").contains(orgC));
+        QVERIFY(names(seenByAdmin, "organizations").contains(m_orgB));
+        const auto seenByTechnician = collect(*technician, "tenancy", 10s, [&](const auto& found) {
+            return names(found, "device_groups").contains(group);
+        });
+        QVERIFY(names(seenByTechnician, "sites").contains(siteA));
+        QCOMPARE(names(seenByTechnician, "device_groups"), std::set<std::string>{group});
+        for (const auto& change : changes(seenByTechnician)) {
+            QCOMPARE(change["org_id"], nlohmann::json(m_orgA)); // nothing of Beta or Gamma
+            QVERIFY(change.dump().find(siteB) == std::string::npos);
         }
     }
 

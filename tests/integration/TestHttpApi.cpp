@@ -380,6 +380,45 @@ private Q_SLOTS:
         checkAgainstDocument("post", "/api/v1/orgs", m_api->post("/api/v1/orgs", {{"bad", 1}}));
     }
 
+    // Saved device filters: strictly checked, replaced by name, at most 100 per user, as documented.
+    void savedDeviceFiltersAreCheckedAndDocumented() {
+        const std::string path = "/api/v1/me/device-filters";
+        for (const nlohmann::json& bad :
+             {nlohmann::json{{"name", "x"}, {"definition", {{"condition", "on fire"}}}},
+              nlohmann::json{{"name", "x"}, {"definition", {{"colour", "red"}}}},
+              nlohmann::json{{"name", "x"}, {"definition", {{"org_id", "not-a-uuid"}}}},
+              nlohmann::json{{"name", "x"}, {"definition", {{"search", std::string(201, 'a')}}}},
+              nlohmann::json{{"name", "x"}, {"definition", "offline"}},
+              nlohmann::json{{"name", ""}, {"definition", nlohmann::json::object()}}}) {
+            const auto refused = m_api->post(path, bad);
+            QVERIFY2(refused.status == 400, (bad.dump() + " -> " + refused.raw).c_str());
+            checkAgainstDocument("post", path, refused);
+        }
+        QCOMPARE(m_api->get(path).body["items"].size(), std::size_t(0)); // nothing kept from the refusals
+        const auto saved =
+            m_api->post(path, {{"name", "Kiosks offline"},
+                               {"definition", {{"condition", "offline"}, {"search", "kiosk"}}}});
+        checkAgainstDocument("post", path, saved);
+        const auto replaced =
+            m_api->post(path, {{"name", "Kiosks offline"}, {"definition", {{"condition", "needs_reboot"}}}});
+        QCOMPARE(replaced.body["id"], saved.body["id"]);
+        QCOMPARE(replaced.body["definition"], nlohmann::json({{"condition", "needs_reboot"}}));
+        for (int i = 1; i < 100; ++i)
+            QCOMPARE(m_api->post(path, {{"name", "filter " + std::to_string(i)}}).status, 200);
+        const auto tooMany = m_api->post(path, {{"name", "one more"}});
+        QCOMPARE(tooMany.status, 409);
+        checkAgainstDocument("post", path, tooMany);
+        QCOMPARE(m_api->post(path, {{"name", "filter 7"}, {"definition", {{"search", "web"}}}}).status, 200);
+        const auto listed = m_api->get(path);
+        checkAgainstDocument("get", path, listed);
+        QCOMPARE(listed.body["items"].size(), std::size_t(100));
+        QCOMPARE(listed.body["items"][0]["name"], nlohmann::json("filter 1")); // by name
+        const std::string id = saved.body["id"];
+        checkAgainstDocument("delete", path + "/{id}", m_api->del(path + "/" + id));
+        checkAgainstDocument("delete", path + "/{id}", m_api->del(path + "/" + id)); // 404 now
+        QCOMPARE(m_api->get(path).body["items"].size(), std::size_t(99));
+    }
+
     void scriptRoutesMatchTheDocument() {
         const std::string org = m_api->post("/api/v1/orgs", {{"name", "Scripted"}}).body["id"];
         const std::string site = m_api->post("/api/v1/sites", {{"org_id", org}, {"name", "Lab"}}).body["id"];

@@ -479,10 +479,17 @@ private Q_SLOTS:
         covered.insert("GET /api/v1/audit");
         // Routes about the caller themself, the partner as a whole, roles and operations have their own tests
         // below.
-        const std::set<std::string> elsewhere = {"GET /api/v1/partners",      "GET /api/v1/roles",
-                                                 "POST /api/v1/roles",        "GET /api/v1/roles/{id}",
-                                                 "DELETE /api/v1/roles/{id}", "POST /api/v1/orgs",
-                                                 "GET /api/v1/audit/verify",  "GET /api/v1/command-types"};
+        const std::set<std::string> elsewhere = {"GET /api/v1/partners",
+                                                 "GET /api/v1/roles",
+                                                 "POST /api/v1/roles",
+                                                 "GET /api/v1/roles/{id}",
+                                                 "DELETE /api/v1/roles/{id}",
+                                                 "POST /api/v1/orgs",
+                                                 "GET /api/v1/audit/verify",
+                                                 "GET /api/v1/command-types",
+                                                 "GET /api/v1/me/device-filters",
+                                                 "POST /api/v1/me/device-filters",
+                                                 "DELETE /api/v1/me/device-filters/{id}"};
         for (const auto& route : router.routes()) {
             const std::string key = route.method + " " + route.pattern;
             if (route.access == server::RouteAccess::Public || route.pattern.starts_with("/api/v1/auth/") ||
@@ -525,6 +532,39 @@ private Q_SLOTS:
                      .status,
                  201);
         attack("org-admin of Alpha site A only", m_b, *m_admin1);
+    }
+
+    // Saved device filters are their owner's alone: another user of the same organisation, of another
+    // partner, or an API key neither lists, replaces nor deletes them.
+    void savedFiltersArePersonal() {
+        const auto saved = m_admin1->post(
+            "/api/v1/me/device-filters",
+            {{"name", "Offline at Alpha"}, {"definition", {{"condition", "offline"}, {"org_id", m_a.org}}}});
+        QCOMPARE(saved.status, 200);
+        const std::string id = saved.body["id"];
+        for (const char* name : {"org-admin of Alpha", "admin of partner two"}) {
+            auto& actor = *m_actors.at(name);
+            const auto listed = actor.get("/api/v1/me/device-filters");
+            QCOMPARE(listed.status, 200);
+            for (const auto& item : listed.body["items"])
+                QVERIFY2(item["id"] != id, name);
+            QCOMPARE(actor.del("/api/v1/me/device-filters/" + id).status, 404);
+            // The same name is theirs to use: it does not touch the owner's filter.
+            QCOMPARE(actor
+                         .post("/api/v1/me/device-filters",
+                               {{"name", "Offline at Alpha"}, {"definition", {{"search", "theirs"}}}})
+                         .status,
+                     200);
+        }
+        auto& key = *m_actors.at("org-admin API key of Alpha");
+        QCOMPARE(key.get("/api/v1/me/device-filters").status, 403);
+        QCOMPARE(key.del("/api/v1/me/device-filters/" + id).status, 403);
+        const auto mine = m_admin1->get("/api/v1/me/device-filters");
+        QCOMPARE(mine.body["items"].size(), std::size_t(1));
+        QCOMPARE(mine.body["items"][0]["definition"],
+                 nlohmann::json({{"condition", "offline"}, {"org_id", m_a.org}}));
+        QCOMPARE(m_admin1->del("/api/v1/me/device-filters/" + id).status, 204);
+        QCOMPARE(m_admin1->get("/api/v1/me/device-filters").body["items"].size(), std::size_t(0));
     }
 
     void nobodyGrantsMoreThanTheyHold() {

@@ -11,15 +11,18 @@
 #include "MetricSeries.h"
 #include "PaletteModel.h"
 #include "PlainTextMarkup.h"
+#include "SavedFilterClient.h"
 #include "Script.h"
 #include "ScriptParameterModel.h"
 #include "ScriptValueCheck.h"
+#include "TableCsv.h"
 #include "TimeText.h"
 #include "UnifiedDiff.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QtTest>
 
 using namespace breeze::console;
@@ -465,6 +468,123 @@ private Q_SLOTS:
 
     // One format for moments: local time to the minute, the exact UTC time on hover, from what PostgreSQL
     // writes.
+    // The grid's columns: where the device is by name, how long it has run, the room on its fullest disk, its
+    // patches and reboot; search finds a device by any of its addresses, its organisation or its user.
+    void theGridNamesPlacesAndShowsUptimeDiskPatches() {
+        DeviceTableModel devices;
+        QAbstractItemModelTester tester(&devices);
+        FleetTreeModel tree(devices);
+        Device web = make("1", "web-01", "online");
+        web.orgId = "o1";
+        web.siteId = "s1";
+        web.identity = "machine-id-1";
+        web.bootedAt = QDateTime::currentDateTimeUtc().addSecs(-(3 * 86400 + 4 * 3600 + 120));
+        web.addresses = {"192.0.2.10", "2001:db8::10"};
+        web.fullestDisk = {"/var", 91.4, 2LL << 30, 40LL << 30};
+        web.patchesScanned = true;
+        web.patchesMissing = 3;
+        web.patchesFailed = 1;
+        web.rebootRequired = true;
+        web.lastUser = "alice";
+        Device twin = make("2", "web-01", "offline"); // the same host name elsewhere
+        twin.orgId = "o2";
+        twin.siteId = "s2";
+        twin.identity = "machine-id-2";
+        twin.bootedAt = web.bootedAt;
+        devices.setDevices({web, twin});
+        tree.setTenancy({{"o1", {}, "Contoso", {}}, {"o2", {}, "Fabrikam", {}}},
+                        {{"s1", "o1", "Berlin", {}}, {"s2", "o2", "Oslo", {}}});
+        const auto cell = [&](int row, int column, int role = Qt::DisplayRole) {
+            return devices.data(devices.index(row, column), role);
+        };
+        QCOMPARE(cell(0, DeviceTableModel::Organisation).toString(), QString("Contoso"));
+        QCOMPARE(cell(1, DeviceTableModel::Site).toString(), QString("Oslo"));
+        QCOMPARE(cell(0, DeviceTableModel::Uptime).toString(), QString("3 d 4 h"));
+        QCOMPARE(cell(1, DeviceTableModel::Uptime).toString(), QString()); // offline: unknown
+        QVERIFY(cell(0, DeviceTableModel::FreeDisk).toString().endsWith("(91 % used)"));
+        QVERIFY(
+            cell(0, DeviceTableModel::FreeDisk, Qt::ToolTipRole).toString().contains("/var: 91.4 % used"));
+        QCOMPARE(cell(1, DeviceTableModel::FreeDisk).toString(), QString()); // not reported yet
+        QCOMPARE(cell(0, DeviceTableModel::Patches).toString(), QString("3 missing, 1 failed"));
+        QCOMPARE(cell(1, DeviceTableModel::Patches).toString(), QString("not scanned"));
+        QCOMPARE(cell(0, DeviceTableModel::Reboot).toString(), QString("needed"));
+        QCOMPARE(cell(0, DeviceTableModel::Addresses).toString(), QString("192.0.2.10, 2001:db8::10"));
+        // Two machines called web-01 are told apart by their place and identity.
+        QVERIFY(cell(0, DeviceTableModel::Hostname, Qt::ToolTipRole).toString().contains("machine-id-1"));
+        QVERIFY(cell(1, DeviceTableModel::Hostname, Qt::ToolTipRole).toString().contains("Fabrikam / Oslo"));
+        DeviceFilterModel filter(devices);
+        for (const QString& search : {"2001:db8::10", "contoso", "alice"}) {
+            filter.setSearch(search);
+            QCOMPARE(filter.rowCount(), 1);
+            QCOMPARE(filter.index(0, 0).data(DeviceTableModel::DeviceIdRole).toString(), QString("1"));
+        }
+        filter.setSearch({});
+        // A dashboard tile's condition narrows the list on top of the scope.
+        using Condition = DeviceFilterModel::Condition;
+        const QList<std::pair<Condition, int>> expected{
+            {Condition::Online, 1},     {Condition::Offline, 1},        {Condition::NeedsReboot, 1},
+            {Condition::DiskOver90, 1}, {Condition::PatchesMissing, 1}, {Condition::PatchesFailed, 1},
+            {Condition::Any, 2}};
+        for (const auto& [condition, rows] : expected) {
+            filter.setCondition(condition);
+            QCOMPARE(filter.rowCount(), rows);
+        }
+        filter.setCondition(Condition::Listed, {"2"});
+        QCOMPARE(filter.index(0, 0).data(DeviceTableModel::DeviceIdRole).toString(), QString("2"));
+        filter.setCondition(Condition::Offline);
+        filter.setScope({"o1", {}, {}});
+        QCOMPARE(filter.rowCount(), 0); // Contoso's one device is online
+        // A heartbeat summary moves uptime and disk live.
+        devices.applySummaries(QJsonArray{QJsonObject{
+            {"device_id", "1"},
+            {"seen_at_ms", static_cast<double>(QDateTime::currentMSecsSinceEpoch())},
+            {"uptime_seconds", 300},
+            {"fullest_filesystem",
+             QJsonObject{
+                 {"mount", "/"}, {"used_percent", 12.0}, {"available_bytes", 1e9}, {"total_bytes", 2e9}}}}});
+        QCOMPARE(cell(0, DeviceTableModel::Uptime).toString(), QString("5 min"));
+        QVERIFY(cell(0, DeviceTableModel::FreeDisk).toString().endsWith("(12 % used)"));
+        QCOMPARE(TimeText::span(59), QString("< 1 min"));
+        QCOMPARE(TimeText::span(2 * 3600 + 7 * 60), QString("2 h 7 min"));
+        // A patch scan or a new address fetches the row again; other inventory does not.
+        QVERIFY(!devices.applyEvent(liveEvent("patches_changed", "1")));
+        QVERIFY(!devices.applyEvent(liveEvent("inventory_changed", "1", {{"section", "interfaces"}})));
+        QVERIFY(devices.applyEvent(liveEvent("inventory_changed", "1", {{"section", "software"}})));
+        QVERIFY(devices.applyEvent(liveEvent("patches_changed", "unknown")));
+    }
+
+    // CSV for spreadsheets: quoted where needed, and an agent's "=formula" stays text.
+    void csvExportsQuoteAndDefuseFormulas() {
+        QStandardItemModel model(3, 2);
+        model.setHorizontalHeaderLabels({"Host name", "Tags"});
+        model.setItem(0, 0, new QStandardItem("=HYPERLINK(\"http://evil\")"));
+        model.setItem(0, 1, new QStandardItem("web, prod"));
+        model.setItem(1, 0, new QStandardItem("-2+3"));
+        model.setItem(1, 1, new QStandardItem("line\nbreak"));
+        model.setItem(2, 0, new QStandardItem("plain"));
+        model.setItem(2, 1, new QStandardItem("@SUM(A1)"));
+        const QByteArray csv = tableCsv(model, {1, 0});
+        QVERIFY(csv.startsWith("\xEF\xBB\xBF"));
+        QCOMPARE(QString::fromUtf8(csv.mid(3)),
+                 QString("Tags,Host name\r\n"
+                         "\"web, prod\",\"'=HYPERLINK(\"\"http://evil\"\")\"\r\n"
+                         "\"line\nbreak\",'-2+3\r\n"
+                         "'@SUM(A1),plain\r\n"));
+    }
+
+    void savedFilterConditionsHaveTheServersNames() {
+        using Condition = DeviceFilterModel::Condition;
+        for (const auto condition :
+             {Condition::Online, Condition::Offline, Condition::NeedsReboot, Condition::DiskOver90,
+              Condition::PatchesMissing, Condition::PatchesFailed, Condition::Listed}) {
+            const QString name = SavedFilterClient::conditionName(condition);
+            QVERIFY(!name.isEmpty());
+            QCOMPARE(SavedFilterClient::conditionNamed(name), condition);
+        }
+        QCOMPARE(SavedFilterClient::conditionName(Condition::Any), QString());
+        QCOMPARE(SavedFilterClient::conditionNamed("on fire"), Condition::Any);
+    }
+
     void momentsShowInLocalTimeWithTheExactUtcOnHover() {
         const QDateTime at = TimeText::parse("2026-12-07T03:17:45.913143+00:00");
         QVERIFY(at.isValid());

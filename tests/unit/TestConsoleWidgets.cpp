@@ -43,6 +43,12 @@ Device make(const QString& id, const QString& hostname, const QString& status, c
     device.approval = "approved";
     return device;
 }
+// The dashboard's online, offline and device counts, in that order.
+QStringList tiles(const DashboardView& dashboard) {
+    using Condition = DeviceFilterModel::Condition;
+    return {dashboard.tileText(Condition::Online), dashboard.tileText(Condition::Offline),
+            dashboard.tileText(Condition::Any)};
+}
 } // namespace
 
 class TestConsoleWidgets final : public QObject {
@@ -169,18 +175,13 @@ private Q_SLOTS:
 
     void dashboardCountsAndRecentlyOfflineFollowLive() {
         DeviceTableModel devices;
-        DashboardView dashboard(devices);
+        DeviceFilterModel scope(devices);
+        DashboardView dashboard(devices, scope);
         Device quiet = make("2", "db-01", "offline", "Rocky Linux 9");
         quiet.lastSeen = QDateTime::currentDateTimeUtc().addSecs(-600);
         devices.setDevices({make("1", "web-01", "online", "Debian GNU/Linux 12"), quiet,
                             make("3", "web-02", "online", "Debian GNU/Linux 12")});
-        const auto numbers = [&] {
-            QStringList texts;
-            for (auto* label : dashboard.findChildren<QLabel*>())
-                if (label->styleSheet().contains("font-size"))
-                    texts << label->text();
-            return texts;
-        };
+        const auto numbers = [&] { return tiles(dashboard); };
         QCOMPARE(numbers(), QStringList({"2", "1", "3"})); // online, offline, devices: at once after a load
         auto* recent = dashboard.findChild<QTableWidget*>();
         QCOMPARE(recent->rowCount(), 1);
@@ -196,16 +197,14 @@ private Q_SLOTS:
 
     void aRevokedDeviceIsNotCountedAsOffline() {
         DeviceTableModel devices;
-        DashboardView dashboard(devices);
+        DeviceFilterModel scope(devices);
+        DashboardView dashboard(devices, scope);
         Device revoked = make("2", "old-01", "offline", "Debian GNU/Linux 12");
         revoked.revoked = true;
         Device quiet = make("3", "db-01", "offline", "Rocky Linux 9");
         quiet.lastSeen = QDateTime::currentDateTimeUtc().addSecs(-600);
         devices.setDevices({make("1", "web-01", "online", "Debian GNU/Linux 12"), revoked, quiet});
-        QStringList numbers;
-        for (auto* label : dashboard.findChildren<QLabel*>())
-            if (label->styleSheet().contains("font-size"))
-                numbers << label->text();
+        const QStringList numbers = tiles(dashboard);
         QCOMPARE(numbers, QStringList({"1", "1", "3"})); // online, offline, devices
         auto* recent = dashboard.findChild<QTableWidget*>();
         QCOMPARE(recent->rowCount(), 1);

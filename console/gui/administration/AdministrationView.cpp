@@ -269,6 +269,13 @@ void AdministrationView::loadCurrent() {
     load(m_tabs->currentIndex());
 }
 
+void AdministrationView::recordsChanged(const QString& changedTable) {
+    const QList<RecordKind> kinds = kindsShowing(changedTable);
+    for (int index = 0; index < m_pages.size(); ++index)
+        if (m_pages[index].loaded && kinds.contains(m_pages[index].kind))
+            load(index);
+}
+
 void AdministrationView::load(int index) {
     Page& page = m_pages[index];
     page.loaded = true;
@@ -280,7 +287,14 @@ void AdministrationView::load(int index) {
             done.loaded = false;
             return;
         }
+        auto* proxy = static_cast<QSortFilterProxyModel*>(done.table->model());
+        const QModelIndex selected = proxy->mapToSource(done.table->selectionModel()->currentIndex());
+        const QString selectedId =
+            selected.isValid() ? recordId(done.model->items().at(selected.row()).toObject()) : QString();
         done.model->setItems(items);
+        for (int row = 0; !selectedId.isEmpty() && row < items.size(); ++row)
+            if (recordId(items.at(row).toObject()) == selectedId)
+                done.table->selectRow(proxy->mapFromSource(done.model->index(row, 0)).row());
         done.status->showInformation(items.size() == 1 ? tr("1 entry") : tr("%1 entries").arg(items.size()));
     };
     if (page.kind == RecordKind::AuditEvent)

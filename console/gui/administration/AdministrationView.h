@@ -30,6 +30,9 @@ class AdministrationView : public QWidget {
 public:
     explicit AdministrationView(ApiClient& api, QWidget* parent = nullptr);
     void loadCurrent();
+    // Someone changed records of this table (the live channel): the lists already loaded that show them load
+    // again, keeping the selected record selected.
+    void recordsChanged(const QString& changedTable);
 
 private:
     struct Page {

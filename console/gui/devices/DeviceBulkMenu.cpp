@@ -2,9 +2,12 @@
 
 #include "ConsoleConnection.h"
 
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QInputDialog>
 #include <QLabel>
 #include <QSet>
+#include <functional>
 
 namespace breeze::console {
 
@@ -32,6 +35,35 @@ DeviceBulkMenu::DeviceBulkMenu(ConsoleConnection& connection, QStringList device
         for (const QString& id : m_ids.mid(0, 10))
             Q_EMIT openRequested(id);
     });
+    addCopies();
+}
+
+// Host names and addresses to the clipboard, one device per line, for a ticket or a terminal.
+void DeviceBulkMenu::addCopies() {
+    const auto copy = [this](const std::function<QString(const Device&)>& field, const QString& what) {
+        QStringList lines;
+        for (const QString& id : m_ids)
+            if (const Device* device = m_connection.devices().device(id))
+                lines << field(*device);
+        QGuiApplication::clipboard()->setText(lines.join('\n'));
+        Q_EMIT status(
+            tr("Copied the %1 of %n device(s).", nullptr, static_cast<int>(lines.size())).arg(what));
+    };
+    addAction(m_ids.size() == 1 ? tr("Copy host name") : tr("Copy host names"), this, [copy] {
+        copy(
+            [](const Device& device) {
+                return device.hostname.isEmpty() ? device.identity : device.hostname;
+            },
+            tr("host names"));
+    });
+    addAction(m_ids.size() == 1 ? tr("Copy IP addresses") : tr("Copy IP addresses (one device per line)"),
+              this, [copy] {
+                  copy(
+                      [](const Device& device) {
+                          return device.addresses.isEmpty() ? device.lastAddress : device.addresses.join(' ');
+                      },
+                      tr("IP addresses"));
+              });
 }
 
 void DeviceBulkMenu::addCommands() {

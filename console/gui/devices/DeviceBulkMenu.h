@@ -30,6 +30,7 @@ private:
     // The selected devices by name: the first five, then how many more.
     QString targetNames() const;
     void addCommands();
+    void addCopies();
     void addTags();
     void addGroups();
     void addSites();

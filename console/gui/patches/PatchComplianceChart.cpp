@@ -16,7 +16,7 @@ PatchComplianceChart::PatchComplianceChart(ApiClient& api, QWidget* parent)
 }
 
 void PatchComplianceChart::reload() {
-    m_client.compliance([this](const PatchCompliance& compliance, const QString& error) {
+    m_client.compliance(m_scope, [this](const PatchCompliance& compliance, const QString& error) {
         if (error.isEmpty())
             display(compliance);
     });

@@ -14,11 +14,13 @@ class PatchComplianceChart : public QChartView {
 public:
     PatchComplianceChart(ApiClient& api, QWidget* parent = nullptr);
     void reload();
+    void setScope(const FleetScope& scope) { m_scope = scope; }
 
 private:
     void display(const PatchCompliance& compliance);
 
     PatchClient m_client;
+    FleetScope m_scope;
 };
 
 } // namespace breeze::console

@@ -156,19 +156,30 @@ void PatchesView::reload() {
         m_scope->addItem(org.name, org.id);
     m_scope->setCurrentIndex(std::max(0, m_scope->findData(chosen)));
     const int request = ++m_request;
-    m_client.patches({m_search->text(), m_securityOnly->isChecked(), m_state->currentData().toString()},
-                     [this, request](const QJsonArray& items, const QString& error) {
-                         if (request != m_request)
-                             return;
-                         if (!error.isEmpty()) {
-                             m_status->showError(error);
-                             return;
-                         }
-                         m_patches->setItems(items);
-                     });
+    m_client.patches(
+        {m_search->text(), m_securityOnly->isChecked(), m_state->currentData().toString(), m_fleetScope},
+        [this, request](const QJsonArray& items, const QString& error) {
+            if (request != m_request)
+                return;
+            if (!error.isEmpty()) {
+                m_status->showError(error);
+                return;
+            }
+            m_patches->setItems(items);
+        });
     m_deployments->reload();
     m_compliance->reload();
     m_policies->reload();
+}
+
+void PatchesView::setScope(const FleetScope& scope) {
+    if (scope == m_fleetScope)
+        return;
+    m_fleetScope = scope;
+    m_compliance->setScope(scope);
+    m_scope->setCurrentIndex(std::max(0, m_scope->findData(scope.orgId)));
+    if (m_request > 0)
+        reload();
 }
 
 void PatchesView::decideSelected(const QString& decision, int deferDays) {

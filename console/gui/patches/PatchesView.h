@@ -32,6 +32,9 @@ public:
     explicit PatchesView(ConsoleConnection& connection, QWidget* parent = nullptr);
 
     void reload();
+    // Counts and compliance of the organisation or site chosen in the tree; decisions default to its
+    // organisation. Reloads when the view has loaded before.
+    void setScope(const FleetScope& scope);
     // "approved", "rejected", "deferred" (with deferDays) or "none", for every selected update, at the level
     // the scope box names.
     void decideSelected(const QString& decision, int deferDays = 0);
@@ -69,6 +72,7 @@ private:
     PatchComplianceChart* m_compliance;
     PatchPoliciesPanel* m_policies;
     InlineMessage* m_status;
+    FleetScope m_fleetScope;
     int m_pending = 0;
     int m_request = 0; // answers to an older reload (another filter) are dropped
 };

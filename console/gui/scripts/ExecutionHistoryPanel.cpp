@@ -86,7 +86,8 @@ void ExecutionHistoryPanel::setOnlyMine(bool mine) {
 }
 
 ExecutionFilter ExecutionHistoryPanel::filter() const {
-    ExecutionFilter filter{m_script->currentData().toString(), m_status->currentData().toString(), {}, {}};
+    ExecutionFilter filter{
+        m_script->currentData().toString(), m_status->currentData().toString(), {}, {}, m_scope, 0};
     const QString user = m_user->currentData().toString();
     filter.userId = user == "me" ? m_myId : user;
     return filter;
@@ -105,6 +106,14 @@ void ExecutionHistoryPanel::loadUsers() {
         }
         m_user->setCurrentIndex(std::max(0, m_user->findData(chosen)));
     });
+}
+
+void ExecutionHistoryPanel::setScope(const FleetScope& scope) {
+    if (scope == m_scope)
+        return;
+    m_scope = scope;
+    if (m_request > 0)
+        reload();
 }
 
 void ExecutionHistoryPanel::setUserFilter(const QString& userId) {

@@ -33,6 +33,8 @@ public:
     void setOnlyMine(bool mine);
     // A user id from the list the filter offers (the users the technician may list).
     void setUserFilter(const QString& userId);
+    // The organisation or site chosen in the tree; reloads when the panel has been shown.
+    void setScope(const FleetScope& scope);
     void reload();
     const JsonTableModel& model() const { return *m_model; }
     QTableView* table() const { return m_table; }
@@ -55,6 +57,7 @@ private:
     JsonTableModel* m_model;
     QTableView* m_table;
     QString m_myId;
+    FleetScope m_scope;
     bool m_usersLoaded = false;
     int m_request = 0;
 };

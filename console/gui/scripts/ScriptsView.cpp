@@ -90,6 +90,10 @@ QJsonObject ScriptsView::current() const {
     return m_current.isSaved() ? m_current.record() : QJsonObject();
 }
 
+void ScriptsView::setScope(const FleetScope& scope) {
+    m_executions->setScope(scope);
+}
+
 void ScriptsView::reload() {
     // Organisations for the library choice of a new script: the partner-wide library or one organisation's.
     m_editor->setOrganisations(m_connection.tree().organisations());

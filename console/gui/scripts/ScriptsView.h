@@ -32,6 +32,8 @@ public:
     explicit ScriptsView(ConsoleConnection& connection, QWidget* parent = nullptr);
 
     void reload();
+    // The executions shown are those of the organisation or site chosen in the tree.
+    void setScope(const FleetScope& scope);
     // Starts a new script in the editor (not saved until Save).
     void newScript();
     // Opens the script with this id in the editor.

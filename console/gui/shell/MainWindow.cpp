@@ -7,10 +7,12 @@
 #include "PaletteModel.h"
 #include "RecordClient.h"
 #include "ScriptRunMonitor.h"
+#include "TableCsv.h"
 #include "administration/AdministrationView.h"
 #include "devices/DashboardView.h"
 #include "devices/DeviceBulkMenu.h"
 #include "devices/DeviceView.h"
+#include "devices/SavedFilterMenu.h"
 #include "patches/PatchesView.h"
 #include "scripts/RunMonitorWindow.h"
 #include "scripts/RunScriptDialog.h"
@@ -21,6 +23,8 @@
 #include "widgets/StatusDelegate.h"
 
 #include <QActionGroup>
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonObject>
@@ -30,6 +34,7 @@
 #include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSettings>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -38,13 +43,15 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 namespace breeze::console {
 
 MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
-    : QMainWindow(parent), m_connection(connection), m_records(connection.api()) {
+    : QMainWindow(parent), m_connection(connection), m_records(connection.api()),
+      m_scriptClient(connection.api()) {
     setWindowTitle(tr("Breeze — %1").arg(connection.api().server().host()));
     QWidget* deviceList = buildDeviceList();
     buildFleetTree();
@@ -66,7 +73,7 @@ MainWindow::MainWindow(ConsoleConnection& connection, QWidget* parent)
     QSettings settings;
     restoreGeometry(settings.value("main/geometry").toByteArray());
     m_columnsArranged =
-        m_table->horizontalHeader()->restoreState(settings.value("main/columns").toByteArray());
+        m_table->horizontalHeader()->restoreState(settings.value("main/device-columns").toByteArray());
     resize(settings.contains("main/geometry") ? size() : QSize(1100, 650));
 }
 
@@ -87,6 +94,12 @@ QWidget* MainWindow::buildDeviceList() {
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
+    // Right-click on the header chooses the columns.
+    m_table->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table->horizontalHeader(), &QWidget::customContextMenuRequested, this,
+            [this](const QPoint& at) { chooseColumns(m_table->horizontalHeader()->mapToGlobal(at)); });
+    for (const int hidden : {DeviceTableModel::Address, DeviceTableModel::Memory})
+        m_table->setColumnHidden(hidden, true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     // Commands and changes for every selected device at once.
@@ -103,7 +116,11 @@ QWidget* MainWindow::buildDeviceList() {
     });
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_search);
+    auto* searchRow = new QHBoxLayout;
+    searchRow->addWidget(m_search, 1);
+    searchRow->addWidget(buildSavedFilters(central));
+    layout->addLayout(searchRow);
+    layout->addWidget(buildConditionBar(central));
     layout->addWidget(m_table);
     // An empty list says why: nothing matches the search, or the scope holds no devices.
     m_emptyList = new InlineMessage(central);
@@ -114,6 +131,126 @@ QWidget* MainWindow::buildDeviceList() {
     connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::explainEmptyList);
     connect(m_filter, &DeviceFilterModel::scopeChanged, this, &MainWindow::explainEmptyList);
     return central;
+}
+
+// Named filters of the technician's own, kept on the server: search, state and scope in one choice.
+QWidget* MainWindow::buildSavedFilters(QWidget* parent) {
+    m_savedFilters = new SavedFilterMenu(
+        m_connection.api(),
+        [this] {
+            return SavedFilter{{}, {}, m_search->text(), m_filter->condition(), m_filter->scope()};
+        },
+        this);
+    auto* button = new QToolButton(parent);
+    button->setText(tr("Saved filters"));
+    button->setMenu(m_savedFilters);
+    button->setPopupMode(QToolButton::InstantPopup);
+    connect(m_savedFilters, &SavedFilterMenu::chosen, this, &MainWindow::applyFilter);
+    connect(m_savedFilters, &SavedFilterMenu::status, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 10000); });
+    connect(&m_connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
+        if (signedIn)
+            m_savedFilters->reload();
+    });
+    return button;
+}
+
+void MainWindow::applyFilter(const SavedFilter& filter) {
+    setScope(filter.scope);
+    m_search->setText(filter.search);
+    if (filter.condition != DeviceFilterModel::Condition::Listed) {
+        m_filter->setCondition(filter.condition);
+    } else {
+        m_scriptClient.failedDevices(filter.scope, 24, [this](const QSet<QString>& devices, const QString&) {
+            m_filter->setCondition(DeviceFilterModel::Condition::Listed, devices);
+        });
+    }
+    showView("devices");
+}
+
+// Shown while a dashboard tile narrows the list: what it shows, and a way back to every device.
+QWidget* MainWindow::buildConditionBar(QWidget* parent) {
+    auto* bar = new QWidget(parent);
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_conditionText = new QLabel(bar);
+    m_conditionText->setTextFormat(Qt::PlainText);
+    auto* all = new QPushButton(tr("Show all devices"), bar);
+    row->addWidget(m_conditionText, 1);
+    row->addWidget(all);
+    bar->hide();
+    connect(all, &QPushButton::clicked, this,
+            [this] { m_filter->setCondition(DeviceFilterModel::Condition::Any); });
+    connect(m_filter, &DeviceFilterModel::conditionChanged, this, [this, bar] {
+        using Condition = DeviceFilterModel::Condition;
+        const QMap<Condition, QString> names{
+            {Condition::Online, tr("Showing only devices that are online.")},
+            {Condition::Offline, tr("Showing only devices that are offline.")},
+            {Condition::NeedsReboot, tr("Showing only devices that need a reboot.")},
+            {Condition::DiskOver90, tr("Showing only devices with a disk over 90 % full.")},
+            {Condition::PatchesMissing, tr("Showing only devices with missing patches.")},
+            {Condition::PatchesFailed, tr("Showing only devices with failed patches.")},
+            {Condition::Listed, tr("Showing only devices where a script failed in the last 24 hours.")}};
+        m_conditionText->setText(names.value(m_filter->condition()));
+        bar->setVisible(m_filter->condition() != Condition::Any);
+        explainEmptyList();
+    });
+    return bar;
+}
+
+void MainWindow::chooseColumns(const QPoint& at) {
+    QMenu menu(this);
+    menu.addSection(tr("Columns"));
+    QHeaderView* header = m_table->horizontalHeader();
+    for (int column = 0; column < DeviceTableModel::ColumnCount; ++column) {
+        QAction* action =
+            menu.addAction(m_connection.devices().headerData(column, Qt::Horizontal).toString());
+        action->setCheckable(true);
+        action->setChecked(!header->isSectionHidden(column));
+        action->setEnabled(column != DeviceTableModel::Hostname); // a row needs its name
+        connect(action, &QAction::toggled, this, [this, column](bool shown) {
+            m_table->setColumnHidden(column, !shown);
+            if (shown)
+                m_table->resizeColumnToContents(column);
+        });
+    }
+    menu.addSeparator();
+    menu.addAction(tr("Fit columns to their contents"), this, [this] { fitColumns(); });
+    menu.exec(at);
+}
+
+// Widths from what the rows hold (the header samples rows, so this stays cheap for big fleets), and never
+// narrower than the longest status, which a sample may miss.
+void MainWindow::fitColumns() {
+    m_table->resizeColumnsToContents();
+    const int status = m_table->fontMetrics().horizontalAdvance(tr("online, takeover requested")) + 24;
+    m_table->setColumnWidth(DeviceTableModel::Status,
+                            std::max(m_table->columnWidth(DeviceTableModel::Status), status));
+    for (int column = 0; column < DeviceTableModel::ColumnCount; ++column)
+        m_table->setColumnWidth(column, std::min(m_table->columnWidth(column), 320));
+}
+
+QList<int> MainWindow::shownColumns() const {
+    QList<int> columns;
+    const QHeaderView* header = m_table->horizontalHeader();
+    for (int visual = 0; visual < header->count(); ++visual) {
+        const int column = header->logicalIndex(visual);
+        if (!header->isSectionHidden(column))
+            columns << column;
+    }
+    return columns;
+}
+
+bool MainWindow::exportDevices(const QString& path) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(tableCsv(*m_filter, shownColumns())) < 0 ||
+        !file.commit()) {
+        statusBar()->showMessage(tr("Could not write %1: %2").arg(path, file.errorString()), 10000);
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported %n device(s) to %1", nullptr, m_filter->rowCount()).arg(path),
+                             10000);
+    return true;
 }
 
 void MainWindow::showBulkMenu(const QPoint& at) {
@@ -138,19 +275,16 @@ void MainWindow::buildFleetTree() {
     m_tree->setHeaderHidden(true);
     m_tree->setUniformRowHeights(true); // cheap for sites with thousands of devices
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this](const QModelIndex& current) {
-                const auto kind =
-                    static_cast<FleetTreeModel::Kind>(current.data(FleetTreeModel::KindRole).toInt());
-                const QString id = current.data(FleetTreeModel::IdRole).toString();
-                if (!current.isValid() || kind == FleetTreeModel::Kind::Partner)
-                    m_filter->setScope({}, {});
-                else if (kind == FleetTreeModel::Kind::Organisation)
-                    m_filter->setScope(id, {});
-                else if (kind == FleetTreeModel::Kind::Site)
-                    m_filter->setScope({}, id);
-                else if (kind == FleetTreeModel::Kind::Group)
-                    m_filter->setScope({}, current.data(FleetTreeModel::SiteIdRole).toString(), id);
-            });
+            [this](const QModelIndex& current) { setScope(scopeOfNode(current)); });
+    // The tree is rebuilt when organisations, sites or groups change: the chosen node is chosen again.
+    connect(
+        &m_connection.tree(), &QAbstractItemModel::modelReset, this,
+        [this] {
+            const QModelIndex node = m_connection.tree().indexFor(m_filter->scope());
+            if (node.isValid())
+                m_tree->setCurrentIndex(node);
+        },
+        Qt::QueuedConnection);
     // Choosing an organisation or site in the tree shows its devices.
     connect(m_tree, &QTreeView::clicked, this, [this] { m_views->setCurrentIndex(1); });
 }
@@ -159,8 +293,24 @@ void MainWindow::buildFleetTree() {
 // when first shown after sign-in.
 void MainWindow::buildViews(QWidget* deviceList) {
     m_views = new QTabWidget(this);
-    m_dashboard = new DashboardView(m_connection.devices(), m_views);
+    m_dashboard = new DashboardView(m_connection.devices(), *m_filter, m_views);
     m_views->addTab(m_dashboard, tr("Dashboard"));
+    connect(m_dashboard, &DashboardView::conditionChosen, this, &MainWindow::showCondition);
+    connect(m_dashboard, &DashboardView::patchesRequested, this, [this] { showView("patches"); });
+    connect(m_dashboard, &DashboardView::deviceOpened, this, &MainWindow::openDevice);
+    // Scripts that failed in the last day: asked when the dashboard is shown or the scope changes, and
+    // every minute while it is shown.
+    auto* failedScripts = new QTimer(this);
+    failedScripts->setInterval(60000);
+    connect(failedScripts, &QTimer::timeout, this, [this] {
+        if (m_dashboard->isVisible())
+            loadFailedScripts();
+    });
+    failedScripts->start();
+    connect(m_filter, &DeviceFilterModel::scopeChanged, this, [this] {
+        if (m_dashboard->isVisible())
+            loadFailedScripts();
+    });
     m_views->addTab(deviceList, tr("Devices"));
     m_scripts = new ScriptsView(m_connection, m_views);
     m_views->addTab(m_scripts, tr("Scripts"));
@@ -170,6 +320,8 @@ void MainWindow::buildViews(QWidget* deviceList) {
     m_views->addTab(m_patches, tr("Patches"));
     m_administration = new AdministrationView(m_connection.api(), m_views);
     m_views->addTab(m_administration, tr("Administration"));
+    connect(&m_connection.live(), &LiveChannel::tenancyChanged, m_administration,
+            &AdministrationView::recordsChanged);
     // A view shown before sign-in loads once signed in.
     connect(&m_connection.session(), &SignInSession::signedInChanged, this, [this](bool signedIn) {
         if (signedIn)
@@ -182,7 +334,55 @@ void MainWindow::buildViews(QWidget* deviceList) {
     m_views->setCurrentIndex(1);
 }
 
+void MainWindow::loadFailedScripts() {
+    m_scriptClient.failedDevices(m_filter->scope(), 24, [this](const QSet<QString>& devices, const QString&) {
+        m_dashboard->setFailedScriptDevices(devices); // scripts:read refused: none shown
+    });
+}
+
+void MainWindow::showCondition(DeviceFilterModel::Condition condition) {
+    m_filter->setCondition(condition, condition == DeviceFilterModel::Condition::Listed
+                                          ? m_dashboard->failedScriptDevices()
+                                          : QSet<QString>());
+    showView("devices");
+}
+
+FleetScope MainWindow::scopeOfNode(const QModelIndex& node) const {
+    const auto kind = static_cast<FleetTreeModel::Kind>(node.data(FleetTreeModel::KindRole).toInt());
+    const QString id = node.data(FleetTreeModel::IdRole).toString();
+    switch (node.isValid() ? kind : FleetTreeModel::Kind::Partner) {
+    case FleetTreeModel::Kind::Organisation:
+        return {id, {}, {}};
+    case FleetTreeModel::Kind::Site:
+        return {node.parent().data(FleetTreeModel::IdRole).toString(), id, {}};
+    case FleetTreeModel::Kind::Group:
+        return {node.parent().parent().data(FleetTreeModel::IdRole).toString(),
+                node.data(FleetTreeModel::SiteIdRole).toString(), id};
+    case FleetTreeModel::Kind::Device:
+        return scopeOfNode(node.parent()); // a device leaf: the place it sits in
+    case FleetTreeModel::Kind::Partner:
+        break;
+    }
+    return {};
+}
+
+void MainWindow::setScope(const FleetScope& scope) {
+    m_filter->setScope(scope);
+    m_patches->setScope(scope);
+    m_scripts->setScope(scope);
+    // The tree shows where the technician is, however the scope was chosen (tree, palette, saved filter).
+    const QModelIndex node = m_connection.tree().indexFor(scope);
+    if (node.isValid() && m_tree->currentIndex() != node && scopeOfNode(m_tree->currentIndex()) != scope)
+        m_tree->setCurrentIndex(node);
+}
+
+FleetScope MainWindow::scope() const {
+    return m_filter->scope();
+}
+
 void MainWindow::loadOnFirstShow(QWidget* view, bool again) {
+    if (view == m_dashboard)
+        loadFailedScripts();
     if (view == m_patches && (again || !m_patchesOpened)) {
         m_patchesOpened = true;
         m_patches->reload();
@@ -249,7 +449,7 @@ void MainWindow::buildStatusBar() {
         // Fit the columns to what arrived, once (the header samples rows, so this stays cheap for big
         // fleets); a layout the technician arranged is kept.
         if (!m_columnsArranged)
-            m_table->resizeColumnsToContents();
+            fitColumns();
         m_columnsArranged = true;
     });
     connect(&m_connection.directory(), &DeviceDirectory::failed, this, [this](const QString& message) {
@@ -282,6 +482,12 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("Reload devices"), QKeySequence::Refresh, this,
                     [this] { m_connection.directory().reload(); });
+    file->addAction(tr("Export device list as CSV…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export device list"), "devices.csv",
+                                                          tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            exportDevices(path);
+    });
     file->addSeparator();
     file->addAction(tr("Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
@@ -323,11 +529,13 @@ void MainWindow::buildPalette() {
                     openDevice(id);
                     break;
                 case PaletteModel::Kind::Organisation:
-                    m_filter->setScope(id, {});
+                    setScope({id, {}, {}});
                     showView("devices");
                     break;
                 case PaletteModel::Kind::Site:
-                    m_filter->setScope({}, id);
+                    for (const auto& site : m_connection.tree().sites())
+                        if (site.id == id)
+                            setScope({site.parentId, id, {}});
                     showView("devices");
                     break;
                 case PaletteModel::Kind::View:
@@ -337,7 +545,7 @@ void MainWindow::buildPalette() {
                     if (id == "reload")
                         m_connection.directory().reload();
                     else if (id == "all")
-                        m_filter->setScope({}, {});
+                        setScope({});
                     break;
                 }
             });
@@ -374,7 +582,7 @@ BulkDeviceUpdate* MainWindow::changeDevices(const QStringList& deviceIds, const 
 void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue("main/geometry", saveGeometry());
-    settings.setValue("main/columns", m_table->horizontalHeader()->saveState());
+    settings.setValue("main/device-columns", m_table->horizontalHeader()->saveState());
     QMainWindow::closeEvent(event);
 }
 
@@ -465,6 +673,9 @@ void MainWindow::explainEmptyList() {
         m_emptyList->clear();
     else if (!m_search->text().trimmed().isEmpty())
         m_emptyList->showInformation(tr("No devices match \"%1\".").arg(m_search->text().trimmed()));
+    else if (m_filter->condition() != DeviceFilterModel::Condition::Any)
+        m_emptyList->showInformation(tr("No device of %1 is in this state.")
+                                         .arg(scopeName().isEmpty() ? tr("the fleet") : scopeName()));
     else
         m_emptyList->showInformation(tr("%1 has no devices.").arg(scopeName()));
 }

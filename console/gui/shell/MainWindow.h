@@ -1,6 +1,9 @@
 #pragma once
 
+#include "DeviceFilterModel.h"
+#include "FleetScope.h"
 #include "RecordClient.h"
+#include "ScriptClient.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -20,7 +23,6 @@ class QTimer;
 namespace breeze::console {
 
 class ConsoleConnection;
-class DeviceFilterModel;
 class AdministrationView;
 class BulkDeviceUpdate;
 class CommandPalette;
@@ -30,6 +32,8 @@ class DeviceView;
 class InlineMessage;
 class PatchesView;
 class RunMonitorWindow;
+class SavedFilterMenu;
+struct SavedFilter;
 class ScriptRunMonitor;
 class ScriptsView;
 
@@ -45,6 +49,14 @@ public:
     QTableView* deviceTable() const { return m_table; }
     QTreeView* fleetTree() const { return m_tree; }
     void setSearch(const QString& text);
+    // What the device list, dashboard, scripts, patches and status bar show; the tree follows.
+    void setScope(const FleetScope& scope);
+    // A dashboard tile's devices in the list (Any: every device of the scope).
+    void showCondition(DeviceFilterModel::Condition condition);
+    // A saved filter's scope, search and state, in the device list.
+    void applyFilter(const SavedFilter& filter);
+    SavedFilterMenu* savedFilters() const { return m_savedFilters; }
+    FleetScope scope() const;
     QString search() const;
     // "dashboard", "devices", "scripts", "patches" or "administration".
     void showView(const QString& name);
@@ -58,6 +70,9 @@ public:
     // Opens (or raises) the device's own window.
     DeviceView* openDevice(const QString& deviceId);
     // Applies a PATCH body to each device, with progress and a Stop button in the status bar.
+    // The devices the list shows (scope, search, tile), with its shown columns in their order, as CSV.
+    bool exportDevices(const QString& path);
+    QList<int> shownColumns() const;
     BulkDeviceUpdate* changeDevices(const QStringList& deviceIds, const QJsonObject& change,
                                     const QString& what);
 
@@ -66,12 +81,18 @@ protected:
 
 private:
     QWidget* buildDeviceList();
+    QWidget* buildConditionBar(QWidget* parent);
+    QWidget* buildSavedFilters(QWidget* parent);
+    void loadFailedScripts();
     void buildFleetTree();
+    FleetScope scopeOfNode(const QModelIndex& node) const;
     void buildViews(QWidget* deviceList);
     void buildStatusBar();
     void buildMenus();
     void buildPalette();
     void showBulkMenu(const QPoint& at);
+    void chooseColumns(const QPoint& at);
+    void fitColumns();
     // Loads a view from the server the first time it is shown (`again`: also when it was, after sign-in).
     void loadOnFirstShow(QWidget* view, bool again);
     // The device counts of the scope the tree or the palette chose (every device when none).
@@ -85,6 +106,9 @@ private:
 
     ConsoleConnection& m_connection;
     RecordClient m_records; // answers arriving after the window is gone are dropped
+    ScriptClient m_scriptClient;
+    QLabel* m_conditionText;
+    SavedFilterMenu* m_savedFilters;
     QLineEdit* m_search;
     QTableView* m_table;
     QTreeView* m_tree;

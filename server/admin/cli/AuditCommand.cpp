@@ -19,8 +19,9 @@ int runAudit(CliContext& cli) {
         if (cli.has(flagName))
             query += "&" + param + "=" + urlEncode(cli.option(flagName));
     }
-    cli.printItems(cli.call("GET", "/api/v1/audit" + query).body["items"],
-                   {"id", "at", "actor=actor_label", "address", "action", "resource=resource_id", "result"});
+    cli.printItems(
+        cli.call("GET", "/api/v1/audit" + query).body["items"],
+        {"id", "at", "actor=actor_label", "address", "action", "resource=resource_name", "result"});
     return 0;
 }
 } // namespace

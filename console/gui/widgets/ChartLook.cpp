@@ -1,0 +1,21 @@
+#include "widgets/ChartLook.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QPalette>
+
+namespace breeze::console {
+
+bool paletteIsDark() {
+    return QApplication::palette().color(QPalette::Window).lightness() < 128;
+}
+
+void applyChartLook(QChart* chart) {
+    const QPalette palette = QApplication::palette();
+    chart->setTheme(paletteIsDark() ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    chart->setBackgroundBrush(palette.color(QPalette::Window));
+    chart->setTitleBrush(palette.color(QPalette::WindowText));
+    chart->legend()->setLabelColor(palette.color(QPalette::WindowText));
+}
+
+} // namespace breeze::console
