@@ -62,13 +62,14 @@ QString commandText(const QJsonObject& command) {
     if (command.isEmpty())
         return {};
     QStringList parts;
-    QString head = command.value("type").toString() + " — " + command.value("status").toString();
+    QString head = command.value("type").toString();
+    if (const QString script = command.value("script_name").toString(); !script.isEmpty())
+        head += QObject::tr(" \"%1\" version %2").arg(script).arg(command.value("script_version").toInt());
+    head += " — " + command.value("status").toString();
     if (command.value("exit_code").isDouble())
         head += QObject::tr(", exit code %1").arg(command.value("exit_code").toInt());
-    const QDateTime sent = TimeText::parse(command.value("sent_at").toString());
-    const QDateTime done = TimeText::parse(command.value("finished_at").toString());
-    if (command.value("type").toString() == "ping" && sent.isValid() && done.isValid())
-        head += QObject::tr(", round trip %1 ms").arg(sent.msecsTo(done));
+    if (const qint64 roundTrip = pingRoundTripMs(command); roundTrip >= 0)
+        head += QObject::tr(", round trip %1 ms").arg(roundTrip);
     parts << head;
     if (const QString error = command.value("error").toString(); !error.isEmpty())
         parts << error;
@@ -88,6 +89,14 @@ QString commandText(const QJsonObject& command) {
     if (!fields.isEmpty())
         parts << fields.join('\n');
     return parts.join("\n\n");
+}
+
+qint64 pingRoundTripMs(const QJsonObject& command) {
+    const QDateTime sent = TimeText::parse(command.value("sent_at").toString());
+    const QDateTime done = TimeText::parse(command.value("finished_at").toString());
+    if (command.value("type").toString() != "ping" || !sent.isValid() || !done.isValid())
+        return -1;
+    return sent.msecsTo(done);
 }
 
 QString serviceName(const QJsonObject& service) {

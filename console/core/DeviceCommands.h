@@ -44,6 +44,8 @@ struct CommandOutcome {
 // A command of the history as text to read: what it was and how it ended (with the round trip of a ping), its
 // error, then its answer: text the agent printed as it printed it, other fields one per line.
 QString commandText(const QJsonObject& command);
+// How long a ping took from the server sending it to the answer; -1 when it has not been answered.
+qint64 pingRoundTripMs(const QJsonObject& command);
 
 // Rows of the device tables that the view acts on.
 QString serviceName(const QJsonObject& service);

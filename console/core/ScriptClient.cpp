@@ -103,6 +103,40 @@ void ScriptClient::executions(const ExecutionFilter& filter, int limit, Items do
     });
 }
 
+namespace {
+// One page of output after the other until the server has none left or the cap is reached.
+void fetchOutput(ScopedApi& api, const QString& commandId, std::shared_ptr<CommandOutput> output,
+                 qsizetype cap, ScriptClient::Answer<CommandOutput> done) {
+    api.get(QString("/api/v1/commands/%1/output?stdout_offset=%2&stderr_offset=%3")
+                .arg(QString::fromUtf8(QUrl::toPercentEncoding(commandId)))
+                .arg(output->stdoutBytes.size())
+                .arg(output->stderrBytes.size()),
+            [&api, commandId, output, cap, done](const ApiReply& reply) {
+                if (!reply.ok())
+                    return done(*output, reply.refusal());
+                const QJsonObject body = reply.object();
+                const QByteArray out = QByteArray::fromBase64(body.value("stdout").toString().toLatin1());
+                const QByteArray err = QByteArray::fromBase64(body.value("stderr").toString().toLatin1());
+                output->stdoutBytes += out;
+                output->stderrBytes += err;
+                output->truncated =
+                    body.value("stdout_truncated").toBool() || body.value("stderr_truncated").toBool();
+                const bool more = !out.isEmpty() || !err.isEmpty();
+                if (body.value("complete").toBool() || !more)
+                    return done(*output, {});
+                if (output->stdoutBytes.size() >= cap || output->stderrBytes.size() >= cap) {
+                    output->truncated = true;
+                    return done(*output, {});
+                }
+                fetchOutput(api, commandId, output, cap, done);
+            });
+}
+} // namespace
+
+void ScriptClient::output(const QString& commandId, Answer<CommandOutput> done, qsizetype cap) {
+    fetchOutput(m_api, commandId, std::make_shared<CommandOutput>(), cap, std::move(done));
+}
+
 void ScriptClient::failedDevices(const FleetScope& scope, int hours, Answer<QSet<QString>> done) {
     auto devices = std::make_shared<QSet<QString>>();
     auto left = std::make_shared<int>(2);

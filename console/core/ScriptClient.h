@@ -26,6 +26,13 @@ struct RunRequest {
     RunTarget target;
 };
 
+// What a script printed, whole (up to a cap), as bytes: the agent's text is decoded for showing only.
+struct CommandOutput {
+    QByteArray stdoutBytes;
+    QByteArray stderrBytes;
+    bool truncated = false; // the agent or the cap cut it short
+};
+
 // Narrows the execution history; empty fields mean any.
 struct ExecutionFilter {
     QString scriptId;
@@ -58,6 +65,8 @@ public:
     // The server's answer: the run, its executions, and the devices it refused with the reason.
     void run(const QString& scriptId, const RunRequest& request, Answer<QJsonObject> done);
     void executions(const ExecutionFilter& filter, int limit, Items done);
+    // Everything an execution printed so far, page after page (at most `cap` bytes a stream).
+    void output(const QString& commandId, Answer<CommandOutput> done, qsizetype cap = 8 * 1024 * 1024);
     // The devices of the scope on which a script failed or timed out in the last `hours` (every page).
     void failedDevices(const FleetScope& scope, int hours, Answer<QSet<QString>> done);
 

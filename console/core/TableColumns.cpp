@@ -104,8 +104,9 @@ Columns localUsers() {
 }
 
 Columns commands() {
-    return {{"created_at", tr("Created")},  {"type", tr("Command")},    {"status", tr("Status")},
-            {"exit_code", tr("Exit code")}, {"requested_by", tr("By")}, {"error", tr("Error")}};
+    return {{"created_at", tr("Created")}, {"type", tr("Command")},        {"script_name", tr("Script")},
+            {"status", tr("Status")},      {"exit_code", tr("Exit code")}, {"requested_by", tr("By")},
+            {"error", tr("Error")}};
 }
 
 Columns devicePatches() {

@@ -16,7 +16,10 @@ constexpr const char* kCommandJson =
     "c.timeout_seconds, 'expires_at', c.expires_at, 'requested_by', c.requested_by, 'cancel_requested', "
     "c.cancel_requested, 'created_at', c.created_at, 'sent_at', c.sent_at, 'started_at', c.started_at, "
     "'finished_at', c.finished_at, 'exit_code', c.exit_code, 'output', c.output, 'error', c.error, "
-    "'deliveries', c.deliveries)::text";
+    "'deliveries', c.deliveries, 'script_id', c.script_id, 'script_name', (SELECT s.name FROM scripts s "
+    "WHERE "
+    "s.id = c.script_id), 'script_version', (SELECT v.version FROM script_versions v WHERE v.id = "
+    "c.script_version_id))::text";
 
 // Newest first: the key counts down as creation time counts up, and sorts as text.
 constexpr const char* kNewestFirstKey =

@@ -10,6 +10,9 @@
 #include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
+#include "devices/DeviceCommandsTab.h"
+#include "devices/DeviceHeader.h"
+#include "devices/DeviceView.h"
 #include "scripts/ExecutionHistoryPanel.h"
 #include "scripts/QsciHeaders.h"
 #include "scripts/RunMonitorWindow.h"
@@ -26,6 +29,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace breeze;
@@ -232,6 +236,40 @@ private Q_SLOTS:
             m_window->followExecution(history->model().items().at(1).toObject()); // the older: "world; $(id)"
         QTRY_COMPARE_WITH_TIMEOUT(window->stdoutText(), QString("hello world; $(id)\n"), 10000);
         window->close();
+    }
+
+    // The device window: a header with the device's facts and actions, and a command history that reads as
+    // text (the script and its version, stdout and stderr as printed), follows new commands live and keeps
+    // the one being read.
+    void theDeviceWindowReadsCommandsAsText() {
+        QPointer<DeviceView> device = m_window->openDevice(m_device);
+        QVERIFY(device);
+        device->showTab("Commands");
+        DeviceCommandsTab* commands = device->commandsTab();
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            commands->outputText().startsWith("run_script \"Greeting\" version 3 — failed, "
+                                              "exit code 3"),
+            qPrintable(commands->outputText()), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(commands->outputText().contains("— stdout —\nhello site\n"), 10000);
+        QVERIFY(commands->outputText().contains("— stderr —\nwarn\n"));
+        QVERIFY(!commands->outputText().contains("\\n")); // text, not JSON
+        QTemporaryDir folder;
+        QVERIFY(commands->saveOutput(folder.filePath("out.txt")));
+        QFile saved(folder.filePath("out.txt"));
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(saved.readAll()), commands->outputText());
+
+        DeviceHeader* header = device->header();
+        QTRY_VERIFY2_WITH_TIMEOUT(header->facts().contains(" up "), qPrintable(header->facts()), 15000);
+        const QString reading = commands->outputText();
+        const int before = commands->findChild<QTableView*>()->model()->rowCount();
+        header->pingButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(header->status().contains("Answered in"), qPrintable(header->status()),
+                                  15000);
+        // The history gains the ping without a reload, and the command being read stays shown.
+        QTRY_COMPARE_WITH_TIMEOUT(commands->findChild<QTableView*>()->model()->rowCount(), before + 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(commands->outputText(), reading, 5000);
+        device->close();
     }
 };
 

@@ -245,7 +245,8 @@ private Q_SLOTS:
 
     // The command history shows the newest first and opens on it.
     void theCommandHistoryOpensOnTheNewest() {
-        DeviceCommandsTab tab;
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {}); // nothing is asked of it
+        DeviceCommandsTab tab(connection.api());
         tab.setCommands(
             {QJsonObject{{"type", "ping"}, {"status", "completed"}, {"created_at", "2026-12-07T09:00:00Z"}},
              QJsonObject{{"type", "reboot"}, {"status", "pending"}, {"created_at", "2026-12-07T10:00:00Z"}}});

@@ -1,11 +1,11 @@
 #include "devices/DeviceBulkMenu.h"
 
 #include "ConsoleConnection.h"
+#include "widgets/PowerQuestion.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QInputDialog>
-#include <QLabel>
 #include <QSet>
 #include <functional>
 
@@ -82,16 +82,9 @@ void DeviceBulkMenu::addCommands() {
     for (const auto& [command, verb] : {std::pair{&DeviceCommand::restart, tr("Restart")},
                                         std::pair{&DeviceCommand::shutDown, tr("Shut down")}}) {
         addAction(verb + "…", this, [this, run, command = command, verb = verb] {
-            // Names what it will restart or shut down; host names are the agents' words, shown as text.
-            QInputDialog ask(parentWidget());
-            ask.setWindowTitle(verb);
-            ask.setLabelText(tr("%1 %2 in how many minutes? (users are warned)").arg(verb, targetNames()));
-            for (auto* label : ask.findChildren<QLabel*>())
-                label->setTextFormat(Qt::PlainText);
-            ask.setIntRange(0, 1440);
-            ask.setIntValue(5);
-            if (ask.exec() == QDialog::Accepted)
-                run(command(ask.intValue() * 60), verb);
+            // Names what it will restart or shut down.
+            if (const auto delay = askPowerDelay(parentWidget(), verb, targetNames()))
+                run(command(*delay), verb);
         });
     }
 }

@@ -43,6 +43,19 @@ void DeviceTablePage::setRows(const QJsonArray& rows) {
     m_model->setItems(rows);
 }
 
+bool DeviceTablePage::selectWhere(const QString& field, const QString& value) {
+    auto* proxy = static_cast<QSortFilterProxyModel*>(m_table->model());
+    for (int row = 0; row < m_model->items().size(); ++row)
+        if (m_model->items()[row].toObject().value(field).toString() == value) {
+            const QModelIndex shown = proxy->mapFromSource(m_model->index(row, 0));
+            if (!shown.isValid())
+                return false;
+            m_table->selectRow(shown.row());
+            return true;
+        }
+    return false;
+}
+
 QJsonObject DeviceTablePage::selectedRow() const {
     if (!m_table->currentIndex().isValid())
         return {};

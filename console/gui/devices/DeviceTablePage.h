@@ -22,6 +22,8 @@ public:
     int rowCount() const { return m_model->rowCount(); }
     // The selected row; empty when none is.
     QJsonObject selectedRow() const;
+    // Selects the row whose `field` holds `value` (as shown: sorted, searched); false when none does.
+    bool selectWhere(const QString& field, const QString& value);
     QTableView* table() const { return m_table; }
 
 private:

@@ -6,6 +6,7 @@
 #include "TimeText.h"
 #include "devices/DeviceCommandsTab.h"
 #include "devices/DeviceFactsPage.h"
+#include "devices/DeviceHeader.h"
 #include "devices/DeviceMetricsTab.h"
 #include "devices/DevicePatchesTab.h"
 #include "devices/DeviceProcessesTab.h"
@@ -13,11 +14,13 @@
 #include "devices/DeviceStorageTab.h"
 #include "devices/DeviceTablePage.h"
 #include "widgets/InlineMessage.h"
+#include "widgets/PowerQuestion.h"
 #include "widgets/WindowKeys.h"
 
 #include <QLabel>
 #include <QLocale>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace breeze::console {
@@ -29,7 +32,9 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
     setWindowTitle(tr("Device"));
     closeOnEscapeAndCtrlW(this);
     addTabs();
+    addHeader();
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_header);
     layout->addWidget(m_problem);
     layout->addWidget(m_tabs);
     followCommands();
@@ -42,6 +47,17 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
     connect(m_details, &DeviceDetails::failed, this, [this](const QString& what, const QString& message) {
         m_problem->showError(tr("Could not load %1: %2").arg(what, message));
     });
+    // The command history follows the device's commands as they finish (at most once a second).
+    auto* commandsMoved = new QTimer(this);
+    commandsMoved->setSingleShot(true);
+    commandsMoved->setInterval(1000);
+    connect(commandsMoved, &QTimer::timeout, m_details, &DeviceDetails::loadCommands);
+    connect(&connection.live(), &LiveChannel::deviceEvent, this,
+            [this, commandsMoved](const QJsonObject& event) {
+                if (event.value("device_id").toString() == m_deviceId &&
+                    event.value("kind").toString() == "command" && !commandsMoved->isActive())
+                    commandsMoved->start();
+            });
     connect(&connection.live(), &LiveChannel::metricSample, this, [this](const QJsonObject& json) {
         const LiveSample sample = LiveSample::fromJson(json);
         if (sample.deviceId != m_deviceId)
@@ -50,6 +66,19 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
         m_metrics->addSample(sample);
     });
     m_details->loadAll();
+}
+
+void DeviceView::addHeader() {
+    m_header = new DeviceHeader(m_connection.devices(), m_deviceId, this);
+    connect(m_header, &DeviceHeader::runScriptRequested, this,
+            [this] { Q_EMIT runScriptRequested({m_deviceId}); });
+    connect(m_header, &DeviceHeader::pingRequested, this,
+            [this] { runOnDevice(DeviceCommand::ping(), "ping", tr("Pinging…")); });
+    connect(m_header, &DeviceHeader::restartRequested, this, [this] {
+        const QString name = m_device ? m_device->title() : m_deviceId;
+        if (const auto delay = askPowerDelay(this, tr("Restart"), name))
+            runOnDevice(DeviceCommand::restart(*delay), "restart", tr("Asking %1 to restart…").arg(name));
+    });
 }
 
 void DeviceView::addTabs() {
@@ -79,7 +108,7 @@ void DeviceView::addTabs() {
     m_metrics = new DeviceMetricsTab(m_tabs);
     m_tabs->addTab(m_metrics, tr("Metrics"));
     connect(m_metrics, &DeviceMetricsTab::rangeChosen, m_details, &DeviceDetails::loadMetrics);
-    m_commands = new DeviceCommandsTab(m_tabs);
+    m_commands = new DeviceCommandsTab(m_connection.api(), m_tabs);
     m_tabs->addTab(m_commands, tr("Commands"));
     connect(m_services, &DeviceServicesTab::commandRequested, this, &DeviceView::runOnDevice);
     connect(m_processes, &DeviceProcessesTab::commandRequested, this, &DeviceView::runOnDevice);
@@ -110,7 +139,10 @@ void DeviceView::followCommands() {
                 return;
             const QString what = tag.mid(own.size());
             const CommandOutcome outcome = CommandOutcome::fromJson(command);
-            if (what == "processes" && outcome.completed()) {
+            if (what == "ping" && outcome.completed()) {
+                say(what, InlineMessage::Kind::Success,
+                    tr("Answered in %1 ms.").arg(pingRoundTripMs(command)));
+            } else if (what == "processes" && outcome.completed()) {
                 m_processes->setProcesses(outcome.processes);
                 say(what, InlineMessage::Kind::Information, tr("%1 processes.").arg(m_processes->count()));
             } else if (outcome.completed()) {
@@ -135,12 +167,15 @@ void DeviceView::runOnDevice(const DeviceCommand& command, const QString& tag, c
 void DeviceView::say(const QString& tag, InlineMessage::Kind kind, const QString& text) {
     if (tag == "service")
         m_services->say(kind, text);
+    else if (tag == "ping" || tag == "restart")
+        m_header->say(kind, text);
     else
         m_processes->say(kind, text); // "processes" and "kill"
 }
 
 void DeviceView::showDevice(const DeviceSummary& device) {
     m_device = device;
+    m_header->setSummary(device);
     m_storage->setUsage(device.filesystemUsage);
     setWindowTitle(tr("%1 — Breeze").arg(device.title()));
     showOverview();

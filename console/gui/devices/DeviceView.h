@@ -17,6 +17,7 @@ class ConsoleConnection;
 class DeviceCommandsTab;
 class DeviceDetails;
 class DeviceFactsPage;
+class DeviceHeader;
 class DeviceMetricsTab;
 class DevicePatchesTab;
 class DeviceProcessesTab;
@@ -33,12 +34,19 @@ class DeviceView : public QWidget {
 public:
     DeviceView(ConsoleConnection& connection, const QString& deviceId, QWidget* parent = nullptr);
     DevicePatchesTab* patchesTab() const { return m_patches; }
+    DeviceHeader* header() const { return m_header; }
+    DeviceCommandsTab* commandsTab() const { return m_commands; }
 
+Q_SIGNALS:
+    void runScriptRequested(const QStringList& deviceIds);
+
+public:
     DeviceDetails& details() { return *m_details; }
     void showTab(const QString& name);
 
 private:
     void addTabs();
+    void addHeader();
     void followCommands();
     void runOnDevice(const DeviceCommand& command, const QString& tag, const QString& doing);
     void say(const QString& tag, InlineMessage::Kind kind, const QString& text);
@@ -51,6 +59,7 @@ private:
     DeviceDetails* m_details;
     QTabWidget* m_tabs;
     InlineMessage* m_problem;
+    DeviceHeader* m_header;
     DeviceFactsPage* m_overview;
     DeviceFactsPage* m_hardware;
     DeviceStorageTab* m_storage;

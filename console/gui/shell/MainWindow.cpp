@@ -606,6 +606,7 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
     if (!view) {
         view = new DeviceView(m_connection, deviceId);
         view->setAttribute(Qt::WA_DeleteOnClose);
+        connect(view, &DeviceView::runScriptRequested, this, &MainWindow::runScriptOn);
         // Open device windows follow their device's heartbeats live; closing one stops its stream.
         connect(view, &QObject::destroyed, this, [this, deviceId] {
             m_deviceViews.remove(deviceId);

@@ -1,0 +1,93 @@
+#include "devices/DeviceHeader.h"
+
+#include "DeviceSummary.h"
+#include "DeviceTableModel.h"
+#include "TimeText.h"
+#include "widgets/Colours.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& deviceId, QWidget* parent)
+    : QWidget(parent), m_devices(devices), m_deviceId(deviceId), m_name(new QLabel(this)),
+      m_state(new QLabel(this)), m_facts(new QLabel(this)), m_ping(new QPushButton(tr("Ping"), this)),
+      m_status(new InlineMessage(this)), m_tick(new QTimer(this)) {
+    for (QLabel* label : {m_name, m_state, m_facts})
+        label->setTextFormat(Qt::PlainText); // the agent's words
+    m_name->setStyleSheet("font-size: 15pt; font-weight: 600;");
+    m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* run = new QPushButton(tr("Run script…"), this);
+    auto* restart = new QPushButton(tr("Restart…"), this);
+    connect(run, &QPushButton::clicked, this, &DeviceHeader::runScriptRequested);
+    connect(m_ping, &QPushButton::clicked, this, &DeviceHeader::pingRequested);
+    connect(restart, &QPushButton::clicked, this, &DeviceHeader::restartRequested);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_name);
+    top->addWidget(m_state);
+    top->addStretch();
+    top->addWidget(run);
+    top->addWidget(m_ping);
+    top->addWidget(restart);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(top);
+    layout->addWidget(m_facts);
+    layout->addWidget(m_status);
+    connect(&devices, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex& from, const QModelIndex& to) {
+                const int row = m_devices.rowOf(m_deviceId);
+                if (row >= from.row() && row <= to.row())
+                    refresh();
+            });
+    connect(&devices, &QAbstractItemModel::modelReset, this, &DeviceHeader::refresh);
+    connect(&devices, &QAbstractItemModel::rowsInserted, this, &DeviceHeader::refresh);
+    // Uptime moves on by itself.
+    m_tick->setInterval(60000);
+    connect(m_tick, &QTimer::timeout, this, &DeviceHeader::refresh);
+    m_tick->start();
+    refresh();
+}
+
+void DeviceHeader::setSummary(const DeviceSummary& summary) {
+    m_summaryName = summary.title();
+    m_summaryStatus = summary.status;
+    m_summaryOs = summary.os;
+    refresh();
+}
+
+QString DeviceHeader::facts() const {
+    return m_facts->text();
+}
+
+void DeviceHeader::refresh() {
+    const Device* device = m_devices.device(m_deviceId);
+    if (!device) {
+        m_name->setText(m_summaryName);
+        m_state->setText(m_summaryStatus);
+        m_facts->setText(m_summaryOs);
+        return;
+    }
+    const int row = m_devices.rowOf(m_deviceId);
+    m_name->setText(device->hostname.isEmpty() ? device->identity : device->hostname);
+    m_state->setText(m_devices.data(m_devices.index(row, DeviceTableModel::Status)).toString());
+    m_state->setStyleSheet(colourStyle(device->online() ? Colour::Success : Colour::Muted));
+    QStringList facts{device->os.isEmpty() ? tr("operating system not reported") : device->os};
+    if (!device->lastUser.isEmpty())
+        facts << tr("user %1").arg(device->lastUser);
+    if (const qint64 uptime = device->uptimeSeconds(QDateTime::currentDateTimeUtc()); uptime >= 0)
+        facts << tr("up %1").arg(TimeText::span(uptime));
+    else if (device->lastSeen.isValid())
+        facts << tr("last seen %1").arg(TimeText::local(device->lastSeen));
+    const QStringList addresses =
+        device->addresses.isEmpty() ? QStringList{device->lastAddress} : device->addresses;
+    if (!addresses.join("").isEmpty())
+        facts << addresses.join(", ");
+    m_facts->setText(facts.join("  ·  "));
+}
+
+} // namespace breeze::console
