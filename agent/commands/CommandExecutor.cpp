@@ -10,6 +10,7 @@
 #include "units/Units.h"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <dirent.h>
@@ -185,10 +186,20 @@ protocol::CommandUpdate CommandExecutor::execute(const protocol::CommandRequest&
         return finished(request, protocol::kCommandCompleted, {{"sections", sections}});
     }
     if (request.type == "list_processes") {
+        // With a monotonic time and the machine's size, two listings give each process's CPU and memory
+        // share.
+        const auto monotonicMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count();
         auto processes = listProcesses();
         const auto count = processes.size();
         return finished(request, protocol::kCommandCompleted,
-                        {{"count", count}, {"processes", std::move(processes)}});
+                        {{"count", count},
+                         {"processes", std::move(processes)},
+                         {"monotonic_ms", monotonicMs},
+                         {"cpu_count", sysconf(_SC_NPROCESSORS_ONLN)},
+                         {"memory_total_bytes",
+                          static_cast<long long>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE)}});
     }
     if (request.type == "list_services") {
         auto services = listServices();

@@ -54,8 +54,7 @@ DeviceChange DeviceChange::site(const QString& siteId) {
 CommandOutcome CommandOutcome::fromJson(const QJsonObject& command) {
     const QJsonObject output = command.value("output").toObject();
     return {command.value("status").toString(),
-            command.value("error").toString(output.value("output").toString()),
-            output.value("processes").toArray()};
+            command.value("error").toString(output.value("output").toString()), output};
 }
 
 QString commandText(const QJsonObject& command) {

@@ -34,8 +34,8 @@ struct DeviceChange {
 // How a command ended, as its window reports it.
 struct CommandOutcome {
     QString status;
-    QString message;      // the error, or what the command printed
-    QJsonArray processes; // list_processes: the rows for the Processes table
+    QString message;    // the error, or what the command printed
+    QJsonObject output; // the whole answer (list_processes: its rows and the machine's size)
 
     static CommandOutcome fromJson(const QJsonObject& command);
     bool completed() const { return status == "completed"; }

@@ -46,14 +46,15 @@ void DeviceDetails::loadMetrics(const QString& range) {
 }
 
 void DeviceDetails::loadCommands() {
-    m_api.get("/api/v1/commands?limit=100&device=" + m_deviceId, [this](const ApiReply& reply) {
-        if (reply.ok())
-            Q_EMIT commandsLoaded(reply.object().value("items").toArray());
-        else
-            Q_EMIT failed(tr("the command history"), reply.errorMessage);
-        if (m_pending > 0)
-            finishedOne();
-    });
+    m_api.get("/api/v1/commands?limit=100&device=" + m_deviceId + (m_listings ? "" : "&listings=false"),
+              [this](const ApiReply& reply) {
+                  if (reply.ok())
+                      Q_EMIT commandsLoaded(reply.object().value("items").toArray());
+                  else
+                      Q_EMIT failed(tr("the command history"), reply.errorMessage);
+                  if (m_pending > 0)
+                      finishedOne();
+              });
 }
 
 } // namespace breeze::console

@@ -25,6 +25,9 @@ public:
     void loadAll();
     void loadMetrics(const QString& range); // 1h, 24h, 7d, 30d
     void loadCommands();
+    // Whether the history holds the process and service listings the tabs ask for (off: they would crowd out
+    // what a technician did).
+    void setCommandListings(bool shown) { m_listings = shown; }
     bool complete() const { return m_pending == 0; }
 
 Q_SIGNALS:
@@ -40,6 +43,7 @@ private:
 
     ScopedApi m_api;
     QString m_deviceId;
+    bool m_listings = false;
     int m_pending = 0;
 };
 

@@ -49,6 +49,8 @@ QVariant JsonTableModel::data(const QModelIndex& index, int role) const {
         return {};
     if (value.isDouble() && (field.endsWith("_bytes") || field == "size_bytes"))
         return QLocale().formattedDataSize(static_cast<qint64>(value.toDouble()));
+    if (value.isDouble() && field.endsWith("_percent"))
+        return QString("%1 %").arg(value.toDouble(), 0, 'f', 1);
     if (value.isBool())
         return value.toBool() ? tr("yes") : tr("no");
     if (value.isArray()) {

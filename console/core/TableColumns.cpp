@@ -90,8 +90,14 @@ Columns services() {
 }
 
 Columns processes() {
-    return {{"pid", tr("PID")},           {"name", tr("Name")},        {"user", tr("User")},
-            {"cpu_seconds", tr("CPU s")}, {"rss_bytes", tr("Memory")}, {"state", tr("State")},
+    return {{"name", tr("Name")},
+            {"pid", tr("PID")},
+            {"user", tr("User")},
+            {"cpu_percent", tr("CPU")},
+            {"memory_percent", tr("Memory")},
+            {"rss_bytes", tr("Resident")},
+            {"cpu_seconds", tr("CPU time s")},
+            {"state", tr("State")},
             {"command", tr("Command")}};
 }
 

@@ -72,7 +72,12 @@ ApiResponse listCommands(RequestContext& ctx) {
     const AccessScope scope = ctx.require(CommandsRead);
     Pagination pagination(ctx);
     DeviceCommandStore::Filter filter{ctx.uuidQuery("device"), ctx.uuidQuery("org"), ctx.uuidQuery("site"),
-                                      ctx.query("status"), ctx.query("type")};
+                                      ctx.query("status"),     ctx.query("type"),    std::nullopt};
+    if (const auto listings = ctx.query("listings")) {
+        if (*listings != "true" && *listings != "false")
+            throw ApiError::badRequest("listings must be true or false");
+        filter.listings = *listings == "true";
+    }
     if (filter.status) {
         static const std::set<std::string> statuses{"pending", "sent",      "running",  "completed",
                                                     "failed",  "timed_out", "cancelled"};

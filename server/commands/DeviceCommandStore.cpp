@@ -46,6 +46,8 @@ nlohmann::json DeviceCommandStore::list(const Filter& filter, const Pagination& 
         sql += " AND c.status = " + params.add(*filter.status);
     if (filter.type)
         sql += " AND c.command_type = " + params.add(filter.type->substr(0, 64));
+    if (filter.listings == false)
+        sql += " AND c.command_type NOT IN ('list_processes', 'list_services')";
     sql += pagination.sqlAfter(params, kNewestFirstKey, "c.id") + " ORDER BY " + kNewestFirstKey + ", c.id" +
            pagination.sqlLimit();
     return pagination.page(params.exec(m_tx.sql(), sql));

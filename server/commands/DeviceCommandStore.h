@@ -19,6 +19,8 @@ public:
 
     struct Filter {
         std::optional<std::string> deviceId, orgId, siteId, status, type;
+        // false: without the read-only listings consoles ask for to fill their tabs (processes, services).
+        std::optional<bool> listings;
     };
     // Newest first, within `scopeSql` (over c.partner_id, c.org_id, c.site_id).
     nlohmann::json list(const Filter& filter, const Pagination& pagination, const std::string& scopeSql);

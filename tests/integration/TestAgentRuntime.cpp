@@ -13,6 +13,7 @@
 #include <QProcess>
 #include <QtTest>
 #include <csignal>
+#include <unistd.h>
 
 using namespace breeze;
 
@@ -134,6 +135,11 @@ private Q_SLOTS:
         for (const auto& process : processes["output"]["processes"])
             agentListed |= process["pid"].get<long long>() == m_agent->pid();
         QVERIFY(agentListed);
+        // What the console needs to show CPU and memory shares: a monotonic time and the machine's size.
+        QVERIFY(processes["output"]["monotonic_ms"].get<long long>() > 0);
+        QCOMPARE(processes["output"]["cpu_count"].get<long>(), sysconf(_SC_NPROCESSORS_ONLN));
+        QCOMPARE(processes["output"]["memory_total_bytes"].get<long long>(),
+                 static_cast<long long>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE));
 
         QProcess victim;
         victim.start("sleep", {"300"});

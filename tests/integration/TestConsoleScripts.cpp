@@ -12,6 +12,8 @@
 #include "TestServer.h"
 #include "devices/DeviceCommandsTab.h"
 #include "devices/DeviceHeader.h"
+#include "devices/DeviceProcessesTab.h"
+#include "devices/DeviceTablePage.h"
 #include "devices/DeviceView.h"
 #include "scripts/ExecutionHistoryPanel.h"
 #include "scripts/QsciHeaders.h"
@@ -30,6 +32,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTreeView>
 #include <QtTest>
 
 using namespace breeze;
@@ -269,6 +272,41 @@ private Q_SLOTS:
         // The history gains the ping without a reload, and the command being read stays shown.
         QTRY_COMPARE_WITH_TIMEOUT(commands->findChild<QTableView*>()->model()->rowCount(), before + 1, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(commands->outputText(), reading, 5000);
+        device->close();
+    }
+
+    // Processes as a task manager shows them: CPU and memory shares that move by themselves while the tab is
+    // shown, as a list or a tree; the listings stay out of the command history unless asked for.
+    void processesUpdateLiveAndShowAsATree() {
+        QPointer<DeviceView> device = m_window->openDevice(m_device);
+        device->showTab("Processes");
+        auto* processes = device->findChild<DeviceProcessesTab*>();
+        QTRY_VERIFY_WITH_TIMEOUT(processes->count() > 1, 15000);
+        QTableView* list = processes->list()->table();
+        const auto hasCpuShare = [list] {
+            for (int row = 0; row < list->model()->rowCount(); ++row)
+                if (list->model()->index(row, 3).data().toString().endsWith(" %"))
+                    return true;
+            return false;
+        };
+        QVERIFY(!hasCpuShare());                        // one listing: nothing to compare with yet
+        QTRY_VERIFY_WITH_TIMEOUT(hasCpuShare(), 15000); // the next one came by itself
+        QCOMPARE(list->model()->headerData(3, Qt::Horizontal).toString(), QString("CPU"));
+        processes->setTree(true);
+        QVERIFY(processes->tree()->isVisible() && !list->isVisible());
+        const QAbstractItemModel* tree = processes->tree()->model();
+        int nested = 0;
+        for (int row = 0; row < tree->rowCount(); ++row)
+            nested += tree->rowCount(tree->index(row, 0));
+        QVERIFY(tree->rowCount() < processes->count()); // children sit under their parents
+        QVERIFY(nested > 0);
+        processes->setTree(false);
+        const auto history = m_admin->get("/api/v1/commands?listings=false&device=" + m_device.toStdString());
+        for (const auto& command : history.body["items"])
+            QVERIFY(command["type"] != "list_processes");
+        QVERIFY(
+            m_admin->get("/api/v1/commands?device=" + m_device.toStdString()).raw.find("list_processes") !=
+            std::string::npos);
         device->close();
     }
 };

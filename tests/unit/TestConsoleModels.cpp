@@ -11,6 +11,7 @@
 #include "MetricSeries.h"
 #include "PaletteModel.h"
 #include "PlainTextMarkup.h"
+#include "ProcessSampler.h"
 #include "SavedFilterClient.h"
 #include "Script.h"
 #include "ScriptParameterModel.h"
@@ -570,6 +571,35 @@ private Q_SLOTS:
                          "\"web, prod\",\"'=HYPERLINK(\"\"http://evil\"\")\"\r\n"
                          "\"line\nbreak\",'-2+3\r\n"
                          "'@SUM(A1),plain\r\n"));
+    }
+
+    // A task manager's figures from two listings: CPU share of the whole machine between them, memory share.
+    void processListingsGiveCpuAndMemoryShares() {
+        ProcessSampler sampler;
+        const auto listing = [](qint64 at, double webSeconds, const QString& secondName) {
+            return QJsonObject{
+                {"monotonic_ms", static_cast<double>(at)},
+                {"cpu_count", 4},
+                {"memory_total_bytes", 1000.0},
+                {"processes",
+                 QJsonArray{
+                     QJsonObject{
+                         {"pid", 10}, {"name", "web"}, {"cpu_seconds", webSeconds}, {"rss_bytes", 250.0}},
+                     QJsonObject{
+                         {"pid", 11}, {"name", secondName}, {"cpu_seconds", 1.0}, {"rss_bytes", 10.0}}}}};
+        };
+        QJsonArray first = sampler.add(listing(1000, 10.0, "db"));
+        QVERIFY(!first[0].toObject().contains("cpu_percent")); // nothing to compare with yet
+        QCOMPARE(first[0].toObject().value("memory_percent").toDouble(), 25.0);
+        // 2 CPU seconds over 2 s on 4 processors: a quarter of the machine.
+        const QJsonArray second = sampler.add(listing(3000, 12.0, "other"));
+        QCOMPARE(second[0].toObject().value("cpu_percent").toDouble(), 25.0);
+        QVERIFY(!second[1].toObject().contains("cpu_percent")); // PID 11 is another process now
+        // An agent restarted (its clock went back): no share rather than a wrong one.
+        QVERIFY(!sampler.add(listing(500, 13.0, "other"))[0].toObject().contains("cpu_percent"));
+        JsonTableModel shown({{"cpu_percent", "CPU"}});
+        shown.setItems(second);
+        QCOMPARE(shown.index(0, 0).data().toString(), QString("25.0 %"));
     }
 
     void savedFilterConditionsHaveTheServersNames() {

@@ -5,6 +5,7 @@
 #include "TableColumns.h"
 #include "devices/DeviceTablePage.h"
 
+#include <QCheckBox>
 #include <QClipboard>
 #include <QFileDialog>
 #include <QGuiApplication>
@@ -28,6 +29,9 @@ DeviceCommandsTab::DeviceCommandsTab(ApiClient& api, QWidget* parent)
     m_output->setFont(QFont("monospace"));
     m_output->setPlaceholderText(tr("Choose a command to see its output"));
     auto* buttons = new QHBoxLayout;
+    auto* listings = new QCheckBox(tr("Show process and service listings"), this);
+    connect(listings, &QCheckBox::toggled, this, &DeviceCommandsTab::listingsShown);
+    buttons->addWidget(listings);
     buttons->addStretch();
     buttons->addWidget(m_copy);
     buttons->addWidget(m_save);

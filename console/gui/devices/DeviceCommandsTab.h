@@ -26,6 +26,10 @@ public:
     // Writes the shown output to a file; false (and the reason on the tab) when it could not.
     bool saveOutput(const QString& path);
 
+Q_SIGNALS:
+    // The technician wants the process and service listings in the history too (or no longer).
+    void listingsShown(bool shown);
+
 private:
     void showSelected();
 

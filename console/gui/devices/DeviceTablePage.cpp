@@ -46,7 +46,7 @@ void DeviceTablePage::setRows(const QJsonArray& rows) {
 bool DeviceTablePage::selectWhere(const QString& field, const QString& value) {
     auto* proxy = static_cast<QSortFilterProxyModel*>(m_table->model());
     for (int row = 0; row < m_model->items().size(); ++row)
-        if (m_model->items()[row].toObject().value(field).toString() == value) {
+        if (m_model->items()[row].toObject().value(field).toVariant().toString() == value) {
             const QModelIndex shown = proxy->mapFromSource(m_model->index(row, 0));
             if (!shown.isValid())
                 return false;

@@ -65,6 +65,14 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
         m_storage->setUsage(sample.filesystems);
         m_metrics->addSample(sample);
     });
+    // Live process listings go only to a device that is online.
+    const auto followOnline = [this] {
+        const Device* device = m_connection.devices().device(m_deviceId);
+        m_processes->setDeviceOnline(device && device->online());
+    };
+    connect(&connection.devices(), &DeviceTableModel::countsChanged, this, followOnline);
+    connect(&connection.devices(), &QAbstractItemModel::modelReset, this, followOnline);
+    followOnline();
     m_details->loadAll();
 }
 
@@ -110,6 +118,10 @@ void DeviceView::addTabs() {
     connect(m_metrics, &DeviceMetricsTab::rangeChosen, m_details, &DeviceDetails::loadMetrics);
     m_commands = new DeviceCommandsTab(m_connection.api(), m_tabs);
     m_tabs->addTab(m_commands, tr("Commands"));
+    connect(m_commands, &DeviceCommandsTab::listingsShown, this, [this](bool shown) {
+        m_details->setCommandListings(shown);
+        m_details->loadCommands();
+    });
     connect(m_services, &DeviceServicesTab::commandRequested, this, &DeviceView::runOnDevice);
     connect(m_processes, &DeviceProcessesTab::commandRequested, this, &DeviceView::runOnDevice);
 }
@@ -143,7 +155,7 @@ void DeviceView::followCommands() {
                 say(what, InlineMessage::Kind::Success,
                     tr("Answered in %1 ms.").arg(pingRoundTripMs(command)));
             } else if (what == "processes" && outcome.completed()) {
-                m_processes->setProcesses(outcome.processes);
+                m_processes->showListing(outcome.output);
                 say(what, InlineMessage::Kind::Information, tr("%1 processes.").arg(m_processes->count()));
             } else if (outcome.completed()) {
                 say(what, InlineMessage::Kind::Success, tr("Done."));
