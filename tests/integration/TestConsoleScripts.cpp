@@ -25,6 +25,7 @@
 #include "shell/MainWindow.h"
 
 #include <QComboBox>
+#include <QCompleter>
 #include <QFile>
 #include <QLineEdit>
 #include <QPointer>
@@ -201,6 +202,33 @@ private Q_SLOTS:
         QPointer<RunMonitorWindow> window = m_window->followRun(answer);
         QTRY_COMPARE_WITH_TIMEOUT(window->stdoutText(), QString("hello site\n"), 20000);
         window->close();
+    }
+
+    // The Run dialog starts on the script chosen in the library, finds scripts and sites by typing, names the
+    // devices it will run on, and never picks a whole site by itself.
+    void theRunDialogNamesItsTargetsAndChoosesNothingSilently() {
+        m_window->runScriptOn({m_device});
+        auto* dialog = m_window->findChild<RunScriptDialog*>();
+        QVERIFY(dialog);
+        QTRY_COMPARE_WITH_TIMEOUT(dialog->scriptPicker()->currentText(), QString("Greeting"), 10000);
+        QCOMPARE(dialog->targetSummary(), QString("Runs on 1 device(s): %1").arg(m_hostname));
+        QCompleter* find = dialog->scriptPicker()->completer();
+        find->setCompletionPrefix("LOW");
+        QCOMPARE(find->completionCount(), 1);
+        QCOMPARE(find->currentCompletion(), QString("Slow"));
+        dialog->close();
+        delete dialog;
+
+        RunScriptDialog fromLibrary(*m_connection, scripts().current(), {});
+        QCOMPARE(fromLibrary.targetSummary(), QString("Choose where it runs."));
+        QCOMPARE(fromLibrary.sitePicker()->currentIndex(), -1);
+        static_cast<QLineEdit*>(fromLibrary.parameterField("WHO"))->setText("nobody");
+        fromLibrary.run();
+        QCOMPARE(fromLibrary.error(), QString("Choose where to run it."));
+        fromLibrary.sitePicker()->completer()->setCompletionPrefix("h");
+        QCOMPARE(fromLibrary.sitePicker()->completer()->currentCompletion(), QString("Fleet / HQ"));
+        fromLibrary.chooseSite(m_connection->tree().sites().first().id);
+        QCOMPARE(fromLibrary.targetSummary(), QString("Runs on 1 device(s): %1").arg(m_hostname));
     }
 
     void executionHistoryFilters() {

@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -16,13 +17,15 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace breeze::console {
 
 RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObject& script,
-                                 const QStringList& deviceIds, QWidget* parent)
+                                 const QStringList& deviceIds, QWidget* parent,
+                                 const QString& preferredScriptId)
     : QDialog(parent), m_connection(connection), m_client(connection.api()), m_deviceIds(deviceIds),
       m_version(new QSpinBox(this)),
       m_onSelection(new QRadioButton(
@@ -31,26 +34,40 @@ RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObjec
       m_onGroup(new QRadioButton(tr("Every device of the group"), this)), m_site(new QComboBox(this)),
       m_group(new QComboBox(this)), m_parameterForm(nullptr),
       m_parameterBox(new QGroupBox(tr("Parameters"), this)), m_timeout(new QSpinBox(this)),
-      m_error(new InlineMessage(this)) {
+      m_error(new InlineMessage(this)), m_targetSummary(new QLabel(this)) {
     setWindowTitle(tr("Run script"));
     auto* form = new QFormLayout;
     if (script.isEmpty()) {
         m_scripts = new QComboBox(this);
-        m_scripts->addItem(tr("Loading the library…"));
+        makeSearchable(m_scripts);
+        m_scripts->lineEdit()->setPlaceholderText(tr("Loading the library…"));
         form->addRow(tr("Script"), m_scripts);
-        m_client.list([this](const QJsonArray& items, const QString& error) {
+        m_client.list([this, preferredScriptId](const QJsonArray& items, const QString& error) {
+            QSignalBlocker quiet(m_scripts);
             m_scripts->clear();
+            m_scripts->lineEdit()->setPlaceholderText(tr("Type to find a script"));
             if (!error.isEmpty()) {
                 m_error->showError(error);
                 return;
             }
             for (const auto& item : items)
                 m_scripts->addItem(recordName(item.toObject()), item.toObject());
+            m_scripts->model()->sort(0);
             if (items.isEmpty())
                 m_error->showError(tr("The library has no scripts yet."));
+            // The script chosen in the library, if any; else none until the technician picks one.
+            int preferred = -1;
+            for (int row = 0; row < m_scripts->count(); ++row)
+                if (recordId(m_scripts->itemData(row).toJsonObject()) == preferredScriptId)
+                    preferred = row;
+            m_scripts->setCurrentIndex(preferred);
+            if (preferred >= 0)
+                setScript(Script::fromRecord(m_scripts->itemData(preferred).toJsonObject()));
         });
-        connect(m_scripts, &QComboBox::currentIndexChanged, this,
-                [this] { setScript(Script::fromRecord(m_scripts->currentData().toJsonObject())); });
+        connect(m_scripts, &QComboBox::currentIndexChanged, this, [this](int index) {
+            if (index >= 0)
+                setScript(Script::fromRecord(m_scripts->itemData(index).toJsonObject()));
+        });
     } else {
         auto* name = new QLabel(recordName(script), this);
         name->setTextFormat(Qt::PlainText);
@@ -70,6 +87,7 @@ RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObjec
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(targetBox());
+    layout->addWidget(m_targetSummary);
     layout->addWidget(m_parameterBox);
     layout->addWidget(m_error);
     layout->addWidget(buttons);
@@ -77,29 +95,95 @@ RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObjec
         setScript(Script::fromRecord(script));
 }
 
-// Targets: the selection it was opened with, or a whole site or group.
+// Targets: the selection it was opened with, or a whole site or group, found by typing. Without a selection
+// nothing is chosen: a whole site is never the silent default.
 QWidget* RunScriptDialog::targetBox() {
-    for (const auto& site : m_connection.tree().sites()) {
-        QString organisation;
-        for (const auto& org : m_connection.tree().organisations())
-            if (org.id == site.parentId)
-                organisation = org.name;
-        m_site->addItem(organisation + " / " + site.name, site.id);
+    const FleetTreeModel& tree = m_connection.tree();
+    const auto nameOf = [](const QVector<TenancyNode>& nodes, const QString& id) {
+        for (const auto& node : nodes)
+            if (node.id == id)
+                return node.name;
+        return QString();
+    };
+    for (const auto& site : tree.sites())
+        m_site->addItem(nameOf(tree.organisations(), site.parentId) + " / " + site.name, site.id);
+    for (const auto& group : tree.groups())
+        m_group->addItem(
+            nameOf(tree.organisations(), group.parentId) + " / " +
+                (group.siteId.isEmpty() ? QString() : nameOf(tree.sites(), group.siteId) + " / ") +
+                group.name,
+            group.id);
+    for (QComboBox* box : {m_site, m_group}) {
+        box->model()->sort(0);
+        makeSearchable(box);
+        box->setCurrentIndex(-1);
+        box->lineEdit()->setPlaceholderText(tr("Type to find one"));
     }
-    for (const auto& group : m_connection.tree().groups())
-        m_group->addItem(group.name, group.id);
-    m_group->model()->sort(0);
     auto* targets = new QGroupBox(tr("Run on"), this);
     auto* targetLayout = new QFormLayout(targets);
     targetLayout->addRow(m_onSelection);
     targetLayout->addRow(m_onSite, m_site);
     targetLayout->addRow(m_onGroup, m_group);
     m_onSelection->setEnabled(!m_deviceIds.isEmpty());
-    (m_deviceIds.isEmpty() ? m_onSite : m_onSelection)->setChecked(true);
+    m_onSelection->setChecked(!m_deviceIds.isEmpty());
     m_onGroup->setEnabled(m_group->count() > 0);
-    connect(m_site, &QComboBox::activated, this, [this] { m_onSite->setChecked(true); });
-    connect(m_group, &QComboBox::activated, this, [this] { m_onGroup->setChecked(true); });
+    connect(m_site, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index >= 0)
+            m_onSite->setChecked(true);
+        summariseTarget();
+    });
+    connect(m_group, &QComboBox::currentIndexChanged, this, [this](int index) {
+        if (index >= 0)
+            m_onGroup->setChecked(true);
+        summariseTarget();
+    });
+    for (QRadioButton* choice : {m_onSelection, m_onSite, m_onGroup})
+        connect(choice, &QRadioButton::toggled, this, &RunScriptDialog::summariseTarget);
+    m_targetSummary->setTextFormat(Qt::PlainText); // host names are the agents' words
+    m_targetSummary->setWordWrap(true);
+    summariseTarget();
     return targets;
+}
+
+void RunScriptDialog::makeSearchable(QComboBox* box) {
+    box->setEditable(true);
+    box->setInsertPolicy(QComboBox::NoInsert);
+    box->completer()->setCompletionMode(QCompleter::PopupCompletion);
+    box->completer()->setFilterMode(Qt::MatchContains);
+    box->completer()->setCaseSensitivity(Qt::CaseInsensitive);
+}
+
+// The devices the chosen target holds as the console knows them (the server decides at run time, and
+// refuses what it must, with the reason).
+void RunScriptDialog::summariseTarget() {
+    const auto aim = target();
+    if (!aim) {
+        m_targetSummary->setText(tr("Choose where it runs."));
+        return;
+    }
+    QStringList names;
+    const DeviceTableModel& devices = m_connection.devices();
+    for (int row = 0; row < devices.rowCount(); ++row) {
+        const Device& device = devices.at(row);
+        const bool chosen =
+            aim->deviceIds.isEmpty()
+                ? (!aim->siteId.isEmpty() ? device.siteId == aim->siteId : device.groupId == aim->groupId)
+                : aim->deviceIds.contains(device.id);
+        if (chosen && !device.revoked)
+            names << (device.hostname.isEmpty() ? device.identity : device.hostname);
+    }
+    names.sort(Qt::CaseInsensitive);
+    const int count = static_cast<int>(names.size());
+    constexpr int kNamed = 10;
+    QString list = names.mid(0, kNamed).join(", ");
+    if (count > kNamed)
+        list = tr("%1 and %n more", nullptr, count - kNamed).arg(list);
+    m_targetSummary->setText(count == 0 ? tr("Runs on no device: the target holds none.")
+                                        : tr("Runs on %n device(s): %1", nullptr, count).arg(list));
+}
+
+QString RunScriptDialog::targetSummary() const {
+    return m_targetSummary->text();
 }
 
 void RunScriptDialog::setScript(const Script& script) {
@@ -160,12 +244,10 @@ QWidget* RunScriptDialog::parameterField(const QString& name) const {
 
 void RunScriptDialog::chooseSite(const QString& siteId) {
     m_site->setCurrentIndex(m_site->findData(siteId));
-    m_onSite->setChecked(true);
 }
 
 void RunScriptDialog::chooseGroup(const QString& groupId) {
     m_group->setCurrentIndex(m_group->findData(groupId));
-    m_onGroup->setChecked(true);
 }
 
 QString RunScriptDialog::error() const {

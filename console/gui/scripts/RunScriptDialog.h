@@ -22,25 +22,32 @@ class InlineMessage;
 
 class ConsoleConnection;
 
-// Runs a script: which one (unless the dialog was opened for one) and which version, on which devices (the
-// selection it was opened with, a site or a device group), with a field per parameter (a password field for
-// secrets, a box for choices, a tick for booleans). Values are checked by the server's own rules before
-// anything is sent; a refusal is shown in the dialog in words and what was typed stays. On success it emits
-// `started` with the server's answer (the run, its executions, and the devices refused with the reason).
+// Runs a script: which one (unless the dialog was opened for one; it starts on the script chosen in the
+// library) and which version, on which devices (the selection it was opened with, a site or a device group,
+// each picker searchable as one types; nothing is chosen for the technician), naming the devices it will run
+// on with their count, with a field per parameter (a password field for secrets, a box for choices, a tick
+// for booleans). Values are checked by the server's own rules before anything is sent; a refusal is shown in
+// the dialog in words and what was typed stays. On success it emits `started` with the server's answer (the
+// run, its executions, and the devices refused with the reason).
 class RunScriptDialog : public QDialog {
     Q_OBJECT
 
 public:
     // `script`: a library record with its parameters (as ScriptsView::current() gives), or empty to choose
     // one from the library.
+    // `preferredScriptId`: the script to start on when choosing from the library.
     RunScriptDialog(ConsoleConnection& connection, const QJsonObject& script, const QStringList& deviceIds,
-                    QWidget* parent = nullptr);
+                    QWidget* parent = nullptr, const QString& preferredScriptId = {});
 
     // For tests and keyboard users: the field widget of a parameter, by name.
     QWidget* parameterField(const QString& name) const;
     void chooseSite(const QString& siteId);
     void chooseGroup(const QString& groupId);
     QString error() const;
+    // "Runs on 3 devices: web-01, db-01, kiosk-07" for the target chosen; empty when none is.
+    QString targetSummary() const;
+    QComboBox* scriptPicker() const { return m_scripts; }
+    QComboBox* sitePicker() const { return m_site; }
     void run();
 
 Q_SIGNALS:
@@ -53,6 +60,9 @@ private:
     QVariantMap values() const;
     // Where the run goes, as chosen; none when nothing is.
     std::optional<RunTarget> target() const;
+    void summariseTarget();
+    // Typing in a picker narrows its list to the entries that contain what was typed.
+    static void makeSearchable(QComboBox* box);
 
     ConsoleConnection& m_connection;
     ScriptClient m_client;
@@ -69,6 +79,7 @@ private:
     QWidget* m_parameterBox;
     QSpinBox* m_timeout;
     InlineMessage* m_error;
+    QLabel* m_targetSummary;
     QPushButton* m_run;
     QList<QPair<ScriptParameter, QWidget*>> m_fields;
 };

@@ -638,7 +638,8 @@ void MainWindow::showView(const QString& name) {
 }
 
 void MainWindow::runScriptOn(const QStringList& deviceIds) {
-    auto* dialog = new RunScriptDialog(m_connection, {}, deviceIds, this);
+    // It starts on the script chosen in the library, if one is.
+    auto* dialog = new RunScriptDialog(m_connection, {}, deviceIds, this, recordId(m_scripts->current()));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &RunScriptDialog::started, this, &MainWindow::followRun);
     dialog->open();
