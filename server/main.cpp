@@ -18,6 +18,7 @@
 #include "ops/JsonLogger.h"
 #include "patches/PatchScheduler.h"
 #include "protocol/WebSocketCodec.h"
+#include "schedules/ScriptScheduler.h"
 
 #include <Poco/Net/SSLManager.h>
 #include <csignal>
@@ -224,6 +225,9 @@ int serve(const Options& options) {
     PatchScheduler patches(pool, &agents, std::chrono::seconds(5),
                            std::chrono::seconds(config.patchComplianceSnapshotSeconds));
     patches.start();
+    // Scheduled script runs are made within seconds of their time.
+    ScriptScheduler scriptSchedules(context, std::chrono::seconds(2));
+    scriptSchedules.start();
 
     door.start();
     CertificateRenewer renewer(
@@ -244,6 +248,8 @@ int serve(const Options& options) {
     sigwait(&signals, &received);
     logger().info("shutting down", {{"signal", received}, {"grace_seconds", config.shutdownGraceSeconds}});
     renewer.stop();
+    scriptSchedules.stop();
+    patches.stop();
     door.stop(std::chrono::seconds(config.shutdownGraceSeconds));
     maintenance.stop();
     agents.stop();

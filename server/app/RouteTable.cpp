@@ -11,6 +11,7 @@
 #include "ops/OperationsRoutes.h"
 #include "patches/PatchPolicyRoutes.h"
 #include "patches/PatchRoutes.h"
+#include "schedules/ScheduleRoutes.h"
 #include "scripts/ScriptRoutes.h"
 #include "scripts/ScriptRunRoutes.h"
 #include "tenancy/TenancyRoutes.h"
@@ -30,6 +31,7 @@ void registerAllRoutes(Router& router) {
     registerCommandRoutes(router);
     registerScriptRoutes(router);
     registerScriptRunRoutes(router);
+    registerScheduleRoutes(router);
     registerPatchRoutes(router);
     registerPatchPolicyRoutes(router);
     registerDownloadRoutes(router);

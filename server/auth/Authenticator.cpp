@@ -123,6 +123,23 @@ Principal Authenticator::fromApiKey(const std::string& key, const std::string& a
     return principal;
 }
 
+std::optional<Principal> Authenticator::forUser(const std::string& userId) {
+    auto lease = m_server.pool.acquire();
+    ScopedTransaction tx(*lease, SystemAccess{"act for a user without a request"});
+    const auto rows = tx.sql().exec_params(
+        "SELECT id, partner_id, email FROM users WHERE id = $1::uuid AND disabled_at IS NULL", userId);
+    if (rows.empty())
+        return std::nullopt;
+    Principal principal;
+    principal.kind = Principal::Kind::User;
+    principal.id = rows[0]["id"].as<std::string>();
+    principal.partnerId = rows[0]["partner_id"].as<std::string>();
+    principal.label = rows[0]["email"].as<std::string>();
+    loadUserGrants(tx, principal);
+    tx.commit();
+    return principal;
+}
+
 Principal Authenticator::fromAccessToken(const std::string& token) {
     const auto claims = m_server.tokens.verify(token);
     if (!claims)

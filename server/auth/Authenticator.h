@@ -3,6 +3,7 @@
 #include "auth/Principal.h"
 
 #include <cstdint>
+#include <optional>
 #include <pqxx/connection>
 #include <string>
 
@@ -19,6 +20,10 @@ public:
 
     Principal authenticate(const std::string& authorization, const std::string& address,
                            const std::string& requestId);
+
+    // An enabled user with their grants as they are now, for work done on their behalf without a request (a
+    // scheduled run); nullopt when the user is disabled or gone.
+    std::optional<Principal> forUser(const std::string& userId);
 
     static constexpr const char* kApiKeyPrefix = "brz_";
 

@@ -74,7 +74,9 @@ std::string refusal(const ScriptRunStore::Candidate& device, const ScriptRef& sc
     return "";
 }
 
-ApiResponse createRun(RequestContext& ctx) {
+} // namespace
+
+ApiResponse startScriptRun(RequestContext& ctx) {
     const std::string scriptId = ctx.pathId("id", "script");
     auto fields = ctx.fields();
     const auto versionNumber = fields.optionalInteger("version", 1, 1'000'000'000);
@@ -197,6 +199,8 @@ ApiResponse createRun(RequestContext& ctx) {
             ctx.server.agents->commandsQueued(target.id);
     return ApiResponse::json({{"run", run}, {"executions", items}, {"refused", refused}}, 201);
 }
+
+namespace {
 
 std::string runScopeSql(const AccessScope& scope) {
     return "(r.partner_id = '" + scope.partnerId() + "'::uuid AND " +
@@ -340,7 +344,7 @@ ApiResponse cancelRun(RequestContext& ctx) {
 
 void registerScriptRunRoutes(Router& router) {
     router.add({HttpMethod::Post, "/api/v1/scripts/{id}/runs", "scripts.run", RouteAccess::Authenticated,
-                createRun});
+                startScriptRun});
     router.add({HttpMethod::Get, "/api/v1/script-runs", "", RouteAccess::Authenticated, listRuns});
     router.add({HttpMethod::Get, "/api/v1/script-runs/{id}", "", RouteAccess::Authenticated, getRun});
     router.add({HttpMethod::Post, "/api/v1/script-runs/{id}/cancel", "script_runs.cancel",

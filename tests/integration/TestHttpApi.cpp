@@ -463,6 +463,19 @@ private Q_SLOTS:
                                          {{"site_id", site}, {"parameters", {{"WHO", "them"}}}}));
         const std::string run = started.body["run"]["id"];
         const std::string execution = started.body["executions"][0]["id"];
+        const auto scheduled =
+            m_api->post("/api/v1/scripts/" + id + "/schedules", {{"site_id", site},
+                                                                 {"run_at", "2099-01-01T08:00:00+01:00"},
+                                                                 {"repeat", "weekly"},
+                                                                 {"timezone", "Europe/Berlin"},
+                                                                 {"parameters", {{"KEY", "k"}}}});
+        checkAgainstDocument("post", "/api/v1/scripts/{id}/schedules", scheduled);
+        QCOMPARE(scheduled.status, 201);
+        checkAgainstDocument("get", "/api/v1/script-schedules",
+                             m_api->get("/api/v1/script-schedules?script=" + id));
+        checkAgainstDocument(
+            "delete", "/api/v1/script-schedules/{id}",
+            m_api->del("/api/v1/script-schedules/" + scheduled.body["id"].get<std::string>()));
         checkAgainstDocument("get", "/api/v1/script-runs", m_api->get("/api/v1/script-runs?script=" + id));
         checkAgainstDocument("get", "/api/v1/script-runs/{id}", m_api->get("/api/v1/script-runs/" + run));
         checkAgainstDocument("get", "/api/v1/script-executions",

@@ -362,6 +362,138 @@ private Q_SLOTS:
         QVERIFY(m_api->get("/api/v1/commands/" + executionId).raw.find(secret) == std::string::npos);
     }
 
+    // A schedule is a run request the server keeps: made at its time with its maker's authority, secrets
+    // sealed, each time recorded; refused at once when it could never run.
+    void schedulesRunAtTheirTimeAndRepeat() {
+        const std::string secret = "Sched-S3cret-" + std::to_string(QCoreApplication::applicationPid());
+        const auto script =
+            createScript({{"name", "Nightly"},
+                          {"content", "echo \"night $WHO\"\n[ -n \"$TOKEN\" ] && echo sealed-ok\n"},
+                          {"parameters",
+                           {{{"name", "WHO"}, {"type", "string"}, {"required", true}},
+                            {{"name", "TOKEN"}, {"type", "secret"}, {"required", true}}}}});
+        const std::string id = script["id"];
+        const std::string path = "/api/v1/scripts/" + id + "/schedules";
+        const auto soon = QDateTime::currentDateTimeUtc().addSecs(2).toString(Qt::ISODate).toStdString();
+        const nlohmann::json values{{"WHO", "owl"}, {"TOKEN", secret}};
+        // Refused at once: what could never run, or never again.
+        for (const auto& [body, words] :
+             std::vector<std::pair<nlohmann::json, std::string>>{{{{"device_ids", {m_device}},
+                                                                   {"run_at", soon},
+                                                                   {"timezone", "Mars/Olympus"},
+                                                                   {"parameters", values}},
+                                                                  "IANA time zone"},
+                                                                 {{{"device_ids", {m_device}},
+                                                                   {"run_at", "yesterday-ish"},
+                                                                   {"timezone", "UTC"},
+                                                                   {"parameters", values}},
+                                                                  "run_at"},
+                                                                 {{{"device_ids", {m_device}},
+                                                                   {"run_at", "2020-01-01T00:00:00Z"},
+                                                                   {"timezone", "UTC"},
+                                                                   {"parameters", values}},
+                                                                  "has passed"},
+                                                                 {{{"device_ids", {m_device}},
+                                                                   {"run_at", soon},
+                                                                   {"timezone", "UTC"},
+                                                                   {"repeat", "hourly"},
+                                                                   {"parameters", values}},
+                                                                  "once, daily or weekly"},
+                                                                 {{{"device_ids", {m_device}},
+                                                                   {"run_at", soon},
+                                                                   {"timezone", "UTC"},
+                                                                   {"parameters", {{"WHO", "x"}}}},
+                                                                  "TOKEN"}}) {
+            const auto refused = m_api->post(path, body);
+            QVERIFY2(refused.status == 400 && refused.errorMessage().find(words) != std::string::npos,
+                     refused.raw.c_str());
+        }
+        const auto once = m_api->post(path, {{"device_ids", {m_device}},
+                                             {"run_at", soon},
+                                             {"timezone", "Europe/Berlin"},
+                                             {"parameters", values}});
+        QCOMPARE(once.status, 201);
+        QCOMPARE(once.body["parameters"]["TOKEN"], nlohmann::json("[redacted]"));
+        const std::string scheduleId = once.body["id"];
+        QCOMPARE(sql(QString("SELECT count(*) FROM script_schedules t WHERE t::text LIKE '%%1%'")
+                         .arg(QString::fromStdString(secret))),
+                 QString("0"));
+        // Within seconds of its time the server makes the run, as its maker, and the schedule is done.
+        nlohmann::json schedule;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (schedule = m_api->get("/api/v1/script-schedules?script=" + id).body["items"][0])["last_run_id"]
+                .is_string(),
+            20000);
+        QVERIFY(schedule["next_run_at"].is_null());
+        QVERIFY(schedule["last_error"].is_null());
+        const auto executions =
+            m_api->get("/api/v1/script-executions?run=" + schedule["last_run_id"].get<std::string>())
+                .body["items"];
+        QCOMPARE(executions.size(), std::size_t(1));
+        const auto execution = waitForExecution(executions[0]["id"]);
+        QCOMPARE(execution["stdout"].get<std::string>(), std::string("night owl\nsealed-ok\n"));
+        QCOMPARE(execution["requested_by"].get<std::string>(), std::string("admin@scripts.test"));
+        const auto audit = m_api->get("/api/v1/audit?limit=50&action=scripts.run").body["items"];
+        QCOMPARE(audit[0]["address"], nlohmann::json("scheduler"));
+        QCOMPARE(audit[0]["request_id"], nlohmann::json("schedule:" + scheduleId));
+        QVERIFY(!m_server->logText().contains(QString::fromStdString(secret)));
+
+        // Daily at 08:00 Berlin time stays 08:00 across the change to summer time; weekly keeps its weekday.
+        QCOMPARE(sql("SELECT breeze_schedule_next('2026-03-27 08:00+01', 'daily', 'Europe/Berlin', "
+                     "'2026-03-29 12:00+00') AT TIME ZONE 'Europe/Berlin'"),
+                 QString("2026-03-30 08:00:00"));
+        QCOMPARE(sql("SELECT breeze_schedule_next('2026-03-27 08:00+01', 'weekly', 'Europe/Berlin', "
+                     "'2026-03-29 12:00+00')"),
+                 QString("2026-04-03 06:00:00+00"));
+        QCOMPARE(
+            sql("SELECT breeze_schedule_next('2026-03-27 08:00+01', 'once', 'Europe/Berlin', now()) IS NULL"),
+            QString("t"));
+        // A repeating one whose first time has passed waits for its next; deleting it is audited.
+        const auto daily = m_api->post(path, {{"site_id", m_site},
+                                              {"run_at", "2026-01-05T03:00:00+00:00"},
+                                              {"repeat", "daily"},
+                                              {"timezone", "UTC"},
+                                              {"parameters", values}});
+        QCOMPARE(daily.status, 201);
+        const QDateTime next =
+            QDateTime::fromString(QString::fromStdString(daily.body["next_run_at"]), Qt::ISODate);
+        QVERIFY(next > QDateTime::currentDateTimeUtc() && next <= QDateTime::currentDateTimeUtc().addDays(1));
+        QCOMPARE(next.toUTC().time(), QTime(3, 0));
+        QCOMPARE(m_api->del("/api/v1/script-schedules/" + daily.body["id"].get<std::string>()).status, 204);
+        QCOMPARE(m_api->del("/api/v1/script-schedules/" + daily.body["id"].get<std::string>()).status, 404);
+
+        // A schedule has its maker's authority: once they are disabled it makes no run, and says why.
+        const std::string maker = m_api
+                                      ->post("/api/v1/users", {{"email", "night@scripts.test"},
+                                                               {"password", "night shift password"},
+                                                               {"role", "technician"}})
+                                      .body["id"];
+        auto technician = m_server->signIn("night@scripts.test", "night shift password");
+        const auto theirs = technician->post(
+            path, {{"device_ids", {m_device}},
+                   {"run_at", QDateTime::currentDateTimeUtc().addSecs(3).toString(Qt::ISODate).toStdString()},
+                   {"timezone", "UTC"},
+                   {"parameters", values}});
+        QCOMPARE(theirs.status, 201);
+        QCOMPARE(m_api->patch("/api/v1/users/" + maker, {{"disabled", true}}).status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/script-schedules?script=" + id)
+                                         .raw.find("the person who made this schedule is disabled") !=
+                                     std::string::npos,
+                                 20000);
+        // An API key cannot make one: there would be no person whose authority it has.
+        const auto key =
+            m_api->post("/api/v1/api-keys", {{"name", "cron"}, {"org_id", m_org}, {"role", "org-admin"}});
+        auto keyed = m_server->client();
+        keyed->setBearer(key.body["key"]);
+        QCOMPARE(keyed
+                     ->post(path, {{"device_ids", {m_device}},
+                                   {"run_at", soon},
+                                   {"timezone", "UTC"},
+                                   {"parameters", values}})
+                     .status,
+                 403);
+    }
+
     void timeoutStopsTheWholeTree() {
         // Children that escape the process group, ignore TERM, or double-fork: none may survive.
         const std::string content = "setsid sleep 1000 & echo $!\n"

@@ -19,6 +19,7 @@ namespace {
 struct Tenant {
     std::string partner, device, org, siteA, siteB, orgGroup, siteGroup, enrollmentKey, apiKey, user, command;
     std::string script, run, execution; // an organisation's own script and a run of it on the device
+    std::string schedule;               // a daily run of it on site A
     std::string patch, deployment;      // an update the device has installed, and a scheduled deployment
     std::string policy;                 // an organisation's own patch policy, assigned to it
 };
@@ -68,6 +69,11 @@ class TestTenantIsolation final : public QObject {
         if (run.status != 201)
             qFatal("setup run failed: %s", run.raw.c_str());
         t.run = run.body["run"]["id"];
+        t.schedule = create(api, "/api/v1/scripts/" + t.script + "/schedules",
+                            {{"site_id", t.siteA},
+                             {"run_at", "2099-01-01T03:00:00Z"},
+                             {"repeat", "daily"},
+                             {"timezone", "UTC"}});
         t.execution = run.body["executions"][0]["id"];
         // The device has never scanned (no agent runs here): its installed update goes straight into the
         // tables.
@@ -266,6 +272,14 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant& t) {
                  return nlohmann::json{{"device_ids", {t.device}}};
              }},
+            {"POST", "/api/v1/scripts/{id}/schedules",
+             [](const Tenant& t) { return "/api/v1/scripts/" + t.script + "/schedules"; },
+             [](const Tenant& t) {
+                 return nlohmann::json{
+                     {"site_id", t.siteA}, {"run_at", "2099-01-01T00:00:00Z"}, {"timezone", "UTC"}};
+             }},
+            {"DELETE", "/api/v1/script-schedules/{id}",
+             [](const Tenant& t) { return "/api/v1/script-schedules/" + t.schedule; }, none},
             {"GET", "/api/v1/script-runs/{id}",
              [](const Tenant& t) { return "/api/v1/script-runs/" + t.run; }, none},
             {"POST", "/api/v1/script-runs/{id}/cancel",
@@ -350,6 +364,8 @@ class TestTenantIsolation final : public QObject {
             {"/api/v1/users", [](const Tenant& t) { return std::vector<std::string>{t.user}; }},
             {"/api/v1/scripts", [](const Tenant& t) { return std::vector<std::string>{t.script}; }},
             {"/api/v1/script-runs", [](const Tenant& t) { return std::vector<std::string>{t.run}; }},
+            {"/api/v1/script-schedules",
+             [](const Tenant& t) { return std::vector<std::string>{t.schedule}; }},
             {"/api/v1/script-executions",
              [](const Tenant& t) { return std::vector<std::string>{t.execution}; }},
             {"/api/v1/patches", [](const Tenant& t) { return std::vector<std::string>{t.patch}; }},
@@ -383,6 +399,7 @@ class TestTenantIsolation final : public QObject {
                                         "/api/v1/enrollment-keys?org=" + t.org,
                                         "/api/v1/commands/" + t.command,
                                         "/api/v1/commands?device=" + t.device,
+                                        "/api/v1/script-schedules?script=" + t.script,
                                         "/api/v1/devices/" + t.device + "/events",
                                         "/api/v1/scripts/" + t.script,
                                         "/api/v1/scripts/" + t.script + "/versions",
