@@ -1,5 +1,6 @@
 #include "ScriptClient.h"
 
+#include "FleetTreeModel.h"
 #include "ListLoader.h"
 
 #include <QJsonObject>
@@ -66,7 +67,8 @@ void ScriptClient::restore(const QString& id, int version, Answer<Script> done) 
                scriptAnswer(std::move(done)));
 }
 
-void ScriptClient::run(const QString& scriptId, const RunRequest& request, Answer<QJsonObject> done) {
+namespace {
+QJsonObject runBody(const RunRequest& request) {
     QJsonObject body{{"parameters", QJsonObject::fromVariantMap(request.values)},
                      {"timeout_seconds", request.timeoutSeconds}};
     if (request.version > 0)
@@ -77,8 +79,34 @@ void ScriptClient::run(const QString& scriptId, const RunRequest& request, Answe
         body["site_id"] = request.target.siteId;
     else if (!request.target.groupId.isEmpty())
         body["group_id"] = request.target.groupId;
-    m_api.post(scriptPath(scriptId) + "/runs", body,
+    return body;
+}
+} // namespace
+
+void ScriptClient::run(const QString& scriptId, const RunRequest& request, Answer<QJsonObject> done) {
+    m_api.post(scriptPath(scriptId) + "/runs", runBody(request),
                [done = std::move(done)](const ApiReply& reply) { done(reply.object(), reply.refusal()); });
+}
+
+void ScriptClient::schedule(const QString& scriptId, const RunRequest& request, const RunSchedule& when,
+                            Answer<QJsonObject> done) {
+    QJsonObject body = runBody(request);
+    body["run_at"] = when.at.toOffsetFromUtc(when.at.offsetFromUtc()).toString(Qt::ISODate);
+    body["repeat"] = when.repeat;
+    body["timezone"] = when.timezone;
+    m_api.post(scriptPath(scriptId) + "/schedules", body,
+               [done = std::move(done)](const ApiReply& reply) { done(reply.object(), reply.refusal()); });
+}
+
+void ScriptClient::schedules(Items done) {
+    m_api.get("/api/v1/script-schedules", [done = std::move(done)](const ApiReply& reply) {
+        done(reply.object().value("items").toArray(), reply.refusal());
+    });
+}
+
+void ScriptClient::removeSchedule(const QString& id, Answer<bool> done) {
+    m_api.request("DELETE", "/api/v1/script-schedules/" + QString::fromUtf8(QUrl::toPercentEncoding(id)), {},
+                  [done = std::move(done)](const ApiReply& reply) { done(reply.ok(), reply.refusal()); });
 }
 
 namespace {
@@ -160,6 +188,48 @@ void ScriptClient::failedDevices(const FleetScope& scope, int hours, Answer<QSet
 
 QString executionCreatedAt(const QJsonObject& execution) {
     return execution.value("created_at").toString();
+}
+
+QJsonArray schedulesWithTargets(const QJsonArray& schedules, const FleetTreeModel& tree,
+                                const DeviceTableModel& devices) {
+    const auto nameIn = [](const QVector<TenancyNode>& nodes, const QString& id) {
+        for (const auto& node : nodes)
+            if (node.id == id)
+                return node.name;
+        return QString();
+    };
+    QJsonArray rows;
+    for (const auto& item : schedules) {
+        QJsonObject schedule = item.toObject();
+        const QJsonObject targets = schedule.value("targets").toObject();
+        QString target;
+        if (targets.contains("site_id")) {
+            const QString site = targets.value("site_id").toString();
+            QString org;
+            for (const auto& node : tree.sites())
+                if (node.id == site)
+                    org = nameIn(tree.organisations(), node.parentId);
+            target = org + " / " + nameIn(tree.sites(), site);
+        } else if (targets.contains("group_id")) {
+            target = QObject::tr("the group %1")
+                         .arg(tree.groups().value(targets.value("group_id").toString()).name);
+        } else {
+            QStringList names;
+            for (const auto& id : targets.value("device_ids").toArray()) {
+                const Device* device = devices.device(id.toString());
+                names << (device ? (device->hostname.isEmpty() ? device->identity : device->hostname)
+                                 : id.toString());
+            }
+            target = names.join(", ");
+        }
+        schedule.insert("target", target);
+        rows.append(schedule);
+    }
+    return rows;
+}
+
+QString scheduleId(const QJsonObject& schedule) {
+    return schedule.value("id").toString();
 }
 
 } // namespace breeze::console

@@ -5,6 +5,7 @@
 #include "ScopedApi.h"
 #include "Script.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QSet>
 #include <QStringList>
@@ -24,6 +25,14 @@ struct RunRequest {
     int timeoutSeconds = 300;
     int version = 0; // 0: the current one
     RunTarget target;
+};
+
+// When a scheduled run happens: the first time (with the workstation's offset), then "once", "daily" or
+// "weekly" at that time of day in `timezone` (an IANA name).
+struct RunSchedule {
+    QDateTime at;
+    QString repeat = "once";
+    QString timezone;
 };
 
 // What a script printed, whole (up to a cap), as bytes: the agent's text is decoded for showing only.
@@ -65,6 +74,11 @@ public:
     // The server's answer: the run, its executions, and the devices it refused with the reason.
     void run(const QString& scriptId, const RunRequest& request, Answer<QJsonObject> done);
     void executions(const ExecutionFilter& filter, int limit, Items done);
+    // The server keeps the request and makes the run at its time (the answer is the schedule).
+    void schedule(const QString& scriptId, const RunRequest& request, const RunSchedule& when,
+                  Answer<QJsonObject> done);
+    void schedules(Items done); // the next to run first
+    void removeSchedule(const QString& id, Answer<bool> done);
     // Everything an execution printed so far, page after page (at most `cap` bytes a stream).
     void output(const QString& commandId, Answer<CommandOutput> done, qsizetype cap = 8 * 1024 * 1024);
     // The devices of the scope on which a script failed or timed out in the last `hours` (every page).
@@ -73,6 +87,14 @@ public:
 private:
     ScopedApi m_api;
 };
+
+class FleetTreeModel;
+class DeviceTableModel;
+// Schedules as their table shows them: each with "target", where it runs in words ("Contoso / Berlin", "the
+// group Kiosks", "web-01, db-01"), and "schedule_id" for acting on it.
+QJsonArray schedulesWithTargets(const QJsonArray& schedules, const FleetTreeModel& tree,
+                                const DeviceTableModel& devices);
+QString scheduleId(const QJsonObject& schedule);
 
 // What the execution history shows and sorts by.
 QString executionCreatedAt(const QJsonObject& execution);

@@ -165,6 +165,13 @@ Columns scriptVersions() {
             {"content_bytes", tr("Bytes")}};
 }
 
+Columns scriptSchedules() {
+    return {{"script_name", tr("Script")},      {"target", tr("Runs on")},
+            {"repeat", tr("Repeat")},           {"next_run_at", tr("Next run")},
+            {"timezone", tr("Time zone")},      {"last_run_at", tr("Last run")},
+            {"last_error", tr("Last refusal")}, {"created_by", tr("By")}};
+}
+
 Columns scriptExecutions() {
     return {{"created_at", tr("Started")}, {"script_name", tr("Script")}, {"version", tr("Version")},
             {"hostname", tr("Device")},    {"status", tr("Status")},      {"exit_code", tr("Exit code")},

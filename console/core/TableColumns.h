@@ -40,6 +40,7 @@ Columns patchPolicies();
 Columns scriptLibrary();
 Columns scriptVersions();
 Columns scriptExecutions();
+Columns scriptSchedules(); // as schedulesWithTargets gives the rows
 
 // Where filesystems() shows the used share (a bar).
 constexpr int kFilesystemUsedColumn = 1;

@@ -21,8 +21,10 @@
 #include "scripts/RunScriptDialog.h"
 #include "scripts/ScriptEditor.h"
 #include "scripts/ScriptHistoryPanel.h"
+#include "scripts/ScriptSchedulesPanel.h"
 #include "scripts/ScriptsView.h"
 #include "shell/MainWindow.h"
+#include "widgets/Confirmation.h"
 
 #include <QComboBox>
 #include <QCompleter>
@@ -229,6 +231,34 @@ private Q_SLOTS:
         QCOMPARE(fromLibrary.sitePicker()->completer()->currentCompletion(), QString("Fleet / HQ"));
         fromLibrary.chooseSite(m_connection->tree().sites().first().id);
         QCOMPARE(fromLibrary.targetSummary(), QString("Runs on 1 device(s): %1").arg(m_hostname));
+    }
+
+    // "At" in the Run dialog makes a schedule the server keeps; the Schedules tab lists it and deletes it.
+    void aRunCanBeScheduledAndStopped() {
+        RunScriptDialog dialog(*m_connection, scripts().current(), {m_device});
+        static_cast<QLineEdit*>(dialog.parameterField("WHO"))->setText("later");
+        const QDateTime tomorrow = QDateTime(QDate::currentDate().addDays(1), QTime(7, 30));
+        dialog.scheduleAt(tomorrow, "weekly");
+        QSignalSpy scheduled(&dialog, &RunScriptDialog::scheduled);
+        dialog.run();
+        QTRY_COMPARE_WITH_TIMEOUT(scheduled.size(), 1, 10000);
+        const auto kept = m_admin->get("/api/v1/script-schedules").body["items"];
+        QCOMPARE(kept.size(), std::size_t(1));
+        QCOMPARE(kept[0]["repeat"], nlohmann::json("weekly"));
+        QCOMPARE(QDateTime::fromString(QString::fromStdString(kept[0]["next_run_at"]), Qt::ISODate),
+                 tomorrow);
+        QCOMPARE(kept[0]["parameters"]["WHO"], nlohmann::json("later"));
+
+        ScriptSchedulesPanel* panel = scripts().schedules();
+        panel->reload();
+        QTRY_COMPARE_WITH_TIMEOUT(panel->model().rowCount(), 1, 10000);
+        QCOMPARE(panel->model().index(0, 0).data().toString(), QString("Greeting"));
+        QCOMPARE(panel->model().index(0, 1).data().toString(), m_hostname);
+        panel->table()->selectRow(0);
+        Confirmation::preAnswer({true});
+        panel->deleteSelected();
+        QTRY_COMPARE_WITH_TIMEOUT(panel->model().rowCount(), 0, 10000);
+        QCOMPARE(m_admin->get("/api/v1/script-schedules").body["items"].size(), std::size_t(0));
     }
 
     void executionHistoryFilters() {

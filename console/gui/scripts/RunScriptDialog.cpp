@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
+#include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -19,6 +20,7 @@
 #include <QRadioButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace breeze::console {
@@ -88,6 +90,7 @@ RunScriptDialog::RunScriptDialog(ConsoleConnection& connection, const QJsonObjec
     layout->addLayout(form);
     layout->addWidget(targetBox());
     layout->addWidget(m_targetSummary);
+    layout->addWidget(whenBox());
     layout->addWidget(m_parameterBox);
     layout->addWidget(m_error);
     layout->addWidget(buttons);
@@ -143,6 +146,48 @@ QWidget* RunScriptDialog::targetBox() {
     m_targetSummary->setWordWrap(true);
     summariseTarget();
     return targets;
+}
+
+// Now, or at a time in the workstation's time zone (named beside the field), once or again every day or week.
+// The server keeps a schedule and makes its runs.
+QWidget* RunScriptDialog::whenBox() {
+    auto* box = new QGroupBox(tr("When"), this);
+    m_now = new QRadioButton(tr("Now"), box);
+    m_later = new QRadioButton(tr("At"), box);
+    m_at = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(3600), box);
+    m_at->setCalendarPopup(true);
+    m_at->setDisplayFormat("yyyy-MM-dd HH:mm");
+    m_repeat = new QComboBox(box);
+    m_repeat->addItem(tr("once"), "once");
+    m_repeat->addItem(tr("then every day"), "daily");
+    m_repeat->addItem(tr("then every week"), "weekly");
+    auto* zone = new QLabel(QString::fromUtf8(QTimeZone::systemTimeZoneId()), box);
+    zone->setTextFormat(Qt::PlainText);
+    zone->setToolTip(tr("The time is this workstation's; a repeated run keeps this time of day there"));
+    auto* later = new QHBoxLayout;
+    later->addWidget(m_at);
+    later->addWidget(zone);
+    later->addWidget(m_repeat);
+    later->addStretch();
+    auto* layout = new QFormLayout(box);
+    layout->addRow(m_now);
+    layout->addRow(m_later, later);
+    m_now->setChecked(true);
+    const auto followChoice = [this] {
+        m_run->setText(m_later->isChecked() ? tr("Schedule") : tr("Run"));
+        m_at->setEnabled(m_later->isChecked());
+        m_repeat->setEnabled(m_later->isChecked());
+    };
+    connect(m_later, &QRadioButton::toggled, this, followChoice);
+    connect(m_at, &QDateTimeEdit::dateTimeChanged, this, [this] { m_later->setChecked(true); });
+    followChoice();
+    return box;
+}
+
+void RunScriptDialog::scheduleAt(const QDateTime& at, const QString& repeat) {
+    m_at->setDateTime(at);
+    m_repeat->setCurrentIndex(std::max(0, m_repeat->findData(repeat)));
+    m_later->setChecked(true);
 }
 
 void RunScriptDialog::makeSearchable(QComboBox* box) {
@@ -300,7 +345,28 @@ void RunScriptDialog::run() {
         return;
     }
     request.target = *aim;
+    send(request);
+}
+
+void RunScriptDialog::send(const RunRequest& request) {
     m_run->setEnabled(false);
+    if (m_later->isChecked()) {
+        m_error->showInformation(tr("Scheduling…"));
+        const RunSchedule when{m_at->dateTime(), m_repeat->currentData().toString(),
+                               QString::fromUtf8(QTimeZone::systemTimeZoneId())};
+        m_client.schedule(m_script->id, request, when,
+                          [this](const QJsonObject& schedule, const QString& error) {
+                              m_run->setEnabled(true);
+                              if (!error.isEmpty()) {
+                                  m_error->showError(error);
+                                  return;
+                              }
+                              m_error->clear();
+                              Q_EMIT scheduled(schedule);
+                              accept();
+                          });
+        return;
+    }
     m_error->showInformation(tr("Starting…"));
     m_client.run(m_script->id, request, [this](const QJsonObject& answer, const QString& error) {
         m_run->setEnabled(true);

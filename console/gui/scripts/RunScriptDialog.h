@@ -9,6 +9,7 @@
 #include <optional>
 
 class QButtonGroup;
+class QDateTimeEdit;
 class QComboBox;
 class QFormLayout;
 class QLabel;
@@ -42,6 +43,8 @@ public:
     // For tests and keyboard users: the field widget of a parameter, by name.
     QWidget* parameterField(const QString& name) const;
     void chooseSite(const QString& siteId);
+    // Later instead of now: at `at` (the workstation's time), then "once", "daily" or "weekly".
+    void scheduleAt(const QDateTime& at, const QString& repeat);
     void chooseGroup(const QString& groupId);
     QString error() const;
     // "Runs on 3 devices: web-01, db-01, kiosk-07" for the target chosen; empty when none is.
@@ -52,11 +55,15 @@ public:
 
 Q_SIGNALS:
     void started(const QJsonObject& answer);
+    // The server keeps the schedule and makes the runs at their times.
+    void scheduled(const QJsonObject& schedule);
 
 private:
     void setScript(const Script& script);
     QWidget* fieldFor(const ScriptParameter& parameter);
     QWidget* targetBox();
+    QWidget* whenBox();
+    void send(const RunRequest& request);
     QVariantMap values() const;
     // Where the run goes, as chosen; none when nothing is.
     std::optional<RunTarget> target() const;
@@ -80,6 +87,10 @@ private:
     QSpinBox* m_timeout;
     InlineMessage* m_error;
     QLabel* m_targetSummary;
+    QRadioButton* m_now;
+    QRadioButton* m_later;
+    QDateTimeEdit* m_at;
+    QComboBox* m_repeat;
     QPushButton* m_run;
     QList<QPair<ScriptParameter, QWidget*>> m_fields;
 };

@@ -7,6 +7,7 @@
 #include "scripts/ScriptEditorPage.h"
 #include "scripts/ScriptHistoryPanel.h"
 #include "scripts/ScriptLibraryList.h"
+#include "scripts/ScriptSchedulesPanel.h"
 #include "widgets/Confirmation.h"
 
 #include <QShortcut>
@@ -20,10 +21,12 @@ ScriptsView::ScriptsView(ConsoleConnection& connection, QWidget* parent)
     : QWidget(parent), m_connection(connection), m_client(connection.api()),
       m_library(new ScriptLibraryList(this)), m_tabs(new QTabWidget(this)),
       m_editor(new ScriptEditorPage(this)), m_history(new ScriptHistoryPanel(connection.api(), this)),
-      m_executions(new ExecutionHistoryPanel(connection, this)) {
+      m_executions(new ExecutionHistoryPanel(connection, this)),
+      m_schedules(new ScriptSchedulesPanel(connection, this)) {
     m_tabs->addTab(m_editor, tr("Editor"));
     m_tabs->addTab(m_history, tr("History"));
     m_tabs->addTab(m_executions, tr("Executions"));
+    m_tabs->addTab(m_schedules, tr("Schedules"));
     auto* splitter = new QSplitter(this);
     splitter->addWidget(m_library);
     splitter->addWidget(m_tabs);
@@ -54,6 +57,8 @@ ScriptsView::ScriptsView(ConsoleConnection& connection, QWidget* parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (m_tabs->widget(index) == m_executions)
             m_executions->reload();
+        else if (m_tabs->widget(index) == m_schedules)
+            m_schedules->reload();
     });
     newScript();
 }
@@ -162,6 +167,7 @@ void ScriptsView::runCurrent() {
     auto* dialog = new RunScriptDialog(m_connection, m_current.record(), {}, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &RunScriptDialog::started, this, &ScriptsView::runStarted);
+    connect(dialog, &RunScriptDialog::scheduled, m_schedules, &ScriptSchedulesPanel::reload);
     dialog->open();
 }
 

@@ -15,6 +15,7 @@ namespace breeze::console {
 
 class ConsoleConnection;
 class ExecutionHistoryPanel;
+class ScriptSchedulesPanel;
 class ScriptEditor;
 class ScriptEditorPage;
 class ScriptHistoryPanel;
@@ -46,6 +47,7 @@ public:
     ScriptParameterModel* parameters() const;
     ScriptHistoryPanel* history() const { return m_history; }
     ExecutionHistoryPanel* executions() const { return m_executions; }
+    ScriptSchedulesPanel* schedules() const { return m_schedules; }
     QTabWidget* tabs() const { return m_tabs; }
     QLineEdit* nameField() const;
     QComboBox* languageField() const;
@@ -71,6 +73,7 @@ private:
     ScriptEditorPage* m_editor;
     ScriptHistoryPanel* m_history;
     ExecutionHistoryPanel* m_executions;
+    ScriptSchedulesPanel* m_schedules;
     Script m_current; // as last loaded or saved; not saved (no id) for a new one
 };
 

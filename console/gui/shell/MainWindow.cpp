@@ -16,6 +16,7 @@
 #include "patches/PatchesView.h"
 #include "scripts/RunMonitorWindow.h"
 #include "scripts/RunScriptDialog.h"
+#include "scripts/ScriptSchedulesPanel.h"
 #include "scripts/ScriptsView.h"
 #include "shell/CommandPalette.h"
 #include "shell/Theme.h"
@@ -642,6 +643,11 @@ void MainWindow::runScriptOn(const QStringList& deviceIds) {
     auto* dialog = new RunScriptDialog(m_connection, {}, deviceIds, this, recordId(m_scripts->current()));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &RunScriptDialog::started, this, &MainWindow::followRun);
+    connect(dialog, &RunScriptDialog::scheduled, this, [this] {
+        statusBar()->showMessage(tr("Scheduled: the server makes the run at its time (Scripts → Schedules)."),
+                                 10000);
+        m_scripts->schedules()->reload();
+    });
     dialog->open();
 }
 
