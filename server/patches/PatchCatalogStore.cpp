@@ -59,15 +59,24 @@ nlohmann::json PatchCatalogStore::list(const Filter& filter, const Pagination& p
     std::string having;
     for (const auto& condition : conditions)
         having += (having.empty() ? " HAVING " : " AND ") + condition;
+    // What applies where the caller looks: the organisation or site filtered on (their rows share it), else
+    // the partner as a whole; a device's own decision shows on that device.
+    const std::string decisionOrg =
+        filter.orgId || filter.siteId ? std::string("(array_agg(dp.org_id))[1]") : std::string("NULL::uuid");
+    const std::string decisionSite = filter.siteId ? params.add(*filter.siteId) + "::uuid" : "NULL::uuid";
+    const std::string effective =
+        ", 'effective', (SELECT row_to_json(e) FROM breeze_patch_decision_explained(p.id, " + decisionOrg +
+        ", " + decisionSite + ", NULL, min(dp.first_seen_at)) e)";
     const std::string sql =
         std::string("SELECT json_build_object(") + kPatchFields + classificationOfRows() +
         ", 'missing', count(*) FILTER (WHERE dp.state = 'missing'), 'installed', count(*) FILTER (WHERE "
         "dp.state = 'installed'), 'failed', count(*) FILTER (WHERE dp.state = 'failed'), 'pending_reboot', "
         "count(*) FILTER (WHERE dp.state = 'pending_reboot'), 'decision', coalesce((SELECT a.decision FROM "
-        "patch_decisions a WHERE a.patch_id = p.id AND a.scope = 'partner'), 'none'))::text AS item, " +
-        kPatchSortKey + " AS sort_key FROM patches p JOIN device_patches dp ON dp.patch_id = p.id WHERE " +
-        where + pagination.sqlAfter(params, kPatchSortKey, "p.id") + " GROUP BY p.id" + having +
-        " ORDER BY " + kPatchSortKey + pagination.sqlLimit();
+        "patch_decisions a WHERE a.patch_id = p.id AND a.scope = 'partner'), 'none')" +
+        effective + ")::text AS item, " + kPatchSortKey +
+        " AS sort_key FROM patches p JOIN device_patches dp ON dp.patch_id = p.id WHERE " + where +
+        pagination.sqlAfter(params, kPatchSortKey, "p.id") + " GROUP BY p.id" + having + " ORDER BY " +
+        kPatchSortKey + pagination.sqlLimit();
     return pagination.page(params.exec(m_tx.sql(), sql));
 }
 
@@ -106,11 +115,10 @@ nlohmann::json PatchCatalogStore::forDevice(const std::string& deviceId) {
     const auto rows = m_tx.sql().exec_params(
         std::string("SELECT json_build_object(") + kPatchFields + kClassificationOfRow +
             ", 'state', dp.state, 'installed_version', dp.installed_version, 'last_error', dp.last_error, "
-            "'found_at', dp.first_seen_at, 'updated_at', dp.updated_at, 'decision', "
-            "breeze_patch_decision(p.id, "
-            "dp.org_id, dp.site_id, dp.device_id, dp.first_seen_at))::text AS patch FROM device_patches dp "
-            "JOIN "
-            "patches p ON p.id = dp.patch_id WHERE dp.device_id = $1 ORDER BY lower(p.name), p.version",
+            "'found_at', dp.first_seen_at, 'updated_at', dp.updated_at, 'decision', e.decision, "
+            "'decision_source', e.source)::text AS patch FROM device_patches dp JOIN patches p ON p.id = "
+            "dp.patch_id CROSS JOIN LATERAL breeze_patch_decision_explained(p.id, dp.org_id, dp.site_id, "
+            "dp.device_id, dp.first_seen_at) e WHERE dp.device_id = $1 ORDER BY lower(p.name), p.version",
         deviceId);
     const auto device = m_tx.sql().exec_params1(
         "SELECT reboot_required, patches_scanned_at FROM devices WHERE id = $1", deviceId);

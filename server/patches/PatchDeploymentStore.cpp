@@ -5,6 +5,7 @@
 #include "db/ScopedTransaction.h"
 #include "devices/DeviceTargets.h"
 #include "http/Pagination.h"
+#include "patches/Installable.h"
 
 #include <pqxx/pqxx>
 
@@ -15,7 +16,8 @@ constexpr const char* kDeploymentJson =
     "json_build_object('id', pd.id, 'org_id', pd.org_id, 'targets', pd.targets, 'device_count', "
     "cardinality(pd.device_ids), 'scheduled_at', pd.scheduled_at, 'status', pd.status, 'queued_at', "
     "pd.queued_at, 'summary', pd.summary, 'requested_by', pd.requested_by, 'created_at', pd.created_at, "
-    "'policy_id', pd.policy_id, 'window_start', pd.window_start, 'expires_at', pd.expires_at, "
+    "'policy_id', pd.policy_id, 'window_start', pd.window_start, 'expires_at', pd.expires_at, 'reboot', "
+    "pd.reboot, "
     "'statuses', (SELECT coalesce(json_object_agg(status, n), '{}'::json) FROM (SELECT c.status, count(*) AS "
     "n "
     "FROM device_commands c WHERE c.deployment_id = pd.id GROUP BY c.status) counts))::text";
@@ -47,12 +49,36 @@ std::vector<PatchDeploymentStore::Target> PatchDeploymentStore::targets(const De
 
 std::string PatchDeploymentStore::insert(const NewDeployment& d) {
     return m_tx.sql()
-        .exec_params1("INSERT INTO patch_deployments (partner_id, org_id, targets, device_ids, scheduled_at, "
-                      "requested_by, requested_by_user) VALUES ($1, NULLIF($2, '')::uuid, $3::jsonb, "
-                      "$4::uuid[], coalesce($5::timestamptz, now()), $6, NULLIF($7, '')::uuid) RETURNING id",
-                      d.partnerId, d.orgId, d.targets.dump(), uuidArrayLiteral(d.deviceIds), d.scheduledAt,
-                      d.requestedBy, d.requestedByUser)["id"]
+        .exec_params1(
+            "INSERT INTO patch_deployments (partner_id, org_id, targets, device_ids, scheduled_at, "
+            "requested_by, requested_by_user, reboot) VALUES ($1, NULLIF($2, '')::uuid, $3::jsonb, "
+            "$4::uuid[], coalesce($5::timestamptz, now()), $6, NULLIF($7, '')::uuid, $8) RETURNING id",
+            d.partnerId, d.orgId, d.targets.dump(), uuidArrayLiteral(d.deviceIds), d.scheduledAt,
+            d.requestedBy, d.requestedByUser, d.reboot)["id"]
         .as<std::string>();
+}
+
+nlohmann::json PatchDeploymentStore::preview(const std::vector<std::string>& deviceIds) {
+    nlohmann::json devices = nlohmann::json::array();
+    for (const auto& row : m_tx.sql().exec_params(
+             std::string(
+                 "SELECT json_build_object('device_id', d.id, 'hostname', coalesce(nullif(d.hostname, ''), "
+                 "d.identity), 'site_id', d.site_id, 'packages', (SELECT coalesce(json_agg(json_build_object("
+                 "'name', p.name, 'version', p.version, 'severity', dp.severity, 'security', dp.security) "
+                 "ORDER BY lower(p.name)), '[]') FROM device_patches dp JOIN patches p ON p.id = dp.patch_id "
+                 "WHERE dp.device_id = d.id AND ") +
+                 kInstallableRows +
+                 "), 'policy', (SELECT json_build_object('name', pol.name, 'window_days', pol.window_days, "
+                 "'window_start', pol.window_start, 'window_minutes', pol.window_minutes, 'reboot', "
+                 "pol.reboot, "
+                 "'reboot_delay_minutes', pol.reboot_delay_minutes, 'timezone', s.timezone) FROM "
+                 "patch_policies "
+                 "pol JOIN sites s ON s.id = d.site_id WHERE pol.id = breeze_site_patch_policy(d.org_id, "
+                 "d.site_id)))::text AS item FROM devices d WHERE d.id = ANY($1::uuid[]) AND d.revoked_at IS "
+                 "NULL ORDER BY lower(coalesce(nullif(d.hostname, ''), d.identity)), d.id",
+             uuidArrayLiteral(deviceIds)))
+        devices.push_back(nlohmann::json::parse(row["item"].c_str()));
+    return devices;
 }
 
 bool PatchDeploymentStore::isDue(const std::string& id) {

@@ -34,11 +34,15 @@ public:
         std::vector<std::string> deviceIds;
         std::optional<std::string> scheduledAt; // none: now
         std::string requestedBy;
-        std::string requestedByUser; // empty unless a user asked
+        std::string requestedByUser;       // empty unless a user asked
+        std::optional<std::string> reboot; // never, if_required or always; none: the policy's
     };
     // Throws pqxx::data_exception when `scheduledAt` is not a time.
     std::string insert(const NewDeployment& deployment);
     bool isDue(const std::string& id);
+    // What a deployment to these devices would install now, device by device, with the policy each follows
+    // (its maintenance window in the site's time zone, and how it restarts).
+    nlohmann::json preview(const std::vector<std::string>& deviceIds);
     nlohmann::json deployment(const std::string& id); // one already allowed
     std::optional<nlohmann::json> find(const std::string& id, const std::string& scopeSql);
     // Each targeted device the caller may see (`commandScopeSql` over c) with its command and package

@@ -191,7 +191,13 @@ ApiResponse createDeployment(RequestContext& ctx) {
     aim.siteId = fields.optionalUuid("site_id");
     aim.orgId = fields.optionalUuid("org_id");
     const auto at = fields.optionalString("scheduled_at", 1, 64);
+    auto reboot = fields.optionalString("reboot", 1, 16);
     fields.finish();
+    if (reboot && *reboot != "policy" && *reboot != "never" && *reboot != "if_required" &&
+        *reboot != "always")
+        throw ApiError::badRequest("\"reboot\" must be policy, never, if_required or always");
+    if (reboot == "policy")
+        reboot.reset();
     const AccessScope scope = ctx.require(PatchesDeploy);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
@@ -215,7 +221,8 @@ ApiResponse createDeployment(RequestContext& ctx) {
     try {
         id = deployments.insert({scope.partnerId(), orgs.size() == 1 ? *orgs.begin() : std::string(),
                                  aim.targets, ids, at, event.actorLabel,
-                                 event.actorType == "user" ? event.actorId.value_or("") : std::string()});
+                                 event.actorType == "user" ? event.actorId.value_or("") : std::string(),
+                                 reboot});
     } catch (const pqxx::data_exception&) {
         throw ApiError::badRequest("\"scheduled_at\" must be a time such as 2026-12-31T22:00:00Z");
     }
@@ -226,8 +233,10 @@ ApiResponse createDeployment(RequestContext& ctx) {
         summary = PatchDeployer::queue(tx, id);
     event.resourceId = id;
     event.orgId = orgs.size() == 1 ? std::optional(*orgs.begin()) : std::nullopt;
-    event.details = {
-        {"targets", aim.targets}, {"device_count", ids.size()}, {"scheduled_at", at.value_or("now")}};
+    event.details = {{"targets", aim.targets},
+                     {"device_count", ids.size()},
+                     {"scheduled_at", at.value_or("now")},
+                     {"reboot", reboot.value_or("policy")}};
     ctx.audit(tx, event);
     const auto body = deployments.deployment(id);
     tx.commit();
@@ -235,6 +244,33 @@ ApiResponse createDeployment(RequestContext& ctx) {
         for (const auto& item : summary["queued"])
             ctx.server.agents->commandsQueued(item["device_id"]);
     return ApiResponse::json(body, 201);
+}
+
+// What a deployment to these devices would install now (the same body as a deployment; nothing is queued).
+ApiResponse previewDeployment(RequestContext& ctx) {
+    auto fields = ctx.fields();
+    DeviceTargets aim;
+    aim.deviceIds = fields.optionalUuidList("device_ids", 10'000);
+    aim.siteId = fields.optionalUuid("site_id");
+    aim.orgId = fields.optionalUuid("org_id");
+    fields.finish();
+    const AccessScope scope = ctx.require(PatchesDeploy);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    aim.resolve(ctx, tx, PatchesDeploy);
+    PatchDeploymentStore deployments(tx);
+    const auto targets = deployments.targets(aim, deviceScopeSql(scope));
+    if (aim.listed > 0 && targets.size() != aim.listed)
+        throw ApiError::notFound(std::to_string(aim.listed - targets.size()) + " of the devices");
+    std::vector<std::string> ids;
+    for (const auto& target : targets)
+        ids.push_back(target.deviceId);
+    const auto devices = deployments.preview(ids);
+    std::size_t installs = 0;
+    for (const auto& device : devices)
+        installs += device["packages"].size();
+    return ApiResponse::json(
+        {{"devices", devices}, {"device_count", devices.size()}, {"install_count", installs}});
 }
 
 ApiResponse listDeployments(RequestContext& ctx) {
@@ -360,6 +396,8 @@ void registerPatchRoutes(Router& router) {
                 createDeployment});
     router.add(
         {HttpMethod::Get, "/api/v1/patch-deployments", "", RouteAccess::Authenticated, listDeployments});
+    router.add({HttpMethod::Post, "/api/v1/patch-deployments/preview", "", RouteAccess::Authenticated,
+                previewDeployment});
     router.add(
         {HttpMethod::Get, "/api/v1/patch-deployments/{id}", "", RouteAccess::Authenticated, getDeployment});
     router.add({HttpMethod::Post, "/api/v1/patch-deployments/{id}/cancel", "patch_deployments.cancel",

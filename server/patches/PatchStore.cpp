@@ -118,12 +118,15 @@ bool PatchStore::applyInstall(ScopedTransaction& tx, const AgentSession& session
     bool installedAny = false;
     for (const auto& result : report.results)
         installedAny = installedAny || result.status == "installed";
-    // The deployment's policy, or (for a deployment started by hand) the one the device's site follows.
-    const auto policy = tx.sql().exec_params("SELECT pol.reboot, pol.reboot_delay_minutes, pol.name FROM "
-                                             "patch_policies pol WHERE pol.id = coalesce((SELECT "
-                                             "policy_id FROM patch_deployments WHERE id = NULLIF($1, "
-                                             "'')::uuid), breeze_site_patch_policy($2, $3))",
-                                             deploymentId, session.orgId, session.siteId);
+    // The deployment's own choice, else its policy's, or (for a deployment started by hand) that of the
+    // policy the device's site follows.
+    const auto policy = tx.sql().exec_params(
+        "SELECT coalesce(pd.reboot, pol.reboot, 'never') AS reboot, coalesce(pol.reboot_delay_minutes, 15) "
+        "AS "
+        "reboot_delay_minutes, coalesce(pol.name, 'deployment') AS name FROM (SELECT 1) one LEFT JOIN "
+        "patch_deployments pd ON pd.id = NULLIF($1, '')::uuid LEFT JOIN patch_policies pol ON pol.id = "
+        "coalesce(pd.policy_id, breeze_site_patch_policy($2, $3))",
+        deploymentId, session.orgId, session.siteId);
     if (policy.empty() || !installedAny)
         return false;
     const std::string reboot = policy[0]["reboot"].as<std::string>();

@@ -540,7 +540,11 @@ private Q_SLOTS:
         checkAgainstDocument("get", "/api/v1/devices/{id}/patches", mine);
         // A deferral whose date has passed counts as approved.
         QCOMPARE(mine.body["items"][0]["decision"].get<std::string>(), std::string("approved"));
-        const auto deployed = m_api->post("/api/v1/patch-deployments", {{"device_ids", {device}}});
+        checkAgainstDocument("post", "/api/v1/patch-deployments/preview",
+                             m_api->post("/api/v1/patch-deployments/preview", {{"device_ids", {device}}}));
+        const auto deployed =
+            m_api->post("/api/v1/patch-deployments", {{"device_ids", {device}}, {"reboot", "never"}});
+        QCOMPARE(deployed.body["reboot"], nlohmann::json("never"));
         checkAgainstDocument("post", "/api/v1/patch-deployments", deployed);
         QCOMPARE(deployed.body["summary"]["queued"][0]["packages"].get<int>(), 1);
         const auto later = m_api->post("/api/v1/patch-deployments",

@@ -17,6 +17,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <set>
 
 using namespace breeze;
 
@@ -284,6 +285,42 @@ private Q_SLOTS:
                  400);
         const auto detail = m_api->get("/api/v1/patches/" + held).body;
         QCOMPARE(detail["decisions"].size(), std::size_t(3));
+        // Each decision says where it comes from: for the device, and in the catalog for where one looks.
+        QCOMPARE(devicePatch("tool")["decision_source"], nlohmann::json("device"));
+        QCOMPARE(devicePatch("held")["decision_source"], nlohmann::json("site"));
+        QCOMPARE(devicePatch("broken")["decision_source"], nlohmann::json("partner"));
+        const auto effective = [this](const std::string& query, const std::string& name) {
+            const auto page = m_api->get("/api/v1/patches?" + query);
+            for (const auto& patch : page.body["items"])
+                if (patch["name"] == package(QString::fromStdString(name)).toStdString())
+                    return patch["effective"];
+            return nlohmann::json();
+        };
+        QCOMPARE(effective("", "held"), nlohmann::json({{"decision", "approved"}, {"source", "partner"}}));
+        QCOMPARE(effective("site=" + m_site, "held"),
+                 nlohmann::json({{"decision", "rejected"}, {"source", "site"}}));
+        QCOMPARE(effective("org=" + m_org, "tool"),
+                 nlohmann::json({{"decision", "deferred"}, {"source", "org"}}));
+    }
+
+    // A preview says what a deployment would install on each device now, from the same rule the deployer
+    // follows, and queues nothing.
+    void aPreviewShowsWhatWouldBeInstalled() {
+        const auto preview = m_api->post("/api/v1/patch-deployments/preview", {{"site_id", m_site}});
+        QVERIFY2(preview.status == 200, preview.raw.c_str());
+        QCOMPARE(preview.body["device_count"].get<int>(), 1);
+        std::set<std::string> names;
+        for (const auto& package : preview.body["devices"][0]["packages"])
+            names.insert(package["name"]);
+        // tool and broken are approved for the device; held is rejected at its site.
+        QVERIFY(names.contains(package("tool").toStdString()));
+        QVERIFY(names.contains(package("broken").toStdString()));
+        QVERIFY(!names.contains(package("held").toStdString()));
+        QCOMPARE(preview.body["install_count"].get<std::size_t>(), names.size());
+        QCOMPARE(m_api->get("/api/v1/patch-deployments").body["items"].size(), std::size_t(0));
+        QCOMPARE(
+            m_api->post("/api/v1/patch-deployments", {{"site_id", m_site}, {"reboot", "sometimes"}}).status,
+            400);
     }
 
     void aScheduledDeploymentWaitsThenInstallsWhatIsApproved() {

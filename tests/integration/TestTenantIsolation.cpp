@@ -331,6 +331,14 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant& t) {
                  return nlohmann::json{{"device_ids", {t.device}}};
              }},
+            {"POST", "/api/v1/patch-deployments/preview", fixed("/api/v1/patch-deployments/preview"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"device_ids", {t.device}}};
+             }},
+            {"POST", "/api/v1/patch-deployments/preview", fixed("/api/v1/patch-deployments/preview"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"site_id", t.siteA}};
+             }},
             {"GET", "/api/v1/patch-deployments/{id}",
              [](const Tenant& t) { return "/api/v1/patch-deployments/" + t.deployment; }, none},
             {"POST", "/api/v1/patch-deployments/{id}/cancel",
