@@ -1,5 +1,6 @@
 #include "JsonTableModel.h"
 
+#include "PlainTextMarkup.h"
 #include "TimeText.h"
 
 #include <QJsonObject>
@@ -44,6 +45,11 @@ QVariant JsonTableModel::data(const QModelIndex& index, int role) const {
         const QDateTime at = TimeText::parse(value.toString());
         if (at.isValid())
             return role == Qt::DisplayRole ? TimeText::local(at) : TimeText::exactUtc(at);
+    }
+    // "<field>_note" explains a cell (why a severity is missing, say): shown on hover, as text.
+    if (role == Qt::ToolTipRole) {
+        const QString note = m_items[index.row()].toObject().value(field + "_note").toString();
+        return note.isEmpty() ? QVariant() : QVariant(plainTextTooltip(note));
     }
     if (role != Qt::DisplayRole)
         return {};

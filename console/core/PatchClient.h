@@ -21,14 +21,25 @@ struct PatchFilter {
 
 struct PatchDecision {
     QString decision; // approved, rejected, deferred or none (clears)
-    QString orgId;    // empty: partner-wide
+    QString orgId;    // the level: at most one of these; none: partner-wide
+    QString siteId;
+    QString deviceId;
     int deferDays = 0;
 };
 
 struct DeploymentTarget {
     enum class Kind { Organisation, Site } kind = Kind::Site;
     QString id;
-    QDateTime at; // invalid: now
+    QDateTime at;              // invalid: now
+    QString reboot = "policy"; // or never, if_required, always
+};
+
+// What a deployment would install now, device by device, as its table shows it ("device", "packages",
+// "window", "restart"), and how many installs in all.
+struct DeploymentPreview {
+    QJsonArray rows;
+    int devices = 0;
+    int installs = 0;
 };
 
 struct DeploymentStarted {
@@ -73,6 +84,7 @@ public:
     void patches(const PatchFilter& filter, Items done);
     void decide(const QString& patchId, const PatchDecision& decision, Answer<bool> done);
     void deploy(const DeploymentTarget& target, Answer<DeploymentStarted> done);
+    void preview(const DeploymentTarget& target, Answer<DeploymentPreview> done);
     void deployments(Items done); // the newest 100
     // One row per device and package: hostname, name, version, status, installed_version.
     void deploymentOutcome(const QString& deploymentId, Items done);

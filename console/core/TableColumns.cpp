@@ -123,16 +123,30 @@ Columns devicePatches() {
 }
 
 Columns patchCatalog() {
-    return {{"name", tr("Package")},         {"version", tr("Version")},
-            {"severity", tr("Severity")},    {"security", tr("Security")},
-            {"missing", tr("Missing")},      {"failed", tr("Failed")},
-            {"installed", tr("Installed")},  {"decision", tr("Partner decision")},
+    return {{"name", tr("Package")},
+            {"version", tr("Version")},
+            {"severity", tr("Severity")},
+            {"security", tr("Security")},
+            {"missing", tr("Missing")},
+            {"failed", tr("Failed")},
+            {"installed", tr("Installed")},
+            {"applies", tr("Decision here")},
+            {"decision", tr("Partner decision")},
             {"repository", tr("Repository")}};
 }
 
 Columns deployments() {
-    return {{"created_at", tr("Created")},   {"scheduled_at", tr("Scheduled")}, {"status", tr("Status")},
-            {"device_count", tr("Devices")}, {"statuses", tr("Installs")},      {"requested_by", tr("By")}};
+    return {{"created_at", tr("Created")},   {"scheduled_at", tr("Scheduled")},     {"state", tr("Status")},
+            {"device_count", tr("Devices")}, {"progress", tr("Devices' progress")}, {"reboot", tr("Restart")},
+            {"requested_by", tr("By")}};
+}
+
+Columns deploymentPreview() {
+    return {{"device", tr("Device")},
+            {"count", tr("Updates")},
+            {"packages", tr("Installs")},
+            {"window", tr("Maintenance window")},
+            {"restart", tr("Restart")}};
 }
 
 Columns deploymentOutcome() {

@@ -34,6 +34,7 @@ Columns devicePatches();
 Columns patchCatalog();
 Columns deployments();
 Columns deploymentOutcome(); // as PatchClient::deploymentOutcome gives the rows
+Columns deploymentPreview(); // as PatchClient::preview gives the rows
 Columns patchPolicies();
 
 // Scripts

@@ -11,6 +11,7 @@
 #include "devices/DevicePatchesTab.h"
 #include "devices/DeviceProcessesTab.h"
 #include "devices/DeviceView.h"
+#include "patches/PatchDeployDialog.h"
 #include "patches/PatchesView.h"
 #include "shell/MainWindow.h"
 #include "widgets/RecordForm.h"
@@ -26,6 +27,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPointer>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -276,6 +278,85 @@ private Q_SLOTS:
         QVERIFY(sites);
         QCOMPARE(sites->categories(), QStringList{"&lt;b&gt;HQ&lt;/b&gt; &amp; Co"});
         QVERIFY(!m_window->grab().isNull());
+    }
+
+    // Decisions at the site and on one device; the grid says which decision applies where one looks and
+    // where it comes from; a severity nobody gave reads "—" with the reason.
+    void decisionsSayWhereTheyComeFrom() {
+        const QString site = QString::fromStdString(m_site);
+        m_window->setScope({QString::fromStdString(m_org), site, {}});
+        QCOMPARE(view().scopeBox()->currentData().toString(), "site:" + site); // decisions follow the scope
+        QTRY_VERIFY_WITH_TIMEOUT(view().patches().rowCount() == 2, 10000);
+        const auto applies = [this](const QString& name) {
+            for (int row = 0; row < view().patches().rowCount(); ++row)
+                if (view().patches().index(row, 0).data().toString() == name)
+                    return view().patches().index(row, 7).data().toString();
+            return QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(applies("curl"), QString("rejected (organisation)"), 10000);
+        QCOMPARE(applies("openssl"), QString("approved (partner)"));
+        QCOMPARE(view().patches().headerData(7, Qt::Horizontal).toString(), QString("Decision here"));
+        selectPackage("openssl");
+        view().decideSelected("deferred", 3);
+        QTRY_COMPARE_WITH_TIMEOUT(applies("openssl"), QString("deferred (site)"), 10000);
+        auto detail = m_admin->get("/api/v1/patches/" + patchId("openssl")).body;
+        bool atSite = false;
+        for (const auto& decision : detail["decisions"])
+            atSite |= decision["scope"] == "site" && decision["site_id"] == m_site;
+        QVERIFY(atSite);
+        QCOMPARE(view().patches().index(0, 2).data().toString(), QString::fromUtf8("—"));
+        QVERIFY(view().patches().index(0, 2).data(Qt::ToolTipRole).toString().contains("apt"));
+
+        // On the device: its own decision, and where each one comes from.
+        DeviceView* device = m_window->openDevice(QString::fromStdString(m_device));
+        device->showTab("Patches");
+        DevicePatchesTab* patches = device->patchesTab();
+        QTRY_COMPARE_WITH_TIMEOUT(patches->patches().rowCount(), 2, 10000);
+        auto* table = patches->findChild<QTableView*>();
+        for (int row = 0; row < table->model()->rowCount(); ++row)
+            if (table->model()->index(row, 0).data().toString() == "openssl")
+                table->selectRow(row);
+        patches->decideSelected("approved");
+        QTRY_VERIFY_WITH_TIMEOUT(patches->status().contains("Decision recorded"), 10000);
+        const auto decisionOf = [&](const QString& name) {
+            for (int row = 0; row < patches->patches().rowCount(); ++row)
+                if (patches->patches().index(row, 0).data().toString() == name)
+                    return patches->patches().index(row, 5).data().toString();
+            return QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(decisionOf("openssl"), QString("approved (device)"), 10000);
+        QCOMPARE(decisionOf("curl"), QString("rejected (organisation)")); // a rejection above still wins
+        device->close();
+        m_window->setScope({});
+    }
+
+    // The deploy dialog previews what each device would install, with its window and restart, before
+    // anything is sent; the list and the detail of a deployment say the same.
+    void deploymentsArePreviewedAndReadTheSameEverywhere() {
+        PatchDeployDialog dialog(*m_connection,
+                                 {QString::fromStdString(m_org), QString::fromStdString(m_site), {}});
+        QTRY_COMPARE_WITH_TIMEOUT(dialog.preview().rowCount(), 1, 10000);
+        QCOMPARE(dialog.preview().index(0, 0).data().toString(), QString("desk-01"));
+        QVERIFY2(dialog.preview().index(0, 2).data().toString().contains("openssl"),
+                 qPrintable(dialog.preview().index(0, 2).data().toString()));
+        QVERIFY(!dialog.preview().index(0, 2).data().toString().contains("curl")); // rejected: not installed
+        // The policy assigned above: its window in the site's time zone.
+        QVERIFY2(dialog.preview().index(0, 3).data().toString().endsWith(" min (UTC)"),
+                 qPrintable(dialog.preview().index(0, 3).data().toString()));
+        QVERIFY(dialog.deployButton()->isEnabled());
+        dialog.chooseRestart("never");
+        QTRY_COMPARE_WITH_TIMEOUT(dialog.preview().index(0, 4).data().toString(), QString("never restarts"),
+                                  10000);
+        QCOMPARE(dialog.target().reboot, QString("never"));
+        QCOMPARE(dialog.target().id, QString::fromStdString(m_site));
+        QCOMPARE(m_admin->get("/api/v1/patch-deployments").body["items"].size(),
+                 std::size_t(2)); // nothing sent
+
+        view().reload();
+        QTRY_VERIFY_WITH_TIMEOUT(view().deployments().rowCount() == 2, 10000);
+        // The device is offline: its install waits, and the list says so in the detail's words.
+        QCOMPARE(view().deployments().index(1, 2).data().toString(), QString("installing"));
+        QCOMPARE(view().deployments().index(1, 4).data().toString(), QString("1 pending"));
     }
 };
 

@@ -8,6 +8,7 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QPushButton>
@@ -35,6 +36,28 @@ DevicePatchesTab::DevicePatchesTab(ConsoleConnection& connection, QString device
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_scan);
     bar->addWidget(rollBackButton);
+    // Decisions for this device alone.
+    QList<QAbstractButton*> decisions;
+    for (const auto& [label, decision] :
+         {std::pair{tr("Approve here"), "approved"}, std::pair{tr("Reject here"), "rejected"},
+          std::pair{tr("Defer here…"), "deferred"}, std::pair{tr("Clear here"), "none"}}) {
+        auto* button = new QPushButton(label, this);
+        button->setToolTip(
+            tr("A decision for this device only; a rejection for its site or organisation still wins"));
+        connect(button, &QPushButton::clicked, this, [this, decision = QString(decision)] {
+            if (decision != "deferred") {
+                decideSelected(decision);
+                return;
+            }
+            bool ok = false;
+            const int days = QInputDialog::getInt(
+                this, tr("Defer"), tr("Defer on this device for how many days?"), 7, 1, 365, 1, &ok);
+            if (ok)
+                decideSelected(decision, days);
+        });
+        bar->addWidget(button);
+        decisions << button;
+    }
     bar->addWidget(m_reboot, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
@@ -43,6 +66,7 @@ DevicePatchesTab::DevicePatchesTab(ConsoleConnection& connection, QString device
     connect(m_scan, &QPushButton::clicked, this, &DevicePatchesTab::scan);
     connect(rollBackButton, &QPushButton::clicked, this, [this] { rollBack(m_table->currentIndex().row()); });
     enableWithSelection(m_table, {rollBackButton});
+    enableWithSelection(m_table, decisions);
 }
 
 QString DevicePatchesTab::status() const {
@@ -91,6 +115,23 @@ void DevicePatchesTab::rollBack(int row) {
                           }
                           follow(commandId, tr("Rollback of %1").arg(name));
                       });
+}
+
+void DevicePatchesTab::decideSelected(const QString& decision, int deferDays) {
+    const int row = m_table->currentIndex().row();
+    if (row < 0 || row >= m_model->rowCount()) {
+        m_status->showWarning(tr("Select an update first."));
+        return;
+    }
+    const QJsonObject patch = m_model->items().at(row).toObject();
+    m_client.decide(patchId(patch), PatchDecision{decision, {}, {}, m_deviceId, deferDays},
+                    [this, name = patchName(patch)](bool, const QString& error) {
+                        if (!error.isEmpty())
+                            m_status->showError(error);
+                        else
+                            m_status->showSuccess(tr("Decision recorded for %1 on this device.").arg(name));
+                        reload();
+                    });
 }
 
 void DevicePatchesTab::follow(const QString& commandId, const QString& what) {

@@ -27,6 +27,9 @@ public:
     void scan();
     // Rolls back the update in `row` of the table.
     void rollBack(int row);
+    // A decision for this device alone on the selected update ("approved", "rejected", "deferred" with days,
+    // or "none" to clear it); a rejection elsewhere still wins.
+    void decideSelected(const QString& decision, int deferDays = 0);
 
     const JsonTableModel& patches() const { return *m_model; }
     QTableView* table() const { return m_table; }

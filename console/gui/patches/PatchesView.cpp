@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "TableColumns.h"
+#include "patches/PatchDeployDialog.h"
 #include "patches/PatchTable.h"
 #include "widgets/InlineMessage.h"
 #include "widgets/RecordForm.h"
@@ -9,16 +10,12 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDateTimeEdit>
 #include <QDialog>
-#include <QDialogButtonBox>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRadioButton>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -118,30 +115,9 @@ QWidget* PatchesView::lowerTabs() {
 }
 
 void PatchesView::askDeployment() {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Deploy approved updates"));
-    auto* target = new QComboBox(&dialog);
-    for (const auto& org : m_connection.tree().organisations()) {
-        target->addItem(tr("All of %1").arg(org.name), "org:" + org.id);
-        for (const auto& site : m_connection.tree().sites())
-            if (site.parentId == org.id)
-                target->addItem(org.name + " / " + site.name, "site:" + site.id);
-    }
-    auto* now = new QRadioButton(tr("Now"), &dialog);
-    auto* later = new QRadioButton(tr("At"), &dialog);
-    auto* at = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(3600), &dialog);
-    at->setCalendarPopup(true);
-    now->setChecked(true);
-    auto* form = new QFormLayout(&dialog);
-    form->addRow(tr("Devices"), target);
-    form->addRow(now);
-    form->addRow(later, at);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    form->addRow(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    if (dialog.exec() == QDialog::Accepted && target->currentIndex() >= 0)
-        deploy(target->currentData().toString(), later->isChecked() ? at->dateTime() : QDateTime());
+    PatchDeployDialog dialog(m_connection, m_fleetScope, this);
+    if (dialog.exec() == QDialog::Accepted)
+        deploy(dialog.target());
 }
 
 QString PatchesView::status() const {
@@ -152,9 +128,14 @@ void PatchesView::reload() {
     const QString chosen = m_scope->currentData().toString();
     m_scope->clear();
     m_scope->addItem(tr("All organisations (partner-wide)"), QString());
-    for (const auto& org : m_connection.tree().organisations())
-        m_scope->addItem(org.name, org.id);
-    m_scope->setCurrentIndex(std::max(0, m_scope->findData(chosen)));
+    for (const auto& org : m_connection.tree().organisations()) {
+        m_scope->addItem(org.name, "org:" + org.id);
+        for (const auto& site : m_connection.tree().sites())
+            if (site.parentId == org.id)
+                m_scope->addItem(org.name + " / " + site.name, "site:" + site.id);
+    }
+    m_scope->setCurrentIndex(
+        std::max(0, m_scope->findData(chosen.isEmpty() ? decisionLevelOf(m_fleetScope) : chosen)));
     const int request = ++m_request;
     m_client.patches(
         {m_search->text(), m_securityOnly->isChecked(), m_state->currentData().toString(), m_fleetScope},
@@ -177,7 +158,7 @@ void PatchesView::setScope(const FleetScope& scope) {
         return;
     m_fleetScope = scope;
     m_compliance->setScope(scope);
-    m_scope->setCurrentIndex(std::max(0, m_scope->findData(scope.orgId)));
+    m_scope->setCurrentIndex(std::max(0, m_scope->findData(decisionLevelOf(scope))));
     if (m_request > 0)
         reload();
 }
@@ -188,7 +169,10 @@ void PatchesView::decideSelected(const QString& decision, int deferDays) {
         m_status->showWarning(tr("Select the updates to decide on first."));
         return;
     }
-    const PatchDecision chosen{decision, m_scope->currentData().toString(), deferDays};
+    const QString level = m_scope->currentData().toString();
+    const QString levelId = level.section(':', 1);
+    const PatchDecision chosen{decision, level.startsWith("org:") ? levelId : QString(),
+                               level.startsWith("site:") ? levelId : QString(), QString(), deferDays};
     m_status->showInformation(tr("Sending %n decision(s)…", nullptr, static_cast<int>(rows.size())));
     m_pending = static_cast<int>(rows.size());
     auto refused = std::make_shared<QStringList>();
@@ -209,10 +193,19 @@ void PatchesView::decideSelected(const QString& decision, int deferDays) {
     }
 }
 
+QString PatchesView::decisionLevelOf(const FleetScope& scope) {
+    if (!scope.siteId.isEmpty())
+        return "site:" + scope.siteId;
+    return scope.orgId.isEmpty() ? QString() : "org:" + scope.orgId;
+}
+
 void PatchesView::deploy(const QString& target, const QDateTime& at) {
-    const DeploymentTarget aim{target.section(':', 0, 0) == "org" ? DeploymentTarget::Kind::Organisation
-                                                                  : DeploymentTarget::Kind::Site,
-                               target.section(':', 1), at};
+    deploy(DeploymentTarget{target.section(':', 0, 0) == "org" ? DeploymentTarget::Kind::Organisation
+                                                               : DeploymentTarget::Kind::Site,
+                            target.section(':', 1), at});
+}
+
+void PatchesView::deploy(const DeploymentTarget& aim) {
     m_status->showInformation(tr("Starting the deployment…"));
     m_client.deploy(aim, [this](const DeploymentStarted& started, const QString& error) {
         if (!error.isEmpty()) {

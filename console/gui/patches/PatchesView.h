@@ -40,6 +40,7 @@ public:
     void decideSelected(const QString& decision, int deferDays = 0);
     // Deploys to a site or organisation ("site:ID" / "org:ID"); an invalid `at` means now.
     void deploy(const QString& target, const QDateTime& at);
+    void deploy(const DeploymentTarget& target);
 
     QTableView* grid() const { return m_grid; }
     const JsonTableModel& patches() const { return *m_patches; }
@@ -57,8 +58,10 @@ private:
     QLayout* filterBar();
     QLayout* decisionBar();
     QWidget* lowerTabs();
-    // Where and when to deploy what is approved: a site or an organisation, now or at a time.
+    // Where, when and how to deploy what is approved, after a preview.
     void askDeployment();
+    // The decision box's entry for a scope: "site:ID", "org:ID" or "" (partner-wide).
+    static QString decisionLevelOf(const FleetScope& scope);
 
     ConsoleConnection& m_connection;
     PatchClient m_client;
