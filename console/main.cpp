@@ -1,15 +1,14 @@
 // breeze-console: the technician console.
 //   breeze-console [--server URL] [--ca FILE]        sign in with a dialog; an unknown server's CA is shown
 //   for trust breeze-console --dev-stack .breeze/stack.json    sign in to the dev stack without questions
-//   ... [--search TEXT] [--view devices --screenshot FILE]   render a view once its data has loaded, save a
-//   PNG, exit
+//   ... [--search TEXT] [--theme dark] [--view patches --tab compliance --size 1920x1080 --screenshot FILE]
+//   render a view once its data has loaded, save a PNG, exit
 #include "ConsoleConnection.h"
-#include "DeviceDetails.h"
 #include "ServerTrust.h"
 #include "crypto/Totp.h"
-#include "devices/DeviceView.h"
 #include "encoding/Base32.h"
 #include "shell/MainWindow.h"
+#include "shell/ScreenshotTaker.h"
 #include "shell/SignInFlow.h"
 #include "shell/Theme.h"
 #include "shell/Workspace.h"
@@ -21,8 +20,6 @@
 #include <QJsonObject>
 #include <QSettings>
 #include <QSslCertificate>
-#include <QStatusBar>
-#include <QTimer>
 #include <ctime>
 #include <iostream>
 #include <memory>
@@ -63,12 +60,22 @@ int main(int argc, char** argv) {
     parser.addOption({"view",
                       "The view to show: dashboard, devices, scripts, patches, administration, or device:ID.",
                       "name", "devices"});
-    parser.addOption(
-        {"tab", "With --view device:ID, the tab to show (overview, software, metrics, …).", "name"});
+    parser.addOption({"tab",
+                      "The tab of the view to show: a device window's (overview, software, metrics, …), "
+                      "Administration's (sites, audit log, …), Scripts' (executions, schedules) or Patches' "
+                      "(deployments, compliance, policies).",
+                      "name"});
+    parser.addOption({"size", "With --screenshot, the window's size.", "WIDTHxHEIGHT", "1280x720"});
     parser.addOption({"search", "Start with this search.", "text"});
     parser.addOption(
         {"screenshot", "Render the view once its data has loaded, save it as PNG and exit.", "file"});
     parser.addOption({"theme", "system, light or dark (remembered).", "name"});
+    parser.addOption(
+        {"screenshots",
+         "Render the documentation's set of screenshots (every view, 1280x720 and 1920x1080, light "
+         "and dark) into this folder and exit.",
+         "folder"});
+    parser.addOption({"device", "With --screenshots, the device whose window to show.", "id"});
     parser.process(app);
     if (parser.isSet("theme"))
         Theme::apply(parser.value("theme"));
@@ -98,7 +105,7 @@ int main(int argc, char** argv) {
         server = settings.value("last/server").toString();
     if (email.isEmpty())
         email = settings.value("last/email").toString();
-    const bool screenshot = parser.isSet("screenshot");
+    const bool screenshot = parser.isSet("screenshot") || parser.isSet("screenshots");
     QList<QSslCertificate> givenCas;
     if (!caFile.isEmpty()) {
         givenCas = loadCa(caFile);
@@ -110,6 +117,7 @@ int main(int argc, char** argv) {
 
     Workspace workspace;
     bool retriedTotp = false;
+    bool refused = false; // the command line asked for what cannot be
     const auto prepare = [&](MainWindow& window, ConsoleConnection& connection) {
         if (parser.isSet("search"))
             window.setSearch(parser.value("search"));
@@ -131,64 +139,47 @@ int main(int argc, char** argv) {
                          });
         if (!screenshot)
             return;
-        const QString view = parser.value("view");
-        if (view.startsWith("device:")) {
-            // The device's own window, once every part of it has loaded.
-            QObject::connect(
-                &connection.session(), &SignInSession::signedInChanged, &window, [&window, &parser, view] {
-                    DeviceView* device = window.openDevice(view.mid(7));
-                    if (!device) {
-                        std::cerr << "breeze-console: --view device:ID needs a device id\n";
-                        QApplication::exit(2);
-                        return;
-                    }
-                    const QString tab = parser.value("tab");
-                    QObject::connect(
-                        &device->details(), &DeviceDetails::allLoaded, device, [device, &parser, tab] {
-                            if (!tab.isEmpty())
-                                device->showTab(tab);
-                            QTimer::singleShot(300, device, [device, &parser] {
-                                const bool saved = device->grab().save(parser.value("screenshot"), "PNG");
-                                QApplication::exit(saved ? 0 : 1);
-                            });
-                        });
-                });
-            QTimer::singleShot(30000, &app, [] {
-                std::cerr << "breeze-console: the view did not load within 30 s\n";
-                QApplication::exit(1);
-            });
+        const QStringList size = parser.value("size").split('x');
+        const ScreenshotTaker::Request request{parser.value("view"),
+                                               parser.value("tab"),
+                                               QSize(size.value(0).toInt(), size.value(1).toInt()),
+                                               parser.value("screenshot"),
+                                               {}};
+        if (request.size.width() < 320 || request.size.height() < 240) {
+            std::cerr << "breeze-console: --size must be WIDTHxHEIGHT, such as 1280x720\n";
+            QApplication::exit(2);
             return;
         }
-        window.showView(view);
-        // Once the devices are in and the live channel is up, draw the window and save it.
-        auto save = [&window, &parser] {
-            window.resize(1100, 650);
-            const bool saved = window.grab().save(parser.value("screenshot"), "PNG");
-            if (!saved)
-                std::cerr << "breeze-console: cannot write " << parser.value("screenshot").toStdString()
-                          << "\n";
-            QApplication::exit(saved ? 0 : 1);
-        };
-        QObject::connect(&connection.directory(), &DeviceDirectory::loaded, &app, [&connection, save] {
-            if (connection.live().state() == LiveChannel::State::Connected)
-                QTimer::singleShot(200, save);
-            else
-                QObject::connect(&connection.live(), &LiveChannel::stateChanged, &connection,
-                                 [save](LiveChannel::State state) {
-                                     if (state == LiveChannel::State::Connected)
-                                         QTimer::singleShot(200, save);
-                                 });
-        });
-        QTimer::singleShot(30000, &app, [] {
-            std::cerr << "breeze-console: the view did not load within 30 s\n";
-            QApplication::exit(1);
-        });
+        const QList<ScreenshotTaker::Request> requests =
+            parser.isSet("screenshots")
+                ? ScreenshotTaker::documentationSet(parser.value("screenshots"), parser.value("device"))
+                : QList<ScreenshotTaker::Request>{request};
+        // A tab that does not exist is said at once, before signing in (a device window's tabs are checked
+        // when it opens).
+        for (const auto& each : requests)
+            if (!each.view.startsWith("device:") && !each.tab.isEmpty()) {
+                window.showView(each.view);
+                if (!ScreenshotTaker::selectTab(&window, each.tab)) {
+                    std::cerr << "breeze-console: no tab called " << each.tab.toStdString() << "\n";
+                    refused = true;
+                    QApplication::exit(2);
+                    return;
+                }
+            }
+        auto* taker = new ScreenshotTaker(window, connection, requests, &window);
+        QObject::connect(&connection.session(), &SignInSession::signedInChanged, taker,
+                         [taker](bool signedIn) {
+                             if (signedIn)
+                                 taker->start();
+                         });
     };
 
     if (!totpSecret.isEmpty()) {
         // The dev stack: its CA, its admin, no questions.
         workspace.open(QUrl(server), givenCas, email, false);
         prepare(*workspace.window(), *workspace.connection());
+        if (refused)
+            return 2;
         if (!screenshot)
             workspace.window()->show();
         workspace.connection()->session().signIn(email, password, totpCode(totpSecret, 0));

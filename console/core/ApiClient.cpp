@@ -50,7 +50,9 @@ void ApiClient::send(const QString& method, const QString& path, const QByteArra
     if (!body.isEmpty() || method == "POST")
         request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
     QNetworkReply* reply = m_network.sendCustomRequest(request, method.toUtf8(), body);
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+    ++m_pending;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, done = std::move(done)] {
+        --m_pending;
         reply->deleteLater();
         ApiReply answer;
         answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();

@@ -45,6 +45,8 @@ public:
     void patch(const QString& path, const QJsonObject& body, Callback done);
     // Any method, for the rest (DELETE): `body` may be empty.
     void request(const QString& method, const QString& path, const QJsonObject& body, Callback done);
+    // Requests sent and not answered yet.
+    int pending() const { return m_pending; }
 
 private:
     void send(const QString& method, const QString& path, const QByteArray& body, Callback done);
@@ -53,6 +55,7 @@ private:
     QSslConfiguration m_ssl;
     QNetworkAccessManager m_network;
     QString m_accessToken;
+    int m_pending = 0;
 };
 
 } // namespace breeze::console

@@ -334,14 +334,12 @@ bool DeviceTableModel::applyEvent(const QJsonObject& event) {
             Q_EMIT countsChanged(static_cast<int>(m_devices.size()), m_online);
         }
         Q_EMIT dataChanged(index(row, Status), index(row, Status));
-    } else if (kind == "enrolled") {
-        return false; // re-enrolled: fetch the record again (hostname, site may have changed)
-    } else if (kind == "patches_changed" ||
-               (kind == "inventory_changed" &&
-                event.value("detail").toObject().value("section").toString() == "interfaces")) {
-        return false; // its patch counts or addresses moved: fetch the record again
     }
-    return true;
+    // Re-enrolled (host name, site may have changed), or its patch counts or addresses moved: fetch the
+    // record again.
+    const bool addressesMoved = kind == "inventory_changed" &&
+                                event.value("detail").toObject().value("section").toString() == "interfaces";
+    return kind != "enrolled" && kind != "patches_changed" && !addressesMoved;
 }
 
 void DeviceTableModel::applySummaries(const QJsonArray& summaries) {

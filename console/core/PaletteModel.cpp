@@ -2,6 +2,9 @@
 
 #include "DeviceTableModel.h"
 #include "FleetTreeModel.h"
+#include "Script.h"
+
+#include <algorithm>
 
 namespace breeze::console {
 
@@ -33,24 +36,70 @@ void PaletteModel::rebuild(const DeviceTableModel& devices, const FleetTreeModel
     endResetModel();
 }
 
+namespace {
+bool startsWord(const QString& key, qsizetype at) {
+    return at == 0 || !key[at - 1].isLetterOrNumber();
+}
+
+// How well `word` matches `key`: as a piece of it (better at its start and at a word's start), else as
+// letters in order ("wb01" finds web-01), better when they run together and start words; -1: no match.
+int matchScore(const QString& key, const QString& word) {
+    constexpr int kWhole = 10000;
+    if (const qsizetype at = key.indexOf(word); at >= 0)
+        return kWhole - static_cast<int>(std::min<qsizetype>(at, 1000)) + (at == 0 ? 2000 : 0) +
+               (startsWord(key, at) ? 1000 : 0);
+    int score = 0;
+    int run = 0;
+    qsizetype from = 0;
+    for (const QChar letter : word) {
+        const qsizetype found = key.indexOf(letter, from);
+        if (found < 0)
+            return -1;
+        run = found == from ? run + 1 : 0;
+        score += 10 + 5 * run + (startsWord(key, found) ? 20 : 0) -
+                 static_cast<int>(std::min<qsizetype>(found - from, 9));
+        from = found + 1;
+    }
+    return std::min(score, kWhole / 2); // letters in order never outrank the piece itself
+}
+} // namespace
+
+QVector<PaletteModel::Entry> PaletteModel::scriptEntries(const QJsonArray& library) {
+    QVector<Entry> entries;
+    for (const auto& item : library) {
+        const Script script = Script::fromRecord(item.toObject());
+        entries.push_back({Kind::Script, script.id, script.name, {}});
+    }
+    return entries;
+}
+
 QVector<int> PaletteModel::find(const QString& text, int limit) const {
     const QStringList words = text.toLower().split(' ', Qt::SkipEmptyParts);
-    QVector<int> prefix;
-    QVector<int> other;
-    for (int row = 0; row < m_entries.size() && prefix.size() < limit; ++row) {
+    QVector<QPair<int, int>> matches; // score, row
+    for (int row = 0; row < m_entries.size(); ++row) {
         const QString& key = m_entries[row].key;
-        bool all = true;
-        for (const QString& word : words)
-            all = all && key.contains(word);
-        if (!all)
-            continue;
-        if (!words.isEmpty() && key.startsWith(words.first()))
-            prefix.push_back(row);
-        else if (other.size() < limit)
-            other.push_back(row);
+        int total = 0;
+        for (const QString& word : words) {
+            const int score = matchScore(key, word);
+            if (score < 0) {
+                total = -1;
+                break;
+            }
+            total += score;
+        }
+        if (total >= 0)
+            matches.push_back({total, row});
     }
-    prefix += other.mid(0, limit - prefix.size());
-    return prefix;
+    // The best first; equal scores keep the model's order (views and actions, places, then devices).
+    const auto shown = std::min<qsizetype>(limit, matches.size());
+    std::partial_sort(matches.begin(), matches.begin() + shown, matches.end(),
+                      [](const auto& a, const auto& b) {
+                          return a.first != b.first ? a.first > b.first : a.second < b.second;
+                      });
+    QVector<int> rows;
+    for (qsizetype i = 0; i < shown; ++i)
+        rows.push_back(matches[i].second);
+    return rows;
 }
 
 int PaletteModel::rowCount(const QModelIndex& parent) const {

@@ -4,7 +4,7 @@ namespace breeze::console {
 
 namespace {
 // Two listings further apart than this (the agent restarted, its clock is unrelated) give no CPU share.
-constexpr qint64 kLongestGapMs = 10 * 60 * 1000;
+constexpr qint64 kLongestGapMs = qint64{10} * 60 * 1000;
 } // namespace
 
 void ProcessSampler::reset() {

@@ -133,8 +133,8 @@ void ScriptClient::executions(const ExecutionFilter& filter, int limit, Items do
 
 namespace {
 // One page of output after the other until the server has none left or the cap is reached.
-void fetchOutput(ScopedApi& api, const QString& commandId, std::shared_ptr<CommandOutput> output,
-                 qsizetype cap, ScriptClient::Answer<CommandOutput> done) {
+void fetchOutput(ScopedApi& api, const QString& commandId, const std::shared_ptr<CommandOutput>& output,
+                 qsizetype cap, const ScriptClient::Answer<CommandOutput>& done) {
     api.get(QString("/api/v1/commands/%1/output?stdout_offset=%2&stderr_offset=%3")
                 .arg(QString::fromUtf8(QUrl::toPercentEncoding(commandId)))
                 .arg(output->stdoutBytes.size())
@@ -165,7 +165,7 @@ void ScriptClient::output(const QString& commandId, Answer<CommandOutput> done, 
     fetchOutput(m_api, commandId, std::make_shared<CommandOutput>(), cap, std::move(done));
 }
 
-void ScriptClient::failedDevices(const FleetScope& scope, int hours, Answer<QSet<QString>> done) {
+void ScriptClient::failedDevices(const FleetScope& scope, int hours, const Answer<QSet<QString>>& done) {
     auto devices = std::make_shared<QSet<QString>>();
     auto left = std::make_shared<int>(2);
     auto refusal = std::make_shared<QString>();

@@ -15,8 +15,8 @@ namespace breeze::server {
 
 namespace {
 // What the console's device list can narrow to besides search and scope: its dashboard tiles.
-constexpr std::array<std::string_view, 7> kConditions{"online",           "offline",         "needs_reboot",
-                                                      "disk_over_90",     "patches_missing", "patches_failed",
+constexpr std::array<std::string_view, 7> kConditions{"online",        "offline",         "needs_reboot",
+                                                      "disk_over_90",  "patches_missing", "patches_failed",
                                                       "scripts_failed"};
 
 // Saved filters belong to people; an API key has none.
@@ -68,7 +68,8 @@ ApiResponse saveFilter(RequestContext& ctx) {
     if (filters.countOthers(owner, name) >= SavedFilterStore::kMostPerUser)
         throw ApiError::conflict("at most 100 saved filters per user; delete one first");
     auto saved = filters.save(owner, ctx.principal().partnerId, name, definition);
-    AuditEvent event = ctx.auditEvent("me.device_filter_save", "saved_filter", saved["id"].get<std::string>());
+    AuditEvent event =
+        ctx.auditEvent("me.device_filter_save", "saved_filter", saved["id"].get<std::string>());
     event.details = {{"name", name}};
     ctx.audit(tx, event);
     tx.commit();
@@ -90,8 +91,8 @@ ApiResponse deleteFilter(RequestContext& ctx) {
 
 void registerSavedFilterRoutes(Router& router) {
     router.add({HttpMethod::Get, "/api/v1/me/device-filters", "", RouteAccess::Authenticated, listFilters});
-    router.add({HttpMethod::Post, "/api/v1/me/device-filters", "me.device_filter_save", RouteAccess::Authenticated,
-                saveFilter});
+    router.add({HttpMethod::Post, "/api/v1/me/device-filters", "me.device_filter_save",
+                RouteAccess::Authenticated, saveFilter});
     router.add({HttpMethod::Delete, "/api/v1/me/device-filters/{id}", "me.device_filter_delete",
                 RouteAccess::Authenticated, deleteFilter});
 }

@@ -263,6 +263,7 @@ ApiResponse previewDeployment(RequestContext& ctx) {
     if (aim.listed > 0 && targets.size() != aim.listed)
         throw ApiError::notFound(std::to_string(aim.listed - targets.size()) + " of the devices");
     std::vector<std::string> ids;
+    ids.reserve(targets.size());
     for (const auto& target : targets)
         ids.push_back(target.deviceId);
     const auto devices = deployments.preview(ids);

@@ -44,7 +44,8 @@ std::optional<std::string> targetOrganisation(ScheduleStore& schedules, ScriptRu
     if (orgs.size() == 1)
         return *orgs.begin();
     if (!scope.isWholePartner())
-        throw ApiError::badRequest("these devices are in several organisations; schedule the script for each");
+        throw ApiError::badRequest(
+            "these devices are in several organisations; schedule the script for each");
     return std::nullopt;
 }
 
@@ -73,7 +74,8 @@ ApiResponse createSchedule(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     const ScriptRef script = requireScript(ctx, tx, scriptId, ScriptUse::Read);
     ScriptRunStore runs(tx);
-    const auto version = runs.version(scriptId, static_cast<int>(versionNumber.value_or(script.currentVersion)));
+    const auto version =
+        runs.version(scriptId, static_cast<int>(versionNumber.value_or(script.currentVersion)));
     if (!version)
         throw ApiError::notFound("script version");
     protocol::ResolvedParameters parameters;
@@ -91,9 +93,10 @@ ApiResponse createSchedule(RequestContext& ctx) {
     AuditEvent event = ctx.auditEvent("scripts.schedule", "script_schedule", "");
     nlohmann::json schedule;
     try {
-        schedule = schedules.insert({scope.partnerId(), org, scriptId, ctx.principal().id, event.actorLabel,
-                                     aim.targets, versionNumber, timeout, ctx.server.sealer.seal(values.dump()),
-                                     parameters.redacted, runAt, repeat, zone});
+        schedule =
+            schedules.insert({scope.partnerId(), org, scriptId, ctx.principal().id, event.actorLabel,
+                              aim.targets, versionNumber, timeout, ctx.server.sealer.seal(values.dump()),
+                              parameters.redacted, runAt, repeat, zone});
     } catch (const pqxx::data_exception&) {
         throw ApiError::badRequest("\"run_at\" must be a time such as 2026-12-31T22:00:00+01:00");
     }
@@ -101,8 +104,12 @@ ApiResponse createSchedule(RequestContext& ctx) {
         throw ApiError::badRequest("\"run_at\" has passed; choose a time ahead, or a repetition");
     event.resourceId = schedule["id"];
     event.orgId = org;
-    event.details = {{"script_id", scriptId},    {"script", script.name}, {"targets", aim.targets},
-                     {"run_at", runAt},          {"repeat", repeat},      {"timezone", zone},
+    event.details = {{"script_id", scriptId},
+                     {"script", script.name},
+                     {"targets", aim.targets},
+                     {"run_at", runAt},
+                     {"repeat", repeat},
+                     {"timezone", zone},
                      {"parameters", parameters.redacted}};
     ctx.audit(tx, event);
     tx.commit();
@@ -131,8 +138,8 @@ ApiResponse deleteSchedule(RequestContext& ctx) {
         throw ApiError::forbidden("this needs the scripts:execute permission where the schedule runs");
     schedules.remove(id);
     AuditEvent event = ctx.auditEvent("script_schedules.delete", "script_schedule", id);
-    event.orgId = (*schedule)["org_id"].is_string() ? std::optional<std::string>((*schedule)["org_id"])
-                                                    : std::nullopt;
+    event.orgId =
+        (*schedule)["org_id"].is_string() ? std::optional<std::string>((*schedule)["org_id"]) : std::nullopt;
     event.details = {{"script", (*schedule)["script_name"]}, {"targets", (*schedule)["targets"]}};
     ctx.audit(tx, event);
     tx.commit();
@@ -141,8 +148,8 @@ ApiResponse deleteSchedule(RequestContext& ctx) {
 } // namespace
 
 void registerScheduleRoutes(Router& router) {
-    router.add({HttpMethod::Post, "/api/v1/scripts/{id}/schedules", "scripts.schedule", RouteAccess::Authenticated,
-                createSchedule});
+    router.add({HttpMethod::Post, "/api/v1/scripts/{id}/schedules", "scripts.schedule",
+                RouteAccess::Authenticated, createSchedule});
     router.add({HttpMethod::Get, "/api/v1/script-schedules", "", RouteAccess::Authenticated, listSchedules});
     router.add({HttpMethod::Delete, "/api/v1/script-schedules/{id}", "script_schedules.delete",
                 RouteAccess::Authenticated, deleteSchedule});

@@ -9,7 +9,8 @@ namespace breeze::server {
 
 namespace {
 constexpr const char* kScheduleJson =
-    "json_build_object('id', s.id, 'org_id', s.org_id, 'script_id', s.script_id, 'script_name', (SELECT sc.name "
+    "json_build_object('id', s.id, 'org_id', s.org_id, 'script_id', s.script_id, 'script_name', (SELECT "
+    "sc.name "
     "FROM scripts sc WHERE sc.id = s.script_id), 'created_by', s.created_by_label, 'targets', s.targets, "
     "'version', s.version, 'timeout_seconds', s.timeout_seconds, 'parameters', s.parameters_shown, "
     "'first_run_at', s.first_run_at, 'repeat', s.repeat, 'timezone', s.timezone, 'next_run_at', "
@@ -26,11 +27,12 @@ nlohmann::json ScheduleStore::insert(const NewSchedule& schedule) {
         return value ? std::optional<std::string>(std::to_string(*value)) : std::nullopt;
     };
     return jsonRow(m_tx.sql().exec_params1(
-        std::string("WITH s AS (INSERT INTO script_schedules (partner_id, org_id, script_id, created_by, "
-                    "created_by_label, targets, version, timeout_seconds, sealed_parameters, parameters_shown, "
-                    "first_run_at, repeat, timezone, next_run_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
-                    "$7::int, $8::int, $9, $10::jsonb, $11::timestamptz, $12, $13, "
-                    "breeze_schedule_next($11::timestamptz, $12, $13, now())) RETURNING *) SELECT ") +
+        std::string(
+            "WITH s AS (INSERT INTO script_schedules (partner_id, org_id, script_id, created_by, "
+            "created_by_label, targets, version, timeout_seconds, sealed_parameters, parameters_shown, "
+            "first_run_at, repeat, timezone, next_run_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
+            "$7::int, $8::int, $9, $10::jsonb, $11::timestamptz, $12, $13, "
+            "breeze_schedule_next($11::timestamptz, $12, $13, now())) RETURNING *) SELECT ") +
             kScheduleJson + " AS item FROM s",
         schedule.partnerId, schedule.orgId, schedule.scriptId, schedule.createdBy, schedule.createdByLabel,
         schedule.targets.dump(), optionalText(schedule.version), optionalText(schedule.timeoutSeconds),
@@ -40,7 +42,8 @@ nlohmann::json ScheduleStore::insert(const NewSchedule& schedule) {
 
 bool ScheduleStore::timezoneKnown(const std::string& zone) {
     return m_tx.sql()
-        .exec_params1("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known", zone)["known"]
+        .exec_params1("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS known",
+                      zone)["known"]
         .as<bool>();
 }
 
@@ -50,24 +53,26 @@ std::optional<std::string> ScheduleStore::organisationOf(const std::optional<std
         "SELECT coalesce((SELECT org_id FROM sites WHERE id = $1::uuid), (SELECT org_id FROM device_groups "
         "WHERE id = $2::uuid))::text AS org_id",
         siteId, groupId);
-    return row["org_id"].is_null() ? std::nullopt : std::optional<std::string>(row["org_id"].as<std::string>());
+    return row["org_id"].is_null() ? std::nullopt
+                                   : std::optional<std::string>(row["org_id"].as<std::string>());
 }
 
 nlohmann::json ScheduleStore::list(const std::optional<std::string>& scriptId, const std::string& scopeSql) {
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& row :
-         m_tx.sql().exec_params(std::string("SELECT ") + kScheduleJson + " AS item FROM script_schedules s WHERE " +
-                                    scopeSql + " AND ($1::uuid IS NULL OR s.script_id = $1::uuid) ORDER BY "
-                                               "s.next_run_at NULLS LAST, s.created_at LIMIT 1000",
-                                scriptId))
+    for (const auto& row : m_tx.sql().exec_params(
+             std::string("SELECT ") + kScheduleJson + " AS item FROM script_schedules s WHERE " + scopeSql +
+                 " AND ($1::uuid IS NULL OR s.script_id = $1::uuid) ORDER BY "
+                 "s.next_run_at NULLS LAST, s.created_at LIMIT 1000",
+             scriptId))
         items.push_back(jsonRow(row));
     return {{"items", items}};
 }
 
 std::optional<nlohmann::json> ScheduleStore::find(const std::string& id, const std::string& scopeSql) {
-    const auto rows = m_tx.sql().exec_params(std::string("SELECT ") + kScheduleJson +
-                                                 " AS item FROM script_schedules s WHERE s.id = $1 AND " + scopeSql,
-                                             id);
+    const auto rows =
+        m_tx.sql().exec_params(std::string("SELECT ") + kScheduleJson +
+                                   " AS item FROM script_schedules s WHERE s.id = $1 AND " + scopeSql,
+                               id);
     if (rows.empty())
         return std::nullopt;
     return jsonRow(rows[0]);
@@ -79,28 +84,32 @@ void ScheduleStore::remove(const std::string& id) {
 
 std::vector<ScheduleStore::Due> ScheduleStore::claimDue(int limit) {
     const auto rows = m_tx.sql().exec_params(
-        "WITH due AS (SELECT id FROM script_schedules WHERE next_run_at <= now() ORDER BY next_run_at LIMIT $1 "
+        "WITH due AS (SELECT id FROM script_schedules WHERE next_run_at <= now() ORDER BY next_run_at LIMIT "
+        "$1 "
         "FOR UPDATE SKIP LOCKED) UPDATE script_schedules s SET last_run_at = now(), next_run_at = "
         "breeze_schedule_next(s.first_run_at, s.repeat, s.timezone, now()) FROM due WHERE s.id = due.id "
-        "RETURNING s.id, s.script_id, s.created_by, s.targets::text AS targets, s.version, s.timeout_seconds, "
+        "RETURNING s.id, s.script_id, s.created_by, s.targets::text AS targets, s.version, "
+        "s.timeout_seconds, "
         "s.sealed_parameters",
         limit);
     std::vector<Due> due;
     for (const auto& row : rows)
         due.push_back({row["id"].as<std::string>(), row["script_id"].as<std::string>(),
-                       row["created_by"].as<std::string>(), nlohmann::json::parse(row["targets"].as<std::string>()),
+                       row["created_by"].as<std::string>(),
+                       nlohmann::json::parse(row["targets"].as<std::string>()),
                        optionalNumber(row["version"]), optionalNumber(row["timeout_seconds"]),
                        row["sealed_parameters"].as<std::string>()});
     return due;
 }
 
 void ScheduleStore::recordRun(const std::string& id, const std::string& runId) {
-    m_tx.sql().exec_params("UPDATE script_schedules SET last_run_id = $2, last_error = NULL WHERE id = $1", id,
-                           runId);
+    m_tx.sql().exec_params("UPDATE script_schedules SET last_run_id = $2, last_error = NULL WHERE id = $1",
+                           id, runId);
 }
 
 void ScheduleStore::recordFailure(const std::string& id, const std::string& error) {
-    m_tx.sql().exec_params("UPDATE script_schedules SET last_error = left($2, 1000) WHERE id = $1", id, error);
+    m_tx.sql().exec_params("UPDATE script_schedules SET last_error = left($2, 1000) WHERE id = $1", id,
+                           error);
 }
 
 } // namespace breeze::server

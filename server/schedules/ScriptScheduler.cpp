@@ -69,7 +69,8 @@ int ScriptScheduler::runOnce() {
             if (!maker)
                 error = "the person who made this schedule is disabled; it did not run";
             else if (!values)
-                error = "its parameter values could not be unsealed (the server's key changed); make it again";
+                error =
+                    "its parameter values could not be unsealed (the server's key changed); make it again";
             if (error.empty()) {
                 nlohmann::json body = schedule.targets;
                 body["parameters"] = nlohmann::json::parse(*values);
@@ -92,7 +93,8 @@ int ScriptScheduler::runOnce() {
             error = failure.what();
         }
         if (!error.empty())
-            logger().warning("scheduled script run refused", {{"schedule_id", schedule.id}, {"error", error}});
+            logger().warning("scheduled script run refused",
+                             {{"schedule_id", schedule.id}, {"error", error}});
         auto lease = m_server.pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"record a scheduled run"});
         ScheduleStore store(tx);

@@ -7,11 +7,13 @@
 #include "TestPostgres.h"
 #include "TestServer.h"
 #include "administration/AdministrationView.h"
+#include "administration/EnrollmentKeyDialog.h"
 #include "widgets/RecordForm.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -196,6 +198,39 @@ private Q_SLOTS:
         const int row = static_cast<int>(column(0).indexOf("Kiosks"));
         QCOMPARE(column(1).at(row), QString("Berlin"));
         QCOMPARE(column(2).at(row), QString("Contoso Ltd"));
+    }
+
+    // The install command stays open beside the console (not modal), with Copy and Close.
+    void theInstallCommandStaysBesideTheConsole() {
+        showTab("Enrollment keys");
+        whenModal([](QWidget* modal) {
+            auto* dialog = qobject_cast<EnrollmentKeyDialog*>(modal);
+            auto* site = dialog ? dialog->findChild<QComboBox*>() : nullptr;
+            if (!site || site->count() == 0)
+                return false;
+            dialog->findChild<QLineEdit*>()->setText("Lab machines");
+            dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+            return true;
+        });
+        click("New enrollment key…");
+        QDialog* shown = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (auto* dialog : m_view->findChildren<QDialog*>())
+                    if (dialog->isVisible() && dialog->windowTitle() == "Install command")
+                        shown = dialog;
+                return shown != nullptr;
+            }(),
+            10000);
+        QVERIFY(!shown->isModal());
+        QVERIFY(QApplication::activeModalWidget() != shown);
+        QVERIFY(shown->findChild<QPlainTextEdit*>()->toPlainText().contains("enr_"));
+        QPushButton* close = shown->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Close);
+        QVERIFY(close);
+        QPointer<QDialog> gone(shown);
+        close->click();
+        QTRY_VERIFY(gone.isNull()); // closed and deleted
+        QTRY_VERIFY_WITH_TIMEOUT(column(0).contains("Lab machines"), 10000);
     }
 
     void aNewApiKeyIsShownOnce() {

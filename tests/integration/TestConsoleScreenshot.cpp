@@ -5,6 +5,8 @@
 #include "TestPostgres.h"
 #include "TestServer.h"
 
+#include <QDir>
+#include <QFile>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -77,6 +79,36 @@ private Q_SLOTS:
         const QImage device(devicePng);
         QVERIFY(!device.isNull());
         QVERIFY(device.width() >= 800);
+
+        // A tab that does not exist is refused in words before anything is asked of the server.
+        console.start(QString::fromStdString(test::binDir() + "/breeze-console"),
+                      {"--dev-stack", stack, "--view", "patches", "--tab", "no such tab", "--screenshot",
+                       dir.filePath("none.png")});
+        QVERIFY(console.waitForFinished(60000));
+        QCOMPARE(console.exitCode(), 2);
+        QVERIFY(console.readAllStandardError().contains("no tab called no such tab"));
+
+        // The documentation's set in one sign-in: every view, both sizes, light and dark. The two sign-ins
+        // above used this 30 s step's authenticator code and the next one's: the set waits for a fresh step.
+        QTest::qWait(static_cast<int>(30 - QDateTime::currentSecsSinceEpoch() % 30) * 1000 + 500);
+        const QString folder = dir.filePath("docs");
+        console.start(QString::fromStdString(test::binDir() + "/breeze-console"),
+                      {"--dev-stack", stack, "--screenshots", folder, "--device",
+                       QString::fromStdString(agent.deviceId())});
+        QVERIFY(console.waitForFinished(180000));
+        QVERIFY2(console.exitCode() == 0, console.readAllStandardError().constData());
+        const QStringList shots = QDir(folder).entryList({"*.png"});
+        QCOMPARE(shots.size(), 2 * 2 * 7);
+        const auto lightness = [](const QImage& image) {
+            return image.pixelColor(2, image.height() - 2).lightness(); // the status bar's corner
+        };
+        const QImage light(QDir(folder).filePath("light-1280x720-dashboard.png"));
+        const QImage dark(QDir(folder).filePath("dark-1920x1080-administration-audit-log.png"));
+        QCOMPARE(light.size(), QSize(1280, 720));
+        QCOMPARE(dark.size(), QSize(1920, 1080));
+        QVERIFY2(lightness(light) > 150 && lightness(dark) < 100,
+                 qPrintable(QString("%1 / %2").arg(lightness(light)).arg(lightness(dark))));
+        QVERIFY(QFile::exists(QDir(folder).filePath("dark-1280x720-device-metrics.png")));
     }
 };
 

@@ -371,6 +371,15 @@ private Q_SLOTS:
         QCOMPARE(labels("dash")[0], QString("Dashboard"));
         QCOMPARE(labels("offline")[0], QString("db-01")); // status is searchable too
         QVERIFY(labels("nothing-like-this").isEmpty());
+        // Letters in order find what one half remembers, after the entries that hold the piece itself.
+        QCOMPARE(labels("wb01")[0], QString("web-01  10.1.2.3"));
+        QCOMPARE(labels("hdofc")[0], QString("Head Office — Contoso"));
+        palette.rebuild(devices, tree,
+                        {{PaletteModel::Kind::Script, "s9", "Clear print queue", {}},
+                         {PaletteModel::Kind::Action, "export", "Export device list as CSV", {}}});
+        QCOMPARE(labels("print")[0], QString("Clear print queue"));
+        QCOMPARE(labels("expcsv")[0], QString("Export device list as CSV"));
+        QCOMPARE(labels("re")[0], QString("webhook-relay")); // a word's start before the middle of one
     }
 
     void theInstallCommandCarriesTheServersCa() {

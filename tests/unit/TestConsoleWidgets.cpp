@@ -4,6 +4,7 @@
 #include "devices/DashboardView.h"
 #include "devices/DeviceBulkMenu.h"
 #include "devices/DeviceCommandsTab.h"
+#include "devices/DeviceMetricsTab.h"
 #include "devices/DeviceProcessesTab.h"
 #include "devices/DeviceServicesTab.h"
 #include "devices/DeviceView.h"
@@ -12,15 +13,22 @@
 #include "scripts/QsciHeaders.h"
 #include "scripts/ScriptEditor.h"
 #include "scripts/ScriptsView.h"
+#include "shell/CommandPalette.h"
 #include "shell/MainWindow.h"
+#include "shell/Theme.h"
 #include "widgets/Colours.h"
 #include "widgets/Confirmation.h"
 #include "widgets/InlineMessage.h"
 
 #include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QContextMenuEvent>
+#include <QDateTimeAxis>
 #include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -30,6 +38,7 @@
 #include <QTableWidget>
 #include <QTimer>
 #include <QtTest>
+#include <functional>
 
 using namespace breeze::console;
 
@@ -324,6 +333,102 @@ private Q_SLOTS:
             QTest::keyClick(&device, key, key == Qt::Key_W ? Qt::ControlModifier : Qt::NoModifier);
             QTRY_VERIFY(!device.isVisible());
         }
+    }
+
+    // Down from the search into the list, Shift+F10 and the Menu key for the context menu, Ctrl+K from a
+    // device's window.
+    void keyboardReachesResultsMenusAndThePalette() {
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {});
+        MainWindow window(connection);
+        connection.devices().setDevices({make("1", "web-01", "online", "Debian GNU/Linux 12"),
+                                         make("2", "db-01", "offline", "Rocky Linux 9")});
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QLineEdit* search = window.searchField();
+        search->setFocus();
+        QTest::keyClick(search, Qt::Key_Down);
+        QTRY_VERIFY(window.deviceTable()->hasFocus());
+        QCOMPARE(window.deviceTable()->currentIndex().row(), 0);
+        window.deviceTable()->selectRow(0);
+        // Shift+F10 as a key; the Menu key as the window system delivers it, a keyboard context-menu request.
+        const std::function<void()> presses[] = {
+            [&] { QTest::keyClick(window.deviceTable(), Qt::Key_F10, Qt::ShiftModifier); },
+            [&] {
+                QContextMenuEvent menuKey(QContextMenuEvent::Keyboard, QPoint(1, 1), QPoint(1, 1));
+                QApplication::sendEvent(window.deviceTable()->viewport(), &menuKey);
+            }};
+        for (const auto& press : presses) {
+            QString opened;
+            QTimer closer; // the menu runs its own loop: closed from a timer once it shows
+            closer.setInterval(20);
+            connect(&closer, &QTimer::timeout, this, [&opened] {
+                if (auto* menu = qobject_cast<DeviceBulkMenu*>(QApplication::activePopupWidget())) {
+                    opened = menu->actions().first()->text();
+                    menu->close();
+                }
+            });
+            closer.start();
+            press();
+            QTRY_COMPARE(opened, QString("1 device"));
+        }
+        DeviceView device(connection, "1");
+        device.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&device));
+        device.activateWindow();
+        QTest::keyClick(&device, Qt::Key_K, Qt::ControlModifier);
+        auto* palette = window.findChild<CommandPalette*>();
+        QTRY_VERIFY(palette->isVisible());
+        palette->close();
+    }
+
+    // Both metrics charts span the chosen range up to now, say a point's value on hover, and take the dark
+    // look with the dark theme (so do the dashboard's and the compliance chart, through the same helper).
+    void metricsChartsShareTheirRangeAndFollowTheTheme() {
+        DeviceMetricsTab tab;
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        MetricSeries series;
+        series.range = "24h";
+        const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch());
+        series.cpu = {{now - 3600e3, 20}, {now - 60e3, 30}};
+        series.memory = series.cpu;
+        series.disk = series.cpu;
+        series.received = {{now - 7200e3, 4}};
+        series.sent = series.received;
+        tab.showSeries(series);
+        const auto [from, to] = tab.shownRange();
+        QVERIFY(qAbs(from.secsTo(to) - 86400) <= 1);
+        QVERIFY(qAbs(to.secsTo(QDateTime::currentDateTime())) <= 5);
+        const auto views = tab.findChildren<QChartView*>();
+        QCOMPARE(views.size(), 2);
+        const auto* network = qobject_cast<QDateTimeAxis*>(views[1]->chart()->axes(Qt::Horizontal).first());
+        QCOMPARE(network->min(), from); // the network chart over the same span
+        QCOMPARE(network->max(), to);
+        QVERIFY(
+            DeviceMetricsTab::valueText("CPU %", QPointF(now, 23.44), "%").startsWith("CPU %: 23.4 % at "));
+        Theme::apply("dark", false);
+        tab.showSeries(series);
+        QCOMPARE(tab.findChildren<QChartView*>()[0]->chart()->theme(), QChart::ChartThemeDark);
+        Theme::apply("light", false);
+        QTRY_COMPARE(tab.findChildren<QChartView*>()[0]->chart()->theme(), QChart::ChartThemeLight);
+    }
+
+    // Every view, and a device's window, fits a 1280×720 screen.
+    void everyViewFitsA1280By720Screen() {
+        ConsoleConnection connection(QUrl("https://console.invalid:1"), {});
+        MainWindow window(connection);
+        window.show();
+        for (const QString view : {"dashboard", "devices", "scripts", "patches", "administration"}) {
+            window.showView(view);
+            const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+            QVERIFY2(least.width() <= 1280 && least.height() <= 720,
+                     qPrintable(QString("%1 needs %2x%3").arg(view).arg(least.width()).arg(least.height())));
+        }
+        DeviceView device(connection, "00000000-0000-4000-8000-000000000001");
+        const QSize least = device.minimumSizeHint();
+        QVERIFY2(least.width() <= 1280 && least.height() <= 720,
+                 qPrintable(QString("the device window needs %1x%2").arg(least.width()).arg(least.height())));
     }
 
     void scriptEditorHighlightsFindsAndReplaces() {

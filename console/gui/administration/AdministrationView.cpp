@@ -215,24 +215,34 @@ void AdministrationView::deleteSelected(const QString& question) {
                      });
 }
 
-void AdministrationView::showOnce(const QString& title, const QString& note, const QString& secret) {
-    QDialog show(this);
-    show.setWindowTitle(title);
-    auto* text = new QPlainTextEdit(secret, &show);
+void AdministrationView::showOnce(const QString& title, const QString& note, const QString& secret,
+                                  Presentation presentation) {
+    auto* show = new QDialog(this);
+    show->setAttribute(Qt::WA_DeleteOnClose);
+    show->setWindowTitle(title);
+    auto* text = new QPlainTextEdit(secret, show);
     text->setReadOnly(true);
-    auto* copy = new QPushButton(tr("Copy"), &show);
-    connect(copy, &QPushButton::clicked, &show, [secret, copy] {
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, show);
+    auto* copy = buttons->addButton(tr("Copy"), QDialogButtonBox::ActionRole);
+    connect(copy, &QPushButton::clicked, show, [secret, copy] {
         QGuiApplication::clipboard()->setText(secret);
         copy->setText(tr("Copied"));
     });
-    auto* label = new QLabel(note, &show);
+    connect(buttons, &QDialogButtonBox::rejected, show, &QDialog::reject);
+    auto* label = new QLabel(note, show);
     label->setTextFormat(Qt::PlainText);
-    auto* layout = new QVBoxLayout(&show);
+    auto* layout = new QVBoxLayout(show);
     layout->addWidget(label);
     layout->addWidget(text);
-    layout->addWidget(copy, 0, Qt::AlignRight);
-    show.resize(700, 300);
-    show.exec();
+    layout->addWidget(buttons);
+    show->resize(700, 300);
+    if (presentation == Presentation::Modal) {
+        show->exec();
+        return;
+    }
+    // Beside the console: the technician copies the line into a remote session while looking at the lists.
+    show->setModal(false);
+    show->show();
 }
 
 QWidget* AdministrationView::listPage(RecordKind kind, JsonTableModel* model, QWidget* extra) {
@@ -315,7 +325,7 @@ void AdministrationView::createEnrollmentKey() {
             showOnce(tr("Install command"),
                      tr("Run this line on the machine to enroll it. The key is shown "
                         "only now."),
-                     line);
+                     line, Presentation::Modeless);
         },
         this);
     dialog.exec();

@@ -65,7 +65,10 @@ private:
     RecordForm* openForm(const QString& title, QList<FormField> fields, const QString& editedId = {});
     // Asks, then removes the selected record; `question` has %1 for its name.
     void deleteSelected(const QString& question);
-    void showOnce(const QString& title, const QString& note, const QString& secret);
+    // A secret shown once with Copy and Close; the install command stays open beside the console.
+    enum class Presentation { Modal, Modeless };
+    void showOnce(const QString& title, const QString& note, const QString& secret,
+                  Presentation presentation = Presentation::Modal);
     void load(int index);
     void createEnrollmentKey();
 

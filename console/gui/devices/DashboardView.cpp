@@ -38,17 +38,20 @@ DashboardView::DashboardView(DeviceTableModel& devices, const DeviceFilterModel&
                                                    {Condition::PatchesMissing, tr("missing patches")},
                                                    {Condition::PatchesFailed, tr("failed patches")},
                                                    {Condition::Listed, tr("scripts failed (24 h)")}};
-    int column = 0;
+    // Two rows of five, so that the dashboard fits a 1280-pixel screen beside the tree.
+    constexpr int kPerRow = 5;
+    int placed = 0;
     for (const auto& [condition, caption] : tiles) {
-        QToolButton* button = addTile(caption, 0, column++);
+        QToolButton* button = addTile(caption, placed / kPerRow, placed % kPerRow);
+        ++placed;
         m_tileByCondition.insert(static_cast<int>(condition), button);
         connect(button, &QToolButton::clicked, this,
                 [this, chosen = condition] { Q_EMIT conditionChosen(chosen); });
     }
-    m_compliance = addTile(tr("patch compliance"), 0, column++);
+    m_compliance = addTile(tr("patch compliance"), placed / kPerRow, placed % kPerRow);
     m_compliance->setToolTip(tr("Scanned devices with no update missing or failed; opens Patches"));
     connect(m_compliance, &QToolButton::clicked, this, &DashboardView::patchesRequested);
-    // Column `column` is kept for the open-alerts tile that monitoring will bring.
+    // The last place of the second row is kept for the open-alerts tile that monitoring will bring.
     grid->addLayout(m_tiles, 0, 0, 1, 3);
 
     m_systems = new QChartView(this);
@@ -99,7 +102,7 @@ QToolButton* DashboardView::addTile(const QString& caption, int row, int column)
     button->setProperty("caption", caption);
     button->setToolButtonStyle(Qt::ToolButtonTextOnly);
     button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    button->setMinimumHeight(72);
+    button->setMinimumHeight(60);
     button->setAutoRaise(true);
     button->setCursor(Qt::PointingHandCursor);
     button->setStyleSheet("QToolButton { font-size: 13pt; }");
@@ -127,8 +130,11 @@ void DashboardView::setFailedScriptDevices(QSet<QString> deviceIds) {
 
 void DashboardView::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange && m_systems && m_systems->chart())
-        applyChartLook(m_systems->chart());
+    if (changesLook(event))
+        QTimer::singleShot(0, this, [this] {
+            if (m_systems->chart())
+                applyChartLook(m_systems->chart());
+        });
 }
 
 void DashboardView::refresh() {

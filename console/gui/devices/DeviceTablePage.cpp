@@ -1,5 +1,7 @@
 #include "devices/DeviceTablePage.h"
 
+#include "widgets/KeyboardPaths.h"
+
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
@@ -26,6 +28,7 @@ DeviceTablePage::DeviceTablePage(QList<JsonTableModel::Column> columns, bool sea
         search->setClearButtonEnabled(true);
         connect(search, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
         layout->addWidget(search);
+        downArrowInto(search, m_table);
     }
     m_table->setModel(proxy);
     m_table->setSortingEnabled(true);

@@ -1,11 +1,14 @@
 #include "patches/PatchComplianceChart.h"
 
 #include "PlainTextMarkup.h"
+#include "widgets/ChartLook.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QChart>
+#include <QEvent>
+#include <QTimer>
 #include <QValueAxis>
 
 namespace breeze::console {
@@ -46,9 +49,19 @@ void PatchComplianceChart::display(const PatchCompliance& compliance) {
     series->attachAxis(axisY);
     chart->setTitle(
         tr("%1 of %2 scanned devices fully patched").arg(compliance.fullyPatched).arg(compliance.scanned));
+    applyChartLook(chart);
     QChart* old = this->chart();
     setChart(chart);
     delete old;
+}
+
+void PatchComplianceChart::changeEvent(QEvent* event) {
+    QChartView::changeEvent(event);
+    if (changesLook(event))
+        QTimer::singleShot(0, this, [this] {
+            if (chart())
+                applyChartLook(chart());
+        });
 }
 
 } // namespace breeze::console

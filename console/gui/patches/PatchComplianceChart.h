@@ -16,6 +16,9 @@ public:
     void reload();
     void setScope(const FleetScope& scope) { m_scope = scope; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void display(const PatchCompliance& compliance);
 

@@ -68,6 +68,9 @@ PatchDeployDialog::PatchDeployDialog(ConsoleConnection& connection, const FleetS
     form->addRow(tr("Restart"), m_restart);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     buttons->addButton(m_deploy, QDialogButtonBox::AcceptRole);
+    // Deploying installs software on many machines: Enter cancels, Deploy is clicked on purpose.
+    m_deploy->setAutoDefault(false);
+    buttons->button(QDialogButtonBox::Cancel)->setDefault(true);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_deploy, &QPushButton::clicked, this, &QDialog::accept);
     auto* layout = new QVBoxLayout(this);

@@ -5,6 +5,7 @@
 #include "patches/PatchDeployDialog.h"
 #include "patches/PatchTable.h"
 #include "widgets/InlineMessage.h"
+#include "widgets/KeyboardPaths.h"
 #include "widgets/RecordForm.h"
 #include "widgets/SelectionGate.h"
 
@@ -58,6 +59,7 @@ PatchesView::PatchesView(ConsoleConnection& connection, QWidget* parent)
 
 QLayout* PatchesView::filterBar() {
     m_search->setPlaceholderText(tr("Search packages"));
+    downArrowInto(m_search, m_grid);
     m_search->setClearButtonEnabled(true);
     m_state->addItem(tr("Any state"), QString());
     m_state->addItem(tr("Missing somewhere"), QString("missing"));

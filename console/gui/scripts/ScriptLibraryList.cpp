@@ -1,6 +1,7 @@
 #include "scripts/ScriptLibraryList.h"
 
 #include "TableColumns.h"
+#include "widgets/KeyboardPaths.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -36,6 +37,7 @@ ScriptLibraryList::ScriptLibraryList(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_search);
     layout->addWidget(m_table, 1);
+    downArrowInto(m_search, m_table);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(newButton);
     buttons->addWidget(refresh);

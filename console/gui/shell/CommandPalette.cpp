@@ -1,5 +1,7 @@
 #include "shell/CommandPalette.h"
 
+#include "widgets/KeyboardPaths.h"
+
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QListWidget>
@@ -20,6 +22,8 @@ QString kindName(PaletteModel::Kind kind) {
         return QObject::tr("view");
     case PaletteModel::Kind::Action:
         return QObject::tr("action");
+    case PaletteModel::Kind::Script:
+        return QObject::tr("script");
     }
     return {};
 }
@@ -28,7 +32,7 @@ QString kindName(PaletteModel::Kind kind) {
 CommandPalette::CommandPalette(PaletteModel& model, QWidget* parent) : QDialog(parent), m_model(model) {
     setWindowTitle(tr("Go to…"));
     m_input = new QLineEdit(this);
-    m_input->setPlaceholderText(tr("Device, organisation, site, view or action"));
+    m_input->setPlaceholderText(tr("Device, organisation, site, script, view or action"));
     m_results = new QListWidget(this);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_input);
@@ -45,7 +49,7 @@ CommandPalette::CommandPalette(PaletteModel& model, QWidget* parent) : QDialog(p
     };
     connect(m_input, &QLineEdit::returnPressed, this, choose);
     connect(m_results, &QListWidget::itemActivated, this, choose);
-    m_input->installEventFilter(this);
+    downArrowInto(m_input, m_results);
 }
 
 void CommandPalette::refresh() {

@@ -9,7 +9,8 @@ class QListWidget;
 
 namespace breeze::console {
 
-// Ctrl+K: type a few letters of a device, organisation, site, view or action and press Enter.
+// Ctrl+K: type a few letters of a device, organisation, site, script, view or action (in order is enough) and
+// press Enter, or Down into the results.
 class CommandPalette : public QDialog {
     Q_OBJECT
 

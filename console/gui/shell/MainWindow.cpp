@@ -21,6 +21,7 @@
 #include "shell/CommandPalette.h"
 #include "shell/Theme.h"
 #include "widgets/InlineMessage.h"
+#include "widgets/KeyboardPaths.h"
 #include "widgets/StatusDelegate.h"
 
 #include <QActionGroup>
@@ -106,6 +107,8 @@ QWidget* MainWindow::buildDeviceList() {
     // Commands and changes for every selected device at once.
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showBulkMenu);
+    openContextMenuFromKeyboard(m_table);
+    downArrowInto(m_search, m_table);
     connect(&m_connection.commands(), &CommandRunner::refused, this,
             [this](const QString& tag, const QString& message) {
                 if (tag == "bulk")
@@ -502,7 +505,10 @@ void MainWindow::buildMenus() {
     for (const auto& [name, label] : views)
         viewMenu->addAction(label, QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + number++)), this,
                             [this, view = name] { showView(view); });
-    viewMenu->addAction(tr("Go to…"), QKeySequence(tr("Ctrl+K")), this, [this] { openPalette(); });
+    // Ctrl+K from every window of the console (device and run windows too).
+    QAction* goTo =
+        viewMenu->addAction(tr("Go to…"), QKeySequence(tr("Ctrl+K")), this, [this] { openPalette(); });
+    goTo->setShortcutContext(Qt::ApplicationShortcut);
     QMenu* themes = viewMenu->addMenu(tr("Theme"));
     auto* themeGroup = new QActionGroup(this);
     for (const auto& [name, label] : {std::pair<QString, QString>{"system", tr("System")},
@@ -542,11 +548,12 @@ void MainWindow::buildPalette() {
                 case PaletteModel::Kind::View:
                     showView(id);
                     break;
+                case PaletteModel::Kind::Script:
+                    showView("scripts");
+                    m_scripts->openScript(id);
+                    break;
                 case PaletteModel::Kind::Action:
-                    if (id == "reload")
-                        m_connection.directory().reload();
-                    else if (id == "all")
-                        setScope({});
+                    runAction(id);
                     break;
                 }
             });
@@ -587,17 +594,70 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QMainWindow::closeEvent(event);
 }
 
+QVector<PaletteModel::Entry> MainWindow::paletteEntries() const {
+    QVector<PaletteModel::Entry> entries{
+        {PaletteModel::Kind::View, "dashboard", tr("Dashboard"), {}},
+        {PaletteModel::Kind::View, "devices", tr("Devices"), {}},
+        {PaletteModel::Kind::View, "scripts", tr("Scripts"), {}},
+        {PaletteModel::Kind::View, "patches", tr("Patches"), {}},
+        {PaletteModel::Kind::View, "administration", tr("Administration"), {}},
+        {PaletteModel::Kind::Action, "all", tr("Show all devices"), {}},
+        {PaletteModel::Kind::Action, "reload", tr("Reload devices from the server"), {}},
+        {PaletteModel::Kind::Action, "run", tr("Run a script on the selected devices…"), {}},
+        {PaletteModel::Kind::Action, "export", tr("Export the device list as CSV…"), {}},
+        {PaletteModel::Kind::Action, "new-script", tr("New script"), {}},
+        {PaletteModel::Kind::Action, "schedules", tr("Scheduled script runs"), {}},
+        {PaletteModel::Kind::Action, "theme-dark", tr("Theme: dark"), {}},
+        {PaletteModel::Kind::Action, "theme-light", tr("Theme: light"), {}},
+        {PaletteModel::Kind::Action, "theme-system", tr("Theme: as the system"), {}}};
+    return entries + m_scriptEntries;
+}
+
 void MainWindow::openPalette() {
-    m_palette->rebuild(m_connection.devices(), m_connection.tree(),
-                       {{PaletteModel::Kind::View, "dashboard", tr("Dashboard"), {}},
-                        {PaletteModel::Kind::View, "devices", tr("Devices"), {}},
-                        {PaletteModel::Kind::View, "scripts", tr("Scripts"), {}},
-                        {PaletteModel::Kind::View, "patches", tr("Patches"), {}},
-                        {PaletteModel::Kind::View, "administration", tr("Administration"), {}},
-                        {PaletteModel::Kind::Action, "all", tr("Show all devices"), {}},
-                        {PaletteModel::Kind::Action, "reload", tr("Reload devices from the server"), {}}});
+    // From any window: the palette opens over the main window.
+    show();
+    raise();
+    activateWindow();
+    m_palette->rebuild(m_connection.devices(), m_connection.tree(), paletteEntries());
     m_paletteDialog->refresh();
     m_paletteDialog->open();
+    // The library's scripts, as they are now; the list is filled again when they arrive.
+    m_scriptClient.list([this](const QJsonArray& scripts, const QString& error) {
+        if (!error.isEmpty())
+            return;
+        m_scriptEntries = PaletteModel::scriptEntries(scripts);
+        if (m_paletteDialog->isVisible()) {
+            m_palette->rebuild(m_connection.devices(), m_connection.tree(), paletteEntries());
+            m_paletteDialog->refresh();
+        }
+    });
+}
+
+void MainWindow::runAction(const QString& id) {
+    if (id == "reload") {
+        m_connection.directory().reload();
+    } else if (id == "all") {
+        setScope({});
+        showCondition(DeviceFilterModel::Condition::Any);
+    } else if (id == "run") {
+        QStringList ids;
+        for (const QModelIndex& index : m_table->selectionModel()->selectedRows())
+            ids << index.data(DeviceTableModel::DeviceIdRole).toString();
+        runScriptOn(ids);
+    } else if (id == "export") {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export device list"), "devices.csv",
+                                                          tr("CSV files (*.csv)"));
+        if (!path.isEmpty())
+            exportDevices(path);
+    } else if (id == "new-script") {
+        showView("scripts");
+        m_scripts->newScript();
+    } else if (id == "schedules") {
+        showView("scripts");
+        m_scripts->tabs()->setCurrentWidget(m_scripts->schedules());
+    } else if (id.startsWith("theme-")) {
+        Theme::apply(id.mid(6));
+    }
 }
 
 DeviceView* MainWindow::openDevice(const QString& deviceId) {

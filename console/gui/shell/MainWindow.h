@@ -2,6 +2,7 @@
 
 #include "DeviceFilterModel.h"
 #include "FleetScope.h"
+#include "PaletteModel.h"
 #include "RecordClient.h"
 #include "ScriptClient.h"
 
@@ -27,7 +28,6 @@ class AdministrationView;
 class BulkDeviceUpdate;
 class CommandPalette;
 class DashboardView;
-class PaletteModel;
 class DeviceView;
 class InlineMessage;
 class PatchesView;
@@ -48,6 +48,7 @@ public:
 
     QTableView* deviceTable() const { return m_table; }
     QTreeView* fleetTree() const { return m_tree; }
+    QLineEdit* searchField() const { return m_search; }
     void setSearch(const QString& text);
     // What the device list, dashboard, scripts, patches and status bar show; the tree follows.
     void setScope(const FleetScope& scope);
@@ -123,6 +124,9 @@ private:
     PaletteModel* m_palette;
     CommandPalette* m_paletteDialog;
     void openPalette();
+    QVector<PaletteModel::Entry> paletteEntries() const;
+    void runAction(const QString& id);
+    QVector<PaletteModel::Entry> m_scriptEntries;
     DeviceFilterModel* m_filter;
     QLabel* m_counts;
     QLabel* m_identity;

@@ -8,6 +8,8 @@
 
 namespace breeze::console {
 
+QString Theme::s_applied;
+
 namespace {
 QPalette darkPalette() {
     QPalette palette;
@@ -30,8 +32,10 @@ QPalette darkPalette() {
 }
 } // namespace
 
-void Theme::apply(const QString& name) {
-    QSettings().setValue("appearance/theme", name);
+void Theme::apply(const QString& name, bool remember) {
+    if (remember)
+        QSettings().setValue("appearance/theme", name);
+    s_applied = name;
     if (name == "dark") {
         QApplication::setStyle(QStyleFactory::create("Fusion"));
         QApplication::setPalette(darkPalette());
@@ -44,7 +48,7 @@ void Theme::apply(const QString& name) {
 }
 
 QString Theme::current() {
-    return QSettings().value("appearance/theme", "system").toString();
+    return s_applied.isEmpty() ? QSettings().value("appearance/theme", "system").toString() : s_applied;
 }
 
 void Theme::restore() {

@@ -2,9 +2,15 @@
 
 #include <QApplication>
 #include <QChart>
+#include <QEvent>
 #include <QPalette>
 
 namespace breeze::console {
+
+bool changesLook(const QEvent* event) {
+    return event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange ||
+           event->type() == QEvent::StyleChange;
+}
 
 bool paletteIsDark() {
     return QApplication::palette().color(QPalette::Window).lightness() < 128;

@@ -1,6 +1,7 @@
 #pragma once
 
 class QChart;
+class QEvent;
 
 namespace breeze::console {
 
@@ -9,5 +10,8 @@ namespace breeze::console {
 // it. Call again when the palette changes (QEvent::PaletteChange).
 void applyChartLook(QChart* chart);
 bool paletteIsDark();
+// Whether `event` may mean another look (a theme applies its style and then its palette, so the caller
+// re-applies the look once the event loop has run, when both are in place).
+bool changesLook(const QEvent* event);
 
 } // namespace breeze::console

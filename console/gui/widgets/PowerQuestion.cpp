@@ -1,7 +1,9 @@
 #include "widgets/PowerQuestion.h"
 
+#include <QDialogButtonBox>
 #include <QInputDialog>
 #include <QLabel>
+#include <QPushButton>
 
 namespace breeze::console {
 
@@ -13,6 +15,13 @@ std::optional<int> askPowerDelay(QWidget* parent, const QString& verb, const QSt
         label->setTextFormat(Qt::PlainText);
     ask.setIntRange(0, 1440);
     ask.setIntValue(5);
+    // Enter does not restart anything by accident: Cancel is the default.
+    if (auto* buttons = ask.findChild<QDialogButtonBox*>()) {
+        if (auto* ok = buttons->button(QDialogButtonBox::Ok))
+            ok->setAutoDefault(false);
+        if (auto* cancel = buttons->button(QDialogButtonBox::Cancel))
+            cancel->setDefault(true);
+    }
     if (ask.exec() != QDialog::Accepted)
         return std::nullopt;
     return ask.intValue() * 60;
