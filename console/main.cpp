@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
                                                {}};
         if (request.size.width() < 320 || request.size.height() < 240) {
             std::cerr << "breeze-console: --size must be WIDTHxHEIGHT, such as 1280x720\n";
+            refused = true;
             QApplication::exit(2);
             return;
         }

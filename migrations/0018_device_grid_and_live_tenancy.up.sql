@@ -48,6 +48,10 @@ BEGIN
     IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
     IF TG_TABLE_NAME = 'organizations' THEN
         org := changed.id;
+    ELSIF TG_TABLE_NAME = 'sites' THEN
+        -- A site is announced as itself, so that a console limited to other sites does not hear of it.
+        org := (to_jsonb(changed)->>'org_id')::uuid;
+        site := changed.id;
     ELSE
         org := (to_jsonb(changed)->>'org_id')::uuid;
         site := (to_jsonb(changed)->>'site_id')::uuid;

@@ -63,7 +63,8 @@ QString commandText(const QJsonObject& command) {
     QStringList parts;
     QString head = command.value("type").toString();
     if (const QString script = command.value("script_name").toString(); !script.isEmpty())
-        head += QObject::tr(" \"%1\" version %2").arg(script).arg(command.value("script_version").toInt());
+        head += QObject::tr(" \"%1\" version %2")
+                    .arg(script, QString::number(command.value("script_version").toInt()));
     head += " — " + command.value("status").toString();
     if (command.value("exit_code").isDouble())
         head += QObject::tr(", exit code %1").arg(command.value("exit_code").toInt());
@@ -103,7 +104,21 @@ QString serviceName(const QJsonObject& service) {
 }
 
 ProcessRow processOf(const QJsonObject& process) {
-    return {process.value("pid").toInteger(), process.value("name").toString()};
+    return {process.value("pid").toInteger(), process.value("name").toString(),
+            process.value("ppid").toInteger()};
+}
+
+bool commandRunsScript(const QJsonObject& command) {
+    return !command.value("script_id").toString().isEmpty();
+}
+
+bool commandEnded(const QJsonObject& command) {
+    const QString status = command.value("status").toString();
+    return status != "pending" && status != "sent" && status != "running";
+}
+
+bool isCommandEventFor(const QJsonObject& event, const QString& deviceId) {
+    return event.value("device_id").toString() == deviceId && event.value("kind").toString() == "command";
 }
 
 } // namespace breeze::console

@@ -44,6 +44,12 @@ struct CommandOutcome {
 // A command of the history as text to read: what it was and how it ended (with the round trip of a ping), its
 // error, then its answer: text the agent printed as it printed it, other fields one per line.
 QString commandText(const QJsonObject& command);
+// Whether a history row ran a library script (its printed output is fetched apart).
+bool commandRunsScript(const QJsonObject& command);
+// Whether a history row's command has ended (completed, failed, timed out or cancelled).
+bool commandEnded(const QJsonObject& command);
+// Whether a live-channel event says that a command of this device moved on.
+bool isCommandEventFor(const QJsonObject& event, const QString& deviceId);
 // How long a ping took from the server sending it to the answer; -1 when it has not been answered.
 qint64 pingRoundTripMs(const QJsonObject& command);
 
@@ -52,6 +58,7 @@ QString serviceName(const QJsonObject& service);
 struct ProcessRow {
     qint64 pid = 0;
     QString name;
+    qint64 parentPid = 0;
 };
 ProcessRow processOf(const QJsonObject& process);
 

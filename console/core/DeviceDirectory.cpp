@@ -21,6 +21,12 @@ DeviceDirectory::DeviceDirectory(ApiClient& api, LiveChannel& live, DeviceTableM
     m_tenancyReload = new QTimer(this);
     m_tenancyReload->setSingleShot(true);
     m_tenancyReload->setInterval(300);
+    connect(this, &DeviceDirectory::loadingChanged, this, [this](bool loading) {
+        if (!loading && m_tenancyAgain) {
+            m_tenancyAgain = false;
+            m_tenancyReload->start();
+        }
+    });
     connect(m_tenancyReload, &QTimer::timeout, this, [this] {
         if (!m_loading)
             loadTenancy([](const QString&) {}); // refused now: the next change or reload tries again
@@ -94,9 +100,12 @@ void DeviceDirectory::loadTenancy(const std::function<void(const QString& error)
 void DeviceDirectory::tenancyChanged() {
     // A burst of changes (an organisation deleted with its sites) is loaded once; a full reload under way
     // brings the news itself.
-    if (m_loading || m_tenancyReload->isActive())
+    if (m_loading) {
+        m_tenancyAgain = true; // the load under way may have read them before the change: again after it
         return;
-    m_tenancyReload->start();
+    }
+    if (!m_tenancyReload->isActive())
+        m_tenancyReload->start();
 }
 
 void DeviceDirectory::loadPage(const QString& cursor) {

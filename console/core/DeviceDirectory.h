@@ -43,6 +43,7 @@ private:
     bool m_reloadAgain = false;
     QVector<Device> m_pending;
     QTimer* m_tenancyReload;
+    bool m_tenancyAgain = false;
 };
 
 } // namespace breeze::console

@@ -181,9 +181,8 @@ QVariant DeviceTableModel::tooltip(const Device& device, int column) const {
         if (disk.usedPercent < 0)
             return {};
         return plainTextTooltip(tr("%1: %2 % used, %3 free of %4")
-                                    .arg(disk.mount)
-                                    .arg(disk.usedPercent, 0, 'f', 1)
-                                    .arg(QLocale().formattedDataSize(disk.availableBytes),
+                                    .arg(disk.mount, QString::number(disk.usedPercent, 'f', 1),
+                                         QLocale().formattedDataSize(disk.availableBytes),
                                          QLocale().formattedDataSize(disk.totalBytes)));
     }
     default:

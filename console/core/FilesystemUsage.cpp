@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <algorithm>
 
 namespace breeze::console {
 
@@ -43,6 +44,13 @@ QJsonArray filesystemsWithUsage(const QJsonArray& inventory, const QJsonArray& u
                           usageByMount.take(mount)));
     }
     return rows;
+}
+
+double fullestUsedPercent(const QJsonArray& rows) {
+    double fullest = -1;
+    for (const auto& row : rows)
+        fullest = std::max(fullest, row.toObject().value("used_percent").toDouble(-1));
+    return fullest;
 }
 
 } // namespace breeze::console

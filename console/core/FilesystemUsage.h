@@ -9,5 +9,7 @@ namespace breeze::console {
 // mount only the heartbeat knows (mounted since the last inventory) still gets a row; one the heartbeat no
 // longer reports keeps its row, without usage.
 QJsonArray filesystemsWithUsage(const QJsonArray& inventory, const QJsonArray& usage);
+// The share of the fullest of these filesystems (rows as filesystemsWithUsage gives them); -1 when none says.
+double fullestUsedPercent(const QJsonArray& rows);
 
 } // namespace breeze::console

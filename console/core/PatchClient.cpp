@@ -99,9 +99,8 @@ QString windowText(const QJsonObject& policy) {
     for (const auto& day : days)
         dayNames << QString::fromLatin1(names[std::clamp(day.toInt(), 0, 6)]);
     return QObject::tr("%1 %2 for %3 min (%4)")
-        .arg(dayNames.join(", "), policy.value("window_start").toString().left(5))
-        .arg(policy.value("window_minutes").toInt())
-        .arg(policy.value("timezone").toString());
+        .arg(dayNames.join(", "), policy.value("window_start").toString().left(5),
+             QString::number(policy.value("window_minutes").toInt()), policy.value("timezone").toString());
 }
 
 QString restartText(const QJsonObject& policy, const QString& chosen) {

@@ -199,6 +199,8 @@ ApiResponse createDeployment(RequestContext& ctx) {
     if (reboot == "policy")
         reboot.reset();
     const AccessScope scope = ctx.require(PatchesDeploy);
+    // Choosing how devices restart is a restart of one's own: it needs the right to send commands there.
+    const AccessScope commandScope = reboot ? ctx.require(CommandsCreate) : scope;
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     aim.resolve(ctx, tx, PatchesDeploy);
@@ -216,6 +218,10 @@ ApiResponse createDeployment(RequestContext& ctx) {
     }
     if (orgs.size() > 1 && !scope.isWholePartner())
         throw ApiError::badRequest("these devices are in several organisations; deploy to each on its own");
+    for (const auto& org : orgs)
+        if (reboot && !commandScope.allowsWholeOrg(org))
+            throw ApiError::forbidden(
+                "choosing how devices restart needs commands:create on the whole organisation");
     AuditEvent event = ctx.auditEvent("patches.deploy", "patch_deployment", "");
     std::string id;
     try {

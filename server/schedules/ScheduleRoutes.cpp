@@ -49,6 +49,18 @@ std::optional<std::string> targetOrganisation(ScheduleStore& schedules, ScriptRu
     return std::nullopt;
 }
 
+// Whether `scope` reaches every device a schedule may run on: its site, or its whole organisation (a group or
+// a list of devices), or the partner for one that spans organisations.
+bool coversTarget(const AccessScope& scope, const nlohmann::json& schedule) {
+    if (!schedule["org_id"].is_string())
+        return scope.isWholePartner();
+    const std::string org = schedule["org_id"];
+    const auto& targets = schedule["targets"];
+    if (targets.contains("site_id") && targets["site_id"].is_string())
+        return scope.allowsSite(org, targets["site_id"]);
+    return scope.allowsWholeOrg(org);
+}
+
 ApiResponse createSchedule(RequestContext& ctx) {
     const std::string scriptId = ctx.pathId("id", "script");
     auto fields = ctx.fields();
@@ -90,13 +102,17 @@ ApiResponse createSchedule(RequestContext& ctx) {
     if (!schedules.timezoneKnown(zone))
         throw ApiError::badRequest("timezone must be an IANA time zone such as Europe/Berlin");
     const auto org = targetOrganisation(schedules, runs, aim, scope);
+    if (schedules.count(scope.partnerId()) >= ScheduleStore::kMostPerPartner)
+        throw ApiError::conflict("at most 1000 schedules per partner; delete some first");
     AuditEvent event = ctx.auditEvent("scripts.schedule", "script_schedule", "");
     nlohmann::json schedule;
     try {
-        schedule =
-            schedules.insert({scope.partnerId(), org, scriptId, ctx.principal().id, event.actorLabel,
-                              aim.targets, versionNumber, timeout, ctx.server.sealer.seal(values.dump()),
-                              parameters.redacted, runAt, repeat, zone});
+        schedule = schedules.insert(
+            {scope.partnerId(), org, scriptId, ctx.principal().id, event.actorLabel,
+             // Pinned: a version's parameters never change, so a value sealed as a secret
+             // is never replayed into a later version where the same name is plain.
+             aim.targets, static_cast<long long>(version->number), timeout,
+             ctx.server.sealer.seal(values.dump()), parameters.redacted, runAt, repeat, zone});
     } catch (const pqxx::data_exception&) {
         throw ApiError::badRequest("\"run_at\" must be a time such as 2026-12-31T22:00:00+01:00");
     }
@@ -134,8 +150,8 @@ ApiResponse deleteSchedule(RequestContext& ctx) {
     const auto schedule = schedules.find(id, scheduleScopeSql(readScope));
     if (!schedule)
         throw ApiError::notFound("script schedule");
-    if (!schedules.find(id, scheduleScopeSql(scope)))
-        throw ApiError::forbidden("this needs the scripts:execute permission where the schedule runs");
+    if (!coversTarget(scope, *schedule))
+        throw ApiError::forbidden("this needs the scripts:execute permission everywhere the schedule runs");
     schedules.remove(id);
     AuditEvent event = ctx.auditEvent("script_schedules.delete", "script_schedule", id);
     event.orgId =

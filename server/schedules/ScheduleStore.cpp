@@ -28,16 +28,25 @@ nlohmann::json ScheduleStore::insert(const NewSchedule& schedule) {
     };
     return jsonRow(m_tx.sql().exec_params1(
         std::string(
-            "WITH s AS (INSERT INTO script_schedules (partner_id, org_id, script_id, created_by, "
-            "created_by_label, targets, version, timeout_seconds, sealed_parameters, parameters_shown, "
-            "first_run_at, repeat, timezone, next_run_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
-            "$7::int, $8::int, $9, $10::jsonb, $11::timestamptz, $12, $13, "
-            "breeze_schedule_next($11::timestamptz, $12, $13, now())) RETURNING *) SELECT ") +
+            "WITH t AS (SELECT CASE WHEN $11 ~ '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$' THEN $11::timestamptz "
+            "ELSE $11::timestamp AT TIME ZONE $13 END AS first), s AS (INSERT INTO script_schedules "
+            "(partner_id, org_id, script_id, created_by, created_by_label, targets, version, "
+            "timeout_seconds, "
+            "sealed_parameters, parameters_shown, first_run_at, repeat, timezone, next_run_at) SELECT $1, "
+            "$2, "
+            "$3, $4, $5, $6::jsonb, $7::int, $8::int, $9, $10::jsonb, t.first, $12, $13, "
+            "breeze_schedule_next(t.first, $12, $13, now()) FROM t RETURNING *) SELECT ") +
             kScheduleJson + " AS item FROM s",
         schedule.partnerId, schedule.orgId, schedule.scriptId, schedule.createdBy, schedule.createdByLabel,
         schedule.targets.dump(), optionalText(schedule.version), optionalText(schedule.timeoutSeconds),
         schedule.sealedParameters, schedule.parametersShown.dump(), schedule.runAt, schedule.repeat,
         schedule.timezone));
+}
+
+long long ScheduleStore::count(const std::string& partnerId) {
+    return m_tx.sql()
+        .exec_params1("SELECT count(*) AS n FROM script_schedules WHERE partner_id = $1", partnerId)["n"]
+        .as<long long>();
 }
 
 bool ScheduleStore::timezoneKnown(const std::string& zone) {
@@ -88,14 +97,17 @@ std::vector<ScheduleStore::Due> ScheduleStore::claimDue(int limit) {
         "$1 "
         "FOR UPDATE SKIP LOCKED) UPDATE script_schedules s SET last_run_at = now(), next_run_at = "
         "breeze_schedule_next(s.first_run_at, s.repeat, s.timezone, now()) FROM due WHERE s.id = due.id "
-        "RETURNING s.id, s.script_id, s.created_by, s.targets::text AS targets, s.version, "
+        "RETURNING s.id, s.partner_id, s.org_id, s.script_id, s.created_by, s.targets::text AS targets, "
+        "s.version, "
         "s.timeout_seconds, "
         "s.sealed_parameters",
         limit);
     std::vector<Due> due;
     for (const auto& row : rows)
-        due.push_back({row["id"].as<std::string>(), row["script_id"].as<std::string>(),
-                       row["created_by"].as<std::string>(),
+        due.push_back({row["id"].as<std::string>(), row["partner_id"].as<std::string>(),
+                       row["org_id"].is_null() ? std::nullopt
+                                               : std::optional<std::string>(row["org_id"].as<std::string>()),
+                       row["script_id"].as<std::string>(), row["created_by"].as<std::string>(),
                        nlohmann::json::parse(row["targets"].as<std::string>()),
                        optionalNumber(row["version"]), optionalNumber(row["timeout_seconds"]),
                        row["sealed_parameters"].as<std::string>()});

@@ -30,7 +30,10 @@ public:
         std::string repeat;
         std::string timezone;
     };
-    // The schedule as listed; its next_run_at is null when its only time has passed.
+    static constexpr long long kMostPerPartner = 1000;
+    long long count(const std::string& partnerId);
+    // The schedule as listed; its next_run_at is null when its only time has passed. A time without an offset
+    // is read in the schedule's time zone.
     nlohmann::json insert(const NewSchedule& schedule);
     bool timezoneKnown(const std::string& zone);
     // The organisation of a site or device group.
@@ -43,6 +46,8 @@ public:
 
     struct Due {
         std::string id;
+        std::string partnerId;
+        std::optional<std::string> orgId;
         std::string scriptId;
         std::string createdBy;
         nlohmann::json targets;

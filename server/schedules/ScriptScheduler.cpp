@@ -1,6 +1,7 @@
 #include "schedules/ScriptScheduler.h"
 
 #include "app/ServerContext.h"
+#include "audit/AuditLog.h"
 #include "auth/Authenticator.h"
 #include "db/ScopedTransaction.h"
 #include "http/ApiError.h"
@@ -29,7 +30,7 @@ void ScriptScheduler::start() {
     m_thread = std::thread([this] {
         while (true) {
             try {
-                while (runOnce() == kClaimedAtOnce) {
+                while (runOnce() == kClaimedAtOnce && !stopping()) {
                     // more were due: go on at once
                 }
             } catch (const std::exception& error) {
@@ -40,6 +41,11 @@ void ScriptScheduler::start() {
                 return;
         }
     });
+}
+
+bool ScriptScheduler::stopping() {
+    std::lock_guard lock(m_mutex);
+    return m_stopping;
 }
 
 void ScriptScheduler::stop() {
@@ -98,10 +104,25 @@ int ScriptScheduler::runOnce() {
         auto lease = m_server.pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"record a scheduled run"});
         ScheduleStore store(tx);
-        if (runId.empty())
+        if (runId.empty()) {
             store.recordFailure(schedule.id, error);
-        else
+            // A time that made no run is on the record where people look for what ran.
+            AuditEvent event;
+            event.partnerId = schedule.partnerId;
+            event.orgId = schedule.orgId;
+            event.actorType = "system";
+            event.actorLabel = "scheduler";
+            event.address = "scheduler";
+            event.requestId = "schedule:" + schedule.id;
+            event.action = "scripts.scheduled_run";
+            event.resourceType = "script_schedule";
+            event.resourceId = schedule.id;
+            event.result = "failure";
+            event.details = {{"error", error}};
+            AuditLog::record(tx, event);
+        } else {
             store.recordRun(schedule.id, runId);
+        }
         tx.commit();
     }
     return static_cast<int>(due.size());

@@ -26,6 +26,8 @@ public:
     int runOnce();
 
 private:
+    bool stopping();
+
     ServerContext& m_server;
     std::chrono::milliseconds m_interval;
     std::mutex m_mutex;

@@ -408,10 +408,12 @@ private Q_SLOTS:
             QVERIFY2(refused.status == 400 && refused.errorMessage().find(words) != std::string::npos,
                      refused.raw.c_str());
         }
-        const auto once = m_api->post(path, {{"device_ids", {m_device}},
-                                             {"run_at", soon},
-                                             {"timezone", "Europe/Berlin"},
-                                             {"parameters", values}});
+        // (its time counted from now: the refusals above may have taken a moment under the sanitizers)
+        const auto once = m_api->post(
+            path, {{"device_ids", {m_device}},
+                   {"run_at", QDateTime::currentDateTimeUtc().addSecs(2).toString(Qt::ISODate).toStdString()},
+                   {"timezone", "Europe/Berlin"},
+                   {"parameters", values}});
         QCOMPARE(once.status, 201);
         QCOMPARE(once.body["parameters"]["TOKEN"], nlohmann::json("[redacted]"));
         const std::string scheduleId = once.body["id"];
@@ -460,6 +462,15 @@ private Q_SLOTS:
         QVERIFY(next > QDateTime::currentDateTimeUtc() && next <= QDateTime::currentDateTimeUtc().addDays(1));
         QCOMPARE(next.toUTC().time(), QTime(3, 0));
         QCOMPARE(m_api->del("/api/v1/script-schedules/" + daily.body["id"].get<std::string>()).status, 204);
+        // A time without an offset is the schedule's own zone's: 08:00 in Berlin in June is 06:00 UTC.
+        const auto local = m_api->post(path, {{"site_id", m_site},
+                                              {"run_at", "2099-06-01T08:00:00"},
+                                              {"timezone", "Europe/Berlin"},
+                                              {"parameters", values}});
+        QCOMPARE(
+            QDateTime::fromString(QString::fromStdString(local.body["first_run_at"]), Qt::ISODate).toUTC(),
+            QDateTime(QDate(2099, 6, 1), QTime(6, 0), Qt::UTC));
+        QCOMPARE(m_api->del("/api/v1/script-schedules/" + local.body["id"].get<std::string>()).status, 204);
         QCOMPARE(m_api->del("/api/v1/script-schedules/" + daily.body["id"].get<std::string>()).status, 404);
 
         // A schedule has its maker's authority: once they are disabled it makes no run, and says why.

@@ -592,6 +592,19 @@ private Q_SLOTS:
         QCOMPARE(m_admin1->get("/api/v1/me/device-filters").body["items"].size(), std::size_t(0));
     }
 
+    // Deleting a schedule needs the right everywhere it runs: one limited to site A cannot stop a schedule
+    // that runs on the whole organisation's group.
+    void aScheduleIsDeletedOnlyByWhoReachesAllItRunsOn() {
+        const std::string wide = create(*m_admin1, "/api/v1/scripts/" + m_a.script + "/schedules",
+                                        {{"group_id", m_a.orgGroup},
+                                         {"run_at", "2099-01-01T03:00:00Z"},
+                                         {"repeat", "weekly"},
+                                         {"timezone", "UTC"}});
+        auto& siteAdmin = *m_actors.at("org-admin of Alpha site A only");
+        QCOMPARE(siteAdmin.del("/api/v1/script-schedules/" + wide).status, 403);
+        QCOMPARE(m_admin1->del("/api/v1/script-schedules/" + wide).status, 204);
+    }
+
     void nobodyGrantsMoreThanTheyHold() {
         auto& orgAdmin = *m_actors.at("org-admin of Alpha");
         // A partner-wide grant, or partner-admin anywhere, is beyond an organisation admin.

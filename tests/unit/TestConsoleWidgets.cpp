@@ -29,6 +29,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -215,6 +216,13 @@ private Q_SLOTS:
         devices.setDevices({make("1", "web-01", "online", "Debian GNU/Linux 12"), revoked, quiet});
         const QStringList numbers = tiles(dashboard);
         QCOMPARE(numbers, QStringList({"1", "1", "3"})); // online, offline, devices
+        // Systems are named whole in the legend, as text: an agent's "<b>" stays literal.
+        devices.upsert(make("4", "odd-01", "online", "<b>Bold</b> OS %1"));
+        dashboard.refresh();
+        QStringList legend;
+        for (int row = 0; row < dashboard.systemsLegend()->count(); ++row)
+            legend << dashboard.systemsLegend()->item(row)->text();
+        QVERIFY2(legend.contains("<b>Bold</b> OS %1 (1)"), qPrintable(legend.join(" | ")));
         auto* recent = dashboard.findChild<QTableWidget*>();
         QCOMPARE(recent->rowCount(), 1);
         QCOMPARE(recent->item(0, 0)->text(), QString("db-01"));
@@ -412,6 +420,7 @@ private Q_SLOTS:
         QCOMPARE(tab.findChildren<QChartView*>()[0]->chart()->theme(), QChart::ChartThemeDark);
         Theme::apply("light", false);
         QTRY_COMPARE(tab.findChildren<QChartView*>()[0]->chart()->theme(), QChart::ChartThemeLight);
+        Theme::apply("system", false); // the tests after this one see the console as it starts
     }
 
     // Every view, and a device's window, fits a 1280×720 screen.

@@ -5,6 +5,7 @@
 #include "widgets/ChartLook.h"
 #include "widgets/Colours.h"
 
+#include <QApplication>
 #include <QChart>
 #include <QChartView>
 #include <QEvent>
@@ -63,7 +64,10 @@ DashboardView::DashboardView(DeviceTableModel& devices, const DeviceFilterModel&
     m_legend = new QListWidget(this);
     m_legend->setSelectionMode(QAbstractItemView::NoSelection);
     m_legend->setFocusPolicy(Qt::NoFocus);
-    m_legend->setMinimumWidth(220);
+    m_legend->setMinimumWidth(240);
+    m_legend->setWordWrap(true); // a long name wraps rather than being cut
+    m_legend->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_legend->setTextElideMode(Qt::ElideNone);
     grid->addWidget(m_legend, 1, 1);
     m_recent = new QTableWidget(0, 2, this);
     m_recent->setHorizontalHeaderLabels({tr("Recently offline"), tr("Last seen")});
@@ -105,7 +109,9 @@ QToolButton* DashboardView::addTile(const QString& caption, int row, int column)
     button->setMinimumHeight(60);
     button->setAutoRaise(true);
     button->setCursor(Qt::PointingHandCursor);
-    button->setStyleSheet("QToolButton { font-size: 13pt; }");
+    QFont large = button->font(); // a font, not a style sheet, so that the theme's colours keep applying
+    large.setPointSizeF(large.pointSizeF() * 1.4);
+    button->setFont(large);
     m_tiles->addWidget(button, row, column);
     return button;
 }
@@ -131,10 +137,7 @@ void DashboardView::setFailedScriptDevices(QSet<QString> deviceIds) {
 void DashboardView::changeEvent(QEvent* event) {
     QWidget::changeEvent(event);
     if (changesLook(event))
-        QTimer::singleShot(0, this, [this] {
-            if (m_systems->chart())
-                applyChartLook(m_systems->chart());
-        });
+        QTimer::singleShot(0, this, &DashboardView::refresh); // the chart and its legend's swatches alike
 }
 
 void DashboardView::refresh() {
@@ -164,11 +167,12 @@ void DashboardView::refresh() {
     for (auto it = m_tileByCondition.cbegin(); it != m_tileByCondition.cend(); ++it)
         it.value()->setText(QString::number(counts.value(it.key())) + '\n' +
                             it.value()->property("caption").toString());
-    m_tileByCondition.value(static_cast<int>(Condition::Offline))
-        ->setStyleSheet(QString("QToolButton { font-size: 13pt; %1 }")
-                            .arg(counts.value(static_cast<int>(Condition::Offline)) > 0
-                                     ? colourStyle(Colour::Warning)
-                                     : QString()));
+    // Devices offline draw the eye; the colour comes from the theme in use (refresh runs again on a change).
+    QToolButton* offlineTile = m_tileByCondition.value(static_cast<int>(Condition::Offline));
+    QPalette palette = QApplication::palette(offlineTile);
+    if (counts.value(static_cast<int>(Condition::Offline)) > 0)
+        palette.setColor(QPalette::ButtonText, colour(Colour::Warning));
+    offlineTile->setPalette(palette);
     m_compliance->setText(
         (scanned == 0 ? tr("—") : QString("%1 %").arg(qRound(100.0 * compliant / scanned))) + '\n' +
         m_compliance->property("caption").toString());
@@ -204,7 +208,7 @@ void DashboardView::showSystems(const QMap<QString, int>& systems) {
     for (int i = 0; i < ranked.size(); ++i) {
         if (i < kSystemsShown) {
             pie->append(QString(), ranked[i].first); // named in the list beside, not on the chart
-            names << QString("%1 (%2)").arg(ranked[i].second).arg(ranked[i].first);
+            names << QString("%1 (%2)").arg(ranked[i].second, QString::number(ranked[i].first));
         } else {
             others += ranked[i].first;
         }

@@ -59,7 +59,7 @@ void DeviceCommandsTab::setCommands(const QJsonArray& commands) {
     // Newest first; the command the technician was reading stays chosen, else the newest one's answer.
     m_table->table()->sortByColumn(0, Qt::DescendingOrder);
     m_shownId.clear(); // shown again: its status and output may have moved
-    if ((chosen.isEmpty() || !m_table->selectWhere("id", chosen)) && m_table->rowCount() > 0)
+    if ((chosen.isEmpty() || !m_table->selectWhere(recordId, chosen)) && m_table->rowCount() > 0)
         m_table->table()->selectRow(0);
 }
 
@@ -70,13 +70,13 @@ void DeviceCommandsTab::showSelected() {
     m_output->setPlainText(head);
     m_copy->setEnabled(!head.isEmpty());
     m_save->setEnabled(!head.isEmpty());
-    if (command.value("script_id").toString().isEmpty())
+    if (!commandRunsScript(command))
         return;
-    // What the script printed lives apart from the command: fetched whole, shown as text.
+    // What the script printed lives apart from the command: fetched whole, shown as text. A command that has
+    // ended printed all it will: its output is kept rather than fetched again at each reload.
     const int request = ++m_request;
-    m_scripts.output(m_shownId, [this, request, head](const CommandOutput& output, const QString& error) {
-        if (request != m_request)
-            return;
+    const bool ended = commandEnded(command);
+    const auto show = [this, head](const CommandOutput& output, const QString& error) {
         QString text = head;
         text += "\n\n" + tr("— stdout —") + "\n" + QString::fromUtf8(output.stdoutBytes);
         if (!output.stderrBytes.isEmpty())
@@ -86,6 +86,20 @@ void DeviceCommandsTab::showSelected() {
         if (!error.isEmpty())
             text += "\n" + tr("(the output could not be loaded: %1)").arg(error);
         m_output->setPlainText(text);
+    };
+    if (const auto kept = m_endedOutputs.constFind(m_shownId); kept != m_endedOutputs.cend()) {
+        show(*kept, {});
+        return;
+    }
+    m_scripts.output(m_shownId, [this, request, ended, id = m_shownId, show](const CommandOutput& output,
+                                                                             const QString& error) {
+        if (ended && error.isEmpty()) {
+            if (m_endedOutputs.size() >= 20) // bounded: outputs can be megabytes each
+                m_endedOutputs.clear();
+            m_endedOutputs.insert(id, output);
+        }
+        if (request == m_request)
+            show(output, error);
     });
 }
 

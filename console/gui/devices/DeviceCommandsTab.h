@@ -2,6 +2,7 @@
 
 #include "ScriptClient.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QWidget>
 
@@ -40,6 +41,7 @@ private:
     QPushButton* m_save;
     QString m_shownId;
     int m_request = 0; // an older command's output arriving late is dropped
+    QHash<QString, CommandOutput> m_endedOutputs;
 };
 
 } // namespace breeze::console

@@ -19,7 +19,11 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
       m_status(new InlineMessage(this)), m_tick(new QTimer(this)) {
     for (QLabel* label : {m_name, m_state, m_facts})
         label->setTextFormat(Qt::PlainText); // the agent's words
-    m_name->setStyleSheet("font-size: 15pt; font-weight: 600;");
+    // A font, not a style sheet: a style sheet would keep the colours of the theme it was set under.
+    QFont title = m_name->font();
+    title.setPointSizeF(title.pointSizeF() * 1.5);
+    title.setBold(true);
+    m_name->setFont(title);
     m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* run = new QPushButton(tr("Run script…"), this);
     auto* restart = new QPushButton(tr("Restart…"), this);
@@ -75,7 +79,9 @@ void DeviceHeader::refresh() {
     const int row = m_devices.rowOf(m_deviceId);
     m_name->setText(device->hostname.isEmpty() ? device->identity : device->hostname);
     m_state->setText(m_devices.data(m_devices.index(row, DeviceTableModel::Status)).toString());
-    m_state->setStyleSheet(colourStyle(device->online() ? Colour::Success : Colour::Muted));
+    QPalette palette = m_state->palette();
+    palette.setColor(QPalette::WindowText, colour(device->online() ? Colour::Success : Colour::Muted));
+    m_state->setPalette(palette);
     QStringList facts{device->os.isEmpty() ? tr("operating system not reported") : device->os};
     if (!device->lastUser.isEmpty())
         facts << tr("user %1").arg(device->lastUser);

@@ -147,7 +147,7 @@ void DeviceMetricsTab::showNetwork(const MetricSeries& series, const QString& ti
     time->setFormat(timeFormat);
     auto* rate = new QValueAxis(chart);
     rate->setRange(0, series.networkPeak * 1.1);
-    rate->setLabelFormat("%.0f");
+    rate->setLabelFormat(series.networkPeak < 10 ? "%.1f" : "%.0f"); // small rates keep their tenths
     chart->addAxis(time, Qt::AlignBottom);
     chart->addAxis(rate, Qt::AlignLeft);
     for (auto* each : {received, sent}) {
@@ -165,9 +165,7 @@ void DeviceMetricsTab::addSample(const LiveSample& sample) {
     m_liveCpu->append(sample.cpu);
     m_liveMemory->append(sample.memory);
     // The fullest filesystem of the sample, as df measures it.
-    double fullest = -1;
-    for (const auto& row : filesystemsWithUsage({}, sample.filesystems))
-        fullest = std::max(fullest, row.toObject().value("used_percent").toDouble(-1));
+    const double fullest = fullestUsedPercent(filesystemsWithUsage({}, sample.filesystems));
     if (m_liveDisk && fullest >= 0)
         m_liveDisk->append(sample.cpu.x(), fullest);
     // The hour slides forward, on both charts alike.

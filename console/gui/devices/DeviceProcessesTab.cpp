@@ -42,6 +42,9 @@ DeviceProcessesTab::DeviceProcessesTab(QWidget* parent)
     layout->addWidget(m_status);
     m_tick->setInterval(kLiveSeconds * 1000);
     connect(m_tick, &QTimer::timeout, this, [this] {
+        // A listing unanswered for a minute (the device went away) no longer holds the next one back.
+        if (m_waiting && m_askedAt.isValid() && m_askedAt.elapsed() > 60000)
+            m_waiting = false;
         if (isVisible() && m_live->isChecked() && m_online && !m_waiting)
             refresh();
     });
@@ -66,6 +69,7 @@ QWidget* DeviceProcessesTab::toolbar() {
     connect(end, &QPushButton::clicked, this, &DeviceProcessesTab::endSelected);
     connect(m_asTree, &QCheckBox::toggled, this, &DeviceProcessesTab::setTree);
     // End process waits for a selection in whichever view is shown.
+    end->setEnabled(false);
     QTimer::singleShot(0, this, [this, end] {
         enableWithSelection(m_table->table(), {end});
         connect(m_tree->selectionModel(), &QItemSelectionModel::selectionChanged, end,
@@ -99,7 +103,8 @@ void DeviceProcessesTab::showListing(const QJsonObject& output) {
     fillTree(rows);
     // The process being looked at stays chosen while the figures move.
     if (!chosen.isEmpty())
-        m_table->selectWhere("pid", chosen.value("pid").toVariant().toString());
+        m_table->selectWhere([](const QJsonObject& row) { return QString::number(processOf(row).pid); },
+                             QString::number(processOf(chosen).pid));
 }
 
 // Each process under its parent; one whose parent is not listed (PID 1, kernel threads) at the top.
@@ -122,9 +127,9 @@ void DeviceProcessesTab::fillTree(const QJsonArray& rows) {
             cell->setEditable(false);
             cells << cell;
         }
-        const QJsonObject process = rows[row].toObject();
-        byPid.insert(process.value("pid").toInteger(), cells.first());
-        items.append({process.value("ppid").toInteger(), cells});
+        const ProcessRow process = processOf(rows[row].toObject());
+        byPid.insert(process.pid, cells.first());
+        items.append({process.parentPid, cells});
     }
     for (const auto& [parentPid, cells] : items) {
         QStandardItem* parent = byPid.value(parentPid);
@@ -154,6 +159,7 @@ int DeviceProcessesTab::count() const {
 
 void DeviceProcessesTab::refresh() {
     m_waiting = true;
+    m_askedAt.start();
     Q_EMIT commandRequested(DeviceCommand::listProcesses(), "processes",
                             tr("Asking the device for its processes…"));
 }

@@ -4,6 +4,7 @@
 #include "ProcessSampler.h"
 #include "widgets/InlineMessage.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QCheckBox;
@@ -66,6 +67,7 @@ private:
     QTimer* m_tick;
     bool m_online = false;
     bool m_waiting = false; // a listing asked for and not answered: no second one meanwhile
+    QElapsedTimer m_askedAt;
 };
 
 } // namespace breeze::console

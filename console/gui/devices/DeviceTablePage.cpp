@@ -46,10 +46,11 @@ void DeviceTablePage::setRows(const QJsonArray& rows) {
     m_model->setItems(rows);
 }
 
-bool DeviceTablePage::selectWhere(const QString& field, const QString& value) {
+bool DeviceTablePage::selectWhere(const std::function<QString(const QJsonObject&)>& keyOf,
+                                  const QString& key) {
     auto* proxy = static_cast<QSortFilterProxyModel*>(m_table->model());
     for (int row = 0; row < m_model->items().size(); ++row)
-        if (m_model->items()[row].toObject().value(field).toVariant().toString() == value) {
+        if (keyOf(m_model->items()[row].toObject()) == key) {
             const QModelIndex shown = proxy->mapFromSource(m_model->index(row, 0));
             if (!shown.isValid())
                 return false;

@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QWidget>
+#include <functional>
 
 class QTableView;
 
@@ -22,8 +23,9 @@ public:
     int rowCount() const { return m_model->rowCount(); }
     // The selected row; empty when none is.
     QJsonObject selectedRow() const;
-    // Selects the row whose `field` holds `value` (as shown: sorted, searched); false when none does.
-    bool selectWhere(const QString& field, const QString& value);
+    // Selects the row whose key (as `keyOf` reads it) is `key`, where it is shown (sorted, searched); false
+    // when none is.
+    bool selectWhere(const std::function<QString(const QJsonObject&)>& keyOf, const QString& key);
     QTableView* table() const { return m_table; }
 
 private:

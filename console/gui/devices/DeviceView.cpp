@@ -54,8 +54,7 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
     connect(commandsMoved, &QTimer::timeout, m_details, &DeviceDetails::loadCommands);
     connect(&connection.live(), &LiveChannel::deviceEvent, this,
             [this, commandsMoved](const QJsonObject& event) {
-                if (event.value("device_id").toString() == m_deviceId &&
-                    event.value("kind").toString() == "command" && !commandsMoved->isActive())
+                if (isCommandEventFor(event, m_deviceId) && !commandsMoved->isActive())
                     commandsMoved->start();
             });
     connect(&connection.live(), &LiveChannel::metricSample, this, [this](const QJsonObject& json) {

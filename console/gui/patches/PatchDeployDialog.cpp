@@ -75,7 +75,9 @@ PatchDeployDialog::PatchDeployDialog(ConsoleConnection& connection, const FleetS
     connect(m_deploy, &QPushButton::clicked, this, &QDialog::accept);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(new QLabel(tr("What it would install now:"), this));
+    auto* heading = new QLabel(tr("What it would install now:"), this);
+    heading->setTextFormat(Qt::PlainText);
+    layout->addWidget(heading);
     layout->addWidget(m_table, 1);
     layout->addWidget(m_summary);
     layout->addWidget(buttons);

@@ -165,9 +165,12 @@ void MainWindow::applyFilter(const SavedFilter& filter) {
     if (filter.condition != DeviceFilterModel::Condition::Listed) {
         m_filter->setCondition(filter.condition);
     } else {
-        m_scriptClient.failedDevices(filter.scope, 24, [this](const QSet<QString>& devices, const QString&) {
-            m_filter->setCondition(DeviceFilterModel::Condition::Listed, devices);
-        });
+        const int request = ++m_failedRequest;
+        m_scriptClient.failedDevices(
+            filter.scope, 24, [this, request](const QSet<QString>& devices, const QString&) {
+                if (request == m_failedRequest)
+                    m_filter->setCondition(DeviceFilterModel::Condition::Listed, devices);
+            });
     }
     showView("devices");
 }
@@ -339,12 +342,16 @@ void MainWindow::buildViews(QWidget* deviceList) {
 }
 
 void MainWindow::loadFailedScripts() {
-    m_scriptClient.failedDevices(m_filter->scope(), 24, [this](const QSet<QString>& devices, const QString&) {
-        m_dashboard->setFailedScriptDevices(devices); // scripts:read refused: none shown
-    });
+    const int request = ++m_failedRequest; // an answer about an earlier scope is dropped
+    m_scriptClient.failedDevices(m_filter->scope(), 24,
+                                 [this, request](const QSet<QString>& devices, const QString&) {
+                                     if (request == m_failedRequest)
+                                         m_dashboard->setFailedScriptDevices(devices); // refused: none
+                                 });
 }
 
 void MainWindow::showCondition(DeviceFilterModel::Condition condition) {
+    ++m_failedRequest; // a saved filter's late answer does not undo this choice
     m_filter->setCondition(condition, condition == DeviceFilterModel::Condition::Listed
                                           ? m_dashboard->failedScriptDevices()
                                           : QSet<QString>());

@@ -109,6 +109,7 @@ private:
     RecordClient m_records; // answers arriving after the window is gone are dropped
     ScriptClient m_scriptClient;
     QLabel* m_conditionText;
+    int m_failedRequest = 0;
     SavedFilterMenu* m_savedFilters;
     QLineEdit* m_search;
     QTableView* m_table;
