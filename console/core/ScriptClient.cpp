@@ -161,8 +161,8 @@ void fetchOutput(ScopedApi& api, const QString& commandId, const std::shared_ptr
 }
 } // namespace
 
-void ScriptClient::output(const QString& commandId, Answer<CommandOutput> done, qsizetype cap) {
-    fetchOutput(m_api, commandId, std::make_shared<CommandOutput>(), cap, std::move(done));
+void ScriptClient::output(const QString& commandId, const Answer<CommandOutput>& done, qsizetype cap) {
+    fetchOutput(m_api, commandId, std::make_shared<CommandOutput>(), cap, done);
 }
 
 void ScriptClient::failedDevices(const FleetScope& scope, int hours, const Answer<QSet<QString>>& done) {

@@ -80,7 +80,7 @@ public:
     void schedules(Items done); // the next to run first
     void removeSchedule(const QString& id, Answer<bool> done);
     // Everything an execution printed so far, page after page (at most `cap` bytes a stream).
-    void output(const QString& commandId, Answer<CommandOutput> done,
+    void output(const QString& commandId, const Answer<CommandOutput>& done,
                 qsizetype cap = qsizetype{8} * 1024 * 1024);
     // The devices of the scope on which a script failed or timed out in the last `hours` (every page).
     void failedDevices(const FleetScope& scope, int hours, const Answer<QSet<QString>>& done);

@@ -21,6 +21,7 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QLabel>
@@ -344,6 +345,9 @@ private Q_SLOTS:
         QVERIFY2(dialog.preview().index(0, 3).data().toString().endsWith(" min (UTC)"),
                  qPrintable(dialog.preview().index(0, 3).data().toString()));
         QVERIFY(dialog.deployButton()->isEnabled());
+        // Deploying is done on purpose: Enter cancels.
+        QVERIFY(!dialog.deployButton()->isDefault() && !dialog.deployButton()->autoDefault());
+        QVERIFY(dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel)->isDefault());
         dialog.chooseRestart("never");
         QTRY_COMPARE_WITH_TIMEOUT(dialog.preview().index(0, 4).data().toString(), QString("never restarts"),
                                   10000);

@@ -15,13 +15,23 @@ std::optional<int> askPowerDelay(QWidget* parent, const QString& verb, const QSt
         label->setTextFormat(Qt::PlainText);
     ask.setIntRange(0, 1440);
     ask.setIntValue(5);
-    // Enter does not restart anything by accident: Cancel is the default.
-    if (auto* buttons = ask.findChild<QDialogButtonBox*>()) {
-        if (auto* ok = buttons->button(QDialogButtonBox::Ok))
-            ok->setAutoDefault(false);
-        if (auto* cancel = buttons->button(QDialogButtonBox::Cancel))
-            cancel->setDefault(true);
-    }
+    // Enter does not restart anything by accident: Cancel is the default. The dialog makes its buttons as it
+    // opens, so they are set once it is open.
+    QMetaObject::invokeMethod(
+        &ask,
+        [&ask] {
+            if (auto* buttons = ask.findChild<QDialogButtonBox*>()) {
+                if (auto* ok = buttons->button(QDialogButtonBox::Ok)) {
+                    ok->setAutoDefault(false);
+                    ok->setDefault(false);
+                }
+                if (auto* cancel = buttons->button(QDialogButtonBox::Cancel)) {
+                    cancel->setDefault(true);
+                    cancel->setFocus();
+                }
+            }
+        },
+        Qt::QueuedConnection);
     if (ask.exec() != QDialog::Accepted)
         return std::nullopt;
     return ask.intValue() * 60;
