@@ -118,6 +118,17 @@ private Q_SLOTS:
         QCOMPARE(view().patches().items().at(0).toObject().value("name").toString(), QString("openssl"));
         security->setChecked(false);
         QTRY_COMPARE_WITH_TIMEOUT(view().patches().rowCount(), 2, 10000);
+        // An empty grid says why.
+        for (auto* search : view().findChildren<QLineEdit*>())
+            if (search->placeholderText() == "Search packages") {
+                search->setText("no-such-package");
+                view().reload();
+                QTRY_COMPARE_WITH_TIMEOUT(view().status(), QString("No update matches these filters."),
+                                          10000);
+                search->clear();
+                view().reload();
+            }
+        QTRY_COMPARE_WITH_TIMEOUT(view().patches().rowCount(), 2, 10000);
     }
 
     void decisionsGoToTheChosenLevel() {

@@ -149,6 +149,17 @@ void PatchesView::reload() {
                 return;
             }
             m_patches->setItems(items);
+            // An empty grid says why rather than looking broken (and stops saying so once
+            // it is not).
+            if (!items.isEmpty() && m_status->message() == m_emptyNote)
+                m_status->clear();
+            if (items.isEmpty())
+                m_status->showInformation(
+                    m_search->text().trimmed().isEmpty() && !m_securityOnly->isChecked() &&
+                            m_state->currentIndex() == 0
+                        ? tr("No device here has reported an update: scan them from a device's "
+                             "Patches tab, or let a patch policy scan them.")
+                        : tr("No update matches these filters."));
         });
     m_deployments->reload();
     m_compliance->reload();

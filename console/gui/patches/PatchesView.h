@@ -77,7 +77,9 @@ private:
     InlineMessage* m_status;
     FleetScope m_fleetScope;
     int m_pending = 0;
-    int m_request = 0; // answers to an older reload (another filter) are dropped
+    int m_request = 0;
+    QString m_emptyNote; // what the status says about an empty grid, cleared when the grid fills // answers
+                         // to an older reload (another filter) are dropped
 };
 
 } // namespace breeze::console
