@@ -110,6 +110,11 @@ void ScriptsView::reload() {
         m_library->setScripts(items);
         m_executions->setScripts(items);
     });
+    // The tab on show loads too (it may have been chosen before signing in).
+    if (m_tabs->currentWidget() == m_schedules)
+        m_schedules->reload();
+    else if (m_tabs->currentWidget() == m_executions)
+        m_executions->reload();
 }
 
 void ScriptsView::newScript() {
