@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
+#include <limits>
 
 namespace breeze::console {
 
@@ -118,9 +119,11 @@ QVariant DeviceTableModel::display(const Device& device, int column, bool forSor
     case LastSeen:
         return forSorting ? QVariant(device.lastSeen) : QVariant(TimeText::local(device.lastSeen));
     case Uptime: {
-        const qint64 seconds = device.uptimeSeconds(QDateTime::currentDateTimeUtc());
+        // Sorting orders by the boot time itself (earlier boot, longer uptime): no clock read per comparison.
         if (forSorting)
-            return seconds;
+            return device.online() && device.bootedAt.isValid() ? -device.bootedAt.toMSecsSinceEpoch()
+                                                                : std::numeric_limits<qint64>::min();
+        const qint64 seconds = device.uptimeSeconds(QDateTime::currentDateTimeUtc());
         return seconds < 0 ? QString() : TimeText::span(seconds);
     }
     case FreeDisk: {

@@ -184,12 +184,28 @@ ApiResponse decide(RequestContext& ctx) {
     return ApiResponse::json({{"patch_id", id}, {"scope", at.level}, {"decision", decision}});
 }
 
-ApiResponse createDeployment(RequestContext& ctx) {
-    auto fields = ctx.fields();
+// A deployment's target as its body names it: devices, a site or an organisation.
+DeviceTargets deploymentAim(JsonFields& fields) {
     DeviceTargets aim;
     aim.deviceIds = fields.optionalUuidList("device_ids", 10'000);
     aim.siteId = fields.optionalUuid("site_id");
     aim.orgId = fields.optionalUuid("org_id");
+    return aim;
+}
+
+// The enrolled devices `aim` holds that the caller may deploy to; 404 when some it lists are not among them.
+std::vector<PatchDeploymentStore::Target> deploymentDevices(RequestContext& ctx, ScopedTransaction& tx,
+                                                            DeviceTargets& aim, const AccessScope& scope) {
+    aim.resolve(ctx, tx, PatchesDeploy);
+    auto devices = PatchDeploymentStore(tx).targets(aim, deviceScopeSql(scope));
+    if (aim.listed > 0 && devices.size() != aim.listed)
+        throw ApiError::notFound(std::to_string(aim.listed - devices.size()) + " of the devices");
+    return devices;
+}
+
+ApiResponse createDeployment(RequestContext& ctx) {
+    auto fields = ctx.fields();
+    DeviceTargets aim = deploymentAim(fields);
     const auto at = fields.optionalString("scheduled_at", 1, 64);
     auto reboot = fields.optionalString("reboot", 1, 16);
     fields.finish();
@@ -203,11 +219,8 @@ ApiResponse createDeployment(RequestContext& ctx) {
     const AccessScope commandScope = reboot ? ctx.require(CommandsCreate) : scope;
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    aim.resolve(ctx, tx, PatchesDeploy);
     PatchDeploymentStore deployments(tx);
-    const auto devices = deployments.targets(aim, deviceScopeSql(scope));
-    if (aim.listed > 0 && devices.size() != aim.listed)
-        throw ApiError::notFound(std::to_string(aim.listed - devices.size()) + " of the devices");
+    const auto devices = deploymentDevices(ctx, tx, aim, scope);
     if (devices.empty())
         throw ApiError(409, "no_devices", "the target holds no devices");
     std::vector<std::string> ids;
@@ -255,19 +268,13 @@ ApiResponse createDeployment(RequestContext& ctx) {
 // What a deployment to these devices would install now (the same body as a deployment; nothing is queued).
 ApiResponse previewDeployment(RequestContext& ctx) {
     auto fields = ctx.fields();
-    DeviceTargets aim;
-    aim.deviceIds = fields.optionalUuidList("device_ids", 10'000);
-    aim.siteId = fields.optionalUuid("site_id");
-    aim.orgId = fields.optionalUuid("org_id");
+    DeviceTargets aim = deploymentAim(fields);
     fields.finish();
     const AccessScope scope = ctx.require(PatchesDeploy);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    aim.resolve(ctx, tx, PatchesDeploy);
+    const auto targets = deploymentDevices(ctx, tx, aim, scope);
     PatchDeploymentStore deployments(tx);
-    const auto targets = deployments.targets(aim, deviceScopeSql(scope));
-    if (aim.listed > 0 && targets.size() != aim.listed)
-        throw ApiError::notFound(std::to_string(aim.listed - targets.size()) + " of the devices");
     std::vector<std::string> ids;
     ids.reserve(targets.size());
     for (const auto& target : targets)

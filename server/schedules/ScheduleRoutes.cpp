@@ -86,17 +86,7 @@ ApiResponse createSchedule(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     const ScriptRef script = requireScript(ctx, tx, scriptId, ScriptUse::Read);
     ScriptRunStore runs(tx);
-    const auto version =
-        runs.version(scriptId, static_cast<int>(versionNumber.value_or(script.currentVersion)));
-    if (!version)
-        throw ApiError::notFound("script version");
-    protocol::ResolvedParameters parameters;
-    try {
-        parameters =
-            protocol::resolveScriptParameters(protocol::parseScriptParameters(version->parameters), values);
-    } catch (const protocol::MessageError& error) {
-        throw ApiError(400, "invalid_parameter", error.what());
-    }
+    const auto [version, parameters] = requireRunVersion(runs, script, versionNumber, values);
     aim.resolve(ctx, tx, ScriptsExecute);
     ScheduleStore schedules(tx);
     if (!schedules.timezoneKnown(zone))
@@ -111,7 +101,7 @@ ApiResponse createSchedule(RequestContext& ctx) {
             {scope.partnerId(), org, scriptId, ctx.principal().id, event.actorLabel,
              // Pinned: a version's parameters never change, so a value sealed as a secret
              // is never replayed into a later version where the same name is plain.
-             aim.targets, static_cast<long long>(version->number), timeout,
+             aim.targets, static_cast<long long>(version.number), timeout,
              ctx.server.sealer.seal(values.dump()), parameters.redacted, runAt, repeat, zone});
     } catch (const pqxx::data_exception&) {
         throw ApiError::badRequest("\"run_at\" must be a time such as 2026-12-31T22:00:00+01:00");

@@ -3,6 +3,7 @@
 #include "db/ScopedTransaction.h"
 #include "http/ApiError.h"
 #include "http/RequestContext.h"
+#include "protocol/MessageFields.h"
 
 #include <pqxx/pqxx>
 
@@ -35,6 +36,20 @@ ScriptRef requireScript(RequestContext& ctx, ScopedTransaction& tx, const std::s
                                "scripts:write grant");
     }
     return script;
+}
+
+RunVersion requireRunVersion(ScriptRunStore& runs, const ScriptRef& script, std::optional<long long> number,
+                             const nlohmann::json& values) {
+    auto version = runs.version(script.id, static_cast<int>(number.value_or(script.currentVersion)));
+    if (!version)
+        throw ApiError::notFound("script version");
+    try {
+        auto parameters =
+            protocol::resolveScriptParameters(protocol::parseScriptParameters(version->parameters), values);
+        return {std::move(*version), std::move(parameters)};
+    } catch (const protocol::MessageError& error) {
+        throw ApiError(400, "invalid_parameter", error.what());
+    }
 }
 
 } // namespace breeze::server

@@ -33,15 +33,6 @@ const std::set<std::string>& commandStatuses() {
     return statuses;
 }
 
-struct VersionRow {
-    std::string id;
-    int number = 0;
-    std::string language;
-    std::vector<std::string> os;
-    std::vector<protocol::ScriptParameter> parameters;
-    int timeoutSeconds = 300;
-};
-
 struct Target {
     std::string id;
     std::string orgId;
@@ -50,7 +41,7 @@ struct Target {
 
 // Why a device cannot run this version, or "" when it can.
 std::string refusal(const ScriptRunStore::Candidate& device, const ScriptRef& script,
-                    const VersionRow& version) {
+                    const ScriptRunStore::Version& version) {
     if (device.revoked)
         return "the device has been revoked";
     if (device.approval != "approved")
@@ -95,23 +86,8 @@ ApiResponse startScriptRun(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     const ScriptRef script = requireScript(ctx, tx, scriptId, ScriptUse::Read);
     ScriptRunStore runs(tx);
-    const auto stored =
-        runs.version(scriptId, static_cast<int>(versionNumber.value_or(script.currentVersion)));
-    if (!stored)
-        throw ApiError::notFound("script version");
-    VersionRow version{stored->id,
-                       stored->number,
-                       stored->language,
-                       stored->os,
-                       protocol::parseScriptParameters(stored->parameters),
-                       stored->timeoutSeconds};
     // Every value is checked before anything is queued: a bad one stops the whole run, naming the parameter.
-    protocol::ResolvedParameters parameters;
-    try {
-        parameters = protocol::resolveScriptParameters(version.parameters, values);
-    } catch (const protocol::MessageError& error) {
-        throw ApiError(400, "invalid_parameter", error.what());
-    }
+    const auto [version, parameters] = requireRunVersion(runs, script, versionNumber, values);
 
     aim.resolve(ctx, tx, ScriptsExecute);
     const nlohmann::json& targets = aim.targets;
