@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <pthread.h>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -24,10 +25,12 @@ constexpr const char* kUsage = R"(usage: breeze-agent COMMAND [options]
   enroll --server URL --key KEY [--ca FILE | --ca-sha256 FINGERPRINT] [--identity NAME] [--state-dir DIR]
          redeem an enrollment key; pins the server's CA from then on
   run [--state-dir DIR] [--max-startup-delay S] [--max-backoff S] [--max-spooled-metrics N] [--keepalive S]
-      [--max-commands N] [--heartbeat-ms MS]
+      [--max-commands N] [--heartbeat-ms MS] [--terminal-users LIST] [--terminal-shells LIST]
          the daemon: stays connected, reports heartbeats and inventory, runs commands (systemd runs this);
          at most N commands at once (8), the rest wait; --heartbeat-ms samples that often whatever the server
-         asks (tests and diagnostics)
+         asks (tests and diagnostics); remote terminals may run as the comma-separated users of
+         --terminal-users (default *: any account with a login shell) with the shells of --terminal-shells
+         (default: those in /etc/shells)
   status [--state-dir DIR]     what this agent is enrolled as (never the credential) and how it is doing
   supervise-script --dir DIR [--user NAME] -- PROGRAM [ARGS...]
          (internal) runs one script for the daemon and stops everything it started when it ends
@@ -107,6 +110,18 @@ int run(const std::map<std::string, std::string>& options) {
     runtime.keepaliveSeconds = integerOption(options, "--keepalive", 30, 1, 3600);
     runtime.maxConcurrentCommands = integerOption(options, "--max-commands", 8, 1, 256);
     runtime.heartbeatMs = integerOption(options, "--heartbeat-ms", 0, 0, 3'600'000);
+    const auto list = [](const std::string& text) {
+        std::vector<std::string> items;
+        std::stringstream stream(text);
+        for (std::string item; std::getline(stream, item, ',');)
+            if (!item.empty())
+                items.push_back(item);
+        return items;
+    };
+    if (const auto users = optionalValue(options, "--terminal-users"))
+        runtime.terminal.users = list(*users);
+    if (const auto shells = optionalValue(options, "--terminal-shells"))
+        runtime.terminal.shells = list(*shells);
     if (const char* power = std::getenv("BREEZE_AGENT_POWER_COMMAND"); power && *power)
         runtime.powerCommand = power;
     auto state = AgentState::load(runtime.stateDirectory);

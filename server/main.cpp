@@ -19,6 +19,7 @@
 #include "patches/PatchScheduler.h"
 #include "protocol/WebSocketCodec.h"
 #include "schedules/ScriptScheduler.h"
+#include "sessions/SessionService.h"
 
 #include <Poco/Net/SSLManager.h>
 #include <csignal>
@@ -143,7 +144,7 @@ int serve(const Options& options) {
         // Nobody is connected to a server that is only starting; partitions must exist before heartbeats.
         auto lease = pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"reset device presence at start-up"});
-        if (const auto reset = DevicePresence::resetAll(tx); reset > 0)
+        if (const auto reset = DevicePresence::resetAll(tx, config.nodeUrl()); reset > 0)
             logger().info("devices marked offline after restart", {{"count", reset}});
         tx.commit();
     }
@@ -188,7 +189,16 @@ int serve(const Options& options) {
     context.metrics.addGauge("breeze_console_sessions", "Connected consoles.",
                              [&consoles] { return static_cast<double>(consoles.sessions()); });
     agents.attach(door);
+    SessionService sessions(context, door, events);
+    agents.attachStreams(sessions);
+    door.addEndpoint("/api/v1/relay/ws", sessions);
+    sessions.start();
+    context.metrics.addGauge("breeze_session_channels", "Live sessions relayed by this node.",
+                             [&sessions] { return static_cast<double>(sessions.relay().channels()); });
     const unsigned short port = door.listen(config.listenAddress, static_cast<unsigned short>(config.port));
+    // Port 0 (tests) picked a free one: it is part of the URL consoles reach this node's sessions at.
+    if (context.config.port == 0)
+        context.config.port = port;
     // A separate agent port is optional (firewalls that keep agents apart); without one agents use the main
     // port.
     const unsigned short agentPort =
@@ -252,6 +262,7 @@ int serve(const Options& options) {
     patches.stop();
     door.stop(std::chrono::seconds(config.shutdownGraceSeconds));
     maintenance.stop();
+    sessions.stop();
     agents.stop();
     consoles.stop();
     events.stop();

@@ -6,6 +6,7 @@
 #include "net/WebSocketConnector.h"
 #include "platform/MachineIdentity.h"
 #include "protocol/MessageFields.h"
+#include "protocol/SessionMessages.h"
 #include "units/Units.h"
 
 #include <algorithm>
@@ -49,7 +50,8 @@ AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
                   [this](const protocol::CommandOutput& chunk) { spoolOutput(chunk); }}),
       m_backoff(std::chrono::seconds(1), std::chrono::seconds(m_options.maxBackoffSeconds),
                 [](std::uint32_t bound) { return crypto::SecureRandom::uniform(bound); }),
-      m_window(protocol::kDefaultAckWindow, std::chrono::seconds(m_options.resendAfterSeconds)) {
+      m_window(protocol::kDefaultAckWindow, std::chrono::seconds(m_options.resendAfterSeconds)),
+      m_sessions(m_options.terminal) {
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     // The intervals the server asked for last time hold until it says otherwise (it may be unreachable now).
     if (const auto heartbeat = m_spool.setting("heartbeat_seconds"))
@@ -198,14 +200,16 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
     auto lastStatus = Clock::now();
     SessionEnd end = SessionEnd::Closed;
     std::string reason;
+    std::vector<pollfd> fds;
     while (!m_stopping) {
-        pollfd fds[2] = {
-            {channel->fd(), static_cast<short>(POLLIN | (channel->wantsWrite() ? POLLOUT : 0)), 0},
-            {m_wakeFd, POLLIN, 0}};
+        fds = {{channel->fd(), static_cast<short>(POLLIN | (channel->wantsWrite() ? POLLOUT : 0)), 0},
+               {m_wakeFd, POLLIN, 0}};
+        m_sessions.addPollFds(fds);
         // OpenSSL may already hold decrypted bytes that poll cannot see: read first when it might.
-        const int ready = ::poll(fds, 2, 1000);
+        const int ready = ::poll(fds.data(), fds.size(), 1000);
         if (ready < 0 && errno != EINTR)
             break;
+        m_sessions.ready(fds, 2);
         if (fds[1].revents & POLLIN) {
             std::uint64_t count = 0;
             [[maybe_unused]] const auto got = ::read(m_wakeFd, &count, sizeof count);
@@ -214,6 +218,8 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
             if (!channel->readAvailable([&](protocol::WsMessage&& message) {
                     if (message.opcode == protocol::WsOpcode::Text)
                         handle(*channel, message.payload);
+                    else if (message.opcode == protocol::WsOpcode::Binary)
+                        m_sessions.frame(message.payload);
                 })) {
                 reason = channel->closeReason();
                 if (reason.find("4001") != std::string::npos)
@@ -231,6 +237,8 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
                 channel->sendText(text);
         }
         sendDue(*channel);
+        m_sessions.tick();
+        m_sessions.send(*channel);
         const auto now = Clock::now();
         if (now - channel->lastReceived() > std::chrono::seconds(3 * m_options.keepaliveSeconds)) {
             reason = "the server stopped answering";
@@ -251,6 +259,7 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
         }
     }
     m_connected = false;
+    m_sessions.linkLost();
     if (m_stopping) {
         channel->close(protocol::kCloseGoingAway, "agent stopping");
         return SessionEnd::Stopped;
@@ -316,6 +325,17 @@ void AgentRuntime::handle(net::WebSocketChannel& channel, const std::string& tex
             std::lock_guard lock(m_mutex);
             if (const auto it = m_running.find(cancel.commandId); it != m_running.end())
                 *it->second = true;
+            break;
+        }
+        case protocol::ServerToAgent::SessionOpen:
+            m_sessions.open(protocol::SessionOpen::decode(envelope));
+            break;
+        case protocol::ServerToAgent::SessionDetach:
+            m_sessions.detach(protocol::SessionDetach::decode(envelope).channel);
+            break;
+        case protocol::ServerToAgent::SessionClose: {
+            const auto close = protocol::SessionClose::decode(envelope);
+            m_sessions.close(close.sessionId, close.reason.empty() ? "closed by the server" : close.reason);
             break;
         }
         case protocol::ServerToAgent::Error:

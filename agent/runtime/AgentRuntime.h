@@ -6,6 +6,7 @@
 #include "connection/AckWindow.h"
 #include "connection/Backoff.h"
 #include "net/TlsConnection.h"
+#include "sessions/SessionHost.h"
 #include "spool/Spool.h"
 #include "state/AgentState.h"
 
@@ -37,6 +38,7 @@ struct RuntimeOptions {
     std::string powerCommand = "shutdown";
     // Scripts run under `breeze-agent supervise-script`: the running agent's own image by default.
     std::string supervisorProgram = "/proc/self/exe";
+    TerminalPolicy terminal; // who and what remote terminals may run as
 };
 
 // `breeze-agent run`: keeps one WebSocket to the server (with back-off and a random start-up delay), says
@@ -82,7 +84,8 @@ private:
     InventoryCollector m_inventory;
     CommandExecutor m_executor;
     Backoff m_backoff;
-    AckWindow m_window; // link thread only
+    AckWindow m_window;     // link thread only
+    SessionHost m_sessions; // link thread only
 
     std::atomic<bool> m_stopping{false};
     std::atomic<int> m_heartbeatSeconds{60};

@@ -1,5 +1,6 @@
 #include "scripts/ScriptRunner.h"
 
+#include "platform/Account.h"
 #include "platform/Subprocess.h"
 #include "platform/WriteAll.h"
 #include "protocol/MessageFields.h"
@@ -33,39 +34,6 @@ protocol::CommandUpdate finished(const protocol::CommandRequest& request, const 
     if (exitCode)
         update.exitCode = *exitCode;
     return update;
-}
-
-struct Account {
-    uid_t uid = 0;
-    gid_t gid = 0;
-    std::string name;
-    std::string home;
-    std::string shell;
-};
-
-std::optional<Account> account(const passwd* entry) {
-    if (!entry)
-        return std::nullopt;
-    return Account{entry->pw_uid, entry->pw_gid, entry->pw_name, entry->pw_dir,
-                   entry->pw_shell && *entry->pw_shell ? entry->pw_shell : "/bin/sh"};
-}
-
-std::optional<Account> accountNamed(const std::string& name) {
-    passwd entry{};
-    passwd* found = nullptr;
-    char buffer[4096];
-    if (getpwnam_r(name.c_str(), &entry, buffer, sizeof buffer, &found) != 0)
-        return std::nullopt;
-    return account(found);
-}
-
-std::optional<Account> accountOf(uid_t uid) {
-    passwd entry{};
-    passwd* found = nullptr;
-    char buffer[4096];
-    if (getpwuid_r(uid, &entry, buffer, sizeof buffer, &found) != 0)
-        return std::nullopt;
-    return account(found);
 }
 
 // One of stdout and stderr: buffers what arrives and hands it on in chunks, keeping at most the limit.
@@ -228,7 +196,7 @@ protocol::CommandUpdate ScriptRunner::run(const protocol::CommandRequest& reques
         return finished(request, protocol::kCommandFailed,
                         "this device has no interpreter for " + script.language + " scripts");
     const bool switchUser = !script.runAs.empty();
-    const auto user = switchUser ? accountNamed(script.runAs) : accountOf(::geteuid());
+    const auto user = switchUser ? Account::named(script.runAs) : Account::ofUid(::geteuid());
     if (!user)
         return finished(request, protocol::kCommandFailed,
                         switchUser ? "there is no local user \"" + script.runAs + "\" on this device"

@@ -33,9 +33,12 @@ void WebSocketChannel::end(std::string reason) {
         m_closeReason = std::move(reason);
     // After a close frame went out whole, only our direction ends (FIN): the peer can still read that frame
     // even while it is sending. Closing both ways with unread input would reset the connection and lose it.
-    m_lingering = m_closeSent && m_queue.empty();
+    m_lingering = m_closeSent && m_queue.empty() && m_current.bytes.empty();
     m_queue.clear();
+    m_bulk.clear();
+    m_current = Queued();
     m_queuedBytes = 0;
+    m_controlBytes = 0;
     m_frontOffset = 0;
     m_connection->sendCloseNotify();
     ::shutdown(m_connection->fd(), m_lingering ? SHUT_WR : SHUT_RDWR);
@@ -131,24 +134,50 @@ void WebSocketChannel::sendRaw(std::string bytes) {
     if (!m_open)
         return;
     m_queuedBytes += bytes.size();
-    m_queue.push_back(std::move(bytes));
+    m_controlBytes += bytes.size();
+    m_queue.push_back({std::move(bytes), true});
 }
 
 bool WebSocketChannel::send(WsOpcode opcode, std::string_view payload) {
     if (!m_open || m_closeSent)
         return false;
-    if (m_queuedBytes + payload.size() > m_maxQueuedBytes)
+    if (m_controlBytes + payload.size() > m_maxQueuedBytes)
         return false;
-    m_queue.push_back(protocol::encodeWebSocketFrame(opcode, payload, nextMask()));
-    m_queuedBytes += m_queue.back().size();
+    m_queue.push_back({protocol::encodeWebSocketFrame(opcode, payload, nextMask()), true});
+    m_queuedBytes += m_queue.back().bytes.size();
+    m_controlBytes += m_queue.back().bytes.size();
+    return true;
+}
+
+bool WebSocketChannel::sendStream(std::string_view payload, Lane lane) {
+    if (!m_open || m_closeSent)
+        return false;
+    std::string frame = protocol::encodeWebSocketFrame(WsOpcode::Binary, payload, nextMask());
+    m_queuedBytes += frame.size();
+    if (lane == Lane::Priority)
+        m_queue.push_back({std::move(frame), false});
+    else
+        m_bulk.push_back(std::move(frame));
     return true;
 }
 
 bool WebSocketChannel::flush() {
-    while (m_open && !m_queue.empty()) {
-        const std::string& front = m_queue.front();
-        // A retried TLS write must present the same bytes: the front frame stays put until written.
-        const auto sent = m_connection->write(front.data() + m_frontOffset, front.size() - m_frontOffset);
+    while (m_open) {
+        if (m_current.bytes.empty()) {
+            if (!m_queue.empty()) {
+                m_current = std::move(m_queue.front());
+                m_queue.pop_front();
+            } else if (!m_bulk.empty()) {
+                m_current = {std::move(m_bulk.front()), false};
+                m_bulk.pop_front();
+            } else {
+                break;
+            }
+            m_frontOffset = 0;
+        }
+        // A retried TLS write must present the same bytes: the current frame stays put until written.
+        const std::string& bytes = m_current.bytes;
+        const auto sent = m_connection->write(bytes.data() + m_frontOffset, bytes.size() - m_frontOffset);
         if (sent.io == Io::WouldBlock)
             return true;
         if (sent.io != Io::Ok) {
@@ -157,14 +186,18 @@ bool WebSocketChannel::flush() {
         }
         m_frontOffset += sent.bytes;
         m_bytesWritten += sent.bytes;
-        if (m_frontOffset == front.size()) {
-            m_queuedBytes -= front.size();
-            m_queue.pop_front();
+        if (m_frontOffset == bytes.size()) {
+            m_queuedBytes -= bytes.size();
+            if (m_current.control)
+                m_controlBytes -= bytes.size();
+            m_current = Queued();
             m_frontOffset = 0;
         }
     }
     if (m_queue.empty())
         m_queue.shrink_to_fit();
+    if (m_bulk.empty())
+        m_bulk.shrink_to_fit();
     return m_open;
 }
 
@@ -180,8 +213,14 @@ void WebSocketChannel::close(std::uint16_t code, const std::string& reason) {
     if (!m_open)
         return;
     if (!m_closeSent) {
-        m_queue.push_back(protocol::encodeCloseFrame(code, reason, nextMask()));
-        m_queuedBytes += m_queue.back().size();
+        // The close frame goes after everything of the priority lane (a session's last output, then its
+        // end) but nothing may follow it: bulk frames not yet begun are dropped.
+        for (const auto& frame : m_bulk)
+            m_queuedBytes -= frame.size();
+        m_bulk.clear();
+        m_queue.push_back({protocol::encodeCloseFrame(code, reason, nextMask()), true});
+        m_queuedBytes += m_queue.back().bytes.size();
+        m_controlBytes += m_queue.back().bytes.size();
         m_closeSent = true;
     }
     flush();

@@ -42,11 +42,17 @@ public:
                        const std::function<bool()>& mayTake = {});
     // False when the queue is over its bound: the peer is not keeping up and should be dropped.
     bool send(protocol::WsOpcode opcode, std::string_view payload);
+    // Which queue a binary stream frame waits in: control frames, keystrokes and terminal output go before
+    // bulk data (file chunks, video) at the next frame boundary, so typing stays quick during a transfer.
+    enum class Lane { Priority, Bulk };
+    // A binary stream frame whose sender keeps to a credit window (the session relay bounds what is queued,
+    // so the control bound does not apply). False only once the channel is closing.
+    bool sendStream(std::string_view payload, Lane lane);
     bool sendText(std::string_view payload) { return send(protocol::WsOpcode::Text, payload); }
     void sendPing() { send(protocol::WsOpcode::Ping, ""); }
     // Writes what the socket takes now. Returns false once the connection has ended.
     bool flush();
-    bool wantsWrite() const { return !m_queue.empty(); }
+    bool wantsWrite() const { return !m_current.bytes.empty() || !m_queue.empty() || !m_bulk.empty(); }
     std::size_t queuedBytes() const { return m_queuedBytes; }
     // Bytes written to the socket since the channel began (progress of a slow reader, partial writes too).
     std::uint64_t bytesWritten() const { return m_bytesWritten; }
@@ -73,7 +79,16 @@ private:
     protocol::WsRole m_role;
     protocol::WebSocketFrameReader m_reader;
     std::size_t m_maxQueuedBytes;
-    std::deque<std::string> m_queue;
+    // The priority lane (text messages, pings, close, priority stream frames, in order) is written before the
+    // bulk lane at frame boundaries. Only text and control frames count against maxQueuedBytes.
+    struct Queued {
+        std::string bytes;
+        bool control = false;
+    };
+    std::deque<Queued> m_queue;
+    std::deque<std::string> m_bulk;
+    Queued m_current; // the frame being written (a retried TLS write needs the same bytes)
+    std::size_t m_controlBytes = 0;
     std::size_t m_frontOffset = 0;
     std::size_t m_queuedBytes = 0;
     std::uint64_t m_bytesWritten = 0;

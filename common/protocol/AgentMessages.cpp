@@ -180,6 +180,7 @@ const std::pair<AgentToServer, const char*> kAgentToServer[] = {
     {AgentToServer::CommandUpdate, agent_message::kCommandUpdate},
     {AgentToServer::CommandOutput, agent_message::kCommandOutput},
     {AgentToServer::CredentialSaved, agent_message::kCredentialSaved},
+    {AgentToServer::SessionClosed, agent_message::kSessionClosed},
 };
 const std::pair<ServerToAgent, const char*> kServerToAgent[] = {
     {ServerToAgent::Welcome, agent_message::kWelcome},
@@ -188,6 +189,9 @@ const std::pair<ServerToAgent, const char*> kServerToAgent[] = {
     {ServerToAgent::CommandCancel, agent_message::kCommandCancel},
     {ServerToAgent::Credential, agent_message::kCredential},
     {ServerToAgent::Error, agent_message::kError},
+    {ServerToAgent::SessionOpen, agent_message::kSessionOpen},
+    {ServerToAgent::SessionDetach, agent_message::kSessionDetach},
+    {ServerToAgent::SessionClose, agent_message::kSessionClose},
 };
 } // namespace
 

@@ -15,8 +15,26 @@ namespace breeze::protocol {
 // The one catalogue of message types on the agent connection, by direction. Each side dispatches with a
 // switch over its enum and no default, so a type added here does not compile until the side that receives it
 // handles it.
-enum class AgentToServer { Hello, Heartbeat, Inventory, CommandUpdate, CommandOutput, CredentialSaved };
-enum class ServerToAgent { Welcome, Ack, Command, CommandCancel, Credential, Error };
+enum class AgentToServer {
+    Hello,
+    Heartbeat,
+    Inventory,
+    CommandUpdate,
+    CommandOutput,
+    CredentialSaved,
+    SessionClosed
+};
+enum class ServerToAgent {
+    Welcome,
+    Ack,
+    Command,
+    CommandCancel,
+    Credential,
+    Error,
+    SessionOpen,
+    SessionDetach,
+    SessionClose
+};
 std::optional<AgentToServer> agentToServerType(std::string_view type);
 std::optional<ServerToAgent> serverToAgentType(std::string_view type);
 const char* typeName(AgentToServer type);
@@ -30,6 +48,7 @@ inline constexpr const char* kInventory = "inventory";
 inline constexpr const char* kCommandUpdate = "command.update";
 inline constexpr const char* kCommandOutput = "command.output";
 inline constexpr const char* kCredentialSaved = "credential.saved";
+inline constexpr const char* kSessionClosed = "session.closed";
 // server -> agent
 inline constexpr const char* kWelcome = "welcome";
 inline constexpr const char* kAck = "ack";
@@ -37,6 +56,9 @@ inline constexpr const char* kCommand = "command";
 inline constexpr const char* kCommandCancel = "command.cancel";
 inline constexpr const char* kError = "error";
 inline constexpr const char* kCredential = "credential";
+inline constexpr const char* kSessionOpen = "session.open";
+inline constexpr const char* kSessionDetach = "session.detach";
+inline constexpr const char* kSessionClose = "session.close";
 } // namespace agent_message
 
 struct AgentHello {

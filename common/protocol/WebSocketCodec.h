@@ -72,5 +72,9 @@ inline constexpr std::uint16_t kCloseTryAgainLater = 1013;
 // Application codes (4000-4999): the device's credential no longer works; the agent must not hammer.
 inline constexpr std::uint16_t kCloseRevoked = 4001;
 inline constexpr std::uint16_t kCloseReplaced = 4002;
+// A session relay connection: the device's agent went away; attach again once it is back.
+inline constexpr std::uint16_t kCloseDeviceGone = 4010;
+// A session relay connection: the same session was attached from another connection.
+inline constexpr std::uint16_t kCloseAttachedElsewhere = 4011;
 
 } // namespace breeze::protocol

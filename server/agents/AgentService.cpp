@@ -14,6 +14,7 @@
 #include "patches/PatchStore.h"
 #include "protocol/MessageFields.h"
 #include "protocol/PatchMessages.h"
+#include "protocol/SessionMessages.h"
 #include "protocol/WebSocketCodec.h"
 
 #include <algorithm>
@@ -147,8 +148,17 @@ bool AgentService::received(const AgentSession& session, std::string& payload, c
     return true;
 }
 
+bool AgentService::streamReceived(const AgentSession& session, std::string& frame) {
+    if (!m_streams)
+        return false;
+    m_streams->fromAgent(session, frame);
+    return true;
+}
+
 void AgentService::closed(const AgentSession& session, const std::string& reason) {
     logger().debug("agent disconnected", {{"device_id", session.deviceId}, {"reason", reason}});
+    if (m_streams)
+        m_streams->agentGone(session);
     m_strands.post(
         session.deviceId,
         [this, session, reason] {
@@ -197,6 +207,10 @@ void AgentService::handle(const AgentSession& session, const std::string& payloa
         }
         case protocol::AgentToServer::CommandUpdate:
             commandUpdate(session, envelope);
+            break;
+        case protocol::AgentToServer::SessionClosed:
+            if (m_streams)
+                m_streams->agentClosed(session, protocol::SessionClosed::decode(envelope));
             break;
         case protocol::AgentToServer::CommandOutput: {
             const auto output = protocol::CommandOutput::decode(envelope);
@@ -263,7 +277,7 @@ void AgentService::hello(const AgentSession& session, const protocol::Envelope& 
     {
         auto lease = m_server.pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"record that an agent came online"});
-        DevicePresence::online(tx, session, hello);
+        DevicePresence::online(tx, session, hello, m_server.config.nodeUrl());
         tx.commit();
     }
     protocol::Welcome welcome;

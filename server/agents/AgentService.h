@@ -2,6 +2,7 @@
 
 #include "agents/AgentDataFeed.h"
 #include "agents/AgentDirectory.h"
+#include "agents/AgentStreams.h"
 #include "agents/MetricsWriter.h"
 #include "gateway/AgentSessionHandler.h"
 #include "gateway/StrandPool.h"
@@ -27,6 +28,8 @@ public:
     ~AgentService() override;
 
     void attach(FrontDoor& gateway) { m_gateway = &gateway; }
+    // Live sessions (before the gateway starts).
+    void attachStreams(AgentStreams& streams) { m_streams = &streams; }
     void stop();
 
     // AgentSessionHandler
@@ -34,6 +37,7 @@ public:
                std::function<void(AgentAdmission)> done) override;
     void opened(const AgentSession& session) override;
     bool received(const AgentSession& session, std::string& payload, const MessageTicket& ticket) override;
+    bool streamReceived(const AgentSession& session, std::string& frame) override;
     void closed(const AgentSession& session, const std::string& reason) override;
 
     // AgentDirectory
@@ -70,6 +74,7 @@ private:
 
     ServerContext& m_server;
     FrontDoor* m_gateway = nullptr;
+    AgentStreams* m_streams = nullptr;
     AgentDataFeed m_feed; // before the writers that publish to it
     StrandPool m_strands;
     StrandPool m_admissions; // credential checks, apart from the work of admitted agents

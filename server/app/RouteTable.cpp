@@ -14,6 +14,7 @@
 #include "schedules/ScheduleRoutes.h"
 #include "scripts/ScriptRoutes.h"
 #include "scripts/ScriptRunRoutes.h"
+#include "sessions/SessionRoutes.h"
 #include "tenancy/TenancyRoutes.h"
 #include "users/UserRoutes.h"
 
@@ -36,6 +37,7 @@ void registerAllRoutes(Router& router) {
     registerPatchPolicyRoutes(router);
     registerDownloadRoutes(router);
     registerSavedFilterRoutes(router);
+    registerSessionRoutes(router);
 }
 
 } // namespace breeze::server

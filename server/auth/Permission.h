@@ -53,6 +53,12 @@ inline constexpr Permission ScriptsExecute{"scripts", "execute"};
 inline constexpr Permission PatchesRead{"patches", "read"};
 inline constexpr Permission PatchesApprove{"patches", "approve"};
 inline constexpr Permission PatchesDeploy{"patches", "deploy"};
+inline constexpr Permission RemoteTerminal{"remote", "terminal"};
+inline constexpr Permission RemoteFiles{"remote", "files"}; // open a file session and browse
+inline constexpr Permission RemoteFilesDownload{"remote", "files_download"};
+inline constexpr Permission RemoteFilesUpload{"remote", "files_upload"}; // also new folders
+inline constexpr Permission RemoteFilesDelete{"remote", "files_delete"}; // also renames
+inline constexpr Permission SessionsRead{"sessions", "read"};
 } // namespace permissions
 
 } // namespace breeze::server

@@ -151,6 +151,16 @@ const std::map<std::string, Setter>& setters() {
         {"metrics.rollup_retention_days",
          [](auto& c, auto& k, auto& v) { c.metricsRollupRetentionDays = toInt(k, v, 1, 3650); }},
         {"downloads.dir", [](auto& c, auto&, auto& v) { c.downloadsDir = v; }},
+        {"sessions.node_url",
+         [](auto& c, auto& k, auto& v) {
+             if (!v.empty() && !v.starts_with("https://"))
+                 throw std::runtime_error(k + " must be an https:// URL (or empty)");
+             c.sessionsNodeUrl = v;
+         }},
+        {"sessions.keep_detached_seconds",
+         [](auto& c, auto& k, auto& v) { c.sessionsKeepDetachedSeconds = toInt(k, v, 10, 86400); }},
+        {"sessions.idle_timeout_seconds",
+         [](auto& c, auto& k, auto& v) { c.sessionsIdleTimeoutSeconds = toInt(k, v, 0, 7 * 86400); }},
         {"log.level",
          [](auto& c, auto& k, auto& v) {
              if (v != "debug" && v != "info" && v != "warning" && v != "error")

@@ -77,6 +77,17 @@ struct ServerConfig {
 
     // Agent packages offered at /downloads/ (the install command fetches them from here).
     std::string downloadsDir = "/var/lib/breeze-server/downloads";
+    // Live sessions. Consoles reach a device's sessions through the node that holds its agent, at this URL
+    // (empty: https://<first public name>:<port>).
+    std::string sessionsNodeUrl;
+    int sessionsKeepDetachedSeconds = 600; // a session whose console left waits this long for it to return
+    int sessionsIdleTimeoutSeconds = 0;    // a terminal without input or output for this long ends (0: never)
+    std::string nodeUrl() const {
+        if (!sessionsNodeUrl.empty())
+            return sessionsNodeUrl;
+        return "https://" + (publicNames.empty() ? std::string("localhost") : publicNames.front()) + ":" +
+               std::to_string(port);
+    }
 
     std::string logLevel = "info";
     int shutdownGraceSeconds = 10;

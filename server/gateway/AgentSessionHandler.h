@@ -25,6 +25,9 @@ public:
     // when it cannot take the message now; `payload` is then untouched, and the gateway holds it and stops
     // reading the socket until the handler has room.
     virtual bool received(const AgentSession& session, std::string& payload, const MessageTicket& ticket) = 0;
+    // A binary stream frame, still encoded (protocol/StreamFrame.h), on the event loop's thread: the handler
+    // must not block. False when it takes no streams (the peer is told so).
+    virtual bool streamReceived(const AgentSession& session, std::string& frame) { return false; }
     virtual void closed(const AgentSession& session, const std::string& reason) = 0;
 };
 

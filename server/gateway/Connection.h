@@ -58,6 +58,8 @@ struct Connection {
     bool countedForAddress = true;
     bool ended = false;      // destroy() has run: nothing more is done with it
     bool httpActive = false; // a REST request has been read and not yet fully answered
+    // An open session to be closed with this code and reason once everything queued for it is written.
+    std::optional<std::pair<std::uint16_t, std::string>> closeWhenDrained;
 
     // The HTTP request under way.
     std::shared_ptr<HttpExchange> exchange;

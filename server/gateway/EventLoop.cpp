@@ -33,6 +33,8 @@ constexpr std::uint64_t kMinProgressBytes = 16 * kKiB;
 constexpr auto kWorkerDeadline = std::chrono::seconds(120);
 // A message the handler had no room for is offered again this often.
 constexpr auto kHeldRetry = std::chrono::milliseconds(50);
+// A session closed after its last frames: the peer has this long to take them.
+constexpr auto kDrainDeadline = std::chrono::seconds(10);
 
 std::string bearerOf(const std::string& authorization) {
     constexpr std::string_view prefix = "Bearer ";
@@ -627,6 +629,9 @@ void EventLoop::readMessages(Connection& connection) {
     }
     channel.readAvailable(
         [&](protocol::WsMessage&& message) {
+            if (message.opcode == protocol::WsOpcode::Binary &&
+                connection.handler->streamReceived(connection.session, message.payload))
+                return; // stream frames are bounded by their session's credit, not by the message rate
             connection.tokens -= 1;
             if (message.opcode != protocol::WsOpcode::Text) {
                 protocol::Envelope error;
@@ -680,6 +685,12 @@ void EventLoop::settle(Connection& connection) {
 void EventLoop::updateInterest(Connection& connection) {
     if (connection.ended || !connection.channel->open())
         return;
+    if (connection.closeWhenDrained && !connection.channel->wantsWrite()) {
+        const auto [code, reason] = *connection.closeWhenDrained;
+        connection.channel->close(code, reason);
+        destroy(connection, reason);
+        return;
+    }
     std::uint32_t wanted = EPOLLIN;
     switch (connection.phase) {
     case Phase::Admitting:
@@ -724,6 +735,29 @@ void EventLoop::sendOn(std::uint64_t number, const std::string& text) {
         destroy(connection, connection.channel->closeReason());
         return;
     }
+    updateInterest(connection);
+}
+
+void EventLoop::streamOn(std::uint64_t number, const std::string& frame, net::WebSocketChannel::Lane lane) {
+    const auto it = m_connections.find(number);
+    if (it == m_connections.end() || it->second->phase != Phase::Open || it->second->ended)
+        return;
+    Connection& connection = *it->second;
+    connection.channel->sendStream(frame, lane);
+    if (!connection.channel->flush()) {
+        destroy(connection, connection.channel->closeReason());
+        return;
+    }
+    updateInterest(connection);
+}
+
+void EventLoop::closeDrained(std::uint64_t number, std::uint16_t code, const std::string& reason) {
+    const auto it = m_connections.find(number);
+    if (it == m_connections.end() || it->second->phase != Phase::Open || it->second->ended)
+        return;
+    Connection& connection = *it->second;
+    connection.closeWhenDrained = {code, reason};
+    connection.deadline = Clock::now() + kDrainDeadline;
     updateInterest(connection);
 }
 
@@ -809,7 +843,10 @@ void EventLoop::sweep() {
             break;
         case Phase::Open: {
             auto& channel = *connection->channel;
-            if (connection->readPaused) {
+            if (connection->closeWhenDrained && now > connection->deadline) {
+                channel.close(connection->closeWhenDrained->first, connection->closeWhenDrained->second);
+                destroy(*connection, "the peer did not take its last frames in time");
+            } else if (connection->readPaused) {
                 // We are the ones not reading; its silence says nothing about the peer.
             } else if (now - channel.lastReceived() > settings.idleTimeout) {
                 channel.close(protocol::kCloseGoingAway, "keepalive timeout");

@@ -34,6 +34,9 @@ public:
     // Loop thread only (from posted tasks).
     void adopt(int fd, const std::string& address);
     void sendOn(std::uint64_t connection, const std::string& text);
+    void streamOn(std::uint64_t connection, const std::string& frame, net::WebSocketChannel::Lane lane);
+    // Closes once what is queued is written (a session's last frames reach its peer), or after a deadline.
+    void closeDrained(std::uint64_t connection, std::uint16_t code, const std::string& reason);
     void close(std::uint64_t connection, std::uint16_t code, const std::string& reason);
     void admitted(std::uint64_t connection, AgentSessionHandler* handler, AgentAdmission admission);
     void answered(std::uint64_t connection, const std::shared_ptr<HttpAnswer>& answer);

@@ -238,6 +238,18 @@ void FrontDoor::reply(const AgentSession& session, std::string text) {
         [number, text = std::move(text)](EventLoop& loop) { loop.sendOn(number, text); });
 }
 
+void FrontDoor::sendStream(const AgentSession& session, std::string frame, net::WebSocketChannel::Lane lane) {
+    const auto number = session.connection;
+    m_loops[session.loop]->post(
+        [number, frame = std::move(frame), lane](EventLoop& loop) { loop.streamOn(number, frame, lane); });
+}
+
+void FrontDoor::closeDrained(const AgentSession& session, std::uint16_t code, const std::string& reason) {
+    const auto number = session.connection;
+    m_loops[session.loop]->post(
+        [number, code, reason](EventLoop& loop) { loop.closeDrained(number, code, reason); });
+}
+
 void FrontDoor::disconnect(const std::string& deviceId, std::uint16_t code, const std::string& reason) {
     std::optional<AgentSession> session;
     {

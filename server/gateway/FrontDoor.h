@@ -4,6 +4,7 @@
 #include "gateway/GatewaySettings.h"
 #include "gateway/WorkerPool.h"
 #include "net/TlsConnection.h"
+#include "net/WebSocketChannel.h"
 
 #include <atomic>
 #include <map>
@@ -56,6 +57,10 @@ public:
     bool send(const std::string& key, std::string text);
     // Sends to one specific connection (a reply): dropped if that connection has gone.
     void reply(const AgentSession& session, std::string text);
+    // A stream frame to one connection, in its lane (the session relay keeps these within credit).
+    void sendStream(const AgentSession& session, std::string frame, net::WebSocketChannel::Lane lane);
+    // Closes one connection once what is queued for it is written.
+    void closeDrained(const AgentSession& session, std::uint16_t code, const std::string& reason);
     void disconnect(const std::string& deviceId, std::uint16_t code, const std::string& reason);
     // Closes one specific connection (a replaced one), whatever the registry now says about its device.
     void closeSession(const AgentSession& session, std::uint16_t code, const std::string& reason);

@@ -22,6 +22,7 @@ struct Tenant {
     std::string schedule;               // a daily run of it on site A
     std::string patch, deployment;      // an update the device has installed, and a scheduled deployment
     std::string policy;                 // an organisation's own patch policy, assigned to it
+    std::string session;                // a terminal session on the device, detached
 };
 } // namespace
 
@@ -89,6 +90,18 @@ class TestTenantIsolation final : public QObject {
                         "installed_version) SELECT '" +
                         t.device + "', id, '" + t.partner + "', '" + t.org + "', '" + t.siteA +
                         "', 'installed', '1.0' FROM p RETURNING patch_id"))
+                .trimmed()
+                .toStdString();
+        // A live session needs a connected agent; its record is what the routes guard.
+        t.session =
+            m_postgres
+                ->superuserSql("isolation",
+                               QString::fromStdString(
+                                   "INSERT INTO remote_sessions (partner_id, org_id, site_id, device_id, "
+                                   "kind, state, actor_type, actor_id, actor_label) VALUES ('" +
+                                   t.partner + "', '" + t.org + "', '" + t.siteA + "', '" + t.device +
+                                   "', 'terminal', 'detached', 'user', gen_random_uuid(), '" + name +
+                                   " admin') RETURNING id"))
                 .trimmed()
                 .toStdString();
         // ...as if scanned just now, so that the policy below does not queue scans while tenants are
@@ -171,6 +184,18 @@ class TestTenantIsolation final : public QObject {
              }},
             {"GET", "/api/v1/commands/{id}", [](const Tenant& t) { return "/api/v1/commands/" + t.command; },
              none},
+            {"POST", "/api/v1/devices/{id}/sessions",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/sessions"; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"kind", "terminal"}};
+             }},
+            {"GET", "/api/v1/sessions/{id}", [](const Tenant& t) { return "/api/v1/sessions/" + t.session; },
+             none},
+            {"POST", "/api/v1/sessions/{id}/attach",
+             [](const Tenant& t) { return "/api/v1/sessions/" + t.session + "/attach"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"DELETE", "/api/v1/sessions/{id}",
+             [](const Tenant& t) { return "/api/v1/sessions/" + t.session; }, none},
             {"POST", "/api/v1/commands/{id}/cancel",
              [](const Tenant& t) { return "/api/v1/commands/" + t.command + "/cancel"; },
              [](const Tenant&) { return nlohmann::json::object(); }},
@@ -361,6 +386,7 @@ class TestTenantIsolation final : public QObject {
             {"/api/v1/orgs", [](const Tenant& t) { return std::vector<std::string>{t.org}; }},
             {"/api/v1/devices", [](const Tenant& t) { return std::vector<std::string>{t.device}; }},
             {"/api/v1/commands", [](const Tenant& t) { return std::vector<std::string>{t.command}; }},
+            {"/api/v1/sessions", [](const Tenant& t) { return std::vector<std::string>{t.session}; }},
             {"/api/v1/sites",
              [](const Tenant& t) {
                  return std::vector<std::string>{t.siteA, t.siteB};
@@ -406,6 +432,8 @@ class TestTenantIsolation final : public QObject {
                                         "/api/v1/api-keys?org=" + t.org,
                                         "/api/v1/enrollment-keys?org=" + t.org,
                                         "/api/v1/commands/" + t.command,
+                                        "/api/v1/sessions/" + t.session,
+                                        "/api/v1/sessions?device_id=" + t.device,
                                         "/api/v1/commands?device=" + t.device,
                                         "/api/v1/script-schedules?script=" + t.script,
                                         "/api/v1/devices/" + t.device + "/events",

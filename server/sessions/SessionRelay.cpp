@@ -1,0 +1,290 @@
+#include "sessions/SessionRelay.h"
+
+#include "gateway/FrontDoor.h"
+#include "ops/JsonLogger.h"
+#include "protocol/StreamFrame.h"
+#include "protocol/TerminalControl.h"
+#include "protocol/WebSocketCodec.h"
+
+namespace breeze::server {
+
+using protocol::StreamKind;
+using Lane = net::WebSocketChannel::Lane;
+
+namespace {
+Lane laneOf(StreamKind kind) {
+    return kind == StreamKind::FileChunk || kind == StreamKind::DesktopVideo ? Lane::Bulk : Lane::Priority;
+}
+
+// The data a session of this kind carries (besides SessionControl and Window, which every kind has).
+bool carries(protocol::SessionKind session, StreamKind kind) {
+    switch (kind) {
+    case StreamKind::SessionControl:
+    case StreamKind::Window:
+        return true;
+    case StreamKind::TerminalData:
+        return session == protocol::SessionKind::Terminal;
+    case StreamKind::FileChunk:
+        return session == protocol::SessionKind::Files;
+    default:
+        return false;
+    }
+}
+
+std::string endedFrame(const std::string& reason, std::optional<int> exitCode) {
+    protocol::SessionEnded ended{reason, exitCode};
+    return protocol::encodeStreamFrame(StreamKind::SessionControl, protocol::kRelayChannel, ended.encode());
+}
+} // namespace
+
+SessionRelay::SessionRelay(FrontDoor& door, std::function<void(const RelayReport&)> report)
+    : m_door(door), m_report(std::move(report)) {}
+
+bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
+    const auto agent = m_door.session(console.deviceId);
+    if (!agent)
+        return false;
+    std::optional<RelayReport> replaced;
+    std::optional<AgentSession> replacedConsole;
+    auto channel = std::make_shared<Channel>();
+    {
+        std::lock_guard lock(m_mutex);
+        if (const auto it = m_bySession.find(attachment.sessionId); it != m_bySession.end()) {
+            replacedConsole = it->second->console;
+            replaced = detach(it->second, RelayReport::Kind::Detached, "attached from another connection");
+        }
+        auto& next = m_nextChannel[agent->connection];
+        next = next >= 0x7FFFFFF0 ? 1 : next + 1;
+        channel->sessionId = attachment.sessionId;
+        channel->kind = attachment.kind;
+        channel->agent = *agent;
+        channel->agentChannel = next;
+        channel->console = console;
+        channel->toConsoleGranted = protocol::initialWindow(attachment.kind);
+        channel->toAgentGranted = protocol::initialWindow(attachment.kind);
+        m_byAgent[{agent->connection, next}] = channel;
+        m_byConsole[console.connection] = channel;
+        m_bySession[attachment.sessionId] = channel;
+    }
+    if (replacedConsole)
+        m_door.closeSession(*replacedConsole, protocol::kCloseAttachedElsewhere,
+                            "the session was attached from another connection");
+    if (replaced)
+        m_report(*replaced);
+    attachment.open.channel = channel->agentChannel;
+    m_door.reply(*agent, protocol::encodeEnvelope(attachment.open.encode()));
+    return true;
+}
+
+RelayReport SessionRelay::detach(const std::shared_ptr<Channel>& channel, RelayReport::Kind kind,
+                                 std::string reason) {
+    m_byAgent.erase({channel->agent.connection, channel->agentChannel});
+    m_byConsole.erase(channel->console.connection);
+    if (const auto it = m_bySession.find(channel->sessionId);
+        it != m_bySession.end() && it->second == channel)
+        m_bySession.erase(it);
+    RelayReport report;
+    report.kind = kind;
+    report.sessionId = channel->sessionId;
+    report.reason = std::move(reason);
+    report.bytesToDevice = std::exchange(channel->bytesToDevice, 0);
+    report.bytesFromDevice = std::exchange(channel->bytesFromDevice, 0);
+    return report;
+}
+
+void SessionRelay::endBroken(const std::shared_ptr<Channel>& channel, const std::string& why) {
+    // A peer that breaks the relay's rules loses this attachment, not the session: the console is closed and
+    // the agent keeps the session detached, as after a network drop.
+    RelayReport report;
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_violations;
+        if (m_byConsole.find(channel->console.connection) == m_byConsole.end())
+            return; // already gone
+        report = detach(channel, RelayReport::Kind::Detached, why);
+    }
+    logger().warning("session relay broken", {{"session_id", channel->sessionId}, {"reason", why}});
+    m_door.reply(channel->agent,
+                 protocol::encodeEnvelope(protocol::SessionDetach{channel->agentChannel}.encode()));
+    m_door.closeSession(channel->console, protocol::kClosePolicyViolation, why);
+    m_report(report);
+}
+
+void SessionRelay::fromConsole(const AgentSession& console, std::string& frame) {
+    const auto decoded = protocol::decodeStreamFrame(frame);
+    std::shared_ptr<Channel> channel;
+    std::string broken;
+    Lane lane = Lane::Priority;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_byConsole.find(console.connection);
+        if (it == m_byConsole.end()) {
+            ++m_violations;
+            return;
+        }
+        channel = it->second;
+        if (!decoded) {
+            broken = "a malformed frame from the console: " + decoded.error;
+        } else if (!carries(channel->kind, decoded.frame->kind)) {
+            broken = "the console sent a frame this session does not carry";
+        } else if (decoded.frame->kind == StreamKind::Window) {
+            const auto increment = protocol::decodeWindowIncrement(decoded.frame->payload);
+            if (!increment || channel->toConsoleGranted + *increment - channel->toConsoleUsed >
+                                  protocol::kMaxOutstandingCredit)
+                broken = "the console granted more credit than allowed";
+            else
+                channel->toConsoleGranted += *increment;
+        } else {
+            const auto cost = decoded.frame->payload.size() + protocol::kFrameCost;
+            if (channel->toAgentUsed + cost > channel->toAgentGranted) {
+                broken = "the console sent beyond its credit";
+            } else {
+                channel->toAgentUsed += cost;
+                channel->bytesToDevice += decoded.frame->payload.size();
+                lane = laneOf(decoded.frame->kind);
+            }
+        }
+    }
+    if (!broken.empty()) {
+        endBroken(channel, broken);
+        return;
+    }
+    protocol::setStreamChannel(frame, channel->agentChannel);
+    m_door.sendStream(channel->agent, std::move(frame), lane);
+}
+
+void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
+    const auto decoded = protocol::decodeStreamFrame(frame);
+    if (!decoded) {
+        std::lock_guard lock(m_mutex);
+        ++m_violations;
+        return;
+    }
+    std::shared_ptr<Channel> channel;
+    std::string broken;
+    Lane lane = Lane::Priority;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_byAgent.find({agent.connection, decoded.frame->channel});
+        if (it == m_byAgent.end()) {
+            // A frame that was on its way when its console left: dropped (the agent stops once it is told).
+            ++m_violations;
+            return;
+        }
+        channel = it->second;
+        if (!carries(channel->kind, decoded.frame->kind)) {
+            broken = "the agent sent a frame this session does not carry";
+        } else if (decoded.frame->kind == StreamKind::Window) {
+            const auto increment = protocol::decodeWindowIncrement(decoded.frame->payload);
+            if (!increment ||
+                channel->toAgentGranted + *increment - channel->toAgentUsed > protocol::kMaxOutstandingCredit)
+                broken = "the agent granted more credit than allowed";
+            else
+                channel->toAgentGranted += *increment;
+        } else {
+            const auto cost = decoded.frame->payload.size() + protocol::kFrameCost;
+            if (channel->toConsoleUsed + cost > channel->toConsoleGranted) {
+                broken = "the agent sent beyond its credit";
+            } else {
+                channel->toConsoleUsed += cost;
+                channel->bytesFromDevice += decoded.frame->payload.size();
+                lane = laneOf(decoded.frame->kind);
+            }
+        }
+    }
+    if (!broken.empty()) {
+        endBroken(channel, broken);
+        return;
+    }
+    protocol::setStreamChannel(frame, protocol::kRelayChannel);
+    m_door.sendStream(channel->console, std::move(frame), lane);
+}
+
+void SessionRelay::consoleGone(const AgentSession& console) {
+    std::shared_ptr<Channel> channel;
+    RelayReport report;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_byConsole.find(console.connection);
+        if (it == m_byConsole.end())
+            return;
+        channel = it->second;
+        report = detach(channel, RelayReport::Kind::Detached, "the console disconnected");
+    }
+    m_door.reply(channel->agent,
+                 protocol::encodeEnvelope(protocol::SessionDetach{channel->agentChannel}.encode()));
+    m_report(report);
+}
+
+void SessionRelay::agentGone(const AgentSession& agent) {
+    std::vector<std::pair<AgentSession, RelayReport>> gone;
+    {
+        std::lock_guard lock(m_mutex);
+        m_nextChannel.erase(agent.connection);
+        for (auto it = m_byAgent.lower_bound({agent.connection, 0});
+             it != m_byAgent.end() && it->first.first == agent.connection;) {
+            const auto channel = (it++)->second;
+            gone.emplace_back(channel->console,
+                              detach(channel, RelayReport::Kind::Detached, "the device disconnected"));
+        }
+    }
+    for (const auto& [console, report] : gone) {
+        m_door.closeDrained(console, protocol::kCloseDeviceGone,
+                            "the device disconnected; the session resumes when it is back");
+        m_report(report);
+    }
+}
+
+void SessionRelay::agentClosed(const AgentSession& agent, const protocol::SessionClosed& closed) {
+    std::shared_ptr<Channel> channel;
+    RelayReport report;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_bySession.find(closed.sessionId);
+        if (it != m_bySession.end() && it->second->agent.connection == agent.connection) {
+            channel = it->second;
+            report = detach(channel, RelayReport::Kind::Closed, closed.reason);
+        } else {
+            report.kind = RelayReport::Kind::Closed;
+            report.sessionId = closed.sessionId;
+            report.reason = closed.reason;
+        }
+        report.exitCode = closed.exitCode;
+    }
+    if (channel) {
+        m_door.sendStream(channel->console, endedFrame(closed.reason, closed.exitCode), Lane::Priority);
+        m_door.closeDrained(channel->console, protocol::kCloseNormal, "the session ended");
+    }
+    m_report(report);
+}
+
+bool SessionRelay::close(const std::string& sessionId, const std::string& reason) {
+    std::shared_ptr<Channel> channel;
+    RelayReport report;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_bySession.find(sessionId);
+        if (it == m_bySession.end())
+            return false;
+        channel = it->second;
+        report = detach(channel, RelayReport::Kind::Closed, reason);
+    }
+    m_door.reply(channel->agent,
+                 protocol::encodeEnvelope(protocol::SessionClose{sessionId, reason}.encode()));
+    m_door.sendStream(channel->console, endedFrame(reason, std::nullopt), Lane::Priority);
+    m_door.closeDrained(channel->console, protocol::kCloseNormal, "the session was closed");
+    m_report(report);
+    return true;
+}
+
+std::size_t SessionRelay::channels() const {
+    std::lock_guard lock(m_mutex);
+    return m_byConsole.size();
+}
+
+std::uint64_t SessionRelay::violations() const {
+    std::lock_guard lock(m_mutex);
+    return m_violations;
+}
+
+} // namespace breeze::server

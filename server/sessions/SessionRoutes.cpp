@@ -1,0 +1,284 @@
+#include "sessions/SessionRoutes.h"
+
+#include "crypto/Digest.h"
+#include "crypto/SecureRandom.h"
+#include "db/ScopedTransaction.h"
+#include "devices/DeviceAccess.h"
+#include "encoding/Base64.h"
+#include "http/ApiError.h"
+#include "http/Pagination.h"
+#include "http/RequestContext.h"
+#include "http/Router.h"
+#include "sessions/SessionStore.h"
+
+#include <algorithm>
+#include <regex>
+
+namespace breeze::server {
+
+namespace {
+using namespace permissions;
+
+constexpr int kTokenSeconds = 60;
+constexpr long long kMostLivePerDevice = 16;
+
+std::string sessionScopeSql(const AccessScope& scope) {
+    return scope.sqlSite("r.partner_id", "r.org_id", "r.site_id");
+}
+
+const Permission& permissionFor(const std::string& kind) {
+    return kind == "terminal" ? RemoteTerminal : RemoteFiles;
+}
+
+// "/srv//www/./x" -> "/srv/www/x"; ".." is refused, so a root can only be narrowed.
+std::string normalisedFolder(const std::string& path) {
+    if (!path.starts_with('/'))
+        throw ApiError::badRequest("\"root\" must be an absolute path");
+    std::string out;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        const auto end = std::min(path.find('/', start), path.size());
+        const std::string part = path.substr(start, end - start);
+        if (part == "..")
+            throw ApiError::badRequest("\"root\" must not contain \"..\"");
+        if (!part.empty() && part != ".")
+            out += "/" + part;
+        start = end + 1;
+    }
+    return out.empty() ? "/" : out;
+}
+
+bool within(const std::string& path, const std::string& base) {
+    return base == "/" || path == base || path.starts_with(base + "/");
+}
+
+// The folder a file session keeps to: the one asked for when a role that grants file sessions on the device
+// allows it, else the first such role's folder ("/" when one of them has none).
+std::string filesRoot(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
+                      const std::optional<std::string>& asked) {
+    std::vector<std::string> roleIds;
+    for (const auto& grant : ctx.principal().grants) {
+        if (!grant.permissions.contains(RemoteFiles.key()))
+            continue;
+        const bool covers =
+            !grant.orgId ||
+            (*grant.orgId == device.orgId &&
+             (!grant.siteIds || std::ranges::find(*grant.siteIds, device.siteId) != grant.siteIds->end()));
+        if (covers)
+            roleIds.push_back(grant.roleId);
+    }
+    auto roots = store.filesRoots(roleIds);
+    for (auto& root : roots)
+        root = root.empty() ? "/" : normalisedFolder(root);
+    if (roots.empty())
+        throw ApiError::forbidden("this needs the remote:files permission on the device's site");
+    if (!asked)
+        return std::ranges::find(roots, "/") != roots.end() ? "/" : roots.front();
+    const std::string folder = normalisedFolder(*asked);
+    if (std::ranges::none_of(roots, [&](const std::string& root) { return within(folder, root); }))
+        throw ApiError::forbidden("file sessions of your roles on this device keep to other folders");
+    return folder;
+}
+
+std::string newToken() {
+    return "rs_" + encoding::base64UrlEncode(crypto::SecureRandom::bytes(32));
+}
+
+std::string relayWebSocketUrl(const std::string& nodeUrl) {
+    return "wss://" + nodeUrl.substr(std::string("https://").size()) + "/api/v1/relay/ws";
+}
+
+nlohmann::json withToken(nlohmann::json session, const std::string& token, const std::string& nodeUrl) {
+    session["token"] = token;
+    session["token_expires_in"] = kTokenSeconds;
+    session["relay_url"] = relayWebSocketUrl(nodeUrl);
+    return session;
+}
+
+ApiResponse openSession(RequestContext& ctx) {
+    const std::string deviceId = ctx.pathId("id", "device");
+    auto fields = ctx.fields();
+    const std::string kind = fields.requiredString("kind", 1, 16);
+    const auto cols = fields.optionalInteger("cols", 1, 1000);
+    const auto rows = fields.optionalInteger("rows", 1, 1000);
+    const auto shell = fields.optionalString("shell", 1, 255);
+    const auto user = fields.optionalString("user", 1, 32);
+    const auto root = fields.optionalString("root", 1, 1024);
+    fields.finish();
+    if (kind != "terminal" && kind != "files")
+        throw ApiError::badRequest("\"kind\" must be terminal or files");
+    if (shell &&
+        (!shell->starts_with('/') || shell->find_first_of(std::string("\0\n", 2)) != std::string::npos))
+        throw ApiError::badRequest("\"shell\" must be an absolute path");
+    if (user && !std::regex_match(*user, std::regex("[a-z_][a-z0-9_.-]*")))
+        throw ApiError::badRequest("\"user\" must be a user name");
+    if (kind == "files" && (cols || rows || shell || user))
+        throw ApiError::badRequest("cols, rows, shell and user are for terminal sessions");
+    if (kind == "terminal" && root)
+        throw ApiError::badRequest("\"root\" is for file sessions");
+
+    const Permission& permission = permissionFor(kind);
+    ctx.require(permission);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, ctx.principal().scopeFor(DevicesRead));
+    const DeviceRef device = requireDevicePermission(ctx, tx, deviceId, permission);
+    SessionStore store(tx);
+    const auto nodeUrl = store.relayUrlOf(deviceId);
+    if (!nodeUrl)
+        throw ApiError::conflict("the device is offline; sessions open only on connected devices");
+    if (store.liveCount(deviceId) >= kMostLivePerDevice)
+        throw ApiError::conflict("the device already has " + std::to_string(kMostLivePerDevice) +
+                                 " live sessions; close one first");
+    nlohmann::json grants;
+    if (kind == "terminal") {
+        grants = {{"cols", cols.value_or(80)},
+                  {"rows", rows.value_or(24)},
+                  {"shell", shell.value_or("")},
+                  {"user", user.value_or("")}};
+    } else {
+        const auto allowed = [&](const Permission& right) {
+            return ctx.principal().scopeFor(right).allowsSite(device.orgId, device.siteId);
+        };
+        grants = {{"root", filesRoot(ctx, store, device, root)},
+                  {"download", allowed(RemoteFilesDownload)},
+                  {"upload", allowed(RemoteFilesUpload)},
+                  {"remove", allowed(RemoteFilesDelete)}};
+    }
+    const std::string token = newToken();
+    AuditEvent event = ctx.auditEvent("sessions.open", "remote_session", "");
+    SessionStore::NewSession session;
+    session.partnerId = device.partnerId;
+    session.orgId = device.orgId;
+    session.siteId = device.siteId;
+    session.deviceId = deviceId;
+    session.kind = kind;
+    if (ctx.principal().kind == Principal::Kind::User)
+        session.userId = ctx.principal().id;
+    session.actorType = ctx.principal().actorType();
+    session.actorId = ctx.principal().id;
+    session.actorLabel = event.actorLabel;
+    session.address = ctx.address();
+    session.grants = grants;
+    session.tokenHash = crypto::Digest::sha256Hex(token);
+    session.tokenSeconds = kTokenSeconds;
+    session.relayUrl = *nodeUrl;
+    auto record = store.insert(session);
+    event.resourceId = record["id"];
+    event.orgId = device.orgId;
+    event.details = {{"kind", kind}, {"device_id", deviceId}, {"grants", grants}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(withToken(std::move(record), token, *nodeUrl), 201);
+}
+
+ApiResponse listSessions(RequestContext& ctx) {
+    const AccessScope scope = ctx.require(SessionsRead);
+    SessionStore::Filter filter;
+    filter.deviceId = ctx.uuidQuery("device_id");
+    filter.userId = ctx.uuidQuery("user_id");
+    filter.kind = ctx.query("kind");
+    filter.state = ctx.query("state");
+    if (filter.kind && *filter.kind != "terminal" && *filter.kind != "files")
+        throw ApiError::badRequest("kind must be terminal or files");
+    if (filter.state && *filter.state != "live" && *filter.state != "pending" && *filter.state != "active" &&
+        *filter.state != "detached" && *filter.state != "closed")
+        throw ApiError::badRequest("state must be live, pending, active, detached or closed");
+    const Pagination pagination(ctx);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    return ApiResponse::json(SessionStore(tx).list(filter, pagination, sessionScopeSql(scope)));
+}
+
+nlohmann::json requireSession(RequestContext& ctx, SessionStore& store, const std::string& id,
+                              const AccessScope& readScope) {
+    auto session = store.find(id, sessionScopeSql(readScope));
+    if (readScope.isEmpty() || !session)
+        throw ApiError::notFound("session");
+    return *session;
+}
+
+ApiResponse getSession(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "session");
+    const AccessScope scope = ctx.require(SessionsRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    SessionStore store(tx);
+    return ApiResponse::json(requireSession(ctx, store, id, scope));
+}
+
+// Whether the caller may act on the session: its maker, holding the kind's permission on the device still.
+void requireOwnSession(RequestContext& ctx, const nlohmann::json& session) {
+    if (session["actor_id"] != ctx.principal().id)
+        throw ApiError::forbidden("only the session's maker can attach to it");
+    const std::string kind = session["kind"];
+    if (!ctx.principal().scopeFor(permissionFor(kind)).allowsSite(session["org_id"], session["site_id"]))
+        throw ApiError::forbidden("this needs the " + permissionFor(kind).key() +
+                                  " permission on the device's site");
+}
+
+ApiResponse attachSession(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "session");
+    auto lease = ctx.server.pool.acquire();
+    const AccessScope scope = ctx.principal().scopeFor(DevicesRead);
+    ScopedTransaction tx(*lease, scope);
+    SessionStore store(tx);
+    const auto session = requireSession(ctx, store, id, scope);
+    requireOwnSession(ctx, session);
+    if (session["state"] == "closed")
+        throw ApiError::conflict("the session has ended: " + session["end_reason"].get<std::string>());
+    const auto nodeUrl = store.relayUrlOf(session["device_id"]);
+    if (!nodeUrl)
+        throw ApiError::conflict("the device is offline; attach again once it is back");
+    const std::string token = newToken();
+    if (!store.reissueToken(id, crypto::Digest::sha256Hex(token), kTokenSeconds, *nodeUrl))
+        throw ApiError::conflict("the session has ended");
+    AuditEvent event = ctx.auditEvent("sessions.attach", "remote_session", id);
+    event.orgId = session["org_id"].get<std::string>();
+    event.details = {{"kind", session["kind"]}, {"device_id", session["device_id"]}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(withToken(session, token, *nodeUrl));
+}
+
+ApiResponse closeSession(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "session");
+    auto lease = ctx.server.pool.acquire();
+    const AccessScope scope = ctx.principal().scopeFor(DevicesRead);
+    ScopedTransaction tx(*lease, scope);
+    SessionStore store(tx);
+    const auto session = requireSession(ctx, store, id, scope);
+    const std::string kind = session["kind"];
+    // Its maker, or anyone who may open such sessions on the device (an administrator ending a colleague's).
+    if (!ctx.principal().scopeFor(permissionFor(kind)).allowsSite(session["org_id"], session["site_id"]))
+        throw ApiError::forbidden("this needs the " + permissionFor(kind).key() +
+                                  " permission on the device's site");
+    if (session["state"] == "closed")
+        return ApiResponse::json(session);
+    AuditEvent event = ctx.auditEvent("sessions.close", "remote_session", id);
+    const std::string reason = "closed by " + event.actorLabel;
+    const auto ending = store.markClosed(id, reason, std::nullopt, 0, 0);
+    // Whichever node relays it ends it (the event reaches every node once this commits).
+    store.announceClosed(id, reason);
+    event.orgId = session["org_id"].get<std::string>();
+    event.details = {{"kind", kind}, {"device_id", session["device_id"]}, {"maker", session["actor"]}};
+    if (ending)
+        for (const char* key : {"started_at", "ended_at", "bytes_to_device", "bytes_from_device"})
+            event.details[key] = ending->record[key];
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(ending ? ending->record : session);
+}
+} // namespace
+
+void registerSessionRoutes(Router& router) {
+    router.add({HttpMethod::Post, "/api/v1/devices/{id}/sessions", "sessions.open",
+                RouteAccess::Authenticated, openSession});
+    router.add({HttpMethod::Get, "/api/v1/sessions", "", RouteAccess::Authenticated, listSessions});
+    router.add({HttpMethod::Get, "/api/v1/sessions/{id}", "", RouteAccess::Authenticated, getSession});
+    router.add({HttpMethod::Post, "/api/v1/sessions/{id}/attach", "sessions.attach",
+                RouteAccess::Authenticated, attachSession});
+    router.add({HttpMethod::Delete, "/api/v1/sessions/{id}", "sessions.close", RouteAccess::Authenticated,
+                closeSession});
+}
+
+} // namespace breeze::server

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace breeze::server {
+
+class Pagination;
+class ScopedTransaction;
+
+// The SQL of live sessions (migrations/0022): their records, the one-use tokens consoles attach with, and
+// what the relay reports as they attach, detach and end.
+class SessionStore {
+public:
+    explicit SessionStore(ScopedTransaction& tx) : m_tx(tx) {}
+
+    struct NewSession {
+        std::string partnerId, orgId, siteId, deviceId;
+        std::string kind;
+        std::optional<std::string> userId;
+        std::string actorType, actorId, actorLabel, address;
+        nlohmann::json grants;
+        std::string tokenHash;
+        int tokenSeconds = 60;
+        std::string relayUrl;
+    };
+    struct Filter {
+        std::optional<std::string> deviceId;
+        std::optional<std::string> kind;
+        std::optional<std::string> state; // "live": not closed
+        std::optional<std::string> userId;
+    };
+    // What a redeemed token attaches to.
+    struct Redeemed {
+        std::string id, partnerId, orgId, siteId, deviceId, kind, actorLabel;
+        nlohmann::json grants;
+        bool resume = false; // attached before: the agent should still have it
+    };
+    struct Ending {
+        std::string partnerId, orgId, actorType, actorId, actorLabel, deviceId, kind;
+        nlohmann::json record;
+    };
+
+    // Where a device's agent is held (its node's relay URL); none while it is offline.
+    std::optional<std::string> relayUrlOf(const std::string& deviceId);
+    void setRelayUrl(const std::string& deviceId, const std::string& connectionId, const std::string& url);
+    // The folders the roles keep file sessions in; an empty string for a role without one.
+    std::vector<std::string> filesRoots(const std::vector<std::string>& roleIds);
+    long long liveCount(const std::string& deviceId);
+    nlohmann::json insert(const NewSession& session);
+    std::optional<nlohmann::json> find(const std::string& id, const std::string& scopeSql);
+    nlohmann::json list(const Filter& filter, const Pagination& pagination, const std::string& scopeSql);
+    // A new token for a session not yet closed; false when it is closed.
+    bool reissueToken(const std::string& id, const std::string& tokenHash, int seconds,
+                      const std::string& relayUrl);
+    // Consumes a token (once, before it expires).
+    std::optional<Redeemed> redeem(const std::string& tokenHash);
+    void markActive(const std::string& id);
+    void markDetached(const std::string& id, std::uint64_t toDevice, std::uint64_t fromDevice);
+    // Ends the session; returns what the audit log needs when it was not already closed.
+    std::optional<Ending> markClosed(const std::string& id, const std::string& reason,
+                                     std::optional<int> exitCode, std::uint64_t toDevice,
+                                     std::uint64_t fromDevice);
+    // Tells every node (breeze_events, on commit) that the session was closed, so the one relaying it ends
+    // it.
+    void announceClosed(const std::string& id, const std::string& reason);
+    // Sessions detached or never attached for longer than `seconds`: closed (their agents drop them too).
+    std::vector<Ending> closeAbandoned(int seconds);
+
+private:
+    ScopedTransaction& m_tx;
+};
+
+} // namespace breeze::server

@@ -1,0 +1,494 @@
+// Live sessions end to end: a real server (two nodes where it matters) on PostgreSQL, the real agent running
+// a real login shell on a pseudo-terminal, and the relay client breeze-admin uses. Commands and their output,
+// window sizes, a large multi-line paste, vim's alternate screen, a dropped console coming back to the same
+// screen, sessions side by side, a console that does not read, permissions, the session record and the audit
+// log, and a console reaching the agent through the node that holds it.
+#include "OpenApiCheck.h"
+#include "TestAgent.h"
+#include "TestFleet.h"
+#include "TestPostgres.h"
+#include "net/RelayConnection.h"
+#include "net/TlsConnection.h"
+#include "net/WebSocketConnector.h"
+#include "protocol/TerminalControl.h"
+#include "sessions/ScreenMirror.h"
+
+#include <QtTest>
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using namespace breeze;
+using protocol::StreamKind;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+// One console's view of a terminal session: the relay connection, everything printed, and a screen that
+// interprets it (the agent's own libvterm mirror, used here as a terminal emulator).
+class Terminal {
+public:
+    Terminal(const nlohmann::json& session, const std::string& caFile, int cols = 80, int rows = 24)
+        : m_tls(net::makeClientSslContext(caFile)),
+          m_relay(std::make_unique<net::RelayConnection>(session["relay_url"], session["token"], m_tls.get(),
+                                                         protocol::SessionKind::Terminal)),
+          m_screen(std::make_unique<agent::ScreenMirror>(cols, rows, 10'000)) {}
+
+    net::RelayConnection& relay() { return *m_relay; }
+    const std::string& output() const { return m_output; }
+    const agent::ScreenMirror& screen() const { return *m_screen; }
+    const std::vector<nlohmann::json>& controls() const { return m_controls; }
+    std::uint64_t received() const { return m_received; }
+
+    void type(const std::string& keys) { m_relay->send(StreamKind::TerminalData, keys); }
+    void resize(int cols, int rows) {
+        m_screen->resize(cols, rows);
+        m_relay->sendControl(protocol::TerminalResize{cols, rows}.encode());
+    }
+    bool pump(int milliseconds = 50) {
+        return m_relay->pump(std::chrono::milliseconds(milliseconds),
+                             {[this](StreamKind, std::string_view data) {
+                                  m_output.append(data);
+                                  m_received += data.size();
+                                  m_screen->feed(data);
+                              },
+                              [this](const nlohmann::json& control) {
+                                  m_controls.push_back(control);
+                                  if (control["type"] == "ready" && control.value("resumed", false))
+                                      m_screen = std::make_unique<agent::ScreenMirror>(
+                                          m_screen->cols(), m_screen->rows(), 10'000);
+                              }});
+    }
+    // Pumps until `done` holds or the time is up; returns whether it held.
+    bool until(const std::function<bool()>& done, int milliseconds = 15000) {
+        const auto deadline = Clock::now() + std::chrono::milliseconds(milliseconds);
+        while (!done()) {
+            if (Clock::now() > deadline || !pump())
+                return done();
+        }
+        return true;
+    }
+    bool waitFor(const std::string& text, int milliseconds = 15000) {
+        const auto from = m_searchFrom;
+        const bool found =
+            until([&] { return m_output.find(text, from) != std::string::npos; }, milliseconds);
+        if (found)
+            m_searchFrom = m_output.find(text, from) + text.size();
+        return found;
+    }
+    bool ready() {
+        return until([this] {
+            return std::ranges::any_of(m_controls, [](const auto& c) { return c["type"] == "ready"; });
+        });
+    }
+    // Runs a command line and waits for a marker printed after it (the echo of the line itself does not match
+    // because the marker is assembled by the shell).
+    bool run(const std::string& command, const std::string& marker) {
+        type(command + "; echo '" + marker.substr(0, 1) + "''" + marker.substr(1) + "'\r");
+        return waitFor(marker);
+    }
+
+private:
+    net::SslContextPtr m_tls;
+    std::unique_ptr<net::RelayConnection> m_relay;
+    std::unique_ptr<agent::ScreenMirror> m_screen;
+    std::string m_output;
+    std::size_t m_searchFrom = 0;
+    std::vector<nlohmann::json> m_controls;
+    std::uint64_t m_received = 0;
+};
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+} // namespace
+
+class TestRemoteSessions final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    net::RestClient* m_api = nullptr;
+    std::unique_ptr<test::TestAgent> m_agent;
+    std::string m_device;
+    QTemporaryDir m_files{QDir::tempPath() + "/breeze-sessions-XXXXXX"};
+
+    nlohmann::json m_openapi;
+
+    // Every answer the suite takes is also checked against the OpenAPI document.
+    net::RestResponse documented(const std::string& method, const std::string& pattern,
+                                 net::RestResponse response) {
+        const auto error = test::openApiMismatch(m_openapi, method, pattern, response);
+        if (!error.empty())
+            throw std::runtime_error(error);
+        return response;
+    }
+
+    nlohmann::json openTerminal(nlohmann::json body = nlohmann::json::object(),
+                                net::RestClient* api = nullptr) {
+        body["kind"] = "terminal";
+        const auto response =
+            documented("post", "/api/v1/devices/{id}/sessions",
+                       (api ? api : m_api)->post("/api/v1/devices/" + m_device + "/sessions", body));
+        if (response.status != 201)
+            throw std::runtime_error(response.raw);
+        return response.body;
+    }
+
+    std::unique_ptr<Terminal> terminal(const nlohmann::json& session) {
+        auto term = std::make_unique<Terminal>(session, m_fleet->server->caFile(),
+                                               session["grants"].value("cols", 80),
+                                               session["grants"].value("rows", 24));
+        if (!term->ready())
+            throw std::runtime_error("the terminal did not become ready");
+        return term;
+    }
+
+    nlohmann::json sessionRecord(const std::string& id) {
+        const auto response =
+            documented("get", "/api/v1/sessions/{id}", m_api->get("/api/v1/sessions/" + id));
+        if (response.status != 200)
+            qWarning("GET session: %d %s", response.status, response.raw.c_str());
+        return response.body;
+    }
+
+    // A user of this partner with one built-in role, signed in.
+    std::unique_ptr<net::RestClient> userWithRole(const std::string& role) {
+        static int counter = 0;
+        const std::string email = role + std::to_string(++counter) + "@sessions.test";
+        const std::string password = "a long enough password 1";
+        const auto created =
+            m_api->post("/api/v1/users", {{"email", email}, {"password", password}, {"role", role}});
+        if (created.status != 201)
+            throw std::runtime_error(created.raw);
+        return m_fleet->server->signIn(email, password);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "sessions", "admin@sessions.test", "Sessions MSP", "Fleet", "HQ",
+            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
+        m_api = m_fleet->api.get();
+        m_openapi = m_fleet->server->client()->get("/api/v1/openapi.json").body;
+        test::TestAgent::Options options;
+        options.identity = "sessions-01";
+        m_agent = std::make_unique<test::TestAgent>(*m_fleet->server, m_fleet->enrollmentKey(), options);
+        m_agent->start();
+        m_device = m_agent->deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/devices/" + m_device).body["status"] == "online", 20000);
+    }
+
+    void cleanupTestCase() {
+        m_agent.reset();
+        m_fleet.reset();
+        m_postgres.reset();
+    }
+
+    void terminalRunsCommandsAsALoginShell() {
+        const auto session = openTerminal({{"cols", 90}, {"rows", 30}});
+        QCOMPARE(session["state"], "pending");
+        QVERIFY(session["relay_url"].get<std::string>().starts_with("wss://localhost:"));
+        auto term = terminal(session);
+        QVERIFY(term->run("echo sum-$((6*7))", "done-1"));
+        QVERIFY(term->output().find("sum-42") != std::string::npos);
+        QVERIFY(term->run("echo $TERM; stty size", "done-2"));
+        QVERIFY(term->output().find("xterm-256color") != std::string::npos);
+        QVERIFY(term->output().find("30 90") != std::string::npos);
+        // A window resized: the shell's terminal follows.
+        term->resize(132, 40);
+        QVERIFY(term->run("stty size", "done-3"));
+        QVERIFY(term->output().find("40 132") != std::string::npos);
+        // UTF-8 both ways, and a login shell in the user's home.
+        QVERIFY(term->run("echo 'größe ✓'; pwd; shopt -q login_shell && echo login-yes", "done-4"));
+        QVERIFY(term->output().find("größe ✓") != std::string::npos);
+        QVERIFY(term->output().find("login-yes") != std::string::npos);
+        QCOMPARE(sessionRecord(session["id"])["state"], "active");
+        // The shell's exit ends the session with its code.
+        term->type("exit 3\r");
+        QVERIFY(term->until([&] { return term->relay().ended().has_value(); }));
+        QCOMPARE((*term->relay().ended())["exit_code"], 3);
+        QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(session["id"])["state"], "closed", 10000);
+        const auto record = sessionRecord(session["id"]);
+        QCOMPARE(record["exit_code"], 3);
+        QCOMPARE(record["end_reason"], "the shell exited");
+        QVERIFY(record["bytes_to_device"].get<long long>() > 50);
+        QVERIFY(record["bytes_from_device"].get<long long>() > 100);
+        // Who, what, when and how much: the audit log has the session's opening and its end.
+        const auto audit = m_api->get("/api/v1/audit?resource_id=" + session["id"].get<std::string>()).body;
+        std::set<std::string> actions;
+        for (const auto& entry : audit["items"]) {
+            actions.insert(entry["action"].get<std::string>());
+            if (entry["action"] == "sessions.end") {
+                QCOMPARE(entry["actor_label"], "admin@sessions.test");
+                QCOMPARE(entry["details"]["bytes_from_device"], record["bytes_from_device"]);
+                QCOMPARE(entry["details"]["device_id"], m_device);
+            }
+        }
+        QVERIFY(actions.contains("sessions.open"));
+        QVERIFY(actions.contains("sessions.end"));
+    }
+
+    void aMultiLinePasteArrivesInOnePiece() {
+        auto term = terminal(openTerminal());
+        QVERIFY(term->run("bind 'set enable-bracketed-paste on'", "bracketed"));
+        // Lines with tabs (completion, were they typed) and quotes: bash takes the paste as one text and runs
+        // nothing until Enter.
+        const std::string target = m_files.filePath("heredoc.txt").toStdString();
+        std::string lines;
+        for (int i = 0; i < 200; ++i)
+            lines +=
+                "row " + std::to_string(i) + "\twith a tab, 'single' and \"double\" quotes, $HOME, ünï\n";
+        term->type("\x1b[200~cat > " + target + " <<'PASTE_END'\n" + lines + "PASTE_END\x1b[201~");
+        QTest::qWait(500);
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(target))); // nothing ran yet
+        term->type("\r");
+        QTRY_COMPARE_WITH_TIMEOUT(readFile(target), lines, 15000);
+    }
+
+    void bytesBeyondTheCreditWindowArriveIntact() {
+        auto term = terminal(openTerminal());
+        const std::string target = m_files.filePath("raw.bin").toStdString();
+        // 1.5 MB of multi-line text, more than the terminal's whole credit window, to a program in raw mode.
+        std::string text;
+        for (int i = 0; text.size() < 1'500'000; ++i)
+            text += "payload line " + std::to_string(i) + " \t 'quoted' ünïcödé\n";
+        text.resize(1'500'000);
+        QVERIFY(term->run("stty raw -echo", "raw-mode"));
+        term->type("head -c " + std::to_string(text.size()) + " > " + target +
+                   "; stty sane; echo 'raw'' done'\r");
+        QTest::qWait(300);
+        term->type(text);
+        QVERIFY(term->waitFor("raw done", 60000));
+        QCOMPARE(readFile(target).size(), text.size());
+        QVERIFY(readFile(target) == text);
+    }
+
+    void vimUsesTheAlternateScreen() {
+        std::string vim;
+        for (const char* candidate : {"vim", "vim.tiny", "vim.basic"})
+            if (vim.empty() && !QStandardPaths::findExecutable(candidate).isEmpty())
+                vim = candidate;
+        if (vim.empty())
+            QSKIP("vim is not installed (scripts/debian-packages.txt lists vim-tiny)");
+        auto term = terminal(openTerminal({{"cols", 80}, {"rows", 24}}));
+        const std::string file = m_files.filePath("notes.txt").toStdString();
+        std::ofstream(file) << "first line of the file\nsecond line\n";
+        QVERIFY(term->run("echo before-vim", "shell-ready"));
+        term->type(vim + " -u NONE " + file + "\r");
+        QVERIFY(term->until([&] {
+            return term->screen().alternateScreen() &&
+                   term->screen().text().find("second line") != std::string::npos;
+        }));
+        // Typed text lands in the file through vim.
+        term->type("Goadded by the test\x1b:wq\r");
+        QVERIFY(term->until([&] { return !term->screen().alternateScreen(); }));
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(file).find("added by the test") != std::string::npos, 5000);
+    }
+
+    void aDroppedConsoleComesBackToTheSameScreen() {
+        const auto session = openTerminal({{"cols", 80}, {"rows", 24}});
+        const std::string id = session["id"];
+        auto term = terminal(session);
+        QVERIFY(term->run("export MARK=kept-123; printf '\\033[1;31mred bold\\033[0m plain\\n'; seq 1 60",
+                          "before-drop"));
+        // Output made while nobody watches is kept too.
+        term->type("sleep 1; echo 'made while'' away'\r");
+        QVERIFY(term->waitFor("sleep 1"));
+        QTest::qWait(200);
+        const std::string before = term->screen().text();
+        term.reset(); // the console's connection is gone (a network drop, a crash)
+        QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(id)["state"], "detached", 10000);
+        QTest::qWait(1500);
+        // The token was for one use.
+        try {
+            Terminal again(session, m_fleet->server->caFile());
+            QFAIL("a spent token attached again");
+        } catch (const net::WebSocketRefused& refused) {
+            QCOMPARE(refused.status(), 401);
+        }
+        const auto attach =
+            documented("post", "/api/v1/sessions/{id}/attach",
+                       m_api->post("/api/v1/sessions/" + id + "/attach", nlohmann::json::object()));
+        QCOMPARE(attach.status, 200);
+        Terminal back(attach.body, m_fleet->server->caFile(), 80, 24);
+        QVERIFY(back.until([&] {
+            return std::ranges::any_of(back.controls(), [](const auto& c) {
+                return c["type"] == "ready" && c.value("resumed", false);
+            });
+        }));
+        QVERIFY(back.waitFor("made while away"));
+        QVERIFY(
+            back.until([&] { return back.screen().text().find("made while away") != std::string::npos; }));
+        // The screen is the one left, moved on by what was printed meanwhile: its last lines are still there,
+        // in order, just above the new output.
+        std::vector<std::string> lines;
+        std::istringstream in(before);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty())
+                lines.push_back(line);
+        QVERIFY(lines.size() >= 3);
+        const std::string after = back.screen().text();
+        const auto tail = lines[lines.size() - 3] + "\n" + lines[lines.size() - 2] + "\n" + lines.back();
+        QVERIFY2(after.find(tail) != std::string::npos, after.c_str());
+        QVERIFY(after.find(tail) < after.find("made while away"));
+        // The scrollback came too, colours included, and the shell is the same one.
+        QVERIFY(back.output().find("\r\n2\r\n3\r\n4\r\n") != std::string::npos);
+        QVERIFY(back.output().find("38;5;1mred bold") != std::string::npos);
+        QVERIFY(back.run("echo $MARK", "after-resume"));
+        QVERIFY(back.output().find("kept-123") != std::string::npos);
+        QCOMPARE(sessionRecord(id)["attach_count"], 2);
+        back.type("exit\r");
+        QVERIFY(back.until([&] { return back.relay().ended().has_value(); }));
+    }
+
+    void sessionsSideBySideNeverDisturbEachOther() {
+        const auto first = openTerminal();
+        const auto second = openTerminal();
+        auto one = terminal(first);
+        auto two = terminal(second);
+        QVERIFY(one->run("echo only-in-one", "one-ready"));
+        QVERIFY(two->run("echo only-in-two", "two-ready"));
+        QVERIFY(one->output().find("only-in-two") == std::string::npos);
+        QVERIFY(two->output().find("only-in-one") == std::string::npos);
+        // Ending one through the API leaves the other as it was.
+        QVERIFY(one->run("echo $$", "pid-shown"));
+        const auto close = documented("delete", "/api/v1/sessions/{id}",
+                                      m_api->del("/api/v1/sessions/" + first["id"].get<std::string>()));
+        QCOMPARE(close.status, 200);
+        QVERIFY(one->until([&] { return one->relay().ended().has_value() && !one->relay().open(); }));
+        QCOMPARE((*one->relay().ended())["reason"], "closed by admin@sessions.test");
+        QVERIFY(two->run("echo still-here", "two-alive"));
+        QCOMPARE(sessionRecord(first["id"])["state"], "closed");
+        QCOMPARE(sessionRecord(second["id"])["state"], "active");
+        two->type("exit\r");
+        QVERIFY(two->until([&] { return two->relay().ended().has_value(); }));
+    }
+
+    void aConsoleThatDoesNotReadSlowsTheShell() {
+        auto term = terminal(openTerminal());
+        QVERIFY(term->run("stty -echo", "quiet"));
+        term->relay().setManualCredit(true);
+        const std::uint64_t start = term->received();
+        // About 4.8 MB of output; the console grants nothing more than the first window.
+        term->type("yes 0123456789 | head -n 400000; echo 'all'' printed'\r");
+        const auto deadline = Clock::now() + std::chrono::seconds(3);
+        while (Clock::now() < deadline)
+            term->pump(50);
+        const std::uint64_t held = term->received() - start;
+        QVERIFY2(held <= protocol::initialWindow(protocol::SessionKind::Terminal),
+                 std::to_string(held).c_str());
+        QVERIFY(term->output().find("all printed") == std::string::npos);
+        // Reading again lets it finish, with nothing lost.
+        term->relay().grant(
+            static_cast<std::uint32_t>(protocol::initialWindow(protocol::SessionKind::Terminal)));
+        term->relay().setManualCredit(false);
+        QVERIFY(term->waitFor("all printed", 60000));
+        std::size_t lines = 0;
+        for (auto at = term->output().find("0123456789\r\n", 0); at != std::string::npos;
+             at = term->output().find("0123456789\r\n", at + 1))
+            ++lines;
+        QCOMPARE(lines, std::size_t(400000));
+    }
+
+    void permissionsDecideWhoOpensWhat() {
+        auto readOnly = userWithRole("read-only");
+        auto technician = userWithRole("technician");
+        const auto refused =
+            readOnly->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "terminal"}});
+        QCOMPARE(refused.status, 403);
+        const auto mine = openTerminal({}, technician.get());
+        QCOMPARE(mine["actor"], technician->get("/api/v1/auth/me").body["email"]);
+        // Only its maker attaches to a session; the administrator may end it.
+        const std::string id = mine["id"];
+        QCOMPARE(m_api->post("/api/v1/sessions/" + id + "/attach", nlohmann::json::object()).status, 403);
+        const auto listed =
+            documented("get", "/api/v1/sessions",
+                       readOnly->get("/api/v1/sessions?device_id=" + m_device + "&state=live"));
+        QCOMPARE(listed.status, 200);
+        QVERIFY(
+            std::ranges::any_of(listed.body["items"], [&](const auto& item) { return item["id"] == id; }));
+        QVERIFY(std::ranges::all_of(listed.body["items"],
+                                    [](const auto& item) { return item["state"] != "closed"; }));
+        QCOMPARE(readOnly->del("/api/v1/sessions/" + id).status, 403);
+        QCOMPARE(m_api->del("/api/v1/sessions/" + id).status, 200);
+        QCOMPARE(sessionRecord(id)["state"], "closed");
+        // A closed session cannot be attached again.
+        QCOMPARE(technician->post("/api/v1/sessions/" + id + "/attach", nlohmann::json::object()).status,
+                 409);
+        // Bad requests say what is wrong.
+        QCOMPARE(m_api->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "desktop"}}).status, 400);
+        QCOMPARE(
+            m_api
+                ->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "terminal"}, {"shell", "bash"}})
+                .status,
+            400);
+        QCOMPARE(m_api->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "terminal"}, {"cols", 0}})
+                     .status,
+                 400);
+        // A device that is not connected has no sessions.
+        const std::string ghost = m_fleet->enroll("ghost-01")["device_id"];
+        const auto offline = m_api->post("/api/v1/devices/" + ghost + "/sessions", {{"kind", "terminal"}});
+        QCOMPARE(offline.status, 409);
+        // A made-up token gets nowhere.
+        nlohmann::json forged = openTerminal();
+        forged["token"] = "rs_forged";
+        try {
+            Terminal nope(forged, m_fleet->server->caFile());
+            QFAIL("a forged token attached");
+        } catch (const net::WebSocketRefused& refused) {
+            QCOMPARE(refused.status(), 401);
+        }
+    }
+
+    void aShellTheDeviceDoesNotAllowIsRefusedWithItsReason() {
+        const auto session = openTerminal({{"shell", "/usr/bin/python3"}});
+        Terminal term(session, m_fleet->server->caFile());
+        QVERIFY(term.until([&] { return term.relay().ended().has_value(); }));
+        QVERIFY((*term.relay().ended())["reason"].get<std::string>().find("not allowed") !=
+                std::string::npos);
+        QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(session["id"])["state"], "closed", 10000);
+    }
+
+    void theConsoleReachesTheNodeHoldingTheAgent() {
+        // A second node on the same database and keys; a second agent connects to it.
+        test::TestServer other(*m_postgres, "sessions",
+                               {{"database.url", m_fleet->server->databaseUrl().toStdString()},
+                                {"server.state_dir", m_fleet->server->stateDir()}});
+        test::TestAgent::Options options;
+        options.identity = "sessions-02";
+        options.serverUrl = QString::fromStdString(other.url());
+        test::TestAgent agent(other, m_fleet->enrollmentKey(), options);
+        agent.start();
+        QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/devices/" + agent.deviceId()).body["status"] == "online",
+                                 20000);
+        // Asked on the first node, the session is relayed by the second.
+        const auto response =
+            m_api->post("/api/v1/devices/" + agent.deviceId() + "/sessions", {{"kind", "terminal"}});
+        QCOMPARE(response.status, 201);
+        const std::string relayUrl = response.body["relay_url"];
+        QVERIFY2(relayUrl.find(":" + std::to_string(other.port()) + "/") != std::string::npos,
+                 relayUrl.c_str());
+        // The first node turns the console away and names the right one; the token stays good.
+        nlohmann::json wrong = response.body;
+        wrong["relay_url"] =
+            "wss://localhost:" + std::to_string(m_fleet->server->port()) + "/api/v1/relay/ws";
+        try {
+            Terminal nope(wrong, m_fleet->server->caFile());
+            QFAIL("the node without the agent relayed it");
+        } catch (const net::WebSocketRefused& refused) {
+            QCOMPARE(refused.status(), 409);
+            QCOMPARE(refused.code(), "wrong_node");
+        }
+        auto term = terminal(response.body);
+        QVERIFY(term->run("hostname >/dev/null; echo via-other-node", "relayed"));
+        term->type("exit\r");
+        QVERIFY(term->until([&] { return term->relay().ended().has_value(); }));
+        agent.stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRemoteSessions)
+#include "TestRemoteSessions.moc"
