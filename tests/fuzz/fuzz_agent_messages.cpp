@@ -5,6 +5,7 @@
 #include "protocol/MessageFields.h"
 #include "protocol/PatchMessages.h"
 #include "protocol/ScriptRequest.h"
+#include "protocol/SessionMessages.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -42,6 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     roundTrip<CommandRequest>(envelope, [](const CommandRequest& m) { return m.encode(); });
     roundTrip<CommandCancel>(envelope, [](const CommandCancel& m) { return m.encode(); });
     roundTrip<Ack>(envelope, [](const Ack& m) { return m.encode(); });
+    roundTrip<SessionOpen>(envelope, [](const SessionOpen& m) { return m.encode(); });
+    roundTrip<SessionDetach>(envelope, [](const SessionDetach& m) { return m.encode(); });
+    roundTrip<SessionClose>(envelope, [](const SessionClose& m) { return m.encode(); });
+    roundTrip<SessionClosed>(envelope, [](const SessionClosed& m) { return m.encode(); });
     if (const auto type = envelope.fields.find("command_type");
         type != envelope.fields.end() && type->is_string()) {
         try {

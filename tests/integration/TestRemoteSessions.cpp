@@ -16,6 +16,7 @@
 #include <QtTest>
 #include <csignal>
 #include <fstream>
+#include <poll.h>
 #include <set>
 #include <sstream>
 
@@ -391,6 +392,54 @@ private Q_SLOTS:
              at = term->output().find("0123456789\r\n", at + 1))
             ++lines;
         QCOMPARE(lines, std::size_t(400000));
+    }
+
+    void aConsoleBreakingTheRulesLosesOnlyItsConnection() {
+        const auto session = openTerminal();
+        const std::string id = session["id"];
+        auto tls = net::makeClientSslContext(m_fleet->server->caFile());
+        const auto raw = [&](const nlohmann::json& grant) {
+            auto target = net::webSocketTargetFor(grant["relay_url"], "/api/v1/relay/ws");
+            target.headers["Authorization"] = "Bearer " + grant["token"].get<std::string>();
+            auto upgraded = net::connectWebSocket(target, tls.get(), std::chrono::seconds(10));
+            auto channel = std::make_unique<net::WebSocketChannel>(
+                std::move(upgraded.connection), protocol::WsRole::Client, 8 << 20, 64 << 20);
+            channel->prime(upgraded.earlyBytes);
+            return channel;
+        };
+        const auto closedFor = [](net::WebSocketChannel& channel) {
+            const auto deadline = Clock::now() + std::chrono::seconds(10);
+            while (channel.open() && Clock::now() < deadline) {
+                pollfd fd{channel.fd(), POLLIN, 0};
+                ::poll(&fd, 1, 100);
+                channel.readAvailable([](protocol::WsMessage&&) {});
+                channel.flush();
+            }
+            return channel.closeReason();
+        };
+        // More than the whole window in one go.
+        auto greedy = raw(session);
+        greedy->sendStream(
+            protocol::encodeStreamFrame(
+                StreamKind::TerminalData, protocol::kRelayChannel,
+                std::string(protocol::initialWindow(protocol::SessionKind::Terminal) + 1, 'x')),
+            net::WebSocketChannel::Lane::Priority);
+        QVERIFY(closedFor(*greedy).find("beyond its credit") != std::string::npos);
+        QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(id)["state"], "detached", 10000);
+        // A frame the session does not carry (file data on a terminal).
+        auto attach = m_api->post("/api/v1/sessions/" + id + "/attach", nlohmann::json::object());
+        auto confused = raw(attach.body);
+        confused->sendStream(
+            protocol::encodeStreamFrame(StreamKind::FileChunk, protocol::kRelayChannel, "data"),
+            net::WebSocketChannel::Lane::Bulk);
+        QVERIFY(closedFor(*confused).find("does not carry") != std::string::npos);
+        // The shell itself was never touched: an honest console takes the session up again.
+        attach = m_api->post("/api/v1/sessions/" + id + "/attach", nlohmann::json::object());
+        QCOMPARE(attach.status, 200);
+        Terminal back(attach.body, m_fleet->server->caFile());
+        QVERIFY(back.run("echo fine", "still-fine"));
+        back.type("exit\r");
+        QVERIFY(back.until([&] { return back.relay().ended().has_value(); }));
     }
 
     void permissionsDecideWhoOpensWhat() {

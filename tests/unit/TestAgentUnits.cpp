@@ -6,6 +6,9 @@
 #include "connection/Backoff.h"
 #include "patches/AptOutput.h"
 #include "platform/Subprocess.h"
+#include "sessions/ScreenMirror.h"
+#include "sessions/TerminalModes.h"
+#include "sessions/TerminalPolicy.h"
 #include "spool/Spool.h"
 
 #include <QFileInfo>
@@ -262,6 +265,70 @@ private Q_SLOTS:
         QCOMPARE(window.room(start + std::chrono::seconds(31)), std::size_t(63));
         window.clear();
         QCOMPARE(window.room(start), std::size_t(64));
+    }
+
+    void terminalModesFollowSequencesSplitAcrossReads() {
+        breeze::agent::TerminalModes modes;
+        const std::string output =
+            "\x1b[?1h\x1b=\x1b[?2004h\x1b[?1000h\x1b[?1006h\x1b[3;20r text \x1b[?1000l";
+        for (const char c : output)
+            modes.feed(std::string_view(&c, 1)); // one byte at a time, as a slow pipe may deliver it
+        QVERIFY(modes.bracketedPaste());
+        const std::string replay = modes.replay();
+        QVERIFY(replay.find("\x1b[3;20r") != std::string::npos);
+        QVERIFY(replay.find("\x1b[?1h") != std::string::npos);
+        QVERIFY(replay.find("\x1b=") != std::string::npos);
+        QVERIFY(replay.find("\x1b[?1006h") != std::string::npos);
+        QVERIFY(replay.find("\x1b[?1000h") == std::string::npos); // switched off again
+        modes.feed("\x1b"
+                   "c"); // a full reset forgets them all
+        QCOMPARE(modes.replay(), std::string());
+        QVERIFY(!modes.bracketedPaste());
+    }
+
+    void aScreenSnapshotRebuildsTheScreenOnAnotherTerminal() {
+        breeze::agent::ScreenMirror mirror(40, 10, 100);
+        for (int i = 1; i <= 25; ++i)
+            mirror.feed("line " + std::to_string(i) + "\r\n");
+        mirror.feed("\x1b[1;32mgreen\x1b[0m \xe6\x97\xa5\xe6\x9c\xac wide\r\n\x1b[4mpen still underlined");
+        QCOMPARE(mirror.scrollbackSize(), std::size_t(17)); // 27 lines on a 10-row screen
+        const std::string snapshot = mirror.snapshot();
+        breeze::agent::ScreenMirror copy(40, 10, 100);
+        copy.feed(snapshot);
+        QCOMPARE(copy.text(), mirror.text());
+        QCOMPARE(copy.scrollbackSize(), mirror.scrollbackSize());
+        QVERIFY(snapshot.find("\x1b[0;1;38;5;2mgreen") != std::string::npos);
+        // The pen and the cursor are where the program left them: what it prints next lands right.
+        mirror.feed(" and more");
+        copy.feed(" and more");
+        QCOMPARE(copy.text(), mirror.text());
+        QCOMPARE(copy.snapshot(), mirror.snapshot());
+        // A full-screen program's alternate screen comes back as the alternate screen.
+        mirror.feed("\x1b[?1049h\x1b[H\x1b[2Jeditor view\x1b[5;3H");
+        breeze::agent::ScreenMirror third(40, 10, 100);
+        third.feed(mirror.snapshot());
+        QVERIFY(third.alternateScreen());
+        QCOMPARE(third.text(), mirror.text());
+        third.feed("X");
+        mirror.feed("X");
+        QCOMPARE(third.text(), mirror.text());
+    }
+
+    void terminalPolicyRefusesWhatTheDeviceDoesNotAllow() {
+        breeze::agent::TerminalPolicy policy;
+        const auto self = breeze::agent::Account::ofUid(::geteuid());
+        QVERIFY(self.has_value());
+        const auto own = policy.resolve("", "");
+        QCOMPARE(own.account.name, self->name);
+        QVERIFY(own.shell.starts_with("/"));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, policy.resolve("", "/usr/bin/python3"));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, policy.resolve("no-such-user-here", ""));
+        policy.users = {"somebody-else"};
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, policy.resolve("", ""));
+        policy.users = {"*"};
+        policy.shells = {"/bin/sh"};
+        QCOMPARE(policy.resolve("", "/bin/sh").shell, std::string("/bin/sh"));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, policy.resolve("", "/bin/bash"));
     }
 };
 
