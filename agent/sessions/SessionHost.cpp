@@ -130,7 +130,7 @@ void SessionHost::tick() {
         session.ready(0); // notices a shell that exited without closing the terminal
         std::string reason;
         if (session.finished())
-            reason = "the shell exited";
+            reason = session.runsCommand() ? "the command exited" : "the shell exited";
         else if (session.channel() == 0 &&
                  now - session.detachedAt() > std::chrono::seconds(session.keepDetachedSeconds()))
             reason = "no console came back in time";

@@ -63,7 +63,14 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
     env.push_back(nullptr);
     const auto slash = login.shell.rfind('/');
     const std::string argv0 = "-" + login.shell.substr(slash + 1); // a login shell
-    char* argv[] = {const_cast<char*>(argv0.c_str()), nullptr};
+    // A command runs in the login shell (-c), so its environment is the one an interactive session gets.
+    const std::string& command = open.terminal.command;
+    std::vector<char*> argv{const_cast<char*>(argv0.c_str())};
+    if (!command.empty()) {
+        argv.push_back(const_cast<char*>("-c"));
+        argv.push_back(const_cast<char*>(command.c_str()));
+    }
+    argv.push_back(nullptr);
     winsize size{};
     size.ws_col = static_cast<unsigned short>(open.terminal.cols);
     size.ws_row = static_cast<unsigned short>(open.terminal.rows);
@@ -73,7 +80,8 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
     modes.c_iflag = ICRNL | IXON | IUTF8 | BRKINT | IMAXBEL;
     modes.c_oflag = OPOST | ONLCR;
     modes.c_cflag = CS8 | CREAD;
-    modes.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+    modes.c_lflag =
+        ISIG | ICANON | IEXTEN | (open.terminal.echo ? ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE : 0);
     modes.c_cc[VINTR] = 3;
     modes.c_cc[VQUIT] = 28;
     modes.c_cc[VERASE] = 127;
@@ -105,10 +113,11 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
             _exit(126);
         if (chdir(home.c_str()) != 0 && chdir("/") != 0)
             _exit(126);
-        execve(login.shell.c_str(), argv, env.data());
+        execve(login.shell.c_str(), argv.data(), env.data());
         _exit(127);
     }
     m_child = child;
+    m_runsCommand = !command.empty();
     fcntl(m_master, F_SETFL, fcntl(m_master, F_GETFL) | O_NONBLOCK);
     fcntl(m_master, F_SETFD, FD_CLOEXEC);
 }

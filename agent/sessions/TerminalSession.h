@@ -48,6 +48,7 @@ public:
     // The shell has exited and everything it printed has been sent (or there is no console to send it to).
     bool finished() const;
     std::optional<int> exitCode() const { return m_exitCode; }
+    bool runsCommand() const { return m_runsCommand; }
     const ScreenMirror& mirror() const { return m_mirror; }
 
 private:
@@ -70,6 +71,7 @@ private:
     std::uint64_t m_credit = 0;         // what the console still takes
     std::uint64_t m_toGrant = 0;        // input consumed since credit was last given back
     std::optional<bool> m_echo;
+    bool m_runsCommand = false;
     int m_keepDetachedSeconds;
     int m_idleTimeoutSeconds;
     Clock::time_point m_detachedAt;

@@ -56,6 +56,10 @@ SessionOpen SessionOpen::decode(const Envelope& envelope) {
     open.terminal.rows = static_cast<int>(terminal.optionalInteger("rows", 1, 1000).value_or(24));
     open.terminal.shell = terminal.stringOr("shell", 255, "", Text::Name);
     open.terminal.user = terminal.stringOr("user", 64, "", Text::Name);
+    open.terminal.command = terminal.stringOr("command", 4096, "", Text::Verbatim);
+    open.terminal.echo = terminal.boolean("echo", true);
+    if (open.terminal.command.find('\0') != std::string::npos)
+        throw MessageError(envelope.type + ".terminal.command must not contain NUL");
     const auto files = fields.object("files");
     open.files.root = files.stringOr("root", 1024, "/", Text::Name);
     if (!open.files.root.starts_with('/'))
@@ -79,7 +83,9 @@ Envelope SessionOpen::encode() const {
                                                      {{"cols", terminal.cols},
                                                       {"rows", terminal.rows},
                                                       {"shell", terminal.shell},
-                                                      {"user", terminal.user}}},
+                                                      {"user", terminal.user},
+                                                      {"command", terminal.command},
+                                                      {"echo", terminal.echo}}},
                                                     {"files",
                                                      {{"root", files.root},
                                                       {"download", files.download},

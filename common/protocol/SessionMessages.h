@@ -39,6 +39,9 @@ struct TerminalRequest {
     int rows = 24;
     std::string shell; // empty: the user's login shell
     std::string user;  // empty: the agent's own user
+    std::string
+        command;      // empty: an interactive login shell; else run by the shell (-c), its exit the session's
+    bool echo = true; // off: typed input is not echoed (input piped into a command)
 };
 
 struct FilesGrant {

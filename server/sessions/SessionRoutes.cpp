@@ -104,6 +104,8 @@ ApiResponse openSession(RequestContext& ctx) {
     const auto shell = fields.optionalString("shell", 1, 255);
     const auto user = fields.optionalString("user", 1, 32);
     const auto root = fields.optionalString("root", 1, 1024);
+    const auto command = fields.optionalString("command", 1, 4096);
+    const auto echo = fields.optionalBool("echo");
     fields.finish();
     if (kind != "terminal" && kind != "files")
         throw ApiError::badRequest("\"kind\" must be terminal or files");
@@ -112,8 +114,10 @@ ApiResponse openSession(RequestContext& ctx) {
         throw ApiError::badRequest("\"shell\" must be an absolute path");
     if (user && !std::regex_match(*user, std::regex("[a-z_][a-z0-9_.-]*")))
         throw ApiError::badRequest("\"user\" must be a user name");
-    if (kind == "files" && (cols || rows || shell || user))
-        throw ApiError::badRequest("cols, rows, shell and user are for terminal sessions");
+    if (command && command->find('\0') != std::string::npos)
+        throw ApiError::badRequest("\"command\" must not contain NUL");
+    if (kind == "files" && (cols || rows || shell || user || command || echo))
+        throw ApiError::badRequest("cols, rows, shell, user, command and echo are for terminal sessions");
     if (kind == "terminal" && root)
         throw ApiError::badRequest("\"root\" is for file sessions");
 
@@ -131,10 +135,9 @@ ApiResponse openSession(RequestContext& ctx) {
                                  " live sessions; close one first");
     nlohmann::json grants;
     if (kind == "terminal") {
-        grants = {{"cols", cols.value_or(80)},
-                  {"rows", rows.value_or(24)},
-                  {"shell", shell.value_or("")},
-                  {"user", user.value_or("")}};
+        grants = {{"cols", cols.value_or(80)},       {"rows", rows.value_or(24)},
+                  {"shell", shell.value_or("")},     {"user", user.value_or("")},
+                  {"command", command.value_or("")}, {"echo", echo.value_or(true)}};
     } else {
         const auto allowed = [&](const Permission& right) {
             return ctx.principal().scopeFor(right).allowsSite(device.orgId, device.siteId);

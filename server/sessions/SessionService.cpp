@@ -114,6 +114,8 @@ void SessionService::admit(const std::string& credential, const std::string& add
             open.terminal.rows = grants.value("rows", 24);
             open.terminal.shell = grants.value("shell", std::string());
             open.terminal.user = grants.value("user", std::string());
+            open.terminal.command = grants.value("command", std::string());
+            open.terminal.echo = grants.value("echo", true);
             open.files.root = grants.value("root", std::string("/"));
             open.files.download = grants.value("download", false);
             open.files.upload = grants.value("upload", false);

@@ -4,6 +4,7 @@
 // screen, sessions side by side, a console that does not read, permissions, the session record and the audit
 // log, and a console reaching the agent through the node that holds it.
 #include "OpenApiCheck.h"
+#include "ProgramRun.h"
 #include "TestAgent.h"
 #include "TestFleet.h"
 #include "TestPostgres.h"
@@ -17,8 +18,12 @@
 #include <csignal>
 #include <fstream>
 #include <poll.h>
+#include <pty.h>
 #include <set>
 #include <sstream>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace breeze;
 using protocol::StreamKind;
@@ -116,6 +121,8 @@ class TestRemoteSessions final : public QObject {
     QTemporaryDir m_files{QDir::tempPath() + "/breeze-sessions-XXXXXX"};
 
     nlohmann::json m_openapi;
+    QTemporaryDir m_adminHome;
+    QProcessEnvironment m_adminEnvironment;
 
     // Every answer the suite takes is also checked against the OpenAPI document.
     net::RestResponse documented(const std::string& method, const std::string& pattern,
@@ -180,6 +187,16 @@ private Q_SLOTS:
         m_agent->start();
         m_device = m_agent->deviceId();
         QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/devices/" + m_device).body["status"] == "online", 20000);
+        // breeze-admin as an administrator's script would run it: an organisation admin's API key.
+        const std::string key =
+            m_api
+                ->post("/api/v1/api-keys", {{"name", "cli"}, {"org_id", m_fleet->org}, {"role", "org-admin"}})
+                .body["key"];
+        m_adminEnvironment = QProcessEnvironment::systemEnvironment();
+        m_adminEnvironment.insert("BREEZE_ADMIN_CONFIG_DIR", m_adminHome.path());
+        m_adminEnvironment.insert("BREEZE_SERVER", QString::fromStdString(m_fleet->server->url()));
+        m_adminEnvironment.insert("BREEZE_CA", QString::fromStdString(m_fleet->server->caFile()));
+        m_adminEnvironment.insert("BREEZE_API_KEY", QString::fromStdString(key));
     }
 
     void cleanupTestCase() {
@@ -440,6 +457,102 @@ private Q_SLOTS:
         QVERIFY(back.run("echo fine", "still-fine"));
         back.type("exit\r");
         QVERIFY(back.until([&] { return back.relay().ended().has_value(); }));
+    }
+
+    void adminShellRunsOneCommandAndReturnsItsExitCode() {
+        const auto run = test::ProgramRun::run(
+            "breeze-admin",
+            {"shell", "sessions-01", "--", "sh", "-c", "echo \"out-$((2+3))\"; echo \"it's quoted\"; exit 5"},
+            {}, m_adminEnvironment);
+        QCOMPARE(run.exitCode, 5);
+        QCOMPARE(run.out, QString("out-5\nit's quoted\n"));
+        // Piped input is the command's input, not typing to echo.
+        const auto piped = test::ProgramRun::run("breeze-admin", {"shell", "sessions-01", "--", "wc", "-l"},
+                                                 "one\ntwo\nthree\n", m_adminEnvironment);
+        QCOMPARE(piped.exitCode, 0);
+        QCOMPARE(piped.out.trimmed(), QString("3"));
+        // The session is on record as the key's, with the command.
+        const auto sessions =
+            m_api->get("/api/v1/sessions?device_id=" + m_device + "&kind=terminal").body["items"];
+        QVERIFY(std::ranges::any_of(sessions, [](const auto& item) {
+            return item["actor"] == "cli" && item["grants"]["command"] == "wc -l" && item["exit_code"] == 0;
+        }));
+        const auto unknown =
+            test::ProgramRun::run("breeze-admin", {"shell", "no-such-device"}, {}, m_adminEnvironment);
+        QCOMPARE(unknown.exitCode, 1);
+    }
+
+    void adminShellIsATerminalInTheAdminsOwnTerminal() {
+        // breeze-admin on a pseudo-terminal of the test's, as an administrator's terminal window would run
+        // it.
+        std::vector<std::string> envStrings;
+        for (const auto& entry : m_adminEnvironment.toStringList())
+            envStrings.push_back(entry.toStdString());
+        std::vector<char*> envp;
+        for (auto& entry : envStrings)
+            envp.push_back(entry.data());
+        envp.push_back(nullptr);
+        const std::string program = test::binDir() + "/breeze-admin";
+        std::vector<std::string> argStrings{program, "shell", "sessions-01"};
+        std::vector<char*> argv;
+        for (auto& arg : argStrings)
+            argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        int master = -1;
+        winsize size{};
+        size.ws_col = 100;
+        size.ws_row = 30;
+        const pid_t child = forkpty(&master, nullptr, nullptr, &size);
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            execve(program.c_str(), argv.data(), envp.data());
+            _exit(127);
+        }
+        std::string seen;
+        const auto readUntil = [&](const std::string& text) {
+            const auto deadline = Clock::now() + std::chrono::seconds(20);
+            while (seen.find(text) == std::string::npos && Clock::now() < deadline) {
+                pollfd fd{master, POLLIN, 0};
+                if (::poll(&fd, 1, 100) > 0) {
+                    char buffer[4096];
+                    const ssize_t got = ::read(master, buffer, sizeof buffer);
+                    if (got <= 0)
+                        break;
+                    seen.append(buffer, static_cast<std::size_t>(got));
+                }
+            }
+            return seen.find(text) != std::string::npos;
+        };
+        const auto type = [&](const std::string& keys) {
+            QVERIFY(::write(master, keys.data(), keys.size()) > 0);
+        };
+        type("echo \"in-$((1+1))\"; stty size\r");
+        QVERIFY2(readUntil("in-2"), seen.c_str());
+        QVERIFY2(readUntil("30 100"), seen.c_str());
+        // The admin's window grows: the remote terminal follows.
+        size.ws_col = 120;
+        size.ws_row = 40;
+        ::ioctl(master, TIOCSWINSZ, &size);
+        QTest::qWait(300);
+        type("stty size\r");
+        QVERIFY2(readUntil("40 120"), seen.c_str());
+        // Ctrl+C reaches the remote program, not breeze-admin.
+        type("sleep 30\r");
+        QTest::qWait(500);
+        type("\x03");
+        type("echo \"after-$((3*3))\"\r");
+        QVERIFY2(readUntil("after-9"), seen.c_str());
+        type("exit 4\r");
+        int status = 0;
+        const auto deadline = Clock::now() + std::chrono::seconds(20);
+        while (::waitpid(child, &status, WNOHANG) == 0 && Clock::now() < deadline) {
+            char buffer[4096];
+            [[maybe_unused]] const auto drained = ::read(master, buffer, sizeof buffer);
+            QTest::qWait(50);
+        }
+        ::close(master);
+        QVERIFY(WIFEXITED(status));
+        QCOMPARE(WEXITSTATUS(status), 4);
     }
 
     void permissionsDecideWhoOpensWhat() {

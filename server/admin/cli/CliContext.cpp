@@ -65,6 +65,10 @@ long long parseDuration(const std::string& text) {
 void CliContext::parse(const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
+        if (arg == "--") {
+            m_trailing.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+            return;
+        }
         if (arg.starts_with("--")) {
             if (kFlags.contains(arg)) {
                 m_flags.insert(arg);

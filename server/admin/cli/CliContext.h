@@ -31,6 +31,8 @@ public:
 
     void parse(const std::vector<std::string>& args);
     const std::vector<std::string>& positionals() const { return m_positional; }
+    // What follows "--", as given (a command to run remotely).
+    const std::vector<std::string>& trailing() const { return m_trailing; }
     std::string option(const std::string& name, const std::string& fallback = "") const;
     std::string requireOption(const std::string& name) const;
     bool has(const std::string& name) const { return m_options.contains(name); }
@@ -78,6 +80,7 @@ public:
 
 private:
     std::istream& m_in;
+    std::vector<std::string> m_trailing;
     std::ostream& m_out;
     std::ostream& m_err;
     std::vector<std::string> m_positional;

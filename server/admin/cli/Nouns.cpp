@@ -17,6 +17,8 @@
     X(kCommandsNoun)                                                                                         \
     X(kScriptsNoun)                                                                                          \
     X(kPatchesNoun)                                                                                          \
+    X(kShellNoun)                                                                                            \
+    X(kSessionsNoun)                                                                                         \
     X(kAuditNoun)
 
 namespace breeze::admin {
