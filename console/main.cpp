@@ -23,6 +23,7 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <utility>
 
 using namespace breeze::console;
 
@@ -137,8 +138,15 @@ int main(int argc, char** argv) {
                                  QApplication::exit(1);
                              }
                          });
-        if (!screenshot)
+        if (!screenshot) {
+            // Terminals left open when the console last quit are taken up again once signed in.
+            QObject::connect(&connection.session(), &SignInSession::signedInChanged, &window,
+                             [&window, restored = false](bool signedIn) mutable {
+                                 if (signedIn && !std::exchange(restored, true))
+                                     window.restoreTerminals();
+                             });
             return;
+        }
         const QStringList size = parser.value("size").split('x');
         const ScreenshotTaker::Request request{parser.value("view"),
                                                parser.value("tab"),

@@ -127,6 +127,9 @@ void SessionRelay::fromConsole(const AgentSession& console, std::string& frame) 
             broken = "a malformed frame from the console: " + decoded.error;
         } else if (!carries(channel->kind, decoded.frame->kind)) {
             broken = "the console sent a frame this session does not carry";
+        } else if (decoded.frame->kind == StreamKind::SessionControl &&
+                   decoded.frame->payload.size() > protocol::kMaxSessionControlBytes) {
+            broken = "the console sent an oversized control message";
         } else if (decoded.frame->kind == StreamKind::Window) {
             const auto increment = protocol::decodeWindowIncrement(decoded.frame->payload);
             if (!increment || channel->toConsoleGranted + *increment - channel->toConsoleUsed >
@@ -174,6 +177,9 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
         channel = it->second;
         if (!carries(channel->kind, decoded.frame->kind)) {
             broken = "the agent sent a frame this session does not carry";
+        } else if (decoded.frame->kind == StreamKind::SessionControl &&
+                   decoded.frame->payload.size() > protocol::kMaxSessionControlBytes) {
+            broken = "the agent sent an oversized control message";
         } else if (decoded.frame->kind == StreamKind::Window) {
             const auto increment = protocol::decodeWindowIncrement(decoded.frame->payload);
             if (!increment ||

@@ -74,6 +74,16 @@ void DeviceBulkMenu::addCommands() {
             tr("%1: sent to %2 devices; each runs when its device is online").arg(verb).arg(m_ids.size()));
     };
     addAction(tr("Run script…"), this, [this] { Q_EMIT runScriptRequested(m_ids); });
+    if (m_ids.size() <= 8) {
+        addAction(m_ids.size() == 1 ? tr("Open terminal") : tr("Open terminals"), this, [this] {
+            for (const QString& id : m_ids)
+                Q_EMIT terminalRequested(id, false);
+        });
+        addAction(tr("Open terminal beside the current one"), this, [this] {
+            for (const QString& id : m_ids)
+                Q_EMIT terminalRequested(id, true);
+        });
+    }
     addSeparator();
     addAction(tr("Ping"), this, [run] { run(DeviceCommand::ping(), tr("Ping")); });
     addAction(tr("Collect inventory now"), this,

@@ -25,6 +25,8 @@ Q_SIGNALS:
     void changeRequested(const QStringList& deviceIds, const QJsonObject& change, const QString& what);
     void openRequested(const QString& deviceId);
     void runScriptRequested(const QStringList& deviceIds);
+    // A terminal on the device: in a tab of its own, or beside the terminal shown last.
+    void terminalRequested(const QString& deviceId, bool beside);
 
 private:
     // The selected devices by name: the first five, then how many more.

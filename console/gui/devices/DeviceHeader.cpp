@@ -27,6 +27,9 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
     m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* run = new QPushButton(tr("Run script…"), this);
     auto* restart = new QPushButton(tr("Restart…"), this);
+    auto* terminal = new QPushButton(tr("Terminal"), this);
+    terminal->setObjectName(QStringLiteral("terminal"));
+    connect(terminal, &QPushButton::clicked, this, &DeviceHeader::terminalRequested);
     connect(run, &QPushButton::clicked, this, &DeviceHeader::runScriptRequested);
     connect(m_ping, &QPushButton::clicked, this, &DeviceHeader::pingRequested);
     connect(restart, &QPushButton::clicked, this, &DeviceHeader::restartRequested);
@@ -34,6 +37,7 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
     top->addWidget(m_name);
     top->addWidget(m_state);
     top->addStretch();
+    top->addWidget(terminal);
     top->addWidget(run);
     top->addWidget(m_ping);
     top->addWidget(restart);

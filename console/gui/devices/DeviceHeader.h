@@ -30,6 +30,7 @@ public:
 
 Q_SIGNALS:
     void runScriptRequested();
+    void terminalRequested();
     void pingRequested();
     void restartRequested();
 

@@ -77,6 +77,8 @@ DeviceView::DeviceView(ConsoleConnection& connection, const QString& deviceId, Q
 
 void DeviceView::addHeader() {
     m_header = new DeviceHeader(m_connection.devices(), m_deviceId, this);
+    connect(m_header, &DeviceHeader::terminalRequested, this,
+            [this] { Q_EMIT terminalRequested(m_deviceId); });
     connect(m_header, &DeviceHeader::runScriptRequested, this,
             [this] { Q_EMIT runScriptRequested({m_deviceId}); });
     connect(m_header, &DeviceHeader::pingRequested, this,

@@ -39,6 +39,7 @@ public:
 
 Q_SIGNALS:
     void runScriptRequested(const QStringList& deviceIds);
+    void terminalRequested(const QString& deviceId);
 
 public:
     DeviceDetails& details() { return *m_details; }

@@ -14,6 +14,8 @@
 #include "devices/DeviceView.h"
 #include "devices/SavedFilterMenu.h"
 #include "patches/PatchesView.h"
+#include "remote/RemoteSessionsWindow.h"
+#include "remote/TerminalView.h"
 #include "scripts/RunMonitorWindow.h"
 #include "scripts/RunScriptDialog.h"
 #include "scripts/ScriptSchedulesPanel.h"
@@ -272,6 +274,8 @@ void MainWindow::showBulkMenu(const QPoint& at) {
     connect(&menu, &DeviceBulkMenu::changeRequested, this, &MainWindow::changeDevices);
     connect(&menu, &DeviceBulkMenu::openRequested, this, &MainWindow::openDevice);
     connect(&menu, &DeviceBulkMenu::runScriptRequested, this, &MainWindow::runScriptOn);
+    connect(&menu, &DeviceBulkMenu::terminalRequested, this,
+            [this](const QString& id, bool beside) { openTerminal(id, beside); });
     menu.exec(m_table->viewport()->mapToGlobal(at));
 }
 
@@ -675,6 +679,7 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
         view = new DeviceView(m_connection, deviceId);
         view->setAttribute(Qt::WA_DeleteOnClose);
         connect(view, &DeviceView::runScriptRequested, this, &MainWindow::runScriptOn);
+        connect(view, &DeviceView::terminalRequested, this, [this](const QString& id) { openTerminal(id); });
         // Open device windows follow their device's heartbeats live; closing one stops its stream.
         connect(view, &QObject::destroyed, this, [this, deviceId] {
             m_deviceViews.remove(deviceId);
@@ -686,6 +691,32 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
     view->raise();
     view->activateWindow();
     return view;
+}
+
+RemoteSessionsWindow* MainWindow::remoteSessions() {
+    if (!m_remote) {
+        // A window of its own (terminals want the room), owned here so it closes with the console.
+        m_remote = new RemoteSessionsWindow(m_connection.api(), this);
+        m_remote->setWindowFlag(Qt::Window);
+    }
+    return m_remote;
+}
+
+void MainWindow::restoreTerminals() {
+    if (RemoteSessionsWindow::hasSavedSessions())
+        remoteSessions()->restoreSessions();
+}
+
+TerminalView* MainWindow::openTerminal(const QString& deviceId, bool beside) {
+    if (deviceId.isEmpty())
+        return nullptr;
+    const Device* device = m_connection.devices().device(deviceId);
+    const QString name = !device                      ? deviceId
+                         : device->hostname.isEmpty() ? device->identity
+                                                      : device->hostname;
+    return remoteSessions()->openTerminal(deviceId, name,
+                                          beside ? RemoteSessionsWindow::Placement::SplitRight
+                                                 : RemoteSessionsWindow::Placement::NewTab);
 }
 
 void MainWindow::watchOpenDevices() {

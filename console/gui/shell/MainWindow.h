@@ -31,6 +31,8 @@ class DashboardView;
 class DeviceView;
 class InlineMessage;
 class PatchesView;
+class RemoteSessionsWindow;
+class TerminalView;
 class RunMonitorWindow;
 class SavedFilterMenu;
 struct SavedFilter;
@@ -70,6 +72,11 @@ public:
     RunMonitorWindow* followExecution(const QJsonObject& execution);
     // Opens (or raises) the device's own window.
     DeviceView* openDevice(const QString& deviceId);
+    // A terminal on the device in the remote sessions window: a new tab, or beside the terminal shown last.
+    TerminalView* openTerminal(const QString& deviceId, bool beside = false);
+    RemoteSessionsWindow* remoteSessions();
+    // After sign-in: the terminals the console had open when it last quit, attached again.
+    void restoreTerminals();
     // Applies a PATCH body to each device, with progress and a Stop button in the status bar.
     // The devices the list shows (scope, search, tile), with its shown columns in their order, as CSV.
     bool exportDevices(const QString& path);
@@ -140,6 +147,7 @@ private:
     int m_secondsLeft = 0;
     bool m_columnsArranged = false;
     QHash<QString, QPointer<DeviceView>> m_deviceViews;
+    QPointer<RemoteSessionsWindow> m_remote;
 };
 
 } // namespace breeze::console

@@ -1,0 +1,55 @@
+#include "SessionClient.h"
+
+#include <QJsonObject>
+
+namespace breeze::console {
+
+namespace {
+SessionAnswer answerOf(const ApiReply& reply) {
+    SessionAnswer answer;
+    if (!reply.ok()) {
+        answer.error = reply.refusal();
+        // No answer, the server busy, or the device offline for now: worth another try. An ended session, a
+        // refused permission or a session that is not there: not.
+        answer.mayRetry = reply.status == 0 || reply.status >= 500 ||
+                          (reply.status == 409 && reply.errorMessage.contains(QStringLiteral("offline")));
+        return answer;
+    }
+    const QJsonObject body = reply.object();
+    SessionGrant grant;
+    grant.id = body.value(QStringLiteral("id")).toString();
+    grant.relayUrl = QUrl(body.value(QStringLiteral("relay_url")).toString());
+    grant.token = body.value(QStringLiteral("token")).toString();
+    if (grant.id.isEmpty() || !grant.relayUrl.isValid() || grant.relayUrl.scheme() != QStringLiteral("wss") ||
+        grant.token.isEmpty()) {
+        answer.error = QStringLiteral("the server's answer names no relay to attach to");
+        return answer;
+    }
+    answer.grant = grant;
+    return answer;
+}
+} // namespace
+
+void SessionClient::openTerminal(const QString& deviceId, const TerminalOptions& options, Done done) {
+    QJsonObject body{{QStringLiteral("kind"), QStringLiteral("terminal")},
+                     {QStringLiteral("cols"), options.cols},
+                     {QStringLiteral("rows"), options.rows}};
+    if (!options.user.isEmpty())
+        body.insert(QStringLiteral("user"), options.user);
+    if (!options.shell.isEmpty())
+        body.insert(QStringLiteral("shell"), options.shell);
+    m_api.post(QStringLiteral("/api/v1/devices/%1/sessions").arg(deviceId), body,
+               [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
+}
+
+void SessionClient::attach(const QString& sessionId, Done done) {
+    m_api.post(QStringLiteral("/api/v1/sessions/%1/attach").arg(sessionId), {},
+               [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
+}
+
+void SessionClient::close(const QString& sessionId, std::function<void(const QString& error)> done) {
+    m_api.request(QStringLiteral("DELETE"), QStringLiteral("/api/v1/sessions/%1").arg(sessionId), {},
+                  [done = std::move(done)](const ApiReply& reply) { done(reply.refusal()); });
+}
+
+} // namespace breeze::console

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "ScopedApi.h"
+
+#include <QString>
+#include <QUrl>
+#include <functional>
+#include <optional>
+
+namespace breeze::console {
+
+// What attaches a console to a live session: the relay of the node holding the device's agent, and a one-use
+// token for it.
+struct SessionGrant {
+    QString id;
+    QUrl relayUrl;
+    QString token;
+};
+
+struct TerminalOptions {
+    int cols = 80;
+    int rows = 24;
+    QString user;  // empty: the device's default
+    QString shell; // empty: the user's login shell
+};
+
+// How asking for a session (or for a session again) went: a grant, or why not and whether trying again later
+// may help (the device is offline for now) or not (the session has ended, no permission).
+struct SessionAnswer {
+    std::optional<SessionGrant> grant;
+    QString error;
+    bool mayRetry = false;
+};
+
+// The one place that knows /api/v1/devices/{id}/sessions and /api/v1/sessions.
+class SessionClient {
+public:
+    explicit SessionClient(ApiClient& api) : m_api(api) {}
+
+    using Done = std::function<void(const SessionAnswer& answer)>;
+    void openTerminal(const QString& deviceId, const TerminalOptions& options, Done done);
+    void attach(const QString& sessionId, Done done);
+    void close(const QString& sessionId, std::function<void(const QString& error)> done);
+    const QSslConfiguration sslConfiguration() const { return m_api.client().sslConfiguration(); }
+
+private:
+    ScopedApi m_api;
+};
+
+} // namespace breeze::console

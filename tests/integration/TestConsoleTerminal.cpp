@@ -1,0 +1,286 @@
+// The console's remote terminal, offscreen, against a real server and a real agent running a real login
+// shell: typing through the widget, the window's size followed by the shell, colours and vim's alternate
+// screen in the cell grid, a multi-line paste that arrives in one piece, 10,000 lines of scrollback with
+// search, a dropped connection and a restarted console coming back to the same screen, tabs and split panes,
+// and the "Send keys" menu.
+#include "ConsoleConnection.h"
+#include "ConsoleFixture.h"
+#include "TerminalSession.h"
+#include "TestAgent.h"
+#include "TestFleet.h"
+#include "TestPostgres.h"
+#include "remote/RemoteSessionsWindow.h"
+#include "remote/TerminalView.h"
+#include "shell/MainWindow.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QColor>
+#include <QFile>
+#include <QLineEdit>
+#include <QMenu>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace breeze;
+using namespace breeze::console;
+
+namespace {
+QString screenText(TerminalScreen& screen) {
+    QStringList lines;
+    for (int line = screen.scrollbackCount(); line < screen.lineCount(); ++line)
+        lines << screen.lineText(line);
+    return lines.join('\n');
+}
+
+QByteArray readAll(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+} // namespace
+
+class TestConsoleTerminal final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    std::unique_ptr<test::TestAgent> m_agent;
+    std::unique_ptr<ConsoleConnection> m_connection;
+    std::unique_ptr<MainWindow> m_window;
+    QString m_device;
+    QTemporaryDir m_files{QDir::tempPath() + "/breeze-console-terminal-XXXXXX"};
+
+    RemoteSessionsWindow& remote() { return *m_window->remoteSessions(); }
+
+    TerminalView* open(bool beside = false) {
+        auto* view = m_window->openTerminal(m_device, beside);
+        if (!view)
+            return nullptr;
+        if (!QTest::qWaitFor([&] { return view->session().state() == TerminalSession::State::Live; }, 20000))
+            return nullptr;
+        return view;
+    }
+
+    static bool shows(TerminalView* view, const QString& text, int milliseconds = 15000) {
+        return QTest::qWaitFor([&] { return screenText(view->session().screen()).contains(text); },
+                               milliseconds);
+    }
+
+    // Types a command line with the keyboard and waits for `marker` (assembled by the shell, so the echo of
+    // the line itself does not count).
+    static bool run(TerminalView* view, const QString& command, const QString& marker) {
+        QTest::keyClicks(view, command + "; echo '" + marker.left(1) + "''" + marker.mid(1) + "'");
+        QTest::keyClick(view, Qt::Key_Return);
+        return shows(view, marker);
+    }
+
+    qint64 closedSessions() {
+        return m_fleet->api->get("/api/v1/sessions?state=closed&device_id=" + m_device.toStdString())
+            .body["items"]
+            .size();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName("breeze-test-terminal");
+        QSettings().clear();
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "console_terminal", "admin@terminal.test", "Terminal MSP", "Fleet", "HQ",
+            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
+        test::TestAgent::Options options;
+        options.identity = "console-terminal-01";
+        m_agent = std::make_unique<test::TestAgent>(*m_fleet->server, m_fleet->enrollmentKey(), options);
+        m_agent->start();
+        m_device = QString::fromStdString(m_agent->deviceId());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_fleet->api->get("/api/v1/devices/" + m_agent->deviceId()).body["status"] == "online", 20000);
+        m_connection = test::consoleConnection(*m_fleet->server);
+        m_window = std::make_unique<MainWindow>(*m_connection);
+        QVERIFY(test::signIn(*m_connection, m_fleet->admin));
+    }
+
+    void cleanupTestCase() {
+        m_window.reset();
+        m_connection.reset();
+        m_agent.reset();
+        m_fleet.reset();
+        m_postgres.reset();
+        QSettings().clear();
+    }
+
+    void typingRunsCommandsAndTheShellFollowsTheWindowSize() {
+        auto* view = open();
+        QVERIFY(view);
+        remote().resize(900, 560);
+        remote().show();
+        QTest::qWait(300);
+        TerminalScreen& screen = view->session().screen();
+        QVERIFY(run(view, "echo \"sum-$((6*7))\"", "typed"));
+        QVERIFY(shows(view, "sum-42"));
+        QVERIFY(run(view, "stty size", "sized"));
+        QVERIFY(shows(view, QString("%1 %2").arg(screen.rows()).arg(screen.cols())));
+        // The window grows: the grid and the shell's idea of it follow.
+        const int before = screen.cols();
+        remote().resize(1200, 700);
+        QVERIFY(QTest::qWaitFor([&] { return screen.cols() > before; }, 5000));
+        QVERIFY(run(view, "stty size", "resized"));
+        QVERIFY(shows(view, QString("%1 %2").arg(screen.rows()).arg(screen.cols())));
+        QCOMPARE(view->session().state(), TerminalSession::State::Live);
+    }
+
+    void coloursAttributesAndTheAlternateScreen() {
+        auto* view = remote().currentTerminal();
+        QVERIFY(view);
+        TerminalScreen& screen = view->session().screen();
+        QVERIFY(run(view, "printf '\\033[1;31mRED\\033[0m \\033[4munder\\033[0m \\033[7mrev\\033[0m\\n'",
+                    "coloured"));
+        bool found = false;
+        for (int line = 0; line < screen.lineCount() && !found; ++line) {
+            const QString text = screen.lineText(line);
+            const auto at = text.indexOf("RED un");
+            if (at < 0)
+                continue;
+            found = true;
+            const TerminalCell red = screen.cell(line, static_cast<int>(at));
+            QVERIFY(red.bold);
+            QVERIFY(!red.defaultFg);
+            QVERIFY(qRed(red.fg) > 128 && qGreen(red.fg) < 128);
+            QVERIFY(screen.cell(line, static_cast<int>(at) + 4).underline);
+            QVERIFY(screen.cell(line, static_cast<int>(at) + 10).reverse);
+        }
+        QVERIFY(found);
+        QString vim;
+        for (const char* candidate : {"vim", "vim.tiny", "vim.basic"})
+            if (vim.isEmpty() && !QStandardPaths::findExecutable(candidate).isEmpty())
+                vim = candidate;
+        if (vim.isEmpty())
+            QSKIP("vim is not installed (scripts/debian-packages.txt lists vim-tiny)");
+        const QString file = m_files.filePath("notes.txt");
+        {
+            QFile create(file);
+            QVERIFY(create.open(QIODevice::WriteOnly));
+        }
+        QTest::keyClicks(view, vim + " -u NONE " + file);
+        QTest::keyClick(view, Qt::Key_Return);
+        QVERIFY(QTest::qWaitFor([&] { return screen.alternateScreen(); }, 10000));
+        QTest::keyClicks(view, "iwritten in vim");
+        QTest::keyClick(view, Qt::Key_Escape);
+        QTest::keyClicks(view, ":wq");
+        QTest::keyClick(view, Qt::Key_Return);
+        QVERIFY(QTest::qWaitFor([&] { return !screen.alternateScreen(); }, 10000));
+        QTRY_VERIFY_WITH_TIMEOUT(readAll(file).contains("written in vim"), 5000);
+    }
+
+    void aMultiLinePasteArrivesInOnePiece() {
+        auto* view = remote().currentTerminal();
+        const QString target = m_files.filePath("pasted.txt");
+        QString lines;
+        for (int i = 0; i < 300; ++i)
+            lines += QString("row %1\twith a tab, 'quotes' and \"more\" ünï\n").arg(i);
+        QApplication::clipboard()->setText("cat > " + target + " <<'PASTE_END'\n" + lines + "PASTE_END");
+        view->pasteClipboard();
+        QTest::qWait(500);
+        QVERIFY(!QFile::exists(target)); // bracketed: nothing ran before Enter
+        QTest::keyClick(view, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(QString::fromUtf8(readAll(target)), lines, 15000);
+    }
+
+    void scrollbackKeepsTenThousandLinesAndFindsText() {
+        auto* view = remote().currentTerminal();
+        TerminalScreen& screen = view->session().screen();
+        QVERIFY(run(view, "seq 1 12000", "counted"));
+        QTRY_COMPARE_WITH_TIMEOUT(screen.scrollbackCount(), 10'000, 10000);
+        const auto matches = screen.find("11999");
+        QVERIFY(!matches.isEmpty());
+        QCOMPARE(screen.lineText(matches.last().y()), QString("11999"));
+        QVERIFY(screen.find("no such text anywhere").isEmpty());
+        // The view's own search scrolls to what it found.
+        view->find();
+        QVERIFY(view->findChild<QLineEdit*>());
+    }
+
+    void aDroppedConnectionComesBackToTheSameScreen() {
+        auto* view = remote().currentTerminal();
+        TerminalSession& session = view->session();
+        QVERIFY(run(view, "export MARK=kept-7; clear; printf 'top line\\n\\033[32mgreen middle\\033[0m\\n'",
+                    "drawn"));
+        QTest::qWait(300);
+        const QString before = screenText(session.screen());
+        const int scrollback = session.screen().scrollbackCount();
+        session.reconnect(); // the network drops under it
+        QVERIFY(
+            QTest::qWaitFor([&] { return session.state() == TerminalSession::State::Reconnecting; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return session.state() == TerminalSession::State::Live; }, 20000));
+        QVERIFY(QTest::qWaitFor([&] { return screenText(session.screen()) == before; }, 10000));
+        QCOMPARE(session.screen().scrollbackCount(), scrollback);
+        QVERIFY(run(view, "echo \"$MARK\"", "same-shell"));
+        QVERIFY(shows(view, "kept-7"));
+    }
+
+    void aRestartedConsoleTakesItsTerminalsUpAgain() {
+        auto* view = remote().currentTerminal();
+        const QString sessionId = view->session().sessionId();
+        QVERIFY(run(view, "echo before-restart", "remembered"));
+        const QString before = screenText(view->session().screen());
+        // The console quits (its windows go, its sessions only detach) and starts again.
+        m_window.reset();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_fleet->api->get("/api/v1/sessions/" + sessionId.toStdString()).body["state"], "detached",
+            10000);
+        m_window = std::make_unique<MainWindow>(*m_connection);
+        m_window->restoreTerminals();
+        QVERIFY(QTest::qWaitFor([&] { return remote().currentTerminal() != nullptr; }, 5000));
+        auto* back = remote().currentTerminal();
+        QCOMPARE(back->session().sessionId(), sessionId);
+        QVERIFY(
+            QTest::qWaitFor([&] { return back->session().state() == TerminalSession::State::Live; }, 20000));
+        QVERIFY(QTest::qWaitFor([&] { return screenText(back->session().screen()).contains("remembered"); },
+                                10000));
+        Q_UNUSED(before);
+    }
+
+    void tabsAndSplitPanesHoldSeveralTerminals() {
+        const int tabsBefore = remote().tabs()->count();
+        auto* first = open();
+        auto* beside = open(true);
+        QVERIFY(first && beside);
+        QCOMPARE(remote().tabs()->count(), tabsBefore + 1);
+        auto* splitter = qobject_cast<QSplitter*>(beside->parentWidget());
+        QVERIFY(splitter);
+        QCOMPARE(splitter->count(), 2);
+        QVERIFY(first->session().sessionId() != beside->session().sessionId());
+        QVERIFY(run(first, "echo only-left", "left-done"));
+        QVERIFY(!screenText(beside->session().screen()).contains("only-left"));
+        // Send keys: Ctrl+C from the menu interrupts what runs on the device.
+        QTest::keyClicks(beside, "sleep 60");
+        QTest::keyClick(beside, Qt::Key_Return);
+        QTest::qWait(500);
+        std::unique_ptr<QMenu> menu(beside->buildMenu(nullptr));
+        QMenu* keys = nullptr;
+        for (auto* action : menu->actions())
+            if (action->menu() && action->text() == "Send keys")
+                keys = action->menu();
+        QVERIFY(keys);
+        for (auto* action : keys->actions())
+            if (action->text().startsWith("Ctrl+C"))
+                action->trigger();
+        QVERIFY(run(beside, "echo interrupted", "after-ctrl-c"));
+        // Closing a pane ends its session on the device; the other stays.
+        const qint64 closed = closedSessions();
+        for (auto* action : beside->buildMenu(nullptr)->actions())
+            if (action->text() == "Close pane")
+                action->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(closedSessions(), closed + 1, 10000);
+        QVERIFY(run(first, "echo still-here", "left-alive"));
+        // What the window looks like, for a person to check.
+        remote().grab().save(QDir::tempPath() + "/breeze-terminal-window.png");
+    }
+};
+
+QTEST_MAIN(TestConsoleTerminal)
+#include "TestConsoleTerminal.moc"
