@@ -2,6 +2,7 @@
 
 #include "protocol/MessageFields.h"
 #include "protocol/TerminalControl.h"
+#include "units/Units.h"
 
 #include <cerrno>
 #include <csignal>
@@ -19,9 +20,9 @@
 namespace breeze::agent {
 
 namespace {
-constexpr std::size_t kReadChunk = 64 * 1024;
-constexpr std::size_t kMaxFramePayload = 64 * 1024;
-constexpr std::size_t kMaxHeldOutput = 256 * 1024; // read no more while this much waits for credit
+constexpr std::size_t kReadChunk = 64 * kKiB;
+constexpr std::size_t kMaxFramePayload = 64 * kKiB;
+constexpr std::size_t kMaxHeldOutput = 256 * kKiB; // read no more while this much waits for credit
 const std::uint64_t kWindow = protocol::initialWindow(protocol::SessionKind::Terminal);
 
 std::vector<std::string> loginEnvironment(const TerminalPolicy::Login& login) {
@@ -58,6 +59,7 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
     }
     const auto envStrings = loginEnvironment(login);
     std::vector<char*> env;
+    env.reserve(envStrings.size() + 1);
     for (const auto& entry : envStrings)
         env.push_back(const_cast<char*>(entry.c_str()));
     env.push_back(nullptr);

@@ -2,6 +2,7 @@
 
 #include "net/WebSocketConnector.h"
 #include "protocol/TerminalControl.h"
+#include "units/Units.h"
 
 #include <poll.h>
 
@@ -11,7 +12,7 @@ using protocol::StreamKind;
 
 namespace {
 constexpr std::size_t kMaxMessageBytes = protocol::kStreamHeaderBytes + protocol::kMaxStreamPayloadBytes;
-constexpr std::size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+constexpr std::size_t kMaxQueuedBytes = 4 * kMiB;
 } // namespace
 
 RelayConnection::RelayConnection(const std::string& relayUrl, const std::string& token, SSL_CTX* tls,
@@ -37,7 +38,7 @@ void RelayConnection::close() {
 
 void RelayConnection::send(StreamKind kind, std::string_view payload) {
     // Large data goes in frames the relay and the agent handle comfortably.
-    constexpr std::size_t kChunk = 256 * 1024;
+    constexpr std::size_t kChunk = 256 * kKiB;
     do {
         const auto part = payload.substr(0, kChunk);
         m_pending.push_back(protocol::encodeStreamFrame(kind, protocol::kRelayChannel, part));

@@ -68,8 +68,8 @@ SessionOpen SessionOpen::decode(const Envelope& envelope) {
     open.files.upload = files.boolean("upload", false);
     open.files.remove = files.boolean("remove", false);
     open.resume = fields.boolean("resume", false);
-    open.idleTimeoutSeconds =
-        static_cast<int>(fields.optionalInteger("idle_timeout_seconds", 0, 7 * 86400).value_or(0));
+    open.idleTimeoutSeconds = static_cast<int>(
+        fields.optionalInteger("idle_timeout_seconds", 0, std::int64_t{7} * 86400).value_or(0));
     open.keepDetachedSeconds = static_cast<int>(
         fields.optionalInteger("keep_detached_seconds", 0, 86400).value_or(kDefaultKeepDetachedSeconds));
     return open;

@@ -67,7 +67,7 @@ void RelayLink::close() {
 }
 
 void RelayLink::send(int kind, const QByteArray& payload) {
-    constexpr qsizetype kChunk = 64 * 1024;
+    constexpr qsizetype kChunk = qsizetype{64} * 1024;
     qsizetype at = 0;
     do {
         const QByteArray part = payload.mid(at, kChunk);

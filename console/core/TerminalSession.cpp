@@ -6,10 +6,11 @@ namespace breeze::console {
 
 namespace {
 // The server keeps a detached session this long by default (sessions.keep_detached_seconds).
-constexpr qint64 kGiveUpAfterMs = 10 * 60 * 1000;
+constexpr qint64 kGiveUpAfterMs = qint64{10} * 60 * 1000;
 } // namespace
 
-TerminalSession::TerminalSession(ApiClient& api, QString deviceId, TerminalOptions options, QObject* parent)
+TerminalSession::TerminalSession(ApiClient& api, QString deviceId, const TerminalOptions& options,
+                                 QObject* parent)
     : QObject(parent), m_client(api), m_deviceId(std::move(deviceId)), m_options(options),
       m_screen(options.cols, options.rows), m_link(api.sslConfiguration(), true) {
     m_retry.setSingleShot(true);

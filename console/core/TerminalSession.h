@@ -24,7 +24,8 @@ public:
     enum class State { Opening, Live, Reconnecting, Ended };
     Q_ENUM(State)
 
-    TerminalSession(ApiClient& api, QString deviceId, TerminalOptions options, QObject* parent = nullptr);
+    TerminalSession(ApiClient& api, QString deviceId, const TerminalOptions& options,
+                    QObject* parent = nullptr);
 
     void start();
     // Takes up a session this console had open before (it was restarted): the device's copy of the screen

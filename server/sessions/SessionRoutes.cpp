@@ -21,6 +21,8 @@ using namespace permissions;
 
 constexpr int kTokenSeconds = 60;
 constexpr long long kMostLivePerDevice = 16;
+// Each live session is a process on a device: one person (or key) holds at most this many at once.
+constexpr long long kMostLivePerActor = 64;
 
 std::string sessionScopeSql(const AccessScope& scope) {
     return scope.sqlSite("r.partner_id", "r.org_id", "r.site_id");
@@ -74,7 +76,7 @@ std::string filesRoot(RequestContext& ctx, SessionStore& store, const DeviceRef&
         throw ApiError::forbidden("this needs the remote:files permission on the device's site");
     if (!asked)
         return std::ranges::find(roots, "/") != roots.end() ? "/" : roots.front();
-    const std::string folder = normalisedFolder(*asked);
+    std::string folder = normalisedFolder(*asked);
     if (std::ranges::none_of(roots, [&](const std::string& root) { return within(folder, root); }))
         throw ApiError::forbidden("file sessions of your roles on this device keep to other folders");
     return folder;
@@ -130,6 +132,9 @@ ApiResponse openSession(RequestContext& ctx) {
     const auto nodeUrl = store.relayUrlOf(deviceId);
     if (!nodeUrl)
         throw ApiError::conflict("the device is offline; sessions open only on connected devices");
+    if (store.liveCountOf(ctx.principal().id) >= kMostLivePerActor)
+        throw ApiError::conflict("you already have " + std::to_string(kMostLivePerActor) +
+                                 " live sessions; close some first");
     if (store.liveCount(deviceId) >= kMostLivePerDevice)
         throw ApiError::conflict("the device already has " + std::to_string(kMostLivePerDevice) +
                                  " live sessions; close one first");

@@ -73,6 +73,13 @@ long long SessionStore::liveCount(const std::string& deviceId) {
         .as<long long>();
 }
 
+long long SessionStore::liveCountOf(const std::string& actorId) {
+    return m_tx.sql()
+        .exec_params1("SELECT count(*) AS n FROM remote_sessions WHERE actor_id = $1 AND state <> 'closed'",
+                      actorId)["n"]
+        .as<long long>();
+}
+
 nlohmann::json SessionStore::insert(const NewSession& s) {
     const auto row = m_tx.sql().exec_params1(
         std::string(

@@ -50,6 +50,7 @@ public:
     // The folders the roles keep file sessions in; an empty string for a role without one.
     std::vector<std::string> filesRoots(const std::vector<std::string>& roleIds);
     long long liveCount(const std::string& deviceId);
+    long long liveCountOf(const std::string& actorId);
     nlohmann::json insert(const NewSession& session);
     std::optional<nlohmann::json> find(const std::string& id, const std::string& scopeSql);
     nlohmann::json list(const Filter& filter, const Pagination& pagination, const std::string& scopeSql);

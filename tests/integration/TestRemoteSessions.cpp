@@ -485,16 +485,20 @@ private Q_SLOTS:
     void adminShellIsATerminalInTheAdminsOwnTerminal() {
         // breeze-admin on a pseudo-terminal of the test's, as an administrator's terminal window would run
         // it.
+        const QStringList environment = m_adminEnvironment.toStringList();
         std::vector<std::string> envStrings;
-        for (const auto& entry : m_adminEnvironment.toStringList())
+        envStrings.reserve(static_cast<std::size_t>(environment.size()));
+        for (const auto& entry : environment)
             envStrings.push_back(entry.toStdString());
         std::vector<char*> envp;
+        envp.reserve(envStrings.size() + 1);
         for (auto& entry : envStrings)
             envp.push_back(entry.data());
         envp.push_back(nullptr);
         const std::string program = test::binDir() + "/breeze-admin";
         std::vector<std::string> argStrings{program, "shell", "sessions-01"};
         std::vector<char*> argv;
+        argv.reserve(argStrings.size() + 1);
         for (auto& arg : argStrings)
             argv.push_back(arg.data());
         argv.push_back(nullptr);

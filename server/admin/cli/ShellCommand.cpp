@@ -120,7 +120,7 @@ int runShell(CliContext& cli) {
                 }
                 pollfd fds[2] = {{relay->fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
                 // Keystrokes wait in the kernel while the device has not taken the last ones.
-                const bool readKeys = stdinOpen && relay->pendingBytes() < 1024 * 1024;
+                const bool readKeys = stdinOpen && relay->pendingBytes() < std::size_t{1024} * 1024;
                 ::poll(fds, readKeys ? 2 : 1, 100);
                 if (readKeys && (fds[1].revents & (POLLIN | POLLHUP))) {
                     char buffer[65536];
