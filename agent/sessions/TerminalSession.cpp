@@ -109,7 +109,9 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
         sigprocmask(SIG_SETMASK, &none, nullptr);
         for (int sig = 1; sig < NSIG; ++sig)
             signal(sig, SIG_DFL);
-        close_range(3, ~0U, 0);
+        if (close_range(3, ~0U, 0) != 0) // older kernels and some sandboxes: one by one
+            for (int fd = 3; fd < 65536; ++fd)
+                ::close(fd);
         if (switchUser && (setgroups(groups.size(), groups.data()) != 0 || setgid(login.account.gid) != 0 ||
                            setuid(login.account.uid) != 0))
             _exit(126);
@@ -248,7 +250,7 @@ void TerminalSession::frame(const protocol::StreamFrame& frame) {
     switch (frame.kind) {
     case protocol::StreamKind::Window:
         if (const auto increment = protocol::decodeWindowIncrement(frame.payload))
-            m_credit = std::min<std::uint64_t>(m_credit + *increment, protocol::kMaxOutstandingCredit);
+            m_credit = std::min<std::uint64_t>(m_credit + *increment, kWindow);
         return;
     case protocol::StreamKind::TerminalData:
         m_input.append(frame.payload);

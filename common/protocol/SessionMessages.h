@@ -25,9 +25,10 @@ const char* sessionKindName(SessionKind kind);
 
 inline constexpr std::size_t kFrameCost = 64;
 inline constexpr std::size_t kMaxSessionControlBytes = 64 * kKiB;
-// Credit a receiver may have granted and not yet seen used: more is a broken peer.
-inline constexpr std::uint64_t kMaxOutstandingCredit = 64 * kMiB;
 std::uint64_t initialWindow(SessionKind kind);
+// Credit a receiver may have granted and not yet seen used is at most the kind's window; a Window frame
+// grants at least this much (receivers give credit back in quarters of a window), so credit frames stay few.
+inline constexpr std::uint32_t kMinWindowIncrement = 4 * kKiB;
 // The console's relay connection names this channel for its one session.
 inline constexpr std::uint32_t kRelayChannel = 1;
 

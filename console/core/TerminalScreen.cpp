@@ -360,9 +360,10 @@ QByteArray TerminalScreen::paste(const QString& text) {
     QString normalised = text;
     normalised.replace(QStringLiteral("\r\n"), QStringLiteral("\r"));
     normalised.replace(QLatin1Char('\n'), QLatin1Char('\r'));
-    // A pasted end-of-paste marker would let the rest of the text run as typed commands.
-    normalised.remove(QStringLiteral("\x1b[201~"));
-    normalised.remove(QStringLiteral("\x1b[200~"));
+    // Pasted text carries no escape sequences at all: an end-of-paste marker (even one assembled from pieces)
+    // would let the rest run as typed commands.
+    normalised.remove(QChar(0x1b));
+    normalised.remove(QChar(0x9b));
     vterm_keyboard_start_paste(m_vt);
     QByteArray out = takeOutput();
     out += normalised.toUtf8();

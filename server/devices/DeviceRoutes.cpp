@@ -10,6 +10,7 @@
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
 #include "http/ResultJson.h"
+#include "sessions/SessionStore.h"
 #include "tenancy/TenantLookup.h"
 
 #include <functional>
@@ -307,6 +308,7 @@ ApiResponse updateDevice(RequestContext& ctx) {
                            "to another");
         // A group of the old site cannot hold it any more; an organisation-wide group still does.
         const bool leftGroup = DeviceStore(tx).moveToSite(id, *siteId);
+        SessionStore(tx).closeLiveOf(id, "the device moved to another site");
         recordDeviceEvent(tx, {device.partnerId, device.orgId, *siteId, id}, "moved",
                           {{"from", device.siteId},
                            {"to", *siteId},

@@ -31,6 +31,14 @@ bool carries(protocol::SessionKind session, StreamKind kind) {
     }
 }
 
+bool claimsEnd(std::string_view payload) {
+    try {
+        return protocol::decodeSessionControl(payload)["type"] == "closed";
+    } catch (const std::exception&) {
+        return false; // the console judges it; it is not the relay's to refuse
+    }
+}
+
 std::string endedFrame(const std::string& reason, std::optional<int> exitCode) {
     protocol::SessionEnded ended{reason, exitCode};
     return protocol::encodeStreamFrame(StreamKind::SessionControl, protocol::kRelayChannel, ended.encode());
@@ -65,6 +73,14 @@ bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
         m_byAgent[{agent->connection, next}] = channel;
         m_byConsole[console.connection] = channel;
         m_bySession[attachment.sessionId] = channel;
+    }
+    // The agent's connection may have ended while this was set up (agentGone runs after it leaves the
+    // registry): then the channel is on a dead connection, and the console must try again.
+    if (const auto now = m_door.session(console.deviceId); !now || now->connection != agent->connection) {
+        std::lock_guard lock(m_mutex);
+        if (m_byConsole.contains(console.connection))
+            detach(channel, RelayReport::Kind::Detached, "the device disconnected");
+        return false;
     }
     if (replacedConsole)
         m_door.closeSession(*replacedConsole, protocol::kCloseAttachedElsewhere,
@@ -132,8 +148,9 @@ void SessionRelay::fromConsole(const AgentSession& console, std::string& frame) 
             broken = "the console sent an oversized control message";
         } else if (decoded.frame->kind == StreamKind::Window) {
             const auto increment = protocol::decodeWindowIncrement(decoded.frame->payload);
-            if (!increment || channel->toConsoleGranted + *increment - channel->toConsoleUsed >
-                                  protocol::kMaxOutstandingCredit)
+            if (!increment || *increment < protocol::kMinWindowIncrement ||
+                channel->toConsoleGranted + *increment - channel->toConsoleUsed >
+                    protocol::initialWindow(channel->kind))
                 broken = "the console granted more credit than allowed";
             else
                 channel->toConsoleGranted += *increment;
@@ -180,10 +197,15 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
         } else if (decoded.frame->kind == StreamKind::SessionControl &&
                    decoded.frame->payload.size() > protocol::kMaxSessionControlBytes) {
             broken = "the agent sent an oversized control message";
+        } else if (decoded.frame->kind == StreamKind::SessionControl && claimsEnd(decoded.frame->payload)) {
+            // Only the server says a session ended (with session.closed the agent reports it to the server).
+            ++m_violations;
+            return;
         } else if (decoded.frame->kind == StreamKind::Window) {
             const auto increment = protocol::decodeWindowIncrement(decoded.frame->payload);
-            if (!increment ||
-                channel->toAgentGranted + *increment - channel->toAgentUsed > protocol::kMaxOutstandingCredit)
+            if (!increment || *increment < protocol::kMinWindowIncrement ||
+                channel->toAgentGranted + *increment - channel->toAgentUsed >
+                    protocol::initialWindow(channel->kind))
                 broken = "the agent granted more credit than allowed";
             else
                 channel->toAgentGranted += *increment;
@@ -255,6 +277,7 @@ void SessionRelay::agentClosed(const AgentSession& agent, const protocol::Sessio
             report.sessionId = closed.sessionId;
             report.reason = closed.reason;
         }
+        report.deviceId = agent.deviceId; // only a session of the agent's own device is closed by it
         report.exitCode = closed.exitCode;
     }
     if (channel) {
@@ -286,6 +309,15 @@ bool SessionRelay::close(const std::string& sessionId, const std::string& reason
 std::size_t SessionRelay::channels() const {
     std::lock_guard lock(m_mutex);
     return m_byConsole.size();
+}
+
+std::vector<std::string> SessionRelay::sessionIds() const {
+    std::lock_guard lock(m_mutex);
+    std::vector<std::string> ids;
+    ids.reserve(m_bySession.size());
+    for (const auto& [id, channel] : m_bySession)
+        ids.push_back(id);
+    return ids;
 }
 
 std::uint64_t SessionRelay::violations() const {

@@ -21,6 +21,7 @@ struct RelayReport {
     enum class Kind { Detached, Closed };
     Kind kind = Kind::Detached;
     std::string sessionId;
+    std::string deviceId; // when set, only a session of this device is affected (an agent's own report)
     std::string reason;
     std::optional<int> exitCode;
     std::uint64_t bytesToDevice = 0;
@@ -59,6 +60,7 @@ public:
     // the console. False when this node does not hold it.
     bool close(const std::string& sessionId, const std::string& reason);
     std::size_t channels() const;
+    std::vector<std::string> sessionIds() const;
     // Frames dropped because they broke their credit or named no channel (diagnostics, tests).
     std::uint64_t violations() const;
 

@@ -179,6 +179,15 @@ ApiResponse openSession(RequestContext& ctx) {
     return ApiResponse::json(withToken(std::move(record), token, *nodeUrl), 201);
 }
 
+// A command run through a session may carry secrets on its command line: shown only to those who may run one.
+nlohmann::json withCommandShownTo(RequestContext& ctx, nlohmann::json session) {
+    auto& grants = session["grants"];
+    if (grants.is_object() && grants.contains("command") &&
+        !ctx.principal().scopeFor(RemoteTerminal).allowsSite(session["org_id"], session["site_id"]))
+        grants.erase("command");
+    return session;
+}
+
 ApiResponse listSessions(RequestContext& ctx) {
     const AccessScope scope = ctx.require(SessionsRead);
     SessionStore::Filter filter;
@@ -194,7 +203,10 @@ ApiResponse listSessions(RequestContext& ctx) {
     const Pagination pagination(ctx);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    return ApiResponse::json(SessionStore(tx).list(filter, pagination, sessionScopeSql(scope)));
+    auto page = SessionStore(tx).list(filter, pagination, sessionScopeSql(scope));
+    for (auto& item : page["items"])
+        item = withCommandShownTo(ctx, std::move(item));
+    return ApiResponse::json(std::move(page));
 }
 
 nlohmann::json requireSession(RequestContext& ctx, SessionStore& store, const std::string& id,
@@ -211,7 +223,7 @@ ApiResponse getSession(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     SessionStore store(tx);
-    return ApiResponse::json(requireSession(ctx, store, id, scope));
+    return ApiResponse::json(withCommandShownTo(ctx, requireSession(ctx, store, id, scope)));
 }
 
 // Whether the caller may act on the session: its maker, holding the kind's permission on the device still.

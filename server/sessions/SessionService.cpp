@@ -211,9 +211,9 @@ void SessionService::record(const RelayReport& report) {
                 SessionStore store(tx);
                 if (report.kind == RelayReport::Kind::Detached) {
                     store.markDetached(report.sessionId, report.bytesToDevice, report.bytesFromDevice);
-                } else if (const auto ending =
-                               store.markClosed(report.sessionId, report.reason, report.exitCode,
-                                                report.bytesToDevice, report.bytesFromDevice)) {
+                } else if (const auto ending = store.markClosed(report.sessionId, report.reason,
+                                                                report.exitCode, report.bytesToDevice,
+                                                                report.bytesFromDevice, report.deviceId)) {
                     auditEnding(tx, report.sessionId, *ending);
                 }
                 tx.commit();
@@ -249,6 +249,8 @@ void SessionService::sweepLoop() {
             SessionStore store(tx);
             // The agent drops a detached session after `keep`; the record follows a little later.
             const auto endings = store.closeAbandoned(keep + 5);
+            // A session lasts only as long as its maker may act: a disabled user's or revoked key's ends.
+            const auto revoked = store.withoutAuthority(m_relay.sessionIds());
             for (const auto& ending : endings)
                 auditEnding(tx, ending.record["id"], ending);
             tx.commit();
@@ -257,6 +259,8 @@ void SessionService::sweepLoop() {
                     ending.deviceId,
                     protocol::encodeEnvelope(
                         protocol::SessionClose{ending.record["id"], ending.record["end_reason"]}.encode()));
+            for (const auto& id : revoked)
+                m_relay.close(id, "the session's maker no longer has access");
         } catch (const std::exception& error) {
             logger().warning("could not close abandoned sessions", {{"error", error.what()}});
         }

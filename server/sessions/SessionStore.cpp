@@ -172,8 +172,8 @@ void SessionStore::markDetached(const std::string& id, std::uint64_t toDevice, s
 
 std::optional<SessionStore::Ending> SessionStore::markClosed(const std::string& id, const std::string& reason,
                                                              std::optional<int> exitCode,
-                                                             std::uint64_t toDevice,
-                                                             std::uint64_t fromDevice) {
+                                                             std::uint64_t toDevice, std::uint64_t fromDevice,
+                                                             const std::string& deviceId) {
     // Bytes still owed are added even to a session closed meanwhile; only the first close is an ending.
     const auto rows = m_tx.sql().exec_params(
         std::string(
@@ -182,13 +182,24 @@ std::optional<SessionStore::Ending> SessionStore::markClosed(const std::string& 
             "end_reason = CASE WHEN o.state = 'closed' THEN s.end_reason ELSE left($2, 500) END, "
             "exit_code = coalesce(s.exit_code, $3), token_hash = NULL, bytes_to_device = s.bytes_to_device "
             "+ $4, bytes_from_device = s.bytes_from_device + $5 FROM (SELECT id, state FROM remote_sessions "
-            "WHERE id = $1 FOR UPDATE) o WHERE s.id = o.id RETURNING s.*, o.state <> 'closed' AS ended_now) "
+            "WHERE id = $1 AND ($6 = '' OR device_id::text = $6) FOR UPDATE) o WHERE s.id = o.id RETURNING "
+            "s.*, "
+            "o.state <> 'closed' AS ended_now) "
             "SELECT ") +
             kEndingColumns + ", " + kSessionJson + " AS item, r.ended_now FROM r",
-        id, reason, exitCode, static_cast<long long>(toDevice), static_cast<long long>(fromDevice));
+        id, reason, exitCode, static_cast<long long>(toDevice), static_cast<long long>(fromDevice), deviceId);
     if (rows.empty() || !rows[0]["ended_now"].as<bool>())
         return std::nullopt;
     return endingOf(rows[0]);
+}
+
+void SessionStore::closeLiveOf(const std::string& deviceId, const std::string& reason) {
+    for (const auto& row : m_tx.sql().exec_params(
+             "SELECT id FROM remote_sessions WHERE device_id = $1 AND state <> 'closed'", deviceId)) {
+        const auto id = row["id"].as<std::string>();
+        markClosed(id, reason, std::nullopt, 0, 0);
+        announceClosed(id, reason);
+    }
 }
 
 void SessionStore::announceClosed(const std::string& id, const std::string& reason) {
@@ -197,6 +208,25 @@ void SessionStore::announceClosed(const std::string& id, const std::string& reas
         "'device_id', r.device_id, 'partner_id', r.partner_id, 'org_id', r.org_id, 'site_id', r.site_id, "
         "'reason', left($2, 500))::text) FROM remote_sessions r WHERE r.id = $1",
         id, reason);
+}
+
+std::vector<std::string> SessionStore::withoutAuthority(const std::vector<std::string>& ids) {
+    std::vector<std::string> found;
+    if (ids.empty())
+        return found;
+    std::string list = "{";
+    for (const auto& id : ids)
+        list += (list.size() > 1 ? "," : "") + id;
+    list += "}";
+    for (const auto& row : m_tx.sql().exec_params(
+             "SELECT r.id FROM remote_sessions r WHERE r.id = ANY($1::uuid[]) AND r.state <> 'closed' AND "
+             "CASE "
+             "r.actor_type WHEN 'user' THEN NOT EXISTS (SELECT 1 FROM users u WHERE u.id = r.actor_id AND "
+             "u.disabled_at IS NULL) ELSE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = r.actor_id AND "
+             "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())) END",
+             list))
+        found.push_back(row["id"].as<std::string>());
+    return found;
 }
 
 std::vector<SessionStore::Ending> SessionStore::closeAbandoned(int seconds) {

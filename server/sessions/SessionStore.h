@@ -62,12 +62,18 @@ public:
     void markActive(const std::string& id);
     void markDetached(const std::string& id, std::uint64_t toDevice, std::uint64_t fromDevice);
     // Ends the session; returns what the audit log needs when it was not already closed.
+    // `deviceId`: when given, only a session of that device (an agent may end only its own).
     std::optional<Ending> markClosed(const std::string& id, const std::string& reason,
                                      std::optional<int> exitCode, std::uint64_t toDevice,
-                                     std::uint64_t fromDevice);
+                                     std::uint64_t fromDevice, const std::string& deviceId = {});
+    // Ends every live session of a device (it moved to another site: what its sessions were granted no longer
+    // holds); the node relaying each hears of it.
+    void closeLiveOf(const std::string& deviceId, const std::string& reason);
     // Tells every node (breeze_events, on commit) that the session was closed, so the one relaying it ends
     // it.
     void announceClosed(const std::string& id, const std::string& reason);
+    // Of these sessions, those whose maker can no longer act (a disabled user, a revoked or expired key).
+    std::vector<std::string> withoutAuthority(const std::vector<std::string>& ids);
     // Sessions detached or never attached for longer than `seconds`: closed (their agents drop them too).
     std::vector<Ending> closeAbandoned(int seconds);
 

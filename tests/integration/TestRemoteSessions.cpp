@@ -178,7 +178,8 @@ private Q_SLOTS:
         m_postgres = std::make_unique<test::TestPostgres>();
         m_fleet = std::make_unique<test::TestFleet>(
             *m_postgres, "sessions", "admin@sessions.test", "Sessions MSP", "Fleet", "HQ",
-            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
+            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"},
+                                               {"sessions.keep_detached_seconds", "20"}});
         m_api = m_fleet->api.get();
         m_openapi = m_fleet->server->client()->get("/api/v1/openapi.json").body;
         test::TestAgent::Options options;
@@ -607,6 +608,25 @@ private Q_SLOTS:
         } catch (const net::WebSocketRefused& refused) {
             QCOMPARE(refused.status(), 401);
         }
+    }
+
+    void aSessionEndsWhenItsMakerLosesAccess() {
+        auto technician = userWithRole("technician");
+        const auto me = technician->get("/api/v1/auth/me").body;
+        const auto session = openTerminal({{"command", "sleep 300"}}, technician.get());
+        Terminal term(session, m_fleet->server->caFile());
+        QVERIFY(term.ready());
+        // Someone else may list it, but not read the command a technician ran (it may hold secrets).
+        auto readOnly = userWithRole("read-only");
+        const auto seen = readOnly->get("/api/v1/sessions/" + session["id"].get<std::string>()).body;
+        QVERIFY(!seen["grants"].contains("command"));
+        QCOMPARE(sessionRecord(session["id"])["grants"]["command"], "sleep 300");
+        // The technician's account is disabled: the open session ends within a sweep.
+        QCOMPARE(m_api->patch("/api/v1/users/" + me["id"].get<std::string>(), {{"disabled", true}}).status,
+                 200);
+        QVERIFY(term.until([&] { return term.relay().ended().has_value(); }, 20000));
+        QCOMPARE((*term.relay().ended())["reason"], "the session's maker no longer has access");
+        QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(session["id"])["state"], "closed", 10000);
     }
 
     void aShellTheDeviceDoesNotAllowIsRefusedWithItsReason() {

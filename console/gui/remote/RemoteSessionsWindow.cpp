@@ -87,8 +87,9 @@ TerminalView* RemoteSessionsWindow::addPane(TerminalSession* session, const QStr
         auto* splitter = new QSplitter(Qt::Horizontal);
         splitter->setChildrenCollapsible(false);
         splitter->addWidget(view);
+        splitter->setProperty("deviceNames", QStringList{deviceName});
         const int index = m_tabs->addTab(splitter, tabText(deviceName));
-        m_tabs->setTabToolTip(index, deviceName);
+        m_tabs->setTabToolTip(index, deviceName.toHtmlEscaped()); // the device's own name: never markup
         m_tabs->setCurrentIndex(index);
     } else {
         // Beside (or under) the pane with the focus: its splitter turned the right way, or a new one in its
@@ -109,10 +110,12 @@ TerminalView* RemoteSessionsWindow::addPane(TerminalSession* session, const QStr
             inner->addWidget(view);
         }
         const int index = m_tabs->indexOf(tab);
-        const QString names = m_tabs->tabToolTip(index);
-        if (!names.split(QStringLiteral(", ")).contains(deviceName)) {
-            m_tabs->setTabToolTip(index, names + QStringLiteral(", ") + deviceName);
-            m_tabs->setTabText(index, tabText(names + QStringLiteral(", ") + deviceName));
+        QStringList names = tab->property("deviceNames").toStringList();
+        if (!names.contains(deviceName)) {
+            names << deviceName;
+            tab->setProperty("deviceNames", names);
+            m_tabs->setTabToolTip(index, names.join(QStringLiteral(", ")).toHtmlEscaped());
+            m_tabs->setTabText(index, tabText(names.join(QStringLiteral(", "))));
         }
     }
     view->setFocus();
