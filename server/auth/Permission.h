@@ -59,6 +59,7 @@ inline constexpr Permission RemoteFilesDownload{"remote", "files_download"};
 inline constexpr Permission RemoteFilesUpload{"remote", "files_upload"}; // also new folders
 inline constexpr Permission RemoteFilesDelete{"remote", "files_delete"}; // also renames
 inline constexpr Permission SessionsRead{"sessions", "read"};
+inline constexpr Permission SessionsRecordings{"sessions", "recordings"}; // watch other people's sessions
 } // namespace permissions
 
 } // namespace breeze::server

@@ -159,6 +159,16 @@ const std::map<std::string, Setter>& setters() {
          }},
         {"sessions.keep_detached_seconds",
          [](auto& c, auto& k, auto& v) { c.sessionsKeepDetachedSeconds = toInt(k, v, 10, 86400); }},
+        {"sessions.record",
+         [](auto& c, auto& k, auto& v) {
+             if (v != "true" && v != "false")
+                 throw std::runtime_error(k + " must be true or false");
+             c.sessionsRecord = v == "true";
+         }},
+        {"sessions.recording_retention_days",
+         [](auto& c, auto& k, auto& v) { c.sessionsRecordingRetentionDays = toInt(k, v, 1, 3650); }},
+        {"sessions.recording_max_mb",
+         [](auto& c, auto& k, auto& v) { c.sessionsRecordingMaxMb = toInt(k, v, 1, 100'000'000); }},
         {"sessions.idle_timeout_seconds",
          [](auto& c, auto& k, auto& v) { c.sessionsIdleTimeoutSeconds = toInt(k, v, 0, 7 * 86400); }},
         {"log.level",

@@ -5,6 +5,7 @@
 #include "protocol/StreamFrame.h"
 #include "protocol/TerminalControl.h"
 #include "protocol/WebSocketCodec.h"
+#include "sessions/SessionRecorder.h"
 
 namespace breeze::server {
 
@@ -31,11 +32,12 @@ bool carries(protocol::SessionKind session, StreamKind kind) {
     }
 }
 
-bool claimsEnd(std::string_view payload) {
+// A control message's JSON (none when malformed: the receiver judges it; it is not the relay's to refuse).
+std::optional<nlohmann::json> controlOf(std::string_view payload) {
     try {
-        return protocol::decodeSessionControl(payload)["type"] == "closed";
+        return protocol::decodeSessionControl(payload);
     } catch (const std::exception&) {
-        return false; // the console judges it; it is not the relay's to refuse
+        return std::nullopt;
     }
 }
 
@@ -45,8 +47,9 @@ std::string endedFrame(const std::string& reason, std::optional<int> exitCode) {
 }
 } // namespace
 
-SessionRelay::SessionRelay(FrontDoor& door, std::function<void(const RelayReport&)> report)
-    : m_door(door), m_report(std::move(report)) {}
+SessionRelay::SessionRelay(FrontDoor& door, std::function<void(const RelayReport&)> report,
+                           SessionRecorder* recorder)
+    : m_door(door), m_report(std::move(report)), m_recorder(recorder) {}
 
 bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
     const auto agent = m_door.session(console.deviceId);
@@ -87,6 +90,9 @@ bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
                             "the session was attached from another connection");
     if (replaced)
         m_report(*replaced);
+    if (m_recorder && attachment.kind == protocol::SessionKind::Terminal)
+        m_recorder->begin(attachment.sessionId, {agent->partnerId, agent->orgId, agent->siteId},
+                          attachment.open.terminal.cols, attachment.open.terminal.rows);
     attachment.open.channel = channel->agentChannel;
     m_door.reply(*agent, protocol::encodeEnvelope(attachment.open.encode()));
     return true;
@@ -169,6 +175,19 @@ void SessionRelay::fromConsole(const AgentSession& console, std::string& frame) 
         endBroken(channel, broken);
         return;
     }
+    if (m_recorder && channel->kind == protocol::SessionKind::Terminal) {
+        if (decoded.frame->kind == StreamKind::TerminalData) {
+            m_recorder->input(channel->sessionId, decoded.frame->payload);
+        } else if (decoded.frame->kind == StreamKind::SessionControl) {
+            if (const auto control = controlOf(decoded.frame->payload)) {
+                try {
+                    if (const auto resize = protocol::TerminalResize::from(*control))
+                        m_recorder->resize(channel->sessionId, resize->cols, resize->rows);
+                } catch (const std::exception&) {
+                }
+            }
+        }
+    }
     protocol::setStreamChannel(frame, channel->agentChannel);
     m_door.sendStream(channel->agent, std::move(frame), lane);
 }
@@ -182,6 +201,7 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
     }
     std::shared_ptr<Channel> channel;
     std::string broken;
+    std::optional<nlohmann::json> control;
     Lane lane = Lane::Priority;
     {
         std::lock_guard lock(m_mutex);
@@ -197,7 +217,8 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
         } else if (decoded.frame->kind == StreamKind::SessionControl &&
                    decoded.frame->payload.size() > protocol::kMaxSessionControlBytes) {
             broken = "the agent sent an oversized control message";
-        } else if (decoded.frame->kind == StreamKind::SessionControl && claimsEnd(decoded.frame->payload)) {
+        } else if (decoded.frame->kind == StreamKind::SessionControl &&
+                   (control = controlOf(decoded.frame->payload)) && (*control)["type"] == "closed") {
             // Only the server says a session ended (with session.closed the agent reports it to the server).
             ++m_violations;
             return;
@@ -223,6 +244,12 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
     if (!broken.empty()) {
         endBroken(channel, broken);
         return;
+    }
+    if (m_recorder && channel->kind == protocol::SessionKind::Terminal) {
+        if (decoded.frame->kind == StreamKind::TerminalData)
+            m_recorder->output(channel->sessionId, decoded.frame->payload);
+        else if (decoded.frame->kind == StreamKind::SessionControl && control && (*control)["type"] == "echo")
+            m_recorder->echo(channel->sessionId, control->value("on", true));
     }
     protocol::setStreamChannel(frame, protocol::kRelayChannel);
     m_door.sendStream(channel->console, std::move(frame), lane);
@@ -280,6 +307,8 @@ void SessionRelay::agentClosed(const AgentSession& agent, const protocol::Sessio
         report.deviceId = agent.deviceId; // only a session of the agent's own device is closed by it
         report.exitCode = closed.exitCode;
     }
+    if (m_recorder && channel) // a detached one's recording ends when its record does (SessionService)
+        m_recorder->end(closed.sessionId);
     if (channel) {
         m_door.sendStream(channel->console, endedFrame(closed.reason, closed.exitCode), Lane::Priority);
         m_door.closeDrained(channel->console, protocol::kCloseNormal, "the session ended");
@@ -298,6 +327,8 @@ bool SessionRelay::close(const std::string& sessionId, const std::string& reason
         channel = it->second;
         report = detach(channel, RelayReport::Kind::Closed, reason);
     }
+    if (m_recorder)
+        m_recorder->end(sessionId);
     m_door.reply(channel->agent,
                  protocol::encodeEnvelope(protocol::SessionClose{sessionId, reason}.encode()));
     m_door.sendStream(channel->console, endedFrame(reason, std::nullopt), Lane::Priority);

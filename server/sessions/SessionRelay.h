@@ -15,6 +15,7 @@
 namespace breeze::server {
 
 class FrontDoor;
+class SessionRecorder;
 
 // What the relay reports as sessions change, for their records (bytes are those since the last report).
 struct RelayReport {
@@ -41,7 +42,9 @@ public:
         protocol::SessionOpen open; // what the agent is told (channel filled in by attach)
     };
 
-    SessionRelay(FrontDoor& door, std::function<void(const RelayReport&)> report);
+    // `recorder`: terminal sessions are recorded through it (none: not recorded).
+    SessionRelay(FrontDoor& door, std::function<void(const RelayReport&)> report,
+                 SessionRecorder* recorder = nullptr);
 
     // Joins the console connection to the session on the device's agent connection (a new channel), and sends
     // the agent session.open. False when the device's agent is not connected to this node. A console already
@@ -84,6 +87,7 @@ private:
 
     FrontDoor& m_door;
     std::function<void(const RelayReport&)> m_report;
+    SessionRecorder* m_recorder;
     mutable std::mutex m_mutex;
     std::map<ChannelKey, std::shared_ptr<Channel>> m_byAgent;
     std::unordered_map<std::uint64_t, std::shared_ptr<Channel>> m_byConsole; // console connection number

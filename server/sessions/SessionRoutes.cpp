@@ -12,6 +12,7 @@
 #include "sessions/SessionStore.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <regex>
 
 namespace breeze::server {
@@ -236,6 +237,43 @@ void requireOwnSession(RequestContext& ctx, const nlohmann::json& session) {
                                   " permission on the device's site");
 }
 
+// The session's terminal recording as an asciicast v2 file (asciinema plays it): for its maker, and for those
+// who may watch others' sessions there. Every download is audited.
+ApiResponse sessionRecording(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "session");
+    const AccessScope scope = ctx.require(SessionsRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    SessionStore store(tx);
+    const auto session = requireSession(ctx, store, id, scope);
+    if (session["actor_id"] != ctx.principal().id &&
+        !ctx.principal().scopeFor(SessionsRecordings).allowsSite(session["org_id"], session["site_id"]))
+        throw ApiError::forbidden(
+            "watching other people's sessions needs sessions:recordings on the device's site");
+    std::shared_ptr<std::FILE> file(std::tmpfile(), [](std::FILE* f) {
+        if (f)
+            std::fclose(f);
+    });
+    if (!file)
+        throw std::runtime_error("cannot make a temporary file for the recording");
+    if (!store.writeRecording(id, file.get()))
+        throw ApiError::notFound("recording of this session");
+    AuditEvent event = ctx.auditEvent("sessions.recording", "remote_session", id);
+    event.orgId = session["org_id"].get<std::string>();
+    event.details = {{"device_id", session["device_id"]}, {"maker", session["actor"]}};
+    ctx.audit(tx, event);
+    tx.commit();
+    std::fflush(file.get());
+    const long size = std::ftell(file.get());
+    std::rewind(file.get());
+    ApiResponse response;
+    response.contentType = "application/x-asciicast";
+    response.file = std::move(file);
+    response.fileSize = static_cast<std::uint64_t>(std::max(0L, size));
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"session-" + id + ".cast\"");
+    return response;
+}
+
 ApiResponse attachSession(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "session");
     auto lease = ctx.server.pool.acquire();
@@ -297,6 +335,8 @@ void registerSessionRoutes(Router& router) {
     router.add({HttpMethod::Get, "/api/v1/sessions/{id}", "", RouteAccess::Authenticated, getSession});
     router.add({HttpMethod::Post, "/api/v1/sessions/{id}/attach", "sessions.attach",
                 RouteAccess::Authenticated, attachSession});
+    router.add({HttpMethod::Get, "/api/v1/sessions/{id}/recording", "sessions.recording",
+                RouteAccess::Authenticated, sessionRecording});
     router.add({HttpMethod::Delete, "/api/v1/sessions/{id}", "sessions.close", RouteAccess::Authenticated,
                 closeSession});
 }

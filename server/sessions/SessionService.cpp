@@ -46,8 +46,10 @@ void auditEnding(ScopedTransaction& tx, const std::string& sessionId, const Sess
 } // namespace
 
 SessionService::SessionService(ServerContext& server, FrontDoor& door, EventHub& events)
-    : m_server(server), m_door(door), m_events(events),
-      m_relay(door, [this](const RelayReport& report) { record(report); }), m_workers(2, 20'000) {}
+    : m_server(server), m_door(door), m_events(events), m_recorder(server.pool, server.config.sessionsRecord),
+      m_relay(
+          door, [this](const RelayReport& report) { record(report); }, &m_recorder),
+      m_workers(2, 20'000) {}
 
 SessionService::~SessionService() {
     stop();
@@ -55,6 +57,7 @@ SessionService::~SessionService() {
 
 void SessionService::start() {
     m_subscription = m_events.subscribe([this](const nlohmann::json& event) { closeRequested(event); });
+    m_recorder.start();
     m_sweeper = std::thread([this] { sweepLoop(); });
 }
 
@@ -71,6 +74,7 @@ void SessionService::stop() {
     if (m_sweeper.joinable())
         m_sweeper.join();
     m_workers.stop();
+    m_recorder.stop();
 }
 
 void SessionService::admit(const std::string& credential, const std::string& address,
@@ -215,6 +219,7 @@ void SessionService::record(const RelayReport& report) {
                                                                 report.exitCode, report.bytesToDevice,
                                                                 report.bytesFromDevice, report.deviceId)) {
                     auditEnding(tx, report.sessionId, *ending);
+                    m_recorder.end(report.sessionId);
                 }
                 tx.commit();
             } catch (const std::exception& error) {
@@ -251,8 +256,14 @@ void SessionService::sweepLoop() {
             const auto endings = store.closeAbandoned(keep + 5);
             // A session lasts only as long as its maker may act: a disabled user's or revoked key's ends.
             const auto revoked = store.withoutAuthority(m_relay.sessionIds());
-            for (const auto& ending : endings)
+            for (const auto& ending : endings) {
                 auditEnding(tx, ending.record["id"], ending);
+                m_recorder.end(ending.record["id"]);
+            }
+            const auto removed = store.pruneRecordings(m_server.config.sessionsRecordingRetentionDays,
+                                                       m_server.config.sessionsRecordingMaxMb * 1024 * 1024);
+            if (removed > 0)
+                logger().info("session recordings removed by retention", {{"count", removed}});
             tx.commit();
             for (const auto& ending : endings)
                 m_door.send(

@@ -3,6 +3,7 @@
 #include "agents/AgentStreams.h"
 #include "gateway/AgentSessionHandler.h"
 #include "gateway/StrandPool.h"
+#include "sessions/SessionRecorder.h"
 #include "sessions/SessionRelay.h"
 
 #include <condition_variable>
@@ -53,6 +54,7 @@ private:
     ServerContext& m_server;
     FrontDoor& m_door;
     EventHub& m_events;
+    SessionRecorder m_recorder; // before the relay that hands it what passes
     SessionRelay m_relay;
     StrandPool m_workers; // admissions and records, in order per session
     std::mutex m_mutex;

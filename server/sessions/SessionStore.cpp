@@ -229,6 +229,48 @@ std::vector<std::string> SessionStore::withoutAuthority(const std::vector<std::s
     return found;
 }
 
+long long SessionStore::pruneRecordings(int days, long long maxBytes) {
+    long long removed =
+        m_tx.sql()
+            .exec_params("DELETE FROM session_recordings WHERE started_at < now() - make_interval(days "
+                         "=> $1)",
+                         days)
+            .affected_rows();
+    removed +=
+        m_tx.sql()
+            .exec_params("DELETE FROM session_recordings WHERE session_id IN (SELECT session_id FROM (SELECT "
+                         "session_id, sum(bytes) OVER (ORDER BY started_at DESC, session_id) AS newer FROM "
+                         "session_recordings) t WHERE newer > $1)",
+                         maxBytes)
+            .affected_rows();
+    return removed;
+}
+
+bool SessionStore::writeRecording(const std::string& sessionId, std::FILE* out) {
+    const auto header = m_tx.sql().exec_params(
+        "SELECT header::text AS header FROM session_recordings WHERE session_id = $1", sessionId);
+    if (header.empty())
+        return false;
+    const auto write = [out](std::string_view bytes) {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), out) != bytes.size())
+            throw std::runtime_error("cannot write the recording");
+    };
+    write(header[0]["header"].as<std::string>() + "\n");
+    // A page at a time: a long recording never sits in memory whole.
+    for (int from = 0;;) {
+        const auto rows = m_tx.sql().exec_params("SELECT seq, body FROM session_recording_chunks WHERE "
+                                                 "session_id = $1 AND seq >= $2 ORDER BY seq LIMIT 64",
+                                                 sessionId, from);
+        for (const auto& row : rows) {
+            const pqxx::binarystring body(row["body"]);
+            write(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()));
+            from = row["seq"].as<int>() + 1;
+        }
+        if (rows.size() < 64)
+            return true;
+    }
+}
+
 std::vector<SessionStore::Ending> SessionStore::closeAbandoned(int seconds) {
     std::vector<Ending> endings;
     for (const auto& row : m_tx.sql().exec_params(

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -74,6 +75,11 @@ public:
     void announceClosed(const std::string& id, const std::string& reason);
     // Of these sessions, those whose maker can no longer act (a disabled user, a revoked or expired key).
     std::vector<std::string> withoutAuthority(const std::vector<std::string>& ids);
+    // Recordings older than `days`, then the oldest beyond `maxBytes` all together; returns how many went.
+    long long pruneRecordings(int days, long long maxBytes);
+    // The recording as an asciicast v2 file (header line, then the events), written to `out`; false when the
+    // session has none. Throws on a write error.
+    bool writeRecording(const std::string& sessionId, std::FILE* out);
     // Sessions detached or never attached for longer than `seconds`: closed (their agents drop them too).
     std::vector<Ending> closeAbandoned(int seconds);
 

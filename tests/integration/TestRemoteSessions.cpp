@@ -629,6 +629,81 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(session["id"])["state"], "closed", 10000);
     }
 
+    void terminalSessionsAreRecordedWithoutWhatWasTypedBlind() {
+        auto technician = userWithRole("technician");
+        const auto session = openTerminal({{"cols", 90}, {"rows", 30}}, technician.get());
+        const std::string id = session["id"];
+        Terminal term(session, m_fleet->server->caFile(), 90, 30);
+        QVERIFY(term.ready());
+        QVERIFY(term.run("echo visible-output", "first-done"));
+        term.resize(100, 32);
+        // A password prompt: the terminal does not echo, so what is typed stays out of the recording.
+        term.type("read -s -p 'Password: ' secret; echo \"length ${#secret}\"\r");
+        QVERIFY(term.waitFor("Password:"));
+        QTest::qWait(300);
+        term.type("hunter2-blind\r");
+        QVERIFY(term.waitFor("length 13"));
+        QVERIFY(term.run("echo typed-again", "second-done"));
+        term.type("exit\r");
+        QVERIFY(term.until([&] { return term.relay().ended().has_value(); }));
+        QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(id)["state"], "closed", 10000);
+        // The maker downloads it (an asciicast v2 file); others need sessions:recordings.
+        net::RestResponse cast;
+        QTRY_VERIFY_WITH_TIMEOUT((cast = technician->get("/api/v1/sessions/" + id + "/recording")).status ==
+                                         200 &&
+                                     cast.raw.find("second-done") != std::string::npos,
+                                 10000);
+        QCOMPARE(userWithRole("read-only")->get("/api/v1/sessions/" + id + "/recording").status, 403);
+        QCOMPARE(m_api->get("/api/v1/sessions/" + id + "/recording").status, 200);
+        std::istringstream lines(cast.raw);
+        std::string line;
+        std::getline(lines, line);
+        const auto header = nlohmann::json::parse(line);
+        QCOMPARE(header["version"], 2);
+        QCOMPARE(header["width"], 90);
+        QCOMPARE(header["height"], 30);
+        double last = 0;
+        std::string output, input;
+        bool resized = false;
+        for (; std::getline(lines, line);) {
+            const auto event = nlohmann::json::parse(line);
+            QVERIFY(event.is_array() && event.size() == 3);
+            QVERIFY(event[0].get<double>() >= last);
+            last = event[0];
+            if (event[1] == "o")
+                output += event[2].get<std::string>();
+            else if (event[1] == "i")
+                input += event[2].get<std::string>();
+            else if (event[1] == "r")
+                resized = resized || event[2] == "100x32";
+        }
+        QVERIFY(output.find("visible-output") != std::string::npos);
+        QVERIFY(output.find("length 13") != std::string::npos);
+        QVERIFY(input.find("echo typed-again") != std::string::npos);
+        QVERIFY2(cast.raw.find("hunter2-blind") == std::string::npos, "a password typed blind was recorded");
+        QVERIFY(resized);
+        // asciinema plays it, and breeze-admin saves the same file.
+        const QString file = m_files.filePath("session.cast");
+        const auto saved = test::ProgramRun::run(
+            "breeze-admin", {"sessions", "download", QString::fromStdString(id), "--out", file}, {},
+            m_adminEnvironment);
+        QCOMPARE(saved.exitCode, 0);
+        QCOMPARE(readFile(file.toStdString()), cast.raw);
+        if (!QStandardPaths::findExecutable("asciinema").isEmpty()) {
+            // asciinema wants a terminal of its own: script(1) (bsdutils, always there) gives it one.
+            QProcess play;
+            play.setStandardInputFile(QProcess::nullDevice());
+            play.start("script", {"-qec", "asciinema cat " + file, "/dev/null"});
+            QVERIFY(play.waitForFinished(30000));
+            QCOMPARE(play.exitCode(), 0);
+            QVERIFY(play.readAllStandardOutput().contains("visible-output"));
+        }
+        // Downloads are audited.
+        const auto audit =
+            m_api->get("/api/v1/audit?action=sessions.recording&resource_id=" + id).body["items"];
+        QVERIFY(audit.size() >= 2);
+    }
+
     void aShellTheDeviceDoesNotAllowIsRefusedWithItsReason() {
         const auto session = openTerminal({{"shell", "/usr/bin/python3"}});
         Terminal term(session, m_fleet->server->caFile());

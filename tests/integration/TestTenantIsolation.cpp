@@ -191,6 +191,8 @@ class TestTenantIsolation final : public QObject {
              }},
             {"GET", "/api/v1/sessions/{id}", [](const Tenant& t) { return "/api/v1/sessions/" + t.session; },
              none},
+            {"GET", "/api/v1/sessions/{id}/recording",
+             [](const Tenant& t) { return "/api/v1/sessions/" + t.session + "/recording"; }, none},
             {"POST", "/api/v1/sessions/{id}/attach",
              [](const Tenant& t) { return "/api/v1/sessions/" + t.session + "/attach"; },
              [](const Tenant&) { return nlohmann::json::object(); }},

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <poll.h>
 #include <thread>
 #include <unistd.h>
@@ -195,11 +196,27 @@ int runSessions(CliContext& cli) {
         cli.printObject(cli.call("GET", "/api/v1/sessions/" + cli.positional(2, "a session id")).body);
         return 0;
     }
+    if (action == "download") {
+        const std::string id = cli.positional(2, "a session id");
+        const std::string out = cli.requireOption("--out");
+        const auto response =
+            cli.client().request("GET", "/api/v1/sessions/" + id + "/recording", std::nullopt);
+        if (!response.ok())
+            throw CliFailure(response.errorMessage() +
+                             (response.errorCode().empty() ? "" : " (" + response.errorCode() + ")"));
+        std::ofstream file(out, std::ios::binary | std::ios::trunc);
+        file.write(response.raw.data(), static_cast<std::streamsize>(response.raw.size()));
+        if (!file.flush())
+            throw CliFailure("cannot write " + out);
+        cli.out() << "saved the recording (" << response.raw.size() << " bytes) to " << out
+                  << "; play it with: asciinema play " << out << "\n";
+        return 0;
+    }
     if (action == "close") {
         cli.printObject(cli.call("DELETE", "/api/v1/sessions/" + cli.positional(2, "a session id")).body);
         return 0;
     }
-    throw CliFailure("unknown sessions action " + action + " (list, show, close)");
+    throw CliFailure("unknown sessions action " + action + " (list, show, download, close)");
 }
 } // namespace
 
@@ -213,7 +230,7 @@ extern const Noun kShellNoun{
 extern const Noun kSessionsNoun{
     "sessions",
     "  sessions list [--device D] [--type terminal|files] [--state live|closed] | "
-    "show ID | close ID\n",
+    "show ID | download ID --out FILE | close ID\n",
     runSessions};
 
 } // namespace breeze::admin
