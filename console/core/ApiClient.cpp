@@ -57,7 +57,10 @@ void ApiClient::send(const QString& method, const QString& path, const QByteArra
         ApiReply answer;
         answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray data = reply->readAll();
-        answer.body = QJsonDocument::fromJson(data);
+        if (reply->header(QNetworkRequest::ContentTypeHeader).toString().startsWith("application/json"))
+            answer.body = QJsonDocument::fromJson(data);
+        else
+            answer.raw = data;
         if (answer.status == 0) {
             answer.errorCode = "unreachable";
             answer.errorMessage =

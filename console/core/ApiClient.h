@@ -16,6 +16,7 @@ namespace breeze::console {
 struct ApiReply {
     int status = 0; // 0: no answer (network, TLS)
     QJsonDocument body;
+    QByteArray raw; // the body as it came, when it is not JSON (a recording)
     QString errorCode;
     QString errorMessage; // in words for the technician
 

@@ -1,5 +1,6 @@
 #include "SessionClient.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace breeze::console {
@@ -45,6 +46,38 @@ void SessionClient::openTerminal(const QString& deviceId, const TerminalOptions&
 void SessionClient::attach(const QString& sessionId, Done done) {
     m_api.post(QStringLiteral("/api/v1/sessions/%1/attach").arg(sessionId), {},
                [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
+}
+
+void SessionClient::recording(const QString& sessionId,
+                              std::function<void(const QByteArray& cast, const QString& error)> done) {
+    m_api.get(QStringLiteral("/api/v1/sessions/%1/recording").arg(sessionId),
+              [done = std::move(done)](const ApiReply& reply) {
+                  done(reply.ok() ? reply.raw : QByteArray(), reply.refusal());
+              });
+}
+
+void SessionClient::listForDevice(
+    const QString& deviceId,
+    std::function<void(const QVector<SessionRecord>& sessions, const QString& error)> done) {
+    m_api.get(QStringLiteral("/api/v1/sessions?device_id=%1&limit=100").arg(deviceId),
+              [done = std::move(done)](const ApiReply& reply) {
+                  QVector<SessionRecord> sessions;
+                  for (const auto& value : reply.object().value(QStringLiteral("items")).toArray()) {
+                      const QJsonObject item = value.toObject();
+                      SessionRecord record;
+                      record.id = item.value(QStringLiteral("id")).toString();
+                      record.kind = item.value(QStringLiteral("kind")).toString();
+                      record.state = item.value(QStringLiteral("state")).toString();
+                      record.actor = item.value(QStringLiteral("actor")).toString();
+                      record.startedAt = item.value(QStringLiteral("started_at")).toString();
+                      record.endedAt = item.value(QStringLiteral("ended_at")).toString();
+                      record.endReason = item.value(QStringLiteral("end_reason")).toString();
+                      record.bytesToDevice = item.value(QStringLiteral("bytes_to_device")).toInteger();
+                      record.bytesFromDevice = item.value(QStringLiteral("bytes_from_device")).toInteger();
+                      sessions.push_back(record);
+                  }
+                  done(sessions, reply.refusal());
+              });
 }
 
 void SessionClient::close(const QString& sessionId, std::function<void(const QString& error)> done) {

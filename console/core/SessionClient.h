@@ -4,6 +4,7 @@
 
 #include <QString>
 #include <QUrl>
+#include <QVector>
 #include <functional>
 #include <optional>
 
@@ -15,6 +16,18 @@ struct SessionGrant {
     QString id;
     QUrl relayUrl;
     QString token;
+};
+
+// A session as the session list shows it.
+struct SessionRecord {
+    QString id;
+    QString kind;  // terminal, files
+    QString state; // pending, active, detached, closed
+    QString actor;
+    QString startedAt, endedAt; // ISO 8601
+    QString endReason;
+    qint64 bytesToDevice = 0;
+    qint64 bytesFromDevice = 0;
 };
 
 struct TerminalOptions {
@@ -41,6 +54,13 @@ public:
     void openTerminal(const QString& deviceId, const TerminalOptions& options, Done done);
     void attach(const QString& sessionId, Done done);
     void close(const QString& sessionId, std::function<void(const QString& error)> done);
+    // A terminal session's recording (asciicast v2).
+    void recording(const QString& sessionId,
+                   std::function<void(const QByteArray& cast, const QString& error)> done);
+    // The device's sessions, newest first (a page of 100).
+    void
+    listForDevice(const QString& deviceId,
+                  std::function<void(const QVector<SessionRecord>& sessions, const QString& error)> done);
     const QSslConfiguration sslConfiguration() const { return m_api.client().sslConfiguration(); }
 
 private:

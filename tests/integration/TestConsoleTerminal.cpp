@@ -9,6 +9,9 @@
 #include "TestAgent.h"
 #include "TestFleet.h"
 #include "TestPostgres.h"
+#include "devices/DeviceSessionsTab.h"
+#include "devices/DeviceView.h"
+#include "remote/RecordingPlayer.h"
 #include "remote/RemoteSessionsWindow.h"
 #include "remote/TerminalView.h"
 #include "shell/MainWindow.h"
@@ -20,9 +23,11 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -279,6 +284,48 @@ private Q_SLOTS:
         QVERIFY(run(first, "echo still-here", "left-alive"));
         // What the window looks like, for a person to check.
         remote().grab().save(QDir::tempPath() + "/breeze-terminal-window.png");
+    }
+
+    void aRecordingPlaysBackSeeksAndFinds() {
+        auto* view = open();
+        QVERIFY(view);
+        const QString sessionId = view->session().sessionId();
+        // What the shell prints differs from what was typed ($((...)) is worked out), so find finds the
+        // output.
+        QVERIFY(
+            run(view, "echo \"marker-$((10+1))\"; sleep 1.5; echo \"marker-$((20+2))\"", "recorded-done"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_fleet->api->get("/api/v1/sessions/" + sessionId.toStdString() + "/recording")
+                    .raw.find("recorded-done") != std::string::npos,
+            10000);
+        // From the device's window: its Sessions tab lists the session and plays its recording.
+        DeviceView* device = m_window->openDevice(m_device);
+        auto* tab = device->findChild<DeviceSessionsTab*>();
+        QVERIFY(tab);
+        QSignalSpy loaded(tab, &DeviceSessionsTab::loaded);
+        tab->reload();
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(tab->table()->rowCount() >= 1);
+        QSignalSpy opened(tab, &DeviceSessionsTab::playerOpened);
+        tab->playRecording(sessionId);
+        QVERIFY(opened.wait(10000));
+        auto* player = qobject_cast<RecordingPlayer*>(opened.first().first().value<QWidget*>());
+        QVERIFY(player);
+        // At the start nothing is on the screen; find jumps to the moment the text appeared.
+        QVERIFY(!screenText(player->screen()).contains("marker-22"));
+        QVERIFY(player->findNext("marker-11"));
+        const double first = player->position();
+        QVERIFY(screenText(player->screen()).contains("marker-11"));
+        QVERIFY(!screenText(player->screen()).contains("marker-22"));
+        QVERIFY(player->findNext("marker-22"));
+        QVERIFY(player->position() >= first + 1.0); // the sleep is in the recording's clock
+        QVERIFY(screenText(player->screen()).contains("marker-22"));
+        // Seeking back rebuilds the screen as it was then.
+        player->seek(first);
+        QVERIFY(!screenText(player->screen()).contains("marker-22"));
+        QVERIFY(!player->findNext("never printed anywhere"));
+        player->close();
+        device->close();
     }
 };
 

@@ -11,6 +11,7 @@
 #include "devices/DevicePatchesTab.h"
 #include "devices/DeviceProcessesTab.h"
 #include "devices/DeviceServicesTab.h"
+#include "devices/DeviceSessionsTab.h"
 #include "devices/DeviceStorageTab.h"
 #include "devices/DeviceTablePage.h"
 #include "widgets/InlineMessage.h"
@@ -119,6 +120,13 @@ void DeviceView::addTabs() {
     connect(m_metrics, &DeviceMetricsTab::rangeChosen, m_details, &DeviceDetails::loadMetrics);
     m_commands = new DeviceCommandsTab(m_connection.api(), m_tabs);
     m_tabs->addTab(m_commands, tr("Commands"));
+    // Sessions: loaded whenever the tab is opened (they come and go while the window is open).
+    m_sessions = new DeviceSessionsTab(m_connection.api(), m_deviceId, m_tabs);
+    m_tabs->addTab(m_sessions, tr("Sessions"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_tabs->widget(index) == m_sessions)
+            m_sessions->reload();
+    });
     connect(m_commands, &DeviceCommandsTab::listingsShown, this, [this](bool shown) {
         m_details->setCommandListings(shown);
         m_details->loadCommands();

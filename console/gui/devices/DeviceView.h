@@ -71,6 +71,7 @@ private:
     DeviceTablePage* m_users;
     DevicePatchesTab* m_patches;
     DeviceMetricsTab* m_metrics;
+    class DeviceSessionsTab* m_sessions;
     DeviceCommandsTab* m_commands;
     std::optional<DeviceSummary> m_device;
     QString m_kernel; // from the inventory, which may arrive before or after the device record

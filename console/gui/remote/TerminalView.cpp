@@ -47,7 +47,17 @@ const SendKey kSendKeys[] = {
 } // namespace
 
 TerminalView::TerminalView(TerminalSession& session, QWidget* parent)
-    : QAbstractScrollArea(parent), m_session(session), m_searchBar(new TerminalSearchBar(this)) {
+    : TerminalView(session.screen(), &session, parent) {}
+
+TerminalView::TerminalView(TerminalScreen& screen, QWidget* parent) : TerminalView(screen, nullptr, parent) {}
+
+bool TerminalView::live() const {
+    return !m_session || m_session->state() == TerminalSession::State::Live;
+}
+
+TerminalView::TerminalView(TerminalScreen& screen, TerminalSession* session, QWidget* parent)
+    : QAbstractScrollArea(parent), m_screen(screen), m_session(session),
+      m_searchBar(new TerminalSearchBar(this)) {
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_InputMethodEnabled, true);
     viewport()->setCursor(Qt::IBeamCursor);
@@ -57,12 +67,13 @@ TerminalView::TerminalView(TerminalSession& session, QWidget* parent)
     m_resizeDebounce.setSingleShot(true);
     m_resizeDebounce.setInterval(80);
     connect(&m_resizeDebounce, &QTimer::timeout, this, &TerminalView::fitSession);
-    connect(&session.screen(), &TerminalScreen::changed, this, [this] {
+    connect(&screen, &TerminalScreen::changed, this, [this] {
         updateScrollRange(verticalScrollBar()->value() == verticalScrollBar()->maximum());
         viewport()->update();
     });
-    connect(&session.screen(), &TerminalScreen::titleChanged, this, &TerminalView::titleChanged);
-    connect(&session, &TerminalSession::stateChanged, viewport(), [this] { viewport()->update(); });
+    connect(&screen, &TerminalScreen::titleChanged, this, &TerminalView::titleChanged);
+    if (session)
+        connect(session, &TerminalSession::stateChanged, viewport(), [this] { viewport()->update(); });
     connect(verticalScrollBar(), &QScrollBar::valueChanged, viewport(), [this] { viewport()->update(); });
     connect(m_searchBar, &TerminalSearchBar::searchChanged, this,
             [this](const QString& text) { search(text, 0); });
@@ -101,9 +112,9 @@ void TerminalView::zoom(int steps) {
 
 void TerminalView::updateScrollRange(bool follow) {
     auto* bar = verticalScrollBar();
-    const int scrollback = m_session.screen().scrollbackCount();
+    const int scrollback = m_screen.scrollbackCount();
     bar->setRange(0, scrollback);
-    bar->setPageStep(m_session.screen().rows());
+    bar->setPageStep(m_screen.rows());
     if (follow)
         bar->setValue(scrollback);
 }
@@ -111,8 +122,11 @@ void TerminalView::updateScrollRange(bool follow) {
 void TerminalView::fitSession() {
     const int cols = std::max(2, static_cast<int>(viewport()->width() / m_cellWidth));
     const int rows = std::max(1, viewport()->height() / m_cellHeight);
-    if (cols != m_session.screen().cols() || rows != m_session.screen().rows())
-        m_session.resize(cols, rows);
+    if (cols != m_screen.cols() || rows != m_screen.rows()) {
+        if (m_session)
+            m_session->resize(cols, rows);
+        // A recording keeps the size it was made at: the view shows what fits.
+    }
     updateScrollRange(true);
 }
 
@@ -123,17 +137,20 @@ void TerminalView::resizeEvent(QResizeEvent* event) {
 }
 
 QString TerminalView::banner() const {
-    switch (m_session.state()) {
+    if (!m_session)
+        return {};
+    const TerminalSession& session = *m_session;
+    switch (session.state()) {
     case TerminalSession::State::Opening:
         return tr("Opening a terminal…");
     case TerminalSession::State::Reconnecting:
-        return m_session.status().isEmpty()
+        return session.status().isEmpty()
                    ? tr("Connection lost; attaching again…")
-                   : tr("Connection lost (%1); attaching again…").arg(m_session.status());
+                   : tr("Connection lost (%1); attaching again…").arg(session.status());
     case TerminalSession::State::Ended:
-        return m_session.exitCode()
-                   ? tr("Session ended: %1 (exit code %2)").arg(m_session.status()).arg(*m_session.exitCode())
-                   : tr("Session ended: %1").arg(m_session.status());
+        return session.exitCode()
+                   ? tr("Session ended: %1 (exit code %2)").arg(session.status()).arg(*session.exitCode())
+                   : tr("Session ended: %1").arg(session.status());
     case TerminalSession::State::Live:
         break;
     }
@@ -158,7 +175,7 @@ bool TerminalView::selected(int line, int col) const {
 
 void TerminalView::paintEvent(QPaintEvent*) {
     QPainter painter(viewport());
-    const TerminalScreen& screen = m_session.screen();
+    const TerminalScreen& screen = m_screen;
     const QColor background = palette().color(QPalette::Base);
     const QColor foreground = palette().color(QPalette::Text);
     painter.fillRect(viewport()->rect(), screen.reverseVideo() ? foreground : background);
@@ -200,8 +217,7 @@ void TerminalView::paintEvent(QPaintEvent*) {
             painter.drawText(QPointF(col * m_cellWidth, y + m_ascent), cell.text());
         }
         // The cursor, where the program left it (only on the live screen).
-        if (line == cursorLine && screen.cursorVisible() &&
-            m_session.state() == TerminalSession::State::Live) {
+        if (line == cursorLine && screen.cursorVisible() && live()) {
             const QRectF at(cursor.x() * m_cellWidth, y, m_cellWidth, m_cellHeight);
             QColor cursorColour = foreground;
             cursorColour.setAlpha(hasFocus() ? 200 : 120);
@@ -228,17 +244,16 @@ void TerminalView::paintEvent(QPaintEvent*) {
 }
 
 QPoint TerminalView::cellAt(const QPoint& position) const {
-    const int col =
-        std::clamp(static_cast<int>(position.x() / m_cellWidth), 0, m_session.screen().cols() - 1);
-    const int line = std::clamp(verticalScrollBar()->value() + position.y() / m_cellHeight, 0,
-                                m_session.screen().lineCount() - 1);
+    const int col = std::clamp(static_cast<int>(position.x() / m_cellWidth), 0, m_screen.cols() - 1);
+    const int line =
+        std::clamp(verticalScrollBar()->value() + position.y() / m_cellHeight, 0, m_screen.lineCount() - 1);
     return {col, line};
 }
 
 QString TerminalView::selectedText() const {
     if (!m_anchor || !m_extent || *m_anchor == *m_extent)
         return {};
-    return m_session.screen().text(*m_anchor, *m_extent);
+    return m_screen.text(*m_anchor, *m_extent);
 }
 
 void TerminalView::copySelection() {
@@ -249,8 +264,8 @@ void TerminalView::copySelection() {
 
 void TerminalView::pasteClipboard() {
     const QString text = QApplication::clipboard()->text();
-    if (!text.isEmpty())
-        m_session.paste(text);
+    if (!text.isEmpty() && m_session)
+        m_session->paste(text);
 }
 
 void TerminalView::find() {
@@ -259,7 +274,7 @@ void TerminalView::find() {
 }
 
 void TerminalView::search(const QString& text, int step) {
-    m_matches = m_session.screen().find(text);
+    m_matches = m_screen.find(text);
     if (m_matches.isEmpty()) {
         m_match = -1;
     } else if (step == 0 || m_match < 0) {
@@ -271,8 +286,8 @@ void TerminalView::search(const QString& text, int step) {
     if (m_match >= 0) {
         auto* bar = verticalScrollBar();
         const int line = m_matches[m_match].y();
-        if (line < bar->value() || line >= bar->value() + m_session.screen().rows())
-            bar->setValue(std::max(0, line - m_session.screen().rows() / 2));
+        if (line < bar->value() || line >= bar->value() + m_screen.rows())
+            bar->setValue(std::max(0, line - m_screen.rows() / 2));
     }
     viewport()->update();
 }
@@ -327,7 +342,7 @@ void TerminalView::keyPressEvent(QKeyEvent* event) {
     }
     if ((mods & Qt::ShiftModifier) && (event->key() == Qt::Key_PageUp || event->key() == Qt::Key_PageDown)) {
         auto* bar = verticalScrollBar();
-        bar->setValue(bar->value() + (event->key() == Qt::Key_PageUp ? -1 : 1) * m_session.screen().rows());
+        bar->setValue(bar->value() + (event->key() == Qt::Key_PageUp ? -1 : 1) * m_screen.rows());
         return;
     }
     if (event->key() == Qt::Key_Menu) {
@@ -336,7 +351,11 @@ void TerminalView::keyPressEvent(QKeyEvent* event) {
         delete menu;
         return;
     }
-    m_session.sendKey(event->key(), mods, event->text());
+    if (!m_session) {
+        QAbstractScrollArea::keyPressEvent(event); // a recording: arrows and pages scroll
+        return;
+    }
+    m_session->sendKey(event->key(), mods, event->text());
     m_anchor.reset();
     m_extent.reset();
     updateScrollRange(true); // typing brings the live screen back
@@ -350,8 +369,8 @@ void TerminalView::mousePressEvent(QMouseEvent* event) {
         viewport()->update();
     } else if (event->button() == Qt::MiddleButton) {
         const QString text = QApplication::clipboard()->text(QClipboard::Selection);
-        if (!text.isEmpty())
-            m_session.paste(text);
+        if (!text.isEmpty() && m_session)
+            m_session->paste(text);
     }
 }
 
@@ -373,7 +392,7 @@ void TerminalView::mouseReleaseEvent(QMouseEvent* event) {
 void TerminalView::mouseDoubleClickEvent(QMouseEvent* event) {
     // A word: letters, digits and the characters paths and addresses are made of.
     const QPoint at = cellAt(event->position().toPoint());
-    const QString line = m_session.screen().lineText(at.y());
+    const QString line = m_screen.lineText(at.y());
     const auto inWord = [&](int col) {
         return col >= 0 && col < line.size() &&
                (line[col].isLetterOrNumber() || QStringLiteral("-_./~:@%+").contains(line[col]));
@@ -401,24 +420,29 @@ QMenu* TerminalView::buildMenu(QWidget* parent) {
     auto* copy = menu->addAction(tr("Copy"), QKeySequence(QStringLiteral("Ctrl+Shift+C")), this,
                                  &TerminalView::copySelection);
     copy->setEnabled(!selectedText().isEmpty());
-    menu->addAction(tr("Paste"), QKeySequence(QStringLiteral("Ctrl+Shift+V")), this,
-                    &TerminalView::pasteClipboard);
+    if (m_session)
+        menu->addAction(tr("Paste"), QKeySequence(QStringLiteral("Ctrl+Shift+V")), this,
+                        &TerminalView::pasteClipboard);
     menu->addAction(tr("Find…"), QKeySequence(QStringLiteral("Ctrl+Shift+F")), this, &TerminalView::find);
     menu->addSeparator();
-    QMenu* keys = menu->addMenu(tr("Send keys"));
-    for (const auto& key : kSendKeys)
-        keys->addAction(QString::fromUtf8(key.label), this,
-                        [this, key] { m_session.sendKey(key.key, key.modifiers, {}); });
-    menu->addSeparator();
+    if (m_session) {
+        QMenu* keys = menu->addMenu(tr("Send keys"));
+        for (const auto& key : kSendKeys)
+            keys->addAction(QString::fromUtf8(key.label), this,
+                            [this, key] { m_session->sendKey(key.key, key.modifiers, {}); });
+        menu->addSeparator();
+    }
     menu->addAction(tr("Zoom in"), QKeySequence(QStringLiteral("Ctrl+Shift+=")), this, [this] { zoom(1); });
     menu->addAction(tr("Zoom out"), QKeySequence(QStringLiteral("Ctrl+Shift+-")), this, [this] { zoom(-1); });
     menu->addAction(tr("Normal size"), QKeySequence(QStringLiteral("Ctrl+Shift+0")), this,
                     [this] { zoom(0); });
-    menu->addSeparator();
-    auto* reconnect = menu->addAction(tr("Reconnect"), &m_session, &TerminalSession::reconnect);
-    reconnect->setEnabled(m_session.state() == TerminalSession::State::Live);
-    auto* end = menu->addAction(tr("End session"), &m_session, &TerminalSession::close);
-    end->setEnabled(m_session.state() != TerminalSession::State::Ended);
+    if (m_session) {
+        menu->addSeparator();
+        auto* reconnect = menu->addAction(tr("Reconnect"), m_session, &TerminalSession::reconnect);
+        reconnect->setEnabled(m_session->state() == TerminalSession::State::Live);
+        auto* end = menu->addAction(tr("End session"), m_session, &TerminalSession::close);
+        end->setEnabled(m_session->state() != TerminalSession::State::Ended);
+    }
     if (m_extend)
         m_extend(menu);
     return menu;

@@ -22,8 +22,12 @@ class TerminalView : public QAbstractScrollArea {
 
 public:
     explicit TerminalView(TerminalSession& session, QWidget* parent = nullptr);
+    // A screen only (a recording played back): read-only, no keys, no session menu.
+    explicit TerminalView(TerminalScreen& screen, QWidget* parent = nullptr);
 
-    TerminalSession& session() const { return m_session; }
+    // The live session shown (only for views made with one).
+    TerminalSession& session() const { return *m_session; }
+    TerminalScreen& screen() const { return m_screen; }
     // The selection as text (empty when nothing is selected).
     QString selectedText() const;
     void copySelection();
@@ -60,7 +64,11 @@ private:
     void search(const QString& text, int step);
     QString banner() const;
 
-    TerminalSession& m_session;
+    TerminalView(TerminalScreen& screen, TerminalSession* session, QWidget* parent);
+    bool live() const;
+
+    TerminalScreen& m_screen;
+    TerminalSession* m_session; // none for a recording
     TerminalSearchBar* m_searchBar;
     qreal m_cellWidth = 8;
     int m_cellHeight = 16;

@@ -1,0 +1,106 @@
+#include "devices/DeviceSessionsTab.h"
+
+#include "TerminalRecording.h"
+#include "TimeText.h"
+#include "remote/RecordingPlayer.h"
+#include "widgets/InlineMessage.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLocale>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace breeze::console {
+
+DeviceSessionsTab::DeviceSessionsTab(ApiClient& api, QString deviceId, QWidget* parent)
+    : QWidget(parent), m_client(api), m_deviceId(std::move(deviceId)), m_table(new QTableWidget(this)),
+      m_play(new QPushButton(tr("Play recording"), this)), m_message(new InlineMessage(this)) {
+    m_table->setColumnCount(7);
+    m_table->setHorizontalHeaderLabels(
+        {tr("Kind"), tr("State"), tr("Who"), tr("Started"), tr("Ended"), tr("Sent"), tr("Received")});
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->hide();
+    auto* refresh = new QPushButton(tr("Refresh"), this);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_play);
+    buttons->addWidget(refresh);
+    buttons->addStretch();
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(m_message);
+    layout->addWidget(m_table, 1);
+    m_play->setEnabled(false);
+    connect(refresh, &QPushButton::clicked, this, &DeviceSessionsTab::reload);
+    connect(m_play, &QPushButton::clicked, this, [this] { playRecording(); });
+    connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
+        const auto rows = m_table->selectionModel()->selectedRows();
+        m_play->setEnabled(!rows.isEmpty() && m_table->item(rows.first().row(), 0)->text() == tr("Terminal"));
+    });
+    connect(m_table, &QTableWidget::cellDoubleClicked, this, [this] { playRecording(); });
+}
+
+void DeviceSessionsTab::reload() {
+    m_client.listForDevice(m_deviceId, [this](const QVector<SessionRecord>& sessions, const QString& error) {
+        if (!error.isEmpty()) {
+            m_message->say(InlineMessage::Kind::Error, error);
+            return;
+        }
+        m_message->clear();
+        m_table->setRowCount(static_cast<int>(sessions.size()));
+        const QLocale locale;
+        for (int row = 0; row < sessions.size(); ++row) {
+            const SessionRecord& session = sessions[row];
+            const QStringList cells{
+                session.kind == QStringLiteral("terminal") ? tr("Terminal") : tr("Files"),
+                session.state,
+                session.actor,
+                TimeText::local(TimeText::parse(session.startedAt)),
+                session.endedAt.isEmpty() ? QString() : TimeText::local(TimeText::parse(session.endedAt)),
+                locale.formattedDataSize(session.bytesToDevice),
+                locale.formattedDataSize(session.bytesFromDevice)};
+            for (int column = 0; column < cells.size(); ++column) {
+                auto* item = new QTableWidgetItem(cells[column]); // table items are plain text
+                item->setData(Qt::UserRole, session.id);
+                if (column == 1 && !session.endReason.isEmpty())
+                    item->setToolTip(session.endReason.toHtmlEscaped());
+                m_table->setItem(row, column, item);
+            }
+        }
+        m_table->resizeColumnsToContents();
+        Q_EMIT loaded();
+    });
+}
+
+void DeviceSessionsTab::playRecording(const QString& sessionId) {
+    QString id = sessionId;
+    if (id.isEmpty()) {
+        const auto rows = m_table->selectionModel()->selectedRows();
+        if (rows.isEmpty())
+            return;
+        id = m_table->item(rows.first().row(), 0)->data(Qt::UserRole).toString();
+    }
+    m_message->say(InlineMessage::Kind::Information, tr("Loading the recording…"));
+    m_client.recording(id, [this, id](const QByteArray& cast, const QString& error) {
+        if (!error.isEmpty()) {
+            m_message->say(InlineMessage::Kind::Error, error);
+            return;
+        }
+        try {
+            auto* player = new RecordingPlayer(TerminalRecording::parse(cast), window()->windowTitle());
+            player->setAttribute(Qt::WA_DeleteOnClose);
+            player->show();
+            m_message->clear();
+            Q_EMIT playerOpened(player);
+        } catch (const std::exception& problem) {
+            m_message->say(InlineMessage::Kind::Error,
+                           tr("The recording cannot be read: %1").arg(QString::fromUtf8(problem.what())));
+        }
+    });
+}
+
+} // namespace breeze::console
