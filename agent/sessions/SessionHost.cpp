@@ -3,6 +3,8 @@
 #include "net/WebSocketChannel.h"
 #include "protocol/AgentMessages.h"
 #include "protocol/StreamFrame.h"
+#include "sessions/FileSession.h"
+#include "sessions/TerminalSession.h"
 
 #include <iostream>
 
@@ -36,7 +38,7 @@ void SessionHost::end(const std::string& sessionId, std::uint32_t channel, const
 void SessionHost::open(const protocol::SessionOpen& open) {
     if (const auto it = m_sessions.find(open.sessionId); it != m_sessions.end()) {
         // The console came back (or moved to another connection): the same session on a new channel.
-        TerminalSession& session = *it->second;
+        LiveSession& session = *it->second;
         m_byChannel.erase(session.channel());
         session.attach(open.channel, true);
         m_byChannel[open.channel] = &session;
@@ -48,23 +50,24 @@ void SessionHost::open(const protocol::SessionOpen& open) {
             std::nullopt);
         return;
     }
-    if (open.kind != protocol::SessionKind::Terminal) {
-        end(open.sessionId, open.channel, "this agent cannot open file sessions yet", std::nullopt);
-        return;
-    }
     if (m_sessions.size() >= kMostSessions) {
         end(open.sessionId, open.channel,
             "the device already has " + std::to_string(kMostSessions) + " sessions", std::nullopt);
         return;
     }
     try {
-        auto session = std::make_unique<TerminalSession>(open, m_policy);
+        std::unique_ptr<LiveSession> session;
+        if (open.kind == protocol::SessionKind::Terminal)
+            session = std::make_unique<TerminalSession>(open, m_policy);
+        else
+            session = std::make_unique<FileSession>(open);
         session->attach(open.channel, false);
         m_byChannel[open.channel] = session.get();
         m_sessions.emplace(open.sessionId, std::move(session));
-        log("terminal session " + open.sessionId + " opened");
+        log(std::string(protocol::sessionKindName(open.kind)) + " session " + open.sessionId + " opened");
     } catch (const std::exception& error) {
-        log("terminal session " + open.sessionId + " refused: " + error.what());
+        log(std::string(protocol::sessionKindName(open.kind)) + " session " + open.sessionId +
+            " refused: " + error.what());
         end(open.sessionId, open.channel, error.what(), std::nullopt);
     }
 }
@@ -124,13 +127,13 @@ void SessionHost::ready(const std::vector<pollfd>& fds, std::size_t first) {
 }
 
 void SessionHost::tick() {
-    const auto now = TerminalSession::Clock::now();
+    const auto now = LiveSession::Clock::now();
     for (auto it = m_sessions.begin(); it != m_sessions.end();) {
-        TerminalSession& session = *it->second;
+        LiveSession& session = *it->second;
         session.ready(0); // notices a shell that exited without closing the terminal
         std::string reason;
         if (session.finished())
-            reason = session.runsCommand() ? "the command exited" : "the shell exited";
+            reason = session.endReason();
         else if (session.channel() == 0 &&
                  now - session.detachedAt() > std::chrono::seconds(session.keepDetachedSeconds()))
             reason = "no console came back in time";
@@ -155,7 +158,10 @@ void SessionHost::send(net::WebSocketChannel& channel) {
     for (auto& [id, session] : m_sessions)
         session->drain(frames);
     for (const auto& frame : frames)
-        channel.sendStream(frame, net::WebSocketChannel::Lane::Priority);
+        channel.sendStream(frame,
+                           static_cast<protocol::StreamKind>(frame[0]) == protocol::StreamKind::FileChunk
+                               ? net::WebSocketChannel::Lane::Bulk
+                               : net::WebSocketChannel::Lane::Priority);
     // After the frames, in the same lane: the server passes a session's last output on before its end.
     while (!m_ended.empty()) {
         channel.sendText(protocol::encodeEnvelope(m_ended.front().encode()));

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "protocol/SessionMessages.h"
+#include "sessions/LiveSession.h"
 #include "sessions/TerminalPolicy.h"
-#include "sessions/TerminalSession.h"
 
 #include <deque>
 #include <map>
@@ -48,9 +48,9 @@ private:
              std::optional<int> exitCode);
 
     TerminalPolicy m_policy;
-    std::map<std::string, std::unique_ptr<TerminalSession>> m_sessions; // by session id
-    std::map<std::uint32_t, TerminalSession*> m_byChannel;
-    std::vector<TerminalSession*> m_polled;      // in the order of the last addPollFds
+    std::map<std::string, std::unique_ptr<LiveSession>> m_sessions; // by session id
+    std::map<std::uint32_t, LiveSession*> m_byChannel;
+    std::vector<LiveSession*> m_polled;          // in the order of the last addPollFds
     std::deque<protocol::SessionClosed> m_ended; // waiting to be sent
 };
 

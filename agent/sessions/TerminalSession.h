@@ -2,6 +2,7 @@
 
 #include "protocol/SessionMessages.h"
 #include "protocol/StreamFrame.h"
+#include "sessions/LiveSession.h"
 #include "sessions/ScreenMirror.h"
 #include "sessions/TerminalPolicy.h"
 
@@ -18,37 +19,37 @@ namespace breeze::agent {
 // the credit-bounded traffic with the console it is attached to. The shell's output is read only as fast as
 // the console's credit allows, so a slow console slows the shell; while detached the output is still read
 // (into the mirror alone), so nothing on the device stalls while the technician is away.
-class TerminalSession {
+class TerminalSession : public LiveSession {
 public:
-    using Clock = std::chrono::steady_clock;
-
     // Starts the shell; throws std::runtime_error with a reason to show.
     TerminalSession(const protocol::SessionOpen& open, const TerminalPolicy& policy);
-    ~TerminalSession();
+    ~TerminalSession() override;
     TerminalSession(const TerminalSession&) = delete;
     TerminalSession& operator=(const TerminalSession&) = delete;
 
-    const std::string& id() const { return m_id; }
-    std::uint32_t channel() const { return m_channel; }
+    const std::string& id() const override { return m_id; }
+    std::uint32_t channel() const override { return m_channel; }
     // A console attached on `channel`: fresh credit, "ready", and the whole screen first when it resumes.
-    void attach(std::uint32_t channel, bool resumed);
-    void detach();
-    Clock::time_point detachedAt() const { return m_detachedAt; }
-    Clock::time_point lastActivity() const { return m_lastActivity; }
-    int keepDetachedSeconds() const { return m_keepDetachedSeconds; }
-    int idleTimeoutSeconds() const { return m_idleTimeoutSeconds; }
+    void attach(std::uint32_t channel, bool resumed) override;
+    void detach() override;
+    Clock::time_point detachedAt() const override { return m_detachedAt; }
+    Clock::time_point lastActivity() const override { return m_lastActivity; }
+    int keepDetachedSeconds() const override { return m_keepDetachedSeconds; }
+    int idleTimeoutSeconds() const override { return m_idleTimeoutSeconds; }
 
-    int fd() const { return m_master; }
-    short pollEvents() const;
-    void ready(short revents);
+    int fd() const override { return m_master; }
+    short pollEvents() const override;
+    void ready(short revents) override;
     // A frame from the console (input, a resize, credit).
-    void frame(const protocol::StreamFrame& frame);
+    void frame(const protocol::StreamFrame& frame) override;
     // Frames to send now, within the console's credit.
-    void drain(std::vector<std::string>& frames);
+    void drain(std::vector<std::string>& frames) override;
     // The shell has exited and everything it printed has been sent (or there is no console to send it to).
-    bool finished() const;
-    std::optional<int> exitCode() const { return m_exitCode; }
-    bool runsCommand() const { return m_runsCommand; }
+    bool finished() const override;
+    std::optional<int> exitCode() const override { return m_exitCode; }
+    std::string endReason() const override {
+        return m_runsCommand ? "the command exited" : "the shell exited";
+    }
     const ScreenMirror& mirror() const { return m_mirror; }
 
 private:

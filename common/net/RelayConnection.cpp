@@ -37,10 +37,11 @@ void RelayConnection::close() {
 }
 
 void RelayConnection::send(StreamKind kind, std::string_view payload) {
-    // Large data goes in frames the relay and the agent handle comfortably.
+    // Terminal input may be any length (a large paste): it goes in frames the relay and the agent handle
+    // comfortably. Other frames (a file chunk, a control message) are whole messages and go as they are.
     constexpr std::size_t kChunk = 256 * kKiB;
     do {
-        const auto part = payload.substr(0, kChunk);
+        const auto part = kind == StreamKind::TerminalData ? payload.substr(0, kChunk) : payload;
         m_pending.push_back(protocol::encodeStreamFrame(kind, protocol::kRelayChannel, part));
         m_pendingBytes += m_pending.back().size();
         payload.remove_prefix(part.size());
@@ -109,8 +110,6 @@ bool RelayConnection::pump(std::chrono::milliseconds timeout, const Handlers& ha
         grant(static_cast<std::uint32_t>(m_toGrant));
         m_toGrant = 0;
     }
-    if (m_manualCredit)
-        m_toGrant = 0;
     sendPending();
     return alive && m_channel->open();
 }

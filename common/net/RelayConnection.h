@@ -42,7 +42,8 @@ public:
     void sendControl(const std::string& json) { send(protocol::StreamKind::SessionControl, json); }
     // Bytes queued and not yet sent (waiting for credit or for the socket).
     std::size_t pendingBytes() const { return m_pendingBytes + m_channel->queuedBytes(); }
-    // Credit is given back as data is handed over, unless the caller does it (a deliberately slow reader).
+    // Credit is given back as data is handed over, unless held back (a deliberately slow reader): what was
+    // consumed meanwhile is given back once it is no longer held.
     void setManualCredit(bool manual) { m_manualCredit = manual; }
     void grant(std::uint32_t bytes);
 

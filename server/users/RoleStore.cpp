@@ -9,7 +9,7 @@ namespace breeze::server {
 namespace {
 constexpr const char* kRoleJson =
     "SELECT json_build_object('id', r.id, 'name', r.name, 'description', r.description, 'builtin', "
-    "r.builtin, "
+    "r.builtin, 'files_root', r.files_root, "
     "'permissions', (SELECT coalesce(json_agg(p.resource || ':' || p.action ORDER BY p.resource, p.action), "
     "'[]'::json) FROM role_permissions p WHERE p.role_id = r.id))::text AS role";
 }
@@ -43,10 +43,11 @@ std::optional<bool> RoleStore::isBuiltin(const std::string& id, const std::strin
 }
 
 std::string RoleStore::insert(const std::string& partnerId, const std::string& name,
-                              const std::string& description) {
+                              const std::string& description, const std::optional<std::string>& filesRoot) {
     return m_tx.sql()
-        .exec_params1("INSERT INTO roles (partner_id, name, description) VALUES ($1, $2, $3) RETURNING id",
-                      partnerId, name, description)["id"]
+        .exec_params1("INSERT INTO roles (partner_id, name, description, files_root) VALUES ($1, $2, $3, $4) "
+                      "RETURNING id",
+                      partnerId, name, description, filesRoot)["id"]
         .as<std::string>();
 }
 

@@ -17,7 +17,9 @@ public:
     std::optional<nlohmann::json> find(const std::string& id, const std::string& partnerId);
     std::optional<bool> isBuiltin(const std::string& id, const std::string& partnerId); // none: unknown
     // Throws pqxx::check_violation for a malformed name, pqxx::unique_violation for a taken one.
-    std::string insert(const std::string& partnerId, const std::string& name, const std::string& description);
+    // `filesRoot`: the folder the role's file sessions keep to (none: the whole device).
+    std::string insert(const std::string& partnerId, const std::string& name, const std::string& description,
+                       const std::optional<std::string>& filesRoot = std::nullopt);
     void addPermission(const std::string& roleId, const std::string& permission); // "resource:action"
     // Throws pqxx::foreign_key_violation while the role is still granted.
     void remove(const std::string& id, const std::string& partnerId);

@@ -264,6 +264,9 @@ ApiResponse createRole(RequestContext& ctx) {
     const std::string name = fields.requiredString("name", 1, 64);
     const std::string description = fields.optionalString("description", 0, 500).value_or("");
     const auto permissionList = fields.optionalStringList("permissions", 200, 64);
+    const auto filesRoot = fields.optionalString("files_root", 1, 1024);
+    if (filesRoot && (!filesRoot->starts_with('/') || filesRoot->find("..") != std::string::npos))
+        throw ApiError::badRequest("\"files_root\" must be an absolute folder without \"..\"");
     if (!permissionList)
         throw ApiError::badRequest("\"permissions\" is required: a list such as [\"orgs:read\"]");
     fields.finish();
@@ -283,7 +286,7 @@ ApiResponse createRole(RequestContext& ctx) {
     requireCanDelegate(ctx.principal(), role, std::nullopt, std::nullopt);
     RoleStore roles(tx);
     try {
-        role.id = roles.insert(scope.partnerId(), name, description);
+        role.id = roles.insert(scope.partnerId(), name, description, filesRoot);
     } catch (const pqxx::check_violation&) {
         throw ApiError::badRequest(
             "\"name\" must be lower-case letters, digits and '-', starting with a letter");
@@ -294,6 +297,8 @@ ApiResponse createRole(RequestContext& ctx) {
         roles.addPermission(role.id, permission);
     AuditEvent event = ctx.auditEvent("roles.create", "role", role.id);
     event.details = {{"name", name}, {"permissions", role.permissions}};
+    if (filesRoot)
+        event.details["files_root"] = *filesRoot;
     ctx.audit(tx, event);
     const auto body = roles.find(role.id, scope.partnerId());
     tx.commit();

@@ -13,7 +13,7 @@ namespace breeze::admin {
 
 namespace {
 const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending",
-                                      "--help", "--wait",           "--none"};
+                                      "--help", "--wait",           "--none",    "--recursive"};
 // Options that may be given more than once.
 const std::set<std::string> kRepeatable = {"--arg", "--param", "--device", "--set"};
 

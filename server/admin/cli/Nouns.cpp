@@ -18,6 +18,7 @@
     X(kScriptsNoun)                                                                                          \
     X(kPatchesNoun)                                                                                          \
     X(kShellNoun)                                                                                            \
+    X(kFilesNoun)                                                                                            \
     X(kSessionsNoun)                                                                                         \
     X(kAuditNoun)
 

@@ -1,0 +1,210 @@
+#include "cli/CliContext.h"
+#include "cli/Noun.h"
+#include "net/FileSessionClient.h"
+#include "net/WebSocketConnector.h"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <unistd.h>
+
+namespace breeze::admin {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr int kAttempts = 10;
+
+// A file session on the device for the length of one command, attached again after a drop, ended at the end.
+class FileSessionScope {
+public:
+    FileSessionScope(CliContext& cli, const std::string& device)
+        : m_cli(cli), m_tls(net::makeClientSslContext(cli.caFile())) {
+        nlohmann::json body{{"kind", "files"}};
+        if (cli.has("--root"))
+            body["root"] = cli.option("--root");
+        m_grant = cli.call("POST", "/api/v1/devices/" + device + "/sessions", body).body;
+        connect();
+    }
+    ~FileSessionScope() {
+        m_client.reset();
+        try {
+            m_cli.client().request("DELETE", "/api/v1/sessions/" + m_grant["id"].get<std::string>(),
+                                   std::nullopt);
+        } catch (const std::exception&) {
+            // The server closes it on its own once it has waited for a console long enough.
+        }
+    }
+    net::FileSessionClient& client() { return *m_client; }
+
+    // Runs `work`, attaching again and running it once more (it resumes) when the connection drops.
+    template <typename Work> auto withRetries(Work work) {
+        for (int attempt = 1;; ++attempt) {
+            try {
+                return work(*m_client);
+            } catch (const net::FileSessionClient::Failure& failure) {
+                if (failure.code() != "disconnected" || attempt >= kAttempts)
+                    throw;
+                m_cli.err() << "\nbreeze-admin: " << failure.what() << "; attaching again\n";
+                std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
+                m_grant =
+                    m_cli
+                        .call("POST", "/api/v1/sessions/" + m_grant["id"].get<std::string>() + "/attach",
+                              nlohmann::json::object())
+                        .body;
+                connect();
+            }
+        }
+    }
+
+private:
+    void connect() {
+        m_client.reset();
+        m_client = std::make_unique<net::FileSessionClient>(std::make_unique<net::RelayConnection>(
+            m_grant["relay_url"], m_grant["token"], m_tls.get(), protocol::SessionKind::Files));
+    }
+
+    CliContext& m_cli;
+    net::SslContextPtr m_tls;
+    nlohmann::json m_grant;
+    std::unique_ptr<net::FileSessionClient> m_client;
+};
+
+// A progress bar with speed and time left on a terminal; nothing when stderr is not one (or with --json).
+net::FileSessionClient::Progress progressBar(CliContext& cli, const std::string& what) {
+    if (cli.flag("--json") || !::isatty(STDERR_FILENO))
+        return {};
+    const auto started = Clock::now();
+    auto last = std::make_shared<Clock::time_point>();
+    return [&cli, what, started, last](std::uint64_t done, std::uint64_t total) {
+        const auto now = Clock::now();
+        if (done < total && now - *last < std::chrono::milliseconds(200))
+            return;
+        *last = now;
+        const double seconds = std::max(1e-3, std::chrono::duration<double>(now - started).count());
+        const double speed = static_cast<double>(done) / seconds;
+        const double left = speed > 0 ? static_cast<double>(total - done) / speed : 0;
+        const int percent = total == 0 ? 100 : static_cast<int>(100 * done / total);
+        char line[200];
+        std::snprintf(line, sizeof line, "\r%s %3d%%  %.1f MB/s  %.0f s left   ", what.c_str(), percent,
+                      speed / 1e6, left);
+        cli.err() << line << (done >= total ? "\n" : "") << std::flush;
+    };
+}
+
+std::string modeText(const net::FileSessionClient::Entry& entry) {
+    std::string text = entry.type == "dir" ? "d" : entry.type == "link" ? "l" : "-";
+    for (int shift = 6; shift >= 0; shift -= 3)
+        for (int bit = 2; bit >= 0; --bit)
+            text += (entry.mode >> (shift + bit)) & 1 ? "rwx"[2 - bit] : '-';
+    return text;
+}
+
+int runFiles(CliContext& cli) {
+    const std::string action = cli.positional(1, "files action (ls, get, put, rm, mkdir, mv)");
+    const std::string device =
+        cli.resolveDevice(action == "ls" ? cli.positional(2, "a device") : cli.requireOption("--device"));
+    FileSessionScope session(cli, device);
+    const auto at = [&](std::size_t index, const char* what) { return cli.positional(index, what); };
+    const std::size_t first = action == "ls" ? 3 : 2;
+    if (action == "ls") {
+        const std::string path = cli.positionals().size() > first ? at(first, "a path") : std::string("/");
+        const auto entries = session.withRetries([&](auto& client) { return client.list(path, true); });
+        if (cli.flag("--json")) {
+            nlohmann::json items = nlohmann::json::array();
+            for (const auto& entry : entries)
+                items.push_back({{"name", entry.name},
+                                 {"type", entry.type},
+                                 {"size", entry.size},
+                                 {"mtime", entry.mtime},
+                                 {"mode", entry.mode},
+                                 {"owner", entry.owner},
+                                 {"group", entry.group},
+                                 {"target", entry.target}});
+            cli.out() << items.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            return 0;
+        }
+        for (const auto& entry : entries)
+            cli.out() << modeText(entry) << "  " << entry.owner << " " << entry.group << "  " << entry.size
+                      << "  " << entry.name << (entry.type == "link" ? " -> " + entry.target : "") << "\n";
+        return 0;
+    }
+    if (action == "get") {
+        const std::string remote = at(first, "the remote file");
+        const std::string local = cli.requireOption("--out");
+        const auto bar = progressBar(cli, remote);
+        std::uint64_t resume = 0;
+        const std::string sha = session.withRetries([&](auto& client) {
+            try {
+                return client.download(remote, local, bar, resume);
+            } catch (const net::FileSessionClient::Failure&) {
+                resume = client.verifiedBytes(); // the next attempt goes on from here
+                throw;
+            }
+        });
+        if (cli.flag("--json"))
+            cli.out() << nlohmann::json{{"remote", remote}, {"local", local}, {"sha256", sha}}.dump() << "\n";
+        else
+            cli.out() << "downloaded " << remote << " to " << local << " (sha256 " << sha << ")\n";
+        return 0;
+    }
+    if (action == "put") {
+        const std::string local = at(first, "the local file");
+        const std::string remote = at(first + 1, "the remote path");
+        const auto bar = progressBar(cli, local);
+        const auto done = session.withRetries([&](auto& client) {
+            return client.upload(local, remote, cli.option("--conflict", "fail"), bar);
+        });
+        if (cli.flag("--json"))
+            cli.out() << done.dump() << "\n";
+        else if (done.value("skipped", false))
+            cli.out() << "skipped: " << remote << " is already there\n";
+        else
+            cli.out() << "uploaded " << local << " (sha256 " << done.value("sha256", std::string()) << ")\n";
+        return 0;
+    }
+    if (action == "rm") {
+        session.withRetries([&](auto& client) {
+            client.remove(at(first, "a path"), cli.flag("--recursive"));
+            return 0;
+        });
+        return 0;
+    }
+    if (action == "mkdir") {
+        session.withRetries([&](auto& client) {
+            client.mkdir(at(first, "a path"));
+            return 0;
+        });
+        return 0;
+    }
+    if (action == "mv") {
+        session.withRetries([&](auto& client) {
+            client.rename(at(first, "the path to move"), at(first + 1, "its new path"));
+            return 0;
+        });
+        return 0;
+    }
+    throw CliFailure("unknown files action " + action + " (ls, get, put, rm, mkdir, mv)");
+}
+
+// The device's refusals read as such.
+int runFilesChecked(CliContext& cli) {
+    try {
+        return runFiles(cli);
+    } catch (const net::FileSessionClient::Failure& failure) {
+        throw CliFailure(std::string(failure.what()) + " (" + failure.code() + ")");
+    }
+}
+} // namespace
+
+extern const Noun kFilesNoun{
+    "files",
+    "  files ls DEVICE [PATH] | get --device D REMOTE --out LOCAL | put --device D LOCAL REMOTE\n"
+    "        [--conflict fail|replace|keep_both|skip] | rm --device D PATH [--recursive] | mkdir --device D "
+    "PATH |\n"
+    "        mv --device D FROM TO   [--root FOLDER] [--json]\n"
+    "      files on the device, chunks checked by SHA-256 and the whole file at the end; a transfer cut "
+    "short\n"
+    "      resumes\n",
+    runFilesChecked};
+
+} // namespace breeze::admin

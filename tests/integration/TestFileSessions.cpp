@@ -1,0 +1,324 @@
+// File sessions end to end: the real agent on this machine's file system through the real server's relay,
+// with the client breeze-admin uses. Listing with owners, modes and links; names with spaces, Unicode,
+// newlines and leading dashes; large files both ways byte for byte; an upload cut short that resumes from the
+// device's manifest; conflicts; folders made, renamed and deleted; a root folder no path or link leads out
+// of; rights that allow only downloads; and breeze-admin files with --json.
+#include "ProgramRun.h"
+#include "TestAgent.h"
+#include "TestFleet.h"
+#include "TestPostgres.h"
+#include "crypto/Digest.h"
+#include "encoding/Hex.h"
+#include "net/FileSessionClient.h"
+#include "net/TlsConnection.h"
+
+#include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+using namespace breeze;
+namespace fs = std::filesystem;
+
+namespace {
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeFile(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string randomBytes(std::size_t size, unsigned seed) {
+    std::mt19937_64 random(seed);
+    std::string bytes(size, '\0');
+    for (std::size_t i = 0; i + 8 <= size; i += 8) {
+        const std::uint64_t word = random();
+        std::memcpy(bytes.data() + i, &word, 8);
+    }
+    return bytes;
+}
+} // namespace
+
+class TestFileSessions final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    std::unique_ptr<test::TestAgent> m_agent;
+    std::string m_device;
+    QTemporaryDir m_dir{QDir::tempPath() + "/breeze-files-XXXXXX"};
+    std::string m_root; // the device side of every test, an absolute path on this machine
+    std::string m_local;
+    net::SslContextPtr m_tls;
+
+    std::unique_ptr<net::FileSessionClient> session(net::RestClient& api, const nlohmann::json& extra = {}) {
+        nlohmann::json body{{"kind", "files"}};
+        for (const auto& [key, value] : extra.items())
+            body[key] = value;
+        const auto opened = api.post("/api/v1/devices/" + m_device + "/sessions", body);
+        if (opened.status != 201)
+            throw std::runtime_error(opened.raw);
+        return std::make_unique<net::FileSessionClient>(std::make_unique<net::RelayConnection>(
+            opened.body["relay_url"], opened.body["token"], m_tls.get(), protocol::SessionKind::Files));
+    }
+
+    std::unique_ptr<net::RestClient> userWithRole(const nlohmann::json& role) {
+        static int counter = 0;
+        const auto created = m_fleet->api->post("/api/v1/roles", role);
+        if (created.status != 201)
+            throw std::runtime_error(created.raw);
+        const std::string email = "files" + std::to_string(++counter) + "@files.test";
+        const std::string password = "a long enough password 1";
+        const auto user = m_fleet->api->post(
+            "/api/v1/users", {{"email", email}, {"password", password}, {"role", role["name"]}});
+        if (user.status != 201)
+            throw std::runtime_error(user.raw);
+        return m_fleet->server->signIn(email, password);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_root = m_dir.filePath("device").toStdString();
+        m_local = m_dir.filePath("local").toStdString();
+        fs::create_directories(m_root);
+        fs::create_directories(m_local);
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "files", "admin@files.test", "Files MSP",
+                                                    "Fleet", "HQ");
+        test::TestAgent::Options options;
+        options.identity = "files-01";
+        m_agent = std::make_unique<test::TestAgent>(*m_fleet->server, m_fleet->enrollmentKey(), options);
+        m_agent->start();
+        m_device = m_agent->deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + m_device).body["status"] == "online",
+                                 20000);
+        m_tls = net::makeClientSslContext(m_fleet->server->caFile());
+    }
+
+    void cleanupTestCase() {
+        m_agent.reset();
+        m_fleet.reset();
+        m_postgres.reset();
+    }
+
+    void listsNamesAsTheyAreWithOwnersModesAndLinks() {
+        const std::string folder = m_root + "/names";
+        fs::create_directories(folder);
+        const std::vector<std::string> names{"with space.txt", "ünïcödé ✓", "new\nline", "-leading-dash",
+                                             ".hidden"};
+        for (const auto& name : names)
+            writeFile(folder + "/" + name, name);
+        fs::permissions(folder + "/-leading-dash", fs::perms::owner_read | fs::perms::owner_write);
+        fs::create_symlink("with space.txt", folder + "/link-inside");
+        auto files = session(*m_fleet->api);
+        const auto entries = files->list(folder);
+        std::map<std::string, net::FileSessionClient::Entry> byName;
+        for (const auto& entry : entries)
+            byName[entry.name] = entry;
+        for (const auto& name : names) {
+            QVERIFY2(byName.contains(name), name.c_str());
+            QCOMPARE(byName[name].size, name.size());
+            QCOMPARE(byName[name].type, std::string("file"));
+        }
+        QCOMPARE(byName["-leading-dash"].mode, 0600);
+        QCOMPARE(byName["link-inside"].type, std::string("link"));
+        QCOMPARE(byName["link-inside"].target, std::string("with space.txt"));
+        QVERIFY(!byName["with space.txt"].owner.empty());
+        // Hidden files only when asked for.
+        QVERIFY(std::ranges::none_of(files->list(folder, false),
+                                     [](const auto& e) { return e.name == ".hidden"; }));
+        // A name with a newline downloads as itself.
+        const std::string local = m_local + "/newline-copy";
+        files->download(folder + "/new\nline", local);
+        QCOMPARE(readFile(local), std::string("new\nline"));
+    }
+
+    void largeFilesGoBothWaysByteForByte() {
+        const std::string original = randomBytes(48 * 1024 * 1024 + 12345, 7); // not a whole number of chunks
+        const std::string source = m_local + "/big.bin";
+        writeFile(source, original);
+        auto files = session(*m_fleet->api);
+        const auto done = files->upload(source, m_root + "/big-upload.bin", "fail");
+        QCOMPARE(done.value("sha256", std::string()), encoding::hexEncode(crypto::Digest::sha256(original)));
+        QCOMPARE(readFile(m_root + "/big-upload.bin"), original);
+        QVERIFY(!fs::exists(m_root + "/.big-upload.bin.breeze-part"));
+        const std::string back = m_local + "/big-back.bin";
+        const std::string sha = files->download(m_root + "/big-upload.bin", back);
+        QCOMPARE(sha, encoding::hexEncode(crypto::Digest::sha256(original)));
+        QVERIFY(readFile(back) == original);
+        // An empty file too.
+        writeFile(m_local + "/empty", "");
+        files->upload(m_local + "/empty", m_root + "/empty", "fail");
+        QVERIFY(fs::exists(m_root + "/empty") && fs::file_size(m_root + "/empty") == 0);
+    }
+
+    void anUploadCutShortResumesFromWhatTheDeviceHas() {
+        const std::string original = randomBytes(24 * 1024 * 1024, 11);
+        const std::string source = m_local + "/resume.bin";
+        writeFile(source, original);
+        std::uint64_t firstReport = 0;
+        {
+            auto files = session(*m_fleet->api);
+            try {
+                files->upload(source, m_root + "/resumed.bin", "fail",
+                              [](std::uint64_t done, std::uint64_t total) {
+                                  if (done > total / 2)
+                                      throw std::runtime_error(
+                                          "the console went away"); // mid-transfer, as a crash would
+                              });
+                QFAIL("the upload was not cut short");
+            } catch (const std::runtime_error&) {
+            }
+        }                                              // the connection drops with the client
+        QVERIFY(!fs::exists(m_root + "/resumed.bin")); // nothing in place before it is whole and checked
+        QTest::qWait(1000);
+        auto again = session(*m_fleet->api);
+        again->upload(source, m_root + "/resumed.bin", "fail", [&](std::uint64_t done, std::uint64_t) {
+            if (firstReport == 0)
+                firstReport = done;
+        });
+        QVERIFY2(firstReport >= original.size() / 4,
+                 std::to_string(firstReport).c_str()); // it skipped what was there
+        QVERIFY(readFile(m_root + "/resumed.bin") == original);
+    }
+
+    void conflictsAreAskedNotGuessed() {
+        writeFile(m_local + "/note.txt", "new text");
+        writeFile(m_root + "/note.txt", "old text");
+        auto files = session(*m_fleet->api);
+        try {
+            files->upload(m_local + "/note.txt", m_root + "/note.txt", "fail");
+            QFAIL("an existing file was overwritten without asking");
+        } catch (const net::FileSessionClient::Failure& failure) {
+            QCOMPARE(failure.code(), std::string("exists"));
+        }
+        QVERIFY(files->upload(m_local + "/note.txt", m_root + "/note.txt", "skip").value("skipped", false));
+        QCOMPARE(readFile(m_root + "/note.txt"), std::string("old text"));
+        files->upload(m_local + "/note.txt", m_root + "/note.txt", "keep_both");
+        QCOMPARE(readFile(m_root + "/note (2).txt"), std::string("new text"));
+        files->upload(m_local + "/note.txt", m_root + "/note.txt", "replace");
+        QCOMPARE(readFile(m_root + "/note.txt"), std::string("new text"));
+    }
+
+    void foldersAreMadeRenamedAndDeleted() {
+        auto files = session(*m_fleet->api);
+        files->mkdir(m_root + "/made/");
+        QVERIFY(fs::is_directory(m_root + "/made"));
+        writeFile(m_root + "/made/inside", "x");
+        files->rename(m_root + "/made", m_root + "/-renamed dir");
+        QVERIFY(fs::exists(m_root + "/-renamed dir/inside"));
+        try {
+            files->remove(m_root + "/-renamed dir", false);
+            QFAIL("a folder with files went without --recursive");
+        } catch (const net::FileSessionClient::Failure& failure) {
+            QCOMPARE(failure.code(), std::string("not_empty"));
+        }
+        files->remove(m_root + "/-renamed dir", true);
+        QVERIFY(!fs::exists(m_root + "/-renamed dir"));
+    }
+
+    void aRootFolderHoldsAndRightsLimit() {
+        const std::string jail = m_root + "/jail";
+        fs::create_directories(jail + "/inner");
+        writeFile(jail + "/inner/ok.txt", "inside");
+        writeFile(m_root + "/secret.txt", "outside");
+        fs::create_symlink(m_root + "/secret.txt", jail + "/escape");
+        fs::create_symlink("../secret.txt", jail + "/escape-relative");
+        auto viewer = userWithRole(
+            {{"name", "file-viewer"},
+             {"files_root", jail},
+             {"permissions", {"devices:read", "remote:files", "remote:files_download", "sessions:read"}}});
+        auto files = session(*viewer);
+        QCOMPARE(files->rights()["root"], jail);
+        QCOMPARE(files->rights()["upload"], false);
+        // Paths are inside the root: "/" is the jail; ".." and links do not lead out.
+        const auto top = files->list("/");
+        QVERIFY(std::ranges::any_of(top, [](const auto& e) { return e.name == "inner"; }));
+        files->download("/inner/ok.txt", m_local + "/ok.txt");
+        QCOMPARE(readFile(m_local + "/ok.txt"), std::string("inside"));
+        for (const std::string path :
+             {"/../secret.txt", "/escape", "/escape-relative", "/inner/../../secret.txt"}) {
+            try {
+                files->download(path, m_local + "/stolen");
+                QFAIL(("read outside the root through " + path).c_str());
+            } catch (const net::FileSessionClient::Failure& failure) {
+                QVERIFY2(failure.code() != "ok", failure.what());
+            }
+        }
+        QVERIFY(readFile(m_local + "/stolen").find("outside") == std::string::npos);
+        // Download only: no uploads, folders, renames or deletions.
+        writeFile(m_local + "/up.txt", "nope");
+        for (const auto& attempt : std::vector<std::function<void()>>{
+                 [&] { files->upload(m_local + "/up.txt", "/up.txt", "fail"); },
+                 [&] { files->mkdir("/new"); }, [&] { files->remove("/inner/ok.txt", false); },
+                 [&] { files->rename("/inner", "/moved"); }}) {
+            try {
+                attempt();
+                QFAIL("a download-only session changed the device");
+            } catch (const net::FileSessionClient::Failure& failure) {
+                QCOMPARE(failure.code(), std::string("denied"));
+            }
+        }
+        QVERIFY(fs::exists(jail + "/inner/ok.txt") && !fs::exists(jail + "/up.txt"));
+        // A root its roles do not allow cannot be asked for.
+        QCOMPARE(
+            viewer->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "files"}, {"root", m_root}})
+                .status,
+            403);
+    }
+
+    void adminFilesCommandsWork() {
+        QTemporaryDir home;
+        const std::string key =
+            m_fleet->api
+                ->post("/api/v1/api-keys",
+                       {{"name", "files-cli"}, {"org_id", m_fleet->org}, {"role", "org-admin"}})
+                .body["key"];
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
+        env.insert("BREEZE_SERVER", QString::fromStdString(m_fleet->server->url()));
+        env.insert("BREEZE_CA", QString::fromStdString(m_fleet->server->caFile()));
+        env.insert("BREEZE_API_KEY", QString::fromStdString(key));
+        const auto admin = [&](const QStringList& args) {
+            return test::ProgramRun::run("breeze-admin", args, {}, env);
+        };
+        const QString root = QString::fromStdString(m_root);
+        writeFile(m_local + "/cli.txt", "from the cli");
+        QCOMPARE(admin({"files", "mkdir", "--device", "files-01", root + "/cli"}).exitCode, 0);
+        const auto put = admin({"--json", "files", "put", "--device", "files-01",
+                                QString::fromStdString(m_local + "/cli.txt"), root + "/cli/cli.txt"});
+        QCOMPARE(put.exitCode, 0);
+        QCOMPARE(put.json()["sha256"], encoding::hexEncode(crypto::Digest::sha256("from the cli")));
+        const auto ls = admin({"--json", "files", "ls", "files-01", root + "/cli"});
+        QCOMPARE(ls.exitCode, 0);
+        QCOMPARE(ls.json()[0]["name"], "cli.txt");
+        QCOMPARE(
+            admin({"files", "mv", "--device", "files-01", root + "/cli/cli.txt", root + "/cli/moved.txt"})
+                .exitCode,
+            0);
+        const QString out = QString::fromStdString(m_local + "/cli-back.txt");
+        QCOMPARE(
+            admin({"files", "get", "--device", "files-01", root + "/cli/moved.txt", "--out", out}).exitCode,
+            0);
+        QCOMPARE(readFile(out.toStdString()), std::string("from the cli"));
+        const auto missing =
+            admin({"files", "get", "--device", "files-01", root + "/cli/none", "--out", out});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("not_found"));
+        QCOMPARE(admin({"files", "rm", "--device", "files-01", "--recursive", root + "/cli"}).exitCode, 0);
+        QVERIFY(!fs::exists(m_root + "/cli"));
+        // Each command's session is ended when it is done.
+        const auto cliSessions = [&](const std::string& state) {
+            const auto items = m_fleet->api->get("/api/v1/sessions?kind=files&state=" + state).body["items"];
+            return std::ranges::count_if(items,
+                                         [](const auto& item) { return item["actor"] == "files-cli"; });
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(cliSessions("live"), 0, 10000);
+        QCOMPARE(cliSessions("closed"), 7); // one per command
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFileSessions)
+#include "TestFileSessions.moc"
