@@ -327,6 +327,39 @@ QPoint TerminalScreen::cursor() const {
 QByteArray TerminalScreen::key(int qtKey, Qt::KeyboardModifiers modifiers, const QString& text) {
     const VTermModifier mod = modifiersOf(modifiers);
     const VTermKey special = vtermKey(qtKey, modifiers & Qt::KeypadModifier);
+    // What xterm sends, not libvterm's CSI-u forms a shell does not read: Ctrl with a letter or one of
+    // @[\]^_? is the C0 byte, Ctrl+2..8 the traditional ones; Enter, Backspace and Escape ignore Shift and
+    // Ctrl.
+    const bool ctrl = modifiers & Qt::ControlModifier;
+    const QByteArray alt = (modifiers & Qt::AltModifier) ? QByteArray("\x1b") : QByteArray();
+    if (ctrl) {
+        int byte = -1;
+        if (qtKey >= Qt::Key_A && qtKey <= Qt::Key_Z)
+            byte = qtKey - Qt::Key_A + 1;
+        else if (qtKey == Qt::Key_At || qtKey == Qt::Key_Space || qtKey == Qt::Key_2)
+            byte = 0;
+        else if (qtKey == Qt::Key_BracketLeft || qtKey == Qt::Key_3)
+            byte = 0x1b;
+        else if (qtKey == Qt::Key_Backslash || qtKey == Qt::Key_4)
+            byte = 0x1c;
+        else if (qtKey == Qt::Key_BracketRight || qtKey == Qt::Key_5)
+            byte = 0x1d;
+        else if (qtKey == Qt::Key_AsciiCircum || qtKey == Qt::Key_6)
+            byte = 0x1e;
+        else if (qtKey == Qt::Key_Underscore || qtKey == Qt::Key_Slash || qtKey == Qt::Key_7 ||
+                 qtKey == Qt::Key_Minus)
+            byte = 0x1f;
+        else if (qtKey == Qt::Key_Question || qtKey == Qt::Key_8)
+            byte = 0x7f;
+        if (byte >= 0)
+            return alt + QByteArray(1, static_cast<char>(byte));
+    }
+    if (qtKey == Qt::Key_Return || qtKey == Qt::Key_Enter)
+        return alt + QByteArray("\r");
+    if (qtKey == Qt::Key_Backspace)
+        return alt + QByteArray(ctrl ? "\x08" : "\x7f");
+    if (qtKey == Qt::Key_Escape)
+        return alt + QByteArray("\x1b");
     if (special != VTERM_KEY_NONE) {
         vterm_keyboard_key(m_vt, special,
                            qtKey == Qt::Key_Backtab ? static_cast<VTermModifier>(mod | VTERM_MOD_SHIFT)

@@ -30,6 +30,7 @@ TerminalSession::TerminalSession(ApiClient& api, QString deviceId, const Termina
 }
 
 void TerminalSession::start() {
+    m_sinceLost.start();
     setState(State::Opening, tr("Opening a terminal…"));
     m_client.openTerminal(m_deviceId, m_options, [this](const SessionAnswer& answer) {
         if (answer.grant)
@@ -40,6 +41,7 @@ void TerminalSession::start() {
 
 void TerminalSession::resume(const QString& sessionId) {
     m_sessionId = sessionId;
+    m_sinceLost.start();
     setState(State::Reconnecting, tr("Attaching to the session again…"));
     m_client.attach(m_sessionId, [this](const SessionAnswer& answer) { attachWith(answer); });
 }
@@ -47,7 +49,9 @@ void TerminalSession::resume(const QString& sessionId) {
 void TerminalSession::setState(State state, const QString& status) {
     m_status = status;
     if (state == State::Live)
-        m_sinceLive.restart();
+        m_sinceLost.invalidate();
+    else if (!m_sinceLost.isValid())
+        m_sinceLost.start(); // the connection was lost just now
     m_state = state;
     Q_EMIT stateChanged(state);
 }
@@ -92,7 +96,7 @@ void TerminalSession::onClosed(const QString& reason) {
 }
 
 void TerminalSession::scheduleAttach() {
-    if (m_state != State::Live && m_sinceLive.isValid() && m_sinceLive.elapsed() > kGiveUpAfterMs) {
+    if (m_sinceLost.isValid() && m_sinceLost.elapsed() > kGiveUpAfterMs) {
         setState(State::Ended, tr("The connection did not come back in time."));
         return;
     }

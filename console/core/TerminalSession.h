@@ -71,7 +71,7 @@ private:
     std::optional<int> m_exitCode;
     bool m_echo = true;
     int m_attempt = 0;
-    QElapsedTimer m_sinceLive;
+    QElapsedTimer m_sinceLost; // running while there is no live connection
     QTimer m_retry;
     std::mt19937 m_random{std::random_device{}()};
 };

@@ -17,6 +17,8 @@
 #include "ScriptParameterModel.h"
 #include "ScriptValueCheck.h"
 #include "TableCsv.h"
+#include "TerminalRecording.h"
+#include "TerminalScreen.h"
 #include "TimeText.h"
 #include "UnifiedDiff.h"
 
@@ -751,6 +753,74 @@ private Q_SLOTS:
         QVERIFY(service.contains("output:\nline one\nline \"two\"\n"));
         QCOMPARE(commandText({}), QString());
         QVERIFY(!inventory.hardware.memoryBytes);
+    }
+
+    void terminalKeysSendWhatAShellReads() {
+        TerminalScreen screen(80, 24);
+        const auto key = [&](int k, Qt::KeyboardModifiers m = Qt::NoModifier, const QString& text = {}) {
+            return screen.key(k, m, text);
+        };
+        QCOMPARE(key(Qt::Key_C, Qt::ControlModifier, "\x03"), QByteArray("\x03"));
+        QCOMPARE(key(Qt::Key_BracketLeft, Qt::ControlModifier), QByteArray("\x1b"));
+        QCOMPARE(key(Qt::Key_Space, Qt::ControlModifier), QByteArray(1, '\0'));
+        QCOMPARE(key(Qt::Key_Return), QByteArray("\r"));
+        QCOMPARE(key(Qt::Key_Return, Qt::ShiftModifier), QByteArray("\r"));
+        QCOMPARE(key(Qt::Key_Backspace), QByteArray("\x7f"));
+        QCOMPARE(key(Qt::Key_Escape, Qt::ShiftModifier), QByteArray("\x1b"));
+        QCOMPARE(key(Qt::Key_X, Qt::AltModifier, "x"), QByteArray("\x1bx"));
+        QCOMPARE(key(Qt::Key_Backtab, Qt::ShiftModifier), QByteArray("\x1b[Z"));
+        QCOMPARE(key(Qt::Key_Up), QByteArray("\x1b[A"));
+        QCOMPARE(key(Qt::Key_F5), QByteArray("\x1b[15~"));
+        QCOMPARE(key(Qt::Key_Eacute, Qt::NoModifier, QString::fromUtf8("é")),
+                 QString::fromUtf8("é").toUtf8());
+        // Application cursor keys, as vim and less turn them on.
+        screen.feed("\x1b[?1h");
+        QCOMPARE(key(Qt::Key_Up), QByteArray("\x1bOA"));
+        // A paste is bracketed only when the program asked, and carries no escapes of its own.
+        QCOMPARE(screen.paste("a\nb"), QByteArray("a\rb"));
+        screen.feed("\x1b[?2004h");
+        QCOMPARE(screen.paste("x\x1b[201~rm -rf ~\n"), QByteArray("\x1b[200~x[201~rm -rf ~\r\x1b[201~"));
+    }
+
+    void terminalScreenKeepsScrollbackAndFindsText() {
+        TerminalScreen screen(20, 5, 100);
+        for (int i = 1; i <= 150; ++i)
+            screen.feed(QByteArray::number(i) + "\r\n");
+        QCOMPARE(screen.scrollbackCount(), 100);
+        QCOMPARE(screen.lineText(0), QString("47")); // the 100 lines before the screen's five
+        const auto found = screen.find("120");
+        QCOMPARE(found.size(), 1);
+        QVERIFY(found.first().y() < screen.scrollbackCount());
+        QCOMPARE(screen.lineText(found.first().y()), QString("120"));
+        screen.feed("\x1b[1;31mred\x1b[0m");
+        const TerminalCell red = screen.cell(screen.lineCount() - 1, 0);
+        QCOMPARE(red.text(), QString("r"));
+        QVERIFY(red.bold && !red.defaultFg);
+        screen.reset();
+        QCOMPARE(screen.scrollbackCount(), 0);
+    }
+
+    void terminalRecordingsAreReadStrictlyAndSeek() {
+        const QByteArray cast = "{\"version\": 2, \"width\": 20, \"height\": 5}\n"
+                                "[0.5, \"o\", \"first\\r\\n\"]\n"
+                                "[1.0, \"r\", \"30x6\"]\n"
+                                "[2.0, \"o\", \"\\u001b[31msecond\\u001b[0m\\r\\n\"]\n"
+                                "[2.5, \"i\", \"typed\"]\n";
+        const auto recording = TerminalRecording::parse(cast);
+        QCOMPARE(recording.cols(), 20);
+        QCOMPARE(recording.duration(), 2.5);
+        TerminalScreen screen(10, 10);
+        recording.seek(screen, 1.5);
+        QCOMPARE(screen.cols(), 30);
+        QCOMPARE(screen.lineText(screen.scrollbackCount()), QString("first"));
+        QVERIFY(screen.find("second").isEmpty());
+        recording.seek(screen, 3);
+        QCOMPARE(screen.find("second").size(), 1);
+        QCOMPARE(recording.find("second"), QVector<double>{2.0}); // escapes aside
+        QVERIFY(recording.find("typed").isEmpty());               // input is not output
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, TerminalRecording::parse("{\"version\": 1}\n"));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                 TerminalRecording::parse("{\"version\": 2}\n[\"x\", \"o\", \"y\"]\n"));
     }
 };
 

@@ -355,6 +355,17 @@ void TerminalView::keyPressEvent(QKeyEvent* event) {
         QAbstractScrollArea::keyPressEvent(event); // a recording: arrows and pages scroll
         return;
     }
+    switch (event->key()) {
+    case Qt::Key_Shift:
+    case Qt::Key_Control:
+    case Qt::Key_Alt:
+    case Qt::Key_Meta:
+    case Qt::Key_AltGr:
+    case Qt::Key_CapsLock:
+        return; // a modifier on its own sends nothing and keeps the selection (Ctrl+Shift+C comes next)
+    default:
+        break;
+    }
     m_session->sendKey(event->key(), mods, event->text());
     m_anchor.reset();
     m_extent.reset();
