@@ -158,7 +158,7 @@ void FileSession::detach() {
     m_detachedAt = Clock::now();
 }
 
-void FileSession::reply(nlohmann::json message) {
+void FileSession::reply(const nlohmann::json& message) {
     m_controls.push_back(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

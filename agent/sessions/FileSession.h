@@ -61,7 +61,7 @@ private:
     };
 
     void request(const nlohmann::json& message);
-    void reply(nlohmann::json message);
+    void reply(const nlohmann::json& message);
     void fail(std::int64_t id, const std::string& code, const std::string& message);
     int openBeneath(const std::string& path, int flags, mode_t mode = 0) const;
     // The folder a path lies in (opened) and its last name; throws for the root itself or "." and "..".

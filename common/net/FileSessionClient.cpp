@@ -17,7 +17,7 @@ using protocol::StreamKind;
 
 namespace {
 constexpr auto kStep = std::chrono::milliseconds(200);
-constexpr std::size_t kMostQueued = 4 * 1024 * 1024; // upload chunks handed to the relay at once
+constexpr std::size_t kMostQueued = std::size_t{4} * 1024 * 1024; // upload chunks handed to the relay at once
 
 std::string path64(const std::string& path) {
     return encoding::base64Encode(path);
@@ -214,7 +214,7 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
         if (total >= size)
             break;
     }
-    const std::string actual = encoding::hexEncode(whole.finish());
+    std::string actual = encoding::hexEncode(whole.finish());
     if (actual != expectedWhole)
         throw Failure("checksum_mismatch",
                       "the downloaded file's SHA-256 is " + actual + ", not " + expectedWhole);
@@ -234,11 +234,11 @@ nlohmann::json FileSessionClient::upload(const std::string& localPath, const std
         size += static_cast<std::uint64_t>(in.gcount());
     }
     const std::string sha = encoding::hexEncode(whole.finish());
-    const auto ready = call({{"type", "upload"},
-                             {"path", path64(remotePath)},
-                             {"size", size},
-                             {"sha256", sha},
-                             {"conflict", conflict}});
+    auto ready = call({{"type", "upload"},
+                       {"path", path64(remotePath)},
+                       {"size", size},
+                       {"sha256", sha},
+                       {"conflict", conflict}});
     if (ready.value("type", "") == "upload_done")
         return ready; // skipped, or empty
     const std::int64_t id = ready["id"];

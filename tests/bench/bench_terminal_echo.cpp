@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
         QObject::disconnect(watch);
         return screen.cursor().x() == col;
     };
-    session.sendBytes("clear; exec cat\r");
+    // cat on a raw terminal echoes each byte itself, as a shell's line editor does: no line discipline
+    // between.
+    session.sendBytes("clear; stty raw -echo; exec cat\r");
     // cat is running once the cleared screen has its cursor home and a key echoes.
     if (!cursorAt(0, 5000)) {
         std::cerr << "the terminal did not clear\n";
@@ -84,7 +86,7 @@ int main(int argc, char** argv) {
             milliseconds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
         }
         if (column == kPerLine - 1) {
-            session.sendBytes("\r"); // cat prints the line back; the next line starts at column 0
+            session.sendBytes("\r\n"); // cat sends it back: the next line starts at column 0
             ++lines;
             if (!cursorAt(0, 2000))
                 ++failures; // the Enter is a request too
@@ -105,7 +107,8 @@ int main(int argc, char** argv) {
         {"build", "debug (sanitizers when the test build)"},
 #endif
         {"conditions",
-         "one key at a time into cat on the real agent's pseudo-terminal, timed from sending to the "
+         "one key at a time into cat (raw terminal, cat echoes) on the real agent's pseudo-terminal, timed "
+         "from sending to the "
          "console's screen changing; console core (TerminalSession, Qt WebSocket) -> server relay -> "
          "agent, loopback TLS, session recording on; PostgreSQL is not on the keystroke path"}};
     std::cout << figures.dump() << std::endl;

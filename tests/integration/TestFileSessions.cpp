@@ -136,7 +136,8 @@ private Q_SLOTS:
     }
 
     void largeFilesGoBothWaysByteForByte() {
-        const std::string original = randomBytes(48 * 1024 * 1024 + 12345, 7); // not a whole number of chunks
+        const std::string original =
+            randomBytes(std::size_t{48} * 1024 * 1024 + 12345, 7); // not a whole number of chunks
         const std::string source = m_local + "/big.bin";
         writeFile(source, original);
         auto files = session(*m_fleet->api);
@@ -155,7 +156,7 @@ private Q_SLOTS:
     }
 
     void anUploadCutShortResumesFromWhatTheDeviceHas() {
-        const std::string original = randomBytes(24 * 1024 * 1024, 11);
+        const std::string original = randomBytes(std::size_t{24} * 1024 * 1024, 11);
         const std::string source = m_local + "/resume.bin";
         writeFile(source, original);
         std::uint64_t firstReport = 0;
