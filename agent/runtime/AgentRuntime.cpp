@@ -201,12 +201,18 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
     SessionEnd end = SessionEnd::Closed;
     std::string reason;
     std::vector<pollfd> fds;
+    bool moreBuffered =
+        false; // the last turn stopped at its budget: what it left is read next, without waiting
     while (!m_stopping) {
         fds = {{channel->fd(), static_cast<short>(POLLIN | (channel->wantsWrite() ? POLLOUT : 0)), 0},
                {m_wakeFd, POLLIN, 0}};
         m_sessions.addPollFds(fds);
         // OpenSSL may already hold decrypted bytes that poll cannot see: read first when it might.
-        const int ready = ::poll(fds.data(), fds.size(), 1000);
+        // Not a moment's wait while something is left to read or a transfer may go on (a writable socket
+        // wakes the loop anyway; a full one does not, so a drain stopped at its budget gets its next turn
+        // here).
+        const bool busy = moreBuffered || (m_sessions.wantsTurn() && !channel->wantsWrite());
+        const int ready = ::poll(fds.data(), fds.size(), busy ? 0 : 1000);
         if (ready < 0 && errno != EINTR)
             break;
         m_sessions.ready(fds, 2);
@@ -214,18 +220,25 @@ AgentRuntime::SessionEnd AgentRuntime::session() {
             std::uint64_t count = 0;
             [[maybe_unused]] const auto got = ::read(m_wakeFd, &count, sizeof count);
         }
-        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            if (!channel->readAvailable([&](protocol::WsMessage&& message) {
-                    if (message.opcode == protocol::WsOpcode::Text)
-                        handle(*channel, message.payload);
-                    else if (message.opcode == protocol::WsOpcode::Binary)
-                        m_sessions.frame(message.payload);
-                })) {
+        if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) || moreBuffered) {
+            // At most a couple of MiB per turn (an upload's chunks are written as they are taken): the loop
+            // comes round to the terminals between them.
+            std::size_t takenThisTurn = 0;
+            if (!channel->readAvailable(
+                    [&](protocol::WsMessage&& message) {
+                        takenThisTurn += message.payload.size();
+                        if (message.opcode == protocol::WsOpcode::Text)
+                            handle(*channel, message.payload);
+                        else if (message.opcode == protocol::WsOpcode::Binary)
+                            m_sessions.frame(message.payload);
+                    },
+                    [&] { return takenThisTurn < 2 * kMiB; })) {
                 reason = channel->closeReason();
                 if (reason.find("4001") != std::string::npos)
                     end = SessionEnd::Revoked;
                 break;
             }
+            moreBuffered = takenThisTurn >= 2 * kMiB;
         }
         {
             std::deque<std::string> outgoing;

@@ -37,6 +37,7 @@ public:
     void ready(short) override {}
     void frame(const protocol::StreamFrame& frame) override;
     void drain(std::vector<std::string>& frames) override;
+    bool wantsTurn() const override;
     bool finished() const override { return false; }
     std::string endReason() const override { return {}; }
     std::optional<int> exitCode() const override { return std::nullopt; }
@@ -58,6 +59,11 @@ private:
         std::string sha256; // hex, of the whole file
         std::set<std::uint64_t> have;
         std::uint64_t received = 0;
+        // The whole file's hash while chunks arrive in order from the start (one pass fewer than reading it
+        // back); an upload resumed or out of order is read back instead.
+        crypto::Sha256Stream inOrder;
+        std::uint64_t hashedInOrder = 0;
+        bool ordered = true;
     };
 
     void request(const nlohmann::json& message);

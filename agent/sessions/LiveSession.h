@@ -32,6 +32,8 @@ public:
     virtual void ready(short revents) = 0;
     virtual void frame(const protocol::StreamFrame& frame) = 0;
     virtual void drain(std::vector<std::string>& frames) = 0;
+    // Has more to send now (its last drain stopped at its budget, not for want of credit).
+    virtual bool wantsTurn() const { return false; }
     // Over on its own (the shell exited); why, and its exit code when it has one.
     virtual bool finished() const = 0;
     virtual std::string endReason() const = 0;

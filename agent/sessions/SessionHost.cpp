@@ -153,6 +153,13 @@ void SessionHost::tick() {
     }
 }
 
+bool SessionHost::wantsTurn() const {
+    for (const auto& [id, session] : m_sessions)
+        if (session->wantsTurn())
+            return true;
+    return false;
+}
+
 void SessionHost::send(net::WebSocketChannel& channel) {
     std::vector<std::string> frames;
     for (auto& [id, session] : m_sessions)

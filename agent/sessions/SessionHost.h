@@ -42,6 +42,8 @@ public:
     // Frames within credit, then the ends of sessions, onto the connection.
     void send(net::WebSocketChannel& channel);
     std::size_t count() const { return m_sessions.size(); }
+    // A session has more to send right away: the link loop should not wait in poll.
+    bool wantsTurn() const;
 
 private:
     void end(const std::string& sessionId, std::uint32_t channel, const std::string& reason,

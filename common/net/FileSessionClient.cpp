@@ -141,11 +141,19 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
     std::string failure;
     std::int64_t id = -1;
     std::uint64_t size = 0;
+    // The whole file's hash over the bytes as they are written in order (resumed: the part already there
+    // first).
+    crypto::Sha256Stream whole;
+    std::uint64_t hashed = 0;
     const auto writeInOrder = [&] {
         while (!early.empty() && early.begin()->first == m_verified) {
             out.seekp(static_cast<std::streamoff>(m_verified));
             out.write(early.begin()->second.data(),
                       static_cast<std::streamsize>(early.begin()->second.size()));
+            if (hashed == m_verified) {
+                whole.update(early.begin()->second);
+                hashed += early.begin()->second.size();
+            }
             m_verified += early.begin()->second.size();
             early.erase(early.begin());
         }
@@ -185,6 +193,17 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
     }
     size = header.value("size", std::uint64_t{0});
     m_verified = header.value("offset", std::uint64_t{0}); // the device starts over if the file changed
+    if (m_verified > 0) {
+        // A resumed download: what is on the disk already goes into the hash first.
+        std::ifstream previous(localPath, std::ios::binary);
+        std::string block(1 << 20, '\0');
+        while (hashed < m_verified &&
+               previous.read(block.data(), static_cast<std::streamsize>(
+                                               std::min<std::uint64_t>(block.size(), m_verified - hashed)))) {
+            whole.update(std::string_view(block.data(), static_cast<std::size_t>(previous.gcount())));
+            hashed += static_cast<std::uint64_t>(previous.gcount());
+        }
+    }
     writeInOrder();
     std::string expectedWhole;
     pumpUntil([&] {
@@ -203,17 +222,7 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
     if (!failure.empty())
         throw Failure("transfer", failure);
     std::filesystem::resize_file(localPath, size); // a longer file from before holds nothing of this one
-    // The whole file as written, read back: what is on the disk is what the device has.
-    std::ifstream in(localPath, std::ios::binary);
-    crypto::Sha256Stream whole;
-    std::string buffer(1 << 20, '\0');
-    std::uint64_t total = 0;
-    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-        whole.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-        total += static_cast<std::uint64_t>(in.gcount());
-        if (total >= size)
-            break;
-    }
+    // Every byte of it was checked in its chunk and hashed as it was written.
     std::string actual = encoding::hexEncode(whole.finish());
     if (actual != expectedWhole)
         throw Failure("checksum_mismatch",
@@ -226,12 +235,16 @@ nlohmann::json FileSessionClient::upload(const std::string& localPath, const std
     std::ifstream in(localPath, std::ios::binary);
     if (!in)
         throw Failure("local", "cannot read " + localPath);
+    // One pass: the whole file's hash and each chunk's, kept for sending (32 bytes a chunk).
     crypto::Sha256Stream whole;
-    std::string buffer(1 << 20, '\0');
+    std::vector<std::string> chunkHashes;
+    std::string buffer(protocol::kDefaultFileChunkBytes, '\0');
     std::uint64_t size = 0;
     while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-        whole.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-        size += static_cast<std::uint64_t>(in.gcount());
+        const std::string_view piece(buffer.data(), static_cast<std::size_t>(in.gcount()));
+        whole.update(piece);
+        chunkHashes.push_back(crypto::Digest::sha256(piece));
+        size += piece.size();
     }
     const std::string sha = encoding::hexEncode(whole.finish());
     auto ready = call({{"type", "upload"},
@@ -267,8 +280,11 @@ nlohmann::json FileSessionClient::upload(const std::string& localPath, const std
         in.seekg(static_cast<std::streamoff>(offset));
         in.read(piece.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(chunk, size - offset)));
         const std::string_view data(piece.data(), static_cast<std::size_t>(in.gcount()));
-        m_relay->send(StreamKind::FileChunk, protocol::encodeFileChunk(static_cast<std::uint32_t>(id), offset,
-                                                                       data, crypto::Digest::sha256(data)));
+        const std::string hash = chunk == protocol::kDefaultFileChunkBytes && index < chunkHashes.size()
+                                     ? chunkHashes[index]
+                                     : crypto::Digest::sha256(data);
+        m_relay->send(StreamKind::FileChunk,
+                      protocol::encodeFileChunk(static_cast<std::uint32_t>(id), offset, data, hash));
         sent += data.size();
         if (progress)
             progress(std::min(sent, size), size);

@@ -1,6 +1,8 @@
 #include "net/WebSocketChannel.h"
 
 #include <array>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 namespace breeze::net {
@@ -15,7 +17,12 @@ WebSocketChannel::WebSocketChannel(std::unique_ptr<TlsConnection> connection, Ws
                                    std::size_t maxMessageBytes, std::size_t maxQueuedBytes)
     : m_connection(std::move(connection)), m_role(role), m_reader(role, maxMessageBytes),
       m_maxQueuedBytes(maxQueuedBytes), m_lastReceived(std::chrono::steady_clock::now()),
-      m_maskRandom(static_cast<unsigned>(std::random_device{}())) {}
+      m_maskRandom(static_cast<unsigned>(std::random_device{}())) {
+    // The priority lane reaches into the kernel: it holds at most this much not yet sent, so a keystroke
+    // queued behind a file transfer waits for a few hundred KiB to leave, not for megabytes of send buffer.
+    const int lowWater = 128 * 1024;
+    ::setsockopt(m_connection->fd(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowWater, sizeof lowWater);
+}
 
 WebSocketChannel::~WebSocketChannel() = default;
 
