@@ -228,7 +228,9 @@ void TerminalSession::noteEcho() {
     termios modes{};
     if (m_master < 0 || tcgetattr(m_master, &modes) != 0)
         return;
-    const bool echo = (modes.c_lflag & ECHO) != 0;
+    // Blind typing is a line read without echo (a password prompt: canonical mode, echo off). A program that
+    // reads keys raw (a shell's line editor, vim) echoes them itself, so what is typed there is shown.
+    const bool echo = (modes.c_lflag & ECHO) != 0 || (modes.c_lflag & ICANON) == 0;
     if (m_channel != 0 && m_echo != echo) {
         m_echo = echo;
         queueControl(protocol::TerminalEcho{echo}.encode());

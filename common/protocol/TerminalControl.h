@@ -31,8 +31,8 @@ struct TerminalReady {
     std::string encode() const;
 };
 
-// agent -> console: whether the terminal echoes typed input (off at a password prompt: recordings leave that
-// input out).
+// agent -> console: whether what is typed is shown (off when a line is read without echo, as at a password
+// prompt; a program reading keys raw echoes them itself): recordings leave typing out while it is off.
 struct TerminalEcho {
     bool on = true;
     static std::optional<TerminalEcho> from(const nlohmann::json& control);
