@@ -144,8 +144,10 @@ int TerminalScreen::onPushLine(int cols, const void* cells, void* user) {
     for (int col = 0; col <= last; ++col)
         line.push_back(self->convert(&row[col]));
     self->m_scrollback.push_back(std::move(line));
-    while (static_cast<int>(self->m_scrollback.size()) > self->m_maxScrollback)
+    while (static_cast<int>(self->m_scrollback.size()) > self->m_maxScrollback) {
         self->m_scrollback.pop_front();
+        ++self->m_dropped;
+    }
     return 1;
 }
 
@@ -252,6 +254,8 @@ void TerminalScreen::resize(int cols, int rows) {
 
 void TerminalScreen::reset() {
     m_scrollback.clear();
+    m_dropped = 0;
+    ++m_generation;
     vterm_screen_reset(m_screen, 1);
     m_cursorVisible = true;
     m_cursorBlink = true;

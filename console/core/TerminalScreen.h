@@ -50,6 +50,11 @@ public:
     int rows() const { return m_rows; }
     int scrollbackCount() const { return static_cast<int>(m_scrollback.size()); }
     int lineCount() const { return scrollbackCount() + m_rows; }
+    // Lines that fell off the top of a full scrollback since the start (or the last reset): line numbers held
+    // elsewhere (a selection, a scroll position) move up by as many.
+    qint64 droppedLines() const { return m_dropped; }
+    // Bumped by reset(): line numbers held from before mean nothing now.
+    int generation() const { return m_generation; }
     TerminalCell cell(int line, int col) const;
     QString lineText(int line) const; // trailing blanks cut
     // The text between two cells (inclusive), lines joined by '\n' (a selection).
@@ -91,6 +96,8 @@ private:
     int m_rows;
     int m_maxScrollback;
     std::deque<QVector<TerminalCell>> m_scrollback;
+    qint64 m_dropped = 0;
+    int m_generation = 0;
     QByteArray m_output; // what vterm answers or encodes (keys), until taken
     bool m_cursorVisible = true;
     bool m_cursorBlink = true;

@@ -32,9 +32,16 @@ TerminalSession::TerminalSession(ApiClient& api, QString deviceId, const Termina
 void TerminalSession::start() {
     m_sinceLost.start();
     setState(State::Opening, tr("Opening a terminal…"));
+    // The answer is taken even if the view has gone meanwhile (the session object lives until it comes), so a
+    // terminal closed while it was still opening does not leave a session waiting on the server.
     m_client.openTerminal(m_deviceId, m_options, [this](const SessionAnswer& answer) {
         if (answer.grant)
             m_sessionId = answer.grant->id;
+        if (m_closeWhenOpened) {
+            close();
+            setState(State::Ended, tr("Closed before it opened."));
+            return;
+        }
         attachWith(answer);
     });
 }
@@ -136,8 +143,12 @@ void TerminalSession::reconnect() {
 }
 
 void TerminalSession::close() {
-    if (m_state == State::Ended || m_sessionId.isEmpty())
+    if (m_state == State::Ended)
         return;
+    if (m_sessionId.isEmpty()) {
+        m_closeWhenOpened = true;
+        return;
+    }
     m_client.close(m_sessionId, [](const QString&) {});
 }
 

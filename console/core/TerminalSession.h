@@ -70,6 +70,7 @@ private:
     QString m_status;
     std::optional<int> m_exitCode;
     bool m_echo = true;
+    bool m_closeWhenOpened = false; // closed before the server named the session: end it once it does
     int m_attempt = 0;
     QElapsedTimer m_sinceLost; // running while there is no live connection
     QTimer m_retry;

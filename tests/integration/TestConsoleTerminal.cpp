@@ -220,6 +220,14 @@ private Q_SLOTS:
         auto* bar = view->verticalScrollBar();
         QVERIFY(bar->value() <= matches.last().y() && matches.last().y() < bar->value() + screen.rows());
         QTest::keyClick(field, Qt::Key_Escape);
+        // Scrolled back while the full scrollback keeps dropping its oldest lines: the view keeps its text.
+        const int topLine = bar->value();
+        const QString top = screen.lineText(topLine);
+        const qint64 dropped = screen.droppedLines();
+        view->session().sendBytes("seq 1 300\r"); // not typed into the view, which would follow the output
+        QVERIFY(QTest::qWaitFor([&] { return screen.droppedLines() >= dropped + 300; }, 10000));
+        QCOMPARE(screen.lineText(bar->value()), top);
+        QVERIFY(bar->value() < topLine);
     }
 
     void aDroppedConnectionComesBackToTheSameScreen() {
@@ -297,6 +305,25 @@ private Q_SLOTS:
         QVERIFY(run(first, "echo still-here", "left-alive"));
         // What the window looks like, for a person to check.
         remote().grab().save(QDir::tempPath() + "/breeze-terminal-window.png");
+    }
+
+    void aPaneClosedWhileOpeningLeavesNoSessionBehind() {
+        const auto count = [&](const std::string& state) {
+            return m_fleet->api
+                ->get("/api/v1/sessions?kind=terminal&state=" + state +
+                      "&device_id=" + m_device.toStdString())
+                .body["items"]
+                .size();
+        };
+        const auto live = count("live");
+        const auto closed = count("closed");
+        auto* view = m_window->openTerminal(m_device); // closed at once, before the server has answered
+        std::unique_ptr<QMenu> menu(view->buildMenu(nullptr));
+        for (auto* action : menu->actions())
+            if (action->text() == "Close pane")
+                action->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(count("closed"), closed + 1, 10000);
+        QCOMPARE(count("live"), live);
     }
 
     void aRecordingPlaysBackSeeksAndFinds() {

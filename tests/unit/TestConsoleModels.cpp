@@ -788,6 +788,8 @@ private Q_SLOTS:
             screen.feed(QByteArray::number(i) + "\r\n");
         QCOMPARE(screen.scrollbackCount(), 100);
         QCOMPARE(screen.lineText(0), QString("47")); // the 100 lines before the screen's five
+        QCOMPARE(screen.droppedLines(), qint64(46)); // 146 pushed off the screen, 100 kept
+        const int generation = screen.generation();
         const auto found = screen.find("120");
         QCOMPARE(found.size(), 1);
         QVERIFY(found.first().y() < screen.scrollbackCount());
@@ -798,6 +800,8 @@ private Q_SLOTS:
         QVERIFY(red.bold && !red.defaultFg);
         screen.reset();
         QCOMPARE(screen.scrollbackCount(), 0);
+        QCOMPARE(screen.droppedLines(), qint64(0));
+        QVERIFY(screen.generation() != generation);
     }
 
     void terminalRecordingsAreReadStrictlyAndSeek() {

@@ -126,7 +126,16 @@ TerminalView* RemoteSessionsWindow::addPane(TerminalSession* session, const QStr
 }
 
 void RemoteSessionsWindow::closePane(TerminalView* view) {
-    view->session().close();
+    TerminalSession& session = view->session();
+    session.close();
+    if (session.sessionId().isEmpty() && session.state() != TerminalSession::State::Ended) {
+        // Still opening: the session outlives its pane until the server names it and it is ended there.
+        session.setParent(this);
+        connect(&session, &TerminalSession::stateChanged, &session, [&session](TerminalSession::State state) {
+            if (state == TerminalSession::State::Ended)
+                session.deleteLater();
+        });
+    }
     QWidget* tab = nullptr;
     for (int i = 0; i < m_tabs->count(); ++i)
         if (m_tabs->widget(i)->isAncestorOf(view))

@@ -68,7 +68,39 @@ TerminalView::TerminalView(TerminalScreen& screen, TerminalSession* session, QWi
     m_resizeDebounce.setInterval(80);
     connect(&m_resizeDebounce, &QTimer::timeout, this, &TerminalView::fitSession);
     connect(&screen, &TerminalScreen::changed, this, [this] {
-        updateScrollRange(verticalScrollBar()->value() == verticalScrollBar()->maximum());
+        auto* bar = verticalScrollBar();
+        const bool following = bar->value() == bar->maximum();
+        if (m_screen.generation() != m_generation) {
+            // A new screen (a resumed session's): nothing selected or found on the old one holds.
+            m_generation = m_screen.generation();
+            m_dropped = m_screen.droppedLines();
+            m_anchor.reset();
+            m_extent.reset();
+            m_matches.clear();
+            m_match = -1;
+        } else if (const auto shift = static_cast<int>(m_screen.droppedLines() - m_dropped); shift > 0) {
+            // The oldest lines went: what is held by line number moves up with the text.
+            m_dropped = m_screen.droppedLines();
+            const auto up = [shift](std::optional<QPoint>& point) {
+                if (point && point->y() - shift < 0)
+                    point.reset();
+                else if (point)
+                    point->ry() -= shift;
+            };
+            up(m_anchor);
+            up(m_extent);
+            if (!m_anchor || !m_extent)
+                m_anchor.reset(), m_extent.reset();
+            QVector<QPoint> kept;
+            for (QPoint match : std::as_const(m_matches))
+                if (match.y() - shift >= 0)
+                    kept.push_back(QPoint(match.x(), match.y() - shift));
+            m_matches = kept;
+            m_match = std::min<int>(m_match, static_cast<int>(m_matches.size()) - 1);
+            if (!following)
+                bar->setValue(std::max(0, bar->value() - shift));
+        }
+        updateScrollRange(following);
         viewport()->update();
     });
     connect(&screen, &TerminalScreen::titleChanged, this, &TerminalView::titleChanged);

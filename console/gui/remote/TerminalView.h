@@ -78,6 +78,8 @@ private:
     std::optional<QPoint> m_anchor; // selection start (col, line)
     std::optional<QPoint> m_extent; // selection end
     QVector<QPoint> m_matches;
+    qint64 m_dropped = 0; // the screen's droppedLines() when line numbers here were last made right
+    int m_generation = 0; // the screen's generation they belong to
     int m_match = -1;
     std::function<void(QMenu*)> m_extend;
 };
