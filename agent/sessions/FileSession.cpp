@@ -110,9 +110,9 @@ bool removeTree(int dir, const std::string& name, int depth) {
 } // namespace
 
 FileSession::FileSession(const protocol::SessionOpen& open)
-    : m_id(open.sessionId), m_grant(open.files), m_keepDetachedSeconds(open.keepDetachedSeconds),
-      m_idleTimeoutSeconds(open.idleTimeoutSeconds), m_detachedAt(Clock::now()),
-      m_lastActivity(Clock::now()) {
+    : m_id(open.sessionId), m_grant(open.files), m_credit(kWindow),
+      m_keepDetachedSeconds(open.keepDetachedSeconds), m_idleTimeoutSeconds(open.idleTimeoutSeconds),
+      m_detachedAt(Clock::now()), m_lastActivity(Clock::now()) {
     m_root = ::open(open.files.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (m_root < 0)
         throw std::runtime_error("the session's folder " + open.files.root +
@@ -132,9 +132,7 @@ FileSession::~FileSession() {
 
 void FileSession::attach(std::uint32_t channel, bool) {
     m_channel = channel;
-    m_credit = kWindow;
-    m_toGrant = 0;
-    m_controls.clear();
+    m_credit.reset();
     // Transfers under way belonged to the old connection: the console asks again (uploads resume from their
     // manifest, downloads from the offset it has).
     for (const auto& [transfer, download] : m_downloads)
@@ -159,7 +157,7 @@ void FileSession::detach() {
 }
 
 void FileSession::reply(const nlohmann::json& message) {
-    m_controls.push_back(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    m_credit.queueControl(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void FileSession::fail(std::int64_t id, const std::string& code, const std::string& message) {
@@ -193,11 +191,10 @@ std::pair<int, std::string> FileSession::parentOf(const std::string& given) cons
 void FileSession::frame(const protocol::StreamFrame& frame) {
     m_lastActivity = Clock::now();
     if (frame.kind == protocol::StreamKind::Window) {
-        if (const auto increment = protocol::decodeWindowIncrement(frame.payload))
-            m_credit = std::min<std::uint64_t>(m_credit + *increment, kWindow);
+        m_credit.granted(frame.payload);
         return;
     }
-    m_toGrant += frame.payload.size() + protocol::kFrameCost; // used once handled, here and now
+    m_credit.consumed(frame.payload.size() + protocol::kFrameCost); // used once handled, here and now
     if (frame.kind == protocol::StreamKind::FileChunk) {
         receiveChunk(frame.payload);
         return;
@@ -210,11 +207,19 @@ void FileSession::frame(const protocol::StreamFrame& frame) {
     } catch (const std::exception&) {
         return;
     }
-    request(message);
+    try {
+        request(message);
+    } catch (const std::exception& error) {
+        fail(-1, "bad_request", error.what()); // a field of the wrong type, say: never the agent's end
+    }
 }
 
 void FileSession::request(const nlohmann::json& message) {
-    const std::int64_t id = message.value("id", std::int64_t{-1});
+    // The console's message: every field is checked for its type (a wrong one is a refusal, never a throw
+    // here).
+    const auto idField = message.find("id");
+    const std::int64_t id =
+        idField != message.end() && idField->is_number_integer() ? idField->get<std::int64_t>() : -1;
     if (id < 0 || id > 0x7FFFFFFF) {
         fail(id, "bad_request", "every request needs an \"id\" (0 to 2^31-1)");
         return;
@@ -347,6 +352,12 @@ void FileSession::list(std::int64_t id, const std::string& path, bool hidden) {
 }
 
 void FileSession::startDownload(std::int64_t id, const nlohmann::json& message) {
+    // A resumed download names where the console's verified chunks end and the file it had (size, mtime).
+    const protocol::MessageFields fields(message, "download");
+    const auto from =
+        static_cast<std::uint64_t>(fields.optionalInteger("offset", 0, std::int64_t{1} << 50).value_or(0));
+    const auto hadSize = fields.optionalInteger("size", 0, std::int64_t{1} << 50);
+    const auto hadMtime = fields.optionalInteger("mtime", std::int64_t{-1} << 40, std::int64_t{1} << 40);
     const int fd = openBeneath(pathOf(message, "path"), O_RDONLY | O_NOFOLLOW);
     if (fd < 0)
         refuseErrno("cannot open the file");
@@ -358,10 +369,9 @@ void FileSession::startDownload(std::int64_t id, const nlohmann::json& message) 
     Download download;
     download.fd = fd;
     download.size = static_cast<std::uint64_t>(info.st_size);
-    // A resumed download: from where the console's verified chunks end, if the file is still the one it had.
-    const auto from = message.value("offset", std::uint64_t{0});
-    const bool same = message.value("size", download.size) == download.size &&
-                      message.value("mtime", std::int64_t{info.st_mtime}) == info.st_mtime;
+    // Resumed only if the file is still the one the console had.
+    const bool same = (!hadSize || static_cast<std::uint64_t>(*hadSize) == download.size) &&
+                      (!hadMtime || *hadMtime == info.st_mtime);
     download.offset = same && from <= download.size && from % kChunk == 0 ? from : 0;
     const auto transfer = static_cast<std::uint32_t>(id);
     closeTransfer(transfer);
@@ -582,7 +592,7 @@ bool FileSession::wantsTurn() const {
         return false;
     for (const auto& [transfer, download] : m_downloads)
         if (!download.paused && download.offset < download.size &&
-            m_credit >= kChunk + protocol::kFileChunkHeaderBytes + protocol::kFrameCost)
+            m_credit.available() >= kChunk + protocol::kFileChunkHeaderBytes + protocol::kFrameCost)
             return true;
     return false;
 }
@@ -590,19 +600,8 @@ bool FileSession::wantsTurn() const {
 void FileSession::drain(std::vector<std::string>& frames) {
     if (m_channel == 0)
         return;
-    if (m_toGrant >= kWindow / 4) {
-        frames.push_back(protocol::encodeStreamFrame(
-            protocol::StreamKind::Window, m_channel,
-            protocol::encodeWindowIncrement(static_cast<std::uint32_t>(m_toGrant))));
-        m_toGrant = 0;
-    }
-    while (!m_controls.empty() && m_credit >= m_controls.front().size() + protocol::kFrameCost) {
-        m_credit -= m_controls.front().size() + protocol::kFrameCost;
-        frames.push_back(
-            protocol::encodeStreamFrame(protocol::StreamKind::SessionControl, m_channel, m_controls.front()));
-        m_controls.pop_front();
-    }
-    if (!m_controls.empty())
+    m_credit.drainControls(m_channel, frames);
+    if (m_credit.controlsPending())
         return; // answers first: a chunk never overtakes the "file" that announces it
     std::string buffer(kChunk, '\0');
     int budget = kChunksPerDrain;
@@ -625,7 +624,7 @@ void FileSession::drain(std::vector<std::string>& frames) {
         }
         while (download.hashed >= download.offset && download.offset < download.size && budget > 0) {
             const auto length = std::min<std::uint64_t>(kChunk, download.size - download.offset);
-            if (m_credit < length + protocol::kFileChunkHeaderBytes + protocol::kFrameCost)
+            if (m_credit.available() < length + protocol::kFileChunkHeaderBytes + protocol::kFrameCost)
                 return; // the console has not taken enough yet
             const ssize_t got =
                 ::pread(download.fd, buffer.data(), length, static_cast<off_t>(download.offset));
@@ -639,7 +638,7 @@ void FileSession::drain(std::vector<std::string>& frames) {
             download.hashed += length;
             const std::string payload =
                 protocol::encodeFileChunk(transfer, download.offset, data, crypto::Digest::sha256(data));
-            m_credit -= payload.size() + protocol::kFrameCost;
+            m_credit.spend(payload.size() + protocol::kFrameCost);
             frames.push_back(
                 protocol::encodeStreamFrame(protocol::StreamKind::FileChunk, m_channel, payload));
             download.offset += length;

@@ -2,6 +2,7 @@
 
 #include "crypto/Sha256Stream.h"
 #include "protocol/SessionMessages.h"
+#include "sessions/ChannelCredit.h"
 #include "sessions/LiveSession.h"
 
 #include <deque>
@@ -85,9 +86,7 @@ private:
     int m_root = -1;
     std::string m_rootPath;
     protocol::FilesGrant m_grant;
-    std::uint64_t m_credit = 0;
-    std::uint64_t m_toGrant = 0;
-    std::deque<std::string> m_controls;
+    ChannelCredit m_credit;
     std::map<std::uint32_t, Download> m_downloads;
     std::map<std::uint32_t, Upload> m_uploads;
     int m_keepDetachedSeconds;

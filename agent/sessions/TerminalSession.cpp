@@ -43,8 +43,9 @@ std::vector<std::string> loginEnvironment(const TerminalPolicy::Login& login) {
 
 TerminalSession::TerminalSession(const protocol::SessionOpen& open, const TerminalPolicy& policy)
     : m_id(open.sessionId), m_mirror(open.terminal.cols, open.terminal.rows, policy.scrollbackLines),
-      m_keepDetachedSeconds(open.keepDetachedSeconds), m_idleTimeoutSeconds(open.idleTimeoutSeconds),
-      m_detachedAt(Clock::now()), m_lastActivity(Clock::now()) {
+      m_credit(kWindow), m_keepDetachedSeconds(open.keepDetachedSeconds),
+      m_idleTimeoutSeconds(open.idleTimeoutSeconds), m_detachedAt(Clock::now()),
+      m_lastActivity(Clock::now()) {
     const auto login = policy.resolve(open.terminal.user, open.terminal.shell);
     // Everything the child needs is made before fork: between fork and exec only async-signal-safe calls.
     const bool switchUser = login.account.uid != ::geteuid();
@@ -143,19 +144,13 @@ TerminalSession::~TerminalSession() {
     }
 }
 
-void TerminalSession::queueControl(std::string json) {
-    m_controls.push_back(std::move(json));
-}
-
 void TerminalSession::attach(std::uint32_t channel, bool resumed) {
     m_channel = channel;
-    m_credit = kWindow;
-    m_toGrant = 0;
-    m_controls.clear();
+    m_credit.reset();
     m_output.clear();
     m_input.clear();
     m_echo.reset();
-    queueControl(protocol::TerminalReady{resumed, m_mirror.cols(), m_mirror.rows()}.encode());
+    m_credit.queueControl(protocol::TerminalReady{resumed, m_mirror.cols(), m_mirror.rows()}.encode());
     if (resumed)
         m_output = m_mirror.snapshot();
     noteEcho();
@@ -164,7 +159,7 @@ void TerminalSession::attach(std::uint32_t channel, bool resumed) {
 
 void TerminalSession::detach() {
     m_channel = 0;
-    m_controls.clear();
+    m_credit.clearControls();
     m_output.clear();
     m_input.clear();
     m_detachedAt = Clock::now();
@@ -220,7 +215,7 @@ void TerminalSession::writeInput() {
             return;
         }
         m_input.erase(0, static_cast<std::size_t>(wrote));
-        m_toGrant += static_cast<std::uint64_t>(wrote);
+        m_credit.consumed(static_cast<std::uint64_t>(wrote));
     }
 }
 
@@ -233,7 +228,7 @@ void TerminalSession::noteEcho() {
     const bool echo = (modes.c_lflag & ECHO) != 0 || (modes.c_lflag & ICANON) == 0;
     if (m_channel != 0 && m_echo != echo) {
         m_echo = echo;
-        queueControl(protocol::TerminalEcho{echo}.encode());
+        m_credit.queueControl(protocol::TerminalEcho{echo}.encode());
     }
 }
 
@@ -251,17 +246,16 @@ void TerminalSession::checkExit() {
 void TerminalSession::frame(const protocol::StreamFrame& frame) {
     switch (frame.kind) {
     case protocol::StreamKind::Window:
-        if (const auto increment = protocol::decodeWindowIncrement(frame.payload))
-            m_credit = std::min<std::uint64_t>(m_credit + *increment, kWindow);
+        m_credit.granted(frame.payload);
         return;
     case protocol::StreamKind::TerminalData:
         m_input.append(frame.payload);
-        m_toGrant += protocol::kFrameCost;
+        m_credit.consumed(protocol::kFrameCost);
         m_lastActivity = Clock::now();
         writeInput();
         return;
     case protocol::StreamKind::SessionControl: {
-        m_toGrant += frame.payload.size() + protocol::kFrameCost;
+        m_credit.consumed(frame.payload.size() + protocol::kFrameCost);
         try {
             const auto control = protocol::decodeSessionControl(frame.payload);
             if (const auto resize = protocol::TerminalResize::from(control)) {
@@ -284,22 +278,11 @@ void TerminalSession::frame(const protocol::StreamFrame& frame) {
 void TerminalSession::drain(std::vector<std::string>& frames) {
     if (m_channel == 0)
         return;
-    if (m_toGrant >= kWindow / 4) {
-        frames.push_back(protocol::encodeStreamFrame(
-            protocol::StreamKind::Window, m_channel,
-            protocol::encodeWindowIncrement(static_cast<std::uint32_t>(m_toGrant))));
-        m_toGrant = 0;
-    }
-    while (!m_controls.empty() && m_credit >= m_controls.front().size() + protocol::kFrameCost) {
-        m_credit -= m_controls.front().size() + protocol::kFrameCost;
-        frames.push_back(
-            protocol::encodeStreamFrame(protocol::StreamKind::SessionControl, m_channel, m_controls.front()));
-        m_controls.pop_front();
-    }
-    while (m_controls.empty() && !m_output.empty() && m_credit > protocol::kFrameCost) {
-        const std::size_t take =
-            std::min<std::uint64_t>({m_output.size(), kMaxFramePayload, m_credit - protocol::kFrameCost});
-        m_credit -= take + protocol::kFrameCost;
+    m_credit.drainControls(m_channel, frames);
+    while (!m_credit.controlsPending() && !m_output.empty() && m_credit.available() > protocol::kFrameCost) {
+        const std::size_t take = std::min<std::uint64_t>(
+            {m_output.size(), kMaxFramePayload, m_credit.available() - protocol::kFrameCost});
+        m_credit.spend(take + protocol::kFrameCost);
         frames.push_back(protocol::encodeStreamFrame(protocol::StreamKind::TerminalData, m_channel,
                                                      std::string_view(m_output).substr(0, take)));
         m_output.erase(0, take);
@@ -308,7 +291,7 @@ void TerminalSession::drain(std::vector<std::string>& frames) {
 
 bool TerminalSession::finished() const {
     // The shell is gone (a background job still holding the terminal gets its hang-up when it closes).
-    return m_exitCode && (m_channel == 0 || (m_output.empty() && m_controls.empty()));
+    return m_exitCode && (m_channel == 0 || (m_output.empty() && !m_credit.controlsPending()));
 }
 
 } // namespace breeze::agent

@@ -2,6 +2,7 @@
 
 #include "protocol/SessionMessages.h"
 #include "protocol/StreamFrame.h"
+#include "sessions/ChannelCredit.h"
 #include "sessions/LiveSession.h"
 #include "sessions/ScreenMirror.h"
 #include "sessions/TerminalPolicy.h"
@@ -57,7 +58,6 @@ private:
     void writeInput();
     void checkExit();
     void noteEcho();
-    void queueControl(std::string json);
 
     std::string m_id;
     std::uint32_t m_channel = 0;
@@ -66,11 +66,9 @@ private:
     bool m_hungUp = false; // the pseudo-terminal has no writer left
     std::optional<int> m_exitCode;
     ScreenMirror m_mirror;
-    std::deque<std::string> m_controls; // SessionControl payloads waiting for credit
-    std::string m_output;               // shell output waiting for credit (and the snapshot, first)
-    std::string m_input;                // console input waiting for the pseudo-terminal
-    std::uint64_t m_credit = 0;         // what the console still takes
-    std::uint64_t m_toGrant = 0;        // input consumed since credit was last given back
+    std::string m_output; // shell output waiting for credit (and the snapshot, first)
+    std::string m_input;  // console input waiting for the pseudo-terminal
+    ChannelCredit m_credit;
     std::optional<bool> m_echo;
     bool m_runsCommand = false;
     int m_keepDetachedSeconds;

@@ -249,7 +249,7 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
         if (decoded.frame->kind == StreamKind::TerminalData)
             m_recorder->output(channel->sessionId, decoded.frame->payload);
         else if (decoded.frame->kind == StreamKind::SessionControl && control && (*control)["type"] == "echo")
-            m_recorder->echo(channel->sessionId, control->value("on", true));
+            m_recorder->echo(channel->sessionId, !control->contains("on") || (*control)["on"] != false);
     }
     protocol::setStreamChannel(frame, protocol::kRelayChannel);
     m_door.sendStream(channel->console, std::move(frame), lane);

@@ -270,6 +270,32 @@ private Q_SLOTS:
             403);
     }
 
+    void malformedRequestsAreRefusedAndTheAgentCarriesOn() {
+        const auto opened =
+            m_fleet->api->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "files"}});
+        QCOMPARE(opened.status, 201);
+        net::RelayConnection relay(opened.body["relay_url"], opened.body["token"], m_tls.get(),
+                                   protocol::SessionKind::Files);
+        // Fields of the wrong type, an unknown request, a path that is not base64.
+        for (const char* bad : {R"({"type":"list","id":"seven","path":""})",
+                                R"({"type":"download","id":2,"path":"","offset":"y"})",
+                                R"({"type":"delete","id":3,"path":"","recursive":"yes"})",
+                                R"({"type":"fly","id":4})", R"({"type":"list","id":5,"path":"%%%"})"})
+            relay.sendControl(bad);
+        std::vector<nlohmann::json> errors;
+        const net::RelayConnection::Handlers handlers{{}, [&](const nlohmann::json& control) {
+                                                          if (control["type"] == "error")
+                                                              errors.push_back(control);
+                                                      }};
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (errors.size() < 5 && std::chrono::steady_clock::now() < deadline)
+            QVERIFY(relay.pump(std::chrono::milliseconds(100), handlers));
+        QCOMPARE(errors.size(), std::size_t(5));
+        // Still the same agent, still serving.
+        QVERIFY(m_agent->isRunning());
+        QVERIFY(!session(*m_fleet->api)->list(m_root).empty());
+    }
+
     void adminFilesCommandsWork() {
         QTemporaryDir home;
         const std::string key =
