@@ -224,7 +224,7 @@ void FileSession::request(const nlohmann::json& message) {
         fail(id, "bad_request", "every request needs an \"id\" (0 to 2^31-1)");
         return;
     }
-    const std::string type = message["type"];
+    const std::string type = message.value("type", ""); // a wrong type throws, and frame() refuses it
     try {
         if (type == "list") {
             list(id, pathOf(message, "path"), message.value("hidden", true));
@@ -282,8 +282,20 @@ void FileSession::request(const nlohmann::json& message) {
             const auto transfer = static_cast<std::uint32_t>(message.value("transfer", std::int64_t{-1}));
             if (const auto it = m_downloads.find(transfer); it != m_downloads.end() && type != "cancel")
                 it->second.paused = type == "pause";
+            else if (type == "cancel" && message.value("discard", false))
+                discardUpload(transfer); // the technician gave up on it: its partial file goes too
             else if (type == "cancel")
                 closeTransfer(transfer); // an upload's partial file stays for a later resume
+            reply({{"type", "done"}, {"id", id}});
+        } else if (type == "discard") {
+            // The partial file of an upload paused, then cancelled.
+            if (!m_grant.upload)
+                throw Refusal("denied", "this session may not upload");
+            const auto [dir, name] = parentOf(pathOf(message, "path"));
+            const std::string part = "." + name + ".breeze-part";
+            unlinkat(dir, part.c_str(), 0);
+            unlinkat(dir, (part + ".manifest").c_str(), 0);
+            ::close(dir);
             reply({{"type", "done"}, {"id", id}});
         } else {
             fail(id, "unknown_request", "unknown request \"" + type + "\"");
@@ -552,9 +564,7 @@ void FileSession::finishUpload(std::uint32_t transfer, Upload& upload) {
     }
     if (actual != upload.sha256) {
         fail(id, "checksum_mismatch", "the uploaded file's SHA-256 is " + actual + ", not " + upload.sha256);
-        unlinkat(upload.dir, upload.manifestName.c_str(), 0);
-        unlinkat(upload.dir, upload.partName.c_str(), 0);
-        closeTransfer(transfer);
+        discardUpload(transfer);
         return;
     }
     // No fsync, as cp, scp and rsync do not: on the link thread it would hold every other session of the
@@ -565,13 +575,23 @@ void FileSession::finishUpload(std::uint32_t transfer, Upload& upload) {
         closeTransfer(transfer);
         return;
     }
-    unlinkat(upload.dir, upload.manifestName.c_str(), 0);
     reply({{"type", "upload_done"},
            {"id", id},
            {"name", encoding::base64Encode(upload.finalName)},
            {"sha256", actual},
            {"size", upload.size}});
-    closeTransfer(transfer);
+    discardUpload(transfer); // the manifest goes (closing would write it again); the file is in place
+}
+
+void FileSession::discardUpload(std::uint32_t transfer) {
+    const auto it = m_uploads.find(transfer);
+    if (it == m_uploads.end())
+        return;
+    unlinkat(it->second.dir, it->second.partName.c_str(), 0);
+    unlinkat(it->second.dir, it->second.manifestName.c_str(), 0);
+    ::close(it->second.part);
+    ::close(it->second.dir);
+    m_uploads.erase(it);
 }
 
 void FileSession::closeTransfer(std::uint32_t transfer) {

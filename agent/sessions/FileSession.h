@@ -79,6 +79,7 @@ private:
     void receiveChunk(std::string_view payload);
     void finishUpload(std::uint32_t transfer, Upload& upload);
     void saveManifest(const Upload& upload) const;
+    void discardUpload(std::uint32_t transfer);
     void closeTransfer(std::uint32_t transfer);
 
     std::string m_id;

@@ -2,6 +2,7 @@
 
 #include "encoding/Utf8.h"
 
+#include <cstring>
 #include <functional>
 #include <vterm.h>
 
@@ -94,6 +95,9 @@ ScreenMirror::ScreenMirror(int cols, int rows, std::size_t scrollbackLines)
         c.sb_pushline = [](int cols, const VTermScreenCell* cells, void* user) {
             return pushLine(cols, cells, user);
         };
+        c.sb_popline = [](int cols, VTermScreenCell* cells, void* user) {
+            return popLine(cols, cells, user);
+        };
         return c;
     }();
     vterm_screen_set_callbacks(m_screen, &callbacks, this);
@@ -112,6 +116,36 @@ int ScreenMirror::pushLine(int cols, const void* cells, void* user) {
         cols, [row](int col) { return row[col]; }, true));
     while (self->m_scrollback.size() > self->m_maxScrollback)
         self->m_scrollback.pop_front();
+    self->m_recentCells.emplace_back(reinterpret_cast<const char*>(row),
+                                     static_cast<std::size_t>(cols) * sizeof(VTermScreenCell));
+    // A screen grows by at most its own height at once: a few hundred lines are enough to give back.
+    while (self->m_recentCells.size() > std::min<std::size_t>(512, self->m_scrollback.size()))
+        self->m_recentCells.pop_front();
+    return 1;
+}
+
+int ScreenMirror::popLine(int cols, void* cells, void* user) {
+    auto* self = static_cast<ScreenMirror*>(user);
+    if (self->m_recentCells.empty() || self->m_scrollback.empty())
+        return 0;
+    const std::string line = std::move(self->m_recentCells.back());
+    self->m_recentCells.pop_back();
+    self->m_scrollback.pop_back();
+    auto* row = static_cast<VTermScreenCell*>(cells);
+    const std::size_t had = line.size() / sizeof(VTermScreenCell);
+    for (int col = 0; col < cols; ++col) {
+        if (static_cast<std::size_t>(col) < had) {
+            std::memcpy(&row[col], line.data() + static_cast<std::size_t>(col) * sizeof(VTermScreenCell),
+                        sizeof(VTermScreenCell));
+            continue;
+        }
+        row[col] = VTermScreenCell{}; // past the old width: blank, in the default colours
+        row[col].width = 1;
+        vterm_color_indexed(&row[col].fg, 7);
+        vterm_color_indexed(&row[col].bg, 0);
+        row[col].fg.type |= VTERM_COLOR_DEFAULT_FG;
+        row[col].bg.type |= VTERM_COLOR_DEFAULT_BG;
+    }
     return 1;
 }
 

@@ -34,6 +34,7 @@ public:
 
 private:
     static int pushLine(int cols, const void* cells, void* user);
+    static int popLine(int cols, void* cells, void* user);
     static int setProperty(int prop, const void* value, void* user);
     std::string rowText(int row, bool withAttributes) const;
 
@@ -43,6 +44,9 @@ private:
     int m_rows;
     std::size_t m_maxScrollback;
     std::deque<std::string> m_scrollback; // oldest first, each line with its SGR attributes
+    // The newest scrollback lines as the cells they were, for a screen that grows taller to take back, as
+    // the console's terminal does (else the two copies of the screen differ after a shrink and a grow).
+    std::deque<std::string> m_recentCells;
     TerminalModes m_modes;
     bool m_alternate = false;
     bool m_cursorVisible = true;

@@ -67,7 +67,11 @@ void RelayLink::close() {
 }
 
 void RelayLink::send(int kind, const QByteArray& payload) {
-    constexpr qsizetype kChunk = qsizetype{64} * 1024;
+    // A long paste goes in pieces that fit the credit as it comes; a file chunk or a control message is one
+    // frame, since the receiver decodes each frame whole.
+    const qsizetype kChunk = kind == static_cast<int>(protocol::StreamKind::TerminalData)
+                                 ? qsizetype{64} * 1024
+                                 : std::max<qsizetype>(payload.size(), 1);
     qsizetype at = 0;
     do {
         const QByteArray part = payload.mid(at, kChunk);
@@ -87,16 +91,20 @@ void RelayLink::sendControl(const QJsonObject& control) {
 }
 
 void RelayLink::flushPending() {
+    bool sent = false;
     while (m_open && !m_pending.empty()) {
         const quint64 cost = static_cast<quint64>(m_pending.front().size()) - protocol::kStreamHeaderBytes +
                              protocol::kFrameCost;
         if (cost > m_credit)
-            return; // the rest goes when the agent grants more
+            break; // the rest goes when the agent grants more
         m_credit -= cost;
         m_socket.sendBinaryMessage(m_pending.front());
         m_pendingBytes -= m_pending.front().size();
         m_pending.pop_front();
+        sent = true;
     }
+    if (sent)
+        Q_EMIT flushed();
 }
 
 void RelayLink::consumed(qint64 bytes) {

@@ -40,6 +40,8 @@ Q_SIGNALS:
     void opened();
     void dataReceived(int kind, const QByteArray& payload);
     void controlReceived(const QJsonObject& control);
+    // Queued data went out (the agent granted credit): a sender holding back more may go on.
+    void flushed();
     // The connection ended, or an attempt failed. Whether the session is over is said by the session
     // itself (its "closed" control message comes first), never by how the connection ended.
     void closed(const QString& reason);

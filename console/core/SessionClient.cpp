@@ -43,6 +43,14 @@ void SessionClient::openTerminal(const QString& deviceId, const TerminalOptions&
                [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
 }
 
+void SessionClient::openFiles(const QString& deviceId, const QString& root, Done done) {
+    QJsonObject body{{QStringLiteral("kind"), QStringLiteral("files")}};
+    if (!root.isEmpty())
+        body.insert(QStringLiteral("root"), root);
+    m_api.post(QStringLiteral("/api/v1/devices/%1/sessions").arg(deviceId), body,
+               [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
+}
+
 void SessionClient::attach(const QString& sessionId, Done done) {
     m_api.post(QStringLiteral("/api/v1/sessions/%1/attach").arg(sessionId), {},
                [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });

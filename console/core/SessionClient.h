@@ -52,6 +52,8 @@ public:
 
     using Done = std::function<void(const SessionAnswer& answer)>;
     void openTerminal(const QString& deviceId, const TerminalOptions& options, Done done);
+    // `root`: a folder to keep the session inside (within the role's own); empty for the role's.
+    void openFiles(const QString& deviceId, const QString& root, Done done);
     void attach(const QString& sessionId, Done done);
     void close(const QString& sessionId, std::function<void(const QString& error)> done);
     // A terminal session's recording (asciicast v2).

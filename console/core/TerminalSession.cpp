@@ -4,17 +4,11 @@
 
 namespace breeze::console {
 
-namespace {
-// The server keeps a detached session this long by default (sessions.keep_detached_seconds).
-constexpr qint64 kGiveUpAfterMs = qint64{10} * 60 * 1000;
-} // namespace
-
 TerminalSession::TerminalSession(ApiClient& api, QString deviceId, const TerminalOptions& options,
                                  QObject* parent)
     : QObject(parent), m_client(api), m_deviceId(std::move(deviceId)), m_options(options),
       m_screen(options.cols, options.rows), m_link(api.sslConfiguration(), true) {
-    m_retry.setSingleShot(true);
-    connect(&m_retry, &QTimer::timeout, this, [this] {
+    connect(&m_backoff, &ReattachBackoff::due, this, [this] {
         m_client.attach(m_sessionId, [this](const SessionAnswer& answer) { attachWith(answer); });
     });
     connect(&m_link, &RelayLink::dataReceived, this, [this](int kind, const QByteArray& data) {
@@ -30,7 +24,6 @@ TerminalSession::TerminalSession(ApiClient& api, QString deviceId, const Termina
 }
 
 void TerminalSession::start() {
-    m_sinceLost.start();
     setState(State::Opening, tr("Opening a terminal…"));
     // The answer is taken even if the view has gone meanwhile (the session object lives until it comes), so a
     // terminal closed while it was still opening does not leave a session waiting on the server.
@@ -48,7 +41,6 @@ void TerminalSession::start() {
 
 void TerminalSession::resume(const QString& sessionId) {
     m_sessionId = sessionId;
-    m_sinceLost.start();
     setState(State::Reconnecting, tr("Attaching to the session again…"));
     m_client.attach(m_sessionId, [this](const SessionAnswer& answer) { attachWith(answer); });
 }
@@ -56,9 +48,7 @@ void TerminalSession::resume(const QString& sessionId) {
 void TerminalSession::setState(State state, const QString& status) {
     m_status = status;
     if (state == State::Live)
-        m_sinceLost.invalidate();
-    else if (!m_sinceLost.isValid())
-        m_sinceLost.start(); // the connection was lost just now
+        m_backoff.live();
     m_state = state;
     Q_EMIT stateChanged(state);
 }
@@ -83,7 +73,6 @@ void TerminalSession::onControl(const QJsonObject& control) {
         // A resumed session sends the device's copy of the screen next: start from a clean terminal.
         if (control.value(QStringLiteral("resumed")).toBool())
             m_screen.reset();
-        m_attempt = 0;
         setState(State::Live);
         resize(m_screen.cols(), m_screen.rows()); // the window may have changed while away
     } else if (type == QStringLiteral("echo")) {
@@ -103,15 +92,12 @@ void TerminalSession::onClosed(const QString& reason) {
 }
 
 void TerminalSession::scheduleAttach() {
-    if (m_sinceLost.isValid() && m_sinceLost.elapsed() > kGiveUpAfterMs) {
+    if (!m_backoff.schedule()) {
         setState(State::Ended, tr("The connection did not come back in time."));
         return;
     }
     if (m_state != State::Reconnecting)
         setState(State::Reconnecting, m_status);
-    // Full jitter: 0.5 s doubling to 30 s, so consoles cut off together do not all come back at once.
-    const int ceiling = std::min(30'000, 500 << std::min(m_attempt++, 6));
-    m_retry.start(std::uniform_int_distribution<int>(ceiling / 2, ceiling)(m_random));
 }
 
 void TerminalSession::sendKey(int qtKey, Qt::KeyboardModifiers modifiers, const QString& text) {

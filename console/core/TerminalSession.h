@@ -1,14 +1,12 @@
 #pragma once
 
+#include "ReattachBackoff.h"
 #include "RelayLink.h"
 #include "SessionClient.h"
 #include "TerminalScreen.h"
 
-#include <QElapsedTimer>
 #include <QObject>
-#include <QTimer>
 #include <optional>
-#include <random>
 
 namespace breeze::console {
 
@@ -71,10 +69,7 @@ private:
     std::optional<int> m_exitCode;
     bool m_echo = true;
     bool m_closeWhenOpened = false; // closed before the server named the session: end it once it does
-    int m_attempt = 0;
-    QElapsedTimer m_sinceLost; // running while there is no live connection
-    QTimer m_retry;
-    std::mt19937 m_random{std::random_device{}()};
+    ReattachBackoff m_backoff;
 };
 
 } // namespace breeze::console

@@ -269,8 +269,10 @@ private Q_SLOTS:
             m_fleet->api->get("/api/v1/sessions/" + sessionId.toStdString()).body["state"], "detached",
             10000);
         m_window = std::make_unique<MainWindow>(*m_connection);
+        // The same window size (as a console restores its windows' geometry first): the same screen, cell
+        // for cell.
+        remote().resize(windowSize);
         m_window->restoreTerminals();
-        remote().resize(windowSize); // the same window size: the same screen, cell for cell
         QVERIFY(QTest::qWaitFor([&] { return remote().currentTerminal() != nullptr; }, 5000));
         auto* back = remote().currentTerminal();
         QCOMPARE(back->session().sessionId(), sessionId);

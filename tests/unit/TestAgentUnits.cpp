@@ -314,6 +314,23 @@ private Q_SLOTS:
         QCOMPARE(third.text(), mirror.text());
     }
 
+    void aScreenThatShrinksAndGrowsTakesItsLinesBack() {
+        // As the console's terminal does: otherwise the device's copy and the console's differ after a window
+        // is made smaller and larger again, and a resumed session shows a different screen.
+        breeze::agent::ScreenMirror mirror(40, 10, 100);
+        for (int i = 1; i <= 25; ++i)
+            mirror.feed("\x1b[1mline\x1b[0m " + std::to_string(i) + "\r\n");
+        mirror.feed("$ ");
+        const std::string before = mirror.text();
+        const auto scrollback = mirror.scrollbackSize();
+        mirror.resize(40, 4);
+        QCOMPARE(mirror.scrollbackSize(), scrollback + 6);
+        mirror.resize(40, 10);
+        QCOMPARE(mirror.scrollbackSize(), scrollback);
+        QCOMPARE(mirror.text(), before);
+        QVERIFY(mirror.snapshot().find("\x1b[0;1mline") != std::string::npos); // attributes came back too
+    }
+
     void terminalPolicyRefusesWhatTheDeviceDoesNotAllow() {
         breeze::agent::TerminalPolicy policy;
         const auto self = breeze::agent::Account::ofUid(::geteuid());

@@ -30,6 +30,9 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
     auto* terminal = new QPushButton(tr("Terminal"), this);
     terminal->setObjectName(QStringLiteral("terminal"));
     connect(terminal, &QPushButton::clicked, this, &DeviceHeader::terminalRequested);
+    auto* files = new QPushButton(tr("Files"), this);
+    files->setObjectName(QStringLiteral("files"));
+    connect(files, &QPushButton::clicked, this, &DeviceHeader::filesRequested);
     connect(run, &QPushButton::clicked, this, &DeviceHeader::runScriptRequested);
     connect(m_ping, &QPushButton::clicked, this, &DeviceHeader::pingRequested);
     connect(restart, &QPushButton::clicked, this, &DeviceHeader::restartRequested);
@@ -38,6 +41,7 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
     top->addWidget(m_state);
     top->addStretch();
     top->addWidget(terminal);
+    top->addWidget(files);
     top->addWidget(run);
     top->addWidget(m_ping);
     top->addWidget(restart);

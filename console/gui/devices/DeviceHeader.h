@@ -31,6 +31,7 @@ public:
 Q_SIGNALS:
     void runScriptRequested();
     void terminalRequested();
+    void filesRequested();
     void pingRequested();
     void restartRequested();
 

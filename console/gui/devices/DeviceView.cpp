@@ -80,6 +80,7 @@ void DeviceView::addHeader() {
     m_header = new DeviceHeader(m_connection.devices(), m_deviceId, this);
     connect(m_header, &DeviceHeader::terminalRequested, this,
             [this] { Q_EMIT terminalRequested(m_deviceId); });
+    connect(m_header, &DeviceHeader::filesRequested, this, [this] { Q_EMIT filesRequested(m_deviceId); });
     connect(m_header, &DeviceHeader::runScriptRequested, this,
             [this] { Q_EMIT runScriptRequested({m_deviceId}); });
     connect(m_header, &DeviceHeader::pingRequested, this,

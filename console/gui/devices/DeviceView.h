@@ -40,6 +40,7 @@ public:
 Q_SIGNALS:
     void runScriptRequested(const QStringList& deviceIds);
     void terminalRequested(const QString& deviceId);
+    void filesRequested(const QString& deviceId);
 
 public:
     DeviceDetails& details() { return *m_details; }

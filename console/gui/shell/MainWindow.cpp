@@ -14,6 +14,7 @@
 #include "devices/DeviceView.h"
 #include "devices/SavedFilterMenu.h"
 #include "patches/PatchesView.h"
+#include "remote/FileManagerView.h"
 #include "remote/RemoteSessionsWindow.h"
 #include "remote/TerminalView.h"
 #include "scripts/RunMonitorWindow.h"
@@ -680,6 +681,7 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
         view->setAttribute(Qt::WA_DeleteOnClose);
         connect(view, &DeviceView::runScriptRequested, this, &MainWindow::runScriptOn);
         connect(view, &DeviceView::terminalRequested, this, [this](const QString& id) { openTerminal(id); });
+        connect(view, &DeviceView::filesRequested, this, [this](const QString& id) { openFiles(id); });
         // Open device windows follow their device's heartbeats live; closing one stops its stream.
         connect(view, &QObject::destroyed, this, [this, deviceId] {
             m_deviceViews.remove(deviceId);
@@ -707,13 +709,31 @@ void MainWindow::restoreTerminals() {
         remoteSessions()->restoreSessions();
 }
 
+QString MainWindow::deviceName(const QString& deviceId) const {
+    const Device* device = m_connection.devices().device(deviceId);
+    return !device ? deviceId : device->hostname.isEmpty() ? device->identity : device->hostname;
+}
+
+FileManagerView* MainWindow::openFiles(const QString& deviceId) {
+    if (deviceId.isEmpty())
+        return nullptr;
+    // A window per device (a second click brings it up again), owned here so it closes with the console.
+    QPointer<FileManagerView>& view = m_fileViews[deviceId];
+    if (!view) {
+        view = new FileManagerView(m_connection.api(), deviceId, deviceName(deviceId), {}, this);
+        view->setWindowFlag(Qt::Window);
+        view->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    view->show();
+    view->raise();
+    view->activateWindow();
+    return view;
+}
+
 TerminalView* MainWindow::openTerminal(const QString& deviceId, bool beside) {
     if (deviceId.isEmpty())
         return nullptr;
-    const Device* device = m_connection.devices().device(deviceId);
-    const QString name = !device                      ? deviceId
-                         : device->hostname.isEmpty() ? device->identity
-                                                      : device->hostname;
+    const QString name = deviceName(deviceId);
     return remoteSessions()->openTerminal(deviceId, name,
                                           beside ? RemoteSessionsWindow::Placement::SplitRight
                                                  : RemoteSessionsWindow::Placement::NewTab);

@@ -32,6 +32,7 @@ class DeviceView;
 class InlineMessage;
 class PatchesView;
 class RemoteSessionsWindow;
+class FileManagerView;
 class TerminalView;
 class RunMonitorWindow;
 class SavedFilterMenu;
@@ -74,6 +75,8 @@ public:
     DeviceView* openDevice(const QString& deviceId);
     // A terminal on the device in the remote sessions window: a new tab, or beside the terminal shown last.
     TerminalView* openTerminal(const QString& deviceId, bool beside = false);
+    // The device's files in a window of their own (one per device).
+    FileManagerView* openFiles(const QString& deviceId);
     RemoteSessionsWindow* remoteSessions();
     // After sign-in: the terminals the console had open when it last quit, attached again.
     void restoreTerminals();
@@ -146,8 +149,10 @@ private:
     QTimer* m_scopeRecount;
     int m_secondsLeft = 0;
     bool m_columnsArranged = false;
+    QString deviceName(const QString& deviceId) const;
     QHash<QString, QPointer<DeviceView>> m_deviceViews;
     QPointer<RemoteSessionsWindow> m_remote;
+    QHash<QString, QPointer<FileManagerView>> m_fileViews;
 };
 
 } // namespace breeze::console

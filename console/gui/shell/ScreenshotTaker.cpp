@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "devices/DeviceView.h"
+#include "remote/FileManagerView.h"
 #include "shell/MainWindow.h"
 #include "shell/Theme.h"
 
@@ -101,6 +102,14 @@ void ScreenshotTaker::takeNext() {
             return;
         }
         m_shown = device;
+    } else if (request.view.startsWith("files:")) {
+        FileManagerView* files = m_window.openFiles(request.view.mid(6));
+        if (!files) {
+            std::cerr << "breeze-console: --view files:ID needs a device id\n";
+            QApplication::exit(2);
+            return;
+        }
+        m_shown = files;
     } else {
         m_window.showView(request.view);
     }

@@ -1,0 +1,218 @@
+#include "RemoteFiles.h"
+
+#include "protocol/StreamFrame.h"
+
+#include <QJsonArray>
+
+namespace breeze::console {
+
+namespace {
+QString path64(const QByteArray& path) {
+    return QString::fromLatin1(path.toBase64());
+}
+
+bool isError(const QJsonObject& answer) {
+    return answer.value(QStringLiteral("type")).toString() == QStringLiteral("error");
+}
+
+RemoteFileEntry entryOf(const QJsonObject& item) {
+    RemoteFileEntry entry;
+    entry.name = QByteArray::fromBase64(item.value(QStringLiteral("name")).toString().toLatin1());
+    entry.type = item.value(QStringLiteral("type")).toString(QStringLiteral("other"));
+    entry.size = static_cast<quint64>(std::max<qint64>(0, item.value(QStringLiteral("size")).toInteger()));
+    entry.mtime = item.value(QStringLiteral("mtime")).toInteger();
+    entry.mode = item.value(QStringLiteral("mode")).toInt();
+    entry.owner = item.value(QStringLiteral("owner")).toString();
+    entry.group = item.value(QStringLiteral("group")).toString();
+    entry.target = QByteArray::fromBase64(item.value(QStringLiteral("target")).toString().toLatin1());
+    return entry;
+}
+} // namespace
+
+RemoteFiles::RemoteFiles(ApiClient& api, QString deviceId, QObject* parent)
+    : QObject(parent), m_client(api), m_deviceId(std::move(deviceId)), m_link(api.sslConfiguration(), false) {
+    connect(&m_backoff, &ReattachBackoff::due, this, [this] {
+        m_client.attach(m_sessionId, [this](const SessionAnswer& answer) { attachWith(answer); });
+    });
+    connect(&m_link, &RelayLink::dataReceived, this, [this](int kind, const QByteArray& data) {
+        if (kind == static_cast<int>(protocol::StreamKind::FileChunk))
+            Q_EMIT chunkReceived(data); // credited back once written (consumed())
+        else
+            m_link.consumed(data.size());
+    });
+    connect(&m_link, &RelayLink::controlReceived, this, &RemoteFiles::onControl);
+    connect(&m_link, &RelayLink::closed, this, &RemoteFiles::onClosed);
+    connect(&m_link, &RelayLink::flushed, this, &RemoteFiles::sendable);
+}
+
+RemoteFiles::~RemoteFiles() {
+    m_waiting.clear(); // no callbacks into owners that are going too
+}
+
+void RemoteFiles::start(const QString& root) {
+    setState(State::Opening, tr("Opening a file session…"));
+    m_client.openFiles(m_deviceId, root, [this](const SessionAnswer& answer) {
+        if (answer.grant)
+            m_sessionId = answer.grant->id;
+        if (m_closeWhenOpened) {
+            close();
+            setState(State::Ended, tr("Closed before it opened."));
+            return;
+        }
+        attachWith(answer);
+    });
+}
+
+void RemoteFiles::setState(State state, const QString& status) {
+    m_status = status;
+    if (state == State::Live)
+        m_backoff.live();
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void RemoteFiles::attachWith(const SessionAnswer& answer) {
+    if (m_state == State::Ended)
+        return;
+    if (!answer.grant) {
+        if (answer.mayRetry && !m_sessionId.isEmpty() && m_backoff.schedule()) {
+            setState(State::Reconnecting, answer.error);
+            return;
+        }
+        setState(State::Ended, answer.error);
+        return;
+    }
+    m_link.open(*answer.grant);
+}
+
+void RemoteFiles::onControl(const QJsonObject& control) {
+    const QString type = control.value(QStringLiteral("type")).toString();
+    if (type == QStringLiteral("ready")) {
+        m_root = control.value(QStringLiteral("root")).toString();
+        m_download = control.value(QStringLiteral("download")).toBool();
+        m_upload = control.value(QStringLiteral("upload")).toBool();
+        m_remove = control.value(QStringLiteral("remove")).toBool();
+        setState(State::Live);
+        return;
+    }
+    if (type == QStringLiteral("closed")) {
+        failWaiting(tr("the session ended"));
+        setState(State::Ended, control.value(QStringLiteral("reason")).toString());
+        return;
+    }
+    const auto id = control.value(QStringLiteral("id")).toInteger(-1);
+    const auto it = m_waiting.find(id);
+    if (it == m_waiting.end())
+        return;
+    const Answer answer = it.value(); // the handler may add or forget requests
+    if (!answer(control))
+        m_waiting.remove(id);
+}
+
+void RemoteFiles::onClosed(const QString& reason) {
+    failWaiting(reason);
+    if (m_state == State::Ended)
+        return;
+    if (!m_backoff.schedule()) {
+        setState(State::Ended, tr("The connection did not come back in time."));
+        return;
+    }
+    setState(State::Reconnecting, reason);
+}
+
+void RemoteFiles::failWaiting(const QString& why) {
+    const auto waiting = std::exchange(m_waiting, {});
+    const QJsonObject error{{QStringLiteral("type"), QStringLiteral("error")},
+                            {QStringLiteral("code"), QStringLiteral("disconnected")},
+                            {QStringLiteral("message"), why}};
+    for (const auto& answer : waiting)
+        answer(error);
+}
+
+qint64 RemoteFiles::request(QJsonObject request, Answer answer) {
+    const qint64 id = m_nextId++;
+    if (m_state != State::Live) {
+        answer({{QStringLiteral("type"), QStringLiteral("error")},
+                {QStringLiteral("code"), QStringLiteral("disconnected")},
+                {QStringLiteral("message"), m_status.isEmpty() ? tr("not connected") : m_status}});
+        return id;
+    }
+    request.insert(QStringLiteral("id"), id);
+    m_waiting.insert(id, std::move(answer));
+    m_link.sendControl(request);
+    return id;
+}
+
+void RemoteFiles::list(const QByteArray& path, bool hidden, Listed done) {
+    auto entries = std::make_shared<QVector<RemoteFileEntry>>();
+    request({{QStringLiteral("type"), QStringLiteral("list")},
+             {QStringLiteral("path"), path64(path)},
+             {QStringLiteral("hidden"), hidden}},
+            [entries, done = std::move(done)](const QJsonObject& page) {
+                if (isError(page)) {
+                    done({}, page.value(QStringLiteral("message")).toString());
+                    return false;
+                }
+                for (const auto& item : page.value(QStringLiteral("entries")).toArray())
+                    entries->push_back(entryOf(item.toObject()));
+                if (page.value(QStringLiteral("more")).toBool())
+                    return true;
+                done(*entries, {});
+                return false;
+            });
+}
+
+namespace {
+RemoteFiles::Answer oneAnswer(RemoteFiles::Done done) {
+    return [done = std::move(done)](const QJsonObject& answer) {
+        if (isError(answer))
+            done(answer.value(QStringLiteral("code")).toString(QStringLiteral("error")),
+                 answer.value(QStringLiteral("message")).toString());
+        else
+            done({}, {});
+        return false;
+    };
+}
+} // namespace
+
+void RemoteFiles::mkdir(const QByteArray& path, Done done) {
+    request({{QStringLiteral("type"), QStringLiteral("mkdir")}, {QStringLiteral("path"), path64(path)}},
+            oneAnswer(std::move(done)));
+}
+
+void RemoteFiles::rename(const QByteArray& from, const QByteArray& to, Done done) {
+    request({{QStringLiteral("type"), QStringLiteral("rename")},
+             {QStringLiteral("from"), path64(from)},
+             {QStringLiteral("to"), path64(to)}},
+            oneAnswer(std::move(done)));
+}
+
+void RemoteFiles::remove(const QByteArray& path, bool recursive, Done done) {
+    request({{QStringLiteral("type"), QStringLiteral("delete")},
+             {QStringLiteral("path"), path64(path)},
+             {QStringLiteral("recursive"), recursive}},
+            oneAnswer(std::move(done)));
+}
+
+void RemoteFiles::sendChunk(const QByteArray& payload) {
+    m_link.send(static_cast<int>(protocol::StreamKind::FileChunk), payload);
+}
+
+void RemoteFiles::reconnect() {
+    if (m_state == State::Ended || m_sessionId.isEmpty())
+        return;
+    m_link.abort();
+}
+
+void RemoteFiles::close() {
+    if (m_state == State::Ended)
+        return;
+    if (m_sessionId.isEmpty()) {
+        m_closeWhenOpened = true;
+        return;
+    }
+    m_backoff.stop();
+    m_client.close(m_sessionId, [](const QString&) {});
+}
+
+} // namespace breeze::console
