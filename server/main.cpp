@@ -18,6 +18,7 @@
 #include "ops/JsonLogger.h"
 #include "patches/PatchScheduler.h"
 #include "protocol/WebSocketCodec.h"
+#include "pushes/FilePushDeliverer.h"
 #include "schedules/ScriptScheduler.h"
 #include "sessions/SessionService.h"
 
@@ -240,6 +241,9 @@ int serve(const Options& options) {
     scriptSchedules.start();
 
     door.start();
+    // After the front door: it delivers pushed files through this node's own relay.
+    FilePushDeliverer pushes(context, state.caCertificateFile, config.stateDir + "/push-cache");
+    pushes.start();
     CertificateRenewer renewer(
         config, state, [&door](breeze::net::SslContextPtr tls) { door.setTlsContext(std::move(tls)); });
     renewer.start();

@@ -282,10 +282,12 @@ void FileSession::request(const nlohmann::json& message) {
             const auto transfer = static_cast<std::uint32_t>(message.value("transfer", std::int64_t{-1}));
             if (const auto it = m_downloads.find(transfer); it != m_downloads.end() && type != "cancel")
                 it->second.paused = type == "pause";
-            else if (type == "cancel" && message.value("discard", false))
-                discardUpload(transfer); // the technician gave up on it: its partial file goes too
-            else if (type == "cancel")
-                closeTransfer(transfer); // an upload's partial file stays for a later resume
+            else if (type == "cancel") {
+                // Given up for good: an upload's partial file goes too; else it stays for a later resume.
+                if (message.value("discard", false))
+                    discardUpload(transfer);
+                closeTransfer(transfer);
+            }
             reply({{"type", "done"}, {"id", id}});
         } else if (type == "discard") {
             // The partial file of an upload paused, then cancelled.

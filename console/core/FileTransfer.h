@@ -27,6 +27,7 @@ struct FileTransfer {
     Direction direction = Direction::Download;
     Kind kind = Kind::File;
     QString localPath;     // on this workstation
+    QString localRoot;     // a download's: the folder the technician chose, which nothing is written outside
     QByteArray remotePath; // on the device, as its bytes
     quint64 total = 0;
     quint64 done = 0;

@@ -8,8 +8,10 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QRandomGenerator>
 #include <QRunnable>
 #include <atomic>
+#include <cstdio>
 
 namespace breeze::console {
 
@@ -30,7 +32,7 @@ QByteArray lastName(const QByteArray& path) {
     return trimmed.mid(trimmed.lastIndexOf('/') + 1);
 }
 
-// "name (2).ext", the first name not taken in the local folder.
+// "name (2).ext", the first name not taken in the local folder; empty when none is free.
 QString freeLocalName(const QString& path) {
     const QFileInfo info(path);
     const QString base = info.completeBaseName().isEmpty() ? info.fileName() : info.completeBaseName();
@@ -43,7 +45,7 @@ QString freeLocalName(const QString& path) {
         if (!QFileInfo::exists(candidate))
             return candidate;
     }
-    return path;
+    return {};
 }
 
 QString errorCode(const QJsonObject& answer) {
@@ -86,11 +88,27 @@ FileTransferQueue::FileTransferQueue(RemoteFiles& files, QObject* parent) : QObj
 }
 
 FileTransferQueue::~FileTransferQueue() {
-    for (auto& [id, progress] : m_progress)
-        progress->stop->store(true);
+    discardPartials(); // nothing resumes them once the queue is gone
     m_hashing.waitForDone();
     if (m_request >= 0)
         m_files.forget(m_request);
+}
+
+void FileTransferQueue::discardPartials() {
+    for (auto& [id, progress] : m_progress) {
+        progress->stop->store(true);
+        if (!progress->partPath.isEmpty()) {
+            progress->file.close();
+            QFile::remove(progress->partPath);
+            progress->partPath.clear();
+        }
+    }
+}
+
+bool FileTransferQueue::landsInside(const QString& path, const QString& root) {
+    const QString base = QDir::cleanPath(QDir(root).absolutePath());
+    const QString cleaned = QDir::cleanPath(QDir(path).absolutePath());
+    return !root.isEmpty() && cleaned.startsWith(base + QChar('/')) && cleaned.size() > base.size() + 1;
 }
 
 FileTransfer* FileTransferQueue::find(int id) {
@@ -116,6 +134,13 @@ int FileTransferQueue::rowOf(int id) const {
 
 int FileTransferQueue::add(FileTransfer transfer) {
     transfer.id = m_nextId++;
+    if (transfer.direction == FileTransfer::Direction::Download &&
+        !landsInside(transfer.localPath, transfer.localRoot)) {
+        // A name from the device that would lead out of the chosen folder: never followed.
+        transfer.state = FileTransfer::State::Failed;
+        transfer.message =
+            tr("The device named it so that it would land outside %1; left out").arg(transfer.localRoot);
+    }
     m_transfers.push_back(std::move(transfer));
     Q_EMIT rowsChanged();
     QTimer::singleShot(0, this, &FileTransferQueue::next);
@@ -128,6 +153,7 @@ int FileTransferQueue::download(const QByteArray& remotePath, bool folder, const
     transfer.kind = folder ? FileTransfer::Kind::Folder : FileTransfer::Kind::File;
     transfer.remotePath = remotePath;
     transfer.localPath = QDir(localFolder).filePath(QFile::decodeName(lastName(remotePath)));
+    transfer.localRoot = localFolder;
     return add(std::move(transfer));
 }
 
@@ -231,15 +257,12 @@ void FileTransferQueue::startFolder(FileTransfer& transfer) {
         }
         m_files.list(
             transfer.remotePath, true,
-            [this, id](const QVector<RemoteFileEntry>& entries, const QString& error) {
+            [this, id](const QVector<RemoteFileEntry>& entries, const QString& code, const QString& error) {
                 FileTransfer* folder = find(id);
                 if (!folder || m_active != id)
                     return;
-                if (!error.isEmpty()) {
-                    failed(*folder,
-                           m_files.state() == RemoteFiles::State::Live ? QStringLiteral("error")
-                                                                       : QStringLiteral("disconnected"),
-                           error);
+                if (!code.isEmpty()) {
+                    failed(*folder, code, error);
                     return;
                 }
                 const QString local = folder->localPath;
@@ -256,6 +279,7 @@ void FileTransferQueue::startFolder(FileTransfer& transfer) {
                     child.kind = entry.isDir() ? FileTransfer::Kind::Folder : FileTransfer::Kind::File;
                     child.remotePath = joined(remote, entry.name);
                     child.localPath = QDir(local).filePath(QFile::decodeName(entry.name));
+                    child.localRoot = find(id)->localRoot;
                     child.total = entry.size;
                     child.conflict = find(id)->conflict;
                     add(std::move(child));
@@ -320,18 +344,30 @@ void FileTransferQueue::startDownload(FileTransfer& transfer) {
             }
             if (choice == QStringLiteral("keep_both"))
                 transfer.localPath = freeLocalName(transfer.localPath);
+            if (transfer.localPath.isEmpty()) {
+                m_progress.erase(transfer.id);
+                failed(transfer, QStringLiteral("local"), tr("No free name is left for it"));
+                return;
+            }
         }
+        // A partial file of its own (two transfers of one name never share one), kept open until the end:
+        // never opened again by name, so what was verified is what is in it.
         const QFileInfo target(transfer.localPath);
-        slot->partPath = target.dir().filePath(QStringLiteral(".%1.breeze-part").arg(target.fileName()));
+        slot->partPath =
+            target.dir().filePath(QStringLiteral(".%1.%2-%3.breeze-part")
+                                      .arg(target.fileName())
+                                      .arg(transfer.id)
+                                      .arg(QRandomGenerator::global()->generate(), 8, 16, QChar('0')));
+        slot->file.setFileName(slot->partPath);
+        if (!slot->file.open(QIODevice::ReadWrite | QIODevice::NewOnly)) {
+            const QString why = slot->file.errorString();
+            slot->partPath.clear(); // not ours: never removed
+            m_progress.erase(transfer.id);
+            failed(transfer, QStringLiteral("local"), tr("Cannot write in %1: %2").arg(target.path(), why));
+            return;
+        }
     }
     Progress& progress = *slot;
-    progress.file.setFileName(progress.partPath);
-    if (!progress.file.isOpen() &&
-        !progress.file.open(QIODevice::ReadWrite |
-                            (progress.verified == 0 ? QIODevice::Truncate : QIODevice::OpenModeFlag{}))) {
-        failed(transfer, QStringLiteral("local"), tr("Cannot write %1").arg(progress.partPath));
-        return;
-    }
     progress.expected.clear();
     setState(transfer, FileTransfer::State::Running);
     QJsonObject request{{QStringLiteral("type"), QStringLiteral("download")},
@@ -360,6 +396,13 @@ void FileTransferQueue::onDownloadAnswer(int id, const QJsonObject& answer) {
     }
     const QString type = answer.value(QStringLiteral("type")).toString();
     if (type == QStringLiteral("file")) {
+        const qint64 size = answer.value(QStringLiteral("size")).toInteger(-1);
+        if (size < 0 || size > (qint64{1} << 50)) {
+            stopActive(false);
+            failed(*transfer, QStringLiteral("bad_answer"),
+                   tr("The device gave no sensible size for the file"));
+            return;
+        }
         const auto offset = static_cast<quint64>(answer.value(QStringLiteral("offset")).toInteger());
         if (offset != progress.verified) {
             // The file changed since the part we have (or the device starts over): from the start.
@@ -391,7 +434,8 @@ void FileTransferQueue::onChunk(const QByteArray& payload) {
         return; // a chunk still on its way from a transfer paused or cancelled
     Progress& progress = *it->second;
     const std::string hash(reinterpret_cast<const char*>(chunk->sha256.data()), chunk->sha256.size());
-    if (crypto::Digest::sha256(chunk->data) != hash || chunk->offset != progress.verified) {
+    if (crypto::Digest::sha256(chunk->data) != hash || chunk->offset != progress.verified ||
+        chunk->offset + chunk->data.size() > progress.remoteSize) {
         stopActive(false);
         failed(*transfer, QStringLiteral("checksum_mismatch"),
                tr("A chunk at offset %1 did not match its SHA-256").arg(chunk->offset));
@@ -424,17 +468,28 @@ void FileTransferQueue::finishDownload(FileTransfer& transfer) {
                tr("The downloaded file's SHA-256 is %1, not %2").arg(actual, progress.expected));
         return;
     }
-    // Verified: only now does it take the target's name (a replaced file goes at this moment, not before).
-    QFile::remove(transfer.localPath);
-    if (!QFile::rename(progress.partPath, transfer.localPath)) {
+    // Verified: only now does it take the target's name. A file there is replaced (in one step) only when the
+    // technician said so; one that appeared meanwhile is kept, and this one takes a free name beside it.
+    QString message = tr("Verified (SHA-256)");
+    const bool replace = choiceFor(transfer) == QStringLiteral("replace");
+    if (!replace && QFileInfo::exists(transfer.localPath)) {
+        transfer.localPath = freeLocalName(transfer.localPath);
+        message = tr("Verified (SHA-256), saved as %1").arg(QFileInfo(transfer.localPath).fileName());
+    }
+    const bool placed = !transfer.localPath.isEmpty() &&
+                        (replace ? std::rename(QFile::encodeName(progress.partPath).constData(),
+                                               QFile::encodeName(transfer.localPath).constData()) == 0
+                                 : QFile::rename(progress.partPath, transfer.localPath));
+    if (!placed) {
         failed(transfer, QStringLiteral("local"), tr("Cannot put %1 in place").arg(transfer.localPath));
         return;
     }
+    progress.partPath.clear();
     transfer.sha256 = actual;
     transfer.done = transfer.total;
     m_active = 0;
     m_request = -1;
-    setState(transfer, FileTransfer::State::Done, tr("Verified (SHA-256)"));
+    setState(transfer, FileTransfer::State::Done, message);
     next();
 }
 
@@ -527,10 +582,21 @@ void FileTransferQueue::sendUploadRequest(FileTransfer& transfer) {
                     QByteArray::fromBase64(answer.value(QStringLiteral("name")).toString().toLatin1());
                 const QByteArray folder =
                     transfer->remotePath.left(transfer->remotePath.lastIndexOf('/') + 1);
+                if (name.contains('/') || name == "." || name == "..") {
+                    stopActive(false);
+                    failed(*transfer, QStringLiteral("bad_answer"), tr("The device named the file oddly"));
+                    return false;
+                }
                 progress.remoteName = name.isEmpty() ? transfer->remotePath : folder + name;
-                progress.chunk = static_cast<quint64>(
-                    std::clamp<qint64>(answer.value(QStringLiteral("chunk")).toInteger(qint64{kChunk}), 1,
-                                       protocol::kMaxFileChunkBytes));
+                // The chunk size the hashes were worked out for: a device asking for another is not obeyed
+                // (one-byte chunks would make a frame per byte).
+                if (answer.value(QStringLiteral("chunk")).toInteger(qint64{kChunk}) != qint64{kChunk}) {
+                    stopActive(false);
+                    failed(*transfer, QStringLiteral("bad_answer"),
+                           tr("The device asked for chunks of another size"));
+                    return false;
+                }
+                progress.chunk = kChunk;
                 const quint64 chunks = (transfer->total + progress.chunk - 1) / progress.chunk;
                 progress.have.assign(chunks, false);
                 for (const auto& offset : answer.value(QStringLiteral("have")).toArray()) {
@@ -553,8 +619,19 @@ void FileTransferQueue::sendUploadRequest(FileTransfer& transfer) {
                 feed();
                 return true;
             }
-            // upload_done: in place and verified by the device, or skipped.
+            // upload_done: in place and verified by the device (its SHA-256 and size those of the file sent),
+            // or skipped.
             progress.file.close();
+            const bool verified =
+                type == QStringLiteral("upload_done") &&
+                answer.value(QStringLiteral("sha256")).toString() == progress.sha256 &&
+                answer.value(QStringLiteral("size")).toInteger(-1) == static_cast<qint64>(transfer->total);
+            if (!answer.value(QStringLiteral("skipped")).toBool() && !verified) {
+                stopActive(false);
+                failed(*transfer, QStringLiteral("checksum_mismatch"),
+                       tr("The device did not confirm the file's SHA-256 and size"));
+                return false;
+            }
             m_active = 0;
             m_request = -1;
             if (answer.value(QStringLiteral("skipped")).toBool()) {
@@ -710,6 +787,7 @@ void FileTransferQueue::onSessionState(RemoteFiles::State state) {
         return;
     m_active = 0;
     m_request = -1;
+    discardPartials();
     for (auto& transfer : m_transfers)
         if (!transfer.finished())
             setState(transfer, FileTransfer::State::Failed,

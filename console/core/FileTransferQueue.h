@@ -44,6 +44,8 @@ public:
     void clearFinished();
 
     const QVector<FileTransfer>& transfers() const { return m_transfers; }
+    // Whether a local path is strictly inside `root` once "." and ".." are resolved.
+    static bool landsInside(const QString& path, const QString& root);
     const FileTransfer* transfer(int id) const;
     int rowOf(int id) const;
 
@@ -73,6 +75,8 @@ private:
     void failed(FileTransfer& transfer, const QString& code, const QString& message);
     void onSessionState(RemoteFiles::State state);
     void tick();
+    // Partial downloads removed and hashing stopped: the session or the queue is going.
+    void discardPartials();
     QString choiceFor(const FileTransfer& transfer) const;
 
     RemoteFiles& m_files;

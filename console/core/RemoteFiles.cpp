@@ -3,6 +3,8 @@
 #include "protocol/StreamFrame.h"
 
 #include <QJsonArray>
+#include <QTimer>
+#include <optional>
 
 namespace breeze::console {
 
@@ -15,9 +17,17 @@ bool isError(const QJsonObject& answer) {
     return answer.value(QStringLiteral("type")).toString() == QStringLiteral("error");
 }
 
-RemoteFileEntry entryOf(const QJsonObject& item) {
+// The agent's word for a folder's size: as many entries as it lists at most.
+constexpr qsizetype kMostEntries = 100'000;
+
+} // namespace
+
+std::optional<RemoteFileEntry> RemoteFiles::entryOf(const QJsonObject& item) {
     RemoteFileEntry entry;
     entry.name = QByteArray::fromBase64(item.value(QStringLiteral("name")).toString().toLatin1());
+    if (entry.name.isEmpty() || entry.name == "." || entry.name == ".." || entry.name.contains('/') ||
+        entry.name.contains('\0') || entry.name.size() > 255)
+        return std::nullopt;
     entry.type = item.value(QStringLiteral("type")).toString(QStringLiteral("other"));
     entry.size = static_cast<quint64>(std::max<qint64>(0, item.value(QStringLiteral("size")).toInteger()));
     entry.mtime = item.value(QStringLiteral("mtime")).toInteger();
@@ -25,9 +35,11 @@ RemoteFileEntry entryOf(const QJsonObject& item) {
     entry.owner = item.value(QStringLiteral("owner")).toString();
     entry.group = item.value(QStringLiteral("group")).toString();
     entry.target = QByteArray::fromBase64(item.value(QStringLiteral("target")).toString().toLatin1());
+    if (entry.type != QStringLiteral("file") && entry.type != QStringLiteral("dir") &&
+        entry.type != QStringLiteral("link"))
+        entry.type = QStringLiteral("other");
     return entry;
 }
-} // namespace
 
 RemoteFiles::RemoteFiles(ApiClient& api, QString deviceId, QObject* parent)
     : QObject(parent), m_client(api), m_deviceId(std::move(deviceId)), m_link(api.sslConfiguration(), false) {
@@ -96,8 +108,8 @@ void RemoteFiles::onControl(const QJsonObject& control) {
         return;
     }
     if (type == QStringLiteral("closed")) {
-        failWaiting(tr("the session ended"));
         setState(State::Ended, control.value(QStringLiteral("reason")).toString());
+        failWaiting(tr("the session ended"));
         return;
     }
     const auto id = control.value(QStringLiteral("id")).toInteger(-1);
@@ -110,14 +122,14 @@ void RemoteFiles::onControl(const QJsonObject& control) {
 }
 
 void RemoteFiles::onClosed(const QString& reason) {
-    failWaiting(reason);
-    if (m_state == State::Ended)
-        return;
-    if (!m_backoff.schedule()) {
-        setState(State::Ended, tr("The connection did not come back in time."));
-        return;
+    if (m_state != State::Ended) {
+        if (m_backoff.schedule())
+            setState(State::Reconnecting, reason);
+        else
+            setState(State::Ended, tr("The connection did not come back in time."));
     }
-    setState(State::Reconnecting, reason);
+    // Answered once the state says so: a caller trying again waits for the session to be live.
+    failWaiting(reason);
 }
 
 void RemoteFiles::failWaiting(const QString& why) {
@@ -132,9 +144,12 @@ void RemoteFiles::failWaiting(const QString& why) {
 qint64 RemoteFiles::request(QJsonObject request, Answer answer) {
     const qint64 id = m_nextId++;
     if (m_state != State::Live) {
-        answer({{QStringLiteral("type"), QStringLiteral("error")},
-                {QStringLiteral("code"), QStringLiteral("disconnected")},
-                {QStringLiteral("message"), m_status.isEmpty() ? tr("not connected") : m_status}});
+        // Answered from the event loop, never from inside the call: the caller has the id first.
+        const QJsonObject refusal{
+            {QStringLiteral("type"), QStringLiteral("error")},
+            {QStringLiteral("code"), QStringLiteral("disconnected")},
+            {QStringLiteral("message"), m_status.isEmpty() ? tr("not connected") : m_status}};
+        QTimer::singleShot(0, this, [answer = std::move(answer), refusal] { answer(refusal); });
         return id;
     }
     request.insert(QStringLiteral("id"), id);
@@ -150,14 +165,21 @@ void RemoteFiles::list(const QByteArray& path, bool hidden, Listed done) {
              {QStringLiteral("hidden"), hidden}},
             [entries, done = std::move(done)](const QJsonObject& page) {
                 if (isError(page)) {
-                    done({}, page.value(QStringLiteral("message")).toString());
+                    done({}, page.value(QStringLiteral("code")).toString(QStringLiteral("error")),
+                         page.value(QStringLiteral("message")).toString());
                     return false;
                 }
                 for (const auto& item : page.value(QStringLiteral("entries")).toArray())
-                    entries->push_back(entryOf(item.toObject()));
+                    if (auto entry = entryOf(item.toObject()))
+                        entries->push_back(std::move(*entry));
+                if (entries->size() > kMostEntries) {
+                    done({}, QStringLiteral("too_many"),
+                         tr("the folder holds more than %1 entries").arg(kMostEntries));
+                    return false;
+                }
                 if (page.value(QStringLiteral("more")).toBool())
                     return true;
-                done(*entries, {});
+                done(*entries, {}, {});
                 return false;
             });
 }

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QVector>
 #include <functional>
+#include <optional>
 
 namespace breeze::console {
 
@@ -53,7 +54,9 @@ public:
 
     // `code` empty: done. Otherwise the device's refusal code (not_found, exists, denied, …) and its words.
     using Done = std::function<void(const QString& code, const QString& error)>;
-    using Listed = std::function<void(const QVector<RemoteFileEntry>& entries, const QString& error)>;
+    // `code`: empty when listed; "disconnected" when the connection dropped meanwhile (worth another try).
+    using Listed = std::function<void(const QVector<RemoteFileEntry>& entries, const QString& code,
+                                      const QString& error)>;
     void list(const QByteArray& path, bool hidden, Listed done);
     void mkdir(const QByteArray& path, Done done);
     void rename(const QByteArray& from, const QByteArray& to, Done done);
@@ -69,6 +72,10 @@ public:
     qint64 pendingBytes() const { return m_link.pendingBytes(); }
     // A received chunk has been written: the device may send as much again.
     void consumed(qint64 bytes) { m_link.consumed(bytes); }
+
+    // An entry of a listing as the device sent it, or none when its name is not a name: a device that sends
+    // "..", "." or a path could otherwise steer where a downloaded folder's files land on this computer.
+    static std::optional<RemoteFileEntry> entryOf(const QJsonObject& item);
 
     // Drops the connection (the session stays on the device) and attaches again.
     void reconnect();

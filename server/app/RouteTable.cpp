@@ -11,6 +11,7 @@
 #include "ops/OperationsRoutes.h"
 #include "patches/PatchPolicyRoutes.h"
 #include "patches/PatchRoutes.h"
+#include "pushes/FilePushRoutes.h"
 #include "schedules/ScheduleRoutes.h"
 #include "scripts/ScriptRoutes.h"
 #include "scripts/ScriptRunRoutes.h"
@@ -38,6 +39,7 @@ void registerAllRoutes(Router& router) {
     registerDownloadRoutes(router);
     registerSavedFilterRoutes(router);
     registerSessionRoutes(router);
+    registerFilePushRoutes(router);
 }
 
 } // namespace breeze::server

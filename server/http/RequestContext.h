@@ -34,6 +34,8 @@ public:
     std::optional<std::string> uuidQuery(const std::string& name) const;
     void setPathParams(std::map<std::string, std::string> params) { m_params = std::move(params); }
     void setBody(std::string body) { m_body = std::move(body); }
+    // The body as it came (a chunk of a file, say), for routes that do not take JSON.
+    const std::string& rawBody() const { return m_body; }
     // A path id that is not a UUID cannot name anything: 404 like any unknown id.
     std::string pathId(const std::string& name, const std::string& what) const;
     // A path parameter as given (validate it before use); "" when absent.

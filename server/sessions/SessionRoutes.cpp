@@ -9,6 +9,7 @@
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
 #include "http/Router.h"
+#include "sessions/FilesRoot.h"
 #include "sessions/SessionStore.h"
 
 #include <algorithm>
@@ -33,68 +34,14 @@ const Permission& permissionFor(const std::string& kind) {
     return kind == "terminal" ? RemoteTerminal : RemoteFiles;
 }
 
-// "/srv//www/./x" -> "/srv/www/x"; ".." is refused, so a root can only be narrowed.
-std::string normalisedFolder(const std::string& path) {
-    if (!path.starts_with('/'))
-        throw ApiError::badRequest("\"root\" must be an absolute path");
-    std::string out;
-    std::size_t start = 1;
-    while (start <= path.size()) {
-        const auto end = std::min(path.find('/', start), path.size());
-        const std::string part = path.substr(start, end - start);
-        if (part == "..")
-            throw ApiError::badRequest("\"root\" must not contain \"..\"");
-        if (!part.empty() && part != ".")
-            out += "/" + part;
-        start = end + 1;
-    }
-    return out.empty() ? "/" : out;
-}
-
-bool within(const std::string& path, const std::string& base) {
-    return base == "/" || path == base || path.starts_with(base + "/");
-}
-
-// The folder a file session keeps to: the one asked for when a role that grants file sessions on the device
-// allows it, else the first such role's folder ("/" when one of them has none).
-std::string filesRoot(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
-                      const std::optional<std::string>& asked) {
-    std::vector<std::string> roleIds;
-    for (const auto& grant : ctx.principal().grants) {
-        if (!grant.permissions.contains(RemoteFiles.key()))
-            continue;
-        const bool covers =
-            !grant.orgId ||
-            (*grant.orgId == device.orgId &&
-             (!grant.siteIds || std::ranges::find(*grant.siteIds, device.siteId) != grant.siteIds->end()));
-        if (covers)
-            roleIds.push_back(grant.roleId);
-    }
-    auto roots = store.filesRoots(roleIds);
-    for (auto& root : roots)
-        root = root.empty() ? "/" : normalisedFolder(root);
-    if (roots.empty())
-        throw ApiError::forbidden("this needs the remote:files permission on the device's site");
-    if (!asked)
-        return std::ranges::find(roots, "/") != roots.end() ? "/" : roots.front();
-    std::string folder = normalisedFolder(*asked);
-    if (std::ranges::none_of(roots, [&](const std::string& root) { return within(folder, root); }))
-        throw ApiError::forbidden("file sessions of your roles on this device keep to other folders");
-    return folder;
-}
-
 std::string newToken() {
     return "rs_" + encoding::base64UrlEncode(crypto::SecureRandom::bytes(32));
-}
-
-std::string relayWebSocketUrl(const std::string& nodeUrl) {
-    return "wss://" + nodeUrl.substr(std::string("https://").size()) + "/api/v1/relay/ws";
 }
 
 nlohmann::json withToken(nlohmann::json session, const std::string& token, const std::string& nodeUrl) {
     session["token"] = token;
     session["token_expires_in"] = kTokenSeconds;
-    session["relay_url"] = relayWebSocketUrl(nodeUrl);
+    session["relay_url"] = SessionStore::relayWebSocketUrl(nodeUrl);
     return session;
 }
 
@@ -148,7 +95,7 @@ ApiResponse openSession(RequestContext& ctx) {
         const auto allowed = [&](const Permission& right) {
             return ctx.principal().scopeFor(right).allowsSite(device.orgId, device.siteId);
         };
-        grants = {{"root", filesRoot(ctx, store, device, root)},
+        grants = {{"root", grantedFilesRoot(ctx, store, device, root)},
                   {"download", allowed(RemoteFilesDownload)},
                   {"upload", allowed(RemoteFilesUpload)},
                   {"remove", allowed(RemoteFilesDelete)}};

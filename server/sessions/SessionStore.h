@@ -45,6 +45,10 @@ public:
         nlohmann::json record;
     };
 
+    // The relay endpoint of a node ("https://host:port" -> "wss://host:port/api/v1/relay/ws").
+    static std::string relayWebSocketUrl(const std::string& nodeUrl) {
+        return "wss://" + nodeUrl.substr(std::string("https://").size()) + "/api/v1/relay/ws";
+    }
     // Where a device's agent is held (its node's relay URL); none while it is offline.
     std::optional<std::string> relayUrlOf(const std::string& deviceId);
     void setRelayUrl(const std::string& deviceId, const std::string& connectionId, const std::string& url);

@@ -4,6 +4,7 @@
 #include "DeviceFilterModel.h"
 #include "DeviceInventory.h"
 #include "DeviceTableModel.h"
+#include "FileTransferQueue.h"
 #include "FilesystemUsage.h"
 #include "FleetTreeModel.h"
 #include "JsonTableModel.h"
@@ -12,6 +13,7 @@
 #include "PaletteModel.h"
 #include "PlainTextMarkup.h"
 #include "ProcessSampler.h"
+#include "RemoteFileModel.h"
 #include "SavedFilterClient.h"
 #include "Script.h"
 #include "ScriptParameterModel.h"
@@ -753,6 +755,50 @@ private Q_SLOTS:
         QVERIFY(service.contains("output:\nline one\nline \"two\"\n"));
         QCOMPARE(commandText({}), QString());
         QVERIFY(!inventory.hardware.memoryBytes);
+    }
+
+    void aDeviceCannotSteerWhereDownloadsLand() {
+        // Names a device sends in a listing: those that are not one name are left out.
+        const auto named = [](const QByteArray& name) {
+            return RemoteFiles::entryOf({{"name", QString::fromLatin1(name.toBase64())}, {"type", "file"}});
+        };
+        for (const QByteArray& bad : {QByteArray(".."), QByteArray("."), QByteArray(""), QByteArray("../x"),
+                                      QByteArray("/etc/passwd"), QByteArray("a\0b", 3), QByteArray(300, 'a')})
+            QVERIFY2(!named(bad).has_value(), bad.constData());
+        for (const QByteArray& good : {QByteArray("-dash"), QByteArray("new\nline"), QByteArray("..."),
+                                       QByteArray("\xff\xfe not utf-8"), QByteArray(".hidden")})
+            QVERIFY(named(good).has_value());
+        QCOMPARE(RemoteFiles::entryOf({{"name", "YQ=="}, {"type", "socket"}})->type, QString("other"));
+        // And a local path is used only when it stays inside the folder chosen for it.
+        QVERIFY(FileTransferQueue::landsInside("/tmp/down/a.txt", "/tmp/down"));
+        QVERIFY(FileTransferQueue::landsInside("/tmp/down/sub/../b", "/tmp/down"));
+        QVERIFY(!FileTransferQueue::landsInside("/tmp/down/..", "/tmp/down"));
+        QVERIFY(!FileTransferQueue::landsInside("/tmp/down/../other/x", "/tmp/down"));
+        QVERIFY(!FileTransferQueue::landsInside("/tmp/downloads-elsewhere/x", "/tmp/down"));
+        QVERIFY(!FileTransferQueue::landsInside("/tmp/down", "/tmp/down"));
+        QVERIFY(!FileTransferQueue::landsInside("/tmp/down/x", ""));
+    }
+
+    void remoteListingsSortFoldersFirstAndShowModes() {
+        RemoteFileModel model;
+        QAbstractItemModelTester tester(&model);
+        RemoteFileEntry big{"big.bin", "file", 5000, 10, 0644, "root", "root", {}};
+        RemoteFileEntry small{"a.txt", "file", 10, 20, 04755, "root", "root", {}};
+        RemoteFileEntry folder{"zeta", "dir", 4096, 5, 01777, "root", "root", {}};
+        RemoteFileEntry link{"link", "link", 4, 5, 0777, "root", "root", "/etc"};
+        model.setEntries({big, small, folder, link});
+        model.sort(RemoteFileModel::Size, Qt::DescendingOrder);
+        QCOMPARE(model.entry(0)->name, QByteArray("zeta")); // folders first, whichever way
+        QCOMPARE(model.entry(1)->name, QByteArray("big.bin"));
+        model.sort(RemoteFileModel::Name, Qt::AscendingOrder);
+        QCOMPARE(model.entry(0)->name, QByteArray("zeta"));
+        QCOMPARE(model.entry(1)->name, QByteArray("a.txt"));
+        QCOMPARE(RemoteFileModel::modeText(folder), QString("drwxrwxrwt"));
+        QCOMPARE(RemoteFileModel::modeText(small), QString("-rwsr-xr-x"));
+        QCOMPARE(RemoteFileModel::modeText(link), QString("lrwxrwxrwx"));
+        QVERIFY(model.data(model.index(model.rowOfName("link"), 0), Qt::DisplayRole)
+                    .toString()
+                    .endsWith("→ /etc"));
     }
 
     void terminalKeysSendWhatAShellReads() {

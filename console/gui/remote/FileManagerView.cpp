@@ -245,8 +245,9 @@ void FileManagerView::onSessionState() {
 void FileManagerView::navigate(const QByteArray& folder) {
     m_path->setText(QString::fromUtf8(folder));
     m_files->list(
-        folder, m_showHidden, [this, folder](const QVector<RemoteFileEntry>& entries, const QString& error) {
-            if (!error.isEmpty()) {
+        folder, m_showHidden,
+        [this, folder](const QVector<RemoteFileEntry>& entries, const QString& code, const QString& error) {
+            if (!code.isEmpty()) {
                 m_message->showError(tr("Cannot open %1: %2").arg(QString::fromUtf8(folder), error));
                 m_path->setText(QString::fromUtf8(m_folder));
                 return;
