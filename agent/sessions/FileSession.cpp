@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <linux/openat2.h>
 #include <stdexcept>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -461,6 +462,12 @@ void FileSession::startUpload(std::int64_t id, const nlohmann::json& message) {
     if (upload.part < 0) {
         ::close(dir);
         refuseErrno("cannot create the partial file");
+    }
+    // One upload into a partial file at a time (two consoles sending the same file, say): the other is told.
+    if (flock(upload.part, LOCK_EX | LOCK_NB) != 0) {
+        ::close(upload.part);
+        ::close(dir);
+        throw Refusal("busy", "another upload of this file is under way");
     }
     if (upload.have.empty() && ftruncate(upload.part, 0) != 0) {
         ::close(upload.part);

@@ -28,7 +28,7 @@ constexpr int kBlobRetentionDays = 7;
 
 // Failures a later try may cure: the device went away, the connection dropped, the node was busy.
 bool transient(const std::string& code) {
-    return code == "disconnected" || code == "ended" || code == "io_error";
+    return code == "disconnected" || code == "ended" || code == "io_error" || code == "busy";
 }
 } // namespace
 
@@ -195,7 +195,8 @@ void FilePushDeliverer::deliver(const FilePushStore::Claim& claim) {
             else
                 pushes.finish(claim, "failed", "", sha, "the device's SHA-256 of the file is not the push's");
             SessionStore store(tx);
-            store.markClosed(sessionId, "file push delivered", std::nullopt, claim.size, 0);
+            store.markClosed(sessionId, "file push delivered", std::nullopt, 0,
+                             0); // bytes: as the relay counted
             store.announceClosed(sessionId, "file push delivered");
         });
     } catch (const std::exception& error) {

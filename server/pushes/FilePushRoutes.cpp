@@ -56,6 +56,9 @@ ApiResponse startBlob(RequestContext& ctx) {
     const auto blob = store.create(keyOf(ctx, sha), static_cast<std::uint64_t>(*size), kBlobChunkBytes);
     if (blob.size != static_cast<std::uint64_t>(*size))
         throw ApiError::conflict("a file with that SHA-256 and another size is already here");
+    AuditEvent event = ctx.auditEvent("files.blob_start", "file_blob", sha);
+    event.details = {{"size", blob.size}, {"complete", blob.complete}, {"chunks_held", blob.have.size()}};
+    ctx.audit(tx, event);
     tx.commit();
     return ApiResponse::json(blobJson(sha, blob), blob.complete ? 200 : 201);
 }
@@ -99,12 +102,17 @@ ApiResponse completeBlob(RequestContext& ctx) {
     if (!store.find(key))
         throw ApiError::notFound("file");
     const bool complete = store.complete(key);
+    const auto blob = store.find(key);
+    AuditEvent event = ctx.auditEvent("files.blob_complete", "file_blob", sha);
+    event.result = complete ? "success" : "failure";
+    event.details = {{"size", blob->size}};
+    ctx.audit(tx, event);
     tx.commit();
     if (!complete)
         throw ApiError(
             422, "checksum_mismatch",
             "the chunks received do not make a file with that SHA-256; they were dropped, send them again");
-    return ApiResponse::json(blobJson(sha, *FileBlobStore(tx).find(key)));
+    return ApiResponse::json(blobJson(sha, *blob));
 }
 
 DeviceTargets pushAim(JsonFields& fields) {
@@ -133,11 +141,6 @@ ApiResponse createPush(RequestContext& ctx) {
     const AccessScope scope = ctx.require(RemoteFilesUpload);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
-    FileBlobStore blobs(tx);
-    const FileBlobStore::Key key = keyOf(ctx, sha);
-    const auto blob = blobs.find(key);
-    if (!blob || !blob->complete)
-        throw ApiError::conflict("send the file first (POST /api/v1/file-blobs) and complete it");
     aim.resolve(ctx, tx, RemoteFilesUpload);
     FilePushStore pushes(tx);
     const auto devices = pushes.devices(aim, deviceScopeSql(scope));
@@ -145,6 +148,12 @@ ApiResponse createPush(RequestContext& ctx) {
         throw ApiError::notFound(std::to_string(aim.listed - devices.size()) + " of the devices");
     if (devices.empty())
         throw ApiError(409, "no_devices", "the target holds no devices");
+    // The devices first: another tenant's are not found, whatever the file.
+    FileBlobStore blobs(tx);
+    const FileBlobStore::Key key = keyOf(ctx, sha);
+    const auto blob = blobs.find(key);
+    if (!blob || !blob->complete)
+        throw ApiError::conflict("send the file first (POST /api/v1/file-blobs) and complete it");
     // Each device's folder must be one the caller's roles let file sessions write in there.
     SessionStore sessions(tx);
     std::map<std::string, std::string> rootBySite;
@@ -192,16 +201,15 @@ ApiResponse listPushes(RequestContext& ctx) {
 void registerFilePushRoutes(Router& router) {
     router.add(
         {HttpMethod::Post, "/api/v1/file-blobs", "files.blob_start", RouteAccess::Authenticated, startBlob});
-    router.add({HttpMethod::Put, "/api/v1/file-blobs/{sha256}/chunks/{seq}", "files.blob_chunk",
-                RouteAccess::Authenticated, putBlobChunk});
+    // Its chunks are the upload the start and the completion audit: an entry per 2 MiB would bury the log.
+    router.add({HttpMethod::Put, "/api/v1/file-blobs/{sha256}/chunks/{seq}", "", RouteAccess::Authenticated,
+                putBlobChunk});
     router.add({HttpMethod::Post, "/api/v1/file-blobs/{sha256}/complete", "files.blob_complete",
                 RouteAccess::Authenticated, completeBlob});
     router.add(
         {HttpMethod::Post, "/api/v1/file-pushes", "files.push", RouteAccess::Authenticated, createPush});
-    router.add(
-        {HttpMethod::Get, "/api/v1/file-pushes", "files.pushes", RouteAccess::Authenticated, listPushes});
-    router.add(
-        {HttpMethod::Get, "/api/v1/file-pushes/{id}", "files.push_get", RouteAccess::Authenticated, getPush});
+    router.add({HttpMethod::Get, "/api/v1/file-pushes", "", RouteAccess::Authenticated, listPushes});
+    router.add({HttpMethod::Get, "/api/v1/file-pushes/{id}", "", RouteAccess::Authenticated, getPush});
 }
 
 } // namespace breeze::server

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 using namespace breeze;
 namespace fs = std::filesystem;
@@ -344,6 +345,70 @@ private Q_SLOTS:
         };
         QTRY_COMPARE_WITH_TIMEOUT(cliSessions("live"), 0, 10000);
         QCOMPARE(cliSessions("closed"), 7); // one per command
+
+        // One file to every device of the site: sent to the server once, delivered to each, verified by each
+        // device's own SHA-256. Both agents of this test share this machine's disk, so the second keeps both.
+        test::TestAgent::Options options;
+        options.identity = "files-02";
+        test::TestAgent second(*m_fleet->server, m_fleet->enrollmentKey(), options);
+        second.start();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_fleet->api->get("/api/v1/devices/" + second.deviceId()).body["status"] == "online", 20000);
+        fs::create_directories(m_root + "/pushed");
+        const std::string content = randomBytes(5 * 1024 * 1024 + 321, 7); // three chunks on the way
+        writeFile(m_local + "/push.bin", content);
+        const std::string sha = encoding::hexEncode(crypto::Digest::sha256(content));
+        const auto push =
+            admin({"--json", "files", "put", "--site", QString::fromStdString(m_fleet->site), "--conflict",
+                   "keep_both", QString::fromStdString(m_local + "/push.bin"), root + "/pushed/push.bin"});
+        QVERIFY2(push.exitCode == 0, qPrintable(push.err));
+        const auto result = push.json();
+        QCOMPARE(result["counts"]["done"], 2);
+        QCOMPARE(result["devices"].size(), std::size_t(2));
+        std::set<std::string> written;
+        for (const auto& device : result["devices"]) {
+            QCOMPARE(device["state"], "done");
+            QCOMPARE(device["verified"], true);
+            QCOMPARE(device["written_sha256"], sha);
+            written.insert(device["written_path"].get<std::string>());
+        }
+        QCOMPARE(written,
+                 (std::set<std::string>{m_root + "/pushed/push.bin", m_root + "/pushed/push (2).bin"}));
+        for (const auto& path : written)
+            QVERIFY(readFile(path) == content);
+        // The server keeps the one copy: asked again, it has it whole already (a second push sends nothing to
+        // it). It is the key's own: someone else asking for that hash learns nothing and starts a copy of
+        // theirs.
+        net::RestClient asKey(m_fleet->server->url(), m_fleet->server->caFile());
+        asKey.setBearer(key);
+        const auto kept = asKey.post("/api/v1/file-blobs", {{"sha256", sha}, {"size", content.size()}});
+        QCOMPARE(kept.status, 200);
+        QCOMPARE(kept.body["complete"], true);
+        QCOMPARE(kept.body["have"].size(), std::size_t(3));
+        const auto other =
+            m_fleet->api->post("/api/v1/file-blobs", {{"sha256", sha}, {"size", content.size()}});
+        QCOMPARE(other.status, 201);
+        QCOMPARE(other.body["complete"], false);
+        QVERIFY(other.body["have"].empty());
+        const auto skip =
+            admin({"--json", "files", "put", "--site", QString::fromStdString(m_fleet->site), "--conflict",
+                   "skip", QString::fromStdString(m_local + "/push.bin"), root + "/pushed/push.bin"});
+        QVERIFY2(skip.exitCode == 0, qPrintable(skip.err));
+        QCOMPARE(skip.json()["counts"]["skipped"], 2);
+        // Each delivery was a file session in the pusher's name, ended once done.
+        QTRY_COMPARE_WITH_TIMEOUT(cliSessions("live"), 0, 10000);
+        const auto closed = m_fleet->api->get("/api/v1/sessions?kind=files&state=closed").body["items"];
+        QCOMPARE(std::ranges::count_if(closed,
+                                       [](const auto& item) {
+                                           return item["actor"] == "files-cli" &&
+                                                  item["address"] == "file push" &&
+                                                  item["end_reason"] == "file push delivered";
+                                       }),
+                 4);
+        // A path outside what the pusher may write is refused before anything is queued.
+        const auto refused = m_fleet->api->post(
+            "/api/v1/file-pushes", {{"sha256", sha}, {"path", "relative/path"}, {"site_id", m_fleet->site}});
+        QCOMPARE(refused.status, 400);
     }
 };
 

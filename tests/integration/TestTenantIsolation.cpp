@@ -5,7 +5,9 @@
 #include "TestServer.h"
 #include "app/RouteTable.h"
 #include "auth/AccessScope.h"
+#include "crypto/Digest.h"
 #include "db/ScopedTransaction.h"
+#include "encoding/Hex.h"
 #include "http/Router.h"
 
 #include <QtTest>
@@ -23,6 +25,7 @@ struct Tenant {
     std::string patch, deployment;      // an update the device has installed, and a scheduled deployment
     std::string policy;                 // an organisation's own patch policy, assigned to it
     std::string session;                // a terminal session on the device, detached
+    std::string blob, push;             // a file kept by the server (its SHA-256) and its push to the device
 };
 } // namespace
 
@@ -116,6 +119,17 @@ class TestTenantIsolation final : public QObject {
         if (api.post("/api/v1/patch-policies/" + t.policy + "/assignments", {{"org_id", t.org}}).status !=
             200)
             qFatal("setup: policy assignment failed");
+        // A file pushed to the device (its agent is not connected: the delivery waits).
+        const std::string content = "pushed by " + name;
+        t.blob = encoding::hexEncode(crypto::Digest::sha256(content));
+        if (api.post("/api/v1/file-blobs", {{"sha256", t.blob}, {"size", content.size()}}).status != 201 ||
+            !api.sendRaw("PUT", "/api/v1/file-blobs/" + t.blob + "/chunks/0", content,
+                         "application/octet-stream")
+                 .ok() ||
+            api.post("/api/v1/file-blobs/" + t.blob + "/complete", nlohmann::json::object()).status != 200)
+            qFatal("setup: file blob failed");
+        t.push = create(api, "/api/v1/file-pushes",
+                        {{"sha256", t.blob}, {"path", "/tmp/pushed.txt"}, {"device_ids", {t.device}}});
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
                          {"password", "staff password 1"},
@@ -198,6 +212,19 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant&) { return nlohmann::json::object(); }},
             {"DELETE", "/api/v1/sessions/{id}",
              [](const Tenant& t) { return "/api/v1/sessions/" + t.session; }, none},
+            {"GET", "/api/v1/file-pushes/{id}",
+             [](const Tenant& t) { return "/api/v1/file-pushes/" + t.push; }, none},
+            {"POST", "/api/v1/file-pushes", fixed("/api/v1/file-pushes"),
+             [](const Tenant& t) {
+                 return nlohmann::json{
+                     {"sha256", t.blob}, {"path", "/tmp/stolen"}, {"device_ids", {t.device}}};
+             }},
+            {"PUT", "/api/v1/file-blobs/{sha256}/chunks/{seq}",
+             [](const Tenant& t) { return "/api/v1/file-blobs/" + t.blob + "/chunks/0"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"POST", "/api/v1/file-blobs/{sha256}/complete",
+             [](const Tenant& t) { return "/api/v1/file-blobs/" + t.blob + "/complete"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
             {"POST", "/api/v1/commands/{id}/cancel",
              [](const Tenant& t) { return "/api/v1/commands/" + t.command + "/cancel"; },
              [](const Tenant&) { return nlohmann::json::object(); }},
@@ -389,6 +416,10 @@ class TestTenantIsolation final : public QObject {
             {"/api/v1/devices", [](const Tenant& t) { return std::vector<std::string>{t.device}; }},
             {"/api/v1/commands", [](const Tenant& t) { return std::vector<std::string>{t.command}; }},
             {"/api/v1/sessions", [](const Tenant& t) { return std::vector<std::string>{t.session}; }},
+            {"/api/v1/file-pushes",
+             [](const Tenant& t) {
+                 return std::vector<std::string>{t.push, t.blob};
+             }},
             {"/api/v1/sites",
              [](const Tenant& t) {
                  return std::vector<std::string>{t.siteA, t.siteB};
@@ -435,6 +466,7 @@ class TestTenantIsolation final : public QObject {
                                         "/api/v1/enrollment-keys?org=" + t.org,
                                         "/api/v1/commands/" + t.command,
                                         "/api/v1/sessions/" + t.session,
+                                        "/api/v1/file-pushes/" + t.push,
                                         "/api/v1/sessions?device_id=" + t.device,
                                         "/api/v1/commands?device=" + t.device,
                                         "/api/v1/script-schedules?script=" + t.script,
@@ -544,7 +576,8 @@ private Q_SLOTS:
                                                  "GET /api/v1/command-types",
                                                  "GET /api/v1/me/device-filters",
                                                  "POST /api/v1/me/device-filters",
-                                                 "DELETE /api/v1/me/device-filters/{id}"};
+                                                 "DELETE /api/v1/me/device-filters/{id}",
+                                                 "POST /api/v1/file-blobs"};
         for (const auto& route : router.routes()) {
             const std::string key = route.method + " " + route.pattern;
             if (route.access == server::RouteAccess::Public || route.pattern.starts_with("/api/v1/auth/") ||
@@ -552,6 +585,24 @@ private Q_SLOTS:
                 continue;
             QVERIFY2(covered.contains(key), ("no isolation probe for " + key).c_str());
         }
+    }
+
+    void fileCopiesAreTheirUploadersOwn() {
+        // Asking for another tenant's file by its hash starts a copy of one's own: nothing of theirs is seen.
+        const std::string key =
+            m_admin2
+                ->post("/api/v1/api-keys", {{"name", "copies"}, {"org_id", m_c.org}, {"role", "org-admin"}})
+                .body["key"];
+        auto stranger = m_server->client();
+        stranger->setBearer(key);
+        const auto asked = stranger->post("/api/v1/file-blobs", {{"sha256", m_a.blob}, {"size", 20}});
+        QCOMPARE(asked.status, 201);
+        QCOMPARE(asked.body["complete"], false);
+        QVERIFY(asked.body["have"].empty());
+        // Nor can it push the other's copy, even to a device of its own.
+        const auto pushed = stranger->post(
+            "/api/v1/file-pushes", {{"sha256", m_a.blob}, {"path", "/tmp/x"}, {"device_ids", {m_c.device}}});
+        QCOMPARE(pushed.status, 409);
     }
 
     void organisationAdminCannotReachASiblingOrganisation() { attack("org-admin of Alpha", m_b, *m_admin1); }

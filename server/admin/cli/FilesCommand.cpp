@@ -1,10 +1,14 @@
 #include "cli/CliContext.h"
 #include "cli/Noun.h"
+#include "crypto/Sha256Stream.h"
+#include "encoding/Hex.h"
 #include "net/FileSessionClient.h"
 #include "net/WebSocketConnector.h"
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <set>
 #include <thread>
 #include <unistd.h>
 
@@ -99,8 +103,126 @@ std::string modeText(const net::FileSessionClient::Entry& entry) {
     return text;
 }
 
+// Whether `put` goes to many devices: a site, group or organisation, or more than one --device.
+bool manyDevices(CliContext& cli) {
+    return cli.has("--site") || cli.has("--group") || (cli.has("--org") && !cli.has("--device")) ||
+           cli.resolveDevices().size() > 1;
+}
+
+// One file to many devices: the file goes to the server once (only the chunks it does not have yet, so a cut
+// upload goes on where it stopped), then the push; every device's result, verified by its own SHA-256.
+int runPush(CliContext& cli) {
+    const std::string local = cli.positional(2, "the local file");
+    const std::string remote = cli.positional(3, "the remote path");
+    std::ifstream in(local, std::ios::binary);
+    if (!in)
+        throw CliFailure("cannot read " + local);
+    crypto::Sha256Stream whole;
+    std::uint64_t size = 0;
+    std::string buffer(std::size_t{1} << 20, '\0');
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+        whole.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+        size += static_cast<std::uint64_t>(in.gcount());
+    }
+    const std::string sha = encoding::hexEncode(whole.finish());
+    const nlohmann::json blob =
+        cli.call("POST", "/api/v1/file-blobs", nlohmann::json{{"sha256", sha}, {"size", size}}).body;
+    if (!blob.value("complete", false)) {
+        const auto chunkBytes = blob.value("chunk_bytes", std::uint64_t{0});
+        const auto chunks = blob.value("chunks", std::uint64_t{0});
+        if (chunkBytes == 0)
+            throw CliFailure("the server gave no chunk size");
+        std::set<std::uint64_t> have;
+        for (const auto& seq : blob.value("have", nlohmann::json::array()))
+            have.insert(seq.get<std::uint64_t>());
+        const auto bar = progressBar(cli, local + " to the server");
+        std::string chunk(chunkBytes, '\0');
+        in.clear();
+        for (std::uint64_t seq = 0; seq < chunks; ++seq) {
+            if (have.contains(seq))
+                continue;
+            in.seekg(static_cast<std::streamoff>(seq * chunkBytes));
+            in.read(chunk.data(),
+                    static_cast<std::streamsize>(std::min(chunkBytes, size - seq * chunkBytes)));
+            const auto response = cli.client().sendRaw(
+                "PUT", "/api/v1/file-blobs/" + sha + "/chunks/" + std::to_string(seq),
+                chunk.substr(0, static_cast<std::size_t>(in.gcount())), "application/octet-stream");
+            if (!response.ok())
+                throw CliFailure(response.errorMessage());
+            if (bar)
+                bar(std::min(size, (seq + 1) * chunkBytes), size);
+        }
+        cli.call("POST", "/api/v1/file-blobs/" + sha + "/complete", nlohmann::json::object());
+    }
+    nlohmann::json body{{"sha256", sha}, {"path", remote}, {"conflict", cli.option("--conflict", "fail")}};
+    if (const auto ids = cli.resolveDevices(); ids.size() > 1)
+        body["device_ids"] = ids;
+    else if (cli.has("--site"))
+        body["site_id"] = cli.resolveSite(cli.option("--site"), cli.option("--org"));
+    else if (cli.has("--group"))
+        body["group_id"] = cli.resolveGroup(cli.option("--group"), cli.option("--org"));
+    else
+        body["org_id"] = cli.resolveOrg(cli.option("--org"));
+    const nlohmann::json push = cli.call("POST", "/api/v1/file-pushes", body).body;
+    const std::string id = push["id"];
+    if (cli.flag("--no-wait")) {
+        cli.out() << (cli.flag("--json") ? push.dump() : "push " + id) << "\n";
+        return 0;
+    }
+    // Offline devices get it when they come back: waiting stops at --timeout, and the push goes on.
+    const auto deadline = Clock::now() + std::chrono::seconds(parseDuration(cli.option("--timeout", "10m")));
+    nlohmann::json state;
+    for (;;) {
+        state = cli.call("GET", "/api/v1/file-pushes/" + id).body;
+        const auto& counts = state["counts"];
+        const long long open = counts.value("pending", 0LL) + counts.value("running", 0LL);
+        if (!cli.flag("--json") && ::isatty(STDERR_FILENO))
+            cli.err() << "\rpush " << id << ": " << counts.value("done", 0LL) << " done, "
+                      << counts.value("skipped", 0LL) << " skipped, " << counts.value("failed", 0LL)
+                      << " failed, " << open << " to go   " << std::flush;
+        if (open == 0 || Clock::now() > deadline)
+            break;
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    if (!cli.flag("--json") && ::isatty(STDERR_FILENO))
+        cli.err() << "\n";
+    if (cli.flag("--json")) {
+        cli.out() << state.dump(2) << "\n";
+    } else {
+        for (const auto& device : state["devices"])
+            cli.out() << (device["hostname"].is_string() ? device["hostname"].get<std::string>()
+                                                         : device["device_id"].get<std::string>())
+                      << "  " << device["state"].get<std::string>()
+                      << (device.value("verified", false)
+                              ? "  verified " + device["written_sha256"].get<std::string>()
+                              : "")
+                      << (device["written_path"].is_string()
+                              ? "  " + device["written_path"].get<std::string>()
+                              : "")
+                      << (device.value("error", std::string()).empty()
+                              ? ""
+                              : "  " + device["error"].get<std::string>())
+                      << "\n";
+    }
+    const auto& counts = state["counts"];
+    return counts.value("failed", 0LL) > 0                                   ? 3
+           : counts.value("pending", 0LL) + counts.value("running", 0LL) > 0 ? 4
+                                                                             : 0;
+}
+
 int runFiles(CliContext& cli) {
-    const std::string action = cli.positional(1, "files action (ls, get, put, rm, mkdir, mv)");
+    const std::string action = cli.positional(1, "files action (ls, get, put, push, rm, mkdir, mv)");
+    if (action == "put" && manyDevices(cli))
+        return runPush(cli);
+    if (action == "push") {
+        const nlohmann::json push =
+            cli.call("GET", "/api/v1/file-pushes/" + cli.positional(2, "a push id")).body;
+        if (cli.flag("--json"))
+            cli.out() << push.dump(2) << "\n";
+        else
+            cli.printItems(push["devices"], {"hostname", "state", "verified", "written_path", "error"});
+        return 0;
+    }
     const std::string device =
         cli.resolveDevice(action == "ls" ? cli.positional(2, "a device") : cli.requireOption("--device"));
     FileSessionScope session(cli, device);
@@ -202,6 +324,11 @@ extern const Noun kFilesNoun{
     "        [--conflict fail|replace|keep_both|skip] | rm --device D PATH [--recursive] | mkdir --device D "
     "PATH |\n"
     "        mv --device D FROM TO   [--root FOLDER] [--json]\n"
+    "  files put --site S | --group G | --org O | --device D --device E ... LOCAL REMOTE [--conflict ...]\n"
+    "        [--no-wait] [--timeout 10m] [--json] | push ID\n"
+    "      one file to many devices: sent to the server once, then to each device, whose own SHA-256 of "
+    "what\n"
+    "      it wrote is checked; exit 3 when a device failed, 4 when some had not had it by --timeout\n"
     "      files on the device, chunks checked by SHA-256 and the whole file at the end; a transfer cut "
     "short\n"
     "      resumes\n",
