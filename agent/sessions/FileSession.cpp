@@ -70,6 +70,14 @@ std::string pathOf(const nlohmann::json& message, const char* field) {
     return path;
 }
 
+// "name (n).ext": a second copy kept beside the first.
+std::string numberedName(const std::string& name, int n) {
+    const auto dot = name.rfind('.');
+    const std::string stem = dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+    const std::string extension = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
+    return stem + " (" + std::to_string(n) + ")" + extension;
+}
+
 std::string typeOf(mode_t mode) {
     return S_ISDIR(mode) ? "dir" : S_ISREG(mode) ? "file" : S_ISLNK(mode) ? "link" : "other";
 }
@@ -153,6 +161,15 @@ void FileSession::attach(std::uint32_t channel, bool) {
 }
 
 void FileSession::detach() {
+    // Its console has gone: transfers stop where they are (an upload's manifest saved, its partial file no
+    // longer held), so a console coming back, or another one, resumes them.
+    std::vector<std::uint32_t> open;
+    for (const auto& [transfer, download] : m_downloads)
+        open.push_back(transfer);
+    for (const auto& [transfer, upload] : m_uploads)
+        open.push_back(transfer);
+    for (const auto transfer : open)
+        closeTransfer(transfer);
     m_channel = 0;
     m_detachedAt = Clock::now();
 }
@@ -408,6 +425,7 @@ void FileSession::startUpload(std::int64_t id, const nlohmann::json& message) {
         throw Refusal("bad_request", "\"sha256\" must be 64 lower-case hex digits");
     const std::string conflict = fields.stringOr("conflict", 16, "fail", protocol::Text::Name);
     auto [dir, name] = parentOf(pathOf(message, "path"));
+    const std::string asked = name;
     struct stat existing {};
     const bool exists = fstatat(dir, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
     if (exists && conflict == "skip") {
@@ -417,11 +435,8 @@ void FileSession::startUpload(std::int64_t id, const nlohmann::json& message) {
     }
     if (exists && conflict == "keep_both") {
         // "name (2).ext", the first free one.
-        const auto dot = name.rfind('.');
-        const std::string stem = dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
-        const std::string extension = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
         for (int n = 2; n < 10'000; ++n) {
-            const std::string candidate = stem + " (" + std::to_string(n) + ")" + extension;
+            const std::string candidate = numberedName(asked, n);
             if (fstatat(dir, candidate.c_str(), &existing, AT_SYMLINK_NOFOLLOW) != 0) {
                 name = candidate;
                 break;
@@ -442,6 +457,8 @@ void FileSession::startUpload(std::int64_t id, const nlohmann::json& message) {
     upload.manifestName = upload.partName + ".manifest";
     upload.size = size;
     upload.sha256 = sha;
+    upload.conflict = conflict;
+    upload.askedName = asked;
     // A partial file of the same content from an upload cut short: keep the chunks its manifest vouches for.
     const int manifestFd = openat(dir, upload.manifestName.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (manifestFd >= 0) {
@@ -579,8 +596,24 @@ void FileSession::finishUpload(std::uint32_t transfer, Upload& upload) {
     // No fsync, as cp, scp and rsync do not: on the link thread it would hold every other session of the
     // device for as long as the disk takes to write the whole file.
     fchmod(upload.part, 0644);
-    if (renameat(upload.dir, upload.partName.c_str(), upload.dir, upload.finalName.c_str()) != 0) {
-        fail(id, "io_error", "cannot put the file in place: " + errnoText());
+    // The name is taken only if still free (another upload may have put a file there meanwhile), unless the
+    // technician chose to replace; keeping both looks for the next free name.
+    const auto place = [&] {
+        if (upload.conflict == "replace")
+            return renameat(upload.dir, upload.partName.c_str(), upload.dir, upload.finalName.c_str());
+        return renameat2(upload.dir, upload.partName.c_str(), upload.dir, upload.finalName.c_str(),
+                         RENAME_NOREPLACE);
+    };
+    int placed = place();
+    for (int n = 2; placed != 0 && errno == EEXIST && upload.conflict == "keep_both" && n < 10'000; ++n) {
+        upload.finalName = numberedName(upload.askedName, n);
+        placed = place();
+    }
+    if (placed != 0) {
+        const bool taken = errno == EEXIST;
+        fail(id, taken ? "exists" : "io_error",
+             taken ? "a file of that name appeared while this one was sent"
+                   : "cannot put the file in place: " + errnoText());
         closeTransfer(transfer);
         return;
     }

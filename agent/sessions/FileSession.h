@@ -65,6 +65,8 @@ private:
         crypto::Sha256Stream inOrder;
         std::uint64_t hashedInOrder = 0;
         bool ordered = true;
+        std::string conflict;  // as asked: replace, keep_both or fail (checked again as it takes its name)
+        std::string askedName; // the name asked for, before a kept-both copy's number
     };
 
     void request(const nlohmann::json& message);

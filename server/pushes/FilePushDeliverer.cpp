@@ -22,7 +22,9 @@ namespace breeze::server {
 namespace {
 constexpr int kDeliverers = 2;         // uploads at once on this node
 constexpr int kLeaseSeconds = 15 * 60; // a delivery not finished by then is taken over
-constexpr int kMostAttempts = 10;
+constexpr int kMostAttempts = 20;
+constexpr int kLongestWaitSeconds = 300;
+constexpr auto kRenewEvery = std::chrono::seconds(60);
 constexpr auto kRound = std::chrono::seconds(2);
 constexpr int kBlobRetentionDays = 7;
 
@@ -65,7 +67,9 @@ void FilePushDeliverer::loop(bool housekeeper) {
         try {
             auto lease = m_server.pool.acquire();
             ScopedTransaction tx(*lease, SystemAccess{"take a pushed file's delivery to a device held here"});
-            claims = FilePushStore(tx).claim(m_server.config.nodeUrl(), 1, kLeaseSeconds);
+            FilePushStore pushes(tx);
+            pushes.failStale();
+            claims = pushes.claim(m_server.config.nodeUrl(), 1, kLeaseSeconds);
             tx.commit();
             if (housekeeper && std::chrono::steady_clock::now() - lastPrune > std::chrono::hours(1)) {
                 lastPrune = std::chrono::steady_clock::now();
@@ -73,6 +77,7 @@ void FilePushDeliverer::loop(bool housekeeper) {
                 ScopedTransaction prune(*pruneLease, SystemAccess{"drop pushed files nobody needs any more"});
                 FileBlobStore(prune).prune(kBlobRetentionDays);
                 prune.commit();
+                pruneCache();
             }
         } catch (const std::exception& error) {
             std::cerr << "file pushes: cannot take deliveries: " << error.what() << "\n";
@@ -90,12 +95,25 @@ void FilePushDeliverer::loop(bool housekeeper) {
     }
 }
 
+void FilePushDeliverer::pruneCache() {
+    // Copies not used for as long as the server keeps them (each use touches its file).
+    std::lock_guard lock(m_cacheMutex);
+    std::error_code error;
+    const auto oldest =
+        std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * kBlobRetentionDays);
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(m_cacheDir, error))
+        if (entry.is_regular_file(error) && entry.last_write_time(error) < oldest)
+            std::filesystem::remove(entry.path(), error);
+}
+
 std::string FilePushDeliverer::cachedCopy(const FilePushStore::Claim& claim) {
     const std::filesystem::path folder = std::filesystem::path(m_cacheDir) / claim.partnerId / claim.ownerId;
     const std::filesystem::path file = folder / claim.sha256;
     std::lock_guard lock(m_cacheMutex);
-    if (std::filesystem::exists(file) && std::filesystem::file_size(file) == claim.size)
+    if (std::filesystem::exists(file) && std::filesystem::file_size(file) == claim.size) {
+        std::filesystem::last_write_time(file, std::filesystem::file_time_type::clock::now());
         return file.string();
+    }
     std::filesystem::create_directories(folder);
     const std::filesystem::path part = folder / (claim.sha256 + ".part");
     std::ofstream out(part, std::ios::binary | std::ios::trunc);
@@ -128,6 +146,9 @@ void FilePushDeliverer::deliver(const FilePushStore::Claim& claim) {
     const auto slash = claim.path.rfind('/');
     const std::string folder = slash == 0 ? "/" : claim.path.substr(0, slash);
     const std::string name = claim.path.substr(slash + 1);
+    // The session keeps to the pusher's role's folder and the file is named beneath it, so the device's
+    // RESOLVE_BENEATH stops a link on the way that would lead out of it.
+    const std::string beneath = claim.root == "/" ? claim.path : claim.path.substr(claim.root.size());
     const std::string token = "rs_" + encoding::base64UrlEncode(crypto::SecureRandom::bytes(32));
     std::string sessionId;
     const auto withTransaction = [this](const char* why, const auto& work) {
@@ -145,6 +166,8 @@ void FilePushDeliverer::deliver(const FilePushStore::Claim& claim) {
     event.address = "file push";
     event.resourceType = "remote_session";
     try {
+        // The copy first: filling the cache can take longer than a session's token lives.
+        const std::string local = cachedCopy(claim);
         withTransaction("open a file session to deliver a pushed file", [&](ScopedTransaction& tx) {
             SessionStore store(tx);
             SessionStore::NewSession session;
@@ -160,7 +183,7 @@ void FilePushDeliverer::deliver(const FilePushStore::Claim& claim) {
             session.actorLabel = claim.actorLabel;
             session.address = "file push";
             // The folder the file goes in, inside what the pusher's roles allowed there, and only to write.
-            session.grants = {{"root", folder}, {"download", false}, {"upload", true}, {"remove", false}};
+            session.grants = {{"root", claim.root}, {"download", false}, {"upload", true}, {"remove", false}};
             session.tokenHash = crypto::Digest::sha256Hex(token);
             session.relayUrl = m_server.config.nodeUrl();
             sessionId = store.insert(session)["id"];
@@ -173,14 +196,21 @@ void FilePushDeliverer::deliver(const FilePushStore::Claim& claim) {
                              {"grants", session.grants}};
             AuditLog::record(tx, event);
         });
-        const std::string local = cachedCopy(claim);
         const auto tls = net::makeClientSslContext(m_caFile);
         nlohmann::json answer;
         {
             net::FileSessionClient client(std::make_unique<net::RelayConnection>(
                 SessionStore::relayWebSocketUrl(m_server.config.nodeUrl()), token, tls.get(),
                 protocol::SessionKind::Files));
-            answer = client.upload(local, name, claim.conflict);
+            auto renewed = std::chrono::steady_clock::now();
+            answer = client.upload(local, beneath, claim.conflict, [&](std::uint64_t, std::uint64_t) {
+                if (std::chrono::steady_clock::now() - renewed < kRenewEvery)
+                    return;
+                renewed = std::chrono::steady_clock::now();
+                withTransaction("keep a long delivery's claim", [&](ScopedTransaction& tx) {
+                    FilePushStore(tx).renewLease(claim, kLeaseSeconds);
+                });
+            });
         }
         const bool skipped = answer.value("skipped", false);
         const std::string written =
@@ -202,11 +232,16 @@ void FilePushDeliverer::deliver(const FilePushStore::Claim& claim) {
     } catch (const std::exception& error) {
         const auto* failure = dynamic_cast<const net::FileSessionClient::Failure*>(&error);
         const std::string code = failure ? failure->code() : "disconnected"; // no connection to the relay
+        if (code == "checksum_mismatch") // the cached copy is not the file: read again next time
+            std::filesystem::remove(std::filesystem::path(m_cacheDir) / claim.partnerId / claim.ownerId /
+                                    claim.sha256);
         try {
             withTransaction("record a pushed file's failed delivery", [&](ScopedTransaction& tx) {
                 FilePushStore pushes(tx);
                 if (transient(code))
-                    pushes.retryLater(claim, error.what(), 15 * claim.attempts, kMostAttempts);
+                    pushes.retryLater(claim, error.what(),
+                                      code == "busy" ? 2 : std::min(kLongestWaitSeconds, 15 * claim.attempts),
+                                      kMostAttempts);
                 else
                     pushes.finish(claim, "failed", "", "", error.what());
                 if (!sessionId.empty()) {

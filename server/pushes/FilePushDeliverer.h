@@ -33,6 +33,7 @@ private:
     void deliver(const FilePushStore::Claim& claim);
     // The blob as a verified local file; throws when it cannot be had.
     std::string cachedCopy(const FilePushStore::Claim& claim);
+    void pruneCache();
 
     ServerContext& m_server;
     std::string m_caFile;

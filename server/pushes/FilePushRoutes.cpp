@@ -165,8 +165,8 @@ ApiResponse createPush(RequestContext& ctx) {
     for (const auto& device : devices) {
         auto& root = rootBySite[device.siteId];
         if (root.empty())
-            root = grantedFilesRoot(ctx, sessions, DeviceRef{device.partnerId, device.orgId, device.siteId},
-                                    folder);
+            root = uploadRootCovering(ctx, sessions, DeviceRef{device.partnerId, device.orgId, device.siteId},
+                                      folder);
         pushes.addTarget(id, device, root);
     }
     blobs.touch(key);

@@ -17,10 +17,9 @@ constexpr const char* kPushJson =
     "'pending'), 'running', count(*) FILTER (WHERE t.state = 'running'), 'done', count(*) FILTER (WHERE "
     "t.state = 'done'), 'skipped', count(*) FILTER (WHERE t.state = 'skipped'), 'failed', count(*) FILTER "
     "(WHERE t.state = 'failed'), 'total', count(*)) FROM file_push_targets t WHERE t.push_id = p.id))";
-// A push is the caller's to see when they made it or it reaches a device they can see (row-level security
-// hides the others' lines).
-constexpr const char* kVisible =
-    "(p.owner_id = $1::uuid OR EXISTS (SELECT 1 FROM file_push_targets t WHERE t.push_id = p.id))";
+// A push is its maker's to see, and a partner-wide administrator's: it names every device it goes to, in
+// whichever organisation, so someone who sees only some of them does not see it.
+constexpr const char* kVisible = "(p.owner_id = $1::uuid OR breeze_partner_visible(p.partner_id))";
 } // namespace
 
 std::vector<FilePushStore::Device> FilePushStore::devices(const DeviceTargets& aim,
@@ -86,6 +85,35 @@ nlohmann::json FilePushStore::list(const std::string& actorId, const Pagination&
     return pagination.page(params.exec(m_tx.sql(), sql));
 }
 
+void FilePushStore::failStale() {
+    // A delivery acts in its maker's name with the rights they had for the device's site: not once the maker
+    // can no longer act, nor once the device has moved (what was granted was for where it was).
+    m_tx.sql().exec(
+        "UPDATE file_push_targets t SET state = 'failed', error = 'its maker can no longer act (disabled, or "
+        "the "
+        "key revoked or expired)', lease_until = NULL, updated_at = now(), finished_at = now() FROM "
+        "file_pushes p "
+        "WHERE p.id = t.push_id AND t.state IN ('pending', 'running') AND CASE p.actor_type WHEN 'user' THEN "
+        "NOT "
+        "EXISTS (SELECT 1 FROM users u WHERE u.id = p.owner_id AND u.disabled_at IS NULL) ELSE NOT EXISTS "
+        "(SELECT "
+        "1 FROM api_keys k WHERE k.id = p.owner_id AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR "
+        "k.expires_at > now())) END");
+    m_tx.sql().exec(
+        "UPDATE file_push_targets t SET state = 'failed', error = 'the device moved to another site or was "
+        "revoked after the push was made', lease_until = NULL, updated_at = now(), finished_at = now() FROM "
+        "devices d WHERE d.id = t.device_id AND t.state IN ('pending', 'running') AND (d.site_id <> "
+        "t.site_id OR "
+        "d.revoked_at IS NOT NULL)");
+}
+
+void FilePushStore::renewLease(const Claim& claim, int leaseSeconds) {
+    m_tx.sql().exec_params(
+        "UPDATE file_push_targets SET lease_until = now() + make_interval(secs => $3) WHERE "
+        "push_id = $1 AND device_id = $2 AND state = 'running' AND attempts = $4",
+        claim.pushId, claim.deviceId, leaseSeconds, claim.attempts);
+}
+
 std::vector<FilePushStore::Claim> FilePushStore::claim(const std::string& nodeUrl, int most,
                                                        int leaseSeconds) {
     std::vector<Claim> claims;
@@ -134,8 +162,8 @@ void FilePushStore::finish(const Claim& claim, const std::string& state, const s
     m_tx.sql().exec_params(
         "UPDATE file_push_targets SET state = $3, written_path = NULLIF($4, ''), written_sha256 = NULLIF($5, "
         "''), error = left($6, 1000), lease_until = NULL, updated_at = now(), finished_at = now() WHERE "
-        "push_id = $1 AND device_id = $2",
-        claim.pushId, claim.deviceId, state, writtenPath, writtenSha256, error);
+        "push_id = $1 AND device_id = $2 AND state = 'running' AND attempts = $7",
+        claim.pushId, claim.deviceId, state, writtenPath, writtenSha256, error, claim.attempts);
 }
 
 void FilePushStore::retryLater(const Claim& claim, const std::string& error, int delaySeconds,
@@ -144,8 +172,8 @@ void FilePushStore::retryLater(const Claim& claim, const std::string& error, int
         "UPDATE file_push_targets SET state = CASE WHEN attempts >= $5 THEN 'failed' ELSE 'pending' END, "
         "error = left($3, 1000), next_attempt_at = now() + make_interval(secs => $4), lease_until = NULL, "
         "updated_at = now(), finished_at = CASE WHEN attempts >= $5 THEN now() END WHERE push_id = $1 AND "
-        "device_id = $2",
-        claim.pushId, claim.deviceId, error, delaySeconds, mostAttempts);
+        "device_id = $2 AND state = 'running' AND attempts = $6",
+        claim.pushId, claim.deviceId, error, delaySeconds, mostAttempts, claim.attempts);
 }
 
 } // namespace breeze::server

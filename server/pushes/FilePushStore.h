@@ -45,6 +45,11 @@ public:
     // Deliveries this node can make now (the device's agent is held here): pending ones due, and running ones
     // whose node stopped renewing its lease.
     std::vector<Claim> claim(const std::string& nodeUrl, int most, int leaseSeconds);
+    // Fails the open lines whose maker can no longer act or whose device moved.
+    void failStale();
+    // Keeps a long delivery's claim (only while this attempt still holds it).
+    void renewLease(const Claim& claim, int leaseSeconds);
+    // finish() and retryLater() record only while this attempt still holds the line.
     void setSession(const Claim& claim, const std::string& sessionId);
     void finish(const Claim& claim, const std::string& state, const std::string& writtenPath,
                 const std::string& writtenSha256, const std::string& error);

@@ -35,11 +35,13 @@ bool withinFolder(const std::string& path, const std::string& base) {
 
 // The folder a file session keeps to: the one asked for when a role that grants file sessions on the device
 // allows it, else the first such role's folder ("/" when one of them has none).
-std::string grantedFilesRoot(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
-                             const std::optional<std::string>& asked) {
+namespace {
+// The folders of the caller's roles that hold `permission` on the device ("/" for a role without one).
+std::vector<std::string> rootsOf(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
+                                 const Permission& permission) {
     std::vector<std::string> roleIds;
     for (const auto& grant : ctx.principal().grants) {
-        if (!grant.permissions.contains(RemoteFiles.key()))
+        if (!grant.permissions.contains(permission.key()))
             continue;
         const bool covers =
             !grant.orgId ||
@@ -52,13 +54,31 @@ std::string grantedFilesRoot(RequestContext& ctx, SessionStore& store, const Dev
     for (auto& root : roots)
         root = root.empty() ? "/" : normalisedFolder(root);
     if (roots.empty())
-        throw ApiError::forbidden("this needs the remote:files permission on the device's site");
+        throw ApiError::forbidden("this needs the " + permission.key() + " permission on the device's site");
+    return roots;
+}
+} // namespace
+
+std::string grantedFilesRoot(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
+                             const std::optional<std::string>& asked) {
+    const auto roots = rootsOf(ctx, store, device, RemoteFiles);
     if (!asked)
         return std::ranges::find(roots, "/") != roots.end() ? "/" : roots.front();
     std::string folder = normalisedFolder(*asked);
     if (std::ranges::none_of(roots, [&](const std::string& root) { return withinFolder(folder, root); }))
         throw ApiError::forbidden("file sessions of your roles on this device keep to other folders");
     return folder;
+}
+
+std::string uploadRootCovering(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
+                               const std::string& folder) {
+    std::string best;
+    for (const auto& root : rootsOf(ctx, store, device, RemoteFilesUpload))
+        if (withinFolder(folder, root) && (best.empty() || root.size() < best.size()))
+            best = root;
+    if (best.empty())
+        throw ApiError::forbidden("the roles that let you upload to this device keep to other folders");
+    return best;
 }
 
 } // namespace breeze::server

@@ -19,5 +19,9 @@ bool withinFolder(const std::string& path, const std::string& base);
 // 403 when no role grants file sessions there or none allows the folder asked for.
 std::string grantedFilesRoot(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
                              const std::optional<std::string>& asked);
+// The folder of a role that lets the caller upload on the device (remote:files_upload) and holds `folder`:
+// a push's session is opened there and the file named beneath it, so no link inside leads out. 403 when none.
+std::string uploadRootCovering(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
+                               const std::string& folder);
 
 } // namespace breeze::server

@@ -271,6 +271,73 @@ private Q_SLOTS:
             403);
     }
 
+    void aPushKeepsToWhatThePushersRolesAllow() {
+        const std::string jail = m_root + "/push-jail";
+        const std::string outside = m_root + "/push-outside";
+        fs::create_directories(jail + "/conf");
+        fs::create_directories(outside);
+        fs::create_symlink(outside, jail + "/leads-out");
+        // Browsing everywhere, uploading only inside the jail: the jail is what counts for a push.
+        auto pusher =
+            userWithRole({{"name", "jailed-pusher"},
+                          {"files_root", jail},
+                          {"permissions", {"devices:read", "remote:files", "remote:files_upload"}}});
+        const std::string content = "pushed into the jail";
+        const std::string sha = encoding::hexEncode(crypto::Digest::sha256(content));
+        QCOMPARE(pusher->post("/api/v1/file-blobs", {{"sha256", sha}, {"size", content.size()}}).status, 201);
+        QVERIFY(pusher
+                    ->sendRaw("PUT", "/api/v1/file-blobs/" + sha + "/chunks/0", content,
+                              "application/octet-stream")
+                    .ok());
+        QCOMPARE(pusher->post("/api/v1/file-blobs/" + sha + "/complete", nlohmann::json::object()).status,
+                 200);
+        const auto pushTo = [&](const std::string& path) {
+            return pusher->post("/api/v1/file-pushes",
+                                {{"sha256", sha}, {"path", path}, {"device_ids", {m_device}}});
+        };
+        QCOMPARE(pushTo(m_root + "/not-allowed.txt").status, 403);
+        QCOMPARE(pushTo(jail + "/../escaped.txt").status, 400);
+        const auto inside = pushTo(jail + "/conf/app.conf");
+        QCOMPARE(inside.status, 201);
+        // Allowed as text, but the folder on the way is a link out of the jail: the device does not follow
+        // it.
+        const auto throughLink = pushTo(jail + "/leads-out/app.conf");
+        QCOMPARE(throughLink.status, 201);
+        const auto finished = [&](const nlohmann::json& created) {
+            nlohmann::json push;
+            const bool done = QTest::qWaitFor(
+                [&] {
+                    push = pusher->get("/api/v1/file-pushes/" + created["id"].get<std::string>()).body;
+                    return push["counts"]["pending"] == 0 && push["counts"]["running"] == 0;
+                },
+                30000);
+            return done ? push["devices"][0] : nlohmann::json();
+        };
+        const auto delivered = finished(inside.body);
+        QCOMPARE(delivered["state"], "done");
+        QCOMPARE(delivered["verified"], true);
+        QCOMPARE(readFile(jail + "/conf/app.conf"), content);
+        const auto refused = finished(throughLink.body);
+        QCOMPARE(refused["state"], "failed");
+        QVERIFY(!fs::exists(outside + "/app.conf"));
+        // Its maker disabled, a push waiting for an offline device is not delivered later in their name.
+        m_agent->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + m_device).body["status"] == "offline",
+                                 30000);
+        const auto waiting = pushTo(jail + "/conf/later.conf");
+        QCOMPARE(waiting.status, 201);
+        const std::string pusherId = pusher->get("/api/v1/auth/me").body["id"];
+        QCOMPARE(m_fleet->api->patch("/api/v1/users/" + pusherId, {{"disabled", true}}).status, 200);
+        m_agent->start();
+        QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + m_device).body["status"] == "online",
+                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_fleet->api->get("/api/v1/file-pushes/" + waiting.body["id"].get<std::string>())
+                    .body["counts"]["failed"] == 1,
+            20000);
+        QVERIFY(!fs::exists(jail + "/conf/later.conf"));
+    }
+
     void malformedRequestsAreRefusedAndTheAgentCarriesOn() {
         const auto opened =
             m_fleet->api->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "files"}});

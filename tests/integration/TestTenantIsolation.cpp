@@ -599,8 +599,15 @@ private Q_SLOTS:
         QCOMPARE(asked.status, 201);
         QCOMPARE(asked.body["complete"], false);
         QVERIFY(asked.body["have"].empty());
-        // Nor can it push the other's copy, even to a device of its own.
-        const auto pushed = stranger->post(
+        // Nor can anyone push the other's copy, even to a device of their own (one who never started a copy
+        // of that file either).
+        const std::string otherKey =
+            m_admin2
+                ->post("/api/v1/api-keys", {{"name", "copies 2"}, {"org_id", m_c.org}, {"role", "org-admin"}})
+                .body["key"];
+        auto fresh = m_server->client();
+        fresh->setBearer(otherKey);
+        const auto pushed = fresh->post(
             "/api/v1/file-pushes", {{"sha256", m_a.blob}, {"path", "/tmp/x"}, {"device_ids", {m_c.device}}});
         QCOMPARE(pushed.status, 409);
     }
