@@ -8,10 +8,16 @@
 
 namespace breeze::server {
 
-std::optional<FileBlobStore::Blob> FileBlobStore::find(const Key& key) {
+std::optional<FileBlobStore::Blob> FileBlobStore::find(const Key& key, bool withChunks, bool lock) {
+    // Locked for a completion (FOR UPDATE) or shared for a chunk (FOR SHARE): a chunk never lands while the
+    // whole is being checked.
     const auto rows = m_tx.sql().exec_params(
-        "SELECT size, chunk_bytes, complete FROM file_blobs WHERE partner_id = $1 AND owner_id = $2 AND "
-        "sha256 = $3",
+        std::string(
+            "SELECT size, chunk_bytes, complete FROM file_blobs WHERE partner_id = $1 AND owner_id = $2 "
+            "AND sha256 = $3") +
+            (lock         ? " FOR UPDATE"
+             : withChunks ? ""
+                          : " FOR SHARE"),
         key.partnerId, key.ownerId, key.sha256);
     if (rows.empty())
         return std::nullopt;
@@ -19,6 +25,8 @@ std::optional<FileBlobStore::Blob> FileBlobStore::find(const Key& key) {
     blob.size = rows[0]["size"].as<std::uint64_t>();
     blob.chunkBytes = rows[0]["chunk_bytes"].as<int>();
     blob.complete = rows[0]["complete"].as<bool>();
+    if (!withChunks)
+        return blob;
     for (const auto& row : m_tx.sql().exec_params(
              "SELECT seq FROM file_blob_chunks WHERE partner_id = $1 AND owner_id = $2 AND sha256 = $3 "
              "ORDER BY seq",
@@ -31,6 +39,7 @@ FileBlobStore::Blob FileBlobStore::create(const Key& key, std::uint64_t size, in
     m_tx.sql().exec_params("INSERT INTO file_blobs (partner_id, owner_id, sha256, size, chunk_bytes) VALUES "
                            "($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                            key.partnerId, key.ownerId, key.sha256, size, chunkBytes);
+    touch(key); // started again: an upload under way is not pruned as abandoned
     return *find(key);
 }
 
@@ -52,6 +61,7 @@ std::string FileBlobStore::chunk(const Key& key, int seq) {
 }
 
 bool FileBlobStore::complete(const Key& key) {
+    find(key, false, true);
     const auto blob = find(key);
     if (!blob)
         return false;
@@ -90,7 +100,9 @@ long long FileBlobStore::prune(int days) {
     // Pushes keep their record (the per-device results) after their copy has gone.
     return m_tx.sql()
         .exec_params(
-            "WITH gone AS (DELETE FROM file_blobs b WHERE b.last_used_at < now() - make_interval(days => $1) "
+            "WITH gone AS (DELETE FROM file_blobs b WHERE (b.last_used_at < now() - make_interval(days => "
+            "$1) "
+            "OR (NOT b.complete AND b.last_used_at < now() - interval '1 day')) "
             "AND NOT EXISTS (SELECT 1 FROM file_pushes p JOIN file_push_targets t ON t.push_id = p.id "
             "WHERE p.partner_id = b.partner_id AND p.owner_id = b.owner_id AND p.sha256 = b.sha256 "
             "AND t.state IN ('pending', 'running')) RETURNING 1) SELECT count(*) AS n FROM gone",

@@ -28,7 +28,9 @@ public:
         }
     };
 
-    std::optional<Blob> find(const Key& key);
+    // `withChunks`: which chunks it has (a query of its own); `lock`: held against chunks until the end of
+    // the transaction (a completion); without chunks and lock, shared with other chunks' uploads.
+    std::optional<Blob> find(const Key& key, bool withChunks = true, bool lock = false);
     // Made when it is not there yet; an existing one of another size is an error the caller reports.
     Blob create(const Key& key, std::uint64_t size, int chunkBytes);
     void putChunk(const Key& key, int seq, const std::string& data);
@@ -37,7 +39,8 @@ public:
     // chunks are dropped (they are not that file) and false.
     bool complete(const Key& key);
     void touch(const Key& key);
-    // Copies unused for `days` and wanted by no delivery still open; returns how many went.
+    // Copies unused for `days` (unfinished uploads after a day) and wanted by no delivery still open; returns
+    // how many went.
     long long prune(int days);
 
 private:

@@ -74,7 +74,7 @@ ApiResponse putBlobChunk(RequestContext& ctx) {
     ScopedTransaction tx(*lease, scope);
     FileBlobStore store(tx);
     const auto key = keyOf(ctx, sha);
-    const auto blob = store.find(key);
+    const auto blob = store.find(key, false);
     if (!blob)
         throw ApiError::notFound("file");
     if (blob->complete)
