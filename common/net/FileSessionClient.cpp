@@ -4,12 +4,16 @@
 #include "crypto/Sha256Stream.h"
 #include "encoding/Base64.h"
 #include "encoding/Hex.h"
+#include "net/OrderedFileWriter.h"
 #include "protocol/FileMessages.h"
 
 #include <algorithm>
+#include <deque>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unistd.h>
 
 namespace breeze::net {
 
@@ -126,56 +130,50 @@ void FileSessionClient::remove(const std::string& path, bool recursive) {
 
 std::string FileSessionClient::download(const std::string& remotePath, const std::string& localPath,
                                         const Progress& progress, std::uint64_t resumeFrom) {
-    std::fstream out(localPath, std::ios::binary | std::ios::in | std::ios::out |
-                                    (resumeFrom == 0 ? std::ios::trunc : std::ios::openmode{}));
-    if (!out)
-        out.open(localPath, std::ios::binary | std::ios::out | std::ios::trunc);
-    if (!out)
+    const int fd =
+        ::open(localPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | (resumeFrom == 0 ? O_TRUNC : 0), 0644);
+    if (fd < 0)
         throw Failure("local", "cannot write " + localPath);
-    // Chunks may come in the same read as the header that announces them: they are taken from the start.
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    // Chunks may come in the same read as the header that announces them: they wait here until it is read.
     struct SinkReset {
         std::function<void(std::string_view)>& sink;
         ~SinkReset() { sink = nullptr; }
     } reset{m_chunkSink};
-    std::map<std::uint64_t, std::string> early;
+    std::deque<std::pair<std::uint64_t, std::string>> early;
+    std::unique_ptr<OrderedFileWriter> writer;
     std::string failure;
     std::int64_t id = -1;
     std::uint64_t size = 0;
-    // The whole file's hash over the bytes as they are written in order (resumed: the part already there
-    // first).
-    crypto::Sha256Stream whole;
-    std::uint64_t hashed = 0;
-    const auto writeInOrder = [&] {
-        while (!early.empty() && early.begin()->first == m_verified) {
-            out.seekp(static_cast<std::streamoff>(m_verified));
-            out.write(early.begin()->second.data(),
-                      static_cast<std::streamsize>(early.begin()->second.size()));
-            if (hashed == m_verified) {
-                whole.update(early.begin()->second);
-                hashed += early.begin()->second.size();
-            }
-            m_verified += early.begin()->second.size();
-            early.erase(early.begin());
+    std::uint64_t expectedNext = 0;
+    const auto hand = [&](std::uint64_t offset, std::string_view data, std::string_view sha) {
+        if (offset != expectedNext) {
+            failure = "the device sent the chunk at " + std::to_string(offset) + " out of order";
+            return;
         }
-        if (progress && size > 0)
-            progress(m_verified, size);
+        expectedNext += data.size();
+        if (!writer->push(offset, std::string(data), std::string(sha)))
+            failure = writer->failure();
+        else if (progress && size > 0)
+            progress(writer->written(), size);
     };
     m_chunkSink = [&](std::string_view payload) {
         const auto chunk = protocol::decodeFileChunk(payload);
-        if (!chunk || static_cast<std::int64_t>(chunk->transfer) != id)
+        if (!chunk || static_cast<std::int64_t>(chunk->transfer) != id || !failure.empty())
             return;
-        const std::string hash(reinterpret_cast<const char*>(chunk->sha256.data()), chunk->sha256.size());
-        if (crypto::Digest::sha256(chunk->data) != hash) {
-            failure = "a chunk at offset " + std::to_string(chunk->offset) + " does not match its SHA-256";
+        const std::string_view sha(reinterpret_cast<const char*>(chunk->sha256.data()), chunk->sha256.size());
+        if (!writer) {
+            if (early.size() > 64) {
+                failure = "the device sent chunks before announcing the file";
+                return;
+            }
+            early.emplace_back(chunk->offset, std::string(sha) + std::string(chunk->data));
             return;
         }
-        if (early.size() > 64) {
-            failure = "the device sent chunks out of order";
-            return;
-        }
-        early.emplace(chunk->offset, std::string(chunk->data));
-        if (size > 0)
-            writeInOrder();
+        hand(chunk->offset, chunk->data, sha);
     };
     id = send({{"type", "download"}, {"path", path64(remotePath)}, {"offset", resumeFrom}});
     nlohmann::json header;
@@ -188,42 +186,58 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
             }
         return false;
     });
-    if (header.value("type", "") == "error") {
+    if (header.value("type", "") == "error")
         throw Failure(header.value("code", "error"), header.value("message", std::string("refused")));
-    }
     size = header.value("size", std::uint64_t{0});
-    m_verified = header.value("offset", std::uint64_t{0}); // the device starts over if the file changed
-    if (m_verified > 0) {
-        // A resumed download: what is on the disk already goes into the hash first.
-        std::ifstream previous(localPath, std::ios::binary);
-        std::string block(1 << 20, '\0');
-        while (hashed < m_verified &&
-               previous.read(block.data(), static_cast<std::streamsize>(
-                                               std::min<std::uint64_t>(block.size(), m_verified - hashed)))) {
-            whole.update(std::string_view(block.data(), static_cast<std::size_t>(previous.gcount())));
-            hashed += static_cast<std::uint64_t>(previous.gcount());
-        }
+    const auto from = header.value("offset", std::uint64_t{0}); // the device starts over if the file changed
+    // A resumed download: what is on the disk already goes into the whole file's hash first.
+    crypto::Sha256Stream whole;
+    std::string block(std::size_t{1} << 20, '\0');
+    for (std::uint64_t hashed = 0; hashed < from;) {
+        const ssize_t got = ::pread(fd, block.data(), std::min<std::uint64_t>(block.size(), from - hashed),
+                                    static_cast<off_t>(hashed));
+        if (got <= 0)
+            throw Failure("local", "cannot read back the part of " + localPath + " already there");
+        whole.update(std::string_view(block.data(), static_cast<std::size_t>(got)));
+        hashed += static_cast<std::uint64_t>(got);
     }
-    writeInOrder();
+    expectedNext = from;
+    writer = std::make_unique<OrderedFileWriter>(fd, from, std::move(whole), kMostQueued);
+    for (auto& [offset, shaAndData] : early)
+        if (failure.empty())
+            hand(offset, std::string_view(shaAndData).substr(32), std::string_view(shaAndData).substr(0, 32));
+    early.clear();
     std::string expectedWhole;
-    pumpUntil([&] {
-        for (auto it = m_answers.begin(); it != m_answers.end(); ++it)
-            if (it->value("id", std::int64_t{-1}) == id && it->value("type", "") != "file") {
-                if (it->value("type", "") == "error")
-                    failure = it->value("message", std::string("refused"));
-                expectedWhole = it->value("sha256", "");
-                m_answers.erase(it);
-                break;
-            }
-        return !failure.empty() || (!expectedWhole.empty() && m_verified >= size);
-    });
+    try {
+        pumpUntil([&] {
+            for (auto it = m_answers.begin(); it != m_answers.end(); ++it)
+                if (it->value("id", std::int64_t{-1}) == id && it->value("type", "") != "file") {
+                    if (it->value("type", "") == "error")
+                        failure = it->value("message", std::string("refused"));
+                    expectedWhole = it->value("sha256", "");
+                    m_answers.erase(it);
+                    break;
+                }
+            return !failure.empty() || (!expectedWhole.empty() && expectedNext >= size);
+        });
+    } catch (const Failure&) {
+        writer->finish();
+        m_verified = writer->written() / protocol::kDefaultFileChunkBytes * protocol::kDefaultFileChunkBytes;
+        throw;
+    }
     m_chunkSink = nullptr;
-    out.close();
+    const std::string actualRaw = writer->finish();
+    m_verified = writer->written();
+    if (failure.empty() && actualRaw.empty())
+        failure = writer->failure();
     if (!failure.empty())
         throw Failure("transfer", failure);
-    std::filesystem::resize_file(localPath, size); // a longer file from before holds nothing of this one
+    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) // a longer file from before holds nothing of this one
+        throw Failure("local", "cannot set the size of " + localPath);
+    if (progress)
+        progress(size, size);
     // Every byte of it was checked in its chunk and hashed as it was written.
-    std::string actual = encoding::hexEncode(whole.finish());
+    std::string actual = encoding::hexEncode(actualRaw);
     if (actual != expectedWhole)
         throw Failure("checksum_mismatch",
                       "the downloaded file's SHA-256 is " + actual + ", not " + expectedWhole);

@@ -15,7 +15,18 @@ bool isKnownOpcode(std::uint8_t opcode) {
 }
 
 void applyMask(char* data, std::size_t size, const std::array<std::uint8_t, 4>& key) {
-    for (std::size_t i = 0; i < size; ++i)
+    // Eight bytes at a time (every byte of a file transfer passes here twice): the key repeats every four.
+    std::uint64_t wide = 0;
+    for (std::size_t i = 0; i < sizeof wide; ++i)
+        reinterpret_cast<std::uint8_t*>(&wide)[i] = key[i % 4];
+    std::size_t i = 0;
+    for (; i + sizeof wide <= size; i += sizeof wide) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, data + i, sizeof word);
+        word ^= wide;
+        std::memcpy(data + i, &word, sizeof word);
+    }
+    for (; i < size; ++i)
         data[i] = static_cast<char>(static_cast<std::uint8_t>(data[i]) ^ key[i % 4]);
 }
 } // namespace

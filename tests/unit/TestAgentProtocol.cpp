@@ -69,6 +69,23 @@ private Q_SLOTS:
         QCOMPARE(messages[1].payload, std::string("hello"));
     }
 
+    void masksAsTheRfcSaysAtEveryLength() {
+        // RFC 6455 section 5.7: "Hello" under the key 37 fa 21 3d.
+        QCOMPARE(encodeWebSocketFrame(WsOpcode::Text, "Hello", 0x37fa213dU),
+                 std::string("\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", 11));
+        // Every length around the eight-byte steps, and a large one, comes back as it went.
+        for (std::size_t length : {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 125, 126, 65535, 65536, 262187}) {
+            std::string payload(length, '\0');
+            for (std::size_t i = 0; i < length; ++i)
+                payload[i] = static_cast<char>(i * 31 + 7);
+            WebSocketFrameReader server(WsRole::Server, 1 << 20);
+            server.feed(encodeWebSocketFrame(WsOpcode::Binary, payload, 0xa1b2c3d4U));
+            const auto message = server.next();
+            QVERIFY2(message.has_value(), std::to_string(length).c_str());
+            QVERIFY2(message->payload == payload, std::to_string(length).c_str());
+        }
+    }
+
     void serverFramesAreUnmaskedAndClientsRefuseMaskedOnes() {
         WebSocketFrameReader client(WsRole::Client, 1024);
         client.feed(encodeWebSocketFrame(WsOpcode::Text, "hi"));
