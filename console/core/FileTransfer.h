@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <cmath>
 #include <optional>
 
 namespace breeze::console {
@@ -45,7 +46,7 @@ struct FileTransfer {
     std::optional<qint64> secondsLeft() const {
         if (state != State::Running || bytesPerSecond < 1 || total < done)
             return std::nullopt;
-        return static_cast<qint64>(static_cast<double>(total - done) / bytesPerSecond + 0.5);
+        return std::llround(static_cast<double>(total - done) / bytesPerSecond);
     }
 };
 

@@ -40,8 +40,7 @@ QString freeLocalName(const QString& path) {
                                ? QString()
                                : QStringLiteral(".") + info.suffix();
     for (int n = 2; n < 10'000; ++n) {
-        const QString candidate =
-            info.dir().filePath(QStringLiteral("%1 (%2)%3").arg(base).arg(n).arg(suffix));
+        QString candidate = info.dir().filePath(QStringLiteral("%1 (%2)%3").arg(base).arg(n).arg(suffix));
         if (!QFileInfo::exists(candidate))
             return candidate;
     }

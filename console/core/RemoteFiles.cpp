@@ -153,7 +153,7 @@ qint64 RemoteFiles::request(QJsonObject request, Answer answer) {
         return id;
     }
     request.insert(QStringLiteral("id"), id);
-    m_waiting.insert(id, std::move(answer));
+    m_waiting.emplace(id, std::move(answer));
     m_link.sendControl(request);
     return id;
 }

@@ -25,7 +25,7 @@ constexpr int kBlobChunkBytes = 2 * 1024 * 1024;
 constexpr std::uint64_t kMostBlobBytes = std::uint64_t{64} * 1024 * 1024 * 1024;
 
 std::string shaParam(RequestContext& ctx) {
-    const std::string sha = ctx.pathParam("sha256");
+    std::string sha = ctx.pathParam("sha256");
     if (!std::regex_match(sha, std::regex("[0-9a-f]{64}")))
         throw ApiError::notFound("file");
     return sha;
