@@ -413,6 +413,28 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(cliSessions("live"), 0, 10000);
         QCOMPARE(cliSessions("closed"), 7); // one per command
 
+        // Whole folders, up and back down: nested folders, odd names, a link left out and said.
+        fs::create_directories(m_local + "/tree up/inner");
+        writeFile(m_local + "/tree up/-dash.txt", "dash");
+        writeFile(m_local + "/tree up/inner/deep file.bin", randomBytes(300 * 1024 + 5, 3));
+        fs::create_symlink("/etc/passwd", m_local + "/tree up/link");
+        const auto up = admin({"--json", "files", "put", "--device", "files-01", "--recursive",
+                               QString::fromStdString(m_local + "/tree up"), root + "/tree copy"});
+        QVERIFY2(up.exitCode == 0, qPrintable(up.err));
+        QCOMPARE(up.json()["copied"].size(), std::size_t(2));
+        QCOMPARE(up.json()["skipped"].size(), std::size_t(1));
+        QCOMPARE(readFile(m_root + "/tree copy/inner/deep file.bin"),
+                 readFile(m_local + "/tree up/inner/deep file.bin"));
+        QVERIFY(!fs::exists(m_root + "/tree copy/link"));
+        const auto down =
+            admin({"--json", "files", "get", "--device", "files-01", "--recursive", root + "/tree copy",
+                   "--out", QString::fromStdString(m_local + "/tree down")});
+        QVERIFY2(down.exitCode == 0, qPrintable(down.err));
+        QCOMPARE(down.json()["copied"].size(), std::size_t(2));
+        QCOMPARE(readFile(m_local + "/tree down/-dash.txt"), std::string("dash"));
+        QCOMPARE(readFile(m_local + "/tree down/inner/deep file.bin"),
+                 readFile(m_local + "/tree up/inner/deep file.bin"));
+
         // One file to every device of the site: sent to the server once, delivered to each, verified by each
         // device's own SHA-256. Both agents of this test share this machine's disk, so the second keeps both.
         test::TestAgent::Options options;

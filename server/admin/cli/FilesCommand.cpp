@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -210,6 +211,114 @@ int runPush(CliContext& cli) {
                                                                              : 0;
 }
 
+// A name from the device that is one name (not ".", "..", nor holding a "/"): anything else could steer where
+// a copied folder's files land here.
+bool plainName(const std::string& name) {
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+           name.find('\0') == std::string::npos;
+}
+
+// A whole folder down (`get --recursive`) or up (`put --recursive`), file by file, each checked like a single
+// file and resumed after a dropped connection; links and special files are left out and said.
+int copyFolder(CliContext& cli, FileSessionScope& session, bool down, const std::string& from,
+               const std::string& to) {
+    nlohmann::json copied = nlohmann::json::array();
+    nlohmann::json skipped = nlohmann::json::array();
+    const std::string conflict = cli.option("--conflict", "fail");
+    const auto join = [](const std::string& folder, const std::string& name) {
+        return folder.ends_with('/') ? folder + name : folder + "/" + name;
+    };
+    if (down) {
+        std::vector<std::pair<std::string, std::string>> folders{{from, to}};
+        while (!folders.empty()) {
+            const std::string remote = folders.back().first;
+            const std::string local = folders.back().second;
+            folders.pop_back();
+            std::filesystem::create_directories(local);
+            const auto entries = session.withRetries([&](auto& client) { return client.list(remote, true); });
+            for (const auto& entry : entries) {
+                if (!plainName(entry.name)) {
+                    skipped.push_back({{"path", join(remote, entry.name)}, {"reason", "not a plain name"}});
+                } else if (entry.type == "dir") {
+                    folders.emplace_back(join(remote, entry.name), join(local, entry.name));
+                } else if (entry.type != "file") {
+                    skipped.push_back({{"path", join(remote, entry.name)}, {"reason", entry.type}});
+                } else {
+                    const std::string source = join(remote, entry.name);
+                    const std::string target = join(local, entry.name);
+                    if (std::filesystem::exists(target) && conflict != "replace") {
+                        skipped.push_back({{"path", source}, {"reason", "already here"}});
+                        continue;
+                    }
+                    std::uint64_t resume = 0;
+                    const std::string sha = session.withRetries([&](auto& client) {
+                        try {
+                            return client.download(source, target, progressBar(cli, source), resume);
+                        } catch (const net::FileSessionClient::Failure&) {
+                            resume = client.verifiedBytes();
+                            throw;
+                        }
+                    });
+                    copied.push_back({{"from", source}, {"to", target}, {"sha256", sha}});
+                }
+            }
+        }
+    } else {
+        const std::filesystem::path root(from);
+        if (!std::filesystem::is_directory(root))
+            throw CliFailure(from + " is not a folder");
+        const auto mkdir = [&](const std::string& remote) {
+            session.withRetries([&](auto& client) {
+                try {
+                    client.mkdir(remote);
+                } catch (const net::FileSessionClient::Failure& failure) {
+                    if (failure.code() != "exists")
+                        throw;
+                }
+                return 0;
+            });
+        };
+        mkdir(to);
+        for (auto it = std::filesystem::recursive_directory_iterator(root);
+             it != std::filesystem::recursive_directory_iterator(); ++it) {
+            const std::string relative = std::filesystem::relative(it->path(), root).string();
+            const std::string remote = join(to, relative);
+            if (it->is_symlink()) {
+                skipped.push_back({{"path", it->path().string()}, {"reason", "link"}});
+                it.disable_recursion_pending();
+            } else if (it->is_directory()) {
+                mkdir(remote);
+            } else if (it->is_regular_file()) {
+                const auto done = session.withRetries([&](auto& client) {
+                    return client.upload(it->path().string(), remote, conflict, progressBar(cli, relative));
+                });
+                if (done.value("skipped", false))
+                    skipped.push_back({{"path", it->path().string()}, {"reason", "already there"}});
+                else
+                    copied.push_back({{"from", it->path().string()},
+                                      {"to", remote},
+                                      {"sha256", done.value("sha256", "")}});
+            } else {
+                skipped.push_back({{"path", it->path().string()}, {"reason", "special file"}});
+            }
+        }
+    }
+    if (cli.flag("--json")) {
+        cli.out() << nlohmann::json{{"copied", copied}, {"skipped", skipped}}.dump(
+                         2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    } else {
+        for (const auto& file : copied)
+            cli.out() << file["to"].get<std::string>() << "  sha256 " << file["sha256"].get<std::string>()
+                      << "\n";
+        for (const auto& file : skipped)
+            cli.err() << "left out: " << file["path"].get<std::string>() << " ("
+                      << file["reason"].get<std::string>() << ")\n";
+        cli.out() << copied.size() << " files copied, " << skipped.size() << " left out\n";
+    }
+    return 0;
+}
+
 int runFiles(CliContext& cli) {
     const std::string action = cli.positional(1, "files action (ls, get, put, push, rm, mkdir, mv)");
     if (action == "put" && manyDevices(cli))
@@ -250,6 +359,9 @@ int runFiles(CliContext& cli) {
                       << "  " << entry.name << (entry.type == "link" ? " -> " + entry.target : "") << "\n";
         return 0;
     }
+    if ((action == "get" || action == "put") && cli.flag("--recursive"))
+        return copyFolder(cli, session, action == "get", at(first, "the source folder"),
+                          action == "get" ? cli.requireOption("--out") : at(first + 1, "the remote folder"));
     if (action == "get") {
         const std::string remote = at(first, "the remote file");
         const std::string local = cli.requireOption("--out");
@@ -321,6 +433,7 @@ int runFilesChecked(CliContext& cli) {
 extern const Noun kFilesNoun{
     "files",
     "  files ls DEVICE [PATH] | get --device D REMOTE --out LOCAL | put --device D LOCAL REMOTE\n"
+    "        [--recursive: a whole folder either way; links and special files are left out and said]\n"
     "        [--conflict fail|replace|keep_both|skip] | rm --device D PATH [--recursive] | mkdir --device D "
     "PATH |\n"
     "        mv --device D FROM TO   [--root FOLDER] [--json]\n"
