@@ -6,11 +6,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <pty.h>
 #include <stdexcept>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -100,10 +100,38 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
     cfsetispeed(&modes, B38400);
     cfsetospeed(&modes, B38400);
     const std::string home = login.account.home;
-    const pid_t child = forkpty(&m_master, nullptr, &modes, &size);
-    if (child < 0)
-        throw std::runtime_error(std::string("cannot open a pseudo-terminal: ") + std::strerror(errno));
+    // The pseudo-terminal is opened close-on-exec from the start (forkpty's is not until after it returns): a
+    // script another thread starts meanwhile must not inherit the shell's terminal.
+    const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    char slaveName[128] = {};
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0 ||
+        ptsname_r(master, slaveName, sizeof slaveName) != 0) {
+        const int error = errno;
+        if (master >= 0)
+            ::close(master);
+        throw std::runtime_error(std::string("cannot open a pseudo-terminal: ") + std::strerror(error));
+    }
+    const int slave = ::open(slaveName, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0 || tcsetattr(slave, TCSANOW, &modes) != 0 || ioctl(slave, TIOCSWINSZ, &size) != 0) {
+        const int error = errno;
+        ::close(master);
+        if (slave >= 0)
+            ::close(slave);
+        throw std::runtime_error(std::string("cannot set up the pseudo-terminal: ") + std::strerror(error));
+    }
+    const pid_t child = fork();
+    if (child < 0) {
+        const int error = errno;
+        ::close(master);
+        ::close(slave);
+        throw std::runtime_error(std::string("cannot start the shell: ") + std::strerror(error));
+    }
     if (child == 0) {
+        // A session of its own with the terminal as its controlling one, on 0, 1 and 2 (dup2 clears
+        // close-on-exec on the copies).
+        if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) != 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 ||
+            dup2(slave, 2) < 0)
+            _exit(126);
         // The agent blocks and handles signals its own way; a shell starts from the defaults.
         sigset_t none;
         sigemptyset(&none);
@@ -121,10 +149,11 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
         execve(login.shell.c_str(), argv.data(), env.data());
         _exit(127);
     }
+    ::close(slave);
+    m_master = master;
     m_child = child;
     m_runsCommand = !command.empty();
     fcntl(m_master, F_SETFL, fcntl(m_master, F_GETFL) | O_NONBLOCK);
-    fcntl(m_master, F_SETFD, FD_CLOEXEC);
 }
 
 TerminalSession::~TerminalSession() {
