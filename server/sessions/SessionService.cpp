@@ -254,7 +254,8 @@ void SessionService::sweepLoop() {
             SessionStore store(tx);
             // The agent drops a detached session after `keep`; the record follows a little later.
             const auto endings = store.closeAbandoned(keep + 5);
-            // A session lasts only as long as its maker may act: a disabled user's or revoked key's ends.
+            // A session lasts only as long as its maker may act: a disabled user's, a revoked key's, or one
+            // whose roles no longer grant that kind of session on the device's site ends.
             const auto revoked = store.withoutAuthority(m_relay.sessionIds());
             for (const auto& ending : endings) {
                 auditEnding(tx, ending.record["id"], ending);

@@ -77,7 +77,8 @@ public:
     // Tells every node (breeze_events, on commit) that the session was closed, so the one relaying it ends
     // it.
     void announceClosed(const std::string& id, const std::string& reason);
-    // Of these sessions, those whose maker can no longer act (a disabled user, a revoked or expired key).
+    // Of these sessions, those whose maker can no longer act (a disabled user, a revoked or expired key) or no
+    // longer holds remote:terminal or remote:files (as the kind is) on the device's site.
     std::vector<std::string> withoutAuthority(const std::vector<std::string>& ids);
     // Recordings older than `days`, then the oldest beyond `maxBytes` all together; returns how many went.
     long long pruneRecordings(int days, long long maxBytes);

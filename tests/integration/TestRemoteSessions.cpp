@@ -647,6 +647,20 @@ private Q_SLOTS:
         QVERIFY(term.until([&] { return term.relay().ended().has_value(); }, 20000));
         QCOMPARE((*term.relay().ended())["reason"], "the session's maker no longer has access");
         QTRY_COMPARE_WITH_TIMEOUT(sessionRecord(session["id"])["state"], "closed", 10000);
+        // Another keeps their account but loses the role that let them open terminals: theirs ends too.
+        auto second = userWithRole("technician");
+        const std::string secondId = second->get("/api/v1/auth/me").body["id"];
+        const auto secondSession = openTerminal({{"command", "sleep 300"}}, second.get());
+        Terminal secondTerm(secondSession, m_fleet->server->caFile());
+        QVERIFY(secondTerm.ready());
+        const auto grants = m_api->get("/api/v1/users/" + secondId).body["grants"];
+        QCOMPARE(m_api->post("/api/v1/users/" + secondId + "/grants", {{"role", "read-only"}}).status, 201);
+        QCOMPARE(
+            m_api->del("/api/v1/users/" + secondId + "/grants/" + grants[0]["id"].get<std::string>()).status,
+            204);
+        QVERIFY(secondTerm.until([&] { return secondTerm.relay().ended().has_value(); }, 20000));
+        QCOMPARE((*secondTerm.relay().ended())["reason"], "the session's maker no longer has access");
+        QCOMPARE(second->get("/api/v1/auth/me").status, 200); // still signed in, just without terminals
     }
 
     void terminalSessionsAreRecordedWithoutWhatWasTypedBlind() {
