@@ -33,13 +33,17 @@ bool withinFolder(const std::string& path, const std::string& base) {
     return base == "/" || path == base || path.starts_with(base + "/");
 }
 
-// The folder a file session keeps to: the one asked for when a role that grants file sessions on the device
-// allows it, else the first such role's folder ("/" when one of them has none).
 namespace {
-// The folders of the caller's roles that hold `permission` on the device ("/" for a role without one).
-std::vector<std::string> rootsOf(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
-                                 const Permission& permission) {
+// A role of the caller's that holds `permission` on the device, with its folder and its file rights.
+struct RoleFolder {
+    std::string root;
+    bool download = false, upload = false, remove = false;
+};
+
+std::vector<RoleFolder> rolesOf(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
+                                const Permission& permission) {
     std::vector<std::string> roleIds;
+    std::vector<const Grant*> grants;
     for (const auto& grant : ctx.principal().grants) {
         if (!grant.permissions.contains(permission.key()))
             continue;
@@ -47,35 +51,63 @@ std::vector<std::string> rootsOf(RequestContext& ctx, SessionStore& store, const
             !grant.orgId ||
             (*grant.orgId == device.orgId &&
              (!grant.siteIds || std::ranges::find(*grant.siteIds, device.siteId) != grant.siteIds->end()));
-        if (covers)
+        if (covers) {
             roleIds.push_back(grant.roleId);
+            grants.push_back(&grant);
+        }
     }
-    auto roots = store.filesRoots(roleIds);
-    for (auto& root : roots)
-        root = root.empty() ? "/" : normalisedFolder(root);
-    if (roots.empty())
+    const auto roots = store.filesRootsByRole(roleIds);
+    std::vector<RoleFolder> roles;
+    for (const Grant* grant : grants) {
+        const auto it = roots.find(grant->roleId);
+        RoleFolder role;
+        role.root = it == roots.end() || it->second.empty() ? "/" : normalisedFolder(it->second);
+        role.download = grant->permissions.contains(RemoteFilesDownload.key());
+        role.upload = grant->permissions.contains(RemoteFilesUpload.key());
+        role.remove = grant->permissions.contains(RemoteFilesDelete.key());
+        roles.push_back(std::move(role));
+    }
+    if (roles.empty())
         throw ApiError::forbidden("this needs the " + permission.key() + " permission on the device's site");
-    return roots;
+    return roles;
 }
 } // namespace
 
-std::string grantedFilesRoot(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
-                             const std::optional<std::string>& asked) {
-    const auto roots = rootsOf(ctx, store, device, RemoteFiles);
-    if (!asked)
-        return std::ranges::find(roots, "/") != roots.end() ? "/" : roots.front();
-    std::string folder = normalisedFolder(*asked);
-    if (std::ranges::none_of(roots, [&](const std::string& root) { return withinFolder(folder, root); }))
+FilesGrant grantedFiles(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
+                        const std::optional<std::string>& asked) {
+    const auto roles = rolesOf(ctx, store, device, RemoteFiles);
+    FilesGrant grant;
+    if (asked) {
+        grant.root = normalisedFolder(*asked);
+    } else {
+        // The widest folder any of them allows ("/" when one has none).
+        grant.root = roles.front().root;
+        for (const auto& role : roles)
+            if (withinFolder(grant.root, role.root))
+                grant.root = role.root;
+    }
+    // Each right from a role whose own folder holds the session's: a role's rights count only inside its
+    // folder.
+    bool allowed = false;
+    for (const auto& role : roles) {
+        if (!withinFolder(grant.root, role.root))
+            continue;
+        allowed = true;
+        grant.download = grant.download || role.download;
+        grant.upload = grant.upload || role.upload;
+        grant.remove = grant.remove || role.remove;
+    }
+    if (!allowed)
         throw ApiError::forbidden("file sessions of your roles on this device keep to other folders");
-    return folder;
+    return grant;
 }
 
 std::string uploadRootCovering(RequestContext& ctx, SessionStore& store, const DeviceRef& device,
                                const std::string& folder) {
     std::string best;
-    for (const auto& root : rootsOf(ctx, store, device, RemoteFilesUpload))
-        if (withinFolder(folder, root) && (best.empty() || root.size() < best.size()))
-            best = root;
+    for (const auto& role : rolesOf(ctx, store, device, RemoteFilesUpload))
+        if (withinFolder(folder, role.root) && (best.empty() || role.root.size() < best.size()))
+            best = role.root;
     if (best.empty())
         throw ApiError::forbidden("the roles that let you upload to this device keep to other folders");
     return best;

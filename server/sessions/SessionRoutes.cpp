@@ -92,13 +92,11 @@ ApiResponse openSession(RequestContext& ctx) {
                   {"shell", shell.value_or("")},     {"user", user.value_or("")},
                   {"command", command.value_or("")}, {"echo", echo.value_or(true)}};
     } else {
-        const auto allowed = [&](const Permission& right) {
-            return ctx.principal().scopeFor(right).allowsSite(device.orgId, device.siteId);
-        };
-        grants = {{"root", grantedFilesRoot(ctx, store, device, root)},
-                  {"download", allowed(RemoteFilesDownload)},
-                  {"upload", allowed(RemoteFilesUpload)},
-                  {"remove", allowed(RemoteFilesDelete)}};
+        const FilesGrant files = grantedFiles(ctx, store, device, root);
+        grants = {{"root", files.root},
+                  {"download", files.download},
+                  {"upload", files.upload},
+                  {"remove", files.remove}};
     }
     const std::string token = newToken();
     AuditEvent event = ctx.auditEvent("sessions.open", "remote_session", "");

@@ -51,8 +51,8 @@ void SessionStore::setRelayUrl(const std::string& deviceId, const std::string& c
                            deviceId, connectionId, url);
 }
 
-std::vector<std::string> SessionStore::filesRoots(const std::vector<std::string>& roleIds) {
-    std::vector<std::string> roots;
+std::map<std::string, std::string> SessionStore::filesRootsByRole(const std::vector<std::string>& roleIds) {
+    std::map<std::string, std::string> roots;
     SqlParams params;
     std::string list;
     for (const auto& id : roleIds)
@@ -60,9 +60,10 @@ std::vector<std::string> SessionStore::filesRoots(const std::vector<std::string>
     if (list.empty())
         return roots;
     for (const auto& row :
-         params.exec(m_tx.sql(), "SELECT coalesce(files_root, '') AS root FROM roles WHERE id IN (" + list +
-                                     ") ORDER BY 1"))
-        roots.push_back(row["root"].as<std::string>());
+         params.exec(m_tx.sql(), "SELECT id, coalesce(files_root, '') AS root FROM roles WHERE "
+                                 "id IN (" +
+                                     list + ")"))
+        roots[row["id"].as<std::string>()] = row["root"].as<std::string>();
     return roots;
 }
 

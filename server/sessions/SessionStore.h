@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -52,8 +53,8 @@ public:
     // Where a device's agent is held (its node's relay URL); none while it is offline.
     std::optional<std::string> relayUrlOf(const std::string& deviceId);
     void setRelayUrl(const std::string& deviceId, const std::string& connectionId, const std::string& url);
-    // The folders the roles keep file sessions in; an empty string for a role without one.
-    std::vector<std::string> filesRoots(const std::vector<std::string>& roleIds);
+    // The folder each role keeps file sessions in, by role id; an empty string for a role without one.
+    std::map<std::string, std::string> filesRootsByRole(const std::vector<std::string>& roleIds);
     long long liveCount(const std::string& deviceId);
     long long liveCountOf(const std::string& actorId);
     nlohmann::json insert(const NewSession& session);
@@ -77,8 +78,8 @@ public:
     // Tells every node (breeze_events, on commit) that the session was closed, so the one relaying it ends
     // it.
     void announceClosed(const std::string& id, const std::string& reason);
-    // Of these sessions, those whose maker can no longer act (a disabled user, a revoked or expired key) or no
-    // longer holds remote:terminal or remote:files (as the kind is) on the device's site.
+    // Of these sessions, those whose maker can no longer act (a disabled user, a revoked or expired key) or
+    // no longer holds remote:terminal or remote:files (as the kind is) on the device's site.
     std::vector<std::string> withoutAuthority(const std::vector<std::string>& ids);
     // Recordings older than `days`, then the oldest beyond `maxBytes` all together; returns how many went.
     long long pruneRecordings(int days, long long maxBytes);

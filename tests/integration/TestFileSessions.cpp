@@ -271,6 +271,43 @@ private Q_SLOTS:
             403);
     }
 
+    void aRolesRightsCountOnlyInsideItsOwnFolder() {
+        const std::string drop = m_root + "/drop-box";
+        fs::create_directories(drop);
+        // Reading everywhere from one role, writing only inside the drop box from another.
+        auto person =
+            userWithRole({{"name", "reader-everywhere"},
+                          {"permissions", {"devices:read", "remote:files", "remote:files_download"}}});
+        QCOMPARE(m_fleet->api
+                     ->post("/api/v1/roles",
+                            {{"name", "drop-box-writer"},
+                             {"files_root", drop},
+                             {"permissions", {"devices:read", "remote:files", "remote:files_upload"}}})
+                     .status,
+                 201);
+        const std::string id = person->get("/api/v1/auth/me").body["id"];
+        QCOMPARE(m_fleet->api->post("/api/v1/users/" + id + "/grants", {{"role", "drop-box-writer"}}).status,
+                 201);
+        auto signedIn =
+            m_fleet->server->signIn(person->get("/api/v1/auth/me").body["email"], "a long enough password 1");
+        const auto rightsAt = [&](const std::optional<std::string>& root) {
+            nlohmann::json body{{"kind", "files"}};
+            if (root)
+                body["root"] = *root;
+            const auto opened = signedIn->post("/api/v1/devices/" + m_device + "/sessions", body);
+            return opened.body["grants"];
+        };
+        const auto everywhere = rightsAt(std::nullopt);
+        QCOMPARE(everywhere["root"], "/");
+        QCOMPARE(everywhere["download"], true);
+        QCOMPARE(everywhere["upload"], false); // the writer role's right does not reach beyond its folder
+        const auto inDrop = rightsAt(drop);
+        QCOMPARE(inDrop["root"], drop);
+        QCOMPARE(inDrop["download"], true);
+        QCOMPARE(inDrop["upload"], true);
+        QCOMPARE(rightsAt(m_root)["upload"], false);
+    }
+
     void aPushKeepsToWhatThePushersRolesAllow() {
         const std::string jail = m_root + "/push-jail";
         const std::string outside = m_root + "/push-outside";
