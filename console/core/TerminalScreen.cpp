@@ -313,13 +313,36 @@ QVector<QPoint> TerminalScreen::find(const QString& needle) const {
     QVector<QPoint> found;
     if (needle.isEmpty())
         return found;
+    QVector<int> columns; // the cell each character of the line's text came from (wide ones span two)
     for (int line = 0; line < lineCount(); ++line) {
-        const QString text = lineText(line);
+        QString text;
+        columns.clear();
+        for (int col = 0; col < m_cols; ++col) {
+            const TerminalCell c = cell(line, col);
+            if (c.width == 0)
+                continue;
+            const QString piece = c.text();
+            text += piece;
+            for (qsizetype i = 0; i < piece.size(); ++i)
+                columns.push_back(col);
+        }
         for (qsizetype at = text.indexOf(needle, 0, Qt::CaseInsensitive); at >= 0;
              at = text.indexOf(needle, at + 1, Qt::CaseInsensitive))
-            found.push_back(QPoint(static_cast<int>(at), line));
+            found.push_back(QPoint(columns[at], line));
     }
     return found;
+}
+
+int TerminalScreen::matchCells(QPoint match, const QString& needle) const {
+    // As many cells from the match as it takes to hold the needle's characters (a wide one takes two).
+    qsizetype characters = 0;
+    int col = match.x();
+    while (col < m_cols && characters < needle.size()) {
+        const TerminalCell c = cell(match.y(), col);
+        characters += c.width == 0 ? 0 : c.text().size();
+        col += std::max<int>(c.width, 1);
+    }
+    return col - match.x();
 }
 
 QPoint TerminalScreen::cursor() const {

@@ -60,7 +60,10 @@ public:
     // The text between two cells (inclusive), lines joined by '\n' (a selection).
     QString text(QPoint from, QPoint to) const;
     // Every place `needle` occurs (case-insensitive), as (col, line), oldest first.
+    // Where `needle` appears, case-insensitively: (cell column, line) of each start.
     QVector<QPoint> find(const QString& needle) const;
+    // How many cells a match of `needle` at `match` covers (more than its length after wide characters).
+    int matchCells(QPoint match, const QString& needle) const;
     QPoint cursor() const; // (col, row) on the screen
     bool cursorVisible() const { return m_cursorVisible; }
     bool cursorBlinks() const { return m_cursorBlink; }

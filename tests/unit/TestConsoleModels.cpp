@@ -840,6 +840,17 @@ private Q_SLOTS:
         QCOMPARE(found.size(), 1);
         QVERIFY(found.first().y() < screen.scrollbackCount());
         QCOMPARE(screen.lineText(found.first().y()), QString("120"));
+        // After wide characters a match starts at its cell, not at its place in the text, and covers its
+        // cells.
+        screen.feed("\xe6\x97\xa5\xe6\x9c\xac find me\r\n");
+        const auto wide = screen.find("find");
+        QCOMPARE(wide.size(), 1);
+        QCOMPARE(wide.first().x(), 5); // two wide characters (four cells) and a space
+        QCOMPARE(screen.matchCells(wide.first(), "find"), 4);
+        const auto spanning = screen.find("\u672c f");
+        QCOMPARE(spanning.size(), 1);
+        QCOMPARE(spanning.first().x(), 2);
+        QCOMPARE(screen.matchCells(spanning.first(), "\u672c f"), 4);
         screen.feed("\x1b[1;31mred\x1b[0m");
         const TerminalCell red = screen.cell(screen.lineCount() - 1, 0);
         QCOMPARE(red.text(), QString("r"));

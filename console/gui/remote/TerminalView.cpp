@@ -217,6 +217,7 @@ void TerminalView::paintEvent(QPaintEvent*) {
     const QPoint cursor = screen.cursor();
     const int cursorLine = screen.scrollbackCount() + cursor.y();
     const QPoint match = m_match >= 0 && m_match < m_matches.size() ? m_matches[m_match] : QPoint(-1, -1);
+    const int matchCells = match.y() >= 0 ? screen.matchCells(match, m_searchBar->text()) : 0;
     for (int row = 0; row < visible; ++row) {
         const int line = first + row;
         if (line >= screen.lineCount())
@@ -232,7 +233,7 @@ void TerminalView::paintEvent(QPaintEvent*) {
                 std::swap(fg, bg);
             if (selected(line, col))
                 std::swap(fg, bg);
-            if (line == match.y() && col >= match.x() && col < match.x() + m_searchBar->text().size())
+            if (line == match.y() && col >= match.x() && col < match.x() + matchCells)
                 bg = palette().color(QPalette::Highlight), fg = palette().color(QPalette::HighlightedText);
             const QRectF rect(col * m_cellWidth, y, m_cellWidth * cell.width, m_cellHeight);
             if (bg != background)
