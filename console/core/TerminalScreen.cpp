@@ -67,7 +67,8 @@ VTermKey vtermKey(int key, bool keypad) {
 QString TerminalCell::text() const {
     if (ch == 0)
         return QStringLiteral(" ");
-    return QString::fromUcs4(&ch, 1);
+    const char32_t both[] = {ch, mark};
+    return QString::fromUcs4(both, mark == 0 ? 1 : 2);
 }
 
 TerminalScreen::TerminalScreen(int cols, int rows, int scrollbackLines, QObject* parent)
@@ -113,6 +114,7 @@ TerminalCell TerminalScreen::convert(const void* raw) const {
     const auto& c = *static_cast<const VTermScreenCell*>(raw);
     TerminalCell cell;
     cell.ch = c.chars[0] == static_cast<std::uint32_t>(-1) ? 0 : c.chars[0];
+    cell.mark = cell.ch == 0 ? 0 : c.chars[1];
     cell.width =
         c.chars[0] == static_cast<std::uint32_t>(-1) ? 0 : static_cast<quint8>(std::max<int>(c.width, 1));
     cell.bold = c.attrs.bold;
@@ -170,6 +172,7 @@ int TerminalScreen::onPopLine(int cols, void* cells, void* user) {
         if (col < line.size()) {
             const TerminalCell& cell = line[col];
             out.chars[0] = cell.width == 0 ? static_cast<std::uint32_t>(-1) : cell.ch;
+            out.chars[1] = cell.width == 0 ? 0 : cell.mark;
             out.width = static_cast<char>(std::max<int>(cell.width, 1));
             out.attrs.bold = cell.bold;
             out.attrs.italic = cell.italic;

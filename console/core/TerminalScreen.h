@@ -14,7 +14,8 @@ namespace breeze::console {
 
 // One character cell as the view paints it.
 struct TerminalCell {
-    char32_t ch = 0; // 0: blank
+    char32_t ch = 0;   // 0: blank
+    char32_t mark = 0; // a combining mark on it (an accent): the first one; 0 for none
     QString text() const;
     quint32 fg = 0; // 0xRRGGBB (the view uses its theme's colours where default*)
     quint32 bg = 0;

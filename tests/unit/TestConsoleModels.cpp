@@ -851,6 +851,11 @@ private Q_SLOTS:
         QCOMPARE(spanning.size(), 1);
         QCOMPARE(spanning.first().x(), 2);
         QCOMPARE(screen.matchCells(spanning.first(), "\u672c f"), 4);
+        // A combining accent stays on its letter (e + U+0301 is one cell, é).
+        screen.feed("cafe\xcc\x81 ok\r\n");
+        QCOMPARE(screen.lineText(screen.lineCount() - 2).normalized(QString::NormalizationForm_C),
+                 QString("café ok"));
+        QCOMPARE(screen.find("ok").first().x(), 5);
         screen.feed("\x1b[1;31mred\x1b[0m");
         const TerminalCell red = screen.cell(screen.lineCount() - 1, 0);
         QCOMPARE(red.text(), QString("r"));
