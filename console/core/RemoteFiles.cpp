@@ -42,19 +42,16 @@ std::optional<RemoteFileEntry> RemoteFiles::entryOf(const QJsonObject& item) {
 }
 
 RemoteFiles::RemoteFiles(ApiClient& api, QString deviceId, QObject* parent)
-    : QObject(parent), m_client(api), m_deviceId(std::move(deviceId)), m_link(api.sslConfiguration(), false) {
-    connect(&m_backoff, &ReattachBackoff::due, this, [this] {
-        m_client.attach(m_sessionId, [this](const SessionAnswer& answer) { attachWith(answer); });
-    });
-    connect(&m_link, &RelayLink::dataReceived, this, [this](int kind, const QByteArray& data) {
+    : RelaySession(api, std::move(deviceId), false, parent) {
+    connect(&link(), &RelayLink::dataReceived, this, [this](int kind, const QByteArray& data) {
         if (kind == static_cast<int>(protocol::StreamKind::FileChunk))
             Q_EMIT chunkReceived(data); // credited back once written (consumed())
         else
-            m_link.consumed(data.size());
+            link().consumed(data.size());
     });
-    connect(&m_link, &RelayLink::controlReceived, this, &RemoteFiles::onControl);
-    connect(&m_link, &RelayLink::closed, this, &RemoteFiles::onClosed);
-    connect(&m_link, &RelayLink::flushed, this, &RemoteFiles::sendable);
+    connect(&link(), &RelayLink::controlReceived, this, &RemoteFiles::onControl);
+    connect(&link(), &RelayLink::closed, this, &RemoteFiles::onClosed);
+    connect(&link(), &RelayLink::flushed, this, &RemoteFiles::sendable);
 }
 
 RemoteFiles::~RemoteFiles() {
@@ -62,39 +59,9 @@ RemoteFiles::~RemoteFiles() {
 }
 
 void RemoteFiles::start(const QString& root) {
-    setState(State::Opening, tr("Opening a file session…"));
-    m_client.openFiles(m_deviceId, root, [this](const SessionAnswer& answer) {
-        if (answer.grant)
-            m_sessionId = answer.grant->id;
-        if (m_closeWhenOpened) {
-            close();
-            setState(State::Ended, tr("Closed before it opened."));
-            return;
-        }
-        attachWith(answer);
+    begin(tr("Opening a file session…"), [this, root](SessionClient& client, SessionClient::Done done) {
+        client.openFiles(deviceId(), root, std::move(done));
     });
-}
-
-void RemoteFiles::setState(State state, const QString& status) {
-    m_status = status;
-    if (state == State::Live)
-        m_backoff.live();
-    m_state = state;
-    Q_EMIT stateChanged(state);
-}
-
-void RemoteFiles::attachWith(const SessionAnswer& answer) {
-    if (m_state == State::Ended)
-        return;
-    if (!answer.grant) {
-        if (answer.mayRetry && !m_sessionId.isEmpty() && m_backoff.schedule()) {
-            setState(State::Reconnecting, answer.error);
-            return;
-        }
-        setState(State::Ended, answer.error);
-        return;
-    }
-    m_link.open(*answer.grant);
 }
 
 void RemoteFiles::onControl(const QJsonObject& control) {
@@ -122,12 +89,7 @@ void RemoteFiles::onControl(const QJsonObject& control) {
 }
 
 void RemoteFiles::onClosed(const QString& reason) {
-    if (m_state != State::Ended) {
-        if (m_backoff.schedule())
-            setState(State::Reconnecting, reason);
-        else
-            setState(State::Ended, tr("The connection did not come back in time."));
-    }
+    lost(reason);
     // Answered once the state says so: a caller trying again waits for the session to be live.
     failWaiting(reason);
 }
@@ -143,18 +105,18 @@ void RemoteFiles::failWaiting(const QString& why) {
 
 qint64 RemoteFiles::request(QJsonObject request, Answer answer) {
     const qint64 id = m_nextId++;
-    if (m_state != State::Live) {
+    if (state() != State::Live) {
         // Answered from the event loop, never from inside the call: the caller has the id first.
         const QJsonObject refusal{
             {QStringLiteral("type"), QStringLiteral("error")},
             {QStringLiteral("code"), QStringLiteral("disconnected")},
-            {QStringLiteral("message"), m_status.isEmpty() ? tr("not connected") : m_status}};
+            {QStringLiteral("message"), status().isEmpty() ? tr("not connected") : status()}};
         QTimer::singleShot(0, this, [answer = std::move(answer), refusal] { answer(refusal); });
         return id;
     }
     request.insert(QStringLiteral("id"), id);
     m_waiting.emplace(id, std::move(answer));
-    m_link.sendControl(request);
+    link().sendControl(request);
     return id;
 }
 
@@ -217,24 +179,7 @@ void RemoteFiles::remove(const QByteArray& path, bool recursive, Done done) {
 }
 
 void RemoteFiles::sendChunk(const QByteArray& payload) {
-    m_link.send(static_cast<int>(protocol::StreamKind::FileChunk), payload);
-}
-
-void RemoteFiles::reconnect() {
-    if (m_state == State::Ended || m_sessionId.isEmpty())
-        return;
-    m_link.abort();
-}
-
-void RemoteFiles::close() {
-    if (m_state == State::Ended)
-        return;
-    if (m_sessionId.isEmpty()) {
-        m_closeWhenOpened = true;
-        return;
-    }
-    m_backoff.stop();
-    m_client.close(m_sessionId, [](const QString&) {});
+    link().send(static_cast<int>(protocol::StreamKind::FileChunk), payload);
 }
 
 } // namespace breeze::console

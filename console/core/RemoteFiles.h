@@ -1,8 +1,6 @@
 #pragma once
 
-#include "ReattachBackoff.h"
-#include "RelayLink.h"
-#include "SessionClient.h"
+#include "RelaySession.h"
 
 #include <QHash>
 #include <QObject>
@@ -30,22 +28,15 @@ struct RemoteFileEntry {
 // session's requests and answers (paths as the device's bytes). When the connection drops it attaches again
 // by itself; requests that were waiting are answered with the code "disconnected", so their callers try again
 // once the session is live (transfers resume from what the device has).
-class RemoteFiles : public QObject {
+class RemoteFiles : public RelaySession {
     Q_OBJECT
 
 public:
-    enum class State { Opening, Live, Reconnecting, Ended };
-    Q_ENUM(State)
-
     RemoteFiles(ApiClient& api, QString deviceId, QObject* parent = nullptr);
     ~RemoteFiles() override;
 
     // `root`: a folder to keep the session inside; empty for what the role allows.
     void start(const QString& root = {});
-    State state() const { return m_state; }
-    const QString& status() const { return m_status; }
-    const QString& deviceId() const { return m_deviceId; }
-    const QString& sessionId() const { return m_sessionId; }
     // As the device granted them (ready message).
     const QString& root() const { return m_root; }
     bool mayDownload() const { return m_download; }
@@ -69,41 +60,25 @@ public:
     void forget(qint64 id) { m_waiting.remove(id); }
     void sendChunk(const QByteArray& payload);
     // Bytes waiting here for the device's credit.
-    qint64 pendingBytes() const { return m_link.pendingBytes(); }
+    qint64 pendingBytes() { return link().pendingBytes(); }
     // A received chunk has been written: the device may send as much again.
-    void consumed(qint64 bytes) { m_link.consumed(bytes); }
+    void consumed(qint64 bytes) { link().consumed(bytes); }
 
     // An entry of a listing as the device sent it, or none when its name is not a name: a device that sends
     // "..", "." or a path could otherwise steer where a downloaded folder's files land on this computer.
     static std::optional<RemoteFileEntry> entryOf(const QJsonObject& item);
 
-    // Drops the connection (the session stays on the device) and attaches again.
-    void reconnect();
-    // Ends the session on the device.
-    void close();
-
 Q_SIGNALS:
-    void stateChanged(breeze::console::RemoteFiles::State state);
     void chunkReceived(const QByteArray& payload);
     void sendable(); // queued chunks went out
 
 private:
-    void attachWith(const SessionAnswer& answer);
     void onControl(const QJsonObject& control);
     void onClosed(const QString& reason);
-    void setState(State state, const QString& status = {});
     void failWaiting(const QString& why);
 
-    SessionClient m_client;
-    QString m_deviceId;
-    QString m_sessionId;
-    RelayLink m_link;
-    ReattachBackoff m_backoff;
-    State m_state = State::Opening;
-    QString m_status;
     QString m_root;
     bool m_download = false, m_upload = false, m_remove = false;
-    bool m_closeWhenOpened = false;
     qint64 m_nextId = 1;
     QHash<qint64, Answer> m_waiting;
 };

@@ -6,11 +6,9 @@
 // delete with confirmation.
 #include "ConsoleConnection.h"
 #include "ConsoleFixture.h"
+#include "ConsoleOnDevice.h"
 #include "FileTransferQueue.h"
 #include "RemoteFileModel.h"
-#include "TestAgent.h"
-#include "TestFleet.h"
-#include "TestPostgres.h"
 #include "remote/FileManagerView.h"
 #include "shell/MainWindow.h"
 #include "widgets/Confirmation.h"
@@ -72,12 +70,8 @@ QByteArray readAll(const QString& path) {
 class TestConsoleFiles final : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestFleet> m_fleet;
-    std::unique_ptr<test::TestAgent> m_agent;
-    std::unique_ptr<ConsoleConnection> m_connection;
+    std::unique_ptr<test::ConsoleOnDevice> m_stack;
     std::unique_ptr<MainWindow> m_window;
-    QString m_device;
     QTemporaryDir m_remote{QDir::tempPath() + "/breeze-console-files-device-XXXXXX"}; // the device's side
     QTemporaryDir m_local{QDir::tempPath() + "/breeze-console-files-local-XXXXXX"};   // the workstation's
     FileManagerView* m_view = nullptr;
@@ -132,28 +126,14 @@ class TestConsoleFiles final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_remote.isValid() && m_local.isValid());
-        m_postgres = std::make_unique<test::TestPostgres>();
-        m_fleet = std::make_unique<test::TestFleet>(
-            *m_postgres, "console_files", "admin@files.test", "Files MSP", "Fleet", "HQ",
-            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
-        test::TestAgent::Options options;
-        options.identity = "console-files-01";
-        m_agent = std::make_unique<test::TestAgent>(*m_fleet->server, m_fleet->enrollmentKey(), options);
-        m_agent->start();
-        m_device = QString::fromStdString(m_agent->deviceId());
-        QTRY_VERIFY_WITH_TIMEOUT(
-            m_fleet->api->get("/api/v1/devices/" + m_agent->deviceId()).body["status"] == "online", 20000);
-        m_connection = test::consoleConnection(*m_fleet->server);
-        m_window = std::make_unique<MainWindow>(*m_connection);
-        QVERIFY(test::signIn(*m_connection, m_fleet->admin));
+        m_stack = std::make_unique<test::ConsoleOnDevice>();
+        QVERIFY(m_stack->start("files", "console-files-01"));
+        m_window = std::make_unique<MainWindow>(*m_stack->connection);
     }
 
     void cleanupTestCase() {
         m_window.reset();
-        m_connection.reset();
-        m_agent.reset();
-        m_fleet.reset();
-        m_postgres.reset();
+        m_stack.reset();
     }
 
     void browsingShowsHostileNamesLinksAndHiddenFiles() {
@@ -164,7 +144,7 @@ private Q_SLOTS:
         QVERIFY(writeText(remote(".hidden"), "hidden"));
         QVERIFY(QDir(m_remote.path()).mkdir("sub"));
         QVERIFY(QFile::link("/etc", remote("outside")));
-        m_view = m_window->openFiles(m_device);
+        m_view = m_window->openFiles(m_stack->deviceId);
         QVERIFY(m_view);
         QVERIFY(QTest::qWaitFor([&] { return m_view->files().state() == RemoteFiles::State::Live; }, 20000));
         QCOMPARE(m_view->files().root(), QString("/"));
@@ -229,7 +209,8 @@ private Q_SLOTS:
     }
 
     void aRootFolderIsNeverLeftThroughALink() {
-        auto* rooted = new FileManagerView(m_connection->api(), m_device, "rooted", m_remote.path());
+        auto* rooted =
+            new FileManagerView(m_stack->connection->api(), m_stack->deviceId, "rooted", m_remote.path());
         rooted->setAttribute(Qt::WA_DeleteOnClose);
         QVERIFY(QTest::qWaitFor([&] { return rooted->files().state() == RemoteFiles::State::Live; }, 20000));
         QCOMPARE(rooted->files().root(), m_remote.path());
@@ -243,7 +224,8 @@ private Q_SLOTS:
         const QString session = rooted->files().sessionId();
         rooted->close();
         QTRY_COMPARE_WITH_TIMEOUT(
-            m_fleet->api->get("/api/v1/sessions/" + session.toStdString()).body["state"], "closed", 10000);
+            m_stack->fleet->api->get("/api/v1/sessions/" + session.toStdString()).body["state"], "closed",
+            10000);
     }
 
     void droppedFilesAndFoldersUpload() {

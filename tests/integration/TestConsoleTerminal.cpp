@@ -5,10 +5,8 @@
 // and the "Send keys" menu.
 #include "ConsoleConnection.h"
 #include "ConsoleFixture.h"
+#include "ConsoleOnDevice.h"
 #include "TerminalSession.h"
-#include "TestAgent.h"
-#include "TestFleet.h"
-#include "TestPostgres.h"
 #include "devices/DeviceSessionsTab.h"
 #include "devices/DeviceView.h"
 #include "remote/RecordingPlayer.h"
@@ -52,18 +50,14 @@ QByteArray readAll(const QString& path) {
 class TestConsoleTerminal final : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<test::TestPostgres> m_postgres;
-    std::unique_ptr<test::TestFleet> m_fleet;
-    std::unique_ptr<test::TestAgent> m_agent;
-    std::unique_ptr<ConsoleConnection> m_connection;
+    std::unique_ptr<test::ConsoleOnDevice> m_stack;
     std::unique_ptr<MainWindow> m_window;
-    QString m_device;
     QTemporaryDir m_files{QDir::tempPath() + "/breeze-console-terminal-XXXXXX"};
 
     RemoteSessionsWindow& remote() { return *m_window->remoteSessions(); }
 
     TerminalView* open(bool beside = false) {
-        auto* view = m_window->openTerminal(m_device, beside);
+        auto* view = m_window->openTerminal(m_stack->deviceId, beside);
         if (!view)
             return nullptr;
         if (!QTest::qWaitFor([&] { return view->session().state() == TerminalSession::State::Live; }, 20000))
@@ -92,7 +86,8 @@ class TestConsoleTerminal final : public QObject {
     }
 
     qint64 closedSessions() {
-        return m_fleet->api->get("/api/v1/sessions?state=closed&device_id=" + m_device.toStdString())
+        return m_stack->fleet->api
+            ->get("/api/v1/sessions?state=closed&device_id=" + m_stack->deviceId.toStdString())
             .body["items"]
             .size();
     }
@@ -101,28 +96,14 @@ private Q_SLOTS:
     void initTestCase() {
         QCoreApplication::setOrganizationName("breeze-test-terminal");
         QSettings().clear();
-        m_postgres = std::make_unique<test::TestPostgres>();
-        m_fleet = std::make_unique<test::TestFleet>(
-            *m_postgres, "console_terminal", "admin@terminal.test", "Terminal MSP", "Fleet", "HQ",
-            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "2"}});
-        test::TestAgent::Options options;
-        options.identity = "console-terminal-01";
-        m_agent = std::make_unique<test::TestAgent>(*m_fleet->server, m_fleet->enrollmentKey(), options);
-        m_agent->start();
-        m_device = QString::fromStdString(m_agent->deviceId());
-        QTRY_VERIFY_WITH_TIMEOUT(
-            m_fleet->api->get("/api/v1/devices/" + m_agent->deviceId()).body["status"] == "online", 20000);
-        m_connection = test::consoleConnection(*m_fleet->server);
-        m_window = std::make_unique<MainWindow>(*m_connection);
-        QVERIFY(test::signIn(*m_connection, m_fleet->admin));
+        m_stack = std::make_unique<test::ConsoleOnDevice>();
+        QVERIFY(m_stack->start("terminal", "console-terminal-01"));
+        m_window = std::make_unique<MainWindow>(*m_stack->connection);
     }
 
     void cleanupTestCase() {
         m_window.reset();
-        m_connection.reset();
-        m_agent.reset();
-        m_fleet.reset();
-        m_postgres.reset();
+        m_stack.reset();
         QSettings().clear();
     }
 
@@ -266,9 +247,9 @@ private Q_SLOTS:
         // The console quits (its windows go, its sessions only detach) and starts again.
         m_window.reset();
         QTRY_COMPARE_WITH_TIMEOUT(
-            m_fleet->api->get("/api/v1/sessions/" + sessionId.toStdString()).body["state"], "detached",
+            m_stack->fleet->api->get("/api/v1/sessions/" + sessionId.toStdString()).body["state"], "detached",
             10000);
-        m_window = std::make_unique<MainWindow>(*m_connection);
+        m_window = std::make_unique<MainWindow>(*m_stack->connection);
         // The same window size (as a console restores its windows' geometry first): the same screen, cell
         // for cell.
         remote().resize(windowSize);
@@ -320,15 +301,16 @@ private Q_SLOTS:
 
     void aPaneClosedWhileOpeningLeavesNoSessionBehind() {
         const auto count = [&](const std::string& state) {
-            return m_fleet->api
+            return m_stack->fleet->api
                 ->get("/api/v1/sessions?kind=terminal&state=" + state +
-                      "&device_id=" + m_device.toStdString())
+                      "&device_id=" + m_stack->deviceId.toStdString())
                 .body["items"]
                 .size();
         };
         const auto live = count("live");
         const auto closed = count("closed");
-        auto* view = m_window->openTerminal(m_device); // closed at once, before the server has answered
+        auto* view =
+            m_window->openTerminal(m_stack->deviceId); // closed at once, before the server has answered
         std::unique_ptr<QMenu> menu(view->buildMenu(nullptr));
         for (auto* action : menu->actions())
             if (action->text() == "Close pane")
@@ -346,11 +328,11 @@ private Q_SLOTS:
         QVERIFY(
             run(view, "echo \"marker-$((10+1))\"; sleep 1.5; echo \"marker-$((20+2))\"", "recorded-done"));
         QTRY_VERIFY_WITH_TIMEOUT(
-            m_fleet->api->get("/api/v1/sessions/" + sessionId.toStdString() + "/recording")
+            m_stack->fleet->api->get("/api/v1/sessions/" + sessionId.toStdString() + "/recording")
                     .raw.find("recorded-done") != std::string::npos,
             10000);
         // From the device's window: its Sessions tab lists the session and plays its recording.
-        DeviceView* device = m_window->openDevice(m_device);
+        DeviceView* device = m_window->openDevice(m_stack->deviceId);
         auto* tab = device->findChild<DeviceSessionsTab*>();
         QVERIFY(tab);
         QSignalSpy loaded(tab, &DeviceSessionsTab::loaded);
