@@ -190,18 +190,24 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
         throw Failure(header.value("code", "error"), header.value("message", std::string("refused")));
     size = header.value("size", std::uint64_t{0});
     const auto from = header.value("offset", std::uint64_t{0}); // the device starts over if the file changed
-    // A resumed download: what is on the disk already goes into the whole file's hash first.
-    crypto::Sha256Stream whole;
-    std::string block(std::size_t{1} << 20, '\0');
-    for (std::uint64_t hashed = 0; hashed < from;) {
-        const ssize_t got = ::pread(fd, block.data(), std::min<std::uint64_t>(block.size(), from - hashed),
-                                    static_cast<off_t>(hashed));
-        if (got <= 0)
-            throw Failure("local", "cannot read back the part of " + localPath + " already there");
-        whole.update(std::string_view(block.data(), static_cast<std::size_t>(got)));
-        hashed += static_cast<std::uint64_t>(got);
+    // A resumed download: what is on the disk already goes into the whole file's hash first, and the whole is
+    // checked against the device's at the end (the part here may be of an older version of the file). A fresh
+    // one needs no second hash: every chunk is checked as it lands and they cover the file from its first
+    // byte to its last, so the device's SHA-256 of what it sent is the SHA-256 of what is written here.
+    std::optional<crypto::Sha256Stream> whole;
+    if (from > 0) {
+        whole.emplace();
+        std::string block(std::size_t{1} << 20, '\0');
+        for (std::uint64_t hashed = 0; hashed < from;) {
+            const ssize_t got =
+                ::pread(fd, block.data(), std::min<std::uint64_t>(block.size(), from - hashed),
+                        static_cast<off_t>(hashed));
+            if (got <= 0)
+                throw Failure("local", "cannot read back the part of " + localPath + " already there");
+            whole->update(std::string_view(block.data(), static_cast<std::size_t>(got)));
+            hashed += static_cast<std::uint64_t>(got);
+        }
     }
-    expectedNext = from;
     writer = std::make_unique<OrderedFileWriter>(fd, from, std::move(whole), kMostQueued);
     for (auto& [offset, shaAndData] : early)
         if (failure.empty())
@@ -226,22 +232,28 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
         throw;
     }
     m_chunkSink = nullptr;
-    const std::string actualRaw = writer->finish();
+    const auto actualRaw = writer->finish();
     m_verified = writer->written();
-    if (failure.empty() && actualRaw.empty())
+    if (failure.empty() && !actualRaw)
         failure = writer->failure();
+    if (failure.empty() && m_verified != size)
+        failure = "the device sent " + std::to_string(m_verified) + " of " + std::to_string(size) + " bytes";
+    if (failure.empty() && (expectedWhole.size() != 64 ||
+                            expectedWhole.find_first_not_of("0123456789abcdef") != std::string::npos))
+        failure = "the device gave no SHA-256 for the whole file";
     if (!failure.empty())
         throw Failure("transfer", failure);
     if (::ftruncate(fd, static_cast<off_t>(size)) != 0) // a longer file from before holds nothing of this one
         throw Failure("local", "cannot set the size of " + localPath);
     if (progress)
         progress(size, size);
-    // Every byte of it was checked in its chunk and hashed as it was written.
-    std::string actual = encoding::hexEncode(actualRaw);
-    if (actual != expectedWhole)
-        throw Failure("checksum_mismatch",
-                      "the downloaded file's SHA-256 is " + actual + ", not " + expectedWhole);
-    return actual;
+    if (!actualRaw->empty()) {
+        const std::string actual = encoding::hexEncode(*actualRaw);
+        if (actual != expectedWhole)
+            throw Failure("checksum_mismatch",
+                          "the downloaded file's SHA-256 is " + actual + ", not " + expectedWhole);
+    }
+    return expectedWhole;
 }
 
 nlohmann::json FileSessionClient::upload(const std::string& localPath, const std::string& remotePath,

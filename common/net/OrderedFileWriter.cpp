@@ -8,7 +8,7 @@
 
 namespace breeze::net {
 
-OrderedFileWriter::OrderedFileWriter(int fd, std::uint64_t from, crypto::Sha256Stream whole,
+OrderedFileWriter::OrderedFileWriter(int fd, std::uint64_t from, std::optional<crypto::Sha256Stream> whole,
                                      std::size_t maxQueuedBytes)
     : m_fd(fd), m_whole(std::move(whole)), m_maxQueued(maxQueuedBytes), m_written(from),
       m_thread([this] { run(); }) {}
@@ -35,7 +35,7 @@ bool OrderedFileWriter::push(std::uint64_t offset, std::string data, std::string
     return true;
 }
 
-std::string OrderedFileWriter::finish() {
+std::optional<std::string> OrderedFileWriter::finish() {
     {
         std::unique_lock lock(m_mutex);
         m_closing = true;
@@ -44,7 +44,9 @@ std::string OrderedFileWriter::finish() {
     if (m_thread.joinable())
         m_thread.join();
     std::lock_guard lock(m_mutex);
-    return m_failure.empty() ? m_whole.finish() : std::string();
+    if (!m_failure.empty())
+        return std::nullopt;
+    return m_whole ? m_whole->finish() : std::string();
 }
 
 std::string OrderedFileWriter::failure() const {
@@ -77,7 +79,8 @@ void OrderedFileWriter::run() {
                 done += static_cast<std::size_t>(wrote);
         }
         if (failure.empty()) {
-            m_whole.update(chunk.data);
+            if (m_whole)
+                m_whole->update(chunk.data);
             m_written += chunk.data.size();
         }
         std::lock_guard lock(m_mutex);

@@ -6,6 +6,8 @@
 #include "BenchFigures.h"
 #include "TestAgent.h"
 #include "TestFleet.h"
+#include "crypto/Sha256Stream.h"
+#include "encoding/Hex.h"
 #include "net/FileSessionClient.h"
 #include "net/TlsConnection.h"
 
@@ -120,7 +122,18 @@ int main(int argc, char** argv) {
     }
     transferring = false;
     typist.join();
-    const bool same = failures == 0 && upSha == downSha && std::filesystem::file_size(back) == size;
+    // After the clocks, on this side: the file that came back is the one that went, byte for byte (its
+    // SHA-256 read from the disk against the source's), not only what the device said of both.
+    const auto hashOf = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        crypto::Sha256Stream hash;
+        std::string block(std::size_t{1} << 20, '\0');
+        while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0)
+            hash.update(std::string_view(block.data(), static_cast<std::size_t>(in.gcount())));
+        return encoding::hexEncode(hash.finish());
+    };
+    const bool same = failures == 0 && upSha == downSha && std::filesystem::file_size(back) == size &&
+                      hashOf(back) == hashOf(source) && hashOf(source) == upSha;
     const double megabytes = static_cast<double>(size) / 1e6;
     const nlohmann::json figures{
         {"benchmark", "file-transfer"},

@@ -1,5 +1,6 @@
 #include "TestAgent.h"
 
+#include "ChildProcess.h"
 #include "ProgramRun.h"
 #include "TestPostgres.h"
 #include "TestServer.h"
@@ -56,6 +57,7 @@ QString TestAgent::stateDir() const {
 
 void TestAgent::start() {
     m_process = std::make_unique<QProcess>();
+    dieWithTest(*m_process);
     m_process->setProcessEnvironment(m_options.environment);
     m_process->setStandardOutputFile(m_dir->filePath("agent.log"), QIODevice::Append);
     m_process->setStandardErrorFile(m_dir->filePath("agent.log"), QIODevice::Append);

@@ -1,5 +1,6 @@
 #include "TestServer.h"
 
+#include "ChildProcess.h"
 #include "TestPostgres.h"
 #include "crypto/Totp.h"
 #include "encoding/Base32.h"
@@ -91,6 +92,7 @@ void TestServer::start() {
     const QString portFile = m_dir->filePath("port");
     QFile::remove(portFile);
     m_process = std::make_unique<QProcess>();
+    dieWithTest(*m_process);
     m_process->setStandardErrorFile(m_dir->filePath("server.log"), QIODevice::Append);
     m_process->setStandardOutputFile(m_dir->filePath("server.log"), QIODevice::Append);
     m_process->start(QString::fromStdString(binDir() + "/breeze-server"),
