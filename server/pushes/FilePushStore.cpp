@@ -120,7 +120,16 @@ std::vector<FilePushStore::Claim> FilePushStore::claim(const std::string& nodeUr
     const auto rows = m_tx.sql().exec_params(
         "WITH due AS (SELECT t.push_id, t.device_id FROM file_push_targets t JOIN devices d ON d.id = "
         "t.device_id WHERE ((t.state = 'pending' AND t.next_attempt_at <= now()) OR (t.state = 'running' AND "
-        "t.lease_until < now())) AND d.status = 'online' AND d.relay_url = $1 ORDER BY t.next_attempt_at "
+        "t.lease_until < now())) AND d.status = 'online' AND d.relay_url = $1 "
+        // Only while its maker can still act and the device is where it was (failStale() says so for the
+        // rest).
+        "AND d.site_id = t.site_id AND d.revoked_at IS NULL AND EXISTS (SELECT 1 FROM file_pushes p WHERE "
+        "p.id = "
+        "t.push_id AND CASE p.actor_type WHEN 'user' THEN EXISTS (SELECT 1 FROM users u WHERE u.id = "
+        "p.owner_id "
+        "AND u.disabled_at IS NULL) ELSE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = p.owner_id AND "
+        "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())) END) "
+        "ORDER BY t.next_attempt_at "
         "LIMIT $2 FOR UPDATE OF t SKIP LOCKED), "
         "taken AS (UPDATE file_push_targets t SET state = 'running', attempts = t.attempts + 1, lease_until "
         "= "
