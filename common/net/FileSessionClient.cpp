@@ -261,15 +261,14 @@ nlohmann::json FileSessionClient::upload(const std::string& localPath, const std
     std::ifstream in(localPath, std::ios::binary);
     if (!in)
         throw Failure("local", "cannot read " + localPath);
-    // One pass: the whole file's hash and each chunk's, kept for sending (32 bytes a chunk).
+    // One pass for the whole file's hash, which the device needs first; each chunk's is worked out as it is
+    // sent, while the device and the server work on the chunks before it.
     crypto::Sha256Stream whole;
-    std::vector<std::string> chunkHashes;
-    std::string buffer(protocol::kDefaultFileChunkBytes, '\0');
+    std::string buffer(std::size_t{1} << 20, '\0');
     std::uint64_t size = 0;
     while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
         const std::string_view piece(buffer.data(), static_cast<std::size_t>(in.gcount()));
         whole.update(piece);
-        chunkHashes.push_back(crypto::Digest::sha256(piece));
         size += piece.size();
     }
     const std::string sha = encoding::hexEncode(whole.finish());
@@ -306,9 +305,7 @@ nlohmann::json FileSessionClient::upload(const std::string& localPath, const std
         in.seekg(static_cast<std::streamoff>(offset));
         in.read(piece.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(chunk, size - offset)));
         const std::string_view data(piece.data(), static_cast<std::size_t>(in.gcount()));
-        const std::string hash = chunk == protocol::kDefaultFileChunkBytes && index < chunkHashes.size()
-                                     ? chunkHashes[index]
-                                     : crypto::Digest::sha256(data);
+        const std::string hash = crypto::Digest::sha256(data);
         m_relay->send(StreamKind::FileChunk,
                       protocol::encodeFileChunk(static_cast<std::uint32_t>(id), offset, data, hash));
         sent += data.size();
