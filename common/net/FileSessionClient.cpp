@@ -130,6 +130,7 @@ void FileSessionClient::remove(const std::string& path, bool recursive) {
 
 std::string FileSessionClient::download(const std::string& remotePath, const std::string& localPath,
                                         const Progress& progress, std::uint64_t resumeFrom) {
+    m_verified = resumeFrom; // until the device says where it goes on from
     const int fd =
         ::open(localPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | (resumeFrom == 0 ? O_TRUNC : 0), 0644);
     if (fd < 0)
@@ -190,24 +191,20 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
         throw Failure(header.value("code", "error"), header.value("message", std::string("refused")));
     size = header.value("size", std::uint64_t{0});
     const auto from = header.value("offset", std::uint64_t{0}); // the device starts over if the file changed
-    // A resumed download: what is on the disk already goes into the whole file's hash first, and the whole is
-    // checked against the device's at the end (the part here may be of an older version of the file). A fresh
-    // one needs no second hash: every chunk is checked as it lands and they cover the file from its first
-    // byte to its last, so the device's SHA-256 of what it sent is the SHA-256 of what is written here.
-    std::optional<crypto::Sha256Stream> whole;
-    if (from > 0) {
-        whole.emplace();
-        std::string block(std::size_t{1} << 20, '\0');
-        for (std::uint64_t hashed = 0; hashed < from;) {
-            const ssize_t got =
-                ::pread(fd, block.data(), std::min<std::uint64_t>(block.size(), from - hashed),
-                        static_cast<off_t>(hashed));
-            if (got <= 0)
-                throw Failure("local", "cannot read back the part of " + localPath + " already there");
-            whole->update(std::string_view(block.data(), static_cast<std::size_t>(got)));
-            hashed += static_cast<std::uint64_t>(got);
-        }
+    // The whole file's hash over what is written, in order (a resumed download's part already here first),
+    // compared with the device's at the end: the device names both every chunk's hash and the whole's, so
+    // only the two together show that what is here is the file it hashed.
+    crypto::Sha256Stream whole;
+    std::string block(std::size_t{1} << 20, '\0');
+    for (std::uint64_t hashed = 0; hashed < from;) {
+        const ssize_t got = ::pread(fd, block.data(), std::min<std::uint64_t>(block.size(), from - hashed),
+                                    static_cast<off_t>(hashed));
+        if (got <= 0)
+            throw Failure("local", "cannot read back the part of " + localPath + " already there");
+        whole.update(std::string_view(block.data(), static_cast<std::size_t>(got)));
+        hashed += static_cast<std::uint64_t>(got);
     }
+    expectedNext = from;
     writer = std::make_unique<OrderedFileWriter>(fd, from, std::move(whole), kMostQueued);
     for (auto& [offset, shaAndData] : early)
         if (failure.empty())
@@ -226,7 +223,8 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
                 }
             return !failure.empty() || (!expectedWhole.empty() && expectedNext >= size);
         });
-    } catch (const Failure&) {
+    } catch (...) {
+        // Cut short (the connection, or the caller): what was checked and written is kept for a resume.
         writer->finish();
         m_verified = writer->written() / protocol::kDefaultFileChunkBytes * protocol::kDefaultFileChunkBytes;
         throw;
@@ -247,13 +245,11 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
         throw Failure("local", "cannot set the size of " + localPath);
     if (progress)
         progress(size, size);
-    if (!actualRaw->empty()) {
-        const std::string actual = encoding::hexEncode(*actualRaw);
-        if (actual != expectedWhole)
-            throw Failure("checksum_mismatch",
-                          "the downloaded file's SHA-256 is " + actual + ", not " + expectedWhole);
-    }
-    return expectedWhole;
+    const std::string actual = encoding::hexEncode(*actualRaw);
+    if (actual != expectedWhole)
+        throw Failure("checksum_mismatch",
+                      "the downloaded file's SHA-256 is " + actual + ", not " + expectedWhole);
+    return actual;
 }
 
 nlohmann::json FileSessionClient::upload(const std::string& localPath, const std::string& remotePath,

@@ -21,7 +21,7 @@ namespace breeze::net {
 class OrderedFileWriter {
 public:
     // `fd`: open for writing (not owned). `whole`: the hash of the [0, from) already in the file, to go on
-    // with; none to hash nothing beyond the chunks.
+    // with (none: the chunks are checked, the whole is not hashed).
     OrderedFileWriter(int fd, std::uint64_t from, std::optional<crypto::Sha256Stream> whole,
                       std::size_t maxQueuedBytes);
     ~OrderedFileWriter();

@@ -76,7 +76,7 @@ void RelaySession::close() {
         m_closeWhenOpened = true;
         return;
     }
-    m_backoff.stop();
+    // The back-off goes on: the next attach is refused for a closed session, which ends it here too.
     m_client.close(m_sessionId, [](const QString&) {});
 }
 

@@ -115,6 +115,12 @@ ApiResponse completeBlob(RequestContext& ctx) {
     return ApiResponse::json(blobJson(sha, *blob));
 }
 
+// Pushes are read by those who may make them (remote:files_upload) or browse files (remote:files).
+AccessScope pushReadScope(RequestContext& ctx) {
+    return ctx.principal().scopeFor(RemoteFilesUpload).isEmpty() ? ctx.require(RemoteFiles)
+                                                                 : ctx.require(RemoteFilesUpload);
+}
+
 DeviceTargets pushAim(JsonFields& fields) {
     DeviceTargets aim;
     aim.deviceIds = fields.optionalUuidList("device_ids", 10'000);
@@ -180,7 +186,7 @@ ApiResponse createPush(RequestContext& ctx) {
 
 ApiResponse getPush(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "file push");
-    const AccessScope scope = ctx.require(RemoteFiles);
+    const AccessScope scope = pushReadScope(ctx);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     auto push = FilePushStore(tx).find(id, ctx.principal().id);
@@ -190,7 +196,7 @@ ApiResponse getPush(RequestContext& ctx) {
 }
 
 ApiResponse listPushes(RequestContext& ctx) {
-    const AccessScope scope = ctx.require(RemoteFiles);
+    const AccessScope scope = pushReadScope(ctx);
     const Pagination pagination(ctx);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);

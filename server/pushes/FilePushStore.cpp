@@ -20,6 +20,17 @@ constexpr const char* kPushJson =
 // A push is its maker's to see, and a partner-wide administrator's: it names every device it goes to, in
 // whichever organisation, so someone who sees only some of them does not see it.
 constexpr const char* kVisible = "(p.owner_id = $1::uuid OR breeze_partner_visible(p.partner_id))";
+// Whether a push's maker ("p") may still upload on its line's ("t") site: their account or key still valid,
+// and a role of theirs holding remote:files_upload there. A delivery does only what its maker could do by
+// hand now.
+const std::string kMakerMayUpload =
+    "CASE p.actor_type WHEN 'user' THEN EXISTS (SELECT 1 FROM users u WHERE u.id = p.owner_id AND "
+    "u.disabled_at IS NULL) AND EXISTS (SELECT 1 FROM user_grants g JOIN role_permissions rp ON rp.role_id = "
+    "g.role_id WHERE g.user_id = p.owner_id AND rp.resource = 'remote' AND rp.action = 'files_upload' AND "
+    "(g.org_id IS NULL OR (g.org_id = t.org_id AND (g.site_ids IS NULL OR t.site_id = ANY(g.site_ids))))) "
+    "ELSE EXISTS (SELECT 1 FROM api_keys k JOIN role_permissions rp ON rp.role_id = k.role_id WHERE k.id = "
+    "p.owner_id AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND k.org_id = "
+    "t.org_id AND rp.resource = 'remote' AND rp.action = 'files_upload') END";
 } // namespace
 
 std::vector<FilePushStore::Device> FilePushStore::devices(const DeviceTargets& aim,
@@ -86,19 +97,14 @@ nlohmann::json FilePushStore::list(const std::string& actorId, const Pagination&
 }
 
 void FilePushStore::failStale() {
-    // A delivery acts in its maker's name with the rights they had for the device's site: not once the maker
-    // can no longer act, nor once the device has moved (what was granted was for where it was).
+    // A delivery acts in its maker's name with the rights they have now for the device's site, and only where
+    // the device was when the push was made (what was granted was for there).
     m_tx.sql().exec(
-        "UPDATE file_push_targets t SET state = 'failed', error = 'its maker can no longer act (disabled, or "
-        "the "
-        "key revoked or expired)', lease_until = NULL, updated_at = now(), finished_at = now() FROM "
-        "file_pushes p "
-        "WHERE p.id = t.push_id AND t.state IN ('pending', 'running') AND CASE p.actor_type WHEN 'user' THEN "
-        "NOT "
-        "EXISTS (SELECT 1 FROM users u WHERE u.id = p.owner_id AND u.disabled_at IS NULL) ELSE NOT EXISTS "
-        "(SELECT "
-        "1 FROM api_keys k WHERE k.id = p.owner_id AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR "
-        "k.expires_at > now())) END");
+        "UPDATE file_push_targets t SET state = 'failed', error = 'its maker may no longer upload "
+        "there (disabled, key revoked or expired, or no role with remote:files_upload on the site)', "
+        "lease_until = NULL, updated_at = now(), finished_at = now() FROM file_pushes p WHERE p.id = "
+        "t.push_id AND t.state IN ('pending', 'running') AND NOT (" +
+        kMakerMayUpload + ")");
     m_tx.sql().exec(
         "UPDATE file_push_targets t SET state = 'failed', error = 'the device moved to another site or was "
         "revoked after the push was made', lease_until = NULL, updated_at = now(), finished_at = now() FROM "
@@ -125,19 +131,22 @@ std::vector<FilePushStore::Claim> FilePushStore::claim(const std::string& nodeUr
         // rest).
         "AND d.site_id = t.site_id AND d.revoked_at IS NULL AND EXISTS (SELECT 1 FROM file_pushes p WHERE "
         "p.id = "
-        "t.push_id AND CASE p.actor_type WHEN 'user' THEN EXISTS (SELECT 1 FROM users u WHERE u.id = "
-        "p.owner_id "
-        "AND u.disabled_at IS NULL) ELSE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = p.owner_id AND "
-        "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())) END) "
-        "ORDER BY t.next_attempt_at "
-        "LIMIT $2 FOR UPDATE OF t SKIP LOCKED), "
-        "taken AS (UPDATE file_push_targets t SET state = 'running', attempts = t.attempts + 1, lease_until "
-        "= "
-        "now() + make_interval(secs => $3), updated_at = now() FROM due WHERE t.push_id = due.push_id AND "
-        "t.device_id = due.device_id RETURNING t.*) "
-        "SELECT taken.push_id, taken.device_id, taken.partner_id, taken.org_id, taken.site_id, taken.root, "
-        "taken.attempts, p.owner_id, p.actor_type, p.actor_label, p.sha256, p.size, p.path, p.conflict FROM "
-        "taken JOIN file_pushes p ON p.id = taken.push_id",
+        "t.push_id AND " +
+            kMakerMayUpload +
+            ") "
+            "ORDER BY t.next_attempt_at "
+            "LIMIT $2 FOR UPDATE OF t SKIP LOCKED), "
+            "taken AS (UPDATE file_push_targets t SET state = 'running', attempts = t.attempts + 1, "
+            "lease_until "
+            "= "
+            "now() + make_interval(secs => $3), updated_at = now() FROM due WHERE t.push_id = due.push_id "
+            "AND "
+            "t.device_id = due.device_id RETURNING t.*) "
+            "SELECT taken.push_id, taken.device_id, taken.partner_id, taken.org_id, taken.site_id, "
+            "taken.root, "
+            "taken.attempts, p.owner_id, p.actor_type, p.actor_label, p.sha256, p.size, p.path, p.conflict "
+            "FROM "
+            "taken JOIN file_pushes p ON p.id = taken.push_id",
         nodeUrl, most, leaseSeconds);
     for (const auto& row : rows) {
         Claim claim;

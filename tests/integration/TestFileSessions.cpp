@@ -184,6 +184,34 @@ private Q_SLOTS:
         QVERIFY2(firstReport >= original.size() / 4,
                  std::to_string(firstReport).c_str()); // it skipped what was there
         QVERIFY(readFile(m_root + "/resumed.bin") == original);
+        // A download cut short goes on from the chunks already checked here, and the whole file is checked.
+        const std::string local = m_local + "/resumed-down.bin";
+        std::uint64_t verified = 0;
+        {
+            auto files = session(*m_fleet->api);
+            try {
+                files->download(m_root + "/resumed.bin", local, [](std::uint64_t done, std::uint64_t total) {
+                    if (done > total / 2)
+                        throw std::runtime_error("the console went away");
+                });
+                QFAIL("the download was not cut short");
+            } catch (const std::runtime_error&) {
+            }
+            verified = files->verifiedBytes();
+        }
+        QVERIFY(verified > 0);
+        std::uint64_t resumedAt = 0;
+        auto back = session(*m_fleet->api);
+        const std::string sha = back->download(
+            m_root + "/resumed.bin", local,
+            [&](std::uint64_t done, std::uint64_t) {
+                if (resumedAt == 0)
+                    resumedAt = done;
+            },
+            verified);
+        QVERIFY2(resumedAt >= verified, std::to_string(resumedAt).c_str());
+        QCOMPARE(sha, encoding::hexEncode(crypto::Digest::sha256(original)));
+        QVERIFY(readFile(local) == original);
     }
 
     void conflictsAreAskedNotGuessed() {
@@ -357,6 +385,31 @@ private Q_SLOTS:
         const auto refused = finished(throughLink.body);
         QCOMPARE(refused["state"], "failed");
         QVERIFY(!fs::exists(outside + "/app.conf"));
+        // A role that may upload but not browse pushes all the same (its deliveries are uploads).
+        auto uploader =
+            userWithRole({{"name", "upload-only"}, {"permissions", {"devices:read", "remote:files_upload"}}});
+        QCOMPARE(uploader->post("/api/v1/file-blobs", {{"sha256", sha}, {"size", content.size()}}).status,
+                 201);
+        QVERIFY(uploader
+                    ->sendRaw("PUT", "/api/v1/file-blobs/" + sha + "/chunks/0", content,
+                              "application/octet-stream")
+                    .ok());
+        QCOMPARE(uploader->post("/api/v1/file-blobs/" + sha + "/complete", nlohmann::json::object()).status,
+                 200);
+        const auto byUploader = uploader->post(
+            "/api/v1/file-pushes",
+            {{"sha256", sha}, {"path", jail + "/conf/uploader.conf"}, {"device_ids", {m_device}}});
+        QCOMPARE(byUploader.status, 201);
+        nlohmann::json uploaded;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                uploaded =
+                    uploader->get("/api/v1/file-pushes/" + byUploader.body["id"].get<std::string>()).body;
+                return uploaded["counts"]["pending"] == 0 && uploaded["counts"]["running"] == 0;
+            },
+            30000));
+        QCOMPARE(uploaded["devices"][0]["state"], "done");
+        QCOMPARE(readFile(jail + "/conf/uploader.conf"), content);
         // Its maker disabled, a push waiting for an offline device is not delivered later in their name.
         m_agent->stop();
         QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + m_device).body["status"] == "offline",
