@@ -245,7 +245,7 @@ std::string FileSessionClient::download(const std::string& remotePath, const std
         throw Failure("local", "cannot set the size of " + localPath);
     if (progress)
         progress(size, size);
-    const std::string actual = encoding::hexEncode(*actualRaw);
+    std::string actual = encoding::hexEncode(*actualRaw);
     if (actual != expectedWhole)
         throw Failure("checksum_mismatch",
                       "the downloaded file's SHA-256 is " + actual + ", not " + expectedWhole);
