@@ -132,6 +132,10 @@ TerminalSession::TerminalSession(const protocol::SessionOpen& open, const Termin
         if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) != 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 ||
             dup2(slave, 2) < 0)
             _exit(126);
+        // dup2 onto the same number (the agent started with a standard stream closed) keeps close-on-exec:
+        // cleared here, so the shell keeps its terminal either way.
+        for (int fd = 0; fd <= 2; ++fd)
+            fcntl(fd, F_SETFD, 0);
         // The agent blocks and handles signals its own way; a shell starts from the defaults.
         sigset_t none;
         sigemptyset(&none);
