@@ -288,15 +288,14 @@ void MainWindow::buildFleetTree() {
     m_tree->setUniformRowHeights(true); // cheap for sites with thousands of devices
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) { setScope(scopeOfNode(current)); });
-    // The tree is rebuilt when organisations, sites or groups change: the chosen node is chosen again.
-    connect(
-        &m_connection.tree(), &QAbstractItemModel::modelReset, this,
-        [this] {
-            const QModelIndex node = m_connection.tree().indexFor(m_filter->scope());
-            if (node.isValid())
-                m_tree->setCurrentIndex(node);
-        },
-        Qt::QueuedConnection);
+    // The tree is rebuilt when organisations, sites or groups change: the chosen node is chosen again at
+    // once (the view and its selection model were connected first, so they have already reset), so no one
+    // ever sees the tree without the chosen node.
+    connect(&m_connection.tree(), &QAbstractItemModel::modelReset, this, [this] {
+        const QModelIndex node = m_connection.tree().indexFor(m_filter->scope());
+        if (node.isValid())
+            m_tree->setCurrentIndex(node);
+    });
     // Choosing an organisation or site in the tree shows its devices.
     connect(m_tree, &QTreeView::clicked, this, [this] { m_views->setCurrentIndex(1); });
 }
