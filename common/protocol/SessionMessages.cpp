@@ -29,16 +29,27 @@ std::optional<SessionKind> sessionKindNamed(std::string_view name) {
         return SessionKind::Terminal;
     if (name == "files")
         return SessionKind::Files;
+    if (name == "desktop")
+        return SessionKind::Desktop;
     return std::nullopt;
 }
 
 const char* sessionKindName(SessionKind kind) {
-    return kind == SessionKind::Terminal ? "terminal" : "files";
+    switch (kind) {
+    case SessionKind::Terminal:
+        return "terminal";
+    case SessionKind::Files:
+        return "files";
+    case SessionKind::Desktop:
+        break;
+    }
+    return "desktop";
 }
 
 std::uint64_t initialWindow(SessionKind kind) {
     // A terminal needs little in flight to feel instant; transfers need a few round trips' worth at full
-    // speed.
+    // speed. A desktop paces itself on the viewer's acknowledgements (a few pictures in flight); its window
+    // only has to hold the largest picture, a keyframe of a big screen.
     return kind == SessionKind::Terminal ? 1 * kMiB : 8 * kMiB;
 }
 
@@ -49,7 +60,7 @@ SessionOpen SessionOpen::decode(const Envelope& envelope) {
     open.channel = static_cast<std::uint32_t>(fields.integer("channel", 1, kMaxChannel));
     const auto kind = sessionKindNamed(fields.string("kind", 16, Text::Name));
     if (!kind)
-        throw MessageError(envelope.type + ".kind must be terminal or files");
+        throw MessageError(envelope.type + ".kind must be terminal, files or desktop");
     open.kind = *kind;
     const auto terminal = fields.object("terminal");
     open.terminal.cols = static_cast<int>(terminal.optionalInteger("cols", 1, 1000).value_or(80));
@@ -67,6 +78,7 @@ SessionOpen SessionOpen::decode(const Envelope& envelope) {
     open.files.download = files.boolean("download", false);
     open.files.upload = files.boolean("upload", false);
     open.files.remove = files.boolean("remove", false);
+    open.desktop.viewOnly = fields.object("desktop").boolean("view_only", false);
     open.resume = fields.boolean("resume", false);
     open.idleTimeoutSeconds = static_cast<int>(
         fields.optionalInteger("idle_timeout_seconds", 0, std::int64_t{7} * 86400).value_or(0));
@@ -91,6 +103,7 @@ Envelope SessionOpen::encode() const {
                                                       {"download", files.download},
                                                       {"upload", files.upload},
                                                       {"remove", files.remove}}},
+                                                    {"desktop", {{"view_only", desktop.viewOnly}}},
                                                     {"resume", resume},
                                                     {"idle_timeout_seconds", idleTimeoutSeconds},
                                                     {"keep_detached_seconds", keepDetachedSeconds}});

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-// Live sessions on a device (terminal, files): the control messages between server and agent, the control
-// messages a console and an agent exchange through the relay, and the credit rules all three keep.
+// Live sessions on a device (terminal, files, desktop): the control messages between server and agent, the
+// control messages a console and an agent exchange through the relay, and the credit rules all three keep.
 //
 // A session is a channel on the agent's connection. The console's relay connection carries exactly one
 // session (its frames name channel 1); the server rewrites the channel of every frame it passes on. Data
@@ -19,7 +19,7 @@
 // sends beyond its credit, so nothing it relays ever waits in a queue for more than one window per direction.
 namespace breeze::protocol {
 
-enum class SessionKind { Terminal, Files };
+enum class SessionKind { Terminal, Files, Desktop };
 std::optional<SessionKind> sessionKindNamed(std::string_view name);
 const char* sessionKindName(SessionKind kind);
 
@@ -45,6 +45,10 @@ struct TerminalRequest {
     bool echo = true; // off: typed input is not echoed (input piped into a command)
 };
 
+struct DesktopGrant {
+    bool viewOnly = false; // the console may watch, not type or click
+};
+
 struct FilesGrant {
     std::string root = "/"; // the session never leaves it, links included
     bool download = false;
@@ -59,6 +63,7 @@ struct SessionOpen {
     SessionKind kind = SessionKind::Terminal;
     TerminalRequest terminal;
     FilesGrant files;
+    DesktopGrant desktop;
     // Attached before: the agent should still have it. An agent that does not (it restarted) closes it
     // rather than start a new shell under the old session.
     bool resume = false;

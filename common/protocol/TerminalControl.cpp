@@ -5,11 +5,9 @@
 
 namespace breeze::protocol {
 
-namespace {
-bool isType(const nlohmann::json& control, const char* type) {
+bool isControlType(const nlohmann::json& control, const char* type) {
     return control.at("type").get_ref<const std::string&>() == type;
 }
-} // namespace
 
 nlohmann::json decodeSessionControl(std::string_view payload) {
     if (payload.size() > kMaxSessionControlBytes)
@@ -26,7 +24,7 @@ nlohmann::json decodeSessionControl(std::string_view payload) {
 }
 
 std::optional<TerminalResize> TerminalResize::from(const nlohmann::json& control) {
-    if (!isType(control, "resize"))
+    if (!isControlType(control, "resize"))
         return std::nullopt;
     const MessageFields fields(control, "resize");
     TerminalResize resize;
@@ -40,7 +38,7 @@ std::string TerminalResize::encode() const {
 }
 
 std::optional<TerminalReady> TerminalReady::from(const nlohmann::json& control) {
-    if (!isType(control, "ready"))
+    if (!isControlType(control, "ready"))
         return std::nullopt;
     const MessageFields fields(control, "ready");
     TerminalReady ready;
@@ -55,7 +53,7 @@ std::string TerminalReady::encode() const {
 }
 
 std::optional<TerminalEcho> TerminalEcho::from(const nlohmann::json& control) {
-    if (!isType(control, "echo"))
+    if (!isControlType(control, "echo"))
         return std::nullopt;
     TerminalEcho echo;
     echo.on = MessageFields(control, "echo").boolean("on", true);
@@ -67,7 +65,7 @@ std::string TerminalEcho::encode() const {
 }
 
 std::optional<SessionEnded> SessionEnded::from(const nlohmann::json& control) {
-    if (!isType(control, "closed"))
+    if (!isControlType(control, "closed"))
         return std::nullopt;
     const MessageFields fields(control, "closed");
     SessionEnded ended;

@@ -12,6 +12,8 @@ namespace breeze::protocol {
 // Parses a SessionControl payload: a JSON object with a string "type", at most kMaxSessionControlBytes.
 // Throws MessageError.
 nlohmann::json decodeSessionControl(std::string_view payload);
+// Whether a decoded control message is of this type.
+bool isControlType(const nlohmann::json& control, const char* type);
 
 // console -> agent: the terminal's new size.
 struct TerminalResize {

@@ -27,6 +27,9 @@ bool carries(protocol::SessionKind session, StreamKind kind) {
         return session == protocol::SessionKind::Terminal;
     case StreamKind::FileChunk:
         return session == protocol::SessionKind::Files;
+    case StreamKind::DesktopVideo:
+    case StreamKind::DesktopInput:
+        return session == protocol::SessionKind::Desktop;
     default:
         return false;
     }
