@@ -1,0 +1,55 @@
+#include "desktop/MonitorLayout.h"
+
+#include "desktop/X11Connection.h"
+
+#include <X11/Xlib.h>
+#include <X11/extensions/Xrandr.h>
+
+namespace breeze::agent {
+
+namespace {
+protocol::DesktopMonitor wholeScreen(Display* display, const char* name) {
+    const int screen = DefaultScreen(display);
+    return {name, 0, 0, DisplayWidth(display, screen), DisplayHeight(display, screen), true};
+}
+} // namespace
+
+std::vector<protocol::DesktopMonitor> MonitorLayout::read(X11Connection& connection) {
+    Display* display = connection.display();
+    std::vector<protocol::DesktopMonitor> monitors;
+    int event = 0;
+    int error = 0;
+    if (XRRQueryExtension(display, &event, &error)) {
+        int count = 0;
+        if (XRRMonitorInfo* info = XRRGetMonitors(display, DefaultRootWindow(display), True, &count)) {
+            for (int i = 0; i < count && monitors.size() < 16; ++i) {
+                if (info[i].width <= 0 || info[i].height <= 0)
+                    continue;
+                char* atomName = XGetAtomName(display, info[i].name);
+                std::string name = atomName ? atomName : "monitor-" + std::to_string(i + 1);
+                if (atomName)
+                    XFree(atomName);
+                if (name.empty() || name.size() > 64 || name == "*")
+                    name = "monitor-" + std::to_string(i + 1);
+                monitors.push_back(
+                    {name, info[i].x, info[i].y, info[i].width, info[i].height, info[i].primary != 0});
+            }
+            XRRFreeMonitors(info);
+        }
+    }
+    if (monitors.empty())
+        monitors.push_back(wholeScreen(display, "screen"));
+    return monitors;
+}
+
+std::optional<protocol::DesktopMonitor> MonitorLayout::find(X11Connection& connection,
+                                                            const std::string& monitor) {
+    if (monitor == "*")
+        return wholeScreen(connection.display(), "*");
+    for (auto& candidate : read(connection))
+        if (candidate.name == monitor)
+            return candidate;
+    return std::nullopt;
+}
+
+} // namespace breeze::agent

@@ -1,0 +1,204 @@
+#include "desktop/X11Capture.h"
+
+#include "desktop/X11Connection.h"
+
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/extensions/XShm.h>
+#include <X11/extensions/Xdamage.h>
+#include <X11/extensions/Xfixes.h>
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+namespace breeze::agent {
+
+struct X11Capture::Image {
+    Display* display = nullptr;
+    XImage* image = nullptr;
+    XShmSegmentInfo shm{};
+    bool attached = false;
+    unsigned long region = 0;
+
+    ~Image() {
+        if (region)
+            XFixesDestroyRegion(display, region);
+        if (attached)
+            XShmDetach(display, &shm);
+        if (image)
+            XDestroyImage(image); // frees the XImage; shared memory is ours to detach
+        if (shm.shmaddr && shm.shmaddr != reinterpret_cast<char*>(-1))
+            shmdt(shm.shmaddr);
+    }
+};
+
+namespace {
+bool isBgrx(const XImage& image) {
+    return image.bits_per_pixel == 32 && image.red_mask == 0xFF0000 && image.green_mask == 0xFF00 &&
+           image.blue_mask == 0xFF && image.byte_order == LSBFirst;
+}
+} // namespace
+
+X11Capture::X11Capture(X11Connection& connection, const protocol::DesktopMonitor& area)
+    : m_connection(connection), m_area(area), m_image(std::make_unique<Image>()) {
+    Display* display = connection.display();
+    m_image->display = display;
+    const int screen = DefaultScreen(display);
+    Visual* visual = DefaultVisual(display, screen);
+    const int depth = DefaultDepth(display, screen);
+    if (visual->c_class != TrueColor || (depth != 24 && depth != 32))
+        throw std::runtime_error("the display's pixels are not 24-bit true colour (depth " +
+                                 std::to_string(depth) + "): not supported");
+    if (XShmQueryExtension(display)) {
+        XImage* image =
+            XShmCreateImage(display, visual, static_cast<unsigned>(depth), ZPixmap, nullptr, &m_image->shm,
+                            static_cast<unsigned>(area.width), static_cast<unsigned>(area.height));
+        if (image && isBgrx(*image)) {
+            m_image->image = image;
+            m_image->shm.shmid = shmget(IPC_PRIVATE,
+                                        static_cast<std::size_t>(image->bytes_per_line) *
+                                            static_cast<std::size_t>(area.height),
+                                        IPC_CREAT | 0600);
+            if (m_image->shm.shmid >= 0) {
+                m_image->shm.shmaddr = image->data =
+                    static_cast<char*>(shmat(m_image->shm.shmid, nullptr, 0));
+                m_image->shm.readOnly = False;
+                if (m_image->shm.shmaddr != reinterpret_cast<char*>(-1)) {
+                    XShmAttach(display, &m_image->shm);
+                    XSync(display, False);
+                    // Marked for removal now: it goes when both sides detach, even if the agent crashes.
+                    shmctl(m_image->shm.shmid, IPC_RMID, nullptr);
+                    m_image->attached = connection.takeErrors() == 0;
+                } else {
+                    image->data = nullptr;
+                    shmctl(m_image->shm.shmid, IPC_RMID, nullptr);
+                }
+            }
+            m_shared = m_image->attached;
+        } else if (image) {
+            XDestroyImage(image);
+        }
+        if (!m_shared && m_image->image) {
+            // A display that cannot share memory with us (another host, another IPC namespace).
+            if (m_image->shm.shmaddr && m_image->shm.shmaddr != reinterpret_cast<char*>(-1))
+                shmdt(m_image->shm.shmaddr);
+            m_image->shm.shmaddr = nullptr;
+            m_image->image->data = nullptr;
+            XDestroyImage(m_image->image);
+            m_image->image = nullptr;
+        }
+    }
+    int event = 0;
+    int error = 0;
+    int major = 5;
+    int minor = 0;
+    if (XFixesQueryExtension(display, &event, &error) && XFixesQueryVersion(display, &major, &minor) &&
+        major >= 2 && XDamageQueryExtension(display, &event, &error)) {
+        major = 1;
+        minor = 1;
+        XDamageQueryVersion(display, &major, &minor);
+        m_damage = XDamageCreate(display, DefaultRootWindow(display), XDamageReportNonEmpty);
+        m_image->region = XFixesCreateRegion(display, nullptr, 0);
+    }
+    m_previous.assign(static_cast<std::size_t>(area.width) * static_cast<std::size_t>(area.height) * 4, 0);
+    m_candidates.resize(area.width, area.height);
+}
+
+X11Capture::~X11Capture() {
+    if (m_damage && !m_connection.lost())
+        XDamageDestroy(m_connection.display(), m_damage);
+    if (m_connection.lost()) {
+        // Nothing may be sent on a dead connection: let go of our side of the memory only.
+        m_image->attached = false;
+        m_image->region = 0;
+    }
+}
+
+bool X11Capture::damaged(ChangeMap& candidates) {
+    Display* display = m_connection.display();
+    while (XPending(display) > 0) {
+        XEvent event;
+        XNextEvent(display, &event); // damage notifications: the region itself is what counts
+    }
+    XDamageSubtract(display, m_damage, 0, m_image->region);
+    int count = 0;
+    XRectangle* rects = XFixesFetchRegion(display, m_image->region, &count);
+    for (int i = 0; i < count; ++i)
+        candidates.markRect(rects[i].x - m_area.x, rects[i].y - m_area.y, rects[i].width, rects[i].height);
+    if (rects)
+        XFree(rects);
+    return !candidates.empty();
+}
+
+bool X11Capture::grab() {
+    Display* display = m_connection.display();
+    const Window root = DefaultRootWindow(display);
+    if (m_shared)
+        return XShmGetImage(display, root, m_image->image, m_area.x, m_area.y, AllPlanes) != 0 &&
+               m_connection.takeErrors() == 0;
+    if (m_image->image)
+        XDestroyImage(m_image->image);
+    m_image->image = XGetImage(display, root, m_area.x, m_area.y, static_cast<unsigned>(m_area.width),
+                               static_cast<unsigned>(m_area.height), AllPlanes, ZPixmap);
+    m_connection.takeErrors();
+    return m_image->image && isBgrx(*m_image->image);
+}
+
+void X11Capture::compare(const ChangeMap& candidates, ChangeMap& changes) {
+    const auto* source = reinterpret_cast<const std::uint8_t*>(m_image->image->data);
+    const auto sourceStride = static_cast<std::size_t>(m_image->image->bytes_per_line);
+    const auto stride = static_cast<std::size_t>(m_area.width) * 4;
+    for (int row = 0; row < candidates.rows(); ++row) {
+        const int top = row * ChangeMap::kTile;
+        const int bottom = std::min(m_area.height, top + ChangeMap::kTile);
+        for (int column = 0; column < candidates.columns(); ++column) {
+            if (!candidates.changed(column, row))
+                continue;
+            const auto left = static_cast<std::size_t>(column * ChangeMap::kTile) * 4;
+            const auto bytes = static_cast<std::size_t>(
+                                   std::min(ChangeMap::kTile, m_area.width - column * ChangeMap::kTile)) *
+                               4;
+            int y = top;
+            while (y < bottom &&
+                   std::memcmp(source + static_cast<std::size_t>(y) * sourceStride + left,
+                               m_previous.data() + static_cast<std::size_t>(y) * stride + left, bytes) == 0)
+                ++y;
+            if (y == bottom)
+                continue;
+            changes.mark(column, row);
+            for (; y < bottom; ++y)
+                std::memcpy(m_previous.data() + static_cast<std::size_t>(y) * stride + left,
+                            source + static_cast<std::size_t>(y) * sourceStride + left, bytes);
+        }
+    }
+}
+
+bool X11Capture::capture(ChangeMap& changes) {
+    if (m_connection.lost())
+        throw std::runtime_error("the display closed");
+    if (changes.columns() != m_candidates.columns() || changes.rows() != m_candidates.rows())
+        changes.resize(m_area.width, m_area.height);
+    changes.clear();
+    m_candidates.clear();
+    if (m_damage) {
+        if (!damaged(m_candidates) && !m_everything)
+            return false;
+    }
+    if (!m_damage || m_everything)
+        m_candidates.markAll();
+    if (!grab()) {
+        if (m_connection.lost())
+            throw std::runtime_error("the display closed");
+        throw std::runtime_error("the screen could not be read (did the monitors change?)");
+    }
+    compare(m_candidates, changes);
+    if (m_everything) {
+        changes.markAll();
+        m_everything = false;
+    }
+    return !changes.empty();
+}
+
+} // namespace breeze::agent

@@ -1,0 +1,380 @@
+// The agent's desktop parts against a real X server (Xvfb): what the screen shows is what gets captured and
+// encoded, a still screen costs nothing, monitors come from RandR, and input reaches X clients as typed.
+#include "XWindowProbe.h"
+#include "XvfbServer.h"
+#include "desktop/H264Encoder.h"
+#include "desktop/I420Picture.h"
+#include "desktop/MonitorLayout.h"
+#include "desktop/Vp8Encoder.h"
+#include "desktop/X11Capture.h"
+#include "desktop/X11Connection.h"
+#include "desktop/X11Input.h"
+#include "protocol/DesktopInput.h"
+
+#include <QtTest>
+#include <X11/Xlib.h>
+#include <X11/extensions/Xrandr.h>
+#include <X11/keysym.h>
+#include <cmath>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
+using namespace breeze;
+using namespace breeze::agent;
+using breeze::test::XWindowProbe;
+
+namespace {
+constexpr int kWidth = 1280;
+constexpr int kHeight = 800;
+
+// A real decoder for what the encoders made: libavcodec's, as the console uses.
+class Decoder {
+public:
+    explicit Decoder(protocol::DesktopCodec codec) {
+        const AVCodec* decoder =
+            avcodec_find_decoder(codec == protocol::DesktopCodec::Vp8 ? AV_CODEC_ID_VP8 : AV_CODEC_ID_H264);
+        m_context = avcodec_alloc_context3(decoder);
+        m_context->flags |= AV_CODEC_FLAG_LOW_DELAY;
+        avcodec_open2(m_context, decoder, nullptr);
+        m_frame = av_frame_alloc();
+        m_packet = av_packet_alloc();
+    }
+    ~Decoder() {
+        av_packet_free(&m_packet);
+        av_frame_free(&m_frame);
+        avcodec_free_context(&m_context);
+    }
+    // The decoded picture, right away (no delay); null on an error.
+    const AVFrame* decode(const std::string& data) {
+        av_new_packet(m_packet, static_cast<int>(data.size()));
+        std::memcpy(m_packet->data, data.data(), data.size());
+        const int sent = avcodec_send_packet(m_context, m_packet);
+        av_packet_unref(m_packet);
+        if (sent < 0 || avcodec_receive_frame(m_context, m_frame) < 0)
+            return nullptr;
+        return m_frame;
+    }
+
+private:
+    AVCodecContext* m_context = nullptr;
+    AVFrame* m_frame = nullptr;
+    AVPacket* m_packet = nullptr;
+};
+
+// Peak signal-to-noise ratio of the decoded luma against the picture that was encoded (the visible part).
+double lumaPsnr(const AVFrame& decoded, const I420Picture& source) {
+    double squared = 0;
+    for (int y = 0; y < source.height(); ++y)
+        for (int x = 0; x < source.width(); ++x) {
+            const double difference = double(decoded.data[0][y * decoded.linesize[0] + x]) -
+                                      double(source.plane(0)[y * source.planeStride(0) + x]);
+            squared += difference * difference;
+        }
+    const double mean = squared / (double(source.width()) * source.height());
+    return mean == 0 ? 99.0 : 10.0 * std::log10(255.0 * 255.0 / mean);
+}
+
+std::uint32_t capturedRgb(const ScreenCapture& capture, int x, int y) {
+    const std::uint8_t* pixel = capture.pixels() + y * capture.stride() + x * 4;
+    return (std::uint32_t(pixel[2]) << 16) | (std::uint32_t(pixel[1]) << 8) | pixel[0];
+}
+
+// Something like a screen of text: dark glyph-sized strokes on light lines, and a few coloured panels.
+void paintDocument(XWindowProbe& probe, int seed) {
+    probe.fill({0, 0, kWidth, kHeight}, 0xF0F0F0);
+    probe.fill({0, 0, kWidth, 40}, 0x2050A0);
+    probe.fill({900, 100, 300, 500}, 0xE0E8F0);
+    for (int line = 0; line < 30; ++line)
+        for (int glyph = 0; glyph < 90; ++glyph)
+            if ((glyph * 7 + line * 13 + seed) % 5 != 0)
+                probe.fill({20 + glyph * 9, 60 + line * 22, 2 + (glyph + line + seed) % 5, 12}, 0x202020);
+}
+} // namespace
+
+class TestAgentDesktop final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY2(m_xvfb.start(), qPrintable(m_xvfb.error()));
+        m_target = {m_xvfb.display().toStdString(), m_xvfb.authorityFile().toStdString(), "tester"};
+        m_probe = std::make_unique<XWindowProbe>(m_xvfb.display(), m_xvfb.authorityFile(),
+                                                 QRect(0, 0, kWidth, kHeight));
+        QVERIFY(m_probe->isOpen());
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+    }
+
+    // The agent gets in with the session's cookie, and a wrong cookie is a clear refusal.
+    void theSessionsCookieLetsTheAgentIn() {
+        X11Connection connection(m_target);
+        QVERIFY(connection.display());
+        QVERIFY(!connection.lost());
+
+        QTemporaryDir dir;
+        QFile wrong(dir.filePath("Xauthority"));
+        QVERIFY(wrong.open(QIODevice::WriteOnly));
+        wrong.write(QByteArray("\xff\xff\x00\x00\x00\x00\x00\x12MIT-MAGIC-COOKIE-1\x00\x10", 28) +
+                    QByteArray(16, 'x'));
+        wrong.close();
+        try {
+            X11Connection refused({m_target.display, wrong.fileName().toStdString(), "tester"});
+            QFAIL("a wrong cookie was let in");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(QString(error.what()).contains(m_xvfb.display()), error.what());
+        }
+        try {
+            X11Connection missing({m_target.display, dir.filePath("absent").toStdString(), "tester"});
+            QFAIL("a missing authority file was not noticed");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(QString(error.what()).contains("authority"), error.what());
+        }
+    }
+
+    // What is drawn is what is captured, where it was drawn; a still screen is not even read; a small change
+    // marks only the tiles it touched.
+    void capturesWhatIsDrawnAndOnlyWhatChanged() {
+        X11Connection connection(m_target);
+        const auto everything = MonitorLayout::find(connection, "*");
+        QVERIFY(everything);
+        QCOMPARE(everything->width, kWidth);
+        X11Capture capture(connection, *everything);
+        QVERIFY(capture.usesDamage());
+        QVERIFY(capture.usesSharedMemory());
+        m_probe->fill({110, 110, 64, 32}, 0xFF0000);
+        ChangeMap changes;
+        QVERIFY(capture.capture(changes));
+        QVERIFY(changes.all()); // the first picture is all new
+        QCOMPARE(capturedRgb(capture, 120, 120), 0xFF0000u);
+        QCOMPARE(capturedRgb(capture, 173, 141), 0xFF0000u);
+        QCOMPARE(capturedRgb(capture, 174, 141), 0x000000u);
+        QVERIFY(!capture.capture(changes)); // nothing drawn since
+        QVERIFY(changes.empty());
+
+        m_probe->fill({300, 250, 8, 8}, 0x00FF00);
+        QVERIFY(capture.capture(changes));
+        QVERIFY(changes.changed(300 / 16, 250 / 16));
+        // 8x8 pixels at (300, 250) straddle four 16x16 tiles, and nothing else changed.
+        QCOMPARE(changes.count(), 4);
+        QVERIFY(changes.changed(304 / 16, 256 / 16));
+        QCOMPARE(capturedRgb(capture, 304, 254), 0x00FF00u);
+        // Repainting the same pixels is damage, but no change.
+        m_probe->fill({300, 250, 8, 8}, 0x00FF00);
+        QVERIFY(!capture.capture(changes));
+        QVERIFY(changes.empty());
+        capture.invalidate();
+        QVERIFY(capture.capture(changes));
+        QVERIFY(changes.all());
+    }
+
+    // Monitors are RandR's; a stream of one monitor sees that monitor's pixels at its own coordinates.
+    void monitorsComeFromRandR() {
+        Display* display = m_probe->display();
+        const auto define = [display](const char* name, int x, bool primary) {
+            XRRMonitorInfo* monitor = XRRAllocateMonitor(display, 0);
+            monitor->name = XInternAtom(display, name, False);
+            monitor->primary = primary;
+            monitor->x = x;
+            monitor->y = 0;
+            monitor->width = kWidth / 2;
+            monitor->height = kHeight;
+            monitor->mwidth = 300;
+            monitor->mheight = 300;
+            XRRSetMonitor(display, DefaultRootWindow(display), monitor);
+            XFree(monitor);
+        };
+        define("LEFT-1", 0, true);
+        define("RIGHT-2", kWidth / 2, false);
+        XSync(display, False);
+        X11Connection connection(m_target);
+        const auto monitors = MonitorLayout::read(connection);
+        QStringList names;
+        for (const auto& monitor : monitors)
+            names << QString::fromStdString(monitor.name);
+        QVERIFY2(names.contains("LEFT-1") && names.contains("RIGHT-2"), qPrintable(names.join(',')));
+        const auto right = MonitorLayout::find(connection, "RIGHT-2");
+        QVERIFY(right);
+        QCOMPARE(right->x, kWidth / 2);
+        QVERIFY(!MonitorLayout::find(connection, "NOWHERE"));
+
+        m_probe->fill({kWidth / 2 + 60, 50, 16, 16}, 0x0000FF);
+        X11Capture capture(connection, *right);
+        ChangeMap changes;
+        QVERIFY(capture.capture(changes));
+        QCOMPARE(capture.width(), kWidth / 2);
+        QCOMPARE(capturedRgb(capture, 60, 50), 0x0000FFu);
+        QCOMPARE(capturedRgb(capture, 59, 50), 0x000000u);
+    }
+
+    void encodedPicturesDecodeToTheScreen_data() {
+        QTest::addColumn<int>("codec");
+        QTest::newRow("vp8") << int(protocol::DesktopCodec::Vp8);
+        QTest::newRow("h264") << int(protocol::DesktopCodec::H264);
+    }
+
+    // A keyframe decodes to the screen; a small change costs a small picture and decodes to the new screen;
+    // a refinement of a picture squeezed by a low bitrate is sharper.
+    void encodedPicturesDecodeToTheScreen() {
+        QFETCH(int, codec);
+        paintDocument(*m_probe, 0);
+        X11Connection connection(m_target);
+        X11Capture capture(connection, *MonitorLayout::find(connection, "*"));
+        std::unique_ptr<VideoEncoder> encoder;
+        if (codec == int(protocol::DesktopCodec::Vp8))
+            encoder = std::make_unique<Vp8Encoder>(kWidth, kHeight, 3000, 1);
+        else
+            encoder = std::make_unique<H264Encoder>(kWidth, kHeight, 3000, 1);
+        Decoder decoder(encoder->codec());
+        I420Picture picture;
+        picture.resize(kWidth, kHeight, encoder->needsEvenSize());
+        ChangeMap changes;
+        QVERIFY(capture.capture(changes));
+        picture.convert(capture.pixels(), capture.stride(), nullptr);
+        EncodedPicture encoded;
+        std::int64_t millis = 1000;
+        QVERIFY(encoder->encode(picture, changes, true, false, millis, encoded));
+        QVERIFY(encoded.keyframe);
+        const std::size_t keyframeBytes = encoded.data.size();
+        const AVFrame* decoded = decoder.decode(encoded.data);
+        QVERIFY(decoded);
+        QCOMPARE(decoded->width, picture.codedWidth());
+        const double keyframePsnr = lumaPsnr(*decoded, picture);
+        qInfo("%s keyframe: %zu bytes, %.1f dB",
+              encoder->codec() == protocol::DesktopCodec::Vp8 ? "vp8" : "h264", keyframeBytes, keyframePsnr);
+        QVERIFY2(keyframePsnr > 30, qPrintable(QString::number(keyframePsnr)));
+
+        // The screen stays still: the stream sends a refinement or two, and then nothing.
+        for (int i = 0; i < 2; ++i) {
+            millis += 250;
+            QVERIFY(encoder->encode(picture, changes, false, true, millis, encoded));
+            QVERIFY(decoder.decode(encoded.data));
+        }
+        // A few glyphs typed: a few tiles change, and the picture for them is a fraction of a keyframe.
+        for (int i = 0; i < 3; ++i) {
+            m_probe->fill({20 + 9 * (10 + i), 60, 6, 12}, 0xC02020);
+            QVERIFY(capture.capture(changes));
+            QVERIFY(changes.count() < 10);
+            picture.convert(capture.pixels(), capture.stride(), &changes);
+            millis += 100;
+            QVERIFY(encoder->encode(picture, changes, false, false, millis, encoded));
+            QVERIFY(!encoded.keyframe);
+            QVERIFY2(encoded.data.size() * 10 < keyframeBytes,
+                     qPrintable(QString("%1 of %2").arg(encoded.data.size()).arg(keyframeBytes)));
+            decoded = decoder.decode(encoded.data);
+            QVERIFY(decoded);
+            QVERIFY(lumaPsnr(*decoded, picture) > 30);
+        }
+        // The whole screen changes at a starved bitrate: blurry; refinements of the still picture sharpen it.
+        encoder->setBitrate(150);
+        paintDocument(*m_probe, 3);
+        QVERIFY(capture.capture(changes));
+        picture.convert(capture.pixels(), capture.stride(), &changes);
+        millis += 33;
+        QVERIFY(encoder->encode(picture, changes, false, false, millis, encoded));
+        decoded = decoder.decode(encoded.data);
+        QVERIFY(decoded);
+        const double starved = lumaPsnr(*decoded, picture);
+        double refined = starved;
+        for (int i = 0; i < 3; ++i) {
+            millis += 250;
+            QVERIFY(encoder->encode(picture, changes, false, true, millis, encoded));
+            decoded = decoder.decode(encoded.data);
+            QVERIFY(decoded);
+            refined = lumaPsnr(*decoded, picture);
+        }
+        qInfo("starved %.1f dB, refined %.1f dB", starved, refined);
+        QVERIFY2(refined > starved + 3, qPrintable(QString("%1 -> %2").arg(starved).arg(refined)));
+    }
+
+    // Clicks, the wheel and keys reach an X client; characters arrive as typed whether or not the layout
+    // has them, with Shift added where the layout needs it.
+    void clicksAndKeysReachAnXClient() {
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        m_probe->focus();
+        X11Connection connection(m_target);
+        X11Input input(connection);
+        input.pointer(500, 400, 0);
+        input.pointer(500, 400, protocol::DesktopInput::Left);
+        input.pointer(502, 401, 0);
+        input.wheel(0, 60);
+        input.wheel(0, 60); // two half notches: one notch up
+        using Kind = XWindowProbe::Event::Kind;
+        QVERIFY(m_probe->waitFor(
+            [](const auto& events) {
+                return std::count_if(events.begin(), events.end(),
+                                     [](const auto& e) { return e.kind == Kind::ButtonUp; }) >= 2;
+            },
+            5000));
+        const auto& events = m_probe->events();
+        const auto press = std::find_if(events.begin(), events.end(), [](const auto& e) {
+            return e.kind == Kind::ButtonDown && e.button == 1;
+        });
+        QVERIFY(press != events.end());
+        QCOMPARE(press->x, 500);
+        QCOMPARE(press->y, 400);
+        QVERIFY(std::any_of(events.begin(), events.end(),
+                            [](const auto& e) { return e.kind == Kind::ButtonDown && e.button == 4; }));
+
+        for (const std::uint32_t keysym :
+             {std::uint32_t(XK_a), std::uint32_t(XK_A), std::uint32_t(XK_at), std::uint32_t(XK_eacute),
+              std::uint32_t(XK_EuroSign), std::uint32_t(XK_1)}) {
+            input.key(keysym, true);
+            input.key(keysym, false);
+        }
+        const QString expected = QString("aA@") + QChar(0xE9);
+        QVERIFY2(m_probe->waitFor([&](const auto&) { return m_probe->typed().size() >= expected.size() + 1; },
+                                  5000),
+                 qPrintable(m_probe->typed()));
+        QVERIFY2(m_probe->typed().startsWith(expected), qPrintable(m_probe->typed()));
+        QVERIFY(std::any_of(events.begin(), events.end(), [](const auto& e) {
+            return e.kind == Kind::KeyDown && e.keysym == XK_EuroSign;
+        }));
+        QVERIFY2(m_probe->typed().endsWith("1"), qPrintable(m_probe->typed()));
+
+        // A key held when the viewer loses focus is let go.
+        input.key(XK_b, true);
+        input.releaseAll();
+        QVERIFY(m_probe->waitFor(
+            [](const auto& all) {
+                return std::any_of(all.begin(), all.end(),
+                                   [](const auto& e) { return e.kind == Kind::KeyUp && e.keysym == XK_b; });
+            },
+            5000));
+    }
+
+    // The display going away (the user logged out) is an error the stream reports, not the agent's end.
+    void aVanishingDisplayIsAnErrorNotACrash() {
+        test::XvfbServer second(320, 240);
+        QVERIFY2(second.start(), qPrintable(second.error()));
+        X11Connection connection({second.display().toStdString(), second.authorityFile().toStdString(), ""});
+        X11Capture capture(connection, *MonitorLayout::find(connection, "*"));
+        X11Input input(connection);
+        ChangeMap changes;
+        QVERIFY(capture.capture(changes));
+        second.kill();
+        bool threw = false;
+        for (int i = 0; i < 20 && !threw; ++i) {
+            try {
+                capture.invalidate();
+                capture.capture(changes);
+                QThread::msleep(50);
+            } catch (const std::runtime_error& error) {
+                threw = true;
+                QVERIFY2(QString(error.what()).contains("display"), error.what());
+            }
+        }
+        QVERIFY(threw);
+        QVERIFY(connection.lost());
+        input.key(XK_a, true); // no effect, no crash
+        input.pointer(1, 1, 0);
+    }
+
+private:
+    test::XvfbServer m_xvfb{kWidth, kHeight};
+    DisplayTarget m_target;
+    std::unique_ptr<XWindowProbe> m_probe;
+};
+
+QTEST_GUILESS_MAIN(TestAgentDesktop)
+#include "TestAgentDesktop.moc"

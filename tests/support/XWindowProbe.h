@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QRect>
+#include <QString>
+#include <QVector>
+#include <cstdint>
+#include <functional>
+
+using Display = struct _XDisplay;
+
+namespace breeze::test {
+
+// A plain X client for desktop tests: a borderless window at a known place that paints what the test asks
+// and records the input that reaches it (keys as the keysym and text its own keymap gives them, buttons,
+// pointer positions), as any application on the remote desktop would see them.
+class XWindowProbe {
+public:
+    struct Event {
+        enum class Kind { KeyDown, KeyUp, ButtonDown, ButtonUp, Motion } kind;
+        unsigned long keysym = 0;
+        QString text;
+        unsigned button = 0;
+        int x = 0; // root coordinates
+        int y = 0;
+    };
+
+    // Connects with the given authority file and maps the window; isOpen() says whether it worked.
+    XWindowProbe(const QString& display, const QString& authorityFile, const QRect& geometry);
+    ~XWindowProbe();
+    XWindowProbe(const XWindowProbe&) = delete;
+    XWindowProbe& operator=(const XWindowProbe&) = delete;
+
+    bool isOpen() const { return m_display != nullptr; }
+    // Paints a rectangle (window coordinates) and waits until the server has done it.
+    void fill(const QRect& rect, std::uint32_t rgb);
+    // Takes the keyboard focus, so typed keys come here.
+    void focus();
+    // Reads what arrived; waits up to `milliseconds` until `done` holds for what was read so far.
+    bool waitFor(const std::function<bool(const QVector<Event>&)>& done, int milliseconds);
+    const QVector<Event>& events() const { return m_events; }
+    QString typed() const; // the text of every key press so far
+    // Whole-screen pixel at (x, y) as the server has it.
+    std::uint32_t pixel(int x, int y); // 0xRRGGBB
+    Display* display() const { return m_display; }
+
+private:
+    void drain();
+
+    Display* m_display = nullptr;
+    unsigned long m_window = 0;
+    unsigned long m_gc = 0;
+    QVector<Event> m_events;
+};
+
+} // namespace breeze::test
