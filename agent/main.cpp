@@ -26,11 +26,13 @@ constexpr const char* kUsage = R"(usage: breeze-agent COMMAND [options]
          redeem an enrollment key; pins the server's CA from then on
   run [--state-dir DIR] [--max-startup-delay S] [--max-backoff S] [--max-spooled-metrics N] [--keepalive S]
       [--max-commands N] [--heartbeat-ms MS] [--terminal-users LIST] [--terminal-shells LIST]
+      [--desktop-display DISPLAY [--desktop-xauthority FILE]]
          the daemon: stays connected, reports heartbeats and inventory, runs commands (systemd runs this);
          at most N commands at once (8), the rest wait; --heartbeat-ms samples that often whatever the server
          asks (tests and diagnostics); remote terminals may run as the comma-separated users of
          --terminal-users (default *: any account with a login shell) with the shells of --terminal-shells
-         (default: those in /etc/shells)
+         (default: those in /etc/shells); remote desktops show the logged-in user's X session, or the
+         display of --desktop-display with the cookie in --desktop-xauthority
   status [--state-dir DIR]     what this agent is enrolled as (never the credential) and how it is doing
   supervise-script --dir DIR [--user NAME] -- PROGRAM [ARGS...]
          (internal) runs one script for the daemon and stops everything it started when it ends
@@ -122,6 +124,8 @@ int run(const std::map<std::string, std::string>& options) {
         runtime.terminal.users = list(*users);
     if (const auto shells = optionalValue(options, "--terminal-shells"))
         runtime.terminal.shells = list(*shells);
+    runtime.desktop.display = optionalValue(options, "--desktop-display").value_or("");
+    runtime.desktop.authorityFile = optionalValue(options, "--desktop-xauthority").value_or("");
     if (const char* power = std::getenv("BREEZE_AGENT_POWER_COMMAND"); power && *power)
         runtime.powerCommand = power;
     auto state = AgentState::load(runtime.stateDirectory);

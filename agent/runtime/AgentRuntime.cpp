@@ -51,7 +51,7 @@ AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
       m_backoff(std::chrono::seconds(1), std::chrono::seconds(m_options.maxBackoffSeconds),
                 [](std::uint32_t bound) { return crypto::SecureRandom::uniform(bound); }),
       m_window(protocol::kDefaultAckWindow, std::chrono::seconds(m_options.resendAfterSeconds)),
-      m_sessions(m_options.terminal) {
+      m_sessions(m_options.terminal, m_options.desktop) {
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     // The intervals the server asked for last time hold until it says otherwise (it may be unreachable now).
     if (const auto heartbeat = m_spool.setting("heartbeat_seconds"))

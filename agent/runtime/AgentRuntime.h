@@ -39,6 +39,7 @@ struct RuntimeOptions {
     // Scripts run under `breeze-agent supervise-script`: the running agent's own image by default.
     std::string supervisorProgram = "/proc/self/exe";
     TerminalPolicy terminal; // who and what remote terminals may run as
+    DesktopPolicy desktop;   // which display remote desktops show
 };
 
 // `breeze-agent run`: keeps one WebSocket to the server (with back-off and a random start-up delay), says

@@ -3,6 +3,7 @@
 #include "net/WebSocketChannel.h"
 #include "protocol/AgentMessages.h"
 #include "protocol/StreamFrame.h"
+#include "sessions/DesktopSession.h"
 #include "sessions/FileSession.h"
 #include "sessions/TerminalSession.h"
 
@@ -19,7 +20,8 @@ void log(const std::string& line) {
 }
 } // namespace
 
-SessionHost::SessionHost(TerminalPolicy policy) : m_policy(std::move(policy)) {}
+SessionHost::SessionHost(TerminalPolicy terminal, DesktopPolicy desktop)
+    : m_policy(std::move(terminal)), m_desktop(std::move(desktop)) {}
 
 SessionHost::~SessionHost() = default;
 
@@ -59,6 +61,8 @@ void SessionHost::open(const protocol::SessionOpen& open) {
         std::unique_ptr<LiveSession> session;
         if (open.kind == protocol::SessionKind::Terminal)
             session = std::make_unique<TerminalSession>(open, m_policy);
+        else if (open.kind == protocol::SessionKind::Desktop)
+            session = std::make_unique<DesktopSession>(open, m_desktop);
         else
             session = std::make_unique<FileSession>(open);
         session->attach(open.channel, false);
@@ -164,11 +168,14 @@ void SessionHost::send(net::WebSocketChannel& channel) {
     std::vector<std::string> frames;
     for (auto& [id, session] : m_sessions)
         session->drain(frames);
-    for (const auto& frame : frames)
-        channel.sendStream(frame,
-                           static_cast<protocol::StreamKind>(frame[0]) == protocol::StreamKind::FileChunk
-                               ? net::WebSocketChannel::Lane::Bulk
-                               : net::WebSocketChannel::Lane::Priority);
+    for (const auto& frame : frames) {
+        // Large frames go in the bulk lane, so a keystroke's echo never waits behind a picture or a chunk.
+        const auto kind = static_cast<protocol::StreamKind>(frame[0]);
+        channel.sendStream(frame, kind == protocol::StreamKind::FileChunk ||
+                                          kind == protocol::StreamKind::DesktopVideo
+                                      ? net::WebSocketChannel::Lane::Bulk
+                                      : net::WebSocketChannel::Lane::Priority);
+    }
     // After the frames, in the same lane: the server passes a session's last output on before its end.
     while (!m_ended.empty()) {
         channel.sendText(protocol::encodeEnvelope(m_ended.front().encode()));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "desktop/DesktopPolicy.h"
 #include "protocol/SessionMessages.h"
 #include "sessions/LiveSession.h"
 #include "sessions/TerminalPolicy.h"
@@ -23,7 +24,7 @@ namespace breeze::agent {
 // to come back (keepDetachedSeconds), then end.
 class SessionHost {
 public:
-    explicit SessionHost(TerminalPolicy policy);
+    SessionHost(TerminalPolicy terminal, DesktopPolicy desktop);
     ~SessionHost();
 
     void open(const protocol::SessionOpen& open);
@@ -50,6 +51,7 @@ private:
              std::optional<int> exitCode);
 
     TerminalPolicy m_policy;
+    DesktopPolicy m_desktop;
     std::map<std::string, std::unique_ptr<LiveSession>> m_sessions; // by session id
     std::map<std::uint32_t, LiveSession*> m_byChannel;
     std::vector<LiveSession*> m_polled;          // in the order of the last addPollFds

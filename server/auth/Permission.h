@@ -58,6 +58,8 @@ inline constexpr Permission RemoteFiles{"remote", "files"}; // open a file sessi
 inline constexpr Permission RemoteFilesDownload{"remote", "files_download"};
 inline constexpr Permission RemoteFilesUpload{"remote", "files_upload"}; // also new folders
 inline constexpr Permission RemoteFilesDelete{"remote", "files_delete"}; // also renames
+inline constexpr Permission RemoteDesktop{"remote", "desktop"};          // watch and control the screen
+inline constexpr Permission RemoteDesktopView{"remote", "desktop_view"}; // watch it only
 inline constexpr Permission SessionsRead{"sessions", "read"};
 inline constexpr Permission SessionsRecordings{"sessions", "recordings"}; // watch other people's sessions
 } // namespace permissions

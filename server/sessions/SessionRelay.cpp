@@ -17,8 +17,9 @@ Lane laneOf(StreamKind kind) {
     return kind == StreamKind::FileChunk || kind == StreamKind::DesktopVideo ? Lane::Bulk : Lane::Priority;
 }
 
-// The data a session of this kind carries (besides SessionControl and Window, which every kind has).
-bool carries(protocol::SessionKind session, StreamKind kind) {
+// The data a session of this kind carries from this side (besides SessionControl and Window, which every
+// kind has both ways).
+bool carries(protocol::SessionKind session, StreamKind kind, bool fromConsole) {
     switch (kind) {
     case StreamKind::SessionControl:
     case StreamKind::Window:
@@ -28,8 +29,9 @@ bool carries(protocol::SessionKind session, StreamKind kind) {
     case StreamKind::FileChunk:
         return session == protocol::SessionKind::Files;
     case StreamKind::DesktopVideo:
+        return session == protocol::SessionKind::Desktop && !fromConsole;
     case StreamKind::DesktopInput:
-        return session == protocol::SessionKind::Desktop;
+        return session == protocol::SessionKind::Desktop && fromConsole;
     default:
         return false;
     }
@@ -71,6 +73,8 @@ bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
         next = next >= 0x7FFFFFF0 ? 1 : next + 1;
         channel->sessionId = attachment.sessionId;
         channel->kind = attachment.kind;
+        channel->viewOnly =
+            attachment.kind == protocol::SessionKind::Desktop && attachment.open.desktop.viewOnly;
         channel->agent = *agent;
         channel->agentChannel = next;
         channel->console = console;
@@ -150,8 +154,10 @@ void SessionRelay::fromConsole(const AgentSession& console, std::string& frame) 
         channel = it->second;
         if (!decoded) {
             broken = "a malformed frame from the console: " + decoded.error;
-        } else if (!carries(channel->kind, decoded.frame->kind)) {
+        } else if (!carries(channel->kind, decoded.frame->kind, true)) {
             broken = "the console sent a frame this session does not carry";
+        } else if (decoded.frame->kind == StreamKind::DesktopInput && channel->viewOnly) {
+            broken = "a view-only console sent input";
         } else if (decoded.frame->kind == StreamKind::SessionControl &&
                    decoded.frame->payload.size() > protocol::kMaxSessionControlBytes) {
             broken = "the console sent an oversized control message";
@@ -215,7 +221,7 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
             return;
         }
         channel = it->second;
-        if (!carries(channel->kind, decoded.frame->kind)) {
+        if (!carries(channel->kind, decoded.frame->kind, false)) {
             broken = "the agent sent a frame this session does not carry";
         } else if (decoded.frame->kind == StreamKind::SessionControl &&
                    decoded.frame->payload.size() > protocol::kMaxSessionControlBytes) {

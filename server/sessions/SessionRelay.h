@@ -71,6 +71,7 @@ private:
     struct Channel {
         std::string sessionId;
         protocol::SessionKind kind;
+        bool viewOnly = false; // a desktop the console may watch: input from it breaks the session
         AgentSession agent;
         std::uint32_t agentChannel = 0;
         AgentSession console;

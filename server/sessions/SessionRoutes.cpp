@@ -31,7 +31,28 @@ std::string sessionScopeSql(const AccessScope& scope) {
 }
 
 const Permission& permissionFor(const std::string& kind) {
+    if (kind == "desktop")
+        return RemoteDesktop;
     return kind == "terminal" ? RemoteTerminal : RemoteFiles;
+}
+
+bool isViewOnly(const nlohmann::json& session) {
+    const auto& grants = session["grants"];
+    return grants.is_object() && grants.value("view_only", false);
+}
+
+// Whether the caller holds a right that lets it have this session on the site: its kind's, or for a
+// view-only desktop either desktop right. Throws 403 naming what is missing.
+void requireSessionRight(RequestContext& ctx, const nlohmann::json& session) {
+    const std::string kind = session["kind"];
+    const auto holds = [&](const Permission& permission) {
+        return ctx.principal().scopeFor(permission).allowsSite(session["org_id"], session["site_id"]);
+    };
+    if (holds(permissionFor(kind)) || (kind == "desktop" && isViewOnly(session) && holds(RemoteDesktopView)))
+        return;
+    throw ApiError::forbidden("this needs the " + permissionFor(kind).key() +
+                              (kind == "desktop" && isViewOnly(session) ? " or remote:desktop_view" : "") +
+                              " permission on the device's site");
 }
 
 std::string newToken() {
@@ -56,9 +77,10 @@ ApiResponse openSession(RequestContext& ctx) {
     const auto root = fields.optionalString("root", 1, 1024);
     const auto command = fields.optionalString("command", 1, 4096);
     const auto echo = fields.optionalBool("echo");
+    const auto viewOnly = fields.optionalBool("view_only");
     fields.finish();
-    if (kind != "terminal" && kind != "files")
-        throw ApiError::badRequest("\"kind\" must be terminal or files");
+    if (kind != "terminal" && kind != "files" && kind != "desktop")
+        throw ApiError::badRequest("\"kind\" must be terminal, files or desktop");
     if (shell &&
         (!shell->starts_with('/') || shell->find_first_of(std::string("\0\n", 2)) != std::string::npos))
         throw ApiError::badRequest("\"shell\" must be an absolute path");
@@ -68,14 +90,34 @@ ApiResponse openSession(RequestContext& ctx) {
         throw ApiError::badRequest("\"command\" must not contain NUL");
     if (kind == "files" && (cols || rows || shell || user || command || echo))
         throw ApiError::badRequest("cols, rows, shell, user, command and echo are for terminal sessions");
-    if (kind == "terminal" && root)
+    if (kind != "files" && root)
         throw ApiError::badRequest("\"root\" is for file sessions");
+    if (kind == "desktop" && (cols || rows || shell || user || command || echo))
+        throw ApiError::badRequest("cols, rows, shell, user, command and echo are for terminal sessions");
+    if (kind != "desktop" && viewOnly)
+        throw ApiError::badRequest("\"view_only\" is for desktop sessions");
 
-    const Permission& permission = permissionFor(kind);
+    // A desktop: to control it takes remote:desktop; remote:desktop_view alone watches. Either is checked on
+    // the device's site once it is found.
+    const Permission& permission = kind == "desktop" ? DevicesRead : permissionFor(kind);
     ctx.require(permission);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, ctx.principal().scopeFor(DevicesRead));
     const DeviceRef device = requireDevicePermission(ctx, tx, deviceId, permission);
+    bool watchOnly = viewOnly.value_or(false);
+    if (kind == "desktop") {
+        const bool control = ctx.principal().scopeFor(RemoteDesktop).allowsSite(device.orgId, device.siteId);
+        const bool watch =
+            ctx.principal().scopeFor(RemoteDesktopView).allowsSite(device.orgId, device.siteId);
+        if (!control && !watch)
+            throw ApiError::forbidden(
+                "this needs the remote:desktop (or, to watch only, remote:desktop_view) "
+                "permission on the device's site");
+        if (!control && viewOnly == false)
+            throw ApiError::forbidden("controlling this device's desktop needs remote:desktop on its site; "
+                                      "remote:desktop_view only watches (ask with \"view_only\": true)");
+        watchOnly = watchOnly || !control;
+    }
     SessionStore store(tx);
     const auto nodeUrl = store.relayUrlOf(deviceId);
     if (!nodeUrl)
@@ -91,6 +133,8 @@ ApiResponse openSession(RequestContext& ctx) {
         grants = {{"cols", cols.value_or(80)},       {"rows", rows.value_or(24)},
                   {"shell", shell.value_or("")},     {"user", user.value_or("")},
                   {"command", command.value_or("")}, {"echo", echo.value_or(true)}};
+    } else if (kind == "desktop") {
+        grants = {{"view_only", watchOnly}};
     } else {
         const FilesGrant files = grantedFiles(ctx, store, device, root);
         grants = {{"root", files.root},
@@ -141,7 +185,7 @@ ApiResponse listSessions(RequestContext& ctx) {
     filter.userId = ctx.uuidQuery("user_id");
     filter.kind = ctx.query("kind");
     filter.state = ctx.query("state");
-    if (filter.kind && *filter.kind != "terminal" && *filter.kind != "files")
+    if (filter.kind && *filter.kind != "terminal" && *filter.kind != "files" && *filter.kind != "desktop")
         throw ApiError::badRequest("kind must be terminal or files");
     if (filter.state && *filter.state != "live" && *filter.state != "pending" && *filter.state != "active" &&
         *filter.state != "detached" && *filter.state != "closed")
@@ -176,10 +220,7 @@ ApiResponse getSession(RequestContext& ctx) {
 void requireOwnSession(RequestContext& ctx, const nlohmann::json& session) {
     if (session["actor_id"] != ctx.principal().id)
         throw ApiError::forbidden("only the session's maker can attach to it");
-    const std::string kind = session["kind"];
-    if (!ctx.principal().scopeFor(permissionFor(kind)).allowsSite(session["org_id"], session["site_id"]))
-        throw ApiError::forbidden("this needs the " + permissionFor(kind).key() +
-                                  " permission on the device's site");
+    requireSessionRight(ctx, session);
 }
 
 // The session's terminal recording as an asciicast v2 file (asciinema plays it): for its maker, and for those
@@ -252,9 +293,7 @@ ApiResponse closeSession(RequestContext& ctx) {
     const auto session = requireSession(ctx, store, id, scope);
     const std::string kind = session["kind"];
     // Its maker, or anyone who may open such sessions on the device (an administrator ending a colleague's).
-    if (!ctx.principal().scopeFor(permissionFor(kind)).allowsSite(session["org_id"], session["site_id"]))
-        throw ApiError::forbidden("this needs the " + permissionFor(kind).key() +
-                                  " permission on the device's site");
+    requireSessionRight(ctx, session);
     if (session["state"] == "closed")
         return ApiResponse::json(session);
     AuditEvent event = ctx.auditEvent("sessions.close", "remote_session", id);

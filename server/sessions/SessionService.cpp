@@ -120,6 +120,7 @@ void SessionService::admit(const std::string& credential, const std::string& add
             open.terminal.user = grants.value("user", std::string());
             open.terminal.command = grants.value("command", std::string());
             open.terminal.echo = grants.value("echo", true);
+            open.desktop.viewOnly = grants.value("view_only", false);
             open.files.root = grants.value("root", std::string("/"));
             open.files.download = grants.value("download", false);
             open.files.upload = grants.value("upload", false);

@@ -219,23 +219,27 @@ std::vector<std::string> SessionStore::withoutAuthority(const std::vector<std::s
     for (const auto& id : ids)
         list += (list.size() > 1 ? "," : "") + id;
     list += "}";
-    for (const auto& row : m_tx.sql().exec_params(
-             // Still able to act, and still holding the kind's permission on the device's site through a role
-             // (a push's delivery: remote:files_upload, which making the push took).
-             "SELECT r.id FROM remote_sessions r WHERE r.id = ANY($1::uuid[]) AND r.state <> 'closed' AND "
-             "NOT "
-             "CASE r.actor_type WHEN 'user' THEN EXISTS (SELECT 1 FROM users u WHERE u.id = r.actor_id AND "
-             "u.disabled_at IS NULL) AND EXISTS (SELECT 1 FROM user_grants g JOIN role_permissions p ON "
-             "p.role_id = g.role_id WHERE g.user_id = r.actor_id AND p.resource = 'remote' AND p.action = "
-             "CASE WHEN r.address = 'file push' THEN 'files_upload' ELSE r.kind END "
-             "AND (g.org_id IS NULL OR (g.org_id = r.org_id AND (g.site_ids IS NULL OR r.site_id = "
-             "ANY(g.site_ids))))) ELSE EXISTS (SELECT 1 FROM api_keys k JOIN role_permissions p ON p.role_id "
-             "= "
-             "k.role_id WHERE k.id = r.actor_id AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR "
-             "k.expires_at > now()) AND k.org_id = r.org_id AND p.resource = 'remote' AND p.action = CASE "
-             "WHEN r.address = 'file push' THEN 'files_upload' ELSE r.kind END) "
-             "END",
-             list))
+    // The rights that keep a session going: its kind's; a push delivery's remote:files_upload (which making
+    // the push took); for a view-only desktop, either desktop right.
+    const std::string actions =
+        "p.resource = 'remote' AND p.action = ANY(CASE WHEN r.address = 'file push' THEN "
+        "ARRAY['files_upload'] "
+        "WHEN r.kind = 'desktop' AND coalesce((r.grants->>'view_only')::boolean, false) THEN "
+        "ARRAY['desktop', 'desktop_view'] ELSE ARRAY[r.kind] END)";
+    for (
+        const auto& row : m_tx.sql().exec_params(
+            // Still able to act, and still holding such a right on the device's site through a role.
+            "SELECT r.id FROM remote_sessions r WHERE r.id = ANY($1::uuid[]) AND r.state <> 'closed' AND NOT "
+            "CASE r.actor_type WHEN 'user' THEN EXISTS (SELECT 1 FROM users u WHERE u.id = r.actor_id AND "
+            "u.disabled_at IS NULL) AND EXISTS (SELECT 1 FROM user_grants g JOIN role_permissions p ON "
+            "p.role_id = g.role_id WHERE g.user_id = r.actor_id AND " +
+                actions +
+                " AND (g.org_id IS NULL OR (g.org_id = r.org_id AND (g.site_ids IS NULL OR r.site_id = "
+                "ANY(g.site_ids))))) ELSE EXISTS (SELECT 1 FROM api_keys k JOIN role_permissions p ON "
+                "p.role_id = k.role_id WHERE k.id = r.actor_id AND k.revoked_at IS NULL AND (k.expires_at IS "
+                "NULL OR k.expires_at > now()) AND k.org_id = r.org_id AND " +
+                actions + ") END",
+            list))
         found.push_back(row["id"].as<std::string>());
     return found;
 }

@@ -1,7 +1,9 @@
 // The agent's desktop parts against a real X server (Xvfb): what the screen shows is what gets captured and
 // encoded, a still screen costs nothing, monitors come from RandR, and input reaches X clients as typed.
+#include "TestVideoDecoder.h"
 #include "XWindowProbe.h"
 #include "XvfbServer.h"
+#include "desktop/DisplayLocator.h"
 #include "desktop/H264Encoder.h"
 #include "desktop/I420Picture.h"
 #include "desktop/MonitorLayout.h"
@@ -16,10 +18,7 @@
 #include <X11/extensions/Xrandr.h>
 #include <X11/keysym.h>
 #include <cmath>
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-}
+#include <unistd.h>
 
 using namespace breeze;
 using namespace breeze::agent;
@@ -28,53 +27,6 @@ using breeze::test::XWindowProbe;
 namespace {
 constexpr int kWidth = 1280;
 constexpr int kHeight = 800;
-
-// A real decoder for what the encoders made: libavcodec's, as the console uses.
-class Decoder {
-public:
-    explicit Decoder(protocol::DesktopCodec codec) {
-        const AVCodec* decoder =
-            avcodec_find_decoder(codec == protocol::DesktopCodec::Vp8 ? AV_CODEC_ID_VP8 : AV_CODEC_ID_H264);
-        m_context = avcodec_alloc_context3(decoder);
-        m_context->flags |= AV_CODEC_FLAG_LOW_DELAY;
-        avcodec_open2(m_context, decoder, nullptr);
-        m_frame = av_frame_alloc();
-        m_packet = av_packet_alloc();
-    }
-    ~Decoder() {
-        av_packet_free(&m_packet);
-        av_frame_free(&m_frame);
-        avcodec_free_context(&m_context);
-    }
-    // The decoded picture, right away (no delay); null on an error.
-    const AVFrame* decode(const std::string& data) {
-        av_new_packet(m_packet, static_cast<int>(data.size()));
-        std::memcpy(m_packet->data, data.data(), data.size());
-        const int sent = avcodec_send_packet(m_context, m_packet);
-        av_packet_unref(m_packet);
-        if (sent < 0 || avcodec_receive_frame(m_context, m_frame) < 0)
-            return nullptr;
-        return m_frame;
-    }
-
-private:
-    AVCodecContext* m_context = nullptr;
-    AVFrame* m_frame = nullptr;
-    AVPacket* m_packet = nullptr;
-};
-
-// Peak signal-to-noise ratio of the decoded luma against the picture that was encoded (the visible part).
-double lumaPsnr(const AVFrame& decoded, const I420Picture& source) {
-    double squared = 0;
-    for (int y = 0; y < source.height(); ++y)
-        for (int x = 0; x < source.width(); ++x) {
-            const double difference = double(decoded.data[0][y * decoded.linesize[0] + x]) -
-                                      double(source.plane(0)[y * source.planeStride(0) + x]);
-            squared += difference * difference;
-        }
-    const double mean = squared / (double(source.width()) * source.height());
-    return mean == 0 ? 99.0 : 10.0 * std::log10(255.0 * 255.0 / mean);
-}
 
 std::uint32_t capturedRgb(const ScreenCapture& capture, int x, int y) {
     const std::uint8_t* pixel = capture.pixels() + y * capture.stride() + x * 4;
@@ -225,7 +177,7 @@ private Q_SLOTS:
             encoder = std::make_unique<Vp8Encoder>(kWidth, kHeight, 3000, 1);
         else
             encoder = std::make_unique<H264Encoder>(kWidth, kHeight, 3000, 1);
-        Decoder decoder(encoder->codec());
+        test::TestVideoDecoder decoder(encoder->codec());
         I420Picture picture;
         picture.resize(kWidth, kHeight, encoder->needsEvenSize());
         ChangeMap changes;
@@ -236,10 +188,13 @@ private Q_SLOTS:
         QVERIFY(encoder->encode(picture, changes, true, false, millis, encoded));
         QVERIFY(encoded.keyframe);
         const std::size_t keyframeBytes = encoded.data.size();
-        const AVFrame* decoded = decoder.decode(encoded.data);
-        QVERIFY(decoded);
-        QCOMPARE(decoded->width, picture.codedWidth());
-        const double keyframePsnr = lumaPsnr(*decoded, picture);
+        QVERIFY(decoder.decode(encoded.data));
+        QCOMPARE(decoder.width(), picture.codedWidth());
+        const auto psnr = [&] {
+            return decoder.lumaPsnr(picture.plane(0), picture.planeStride(0), picture.width(),
+                                    picture.height());
+        };
+        const double keyframePsnr = psnr();
         qInfo("%s keyframe: %zu bytes, %.1f dB",
               encoder->codec() == protocol::DesktopCodec::Vp8 ? "vp8" : "h264", keyframeBytes, keyframePsnr);
         QVERIFY2(keyframePsnr > 30, qPrintable(QString::number(keyframePsnr)));
@@ -261,9 +216,8 @@ private Q_SLOTS:
             QVERIFY(!encoded.keyframe);
             QVERIFY2(encoded.data.size() * 10 < keyframeBytes,
                      qPrintable(QString("%1 of %2").arg(encoded.data.size()).arg(keyframeBytes)));
-            decoded = decoder.decode(encoded.data);
-            QVERIFY(decoded);
-            QVERIFY(lumaPsnr(*decoded, picture) > 30);
+            QVERIFY(decoder.decode(encoded.data));
+            QVERIFY(psnr() > 30);
         }
         // The whole screen changes at a starved bitrate: blurry; refinements of the still picture sharpen it.
         encoder->setBitrate(150);
@@ -272,16 +226,14 @@ private Q_SLOTS:
         picture.convert(capture.pixels(), capture.stride(), &changes);
         millis += 33;
         QVERIFY(encoder->encode(picture, changes, false, false, millis, encoded));
-        decoded = decoder.decode(encoded.data);
-        QVERIFY(decoded);
-        const double starved = lumaPsnr(*decoded, picture);
+        QVERIFY(decoder.decode(encoded.data));
+        const double starved = psnr();
         double refined = starved;
         for (int i = 0; i < 3; ++i) {
             millis += 250;
             QVERIFY(encoder->encode(picture, changes, false, true, millis, encoded));
-            decoded = decoder.decode(encoded.data);
-            QVERIFY(decoded);
-            refined = lumaPsnr(*decoded, picture);
+            QVERIFY(decoder.decode(encoded.data));
+            refined = psnr();
         }
         qInfo("starved %.1f dB, refined %.1f dB", starved, refined);
         QVERIFY2(refined > starved + 3, qPrintable(QString("%1 -> %2").arg(starved).arg(refined)));
@@ -341,6 +293,36 @@ private Q_SLOTS:
                                    [](const auto& e) { return e.kind == Kind::KeyUp && e.keysym == XK_b; });
             },
             5000));
+    }
+
+    // Without a configured display, the session is found by its processes: one with the display (whose X
+    // socket exists) and its cookie in its environment, as a logged-in desktop's processes have.
+    void theSessionIsFoundByItsProcesses() {
+        QProcess session;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("DISPLAY", m_xvfb.display());
+        environment.insert("XAUTHORITY", m_xvfb.authorityFile());
+        session.setProcessEnvironment(environment);
+        session.start("sleep", {"30"});
+        QVERIFY(session.waitForStarted());
+        const auto found = DisplayLocator::fromProcesses("/proc", m_target.display, ::getuid());
+        QVERIFY(std::any_of(found.begin(), found.end(), [&](const auto& candidate) {
+            return candidate.display == m_target.display && candidate.authorityFile == m_target.authorityFile;
+        }));
+        QVERIFY(DisplayLocator::fromProcesses("/proc", ":987", std::nullopt).empty()); // no such X socket
+        // No process with a display (an empty process table stands in for a machine nobody is logged in to).
+        QTemporaryDir noProcesses;
+        try {
+            DisplayLocator::locate({}, noProcesses.path().toStdString());
+            QFAIL("a display was found where there is none");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(QString(error.what()).contains("nobody is logged in"), error.what());
+        }
+        const auto configured = DisplayLocator::locate({":5", "/some/Xauthority"});
+        QCOMPARE(configured.display, std::string(":5"));
+        QCOMPARE(configured.authorityFile, std::string("/some/Xauthority"));
+        session.kill();
+        session.waitForFinished();
     }
 
     // The display going away (the user logged out) is an error the stream reports, not the agent's end.

@@ -606,7 +606,7 @@ private Q_SLOTS:
         QCOMPARE(technician->post("/api/v1/sessions/" + id + "/attach", nlohmann::json::object()).status,
                  409);
         // Bad requests say what is wrong.
-        QCOMPARE(m_api->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "desktop"}}).status, 400);
+        QCOMPARE(m_api->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "vnc"}}).status, 400);
         QCOMPARE(
             m_api
                 ->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "terminal"}, {"shell", "bash"}})

@@ -1,0 +1,357 @@
+// Remote desktops end to end: the real agent shows a real X server (Xvfb with two RandR monitors) through the
+// real server's relay to a viewer that decodes with libavcodec. What is drawn appears where it was drawn;
+// clicks and keys reach an X client; two viewers watch two monitors; a still screen sends nothing; a lost
+// picture brings a keyframe; view-only is enforced by the server as well as the agent.
+#include "TestAgent.h"
+#include "TestFleet.h"
+#include "TestPostgres.h"
+#include "TestVideoDecoder.h"
+#include "XWindowProbe.h"
+#include "XvfbServer.h"
+#include "net/RelayConnection.h"
+#include "net/TlsConnection.h"
+#include "protocol/DesktopControl.h"
+#include "protocol/DesktopFrame.h"
+#include "protocol/DesktopInput.h"
+#include "protocol/TerminalControl.h"
+
+#include <QtTest>
+#include <X11/Xlib.h>
+#include <X11/extensions/Xrandr.h>
+#include <X11/keysym.h>
+
+using namespace breeze;
+using test::XWindowProbe;
+
+namespace {
+constexpr int kWidth = 1280;
+constexpr int kHeight = 720;
+constexpr int kHalf = kWidth / 2;
+
+// The viewer's side of one desktop session, as far as these tests need it: streams asked for, pictures
+// decoded and acknowledged, a keyframe asked for when a picture is missing.
+class Viewer {
+public:
+    Viewer(const nlohmann::json& opened, SSL_CTX* tls)
+        : relay(opened.at("relay_url"), opened.at("token"), tls, protocol::SessionKind::Desktop) {}
+
+    net::RelayConnection relay;
+    std::optional<protocol::DesktopLayout> layout;
+    std::map<int, protocol::DesktopStreamState> states;
+    std::map<int, std::unique_ptr<test::TestVideoDecoder>> decoders;
+    std::map<int, int> decoded;                  // pictures per stream
+    std::map<int, std::uint64_t> sequences;      // the last one per stream
+    std::vector<protocol::DesktopFrame> headers; // of every picture (data not kept)
+    int keyframesAsked = 0;
+    int cursorShapes = 0;
+    std::optional<protocol::DesktopCursor> cursor;
+    bool loseNext = false; // drop the next picture, as a lossy path would
+
+    void request(int stream, const std::string& monitor, const std::string& codec) {
+        protocol::DesktopStreamRequest request;
+        request.stream = stream;
+        request.monitor = monitor;
+        request.codec = codec;
+        relay.sendControl(request.encode());
+    }
+    void input(const protocol::DesktopInput& event) {
+        relay.send(protocol::StreamKind::DesktopInput, protocol::encodeDesktopInput(event));
+    }
+    std::uint32_t rgb(int stream, int x, int y) const {
+        const auto it = decoders.find(stream);
+        return it == decoders.end() ? 0xFFFFFFFF : it->second->rgb(x, y);
+    }
+    bool waitFor(const std::function<bool()>& done, int milliseconds) {
+        const QDeadlineTimer deadline(milliseconds);
+        while (!done()) {
+            if (deadline.hasExpired() || !relay.pump(std::chrono::milliseconds(20), handlers()))
+                return done();
+        }
+        return true;
+    }
+    // Pumps for a while whatever happens.
+    void pumpFor(int milliseconds) {
+        waitFor([] { return false; }, milliseconds);
+    }
+
+private:
+    net::RelayConnection::Handlers handlers() {
+        return {[this](protocol::StreamKind kind, std::string_view payload) { picture(kind, payload); },
+                [this](const nlohmann::json& control) {
+                    if (auto read = protocol::DesktopLayout::from(control))
+                        layout = std::move(read);
+                    else if (auto state = protocol::DesktopStreamState::from(control))
+                        states[state->stream] = *state;
+                    else if (auto moved = protocol::DesktopCursor::from(control))
+                        cursor = moved;
+                }};
+    }
+
+    void picture(protocol::StreamKind kind, std::string_view payload) {
+        if (kind != protocol::StreamKind::DesktopVideo)
+            return;
+        const auto frame = protocol::decodeDesktopFrame(payload);
+        QVERIFY2(frame, frame.error.c_str());
+        if (frame.frame->codec == protocol::DesktopCodec::Cursor) {
+            ++cursorShapes;
+            return;
+        }
+        const int stream = frame.frame->stream;
+        auto header = *frame.frame;
+        header.data = {};
+        headers.push_back(header);
+        if (std::exchange(loseNext, false))
+            return;
+        auto& decoder = decoders[stream];
+        if (!decoder || frame.frame->keyframe())
+            decoder = std::make_unique<test::TestVideoDecoder>(frame.frame->codec);
+        // A picture after a gap cannot be decoded right: ask for a keyframe and wait for it.
+        const bool gap = sequences.contains(stream) && frame.frame->sequence != sequences[stream] + 1 &&
+                         !frame.frame->keyframe();
+        sequences[stream] = frame.frame->sequence;
+        if (gap || !decoder->decode(frame.frame->data)) {
+            ++keyframesAsked;
+            relay.sendControl(protocol::DesktopKeyframeRequest{stream}.encode());
+            sequences.erase(stream);
+            return;
+        }
+        ++decoded[stream];
+        relay.sendControl(protocol::DesktopAck{stream, frame.frame->sequence, 1000, 0}.encode());
+    }
+};
+} // namespace
+
+class TestDesktopSessions final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    test::XvfbServer m_xvfb{kWidth, kHeight};
+    std::unique_ptr<XWindowProbe> m_probe;
+    std::unique_ptr<test::TestAgent> m_agent;
+    std::string m_device;
+    net::SslContextPtr m_tls;
+
+    nlohmann::json open(net::RestClient& api, const nlohmann::json& extra = {}) {
+        nlohmann::json body{{"kind", "desktop"}};
+        for (const auto& [key, value] : extra.items())
+            body[key] = value;
+        const auto opened = api.post("/api/v1/devices/" + m_device + "/sessions", body);
+        if (opened.status != 201)
+            throw std::runtime_error(opened.raw);
+        return opened.body;
+    }
+
+    std::unique_ptr<Viewer> viewer(net::RestClient& api, const nlohmann::json& extra = {}) {
+        auto made = std::make_unique<Viewer>(open(api, extra), m_tls.get());
+        if (!made->waitFor([&] { return made->layout.has_value(); }, 15000))
+            throw std::runtime_error("no layout from the agent: " + made->relay.closeReason());
+        return made;
+    }
+
+    std::unique_ptr<net::RestClient> userWithRole(const std::string& name,
+                                                  const std::vector<std::string>& rights) {
+        const auto created = m_fleet->api->post("/api/v1/roles", {{"name", name}, {"permissions", rights}});
+        if (created.status != 201)
+            throw std::runtime_error(created.raw);
+        const std::string email = name + "@desktop.test";
+        const std::string password = "a long enough password 1";
+        const auto user =
+            m_fleet->api->post("/api/v1/users", {{"email", email}, {"password", password}, {"role", name}});
+        if (user.status != 201)
+            throw std::runtime_error(user.raw);
+        return m_fleet->server->signIn(email, password);
+    }
+
+    void defineMonitors() {
+        Display* display = m_probe->display();
+        const auto define = [display](const char* name, int x, bool primary) {
+            XRRMonitorInfo* monitor = XRRAllocateMonitor(display, 0);
+            monitor->name = XInternAtom(display, name, False);
+            monitor->primary = primary;
+            monitor->x = x;
+            monitor->width = kHalf;
+            monitor->height = kHeight;
+            monitor->mwidth = 300;
+            monitor->mheight = 300;
+            XRRSetMonitor(display, DefaultRootWindow(display), monitor);
+            XFree(monitor);
+        };
+        define("LEFT-1", 0, true);
+        define("RIGHT-2", kHalf, false);
+        XSync(display, False);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY2(m_xvfb.start(), qPrintable(m_xvfb.error()));
+        m_probe = std::make_unique<XWindowProbe>(m_xvfb.display(), m_xvfb.authorityFile(),
+                                                 QRect(0, 0, kWidth, kHeight));
+        QVERIFY(m_probe->isOpen());
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        defineMonitors();
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "desktop", "admin@desktop.test",
+                                                    "Desktop MSP", "Fleet", "HQ");
+        test::TestAgent::Options options;
+        options.identity = "desktop-01";
+        options.runArgs = {"--desktop-display", m_xvfb.display(), "--desktop-xauthority",
+                           m_xvfb.authorityFile()};
+        m_agent = std::make_unique<test::TestAgent>(*m_fleet->server, m_fleet->enrollmentKey(), options);
+        m_agent->start();
+        m_device = m_agent->deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + m_device).body["status"] == "online",
+                                 20000);
+        m_tls = net::makeClientSslContext(m_fleet->server->caFile());
+    }
+
+    void cleanupTestCase() {
+        m_agent.reset();
+        m_fleet.reset();
+        m_postgres.reset();
+        m_probe.reset();
+    }
+
+    // The layout names both monitors; what is drawn shows in the decoded picture where it was drawn, and
+    // clicks and keys from the viewer reach the X client under them.
+    void aDesktopShowsTheScreenAndTakesInput() {
+        auto view = viewer(*m_fleet->api);
+        // Xvfb's own output's monitor and the two the test defined.
+        const auto& monitors = view->layout->monitors;
+        const auto right = std::find_if(monitors.begin(), monitors.end(),
+                                        [](const auto& monitor) { return monitor.name == "RIGHT-2"; });
+        QVERIFY(right != monitors.end());
+        QCOMPARE(right->x, kHalf);
+        QCOMPARE(right->width, kHalf);
+        QVERIFY(std::any_of(monitors.begin(), monitors.end(),
+                            [](const auto& monitor) { return monitor.name == "LEFT-1" && monitor.primary; }));
+        QVERIFY(!view->layout->viewOnly);
+        view->request(0, "*", "vp8");
+        QVERIFY(view->waitFor([&] { return view->decoded[0] > 0; }, 15000));
+        QCOMPARE(view->states[0].width, kWidth);
+        QVERIFY(view->states[0].error.empty());
+        m_probe->fill({100, 100, 80, 80}, 0xFF0000);
+        QVERIFY2(view->waitFor([&] { return test::nearColour(view->rgb(0, 140, 140), 0xFF0000); }, 10000),
+                 qPrintable(QString::number(view->rgb(0, 140, 140), 16)));
+        m_probe->fill({100, 100, 80, 80}, 0x00FF00);
+        QVERIFY(view->waitFor([&] { return test::nearColour(view->rgb(0, 140, 140), 0x00FF00); }, 10000));
+        QVERIFY(test::nearColour(view->rgb(0, 60, 60), 0x000000));
+
+        m_probe->focus();
+        view->input(protocol::DesktopInput::pointer(0, 300, 310, 0));
+        view->input(protocol::DesktopInput::pointer(0, 300, 310, protocol::DesktopInput::Left));
+        view->input(protocol::DesktopInput::pointer(0, 300, 310, 0));
+        view->input(protocol::DesktopInput::key(XK_x, true));
+        view->input(protocol::DesktopInput::key(XK_x, false));
+        view->pumpFor(200);
+        using Kind = XWindowProbe::Event::Kind;
+        QVERIFY(m_probe->waitFor(
+            [](const auto& events) {
+                return std::any_of(events.begin(), events.end(), [](const auto& e) {
+                    return e.kind == Kind::ButtonDown && e.button == 1 && e.x == 300 && e.y == 310;
+                });
+            },
+            5000));
+        QVERIFY(m_probe->waitFor([&](const auto&) { return m_probe->typed().endsWith("x"); }, 5000));
+        // The pointer is reported apart from the picture, with its shape.
+        QVERIFY(view->waitFor([&] { return view->cursor && view->cursor->x == 300; }, 5000));
+        QVERIFY(view->cursorShapes > 0);
+    }
+
+    // Two viewers of one device watch different monitors at once, each in its own codec; a viewer switches
+    // monitors.
+    void twoViewersWatchTwoMonitors() {
+        auto left = viewer(*m_fleet->api);
+        auto right = viewer(*m_fleet->api);
+        left->request(0, "LEFT-1", "vp8");
+        right->request(0, "RIGHT-2", "h264");
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        m_probe->fill({50, 50, 64, 64}, 0x0000FF);
+        m_probe->fill({kHalf + 50, 50, 64, 64}, 0xFFFF00);
+        const auto sees = [](Viewer& viewer, std::uint32_t colour) {
+            return viewer.waitFor([&] { return test::nearColour(viewer.rgb(0, 80, 80), colour); }, 10000);
+        };
+        QVERIFY(sees(*left, 0x0000FF));
+        QVERIFY(sees(*right, 0xFFFF00));
+        QCOMPARE(left->states[0].width, kHalf);
+        QCOMPARE(right->states[0].x, kHalf);
+        QCOMPARE(right->states[0].codec, std::string("h264"));
+        left->request(0, "RIGHT-2", "vp8");
+        QVERIFY(sees(*left, 0xFFFF00));
+        QCOMPARE(left->states[0].monitor, std::string("RIGHT-2"));
+        // A monitor that does not exist is a clear refusal, not silence.
+        left->request(1, "NOWHERE", "vp8");
+        QVERIFY(left->waitFor([&] { return left->states.contains(1); }, 5000));
+        QVERIFY(QString::fromStdString(left->states[1].error).contains("NOWHERE"));
+    }
+
+    // Once the screen is still (and its refinement sent), nothing more is sent.
+    void aStillScreenSendsNothing() {
+        auto view = viewer(*m_fleet->api);
+        view->request(0, "*", "vp8");
+        m_probe->fill({200, 200, 100, 40}, 0x808080);
+        QVERIFY(view->waitFor([&] { return test::nearColour(view->rgb(0, 250, 220), 0x808080); }, 10000));
+        view->pumpFor(1000); // the refinement, after 300 ms of stillness
+        const std::size_t before = view->headers.size();
+        QVERIFY(std::any_of(view->headers.begin(), view->headers.end(), [](const auto& h) {
+            return (h.flags & protocol::DesktopFrame::Refinement) != 0;
+        }));
+        view->pumpFor(1500);
+        QCOMPARE(view->headers.size(), before);
+    }
+
+    // A picture that never reached the decoder is noticed by its sequence number; the keyframe asked for
+    // comes next, and the picture is right again.
+    void aLostPictureBringsAKeyframe() {
+        auto view = viewer(*m_fleet->api);
+        view->request(0, "*", "h264");
+        QVERIFY(view->waitFor([&] { return view->decoded[0] > 0; }, 10000));
+        view->loseNext = true;
+        m_probe->fill({400, 400, 32, 32}, 0xFF00FF);
+        QVERIFY(view->waitFor([&] { return !view->loseNext; }, 10000));
+        const std::size_t lost = view->headers.size();
+        m_probe->fill({400, 400, 32, 32}, 0x00FFFF);
+        QVERIFY(view->waitFor([&] { return view->keyframesAsked > 0; }, 10000));
+        QVERIFY(view->waitFor(
+            [&] {
+                return std::any_of(view->headers.begin() + static_cast<std::ptrdiff_t>(lost),
+                                   view->headers.end(), [](const auto& h) { return h.keyframe(); });
+            },
+            10000));
+        QVERIFY(view->waitFor([&] { return test::nearColour(view->rgb(0, 410, 410), 0x00FFFF); }, 10000));
+    }
+
+    // remote:desktop_view watches only: its sessions are view-only whatever it asks, it cannot ask for
+    // control, and input sent anyway ends the session at the server before reaching the device.
+    void viewOnlyWatchesButCannotTouch() {
+        auto watcher = userWithRole("watcher", {"devices:read", "remote:desktop_view"});
+        QCOMPARE(watcher
+                     ->post("/api/v1/devices/" + m_device + "/sessions",
+                            {{"kind", "desktop"}, {"view_only", false}})
+                     .status,
+                 403);
+        auto view = viewer(*watcher);
+        QVERIFY(view->layout->viewOnly);
+        view->request(0, "*", "vp8");
+        QVERIFY(view->waitFor([&] { return view->decoded[0] > 0; }, 10000));
+        const auto before = m_probe->events().size();
+        view->input(protocol::DesktopInput::key(XK_q, true));
+        QVERIFY(!view->waitFor([] { return false; }, 5000)); // the connection ends
+        QVERIFY2(QString::fromStdString(view->relay.closeReason()).contains("view-only"),
+                 view->relay.closeReason().c_str());
+        m_probe->waitFor([](const auto&) { return false; }, 300);
+        QCOMPARE(m_probe->events().size(), before);
+
+        auto nobody = userWithRole("nobody", {"devices:read"});
+        QCOMPARE(nobody->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "desktop"}}).status,
+                 403);
+        // Terminal fields are for terminals.
+        QCOMPARE(m_fleet->api
+                     ->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "desktop"}, {"cols", 80}})
+                     .status,
+                 400);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDesktopSessions)
+#include "TestDesktopSessions.moc"
