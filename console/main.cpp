@@ -58,10 +58,10 @@ int main(int argc, char** argv) {
     parser.addOption({"server", "Server URL (https://host:port).", "url"});
     parser.addOption({"ca", "The server's CA certificate (PEM) to trust.", "file"});
     parser.addOption({"dev-stack", "Sign in to the dev stack described by this stack.json.", "file"});
-    parser.addOption(
-        {"view",
-         "The view to show: dashboard, devices, scripts, patches, administration, device:ID or files:ID.",
-         "name", "devices"});
+    parser.addOption({"view",
+                      "The view to show: dashboard, devices, scripts, patches, administration, device:ID, "
+                      "files:ID or desktop:ID.",
+                      "name", "devices"});
     parser.addOption({"tab",
                       "The tab of the view to show: a device window's (overview, software, metrics, …), "
                       "Administration's (sites, audit log, …), Scripts' (executions, schedules) or Patches' "

@@ -9,21 +9,15 @@
 
 namespace breeze::console {
 
-namespace {
-protocol::SessionKind kindOf(bool terminal) {
-    return terminal ? protocol::SessionKind::Terminal : protocol::SessionKind::Files;
-}
-} // namespace
-
-RelayLink::RelayLink(const QSslConfiguration& ssl, bool terminal, QObject* parent)
-    : QObject(parent), m_terminal(terminal) {
+RelayLink::RelayLink(const QSslConfiguration& ssl, quint64 window, QObject* parent)
+    : QObject(parent), m_window(window) {
     m_socket.setSslConfiguration(ssl);
     // Frames up to the protocol's largest, and never more buffered than the relay's credit allows.
     m_socket.setMaxAllowedIncomingMessageSize(protocol::kStreamHeaderBytes +
                                               protocol::kMaxStreamPayloadBytes);
     connect(&m_socket, &QWebSocket::connected, this, [this] {
         m_open = true;
-        m_credit = protocol::initialWindow(kindOf(m_terminal));
+        m_credit = m_window;
         m_toGrant = 0;
         Q_EMIT opened();
         flushPending();
@@ -109,7 +103,7 @@ void RelayLink::flushPending() {
 
 void RelayLink::consumed(qint64 bytes) {
     m_toGrant += static_cast<quint64>(bytes);
-    if (!m_open || m_toGrant < protocol::initialWindow(kindOf(m_terminal)) / 4)
+    if (!m_open || m_toGrant < m_window / 4)
         return;
     const auto frame =
         protocol::encodeStreamFrame(protocol::StreamKind::Window, protocol::kRelayChannel,

@@ -19,8 +19,8 @@ class RelayLink : public QObject {
     Q_OBJECT
 
 public:
-    // `terminal`: a terminal session's windows; otherwise a file session's.
-    RelayLink(const QSslConfiguration& ssl, bool terminal, QObject* parent = nullptr);
+    // `window`: the session kind's credit window (protocol::initialWindow).
+    RelayLink(const QSslConfiguration& ssl, quint64 window, QObject* parent = nullptr);
     ~RelayLink() override;
 
     void open(const SessionGrant& grant);
@@ -51,7 +51,7 @@ private:
     void flushPending();
 
     QWebSocket m_socket;
-    bool m_terminal;
+    quint64 m_window;
     bool m_open = false;
     bool m_reported = true; // closed() was emitted for the current attempt
     quint64 m_credit = 0;   // what the agent still takes

@@ -2,9 +2,9 @@
 
 namespace breeze::console {
 
-RelaySession::RelaySession(ApiClient& api, QString deviceId, bool terminal, QObject* parent)
+RelaySession::RelaySession(ApiClient& api, QString deviceId, quint64 window, QObject* parent)
     : QObject(parent), m_client(api), m_deviceId(std::move(deviceId)),
-      m_link(api.sslConfiguration(), terminal) {
+      m_link(api.sslConfiguration(), window) {
     connect(&m_backoff, &ReattachBackoff::due, this, [this] {
         m_client.attach(m_sessionId, [this](const SessionAnswer& answer) { attachWith(answer); });
     });

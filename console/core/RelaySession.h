@@ -34,8 +34,8 @@ Q_SIGNALS:
     void stateChanged(breeze::console::RelaySession::State state);
 
 protected:
-    // `terminal`: a terminal's credit windows, else a file session's.
-    RelaySession(ApiClient& api, QString deviceId, bool terminal, QObject* parent);
+    // `window`: the kind's credit window (protocol::initialWindow).
+    RelaySession(ApiClient& api, QString deviceId, quint64 window, QObject* parent);
 
     // Asks for a new session with `open` (the kind's request); the answer attaches. The answer is taken even
     // if the owner has gone meanwhile, so a session closed while opening does not stay on the server.

@@ -1,5 +1,6 @@
 #include "RemoteFiles.h"
 
+#include "protocol/SessionMessages.h"
 #include "protocol/StreamFrame.h"
 
 #include <QJsonArray>
@@ -42,7 +43,7 @@ std::optional<RemoteFileEntry> RemoteFiles::entryOf(const QJsonObject& item) {
 }
 
 RemoteFiles::RemoteFiles(ApiClient& api, QString deviceId, QObject* parent)
-    : RelaySession(api, std::move(deviceId), false, parent) {
+    : RelaySession(api, std::move(deviceId), protocol::initialWindow(protocol::SessionKind::Files), parent) {
     connect(&link(), &RelayLink::dataReceived, this, [this](int kind, const QByteArray& data) {
         if (kind == static_cast<int>(protocol::StreamKind::FileChunk))
             Q_EMIT chunkReceived(data); // credited back once written (consumed())

@@ -51,6 +51,14 @@ void SessionClient::openFiles(const QString& deviceId, const QString& root, Done
                [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
 }
 
+void SessionClient::openDesktop(const QString& deviceId, bool viewOnly, Done done) {
+    QJsonObject body{{QStringLiteral("kind"), QStringLiteral("desktop")}};
+    if (viewOnly)
+        body.insert(QStringLiteral("view_only"), true);
+    m_api.post(QStringLiteral("/api/v1/devices/%1/sessions").arg(deviceId), body,
+               [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
+}
+
 void SessionClient::attach(const QString& sessionId, Done done) {
     m_api.post(QStringLiteral("/api/v1/sessions/%1/attach").arg(sessionId), {},
                [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });

@@ -21,7 +21,7 @@ struct SessionGrant {
 // A session as the session list shows it.
 struct SessionRecord {
     QString id;
-    QString kind;  // terminal, files
+    QString kind;  // terminal, files, desktop
     QString state; // pending, active, detached, closed
     QString actor;
     QString startedAt, endedAt; // ISO 8601
@@ -54,6 +54,8 @@ public:
     void openTerminal(const QString& deviceId, const TerminalOptions& options, Done done);
     // `root`: a folder to keep the session inside (within the role's own); empty for the role's.
     void openFiles(const QString& deviceId, const QString& root, Done done);
+    // `viewOnly`: watch without control (those who may only watch always get that).
+    void openDesktop(const QString& deviceId, bool viewOnly, Done done);
     void attach(const QString& sessionId, Done done);
     void close(const QString& sessionId, std::function<void(const QString& error)> done);
     // A terminal session's recording (asciicast v2).

@@ -1,13 +1,15 @@
 #include "TerminalSession.h"
 
+#include "protocol/SessionMessages.h"
 #include "protocol/StreamFrame.h"
 
 namespace breeze::console {
 
 TerminalSession::TerminalSession(ApiClient& api, QString deviceId, const TerminalOptions& options,
                                  QObject* parent)
-    : RelaySession(api, std::move(deviceId), true, parent), m_options(options),
-      m_screen(options.cols, options.rows) {
+    : RelaySession(api, std::move(deviceId), protocol::initialWindow(protocol::SessionKind::Terminal),
+                   parent),
+      m_options(options), m_screen(options.cols, options.rows) {
     connect(&link(), &RelayLink::dataReceived, this, [this](int kind, const QByteArray& data) {
         if (kind != static_cast<int>(protocol::StreamKind::TerminalData))
             return;

@@ -6,6 +6,7 @@
 #include "TestPostgres.h"
 
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <string>
 
@@ -21,8 +22,8 @@ struct ConsoleOnDevice {
     QString deviceId;
 
     // `name`: the suite's ("terminal" gives the database console_terminal, admin@terminal.test); `identity`:
-    // the agent's. False when something did not come up in time.
-    bool start(const std::string& name, const std::string& identity);
+    // the agent's; `agentArgs`: more for `breeze-agent run`. False when something did not come up in time.
+    bool start(const std::string& name, const std::string& identity, const QStringList& agentArgs = {});
     ~ConsoleOnDevice();
 };
 

@@ -1,5 +1,6 @@
 #include "XWindowProbe.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QThread>
 #include <X11/Xlib.h>
@@ -94,7 +95,9 @@ bool XWindowProbe::waitFor(const std::function<bool(const QVector<Event>&)>& don
             return true;
         if (deadline.hasExpired())
             return false;
-        QThread::msleep(5);
+        // The test's own Qt objects (a console sending the input) go on meanwhile.
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::msleep(2);
     }
 }
 

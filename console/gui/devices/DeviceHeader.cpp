@@ -33,6 +33,9 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
     auto* files = new QPushButton(tr("Files"), this);
     files->setObjectName(QStringLiteral("files"));
     connect(files, &QPushButton::clicked, this, &DeviceHeader::filesRequested);
+    auto* desktop = new QPushButton(tr("Desktop"), this);
+    desktop->setObjectName(QStringLiteral("desktop"));
+    connect(desktop, &QPushButton::clicked, this, &DeviceHeader::desktopRequested);
     connect(run, &QPushButton::clicked, this, &DeviceHeader::runScriptRequested);
     connect(m_ping, &QPushButton::clicked, this, &DeviceHeader::pingRequested);
     connect(restart, &QPushButton::clicked, this, &DeviceHeader::restartRequested);
@@ -42,6 +45,7 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
     top->addStretch();
     top->addWidget(terminal);
     top->addWidget(files);
+    top->addWidget(desktop);
     top->addWidget(run);
     top->addWidget(m_ping);
     top->addWidget(restart);

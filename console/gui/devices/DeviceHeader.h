@@ -32,6 +32,7 @@ Q_SIGNALS:
     void runScriptRequested();
     void terminalRequested();
     void filesRequested();
+    void desktopRequested();
     void pingRequested();
     void restartRequested();
 

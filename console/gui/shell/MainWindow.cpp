@@ -14,6 +14,7 @@
 #include "devices/DeviceView.h"
 #include "devices/SavedFilterMenu.h"
 #include "patches/PatchesView.h"
+#include "remote/DesktopWindow.h"
 #include "remote/FileManagerView.h"
 #include "remote/RemoteSessionsWindow.h"
 #include "remote/TerminalView.h"
@@ -681,6 +682,7 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
         connect(view, &DeviceView::runScriptRequested, this, &MainWindow::runScriptOn);
         connect(view, &DeviceView::terminalRequested, this, [this](const QString& id) { openTerminal(id); });
         connect(view, &DeviceView::filesRequested, this, [this](const QString& id) { openFiles(id); });
+        connect(view, &DeviceView::desktopRequested, this, [this](const QString& id) { openDesktop(id); });
         // Open device windows follow their device's heartbeats live; closing one stops its stream.
         connect(view, &QObject::destroyed, this, [this, deviceId] {
             m_deviceViews.remove(deviceId);
@@ -727,6 +729,22 @@ FileManagerView* MainWindow::openFiles(const QString& deviceId) {
     view->raise();
     view->activateWindow();
     return view;
+}
+
+DesktopWindow* MainWindow::openDesktop(const QString& deviceId) {
+    if (deviceId.isEmpty())
+        return nullptr;
+    // A window per device; its session is its own (the device's terminals and file sessions go on).
+    QPointer<DesktopWindow>& window = m_desktops[deviceId];
+    if (!window) {
+        window = new DesktopWindow(m_connection.api(), deviceId, deviceName(deviceId), false, this);
+        window->setWindowFlag(Qt::Window);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    window->show();
+    window->raise();
+    window->activateWindow();
+    return window;
 }
 
 TerminalView* MainWindow::openTerminal(const QString& deviceId, bool beside) {

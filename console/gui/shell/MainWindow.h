@@ -32,6 +32,7 @@ class DeviceView;
 class InlineMessage;
 class PatchesView;
 class RemoteSessionsWindow;
+class DesktopWindow;
 class FileManagerView;
 class TerminalView;
 class RunMonitorWindow;
@@ -77,6 +78,7 @@ public:
     TerminalView* openTerminal(const QString& deviceId, bool beside = false);
     // The device's files in a window of their own (one per device).
     FileManagerView* openFiles(const QString& deviceId);
+    DesktopWindow* openDesktop(const QString& deviceId);
     RemoteSessionsWindow* remoteSessions();
     // After sign-in: the terminals the console had open when it last quit, attached again.
     void restoreTerminals();
@@ -153,6 +155,7 @@ private:
     QHash<QString, QPointer<DeviceView>> m_deviceViews;
     QPointer<RemoteSessionsWindow> m_remote;
     QHash<QString, QPointer<FileManagerView>> m_fileViews;
+    QHash<QString, QPointer<DesktopWindow>> m_desktops;
 };
 
 } // namespace breeze::console

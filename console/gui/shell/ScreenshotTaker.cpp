@@ -2,6 +2,7 @@
 
 #include "ConsoleConnection.h"
 #include "devices/DeviceView.h"
+#include "remote/DesktopWindow.h"
 #include "remote/FileManagerView.h"
 #include "shell/MainWindow.h"
 #include "shell/Theme.h"
@@ -27,7 +28,7 @@ ScreenshotTaker::ScreenshotTaker(MainWindow& window, ConsoleConnection& connecti
       m_poll(new QTimer(this)) {
     m_poll->setInterval(kPollMs);
     connect(m_poll, &QTimer::timeout, this, [this] {
-        const bool settled = !m_connection.directory().loading() &&
+        const bool settled = (!m_desktop || m_desktop->settled()) && !m_connection.directory().loading() &&
                              m_connection.live().state() == LiveChannel::State::Connected &&
                              m_connection.api().pending() == 0;
         m_quietChecks = settled ? m_quietChecks + 1 : 0;
@@ -94,6 +95,7 @@ void ScreenshotTaker::takeNext() {
         Theme::apply(request.theme, false); // for the picture only: the technician's choice stays
 
     m_shown = &m_window;
+    m_desktop = nullptr;
     if (request.view.startsWith("device:")) {
         DeviceView* device = m_window.openDevice(request.view.mid(7));
         if (!device) {
@@ -110,6 +112,14 @@ void ScreenshotTaker::takeNext() {
             return;
         }
         m_shown = files;
+    } else if (request.view.startsWith("desktop:")) {
+        m_desktop = m_window.openDesktop(request.view.mid(8));
+        if (!m_desktop) {
+            std::cerr << "breeze-console: --view desktop:ID needs a device id\n";
+            QApplication::exit(2);
+            return;
+        }
+        m_shown = m_desktop;
     } else {
         m_window.showView(request.view);
     }

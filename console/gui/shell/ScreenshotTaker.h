@@ -11,6 +11,7 @@ class QWidget;
 namespace breeze::console {
 
 class ConsoleConnection;
+class DesktopWindow;
 class MainWindow;
 
 // Renders views of a signed-in console, one after the other, each as large as asked and in the theme asked,
@@ -50,6 +51,7 @@ private:
     QList<Request> m_requests;
     qsizetype m_next = 0;
     QWidget* m_shown = nullptr;
+    DesktopWindow* m_desktop = nullptr; // shown: waited for until its picture is there
     QTimer* m_poll;
     int m_quietChecks = 0;
 };

@@ -1,0 +1,242 @@
+// The console's remote desktop, offscreen, against a real server and a real agent that shows a real X server
+// (Xvfb with two RandR monitors): the picture matches the screen; clicks and keys from the viewer reach an X
+// client; the monitor picker and one window per monitor; view-only sends nothing; the figures overlay counts;
+// a dropped connection comes back with its picture; and a terminal on the same device keeps going while a
+// desktop opens and closes.
+#include "ConsoleConnection.h"
+#include "ConsoleFixture.h"
+#include "ConsoleOnDevice.h"
+#include "DesktopSession.h"
+#include "TerminalScreen.h"
+#include "TerminalSession.h"
+#include "XWindowProbe.h"
+#include "XvfbServer.h"
+#include "remote/DesktopView.h"
+#include "remote/DesktopWindow.h"
+#include "remote/FrameSurface.h"
+#include "remote/TerminalView.h"
+#include "shell/MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QToolBar>
+#include <QtTest>
+#include <X11/Xlib.h>
+#include <X11/extensions/Xrandr.h>
+
+using namespace breeze;
+using namespace breeze::console;
+using test::XWindowProbe;
+
+namespace {
+constexpr int kWidth = 1280;
+constexpr int kHeight = 720;
+constexpr int kHalf = kWidth / 2;
+
+bool near(QRgb pixel, QRgb colour, int tolerance = 24) {
+    return std::abs(qRed(pixel) - qRed(colour)) <= tolerance &&
+           std::abs(qGreen(pixel) - qGreen(colour)) <= tolerance &&
+           std::abs(qBlue(pixel) - qBlue(colour)) <= tolerance;
+}
+} // namespace
+
+class TestConsoleDesktop final : public QObject {
+    Q_OBJECT
+
+    test::XvfbServer m_xvfb{kWidth, kHeight};
+    std::unique_ptr<XWindowProbe> m_probe;
+    std::unique_ptr<test::ConsoleOnDevice> m_stack;
+    std::unique_ptr<MainWindow> m_window;
+
+    DesktopWindow* open() {
+        auto* window = m_window->openDesktop(m_stack->deviceId);
+        if (!window || !QTest::qWaitFor([&] { return window->view()->hasPicture(); }, 20000))
+            return nullptr;
+        return window;
+    }
+
+    static bool shows(DesktopView* view, QPoint at, QRgb colour) {
+        return QTest::qWaitFor([&] { return view->hasPicture() && near(view->picture().pixel(at), colour); },
+                               10000);
+    }
+
+    // The view's own point that lands on `remote` in the picture.
+    static QPoint local(DesktopView* view, QPoint remote) {
+        for (int y = 0; y < view->height(); ++y)
+            for (int x = 0; x < view->width(); ++x)
+                if (const auto at = view->toRemote({x, y});
+                    at && at->x() >= remote.x() && at->y() >= remote.y())
+                    return {x, y};
+        return {};
+    }
+
+    QAction* action(DesktopWindow* window, const QString& text) {
+        for (QAction* candidate : window->findChild<QToolBar*>()->actions())
+            if (candidate->text() == text)
+                return candidate;
+        return nullptr;
+    }
+
+    void defineMonitors() {
+        Display* display = m_probe->display();
+        const auto define = [display](const char* name, int x, bool primary) {
+            XRRMonitorInfo* monitor = XRRAllocateMonitor(display, 0);
+            monitor->name = XInternAtom(display, name, False);
+            monitor->primary = primary;
+            monitor->x = x;
+            monitor->width = kHalf;
+            monitor->height = kHeight;
+            monitor->mwidth = 300;
+            monitor->mheight = 300;
+            XRRSetMonitor(display, DefaultRootWindow(display), monitor);
+            XFree(monitor);
+        };
+        define("LEFT-1", 0, true);
+        define("RIGHT-2", kHalf, false);
+        XSync(display, False);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY2(m_xvfb.start(), qPrintable(m_xvfb.error()));
+        m_probe = std::make_unique<XWindowProbe>(m_xvfb.display(), m_xvfb.authorityFile(),
+                                                 QRect(0, 0, kWidth, kHeight));
+        QVERIFY(m_probe->isOpen());
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        defineMonitors();
+        m_stack = std::make_unique<test::ConsoleOnDevice>();
+        QVERIFY(m_stack->start(
+            "desktop", "console-desktop-01",
+            {"--desktop-display", m_xvfb.display(), "--desktop-xauthority", m_xvfb.authorityFile()}));
+        m_window = std::make_unique<MainWindow>(*m_stack->connection);
+    }
+
+    void cleanupTestCase() {
+        m_window.reset();
+        m_stack.reset();
+        m_probe.reset();
+    }
+
+    // What is drawn on the device shows where it was drawn, and keeps following the screen.
+    void theViewerShowsTheScreen() {
+        m_probe->fill({100, 100, 80, 80}, 0xFF0000);
+        auto* window = open();
+        QVERIFY(window);
+        QCOMPARE(window->view()->picture().width(), kWidth);
+        QVERIFY(shows(window->view(), {140, 140}, qRgb(255, 0, 0)));
+        m_probe->fill({100, 100, 80, 80}, 0x00FF00);
+        QVERIFY(shows(window->view(), {140, 140}, qRgb(0, 255, 0)));
+        QVERIFY(near(window->view()->picture().pixel(60, 60), qRgb(0, 0, 0)));
+        QCOMPARE(QString(window->view()->surface().name()), QString("painter")); // offscreen: no OpenGL
+        // The figures overlay counts what arrives.
+        window->view()->setStatsVisible(true);
+        m_probe->fill({100, 100, 80, 80}, 0x0000FF);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return window->session().figures(0).receivedFps > 0 && window->session().figures(0).kbps > 0;
+            },
+            5000));
+        QVERIFY2(window->view()->statsText().contains("fps"), qPrintable(window->view()->statsText()));
+        window->close();
+    }
+
+    // Clicks and typing in the viewer reach the X client under them, at the same place.
+    void clicksAndKeysReachTheDevice() {
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        m_probe->focus();
+        auto* window = open();
+        QVERIFY(window);
+        window->show();
+        DesktopView* view = window->view();
+        const QPoint at = local(view, {300, 310});
+        const auto remote = view->toRemote(at);
+        QVERIFY(remote);
+        QTest::mouseMove(view, at);
+        QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, at);
+        QTest::keyClicks(view, "hi");
+        using Kind = XWindowProbe::Event::Kind;
+        QVERIFY(m_probe->waitFor(
+            [&](const auto& events) {
+                return std::any_of(events.begin(), events.end(), [&](const auto& e) {
+                    return e.kind == Kind::ButtonDown && e.button == 1 && e.x == remote->x() &&
+                           e.y == remote->y();
+                });
+            },
+            10000));
+        QVERIFY2(m_probe->waitFor([&](const auto&) { return m_probe->typed().endsWith("hi"); }, 10000),
+                 qPrintable(m_probe->typed()));
+        // View only: nothing more reaches the device.
+        action(window, tr("View only"))->setChecked(true);
+        const auto before = m_probe->events().size();
+        QTest::keyClicks(view, "no");
+        QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, at);
+        QTest::qWait(500);
+        m_probe->waitFor([](const auto&) { return false; }, 200);
+        QCOMPARE(m_probe->events().size(), before);
+        window->close();
+    }
+
+    // The picker shows one monitor; one window per monitor shows each in its own window.
+    void monitorsOneAtATimeOrEachInItsWindow() {
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        m_probe->fill({kHalf + 40, 40, 40, 40}, 0xFFFF00);
+        auto* window = open();
+        QVERIFY(window);
+        QVERIFY(window->session().monitors().size() >= 2);
+        window->chooseMonitor("RIGHT-2");
+        QVERIFY(QTest::qWaitFor([&] { return window->view()->picture().width() == kHalf; }, 10000));
+        QVERIFY(shows(window->view(), {60, 60}, qRgb(255, 255, 0)));
+        window->openWindowPerMonitor();
+        const auto extra = window->monitorViews();
+        QCOMPARE(extra.size(), window->session().monitors().size() - 1);
+        for (DesktopView* view : extra)
+            QVERIFY(QTest::qWaitFor([&] { return view->hasPicture(); }, 10000));
+        const auto right = std::find_if(extra.begin(), extra.end(), [&](DesktopView* view) {
+            return window->session().wish(view->stream()).monitor == "RIGHT-2";
+        });
+        const bool rightInMain = window->session().wish(0).monitor == "RIGHT-2";
+        QVERIFY(rightInMain || right != extra.end());
+        DesktopView* showsRight = rightInMain ? window->view() : *right;
+        QVERIFY(shows(showsRight, {60, 60}, qRgb(255, 255, 0)));
+        window->close();
+    }
+
+    // A dropped connection: the viewer attaches again by itself and asks for its picture again.
+    void aDroppedConnectionComesBack() {
+        auto* window = open();
+        QVERIFY(window);
+        window->session().reconnect();
+        QVERIFY(
+            QTest::qWaitFor([&] { return window->session().state() == RelaySession::State::Live; }, 20000));
+        m_probe->fill({500, 300, 40, 40}, 0xFF00FF);
+        QVERIFY(shows(window->view(), {520, 320}, qRgb(255, 0, 255)));
+        window->close();
+    }
+
+    // A terminal on the same device goes on while a desktop opens and closes.
+    void aDesktopLeavesTheTerminalAlone() {
+        auto* terminal = m_window->openTerminal(m_stack->deviceId);
+        QVERIFY(terminal);
+        QVERIFY(QTest::qWaitFor([&] { return terminal->session().state() == TerminalSession::State::Live; },
+                                20000));
+        auto* window = open();
+        QVERIFY(window);
+        window->close();
+        QTest::qWait(300);
+        QCOMPARE(terminal->session().state(), TerminalSession::State::Live);
+        QTest::keyClicks(terminal, "echo still'-'here");
+        QTest::keyClick(terminal, Qt::Key_Return);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                auto& screen = terminal->session().screen();
+                for (int line = 0; line < screen.lineCount(); ++line)
+                    if (screen.lineText(line).contains("still-here"))
+                        return true;
+                return false;
+            },
+            15000));
+    }
+};
+
+QTEST_MAIN(TestConsoleDesktop)
+#include "TestConsoleDesktop.moc"
