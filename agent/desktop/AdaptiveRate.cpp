@@ -25,7 +25,7 @@ Range rangeOf(protocol::DesktopQuality quality) {
     case protocol::DesktopQuality::Automatic:
         break;
     }
-    return {3000, 8000};
+    return {3000, 7000};
 }
 } // namespace
 

@@ -17,9 +17,11 @@ namespace breeze::agent {
 namespace {
 using Clock = AdaptiveRate::Clock;
 // How often a still screen is looked at: a change shows up within this, plus encoding.
-constexpr auto kLookInterval = std::chrono::milliseconds(8);
+constexpr auto kLookInterval = std::chrono::milliseconds(4);
 // How long the screen must be still before its picture is sent again, sharper.
 constexpr auto kStillBeforeRefining = std::chrono::milliseconds(300);
+// How long after a large change small changes must go on before the picture is sent sharp anyway.
+constexpr auto kSettledAfterLarge = std::chrono::milliseconds(500);
 // Larger pictures are not sent: the encoder is asked for a keyframe at a lower rate instead.
 constexpr std::size_t kMaxPictureBytes =
     protocol::kMaxStreamPayloadBytes - protocol::kDesktopFrameHeaderBytes;
@@ -30,10 +32,11 @@ std::uint64_t microsOf(Clock::time_point at) {
 }
 
 std::unique_ptr<VideoEncoder> encoderFor(protocol::DesktopCodec codec, int width, int height, int kbps) {
-    // Two threads: encoding keeps pace at 1080p on a small machine, and the agent stays near one core.
+    // libx264 slices a picture over two threads; libvpx's VP8 threads wait on each other row by row, which
+    // on a busy two-core machine costs more than it saves (measured with bench desktop): one thread.
     if (codec == protocol::DesktopCodec::H264)
         return std::make_unique<H264Encoder>(width, height, kbps, 2);
-    return std::make_unique<Vp8Encoder>(width, height, kbps, 2);
+    return std::make_unique<Vp8Encoder>(width, height, kbps, 1);
 }
 } // namespace
 
@@ -163,15 +166,22 @@ void DesktopStream::work() {
     }
     m_wake();
     std::uint64_t sequence = 0;
-    Clock::time_point lastPicture{};
+    // When the next picture may be taken: one frame period after the last one's slot, so the rate holds on
+    // average without waiting a whole look interval past each slot.
+    Clock::time_point nextDue{};
     Clock::time_point lastChange = Clock::now();
     bool refined = true; // nothing to refine before the first picture
+    Clock::time_point lastLargeChange{};
+    bool sharpSinceLarge = true;
     bool blocked = false;
     for (;;) {
         bool keyframe = false;
         {
             std::unique_lock lock(m_mutex);
-            m_changed.wait_for(lock, kLookInterval, [this] { return m_stop; });
+            const auto untilDue = nextDue - Clock::now();
+            const auto wait =
+                std::clamp<Clock::duration>(untilDue, std::chrono::milliseconds(1), kLookInterval);
+            m_changed.wait_for(lock, wait, [this] { return m_stop; });
             if (m_stop)
                 return;
             const auto now = Clock::now();
@@ -185,7 +195,7 @@ void DesktopStream::work() {
                 continue;
             }
             blocked = false;
-            if (now - lastPicture < std::chrono::microseconds(1'000'000 / m_rate.fps()))
+            if (now < nextDue)
                 continue;
             keyframe = std::exchange(m_keyframe, false);
         }
@@ -224,7 +234,20 @@ void DesktopStream::work() {
         if (changed) {
             lastChange = capturedAt;
             picture.convert(capture.pixels(), capture.stride(), keyframe ? nullptr : &changes);
+            // A large change (a page drawn, a window opened) went out at the rate's quality. Once the
+            // screen has settled to small changes (typing into that page), the next picture is sent sharp
+            // whole, so the small ones after it build on a sharp picture instead of polishing it bit by
+            // bit.
+            if (changes.count() * 4 > changes.columns() * changes.rows()) {
+                lastLargeChange = capturedAt;
+                sharpSinceLarge = false;
+            } else if (!keyframe && !sharpSinceLarge && capturedAt - lastLargeChange >= kSettledAfterLarge) {
+                refine = true;
+                changes.markAll();
+            }
         }
+        if (refine)
+            sharpSinceLarge = true;
         refined = refine;
         {
             const std::lock_guard lock(m_mutex);
@@ -256,7 +279,8 @@ void DesktopStream::work() {
             m_encodeMsTotal += frame.hostMicros / 1000.0;
             ++m_encoded;
         }
-        lastPicture = capturedAt;
+        const auto period = std::chrono::microseconds(1'000'000 / m_rate.fps());
+        nextDue = std::max(nextDue + period, capturedAt);
         m_wake();
     }
 }

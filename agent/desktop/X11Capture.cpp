@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <vector>
 
 namespace breeze::agent {
 
@@ -146,33 +147,79 @@ bool X11Capture::grab() {
     return m_image->image && isBgrx(*m_image->image);
 }
 
+void X11Capture::compareTile(const std::uint8_t* source, std::size_t sourceStride, int sourceX, int sourceY,
+                             int column, int row, ChangeMap& changes) {
+    const auto stride = static_cast<std::size_t>(m_area.width) * 4;
+    const int left = column * ChangeMap::kTile;
+    const int top = row * ChangeMap::kTile;
+    const int bottom = std::min(m_area.height, top + ChangeMap::kTile);
+    const auto bytes = static_cast<std::size_t>(std::min(ChangeMap::kTile, m_area.width - left)) * 4;
+    const auto at = [&](int y) {
+        return source + static_cast<std::size_t>(y - sourceY) * sourceStride +
+               static_cast<std::size_t>(left - sourceX) * 4;
+    };
+    const auto previous = [&](int y) {
+        return m_previous.data() + static_cast<std::size_t>(y) * stride + static_cast<std::size_t>(left) * 4;
+    };
+    int y = top;
+    while (y < bottom && std::memcmp(at(y), previous(y), bytes) == 0)
+        ++y;
+    if (y == bottom)
+        return;
+    changes.mark(column, row);
+    for (; y < bottom; ++y)
+        std::memcpy(previous(y), at(y), bytes);
+}
+
 void X11Capture::compare(const ChangeMap& candidates, ChangeMap& changes) {
     const auto* source = reinterpret_cast<const std::uint8_t*>(m_image->image->data);
     const auto sourceStride = static_cast<std::size_t>(m_image->image->bytes_per_line);
-    const auto stride = static_cast<std::size_t>(m_area.width) * 4;
+    for (int row = 0; row < candidates.rows(); ++row)
+        for (int column = 0; column < candidates.columns(); ++column)
+            if (candidates.changed(column, row))
+                compareTile(source, sourceStride, 0, 0, column, row, changes);
+}
+
+bool X11Capture::grabBands(const ChangeMap& candidates, ChangeMap& changes) {
+    struct Band {
+        int row, first, last;
+    };
+    std::vector<Band> bands;
     for (int row = 0; row < candidates.rows(); ++row) {
-        const int top = row * ChangeMap::kTile;
-        const int bottom = std::min(m_area.height, top + ChangeMap::kTile);
-        for (int column = 0; column < candidates.columns(); ++column) {
-            if (!candidates.changed(column, row))
-                continue;
-            const auto left = static_cast<std::size_t>(column * ChangeMap::kTile) * 4;
-            const auto bytes = static_cast<std::size_t>(
-                                   std::min(ChangeMap::kTile, m_area.width - column * ChangeMap::kTile)) *
-                               4;
-            int y = top;
-            while (y < bottom &&
-                   std::memcmp(source + static_cast<std::size_t>(y) * sourceStride + left,
-                               m_previous.data() + static_cast<std::size_t>(y) * stride + left, bytes) == 0)
-                ++y;
-            if (y == bottom)
-                continue;
-            changes.mark(column, row);
-            for (; y < bottom; ++y)
-                std::memcpy(m_previous.data() + static_cast<std::size_t>(y) * stride + left,
-                            source + static_cast<std::size_t>(y) * sourceStride + left, bytes);
-        }
+        int first = -1;
+        int last = -1;
+        for (int column = 0; column < candidates.columns(); ++column)
+            if (candidates.changed(column, row)) {
+                first = first < 0 ? column : first;
+                last = column;
+            }
+        if (first >= 0)
+            bands.push_back({row, first, last});
     }
+    if (bands.size() > kMostBands)
+        return false;
+    Display* display = m_connection.display();
+    for (const Band& band : bands) {
+        const int x = band.first * ChangeMap::kTile;
+        const int y = band.row * ChangeMap::kTile;
+        const int width = std::min(m_area.width, (band.last + 1) * ChangeMap::kTile) - x;
+        const int height = std::min(m_area.height, y + ChangeMap::kTile) - y;
+        XImage* image =
+            XGetImage(display, DefaultRootWindow(display), m_area.x + x, m_area.y + y,
+                      static_cast<unsigned>(width), static_cast<unsigned>(height), AllPlanes, ZPixmap);
+        if (!image || !isBgrx(*image)) {
+            if (image)
+                XDestroyImage(image);
+            m_connection.takeErrors();
+            return false;
+        }
+        for (int column = band.first; column <= band.last; ++column)
+            if (candidates.changed(column, band.row))
+                compareTile(reinterpret_cast<const std::uint8_t*>(image->data),
+                            static_cast<std::size_t>(image->bytes_per_line), x, y, column, band.row, changes);
+        XDestroyImage(image);
+    }
+    return true;
 }
 
 bool X11Capture::capture(ChangeMap& changes) {
@@ -188,6 +235,11 @@ bool X11Capture::capture(ChangeMap& changes) {
     }
     if (!m_damage || m_everything)
         m_candidates.markAll();
+    // A few small places changed (typing, a caret): read just those rows of tiles, not the whole screen.
+    if (!m_everything && m_candidates.count() * 8 < m_candidates.columns() * m_candidates.rows() &&
+        grabBands(m_candidates, changes))
+        return !changes.empty();
+    // (Tiles a failed band read already took stay marked; the whole picture adds the rest.)
     if (!grab()) {
         if (m_connection.lost())
             throw std::runtime_error("the display closed");

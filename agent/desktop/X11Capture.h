@@ -38,6 +38,15 @@ private:
     bool damaged(ChangeMap& candidates);
     bool grab();
     void compare(const ChangeMap& candidates, ChangeMap& changes);
+    // Reads only the rows of tiles the damage touches (at most kMostBands round trips); false when that is
+    // not worth it or did not work, and the whole picture is read instead.
+    bool grabBands(const ChangeMap& candidates, ChangeMap& changes);
+    // Compares one tile of `source` (whose first pixel is at sourceX, sourceY) with the last picture, and
+    // takes it when it differs.
+    void compareTile(const std::uint8_t* source, std::size_t sourceStride, int sourceX, int sourceY,
+                     int column, int row, ChangeMap& changes);
+
+    static constexpr std::size_t kMostBands = 12;
 
     X11Connection& m_connection;
     protocol::DesktopMonitor m_area;

@@ -60,6 +60,7 @@ public:
     // The viewer drew the stream's latest picture.
     void drawn(int stream) { m_meters[stream].drawn(); }
     const StreamMeter::Figures& figures(int stream) { return m_meters[stream].figures(); }
+    const StreamMeter::Totals& totals(int stream) { return m_meters[stream].totals(); }
 
 Q_SIGNALS:
     void layoutChanged();

@@ -8,11 +8,16 @@ void StreamMeter::received(qint64 bytes, quint32 hostMicros) {
     ++m_current.received;
     m_current.bytes += bytes;
     m_current.hostMicros += hostMicros;
+    ++m_totals.received;
+    m_totals.bytes += bytes;
+    m_totals.hostMicros += hostMicros;
 }
 
 void StreamMeter::decoded(qint64 decodeMicros) {
     ++m_current.decoded;
     m_current.decodeMicros += decodeMicros;
+    ++m_totals.decoded;
+    m_totals.decodeMicros += decodeMicros;
 }
 
 void StreamMeter::agentReport(int targetKbps, double roundTripMs, int skipped) {

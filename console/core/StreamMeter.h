@@ -31,6 +31,16 @@ public:
     bool roll(qint64 nowMs);
     const Figures& figures() const { return m_figures; }
 
+    // Since the stream started (benchmarks take differences).
+    struct Totals {
+        qint64 received = 0;
+        qint64 decoded = 0;
+        qint64 bytes = 0;
+        qint64 hostMicros = 0;
+        qint64 decodeMicros = 0;
+    };
+    const Totals& totals() const { return m_totals; }
+
 private:
     struct Window {
         int received = 0;
@@ -46,6 +56,7 @@ private:
     int m_targetKbps = 0;
     double m_roundTripMs = 0;
     Figures m_figures;
+    Totals m_totals;
 };
 
 } // namespace breeze::console
