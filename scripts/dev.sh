@@ -20,7 +20,8 @@ usage: scripts/dev.sh COMMAND
   deps                 install every Debian 12 package the project needs (idempotent)
   build                build into build/ (binaries in build/bin)
   up [--headless]      deps, build, private PostgreSQL, migrations, first admin, server, an enrolled local
-                       agent, and the console when a display is available; writes .breeze/stack.json
+                       agent (sharing this session's X display, or a virtual one it starts), and the console
+                       when a display is available; writes .breeze/stack.json
   down                 stop everything `up` started
   status               what is running
   restart server|db|agent  restart one part of the stack
@@ -213,11 +214,53 @@ enroll_local_agent() {
 
 agent_pid() { [ -f "$STATE/agent.pid" ] && kill -0 "$(cat "$STATE/agent.pid")" 2>/dev/null && cat "$STATE/agent.pid"; }
 
+xvfb_pid() { [ -f "$STATE/xvfb.pid" ] && kill -0 "$(cat "$STATE/xvfb.pid")" 2>/dev/null && cat "$STATE/xvfb.pid"; }
+
+# The display the local agent shares: this session's own X display when there is one, otherwise a virtual one
+# (Xvfb, 1920x1080) with its own cookie in .breeze/Xauthority. Sets AGENT_DISPLAY and AGENT_XAUTHORITY.
+agent_display() {
+    if [ -n "${DISPLAY:-}" ] && [ "${DISPLAY#:}" != "$DISPLAY" ]; then
+        AGENT_DISPLAY=$DISPLAY
+        AGENT_XAUTHORITY=${XAUTHORITY:-$HOME/.Xauthority}
+        [ -f "$AGENT_XAUTHORITY" ] || AGENT_XAUTHORITY=""
+        return 0
+    fi
+    AGENT_XAUTHORITY="$STATE/Xauthority"
+    if xvfb_pid >/dev/null; then
+        AGENT_DISPLAY=$(cat "$STATE/xvfb-display")
+        return 0
+    fi
+    local n
+    for n in $(seq 20 99); do
+        [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ] || break
+    done
+    AGENT_DISPLAY=":$n"
+    say "starting a virtual display $AGENT_DISPLAY for the local agent to share"
+    (umask 077 && : >"$AGENT_XAUTHORITY" && xauth -q -f "$AGENT_XAUTHORITY" add "$AGENT_DISPLAY" MIT-MAGIC-COOKIE-1 \
+        "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')")
+    mkdir -p "$STATE/logs"
+    nohup Xvfb "$AGENT_DISPLAY" -screen 0 1920x1080x24 -auth "$AGENT_XAUTHORITY" -nolisten tcp -noreset \
+        >>"$STATE/logs/xvfb.log" 2>&1 &
+    echo $! >"$STATE/xvfb.pid"
+    echo "$AGENT_DISPLAY" >"$STATE/xvfb-display"
+    for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${AGENT_DISPLAY#:}" ] && break; sleep 0.1; done
+}
+
+xvfb_stop() {
+    local pid
+    pid=$(xvfb_pid) || return 0
+    kill -TERM "$pid"
+    rm -f "$STATE/xvfb.pid" "$STATE/xvfb-display"
+}
+
 agent_start() {
     agent_pid >/dev/null && return 0
     mkdir -p "$STATE/logs"
+    agent_display
+    local desktop=(--desktop-display "$AGENT_DISPLAY")
+    [ -n "$AGENT_XAUTHORITY" ] && desktop+=(--desktop-xauthority "$AGENT_XAUTHORITY")
     nohup "$BUILD/bin/breeze-agent" run --state-dir "$STATE/agent" --max-startup-delay 0 --max-backoff 10 \
-        >>"$STATE/logs/agent.log" 2>&1 &
+        "${desktop[@]}" >>"$STATE/logs/agent.log" 2>&1 &
     echo $! >"$STATE/agent.pid"
 }
 
@@ -247,6 +290,7 @@ write_stack() {
   "bin_dir": "$BUILD/bin",
   "agent_state_dir": "$STATE/agent",
   "agent_device_id": "$(json_field "$STATE/agent/state.json" device_id)",
+  "agent_display": "${AGENT_DISPLAY:-}",
   "server_config": "$STATE/server.conf",
   "server_log": "$STATE/logs/server.log",
   "agent_log": "$STATE/logs/agent.log"
@@ -277,6 +321,7 @@ up() {
 
 down() {
     agent_stop
+    xvfb_stop
     server_stop
     db_stop
     say "stopped"
@@ -292,6 +337,7 @@ status() {
     echo "postgresql: $pgstate"
     echo "server:     $srvstate"
     echo "agent:      $agentstate"
+    xvfb_pid >/dev/null && echo "display:    $(cat "$STATE/xvfb-display") (virtual, for the agent's desktop)"
 }
 
 restart() {

@@ -9,6 +9,7 @@
 #include "DesktopSession.h"
 #include "TerminalScreen.h"
 #include "TerminalSession.h"
+#include "TestServer.h"
 #include "XWindowProbe.h"
 #include "XvfbServer.h"
 #include "remote/DesktopView.h"
@@ -19,6 +20,9 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QToolBar>
 #include <QtTest>
 #include <X11/Xlib.h>
@@ -211,6 +215,48 @@ private Q_SLOTS:
         m_probe->fill({500, 300, 40, 40}, 0xFF00FF);
         QVERIFY(shows(window->view(), {520, 320}, qRgb(255, 0, 255)));
         window->close();
+    }
+
+    // breeze-console --view desktop:ID --screenshot FILE waits for the picture and saves it.
+    void theConsoleTakesAScreenshotOfADesktop() {
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        m_probe->fill({300, 200, 200, 120}, 0xFF8000);
+        test::totpNext(
+            m_stack->fleet->admin.totpSecret); // the console signs in with the next code of its own
+        QTemporaryDir dir;
+        const QString stack = dir.filePath("stack.json");
+        QFile file(stack);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        const auto& admin = m_stack->fleet->admin;
+        file.write(nlohmann::json{{"server_url", m_stack->fleet->server->url()},
+                                  {"ca_cert", m_stack->fleet->server->caFile()},
+                                  {"admin_email", admin.email},
+                                  {"admin_password", admin.password},
+                                  {"admin_totp_secret", admin.totpSecret}}
+                       .dump()
+                       .c_str());
+        file.close();
+        const QString png = dir.filePath("desktop.png");
+        QProcess console;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("QT_QPA_PLATFORM", "offscreen");
+        environment.insert("XDG_CONFIG_HOME", dir.filePath("config"));
+        environment.insert(
+            "LSAN_OPTIONS",
+            QStringLiteral("suppressions=%1/tests/support/lsan-qt-tls.supp").arg(BREEZE_SOURCE_DIR));
+        console.setProcessEnvironment(environment);
+        console.start(QString::fromStdString(test::binDir() + "/breeze-console"),
+                      {"--dev-stack", stack, "--view", "desktop:" + m_stack->deviceId, "--screenshot", png});
+        QVERIFY(console.waitForFinished(90000));
+        QVERIFY2(console.exitCode() == 0, console.readAllStandardError().constData());
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        // The orange box of the remote screen is in the picture, scaled to the window.
+        int orange = 0;
+        for (int y = 0; y < image.height(); y += 2)
+            for (int x = 0; x < image.width(); x += 2)
+                orange += near(image.pixel(x, y), qRgb(255, 128, 0)) ? 1 : 0;
+        QVERIFY2(orange > 1000, qPrintable(QString::number(orange)));
     }
 
     // A terminal on the same device goes on while a desktop opens and closes.
