@@ -2,6 +2,7 @@
 
 #include "protocol/DesktopControl.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -34,6 +35,8 @@ public:
     void adjust(Clock::time_point now);
     // Forgets what is in flight (a new viewer, a keyframe after a loss).
     void reset();
+    // A picture came out too large to send: half the bitrate.
+    void halve() { m_kbps = std::max(m_minKbps, m_kbps / 2); }
 
 private:
     static constexpr int kMaxInFlight = 2;

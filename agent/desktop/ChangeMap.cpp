@@ -7,7 +7,7 @@ namespace breeze::agent {
 void ChangeMap::resize(int width, int height) {
     m_columns = (width + kTile - 1) / kTile;
     m_rows = (height + kTile - 1) / kTile;
-    m_tiles.assign(static_cast<std::size_t>(m_columns * m_rows), 0);
+    m_tiles.assign(static_cast<std::size_t>(m_columns) * static_cast<std::size_t>(m_rows), 0);
     m_count = 0;
 }
 

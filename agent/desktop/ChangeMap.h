@@ -17,13 +17,11 @@ public:
     // Marks the tiles a rectangle touches (clipped to the picture).
     void markRect(int x, int y, int width, int height);
     void mark(int column, int row) {
-        auto& tile = m_tiles[static_cast<std::size_t>(row * m_columns + column)];
+        auto& tile = m_tiles[index(column, row)];
         m_count += tile == 0 ? 1 : 0;
         tile = 1;
     }
-    bool changed(int column, int row) const {
-        return m_tiles[static_cast<std::size_t>(row * m_columns + column)] != 0;
-    }
+    bool changed(int column, int row) const { return m_tiles[index(column, row)] != 0; }
     int columns() const { return m_columns; }
     int rows() const { return m_rows; }
     int count() const { return m_count; }
@@ -33,6 +31,11 @@ public:
     const std::vector<std::uint8_t>& tiles() const { return m_tiles; }
 
 private:
+    std::size_t index(int column, int row) const {
+        return static_cast<std::size_t>(row) * static_cast<std::size_t>(m_columns) +
+               static_cast<std::size_t>(column);
+    }
+
     int m_columns = 0;
     int m_rows = 0;
     int m_count = 0;

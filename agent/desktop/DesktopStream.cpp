@@ -20,6 +20,7 @@ using Clock = AdaptiveRate::Clock;
 constexpr auto kLookInterval = std::chrono::milliseconds(4);
 // How long the screen must be still before its picture is sent again, sharper.
 constexpr auto kStillBeforeRefining = std::chrono::milliseconds(300);
+constexpr auto kKeyframeSpacing = std::chrono::milliseconds(250);
 // How long after a large change small changes must go on before the picture is sent sharp anyway.
 constexpr auto kSettledAfterLarge = std::chrono::milliseconds(500);
 // Larger pictures are not sent: the encoder is asked for a keyframe at a lower rate instead.
@@ -100,6 +101,11 @@ void DesktopStream::acknowledged(const protocol::DesktopAck& ack) {
 void DesktopStream::keyframeWanted() {
     {
         const std::lock_guard lock(m_mutex);
+        // At most a few a second: a keyframe is the dearest picture, and one asked for is on its way.
+        const auto now = Clock::now();
+        if (m_keyframe || now - m_lastKeyframeAsked < kKeyframeSpacing)
+            return;
+        m_lastKeyframeAsked = now;
         m_keyframe = true;
         // What was in flight will not be decoded: the keyframe must not wait for its acknowledgements.
         m_rate.reset();
@@ -115,6 +121,13 @@ void DesktopStream::run() {
         protocol::DesktopStreamState state;
         state.stream = m_request.stream;
         state.error = error.what();
+        // Within what a stream state may say, cut between characters.
+        if (state.error.size() > 400) {
+            std::size_t cut = 400;
+            while (cut > 0 && (static_cast<unsigned char>(state.error[cut]) & 0xC0) == 0x80)
+                --cut;
+            state.error.resize(cut);
+        }
         const std::lock_guard lock(m_mutex);
         m_controls.push_back(state.encode());
     }
@@ -256,8 +269,11 @@ void DesktopStream::work() {
         const auto millis = static_cast<std::int64_t>(microsOf(capturedAt) / 1000);
         if (!encoder->encode(picture, changes, keyframe, refine, millis, encoded) ||
             encoded.data.size() > kMaxPictureBytes) {
+            // A picture too large to send: again, from a keyframe, at half the rate, after a frame's time.
             const std::lock_guard lock(m_mutex);
             m_keyframe = true;
+            m_rate.halve();
+            nextDue = capturedAt + std::chrono::microseconds(1'000'000 / m_rate.fps());
             continue;
         }
         const auto encodedAt = Clock::now();

@@ -66,6 +66,7 @@ private:
     std::condition_variable m_changed;
     bool m_stop = false;
     bool m_keyframe = true;
+    AdaptiveRate::Clock::time_point m_lastKeyframeAsked{};
     std::optional<Picture> m_picture;
     std::vector<std::string> m_controls;
     std::optional<std::string> m_cursorShape;

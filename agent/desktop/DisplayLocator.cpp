@@ -40,7 +40,7 @@ std::map<std::string, std::string> environmentOf(const fs::path& process) {
 std::string localNumber(const std::string& display) {
     if (!display.starts_with(':'))
         return {};
-    const std::string number =
+    std::string number =
         display.substr(1, display.find('.') == std::string::npos ? std::string::npos : display.find('.') - 1);
     if (number.empty() ||
         !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -138,26 +138,37 @@ std::vector<DisplayLocator::Found> DisplayLocator::fromProcesses(const std::stri
 
 DisplayTarget DisplayLocator::locate(const DesktopPolicy& policy, const std::string& procRoot) {
     if (!policy.display.empty())
-        return {policy.display, policy.authorityFile, ""};
-    if (const auto session = activeGraphicalSession(); session && !session->empty()) {
+        return {policy.display, policy.authorityFile, "", {}, std::nullopt};
+    if (const auto session = activeGraphicalSession()) {
+        // logind knows who is logged in: only their session is shared, never a display someone else runs.
+        if (session->empty())
+            throw std::runtime_error("nobody is logged in to a graphical session on this device");
         auto properties = *session;
         if (properties["Type"] == "wayland")
             throw std::runtime_error("the logged-in session (" + properties["Name"] +
                                      ") uses Wayland: Breeze shares X11 sessions only, for now");
         const uid_t uid =
             static_cast<uid_t>(std::stoul(properties["User"].empty() ? "0" : properties["User"]));
+        const std::vector<uid_t> owners{0, uid}; // Xorg as root, or rootless as the user
         const auto found = fromProcesses(procRoot, properties["Display"], uid);
         if (!found.empty())
-            return {found.front().display, found.front().authorityFile, userName(uid)};
+            return {found.front().display, found.front().authorityFile, userName(uid), owners, uid};
         const std::string home = homeOf(uid);
-        return {properties["Display"], home.empty() ? "" : home + "/.Xauthority", userName(uid)};
+        return {properties["Display"], home.empty() ? "" : home + "/.Xauthority", userName(uid), owners, uid};
     }
+    // No logind (a container, a minimal system): a display whose X server root runs (a display manager's),
+    // named by some process. A display an ordinary user started is not found by itself: name it with
+    // --desktop-display.
     const auto found = fromProcesses(procRoot, "", std::nullopt);
     if (found.empty())
         throw std::runtime_error(
             "nobody is logged in to a graphical session on this device (no process has an X "
             "display)");
-    return {found.front().display, found.front().authorityFile, userName(found.front().uid)};
+    return {found.front().display,
+            found.front().authorityFile,
+            userName(found.front().uid),
+            {0},
+            found.front().uid};
 }
 
 } // namespace breeze::agent

@@ -16,8 +16,10 @@ namespace breeze::agent {
 // 2. logind's active graphical session (`loginctl`): its display and user. A Wayland session is refused by
 //    name: Breeze shares X11 sessions for now.
 // 3. Without logind (containers, minimal systems): the processes that have a DISPLAY whose X socket exists,
-//    preferring a user's processes over root's.
-// The cookie is the XAUTHORITY of a process of that user on that display (display managers put it in
+//    preferring a user's processes over root's, for an X server that root runs.
+// The X server must be root's or the session user's, and the cookie file the session user's (DisplayTarget),
+// so a local user cannot show the technician a display of their own or have the agent read someone else's
+// file. The cookie is the XAUTHORITY of a process of that user on that display (display managers put it in
 // different places: GDM under /run/user/UID/gdm, LightDM and startx in ~/.Xauthority), else
 // ~/.Xauthority. Throws std::runtime_error saying plainly why there is nothing to share ("nobody is logged
 // in to a graphical session").

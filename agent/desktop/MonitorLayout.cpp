@@ -1,16 +1,24 @@
 #include "desktop/MonitorLayout.h"
 
 #include "desktop/X11Connection.h"
+#include "protocol/DesktopFrame.h"
 
 #include <X11/Xlib.h>
 #include <X11/extensions/Xrandr.h>
+#include <algorithm>
+#include <cstdlib>
 
 namespace breeze::agent {
 
 namespace {
 protocol::DesktopMonitor wholeScreen(Display* display, const char* name) {
     const int screen = DefaultScreen(display);
-    return {name, 0, 0, DisplayWidth(display, screen), DisplayHeight(display, screen), true};
+    return {name,
+            0,
+            0,
+            std::min(DisplayWidth(display, screen), protocol::kMaxDesktopDimension),
+            std::min(DisplayHeight(display, screen), protocol::kMaxDesktopDimension),
+            true};
 }
 } // namespace
 
@@ -29,8 +37,15 @@ std::vector<protocol::DesktopMonitor> MonitorLayout::read(X11Connection& connect
                 std::string name = atomName ? atomName : "monitor-" + std::to_string(i + 1);
                 if (atomName)
                     XFree(atomName);
-                if (name.empty() || name.size() > 64 || name == "*")
+                if (name.empty() || name.size() > 64 || name == "*" ||
+                    !std::all_of(name.begin(), name.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
                     name = "monitor-" + std::to_string(i + 1);
+                // What the protocol can say (a display larger than that is shown up to its edge).
+                info[i].width = std::min(info[i].width, protocol::kMaxDesktopDimension);
+                info[i].height = std::min(info[i].height, protocol::kMaxDesktopDimension);
+                if (std::abs(info[i].x) > 4 * protocol::kMaxDesktopDimension ||
+                    std::abs(info[i].y) > 4 * protocol::kMaxDesktopDimension)
+                    continue;
                 monitors.push_back(
                     {name, info[i].x, info[i].y, info[i].width, info[i].height, info[i].primary != 0});
             }

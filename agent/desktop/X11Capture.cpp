@@ -8,6 +8,7 @@
 #include <X11/extensions/Xdamage.h>
 #include <X11/extensions/Xfixes.h>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <sys/ipc.h>
@@ -30,7 +31,7 @@ struct X11Capture::Image {
             XShmDetach(display, &shm);
         if (image)
             XDestroyImage(image); // frees the XImage; shared memory is ours to detach
-        if (shm.shmaddr && shm.shmaddr != reinterpret_cast<char*>(-1))
+        if (shm.shmaddr)
             shmdt(shm.shmaddr);
     }
 };
@@ -63,10 +64,13 @@ X11Capture::X11Capture(X11Connection& connection, const protocol::DesktopMonitor
                                             static_cast<std::size_t>(area.height),
                                         IPC_CREAT | 0600);
             if (m_image->shm.shmid >= 0) {
-                m_image->shm.shmaddr = image->data =
-                    static_cast<char*>(shmat(m_image->shm.shmid, nullptr, 0));
+                void* memory = shmat(m_image->shm.shmid, nullptr, 0);
+                // shmat says "no" with (void*)-1, not null: kept as null here, so null means "not mapped".
+                if (reinterpret_cast<std::intptr_t>(memory) == -1)
+                    memory = nullptr;
+                m_image->shm.shmaddr = image->data = static_cast<char*>(memory);
                 m_image->shm.readOnly = False;
-                if (m_image->shm.shmaddr != reinterpret_cast<char*>(-1)) {
+                if (m_image->shm.shmaddr) {
                     XShmAttach(display, &m_image->shm);
                     XSync(display, False);
                     // Marked for removal now: it goes when both sides detach, even if the agent crashes.
@@ -83,7 +87,7 @@ X11Capture::X11Capture(X11Connection& connection, const protocol::DesktopMonitor
         }
         if (!m_shared && m_image->image) {
             // A display that cannot share memory with us (another host, another IPC namespace).
-            if (m_image->shm.shmaddr && m_image->shm.shmaddr != reinterpret_cast<char*>(-1))
+            if (m_image->shm.shmaddr)
                 shmdt(m_image->shm.shmaddr);
             m_image->shm.shmaddr = nullptr;
             m_image->image->data = nullptr;

@@ -2,14 +2,23 @@
 
 #include <X11/Xauth.h>
 #include <X11/Xlib.h>
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace breeze::agent {
 
 namespace {
+constexpr off_t kMaxAuthorityBytes = off_t{64} * 1024;
 std::mutex g_mutex;         // guards the maps below (taken inside Xlib's error callbacks)
 std::mutex g_authorization; // guards Xlib's process-wide authorization setting while a display opens
 std::map<Display*, int> g_errors;
@@ -54,11 +63,24 @@ struct Cookie {
     std::string data;
 };
 
-// The MIT-MAGIC-COOKIE-1 entry for this display's number (or one for any display) in an Xauthority file.
-Cookie cookieFor(const std::string& file, const std::string& number) {
-    FILE* stream = std::fopen(file.c_str(), "rbe");
-    if (!stream)
+// The MIT-MAGIC-COOKIE-1 entry for this display's number (or one for any display) in an Xauthority file:
+// a regular file (never a FIFO or a device that would block or never end), small, not reached through a link,
+// and owned by `owner` when the display was found rather than named.
+Cookie cookieFor(const std::string& file, const std::string& number, std::optional<uid_t> owner) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat info {};
+    if (fd < 0 || ::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_size > kMaxAuthorityBytes ||
+        (owner && info.st_uid != *owner)) {
+        if (fd >= 0)
+            ::close(fd);
+        throw std::runtime_error("cannot use the session's X authority file " + file +
+                                 " (it must be a small regular file of the session's user)");
+    }
+    FILE* stream = ::fdopen(fd, "rb");
+    if (!stream) {
+        ::close(fd);
         throw std::runtime_error("cannot read the session's X authority file " + file);
+    }
     Cookie found;
     while (Xauth* entry = XauReadAuth(stream)) {
         const std::string name(entry->name, entry->name_length);
@@ -73,13 +95,59 @@ Cookie cookieFor(const std::string& file, const std::string& number) {
         throw std::runtime_error("the X authority file " + file + " has no cookie for display :" + number);
     return found;
 }
+// Who runs the program at the other end of a local socket.
+std::optional<uid_t> peerOwner(int fd) {
+    ucred credentials{};
+    socklen_t length = sizeof credentials;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0)
+        return std::nullopt;
+    return credentials.uid;
+}
+
+bool allowed(const std::vector<uid_t>& owners, std::optional<uid_t> uid) {
+    return uid && std::find(owners.begin(), owners.end(), *uid) != owners.end();
+}
+
+// Before any cookie goes out: every local endpoint of the display (Xlib tries the abstract socket, then the
+// file) that answers must be served by an allowed owner, and one must answer.
+void checkServerOwner(const DisplayTarget& target) {
+    const std::string number = displayNumber(target.display);
+    if (number.empty() ||
+        !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        throw std::runtime_error("display " + target.display + " is not a local display");
+    bool answered = false;
+    for (const bool abstract : {true, false}) {
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        const std::string path = "/tmp/.X11-unix/X" + number;
+        std::memcpy(address.sun_path + (abstract ? 1 : 0), path.data(), path.size());
+        // The abstract name after its leading NUL, the file's name with its terminating NUL.
+        const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) == 0) {
+            answered = true;
+            const auto owner = peerOwner(fd);
+            ::close(fd);
+            if (!allowed(target.serverOwners, owner))
+                throw std::runtime_error(
+                    "the X server of display " + target.display + " is not the session's (run by uid " +
+                    (owner ? std::to_string(*owner) : std::string("unknown")) + "): refused");
+        } else {
+            ::close(fd);
+        }
+    }
+    if (!answered)
+        throw std::runtime_error("no X server answers on display " + target.display);
+}
 } // namespace
 
 X11Connection::X11Connection(const DisplayTarget& target) : m_target(target) {
     installHandlers();
+    if (!target.serverOwners.empty())
+        checkServerOwner(target);
     const std::lock_guard lock(g_authorization);
     if (!target.authorityFile.empty()) {
-        auto cookie = cookieFor(target.authorityFile, displayNumber(target.display));
+        auto cookie = cookieFor(target.authorityFile, displayNumber(target.display), target.authorityOwner);
         XSetAuthorization(cookie.name.data(), static_cast<int>(cookie.name.size()), cookie.data.data(),
                           static_cast<int>(cookie.data.size()));
     }
@@ -91,7 +159,21 @@ X11Connection::X11Connection(const DisplayTarget& target) : m_target(target) {
                                  (target.authorityFile.empty()
                                       ? std::string(" (no X authority file)")
                                       : " with the authority in " + target.authorityFile));
+    {
+        // An address Xlib used before belongs to this connection now: nothing said of the old one holds.
+        const std::lock_guard mapsLock(g_mutex);
+        g_errors.erase(m_display);
+        g_lost.erase(m_display);
+    }
     XSetIOErrorExitHandler(m_display, keepRunning, nullptr);
+    // And the connection Xlib actually made is to the same kind of server.
+    if (!target.serverOwners.empty() &&
+        !allowed(target.serverOwners, peerOwner(ConnectionNumber(m_display)))) {
+        XCloseDisplay(m_display);
+        m_display = nullptr;
+        throw std::runtime_error("the X server of display " + target.display +
+                                 " is not the session's: refused");
+    }
 }
 
 X11Connection::~X11Connection() {

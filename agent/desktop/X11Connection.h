@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-using Display = struct _XDisplay;
+using Display = struct _XDisplay; // NOLINT(bugprone-reserved-identifier): Xlib's own name
 
 namespace breeze::agent {
 

@@ -15,6 +15,7 @@ namespace {
 // The viewer's buttons (protocol order: left, middle, right, back, forward) as X numbers them.
 constexpr std::array<unsigned, 5> kButtons = {1, 2, 3, 8, 9};
 constexpr std::size_t kMaxBorrowed = 16;
+constexpr std::size_t kMostHeldKeys = 64;
 
 bool isModifier(std::uint32_t keysym) {
     return (keysym >= XK_Shift_L && keysym <= XK_Hyper_R) || keysym == XK_ISO_Level3_Shift ||
@@ -86,7 +87,7 @@ unsigned X11Input::spareKeycode(std::uint32_t keysym) {
     XDisplayKeycodes(display, &first, &last);
     unsigned chosen = 0;
     if (m_borrowed.size() >= kMaxBorrowed) {
-        chosen = m_borrowed.begin()->first; // reuse one (never one held down)
+        // Reuse one, never one held down (none free: nothing sensible to type).
         for (const auto& [keycode, bound] : m_borrowed)
             if (!m_held.contains(keycode)) {
                 chosen = keycode;
@@ -94,9 +95,12 @@ unsigned X11Input::spareKeycode(std::uint32_t keysym) {
             }
     } else {
         for (int keycode = last; keycode >= first && chosen == 0; --keycode) {
+            // Empty in every group and level: a key another layout group uses is not taken.
             bool empty = true;
-            for (int level = 0; level < 4 && empty; ++level)
-                empty = XkbKeycodeToKeysym(display, static_cast<KeyCode>(keycode), 0, level) == NoSymbol;
+            for (int group = 0; group < 4 && empty; ++group)
+                for (int level = 0; level < 4 && empty; ++level)
+                    empty =
+                        XkbKeycodeToKeysym(display, static_cast<KeyCode>(keycode), group, level) == NoSymbol;
             if (empty && !m_borrowed.contains(static_cast<unsigned>(keycode)))
                 chosen = static_cast<unsigned>(keycode);
         }
@@ -122,6 +126,8 @@ void X11Input::key(std::uint32_t keysym, bool down) {
         flush();
         return;
     }
+    if (m_pressed.size() >= kMostHeldKeys && !m_pressed.contains(keysym))
+        releaseAll(); // nobody holds that many keys: a viewer that never lets go does not grow this
     if (m_pressed.contains(keysym)) {
         // Auto-repeat from the viewer: the key again, as a held key repeats.
         press(m_pressed[keysym], false);

@@ -24,6 +24,7 @@ public:
     void queueControl(std::string json) { m_controls.push_back(std::move(json)); }
     void clearControls() { m_controls.clear(); }
     bool controlsPending() const { return !m_controls.empty(); }
+    std::size_t controlsWaiting() const { return m_controls.size(); }
     std::uint64_t available() const { return m_credit; }
     // Takes `cost` from the credit; false (and nothing taken) when there is not that much.
     bool spend(std::uint64_t cost);

@@ -20,6 +20,7 @@ namespace breeze::agent {
 
 namespace {
 const std::uint64_t kWindow = protocol::initialWindow(protocol::SessionKind::Desktop);
+constexpr std::size_t kMostWaitingControls = 64;
 
 void log(const std::string& line) {
     std::cerr << "breeze-agent: " << line << std::endl;
@@ -114,14 +115,29 @@ void DesktopSession::frame(const protocol::StreamFrame& frame) {
     }
 }
 
+void DesktopSession::queueControl(std::string control) {
+    // A console that takes nothing (no credit back) while asking for more does not grow a queue here.
+    if (m_credit.controlsWaiting() < kMostWaitingControls)
+        m_credit.queueControl(std::move(control));
+}
+
 void DesktopSession::startStream(const protocol::DesktopStreamRequest& request) {
     m_streams.erase(request.stream); // a change of monitor, codec or quality is a new stream
     protocol::DesktopStreamState refused;
     refused.stream = request.stream;
+    const auto monitors = MonitorLayout::read(*m_connection);
+    // A stream per monitor and one of them all is what any viewer needs; each costs a thread and a screen's
+    // worth of memory, so no more.
+    if (m_streams.size() >= std::min<std::size_t>(protocol::kMaxDesktopStreams, monitors.size() + 1)) {
+        refused.error = "this desktop has " + std::to_string(monitors.size()) + " monitors: at most " +
+                        std::to_string(monitors.size() + 1) + " streams";
+        queueControl(refused.encode());
+        return;
+    }
     const auto area = MonitorLayout::find(*m_connection, request.monitor);
     if (!area) {
         refused.error = "there is no monitor " + request.monitor + " on this display";
-        m_credit.queueControl(refused.encode());
+        queueControl(refused.encode());
         return;
     }
     DesktopStream::Request settings;
@@ -188,10 +204,10 @@ void DesktopSession::drain(std::vector<std::string>& frames) {
         // Whether it ended is read first: an ended stream has already left its last word (why) to take.
         const bool ended = it->second->ended();
         for (auto& control : it->second->takeControls())
-            m_credit.queueControl(std::move(control));
+            queueControl(std::move(control));
         if (const auto position = it->second->takeCursorPosition(); position && position != m_cursorSent) {
             m_cursorSent = position;
-            m_credit.queueControl(protocol::DesktopCursor{position->first, position->second, true}.encode());
+            queueControl(protocol::DesktopCursor{position->first, position->second, true}.encode());
         }
         if (auto shape = it->second->takeCursorShape())
             m_cursorShape = std::move(shape);

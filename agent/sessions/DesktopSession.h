@@ -53,6 +53,7 @@ public:
 private:
     void control(const nlohmann::json& message);
     void startStream(const protocol::DesktopStreamRequest& request);
+    void queueControl(std::string control);
     void input(const protocol::DesktopInput& event);
     protocol::DesktopLayout layout() const;
 

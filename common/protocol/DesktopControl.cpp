@@ -9,7 +9,7 @@ namespace breeze::protocol {
 namespace {
 constexpr std::size_t kMaxMonitors = 16;
 constexpr std::size_t kMaxMonitorName = 64;
-constexpr std::int64_t kMaxCoordinate = 4 * kMaxDesktopDimension;
+constexpr std::int64_t kMaxCoordinate = std::int64_t{4} * kMaxDesktopDimension;
 
 int streamOf(const MessageFields& fields) {
     return static_cast<int>(fields.integer("stream", 0, kMaxDesktopStreams - 1));

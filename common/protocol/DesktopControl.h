@@ -11,7 +11,7 @@
 namespace breeze::protocol {
 
 // Text on the clipboard travels in one control message; more than this is refused by the sender.
-inline constexpr std::size_t kMaxClipboardBytes = 60 * 1024;
+inline constexpr std::size_t kMaxClipboardBytes = std::size_t{60} * 1024;
 
 struct DesktopMonitor {
     std::string name; // XRandR's output name ("HDMI-1"), or "screen" when the display has no RandR

@@ -13,6 +13,8 @@
 namespace breeze::console {
 
 namespace {
+constexpr int kMostQueuedPictures = 8;
+
 std::uint8_t buttonsOf(Qt::MouseButtons buttons) {
     std::uint8_t bits = 0;
     if (buttons & Qt::LeftButton)
@@ -176,6 +178,13 @@ void DesktopSession::onData(int kind, const QByteArray& payload) {
         return;
     }
     m_lastSequence[frame.stream] = frame.sequence;
+    // An agent that sends faster than this computer decodes (it should wait for acknowledgements) does not
+    // get to pile pictures up here: the backlog is dropped and the stream starts again from a keyframe.
+    if (m_decoder.queued() >= kMostQueuedPictures) {
+        m_meters[frame.stream].dropped();
+        requestKeyframe(frame.stream);
+        return;
+    }
     m_decoder.submit(payload);
 }
 
@@ -241,7 +250,10 @@ void DesktopSession::sendClipboard(const QString& text) {
     const std::string utf8 = text.toStdString();
     if (m_viewOnly || state() != State::Live || utf8.empty() || utf8.size() > protocol::kMaxClipboardBytes)
         return;
-    sendControl(protocol::DesktopClipboard{utf8}.encode());
+    // Escaping can make JSON larger than the text: what does not fit one control message is not sent.
+    const std::string control = protocol::DesktopClipboard{utf8}.encode();
+    if (control.size() <= protocol::kMaxSessionControlBytes)
+        sendControl(control);
 }
 
 } // namespace breeze::console

@@ -28,6 +28,9 @@ public:
         m_context->flags2 |= AV_CODEC_FLAG2_FAST;
         // Slices in parallel only: frame threading would hold pictures back.
         m_context->thread_type = FF_THREAD_SLICE;
+        // A picture larger than the protocol allows is refused by the decoder before it allocates it.
+        m_context->max_pixels =
+            static_cast<std::int64_t>(protocol::kMaxDesktopDimension) * protocol::kMaxDesktopDimension;
         m_context->thread_count = 2;
         if (avcodec_open2(m_context, decoder, nullptr) < 0)
             avcodec_free_context(&m_context);
@@ -58,10 +61,16 @@ public:
             return QStringLiteral("the picture did not decode");
         if (m_frame->format != AV_PIX_FMT_YUV420P && m_frame->format != AV_PIX_FMT_YUVJ420P)
             return QStringLiteral("unexpected pixel format");
-        const int width = std::min(frame.width, m_frame->width);
-        const int height = std::min(frame.height, m_frame->height);
+        // The picture must be the size its stream said (a codec's own header could claim any).
+        if (m_frame->width < frame.width || m_frame->height < frame.height ||
+            m_frame->width > frame.width + 1 || m_frame->height > frame.height + 1)
+            return QStringLiteral("the picture is not the size its stream said");
+        const int width = frame.width;
+        const int height = frame.height;
         // A new image each time: the one before may still be on its way to the screen.
         image = QImage(width, height, QImage::Format_RGB32);
+        if (image.isNull())
+            return QStringLiteral("no memory for a %1×%2 picture").arg(width).arg(height);
         // libyuv's "ARGB" is Qt's RGB32 in memory (B, G, R, A bytes); BT.601 as the agent converted.
         libyuv::I420ToARGB(m_frame->data[0], m_frame->linesize[0], m_frame->data[1], m_frame->linesize[1],
                            m_frame->data[2], m_frame->linesize[2], image.bits(),

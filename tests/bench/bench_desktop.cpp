@@ -88,9 +88,10 @@ public:
             return std::nullopt;
         m_lastSeen = index;
         const auto now = Clock::now();
-        for (auto it = m_drawn.rbegin(); it != m_drawn.rend(); ++it)
-            if (it->index == index && it->at <= now)
-                return std::chrono::duration<double, std::milli>(now - it->at).count();
+        // The newest drawing of that colour: walked from the back.
+        for (std::size_t i = m_drawn.size(); i-- > 0;)
+            if (m_drawn[i].index == index && m_drawn[i].at <= now)
+                return std::chrono::duration<double, std::milli>(now - m_drawn[i].at).count();
         return std::nullopt;
     }
     void reset() {
@@ -134,9 +135,10 @@ public:
             frame.image =
                 XShmCreateImage(m_display, DefaultVisual(m_display, screen), 24, ZPixmap, nullptr, &frame.shm,
                                 static_cast<unsigned>(width), static_cast<unsigned>(height));
-            frame.shm.shmid =
-                shmget(IPC_PRIVATE, static_cast<std::size_t>(frame.image->bytes_per_line * height),
-                       IPC_CREAT | 0600);
+            frame.shm.shmid = shmget(IPC_PRIVATE,
+                                     static_cast<std::size_t>(frame.image->bytes_per_line) *
+                                         static_cast<std::size_t>(height),
+                                     IPC_CREAT | 0600);
             frame.shm.shmaddr = frame.image->data = static_cast<char*>(shmat(frame.shm.shmid, nullptr, 0));
             frame.shm.readOnly = False;
             XShmAttach(m_display, &frame.shm);
@@ -223,7 +225,7 @@ private:
             for (int x = 0; x < m_width; ++x) {
                 const int glyph = x / 9;
                 const bool ink = inLine >= 5 && inLine < 17 && x % 9 < 2 + (glyph + line) % 5 &&
-                                 (glyph * 7 + line * 13) % 5 != 0 && x > 20 && x < m_width - 40;
+                                 (glyph * 7L + line * 13) % 5 != 0 && x > 20 && x < m_width - 40;
                 row[x] = ink ? 0x202020 : 0xFAFAFA;
             }
         }
@@ -243,10 +245,10 @@ private:
         }
         for (int box = 0; box < 24; ++box) {
             const int size = 60 + box * 7;
-            const int x = static_cast<int>(
-                std::abs(((frame * (3 + box % 7) + box * 211) % (2 * (m_width - size))) - (m_width - size)));
-            const int y = static_cast<int>(
-                std::abs(((frame * (2 + box % 5) + box * 97) % (2 * (m_height - size))) - (m_height - size)));
+            const int x = static_cast<int>(std::abs(
+                ((frame * (3 + box % 7) + box * 211L) % (2L * (m_width - size))) - (m_width - size)));
+            const int y = static_cast<int>(std::abs(
+                ((frame * (2 + box % 5) + box * 97L) % (2L * (m_height - size))) - (m_height - size)));
             const std::uint32_t colour = kPalette[static_cast<std::size_t>(box) % kPalette.size()] ^ 0x336699;
             for (int yy = y; yy < y + size; ++yy)
                 std::fill_n(pixels + static_cast<std::ptrdiff_t>(yy) * stride + x, size, colour);
@@ -452,8 +454,9 @@ public:
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(m_listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        ::listen(m_listener, 1);
+        if (::bind(m_listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+            ::listen(m_listener, 1) != 0)
+            throw std::runtime_error("the counting proxy cannot listen");
         socklen_t length = sizeof address;
         ::getsockname(m_listener, reinterpret_cast<sockaddr*>(&address), &length);
         m_port = ntohs(address.sin_port);
@@ -480,7 +483,8 @@ private:
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         address.sin_port = htons(static_cast<std::uint16_t>(m_target));
-        ::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+            m_stop = true; // the server is not there: the viewer sees the connection end
         std::vector<char> buffer(1 << 20);
         pollfd fds[2] = {{viewer, POLLIN, 0}, {server, POLLIN, 0}};
         while (!m_stop) {
@@ -576,7 +580,8 @@ int freePort() {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    if (::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+        throw std::runtime_error("no free port");
     socklen_t length = sizeof address;
     ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
     ::close(probe);

@@ -14,8 +14,6 @@
 #include "protocol/DesktopInput.h"
 
 #include <QtTest>
-#include <X11/Xlib.h>
-#include <X11/extensions/Xrandr.h>
 #include <X11/keysym.h>
 #include <cmath>
 #include <unistd.h>
@@ -29,7 +27,8 @@ constexpr int kWidth = 1280;
 constexpr int kHeight = 800;
 
 std::uint32_t capturedRgb(const ScreenCapture& capture, int x, int y) {
-    const std::uint8_t* pixel = capture.pixels() + y * capture.stride() + x * 4;
+    const std::uint8_t* pixel = capture.pixels() + static_cast<std::ptrdiff_t>(y) * capture.stride() +
+                                static_cast<std::ptrdiff_t>(x) * 4;
     return (std::uint32_t(pixel[2]) << 16) | (std::uint32_t(pixel[1]) << 8) | pixel[0];
 }
 
@@ -51,7 +50,8 @@ class TestAgentDesktop final : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY2(m_xvfb.start(), qPrintable(m_xvfb.error()));
-        m_target = {m_xvfb.display().toStdString(), m_xvfb.authorityFile().toStdString(), "tester"};
+        m_target = {
+            m_xvfb.display().toStdString(), m_xvfb.authorityFile().toStdString(), "tester", {}, std::nullopt};
         m_probe = std::make_unique<XWindowProbe>(m_xvfb.display(), m_xvfb.authorityFile(),
                                                  QRect(0, 0, kWidth, kHeight));
         QVERIFY(m_probe->isOpen());
@@ -71,13 +71,15 @@ private Q_SLOTS:
                     QByteArray(16, 'x'));
         wrong.close();
         try {
-            X11Connection refused({m_target.display, wrong.fileName().toStdString(), "tester"});
+            X11Connection refused(
+                {m_target.display, wrong.fileName().toStdString(), "tester", {}, std::nullopt});
             QFAIL("a wrong cookie was let in");
         } catch (const std::runtime_error& error) {
             QVERIFY2(QString(error.what()).contains(m_xvfb.display()), error.what());
         }
         try {
-            X11Connection missing({m_target.display, dir.filePath("absent").toStdString(), "tester"});
+            X11Connection missing(
+                {m_target.display, dir.filePath("absent").toStdString(), "tester", {}, std::nullopt});
             QFAIL("a missing authority file was not noticed");
         } catch (const std::runtime_error& error) {
             QVERIFY2(QString(error.what()).contains("authority"), error.what());
@@ -122,23 +124,8 @@ private Q_SLOTS:
 
     // Monitors are RandR's; a stream of one monitor sees that monitor's pixels at its own coordinates.
     void monitorsComeFromRandR() {
-        Display* display = m_probe->display();
-        const auto define = [display](const char* name, int x, bool primary) {
-            XRRMonitorInfo* monitor = XRRAllocateMonitor(display, 0);
-            monitor->name = XInternAtom(display, name, False);
-            monitor->primary = primary;
-            monitor->x = x;
-            monitor->y = 0;
-            monitor->width = kWidth / 2;
-            monitor->height = kHeight;
-            monitor->mwidth = 300;
-            monitor->mheight = 300;
-            XRRSetMonitor(display, DefaultRootWindow(display), monitor);
-            XFree(monitor);
-        };
-        define("LEFT-1", 0, true);
-        define("RIGHT-2", kWidth / 2, false);
-        XSync(display, False);
+        m_probe->addMonitor("LEFT-1", {0, 0, kWidth / 2, kHeight}, true);
+        m_probe->addMonitor("RIGHT-2", {kWidth / 2, 0, kWidth / 2, kHeight}, false);
         X11Connection connection(m_target);
         const auto monitors = MonitorLayout::read(connection);
         QStringList names;
@@ -325,11 +312,58 @@ private Q_SLOTS:
         session.waitForFinished();
     }
 
+    // A display found rather than named must be served by root or the session's user: one that someone else
+    // runs is refused before any cookie is sent. The cookie file must be the session user's regular file, so
+    // the agent (root) reads no one else's file and never blocks on a FIFO or a device.
+    void aDisplaySomeoneElseRunsIsRefused() {
+        if (::getuid() != 0)
+            QSKIP("needs root, to run an X server as another user (CI runs as root)");
+        int number = 60;
+        while (QFile::exists(QString("/tmp/.X11-unix/X%1").arg(number)) ||
+               QFile::exists(QString("/tmp/.X%1-lock").arg(number)))
+            ++number;
+        const std::string display = ":" + std::to_string(number);
+        QProcess theirs;
+        theirs.start("runuser", {"-u", "nobody", "--", "Xvfb", QString::fromStdString(display), "-nolisten",
+                                 "tcp", "-screen", "0", "320x240x24"});
+        QVERIFY(theirs.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(QString("/tmp/.X11-unix/X%1").arg(number)), 10000);
+        const uid_t nobody = 65534;
+        try {
+            X11Connection refused({display, "", "alice", {0, 1000}, std::nullopt});
+            QFAIL("a display run by someone else was used");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(QString(error.what()).contains("not the session's"), error.what());
+        }
+        X11Connection theirsToShow(
+            {display, "", "nobody", {0, nobody}, std::nullopt}); // their own session: fine
+        QVERIFY(theirsToShow.display());
+        theirs.kill();
+        theirs.waitForFinished();
+
+        try {
+            X11Connection wrongOwner({m_target.display, m_target.authorityFile, "nobody", {0}, nobody});
+            QFAIL("a cookie file of another user was read");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(QString(error.what()).contains("authority"), error.what());
+        }
+        try {
+            X11Connection device({m_target.display, "/dev/zero", "root", {0}, 0});
+            QFAIL("a device was read as a cookie file");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(QString(error.what()).contains("authority"), error.what());
+        }
+        X11Connection ours(
+            {m_target.display, m_target.authorityFile, "root", {0}, 0}); // root's server, root's file
+        QVERIFY(ours.display());
+    }
+
     // The display going away (the user logged out) is an error the stream reports, not the agent's end.
     void aVanishingDisplayIsAnErrorNotACrash() {
         test::XvfbServer second(320, 240);
         QVERIFY2(second.start(), qPrintable(second.error()));
-        X11Connection connection({second.display().toStdString(), second.authorityFile().toStdString(), ""});
+        X11Connection connection(
+            {second.display().toStdString(), second.authorityFile().toStdString(), "", {}, std::nullopt});
         X11Capture capture(connection, *MonitorLayout::find(connection, "*"));
         X11Input input(connection);
         ChangeMap changes;

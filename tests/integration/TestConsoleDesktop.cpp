@@ -25,8 +25,6 @@
 #include <QTemporaryDir>
 #include <QToolBar>
 #include <QtTest>
-#include <X11/Xlib.h>
-#include <X11/extensions/Xrandr.h>
 
 using namespace breeze;
 using namespace breeze::console;
@@ -81,25 +79,6 @@ class TestConsoleDesktop final : public QObject {
         return nullptr;
     }
 
-    void defineMonitors() {
-        Display* display = m_probe->display();
-        const auto define = [display](const char* name, int x, bool primary) {
-            XRRMonitorInfo* monitor = XRRAllocateMonitor(display, 0);
-            monitor->name = XInternAtom(display, name, False);
-            monitor->primary = primary;
-            monitor->x = x;
-            monitor->width = kHalf;
-            monitor->height = kHeight;
-            monitor->mwidth = 300;
-            monitor->mheight = 300;
-            XRRSetMonitor(display, DefaultRootWindow(display), monitor);
-            XFree(monitor);
-        };
-        define("LEFT-1", 0, true);
-        define("RIGHT-2", kHalf, false);
-        XSync(display, False);
-    }
-
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY2(m_xvfb.start(), qPrintable(m_xvfb.error()));
@@ -107,7 +86,8 @@ private Q_SLOTS:
                                                  QRect(0, 0, kWidth, kHeight));
         QVERIFY(m_probe->isOpen());
         m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
-        defineMonitors();
+        m_probe->addMonitor("LEFT-1", {0, 0, kHalf, kHeight}, true);
+        m_probe->addMonitor("RIGHT-2", {kHalf, 0, kHalf, kHeight}, false);
         m_stack = std::make_unique<test::ConsoleOnDevice>();
         QVERIFY(m_stack->start(
             "desktop", "console-desktop-01",

@@ -16,8 +16,6 @@
 #include "protocol/TerminalControl.h"
 
 #include <QtTest>
-#include <X11/Xlib.h>
-#include <X11/extensions/Xrandr.h>
 #include <X11/keysym.h>
 
 using namespace breeze;
@@ -163,25 +161,6 @@ class TestDesktopSessions final : public QObject {
         return m_fleet->server->signIn(email, password);
     }
 
-    void defineMonitors() {
-        Display* display = m_probe->display();
-        const auto define = [display](const char* name, int x, bool primary) {
-            XRRMonitorInfo* monitor = XRRAllocateMonitor(display, 0);
-            monitor->name = XInternAtom(display, name, False);
-            monitor->primary = primary;
-            monitor->x = x;
-            monitor->width = kHalf;
-            monitor->height = kHeight;
-            monitor->mwidth = 300;
-            monitor->mheight = 300;
-            XRRSetMonitor(display, DefaultRootWindow(display), monitor);
-            XFree(monitor);
-        };
-        define("LEFT-1", 0, true);
-        define("RIGHT-2", kHalf, false);
-        XSync(display, False);
-    }
-
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY2(m_xvfb.start(), qPrintable(m_xvfb.error()));
@@ -189,7 +168,8 @@ private Q_SLOTS:
                                                  QRect(0, 0, kWidth, kHeight));
         QVERIFY(m_probe->isOpen());
         m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
-        defineMonitors();
+        m_probe->addMonitor("LEFT-1", {0, 0, kHalf, kHeight}, true);
+        m_probe->addMonitor("RIGHT-2", {kHalf, 0, kHalf, kHeight}, false);
         m_postgres = std::make_unique<test::TestPostgres>();
         m_fleet = std::make_unique<test::TestFleet>(*m_postgres, "desktop", "admin@desktop.test",
                                                     "Desktop MSP", "Fleet", "HQ");
@@ -283,6 +263,17 @@ private Q_SLOTS:
         left->request(1, "NOWHERE", "vp8");
         QVERIFY(left->waitFor([&] { return left->states.contains(1); }, 5000));
         QVERIFY(QString::fromStdString(left->states[1].error).contains("NOWHERE"));
+        // A stream per monitor and one of them all, no more: each costs the device a thread and a screen of
+        // memory.
+        const int most = static_cast<int>(left->layout->monitors.size()) + 1;
+        for (int stream = 1; stream < most; ++stream)
+            left->request(stream, "*", "vp8");
+        QVERIFY(left->waitFor(
+            [&] { return left->states[most - 1].error.empty() && left->states[most - 1].width > 0; }, 10000));
+        left->request(most, "*", "vp8");
+        QVERIFY(left->waitFor([&] { return left->states.contains(most); }, 5000));
+        QVERIFY2(QString::fromStdString(left->states[most].error).contains("at most"),
+                 left->states[most].error.c_str());
     }
 
     // Once the screen is still (and its refinement sent), nothing more is sent.

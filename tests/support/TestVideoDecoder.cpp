@@ -51,9 +51,11 @@ int TestVideoDecoder::height() const {
 std::uint32_t TestVideoDecoder::rgb(int x, int y) const {
     if (!m_have || x < 0 || y < 0 || x >= m_frame->width || y >= m_frame->height)
         return 0xFFFFFFFF;
+    const int chromaX = x / 2;
+    const int chromaY = y / 2;
     const double luma = 1.164 * (m_frame->data[0][y * m_frame->linesize[0] + x] - 16);
-    const double u = m_frame->data[1][(y / 2) * m_frame->linesize[1] + x / 2] - 128;
-    const double v = m_frame->data[2][(y / 2) * m_frame->linesize[2] + x / 2] - 128;
+    const double u = m_frame->data[1][chromaY * m_frame->linesize[1] + chromaX] - 128;
+    const double v = m_frame->data[2][chromaY * m_frame->linesize[2] + chromaX] - 128;
     const auto channel = [](double value) {
         return static_cast<std::uint32_t>(std::clamp(std::lround(value), 0L, 255L));
     };

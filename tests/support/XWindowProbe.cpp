@@ -5,6 +5,7 @@
 #include <QThread>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include <X11/extensions/Xrandr.h>
 
 namespace breeze::test {
 
@@ -24,7 +25,7 @@ XWindowProbe::XWindowProbe(const QString& display, const QString& authorityFile,
                              static_cast<unsigned>(geometry.width()),
                              static_cast<unsigned>(geometry.height()), 0, CopyFromParent, InputOutput,
                              CopyFromParent, CWOverrideRedirect | CWBackPixel | CWEventMask, &attributes);
-    m_gc = reinterpret_cast<unsigned long>(XCreateGC(m_display, m_window, 0, nullptr));
+    m_gc = XCreateGC(m_display, m_window, 0, nullptr);
     XMapRaised(m_display, m_window);
     XSync(m_display, False);
 }
@@ -32,16 +33,31 @@ XWindowProbe::XWindowProbe(const QString& display, const QString& authorityFile,
 XWindowProbe::~XWindowProbe() {
     if (!m_display)
         return;
-    XFreeGC(m_display, reinterpret_cast<GC>(m_gc));
+    XFreeGC(m_display, static_cast<GC>(m_gc));
     XDestroyWindow(m_display, m_window);
     XCloseDisplay(m_display);
 }
 
 void XWindowProbe::fill(const QRect& rect, std::uint32_t rgb) {
-    const GC gc = reinterpret_cast<GC>(m_gc);
+    const GC gc = static_cast<GC>(m_gc);
     XSetForeground(m_display, gc, rgb & 0xFFFFFF);
     XFillRectangle(m_display, m_window, gc, rect.x(), rect.y(), static_cast<unsigned>(rect.width()),
                    static_cast<unsigned>(rect.height()));
+    XSync(m_display, False);
+}
+
+void XWindowProbe::addMonitor(const QString& name, const QRect& geometry, bool primary) {
+    XRRMonitorInfo* monitor = XRRAllocateMonitor(m_display, 0);
+    monitor->name = XInternAtom(m_display, name.toLatin1().constData(), False);
+    monitor->primary = primary;
+    monitor->x = geometry.x();
+    monitor->y = geometry.y();
+    monitor->width = geometry.width();
+    monitor->height = geometry.height();
+    monitor->mwidth = 300;
+    monitor->mheight = 300;
+    XRRSetMonitor(m_display, DefaultRootWindow(m_display), monitor);
+    XFree(monitor);
     XSync(m_display, False);
 }
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <functional>
 
-using Display = struct _XDisplay;
+using Display = struct _XDisplay; // NOLINT(bugprone-reserved-identifier): Xlib's own name
 
 namespace breeze::test {
 
@@ -33,6 +33,9 @@ public:
     bool isOpen() const { return m_display != nullptr; }
     // Paints a rectangle (window coordinates) and waits until the server has done it.
     void fill(const QRect& rect, std::uint32_t rgb);
+    // Defines a RandR monitor over part of the screen (as `xrandr --setmonitor` does): how tests get several
+    // monitors on one Xvfb.
+    void addMonitor(const QString& name, const QRect& geometry, bool primary);
     // Takes the keyboard focus, so typed keys come here.
     void focus();
     // Reads what arrived; waits up to `milliseconds` until `done` holds for what was read so far.
@@ -48,7 +51,7 @@ private:
 
     Display* m_display = nullptr;
     unsigned long m_window = 0;
-    unsigned long m_gc = 0;
+    void* m_gc = nullptr; // GC, kept as void* so this header does not need Xlib's
     QVector<Event> m_events;
 };
 

@@ -204,7 +204,7 @@ private Q_SLOTS:
 
     // A cursor's picture is its hot spot and exactly width*height pixels; anything else is refused.
     void cursorFramesHoldExactlyTheirPixels() {
-        const std::string pixels(4 * 2 * 3, '\x7f');
+        const std::string pixels(std::size_t{4} * 2 * 3, '\x7f');
         DesktopFrame frame;
         frame.codec = DesktopCodec::Cursor;
         frame.width = 2;

@@ -52,13 +52,19 @@ DesktopWindow::DesktopWindow(ApiClient& api, const QString& deviceId, const QStr
     connect(m_session, &DesktopSession::streamFailed, this,
             [this](int, const QString& why) { m_status->setText(why); });
     connect(m_session, &DesktopSession::streamStarted, this, &DesktopWindow::updateStatus);
-    // The device's clipboard comes to this computer's, and this computer's goes to the device while the
-    // window is in front.
-    connect(m_session, &DesktopSession::clipboardReceived, this,
-            [](const QString& text) { QGuiApplication::clipboard()->setText(text); });
+    // This computer's clipboard goes to the device while the window is in front. Text from the device lands
+    // on this computer's clipboard only while the technician works in this window (a device cannot slip text
+    // onto it in the background), and is not sent straight back.
+    connect(m_session, &DesktopSession::clipboardReceived, this, [this](const QString& text) {
+        if (!isActiveWindow())
+            return;
+        m_fromDevice = text;
+        QGuiApplication::clipboard()->setText(text);
+    });
     connect(QGuiApplication::clipboard(), &QClipboard::dataChanged, this, [this] {
-        if (isActiveWindow())
-            m_session->sendClipboard(QGuiApplication::clipboard()->text());
+        const QString text = QGuiApplication::clipboard()->text();
+        if (isActiveWindow() && text != m_fromDevice)
+            m_session->sendClipboard(text);
     });
     m_session->start(viewOnly);
     updateStatus();
@@ -240,8 +246,8 @@ void DesktopWindow::sendKeys(const QList<quint32>& keysyms) {
     quint32 code = 0x10000;
     for (const quint32 keysym : keysyms)
         m_session->key(code + keysym, keysym, true);
-    for (auto it = keysyms.crbegin(); it != keysyms.crend(); ++it)
-        m_session->key(code + *it, 0, false);
+    for (qsizetype i = keysyms.size() - 1; i >= 0; --i)
+        m_session->key(code + keysyms[i], 0, false);
 }
 
 bool DesktopWindow::settled() const {

@@ -67,6 +67,7 @@ private:
     QAction* m_stats;
     QLabel* m_status;
     QList<QPointer<DesktopView>> m_extra;
+    QString m_fromDevice; // the clipboard text the device sent last
 };
 
 } // namespace breeze::console

@@ -3,6 +3,7 @@
 #include <QImage>
 #include <QRect>
 
+class QPainter;
 class QWidget;
 
 namespace breeze::console {
@@ -18,6 +19,16 @@ public:
     // An empty target hides the pointer.
     virtual void showCursor(const QImage& shape, const QRect& target) = 0;
     virtual const char* name() const = 0;
+};
+
+// What a surface shows, and how both surfaces draw it.
+struct SurfaceContent {
+    QImage picture;
+    QRect target;
+    QImage cursor;
+    QRect cursorTarget;
+
+    void paint(QPainter& painter, const QRect& area) const;
 };
 
 } // namespace breeze::console

@@ -23,26 +23,20 @@ bool GlSurface::available() {
 }
 
 void GlSurface::showPicture(const QImage& picture, const QRect& target) {
-    m_picture = picture;
-    m_target = target;
+    m_content.picture = picture;
+    m_content.target = target;
     update();
 }
 
 void GlSurface::showCursor(const QImage& shape, const QRect& target) {
-    m_cursor = shape;
-    m_cursorTarget = target;
+    m_content.cursor = shape;
+    m_content.cursorTarget = target;
     update();
 }
 
 void GlSurface::paintGL() {
     QPainter painter(this);
-    painter.fillRect(rect(), QColor(0x20, 0x20, 0x24));
-    if (!m_picture.isNull()) {
-        painter.setRenderHint(QPainter::SmoothPixmapTransform, m_target.size() != m_picture.size());
-        painter.drawImage(m_target, m_picture);
-    }
-    if (!m_cursor.isNull() && !m_cursorTarget.isEmpty())
-        painter.drawImage(m_cursorTarget, m_cursor);
+    m_content.paint(painter, rect());
 }
 
 } // namespace breeze::console

@@ -23,10 +23,7 @@ protected:
     void paintGL() override;
 
 private:
-    QImage m_picture;
-    QRect m_target;
-    QImage m_cursor;
-    QRect m_cursorTarget;
+    SurfaceContent m_content;
 };
 
 } // namespace breeze::console

@@ -11,28 +11,22 @@ PainterSurface::PainterSurface(QWidget* parent) : QWidget(parent) {
 }
 
 void PainterSurface::showPicture(const QImage& picture, const QRect& target) {
-    const QRect old = m_target;
-    m_picture = picture;
-    m_target = target;
+    const QRect old = m_content.target;
+    m_content.picture = picture;
+    m_content.target = target;
     update(old == target ? target : rect());
 }
 
 void PainterSurface::showCursor(const QImage& shape, const QRect& target) {
-    update(m_cursorTarget);
-    m_cursor = shape;
-    m_cursorTarget = target;
-    update(m_cursorTarget);
+    update(m_content.cursorTarget);
+    m_content.cursor = shape;
+    m_content.cursorTarget = target;
+    update(m_content.cursorTarget);
 }
 
 void PainterSurface::paintEvent(QPaintEvent* event) {
     QPainter painter(this);
-    painter.fillRect(event->rect(), QColor(0x20, 0x20, 0x24));
-    if (!m_picture.isNull()) {
-        painter.setRenderHint(QPainter::SmoothPixmapTransform, m_target.size() != m_picture.size());
-        painter.drawImage(m_target, m_picture);
-    }
-    if (!m_cursor.isNull() && !m_cursorTarget.isEmpty())
-        painter.drawImage(m_cursorTarget, m_cursor);
+    m_content.paint(painter, event->rect());
 }
 
 } // namespace breeze::console

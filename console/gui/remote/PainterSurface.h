@@ -21,10 +21,7 @@ protected:
     void paintEvent(QPaintEvent* event) override;
 
 private:
-    QImage m_picture;
-    QRect m_target;
-    QImage m_cursor;
-    QRect m_cursorTarget;
+    SurfaceContent m_content;
 };
 
 } // namespace breeze::console
