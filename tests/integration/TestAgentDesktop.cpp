@@ -323,9 +323,12 @@ private Q_SLOTS:
                QFile::exists(QString("/tmp/.X%1-lock").arg(number)))
             ++number;
         const std::string display = ":" + std::to_string(number);
+        // setpriv changes the user and becomes Xvfb (runuser would stay its parent, and killing it would
+        // leave the server running).
         QProcess theirs;
-        theirs.start("runuser", {"-u", "nobody", "--", "Xvfb", QString::fromStdString(display), "-nolisten",
-                                 "tcp", "-screen", "0", "320x240x24"});
+        theirs.start("setpriv",
+                     {"--reuid=65534", "--regid=65534", "--clear-groups", "Xvfb",
+                      QString::fromStdString(display), "-nolisten", "tcp", "-screen", "0", "320x240x24"});
         QVERIFY(theirs.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(QString("/tmp/.X11-unix/X%1").arg(number)), 10000);
         const uid_t nobody = 65534;
