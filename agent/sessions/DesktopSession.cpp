@@ -1,5 +1,6 @@
 #include "sessions/DesktopSession.h"
 
+#include "desktop/ClipboardBridge.h"
 #include "desktop/DesktopStream.h"
 #include "desktop/DisplayLocator.h"
 #include "desktop/MonitorLayout.h"
@@ -37,6 +38,8 @@ DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopP
     m_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (m_wake < 0)
         throw std::runtime_error("cannot create the desktop session's wake-up descriptor");
+    if (!m_viewOnly)
+        m_clipboard = std::make_unique<ClipboardBridge>(m_target, wakeUp());
     log("desktop session " + m_id + " shows display " + m_target.display +
         (m_target.user.empty() ? std::string() : " of " + m_target.user) +
         (m_viewOnly ? " (view only)" : ""));
@@ -44,10 +47,18 @@ DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopP
 
 DesktopSession::~DesktopSession() {
     m_streams.clear(); // workers stop before the descriptor they wake goes
+    m_clipboard.reset();
     m_input.reset();
     m_connection.reset();
     if (m_wake >= 0)
         ::close(m_wake);
+}
+
+std::function<void()> DesktopSession::wakeUp() const {
+    return [wake = m_wake] {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const auto written = ::write(wake, &one, sizeof one);
+    };
 }
 
 protocol::DesktopLayout DesktopSession::layout() const {
@@ -146,11 +157,7 @@ void DesktopSession::startStream(const protocol::DesktopStreamRequest& request) 
     settings.codec = *protocol::desktopCodecNamed(request.codec);
     settings.quality = request.quality;
     settings.maxFps = request.maxFps;
-    const int wake = m_wake;
-    m_streams[request.stream] = std::make_unique<DesktopStream>(m_target, settings, [wake] {
-        const std::uint64_t one = 1;
-        [[maybe_unused]] const auto written = ::write(wake, &one, sizeof one);
-    });
+    m_streams[request.stream] = std::make_unique<DesktopStream>(m_target, settings, wakeUp());
 }
 
 void DesktopSession::control(const nlohmann::json& message) {
@@ -168,6 +175,9 @@ void DesktopSession::control(const nlohmann::json& message) {
     } else if (const auto ack = protocol::DesktopAck::from(message)) {
         if (auto* stream = streamOf(ack->stream))
             stream->acknowledged(*ack);
+    } else if (auto clipboard = protocol::DesktopClipboard::from(message)) {
+        if (m_clipboard)
+            m_clipboard->offer(std::move(clipboard->text));
     }
 }
 
@@ -213,6 +223,13 @@ void DesktopSession::drain(std::vector<std::string>& frames) {
             m_cursorShape = std::move(shape);
         it = ended ? m_streams.erase(it) : std::next(it);
     }
+    if (m_clipboard)
+        if (auto text = m_clipboard->take()) {
+            // Escaping can make the message larger than the text: what does not fit is not sent.
+            auto control = protocol::DesktopClipboard{std::move(*text)}.encode();
+            if (control.size() <= protocol::kMaxSessionControlBytes)
+                queueControl(std::move(control));
+        }
     m_credit.drainControls(m_channel, frames);
     if (m_credit.controlsPending())
         return;

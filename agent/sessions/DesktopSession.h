@@ -7,6 +7,7 @@
 #include "sessions/ChannelCredit.h"
 #include "sessions/LiveSession.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
@@ -17,6 +18,7 @@ struct DesktopInput;
 
 namespace breeze::agent {
 
+class ClipboardBridge;
 class DesktopStream;
 class X11Connection;
 class X11Input;
@@ -56,6 +58,8 @@ private:
     void queueControl(std::string control);
     void input(const protocol::DesktopInput& event);
     protocol::DesktopLayout layout() const;
+    // What a worker calls to wake the link thread (it writes the session's eventfd).
+    std::function<void()> wakeUp() const;
 
     std::string m_id;
     std::uint32_t m_channel = 0;
@@ -66,6 +70,7 @@ private:
     std::unique_ptr<X11Connection> m_connection; // the link thread's: monitors and input
     std::unique_ptr<X11Input> m_input;
     std::map<int, std::unique_ptr<DesktopStream>> m_streams;
+    std::unique_ptr<ClipboardBridge> m_clipboard; // none for a view-only session: its clipboard is not shared
     std::optional<std::pair<int, int>> m_cursorSent;
     std::optional<std::string> m_cursorShape; // the newest shape, waiting for credit
     int m_keepDetachedSeconds;

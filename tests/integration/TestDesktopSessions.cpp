@@ -43,6 +43,7 @@ public:
     int keyframesAsked = 0;
     int cursorShapes = 0;
     std::optional<protocol::DesktopCursor> cursor;
+    std::optional<std::string> clipboard;
     bool loseNext = false; // drop the next picture, as a lossy path would
 
     void request(int stream, const std::string& monitor, const std::string& codec) {
@@ -82,6 +83,8 @@ private:
                         states[state->stream] = *state;
                     else if (auto moved = protocol::DesktopCursor::from(control))
                         cursor = moved;
+                    else if (auto copied = protocol::DesktopClipboard::from(control))
+                        clipboard = copied->text;
                 }};
     }
 
@@ -238,6 +241,25 @@ private Q_SLOTS:
         QVERIFY(view->cursorShapes > 0);
     }
 
+    // The clipboard both ways: text from the viewer is what a program on the device pastes, and what a
+    // program there copies reaches the viewer (a view-only viewer's clipboard is not shared).
+    void theClipboardGoesBothWays() {
+        auto view = viewer(*m_fleet->api);
+        const QString fromViewer = QString("from the technician: é €\n\tindented");
+        view->relay.sendControl(protocol::DesktopClipboard{fromViewer.toStdString()}.encode());
+        view->pumpFor(300); // the message goes out
+        QTRY_COMPARE_WITH_TIMEOUT(m_probe->clipboard(2000), fromViewer, 10000);
+        m_probe->setClipboard("copied on the device ✓");
+        // The probe answers the device's request for the text while the viewer waits for it.
+        QVERIFY(view->waitFor(
+            [&] {
+                m_probe->waitFor([](const auto&) { return true; }, 0);
+                return view->clipboard.has_value();
+            },
+            10000));
+        QCOMPARE(QString::fromStdString(*view->clipboard), QString("copied on the device ✓"));
+    }
+
     // Two viewers of one device watch different monitors at once, each in its own codec; a viewer switches
     // monitors.
     void twoViewersWatchTwoMonitors() {
@@ -325,6 +347,14 @@ private Q_SLOTS:
         QVERIFY(view->layout->viewOnly);
         view->request(0, "*", "vp8");
         QVERIFY(view->waitFor([&] { return view->decoded[0] > 0; }, 10000));
+        // What is copied on the device is not shown to someone who may only watch.
+        m_probe->setClipboard("not for watchers");
+        QVERIFY(!view->waitFor(
+            [&] {
+                m_probe->waitFor([](const auto&) { return true; }, 0);
+                return view->clipboard.has_value();
+            },
+            1500));
         const auto before = m_probe->events().size();
         view->input(protocol::DesktopInput::key(XK_q, true));
         QVERIFY(!view->waitFor([] { return false; }, 5000)); // the connection ends

@@ -61,6 +61,22 @@ void XWindowProbe::addMonitor(const QString& name, const QRect& geometry, bool p
     XSync(m_display, False);
 }
 
+void XWindowProbe::setClipboard(const QString& text) {
+    m_clipboard = text.toUtf8();
+    XSetSelectionOwner(m_display, XInternAtom(m_display, "CLIPBOARD", False), m_window, CurrentTime);
+    XFlush(m_display);
+}
+
+QString XWindowProbe::clipboard(int milliseconds) {
+    m_clipboardIn.reset();
+    XConvertSelection(m_display, XInternAtom(m_display, "CLIPBOARD", False),
+                      XInternAtom(m_display, "UTF8_STRING", False),
+                      XInternAtom(m_display, "PROBE_PASTE", False), m_window, CurrentTime);
+    XFlush(m_display);
+    waitFor([this](const auto&) { return m_clipboardIn.has_value(); }, milliseconds);
+    return m_clipboardIn ? QString::fromUtf8(*m_clipboardIn) : QString();
+}
+
 void XWindowProbe::focus() {
     XSetInputFocus(m_display, m_window, RevertToParent, CurrentTime);
     XSync(m_display, False);
@@ -71,6 +87,39 @@ void XWindowProbe::drain() {
         XEvent event;
         XNextEvent(m_display, &event);
         switch (event.type) {
+        case SelectionRequest: {
+            const auto& request = event.xselectionrequest;
+            XSelectionEvent reply{};
+            reply.type = SelectionNotify;
+            reply.requestor = request.requestor;
+            reply.selection = request.selection;
+            reply.target = request.target;
+            reply.time = request.time;
+            reply.property = request.property;
+            XChangeProperty(m_display, request.requestor, request.property, request.target, 8,
+                            PropModeReplace, reinterpret_cast<const unsigned char*>(m_clipboard.constData()),
+                            static_cast<int>(m_clipboard.size()));
+            XSendEvent(m_display, request.requestor, False, NoEventMask, reinterpret_cast<XEvent*>(&reply));
+            XFlush(m_display);
+            break;
+        }
+        case SelectionNotify:
+            if (event.xselection.property != None) {
+                Atom type = None;
+                int format = 0;
+                unsigned long items = 0;
+                unsigned long after = 0;
+                unsigned char* data = nullptr;
+                XGetWindowProperty(m_display, m_window, event.xselection.property, 0, 1 << 20, True,
+                                   AnyPropertyType, &type, &format, &items, &after, &data);
+                m_clipboardIn =
+                    QByteArray(reinterpret_cast<const char*>(data), static_cast<qsizetype>(items));
+                if (data)
+                    XFree(data);
+            } else {
+                m_clipboardIn = QByteArray();
+            }
+            break;
         case MappingNotify:
             // A keycode was given another symbol (the agent binds spare ones): read keys with the new map.
             XRefreshKeyboardMapping(&event.xmapping);

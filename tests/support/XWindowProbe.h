@@ -1,10 +1,12 @@
 #pragma once
 
+#include <QByteArray>
 #include <QRect>
 #include <QString>
 #include <QVector>
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 using Display = struct _XDisplay; // NOLINT(bugprone-reserved-identifier): Xlib's own name
 
@@ -36,6 +38,10 @@ public:
     // Defines a RandR monitor over part of the screen (as `xrandr --setmonitor` does): how tests get several
     // monitors on one Xvfb.
     void addMonitor(const QString& name, const QRect& geometry, bool primary);
+    // The CLIPBOARD as text: owned by this window with `text` (answering whoever asks), or asked of its
+    // owner.
+    void setClipboard(const QString& text);
+    QString clipboard(int milliseconds);
     // Takes the keyboard focus, so typed keys come here.
     void focus();
     // Reads what arrived; waits up to `milliseconds` until `done` holds for what was read so far.
@@ -53,6 +59,8 @@ private:
     unsigned long m_window = 0;
     void* m_gc = nullptr; // GC, kept as void* so this header does not need Xlib's
     QVector<Event> m_events;
+    QByteArray m_clipboard;                  // what this window offers as the clipboard's owner
+    std::optional<QByteArray> m_clipboardIn; // what the owner gave when asked
 };
 
 } // namespace breeze::test
