@@ -242,7 +242,14 @@ private Q_SLOTS:
         auto* view = remote().currentTerminal();
         const QString sessionId = view->session().sessionId();
         QVERIFY(run(view, "echo before-restart", "remembered"));
-        const QString before = screenText(view->session().screen());
+        // The prompt may still be arriving in pieces: the screen to compare is the one that stopped changing.
+        QString before = screenText(view->session().screen());
+        for (int still = 0; still < 3;) {
+            QTest::qWait(100);
+            const QString now = screenText(view->session().screen());
+            still = now == before ? still + 1 : 0;
+            before = now;
+        }
         const QSize windowSize = remote().size();
         // The console quits (its windows go, its sessions only detach) and starts again.
         m_window.reset();
