@@ -96,7 +96,6 @@ void AdaptiveRate::adjust(Clock::time_point now) {
         m_kbps = std::min(m_maxKbps, static_cast<int>(m_kbps * 1.1) + 1);
         m_lastChange = now;
     }
-    m_congested = congested;
 }
 
 } // namespace breeze::agent

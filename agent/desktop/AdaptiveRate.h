@@ -58,7 +58,6 @@ private:
     Clock::time_point m_quietSince{};
     double m_decodeMs = 0;
     int m_queued = 0;
-    bool m_congested = false;
     Clock::time_point m_lastChange{};
 };
 

@@ -59,9 +59,16 @@ std::vector<protocol::DesktopMonitor> MonitorLayout::read(X11Connection& connect
 
 std::optional<protocol::DesktopMonitor> MonitorLayout::find(X11Connection& connection,
                                                             const std::string& monitor) {
+    return monitor == "*" ? wholeScreen(connection.display(), "*")
+                          : find(connection, read(connection), monitor);
+}
+
+std::optional<protocol::DesktopMonitor>
+MonitorLayout::find(X11Connection& connection, const std::vector<protocol::DesktopMonitor>& monitors,
+                    const std::string& monitor) {
     if (monitor == "*")
         return wholeScreen(connection.display(), "*");
-    for (auto& candidate : read(connection))
+    for (const auto& candidate : monitors)
         if (candidate.name == monitor)
             return candidate;
     return std::nullopt;

@@ -17,6 +17,10 @@ public:
     // monitor.
     static std::optional<protocol::DesktopMonitor> find(X11Connection& connection,
                                                         const std::string& monitor);
+    // The same among monitors already read (one round trip less).
+    static std::optional<protocol::DesktopMonitor> find(X11Connection& connection,
+                                                        const std::vector<protocol::DesktopMonitor>& monitors,
+                                                        const std::string& monitor);
 };
 
 } // namespace breeze::agent

@@ -145,7 +145,7 @@ void DesktopSession::startStream(const protocol::DesktopStreamRequest& request) 
         queueControl(refused.encode());
         return;
     }
-    const auto area = MonitorLayout::find(*m_connection, request.monitor);
+    const auto area = MonitorLayout::find(*m_connection, monitors, request.monitor);
     if (!area) {
         refused.error = "there is no monitor " + request.monitor + " on this display";
         queueControl(refused.encode());

@@ -74,7 +74,8 @@ void DesktopSession::start(bool viewOnly) {
 }
 
 void DesktopSession::sendControl(const std::string& json) {
-    link().sendControl(QJsonDocument::fromJson(QByteArray::fromStdString(json)).object());
+    // Already the message's bytes: sent as they are, not parsed into a QJsonObject to be written out again.
+    link().send(static_cast<int>(protocol::StreamKind::SessionControl), QByteArray::fromStdString(json));
 }
 
 void DesktopSession::showStream(int stream, const StreamWish& wish) {

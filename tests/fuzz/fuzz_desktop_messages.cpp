@@ -1,5 +1,6 @@
 // What flows in a desktop session: pictures (agent -> console), input events (console -> agent) and the
 // desktop's control messages. Refusals carry a reason; what is accepted encodes back to the same bytes.
+#include "ControlRoundTrip.h"
 #include "protocol/DesktopControl.h"
 #include "protocol/DesktopFrame.h"
 #include "protocol/DesktopInput.h"
@@ -12,15 +13,6 @@
 using namespace breeze::protocol;
 
 namespace {
-template <typename Message> void roundTrip(const nlohmann::json& control) {
-    const auto message = Message::from(control);
-    if (!message)
-        return;
-    const auto again = Message::from(decodeSessionControl(message->encode()));
-    if (!again || again->encode() != message->encode())
-        std::abort();
-}
-
 void refusalHasReason(const std::string& error) {
     if (error.empty())
         std::abort();
@@ -45,15 +37,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         const auto control = decodeSessionControl(bytes);
-        roundTrip<DesktopLayout>(control);
-        roundTrip<DesktopStreamRequest>(control);
-        roundTrip<DesktopStreamStop>(control);
-        roundTrip<DesktopStreamState>(control);
-        roundTrip<DesktopKeyframeRequest>(control);
-        roundTrip<DesktopAck>(control);
-        roundTrip<DesktopCursor>(control);
-        roundTrip<DesktopClipboard>(control);
-        roundTrip<DesktopStreamStats>(control);
+        controlRoundTrip<DesktopLayout>(control);
+        controlRoundTrip<DesktopStreamRequest>(control);
+        controlRoundTrip<DesktopStreamStop>(control);
+        controlRoundTrip<DesktopStreamState>(control);
+        controlRoundTrip<DesktopKeyframeRequest>(control);
+        controlRoundTrip<DesktopAck>(control);
+        controlRoundTrip<DesktopCursor>(control);
+        controlRoundTrip<DesktopClipboard>(control);
+        controlRoundTrip<DesktopStreamStats>(control);
     } catch (const MessageError& error) {
         refusalHasReason(error.what());
     }

@@ -1,5 +1,6 @@
 // What a console or an agent sends through a session's relay: stream frames with their credit values, and
 // SessionControl messages. Refusals carry a reason; what is accepted encodes back to an equal message.
+#include "ControlRoundTrip.h"
 #include "protocol/MessageFields.h"
 #include "protocol/SessionMessages.h"
 #include "protocol/StreamFrame.h"
@@ -9,17 +10,6 @@
 #include <cstdlib>
 
 using namespace breeze::protocol;
-
-namespace {
-template <typename Message> void roundTrip(const nlohmann::json& control) {
-    const auto message = Message::from(control);
-    if (!message)
-        return;
-    const auto again = Message::from(decodeSessionControl(message->encode()));
-    if (!again || again->encode() != message->encode())
-        std::abort();
-}
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -33,10 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!control.is_object() || !control["type"].is_string())
             std::abort();
         try {
-            roundTrip<TerminalResize>(control);
-            roundTrip<TerminalReady>(control);
-            roundTrip<TerminalEcho>(control);
-            roundTrip<SessionEnded>(control);
+            controlRoundTrip<TerminalResize>(control);
+            controlRoundTrip<TerminalReady>(control);
+            controlRoundTrip<TerminalEcho>(control);
+            controlRoundTrip<SessionEnded>(control);
         } catch (const MessageError& error) {
             if (std::string(error.what()).empty())
                 std::abort();

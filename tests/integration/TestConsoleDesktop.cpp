@@ -6,6 +6,7 @@
 #include "ConsoleConnection.h"
 #include "ConsoleFixture.h"
 #include "ConsoleOnDevice.h"
+#include "ConsoleProcess.h"
 #include "DesktopSession.h"
 #include "TerminalScreen.h"
 #include "TerminalSession.h"
@@ -20,7 +21,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QToolBar>
@@ -204,27 +204,11 @@ private Q_SLOTS:
         test::totpNext(
             m_stack->fleet->admin.totpSecret); // the console signs in with the next code of its own
         QTemporaryDir dir;
-        const QString stack = dir.filePath("stack.json");
-        QFile file(stack);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        const auto& admin = m_stack->fleet->admin;
-        file.write(nlohmann::json{{"server_url", m_stack->fleet->server->url()},
-                                  {"ca_cert", m_stack->fleet->server->caFile()},
-                                  {"admin_email", admin.email},
-                                  {"admin_password", admin.password},
-                                  {"admin_totp_secret", admin.totpSecret}}
-                       .dump()
-                       .c_str());
-        file.close();
+        const QString stack = test::writeDevStack(*m_stack->fleet->server, m_stack->fleet->admin, dir.path());
+        QVERIFY(!stack.isEmpty());
         const QString png = dir.filePath("desktop.png");
         QProcess console;
-        auto environment = QProcessEnvironment::systemEnvironment();
-        environment.insert("QT_QPA_PLATFORM", "offscreen");
-        environment.insert("XDG_CONFIG_HOME", dir.filePath("config"));
-        environment.insert(
-            "LSAN_OPTIONS",
-            QStringLiteral("suppressions=%1/tests/support/lsan-qt-tls.supp").arg(BREEZE_SOURCE_DIR));
-        console.setProcessEnvironment(environment);
+        console.setProcessEnvironment(test::consoleEnvironment(dir.path()));
         console.start(QString::fromStdString(test::binDir() + "/breeze-console"),
                       {"--dev-stack", stack, "--view", "desktop:" + m_stack->deviceId, "--screenshot", png});
         QVERIFY(console.waitForFinished(90000));

@@ -1,5 +1,6 @@
 // breeze-console as a user runs it: --dev-stack signs in without questions, and --screenshot renders the
 // device view once its data has loaded (against a real server with a real agent), saves a PNG and exits.
+#include "ConsoleProcess.h"
 #include "TestAgent.h"
 #include "TestFleet.h"
 #include "TestPostgres.h"
@@ -33,28 +34,11 @@ private Q_SLOTS:
         test::totpNext(admin.totpSecret); // the console signs in with the next code of its own
 
         QTemporaryDir dir;
-        const QString stack = dir.filePath("stack.json");
-        QFile file(stack);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(nlohmann::json{{"server_url", server.url()},
-                                  {"ca_cert", server.caFile()},
-                                  {"admin_email", admin.email},
-                                  {"admin_password", admin.password},
-                                  {"admin_totp_secret", admin.totpSecret}}
-                       .dump()
-                       .c_str());
-        file.close();
+        const QString stack = test::writeDevStack(server, admin, dir.path());
+        QVERIFY(!stack.isEmpty());
         const QString png = dir.filePath("devices.png");
         QProcess console;
-        auto environment = QProcessEnvironment::systemEnvironment();
-        environment.insert("QT_QPA_PLATFORM", "offscreen");
-        environment.insert("XDG_CONFIG_HOME", dir.filePath("config"));
-        // What Qt's TLS backend still holds when the console exits is let go
-        // (tests/support/lsan-qt-tls.supp).
-        environment.insert(
-            "LSAN_OPTIONS",
-            QStringLiteral("suppressions=%1/tests/support/lsan-qt-tls.supp").arg(BREEZE_SOURCE_DIR));
-        console.setProcessEnvironment(environment);
+        console.setProcessEnvironment(test::consoleEnvironment(dir.path()));
         console.start(QString::fromStdString(test::binDir() + "/breeze-console"),
                       {"--dev-stack", stack, "--view", "devices", "--screenshot", png});
         QVERIFY(console.waitForFinished(60000));

@@ -152,16 +152,7 @@ class TestDesktopSessions final : public QObject {
 
     std::unique_ptr<net::RestClient> userWithRole(const std::string& name,
                                                   const std::vector<std::string>& rights) {
-        const auto created = m_fleet->api->post("/api/v1/roles", {{"name", name}, {"permissions", rights}});
-        if (created.status != 201)
-            throw std::runtime_error(created.raw);
-        const std::string email = name + "@desktop.test";
-        const std::string password = "a long enough password 1";
-        const auto user =
-            m_fleet->api->post("/api/v1/users", {{"email", email}, {"password", password}, {"role", name}});
-        if (user.status != 201)
-            throw std::runtime_error(user.raw);
-        return m_fleet->server->signIn(email, password);
+        return m_fleet->userWithRole({{"name", name}, {"permissions", rights}}, name + "@desktop.test");
     }
 
 private Q_SLOTS:

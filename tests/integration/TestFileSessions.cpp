@@ -67,16 +67,7 @@ class TestFileSessions final : public QObject {
 
     std::unique_ptr<net::RestClient> userWithRole(const nlohmann::json& role) {
         static int counter = 0;
-        const auto created = m_fleet->api->post("/api/v1/roles", role);
-        if (created.status != 201)
-            throw std::runtime_error(created.raw);
-        const std::string email = "files" + std::to_string(++counter) + "@files.test";
-        const std::string password = "a long enough password 1";
-        const auto user = m_fleet->api->post(
-            "/api/v1/users", {{"email", email}, {"password", password}, {"role", role["name"]}});
-        if (user.status != 201)
-            throw std::runtime_error(user.raw);
-        return m_fleet->server->signIn(email, password);
+        return m_fleet->userWithRole(role, "files" + std::to_string(++counter) + "@files.test");
     }
 
 private Q_SLOTS:

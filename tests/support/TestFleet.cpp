@@ -36,4 +36,17 @@ nlohmann::json TestFleet::enroll(const std::string& identity, const std::string&
         .body;
 }
 
+std::unique_ptr<net::RestClient> TestFleet::userWithRole(const nlohmann::json& role,
+                                                         const std::string& email) const {
+    const auto created = api->post("/api/v1/roles", role);
+    if (created.status != 201)
+        throw std::runtime_error(created.raw);
+    const std::string password = "a long enough password 1";
+    const auto user =
+        api->post("/api/v1/users", {{"email", email}, {"password", password}, {"role", role["name"]}});
+    if (user.status != 201)
+        throw std::runtime_error(user.raw);
+    return server->signIn(email, password);
+}
+
 } // namespace breeze::test

@@ -21,6 +21,9 @@ struct TestFleet {
     std::string enrollmentKey(const std::string& site = {}) const;
     // Enrolls `identity` with a new key the way an agent would; the answer's body (device_id, credential, …).
     nlohmann::json enroll(const std::string& identity, const std::string& site = {}) const;
+    // A new role (`role`: the body of POST /api/v1/roles) and a user `email` holding it, signed in. Throws
+    // with the server's answer when either is refused.
+    std::unique_ptr<net::RestClient> userWithRole(const nlohmann::json& role, const std::string& email) const;
 
     std::unique_ptr<TestServer> server;
     AdminCredentials admin;
