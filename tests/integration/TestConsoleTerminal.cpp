@@ -266,7 +266,8 @@ private Q_SLOTS:
         QCOMPARE(back->session().sessionId(), sessionId);
         QVERIFY(
             QTest::qWaitFor([&] { return back->session().state() == TerminalSession::State::Live; }, 20000));
-        QVERIFY(QTest::qWaitFor([&] { return screenText(back->session().screen()) == before; }, 10000));
+        QVERIFY2(QTest::qWaitFor([&] { return screenText(back->session().screen()) == before; }, 10000),
+                 qPrintable("before:\n" + before + "\nafter:\n" + screenText(back->session().screen())));
     }
 
     void tabsAndSplitPanesHoldSeveralTerminals() {
