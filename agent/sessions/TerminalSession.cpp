@@ -183,9 +183,10 @@ void TerminalSession::attach(std::uint32_t channel, bool resumed) {
     m_output.clear();
     m_input.clear();
     m_echo.reset();
-    m_credit.queueControl(protocol::TerminalReady{resumed, m_mirror.cols(), m_mirror.rows()}.encode());
     if (resumed)
         m_output = m_mirror.snapshot();
+    m_credit.queueControl(
+        protocol::TerminalReady{resumed, m_mirror.cols(), m_mirror.rows(), m_output.size()}.encode());
     noteEcho();
     m_lastActivity = Clock::now();
 }

@@ -45,11 +45,14 @@ std::optional<TerminalReady> TerminalReady::from(const nlohmann::json& control) 
     ready.resumed = fields.boolean("resumed", false);
     ready.cols = static_cast<int>(fields.integer("cols", 1, 1000));
     ready.rows = static_cast<int>(fields.integer("rows", 1, 1000));
+    ready.snapshot = fields.counter("snapshot");
     return ready;
 }
 
 std::string TerminalReady::encode() const {
-    return nlohmann::json{{"type", "ready"}, {"resumed", resumed}, {"cols", cols}, {"rows", rows}}.dump();
+    return nlohmann::json{
+        {"type", "ready"}, {"resumed", resumed}, {"cols", cols}, {"rows", rows}, {"snapshot", snapshot}}
+        .dump();
 }
 
 std::optional<TerminalEcho> TerminalEcho::from(const nlohmann::json& control) {

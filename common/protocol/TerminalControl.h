@@ -24,11 +24,14 @@ struct TerminalResize {
 };
 
 // agent -> console: the terminal is live; `resumed` when it was attached again and what follows first is
-// the screen as it is (scrollback, then the screen).
+// the screen as it is (scrollback, then the screen): `snapshot` bytes drawn at cols x rows. The console
+// applies them at that size and only then sizes the screen to its window, as the device's copy would
+// otherwise be drawn into a terminal of another height (lines scrolled off or left blank at the top).
 struct TerminalReady {
     bool resumed = false;
     int cols = 80;
     int rows = 24;
+    std::uint64_t snapshot = 0;
     static std::optional<TerminalReady> from(const nlohmann::json& control);
     std::string encode() const;
 };

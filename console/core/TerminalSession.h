@@ -35,10 +35,16 @@ public:
     void resize(int cols, int rows);
 
 private:
+    void onData(int kind, const QByteArray& data);
     void onControl(const QJsonObject& control);
+    void applyWantedSize();
 
     TerminalOptions m_options;
     TerminalScreen m_screen;
+    // The size the window asks for; held back while a resumed session's copy of the screen is still arriving.
+    int m_wantedCols;
+    int m_wantedRows;
+    quint64 m_snapshotLeft = 0;
     std::optional<int> m_exitCode;
     bool m_echo = true;
 };

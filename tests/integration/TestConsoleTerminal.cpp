@@ -56,6 +56,49 @@ class TestConsoleTerminal final : public QObject {
 
     RemoteSessionsWindow& remote() { return *m_window->remoteSessions(); }
 
+    // The screen once it stopped changing (a prompt can still be arriving in pieces).
+    static QString stableScreen(TerminalScreen& screen) {
+        QString before = screenText(screen);
+        for (int still = 0; still < 3;) {
+            QTest::qWait(100);
+            const QString now = screenText(screen);
+            still = now == before ? still + 1 : 0;
+            before = now;
+        }
+        return before;
+    }
+
+    static QStringList lastScrollbackLines(const TerminalScreen& screen, int count) {
+        QStringList lines;
+        for (int line = std::max(0, screen.scrollbackCount() - count); line < screen.scrollbackCount();
+             ++line)
+            lines << screen.lineText(line);
+        return lines;
+    }
+
+    // The console quits (its windows go, its sessions only detach) and starts again with its terminals'
+    // window at `windowSize`; the current terminal once it is live again.
+    TerminalView* restartConsole(QSize windowSize) {
+        const QString sessionId = remote().currentTerminal()->session().sessionId();
+        m_window.reset();
+        if (!QTest::qWaitFor(
+                [&] {
+                    return m_stack->fleet->api->get("/api/v1/sessions/" + sessionId.toStdString())
+                               .body["state"] == "detached";
+                },
+                10000))
+            return nullptr;
+        m_window = std::make_unique<MainWindow>(*m_stack->connection);
+        remote().resize(windowSize);
+        m_window->restoreTerminals();
+        if (!QTest::qWaitFor([&] { return remote().currentTerminal() != nullptr; }, 5000))
+            return nullptr;
+        auto* back = remote().currentTerminal();
+        if (!QTest::qWaitFor([&] { return back->session().state() == TerminalSession::State::Live; }, 20000))
+            return nullptr;
+        return back;
+    }
+
     TerminalView* open(bool beside = false) {
         auto* view = m_window->openTerminal(m_stack->deviceId, beside);
         if (!view)
@@ -242,32 +285,37 @@ private Q_SLOTS:
         auto* view = remote().currentTerminal();
         const QString sessionId = view->session().sessionId();
         QVERIFY(run(view, "echo before-restart", "remembered"));
-        // The prompt may still be arriving in pieces: the screen to compare is the one that stopped changing.
-        QString before = screenText(view->session().screen());
-        for (int still = 0; still < 3;) {
-            QTest::qWait(100);
-            const QString now = screenText(view->session().screen());
-            still = now == before ? still + 1 : 0;
-            before = now;
-        }
-        const QSize windowSize = remote().size();
-        // The console quits (its windows go, its sessions only detach) and starts again.
-        m_window.reset();
-        QTRY_COMPARE_WITH_TIMEOUT(
-            m_stack->fleet->api->get("/api/v1/sessions/" + sessionId.toStdString()).body["state"], "detached",
-            10000);
-        m_window = std::make_unique<MainWindow>(*m_stack->connection);
+        const QString before = stableScreen(view->session().screen());
         // The same window size (as a console restores its windows' geometry first): the same screen, cell
         // for cell.
-        remote().resize(windowSize);
-        m_window->restoreTerminals();
-        QVERIFY(QTest::qWaitFor([&] { return remote().currentTerminal() != nullptr; }, 5000));
-        auto* back = remote().currentTerminal();
+        auto* back = restartConsole(remote().size());
+        QVERIFY(back);
         QCOMPARE(back->session().sessionId(), sessionId);
-        QVERIFY(
-            QTest::qWaitFor([&] { return back->session().state() == TerminalSession::State::Live; }, 20000));
         QVERIFY2(QTest::qWaitFor([&] { return screenText(back->session().screen()) == before; }, 10000),
                  qPrintable("before:\n" + before + "\nafter:\n" + screenText(back->session().screen())));
+    }
+
+    void aConsoleRestartedSmallerShowsWhatTheDeviceHas() {
+        // The device's copy of the screen comes at the size it had; the console must draw it at that size and
+        // only then shrink to its window, or the copy scrolls blank lines into the scrollback (and a window
+        // growing later pulls them back on top of the screen).
+        const QSize size = remote().size();
+        auto* back = restartConsole(size - QSize(0, size.height() / 3));
+        QVERIFY(back);
+        TerminalScreen& screen = back->session().screen();
+        const QString shown = stableScreen(screen);
+        const QStringList tail = lastScrollbackLines(screen, 40);
+        // A new attach at the window's own size gives the device's copy as it is now: the same, line for
+        // line.
+        back->session().reconnect();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return back->session().state() == TerminalSession::State::Reconnecting; }, 5000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return back->session().state() == TerminalSession::State::Live; }, 20000));
+        QVERIFY2(QTest::qWaitFor([&] { return screenText(screen) == shown; }, 10000),
+                 qPrintable("restored:\n" + shown + "\nthe device's:\n" + screenText(screen)));
+        QCOMPARE(lastScrollbackLines(screen, 40), tail);
+        remote().resize(size);
     }
 
     void tabsAndSplitPanesHoldSeveralTerminals() {

@@ -349,6 +349,17 @@ private Q_SLOTS:
                 return c["type"] == "ready" && c.value("resumed", false);
             });
         }));
+        // The ready message says how many bytes the device's copy of the screen takes: exactly those come
+        // first.
+        const auto ready = std::ranges::find_if(
+            back.controls(), [](const auto& c) { return c["type"] == "ready" && c.value("resumed", false); });
+        const auto snapshot = ready->value("snapshot", std::size_t{0});
+        QVERIFY(snapshot > 0);
+        QVERIFY(back.until([&] { return back.output().size() >= snapshot; }));
+        QVERIFY(back.output().starts_with("\x1b"
+                                          "c"));
+        const std::string copy = back.output().substr(0, snapshot);
+        QVERIFY(copy.ends_with("\x1b[?25h") || copy.ends_with("\x1b[?25l"));
         QVERIFY(back.waitFor("made while away"));
         QVERIFY(
             back.until([&] { return back.screen().text().find("made while away") != std::string::npos; }));
