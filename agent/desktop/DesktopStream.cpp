@@ -187,6 +187,7 @@ void DesktopStream::work() {
     Clock::time_point lastLargeChange{};
     bool sharpSinceLarge = true;
     bool blocked = false;
+    Clock::time_point lastKeyframe{};
     for (;;) {
         bool keyframe = false;
         {
@@ -262,6 +263,12 @@ void DesktopStream::work() {
         if (refine)
             sharpSinceLarge = true;
         refined = refine;
+        if (m_request.keyframeEvery.count() > 0 && !keyframe &&
+            capturedAt - lastKeyframe >= m_request.keyframeEvery) {
+            keyframe =
+                true; // the whole picture is in `picture` already: only what changed was converted anew
+            changes.markAll();
+        }
         {
             const std::lock_guard lock(m_mutex);
             encoder->setBitrate(m_rate.targetKbps());
@@ -277,6 +284,8 @@ void DesktopStream::work() {
             continue;
         }
         const auto encodedAt = Clock::now();
+        if (encoded.keyframe)
+            lastKeyframe = capturedAt;
         protocol::DesktopFrame frame;
         frame.stream = m_request.stream;
         frame.sequence = ++sequence;

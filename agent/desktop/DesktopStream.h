@@ -6,6 +6,7 @@
 #include "protocol/DesktopFrame.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -29,6 +30,8 @@ public:
         protocol::DesktopCodec codec = protocol::DesktopCodec::Vp8;
         protocol::DesktopQuality quality = protocol::DesktopQuality::Automatic;
         int maxFps = 30;
+        // A keyframe at least this often while pictures are sent (zero: only when asked for).
+        std::chrono::milliseconds keyframeEvery{0};
     };
     struct Picture {
         std::string payload; // a DesktopFrame

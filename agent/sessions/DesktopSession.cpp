@@ -26,13 +26,16 @@ constexpr std::size_t kMostWaitingControls = 64;
 void log(const std::string& line) {
     std::cerr << "breeze-agent: " << line << std::endl;
 }
+// A recording is cut into segments at keyframes: a crash of the server loses at most the segment it was
+// writing, and a player seeks to the keyframe before the time it is asked for.
+constexpr auto kRecordedKeyframeSpacing = std::chrono::seconds(5);
 } // namespace
 
 DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopPolicy& policy)
-    : m_id(open.sessionId), m_viewOnly(open.desktop.viewOnly), m_target(DisplayLocator::locate(policy)),
-      m_credit(kWindow), m_keepDetachedSeconds(open.keepDetachedSeconds),
-      m_idleTimeoutSeconds(open.idleTimeoutSeconds), m_detachedAt(Clock::now()),
-      m_lastActivity(Clock::now()) {
+    : m_id(open.sessionId), m_viewOnly(open.desktop.viewOnly), m_recorded(open.desktop.record),
+      m_target(DisplayLocator::locate(policy)), m_credit(kWindow),
+      m_keepDetachedSeconds(open.keepDetachedSeconds), m_idleTimeoutSeconds(open.idleTimeoutSeconds),
+      m_detachedAt(Clock::now()), m_lastActivity(Clock::now()) {
     m_connection = std::make_unique<X11Connection>(m_target);
     m_input = std::make_unique<X11Input>(*m_connection);
     m_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -42,7 +45,7 @@ DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopP
         m_clipboard = std::make_unique<ClipboardBridge>(m_target, wakeUp());
     log("desktop session " + m_id + " shows display " + m_target.display +
         (m_target.user.empty() ? std::string() : " of " + m_target.user) +
-        (m_viewOnly ? " (view only)" : ""));
+        (m_viewOnly ? " (view only)" : "") + (m_recorded ? ", recorded by the server" : ""));
 }
 
 DesktopSession::~DesktopSession() {
@@ -157,6 +160,8 @@ void DesktopSession::startStream(const protocol::DesktopStreamRequest& request) 
     settings.codec = *protocol::desktopCodecNamed(request.codec);
     settings.quality = request.quality;
     settings.maxFps = request.maxFps;
+    if (m_recorded)
+        settings.keyframeEvery = kRecordedKeyframeSpacing;
     m_streams[request.stream] = std::make_unique<DesktopStream>(m_target, settings, wakeUp());
 }
 

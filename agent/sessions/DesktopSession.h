@@ -64,6 +64,7 @@ private:
     std::string m_id;
     std::uint32_t m_channel = 0;
     bool m_viewOnly = false;
+    bool m_recorded = false;
     DisplayTarget m_target;
     int m_wake = -1; // eventfd: a stream has something to send
     ChannelCredit m_credit;

@@ -79,6 +79,7 @@ SessionOpen SessionOpen::decode(const Envelope& envelope) {
     open.files.upload = files.boolean("upload", false);
     open.files.remove = files.boolean("remove", false);
     open.desktop.viewOnly = fields.object("desktop").boolean("view_only", false);
+    open.desktop.record = fields.object("desktop").boolean("record", false);
     open.resume = fields.boolean("resume", false);
     open.idleTimeoutSeconds = static_cast<int>(
         fields.optionalInteger("idle_timeout_seconds", 0, std::int64_t{7} * 86400).value_or(0));
@@ -88,25 +89,26 @@ SessionOpen SessionOpen::decode(const Envelope& envelope) {
 }
 
 Envelope SessionOpen::encode() const {
-    return envelopeOf(agent_message::kSessionOpen, {{"session_id", sessionId},
-                                                    {"channel", channel},
-                                                    {"kind", sessionKindName(kind)},
-                                                    {"terminal",
-                                                     {{"cols", terminal.cols},
-                                                      {"rows", terminal.rows},
-                                                      {"shell", terminal.shell},
-                                                      {"user", terminal.user},
-                                                      {"command", terminal.command},
-                                                      {"echo", terminal.echo}}},
-                                                    {"files",
-                                                     {{"root", files.root},
-                                                      {"download", files.download},
-                                                      {"upload", files.upload},
-                                                      {"remove", files.remove}}},
-                                                    {"desktop", {{"view_only", desktop.viewOnly}}},
-                                                    {"resume", resume},
-                                                    {"idle_timeout_seconds", idleTimeoutSeconds},
-                                                    {"keep_detached_seconds", keepDetachedSeconds}});
+    return envelopeOf(agent_message::kSessionOpen,
+                      {{"session_id", sessionId},
+                       {"channel", channel},
+                       {"kind", sessionKindName(kind)},
+                       {"terminal",
+                        {{"cols", terminal.cols},
+                         {"rows", terminal.rows},
+                         {"shell", terminal.shell},
+                         {"user", terminal.user},
+                         {"command", terminal.command},
+                         {"echo", terminal.echo}}},
+                       {"files",
+                        {{"root", files.root},
+                         {"download", files.download},
+                         {"upload", files.upload},
+                         {"remove", files.remove}}},
+                       {"desktop", {{"view_only", desktop.viewOnly}, {"record", desktop.record}}},
+                       {"resume", resume},
+                       {"idle_timeout_seconds", idleTimeoutSeconds},
+                       {"keep_detached_seconds", keepDetachedSeconds}});
 }
 
 SessionDetach SessionDetach::decode(const Envelope& envelope) {

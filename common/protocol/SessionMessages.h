@@ -47,6 +47,9 @@ struct TerminalRequest {
 
 struct DesktopGrant {
     bool viewOnly = false; // the console may watch, not type or click
+    // The server records the pictures: the agent sends a keyframe every few seconds of motion, where the
+    // recording's segments start.
+    bool record = false;
 };
 
 struct FilesGrant {

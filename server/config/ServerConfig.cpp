@@ -165,6 +165,12 @@ const std::map<std::string, Setter>& setters() {
                  throw std::runtime_error(k + " must be true or false");
              c.sessionsRecord = v == "true";
          }},
+        {"sessions.record_desktop",
+         [](auto& c, auto& k, auto& v) {
+             if (v != "never" && v != "on_request" && v != "always")
+                 throw std::runtime_error(k + " must be never, on_request or always");
+             c.sessionsRecordDesktop = v;
+         }},
         {"sessions.recording_retention_days",
          [](auto& c, auto& k, auto& v) { c.sessionsRecordingRetentionDays = toInt(k, v, 1, 3650); }},
         {"sessions.recording_max_mb",

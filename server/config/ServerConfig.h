@@ -83,6 +83,8 @@ struct ServerConfig {
     int sessionsKeepDetachedSeconds = 600; // a session whose console left waits this long for it to return
     int sessionsIdleTimeoutSeconds = 0;    // a terminal without input or output for this long ends (0: never)
     bool sessionsRecord = true;            // terminal sessions recorded in asciicast v2
+    // Desktop sessions: "never", "on_request" (the technician asks when opening one) or "always".
+    std::string sessionsRecordDesktop = "on_request";
     int sessionsRecordingRetentionDays = 90;
     long long sessionsRecordingMaxMb = 10'240; // all recordings together; the oldest go first
     std::string nodeUrl() const {

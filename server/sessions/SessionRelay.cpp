@@ -5,6 +5,7 @@
 #include "protocol/StreamFrame.h"
 #include "protocol/TerminalControl.h"
 #include "protocol/WebSocketCodec.h"
+#include "sessions/DesktopRecorder.h"
 #include "sessions/SessionRecorder.h"
 
 namespace breeze::server {
@@ -53,8 +54,8 @@ std::string endedFrame(const std::string& reason, std::optional<int> exitCode) {
 } // namespace
 
 SessionRelay::SessionRelay(FrontDoor& door, std::function<void(const RelayReport&)> report,
-                           SessionRecorder* recorder)
-    : m_door(door), m_report(std::move(report)), m_recorder(recorder) {}
+                           SessionRecorder* recorder, DesktopRecorder* desktopRecorder)
+    : m_door(door), m_report(std::move(report)), m_recorder(recorder), m_desktopRecorder(desktopRecorder) {}
 
 bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
     const auto agent = m_door.session(console.deviceId);
@@ -75,6 +76,8 @@ bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
         channel->kind = attachment.kind;
         channel->viewOnly =
             attachment.kind == protocol::SessionKind::Desktop && attachment.open.desktop.viewOnly;
+        channel->recorded = m_desktopRecorder && attachment.kind == protocol::SessionKind::Desktop &&
+                            attachment.open.desktop.record;
         channel->agent = *agent;
         channel->agentChannel = next;
         channel->console = console;
@@ -100,6 +103,8 @@ bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
     if (m_recorder && attachment.kind == protocol::SessionKind::Terminal)
         m_recorder->begin(attachment.sessionId, {agent->partnerId, agent->orgId, agent->siteId},
                           attachment.open.terminal.cols, attachment.open.terminal.rows);
+    if (channel->recorded)
+        m_desktopRecorder->begin(attachment.sessionId);
     attachment.open.channel = channel->agentChannel;
     m_door.reply(*agent, protocol::encodeEnvelope(attachment.open.encode()));
     return true;
@@ -107,6 +112,8 @@ bool SessionRelay::attach(const AgentSession& console, Attachment attachment) {
 
 RelayReport SessionRelay::detach(const std::shared_ptr<Channel>& channel, RelayReport::Kind kind,
                                  std::string reason) {
+    if (channel->recorded) // what it recorded is stored whole; a later attachment continues it
+        m_desktopRecorder->end(channel->sessionId);
     m_byAgent.erase({channel->agent.connection, channel->agentChannel});
     m_byConsole.erase(channel->console.connection);
     if (const auto it = m_bySession.find(channel->sessionId);
@@ -260,6 +267,8 @@ void SessionRelay::fromAgent(const AgentSession& agent, std::string& frame) {
         else if (decoded.frame->kind == StreamKind::SessionControl && control && (*control)["type"] == "echo")
             m_recorder->echo(channel->sessionId, !control->contains("on") || (*control)["on"] != false);
     }
+    if (channel->recorded && decoded.frame->kind == StreamKind::DesktopVideo)
+        m_desktopRecorder->picture(channel->sessionId, decoded.frame->payload);
     protocol::setStreamChannel(frame, protocol::kRelayChannel);
     m_door.sendStream(channel->console, std::move(frame), lane);
 }

@@ -15,6 +15,7 @@
 namespace breeze::server {
 
 class FrontDoor;
+class DesktopRecorder;
 class SessionRecorder;
 
 // What the relay reports as sessions change, for their records (bytes are those since the last report).
@@ -42,9 +43,10 @@ public:
         protocol::SessionOpen open; // what the agent is told (channel filled in by attach)
     };
 
-    // `recorder`: terminal sessions are recorded through it (none: not recorded).
+    // `recorder`: terminal sessions are recorded through it (none: not recorded); `desktopRecorder`: desktop
+    // sessions whose grant says so.
     SessionRelay(FrontDoor& door, std::function<void(const RelayReport&)> report,
-                 SessionRecorder* recorder = nullptr);
+                 SessionRecorder* recorder = nullptr, DesktopRecorder* desktopRecorder = nullptr);
 
     // Joins the console connection to the session on the device's agent connection (a new channel), and sends
     // the agent session.open. False when the device's agent is not connected to this node. A console already
@@ -72,6 +74,7 @@ private:
         std::string sessionId;
         protocol::SessionKind kind;
         bool viewOnly = false; // a desktop the console may watch: input from it breaks the session
+        bool recorded = false; // a desktop whose pictures go to the desktop recorder
         AgentSession agent;
         std::uint32_t agentChannel = 0;
         AgentSession console;
@@ -89,6 +92,7 @@ private:
     FrontDoor& m_door;
     std::function<void(const RelayReport&)> m_report;
     SessionRecorder* m_recorder;
+    DesktopRecorder* m_desktopRecorder;
     mutable std::mutex m_mutex;
     std::map<ChannelKey, std::shared_ptr<Channel>> m_byAgent;
     std::unordered_map<std::uint64_t, std::shared_ptr<Channel>> m_byConsole; // console connection number

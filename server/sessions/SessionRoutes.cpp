@@ -9,6 +9,9 @@
 #include "http/Pagination.h"
 #include "http/RequestContext.h"
 #include "http/Router.h"
+#include "media/VideoFileWriter.h"
+#include "protocol/DesktopFrame.h"
+#include "sessions/DesktopRecordingStore.h"
 #include "sessions/FilesRoot.h"
 #include "sessions/SessionStore.h"
 
@@ -78,6 +81,7 @@ ApiResponse openSession(RequestContext& ctx) {
     const auto command = fields.optionalString("command", 1, 4096);
     const auto echo = fields.optionalBool("echo");
     const auto viewOnly = fields.optionalBool("view_only");
+    const auto recordAsked = fields.optionalBool("record");
     fields.finish();
     if (kind != "terminal" && kind != "files" && kind != "desktop")
         throw ApiError::badRequest("\"kind\" must be terminal, files or desktop");
@@ -96,6 +100,16 @@ ApiResponse openSession(RequestContext& ctx) {
         throw ApiError::badRequest("cols, rows, shell, user, command and echo are for terminal sessions");
     if (kind != "desktop" && viewOnly)
         throw ApiError::badRequest("\"view_only\" is for desktop sessions");
+    if (kind != "desktop" && recordAsked)
+        throw ApiError::badRequest(
+            "\"record\" is for desktop sessions (terminal sessions follow sessions.record)");
+    const std::string& recordDesktop = ctx.server.config.sessionsRecordDesktop;
+    if (recordAsked == true && recordDesktop == "never")
+        throw ApiError::conflict(
+            "this server does not record desktop sessions (sessions.record_desktop = never)");
+    if (recordAsked == false && recordDesktop == "always")
+        throw ApiError::conflict(
+            "this server records every desktop session (sessions.record_desktop = always)");
 
     // A desktop: to control it takes remote:desktop; remote:desktop_view alone watches. Either is checked on
     // the device's site once it is found.
@@ -134,7 +148,9 @@ ApiResponse openSession(RequestContext& ctx) {
                   {"shell", shell.value_or("")},     {"user", user.value_or("")},
                   {"command", command.value_or("")}, {"echo", echo.value_or(true)}};
     } else if (kind == "desktop") {
-        grants = {{"view_only", watchOnly}};
+        grants = {
+            {"view_only", watchOnly},
+            {"record", recordDesktop == "always" || (recordDesktop == "on_request" && recordAsked == true)}};
     } else {
         const FilesGrant files = grantedFiles(ctx, store, device, root);
         grants = {{"root", files.root},
@@ -223,10 +239,19 @@ void requireOwnSession(RequestContext& ctx, const nlohmann::json& session) {
     requireSessionRight(ctx, session);
 }
 
-// The session's terminal recording as an asciicast v2 file (asciinema plays it): for its maker, and for those
-// who may watch others' sessions there. Every download is audited.
+// The session's recording: a terminal's as an asciicast v2 file (asciinema plays it), a desktop's as one
+// video file of one stream (`stream`, the first when not given). For its maker, and for those who may watch
+// others' sessions there. Every download is audited.
 ApiResponse sessionRecording(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "session");
+    std::optional<int> stream;
+    if (const auto given = ctx.query("stream")) {
+        if (given->empty() || given->size() > 2 || !std::all_of(given->begin(), given->end(), ::isdigit) ||
+            std::stoi(*given) >= protocol::kMaxDesktopStreams)
+            throw ApiError::badRequest("\"stream\" must be a stream number (0 to " +
+                                       std::to_string(protocol::kMaxDesktopStreams - 1) + ")");
+        stream = std::stoi(*given);
+    }
     const AccessScope scope = ctx.require(SessionsRead);
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
@@ -242,8 +267,21 @@ ApiResponse sessionRecording(RequestContext& ctx) {
     });
     if (!file)
         throw std::runtime_error("cannot make a temporary file for the recording");
-    if (!store.writeRecording(id, file.get()))
+    const bool desktop = session["kind"] == "desktop";
+    if (stream && !desktop)
+        throw ApiError::badRequest("\"stream\" is for desktop recordings");
+    std::string contentType = "application/x-asciicast";
+    std::string fileName = "session-" + id + ".cast";
+    if (desktop) {
+        const auto codec = DesktopRecordingStore(tx).writeVideo(id, stream, file.get());
+        if (!codec)
+            throw ApiError::notFound(stream ? "recording of this stream" : "recording of this session");
+        contentType = media::VideoFileWriter::mimeTypeFor(*codec);
+        fileName = "session-" + id + (stream ? "-" + std::to_string(*stream) : "") + "." +
+                   media::VideoFileWriter::extensionFor(*codec);
+    } else if (!store.writeRecording(id, file.get())) {
         throw ApiError::notFound("recording of this session");
+    }
     AuditEvent event = ctx.auditEvent("sessions.recording", "remote_session", id);
     event.orgId = session["org_id"].get<std::string>();
     event.details = {{"device_id", session["device_id"]}, {"maker", session["actor"]}};
@@ -253,10 +291,10 @@ ApiResponse sessionRecording(RequestContext& ctx) {
     const long size = std::ftell(file.get());
     std::rewind(file.get());
     ApiResponse response;
-    response.contentType = "application/x-asciicast";
+    response.contentType = contentType;
     response.file = std::move(file);
     response.fileSize = static_cast<std::uint64_t>(std::max(0L, size));
-    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"session-" + id + ".cast\"");
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
     return response;
 }
 

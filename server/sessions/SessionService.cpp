@@ -47,8 +47,9 @@ void auditEnding(ScopedTransaction& tx, const std::string& sessionId, const Sess
 
 SessionService::SessionService(ServerContext& server, FrontDoor& door, EventHub& events)
     : m_server(server), m_door(door), m_events(events), m_recorder(server.pool, server.config.sessionsRecord),
+      m_desktopRecorder(server.pool),
       m_relay(
-          door, [this](const RelayReport& report) { record(report); }, &m_recorder),
+          door, [this](const RelayReport& report) { record(report); }, &m_recorder, &m_desktopRecorder),
       m_workers(2, 20'000) {}
 
 SessionService::~SessionService() {
@@ -58,6 +59,7 @@ SessionService::~SessionService() {
 void SessionService::start() {
     m_subscription = m_events.subscribe([this](const nlohmann::json& event) { closeRequested(event); });
     m_recorder.start();
+    m_desktopRecorder.start();
     m_sweeper = std::thread([this] { sweepLoop(); });
 }
 
@@ -75,6 +77,7 @@ void SessionService::stop() {
         m_sweeper.join();
     m_workers.stop();
     m_recorder.stop();
+    m_desktopRecorder.stop();
 }
 
 void SessionService::admit(const std::string& credential, const std::string& address,
@@ -121,6 +124,7 @@ void SessionService::admit(const std::string& credential, const std::string& add
             open.terminal.command = grants.value("command", std::string());
             open.terminal.echo = grants.value("echo", true);
             open.desktop.viewOnly = grants.value("view_only", false);
+            open.desktop.record = grants.value("record", false);
             open.files.root = grants.value("root", std::string("/"));
             open.files.download = grants.value("download", false);
             open.files.upload = grants.value("upload", false);

@@ -3,6 +3,7 @@
 #include "agents/AgentStreams.h"
 #include "gateway/AgentSessionHandler.h"
 #include "gateway/StrandPool.h"
+#include "sessions/DesktopRecorder.h"
 #include "sessions/SessionRecorder.h"
 #include "sessions/SessionRelay.h"
 
@@ -55,6 +56,7 @@ private:
     FrontDoor& m_door;
     EventHub& m_events;
     SessionRecorder m_recorder; // before the relay that hands it what passes
+    DesktopRecorder m_desktopRecorder;
     SessionRelay m_relay;
     StrandPool m_workers; // admissions and records, in order per session
     std::mutex m_mutex;

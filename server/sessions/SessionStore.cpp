@@ -16,7 +16,12 @@ constexpr const char* kSessionJson =
     "r.actor_label, 'address', r.address, 'grants', r.grants, 'started_at', r.started_at, 'attached_at', "
     "r.attached_at, 'detached_at', r.detached_at, 'ended_at', r.ended_at, 'end_reason', r.end_reason, "
     "'exit_code', r.exit_code, 'bytes_to_device', r.bytes_to_device, 'bytes_from_device', "
-    "r.bytes_from_device, 'attach_count', r.attach_count)::text";
+    "r.bytes_from_device, 'attach_count', r.attach_count, 'recording', (SELECT json_build_object('bytes', "
+    "s.bytes, 'dropped_bytes', s.dropped_bytes, 'streams', (SELECT coalesce(json_agg(x ORDER BY x.stream), "
+    "'[]') FROM (SELECT g.stream, min(g.codec) AS codec, max(g.width) AS width, max(g.height) AS height, "
+    "count(*) AS segments, sum(g.pictures) AS pictures, max(g.start_ms + g.duration_ms) - min(g.start_ms) AS "
+    "duration_ms FROM desktop_recording_segments g WHERE g.session_id = r.id GROUP BY g.stream) x)) FROM "
+    "session_recordings s WHERE s.session_id = r.id))::text";
 constexpr const char* kNewestFirstKey =
     "lpad((9223372036854775807 - (extract(epoch FROM r.started_at) * 1000000)::bigint)::text, 19, '0')";
 constexpr const char* kEndingColumns =

@@ -1,5 +1,6 @@
 // The agent's desktop parts against a real X server (Xvfb): what the screen shows is what gets captured and
 // encoded, a still screen costs nothing, monitors come from RandR, and input reaches X clients as typed.
+#include "TestPostgres.h"
 #include "TestVideoDecoder.h"
 #include "XWindowProbe.h"
 #include "XvfbServer.h"
@@ -11,11 +12,15 @@
 #include "desktop/X11Capture.h"
 #include "desktop/X11Connection.h"
 #include "desktop/X11Input.h"
+#include "media/VideoFileReader.h"
+#include "media/VideoFileWriter.h"
 #include "protocol/DesktopInput.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 #include <X11/keysym.h>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 using namespace breeze;
@@ -224,6 +229,117 @@ private Q_SLOTS:
         }
         qInfo("starved %.1f dB, refined %.1f dB", starved, refined);
         QVERIFY2(refined > starved + 3, qPrintable(QString("%1 -> %2").arg(starved).arg(refined)));
+    }
+
+    void encodedPicturesMakeVideoFilesThatPlay_data() {
+        QTest::addColumn<int>("codec");
+        QTest::newRow("vp8") << int(protocol::DesktopCodec::Vp8);
+        QTest::newRow("h264") << int(protocol::DesktopCodec::H264);
+    }
+
+    // What the encoders make goes into a real container (WebM, Matroska) that ffprobe reads, picture for
+    // picture; read back, the pictures and their times are the ones written, they decode to the screen, and
+    // seeking lands on the keyframe before the time asked for.
+    void encodedPicturesMakeVideoFilesThatPlay() {
+        QFETCH(int, codec);
+        const auto which = static_cast<protocol::DesktopCodec>(codec);
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        X11Connection connection(m_target);
+        X11Capture capture(connection, *MonitorLayout::find(connection, "*"));
+        std::unique_ptr<VideoEncoder> encoder;
+        if (which == protocol::DesktopCodec::Vp8)
+            encoder = std::make_unique<Vp8Encoder>(kWidth, kHeight, 3000, 1);
+        else
+            encoder = std::make_unique<H264Encoder>(kWidth, kHeight, 3000, 1);
+        I420Picture picture;
+        picture.resize(kWidth, kHeight, encoder->needsEvenSize());
+        ChangeMap changes;
+        struct Written {
+            std::string data;
+            std::int64_t millis;
+            bool keyframe;
+        };
+        std::vector<Written> written;
+        // Three seconds at 20 pictures a second, a keyframe every second, a square moving across.
+        for (int i = 0; i < 60; ++i) {
+            m_probe->fill({i * 20, 300, 20, 20}, i == 59 ? 0x0000FF : 0xFF0000);
+            capture.capture(changes);
+            picture.convert(capture.pixels(), capture.stride(), nullptr);
+            EncodedPicture encoded;
+            const std::int64_t millis = 1000 + i * 50;
+            QVERIFY(encoder->encode(picture, changes, i % 20 == 0, false, millis, encoded));
+            QCOMPARE(encoded.keyframe, i % 20 == 0);
+            written.push_back({encoded.data, i * 50, encoded.keyframe});
+        }
+        QTemporaryDir dir(test::testTempRoot() + "/video-XXXXXX");
+        const QString path = dir.filePath(QString("out.") + media::VideoFileWriter::extensionFor(which));
+        std::string memory;
+        {
+            std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.toUtf8().constData(), "w+b"),
+                                                                 &std::fclose);
+            QVERIFY(file);
+            media::VideoFileWriter toFile(which, kWidth, kHeight, file.get());
+            media::VideoFileWriter toMemory(which, kWidth, kHeight, memory);
+            QVERIFY(!toMemory.add("not a keyframe", 0, false)); // nothing to start from
+            for (const auto& w : written) {
+                QVERIFY(toFile.add(w.data, w.millis, w.keyframe));
+                QVERIFY(toMemory.add(w.data, w.millis, w.keyframe));
+            }
+            toFile.finish();
+            toMemory.finish();
+        }
+        QFile onDisk(path);
+        QVERIFY(onDisk.open(QIODevice::ReadOnly));
+        QVERIFY(onDisk.readAll().toStdString() == memory); // the same file either way
+        const auto fromMemory = media::VideoFileReader::openBytes(memory);
+        int inMemory = 0;
+        while (fromMemory->next())
+            ++inMemory;
+        QCOMPARE(inMemory, 60);
+
+        QProcess probe;
+        probe.start("ffprobe", {"-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                                "stream=codec_name,width,height,nb_read_frames:format=format_name,duration",
+                                "-of", "json", path});
+        QVERIFY(probe.waitForFinished(30000));
+        QCOMPARE(probe.exitCode(), 0);
+        const auto probed = nlohmann::json::parse(probe.readAllStandardOutput().toStdString());
+        const auto& stream = probed["streams"][0];
+        QCOMPARE(stream["codec_name"].get<std::string>(),
+                 std::string(which == protocol::DesktopCodec::Vp8 ? "vp8" : "h264"));
+        QCOMPARE(stream["width"].get<int>(), kWidth);
+        QCOMPARE(stream["height"].get<int>(), kHeight);
+        QCOMPARE(std::stoi(stream["nb_read_frames"].get<std::string>()), 60);
+        QVERIFY(probed["format"]["format_name"].get<std::string>().starts_with("matroska"));
+        QVERIFY(std::stod(probed["format"]["duration"].get<std::string>()) >= 2.9);
+
+        const auto reader = media::VideoFileReader::openFile(path.toStdString());
+        QCOMPARE(int(reader->codec()), codec);
+        QCOMPARE(reader->width(), kWidth);
+        test::TestVideoDecoder decoder(which);
+        std::size_t index = 0;
+        while (auto read = reader->next()) {
+            QVERIFY(index < written.size());
+            QCOMPARE(read->millis, written[index].millis);
+            QCOMPARE(read->keyframe, written[index].keyframe);
+            if (which == protocol::DesktopCodec::Vp8)
+                QVERIFY(read->data == written[index].data); // H.264 comes back as Annex B, framed anew
+            QVERIFY(decoder.decode(read->data));
+            ++index;
+        }
+        QCOMPARE(index, written.size());
+        QVERIFY(test::nearColour(decoder.rgb(59 * 20 + 10, 310), 0x0000FF));
+        reader->seek(2500);
+        const auto landed = reader->next();
+        QVERIFY(landed && landed->keyframe);
+        QCOMPARE(landed->millis, 2000);
+        // What is not such a file is refused, with the reason.
+        try {
+            media::VideoFileReader::openBytes("GIF89a and then nothing a player could use");
+            QFAIL("garbage was read as a recording");
+        } catch (const std::runtime_error& error) {
+            QVERIFY2(std::string(error.what()).starts_with("not a desktop recording"), error.what());
+        }
     }
 
     // Clicks, the wheel and keys reach an X client; characters arrive as typed whether or not the layout

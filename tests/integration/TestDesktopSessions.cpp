@@ -2,12 +2,14 @@
 // real server's relay to a viewer that decodes with libavcodec. What is drawn appears where it was drawn;
 // clicks and keys reach an X client; two viewers watch two monitors; a still screen sends nothing; a lost
 // picture brings a keyframe; view-only is enforced by the server as well as the agent.
+#include "ProgramRun.h"
 #include "TestAgent.h"
 #include "TestFleet.h"
 #include "TestPostgres.h"
 #include "TestVideoDecoder.h"
 #include "XWindowProbe.h"
 #include "XvfbServer.h"
+#include "media/VideoFileReader.h"
 #include "net/RelayConnection.h"
 #include "net/TlsConnection.h"
 #include "protocol/DesktopControl.h"
@@ -17,6 +19,7 @@
 
 #include <QtTest>
 #include <X11/keysym.h>
+#include <csignal>
 
 using namespace breeze;
 using test::XWindowProbe;
@@ -362,6 +365,145 @@ private Q_SLOTS:
                      ->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "desktop"}, {"cols", 80}})
                      .status,
                  400);
+    }
+
+    void aRecordingPlaysAndSurvivesTheServerBeingKilled_data() {
+        QTest::addColumn<QString>("codec");
+        QTest::newRow("vp8") << "vp8";
+        QTest::newRow("h264") << "h264";
+    }
+
+    // A recorded session is stored as it goes, in segments that each play alone; the server killed outright
+    // loses nothing that was shown before the screen paused, and the download is one file that ffprobe reads
+    // picture for picture and that ends on what the screen showed last.
+    void aRecordingPlaysAndSurvivesTheServerBeingKilled() {
+        QFETCH(QString, codec);
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        // Recording is asked for desktops only (terminals follow sessions.record).
+        const auto terminal = m_fleet->api->post("/api/v1/devices/" + m_device + "/sessions",
+                                                 {{"kind", "terminal"}, {"record", true}});
+        QCOMPARE(terminal.status, 400);
+        const auto opened = open(*m_fleet->api, {{"record", true}});
+        const std::string id = opened.at("id");
+        QCOMPARE(opened["grants"]["record"], true);
+        Viewer view(opened, m_tls.get());
+        QVERIFY(view.waitFor([&] { return view.layout.has_value(); }, 15000));
+        view.request(0, "LEFT-1", codec.toStdString());
+        QVERIFY(view.waitFor([&] { return view.decoded[0] > 0; }, 15000));
+        // Six seconds of motion: more than one segment (the agent sends a keyframe every five seconds).
+        QElapsedTimer moving;
+        moving.start();
+        for (int i = 0; moving.elapsed() < 6500; ++i) {
+            m_probe->fill({(i * 20) % 600, 300, 20, 20}, i % 2 ? 0xFF0000 : 0x00FF00);
+            view.pumpFor(100);
+        }
+        m_probe->fill({200, 100, 100, 100}, 0x0000FF);
+        QVERIFY(view.waitFor([&] { return test::nearColour(view.rgb(0, 250, 150), 0x0000FF); }, 10000));
+        view.pumpFor(2500); // the screen pauses: the segment still growing is stored
+        const auto pictures = std::count_if(view.headers.begin(), view.headers.end(),
+                                            [](const auto& header) { return header.stream == 0; });
+        const auto keyframes = std::count_if(view.headers.begin(), view.headers.end(),
+                                             [](const auto& header) { return header.keyframe(); });
+        QVERIFY2(keyframes >= 2, qPrintable(QString::number(keyframes)));
+
+        QCOMPARE(::kill(static_cast<pid_t>(m_fleet->server->pid()), SIGKILL), 0);
+        m_fleet->server->waitForExit(10000);
+        m_fleet->server->start();
+        QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + m_device).body["status"] == "online",
+                                 20000);
+
+        const auto session = m_fleet->api->get("/api/v1/sessions/" + id).body;
+        const auto& streams = session["recording"]["streams"];
+        QCOMPARE(streams.size(), std::size_t{1});
+        QCOMPARE(streams[0]["codec"], codec.toStdString());
+        QCOMPARE(streams[0]["pictures"].get<long long>(), static_cast<long long>(pictures));
+        QVERIFY(streams[0]["segments"].get<int>() >= 2);
+        QVERIFY(streams[0]["duration_ms"].get<long long>() >= 6000);
+        QCOMPARE(session["recording"]["dropped_bytes"], 0);
+
+        QTemporaryDir dir(test::testTempRoot() + "/recording-XXXXXX");
+        const auto ffprobe = [](const QString& path) {
+            QProcess probe;
+            probe.start("ffprobe", {"-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                                    "stream=codec_name,width,height,nb_read_frames", "-of", "json", path});
+            probe.waitForFinished(60000);
+            if (probe.exitCode() != 0)
+                return nlohmann::json{{"error", probe.readAllStandardError().toStdString()}};
+            return nlohmann::json::parse(probe.readAllStandardOutput().toStdString())["streams"][0];
+        };
+        // Each segment is a file of its own that plays.
+        const QStringList segments =
+            m_postgres
+                ->superuserSql(
+                    "desktop",
+                    QString("SELECT pictures || ' ' || encode(body, 'hex') FROM "
+                            "desktop_recording_segments WHERE session_id = '%1' ORDER BY stream, seq")
+                        .arg(QString::fromStdString(id)))
+                .split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(segments.size(), streams[0]["segments"].get<int>());
+        for (int i = 0; i < segments.size(); ++i) {
+            const QStringList parts = segments[i].split(' ');
+            QFile file(dir.filePath(QString("segment-%1").arg(i)));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QByteArray::fromHex(parts[1].toLatin1()));
+            file.close();
+            const auto probed = ffprobe(file.fileName());
+            QVERIFY2(!probed.contains("error"), probed.dump().c_str());
+            QCOMPARE(probed["codec_name"], codec.toStdString());
+            QCOMPARE(probed["nb_read_frames"].get<std::string>(), parts[0].toStdString());
+        }
+        // The download: one file, every picture, in a container any player takes.
+        const auto download = m_fleet->api->get("/api/v1/sessions/" + id + "/recording");
+        QCOMPARE(download.status, 200);
+        const QString path = dir.filePath(codec == "vp8" ? "session.webm" : "session.mkv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(download.raw.data(), static_cast<qint64>(download.raw.size()));
+        file.close();
+        const auto probed = ffprobe(path);
+        QVERIFY2(!probed.contains("error"), probed.dump().c_str());
+        QCOMPARE(probed["codec_name"], codec.toStdString());
+        QCOMPARE(probed["width"], kHalf);
+        QCOMPARE(probed["height"], kHeight);
+        QCOMPARE(probed["nb_read_frames"].get<std::string>(), std::to_string(pictures));
+        const auto reader = media::VideoFileReader::openFile(path.toStdString());
+        test::TestVideoDecoder decoder(reader->codec());
+        int decoded = 0;
+        while (const auto picture = reader->next())
+            decoded += decoder.decode(picture->data) ? 1 : 0;
+        QCOMPARE(decoded, static_cast<int>(pictures));
+        QVERIFY(test::nearColour(decoder.rgb(250, 150), 0x0000FF));
+        // breeze-admin saves the same file, and shows what was recorded.
+        QProcessEnvironment admin = QProcessEnvironment::systemEnvironment();
+        QTemporaryDir home(test::testTempRoot() + "/admin-XXXXXX");
+        admin.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
+        admin.insert("BREEZE_SERVER", QString::fromStdString(m_fleet->server->url()));
+        admin.insert("BREEZE_CA", QString::fromStdString(m_fleet->server->caFile()));
+        admin.insert(
+            "BREEZE_API_KEY",
+            QString::fromStdString(m_fleet->api
+                                       ->post("/api/v1/api-keys", {{"name", "cli-" + codec.toStdString()},
+                                                                   {"org_id", m_fleet->org},
+                                                                   {"role", "org-admin"}})
+                                       .body["key"]
+                                       .get<std::string>()));
+        const QString saved = dir.filePath("saved");
+        const auto download0 = test::ProgramRun::run(
+            "breeze-admin",
+            {"sessions", "download", QString::fromStdString(id), "--out", saved, "--stream", "0"}, {}, admin);
+        QVERIFY2(download0.exitCode == 0, qPrintable(download0.err));
+        QVERIFY(download0.out.contains("video player"));
+        QFile savedFile(saved);
+        QVERIFY(savedFile.open(QIODevice::ReadOnly));
+        QVERIFY(savedFile.readAll().toStdString() == download.raw);
+        const auto shown = test::ProgramRun::run(
+            "breeze-admin", {"sessions", "show", QString::fromStdString(id), "--json"}, {}, admin);
+        QCOMPARE(shown.exitCode, 0);
+        QCOMPARE(shown.json()["recording"]["streams"][0]["pictures"].get<long long>(),
+                 static_cast<long long>(pictures));
+        // A stream that was not recorded is not there.
+        QCOMPARE(m_fleet->api->get("/api/v1/sessions/" + id + "/recording?stream=3").status, 404);
+        QCOMPARE(m_fleet->api->get("/api/v1/sessions/" + id + "/recording?stream=x").status, 400);
     }
 };
 

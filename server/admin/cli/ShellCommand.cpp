@@ -178,7 +178,7 @@ int runShell(CliContext& cli) {
 }
 
 int runSessions(CliContext& cli) {
-    const std::string action = cli.positional(1, "sessions action (list, show, close)");
+    const std::string action = cli.positional(1, "sessions action (list, show, download, close)");
     if (action == "list") {
         std::string query = "?limit=" + std::to_string(parseCount(cli.option("--limit", "50")));
         if (cli.has("--device"))
@@ -199,8 +199,9 @@ int runSessions(CliContext& cli) {
     if (action == "download") {
         const std::string id = cli.positional(2, "a session id");
         const std::string out = cli.requireOption("--out");
+        const std::string stream = cli.has("--stream") ? "?stream=" + urlEncode(cli.option("--stream")) : "";
         const auto response =
-            cli.client().request("GET", "/api/v1/sessions/" + id + "/recording", std::nullopt);
+            cli.client().request("GET", "/api/v1/sessions/" + id + "/recording" + stream, std::nullopt);
         if (!response.ok())
             throw CliFailure(response.errorMessage() +
                              (response.errorCode().empty() ? "" : " (" + response.errorCode() + ")"));
@@ -208,8 +209,11 @@ int runSessions(CliContext& cli) {
         file.write(response.raw.data(), static_cast<std::streamsize>(response.raw.size()));
         if (!file.flush())
             throw CliFailure("cannot write " + out);
+        // A desktop's recording is a video file (Matroska's EBML header starts both WebM and MKV).
+        const bool video = response.raw.starts_with("\x1a\x45\xdf\xa3");
         cli.out() << "saved the recording (" << response.raw.size() << " bytes) to " << out
-                  << "; play it with: asciinema play " << out << "\n";
+                  << "; play it with: "
+                  << (video ? "any video player (mpv, VLC, ffplay) " : "asciinema play ") << out << "\n";
         return 0;
     }
     if (action == "close") {
@@ -229,8 +233,9 @@ extern const Noun kShellNoun{
     runShell};
 extern const Noun kSessionsNoun{
     "sessions",
-    "  sessions list [--device D] [--type terminal|files] [--state live|closed] | "
-    "show ID | download ID --out FILE | close ID\n",
+    "  sessions list [--device D] [--type terminal|files|desktop] [--state live|closed] | "
+    "show ID | download ID --out FILE [--stream N] | close ID\n"
+    "      download: a terminal's recording in asciicast v2, a desktop's as one video file of one stream\n",
     runSessions};
 
 } // namespace breeze::admin

@@ -1,0 +1,1 @@
+DROP TABLE desktop_recording_segments;
