@@ -66,10 +66,10 @@ DesktopSession::DesktopSession(ApiClient& api, QString deviceId, QObject* parent
     m_rollTimer.start();
 }
 
-void DesktopSession::start(bool viewOnly) {
-    m_wantViewOnly = viewOnly;
+void DesktopSession::start(const DesktopOptions& options) {
+    m_options = options;
     begin(tr("Opening the desktop…"), [this](SessionClient& client, SessionClient::Done done) {
-        client.openDesktop(deviceId(), m_wantViewOnly, std::move(done));
+        client.openDesktop(deviceId(), m_options, std::move(done));
     });
 }
 

@@ -36,7 +36,7 @@ public:
 
     DesktopSession(ApiClient& api, QString deviceId, QObject* parent = nullptr);
 
-    void start(bool viewOnly);
+    void start(const DesktopOptions& options);
     const QVector<Monitor>& monitors() const { return m_monitors; }
     bool viewOnly() const { return m_viewOnly; }
     QStringList codecs() const { return m_codecs; }
@@ -79,7 +79,7 @@ private:
     void sendControl(const std::string& json);
 
     VideoDecoder m_decoder;
-    bool m_wantViewOnly = false;
+    DesktopOptions m_options;
     bool m_viewOnly = false;
     QVector<Monitor> m_monitors;
     QStringList m_codecs;

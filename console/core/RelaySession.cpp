@@ -14,8 +14,10 @@ void RelaySession::begin(const QString& opening,
                          const std::function<void(SessionClient&, SessionClient::Done)>& open) {
     setState(State::Opening, opening);
     open(m_client, [this](const SessionAnswer& answer) {
-        if (answer.grant)
+        if (answer.grant) {
             m_sessionId = answer.grant->id;
+            m_recorded = answer.grant->recorded;
+        }
         if (m_closeWhenOpened) {
             close();
             setState(State::Ended, tr("Closed before it opened."));

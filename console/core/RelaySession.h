@@ -25,6 +25,8 @@ public:
     State state() const { return m_state; }
     // Why it ended or why it is reconnecting, in words.
     const QString& status() const { return m_status; }
+    // The server records it (a desktop's pictures).
+    bool recorded() const { return m_recorded; }
     // Drops the connection and attaches again (the session stays on the device).
     void reconnect();
     // Ends the session on the device.
@@ -57,6 +59,7 @@ private:
     ReattachBackoff m_backoff;
     State m_state = State::Opening;
     QString m_status;
+    bool m_recorded = false;
     bool m_closeWhenOpened = false; // closed before the server named the session: end it once it does
 };
 

@@ -21,6 +21,7 @@ SessionAnswer answerOf(const ApiReply& reply) {
     grant.id = body.value(QStringLiteral("id")).toString();
     grant.relayUrl = QUrl(body.value(QStringLiteral("relay_url")).toString());
     grant.token = body.value(QStringLiteral("token")).toString();
+    grant.recorded = body.value(QStringLiteral("grants")).toObject().value(QStringLiteral("record")).toBool();
     if (grant.id.isEmpty() || !grant.relayUrl.isValid() || grant.relayUrl.scheme() != QStringLiteral("wss") ||
         grant.token.isEmpty()) {
         answer.error = QStringLiteral("the server's answer names no relay to attach to");
@@ -51,10 +52,12 @@ void SessionClient::openFiles(const QString& deviceId, const QString& root, Done
                [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
 }
 
-void SessionClient::openDesktop(const QString& deviceId, bool viewOnly, Done done) {
+void SessionClient::openDesktop(const QString& deviceId, const DesktopOptions& options, Done done) {
     QJsonObject body{{QStringLiteral("kind"), QStringLiteral("desktop")}};
-    if (viewOnly)
+    if (options.viewOnly)
         body.insert(QStringLiteral("view_only"), true);
+    if (options.record)
+        body.insert(QStringLiteral("record"), true);
     m_api.post(QStringLiteral("/api/v1/devices/%1/sessions").arg(deviceId), body,
                [done = std::move(done)](const ApiReply& reply) { done(answerOf(reply)); });
 }
@@ -65,7 +68,7 @@ void SessionClient::attach(const QString& sessionId, Done done) {
 }
 
 void SessionClient::recording(const QString& sessionId,
-                              std::function<void(const QByteArray& cast, const QString& error)> done) {
+                              std::function<void(const QByteArray& recording, const QString& error)> done) {
     m_api.get(QStringLiteral("/api/v1/sessions/%1/recording").arg(sessionId),
               [done = std::move(done)](const ApiReply& reply) {
                   done(reply.ok() ? reply.raw : QByteArray(), reply.refusal());
@@ -90,6 +93,12 @@ void SessionClient::listForDevice(
                       record.endReason = item.value(QStringLiteral("end_reason")).toString();
                       record.bytesToDevice = item.value(QStringLiteral("bytes_to_device")).toInteger();
                       record.bytesFromDevice = item.value(QStringLiteral("bytes_from_device")).toInteger();
+                      const QJsonObject recording = item.value(QStringLiteral("recording")).toObject();
+                      record.recordingBytes = recording.value(QStringLiteral("bytes")).toInteger();
+                      const QJsonArray streams = recording.value(QStringLiteral("streams")).toArray();
+                      if (!streams.isEmpty())
+                          record.recordingMillis =
+                              streams.first().toObject().value(QStringLiteral("duration_ms")).toInteger();
                       sessions.push_back(record);
                   }
                   done(sessions, reply.refusal());

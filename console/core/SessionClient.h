@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DesktopOptions.h"
 #include "ScopedApi.h"
 
 #include <QString>
@@ -16,6 +17,7 @@ struct SessionGrant {
     QString id;
     QUrl relayUrl;
     QString token;
+    bool recorded = false; // a desktop whose pictures the server records
 };
 
 // A session as the session list shows it.
@@ -28,6 +30,8 @@ struct SessionRecord {
     QString endReason;
     qint64 bytesToDevice = 0;
     qint64 bytesFromDevice = 0;
+    qint64 recordingBytes = 0;  // what the server keeps of it (0: nothing recorded)
+    qint64 recordingMillis = 0; // a desktop's: its first stream's length
 };
 
 struct TerminalOptions {
@@ -54,13 +58,13 @@ public:
     void openTerminal(const QString& deviceId, const TerminalOptions& options, Done done);
     // `root`: a folder to keep the session inside (within the role's own); empty for the role's.
     void openFiles(const QString& deviceId, const QString& root, Done done);
-    // `viewOnly`: watch without control (those who may only watch always get that).
-    void openDesktop(const QString& deviceId, bool viewOnly, Done done);
+    void openDesktop(const QString& deviceId, const DesktopOptions& options, Done done);
     void attach(const QString& sessionId, Done done);
     void close(const QString& sessionId, std::function<void(const QString& error)> done);
-    // A terminal session's recording (asciicast v2).
+    // A session's recording: a terminal's in asciicast v2, a desktop's as a video file (WebM or Matroska) of
+    // its first stream.
     void recording(const QString& sessionId,
-                   std::function<void(const QByteArray& cast, const QString& error)> done);
+                   std::function<void(const QByteArray& recording, const QString& error)> done);
     // The device's sessions, newest first (a page of 100).
     void
     listForDevice(const QString& deviceId,

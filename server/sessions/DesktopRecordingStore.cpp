@@ -85,6 +85,7 @@ DesktopRecordingStore::writeVideo(const std::string& sessionId, std::optional<in
         throw std::runtime_error("a recorded segment names an unknown codec");
     media::VideoFileWriter writer(*codec, first[0]["width"].as<int>(), first[0]["height"].as<int>(), out);
     std::int64_t lastMillis = -1;
+    std::optional<std::int64_t> firstStart; // the file starts at its first picture
     // A segment at a time: a long recording never sits in memory whole. Each starts with a keyframe, so the
     // pictures follow each other as they were sent, at the times their segments say.
     for (int from = 0;;) {
@@ -98,7 +99,9 @@ DesktopRecordingStore::writeVideo(const std::string& sessionId, std::optional<in
         from = rows[0]["seq"].as<int>() + 1;
         if (rows[0]["codec"].as<std::string>() != protocol::desktopCodecName(*codec))
             continue; // the stream changed codec: another file's worth, left out of this one
-        const std::int64_t start = rows[0]["start_ms"].as<long long>();
+        if (!firstStart)
+            firstStart = rows[0]["start_ms"].as<long long>();
+        const std::int64_t start = rows[0]["start_ms"].as<long long>() - *firstStart;
         try {
             const auto reader = media::VideoFileReader::openBytes(bodyOf(rows[0]["body"]));
             while (auto picture = reader->next()) {

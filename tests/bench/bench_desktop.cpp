@@ -390,7 +390,7 @@ Run runBreeze(int argc, char** argv, const test::XvfbServer& xvfb, SceneScreen& 
     auto api = test::consoleApi(*fleet.server);
     api->setAccessToken(QString::fromStdString(fleet.api->bearer()));
     console::DesktopSession session(*api, QString::fromStdString(agent.deviceId()));
-    session.start(false);
+    session.start({});
     if (!QTest::qWaitFor([&] { return session.state() == console::RelaySession::State::Live; }, 30000))
         throw std::runtime_error("the desktop did not open: " + session.status().toStdString());
     console::DesktopSession::StreamWish wish;

@@ -13,6 +13,9 @@
 #include "TestServer.h"
 #include "XWindowProbe.h"
 #include "XvfbServer.h"
+#include "devices/DeviceSessionsTab.h"
+#include "devices/DeviceView.h"
+#include "remote/DesktopRecordingPlayer.h"
 #include "remote/DesktopView.h"
 #include "remote/DesktopWindow.h"
 #include "remote/FrameSurface.h"
@@ -22,6 +25,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QProcess>
+#include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolBar>
 #include <QtTest>
@@ -245,6 +250,78 @@ private Q_SLOTS:
                 return false;
             },
             15000));
+    }
+
+    // A desktop opened to be recorded says so; once it is closed, the device's Sessions tab lists it as
+    // recorded and plays it: the picture at the start is the screen as it was then, seeking to the end shows
+    // how it ended, and playing runs to the end.
+    void aRecordedDesktopPlaysBackInTheConsole() {
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+        m_probe->fill({100, 100, 80, 80}, 0xFF0000);
+        auto* window = m_window->openDesktop(m_stack->deviceId, {false, true});
+        QVERIFY(window && QTest::qWaitFor([&] { return window->view()->hasPicture(); }, 20000));
+        QVERIFY(shows(window->view(), {140, 140}, qRgb(255, 0, 0)));
+        QVERIFY(window->session().recorded());
+        QVERIFY2(window->status().contains("recorded"), qPrintable(window->status()));
+        const QString sessionId = window->session().sessionId();
+        QTest::qWait(1500);
+        m_probe->fill({100, 100, 80, 80}, 0x00FF00);
+        QVERIFY(shows(window->view(), {140, 140}, qRgb(0, 255, 0)));
+        QTest::qWait(1500);
+        window->close(); // ends the session: what was recorded is stored whole
+
+        DeviceView* device = m_window->openDevice(m_stack->deviceId);
+        auto* tab = device->findChild<DeviceSessionsTab*>();
+        QVERIFY(tab);
+        const auto listedAsRecorded = [&] {
+            QSignalSpy loaded(tab, &DeviceSessionsTab::loaded);
+            tab->reload();
+            if (!loaded.wait(10000))
+                return false;
+            for (int row = 0; row < tab->table()->rowCount(); ++row)
+                if (tab->table()->item(row, 0)->data(Qt::UserRole).toString() == sessionId)
+                    return tab->table()->item(row, 0)->text().startsWith("Desktop (recorded");
+            return false;
+        };
+        QVERIFY(QTest::qWaitFor(listedAsRecorded, 15000));
+        QSignalSpy opened(tab, &DeviceSessionsTab::playerOpened);
+        tab->playRecording(sessionId);
+        QVERIFY(opened.wait(15000));
+        auto* player = qobject_cast<DesktopRecordingPlayer*>(opened.first().first().value<QWidget*>());
+        QVERIFY(player);
+        DesktopRecordingPlayback& playback = player->playback();
+        // From the first picture to the last (the still screen after it adds no pictures): red for 1.5 s
+        // first.
+        QVERIFY2(playback.duration() >= 1400, qPrintable(QString::number(playback.duration())));
+        QCOMPARE(playback.size(), QSize(kWidth, kHeight));
+        const auto showing = [&](QRgb colour) {
+            const bool shown = QTest::qWaitFor(
+                [&] {
+                    return !playback.picture().isNull() && near(playback.picture().pixel(140, 140), colour);
+                },
+                10000);
+            if (!shown)
+                qWarning("at %lld ms the player shows %s (%s)", static_cast<long long>(playback.position()),
+                         playback.picture().isNull()
+                             ? "nothing"
+                             : qPrintable(QString::number(playback.picture().pixel(140, 140), 16)),
+                         qPrintable(playback.error()));
+            return shown;
+        };
+        QVERIFY(showing(qRgb(255, 0, 0)));
+        playback.seek(playback.duration());
+        QVERIFY(showing(qRgb(0, 255, 0)));
+        playback.seek(200);
+        QVERIFY(showing(qRgb(255, 0, 0)));
+        QSignalSpy playing(&playback, &DesktopRecordingPlayback::playingChanged);
+        playback.setSpeed(8);
+        playback.play();
+        QVERIFY(QTest::qWaitFor([&] { return !playback.playing(); }, 10000));
+        QCOMPARE(playback.position(), playback.duration());
+        QVERIFY(showing(qRgb(0, 255, 0)));
+        QCOMPARE(playing.size(), 2); // started, stopped at the end
+        player->close();
+        device->close();
     }
 };
 

@@ -5,10 +5,13 @@
 #include "TimeText.h"
 #include "widgets/Colours.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace breeze::console {
@@ -33,9 +36,24 @@ DeviceHeader::DeviceHeader(const DeviceTableModel& devices, const QString& devic
     auto* files = new QPushButton(tr("Files"), this);
     files->setObjectName(QStringLiteral("files"));
     connect(files, &QPushButton::clicked, this, &DeviceHeader::filesRequested);
-    auto* desktop = new QPushButton(tr("Desktop"), this);
+    // A click opens the desktop to control it; the arrow offers watching only, and recording (the server's
+    // policy decides whether a recording may be asked for, or is made anyway).
+    auto* desktop = new QToolButton(this);
     desktop->setObjectName(QStringLiteral("desktop"));
-    connect(desktop, &QPushButton::clicked, this, &DeviceHeader::desktopRequested);
+    desktop->setPopupMode(QToolButton::MenuButtonPopup);
+    desktop->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto* open = new QAction(tr("Desktop"), desktop);
+    open->setToolTip(tr("See and control the device's screen"));
+    connect(open, &QAction::triggered, this, [this] { Q_EMIT desktopRequested(false, false); });
+    desktop->setDefaultAction(open);
+    auto* options = new QMenu(desktop);
+    connect(options->addAction(tr("Watch only")), &QAction::triggered, this,
+            [this] { Q_EMIT desktopRequested(true, false); });
+    connect(options->addAction(tr("Control and record")), &QAction::triggered, this,
+            [this] { Q_EMIT desktopRequested(false, true); });
+    connect(options->addAction(tr("Watch and record")), &QAction::triggered, this,
+            [this] { Q_EMIT desktopRequested(true, true); });
+    desktop->setMenu(options);
     connect(run, &QPushButton::clicked, this, &DeviceHeader::runScriptRequested);
     connect(m_ping, &QPushButton::clicked, this, &DeviceHeader::pingRequested);
     connect(restart, &QPushButton::clicked, this, &DeviceHeader::restartRequested);

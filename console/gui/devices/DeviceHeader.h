@@ -32,7 +32,7 @@ Q_SIGNALS:
     void runScriptRequested();
     void terminalRequested();
     void filesRequested();
-    void desktopRequested();
+    void desktopRequested(bool viewOnly, bool record);
     void pingRequested();
     void restartRequested();
 

@@ -2,6 +2,7 @@
 
 #include "TerminalRecording.h"
 #include "TimeText.h"
+#include "remote/DesktopRecordingPlayer.h"
 #include "remote/RecordingPlayer.h"
 #include "widgets/InlineMessage.h"
 
@@ -13,6 +14,11 @@
 #include <QVBoxLayout>
 
 namespace breeze::console {
+
+namespace {
+constexpr int kKind = Qt::UserRole + 1;
+constexpr int kPlayable = Qt::UserRole + 2;
+} // namespace
 
 DeviceSessionsTab::DeviceSessionsTab(ApiClient& api, QString deviceId, QWidget* parent)
     : QWidget(parent), m_client(api), m_deviceId(std::move(deviceId)), m_table(new QTableWidget(this)),
@@ -39,7 +45,7 @@ DeviceSessionsTab::DeviceSessionsTab(ApiClient& api, QString deviceId, QWidget* 
     connect(m_play, &QPushButton::clicked, this, [this] { playRecording(); });
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         const auto rows = m_table->selectionModel()->selectedRows();
-        m_play->setEnabled(!rows.isEmpty() && m_table->item(rows.first().row(), 0)->text() == tr("Terminal"));
+        m_play->setEnabled(!rows.isEmpty() && m_table->item(rows.first().row(), 0)->data(kPlayable).toBool());
     });
     connect(m_table, &QTableWidget::cellDoubleClicked, this, [this] { playRecording(); });
 }
@@ -55,8 +61,16 @@ void DeviceSessionsTab::reload() {
         const QLocale locale;
         for (int row = 0; row < sessions.size(); ++row) {
             const SessionRecord& session = sessions[row];
+            const QString kind = session.kind == QStringLiteral("terminal")  ? tr("Terminal")
+                                 : session.kind == QStringLiteral("desktop") ? tr("Desktop")
+                                                                             : tr("Files");
             const QStringList cells{
-                session.kind == QStringLiteral("terminal") ? tr("Terminal") : tr("Files"),
+                session.kind == QStringLiteral("desktop") && session.recordingBytes > 0
+                    ? tr("%1 (recorded, %2:%3)")
+                          .arg(kind)
+                          .arg(session.recordingMillis / 60000)
+                          .arg(session.recordingMillis / 1000 % 60, 2, 10, QLatin1Char('0'))
+                    : kind,
                 session.state,
                 session.actor,
                 TimeText::local(TimeText::parse(session.startedAt)),
@@ -66,6 +80,9 @@ void DeviceSessionsTab::reload() {
             for (int column = 0; column < cells.size(); ++column) {
                 auto* item = new QTableWidgetItem(cells[column]); // table items are plain text
                 item->setData(Qt::UserRole, session.id);
+                item->setData(kKind, session.kind);
+                item->setData(kPlayable,
+                              session.kind == QStringLiteral("terminal") || session.recordingBytes > 0);
                 if (column == 1 && !session.endReason.isEmpty())
                     item->setToolTip(session.endReason.toHtmlEscaped());
                 m_table->setItem(row, column, item);
@@ -78,18 +95,38 @@ void DeviceSessionsTab::reload() {
 
 void DeviceSessionsTab::playRecording(const QString& sessionId) {
     QString id = sessionId;
+    QString kind;
+    for (int row = 0; row < m_table->rowCount() && !id.isEmpty(); ++row)
+        if (m_table->item(row, 0)->data(Qt::UserRole).toString() == id)
+            kind = m_table->item(row, 0)->data(kKind).toString();
     if (id.isEmpty()) {
         const auto rows = m_table->selectionModel()->selectedRows();
         if (rows.isEmpty())
             return;
         id = m_table->item(rows.first().row(), 0)->data(Qt::UserRole).toString();
+        kind = m_table->item(rows.first().row(), 0)->data(kKind).toString();
     }
     m_message->say(InlineMessage::Kind::Information, tr("Loading the recording…"));
-    m_client.recording(id, [this, id](const QByteArray& cast, const QString& error) {
+    m_client.recording(id, [this, id, kind](const QByteArray& recording, const QString& error) {
         if (!error.isEmpty()) {
             m_message->say(InlineMessage::Kind::Error, error);
             return;
         }
+        if (kind == QStringLiteral("desktop")) {
+            auto playback = std::make_unique<DesktopRecordingPlayback>();
+            if (!playback->load(recording)) {
+                m_message->say(InlineMessage::Kind::Error,
+                               tr("The recording cannot be read: %1").arg(playback->error()));
+                return;
+            }
+            auto* player = new DesktopRecordingPlayer(std::move(playback), window()->windowTitle());
+            player->setAttribute(Qt::WA_DeleteOnClose);
+            player->show();
+            m_message->clear();
+            Q_EMIT playerOpened(player);
+            return;
+        }
+        const QByteArray& cast = recording;
         try {
             auto* player = new RecordingPlayer(TerminalRecording::parse(cast), window()->windowTitle());
             player->setAttribute(Qt::WA_DeleteOnClose);

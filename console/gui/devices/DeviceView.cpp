@@ -81,7 +81,8 @@ void DeviceView::addHeader() {
     connect(m_header, &DeviceHeader::terminalRequested, this,
             [this] { Q_EMIT terminalRequested(m_deviceId); });
     connect(m_header, &DeviceHeader::filesRequested, this, [this] { Q_EMIT filesRequested(m_deviceId); });
-    connect(m_header, &DeviceHeader::desktopRequested, this, [this] { Q_EMIT desktopRequested(m_deviceId); });
+    connect(m_header, &DeviceHeader::desktopRequested, this,
+            [this](bool viewOnly, bool record) { Q_EMIT desktopRequested(m_deviceId, viewOnly, record); });
     connect(m_header, &DeviceHeader::runScriptRequested, this,
             [this] { Q_EMIT runScriptRequested({m_deviceId}); });
     connect(m_header, &DeviceHeader::pingRequested, this,

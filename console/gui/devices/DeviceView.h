@@ -41,7 +41,7 @@ Q_SIGNALS:
     void runScriptRequested(const QStringList& deviceIds);
     void terminalRequested(const QString& deviceId);
     void filesRequested(const QString& deviceId);
-    void desktopRequested(const QString& deviceId);
+    void desktopRequested(const QString& deviceId, bool viewOnly, bool record);
 
 public:
     DeviceDetails& details() { return *m_details; }

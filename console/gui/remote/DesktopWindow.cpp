@@ -30,7 +30,7 @@ constexpr quint32 kPrint = 0xff61;
 } // namespace
 
 DesktopWindow::DesktopWindow(ApiClient& api, const QString& deviceId, const QString& deviceName,
-                             bool viewOnly, QWidget* parent)
+                             const DesktopOptions& options, QWidget* parent)
     : QWidget(parent), m_session(new DesktopSession(api, deviceId, this)), m_deviceName(deviceName) {
     setWindowTitle(tr("%1 — desktop").arg(deviceName));
     m_view = new DesktopView(*m_session, 0, qEnvironmentVariableIsSet("BREEZE_CONSOLE_OPENGL"), this);
@@ -66,7 +66,7 @@ DesktopWindow::DesktopWindow(ApiClient& api, const QString& deviceId, const QStr
         if (isActiveWindow() && text != m_fromDevice)
             m_session->sendClipboard(text);
     });
-    m_session->start(viewOnly);
+    m_session->start(options);
     updateStatus();
 }
 
@@ -268,10 +268,11 @@ void DesktopWindow::updateStatus() {
     case RelaySession::State::Live: {
         const QRect area = m_session->streamArea(0);
         m_status->setText(area.isEmpty() ? tr("Starting the picture…")
-                                         : tr("%1×%2%3")
+                                         : tr("%1×%2%3%4")
                                                .arg(area.width())
                                                .arg(area.height())
-                                               .arg(m_session->viewOnly() ? tr(" · view only") : QString()));
+                                               .arg(m_session->viewOnly() ? tr(" · view only") : QString())
+                                               .arg(m_session->recorded() ? tr(" · recorded") : QString()));
         break;
     }
     }

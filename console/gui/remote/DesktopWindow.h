@@ -1,5 +1,7 @@
 #pragma once
 
+#include "DesktopOptions.h"
+
 #include <QList>
 #include <QPointer>
 #include <QWidget>
@@ -25,8 +27,8 @@ class DesktopWindow : public QWidget {
     Q_OBJECT
 
 public:
-    DesktopWindow(ApiClient& api, const QString& deviceId, const QString& deviceName, bool viewOnly = false,
-                  QWidget* parent = nullptr);
+    DesktopWindow(ApiClient& api, const QString& deviceId, const QString& deviceName,
+                  const DesktopOptions& options = {}, QWidget* parent = nullptr);
     ~DesktopWindow() override;
 
     DesktopSession& session() { return *m_session; }

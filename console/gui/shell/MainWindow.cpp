@@ -682,7 +682,10 @@ DeviceView* MainWindow::openDevice(const QString& deviceId) {
         connect(view, &DeviceView::runScriptRequested, this, &MainWindow::runScriptOn);
         connect(view, &DeviceView::terminalRequested, this, [this](const QString& id) { openTerminal(id); });
         connect(view, &DeviceView::filesRequested, this, [this](const QString& id) { openFiles(id); });
-        connect(view, &DeviceView::desktopRequested, this, [this](const QString& id) { openDesktop(id); });
+        connect(view, &DeviceView::desktopRequested, this,
+                [this](const QString& id, bool viewOnly, bool record) {
+                    openDesktop(id, {viewOnly, record});
+                });
         // Open device windows follow their device's heartbeats live; closing one stops its stream.
         connect(view, &QObject::destroyed, this, [this, deviceId] {
             m_deviceViews.remove(deviceId);
@@ -731,13 +734,13 @@ FileManagerView* MainWindow::openFiles(const QString& deviceId) {
     return view;
 }
 
-DesktopWindow* MainWindow::openDesktop(const QString& deviceId) {
+DesktopWindow* MainWindow::openDesktop(const QString& deviceId, const DesktopOptions& options) {
     if (deviceId.isEmpty())
         return nullptr;
     // A window per device; its session is its own (the device's terminals and file sessions go on).
     QPointer<DesktopWindow>& window = m_desktops[deviceId];
     if (!window) {
-        window = new DesktopWindow(m_connection.api(), deviceId, deviceName(deviceId), false, this);
+        window = new DesktopWindow(m_connection.api(), deviceId, deviceName(deviceId), options, this);
         window->setWindowFlag(Qt::Window);
         window->setAttribute(Qt::WA_DeleteOnClose);
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DesktopOptions.h"
 #include "DeviceFilterModel.h"
 #include "FleetScope.h"
 #include "PaletteModel.h"
@@ -78,7 +79,8 @@ public:
     TerminalView* openTerminal(const QString& deviceId, bool beside = false);
     // The device's files in a window of their own (one per device).
     FileManagerView* openFiles(const QString& deviceId);
-    DesktopWindow* openDesktop(const QString& deviceId);
+    // A window per device: one already open is brought to the front as it is.
+    DesktopWindow* openDesktop(const QString& deviceId, const DesktopOptions& options = {});
     RemoteSessionsWindow* remoteSessions();
     // After sign-in: the terminals the console had open when it last quit, attached again.
     void restoreTerminals();
