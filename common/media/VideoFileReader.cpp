@@ -110,8 +110,7 @@ void VideoFileReader::open(const char* url) {
         m_format = nullptr; // freed by the failed open
         throw std::runtime_error("not a desktop recording: " + avError(result));
     }
-    if ((result = avformat_find_stream_info(m_format, nullptr)) < 0)
-        throw std::runtime_error("not a desktop recording: " + avError(result));
+    // The container's own track header says codec and size; no probing (it would decode pictures).
     m_stream = av_find_best_stream(m_format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     if (m_stream < 0)
         throw std::runtime_error("not a desktop recording: it has no video");

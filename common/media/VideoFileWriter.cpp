@@ -34,6 +34,7 @@ void check(int code, const char* what) {
 struct VideoFileWriter::Output {
     std::string* memory = nullptr;
     std::FILE* file = nullptr;
+    long base = 0; // where in the FILE the video starts: the muxer's offsets count from there
     std::int64_t position = 0;
     AVIOContext* io = nullptr;
 
@@ -76,7 +77,7 @@ struct VideoFileWriter::Output {
         if (self->file) {
             const long here = std::ftell(self->file);
             std::fseek(self->file, 0, SEEK_END);
-            size = std::ftell(self->file);
+            size = std::ftell(self->file) - self->base;
             std::fseek(self->file, here, SEEK_SET);
         } else {
             size = static_cast<std::int64_t>(self->memory->size());
@@ -90,7 +91,7 @@ struct VideoFileWriter::Output {
                                                          : -1;
         if (target < 0)
             return AVERROR(EINVAL);
-        if (self->file && std::fseek(self->file, target, SEEK_SET) != 0)
+        if (self->file && std::fseek(self->file, self->base + target, SEEK_SET) != 0)
             return AVERROR(EIO);
         self->position = target;
         return target;
@@ -106,7 +107,7 @@ VideoFileWriter::VideoFileWriter(protocol::DesktopCodec codec, int width, int he
 VideoFileWriter::VideoFileWriter(protocol::DesktopCodec codec, int width, int height, std::FILE* file)
     : m_codec(codec), m_width(width), m_height(height), m_output(std::make_unique<Output>()) {
     m_output->file = file;
-    m_output->position = std::ftell(file);
+    m_output->base = std::ftell(file);
 }
 
 VideoFileWriter::~VideoFileWriter() {
@@ -159,10 +160,20 @@ void VideoFileWriter::begin(std::string_view keyframe) {
 bool VideoFileWriter::add(std::string_view picture, std::int64_t millis, bool keyframe) {
     if (m_finished)
         throw std::logic_error("the video file is finished");
+    if (m_failed)
+        throw std::runtime_error("the video file could not be started");
     if (!m_started) {
         if (!keyframe)
             return false;
-        begin(picture);
+        try {
+            begin(picture);
+        } catch (...) {
+            // Half a header may be in the output already: this writer is done for.
+            avformat_free_context(m_format);
+            m_format = nullptr;
+            m_failed = true;
+            throw;
+        }
     }
     // Matroska wants time to move on with every picture.
     millis = std::max(millis, m_lastMillis + 1);

@@ -26,6 +26,8 @@ public:
     VideoFileWriter& operator=(const VideoFileWriter&) = delete;
 
     // Pictures in order of time; the first must be a keyframe (until one comes, pictures are refused: false).
+    // Throws when the container cannot take them (an H.264 keyframe without parameter sets, say); a writer
+    // whose file could not be started stays unusable.
     bool add(std::string_view picture, std::int64_t millis, bool keyframe);
     std::uint64_t pictures() const { return m_pictures; }
     void finish();
@@ -45,6 +47,7 @@ private:
     AVFormatContext* m_format = nullptr;
     bool m_started = false;
     bool m_finished = false;
+    bool m_failed = false;
     std::int64_t m_lastMillis = -1;
     std::uint64_t m_pictures = 0;
 };

@@ -2,8 +2,10 @@
 
 #include "db/ConnectionPool.h"
 #include "db/ScopedTransaction.h"
+#include "media/AnnexB.h"
 #include "media/VideoFileWriter.h"
 #include "ops/JsonLogger.h"
+#include "sessions/DesktopRecordingStore.h"
 #include "units/Units.h"
 
 #include <algorithm>
@@ -11,15 +13,28 @@
 namespace breeze::server {
 
 namespace {
+// What holding a picture costs besides its data (its record, the vector's slot): tiny pictures count too.
+constexpr std::size_t kPictureOverhead = 128;
 constexpr std::size_t kMaxIncomingBytes = 32 * kMiB; // per session, between two flushes
-constexpr std::size_t kMaxSegmentBytes = 64 * kMiB;  // a stream that sends no keyframe is cut here anyway
-constexpr std::size_t kMaxCompleteBytes = 64 * kMiB; // per session, while the database cannot take it
+constexpr std::size_t kMaxHeldBytes = 96 * kMiB;     // per session, cut but not stored for good
+constexpr std::size_t kMaxHeldBytesAll = 512 * kMiB; // all sessions together
+// A segment ends at a keyframe once it is this long (an agent sending nothing but keyframes makes segments of
+// a few seconds, not one per picture), and anyway at these sizes: the pictures after wait for a keyframe.
+constexpr auto kMinSegmentSpan = std::chrono::seconds(2);
+constexpr std::size_t kMaxSegmentBytes = 16 * kMiB;
+constexpr std::size_t kMaxSegmentPictures = 3000;
 // A growing segment is stored once the screen has paused this long (when it moves, its next keyframe comes
-// within seconds and stores it complete).
+// within seconds and stores it complete), and rewritten at most this often.
 constexpr auto kPauseBeforeStoring = std::chrono::seconds(1);
+constexpr auto kBetweenRewrites = std::chrono::seconds(5);
 } // namespace
 
-DesktopRecorder::DesktopRecorder(ConnectionPool& pool) : m_pool(pool) {}
+std::size_t DesktopRecorder::Picture::cost() const {
+    return data.size() + kPictureOverhead;
+}
+
+DesktopRecorder::DesktopRecorder(ConnectionPool& pool, std::uint64_t maxRecordingBytes)
+    : m_pool(pool), m_maxRecordingBytes(maxRecordingBytes) {}
 
 DesktopRecorder::~DesktopRecorder() {
     stop();
@@ -32,8 +47,6 @@ void DesktopRecorder::start() {
 void DesktopRecorder::stop() {
     {
         std::lock_guard lock(m_mutex);
-        if (m_stopping && !m_thread.joinable())
-            return;
         m_stopping = true;
         for (auto& [id, incoming] : m_incoming)
             incoming.ended = true; // what is open is stored complete
@@ -46,7 +59,8 @@ void DesktopRecorder::stop() {
 
 void DesktopRecorder::begin(const std::string& sessionId) {
     std::lock_guard lock(m_mutex);
-    m_incoming[sessionId].ended = false;
+    if (!m_stopping)
+        m_incoming[sessionId].ended = false;
 }
 
 void DesktopRecorder::picture(const std::string& sessionId, std::string_view payload) {
@@ -54,17 +68,22 @@ void DesktopRecorder::picture(const std::string& sessionId, std::string_view pay
     if (!decoded || decoded.frame->codec == protocol::DesktopCodec::Cursor)
         return;
     const protocol::DesktopFrame& frame = *decoded.frame;
+    const std::size_t cost = frame.data.size() + kPictureOverhead;
     std::lock_guard lock(m_mutex);
     const auto it = m_incoming.find(sessionId);
     if (it == m_incoming.end())
         return;
     Incoming& incoming = it->second;
-    if (incoming.bytes + frame.data.size() > kMaxIncomingBytes) {
+    if (incoming.bytes + cost > kMaxIncomingBytes || m_heldAll.load() + cost > kMaxHeldBytesAll) {
         incoming.dropped += frame.data.size();
         return;
     }
-    incoming.bytes += frame.data.size();
-    incoming.pictures.push_back({frame.stream, frame.codec, frame.width, frame.height, frame.keyframe(),
+    incoming.bytes += cost;
+    m_heldAll += cost;
+    // An H.264 picture can start a segment only with the parameter sets a player needs to decode it.
+    const bool keyframe = frame.keyframe() && (frame.codec != protocol::DesktopCodec::H264 ||
+                                               !media::h264ParameterSets(frame.data).empty());
+    incoming.pictures.push_back({frame.stream, frame.codec, frame.width, frame.height, keyframe,
                                  frame.captureMicros, WallClock::now(), std::string(frame.data)});
 }
 
@@ -89,23 +108,47 @@ void DesktopRecorder::run() {
     }
 }
 
+void DesktopRecorder::release(Recording& recording, std::size_t bytes) {
+    recording.heldBytes -= std::min(recording.heldBytes, bytes);
+    m_heldAll -= std::min(m_heldAll.load(), bytes);
+}
+
+void DesktopRecorder::discard(Recording& recording, Segment& segment) {
+    release(recording, segment.bytes);
+    const int stream = segment.stream;
+    segment = Segment{};
+    segment.stream = stream;
+}
+
 void DesktopRecorder::cut(Recording& recording, std::vector<Picture> pictures) {
     for (auto& picture : pictures) {
+        const std::size_t cost = picture.cost();
+        if (recording.gone || recording.full || recording.heldBytes + cost > kMaxHeldBytes) {
+            // Not kept: the stream's pictures after it cannot be decoded until its next keyframe.
+            recording.dropped += picture.data.size();
+            m_heldAll -= std::min(m_heldAll.load(), cost);
+            close(recording, recording.open[picture.stream]);
+            continue;
+        }
         Segment& segment = recording.open[picture.stream];
         segment.stream = picture.stream;
         if (!segment.pictures.empty()) {
             const Picture& first = segment.pictures.front();
             const bool sameKind = first.codec == picture.codec && first.width == picture.width &&
                                   first.height == picture.height;
-            if (picture.keyframe || !sameKind || segment.bytes + picture.data.size() > kMaxSegmentBytes)
+            const bool longEnough = picture.arrived - first.arrived >= kMinSegmentSpan;
+            if (!sameKind || (picture.keyframe && longEnough) || segment.bytes + cost > kMaxSegmentBytes ||
+                segment.pictures.size() >= kMaxSegmentPictures)
                 close(recording, segment);
         }
         if (segment.pictures.empty() && !picture.keyframe) {
             // Nothing to build on: not decodable until the stream's next keyframe.
             recording.dropped += picture.data.size();
+            m_heldAll -= std::min(m_heldAll.load(), cost);
             continue;
         }
-        segment.bytes += picture.data.size();
+        recording.heldBytes += cost;
+        segment.bytes += cost;
         segment.stored = false;
         segment.lastPicture = Clock::now();
         segment.pictures.push_back(std::move(picture));
@@ -116,97 +159,124 @@ void DesktopRecorder::close(Recording& recording, Segment& segment) {
     if (segment.pictures.empty())
         return;
     const int stream = segment.stream;
-    if (recording.completeBytes + segment.bytes > kMaxCompleteBytes) {
-        recording.dropped += segment.bytes;
-    } else {
-        recording.completeBytes += segment.bytes;
-        recording.complete.push_back(std::move(segment));
-    }
+    recording.complete.push_back(std::move(segment));
     segment = Segment{};
     segment.stream = stream;
 }
 
-bool DesktopRecorder::store(const std::string& sessionId, Recording& recording, Segment& segment,
-                            bool complete) {
+DesktopRecorder::Stored DesktopRecorder::store(const std::string& sessionId, Recording& recording,
+                                               Segment& segment, bool complete) {
+    const Picture& first = segment.pictures.front();
+    DesktopRecordingStore::Segment row;
+    row.sessionId = sessionId;
+    row.stream = segment.stream;
+    row.seq = segment.seq;
+    row.codec = first.codec;
+    row.width = first.width;
+    row.height = first.height;
+    row.startMillis = std::max<std::int64_t>(
+        0,
+        std::chrono::duration_cast<std::chrono::milliseconds>(first.arrived - recording.startedAt).count());
+    row.complete = complete;
     try {
-        const Picture& first = segment.pictures.front();
-        DesktopRecordingStore::Segment row;
-        row.sessionId = sessionId;
-        row.stream = segment.stream;
-        row.seq = segment.seq >= 0 ? segment.seq : recording.nextSeq[segment.stream];
-        row.codec = first.codec;
-        row.width = first.width;
-        row.height = first.height;
-        row.startMillis = std::max<std::int64_t>(
-            0, std::chrono::duration_cast<std::chrono::milliseconds>(first.arrived - recording.startedAt)
-                   .count());
-        row.complete = complete;
-        {
-            media::VideoFileWriter writer(first.codec, first.width, first.height, row.body);
-            for (const auto& picture : segment.pictures) {
-                const auto millis = static_cast<std::int64_t>(
-                    (std::max(picture.captureMicros, first.captureMicros) - first.captureMicros) / 1000);
-                writer.add(picture.data, millis, picture.keyframe);
-                row.durationMillis = millis;
-            }
-            writer.finish();
-            row.pictures = static_cast<int>(writer.pictures());
+        media::VideoFileWriter writer(first.codec, first.width, first.height, row.body);
+        for (const auto& picture : segment.pictures) {
+            // Times from the agent's clock, kept in order: one going backwards does not reorder the file.
+            const auto millis = static_cast<std::int64_t>(
+                (std::max(picture.captureMicros, first.captureMicros) - first.captureMicros) / 1000);
+            row.durationMillis = std::max(row.durationMillis, millis);
+            writer.add(picture.data, row.durationMillis, picture.keyframe);
         }
+        writer.finish();
+        row.pictures = static_cast<int>(writer.pictures());
+    } catch (const std::exception& error) {
+        // Pictures the container refuses (what an agent sent is untrusted): this segment is left out.
+        logger().warning("a desktop recording segment could not be written and is left out",
+                         {{"session_id", sessionId}, {"stream", segment.stream}, {"error", error.what()}});
+        recording.dropped += segment.bytes;
+        return Stored::Dropped;
+    }
+    if (recording.storedBytes + row.body.size() > m_maxRecordingBytes) {
+        logger().warning("a desktop recording reached its size limit; the rest of it is left out",
+                         {{"session_id", sessionId}, {"limit_bytes", m_maxRecordingBytes}});
+        recording.dropped += segment.bytes;
+        recording.full = true;
+        return Stored::Dropped;
+    }
+    try {
         auto lease = m_pool.acquire();
         ScopedTransaction tx(*lease, SystemAccess{"record a desktop session"});
-        DesktopRecordingStore(tx).put(row);
+        const auto put = DesktopRecordingStore(tx).put(row);
         tx.commit();
-        if (segment.seq < 0) {
-            segment.seq = row.seq;
-            recording.nextSeq[segment.stream] = row.seq + 1;
+        if (!put) {
+            recording.gone = true; // the recording was removed (retention): nothing more is stored
+            recording.dropped = 0;
+            return Stored::Dropped;
         }
+        segment.seq = put->seq;
+        recording.storedBytes = put->recordingBytes;
         segment.stored = true;
-        return true;
+        segment.lastStored = Clock::now();
+        return Stored::Yes;
     } catch (const std::exception& error) {
         logger().warning("could not store a desktop recording segment",
                          {{"session_id", sessionId}, {"stream", segment.stream}, {"error", error.what()}});
-        return false;
+        return Stored::Retry;
     }
 }
 
 void DesktopRecorder::flush() {
     const std::lock_guard flushing(m_flushing);
+    struct Taken {
+        std::string sessionId;
+        Incoming incoming;
+    };
+    std::vector<Taken> taken;
     {
         std::lock_guard lock(m_mutex);
         for (auto it = m_incoming.begin(); it != m_incoming.end();) {
-            Recording& recording = m_recordings[it->first];
-            cut(recording, std::exchange(it->second.pictures, {}));
-            recording.dropped += std::exchange(it->second.dropped, 0);
+            taken.push_back({it->first,
+                             {std::exchange(it->second.pictures, {}), 0, std::exchange(it->second.dropped, 0),
+                              it->second.ended}});
             it->second.bytes = 0;
-            recording.ended = it->second.ended;
-            if (recording.ended) {
-                for (auto& [stream, segment] : recording.open)
-                    close(recording, segment);
-                it = m_incoming.erase(it);
-            } else {
-                ++it;
-            }
+            it = it->second.ended ? m_incoming.erase(it) : std::next(it);
         }
+    }
+    // Cut without the lock: the relay never waits for muxing or PostgreSQL.
+    for (auto& [sessionId, incoming] : taken) {
+        Recording& recording = m_recordings[sessionId];
+        cut(recording, std::move(incoming.pictures));
+        recording.dropped += incoming.dropped;
+        recording.ended = incoming.ended;
+        if (recording.ended)
+            for (auto& [stream, segment] : recording.open)
+                close(recording, segment);
     }
     const auto now = Clock::now();
     for (auto it = m_recordings.begin(); it != m_recordings.end();) {
         const std::string& sessionId = it->first;
         Recording& recording = it->second;
         try {
-            if (!recording.begun) {
+            if (!recording.begun && !recording.gone) {
                 const auto began = WallClock::now();
                 auto lease = m_pool.acquire();
                 ScopedTransaction tx(*lease, SystemAccess{"record a desktop session"});
-                // A session attached again on another node continues the same recording, on the same clock.
+                // A session attached again after a restart or on another node continues the same recording,
+                // on the same clock.
                 const auto started = DesktopRecordingStore(tx).begin(
                     sessionId, std::chrono::duration<double>(began.time_since_epoch()).count());
                 tx.commit();
-                recording.startedAt = WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
-                    std::chrono::duration<double>(started.startedAt)));
-                recording.nextSeq = started.nextSeq;
-                recording.begun = true;
+                if (started) {
+                    recording.startedAt =
+                        WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(
+                            std::chrono::duration<double>(started->startedAt)));
+                    recording.storedBytes = started->bytes;
+                    recording.begun = true;
+                } else {
+                    recording.gone = true; // the session's record is gone: there is nowhere to store it
+                }
             }
-            if (recording.dropped > 0) {
+            if (recording.dropped > 0 && recording.begun && !recording.gone) {
                 auto lease = m_pool.acquire();
                 ScopedTransaction tx(*lease, SystemAccess{"record a desktop session"});
                 DesktopRecordingStore(tx).addDropped(sessionId, recording.dropped);
@@ -219,20 +289,29 @@ void DesktopRecorder::flush() {
             ++it;
             continue;
         }
-        // Oldest first: a segment is numbered only once those before it are stored.
-        while (!recording.complete.empty() && store(sessionId, recording, recording.complete.front(), true)) {
-            recording.completeBytes -= recording.complete.front().bytes;
+        // Oldest first; a segment that cannot be written is left out and the next one goes on.
+        while (!recording.complete.empty()) {
+            Segment& segment = recording.complete.front();
+            if (!recording.gone && !recording.full &&
+                store(sessionId, recording, segment, true) == Stored::Retry)
+                break;
+            release(recording, segment.bytes);
             recording.complete.erase(recording.complete.begin());
         }
-        if (recording.complete.empty())
+        if (recording.complete.empty() && !recording.gone && !recording.full)
             for (auto& [stream, segment] : recording.open)
                 if (!segment.pictures.empty() && !segment.stored &&
-                    now - segment.lastPicture >= kPauseBeforeStoring)
-                    store(sessionId, recording, segment, false);
+                    now - segment.lastPicture >= kPauseBeforeStoring &&
+                    (segment.seq < 0 || now - segment.lastStored >= kBetweenRewrites) &&
+                    store(sessionId, recording, segment, false) == Stored::Dropped)
+                    discard(recording, segment);
+        if (recording.gone || recording.full)
+            for (auto& [stream, segment] : recording.open)
+                discard(recording, segment);
         const bool empty =
             recording.complete.empty() &&
             std::ranges::all_of(recording.open, [](const auto& s) { return s.second.pictures.empty(); });
-        if (recording.ended && empty && recording.dropped == 0)
+        if (recording.ended && empty && (recording.dropped == 0 || recording.gone))
             it = m_recordings.erase(it);
         else
             ++it;

@@ -15,53 +15,72 @@ std::string bodyOf(const pqxx::field& field) {
 }
 } // namespace
 
-DesktopRecordingStore::Started DesktopRecordingStore::begin(const std::string& sessionId, double startedAt) {
+std::optional<DesktopRecordingStore::Started> DesktopRecordingStore::begin(const std::string& sessionId,
+                                                                           double startedAt) {
     const auto row = m_tx.sql().exec_params1(
         "WITH inserted AS (INSERT INTO session_recordings (session_id, partner_id, org_id, site_id, header, "
         "started_at) SELECT r.id, r.partner_id, r.org_id, r.site_id, jsonb_build_object('kind', 'desktop', "
         "'title', coalesce((SELECT d.hostname FROM devices d WHERE d.id = r.device_id), '')), "
         "to_timestamp($2) "
-        "FROM remote_sessions r WHERE r.id = $1 ON CONFLICT (session_id) DO NOTHING RETURNING started_at) "
-        "SELECT extract(epoch FROM coalesce((SELECT started_at FROM inserted), (SELECT started_at FROM "
-        "session_recordings WHERE session_id = $1)))::float8 AS started",
+        "FROM remote_sessions r WHERE r.id = $1 ON CONFLICT (session_id) DO NOTHING RETURNING started_at, "
+        "bytes) "
+        "SELECT extract(epoch FROM coalesce((SELECT started_at FROM inserted), s.started_at))::float8 AS "
+        "started, "
+        "coalesce((SELECT bytes FROM inserted), s.bytes) AS bytes FROM (SELECT 1) one LEFT JOIN "
+        "session_recordings s ON s.session_id = $1",
         sessionId, startedAt);
     if (row["started"].is_null())
-        throw std::runtime_error("the session has no record");
-    Started started;
-    started.startedAt = row["started"].as<double>();
-    for (const auto& next :
-         m_tx.sql().exec_params("SELECT stream, max(seq) + 1 AS next FROM "
-                                "desktop_recording_segments WHERE session_id = $1 GROUP BY "
-                                "stream",
-                                sessionId))
-        started.nextSeq[next["stream"].as<int>()] = next["next"].as<int>();
-    return started;
+        return std::nullopt;
+    return Started{row["started"].as<double>(), row["bytes"].as<std::uint64_t>()};
 }
 
-void DesktopRecordingStore::put(const Segment& segment) {
-    const auto before = m_tx.sql().exec_params("SELECT octet_length(body)::bigint AS bytes FROM "
-                                               "desktop_recording_segments WHERE session_id = $1 AND "
-                                               "stream = $2 AND seq = $3",
-                                               segment.sessionId, segment.stream, segment.seq);
-    const long long had = before.empty() ? 0 : before[0]["bytes"].as<long long>();
-    m_tx.sql().exec_params(
-        "INSERT INTO desktop_recording_segments (session_id, stream, seq, partner_id, org_id, site_id, "
-        "codec, "
-        "width, height, start_ms, duration_ms, pictures, complete, body) SELECT session_id, $2, $3, "
-        "partner_id, "
-        "org_id, site_id, $4, $5, $6, $7, $8, $9, $10, $11 FROM session_recordings WHERE session_id = $1 "
-        "ON CONFLICT (session_id, stream, seq) DO UPDATE SET codec = excluded.codec, width = excluded.width, "
-        "height = excluded.height, start_ms = excluded.start_ms, duration_ms = excluded.duration_ms, "
-        "pictures = "
-        "excluded.pictures, complete = excluded.complete, body = excluded.body",
-        segment.sessionId, segment.stream, segment.seq,
-        std::string(protocol::desktopCodecName(segment.codec)), segment.width, segment.height,
-        static_cast<long long>(segment.startMillis), static_cast<long long>(segment.durationMillis),
-        segment.pictures, segment.complete, pqxx::binarystring(segment.body));
-    m_tx.sql().exec_params(
-        "UPDATE session_recordings SET bytes = bytes + $2, events = events + $3, last_at = "
-        "now() WHERE session_id = $1",
-        segment.sessionId, static_cast<long long>(segment.body.size()) - had, before.empty() ? 1 : 0);
+std::optional<DesktopRecordingStore::Put> DesktopRecordingStore::put(const Segment& segment) {
+    const std::string codec = protocol::desktopCodecName(segment.codec);
+    long long had = 0;
+    if (segment.seq >= 0) {
+        // A newer version of a segment stored before (locked: its length decides the recording's bytes).
+        const auto before = m_tx.sql().exec_params("SELECT octet_length(body)::bigint AS bytes FROM "
+                                                   "desktop_recording_segments WHERE session_id = $1 "
+                                                   "AND stream = $2 AND seq = $3 FOR UPDATE",
+                                                   segment.sessionId, segment.stream, segment.seq);
+        had = before.empty() ? 0 : before[0]["bytes"].as<long long>();
+    }
+    int seq = -1;
+    for (int attempt = 0; seq < 0; ++attempt) {
+        // A new segment takes the next number of its stream; another node taking it first makes this insert
+        // a no-op, and the next number is tried.
+        const auto stored = m_tx.sql().exec_params(
+            "INSERT INTO desktop_recording_segments (session_id, stream, seq, partner_id, org_id, site_id, "
+            "codec, "
+            "width, height, start_ms, duration_ms, pictures, complete, body) SELECT session_id, $2, CASE "
+            "WHEN $3 "
+            ">= 0 THEN $3 ELSE (SELECT coalesce(max(seq) + 1, 0) FROM desktop_recording_segments WHERE "
+            "session_id = $1 AND stream = $2) END, partner_id, org_id, site_id, $4, $5, $6, $7, $8, $9, $10, "
+            "$11 "
+            "FROM session_recordings WHERE session_id = $1 ON CONFLICT (session_id, stream, seq) DO UPDATE "
+            "SET "
+            "codec = excluded.codec, width = excluded.width, height = excluded.height, start_ms = "
+            "excluded.start_ms, duration_ms = excluded.duration_ms, pictures = excluded.pictures, complete = "
+            "excluded.complete, body = excluded.body WHERE $3 >= 0 RETURNING seq",
+            segment.sessionId, segment.stream, segment.seq, codec, segment.width, segment.height,
+            static_cast<long long>(segment.startMillis), static_cast<long long>(segment.durationMillis),
+            segment.pictures, segment.complete, pqxx::binarystring(segment.body));
+        if (!stored.empty()) {
+            seq = stored[0]["seq"].as<int>();
+        } else if (m_tx.sql()
+                       .exec_params("SELECT 1 FROM session_recordings WHERE session_id = $1",
+                                    segment.sessionId)
+                       .empty()) {
+            return std::nullopt;
+        } else if (attempt >= 8) {
+            throw std::runtime_error("could not number a recorded segment");
+        }
+    }
+    const auto total = m_tx.sql().exec_params1(
+        "UPDATE session_recordings SET bytes = bytes + $2, events = events + $3, last_at = now() WHERE "
+        "session_id = $1 RETURNING bytes",
+        segment.sessionId, static_cast<long long>(segment.body.size()) - had, segment.seq < 0 ? 1 : 0);
+    return Put{seq, total["bytes"].as<std::uint64_t>()};
 }
 
 void DesktopRecordingStore::addDropped(const std::string& sessionId, std::uint64_t bytes) {
@@ -102,17 +121,20 @@ DesktopRecordingStore::writeVideo(const std::string& sessionId, std::optional<in
         if (!firstStart)
             firstStart = rows[0]["start_ms"].as<long long>();
         const std::int64_t start = rows[0]["start_ms"].as<long long>() - *firstStart;
+        std::unique_ptr<media::VideoFileReader> reader;
         try {
-            const auto reader = media::VideoFileReader::openBytes(bodyOf(rows[0]["body"]));
-            while (auto picture = reader->next()) {
-                const std::int64_t at = std::max(start + picture->millis, lastMillis + 1);
-                if (writer.add(picture->data, at, picture->keyframe))
-                    lastMillis = at;
-            }
+            reader = media::VideoFileReader::openBytes(bodyOf(rows[0]["body"]));
         } catch (const std::runtime_error&) {
-            // A segment that does not read (cut short by a crash mid-write) leaves a gap, not a broken file.
+            continue; // a segment that does not read leaves a gap, not a broken file
+        }
+        while (auto picture = reader->next()) {
+            const std::int64_t at = std::max(start + picture->millis, lastMillis + 1);
+            if (writer.add(picture->data, at, picture->keyframe))
+                lastMillis = at;
         }
     }
+    if (writer.pictures() == 0)
+        return std::nullopt;
     writer.finish();
     return codec;
 }

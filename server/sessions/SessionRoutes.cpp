@@ -246,7 +246,8 @@ ApiResponse sessionRecording(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "session");
     std::optional<int> stream;
     if (const auto given = ctx.query("stream")) {
-        if (given->empty() || given->size() > 2 || !std::all_of(given->begin(), given->end(), ::isdigit) ||
+        if (given->empty() || given->size() > 2 ||
+            !std::all_of(given->begin(), given->end(), [](char c) { return c >= '0' && c <= '9'; }) ||
             std::stoi(*given) >= protocol::kMaxDesktopStreams)
             throw ApiError::badRequest("\"stream\" must be a stream number (0 to " +
                                        std::to_string(protocol::kMaxDesktopStreams - 1) + ")");
@@ -285,6 +286,8 @@ ApiResponse sessionRecording(RequestContext& ctx) {
     AuditEvent event = ctx.auditEvent("sessions.recording", "remote_session", id);
     event.orgId = session["org_id"].get<std::string>();
     event.details = {{"device_id", session["device_id"]}, {"maker", session["actor"]}};
+    if (stream)
+        event.details["stream"] = *stream;
     ctx.audit(tx, event);
     tx.commit();
     std::fflush(file.get());

@@ -47,7 +47,10 @@ void auditEnding(ScopedTransaction& tx, const std::string& sessionId, const Sess
 
 SessionService::SessionService(ServerContext& server, FrontDoor& door, EventHub& events)
     : m_server(server), m_door(door), m_events(events), m_recorder(server.pool, server.config.sessionsRecord),
-      m_desktopRecorder(server.pool),
+      // One recording may take a quarter of the recordings' budget: one device cannot push every other
+      // recording out.
+      m_desktopRecorder(server.pool,
+                        static_cast<std::uint64_t>(server.config.sessionsRecordingMaxMb) * 1024 * 1024 / 4),
       m_relay(
           door, [this](const RelayReport& report) { record(report); }, &m_recorder, &m_desktopRecorder),
       m_workers(2, 20'000) {}

@@ -412,14 +412,46 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + m_device).body["status"] == "online",
                                  20000);
 
+        const auto stored = m_fleet->api->get("/api/v1/sessions/" + id).body["recording"];
+        QCOMPARE(stored["streams"].size(), std::size_t{1});
+        QCOMPARE(stored["streams"][0]["pictures"].get<long long>(), static_cast<long long>(pictures));
+        const int segmentsBefore = stored["streams"][0]["segments"].get<int>();
+        QVERIFY(segmentsBefore >= 2);
+
+        // Taken up again after the restart: the same recording goes on, numbered after what was stored.
+        const auto attached =
+            m_fleet->api->post("/api/v1/sessions/" + id + "/attach", nlohmann::json::object());
+        QCOMPARE(attached.status, 200);
+        Viewer again(attached.body, m_tls.get());
+        QVERIFY(again.waitFor([&] { return again.layout.has_value(); }, 15000));
+        again.request(0, "LEFT-1", codec.toStdString());
+        QVERIFY(again.waitFor([&] { return again.decoded[0] > 0; }, 15000));
+        m_probe->fill({200, 100, 100, 100}, 0xFFFF00);
+        QVERIFY(again.waitFor([&] { return test::nearColour(again.rgb(0, 250, 150), 0xFFFF00); }, 10000));
+        again.pumpFor(1000);
+        QCOMPARE(m_fleet->api->del("/api/v1/sessions/" + id).status, 200); // ends it: stored whole
+        const long long total =
+            pictures + std::count_if(again.headers.begin(), again.headers.end(),
+                                     [](const auto& header) { return header.stream == 0; });
+        QTRY_COMPARE_WITH_TIMEOUT(m_fleet->api->get("/api/v1/sessions/" + id)
+                                      .body["recording"]["streams"][0]["pictures"]
+                                      .get<long long>(),
+                                  total, 10000);
         const auto session = m_fleet->api->get("/api/v1/sessions/" + id).body;
         const auto& streams = session["recording"]["streams"];
-        QCOMPARE(streams.size(), std::size_t{1});
         QCOMPARE(streams[0]["codec"], codec.toStdString());
-        QCOMPARE(streams[0]["pictures"].get<long long>(), static_cast<long long>(pictures));
-        QVERIFY(streams[0]["segments"].get<int>() >= 2);
-        QVERIFY(streams[0]["duration_ms"].get<long long>() >= 6000);
+        QVERIFY(streams[0]["segments"].get<int>() > segmentsBefore);
+        QVERIFY(streams[0]["duration_ms"].get<long long>() >= 9000);
         QCOMPARE(session["recording"]["dropped_bytes"], 0);
+        const QString numbers = m_postgres->superuserSql(
+            "desktop",
+            QString("SELECT string_agg(seq::text, ',' ORDER BY seq) FROM desktop_recording_segments "
+                    "WHERE session_id = '%1'")
+                .arg(QString::fromStdString(id)));
+        QStringList expected;
+        for (int seq = 0; seq < streams[0]["segments"].get<int>(); ++seq)
+            expected << QString::number(seq);
+        QCOMPARE(numbers, expected.join(','));
 
         QTemporaryDir dir(test::testTempRoot() + "/recording-XXXXXX");
         const auto ffprobe = [](const QString& path) {
@@ -465,14 +497,14 @@ private Q_SLOTS:
         QCOMPARE(probed["codec_name"], codec.toStdString());
         QCOMPARE(probed["width"], kHalf);
         QCOMPARE(probed["height"], kHeight);
-        QCOMPARE(probed["nb_read_frames"].get<std::string>(), std::to_string(pictures));
+        QCOMPARE(probed["nb_read_frames"].get<std::string>(), std::to_string(total));
         const auto reader = media::VideoFileReader::openFile(path.toStdString());
         test::TestVideoDecoder decoder(reader->codec());
         int decoded = 0;
         while (const auto picture = reader->next())
             decoded += decoder.decode(picture->data) ? 1 : 0;
-        QCOMPARE(decoded, static_cast<int>(pictures));
-        QVERIFY(test::nearColour(decoder.rgb(250, 150), 0x0000FF));
+        QCOMPARE(decoded, static_cast<int>(total));
+        QVERIFY(test::nearColour(decoder.rgb(250, 150), 0xFFFF00)); // how the screen was left
         // breeze-admin saves the same file, and shows what was recorded.
         QProcessEnvironment admin = QProcessEnvironment::systemEnvironment();
         QTemporaryDir home(test::testTempRoot() + "/admin-XXXXXX");
@@ -499,8 +531,7 @@ private Q_SLOTS:
         const auto shown = test::ProgramRun::run(
             "breeze-admin", {"sessions", "show", QString::fromStdString(id), "--json"}, {}, admin);
         QCOMPARE(shown.exitCode, 0);
-        QCOMPARE(shown.json()["recording"]["streams"][0]["pictures"].get<long long>(),
-                 static_cast<long long>(pictures));
+        QCOMPARE(shown.json()["recording"]["streams"][0]["pictures"].get<long long>(), total);
         // A stream that was not recorded is not there.
         QCOMPARE(m_fleet->api->get("/api/v1/sessions/" + id + "/recording?stream=3").status, 404);
         QCOMPARE(m_fleet->api->get("/api/v1/sessions/" + id + "/recording?stream=x").status, 400);
