@@ -276,13 +276,6 @@ void DesktopRecorder::flush() {
                     recording.gone = true; // the session's record is gone: there is nowhere to store it
                 }
             }
-            if (recording.dropped > 0 && recording.begun && !recording.gone) {
-                auto lease = m_pool.acquire();
-                ScopedTransaction tx(*lease, SystemAccess{"record a desktop session"});
-                DesktopRecordingStore(tx).addDropped(sessionId, recording.dropped);
-                tx.commit();
-                recording.dropped = 0;
-            }
         } catch (const std::exception& error) {
             logger().warning("could not store a desktop recording",
                              {{"session_id", sessionId}, {"error", error.what()}});
@@ -308,6 +301,19 @@ void DesktopRecorder::flush() {
         if (recording.gone || recording.full)
             for (auto& [stream, segment] : recording.open)
                 discard(recording, segment);
+        // What was left out is said in the recording (after the segments: storing them can leave some out).
+        if (recording.dropped > 0 && recording.begun && !recording.gone) {
+            try {
+                auto lease = m_pool.acquire();
+                ScopedTransaction tx(*lease, SystemAccess{"record a desktop session"});
+                DesktopRecordingStore(tx).addDropped(sessionId, recording.dropped);
+                tx.commit();
+                recording.dropped = 0;
+            } catch (const std::exception& error) {
+                logger().warning("could not count what a desktop recording left out",
+                                 {{"session_id", sessionId}, {"error", error.what()}});
+            }
+        }
         const bool empty =
             recording.complete.empty() &&
             std::ranges::all_of(recording.open, [](const auto& s) { return s.second.pictures.empty(); });
