@@ -57,6 +57,14 @@ DesktopSession::DesktopSession(ApiClient& api, QString deviceId, QObject* parent
         requestKeyframe(stream);
     });
     m_clock.start();
+    connect(this, &RelaySession::stateChanged, this, [this](State now) {
+        if (now == State::Live && m_liveSince < 0) {
+            m_liveSince = m_clock.elapsed();
+        } else if (now != State::Live && m_liveSince >= 0) {
+            m_liveMillis += m_clock.elapsed() - m_liveSince;
+            m_liveSince = -1;
+        }
+    });
     m_rollTimer.setInterval(250);
     connect(&m_rollTimer, &QTimer::timeout, this, [this] {
         for (auto& [stream, meter] : m_meters)
@@ -186,13 +194,65 @@ void DesktopSession::onData(int kind, const QByteArray& payload) {
         requestKeyframe(frame.stream);
         return;
     }
+    m_arrivals[{frame.stream, frame.sequence}] = {m_clock.elapsed(), frame.hostMicros};
+    while (m_arrivals.size() > 64) // pictures that never came back from the decoder
+        m_arrivals.erase(m_arrivals.begin());
     m_decoder.submit(payload);
+}
+
+DesktopQuality DesktopSession::quality() const {
+    DesktopQuality quality;
+    const qint64 live = m_liveMillis + (m_liveSince >= 0 ? m_clock.elapsed() - m_liveSince : 0);
+    quality.seconds = static_cast<double>(live) / 1000.0;
+    quality.codec = m_wishes.contains(0) ? m_wishes.value(0).codec
+                    : m_wishes.isEmpty() ? QString()
+                                         : m_wishes.cbegin().value().codec;
+    qint64 decodeMicros = 0;
+    for (const auto& [stream, meter] : m_meters) {
+        const auto& totals = meter.totals();
+        quality.received += totals.received;
+        quality.decoded += totals.decoded;
+        quality.dropped += totals.dropped;
+        quality.bytes += totals.bytes;
+        decodeMicros += totals.decodeMicros;
+        quality.roundTripMs = std::max(quality.roundTripMs, meter.roundTripMs());
+    }
+    if (quality.seconds > 0) {
+        quality.fps = static_cast<double>(quality.decoded) / quality.seconds;
+        quality.kbps = static_cast<double>(quality.bytes) * 8 / 1000 / quality.seconds;
+    }
+    quality.decodeMs = quality.decoded > 0
+                           ? static_cast<double>(decodeMicros) / 1000.0 / static_cast<double>(quality.decoded)
+                           : 0;
+    quality.latencyP50 = m_latency.percentile(0.5);
+    quality.latencyP95 = m_latency.percentile(0.95);
+    quality.latencyP99 = m_latency.percentile(0.99);
+    return quality;
+}
+
+void DesktopSession::finish() {
+    if (m_finished)
+        return;
+    m_finished = true;
+    const DesktopQuality summary = quality();
+    if (!sessionId().isEmpty() && summary.received > 0)
+        client().reportQuality(sessionId(), summary, [](const QString&) {
+            // Best effort: a session whose summary did not arrive simply shows none.
+        });
+    close();
 }
 
 void DesktopSession::onDecoded(const DecodedPicture& decoded) {
     if (!m_wishes.contains(decoded.stream))
         return;
     m_meters[decoded.stream].decoded(decoded.decodeMicros);
+    if (const auto arrival = m_arrivals.find({decoded.stream, decoded.sequence});
+        arrival != m_arrivals.end()) {
+        // Capture to decoded: the agent's own time, half the round trip it measured, and the time here.
+        m_latency.add(arrival->second.hostMicros / 1000.0 + m_meters[decoded.stream].roundTripMs() / 2 +
+                      static_cast<double>(m_clock.elapsed() - arrival->second.receivedMs));
+        m_arrivals.erase(arrival);
+    }
     if (state() == State::Live)
         sendControl(protocol::DesktopAck{decoded.stream, decoded.sequence,
                                          static_cast<int>(decoded.decodeMicros), m_decoder.queued()}

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "LatencyHistogram.h"
 #include "RelaySession.h"
 #include "StreamMeter.h"
 #include "VideoDecoder.h"
@@ -61,6 +62,10 @@ public:
     void drawn(int stream) { m_meters[stream].drawn(); }
     const StreamMeter::Figures& figures(int stream) { return m_meters[stream].figures(); }
     const StreamMeter::Totals& totals(int stream) { return m_meters[stream].totals(); }
+    // How the session went so far, over all its streams.
+    DesktopQuality quality() const;
+    // Ends the session, leaving how it went with the server first.
+    void finish();
 
 Q_SIGNALS:
     void layoutChanged();
@@ -91,6 +96,16 @@ private:
     QHash<quint32, quint32> m_pressed; // scan code -> keysym sent
     QTimer m_rollTimer;
     QElapsedTimer m_clock;
+    // When each picture waiting to be decoded came, and what the agent took for it: its latency once decoded.
+    struct Arrival {
+        qint64 receivedMs = 0;
+        quint32 hostMicros = 0;
+    };
+    std::map<std::pair<int, quint64>, Arrival> m_arrivals;
+    LatencyHistogram m_latency;
+    qint64 m_liveMillis = 0; // live before the current stretch
+    qint64 m_liveSince = -1; // when the current live stretch began
+    bool m_finished = false;
 };
 
 } // namespace breeze::console

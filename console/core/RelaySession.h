@@ -48,6 +48,7 @@ protected:
     // The connection ended: attach again later, or give up when it is too late.
     void lost(const QString& reason);
     RelayLink& link() { return m_link; }
+    SessionClient& client() { return m_client; }
 
 private:
     void attachWith(const SessionAnswer& answer);

@@ -99,10 +99,49 @@ void SessionClient::listForDevice(
                       if (!streams.isEmpty())
                           record.recordingMillis =
                               streams.first().toObject().value(QStringLiteral("duration_ms")).toInteger();
+                      const QJsonObject quality = item.value(QStringLiteral("quality")).toObject();
+                      if (!quality.isEmpty()) {
+                          DesktopQuality q;
+                          q.seconds = quality.value(QStringLiteral("seconds")).toDouble();
+                          q.codec = quality.value(QStringLiteral("codec")).toString();
+                          q.received = quality.value(QStringLiteral("pictures_received")).toInteger();
+                          q.decoded = quality.value(QStringLiteral("pictures_decoded")).toInteger();
+                          q.dropped = quality.value(QStringLiteral("pictures_dropped")).toInteger();
+                          q.bytes = quality.value(QStringLiteral("bytes")).toInteger();
+                          q.fps = quality.value(QStringLiteral("fps")).toDouble();
+                          q.kbps = quality.value(QStringLiteral("kbps")).toDouble();
+                          const QJsonObject latency = quality.value(QStringLiteral("latency_ms")).toObject();
+                          q.latencyP50 = latency.value(QStringLiteral("p50")).toDouble();
+                          q.latencyP95 = latency.value(QStringLiteral("p95")).toDouble();
+                          q.latencyP99 = latency.value(QStringLiteral("p99")).toDouble();
+                          q.roundTripMs = quality.value(QStringLiteral("round_trip_ms")).toDouble();
+                          q.decodeMs = quality.value(QStringLiteral("decode_ms")).toDouble();
+                          record.quality = q;
+                      }
                       sessions.push_back(record);
                   }
                   done(sessions, reply.refusal());
               });
+}
+
+void SessionClient::reportQuality(const QString& sessionId, const DesktopQuality& quality,
+                                  std::function<void(const QString& error)> done) {
+    const QJsonObject body{
+        {QStringLiteral("seconds"), quality.seconds},
+        {QStringLiteral("codec"), quality.codec},
+        {QStringLiteral("pictures_received"), quality.received},
+        {QStringLiteral("pictures_decoded"), quality.decoded},
+        {QStringLiteral("pictures_dropped"), quality.dropped},
+        {QStringLiteral("bytes"), quality.bytes},
+        {QStringLiteral("fps"), quality.fps},
+        {QStringLiteral("kbps"), quality.kbps},
+        {QStringLiteral("latency_ms"), QJsonObject{{QStringLiteral("p50"), quality.latencyP50},
+                                                   {QStringLiteral("p95"), quality.latencyP95},
+                                                   {QStringLiteral("p99"), quality.latencyP99}}},
+        {QStringLiteral("round_trip_ms"), quality.roundTripMs},
+        {QStringLiteral("decode_ms"), quality.decodeMs}};
+    m_api.request(QStringLiteral("PUT"), QStringLiteral("/api/v1/sessions/%1/quality").arg(sessionId), body,
+                  [done = std::move(done)](const ApiReply& reply) { done(reply.refusal()); });
 }
 
 void SessionClient::close(const QString& sessionId, std::function<void(const QString& error)> done) {

@@ -20,6 +20,24 @@ struct SessionGrant {
     bool recorded = false; // a desktop whose pictures the server records
 };
 
+// How a desktop session went, as its viewer saw it: what the server keeps as the session's quality.
+struct DesktopQuality {
+    double seconds = 0; // live
+    QString codec;
+    qint64 received = 0; // pictures
+    qint64 decoded = 0;
+    qint64 dropped = 0; // lost on the way, not decoded, or not captured because the link was full
+    qint64 bytes = 0;
+    double fps = 0; // decoded per second live
+    double kbps = 0;
+    double latencyP50 =
+        0; // capture to decoded, milliseconds (the agent's time, half the round trip, the console's)
+    double latencyP95 = 0;
+    double latencyP99 = 0;
+    double roundTripMs = 0; // the last the agent measured
+    double decodeMs = 0;    // per picture, on average
+};
+
 // A session as the session list shows it.
 struct SessionRecord {
     QString id;
@@ -30,8 +48,9 @@ struct SessionRecord {
     QString endReason;
     qint64 bytesToDevice = 0;
     qint64 bytesFromDevice = 0;
-    qint64 recordingBytes = 0;  // what the server keeps of it (0: nothing recorded)
-    qint64 recordingMillis = 0; // a desktop's: its first stream's length
+    qint64 recordingBytes = 0;             // what the server keeps of it (0: nothing recorded)
+    qint64 recordingMillis = 0;            // a desktop's: its first stream's length
+    std::optional<DesktopQuality> quality; // a desktop's, once its viewer reported it
 };
 
 struct TerminalOptions {
@@ -61,6 +80,9 @@ public:
     void openDesktop(const QString& deviceId, const DesktopOptions& options, Done done);
     void attach(const QString& sessionId, Done done);
     void close(const QString& sessionId, std::function<void(const QString& error)> done);
+    // Stores how a desktop session went (its maker, while it runs or once it ended).
+    void reportQuality(const QString& sessionId, const DesktopQuality& quality,
+                       std::function<void(const QString& error)> done);
     // A session's recording: a terminal's in asciicast v2, a desktop's as a video file (WebM or Matroska) of
     // its first stream.
     void recording(const QString& sessionId,

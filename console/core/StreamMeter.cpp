@@ -24,6 +24,7 @@ void StreamMeter::agentReport(int targetKbps, double roundTripMs, int skipped) {
     m_targetKbps = targetKbps;
     m_roundTripMs = roundTripMs;
     m_dropped += skipped;
+    m_totals.dropped += skipped;
 }
 
 bool StreamMeter::roll(qint64 nowMs) {

@@ -25,7 +25,10 @@ public:
     void received(qint64 bytes, quint32 hostMicros);
     void decoded(qint64 decodeMicros);
     void drawn() { ++m_current.drawn; }
-    void dropped(int count = 1) { m_dropped += count; }
+    void dropped(int count = 1) {
+        m_dropped += count;
+        m_totals.dropped += count;
+    }
     void agentReport(int targetKbps, double roundTripMs, int skipped);
     // Closes the second that ended at `nowMs` (a monotonic clock), if one did; true when the figures changed.
     bool roll(qint64 nowMs);
@@ -38,8 +41,10 @@ public:
         qint64 bytes = 0;
         qint64 hostMicros = 0;
         qint64 decodeMicros = 0;
+        qint64 dropped = 0;
     };
     const Totals& totals() const { return m_totals; }
+    double roundTripMs() const { return m_roundTripMs; }
 
 private:
     struct Window {

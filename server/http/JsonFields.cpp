@@ -192,6 +192,19 @@ std::optional<long long> JsonFields::optionalInteger(const std::string& key, lon
     return number;
 }
 
+std::optional<double> JsonFields::optionalNumber(const std::string& key, double min, double max) {
+    const auto* value = find(key);
+    if (!value)
+        return std::nullopt;
+    if (!value->is_number())
+        throw ApiError::badRequest("\"" + key + "\" must be a number");
+    const auto number = value->get<double>();
+    if (!(number >= min && number <= max)) // NaN fails too
+        throw ApiError::badRequest("\"" + key + "\" must be between " + std::to_string(min) + " and " +
+                                   std::to_string(max));
+    return number;
+}
+
 void JsonFields::finish() const {
     for (const auto& [key, value] : m_body.items()) {
         if (!m_known.contains(key))

@@ -37,6 +37,8 @@ public:
     // The same for a nested array: returned as is, nullopt when absent.
     std::optional<nlohmann::json> optionalArray(const std::string& key);
     std::optional<long long> optionalInteger(const std::string& key, long long min, long long max);
+    // Any finite JSON number within [min, max].
+    std::optional<double> optionalNumber(const std::string& key, double min, double max);
     bool has(const std::string& key) const { return m_body.contains(key); }
     void finish() const;
 

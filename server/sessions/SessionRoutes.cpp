@@ -301,6 +301,59 @@ ApiResponse sessionRecording(RequestContext& ctx) {
     return response;
 }
 
+// How a desktop session went, as its viewer saw it: frames, bitrate, latency percentiles and drops. Its
+// maker's console reports it (at the end, or while it runs; a later report replaces an earlier one).
+ApiResponse reportQuality(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "session");
+    auto fields = ctx.fields();
+    constexpr double kMostSeconds = 400.0 * 86400;
+    constexpr double kMostCount = 1e13;
+    const auto required = [](JsonFields& from, const std::string& key, double max) {
+        const auto value = from.optionalNumber(key, 0, max);
+        if (!value)
+            throw ApiError::badRequest("\"" + key + "\" is required");
+        return *value;
+    };
+    nlohmann::json quality{{"seconds", required(fields, "seconds", kMostSeconds)},
+                           {"pictures_received", required(fields, "pictures_received", kMostCount)},
+                           {"pictures_decoded", required(fields, "pictures_decoded", kMostCount)},
+                           {"pictures_dropped", required(fields, "pictures_dropped", kMostCount)},
+                           {"bytes", required(fields, "bytes", kMostCount * 1e3)},
+                           {"fps", required(fields, "fps", 1000)},
+                           {"kbps", required(fields, "kbps", 1e7)},
+                           {"round_trip_ms", required(fields, "round_trip_ms", 3.6e6)},
+                           {"decode_ms", required(fields, "decode_ms", 3.6e6)}};
+    const std::string codec = fields.requiredString("codec", 0, 8);
+    if (!codec.empty() && codec != "vp8" && codec != "h264")
+        throw ApiError::badRequest("\"codec\" must be vp8 or h264");
+    quality["codec"] = codec;
+    const nlohmann::json latency = fields.optionalObject("latency_ms");
+    if (!latency.is_object())
+        throw ApiError::badRequest("\"latency_ms\" must be an object");
+    JsonFields percentiles(latency);
+    quality["latency_ms"] = {{"p50", required(percentiles, "p50", 3.6e6)},
+                             {"p95", required(percentiles, "p95", 3.6e6)},
+                             {"p99", required(percentiles, "p99", 3.6e6)}};
+    percentiles.finish();
+    fields.finish();
+    auto lease = ctx.server.pool.acquire();
+    const AccessScope scope = ctx.principal().scopeFor(DevicesRead);
+    ScopedTransaction tx(*lease, scope);
+    SessionStore store(tx);
+    const auto session = requireSession(ctx, store, id, scope);
+    if (session["actor_id"] != ctx.principal().id)
+        throw ApiError::forbidden("only the session's viewer reports how it went");
+    if (session["kind"] != "desktop")
+        throw ApiError::badRequest("a quality summary is for desktop sessions");
+    auto updated = store.setQuality(id, quality);
+    AuditEvent event = ctx.auditEvent("sessions.quality", "remote_session", id);
+    event.orgId = session["org_id"].get<std::string>();
+    event.details = {{"device_id", session["device_id"]}, {"fps", quality["fps"]}, {"kbps", quality["kbps"]}};
+    ctx.audit(tx, event);
+    tx.commit();
+    return ApiResponse::json(withCommandShownTo(ctx, std::move(updated)));
+}
+
 ApiResponse attachSession(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "session");
     auto lease = ctx.server.pool.acquire();
@@ -362,6 +415,8 @@ void registerSessionRoutes(Router& router) {
                 RouteAccess::Authenticated, attachSession});
     router.add({HttpMethod::Get, "/api/v1/sessions/{id}/recording", "sessions.recording",
                 RouteAccess::Authenticated, sessionRecording});
+    router.add({HttpMethod::Put, "/api/v1/sessions/{id}/quality", "sessions.quality",
+                RouteAccess::Authenticated, reportQuality});
     router.add({HttpMethod::Delete, "/api/v1/sessions/{id}", "sessions.close", RouteAccess::Authenticated,
                 closeSession});
 }

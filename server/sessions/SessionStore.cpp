@@ -16,7 +16,8 @@ constexpr const char* kSessionJson =
     "r.actor_label, 'address', r.address, 'grants', r.grants, 'started_at', r.started_at, 'attached_at', "
     "r.attached_at, 'detached_at', r.detached_at, 'ended_at', r.ended_at, 'end_reason', r.end_reason, "
     "'exit_code', r.exit_code, 'bytes_to_device', r.bytes_to_device, 'bytes_from_device', "
-    "r.bytes_from_device, 'attach_count', r.attach_count, 'recording', (SELECT json_build_object('bytes', "
+    "r.bytes_from_device, 'attach_count', r.attach_count, 'quality', r.quality, 'recording', (SELECT "
+    "json_build_object('bytes', "
     "s.bytes, 'dropped_bytes', s.dropped_bytes, 'streams', (SELECT coalesce(json_agg(x ORDER BY x.stream), "
     "'[]') FROM (SELECT g.stream, min(g.codec) AS codec, max(g.width) AS width, max(g.height) AS height, "
     "count(*) AS segments, sum(g.pictures) AS pictures, max(g.start_ms + g.duration_ms) - min(g.start_ms) AS "
@@ -107,6 +108,16 @@ std::optional<nlohmann::json> SessionStore::find(const std::string& id, const st
     if (rows.empty())
         return std::nullopt;
     return nlohmann::json::parse(rows[0]["item"].as<std::string>());
+}
+
+nlohmann::json SessionStore::setQuality(const std::string& id, const nlohmann::json& quality) {
+    const auto row =
+        m_tx.sql().exec_params1(std::string("WITH r AS (UPDATE remote_sessions SET quality = "
+                                            "$2::jsonb || jsonb_build_object('reported_at', now()) "
+                                            "WHERE id = $1 RETURNING *) SELECT ") +
+                                    kSessionJson + " AS item FROM r",
+                                id, quality.dump());
+    return nlohmann::json::parse(row["item"].as<std::string>());
 }
 
 nlohmann::json SessionStore::list(const Filter& filter, const Pagination& pagination,

@@ -59,6 +59,8 @@ public:
     long long liveCountOf(const std::string& actorId);
     nlohmann::json insert(const NewSession& session);
     std::optional<nlohmann::json> find(const std::string& id, const std::string& scopeSql);
+    // Keeps how a desktop session went (its viewer's summary); returns the session.
+    nlohmann::json setQuality(const std::string& id, const nlohmann::json& quality);
     nlohmann::json list(const Filter& filter, const Pagination& pagination, const std::string& scopeSql);
     // A new token for a session not yet closed; false when it is closed.
     bool reissueToken(const std::string& id, const std::string& tokenHash, int seconds,

@@ -8,8 +8,10 @@
 #include "ConsoleOnDevice.h"
 #include "ConsoleProcess.h"
 #include "DesktopSession.h"
+#include "ProgramRun.h"
 #include "TerminalScreen.h"
 #include "TerminalSession.h"
+#include "TestPostgres.h"
 #include "TestServer.h"
 #include "XWindowProbe.h"
 #include "XvfbServer.h"
@@ -25,6 +27,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -268,7 +271,42 @@ private Q_SLOTS:
         m_probe->fill({100, 100, 80, 80}, 0x00FF00);
         QVERIFY(shows(window->view(), {140, 140}, qRgb(0, 255, 0)));
         QTest::qWait(1500);
-        window->close(); // ends the session: what was recorded is stored whole
+        window->close(); // ends the session: what was recorded is stored whole, and how it went is reported
+        // How it went: pictures, their latency from capture to decoded, the bitrate.
+        QTRY_VERIFY_WITH_TIMEOUT(m_stack->fleet->api->get("/api/v1/sessions/" + sessionId.toStdString())
+                                     .body["quality"]
+                                     .is_object(),
+                                 10000);
+        const auto quality =
+            m_stack->fleet->api->get("/api/v1/sessions/" + sessionId.toStdString()).body["quality"];
+        QVERIFY(quality["pictures_decoded"].get<double>() >= 2);
+        QVERIFY(quality["fps"].get<double>() > 0 && quality["kbps"].get<double>() > 0);
+        const auto& latency = quality["latency_ms"];
+        QVERIFY2(latency["p50"].get<double>() > 0 && latency["p50"] <= latency["p95"] &&
+                     latency["p95"] <= latency["p99"] && latency["p99"].get<double>() < 5000,
+                 latency.dump().c_str());
+        QVERIFY(quality["seconds"].get<double>() >= 3);
+        QCOMPARE(quality["codec"], "vp8");
+        // breeze-admin shows it in a line a person reads, and the recording beside it.
+        QProcessEnvironment admin = QProcessEnvironment::systemEnvironment();
+        QTemporaryDir home(test::testTempRoot() + "/admin-XXXXXX");
+        admin.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
+        admin.insert("BREEZE_SERVER", QString::fromStdString(m_stack->fleet->server->url()));
+        admin.insert("BREEZE_CA", QString::fromStdString(m_stack->fleet->server->caFile()));
+        admin.insert("BREEZE_API_KEY",
+                     QString::fromStdString(
+                         m_stack->fleet->api
+                             ->post("/api/v1/api-keys",
+                                    {{"name", "cli"}, {"org_id", m_stack->fleet->org}, {"role", "org-admin"}})
+                             .body["key"]
+                             .get<std::string>()));
+        const auto shown = test::ProgramRun::run("breeze-admin", {"sessions", "show", sessionId}, {}, admin);
+        QCOMPARE(shown.exitCode, 0);
+        QVERIFY2(shown.out.contains(
+                     QRegularExpression("quality: [0-9.]+ fps, [0-9]+ kbit/s, latency p50 [0-9]+ ms")),
+                 qPrintable(shown.out));
+        QVERIFY2(shown.out.contains(QRegularExpression("recording: [0-9.]+ MB; stream 0: vp8 1280x720")),
+                 qPrintable(shown.out));
 
         DeviceView* device = m_window->openDevice(m_stack->deviceId);
         auto* tab = device->findChild<DeviceSessionsTab*>();
@@ -284,6 +322,10 @@ private Q_SLOTS:
             return false;
         };
         QVERIFY(QTest::qWaitFor(listedAsRecorded, 15000));
+        for (int row = 0; row < tab->table()->rowCount(); ++row)
+            if (tab->table()->item(row, 0)->data(Qt::UserRole).toString() == sessionId)
+                QVERIFY2(tab->table()->item(row, 7)->text().contains("fps"),
+                         qPrintable(tab->table()->item(row, 7)->text()));
         QSignalSpy opened(tab, &DeviceSessionsTab::playerOpened);
         tab->playRecording(sessionId);
         QVERIFY(opened.wait(15000));

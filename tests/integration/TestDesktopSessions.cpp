@@ -367,6 +367,57 @@ private Q_SLOTS:
                  400);
     }
 
+    // The viewer's summary of how a session went is checked field by field and kept for the session; only the
+    // session's viewer reports it, and only for a desktop.
+    void aQualitySummaryIsCheckedAndKeptForItsViewer() {
+        const auto opened = open(*m_fleet->api);
+        const std::string path = "/api/v1/sessions/" + opened.at("id").get<std::string>() + "/quality";
+        const nlohmann::json good{{"seconds", 12.5},
+                                  {"codec", "h264"},
+                                  {"pictures_received", 300},
+                                  {"pictures_decoded", 298},
+                                  {"pictures_dropped", 2},
+                                  {"bytes", 1500000},
+                                  {"fps", 23.8},
+                                  {"kbps", 960},
+                                  {"round_trip_ms", 4},
+                                  {"decode_ms", 2.5},
+                                  {"latency_ms", {{"p50", 31}, {"p95", 44}, {"p99", 70}}}};
+        const auto kept = m_fleet->api->request("PUT", path, good);
+        QCOMPARE(kept.status, 200);
+        QCOMPARE(kept.body["quality"]["latency_ms"]["p95"], 44);
+        QVERIFY(kept.body["quality"].contains("reported_at"));
+        QCOMPARE(m_fleet->api->get("/api/v1/sessions/" + opened.at("id").get<std::string>())
+                     .body["quality"]["fps"],
+                 23.8);
+        for (const auto& [key, value] :
+             std::vector<std::pair<std::string, nlohmann::json>>{{"fps", -1},
+                                                                 {"fps", "fast"},
+                                                                 {"codec", "mjpeg"},
+                                                                 {"latency_ms", {{"p50", 1}}},
+                                                                 {"extra", 1}}) {
+            auto bad = good;
+            bad[key] = value;
+            QCOMPARE(m_fleet->api->request("PUT", path, bad).status, 400);
+        }
+        auto missing = good;
+        missing.erase("bytes");
+        QCOMPARE(m_fleet->api->request("PUT", path, missing).status, 400);
+        auto other = userWithRole("quality-other", {"devices:read", "remote:desktop"});
+        QCOMPARE(other->request("PUT", path, good).status, 403);
+        const auto terminal =
+            m_fleet->api->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "terminal"}});
+        QCOMPARE(terminal.status, 201);
+        QCOMPARE(m_fleet->api
+                     ->request("PUT",
+                               "/api/v1/sessions/" + terminal.body.at("id").get<std::string>() + "/quality",
+                               good)
+                     .status,
+                 400);
+        m_fleet->api->del("/api/v1/sessions/" + terminal.body.at("id").get<std::string>());
+        m_fleet->api->del("/api/v1/sessions/" + opened.at("id").get<std::string>());
+    }
+
     void aRecordingPlaysAndSurvivesTheServerBeingKilled_data() {
         QTest::addColumn<QString>("codec");
         QTest::newRow("vp8") << "vp8";

@@ -18,14 +18,30 @@ namespace breeze::console {
 namespace {
 constexpr int kKind = Qt::UserRole + 1;
 constexpr int kPlayable = Qt::UserRole + 2;
+
+QString qualityDetails(const DesktopQuality& q) {
+    return DeviceSessionsTab::tr(
+               "%1 over %2 s: %3 of %4 pictures decoded, %5 dropped; latency (capture to decoded) "
+               "p50 %6 ms, p95 %7 ms, p99 %8 ms; round trip %9 ms; decoding %10 ms a picture")
+        .arg(q.codec.toUpper())
+        .arg(q.seconds, 0, 'f', 0)
+        .arg(q.decoded)
+        .arg(q.received)
+        .arg(q.dropped)
+        .arg(q.latencyP50, 0, 'f', 0)
+        .arg(q.latencyP95, 0, 'f', 0)
+        .arg(q.latencyP99, 0, 'f', 0)
+        .arg(q.roundTripMs, 0, 'f', 0)
+        .arg(q.decodeMs, 0, 'f', 1);
+}
 } // namespace
 
 DeviceSessionsTab::DeviceSessionsTab(ApiClient& api, QString deviceId, QWidget* parent)
     : QWidget(parent), m_client(api), m_deviceId(std::move(deviceId)), m_table(new QTableWidget(this)),
       m_play(new QPushButton(tr("Play recording"), this)), m_message(new InlineMessage(this)) {
-    m_table->setColumnCount(7);
-    m_table->setHorizontalHeaderLabels(
-        {tr("Kind"), tr("State"), tr("Who"), tr("Started"), tr("Ended"), tr("Sent"), tr("Received")});
+    m_table->setColumnCount(8);
+    m_table->setHorizontalHeaderLabels({tr("Kind"), tr("State"), tr("Who"), tr("Started"), tr("Ended"),
+                                        tr("Sent"), tr("Received"), tr("Quality")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -76,7 +92,13 @@ void DeviceSessionsTab::reload() {
                 TimeText::local(TimeText::parse(session.startedAt)),
                 session.endedAt.isEmpty() ? QString() : TimeText::local(TimeText::parse(session.endedAt)),
                 locale.formattedDataSize(session.bytesToDevice),
-                locale.formattedDataSize(session.bytesFromDevice)};
+                locale.formattedDataSize(session.bytesFromDevice),
+                session.quality ? tr("%1 fps · %2 Mbit/s · p95 %3 ms · %4 dropped")
+                                      .arg(session.quality->fps, 0, 'f', 1)
+                                      .arg(session.quality->kbps / 1000, 0, 'f', 1)
+                                      .arg(session.quality->latencyP95, 0, 'f', 0)
+                                      .arg(session.quality->dropped)
+                                : QString()};
             for (int column = 0; column < cells.size(); ++column) {
                 auto* item = new QTableWidgetItem(cells[column]); // table items are plain text
                 item->setData(Qt::UserRole, session.id);
@@ -85,6 +107,8 @@ void DeviceSessionsTab::reload() {
                               session.kind == QStringLiteral("terminal") || session.recordingBytes > 0);
                 if (column == 1 && !session.endReason.isEmpty())
                     item->setToolTip(session.endReason.toHtmlEscaped());
+                if (column == 7 && session.quality)
+                    item->setToolTip(qualityDetails(*session.quality).toHtmlEscaped());
                 m_table->setItem(row, column, item);
             }
         }

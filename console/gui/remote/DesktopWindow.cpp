@@ -282,7 +282,7 @@ void DesktopWindow::closeEvent(QCloseEvent* event) {
     for (const auto& extra : m_extra)
         if (extra)
             extra->close();
-    m_session->close();
+    m_session->finish();
     QWidget::closeEvent(event);
 }
 

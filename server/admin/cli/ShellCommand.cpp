@@ -12,7 +12,9 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <iomanip>
 #include <poll.h>
+#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -177,6 +179,38 @@ int runShell(CliContext& cli) {
     return 255;
 }
 
+std::string fixed(double value, int decimals) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(decimals) << value;
+    return out.str();
+}
+
+std::string qualityLine(const nlohmann::json& q) {
+    const auto number = [&q](const char* key) { return q.value(key, 0.0); };
+    const auto& latency = q.value("latency_ms", nlohmann::json::object());
+    return fixed(number("fps"), 1) + " fps, " + fixed(number("kbps"), 0) + " kbit/s, latency p50 " +
+           fixed(latency.value("p50", 0.0), 0) + " ms, p95 " + fixed(latency.value("p95", 0.0), 0) +
+           " ms, p99 " + fixed(latency.value("p99", 0.0), 0) + " ms, " +
+           fixed(number("pictures_dropped"), 0) + " of " +
+           fixed(number("pictures_received") + number("pictures_dropped"), 0) +
+           " pictures dropped, round trip " + fixed(number("round_trip_ms"), 0) + " ms, decoding " +
+           fixed(number("decode_ms"), 1) + " ms, " + q.value("codec", std::string()) + " over " +
+           fixed(number("seconds"), 0) + " s";
+}
+
+std::string recordingLine(const nlohmann::json& r) {
+    std::string line = fixed(r.value("bytes", 0.0) / 1e6, 1) + " MB";
+    for (const auto& stream : r.value("streams", nlohmann::json::array()))
+        line += "; stream " + std::to_string(stream.value("stream", 0)) + ": " +
+                stream.value("codec", std::string()) + " " + std::to_string(stream.value("width", 0)) + "x" +
+                std::to_string(stream.value("height", 0)) + ", " +
+                fixed(stream.value("duration_ms", 0.0) / 1000, 1) + " s, " +
+                std::to_string(stream.value("pictures", 0)) + " pictures";
+    if (r.value("dropped_bytes", 0) > 0)
+        line += "; " + std::to_string(r.value("dropped_bytes", 0)) + " bytes could not be kept";
+    return line;
+}
+
 int runSessions(CliContext& cli) {
     const std::string action = cli.positional(1, "sessions action (list, show, download, close)");
     if (action == "list") {
@@ -193,7 +227,15 @@ int runSessions(CliContext& cli) {
         return 0;
     }
     if (action == "show") {
-        cli.printObject(cli.call("GET", "/api/v1/sessions/" + cli.positional(2, "a session id")).body);
+        auto session = cli.call("GET", "/api/v1/sessions/" + cli.positional(2, "a session id")).body;
+        if (!cli.flag("--json")) {
+            // What a person reads: a desktop's quality and recording in a line each.
+            if (const auto& quality = session["quality"]; quality.is_object())
+                session["quality"] = qualityLine(quality);
+            if (const auto& recording = session["recording"]; recording.is_object())
+                session["recording"] = recordingLine(recording);
+        }
+        cli.printObject(session);
         return 0;
     }
     if (action == "download") {
