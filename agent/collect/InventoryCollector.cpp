@@ -1,6 +1,7 @@
 #include "collect/InventoryCollector.h"
 
 #include "collect/MountedFilesystems.h"
+#include "desktop/MonitorProbe.h"
 #include "platform/Subprocess.h"
 
 #include <arpa/inet.h>
@@ -79,8 +80,8 @@ std::string run(const std::vector<std::string>& argv, bool* ok = nullptr) {
 } // namespace
 
 const std::vector<std::string>& InventoryCollector::sections() {
-    static const std::vector<std::string> names{"os",         "hardware", "disks",    "filesystems",
-                                                "interfaces", "software", "services", "users"};
+    static const std::vector<std::string> names{"os",       "hardware", "disks", "filesystems", "interfaces",
+                                                "software", "services", "users", "monitors"};
     return names;
 }
 
@@ -101,7 +102,13 @@ nlohmann::json InventoryCollector::collect(const std::string& section) {
         return services();
     if (section == "users")
         return users();
+    if (section == "monitors")
+        return monitors();
     throw std::runtime_error("unknown inventory section " + section);
+}
+
+nlohmann::json InventoryCollector::monitors() {
+    return m_monitors ? m_monitors->monitors() : nlohmann::json::array();
 }
 
 nlohmann::json InventoryCollector::os() {

@@ -2,6 +2,7 @@
 
 #include "crypto/Digest.h"
 #include "crypto/SecureRandom.h"
+#include "desktop/MonitorProbe.h"
 #include "net/WebSocketChannel.h"
 #include "net/WebSocketConnector.h"
 #include "platform/MachineIdentity.h"
@@ -53,6 +54,7 @@ AgentRuntime::AgentRuntime(AgentState state, RuntimeOptions options)
       m_window(protocol::kDefaultAckWindow, std::chrono::seconds(m_options.resendAfterSeconds)),
       m_sessions(m_options.terminal, m_options.desktop) {
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    m_inventory.setMonitorProbe(std::make_shared<MonitorProbe>(m_options.desktop));
     // The intervals the server asked for last time hold until it says otherwise (it may be unreachable now).
     if (const auto heartbeat = m_spool.setting("heartbeat_seconds"))
         m_heartbeatSeconds = std::clamp(std::atoi(heartbeat->c_str()), 1, 3600);

@@ -22,6 +22,21 @@ ApiResponse getInventory(RequestContext& ctx) {
         {{"device_id", id}, {"sections", DeviceDataStore(tx, id, device.orgId).inventory()}});
 }
 
+// The monitors a remote desktop of the device would show, as its last inventory found them (an empty list
+// with a time: nobody was logged in to a graphical session then; no time: not reported yet).
+ApiResponse getMonitors(RequestContext& ctx) {
+    const std::string id = ctx.pathId("id", "device");
+    const AccessScope scope = ctx.require(DevicesRead);
+    auto lease = ctx.server.pool.acquire();
+    ScopedTransaction tx(*lease, scope);
+    const DeviceRef device = requireDevicePermission(ctx, tx, id, DevicesRead);
+    auto monitors = DeviceDataStore(tx, id, device.orgId).monitors();
+    return ApiResponse::json({{"device_id", id},
+                              {"collected_at", monitors.collectedAt ? nlohmann::json(*monitors.collectedAt)
+                                                                    : nlohmann::json(nullptr)},
+                              {"items", std::move(monitors.items)}});
+}
+
 ApiResponse getSoftware(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "device");
     const AccessScope scope = ctx.require(DevicesRead);
@@ -97,6 +112,8 @@ void registerDeviceDataRoutes(Router& router) {
                 listInventoryChanges});
     router.add(
         {HttpMethod::Get, "/api/v1/devices/{id}/software", "", RouteAccess::Authenticated, getSoftware});
+    router.add(
+        {HttpMethod::Get, "/api/v1/devices/{id}/monitors", "", RouteAccess::Authenticated, getMonitors});
     router.add({HttpMethod::Get, "/api/v1/devices/{id}/metrics", "", RouteAccess::Authenticated, getMetrics});
     router.add({HttpMethod::Get, "/api/v1/devices/{id}/events", "", RouteAccess::Authenticated, listEvents});
 }

@@ -4,6 +4,7 @@
 #include "db/SqlParams.h"
 #include "http/Pagination.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 
 namespace breeze::server {
@@ -30,14 +31,31 @@ nlohmann::json DeviceDataStore::inventory() {
     return sections;
 }
 
-DeviceDataStore::Software DeviceDataStore::software(const std::string& search) {
+DeviceDataStore::SectionItems DeviceDataStore::monitors() {
+    const auto row = m_tx.sql().exec_params1("SELECT coalesce(json_agg(item ORDER BY item->>'display', "
+                                             "(item->>'x')::bigint, (item->>'y')::bigint), "
+                                             "'[]')::text AS items, max(i.collected_at)::text AS "
+                                             "collected_at FROM device_inventory i LEFT JOIN LATERAL "
+                                             "jsonb_array_elements(i.data) AS item ON true WHERE i.device_id "
+                                             "= $1 AND i.org_id = $2 AND i.section = "
+                                             "'monitors'",
+                                             m_deviceId, m_orgId);
+    SectionItems monitors{nlohmann::json::parse(row["items"].as<std::string>()), std::nullopt};
+    monitors.items.erase(std::remove(monitors.items.begin(), monitors.items.end(), nullptr),
+                         monitors.items.end());
+    if (!row["collected_at"].is_null())
+        monitors.collectedAt = row["collected_at"].as<std::string>();
+    return monitors;
+}
+
+DeviceDataStore::SectionItems DeviceDataStore::software(const std::string& search) {
     const auto row = m_tx.sql().exec_params1(
         "SELECT coalesce(json_agg(item ORDER BY lower(item->>'name'), item->>'arch'), '[]')::text AS items, "
         "max(i.collected_at)::text AS collected_at FROM device_inventory i, jsonb_array_elements(i.data) AS "
         "item WHERE i.device_id = $1 AND i.org_id = $3 AND i.section = 'software' "
         "AND ($2 = '' OR strpos(lower(item->>'name'), lower($2)) > 0)",
         m_deviceId, search, m_orgId);
-    Software software{nlohmann::json::parse(row["items"].as<std::string>()), std::nullopt};
+    SectionItems software{nlohmann::json::parse(row["items"].as<std::string>()), std::nullopt};
     if (!row["collected_at"].is_null())
         software.collectedAt = row["collected_at"].as<std::string>();
     return software;

@@ -18,11 +18,13 @@ public:
 
     // {section: {data, collected_at, updated_at}}
     nlohmann::json inventory();
-    struct Software {
-        nlohmann::json items; // sorted by name and architecture
+    // The items of a list section of the inventory, and when the device collected them.
+    struct SectionItems {
+        nlohmann::json items;
         std::optional<std::string> collectedAt;
     };
-    Software software(const std::string& search);
+    SectionItems software(const std::string& search); // by name and architecture
+    SectionItems monitors();                          // by display, then left to right, top to bottom
     // A page of a log table (device_events, device_inventory_changes), newest first; `fields` are the
     // json_build_object pairs over `l`; `filterColumn` = `filterValue` when a value is given.
     nlohmann::json log(const std::string& table, const std::string& fields, const std::string& filterColumn,

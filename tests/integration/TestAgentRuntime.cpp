@@ -105,7 +105,7 @@ private Q_SLOTS:
         QVERIFY(metrics["points"].size() >= 3);
         QVERIFY(metrics["points"][0]["memory_total"].get<long long>() > 0);
         QTRY_VERIFY_WITH_TIMEOUT(
-            m_api->get("/api/v1/devices/" + id + "/inventory").body["sections"].size() == 8, 30000);
+            m_api->get("/api/v1/devices/" + id + "/inventory").body["sections"].size() == 9, 30000);
         const auto inventory = m_api->get("/api/v1/devices/" + id + "/inventory").body["sections"];
         QVERIFY(!inventory["os"]["data"]["kernel"].get<std::string>().empty());
         const auto software = m_api->get("/api/v1/devices/" + id + "/software?q=bash").body;
@@ -120,7 +120,7 @@ private Q_SLOTS:
             sql(QString("SELECT count(*) FROM device_inventory_changes WHERE device_id = '%1' AND change = "
                         "'initial'")
                     .arg(QString::fromStdString(id))),
-            8LL);
+            9LL);
     }
 
     void runsBuiltInCommands() {
@@ -177,7 +177,7 @@ private Q_SLOTS:
 
         const auto collect = waitForCommand(sendCommand(id, {{"type", "collect_inventory"}})["id"], 60000);
         QCOMPARE(collect["status"].get<std::string>(), std::string("completed"));
-        QCOMPARE(collect["output"]["sections"].get<int>(), 8);
+        QCOMPARE(collect["output"]["sections"].get<int>(), 9);
 
         const auto badArgs = m_api->post("/api/v1/devices/" + id + "/commands",
                                          {{"type", "kill_process"}, {"args", {{"pid", "1; reboot"}}}});

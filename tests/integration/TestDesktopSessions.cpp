@@ -17,6 +17,7 @@
 #include "protocol/DesktopInput.h"
 #include "protocol/TerminalControl.h"
 
+#include <QRegularExpression>
 #include <QtTest>
 #include <X11/keysym.h>
 #include <csignal>
@@ -365,6 +366,52 @@ private Q_SLOTS:
                      ->post("/api/v1/devices/" + m_device + "/sessions", {{"kind", "desktop"}, {"cols", 80}})
                      .status,
                  400);
+    }
+
+    // The device's monitors, as its inventory found them, through the API and breeze-admin (which can ask the
+    // device to look again).
+    void theDeviceListsItsMonitors() {
+        QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         return !m_fleet->api->get("/api/v1/devices/" + m_device + "/monitors")
+                                     .body["collected_at"]
+                                     .is_null();
+                     },
+                     30000),
+                 qPrintable(m_agent->log().right(3000)));
+        const auto listed = m_fleet->api->get("/api/v1/devices/" + m_device + "/monitors").body;
+        const auto& items = listed["items"];
+        const auto named = [&](const std::string& name) {
+            for (const auto& item : items)
+                if (item["name"] == name)
+                    return item;
+            return nlohmann::json();
+        };
+        QCOMPARE(named("RIGHT-2")["x"], kHalf);
+        QCOMPARE(named("RIGHT-2")["width"], kHalf);
+        QCOMPARE(named("RIGHT-2")["display"], m_xvfb.display().toStdString());
+        QCOMPARE(named("LEFT-1")["primary"], true);
+        QCOMPARE(named("RIGHT-2")["primary"], false);
+        QProcessEnvironment admin = QProcessEnvironment::systemEnvironment();
+        QTemporaryDir home(test::testTempRoot() + "/admin-XXXXXX");
+        admin.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
+        admin.insert("BREEZE_SERVER", QString::fromStdString(m_fleet->server->url()));
+        admin.insert("BREEZE_CA", QString::fromStdString(m_fleet->server->caFile()));
+        admin.insert("BREEZE_API_KEY",
+                     QString::fromStdString(m_fleet->api
+                                                ->post("/api/v1/api-keys", {{"name", "cli-monitors"},
+                                                                            {"org_id", m_fleet->org},
+                                                                            {"role", "org-admin"}})
+                                                .body["key"]
+                                                .get<std::string>()));
+        const auto shown = test::ProgramRun::run(
+            "breeze-admin", {"devices", "monitors", QString::fromStdString(m_device), "--refresh"}, {},
+            admin);
+        QVERIFY2(shown.exitCode == 0, qPrintable(shown.err));
+        QVERIFY2(shown.out.contains(QRegularExpression(
+                     "RIGHT-2 +" + QRegularExpression::escape(m_xvfb.display()) + " +640,0 +640x720")),
+                 qPrintable(shown.out));
+        QVERIFY2(shown.out.contains(QRegularExpression("LEFT-1 .* yes")), qPrintable(shown.out));
     }
 
     // The viewer's summary of how a session went is checked field by field and kept for the session; only the

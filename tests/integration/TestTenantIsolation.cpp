@@ -185,6 +185,8 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/inventory"; }, none},
             {"GET", "/api/v1/devices/{id}/inventory/changes",
              [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/inventory/changes"; }, none},
+            {"GET", "/api/v1/devices/{id}/monitors",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/monitors"; }, none},
             {"GET", "/api/v1/devices/{id}/software",
              [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/software"; }, none},
             {"GET", "/api/v1/devices/{id}/metrics",

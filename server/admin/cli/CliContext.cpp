@@ -12,8 +12,8 @@
 namespace breeze::admin {
 
 namespace {
-const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade", "--pending",
-                                      "--help", "--wait",           "--none",    "--recursive"};
+const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade",   "--pending", "--help",
+                                      "--wait", "--none",           "--recursive", "--refresh"};
 // Options that may be given more than once.
 const std::set<std::string> kRepeatable = {"--arg", "--param", "--device", "--set"};
 

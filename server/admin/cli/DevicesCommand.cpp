@@ -2,6 +2,9 @@
 #include "cli/CliContext.h"
 #include "cli/Noun.h"
 
+#include <chrono>
+#include <thread>
+
 namespace breeze::admin {
 
 namespace {
@@ -101,6 +104,46 @@ int runDevices(CliContext& cli) {
                           << "\n";
             }
         }
+    } else if (action == "monitors") {
+        const std::string device = cli.resolveDevice(cli.positional(2, "DEVICE"));
+        const std::string path = "/api/v1/devices/" + device + "/monitors";
+        auto body = cli.call("GET", path).body;
+        if (cli.flag("--refresh")) {
+            // The device collects its inventory now; its new report replaces the one shown.
+            const auto before = body["collected_at"];
+            const auto command =
+                cli.call("POST", "/api/v1/devices/" + device + "/commands",
+                         nlohmann::json{{"type", "collect_inventory"}, {"args", nlohmann::json::object()}})
+                    .body;
+            const auto started = std::chrono::steady_clock::now();
+            while (body["collected_at"] == before) {
+                if (std::chrono::steady_clock::now() - started > std::chrono::seconds(60))
+                    throw CliFailure("the device did not report its monitors within a minute (command " +
+                                     command["id"].get<std::string>() + ")");
+                std::this_thread::sleep_for(std::chrono::milliseconds(250));
+                body = cli.call("GET", path).body;
+            }
+        }
+        if (cli.flag("--json")) {
+            cli.out() << body.dump(2) << "\n";
+        } else if (body["collected_at"].is_null()) {
+            cli.out() << "the device has not reported its monitors yet (--refresh asks it now)\n";
+        } else if (body["items"].empty()) {
+            cli.out() << "nobody was logged in to a graphical session when the device looked ("
+                      << body["collected_at"].get<std::string>() << ")\n";
+        } else {
+            nlohmann::json rows = nlohmann::json::array();
+            for (const auto& monitor : body["items"])
+                rows.push_back({{"name", monitor["name"]},
+                                {"display", monitor["display"]},
+                                {"position", std::to_string(monitor["x"].get<long long>()) + "," +
+                                                 std::to_string(monitor["y"].get<long long>())},
+                                {"size", std::to_string(monitor["width"].get<long long>()) + "x" +
+                                             std::to_string(monitor["height"].get<long long>())},
+                                {"primary", monitor["primary"].get<bool>() ? "yes" : ""}});
+            TableWriter({"name", "display", "position", "size", "primary"}).write(cli.out(), rows);
+            cli.out() << "(as of " << body["collected_at"].get<std::string>() << ")\n";
+        }
     } else if (action == "events") {
         const std::string device = cli.resolveDevice(cli.positional(2, "DEVICE"));
         cli.printItems(cli.call("GET", "/api/v1/devices/" + device + "/events?limit=" +
@@ -119,7 +162,7 @@ extern const Noun kDevicesNoun{
     R"(  devices list [--org ORG] [--site SITE] [--group GROUP] [--tag TAG] [--pending] [--status online|offline]
           | show DEVICE | approve DEVICE | refuse DEVICE | revoke DEVICE | rotate-credential DEVICE
           | software DEVICE [--search TEXT]
-          | inventory DEVICE
+          | inventory DEVICE | monitors DEVICE [--refresh]
           | events DEVICE | move DEVICE --site SITE [--org ORG] | tag DEVICE TAG... | untag DEVICE TAG...
           | group DEVICE GROUP | group DEVICE --none
 )",
