@@ -3,6 +3,7 @@
 #include "desktop/ClipboardBridge.h"
 #include "desktop/DesktopStream.h"
 #include "desktop/DisplayLocator.h"
+#include "desktop/LayoutWatcher.h"
 #include "desktop/MonitorLayout.h"
 #include "desktop/X11Connection.h"
 #include "desktop/X11Input.h"
@@ -43,6 +44,7 @@ DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopP
         throw std::runtime_error("cannot create the desktop session's wake-up descriptor");
     if (!m_viewOnly)
         m_clipboard = std::make_unique<ClipboardBridge>(m_target, wakeUp());
+    m_layoutWatcher = std::make_unique<LayoutWatcher>(m_target, MonitorLayout::read(*m_connection), wakeUp());
     log("desktop session " + m_id + " shows display " + m_target.display +
         (m_target.user.empty() ? std::string() : " of " + m_target.user) +
         (m_viewOnly ? " (view only)" : "") + (m_recorded ? ", recorded by the server" : ""));
@@ -50,6 +52,7 @@ DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopP
 
 DesktopSession::~DesktopSession() {
     m_streams.clear(); // workers stop before the descriptor they wake goes
+    m_layoutWatcher.reset();
     m_clipboard.reset();
     m_input.reset();
     m_connection.reset();
@@ -86,6 +89,7 @@ void DesktopSession::attach(std::uint32_t channel, bool resumed) {
 void DesktopSession::detach() {
     m_channel = 0;
     m_streams.clear();
+    m_requests.clear();
     m_credit.clearControls();
     if (m_input)
         m_input->releaseAll();
@@ -163,6 +167,40 @@ void DesktopSession::startStream(const protocol::DesktopStreamRequest& request) 
     if (m_recorded)
         settings.keyframeEvery = kRecordedKeyframeSpacing;
     m_streams[request.stream] = std::make_unique<DesktopStream>(m_target, settings, wakeUp());
+    m_requests[request.stream] = request;
+}
+
+void DesktopSession::layoutChanged(const std::vector<protocol::DesktopMonitor>& monitors) {
+    protocol::DesktopLayout next;
+    next.monitors = monitors;
+    next.codecs = {"vp8", "h264"};
+    next.viewOnly = m_viewOnly;
+    queueControl(next.encode());
+    // Each stream follows its monitor: where it moved or changed size, the stream starts again with its
+    // new area (its viewer gets the new stream_state and a keyframe); where it went, the stream ends, saying
+    // so.
+    for (auto it = m_requests.begin(); it != m_requests.end();) {
+        const auto stream = m_streams.find(it->first);
+        if (stream == m_streams.end()) {
+            it = m_requests.erase(it);
+            continue;
+        }
+        const auto area = MonitorLayout::find(*m_connection, monitors, it->second.monitor);
+        if (!area) {
+            protocol::DesktopStreamState gone;
+            gone.stream = it->first;
+            gone.error = "the monitor " + it->second.monitor + " is gone from this display";
+            queueControl(gone.encode());
+            m_streams.erase(stream);
+            it = m_requests.erase(it);
+            continue;
+        }
+        if (*area != stream->second->request().area) {
+            const auto request = it->second;
+            startStream(request);
+        }
+        ++it;
+    }
 }
 
 void DesktopSession::control(const nlohmann::json& message) {
@@ -174,6 +212,7 @@ void DesktopSession::control(const nlohmann::json& message) {
         startStream(*request);
     } else if (const auto stop = protocol::DesktopStreamStop::from(message)) {
         m_streams.erase(stop->stream);
+        m_requests.erase(stop->stream);
     } else if (const auto keyframe = protocol::DesktopKeyframeRequest::from(message)) {
         if (auto* stream = streamOf(keyframe->stream))
             stream->keyframeWanted();
@@ -215,6 +254,8 @@ void DesktopSession::input(const protocol::DesktopInput& event) {
 void DesktopSession::drain(std::vector<std::string>& frames) {
     if (m_channel == 0)
         return;
+    if (auto changed = m_layoutWatcher->takeChange())
+        layoutChanged(*changed);
     for (auto it = m_streams.begin(); it != m_streams.end();) {
         // Whether it ended is read first: an ended stream has already left its last word (why) to take.
         const bool ended = it->second->ended();

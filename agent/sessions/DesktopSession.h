@@ -20,6 +20,7 @@ namespace breeze::agent {
 
 class ClipboardBridge;
 class DesktopStream;
+class LayoutWatcher;
 class X11Connection;
 class X11Input;
 
@@ -55,6 +56,7 @@ public:
 private:
     void control(const nlohmann::json& message);
     void startStream(const protocol::DesktopStreamRequest& request);
+    void layoutChanged(const std::vector<protocol::DesktopMonitor>& monitors);
     void queueControl(std::string control);
     void input(const protocol::DesktopInput& event);
     protocol::DesktopLayout layout() const;
@@ -71,6 +73,8 @@ private:
     std::unique_ptr<X11Connection> m_connection; // the link thread's: monitors and input
     std::unique_ptr<X11Input> m_input;
     std::map<int, std::unique_ptr<DesktopStream>> m_streams;
+    std::map<int, protocol::DesktopStreamRequest> m_requests; // what each stream was asked for (its monitor)
+    std::unique_ptr<LayoutWatcher> m_layoutWatcher;
     std::unique_ptr<ClipboardBridge> m_clipboard; // none for a view-only session: its clipboard is not shared
     std::optional<std::pair<int, int>> m_cursorSent;
     std::optional<std::string> m_cursorShape; // the newest shape, waiting for credit

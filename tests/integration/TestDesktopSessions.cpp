@@ -368,6 +368,38 @@ private Q_SLOTS:
                  400);
     }
 
+    // A stream follows its monitor: when the monitor changes size the viewer gets the new layout and the
+    // stream starts again at the new size; when the monitor goes, the stream ends saying so.
+    void aStreamFollowsItsMonitorWhenTheLayoutChanges() {
+        auto view = viewer(*m_fleet->api);
+        view->request(0, "RIGHT-2", "vp8");
+        QVERIFY(view->waitFor([&] { return view->decoded[0] > 0; }, 15000));
+        QCOMPARE(view->states[0].width, kHalf);
+        const auto widthOf = [&](const std::string& name) {
+            for (const auto& monitor : view->layout->monitors)
+                if (monitor.name == name)
+                    return monitor.width;
+            return -1;
+        };
+        m_probe->replaceMonitor("RIGHT-2", {kHalf, 0, 400, kHeight}, false);
+        QVERIFY2(
+            view->waitFor(
+                [&] {
+                    return widthOf("RIGHT-2") == 400 && view->states[0].width == 400 && view->decoders[0] &&
+                           view->decoders[0]->width() >= 400 && view->decoders[0]->width() < 420;
+                },
+                10000),
+            qPrintable(QString("layout %1, stream %2").arg(widthOf("RIGHT-2")).arg(view->states[0].width)));
+        m_probe->fill({kHalf + 100, 100, 50, 50}, 0xFF00FF);
+        QVERIFY(view->waitFor([&] { return test::nearColour(view->rgb(0, 125, 125), 0xFF00FF); }, 10000));
+        m_probe->removeMonitor("RIGHT-2");
+        QVERIFY(
+            view->waitFor([&] { return view->states[0].error.find("gone") != std::string::npos; }, 10000));
+        QCOMPARE(widthOf("RIGHT-2"), -1);
+        m_probe->addMonitor("RIGHT-2", {kHalf, 0, kHalf, kHeight}, false); // as the other tests expect it
+        m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+    }
+
     // The device's monitors, as its inventory found them, through the API and breeze-admin (which can ask the
     // device to look again).
     void theDeviceListsItsMonitors() {

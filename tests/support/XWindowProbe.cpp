@@ -61,6 +61,20 @@ void XWindowProbe::addMonitor(const QString& name, const QRect& geometry, bool p
     XSync(m_display, False);
 }
 
+void XWindowProbe::removeMonitor(const QString& name) {
+    XRRDeleteMonitor(m_display, DefaultRootWindow(m_display),
+                     XInternAtom(m_display, name.toLatin1().constData(), False));
+    XSync(m_display, False);
+}
+
+void XWindowProbe::replaceMonitor(const QString& name, const QRect& geometry, bool primary) {
+    XGrabServer(m_display);
+    removeMonitor(name);
+    addMonitor(name, geometry, primary);
+    XUngrabServer(m_display);
+    XSync(m_display, False);
+}
+
 void XWindowProbe::setClipboard(const QString& text) {
     m_clipboard = text.toUtf8();
     XSetSelectionOwner(m_display, XInternAtom(m_display, "CLIPBOARD", False), m_window, CurrentTime);

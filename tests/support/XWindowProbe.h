@@ -38,6 +38,10 @@ public:
     // Defines a RandR monitor over part of the screen (as `xrandr --setmonitor` does): how tests get several
     // monitors on one Xvfb.
     void addMonitor(const QString& name, const QRect& geometry, bool primary);
+    void removeMonitor(const QString& name);
+    // Another geometry for a monitor, in one step as other clients see it (Xvfb refuses to set a monitor
+    // whose name is taken: it is deleted and set again with the server grabbed).
+    void replaceMonitor(const QString& name, const QRect& geometry, bool primary);
     // The CLIPBOARD as text: owned by this window with `text` (answering whoever asks), or asked of its
     // owner.
     void setClipboard(const QString& text);

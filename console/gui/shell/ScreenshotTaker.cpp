@@ -2,7 +2,9 @@
 
 #include "ConsoleConnection.h"
 #include "devices/DeviceView.h"
+#include "remote/DesktopView.h"
 #include "remote/DesktopWindow.h"
+#include "remote/FrameSurface.h"
 #include "remote/FileManagerView.h"
 #include "shell/MainWindow.h"
 #include "shell/Theme.h"
@@ -141,6 +143,9 @@ void ScreenshotTaker::save() {
         QApplication::exit(1);
         return;
     }
+    if (m_shown == m_desktop) // which of the two ways drew the picture (QPainter or OpenGL)
+        std::cerr << "breeze-console: the desktop was drawn with " << m_desktop->view()->surface().name()
+                  << "\n";
     ++m_next;
     takeNext();
 }
