@@ -12,10 +12,12 @@
 #include "protocol/TerminalControl.h"
 
 #include <algorithm>
+#include <future>
 #include <iostream>
 #include <poll.h>
 #include <stdexcept>
 #include <sys/eventfd.h>
+#include <thread>
 #include <unistd.h>
 
 namespace breeze::agent {
@@ -48,6 +50,26 @@ DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopP
     log("desktop session " + m_id + " shows display " + m_target.display +
         (m_target.user.empty() ? std::string() : " of " + m_target.user) +
         (m_viewOnly ? " (view only)" : "") + (m_recorded ? ", recorded by the server" : ""));
+}
+
+std::unique_ptr<DesktopSession> DesktopSession::openWithin(const protocol::SessionOpen& open,
+                                                           const DesktopPolicy& policy,
+                                                           std::chrono::milliseconds timeout) {
+    auto made = std::make_shared<std::promise<std::unique_ptr<DesktopSession>>>();
+    auto session = made->get_future();
+    // Detached: if the display never answers, only this thread waits (a session it makes late is dropped
+    // there).
+    std::thread([open, policy, made] {
+        try {
+            made->set_value(std::make_unique<DesktopSession>(open, policy));
+        } catch (...) {
+            made->set_exception(std::current_exception());
+        }
+    }).detach();
+    if (session.wait_for(timeout) != std::future_status::ready)
+        throw std::runtime_error("the display did not answer within " +
+                                 std::to_string(timeout.count() / 1000) + " seconds");
+    return session.get();
 }
 
 DesktopSession::~DesktopSession() {

@@ -32,6 +32,12 @@ class DesktopSession : public LiveSession {
 public:
     // Finds and opens the display; throws std::runtime_error with the reason to show (nobody logged in).
     DesktopSession(const protocol::SessionOpen& open, const DesktopPolicy& policy);
+    // The same on a thread of its own, waited for at most `timeout`: an X server that accepts the connection
+    // and never answers costs the caller (the agent's link thread) that long, not its connection. Throws with
+    // the reason when the display did not answer in time.
+    static std::unique_ptr<DesktopSession> openWithin(const protocol::SessionOpen& open,
+                                                      const DesktopPolicy& policy,
+                                                      std::chrono::milliseconds timeout);
     ~DesktopSession() override;
     DesktopSession(const DesktopSession&) = delete;
     DesktopSession& operator=(const DesktopSession&) = delete;

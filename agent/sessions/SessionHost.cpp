@@ -62,7 +62,7 @@ void SessionHost::open(const protocol::SessionOpen& open) {
         if (open.kind == protocol::SessionKind::Terminal)
             session = std::make_unique<TerminalSession>(open, m_policy);
         else if (open.kind == protocol::SessionKind::Desktop)
-            session = std::make_unique<DesktopSession>(open, m_desktop);
+            session = DesktopSession::openWithin(open, m_desktop, std::chrono::seconds(5));
         else
             session = std::make_unique<FileSession>(open);
         session->attach(open.channel, false);

@@ -17,6 +17,7 @@
 #include "protocol/DesktopInput.h"
 #include "protocol/TerminalControl.h"
 
+#include <QLocalServer>
 #include <QRegularExpression>
 #include <QtTest>
 #include <X11/keysym.h>
@@ -398,6 +399,44 @@ private Q_SLOTS:
         QCOMPARE(widthOf("RIGHT-2"), -1);
         m_probe->addMonitor("RIGHT-2", {kHalf, 0, kHalf, kHeight}, false); // as the other tests expect it
         m_probe->fill({0, 0, kWidth, kHeight}, 0x000000);
+    }
+
+    // An X server that takes the connection and never answers (hung, or stopped in a debugger) costs the
+    // agent a few seconds for that one session, never its connection: the desktop is refused saying why, the
+    // device stays online and a terminal on it works meanwhile.
+    void aDisplayThatNeverAnswersCostsTheAgentNothing() {
+        QDir().mkpath("/tmp/.X11-unix");
+        int number = 190;
+        while (QFile::exists(QString("/tmp/.X11-unix/X%1").arg(number)))
+            ++number;
+        QLocalServer mute; // listens, never accepts, never answers
+        QVERIFY(mute.listen(QString("/tmp/.X11-unix/X%1").arg(number)));
+        test::TestAgent::Options options;
+        options.identity = "desktop-mute";
+        options.runArgs = {"--desktop-display", QString(":%1").arg(number)};
+        test::TestAgent agent(*m_fleet->server, m_fleet->enrollmentKey(), options);
+        agent.start();
+        const std::string device = agent.deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT(m_fleet->api->get("/api/v1/devices/" + device).body["status"] == "online",
+                                 20000);
+        const auto opened =
+            m_fleet->api->post("/api/v1/devices/" + device + "/sessions", {{"kind", "desktop"}});
+        QCOMPARE(opened.status, 201);
+        Viewer view(opened.body, m_tls.get());
+        QElapsedTimer waited;
+        waited.start();
+        QVERIFY(view.waitFor([&] { return view.relay.ended().has_value(); }, 20000));
+        const std::string why = view.relay.ended()->dump();
+        QVERIFY2(why.find("did not answer") != std::string::npos, why.c_str());
+        QVERIFY(waited.elapsed() < 15000);
+        // Meanwhile and after, the device is online and answers.
+        QCOMPARE(m_fleet->api->get("/api/v1/devices/" + device).body["status"], "online");
+        const auto ping = m_fleet->api->post("/api/v1/devices/" + device + "/commands",
+                                             {{"type", "ping"}, {"args", nlohmann::json::object()}});
+        QCOMPARE(ping.status, 201);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_fleet->api->get("/api/v1/commands/" + ping.body["id"].get<std::string>()).body["status"],
+            "completed", 15000);
     }
 
     // The device's monitors, as its inventory found them, through the API and breeze-admin (which can ask the
