@@ -12,12 +12,24 @@ namespace breeze::agent {
 
 namespace {
 protocol::DesktopMonitor wholeScreen(Display* display, const char* name) {
-    const int screen = DefaultScreen(display);
+    // Asked of the server each time: the connection's own idea of the screen's size is the size it had when
+    // the connection was made (RandR changes it).
+    Window root = 0;
+    int x = 0;
+    int y = 0;
+    unsigned width = 0;
+    unsigned height = 0;
+    unsigned border = 0;
+    unsigned depth = 0;
+    if (!XGetGeometry(display, DefaultRootWindow(display), &root, &x, &y, &width, &height, &border, &depth)) {
+        width = static_cast<unsigned>(DisplayWidth(display, DefaultScreen(display)));
+        height = static_cast<unsigned>(DisplayHeight(display, DefaultScreen(display)));
+    }
     return {name,
             0,
             0,
-            std::min(DisplayWidth(display, screen), protocol::kMaxDesktopDimension),
-            std::min(DisplayHeight(display, screen), protocol::kMaxDesktopDimension),
+            std::min(static_cast<int>(width), protocol::kMaxDesktopDimension),
+            std::min(static_cast<int>(height), protocol::kMaxDesktopDimension),
             true};
 }
 } // namespace

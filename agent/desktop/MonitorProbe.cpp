@@ -4,6 +4,7 @@
 #include "desktop/MonitorLayout.h"
 #include "desktop/X11Connection.h"
 
+#include <algorithm>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -11,11 +12,11 @@
 namespace breeze::agent {
 
 nlohmann::json MonitorProbe::monitors(std::chrono::milliseconds timeout) {
-    if (m_stuck->load())
+    bool idle = false;
+    if (!m_stuck->compare_exchange_strong(idle, true))
         throw std::runtime_error("the display has not answered an earlier look at its monitors yet");
     auto result = std::make_shared<std::promise<nlohmann::json>>();
     auto answer = result->get_future();
-    m_stuck->store(true);
     // Detached: a display that never answers keeps only this thread, not the caller.
     std::thread([policy = m_policy, result, stuck = m_stuck] {
         try {
@@ -33,8 +34,8 @@ nlohmann::json MonitorProbe::monitors(std::chrono::milliseconds timeout) {
                 for (const auto& monitor : MonitorLayout::read(connection))
                     list.push_back({{"name", monitor.name},
                                     {"display", target.display},
-                                    {"x", monitor.x},
-                                    {"y", monitor.y},
+                                    {"x", std::max(0, monitor.x)}, // the screen starts at 0,0
+                                    {"y", std::max(0, monitor.y)},
                                     {"width", monitor.width},
                                     {"height", monitor.height},
                                     {"primary", monitor.primary}});

@@ -3,12 +3,14 @@
 #include <X11/Xauth.h>
 #include <X11/Xlib.h>
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
 #include <mutex>
+#include <poll.h>
 #include <stdexcept>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -139,12 +141,48 @@ void checkServerOwner(const DisplayTarget& target) {
     if (!answered)
         throw std::runtime_error("no X server answers on display " + target.display);
 }
+// Whether a local display's X server answers a connection setup (without credentials: it says "failed" or
+// "authenticate" at once) within `timeout`. Xlib would wait for that answer forever, holding the lock every
+// connection of this process takes, so a hung server is found out here first. Displays elsewhere (host:N)
+// are left to Xlib.
+bool answersWithin(const std::string& display, std::chrono::milliseconds timeout) {
+    const std::string number = displayNumber(display);
+    if (display.rfind(':') != 0 || number.empty() ||
+        !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return true;
+    for (const bool abstract : {true, false}) {
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            return false;
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        const std::string path = "/tmp/.X11-unix/X" + number;
+        std::memcpy(address.sun_path + (abstract ? 1 : 0), path.data(), path.size());
+        const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+            ::close(fd);
+            continue; // Xlib tries the other endpoint too
+        }
+        // Little-endian, protocol 11.0, no authorization.
+        const unsigned char setup[12] = {'l', 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        bool answered = ::send(fd, setup, sizeof setup, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof setup);
+        if (answered) {
+            pollfd readable{fd, POLLIN, 0};
+            answered = ::poll(&readable, 1, static_cast<int>(timeout.count())) == 1;
+        }
+        ::close(fd);
+        return answered;
+    }
+    return true; // no local endpoint: Xlib says why it cannot connect
+}
 } // namespace
 
 X11Connection::X11Connection(const DisplayTarget& target) : m_target(target) {
     installHandlers();
     if (!target.serverOwners.empty())
         checkServerOwner(target);
+    if (!answersWithin(target.display, std::chrono::seconds(3)))
+        throw std::runtime_error("the display " + target.display + " did not answer");
     const std::lock_guard lock(g_authorization);
     if (!target.authorityFile.empty()) {
         auto cookie = cookieFor(target.authorityFile, displayNumber(target.display), target.authorityOwner);

@@ -184,15 +184,17 @@ std::optional<VideoFileReader::Picture> VideoFileReader::next() {
     return picture;
 }
 
-void VideoFileReader::seek(std::int64_t millis) {
+bool VideoFileReader::seek(std::int64_t millis) {
     const AVStream* stream = m_format->streams[m_stream];
     const std::int64_t target = av_rescale_q(std::max<std::int64_t>(0, millis) + m_startMillis,
                                              AVRational{1, 1000}, stream->time_base);
-    if (av_seek_frame(m_format, m_stream, target, AVSEEK_FLAG_BACKWARD) < 0)
+    bool moved =
+        av_seek_frame(m_format, m_stream, target, AVSEEK_FLAG_BACKWARD) >= 0 ||
         av_seek_frame(m_format, m_stream, stream->start_time == AV_NOPTS_VALUE ? 0 : stream->start_time,
-                      AVSEEK_FLAG_BACKWARD);
+                      AVSEEK_FLAG_BACKWARD) >= 0;
     if (m_toAnnexB)
         av_bsf_flush(m_toAnnexB);
+    return moved;
 }
 
 } // namespace breeze::media

@@ -37,8 +37,9 @@ public:
     std::int64_t durationMillis() const { return m_durationMillis; } // 0 when the file does not say
 
     std::optional<Picture> next(); // none at the end
-    // The next picture read is the keyframe at or before `millis` (the first one when none is).
-    void seek(std::int64_t millis);
+    // The next picture read is the keyframe at or before `millis` (the first one when none is); false when
+    // the file would not seek (the reader is then where it was).
+    bool seek(std::int64_t millis);
 
 private:
     struct Input;

@@ -8,6 +8,7 @@
 namespace breeze::console {
 
 DesktopRecordingPlayback::DesktopRecordingPlayback(QObject* parent) : QObject(parent) {
+    m_decoder.acceptAnySize(true); // a monitor that changed size mid-session changes the picture's size
     m_timer.setInterval(15);
     connect(&m_timer, &QTimer::timeout, this, &DesktopRecordingPlayback::advance);
     connect(&m_decoder, &VideoDecoder::decoded, this, [this](const DecodedPicture& decoded) {
@@ -19,14 +20,16 @@ DesktopRecordingPlayback::DesktopRecordingPlayback(QObject* parent) : QObject(pa
     // A picture that does not decode leaves the last one standing; the next keyframe starts afresh.
     connect(&m_decoder, &VideoDecoder::failed, this, [this](int, quint64, const QString& why) {
         m_error = tr("A picture did not decode: %1").arg(why);
+        Q_EMIT failed(m_error);
     });
 }
 
 DesktopRecordingPlayback::~DesktopRecordingPlayback() = default;
 
-bool DesktopRecordingPlayback::load(QByteArray file) {
+bool DesktopRecordingPlayback::load(const QByteArray& file) {
     try {
-        m_reader = media::VideoFileReader::openBytes(file.toStdString());
+        m_file = file.toStdString();
+        m_reader = media::VideoFileReader::openBytes(m_file);
     } catch (const std::exception& problem) {
         m_error = QString::fromUtf8(problem.what());
         return false;
@@ -72,12 +75,21 @@ void DesktopRecordingPlayback::seek(qint64 milliseconds) {
         return;
     m_position = std::clamp<qint64>(milliseconds, 0, m_duration);
     m_decoder.reset(0);
-    m_reader->seek(m_position);
     m_ahead.reset();
+    if (!m_reader->seek(m_position)) {
+        // The file would not seek: from its start, which always works.
+        m_reader = media::VideoFileReader::openBytes(m_file);
+    }
     const quint64 before = m_lastFed;
     feedUntil(m_position);
-    // Only the last picture fed shows; those before it build up to it (none fed: the next one shows).
-    m_showFrom = m_lastFed > before ? m_lastFed : m_ahead ? m_ahead->sequence : m_sequence + 1;
+    if (m_lastFed == before && m_ahead) {
+        // Nothing before the time asked for (it lies before the first picture): the first picture shows.
+        m_decoder.submit(std::move(m_ahead->frame));
+        m_lastFed = m_ahead->sequence;
+        m_ahead.reset();
+    }
+    // Only the last picture fed shows; those before it build up to it.
+    m_showFrom = m_lastFed;
     if (playing()) {
         m_playedFrom = m_position;
         m_clock.start();
@@ -113,9 +125,9 @@ void DesktopRecordingPlayback::setSpeed(int times) {
 
 void DesktopRecordingPlayback::advance() {
     m_position = std::min(m_duration, m_playedFrom + m_clock.elapsed() * m_speed);
-    const bool more = feedUntil(m_position);
+    feedUntil(m_position);
     Q_EMIT positionChanged(m_position);
-    if (!more && m_position >= m_duration)
+    if (m_position >= m_duration)
         pause();
 }
 

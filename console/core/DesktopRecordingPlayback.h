@@ -28,7 +28,7 @@ public:
     ~DesktopRecordingPlayback() override;
 
     // The file's bytes; false, with error(), when they are not a desktop recording.
-    bool load(QByteArray file);
+    bool load(const QByteArray& file);
     const QString& error() const { return m_error; }
     qint64 duration() const { return m_duration; } // milliseconds
     qint64 position() const { return m_position; }
@@ -45,6 +45,7 @@ Q_SIGNALS:
     void pictureChanged(const QImage& picture);
     void positionChanged(qint64 milliseconds);
     void playingChanged(bool playing);
+    void failed(const QString& why);
 
 private:
     void advance();
@@ -52,6 +53,7 @@ private:
     bool feedUntil(qint64 milliseconds);
 
     VideoDecoder m_decoder;
+    std::string m_file; // the recording's bytes (the reader reads them; a failed seek starts it again)
     std::unique_ptr<media::VideoFileReader> m_reader;
     struct Ahead {
         qint64 millis = 0;

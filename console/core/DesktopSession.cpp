@@ -195,8 +195,11 @@ void DesktopSession::onData(int kind, const QByteArray& payload) {
         return;
     }
     m_arrivals[{frame.stream, frame.sequence}] = {m_clock.elapsed(), frame.hostMicros};
-    while (m_arrivals.size() > 64) // pictures that never came back from the decoder
-        m_arrivals.erase(m_arrivals.begin());
+    while (m_arrivals.size() > 64) // pictures that never came back from the decoder: the oldest goes
+        m_arrivals.erase(
+            std::min_element(m_arrivals.begin(), m_arrivals.end(), [](const auto& a, const auto& b) {
+                return a.second.receivedMs < b.second.receivedMs;
+            }));
     m_decoder.submit(payload);
 }
 

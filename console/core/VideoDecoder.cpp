@@ -48,7 +48,7 @@ public:
     protocol::DesktopCodec codec() const { return m_codec; }
 
     // The picture, cropped to the stream's size; why not otherwise.
-    QString decode(const protocol::DesktopFrame& frame, QImage& image) {
+    QString decode(const protocol::DesktopFrame& frame, QImage& image, bool anySize) {
         if (!m_context)
             return QStringLiteral("this console's libavcodec cannot decode %1")
                 .arg(QString::fromLatin1(protocol::desktopCodecName(m_codec)));
@@ -61,12 +61,16 @@ public:
             return QStringLiteral("the picture did not decode");
         if (m_frame->format != AV_PIX_FMT_YUV420P && m_frame->format != AV_PIX_FMT_YUVJ420P)
             return QStringLiteral("unexpected pixel format");
-        // The picture must be the size its stream said (a codec's own header could claim any).
-        if (m_frame->width < frame.width || m_frame->height < frame.height ||
-            m_frame->width > frame.width + 1 || m_frame->height > frame.height + 1)
+        // The picture must be the size its stream said (a codec's own header could claim any); a recording
+        // played back takes each keyframe's size as it comes (within the decoder's pixel bound).
+        if (!anySize && (m_frame->width < frame.width || m_frame->height < frame.height ||
+                         m_frame->width > frame.width + 1 || m_frame->height > frame.height + 1))
             return QStringLiteral("the picture is not the size its stream said");
-        const int width = frame.width;
-        const int height = frame.height;
+        if (m_frame->width > protocol::kMaxDesktopDimension ||
+            m_frame->height > protocol::kMaxDesktopDimension)
+            return QStringLiteral("the picture is larger than any screen");
+        const int width = anySize ? m_frame->width : frame.width;
+        const int height = anySize ? m_frame->height : frame.height;
         // A new image each time: the one before may still be on its way to the screen.
         image = QImage(width, height, QImage::Format_RGB32);
         if (image.isNull())
@@ -145,7 +149,7 @@ void VideoDecoder::run() {
         if (!decoder || decoder->codec() != frame.codec || frame.keyframe())
             decoder = std::make_unique<StreamDecoder>(frame.codec);
         QImage image;
-        const QString error = decoder->decode(frame, image);
+        const QString error = decoder->decode(frame, image, m_anySize.load());
         if (!error.isEmpty()) {
             decoders.erase(frame.stream);
             const int stream = frame.stream;

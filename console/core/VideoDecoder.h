@@ -40,6 +40,9 @@ public:
     void reset(int stream);
     // Pictures waiting to be decoded.
     int queued() const { return m_queued.load(); }
+    // Takes each picture at the size it decodes to, not its stream's (a recording whose monitor changed
+    // size; the live viewer keeps to its stream's size).
+    void acceptAnySize(bool any) { m_anySize = any; }
 
 Q_SIGNALS:
     void decoded(const breeze::console::DecodedPicture& picture);
@@ -57,6 +60,7 @@ private:
     std::deque<Job> m_jobs;
     bool m_stop = false;
     std::atomic<int> m_queued{0};
+    std::atomic<bool> m_anySize{false};
     std::thread m_thread;
 };
 

@@ -63,10 +63,11 @@ std::size_t InventoryStore::apply(ScopedTransaction& tx, const AgentSession& ses
     const double collectedAt = static_cast<double>(report.collectedAtMs) / 1000.0;
     if (!current.empty() && current[0]["digest"].as<std::string>() == digest) {
         // Unchanged (the device was asked to look again): only when it last looked moves on.
+        // The agent's clock is not trusted to set a time ahead of the server's.
         tx.sql().exec_params(
-            "UPDATE device_inventory SET collected_at = greatest(collected_at, to_timestamp($3)) "
-            "WHERE device_id = $1 AND section = $2",
-            session.deviceId, report.section, collectedAt);
+            "UPDATE device_inventory SET collected_at = greatest(collected_at, "
+            "least(to_timestamp($4), now())) WHERE device_id = $1 AND org_id = $2 AND section = $3",
+            session.deviceId, session.orgId, report.section, collectedAt);
         return 0;
     }
     tx.sql().exec_params("INSERT INTO device_inventory (device_id, partner_id, org_id, site_id, section, "

@@ -32,17 +32,16 @@ nlohmann::json DeviceDataStore::inventory() {
 }
 
 DeviceDataStore::SectionItems DeviceDataStore::monitors() {
-    const auto row = m_tx.sql().exec_params1("SELECT coalesce(json_agg(item ORDER BY item->>'display', "
-                                             "(item->>'x')::bigint, (item->>'y')::bigint), "
-                                             "'[]')::text AS items, max(i.collected_at)::text AS "
-                                             "collected_at FROM device_inventory i LEFT JOIN LATERAL "
-                                             "jsonb_array_elements(i.data) AS item ON true WHERE i.device_id "
-                                             "= $1 AND i.org_id = $2 AND i.section = "
-                                             "'monitors'",
-                                             m_deviceId, m_orgId);
+    const auto row =
+        m_tx.sql().exec_params1("SELECT coalesce(json_agg(item ORDER BY item->>'display', "
+                                "(item->>'x')::bigint, (item->>'y')::bigint) FILTER (WHERE item "
+                                "IS NOT NULL), '[]')::text AS items, max(i.collected_at)::text AS "
+                                "collected_at FROM device_inventory i LEFT JOIN LATERAL "
+                                "jsonb_array_elements(i.data) AS item ON true WHERE i.device_id "
+                                "= $1 AND i.org_id = $2 AND i.section = "
+                                "'monitors'",
+                                m_deviceId, m_orgId);
     SectionItems monitors{nlohmann::json::parse(row["items"].as<std::string>()), std::nullopt};
-    monitors.items.erase(std::remove(monitors.items.begin(), monitors.items.end(), nullptr),
-                         monitors.items.end());
     if (!row["collected_at"].is_null())
         monitors.collectedAt = row["collected_at"].as<std::string>();
     return monitors;

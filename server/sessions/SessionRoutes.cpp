@@ -302,7 +302,10 @@ ApiResponse sessionRecording(RequestContext& ctx) {
 }
 
 // How a desktop session went, as its viewer saw it: frames, bitrate, latency percentiles and drops. Its
-// maker's console reports it (at the end, or while it runs; a later report replaces an earlier one).
+// maker's console reports it (at the end, or while it runs; a later report replaces an earlier one, up to an
+// hour after the session ended).
+constexpr int kQualityReportSeconds = 3600;
+
 ApiResponse reportQuality(RequestContext& ctx) {
     const std::string id = ctx.pathId("id", "session");
     auto fields = ctx.fields();
@@ -336,6 +339,11 @@ ApiResponse reportQuality(RequestContext& ctx) {
                              {"p99", required(percentiles, "p99", 3.6e6)}};
     percentiles.finish();
     fields.finish();
+    if (quality["pictures_decoded"] > quality["pictures_received"])
+        throw ApiError::badRequest("\"pictures_decoded\" cannot be more than \"pictures_received\"");
+    if (quality["latency_ms"]["p50"] > quality["latency_ms"]["p95"] ||
+        quality["latency_ms"]["p95"] > quality["latency_ms"]["p99"])
+        throw ApiError::badRequest("\"latency_ms\" must have p50 <= p95 <= p99");
     auto lease = ctx.server.pool.acquire();
     const AccessScope scope = ctx.principal().scopeFor(DevicesRead);
     ScopedTransaction tx(*lease, scope);
@@ -343,8 +351,11 @@ ApiResponse reportQuality(RequestContext& ctx) {
     const auto session = requireSession(ctx, store, id, scope);
     if (session["actor_id"] != ctx.principal().id)
         throw ApiError::forbidden("only the session's viewer reports how it went");
+    requireSessionRight(ctx, session);
     if (session["kind"] != "desktop")
         throw ApiError::badRequest("a quality summary is for desktop sessions");
+    if (session["state"] == "closed" && !store.endedWithin(id, kQualityReportSeconds))
+        throw ApiError::conflict("the session ended too long ago for its summary to change");
     auto updated = store.setQuality(id, quality);
     AuditEvent event = ctx.auditEvent("sessions.quality", "remote_session", id);
     event.orgId = session["org_id"].get<std::string>();

@@ -120,6 +120,14 @@ nlohmann::json SessionStore::setQuality(const std::string& id, const nlohmann::j
     return nlohmann::json::parse(row["item"].as<std::string>());
 }
 
+bool SessionStore::endedWithin(const std::string& id, int seconds) {
+    return !m_tx.sql()
+                .exec_params("SELECT 1 FROM remote_sessions WHERE id = $1 AND ended_at > now() - "
+                             "make_interval(secs => $2)",
+                             id, seconds)
+                .empty();
+}
+
 nlohmann::json SessionStore::list(const Filter& filter, const Pagination& pagination,
                                   const std::string& scopeSql) {
     SqlParams params;

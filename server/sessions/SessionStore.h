@@ -61,6 +61,8 @@ public:
     std::optional<nlohmann::json> find(const std::string& id, const std::string& scopeSql);
     // Keeps how a desktop session went (its viewer's summary); returns the session.
     nlohmann::json setQuality(const std::string& id, const nlohmann::json& quality);
+    // Whether a closed session ended no more than `seconds` ago.
+    bool endedWithin(const std::string& id, int seconds);
     nlohmann::json list(const Filter& filter, const Pagination& pagination, const std::string& scopeSql);
     // A new token for a session not yet closed; false when it is closed.
     bool reissueToken(const std::string& id, const std::string& tokenHash, int seconds,

@@ -269,7 +269,7 @@ private Q_SLOTS:
             const std::int64_t millis = 1000 + i * 50;
             QVERIFY(encoder->encode(picture, changes, i % 20 == 0, false, millis, encoded));
             QCOMPARE(encoded.keyframe, i % 20 == 0);
-            written.push_back({encoded.data, i * 50, encoded.keyframe});
+            written.push_back({encoded.data, std::int64_t{i} * 50, encoded.keyframe});
         }
         QTemporaryDir dir(test::testTempRoot() + "/video-XXXXXX");
         const QString path = dir.filePath(QString("out.") + media::VideoFileWriter::extensionFor(which));

@@ -58,7 +58,7 @@ std::vector<std::pair<std::string, bool>> vp8Pictures(int count, int keyframeEve
         picture.convert(pixels.data(), kWidth * 4, nullptr);
         changes.markAll();
         agent::EncodedPicture encoded;
-        encoder.encode(picture, changes, i % keyframeEvery == 0, false, i * 50, encoded);
+        encoder.encode(picture, changes, i % keyframeEvery == 0, false, std::int64_t{i} * 50, encoded);
         out.emplace_back(encoded.data, encoded.keyframe);
     }
     return out;
@@ -75,7 +75,7 @@ class TestDesktopRecorder final : public QObject {
     std::string newSession() {
         auto lease = m_pool->acquire();
         server::ScopedTransaction tx(*lease, server::SystemAccess{"test"});
-        const auto id =
+        auto id =
             tx.sql()
                 .exec_params1("INSERT INTO remote_sessions (partner_id, org_id, site_id, device_id, kind, "
                               "actor_type, actor_id, actor_label, grants) VALUES ($1, $2, $3, $4, "

@@ -508,12 +508,14 @@ private Q_SLOTS:
         QCOMPARE(m_fleet->api->get("/api/v1/sessions/" + opened.at("id").get<std::string>())
                      .body["quality"]["fps"],
                  23.8);
-        for (const auto& [key, value] :
-             std::vector<std::pair<std::string, nlohmann::json>>{{"fps", -1},
-                                                                 {"fps", "fast"},
-                                                                 {"codec", "mjpeg"},
-                                                                 {"latency_ms", {{"p50", 1}}},
-                                                                 {"extra", 1}}) {
+        for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+                 {"fps", -1},
+                 {"fps", "fast"},
+                 {"codec", "mjpeg"},
+                 {"latency_ms", {{"p50", 1}}},
+                 {"latency_ms", {{"p50", 50}, {"p95", 40}, {"p99", 70}}},
+                 {"pictures_decoded", 301},
+                 {"extra", 1}}) {
             auto bad = good;
             bad[key] = value;
             QCOMPARE(m_fleet->api->request("PUT", path, bad).status, 400);

@@ -22,9 +22,11 @@ DesktopRecordingPlayer::DesktopRecordingPlayer(std::unique_ptr<DesktopRecordingP
                                                const QString& title, QWidget* parent)
     : QWidget(parent), m_playback(std::move(playback)), m_surface(new PainterSurface(this)),
       m_slider(new QSlider(Qt::Horizontal, this)), m_playButton(new QPushButton(tr("Play"), this)),
-      m_speed(new QComboBox(this)), m_time(new QLabel(this)) {
+      m_speed(new QComboBox(this)), m_time(new QLabel(this)), m_problem(new QLabel(this)) {
     setWindowTitle(tr("Desktop recording — %1").arg(title)); // the device's name, in a title bar: plain text
     m_time->setTextFormat(Qt::PlainText);
+    m_problem->setTextFormat(Qt::PlainText);
+    m_problem->hide();
     m_slider->setRange(0, static_cast<int>(std::min<qint64>(m_playback->duration(), INT_MAX)));
     for (const int speed : {1, 2, 4, 8})
         m_speed->addItem(QStringLiteral("%1×").arg(speed), speed);
@@ -35,6 +37,7 @@ DesktopRecordingPlayer::DesktopRecordingPlayer(std::unique_ptr<DesktopRecordingP
     controls->addWidget(m_speed);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_surface, 1);
+    layout->addWidget(m_problem);
     layout->addLayout(controls);
     connect(m_playButton, &QPushButton::clicked, this,
             [this] { m_playback->playing() ? m_playback->pause() : m_playback->play(); });
@@ -45,6 +48,10 @@ DesktopRecordingPlayer::DesktopRecordingPlayer(std::unique_ptr<DesktopRecordingP
             &DesktopRecordingPlayer::showPicture);
     connect(m_playback.get(), &DesktopRecordingPlayback::positionChanged, this,
             &DesktopRecordingPlayer::showPosition);
+    connect(m_playback.get(), &DesktopRecordingPlayback::failed, this, [this](const QString& why) {
+        m_problem->setText(why);
+        m_problem->show();
+    });
     connect(m_playback.get(), &DesktopRecordingPlayback::playingChanged, this,
             [this](bool playing) { m_playButton->setText(playing ? tr("Pause") : tr("Play")); });
     const QSize size = m_playback->size();

@@ -39,6 +39,7 @@ private:
     QPushButton* m_playButton;
     QComboBox* m_speed;
     QLabel* m_time;
+    QLabel* m_problem;
 };
 
 } // namespace breeze::console

@@ -4,8 +4,8 @@
 #include "devices/DeviceView.h"
 #include "remote/DesktopView.h"
 #include "remote/DesktopWindow.h"
-#include "remote/FrameSurface.h"
 #include "remote/FileManagerView.h"
+#include "remote/FrameSurface.h"
 #include "shell/MainWindow.h"
 #include "shell/Theme.h"
 
