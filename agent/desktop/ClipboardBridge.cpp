@@ -70,17 +70,13 @@ std::optional<std::string> delivered(Display* display, Window window, const Atom
 
 ClipboardBridge::ClipboardBridge(const DisplayTarget& target, std::function<void()> wake)
     : m_target(target), m_wake(std::move(wake)) {
-    if (::pipe2(m_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        throw std::runtime_error("cannot make the clipboard's wake-up pipe");
     m_thread = std::thread([this] { run(); });
 }
 
 ClipboardBridge::~ClipboardBridge() {
     m_stop = true;
-    [[maybe_unused]] const auto written = ::write(m_pipe[1], "x", 1);
+    m_pipe.wake();
     m_thread.join();
-    ::close(m_pipe[0]);
-    ::close(m_pipe[1]);
 }
 
 void ClipboardBridge::offer(std::string text) {
@@ -88,7 +84,7 @@ void ClipboardBridge::offer(std::string text) {
         const std::lock_guard lock(m_mutex);
         m_toOffer = std::move(text);
     }
-    [[maybe_unused]] const auto written = ::write(m_pipe[1], "x", 1);
+    m_pipe.wake();
 }
 
 std::optional<std::string> ClipboardBridge::take() {
@@ -114,14 +110,11 @@ void ClipboardBridge::run() {
     XFlush(display);
     std::string offered; // what we own the clipboard with
     while (!m_stop && !connection->lost()) {
-        pollfd fds[2] = {{ConnectionNumber(display), POLLIN, 0}, {m_pipe[0], POLLIN, 0}};
+        pollfd fds[2] = {{ConnectionNumber(display), POLLIN, 0}, {m_pipe.fd(), POLLIN, 0}};
         if (XPending(display) == 0)
             ::poll(fds, 2, 1000);
-        if (fds[1].revents & POLLIN) {
-            char drain[64];
-            while (::read(m_pipe[0], drain, sizeof drain) > 0) {
-            }
-        }
+        if (fds[1].revents & POLLIN)
+            m_pipe.drain();
         std::optional<std::string> toOffer;
         {
             const std::lock_guard lock(m_mutex);

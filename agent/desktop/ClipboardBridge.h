@@ -1,6 +1,7 @@
 #pragma once
 
 #include "desktop/DisplayTarget.h"
+#include "desktop/WakePipe.h"
 
 #include <atomic>
 #include <functional>
@@ -35,7 +36,7 @@ private:
 
     DisplayTarget m_target;
     std::function<void()> m_wake;
-    int m_pipe[2] = {-1, -1}; // wakes the thread for new text or to stop
+    WakePipe m_pipe; // wakes the thread for new text or to stop
     std::mutex m_mutex;
     std::optional<std::string> m_toOffer;
     std::optional<std::string> m_taken;

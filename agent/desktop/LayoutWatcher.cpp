@@ -5,28 +5,22 @@
 
 #include <X11/Xlib.h>
 #include <X11/extensions/Xrandr.h>
-#include <fcntl.h>
 #include <memory>
 #include <poll.h>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace breeze::agent {
 
 LayoutWatcher::LayoutWatcher(const DisplayTarget& target, std::vector<protocol::DesktopMonitor> current,
                              std::function<void()> wake)
     : m_target(target), m_last(std::move(current)), m_wake(std::move(wake)) {
-    if (::pipe2(m_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        throw std::runtime_error("cannot make the monitor watcher's wake-up pipe");
     m_thread = std::thread([this] { run(); });
 }
 
 LayoutWatcher::~LayoutWatcher() {
     m_stop = true;
-    [[maybe_unused]] const auto written = ::write(m_pipe[1], "x", 1);
+    m_pipe.wake();
     m_thread.join();
-    ::close(m_pipe[0]);
-    ::close(m_pipe[1]);
 }
 
 std::optional<std::vector<protocol::DesktopMonitor>> LayoutWatcher::takeChange() {
@@ -49,7 +43,7 @@ void LayoutWatcher::run() {
                        RRScreenChangeNotifyMask | RRCrtcChangeNotifyMask | RROutputChangeNotifyMask);
     XFlush(display);
     while (!m_stop && !connection->lost()) {
-        pollfd fds[2] = {{ConnectionNumber(display), POLLIN, 0}, {m_pipe[0], POLLIN, 0}};
+        pollfd fds[2] = {{ConnectionNumber(display), POLLIN, 0}, {m_pipe.fd(), POLLIN, 0}};
         if (XPending(display) == 0)
             ::poll(fds, 2, 1000);
         if (m_stop)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "desktop/DisplayTarget.h"
+#include "desktop/WakePipe.h"
 #include "protocol/DesktopControl.h"
 
 #include <atomic>
@@ -33,7 +34,7 @@ private:
     DisplayTarget m_target;
     std::vector<protocol::DesktopMonitor> m_last;
     std::function<void()> m_wake;
-    int m_pipe[2] = {-1, -1}; // wakes the thread to stop
+    WakePipe m_pipe; // wakes the thread to stop
     std::mutex m_mutex;
     std::optional<std::vector<protocol::DesktopMonitor>> m_changed;
     std::atomic<bool> m_stop{false};

@@ -66,6 +66,10 @@ std::vector<protocol::DesktopMonitor> MonitorLayout::read(X11Connection& connect
     }
     if (monitors.empty())
         monitors.push_back(wholeScreen(display, "screen"));
+    // A display always has a primary monitor to a person (the one with the panel); RandR marks none when no
+    // one chose: the first is.
+    if (std::none_of(monitors.begin(), monitors.end(), [](const auto& m) { return m.primary; }))
+        monitors.front().primary = true;
     return monitors;
 }
 

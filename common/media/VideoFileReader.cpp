@@ -1,5 +1,7 @@
 #include "media/VideoFileReader.h"
 
+#include "media/AvError.h"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -16,11 +18,6 @@ namespace breeze::media {
 namespace {
 constexpr int kIoBufferBytes = 64 * 1024;
 
-std::string avError(int code) {
-    char text[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(code, text, sizeof text);
-    return text;
-}
 } // namespace
 
 // Bytes in memory as libavformat's input.

@@ -1,6 +1,7 @@
 #include "media/VideoFileWriter.h"
 
 #include "media/AnnexB.h"
+#include "media/AvError.h"
 
 #include <algorithm>
 #include <cstring>
@@ -16,12 +17,6 @@ namespace breeze::media {
 
 namespace {
 constexpr int kIoBufferBytes = 64 * 1024;
-
-std::string avError(int code) {
-    char text[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(code, text, sizeof text);
-    return text;
-}
 
 void check(int code, const char* what) {
     if (code < 0)
