@@ -312,18 +312,8 @@ private Q_SLOTS:
         QVERIFY(quality["seconds"].get<double>() >= 3);
         QCOMPARE(quality["codec"], "vp8");
         // breeze-admin shows it in a line a person reads, and the recording beside it.
-        QProcessEnvironment admin = QProcessEnvironment::systemEnvironment();
         QTemporaryDir home(test::testTempRoot() + "/admin-XXXXXX");
-        admin.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
-        admin.insert("BREEZE_SERVER", QString::fromStdString(m_stack->fleet->server->url()));
-        admin.insert("BREEZE_CA", QString::fromStdString(m_stack->fleet->server->caFile()));
-        admin.insert("BREEZE_API_KEY",
-                     QString::fromStdString(
-                         m_stack->fleet->api
-                             ->post("/api/v1/api-keys",
-                                    {{"name", "cli"}, {"org_id", m_stack->fleet->org}, {"role", "org-admin"}})
-                             .body["key"]
-                             .get<std::string>()));
+        const QProcessEnvironment admin = m_stack->fleet->adminEnvironment(home.path(), "cli");
         const auto shown = test::ProgramRun::run("breeze-admin", {"sessions", "show", sessionId}, {}, admin);
         QCOMPARE(shown.exitCode, 0);
         QVERIFY2(shown.out.contains(

@@ -463,18 +463,8 @@ private Q_SLOTS:
         QCOMPARE(named("RIGHT-2")["display"], m_xvfb.display().toStdString());
         QCOMPARE(named("LEFT-1")["primary"], true);
         QCOMPARE(named("RIGHT-2")["primary"], false);
-        QProcessEnvironment admin = QProcessEnvironment::systemEnvironment();
         QTemporaryDir home(test::testTempRoot() + "/admin-XXXXXX");
-        admin.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
-        admin.insert("BREEZE_SERVER", QString::fromStdString(m_fleet->server->url()));
-        admin.insert("BREEZE_CA", QString::fromStdString(m_fleet->server->caFile()));
-        admin.insert("BREEZE_API_KEY",
-                     QString::fromStdString(m_fleet->api
-                                                ->post("/api/v1/api-keys", {{"name", "cli-monitors"},
-                                                                            {"org_id", m_fleet->org},
-                                                                            {"role", "org-admin"}})
-                                                .body["key"]
-                                                .get<std::string>()));
+        const QProcessEnvironment admin = m_fleet->adminEnvironment(home.path(), "cli-monitors");
         const auto shown = test::ProgramRun::run(
             "breeze-admin", {"devices", "monitors", QString::fromStdString(m_device), "--refresh"}, {},
             admin);
@@ -677,19 +667,9 @@ private Q_SLOTS:
         QCOMPARE(decoded, static_cast<int>(total));
         QVERIFY(test::nearColour(decoder.rgb(250, 150), 0xFFFF00)); // how the screen was left
         // breeze-admin saves the same file, and shows what was recorded.
-        QProcessEnvironment admin = QProcessEnvironment::systemEnvironment();
         QTemporaryDir home(test::testTempRoot() + "/admin-XXXXXX");
-        admin.insert("BREEZE_ADMIN_CONFIG_DIR", home.path());
-        admin.insert("BREEZE_SERVER", QString::fromStdString(m_fleet->server->url()));
-        admin.insert("BREEZE_CA", QString::fromStdString(m_fleet->server->caFile()));
-        admin.insert(
-            "BREEZE_API_KEY",
-            QString::fromStdString(m_fleet->api
-                                       ->post("/api/v1/api-keys", {{"name", "cli-" + codec.toStdString()},
-                                                                   {"org_id", m_fleet->org},
-                                                                   {"role", "org-admin"}})
-                                       .body["key"]
-                                       .get<std::string>()));
+        const QProcessEnvironment admin =
+            m_fleet->adminEnvironment(home.path(), "cli-" + codec.toStdString());
         const QString saved = dir.filePath("saved");
         const auto download0 = test::ProgramRun::run(
             "breeze-admin",

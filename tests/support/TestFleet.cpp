@@ -49,4 +49,17 @@ std::unique_ptr<net::RestClient> TestFleet::userWithRole(const nlohmann::json& r
     return server->signIn(email, password);
 }
 
+QProcessEnvironment TestFleet::adminEnvironment(const QString& configDir, const std::string& keyName) const {
+    const auto key =
+        api->post("/api/v1/api-keys", {{"name", keyName}, {"org_id", org}, {"role", "org-admin"}});
+    if (key.status != 201)
+        throw std::runtime_error(key.raw);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert("BREEZE_ADMIN_CONFIG_DIR", configDir);
+    environment.insert("BREEZE_SERVER", QString::fromStdString(server->url()));
+    environment.insert("BREEZE_CA", QString::fromStdString(server->caFile()));
+    environment.insert("BREEZE_API_KEY", QString::fromStdString(key.body["key"].get<std::string>()));
+    return environment;
+}
+
 } // namespace breeze::test

@@ -2,6 +2,7 @@
 
 #include "TestServer.h"
 
+#include <QProcessEnvironment>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,6 +25,9 @@ struct TestFleet {
     // A new role (`role`: the body of POST /api/v1/roles) and a user `email` holding it, signed in. Throws
     // with the server's answer when either is refused.
     std::unique_ptr<net::RestClient> userWithRole(const nlohmann::json& role, const std::string& email) const;
+    // What breeze-admin needs to run as an organisation administrator of the fleet's organisation: a new API
+    // key `keyName`, the server and its CA, and `configDir` as its own folder.
+    QProcessEnvironment adminEnvironment(const QString& configDir, const std::string& keyName) const;
 
     std::unique_ptr<TestServer> server;
     AdminCredentials admin;
