@@ -3,6 +3,7 @@
 #include "collect/MountedFilesystems.h"
 #include "desktop/MonitorProbe.h"
 #include "platform/Subprocess.h"
+#include "protocol/AgentMessages.h"
 
 #include <arpa/inet.h>
 #include <filesystem>
@@ -80,9 +81,8 @@ std::string run(const std::vector<std::string>& argv, bool* ok = nullptr) {
 } // namespace
 
 const std::vector<std::string>& InventoryCollector::sections() {
-    static const std::vector<std::string> names{"os",       "hardware", "disks", "filesystems", "interfaces",
-                                                "software", "services", "users", "monitors"};
-    return names;
+    // The protocol's list: a section the server knows is one the agent collects (collect() refuses others).
+    return protocol::InventoryReport::sections();
 }
 
 nlohmann::json InventoryCollector::collect(const std::string& section) {

@@ -110,33 +110,51 @@ bool allowed(const std::vector<uid_t>& owners, std::optional<uid_t> uid) {
     return uid && std::find(owners.begin(), owners.end(), *uid) != owners.end();
 }
 
-// Before any cookie goes out: every local endpoint of the display (Xlib tries the abstract socket, then the
-// file) that answers must be served by an allowed owner, and one must answer.
-void checkServerOwner(const DisplayTarget& target) {
-    const std::string number = displayNumber(target.display);
-    if (number.empty() ||
+// A local display's number (":0" -> "0"); none for a display elsewhere (host:N) or a malformed one.
+std::optional<std::string> localNumber(const std::string& display) {
+    const std::string number = displayNumber(display);
+    if (display.rfind(':') != 0 || number.empty() ||
         !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    return number;
+}
+
+// A connected socket to one of a local display's endpoints (Xlib tries the abstract socket, then the file);
+// -1 when nothing listens there.
+int connectLocal(const std::string& number, bool abstract, int flags) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string path = "/tmp/.X11-unix/X" + number;
+    std::memcpy(address.sun_path + (abstract ? 1 : 0), path.data(), path.size());
+    // The abstract name after its leading NUL, the file's name with its terminating NUL.
+    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) == 0)
+        return fd;
+    ::close(fd);
+    return -1;
+}
+
+// Before any cookie goes out: every local endpoint of the display that answers must be served by an allowed
+// owner, and one must answer.
+void checkServerOwner(const DisplayTarget& target) {
+    const auto number = localNumber(target.display);
+    if (!number)
         throw std::runtime_error("display " + target.display + " is not a local display");
     bool answered = false;
     for (const bool abstract : {true, false}) {
-        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        const std::string path = "/tmp/.X11-unix/X" + number;
-        std::memcpy(address.sun_path + (abstract ? 1 : 0), path.data(), path.size());
-        // The abstract name after its leading NUL, the file's name with its terminating NUL.
-        const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) == 0) {
-            answered = true;
-            const auto owner = peerOwner(fd);
-            ::close(fd);
-            if (!allowed(target.serverOwners, owner))
-                throw std::runtime_error(
-                    "the X server of display " + target.display + " is not the session's (run by uid " +
-                    (owner ? std::to_string(*owner) : std::string("unknown")) + "): refused");
-        } else {
-            ::close(fd);
-        }
+        const int fd = connectLocal(*number, abstract, 0);
+        if (fd < 0)
+            continue;
+        answered = true;
+        const auto owner = peerOwner(fd);
+        ::close(fd);
+        if (!allowed(target.serverOwners, owner))
+            throw std::runtime_error(
+                "the X server of display " + target.display + " is not the session's (run by uid " +
+                (owner ? std::to_string(*owner) : std::string("unknown")) + "): refused");
     }
     if (!answered)
         throw std::runtime_error("no X server answers on display " + target.display);
@@ -146,23 +164,13 @@ void checkServerOwner(const DisplayTarget& target) {
 // connection of this process takes, so a hung server is found out here first. Displays elsewhere (host:N)
 // are left to Xlib.
 bool answersWithin(const std::string& display, std::chrono::milliseconds timeout) {
-    const std::string number = displayNumber(display);
-    if (display.rfind(':') != 0 || number.empty() ||
-        !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    const auto number = localNumber(display);
+    if (!number)
         return true;
     for (const bool abstract : {true, false}) {
-        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        const int fd = connectLocal(*number, abstract, SOCK_NONBLOCK);
         if (fd < 0)
-            return false;
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        const std::string path = "/tmp/.X11-unix/X" + number;
-        std::memcpy(address.sun_path + (abstract ? 1 : 0), path.data(), path.size());
-        const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
-            ::close(fd);
             continue; // Xlib tries the other endpoint too
-        }
         // Little-endian, protocol 11.0, no authorization.
         const unsigned char setup[12] = {'l', 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         bool answered = ::send(fd, setup, sizeof setup, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof setup);

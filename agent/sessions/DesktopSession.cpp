@@ -5,6 +5,7 @@
 #include "desktop/DisplayLocator.h"
 #include "desktop/LayoutWatcher.h"
 #include "desktop/MonitorLayout.h"
+#include "desktop/RunWithin.h"
 #include "desktop/X11Connection.h"
 #include "desktop/X11Input.h"
 #include "protocol/DesktopInput.h"
@@ -12,12 +13,10 @@
 #include "protocol/TerminalControl.h"
 
 #include <algorithm>
-#include <future>
 #include <iostream>
 #include <poll.h>
 #include <stdexcept>
 #include <sys/eventfd.h>
-#include <thread>
 #include <unistd.h>
 
 namespace breeze::agent {
@@ -55,21 +54,8 @@ DesktopSession::DesktopSession(const protocol::SessionOpen& open, const DesktopP
 std::unique_ptr<DesktopSession> DesktopSession::openWithin(const protocol::SessionOpen& open,
                                                            const DesktopPolicy& policy,
                                                            std::chrono::milliseconds timeout) {
-    auto made = std::make_shared<std::promise<std::unique_ptr<DesktopSession>>>();
-    auto session = made->get_future();
-    // Detached: if the display never answers, only this thread waits (a session it makes late is dropped
-    // there).
-    std::thread([open, policy, made] {
-        try {
-            made->set_value(std::make_unique<DesktopSession>(open, policy));
-        } catch (...) {
-            made->set_exception(std::current_exception());
-        }
-    }).detach();
-    if (session.wait_for(timeout) != std::future_status::ready)
-        throw std::runtime_error("the display did not answer within " +
-                                 std::to_string(timeout.count() / 1000) + " seconds");
-    return session.get();
+    return runWithin(timeout, "the display",
+                     [open, policy] { return std::make_unique<DesktopSession>(open, policy); });
 }
 
 DesktopSession::~DesktopSession() {
