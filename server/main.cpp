@@ -2,6 +2,8 @@
 #include "agents/AgentMaintenance.h"
 #include "agents/AgentService.h"
 #include "agents/DevicePresence.h"
+#include "alerts/AlertEngine.h"
+#include "alerts/NotificationDispatcher.h"
 #include "app/Bootstrapper.h"
 #include "app/CertificateRenewer.h"
 #include "app/RouteTable.h"
@@ -239,6 +241,46 @@ int serve(const Options& options) {
     // Scheduled script runs are made within seconds of their time.
     ScriptScheduler scriptSchedules(context, std::chrono::seconds(2));
     scriptSchedules.start();
+    // Alerts: conditions evaluated as heartbeats are stored and presence changes, notifications sent from the
+    // outbox.
+    NotificationDispatcher::Settings dispatchSettings;
+    dispatchSettings.workers = config.notificationsWorkers;
+    dispatchSettings.retryMin = std::chrono::seconds(config.notificationsRetryMinSeconds);
+    dispatchSettings.retryMax = std::chrono::seconds(config.notificationsRetryMaxSeconds);
+    dispatchSettings.giveUpAfter = std::chrono::hours(config.notificationsGiveUpAfterHours);
+    dispatchSettings.timeout = std::chrono::seconds(config.notificationsTimeoutSeconds);
+    dispatchSettings.destinations = {config.notificationsAllowLoopback, config.notificationsAllowPrivate};
+    dispatchSettings.caFile = config.notificationsCaFile;
+    NotificationDispatcher notifications(pool, context.sealer, dispatchSettings);
+    notifications.start();
+    AlertEngine::Settings alertSettings;
+    alertSettings.clockOffset = std::chrono::seconds(config.alertsClockOffsetSeconds);
+    AlertEngine alerts(pool, alertSettings, [&notifications] { notifications.wake(); });
+    alerts.start();
+    agents.feed().watchHeartbeats(
+        [&alerts](const std::vector<AgentDataFeed::Heartbeat>& batch) { alerts.heartbeatsStored(batch); });
+    const int alertSubscription =
+        events.subscribe([&alerts](const nlohmann::json& event) { alerts.eventHeard(event); });
+    context.metrics.addGauge("breeze_alert_samples_total", "Heartbeats evaluated against alert rules.",
+                             [&alerts] { return static_cast<double>(alerts.figures().samples.load()); });
+    context.metrics.addGauge("breeze_alert_evaluations_total", "Alert conditions evaluated.",
+                             [&alerts] { return static_cast<double>(alerts.figures().evaluations.load()); });
+    context.metrics.addGauge("breeze_alerts_fired_total", "Alerts fired (opened or reopened).",
+                             [&alerts] { return static_cast<double>(alerts.figures().fired.load()); });
+    context.metrics.addGauge("breeze_alerts_resolved_total", "Alerts resolved by their condition clearing.",
+                             [&alerts] { return static_cast<double>(alerts.figures().resolved.load()); });
+    context.metrics.addGauge("breeze_alert_lag_p99_ms",
+                             "99th percentile of the time from a stored heartbeat to its alert committed.",
+                             [&alerts] { return alerts.lagP99Millis(); });
+    context.metrics.addGauge("breeze_notifications_sent_total", "Notifications delivered.", [&notifications] {
+        return static_cast<double>(notifications.figures().sent.load());
+    });
+    context.metrics.addGauge(
+        "breeze_notifications_failed_total", "Notification attempts that failed.",
+        [&notifications] { return static_cast<double>(notifications.figures().failed.load()); });
+    context.metrics.addGauge(
+        "breeze_notifications_given_up_total", "Notifications given up after retrying.",
+        [&notifications] { return static_cast<double>(notifications.figures().givenUp.load()); });
 
     door.start();
     // After the front door: it delivers pushed files through this node's own relay.
@@ -262,6 +304,9 @@ int serve(const Options& options) {
     sigwait(&signals, &received);
     logger().info("shutting down", {{"signal", received}, {"grace_seconds", config.shutdownGraceSeconds}});
     renewer.stop();
+    events.unsubscribe(alertSubscription);
+    alerts.stop();
+    notifications.stop();
     scriptSchedules.stop();
     patches.stop();
     door.stop(std::chrono::seconds(config.shutdownGraceSeconds));

@@ -99,9 +99,10 @@ std::unique_ptr<TlsConnection> TlsConnection::accept(int fd, SSL_CTX* context) {
     return std::unique_ptr<TlsConnection>(new TlsConnection(fd, ssl));
 }
 
-std::unique_ptr<TlsConnection> TlsConnection::connect(const std::string& host, unsigned short port,
-                                                      SSL_CTX* context, std::chrono::milliseconds timeout,
-                                                      const std::string& sourceAddress) {
+std::unique_ptr<TlsConnection>
+TlsConnection::connect(const std::string& host, unsigned short port, SSL_CTX* context,
+                       std::chrono::milliseconds timeout, const std::string& sourceAddress,
+                       const std::function<std::string(const sockaddr*)>& refuseAddress) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
@@ -111,6 +112,12 @@ std::unique_ptr<TlsConnection> TlsConnection::connect(const std::string& host, u
     std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
     std::string lastError = "no address for " + host;
     for (addrinfo* address = found; address; address = address->ai_next) {
+        if (refuseAddress) {
+            if (std::string reason = refuseAddress(address->ai_addr); !reason.empty()) {
+                lastError = std::move(reason);
+                continue;
+            }
+        }
         const int fd = ::socket(address->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
             continue;

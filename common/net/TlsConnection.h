@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
 typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
+struct sockaddr;
 
 namespace breeze::net {
 
@@ -39,9 +41,13 @@ public:
     static std::unique_ptr<TlsConnection> accept(int fd, SSL_CTX* context);
     // Dials host:port (optionally from sourceAddress), verifies the certificate chain and name, and finishes
     // the handshake within timeout. Throws std::runtime_error with the reason.
-    static std::unique_ptr<TlsConnection> connect(const std::string& host, unsigned short port,
-                                                  SSL_CTX* context, std::chrono::milliseconds timeout,
-                                                  const std::string& sourceAddress = {});
+    // `refuseAddress`, when given, is asked about each address the name resolves to before it is dialled
+    // ("" lets it through, else the reason): a check on the very address used, which a later lookup cannot
+    // change.
+    static std::unique_ptr<TlsConnection>
+    connect(const std::string& host, unsigned short port, SSL_CTX* context, std::chrono::milliseconds timeout,
+            const std::string& sourceAddress = {},
+            const std::function<std::string(const ::sockaddr*)>& refuseAddress = {});
     ~TlsConnection();
     TlsConnection(const TlsConnection&) = delete;
     TlsConnection& operator=(const TlsConnection&) = delete;

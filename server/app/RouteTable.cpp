@@ -1,5 +1,8 @@
 #include "app/RouteTable.h"
 
+#include "alerts/AlertRoutes.h"
+#include "alerts/AlertRuleRoutes.h"
+#include "alerts/ChannelRoutes.h"
 #include "audit/AuditRoutes.h"
 #include "auth/AuthRoutes.h"
 #include "commands/CommandRoutes.h"
@@ -40,6 +43,9 @@ void registerAllRoutes(Router& router) {
     registerSavedFilterRoutes(router);
     registerSessionRoutes(router);
     registerFilePushRoutes(router);
+    registerAlertRuleRoutes(router);
+    registerAlertRoutes(router);
+    registerChannelRoutes(router);
 }
 
 } // namespace breeze::server

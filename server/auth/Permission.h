@@ -62,6 +62,9 @@ inline constexpr Permission RemoteDesktop{"remote", "desktop"};          // watc
 inline constexpr Permission RemoteDesktopView{"remote", "desktop_view"}; // watch it only
 inline constexpr Permission SessionsRead{"sessions", "read"};
 inline constexpr Permission SessionsRecordings{"sessions", "recordings"}; // watch other people's sessions
+inline constexpr Permission AlertsRead{"alerts", "read"};
+inline constexpr Permission AlertsAcknowledge{"alerts", "acknowledge"}; // also resolve by hand
+inline constexpr Permission AlertsManage{"alerts", "manage"};           // rules, assignments and channels
 } // namespace permissions
 
 } // namespace breeze::server

@@ -94,6 +94,19 @@ struct ServerConfig {
                std::to_string(port);
     }
 
+    // Alerts: the engine's clock runs this far ahead of the system's (tests of hold times and escalation).
+    int alertsClockOffsetSeconds = 0;
+    // Notifications: senders, back-off between attempts, when a notice is given up (in the open), the bound
+    // on one delivery, and where receivers may be (see alerts/DestinationPolicy.h).
+    int notificationsWorkers = 2;
+    int notificationsRetryMinSeconds = 5;
+    int notificationsRetryMaxSeconds = 900;
+    int notificationsGiveUpAfterHours = 168;
+    int notificationsTimeoutSeconds = 10;
+    bool notificationsAllowLoopback = false;
+    bool notificationsAllowPrivate = true;
+    std::string notificationsCaFile; // trusted besides the system's store
+
     std::string logLevel = "info";
     int shutdownGraceSeconds = 10;
 

@@ -39,6 +39,9 @@ public:
     std::optional<long long> optionalInteger(const std::string& key, long long min, long long max);
     // Any finite JSON number within [min, max].
     std::optional<double> optionalNumber(const std::string& key, double min, double max);
+    // A field of any type, for one its own reader checks (a condition given as text or as an object); nullptr
+    // when absent.
+    const nlohmann::json* optionalAny(const std::string& key) { return find(key); }
     bool has(const std::string& key) const { return m_body.contains(key); }
     void finish() const;
 

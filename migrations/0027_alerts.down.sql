@@ -1,0 +1,15 @@
+SELECT set_config('breeze.system', 'on', true);
+DELETE FROM role_permissions WHERE resource = 'alerts';
+DROP TRIGGER devices_placement_announce ON devices;
+DROP TRIGGER devices_end_alerts ON devices;
+DROP TABLE alert_condition_states;
+DROP TABLE alert_notifications;
+DROP TABLE alerts;
+DROP TABLE alert_rule_assignments;
+DROP TABLE alert_rules;
+DROP TABLE notification_channels;
+DROP FUNCTION breeze_announce_alert_config();
+DROP FUNCTION breeze_announce_alert();
+DROP FUNCTION breeze_alerts_end_for_rule();
+DROP FUNCTION breeze_alerts_end_for_device();
+DROP FUNCTION breeze_alert_resolve(uuid, text, text);

@@ -1,0 +1,83 @@
+#include "alerts/NotificationPayload.h"
+
+namespace breeze::server {
+
+namespace {
+std::string text(const nlohmann::json& object, const char* key) {
+    const auto found = object.find(key);
+    return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+std::string upper(std::string word) {
+    for (char& c : word)
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+    return word;
+}
+
+std::string details(const NotificationStore::Claimed& notification) {
+    if (notification.kind == "test")
+        return "A test of the channel \"" + notification.channelName + "\", asked for by " +
+               text(notification.detail, "by") + ".";
+    std::string body = text(notification.alert, "message");
+    if (notification.kind == "resolved") {
+        const std::string resolution = text(notification.detail, "resolution");
+        const std::string who = text(notification.detail, "resolved_by");
+        body += "\nResolved: " + (resolution == "by_hand" ? "by " + who : resolution);
+    } else if (notification.detail.value("flapping", false)) {
+        body += "\nThis alert is flapping: it fired four times within the hour. Further repeats are not sent "
+                "until it settles.";
+    }
+    return body;
+}
+} // namespace
+
+std::string NotificationPayload::eventName(const NotificationStore::Claimed& notification) {
+    return notification.kind == "test" ? "test" : "alert." + notification.kind;
+}
+
+std::string NotificationPayload::headline(const NotificationStore::Claimed& notification) {
+    if (notification.kind == "test")
+        return "[TEST] Breeze notification channel \"" + notification.channelName + "\"";
+    return "[" + upper(notification.kind) + "] " + text(notification.alert, "severity") + ": " +
+           text(notification.alert, "title");
+}
+
+nlohmann::json NotificationPayload::webhook(const NotificationStore::Claimed& notification,
+                                            long long sentAt) {
+    nlohmann::json document{{"id", std::to_string(notification.id)},
+                            {"event", eventName(notification)},
+                            {"sent_at", sentAt},
+                            {"attempt", notification.attempts},
+                            {"detail", notification.detail}};
+    document["alert"] = notification.alert;
+    return document;
+}
+
+nlohmann::json NotificationPayload::slack(const NotificationStore::Claimed& notification) {
+    return {{"text", headline(notification) + "\n" + details(notification)}};
+}
+
+nlohmann::json NotificationPayload::teams(const NotificationStore::Claimed& notification) {
+    const std::string severity = text(notification.alert, "severity");
+    const char* colour = notification.kind == "resolved" ? "2E7D32"
+                         : severity == "critical"        ? "C62828"
+                         : severity == "warning"         ? "EF6C00"
+                                                         : "1565C0";
+    return {{"@type", "MessageCard"},
+            {"@context", "https://schema.org/extensions"},
+            {"summary", headline(notification)},
+            {"themeColor", colour},
+            {"title", headline(notification)},
+            {"text", details(notification)}};
+}
+
+std::string NotificationPayload::body(const NotificationStore::Claimed& notification, long long sentAt) {
+    if (notification.channelKind == "slack")
+        return slack(notification).dump();
+    if (notification.channelKind == "teams")
+        return teams(notification).dump();
+    return webhook(notification, sentAt).dump();
+}
+
+} // namespace breeze::server

@@ -1,0 +1,318 @@
+// Alerts end to end: a real agent's heartbeats and presence drive rules on the real server, notifications go
+// through the outbox to a real HTTPS receiver that checks every signature, and come back in order after the
+// receiver's outage.
+#include "TestAgent.h"
+#include "TestFleet.h"
+#include "TestPostgres.h"
+#include "WebhookReceiver.h"
+
+#include <QtTest>
+
+using namespace breeze;
+
+class TestAlerts final : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<test::TestPostgres> m_postgres;
+    std::unique_ptr<test::WebhookReceiver> m_receiver;
+    std::unique_ptr<test::TestFleet> m_fleet;
+    std::unique_ptr<test::TestAgent> m_agent;
+    net::RestClient* m_api = nullptr;
+    std::string m_device, m_hostname, m_channel;
+    static constexpr const char* kSecret = "a webhook secret of some length";
+
+    nlohmann::json alertsOf(const std::string& rule, const std::string& state = "") {
+        return m_api->get("/api/v1/alerts?rule=" + rule + (state.empty() ? "" : "&state=" + state))
+            .body["items"];
+    }
+
+    std::string createRule(const nlohmann::json& body) {
+        const auto response = m_api->post("/api/v1/alert-rules", body);
+        if (response.status != 201)
+            qFatal("rule: %s", response.raw.c_str());
+        return response.body["id"];
+    }
+
+    // The server's log lines about alerts, for a failure's message.
+    QString alertLog() const {
+        QStringList lines;
+        for (const auto& line : m_fleet->server->logText().split('\n'))
+            if (line.contains("alert") || line.contains("notification"))
+                lines << line;
+        return lines.join('\n');
+    }
+
+    bool online() { return m_api->get("/api/v1/devices/" + m_device).body["status"] == "online"; }
+
+    // The receiver's accepted deliveries about one alert, as their event names in arrival order.
+    std::vector<std::string> eventsFor(const std::string& alertId) {
+        std::vector<std::string> events;
+        for (const auto& delivery : m_receiver->deliveries())
+            if (delivery.answered && delivery.body["alert"].is_object() &&
+                delivery.body["alert"]["id"] == alertId)
+                events.push_back(delivery.body["event"]);
+        return events;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_postgres = std::make_unique<test::TestPostgres>();
+        m_receiver = std::make_unique<test::WebhookReceiver>(kSecret);
+        m_fleet = std::make_unique<test::TestFleet>(
+            *m_postgres, "alerts", "admin@alerts.test", "Alerts MSP", "Fleet", "HQ",
+            std::map<std::string, std::string>{{"agents.heartbeat_seconds", "1"},
+                                               {"notifications.allow_loopback", "true"},
+                                               {"notifications.ca_file", m_receiver->caFile().toStdString()},
+                                               {"notifications.retry_min_seconds", "1"},
+                                               {"notifications.retry_max_seconds", "2"}});
+        m_api = m_fleet->api.get();
+        test::TestAgent::Options options;
+        options.identity = "alerts-01";
+        m_agent = std::make_unique<test::TestAgent>(*m_fleet->server, m_fleet->enrollmentKey(), options);
+        m_agent->start();
+        m_device = m_agent->deviceId();
+        QTRY_VERIFY_WITH_TIMEOUT(online(), 20000);
+        m_hostname = m_api->get("/api/v1/devices/" + m_device).body["hostname"];
+        const auto channel = m_api->post("/api/v1/notification-channels", {{"name", "Ops webhook"},
+                                                                           {"kind", "webhook"},
+                                                                           {"org_id", m_fleet->org},
+                                                                           {"url", m_receiver->url()},
+                                                                           {"secret", kSecret}});
+        QCOMPARE(channel.status, 201);
+        m_channel = channel.body["id"];
+        QCOMPARE(channel.body["signed"], true);
+        QVERIFY(channel.raw.find(kSecret) == std::string::npos);
+    }
+
+    void cleanupTestCase() {
+        m_agent.reset();
+        m_fleet.reset();
+        m_receiver.reset();
+        m_postgres.reset();
+    }
+
+    // Each test starts without rules (a failed one may have left its own).
+    void cleanup() {
+        const auto rules = m_api->get("/api/v1/alert-rules").body["items"];
+        for (const auto& rule : rules)
+            m_api->del("/api/v1/alert-rules/" + rule["id"].get<std::string>());
+    }
+
+    void sendTestReportsTheReceiversAnswer() {
+        const auto sent =
+            m_api->post("/api/v1/notification-channels/" + m_channel + "/test", nlohmann::json::object());
+        QVERIFY2(sent.status == 200, sent.raw.c_str());
+        QVERIFY2(sent.body["delivered"] == true, sent.raw.c_str());
+        QVERIFY2(sent.body["response"].get<std::string>().starts_with("HTTP 200"), sent.raw.c_str());
+        const auto tests = m_receiver->accepted("test");
+        QCOMPARE(tests.size(), std::size_t{1});
+        QVERIFY(tests[0].signatureValid);
+        QCOMPARE(tests[0].headers.at("x-breeze-event"), std::string("test"));
+        // A channel whose receiver is not there says so instead of pretending.
+        const auto dead = m_api->post("/api/v1/notification-channels", {{"name", "Nobody"},
+                                                                        {"kind", "webhook"},
+                                                                        {"org_id", m_fleet->org},
+                                                                        {"url", "https://127.0.0.1:1/hook"},
+                                                                        {"secret", kSecret}});
+        QCOMPARE(dead.status, 201);
+        const auto failed =
+            m_api->post("/api/v1/notification-channels/" + dead.body["id"].get<std::string>() + "/test",
+                        nlohmann::json::object());
+        QCOMPARE(failed.body["delivered"], false);
+        QCOMPARE(failed.body["state"], "given_up");
+        QVERIFY2(failed.body["last_error"].get<std::string>().find("connect") != std::string::npos,
+                 failed.raw.c_str());
+        QCOMPARE(m_api->del("/api/v1/notification-channels/" + dead.body["id"].get<std::string>()).status,
+                 204);
+        // Refused outright: plain http, a link-local target, a webhook without a secret.
+        QCOMPARE(m_api
+                     ->post("/api/v1/notification-channels", {{"name", "Plain"},
+                                                              {"kind", "webhook"},
+                                                              {"url", "http://example.com/"},
+                                                              {"secret", kSecret}})
+                     .status,
+                 400);
+        QCOMPARE(m_api
+                     ->post("/api/v1/notification-channels",
+                            {{"name", "Unsigned"}, {"kind", "webhook"}, {"url", m_receiver->url()}})
+                     .status,
+                 400);
+    }
+
+    void offlineAlertFiresAndResolvesWithSignedNotifications() {
+        const std::string rule = createRule({{"name", "Gone quiet"},
+                                             {"condition", "offline for 3s"},
+                                             {"severity", "critical"},
+                                             {"org_id", m_fleet->org},
+                                             {"channel_ids", {m_channel}}});
+        QTest::qWait(1500);
+        QVERIFY(alertsOf(rule).empty());
+        m_agent->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "active").size() == 1, 20000);
+        const auto alert = alertsOf(rule, "active")[0];
+        QVERIFY2(alert["severity"] == "critical", alert.dump().c_str());
+        QVERIFY2(alert["title"] == "Gone quiet: " + m_hostname, alert.dump().c_str());
+        QVERIFY(alert["message"].get<std::string>().find("offline for") != std::string::npos);
+        const std::string alertId = alert["id"];
+        QTRY_VERIFY_WITH_TIMEOUT(eventsFor(alertId) == std::vector<std::string>{"alert.firing"}, 20000);
+        m_agent->start();
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "resolved").size() == 1, 30000);
+        QCOMPARE(alertsOf(rule, "resolved")[0]["resolution"], "cleared");
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (eventsFor(alertId) == std::vector<std::string>{"alert.firing", "alert.resolved"}), 20000);
+        for (const auto& delivery : m_receiver->deliveries())
+            QVERIFY2(delivery.signatureValid, delivery.rawBody.c_str());
+        // The alert keeps its record of what was sent.
+        const auto shown = m_api->get("/api/v1/alerts/" + alertId).body;
+        QCOMPARE(shown["notifications"].size(), std::size_t{2});
+        QCOMPARE(shown["notifications"][1]["kind"], "resolved");
+        QCOMPARE(shown["notifications"][1]["state"], "sent");
+        QCOMPARE(m_api->del("/api/v1/alert-rules/" + rule).status, 204);
+    }
+
+    void metricAlertHoldsThenClearsWhenTheConditionChanges() {
+        // Memory in use is above 0 % on any running machine: the real agent's heartbeats make it fire once it
+        // has held; raising the threshold beyond 100 % makes the same heartbeats clear it.
+        const std::string rule = createRule({{"name", "Memory"},
+                                             {"condition", "memory > 0% for 3s healthy for 0s"},
+                                             {"severity", "warning"},
+                                             {"channel_ids", {m_channel}},
+                                             {"applies_to", "device"},
+                                             {"target_id", m_device}});
+        const auto created = QDateTime::currentDateTimeUtc();
+        QTRY_VERIFY2_WITH_TIMEOUT(alertsOf(rule, "active").size() == 1, qPrintable(alertLog()), 20000);
+        const auto alert = alertsOf(rule, "active")[0];
+        QVERIFY2(QDateTime::fromString(QString::fromStdString(alert["opened_at"]), Qt::ISODateWithMs)
+                             .msecsTo(QDateTime::currentDateTimeUtc()) >= 0 &&
+                     created.msecsTo(QDateTime::currentDateTimeUtc()) >= 3000,
+                 "fired before its hold time");
+        QCOMPARE(alert["value"]["metric"], "memory");
+        QVERIFY(alert["value"]["value"].get<double>() > 0);
+        const auto updated =
+            m_api->patch("/api/v1/alert-rules/" + rule, {{"condition", "memory > 100% healthy for 0s"}});
+        QCOMPARE(updated.status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "resolved").size() == 1, 20000);
+        const std::string alertId = alert["id"];
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (eventsFor(alertId) == std::vector<std::string>{"alert.firing", "alert.resolved"}), 20000);
+        QCOMPARE(m_api->del("/api/v1/alert-rules/" + rule).status, 204);
+    }
+
+    void anOutageDelaysNotificationsButLosesAndReordersNone() {
+        m_receiver->setMode(test::WebhookReceiver::Mode::Refuse);
+        const int attemptsBefore = m_receiver->attempts();
+        const std::string rule = createRule({{"name", "Outage"},
+                                             {"condition", "memory > 0% healthy for 0s"},
+                                             {"severity", "info"},
+                                             {"channel_ids", {m_channel}},
+                                             {"applies_to", "device"},
+                                             {"target_id", m_device}});
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "active").size() == 1, 20000);
+        const std::string alertId = alertsOf(rule, "active")[0]["id"];
+        QTRY_VERIFY_WITH_TIMEOUT(m_receiver->attempts() >= attemptsBefore + 2, 20000);
+        // Resolved by hand while the receiver is still down: the resolution waits behind the firing notice.
+        // The condition still holds, so it fires again (the same alert, reopened); disabling the rule ends
+        // it.
+        QCOMPARE(m_api->post("/api/v1/alerts/" + alertId + "/resolve", nlohmann::json::object()).status, 200);
+        QCOMPARE(m_api->patch("/api/v1/alert-rules/" + rule, {{"enabled", false}}).status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "resolved").size() == 1, 20000);
+        QTest::qWait(2500);
+        QVERIFY(eventsFor(alertId).empty());
+        m_receiver->setMode(test::WebhookReceiver::Mode::Drop);
+        QTest::qWait(2500);
+        m_receiver->setMode(test::WebhookReceiver::Mode::Accept);
+        const auto notices = [this, &alertId] {
+            return m_api->get("/api/v1/alerts/" + alertId).body["notifications"];
+        };
+        const auto allSent = [&notices] {
+            const auto all = notices();
+            return !all.empty() && std::all_of(all.begin(), all.end(),
+                                               [](const nlohmann::json& n) { return n["state"] == "sent"; });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allSent(), 30000);
+        // Every firing notice was followed by its resolution, in order, and the first resolution says who.
+        const auto events = eventsFor(alertId);
+        QVERIFY(events.size() >= 2 && events.size() % 2 == 0);
+        for (std::size_t i = 0; i < events.size(); ++i)
+            QCOMPARE(events[i], std::string(i % 2 == 0 ? "alert.firing" : "alert.resolved"));
+        std::vector<nlohmann::json> resolutions;
+        for (const auto& delivery : m_receiver->accepted("alert.resolved"))
+            if (delivery.body["alert"]["id"] == alertId)
+                resolutions.push_back(delivery.body["detail"]);
+        QCOMPARE(resolutions.front()["resolution"], "by_hand");
+        QCOMPARE(resolutions.front()["resolved_by"], "admin@alerts.test");
+        // A refire that came before the rule was disabled was ended by the disabling.
+        for (std::size_t i = 1; i < resolutions.size(); ++i)
+            QCOMPARE(resolutions[i]["resolution"], "rule_disabled");
+        QVERIFY(notices()[0]["attempts"].get<int>() > 1);
+    }
+
+    void acknowledgingKeepsWhoAndWhyAndDeletingARuleResolvesItsAlerts() {
+        const std::string rule = createRule({{"name", "Ack me"},
+                                             {"condition", "memory > 0% healthy for 0s"},
+                                             {"severity", "warning"},
+                                             {"channel_ids", {m_channel}},
+                                             {"org_id", m_fleet->org}});
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "active").size() == 1, 20000);
+        const std::string alertId = alertsOf(rule, "active")[0]["id"];
+        const auto acked =
+            m_api->post("/api/v1/alerts/" + alertId + "/acknowledge", {{"note", "looking at it"}});
+        QCOMPARE(acked.status, 200);
+        QCOMPARE(acked.body["state"], "acknowledged");
+        QCOMPARE(acked.body["acknowledged_by"], "admin@alerts.test");
+        QCOMPARE(acked.body["acknowledge_note"], "looking at it");
+        QCOMPARE(m_api->post("/api/v1/alerts/" + alertId + "/acknowledge", nlohmann::json::object()).status,
+                 409);
+        const auto summary = m_api->get("/api/v1/alerts/summary").body;
+        QCOMPARE(summary["acknowledged"]["warning"], 1);
+        QTRY_VERIFY_WITH_TIMEOUT(eventsFor(alertId).size() == 1, 20000);
+        QCOMPARE(m_api->del("/api/v1/alert-rules/" + rule).status, 204);
+        const auto ended = m_api->get("/api/v1/alerts/" + alertId).body;
+        QCOMPARE(ended["state"], "resolved");
+        QCOMPARE(ended["resolution"], "rule_deleted");
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (eventsFor(alertId) == std::vector<std::string>{"alert.firing", "alert.resolved"}), 20000);
+    }
+
+    void aDeviceShowsItsEffectiveRulesAndWhereTheyCameFrom() {
+        const std::string rule =
+            createRule({{"name", "CPU"}, {"condition", "cpu > 90% for 5m"}, {"severity", "warning"}});
+        const auto rules = [this] {
+            return m_api->get("/api/v1/devices/" + m_device + "/alert-rules").body["items"];
+        };
+        QCOMPARE(rules().size(), std::size_t{1});
+        QCOMPARE(rules()[0]["from"]["scope"], "partner");
+        QCOMPARE(rules()[0]["partner_wide"], true);
+        QCOMPARE(m_api
+                     ->post("/api/v1/alert-rules/" + rule + "/assignments",
+                            {{"scope", "site"}, {"target_id", m_fleet->site}, {"exclude", true}})
+                     .status,
+                 201);
+        QVERIFY(rules().empty());
+        QCOMPARE(m_api
+                     ->post("/api/v1/alert-rules/" + rule + "/assignments",
+                            {{"scope", "device"}, {"target_id", m_device}, {"override", {{"threshold", 97}}}})
+                     .status,
+                 201);
+        QCOMPARE(rules().size(), std::size_t{1});
+        QCOMPARE(rules()[0]["from"]["scope"], "device");
+        QCOMPARE(rules()[0]["expression"], "cpu > 97% for 5m healthy for 5m");
+        QCOMPARE(rules()[0]["overridden"], true);
+        // An override the condition cannot take is refused.
+        QCOMPARE(
+            m_api
+                ->post("/api/v1/alert-rules/" + rule + "/assignments",
+                       {{"scope", "device"}, {"target_id", m_device}, {"override", {{"threshold", 190}}}})
+                .status,
+            400);
+        QCOMPARE(m_api
+                     ->post("/api/v1/alert-rules",
+                            {{"name", "Bad"}, {"condition", "cpu >> 9"}, {"severity", "warning"}})
+                     .status,
+                 400);
+        QCOMPARE(m_api->del("/api/v1/alert-rules/" + rule).status, 204);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAlerts)
+#include "TestAlerts.moc"
