@@ -1,5 +1,6 @@
 #include "alerts/ChannelRoutes.h"
 
+#include "alerts/AlertRuleStore.h"
 #include "alerts/ChannelStore.h"
 #include "alerts/NotificationStore.h"
 #include "alerts/WebhookPoster.h"
@@ -59,6 +60,12 @@ ApiResponse createChannel(RequestContext& ctx) {
                   : "a partner-wide channel needs the alerts:manage permission partner-wide");
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
+    if (orgId) {
+        bool found = false;
+        AlertRuleStore(tx).targetOrganisation(AssignmentLevel::Org, *orgId, found);
+        if (!found)
+            throw ApiError::notFound("organisation");
+    }
     ChannelStore channels(tx);
     if (channels.nameTaken(scope.partnerId(), orgId, name))
         throw ApiError::conflict("a channel named \"" + name + "\" exists");

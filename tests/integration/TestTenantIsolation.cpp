@@ -26,6 +26,8 @@ struct Tenant {
     std::string policy;                 // an organisation's own patch policy, assigned to it
     std::string session;                // a terminal session on the device, detached
     std::string blob, push;             // a file kept by the server (its SHA-256) and its push to the device
+    std::string channel, rule, assignment,
+        alert; // alerting: an org's channel and rule, an alert on the device
 };
 } // namespace
 
@@ -130,6 +132,34 @@ class TestTenantIsolation final : public QObject {
             qFatal("setup: file blob failed");
         t.push = create(api, "/api/v1/file-pushes",
                         {{"sha256", t.blob}, {"path", "/tmp/pushed.txt"}, {"device_ids", {t.device}}});
+        t.channel = create(api, "/api/v1/notification-channels",
+                           {{"name", "Ops"},
+                            {"kind", "webhook"},
+                            {"org_id", t.org},
+                            {"url", "https://hooks.example.com/" + name},
+                            {"secret", "a secret of sixteen or more"}});
+        const auto rule = api.post("/api/v1/alert-rules", {{"name", name + " CPU"},
+                                                           {"condition", "cpu > 99% for 5m"},
+                                                           {"severity", "warning"},
+                                                           {"org_id", t.org},
+                                                           {"channel_ids", {t.channel}}});
+        if (rule.status != 201)
+            qFatal("setup rule failed: %s", rule.raw.c_str());
+        t.rule = rule.body["id"];
+        t.assignment = rule.body["assignments"][0]["id"];
+        // No agent runs here to make one fire: the alert goes straight into its table.
+        t.alert =
+            m_postgres
+                ->superuserSql("isolation",
+                               QString::fromStdString(
+                                   "INSERT INTO alerts (partner_id, org_id, site_id, device_id, rule_id, "
+                                   "device_name, rule_name, severity, title, message, state) VALUES ('" +
+                                   t.partner + "', '" + t.org + "', '" + t.siteA + "', '" + t.device +
+                                   "', '" + t.rule +
+                                   "', 'pc', 'CPU', 'warning', 'CPU: pc', 'busy', 'active') "
+                                   "RETURNING id"))
+                .trimmed()
+                .toStdString();
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
                          {"password", "staff password 1"},
@@ -229,6 +259,54 @@ class TestTenantIsolation final : public QObject {
              }},
             {"DELETE", "/api/v1/sessions/{id}",
              [](const Tenant& t) { return "/api/v1/sessions/" + t.session; }, none},
+            {"GET", "/api/v1/alerts/{id}", [](const Tenant& t) { return "/api/v1/alerts/" + t.alert; }, none},
+            {"POST", "/api/v1/alerts/{id}/acknowledge",
+             [](const Tenant& t) { return "/api/v1/alerts/" + t.alert + "/acknowledge"; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"note", "mine now"}};
+             }},
+            {"POST", "/api/v1/alerts/{id}/resolve",
+             [](const Tenant& t) { return "/api/v1/alerts/" + t.alert + "/resolve"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
+            {"GET", "/api/v1/alert-rules/{id}",
+             [](const Tenant& t) { return "/api/v1/alert-rules/" + t.rule; }, none},
+            {"PATCH", "/api/v1/alert-rules/{id}",
+             [](const Tenant& t) { return "/api/v1/alert-rules/" + t.rule; },
+             [](const Tenant&) {
+                 return nlohmann::json{{"enabled", false}};
+             }},
+            {"DELETE", "/api/v1/alert-rules/{id}",
+             [](const Tenant& t) { return "/api/v1/alert-rules/" + t.rule; }, none},
+            {"POST", "/api/v1/alert-rules", fixed("/api/v1/alert-rules"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"name", "Intruder"},
+                                       {"condition", "offline for 1m"},
+                                       {"severity", "critical"},
+                                       {"applies_to", "site"},
+                                       {"target_id", t.siteA}};
+             }},
+            {"POST", "/api/v1/alert-rules/{id}/assignments",
+             [](const Tenant& t) { return "/api/v1/alert-rules/" + t.rule + "/assignments"; },
+             [](const Tenant& t) {
+                 return nlohmann::json{{"scope", "site"}, {"target_id", t.siteA}, {"exclude", true}};
+             }},
+            {"DELETE", "/api/v1/alert-rules/{id}/assignments/{assignment}",
+             [](const Tenant& t) { return "/api/v1/alert-rules/" + t.rule + "/assignments/" + t.assignment; },
+             none},
+            {"GET", "/api/v1/devices/{id}/alert-rules",
+             [](const Tenant& t) { return "/api/v1/devices/" + t.device + "/alert-rules"; }, none},
+            {"POST", "/api/v1/notification-channels", fixed("/api/v1/notification-channels"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"name", "Mine"},
+                                       {"kind", "slack"},
+                                       {"org_id", t.org},
+                                       {"url", "https://hooks.example.com/stolen"}};
+             }},
+            {"DELETE", "/api/v1/notification-channels/{id}",
+             [](const Tenant& t) { return "/api/v1/notification-channels/" + t.channel; }, none},
+            {"POST", "/api/v1/notification-channels/{id}/test",
+             [](const Tenant& t) { return "/api/v1/notification-channels/" + t.channel + "/test"; },
+             [](const Tenant&) { return nlohmann::json::object(); }},
             {"GET", "/api/v1/file-pushes/{id}",
              [](const Tenant& t) { return "/api/v1/file-pushes/" + t.push; }, none},
             {"POST", "/api/v1/file-pushes", fixed("/api/v1/file-pushes"),
@@ -461,6 +539,15 @@ class TestTenantIsolation final : public QObject {
                  return std::vector<std::string>{t.org, t.siteA, t.siteB};
              }},
             {"/api/v1/api-keys", [](const Tenant& t) { return std::vector<std::string>{t.apiKey}; }},
+            {"/api/v1/alerts", [](const Tenant& t) { return std::vector<std::string>{t.alert}; }},
+            {"/api/v1/alert-rules",
+             [](const Tenant& t) {
+                 return std::vector<std::string>{t.rule, t.channel};
+             }},
+            {"/api/v1/notification-channels",
+             [](const Tenant& t) { return std::vector<std::string>{t.channel}; }},
+            // Counts, not ids: alertSummaryCountsOnlyWhatTheCallerMaySee checks them.
+            {"/api/v1/alerts/summary", [](const Tenant&) { return std::vector<std::string>{}; }},
             {"/api/v1/enrollment-keys",
              [](const Tenant& t) { return std::vector<std::string>{t.enrollmentKey}; }},
         };
@@ -495,7 +582,11 @@ class TestTenantIsolation final : public QObject {
                                         "/api/v1/patches/" + t.patch,
                                         "/api/v1/devices/" + t.device + "/patches",
                                         "/api/v1/patch-deployments/" + t.deployment,
-                                        "/api/v1/patch-policies/" + t.policy}) {
+                                        "/api/v1/patch-policies/" + t.policy,
+                                        "/api/v1/alerts/" + t.alert,
+                                        "/api/v1/alert-rules/" + t.rule,
+                                        "/api/v1/alerts?device=" + t.device,
+                                        "/api/v1/devices/" + t.device + "/alert-rules"}) {
             auto response = owner.get(path);
             if (response.body.is_object())
                 response.body.erase("last_used_at");
@@ -819,6 +910,18 @@ private Q_SLOTS:
                  403);
         QCOMPARE(m_actors.at("org-admin of Alpha")->post("/api/v1/orgs", {{"name", "new org"}}).status, 403);
         QCOMPARE(m_actors.at("org-admin of Alpha")->get("/api/v1/audit/verify").status, 403);
+    }
+
+    void alertSummaryCountsOnlyWhatTheCallerMaySee() {
+        // Each tenant has one active warning: an organisation sees its own, a partner its organisations'.
+        const auto warnings = [this](const std::string& actor) {
+            auto& client = actor == "admin of partner one" ? *m_admin1 : *m_actors.at(actor);
+            return client.get("/api/v1/alerts/summary").body["active"]["warning"].get<int>();
+        };
+        QCOMPARE(warnings("read-only of Alpha"), 1);
+        QCOMPARE(warnings("admin of partner one"), 2);
+        QCOMPARE(warnings("admin of partner two"), 1);
+        QCOMPARE(warnings("org-admin of Alpha site A only"), 1);
     }
 
     void readOnlyRoleCannotMutateAnythingInItsOwnOrganisation() {
