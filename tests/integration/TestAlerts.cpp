@@ -1,6 +1,7 @@
 // Alerts end to end: a real agent's heartbeats and presence drive rules on the real server, notifications go
 // through the outbox to a real HTTPS receiver that checks every signature, and come back in order after the
 // receiver's outage.
+#include "ProgramRun.h"
 #include "TestAgent.h"
 #include "TestFleet.h"
 #include "TestPostgres.h"
@@ -311,6 +312,59 @@ private Q_SLOTS:
                      .status,
                  400);
         QCOMPARE(m_api->del("/api/v1/alert-rules/" + rule).status, 204);
+    }
+
+    void theAdminCliManagesChannelsRulesAndAlerts() {
+        QTemporaryDir home;
+        const QProcessEnvironment env = m_fleet->adminEnvironment(home.path(), "cli-alerts");
+        const auto admin = [&env](const QStringList& args, const QString& input = {}) {
+            return test::ProgramRun::run("breeze-admin", args, input, env);
+        };
+        auto run = admin({"notifications", "channels", "create", "--name", "CLI hook", "--type", "webhook",
+                          "--url", QString::fromStdString(m_receiver->url("/cli")), "--org", "Fleet",
+                          "--secret-stdin", "--json"},
+                         QString(kSecret) + "\n");
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.json()["kind"], "webhook");
+        run = admin({"notifications", "channels", "test", "CLI hook"});
+        QVERIFY2(run.exitCode == 0 && run.out.startsWith("delivered: HTTP 200"),
+                 qPrintable(run.out + run.err));
+        run =
+            admin({"alert-rules", "create", "--name", "CLI memory", "--site", "HQ", "--condition",
+                   "memory > 0% healthy for 0s", "--severity", "warning", "--notify", "CLI hook", "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.json()["expression"], "memory > 0% for 0s healthy for 0s");
+        QCOMPARE(run.json()["assignments"][0]["scope"], "site");
+        run = admin({"alert-rules", "device", QString::fromStdString(m_device), "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.json()["items"][0]["from"]["scope"], "site");
+        nlohmann::json active;
+        QTRY_VERIFY_WITH_TIMEOUT((active = admin({"alerts", "list", "--state", "active", "--device",
+                                                  QString::fromStdString(m_device), "--json"})
+                                               .json()["items"])
+                                         .size() == 1,
+                                 20000);
+        const QString alertId = QString::fromStdString(active[0]["id"]);
+        run = admin({"alerts", "ack", alertId, "--note", "on it", "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.json()["acknowledge_note"], "on it");
+        QCOMPARE(run.json()["acknowledged_by"], "cli-alerts");
+        run = admin({"alert-rules", "assign", "CLI memory", "--device", QString::fromStdString(m_device),
+                     "--threshold", "99.5", "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.json()["override"]["threshold"], 99.5);
+        // Nothing here uses 99.5 % of its memory: the override ends the alert.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_api->get("/api/v1/alerts/" + alertId.toStdString()).body["state"] == "resolved", 20000);
+        run = admin({"alert-rules", "list"});
+        QVERIFY2(run.out.contains("CLI memory") && run.out.contains("memory > 0% for 0s"),
+                 qPrintable(run.out));
+        run = admin({"alert-rules", "create", "--name", "Broken", "--condition", "cpu >> 9", "--severity",
+                     "warning"});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("expected"), qPrintable(run.err));
+        QCOMPARE(admin({"alert-rules", "delete", "CLI memory"}).exitCode, 0);
+        QCOMPARE(admin({"notifications", "channels", "delete", "CLI hook"}).exitCode, 0);
     }
 };
 

@@ -12,10 +12,11 @@
 namespace breeze::admin {
 
 namespace {
-const std::set<std::string> kFlags = {"--json", "--password-stdin", "--cascade",   "--pending", "--help",
-                                      "--wait", "--none",           "--recursive", "--refresh"};
+const std::set<std::string> kFlags = {
+    "--json",      "--password-stdin", "--cascade", "--pending", "--help",   "--wait",    "--none",
+    "--recursive", "--refresh",        "--partner", "--exclude", "--enable", "--disable", "--secret-stdin"};
 // Options that may be given more than once.
-const std::set<std::string> kRepeatable = {"--arg", "--param", "--device", "--set"};
+const std::set<std::string> kRepeatable = {"--arg", "--param", "--device", "--set", "--notify"};
 
 // Ids may be pasted in upper case; the server's are lower case.
 bool isUuid(const std::string& text) {

@@ -20,6 +20,9 @@
     X(kShellNoun)                                                                                            \
     X(kFilesNoun)                                                                                            \
     X(kSessionsNoun)                                                                                         \
+    X(kAlertsNoun)                                                                                           \
+    X(kAlertRulesNoun)                                                                                       \
+    X(kNotificationsNoun)                                                                                    \
     X(kAuditNoun)
 
 namespace breeze::admin {
