@@ -51,6 +51,7 @@ AlertEngine::~AlertEngine() {
 }
 
 void AlertEngine::start() {
+    m_startedMs = nowMs();
     m_thread = std::thread([this] { run(); });
 }
 
@@ -219,8 +220,11 @@ bool AlertEngine::reload() {
         m_loaded = true;
     }
     m_offlineSince.clear();
+    // While this server was not running, nobody could be connected to it: a device it finds offline at start
+    // gets the hold time from the start to come back, rather than firing at once for the server's own
+    // downtime.
     for (const auto& [device, since] : offline)
-        m_offlineSince[device] = since;
+        m_offlineSince[device] = std::max(since, m_startedMs);
     // What no longer applies ends: a rule unassigned or disabled, a device moved out of its reach.
     for (auto it = m_states.begin(); it != m_states.end();) {
         const auto slash = it->first.find('/');

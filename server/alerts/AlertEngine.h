@@ -143,6 +143,7 @@ private:
     std::multimap<std::int64_t, std::string> m_timers; // due (ms) -> device
     std::deque<Action> m_actions;
     bool m_loaded = false;
+    std::int64_t m_startedMs = 0;
 
     mutable std::mutex m_lagMutex;
     std::vector<double> m_lags;
