@@ -251,6 +251,8 @@ int serve(const Options& options) {
     dispatchSettings.timeout = std::chrono::seconds(config.notificationsTimeoutSeconds);
     dispatchSettings.destinations = {config.notificationsAllowLoopback, config.notificationsAllowPrivate};
     dispatchSettings.caFile = config.notificationsCaFile;
+    dispatchSettings.heloName =
+        config.publicNames.empty() ? std::string("breeze") : config.publicNames.front();
     NotificationDispatcher notifications(pool, context.sealer, dispatchSettings);
     notifications.start();
     AlertEngine::Settings alertSettings;

@@ -6,7 +6,8 @@
 
 namespace breeze::net {
 
-Poco::Net::Context::Ptr makeVerifyingClientContext(const std::string& host, const std::string& caFile) {
+Poco::Net::Context::Ptr makeVerifyingClientContext(const std::string& host, const std::string& caFile,
+                                                   bool alsoSystemStore) {
     static const bool sslReady = [] {
         Poco::Net::initializeSSL();
         return true;
@@ -14,7 +15,7 @@ Poco::Net::Context::Ptr makeVerifyingClientContext(const std::string& host, cons
     (void)sslReady;
     Poco::Net::Context::Params params;
     params.caLocation = caFile;
-    params.loadDefaultCAs = caFile.empty();
+    params.loadDefaultCAs = caFile.empty() || alsoSystemStore;
     params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
     params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);

@@ -3,6 +3,7 @@
 #include "alerts/AlertRuleStore.h"
 #include "alerts/ChannelStore.h"
 #include "alerts/NotificationStore.h"
+#include "alerts/SmtpSettings.h"
 #include "alerts/WebhookPoster.h"
 #include "db/ScopedTransaction.h"
 #include "http/ApiError.h"
@@ -40,13 +41,24 @@ ApiResponse createChannel(RequestContext& ctx) {
     const std::string name = fields.requiredName("name");
     const std::string kind = fields.requiredString("kind", 1, 16);
     const auto orgId = fields.optionalUuid("org_id");
-    const std::string url = fields.requiredString("url", 1, 2000);
+    const std::string url = fields.optionalString("url", 1, 2000).value_or("");
     const auto secret = fields.optionalString("secret", 16, 512);
+    const auto to = fields.optionalStringList("to", 20, 254);
     fields.finish();
-    if (kind != "webhook" && kind != "slack" && kind != "teams")
-        throw ApiError::badRequest("kind must be webhook, slack or teams");
-    if (const std::string problem = WebhookPoster::urlProblem(url); !problem.empty())
+    if (kind != "webhook" && kind != "slack" && kind != "teams" && kind != "email")
+        throw ApiError::badRequest("kind must be webhook, slack, teams or email");
+    if (kind == "email") {
+        if (!to || to->empty() || !url.empty() || secret)
+            throw ApiError::badRequest(
+                "an e-mail channel takes \"to\": the addresses it writes to (1 to 20)");
+        for (const auto& address : *to)
+            if (const std::string problem = SmtpSettings::addressProblem(address); !problem.empty())
+                throw ApiError::badRequest("to: " + problem);
+    } else if (to) {
+        throw ApiError::badRequest("only an e-mail channel takes \"to\"");
+    } else if (const std::string problem = WebhookPoster::urlProblem(url); !problem.empty()) {
         throw ApiError::badRequest("url: " + problem);
+    }
     if (kind == "webhook" && !secret)
         throw ApiError::badRequest(
             "a webhook needs a \"secret\" of at least 16 characters: its notifications are "
@@ -71,7 +83,9 @@ ApiResponse createChannel(RequestContext& ctx) {
         throw ApiError::conflict("a channel named \"" + name + "\" exists");
     nlohmann::json settings = nlohmann::json::object();
     std::optional<std::string> sealed;
-    if (kind == "webhook") {
+    if (kind == "email") {
+        settings["to"] = *to;
+    } else if (kind == "webhook") {
         settings["url"] = url;
         sealed = ctx.server.sealer.seal(*secret);
     } else {

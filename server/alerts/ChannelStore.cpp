@@ -10,7 +10,8 @@ namespace breeze::server {
 namespace {
 constexpr const char* kChannelJson =
     "json_build_object('id', c.id, 'name', c.name, 'kind', c.kind, 'org_id', c.org_id, 'target', CASE c.kind "
-    "WHEN 'webhook' THEN c.settings->>'url' WHEN 'email' THEN c.settings->>'to' ELSE (c.settings->>'host') "
+    "WHEN 'webhook' THEN c.settings->>'url' WHEN 'email' THEN (SELECT string_agg(x, ', ') FROM "
+    "jsonb_array_elements_text(c.settings->'to') x) ELSE (c.settings->>'host') "
     "|| "
     "' (the URL is kept secret)' END, 'signed', c.sealed_secret IS NOT NULL AND c.kind = 'webhook', "
     "'created_by', c.created_by_label, 'created_at', c.created_at, 'pending', (SELECT count(*) FROM "

@@ -1,5 +1,6 @@
 #include "alerts/NotificationDispatcher.h"
 
+#include "alerts/MailSender.h"
 #include "alerts/NotificationPayload.h"
 #include "alerts/WebhookPoster.h"
 #include "auth/SecretSealer.h"
@@ -38,7 +39,9 @@ NotificationDispatcher::NotificationDispatcher(ConnectionPool& pool, const Secre
                                                Settings settings)
     : m_pool(pool), m_sealer(sealer), m_settings(std::move(settings)),
       m_poster(std::make_unique<WebhookPoster>(trustingContext(m_settings.caFile), m_settings.destinations,
-                                               m_settings.timeout)) {}
+                                               m_settings.timeout)),
+      m_mailer(std::make_unique<MailSender>(m_settings.caFile, m_settings.destinations, m_settings.timeout,
+                                            m_settings.heloName)) {}
 
 NotificationDispatcher::~NotificationDispatcher() {
     stop();
@@ -129,6 +132,65 @@ int NotificationDispatcher::round() {
     return static_cast<int>(batch.size());
 }
 
+DeliveryResult NotificationDispatcher::post(const NotificationStore::Claimed& notification) const {
+    const long long sentAt = unixSeconds();
+    const std::string body = NotificationPayload::body(notification, sentAt);
+    std::map<std::string, std::string> headers;
+    if (notification.channelKind == "webhook") {
+        const auto secret = m_sealer.open(notification.sealedSecret);
+        if (!secret)
+            return {false, 0, "the channel's secret cannot be opened with this server's sealing key"};
+        const std::string timestamp = std::to_string(sentAt);
+        headers["X-Breeze-Timestamp"] = timestamp;
+        headers["X-Breeze-Signature"] =
+            "sha256=" + encoding::hexEncode(crypto::Digest::hmacSha256(*secret, timestamp + "." + body));
+        headers["X-Breeze-Event"] = NotificationPayload::eventName(notification);
+        headers["X-Breeze-Delivery"] = std::to_string(notification.id);
+        return m_poster->post(notification.channelSettings.value("url", std::string()), body, headers);
+    }
+    // A Slack or Teams URL is the credential itself, and sealed like one.
+    const auto url = m_sealer.open(notification.sealedSecret);
+    if (!url)
+        return {false, 0, "the channel's URL cannot be opened with this server's sealing key"};
+    return m_poster->post(*url, body, headers);
+}
+
+DeliveryResult NotificationDispatcher::mail(const NotificationStore::Claimed& notification) const {
+    if (!notification.smtp.is_object())
+        return {false, 0,
+                "no SMTP server is set for e-mail notifications (breeze-admin notifications smtp set)"};
+    SmtpSettings server;
+    server.host = notification.smtp.value("host", std::string());
+    server.port = notification.smtp.value("port", 587);
+    server.security = notification.smtp.value("security", std::string("starttls"));
+    server.from = notification.smtp.value("from", std::string());
+    if (notification.smtp["username"].is_string()) {
+        server.username = notification.smtp["username"];
+        const auto password = m_sealer.open(notification.smtp.value("password", std::string()));
+        if (!password)
+            return {false, 0, "the SMTP password cannot be opened with this server's sealing key"};
+        server.password = *password;
+    }
+    MailSender::Mail mail;
+    for (const auto& to : notification.channelSettings.value("to", nlohmann::json::array()))
+        mail.to.push_back(to.get<std::string>());
+    mail.subject = NotificationPayload::headline(notification);
+    mail.body = NotificationPayload::text(notification);
+    const std::string domain = server.from.substr(server.from.rfind('@') + 1);
+    mail.headers["Message-ID"] = "<notification-" + std::to_string(notification.id) + "@" + domain + ">";
+    if (notification.alert.is_object()) {
+        // Mail programs thread an alert's notices together.
+        const std::string thread =
+            "<alert-" + notification.alert.value("id", std::string()) + "@" + domain + ">";
+        mail.headers["References"] = thread;
+        if (notification.kind != "firing")
+            mail.headers["In-Reply-To"] = thread;
+    }
+    mail.headers["X-Breeze-Event"] = NotificationPayload::eventName(notification);
+    mail.headers["X-Breeze-Delivery"] = std::to_string(notification.id);
+    return m_mailer->send(server, mail);
+}
+
 void NotificationDispatcher::deliver(const NotificationStore::Claimed& notification) {
     bool held = false;
     {
@@ -144,33 +206,8 @@ void NotificationDispatcher::deliver(const NotificationStore::Claimed& notificat
         tx.commit();
         return;
     }
-    WebhookPoster::Result result;
-    const long long sentAt = unixSeconds();
-    const std::string body = NotificationPayload::body(notification, sentAt);
-    std::map<std::string, std::string> headers;
-    if (notification.channelKind == "webhook") {
-        const auto secret = m_sealer.open(notification.sealedSecret);
-        if (!secret) {
-            result = {false, 0, "the channel's secret cannot be opened with this server's sealing key"};
-        } else {
-            const std::string timestamp = std::to_string(sentAt);
-            headers["X-Breeze-Timestamp"] = timestamp;
-            headers["X-Breeze-Signature"] =
-                "sha256=" + encoding::hexEncode(crypto::Digest::hmacSha256(*secret, timestamp + "." + body));
-            headers["X-Breeze-Event"] = NotificationPayload::eventName(notification);
-            headers["X-Breeze-Delivery"] = std::to_string(notification.id);
-        }
-    }
-    // A Slack or Teams URL is the credential itself, and sealed like one.
-    std::string url = notification.channelSettings.value("url", std::string());
-    if (notification.channelKind != "webhook") {
-        const auto opened = m_sealer.open(notification.sealedSecret);
-        if (!opened)
-            result = {false, 0, "the channel's URL cannot be opened with this server's sealing key"};
-        url = opened.value_or("");
-    }
-    if (result.detail.empty())
-        result = m_poster->post(url, body, headers);
+    const DeliveryResult result =
+        notification.channelKind == "email" ? mail(notification) : post(notification);
 
     auto lease = m_pool.acquire();
     ScopedTransaction tx(*lease, SystemAccess{"the dispatcher records a delivery"});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alerts/DeliveryResult.h"
 #include "alerts/DestinationPolicy.h"
 #include "alerts/NotificationStore.h"
 
@@ -16,6 +17,7 @@ namespace breeze::server {
 
 class ConnectionPool;
 class SecretSealer;
+class MailSender;
 class WebhookPoster;
 
 // Sends what waits in the outbox. Each worker claims a few due notifications (leased, so a node that dies
@@ -35,7 +37,8 @@ public:
         std::chrono::milliseconds timeout{10'000};
         std::chrono::milliseconds idlePoll{1000};
         DestinationPolicy destinations;
-        std::string caFile; // trusted besides the system's store (receivers with a private CA)
+        std::string caFile;              // trusted besides the system's store (receivers with a private CA)
+        std::string heloName = "breeze"; // how this server names itself to SMTP servers
     };
     struct Figures {
         std::atomic<long long> sent{0};
@@ -59,6 +62,8 @@ private:
     // Claims and sends one batch; returns how many were claimed.
     int round();
     void deliver(const NotificationStore::Claimed& notification);
+    DeliveryResult post(const NotificationStore::Claimed& notification) const;
+    DeliveryResult mail(const NotificationStore::Claimed& notification) const;
     std::chrono::seconds retryDelay(int attempts) const;
     std::vector<std::string> openBreakers();
 
@@ -66,6 +71,7 @@ private:
     const SecretSealer& m_sealer;
     Settings m_settings;
     std::unique_ptr<WebhookPoster> m_poster;
+    std::unique_ptr<MailSender> m_mailer;
     Figures m_figures;
 
     std::mutex m_mutex;

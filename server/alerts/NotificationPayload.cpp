@@ -3,7 +3,7 @@
 namespace breeze::server {
 
 namespace {
-std::string text(const nlohmann::json& object, const char* key) {
+std::string field(const nlohmann::json& object, const char* key) {
     const auto found = object.find(key);
     return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
@@ -18,11 +18,11 @@ std::string upper(std::string word) {
 std::string details(const NotificationStore::Claimed& notification) {
     if (notification.kind == "test")
         return "A test of the channel \"" + notification.channelName + "\", asked for by " +
-               text(notification.detail, "by") + ".";
-    std::string body = text(notification.alert, "message");
+               field(notification.detail, "by") + ".";
+    std::string body = field(notification.alert, "message");
     if (notification.kind == "resolved") {
-        const std::string resolution = text(notification.detail, "resolution");
-        const std::string who = text(notification.detail, "resolved_by");
+        const std::string resolution = field(notification.detail, "resolution");
+        const std::string who = field(notification.detail, "resolved_by");
         body += "\nResolved: " + (resolution == "by_hand" ? "by " + who : resolution);
     } else if (notification.detail.value("flapping", false)) {
         body += "\nThis alert is flapping: it fired four times within the hour. Further repeats are not sent "
@@ -39,8 +39,8 @@ std::string NotificationPayload::eventName(const NotificationStore::Claimed& not
 std::string NotificationPayload::headline(const NotificationStore::Claimed& notification) {
     if (notification.kind == "test")
         return "[TEST] Breeze notification channel \"" + notification.channelName + "\"";
-    return "[" + upper(notification.kind) + "] " + text(notification.alert, "severity") + ": " +
-           text(notification.alert, "title");
+    return "[" + upper(notification.kind) + "] " + field(notification.alert, "severity") + ": " +
+           field(notification.alert, "title");
 }
 
 nlohmann::json NotificationPayload::webhook(const NotificationStore::Claimed& notification,
@@ -54,12 +54,24 @@ nlohmann::json NotificationPayload::webhook(const NotificationStore::Claimed& no
     return document;
 }
 
+std::string NotificationPayload::text(const NotificationStore::Claimed& notification) {
+    std::string body = headline(notification) + "\n\n" + details(notification) + "\n";
+    if (notification.alert.is_object()) {
+        const auto& alert = notification.alert;
+        body += "\nDevice:    " + field(alert.value("device", nlohmann::json::object()), "name") +
+                "\nRule:      " + field(alert.value("rule", nlohmann::json::object()), "name") +
+                "\nSeverity:  " + field(alert, "severity") + "\nOpened:    " + field(alert, "opened_at") +
+                "\nAlert id:  " + field(alert, "id") + "\n";
+    }
+    return body + "\n-- \nBreeze notification " + std::to_string(notification.id) + "\n";
+}
+
 nlohmann::json NotificationPayload::slack(const NotificationStore::Claimed& notification) {
     return {{"text", headline(notification) + "\n" + details(notification)}};
 }
 
 nlohmann::json NotificationPayload::teams(const NotificationStore::Claimed& notification) {
-    const std::string severity = text(notification.alert, "severity");
+    const std::string severity = field(notification.alert, "severity");
     const char* colour = notification.kind == "resolved" ? "2E7D32"
                          : severity == "critical"        ? "C62828"
                          : severity == "warning"         ? "EF6C00"

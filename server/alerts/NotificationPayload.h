@@ -16,6 +16,8 @@ public:
     // "[FIRING] critical: Disk almost full: web-1" as a one-line summary (subjects, Slack, Teams).
     static std::string headline(const NotificationStore::Claimed& notification);
     static nlohmann::json webhook(const NotificationStore::Claimed& notification, long long sentAt);
+    // An e-mail's body: what happened, then the alert's facts one per line.
+    static std::string text(const NotificationStore::Claimed& notification);
     static nlohmann::json slack(const NotificationStore::Claimed& notification);
     static nlohmann::json teams(const NotificationStore::Claimed& notification);
     // The body for the channel's kind.

@@ -24,8 +24,11 @@ NotificationStore::claim(int limit, std::chrono::seconds lease,
             "n.attempts + 1 FROM due WHERE n.id = due.id RETURNING n.id, n.kind, n.detail::text AS "
             "detail, n.attempts, extract(epoch FROM now() - n.created_at)::bigint AS age_s, "
             "n.channel_id::text AS channel_id, (SELECT json_build_object('kind', c.kind, 'name', c.name, "
-            "'settings', c.settings, 'secret', c.sealed_secret)::text FROM notification_channels c "
-            "WHERE c.id = n.channel_id) AS channel, (SELECT ") +
+            "'settings', c.settings, 'secret', c.sealed_secret, 'smtp', (SELECT json_build_object('host', "
+            "s.host, 'port', s.port, 'security', s.security, 'username', s.username, 'password', "
+            "s.sealed_password, 'from', s.from_address) FROM notification_smtp s WHERE s.partner_id = "
+            "c.partner_id))::text FROM notification_channels c WHERE c.id = n.channel_id) AS channel, "
+            "(SELECT ") +
             AlertStore::jsonSql() + "::text FROM alerts a WHERE a.id = n.alert_id) AS alert",
         limit, skip.dump(), static_cast<int>(lease.count()));
     std::vector<Claimed> claimed;
@@ -43,6 +46,7 @@ NotificationStore::claim(int limit, std::chrono::seconds lease,
         item.channelSettings = channel["settings"];
         if (channel["secret"].is_string())
             item.sealedSecret = channel["secret"];
+        item.smtp = channel["smtp"];
         if (!row["alert"].is_null())
             item.alert = nlohmann::json::parse(row["alert"].as<std::string>());
         claimed.push_back(std::move(item));

@@ -27,6 +27,7 @@ public:
         std::string channelName;
         nlohmann::json channelSettings;
         std::string sealedSecret;
+        nlohmann::json smtp;  // e-mail: the partner's SMTP server (its password sealed); null when not set
         nlohmann::json alert; // null for a test
     };
     // Up to `limit` due notifications, leased for `lease`, none of the channels in `skipChannels` (open

@@ -84,8 +84,8 @@ std::string WebhookPoster::urlProblem(const std::string& url) {
     return "";
 }
 
-WebhookPoster::Result WebhookPoster::post(const std::string& url, const std::string& body,
-                                          const std::map<std::string, std::string>& headers) const {
+DeliveryResult WebhookPoster::post(const std::string& url, const std::string& body,
+                                   const std::map<std::string, std::string>& headers) const {
     if (const std::string problem = urlProblem(url); !problem.empty())
         return {false, 0, problem};
     const Poco::URI uri(url);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alerts/DeliveryResult.h"
 #include "alerts/DestinationPolicy.h"
 #include "net/TlsConnection.h"
 
@@ -14,19 +15,13 @@ namespace breeze::server {
 // followed, and only the status line and the first bytes of the answer read.
 class WebhookPoster {
 public:
-    struct Result {
-        bool delivered = false; // a 2xx answer
-        int status = 0;         // 0: no HTTP answer at all
-        std::string detail;     // the error, or "HTTP 200" and the start of the body
-    };
-
     WebhookPoster(net::SslContextPtr tls, DestinationPolicy policy, std::chrono::milliseconds timeout);
 
     // "" when the URL can be used at all (https, a host, bounded length), else why not.
     static std::string urlProblem(const std::string& url);
 
-    Result post(const std::string& url, const std::string& body,
-                const std::map<std::string, std::string>& headers) const;
+    DeliveryResult post(const std::string& url, const std::string& body,
+                        const std::map<std::string, std::string>& headers) const;
 
 private:
     net::SslContextPtr m_tls;

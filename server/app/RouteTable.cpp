@@ -3,6 +3,7 @@
 #include "alerts/AlertRoutes.h"
 #include "alerts/AlertRuleRoutes.h"
 #include "alerts/ChannelRoutes.h"
+#include "alerts/SmtpRoutes.h"
 #include "audit/AuditRoutes.h"
 #include "auth/AuthRoutes.h"
 #include "commands/CommandRoutes.h"
@@ -46,6 +47,7 @@ void registerAllRoutes(Router& router) {
     registerAlertRuleRoutes(router);
     registerAlertRoutes(router);
     registerChannelRoutes(router);
+    registerSmtpRoutes(router);
 }
 
 } // namespace breeze::server

@@ -2,6 +2,7 @@
 // through the outbox to a real HTTPS receiver that checks every signature, and come back in order after the
 // receiver's outage.
 #include "ProgramRun.h"
+#include "SmtpReceiver.h"
 #include "TestAgent.h"
 #include "TestFleet.h"
 #include "TestPostgres.h"
@@ -16,6 +17,8 @@ class TestAlerts final : public QObject {
 
     std::unique_ptr<test::TestPostgres> m_postgres;
     std::unique_ptr<test::WebhookReceiver> m_receiver;
+    std::unique_ptr<test::SmtpReceiver> m_smtp;
+    QTemporaryDir m_trust;
     std::unique_ptr<test::TestFleet> m_fleet;
     std::unique_ptr<test::TestAgent> m_agent;
     net::RestClient* m_api = nullptr;
@@ -59,11 +62,22 @@ private Q_SLOTS:
     void initTestCase() {
         m_postgres = std::make_unique<test::TestPostgres>();
         m_receiver = std::make_unique<test::WebhookReceiver>(kSecret);
+        m_smtp = std::make_unique<test::SmtpReceiver>(test::SmtpReceiver::Mode::StartTls, "alerts",
+                                                      "mail password");
+        // Both receivers have a CA of their own; the server trusts both (besides the system's store).
+        QFile trust(m_trust.filePath("receivers.pem"));
+        QVERIFY(trust.open(QIODevice::WriteOnly));
+        for (const auto& ca : {m_receiver->caFile(), m_smtp->caFile()}) {
+            QFile pem(ca);
+            QVERIFY(pem.open(QIODevice::ReadOnly));
+            trust.write(pem.readAll());
+        }
+        trust.close();
         m_fleet = std::make_unique<test::TestFleet>(
             *m_postgres, "alerts", "admin@alerts.test", "Alerts MSP", "Fleet", "HQ",
             std::map<std::string, std::string>{{"agents.heartbeat_seconds", "1"},
                                                {"notifications.allow_loopback", "true"},
-                                               {"notifications.ca_file", m_receiver->caFile().toStdString()},
+                                               {"notifications.ca_file", trust.fileName().toStdString()},
                                                {"notifications.retry_min_seconds", "1"},
                                                {"notifications.retry_max_seconds", "2"}});
         m_api = m_fleet->api.get();
@@ -89,6 +103,7 @@ private Q_SLOTS:
         m_agent.reset();
         m_fleet.reset();
         m_receiver.reset();
+        m_smtp.reset();
         m_postgres.reset();
     }
 
@@ -312,6 +327,98 @@ private Q_SLOTS:
                      .status,
                  400);
         QCOMPARE(m_api->del("/api/v1/alert-rules/" + rule).status, 204);
+    }
+
+    void emailGoesThroughARealSmtpServerWithStartTlsAndAuth() {
+        // Not set yet: the channel's test says so.
+        const auto channel = m_api->post("/api/v1/notification-channels",
+                                         {{"name", "On-call mail"},
+                                          {"kind", "email"},
+                                          {"org_id", m_fleet->org},
+                                          {"to", {"oncall@example.com", "boss@example.com"}}});
+        QVERIFY2(channel.status == 201, channel.raw.c_str());
+        QCOMPARE(channel.body["target"], "oncall@example.com, boss@example.com");
+        const std::string channelId = channel.body["id"];
+        auto tested =
+            m_api->post("/api/v1/notification-channels/" + channelId + "/test", nlohmann::json::object());
+        QCOMPARE(tested.body["delivered"], false);
+        QVERIFY2(tested.raw.find("no SMTP server") != std::string::npos, tested.raw.c_str());
+        // A wrong password is refused by the server and said.
+        const nlohmann::json smtp{{"host", "127.0.0.1"},    {"port", m_smtp->port()},
+                                  {"security", "starttls"}, {"username", "alerts"},
+                                  {"password", "not it"},   {"from", "breeze@example.com"}};
+        QCOMPARE(m_api->request("PUT", "/api/v1/notification-smtp", smtp).status, 200);
+        tested =
+            m_api->post("/api/v1/notification-channels/" + channelId + "/test", nlohmann::json::object());
+        QCOMPARE(tested.body["delivered"], false);
+        QVERIFY2(tested.raw.find("refused") != std::string::npos,
+                 qPrintable(QString::fromStdString(tested.raw) + alertLog()));
+        auto right = smtp;
+        right["password"] = "mail password";
+        const auto saved = m_api->request("PUT", "/api/v1/notification-smtp", right);
+        QCOMPARE(saved.status, 200);
+        QCOMPARE(saved.body["password_set"], true);
+        QVERIFY(saved.raw.find("mail password") == std::string::npos);
+        tested =
+            m_api->post("/api/v1/notification-channels/" + channelId + "/test", nlohmann::json::object());
+        QVERIFY2(tested.body["delivered"] == true, tested.raw.c_str());
+        QCOMPARE(m_smtp->messages().size(), std::size_t{1});
+        QCOMPARE(m_smtp->messages()[0]["tls"], true);
+        QCOMPARE(m_smtp->messages()[0]["login"], "alerts");
+        // An alert's firing and resolution arrive as mail, threaded together.
+        const std::string rule = createRule({{"name", "Mail memory"},
+                                             {"condition", "memory > 0% healthy for 0s"},
+                                             {"severity", "critical"},
+                                             {"channel_ids", {channelId}},
+                                             {"applies_to", "device"},
+                                             {"target_id", m_device}});
+        QTRY_VERIFY_WITH_TIMEOUT(m_smtp->messages().size() == 2, 20000);
+        QCOMPARE(m_api->patch("/api/v1/alert-rules/" + rule, {{"enabled", false}}).status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(m_smtp->messages().size() == 3, 20000);
+        const auto firing = m_smtp->messages()[1];
+        const auto resolved = m_smtp->messages()[2];
+        QCOMPARE(firing["rcpt_tos"], nlohmann::json({"oncall@example.com", "boss@example.com"}));
+        QCOMPARE(firing["mail_from"], "breeze@example.com");
+        const std::string firingText = firing["data"], resolvedText = resolved["data"];
+        QVERIFY2(firingText.find("Subject: [FIRING] critical: Mail memory: " + m_hostname) !=
+                     std::string::npos,
+                 firingText.c_str());
+        QVERIFY2(resolvedText.find("Subject: [RESOLVED] critical") != std::string::npos,
+                 resolvedText.c_str());
+        QVERIFY2(resolvedText.find("In-Reply-To: <alert-") != std::string::npos, resolvedText.c_str());
+        QVERIFY(resolvedText.find("rule_disabled") != std::string::npos);
+        QCOMPARE(m_api->get("/api/v1/notification-smtp").body["host"], "127.0.0.1");
+        // TLS from the first byte (port 465 style), signed by the same CA.
+        test::SmtpReceiver implicitTls(test::SmtpReceiver::Mode::Tls, "alerts", "mail password",
+                                       &m_smtp->ca());
+        right["security"] = "tls";
+        right["port"] = implicitTls.port();
+        QCOMPARE(m_api->request("PUT", "/api/v1/notification-smtp", right).status, 200);
+        tested =
+            m_api->post("/api/v1/notification-channels/" + channelId + "/test", nlohmann::json::object());
+        QVERIFY2(tested.body["delivered"] == true, tested.raw.c_str());
+        QCOMPARE(implicitTls.messages().size(), std::size_t{1});
+        QCOMPARE(implicitTls.messages()[0]["tls"], true);
+        // Plain SMTP is only for a relay on this host; the test server is one, so it is the server's refusal
+        // of a cleartext session (it requires STARTTLS) that shows.
+        right["security"] = "plain";
+        right["port"] = m_smtp->port();
+        QCOMPARE(m_api->request("PUT", "/api/v1/notification-smtp", right).status, 200);
+        tested =
+            m_api->post("/api/v1/notification-channels/" + channelId + "/test", nlohmann::json::object());
+        QCOMPARE(tested.body["delivered"], false);
+        QCOMPARE(m_api
+                     ->request("PUT", "/api/v1/notification-smtp",
+                               nlohmann::json{{"host", "x y"}, {"from", "a@b.c"}})
+                     .status,
+                 400);
+        QCOMPARE(m_api
+                     ->request("PUT", "/api/v1/notification-smtp",
+                               nlohmann::json{{"host", "mail.example.com"}, {"from", "not an address"}})
+                     .status,
+                 400);
+        QCOMPARE(m_api->del("/api/v1/notification-smtp").status, 204);
+        QCOMPARE(m_api->get("/api/v1/notification-smtp").body["configured"], false);
     }
 
     void theAdminCliManagesChannelsRulesAndAlerts() {

@@ -13,8 +13,9 @@ namespace breeze::admin {
 
 namespace {
 const std::set<std::string> kFlags = {
-    "--json",      "--password-stdin", "--cascade", "--pending", "--help",   "--wait",    "--none",
-    "--recursive", "--refresh",        "--partner", "--exclude", "--enable", "--disable", "--secret-stdin"};
+    "--json",    "--password-stdin", "--cascade",  "--pending", "--help",    "--wait",
+    "--none",    "--recursive",      "--refresh",  "--partner", "--exclude", "--enable",
+    "--disable", "--secret-stdin",   "--starttls", "--tls",     "--plain"};
 // Options that may be given more than once.
 const std::set<std::string> kRepeatable = {"--arg", "--param", "--device", "--set", "--notify"};
 
