@@ -88,6 +88,17 @@ RuleBook AlertConfigStore::loadAll() {
     loadAssignments(book, std::nullopt);
     for (const auto& row : m_tx.sql().exec(kPlacementQuery))
         book.place(placementFrom(row));
+    for (const auto& row : m_tx.sql().exec(
+             "SELECT id::text, scope, target_id::text, (extract(epoch FROM starts_at) * 1000)::bigint AS "
+             "starts_ms, "
+             "(extract(epoch FROM ends_at) * 1000)::bigint AS ends_ms, CASE repeat WHEN 'daily' THEN "
+             "86400000 "
+             "WHEN 'weekly' THEN 604800000 ELSE 0 END AS period_ms FROM maintenance_windows WHERE repeat <> "
+             "'none' OR ends_at > now() - interval '1 day'"))
+        book.maintenance().add({row["id"].as<std::string>(),
+                                levelNamed(row["scope"].as<std::string>()).value_or(AssignmentLevel::Device),
+                                row["target_id"].as<std::string>(), row["starts_ms"].as<std::int64_t>(),
+                                row["ends_ms"].as<std::int64_t>(), row["period_ms"].as<std::int64_t>()});
     return book;
 }
 

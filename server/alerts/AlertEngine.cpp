@@ -147,9 +147,12 @@ void AlertEngine::run() {
         {
             std::unique_lock lock(m_mutex);
             auto deadline = SteadyClock::now() + std::chrono::seconds(1);
-            if (!m_timers.empty()) {
-                const auto untilDue =
-                    std::chrono::milliseconds(std::max<std::int64_t>(0, m_timers.begin()->first - nowMs()));
+            for (const std::int64_t due :
+                 {m_timers.empty() ? std::int64_t{-1} : m_timers.begin()->first,
+                  m_windowEnds.empty() ? std::int64_t{-1} : m_windowEnds.begin()->first}) {
+                if (due < 0)
+                    continue;
+                const auto untilDue = std::chrono::milliseconds(std::max<std::int64_t>(0, due - nowMs()));
                 deadline = std::min(deadline, SteadyClock::now() + untilDue);
             }
             if (m_reloadAt)
@@ -215,10 +218,14 @@ bool AlertEngine::reload() {
     m_book = std::move(book);
     m_effective.clear();
     if (!m_loaded) {
-        for (const auto& state : stored)
+        for (const auto& state : stored) {
             m_states[stateKey(state.ruleId, state.deviceId)] = state.state;
+            if (state.quiet)
+                m_quiet.insert(stateKey(state.ruleId, state.deviceId));
+        }
         m_loaded = true;
     }
+    armWindowEnds();
     m_offlineSince.clear();
     // While this server was not running, nobody could be connected to it: a device it finds offline at start
     // gets the hold time from the start to come back, rather than firing at once for the server's own
@@ -242,8 +249,7 @@ bool AlertEngine::reload() {
         }
         if (phase == ConditionState::Phase::Firing || phase == ConditionState::Phase::Clearing) {
             const AlertRule* rule = m_book.rule(ruleId);
-            m_actions.emplace_back(
-                Resolve{ruleId, deviceId, rule && !rule->enabled ? "rule_disabled" : "no_longer_applies"});
+            queueResolve(ruleId, deviceId, rule && !rule->enabled ? "rule_disabled" : "no_longer_applies");
         }
         if (phase == ConditionState::Phase::Pending || phase == ConditionState::Phase::Clearing)
             m_actions.emplace_back(ClearState{ruleId, deviceId});
@@ -258,7 +264,7 @@ bool AlertEngine::reload() {
         const std::string deviceId = it->first.substr(slash + 1);
         if (rule && rule->spec.kind == ConditionSpec::Kind::Offline && !m_offlineSince.contains(deviceId)) {
             if (it->second.good() == ConditionState::Verdict::Resolve)
-                m_actions.emplace_back(Resolve{rule->id, deviceId, "cleared"});
+                queueResolve(rule->id, deviceId, "cleared");
             it = m_states.erase(it);
         } else {
             ++it;
@@ -356,7 +362,7 @@ void AlertEngine::decide(const EffectiveRule& rule, const DevicePlacement& devic
                          ConditionState::Verdict verdict, const nlohmann::json& value,
                          SteadyClock::time_point storedAt) {
     if (verdict == ConditionState::Verdict::Resolve) {
-        m_actions.emplace_back(Resolve{rule.rule->id, device.deviceId, "cleared"});
+        queueResolve(rule.rule->id, device.deviceId, "cleared");
         return;
     }
     if (verdict != ConditionState::Verdict::Fire)
@@ -372,8 +378,12 @@ void AlertEngine::decide(const EffectiveRule& rule, const DevicePlacement& devic
         {"site", device.siteName},
         {"condition", rule.spec.expression()},
         {"duration", ConditionSpec::durationText(rule.spec.holdSeconds)}};
+    const bool quiet = m_book.maintenance().inMaintenance(device, nowMs());
+    if (quiet)
+        m_quiet.insert(stateKey(rule.rule->id, device.deviceId));
     m_actions.emplace_back(Fire{rule.rule, device, AlertTemplate::render(rule.rule->titleTemplate, values),
-                                AlertTemplate::render(rule.rule->messageTemplate, values), value, storedAt});
+                                AlertTemplate::render(rule.rule->messageTemplate, values), value, storedAt,
+                                quiet});
 }
 
 void AlertEngine::evaluateOffline(const std::string& deviceId) {
@@ -423,12 +433,13 @@ void AlertEngine::presence(const Presence& change) {
         if (found == m_states.end())
             continue;
         if (found->second.good() == ConditionState::Verdict::Resolve)
-            m_actions.emplace_back(Resolve{rule.rule->id, change.deviceId, "cleared"});
+            queueResolve(rule.rule->id, change.deviceId, "cleared");
         m_states.erase(found);
     }
 }
 
 void AlertEngine::manualResolution(const ManualResolution& resolution) {
+    m_quiet.erase(stateKey(resolution.ruleId, resolution.deviceId));
     const auto found = m_states.find(stateKey(resolution.ruleId, resolution.deviceId));
     if (found == m_states.end())
         return;
@@ -445,8 +456,66 @@ void AlertEngine::manualResolution(const ManualResolution& resolution) {
     m_states.erase(found);
 }
 
+void AlertEngine::queueResolve(const std::string& ruleId, const std::string& deviceId,
+                               const char* resolution) {
+    m_quiet.erase(stateKey(ruleId, deviceId));
+    m_actions.emplace_back(Resolve{ruleId, deviceId, resolution});
+}
+
+void AlertEngine::armWindowEnds() {
+    m_windowEnds.clear();
+    const std::int64_t now = nowMs();
+    const auto& windows = m_book.maintenance().windows();
+    for (std::size_t i = 0; i < windows.size(); ++i)
+        if (const auto end = windows[i].nextEnd(now))
+            m_windowEnds.emplace(*end, i);
+}
+
+void AlertEngine::endMaintenance(const MaintenanceWindow& window) {
+    const std::int64_t now = nowMs();
+    std::vector<std::string> devices;
+    m_book.forEachDevice([&](const DevicePlacement& device) {
+        // A device another window still covers stays quiet until that one ends.
+        if (window.covers(device) && !m_book.maintenance().inMaintenance(device, now))
+            devices.push_back(device.deviceId);
+    });
+    for (const auto& deviceId : devices) {
+        const DevicePlacement* device = m_book.placement(deviceId);
+        for (const auto& rule : rulesFor(*device)) {
+            const std::string key = stateKey(rule.rule->id, deviceId);
+            const auto state = m_states.find(key);
+            if (m_quiet.contains(key)) {
+                // Nothing was sent for it, so nothing is owed; if the problem is still there it fires anew.
+                queueResolve(rule.rule->id, deviceId, "maintenance_ended");
+                if (state != m_states.end()) {
+                    if (state->second.phase == ConditionState::Phase::Clearing)
+                        m_actions.emplace_back(ClearState{rule.rule->id, deviceId});
+                    m_states.erase(state);
+                }
+            } else if (state != m_states.end() && state->second.phase == ConditionState::Phase::Pending) {
+                m_actions.emplace_back(ClearState{rule.rule->id, deviceId});
+                m_states.erase(state);
+            }
+        }
+        // An offline device counts its hold from the window's end, as if it had just gone.
+        if (const auto offline = m_offlineSince.find(deviceId); offline != m_offlineSince.end()) {
+            offline->second = std::max(offline->second, now);
+            evaluateOffline(deviceId);
+        }
+    }
+    logger().info("maintenance window ended", {{"window_id", window.id}, {"devices", devices.size()}});
+}
+
 void AlertEngine::fireTimers() {
     const std::int64_t now = nowMs();
+    while (!m_windowEnds.empty() && m_windowEnds.begin()->first <= now) {
+        const std::size_t index = m_windowEnds.begin()->second;
+        m_windowEnds.erase(m_windowEnds.begin());
+        const auto& window = m_book.maintenance().windows()[index];
+        endMaintenance(window);
+        if (const auto next = window.nextEnd(now + 1))
+            m_windowEnds.emplace(*next, index);
+    }
     std::vector<std::string> due;
     while (!m_timers.empty() && m_timers.begin()->first <= now) {
         due.push_back(m_timers.begin()->second);
@@ -460,7 +529,8 @@ void AlertEngine::fireTimers() {
 
 void AlertEngine::apply(AlertStore& store, const Action& action) {
     if (const auto* fire = std::get_if<Fire>(&action)) {
-        const auto fired = store.fire({*fire->rule, fire->device, fire->title, fire->message, fire->value});
+        const auto fired =
+            store.fire({*fire->rule, fire->device, fire->title, fire->message, fire->value, fire->quiet});
         if (fired)
             ++m_figures.fired;
     } else if (const auto* resolve = std::get_if<Resolve>(&action)) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 namespace breeze::server {
@@ -85,6 +86,7 @@ private:
         std::string message;
         nlohmann::json value;
         std::chrono::steady_clock::time_point storedAt;
+        bool quiet = false; // the device is in a maintenance window
     };
     struct Resolve {
         std::string ruleId;
@@ -109,6 +111,11 @@ private:
     void manualResolution(const ManualResolution& resolution);
     void evaluateOffline(const std::string& deviceId);
     void fireTimers();
+    // A maintenance window ended: what it kept quiet closes quietly and the conditions of its devices start
+    // afresh.
+    void endMaintenance(const MaintenanceWindow& window);
+    void armWindowEnds();
+    void queueResolve(const std::string& ruleId, const std::string& deviceId, const char* resolution);
     // Writes the queued decisions; false when PostgreSQL could not take them (they stay queued).
     bool flush();
     void apply(class AlertStore& store, const Action& action);
@@ -140,7 +147,9 @@ private:
     std::unordered_map<std::string, ConditionState> m_states; // "rule/device" -> phase, absent when ok
     std::unordered_map<std::string, std::int64_t> m_offlineSince;
     std::unordered_map<std::string, std::int64_t> m_lastSampledAt;
-    std::multimap<std::int64_t, std::string> m_timers; // due (ms) -> device
+    std::multimap<std::int64_t, std::string> m_timers;     // due (ms) -> device
+    std::multimap<std::int64_t, std::size_t> m_windowEnds; // due (ms) -> index in the calendar
+    std::unordered_set<std::string> m_quiet; // "rule/device" of open alerts opened inside a window
     std::deque<Action> m_actions;
     bool m_loaded = false;
     std::int64_t m_startedMs = 0;

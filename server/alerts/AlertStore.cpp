@@ -18,7 +18,7 @@ constexpr const char* kAlertJson =
     "'acknowledged_by', a.acknowledged_by, 'acknowledge_note', a.acknowledge_note, 'resolved_at', "
     "a.resolved_at, 'resolved_by', a.resolved_by, 'resolution', a.resolution, 'reopen_count', "
     "a.reopen_count, "
-    "'flapping', a.flapping)";
+    "'flapping', a.flapping, 'maintenance', a.maintenance)";
 
 constexpr const char* kNewestFirstKey =
     "lpad((9223372036854775807 - (extract(epoch FROM a.opened_at) * 1000000)::bigint)::text, 19, '0')";
@@ -44,14 +44,16 @@ std::optional<AlertStore::Fired> AlertStore::fire(const Firing& firing) {
         "UPDATE alerts a SET state = 'active', resolved_at = NULL, resolved_by = NULL, resolution = NULL, "
         "acknowledged_at = NULL, acknowledged_by = NULL, acknowledge_note = NULL, fired_at = now(), "
         "reopen_count = a.reopen_count + 1, value = $4::jsonb, severity = $5, title = $6, message = $7, "
-        "device_name = $8, rule_name = $9, recent_fires = r.fires, flapping = cardinality(r.fires) >= 4 "
+        "device_name = $8, rule_name = $9, recent_fires = r.fires, flapping = cardinality(r.fires) >= 4, "
+        "maintenance = $10 "
         "FROM (SELECT id, flapping AS was_flapping, (SELECT coalesce(array_agg(f ORDER BY f), '{}') FROM "
         "unnest(recent_fires[greatest(cardinality(recent_fires) - 18, 1):]) f WHERE f > now() - interval "
         "'1 hour') || now() AS fires FROM alerts WHERE rule_id = $1 AND device_id = $2 AND state = "
-        "'resolved' AND resolved_at > now() - make_interval(secs => $3::int) ORDER BY resolved_at DESC LIMIT "
-        "1) r WHERE a.id = r.id AND a.state = 'resolved' RETURNING a.id, a.flapping, r.was_flapping",
+        "'resolved' AND resolved_at > now() - make_interval(secs => $3::int) AND resolution IS DISTINCT FROM "
+        "'maintenance_ended' ORDER BY resolved_at DESC LIMIT 1) r WHERE a.id = r.id AND a.state = 'resolved' "
+        "RETURNING a.id, a.flapping, r.was_flapping",
         rule.id, device.deviceId, rule.reopenWindowSeconds, firing.value.dump(), rule.severity, firing.title,
-        firing.message, device.deviceName, rule.name);
+        firing.message, device.deviceName, rule.name, firing.quiet);
     if (!reopened.empty()) {
         fired.alertId = reopened[0]["id"].as<std::string>();
         fired.reopened = true;
@@ -60,18 +62,20 @@ std::optional<AlertStore::Fired> AlertStore::fire(const Firing& firing) {
     } else {
         const auto inserted = sql.exec_params(
             "INSERT INTO alerts (partner_id, org_id, site_id, device_id, rule_id, device_name, rule_name, "
-            "severity, title, message, value, state, recent_fires) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-            "$9, "
-            "$10, $11::jsonb, 'active', ARRAY[now()]) ON CONFLICT (rule_id, device_id) WHERE state <> "
+            "severity, title, message, value, state, recent_fires, maintenance) VALUES ($1, $2, $3, $4, $5, "
+            "$6, "
+            "$7, $8, $9, $10, $11::jsonb, 'active', ARRAY[now()], $12) ON CONFLICT (rule_id, device_id) "
+            "WHERE state <> "
             "'resolved' DO NOTHING RETURNING id",
             device.partnerId, device.orgId, device.siteId, device.deviceId, rule.id, device.deviceName,
-            rule.name, rule.severity, firing.title, firing.message, firing.value.dump());
+            rule.name, rule.severity, firing.title, firing.message, firing.value.dump(), firing.quiet);
         if (inserted.empty())
             return std::nullopt;
         fired.alertId = inserted[0]["id"].as<std::string>();
     }
     // A flapping alert says so once; its further reopenings are not sent again (nor, then, resolved again).
-    if (fired.flapping && wasFlapping)
+    // Inside a maintenance window nothing is sent.
+    if ((fired.flapping && wasFlapping) || firing.quiet)
         return fired;
     nlohmann::json channels = rule.channelIds;
     const auto queued = sql.exec_params(
@@ -117,9 +121,10 @@ void AlertStore::clearState(const std::string& ruleId, const std::string& device
 std::vector<AlertStore::StoredState> AlertStore::states() {
     std::vector<StoredState> states;
     for (const auto& row : m_tx.sql().exec(
-             "SELECT rule_id::text, device_id::text, 'firing' AS phase, 0::bigint AS since_ms FROM alerts "
+             "SELECT rule_id::text, device_id::text, 'firing' AS phase, 0::bigint AS since_ms, maintenance "
+             "FROM alerts "
              "WHERE state <> 'resolved' AND rule_id IS NOT NULL AND device_id IS NOT NULL UNION ALL SELECT "
-             "rule_id::text, device_id::text, phase, (extract(epoch FROM since) * 1000)::bigint FROM "
+             "rule_id::text, device_id::text, phase, (extract(epoch FROM since) * 1000)::bigint, false FROM "
              "alert_condition_states")) {
         const std::string phase = row["phase"].as<std::string>();
         ConditionState state;
@@ -127,7 +132,8 @@ std::vector<AlertStore::StoredState> AlertStore::states() {
                       : phase == "pending" ? ConditionState::Phase::Pending
                                            : ConditionState::Phase::Clearing;
         state.sinceMs = row["since_ms"].as<std::int64_t>();
-        states.push_back({row["rule_id"].as<std::string>(), row["device_id"].as<std::string>(), state});
+        states.push_back({row["rule_id"].as<std::string>(), row["device_id"].as<std::string>(), state,
+                          row["maintenance"].as<bool>()});
     }
     return states;
 }

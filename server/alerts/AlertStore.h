@@ -29,6 +29,7 @@ public:
         std::string title;
         std::string message;
         nlohmann::json value;
+        bool quiet = false; // inside a maintenance window: recorded, nothing sent
     };
     struct Fired {
         std::string alertId;
@@ -49,6 +50,7 @@ public:
         std::string ruleId;
         std::string deviceId;
         ConditionState state;
+        bool quiet = false; // an open alert opened inside a maintenance window
     };
     // Open alerts (as Firing) and the pending and clearing phases, to start from after a restart.
     std::vector<StoredState> states();

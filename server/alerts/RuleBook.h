@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alerts/AlertRule.h"
+#include "alerts/MaintenanceCalendar.h"
 
 #include <unordered_map>
 
@@ -23,11 +24,19 @@ public:
     // Every rule that applies to the device, disabled ones included when asked (the console shows them).
     std::vector<EffectiveRule> effectiveRules(const DevicePlacement& device,
                                               bool includeDisabled = false) const;
+    MaintenanceCalendar& maintenance() { return m_maintenance; }
+    const MaintenanceCalendar& maintenance() const { return m_maintenance; }
+    // Every device placed, for what applies to many (a window's end).
+    template <typename Visit> void forEachDevice(Visit visit) const {
+        for (const auto& [id, placement] : m_placements)
+            visit(placement);
+    }
 
 private:
     std::unordered_map<std::string, std::shared_ptr<const AlertRule>> m_rules;
     std::unordered_map<std::string, std::vector<RuleAssignment>> m_assignmentsByTarget;
     std::unordered_map<std::string, DevicePlacement> m_placements;
+    MaintenanceCalendar m_maintenance;
 };
 
 } // namespace breeze::server

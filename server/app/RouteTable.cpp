@@ -3,6 +3,7 @@
 #include "alerts/AlertRoutes.h"
 #include "alerts/AlertRuleRoutes.h"
 #include "alerts/ChannelRoutes.h"
+#include "alerts/MaintenanceRoutes.h"
 #include "alerts/SmtpRoutes.h"
 #include "audit/AuditRoutes.h"
 #include "auth/AuthRoutes.h"
@@ -48,6 +49,7 @@ void registerAllRoutes(Router& router) {
     registerAlertRoutes(router);
     registerChannelRoutes(router);
     registerSmtpRoutes(router);
+    registerMaintenanceRoutes(router);
 }
 
 } // namespace breeze::server

@@ -421,6 +421,69 @@ private Q_SLOTS:
         QCOMPARE(m_api->get("/api/v1/notification-smtp").body["configured"], false);
     }
 
+    void maintenanceKeepsQuietThenLooksAfreshAndReplaysNothing() {
+        const auto now = QDateTime::currentDateTimeUtc();
+        const auto window =
+            m_api->post("/api/v1/maintenance-windows",
+                        {{"scope", "site"},
+                         {"target_id", m_fleet->site},
+                         {"starts_at", now.addSecs(-1).toString(Qt::ISODateWithMs).toStdString()},
+                         {"ends_at", now.addSecs(8).toString(Qt::ISODateWithMs).toStdString()},
+                         {"reason", "patching"}});
+        QVERIFY2(window.status == 201, window.raw.c_str());
+        QCOMPARE(window.body["active"], true);
+        const std::string rule = createRule({{"name", "During maintenance"},
+                                             {"condition", "memory > 0% healthy for 0s"},
+                                             {"severity", "warning"},
+                                             {"channel_ids", {m_channel}},
+                                             {"applies_to", "device"},
+                                             {"target_id", m_device}});
+        // Inside the window: recorded, nothing sent.
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "active").size() == 1, 20000);
+        const auto quiet = alertsOf(rule, "active")[0];
+        QCOMPARE(quiet["maintenance"], true);
+        const std::string quietId = quiet["id"];
+        // When it ends, the quiet alert closes without a word and the condition, still bad, fires afresh.
+        QTRY_VERIFY_WITH_TIMEOUT(m_api->get("/api/v1/alerts/" + quietId).body["state"] == "resolved", 30000);
+        QCOMPARE(m_api->get("/api/v1/alerts/" + quietId).body["resolution"], "maintenance_ended");
+        QVERIFY(QDateTime::currentDateTimeUtc() >= now.addSecs(8));
+        QTRY_VERIFY_WITH_TIMEOUT(alertsOf(rule, "active").size() == 1, 20000);
+        const auto fresh = alertsOf(rule, "active")[0];
+        QVERIFY(fresh["id"] != quietId);
+        QCOMPARE(fresh["maintenance"], false);
+        QTRY_VERIFY_WITH_TIMEOUT(eventsFor(fresh["id"]) == std::vector<std::string>{"alert.firing"}, 20000);
+        QVERIFY(eventsFor(quietId).empty());
+        QVERIFY(m_api->get("/api/v1/alerts/" + quietId).body["notifications"].empty());
+        const auto windows = m_api->get("/api/v1/maintenance-windows").body["items"];
+        QCOMPARE(windows.size(), std::size_t{1});
+        QCOMPARE(windows[0]["active"], false);
+        QCOMPARE(m_api->del("/api/v1/maintenance-windows/" + window.body["id"].get<std::string>()).status,
+                 204);
+        // Refused: a window without an offset, one that ends before it starts, a daily one longer than a day.
+        QCOMPARE(m_api
+                     ->post("/api/v1/maintenance-windows", {{"scope", "site"},
+                                                            {"target_id", m_fleet->site},
+                                                            {"starts_at", "2026-12-31T22:00:00"},
+                                                            {"ends_at", "2026-12-31T23:00:00"}})
+                     .status,
+                 400);
+        QCOMPARE(m_api
+                     ->post("/api/v1/maintenance-windows", {{"scope", "site"},
+                                                            {"target_id", m_fleet->site},
+                                                            {"starts_at", "2026-12-31T22:00:00Z"},
+                                                            {"ends_at", "2026-12-31T21:00:00Z"}})
+                     .status,
+                 400);
+        QCOMPARE(m_api
+                     ->post("/api/v1/maintenance-windows", {{"scope", "site"},
+                                                            {"target_id", m_fleet->site},
+                                                            {"repeat", "daily"},
+                                                            {"starts_at", "2026-12-31T22:00:00Z"},
+                                                            {"ends_at", "2027-01-02T21:00:00Z"}})
+                     .status,
+                 400);
+    }
+
     void theAdminCliManagesChannelsRulesAndAlerts() {
         QTemporaryDir home;
         const QProcessEnvironment env = m_fleet->adminEnvironment(home.path(), "cli-alerts");
@@ -471,6 +534,17 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains("expected"), qPrintable(run.err));
         QCOMPARE(admin({"alert-rules", "delete", "CLI memory"}).exitCode, 0);
+        run = admin({"maintenance", "create", "--site", "HQ", "--from", "2099-01-04T22:00:00+01:00", "--to",
+                     "2099-01-05T02:00:00+01:00", "--every", "week", "--reason", "patch night", "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.json()["repeat"], "weekly");
+        QCOMPARE(run.json()["target_name"], "HQ");
+        run = admin({"maintenance", "list"});
+        QVERIFY2(run.out.contains("patch night") && run.out.contains("weekly"), qPrintable(run.out));
+        QCOMPARE(admin({"maintenance", "delete",
+                        QString::fromStdString(run.out.split('\n')[1].split(' ')[0].toStdString())})
+                     .exitCode,
+                 0);
         QCOMPARE(admin({"notifications", "channels", "delete", "CLI hook"}).exitCode, 0);
     }
 };

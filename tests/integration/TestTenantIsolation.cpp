@@ -27,7 +27,8 @@ struct Tenant {
     std::string session;                // a terminal session on the device, detached
     std::string blob, push;             // a file kept by the server (its SHA-256) and its push to the device
     std::string channel, rule, assignment,
-        alert; // alerting: an org's channel and rule, an alert on the device
+        alert;          // alerting: an org's channel and rule, an alert on the device
+    std::string window; // a maintenance window on site A
 };
 } // namespace
 
@@ -160,6 +161,12 @@ class TestTenantIsolation final : public QObject {
                                    "RETURNING id"))
                 .trimmed()
                 .toStdString();
+        t.window = create(api, "/api/v1/maintenance-windows",
+                          {{"scope", "site"},
+                           {"target_id", t.siteA},
+                           {"starts_at", "2099-01-01T00:00:00Z"},
+                           {"ends_at", "2099-01-01T02:00:00Z"},
+                           {"repeat", "weekly"}});
         t.user = create(api, "/api/v1/users",
                         {{"email", name + "-staff@iso.test"},
                          {"password", "staff password 1"},
@@ -307,6 +314,15 @@ class TestTenantIsolation final : public QObject {
             {"POST", "/api/v1/notification-channels/{id}/test",
              [](const Tenant& t) { return "/api/v1/notification-channels/" + t.channel + "/test"; },
              [](const Tenant&) { return nlohmann::json::object(); }},
+            {"POST", "/api/v1/maintenance-windows", fixed("/api/v1/maintenance-windows"),
+             [](const Tenant& t) {
+                 return nlohmann::json{{"scope", "site"},
+                                       {"target_id", t.siteA},
+                                       {"starts_at", "2099-02-01T00:00:00Z"},
+                                       {"ends_at", "2099-02-01T01:00:00Z"}};
+             }},
+            {"DELETE", "/api/v1/maintenance-windows/{id}",
+             [](const Tenant& t) { return "/api/v1/maintenance-windows/" + t.window; }, none},
             {"GET", "/api/v1/file-pushes/{id}",
              [](const Tenant& t) { return "/api/v1/file-pushes/" + t.push; }, none},
             {"POST", "/api/v1/file-pushes", fixed("/api/v1/file-pushes"),
@@ -544,6 +560,8 @@ class TestTenantIsolation final : public QObject {
              [](const Tenant& t) {
                  return std::vector<std::string>{t.rule, t.channel};
              }},
+            {"/api/v1/maintenance-windows",
+             [](const Tenant& t) { return std::vector<std::string>{t.window}; }},
             {"/api/v1/notification-channels",
              [](const Tenant& t) { return std::vector<std::string>{t.channel}; }},
             // Counts, not ids: alertSummaryCountsOnlyWhatTheCallerMaySee checks them.
@@ -586,6 +604,7 @@ class TestTenantIsolation final : public QObject {
                                         "/api/v1/alerts/" + t.alert,
                                         "/api/v1/alert-rules/" + t.rule,
                                         "/api/v1/alerts?device=" + t.device,
+                                        "/api/v1/maintenance-windows?org=" + t.org,
                                         "/api/v1/devices/" + t.device + "/alert-rules"}) {
             auto response = owner.get(path);
             if (response.body.is_object())

@@ -23,6 +23,7 @@
     X(kAlertsNoun)                                                                                           \
     X(kAlertRulesNoun)                                                                                       \
     X(kNotificationsNoun)                                                                                    \
+    X(kMaintenanceNoun)                                                                                      \
     X(kAuditNoun)
 
 namespace breeze::admin {
