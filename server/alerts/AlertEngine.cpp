@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <pqxx/except>
+#include <set>
 
 namespace breeze::server {
 
@@ -272,6 +273,16 @@ bool AlertEngine::reload() {
     }
     for (const auto& [device, since] : m_offlineSince)
         evaluateOffline(device);
+    // A window deleted or cut short while it kept alerts quiet has ended for them now.
+    std::set<std::string> released;
+    for (const auto& key : m_quiet) {
+        const std::string deviceId = key.substr(key.find('/') + 1);
+        const DevicePlacement* device = m_book.placement(deviceId);
+        if (!device || !m_book.maintenance().inMaintenance(*device, nowMs()))
+            released.insert(deviceId);
+    }
+    for (const auto& deviceId : released)
+        startAfresh(deviceId);
     logger().info("alert rules loaded", {{"rules", m_book.ruleCount()},
                                          {"devices", m_book.deviceCount()},
                                          {"offline_devices", m_offlineSince.size()},
@@ -471,6 +482,34 @@ void AlertEngine::armWindowEnds() {
             m_windowEnds.emplace(*end, i);
 }
 
+void AlertEngine::startAfresh(const std::string& deviceId) {
+    const std::int64_t now = nowMs();
+    const DevicePlacement* device = m_book.placement(deviceId);
+    if (!device)
+        return;
+    for (const auto& rule : rulesFor(*device)) {
+        const std::string key = stateKey(rule.rule->id, deviceId);
+        const auto state = m_states.find(key);
+        if (m_quiet.contains(key)) {
+            // Nothing was sent for it, so nothing is owed; if the problem is still there it fires anew.
+            queueResolve(rule.rule->id, deviceId, "maintenance_ended");
+            if (state != m_states.end()) {
+                if (state->second.phase == ConditionState::Phase::Clearing)
+                    m_actions.emplace_back(ClearState{rule.rule->id, deviceId});
+                m_states.erase(state);
+            }
+        } else if (state != m_states.end() && state->second.phase == ConditionState::Phase::Pending) {
+            m_actions.emplace_back(ClearState{rule.rule->id, deviceId});
+            m_states.erase(state);
+        }
+    }
+    // An offline device counts its hold from the window's end, as if it had just gone.
+    if (const auto offline = m_offlineSince.find(deviceId); offline != m_offlineSince.end()) {
+        offline->second = std::max(offline->second, now);
+        evaluateOffline(deviceId);
+    }
+}
+
 void AlertEngine::endMaintenance(const MaintenanceWindow& window) {
     const std::int64_t now = nowMs();
     std::vector<std::string> devices;
@@ -479,30 +518,8 @@ void AlertEngine::endMaintenance(const MaintenanceWindow& window) {
         if (window.covers(device) && !m_book.maintenance().inMaintenance(device, now))
             devices.push_back(device.deviceId);
     });
-    for (const auto& deviceId : devices) {
-        const DevicePlacement* device = m_book.placement(deviceId);
-        for (const auto& rule : rulesFor(*device)) {
-            const std::string key = stateKey(rule.rule->id, deviceId);
-            const auto state = m_states.find(key);
-            if (m_quiet.contains(key)) {
-                // Nothing was sent for it, so nothing is owed; if the problem is still there it fires anew.
-                queueResolve(rule.rule->id, deviceId, "maintenance_ended");
-                if (state != m_states.end()) {
-                    if (state->second.phase == ConditionState::Phase::Clearing)
-                        m_actions.emplace_back(ClearState{rule.rule->id, deviceId});
-                    m_states.erase(state);
-                }
-            } else if (state != m_states.end() && state->second.phase == ConditionState::Phase::Pending) {
-                m_actions.emplace_back(ClearState{rule.rule->id, deviceId});
-                m_states.erase(state);
-            }
-        }
-        // An offline device counts its hold from the window's end, as if it had just gone.
-        if (const auto offline = m_offlineSince.find(deviceId); offline != m_offlineSince.end()) {
-            offline->second = std::max(offline->second, now);
-            evaluateOffline(deviceId);
-        }
-    }
+    for (const auto& deviceId : devices)
+        startAfresh(deviceId);
     logger().info("maintenance window ended", {{"window_id", window.id}, {"devices", devices.size()}});
 }
 

@@ -115,6 +115,8 @@ private:
     // afresh.
     void endMaintenance(const MaintenanceWindow& window);
     void armWindowEnds();
+    // Closes what a maintenance window kept quiet on the device and lets its conditions start over.
+    void startAfresh(const std::string& deviceId);
     void queueResolve(const std::string& ruleId, const std::string& deviceId, const char* resolution);
     // Writes the queued decisions; false when PostgreSQL could not take them (they stay queued).
     bool flush();

@@ -9,6 +9,7 @@
 #include "WebhookReceiver.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <csignal>
 #include <random>
 #include <set>
@@ -77,7 +78,7 @@ private Q_SLOTS:
                                                {"notifications.ca_file", m_receiver->caFile().toStdString()},
                                                {"notifications.retry_min_seconds", "1"},
                                                {"notifications.retry_max_seconds", "3"},
-                                               {"notifications.timeout_seconds", "3"}});
+                                               {"notifications.timeout_seconds", "10"}});
         for (int i = 0; i < 3; ++i) {
             test::TestAgent::Options options;
             options.identity = QString("delivery-%1").arg(i);
@@ -115,9 +116,11 @@ private Q_SLOTS:
     }
 
     void everyFiringNoticeIsFollowedByItsResolution() {
+        // A fixed seed by default, so a failure in CI is the same failure on a laptop; BREEZE_TEST_SEED
+        // explores.
         const auto seed = qEnvironmentVariableIsSet("BREEZE_TEST_SEED")
                               ? qEnvironmentVariable("BREEZE_TEST_SEED").toUInt()
-                              : std::random_device{}();
+                              : 20261208u;
         qInfo("seed %u (BREEZE_TEST_SEED=%u repeats this run)", seed, seed);
         std::mt19937 random(seed);
         // Every kind of trouble at least once, and more at random, in a random order.
@@ -168,13 +171,26 @@ private Q_SLOTS:
             if (!agent->isRunning())
                 agent->start();
         auto& api = *m_fleet->api;
-        const auto settled = [&api] {
+        // Settled: every device online, nothing open, nothing owed, and still so a while later (after a
+        // restart the engine may not have looked yet).
+        const auto calm = [&api] {
+            const auto devices = api.get("/api/v1/devices");
             const auto open = api.get("/api/v1/alerts?state=open");
             const auto channels = api.get("/api/v1/notification-channels");
-            return open.status == 200 && open.body["items"].empty() && channels.status == 200 &&
-                   channels.body["items"][0]["pending"] == 0;
+            if (devices.status != 200 || open.status != 200 || channels.status != 200)
+                return false;
+            const auto& items = devices.body["items"];
+            return std::all_of(items.begin(), items.end(),
+                               [](const nlohmann::json& device) { return device["status"] == "online"; }) &&
+                   open.body["items"].empty() && channels.body["items"][0]["pending"] == 0;
         };
-        QTRY_VERIFY2_WITH_TIMEOUT(settled(), qPrintable(m_fleet->server->logText().right(4000)), 120000);
+        const auto settled = [&calm] {
+            if (!calm())
+                return false;
+            QTest::qWait(5000);
+            return calm();
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(settled(), qPrintable(m_fleet->server->logText().right(4000)), 240000);
 
         // What the server queued, per alert...
         std::map<std::string, std::vector<nlohmann::json>> queued; // alert -> its notifications
@@ -193,6 +209,7 @@ private Q_SLOTS:
         std::set<std::string> seen;
         int duplicates = 0;
         for (const auto& delivery : m_receiver->deliveries()) {
+            QVERIFY2(delivery.body.is_object(), delivery.rawBody.c_str());
             QVERIFY2(delivery.signatureValid, delivery.rawBody.c_str());
             if (!delivery.answered)
                 continue;

@@ -161,6 +161,15 @@ class TestTenantIsolation final : public QObject {
                                    "RETURNING id"))
                 .trimmed()
                 .toStdString();
+        // And one on site B (of a device since deleted), which a user limited to site A must not count or
+        // touch.
+        m_postgres->superuserSql(
+            "isolation",
+            QString::fromStdString(
+                "INSERT INTO alerts (partner_id, org_id, site_id, device_id, rule_id, device_name, "
+                "rule_name, severity, title, message, state) VALUES ('" +
+                t.partner + "', '" + t.org + "', '" + t.siteB + "', NULL, '" + t.rule +
+                "', 'pc-b', 'CPU', 'warning', 'CPU: pc-b', 'busy', 'active')"));
         t.window = create(api, "/api/v1/maintenance-windows",
                           {{"scope", "site"},
                            {"target_id", t.siteA},
@@ -928,15 +937,32 @@ private Q_SLOTS:
     }
 
     void alertSummaryCountsOnlyWhatTheCallerMaySee() {
-        // Each tenant has one active warning: an organisation sees its own, a partner its organisations'.
+        // Each tenant has two active warnings (sites A and B): an organisation sees its own, a partner its
+        // organisations', a user limited to site A that site's..
         const auto warnings = [this](const std::string& actor) {
             auto& client = actor == "admin of partner one" ? *m_admin1 : *m_actors.at(actor);
             return client.get("/api/v1/alerts/summary").body["active"]["warning"].get<int>();
         };
-        QCOMPARE(warnings("read-only of Alpha"), 1);
-        QCOMPARE(warnings("admin of partner one"), 2);
-        QCOMPARE(warnings("admin of partner two"), 1);
+        QCOMPARE(warnings("read-only of Alpha"), 2);
+        QCOMPARE(warnings("admin of partner one"), 4);
+        QCOMPARE(warnings("admin of partner two"), 2);
         QCOMPARE(warnings("org-admin of Alpha site A only"), 1);
+        // The site-limited administrator lists, reads and acknowledges only site A's.
+        auto& siteA = *m_actors.at("org-admin of Alpha site A only");
+        const auto listed = siteA.get("/api/v1/alerts?org=" + m_a.org).body["items"];
+        QCOMPARE(listed.size(), std::size_t{1});
+        QCOMPARE(listed[0]["site_id"], m_a.siteA);
+        const auto all = m_admin1->get("/api/v1/alerts?org=" + m_a.org).body["items"];
+        QCOMPARE(all.size(), std::size_t{2});
+        for (const auto& alert : all)
+            if (alert["site_id"] == m_a.siteB) {
+                const std::string id = alert["id"];
+                QCOMPARE(siteA.get("/api/v1/alerts/" + id).status, 404);
+                QCOMPARE(siteA.post("/api/v1/alerts/" + id + "/acknowledge", nlohmann::json::object()).status,
+                         404);
+                QCOMPARE(siteA.post("/api/v1/alerts/" + id + "/resolve", nlohmann::json::object()).status,
+                         404);
+            }
     }
 
     void readOnlyRoleCannotMutateAnythingInItsOwnOrganisation() {

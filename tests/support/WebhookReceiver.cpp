@@ -26,8 +26,11 @@ std::string lower(std::string text) {
 // Reads one request per connection and answers it as the receiver's mode says.
 void serve(WebhookReceiver& receiver, QSslSocket* socket) {
     auto buffer = std::make_shared<QByteArray>();
+    auto done = std::make_shared<bool>(false); // one request per connection: later bytes are not a second one
     QObject::connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
-    QObject::connect(socket, &QSslSocket::readyRead, socket, [&receiver, socket, buffer] {
+    QObject::connect(socket, &QSslSocket::readyRead, socket, [&receiver, socket, buffer, done] {
+        if (*done)
+            return;
         buffer->append(socket->readAll());
         const auto headEnd = buffer->indexOf("\r\n\r\n");
         if (headEnd < 0)
@@ -42,13 +45,28 @@ void serve(WebhookReceiver& receiver, QSslSocket* socket) {
             const std::size_t next = head.find("\r\n", lineEnd + 2);
             const std::string line =
                 head.substr(lineEnd + 2, next == std::string::npos ? std::string::npos : next - lineEnd - 2);
-            if (const auto colon = line.find(':'); colon != std::string::npos)
+            if (const auto colon = line.find(':'); colon != std::string::npos) {
+                const auto value = line.find_first_not_of(' ', colon + 1);
                 delivery.headers[lower(line.substr(0, colon))] =
-                    line.substr(line.find_first_not_of(' ', colon + 1));
+                    value == std::string::npos ? "" : line.substr(value);
+            }
             lineEnd = next;
         }
-        const long long length =
-            delivery.headers.contains("content-length") ? std::stoll(delivery.headers["content-length"]) : 0;
+        long long length = 0;
+        try {
+            length = delivery.headers.contains("content-length")
+                         ? std::stoll(delivery.headers["content-length"])
+                         : 0;
+        } catch (const std::exception&) {
+            length = -1;
+        }
+        if (length < 0) {
+            *done = true;
+            socket->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            socket->disconnectFromHost();
+            receiver.record(std::move(delivery));
+            return;
+        }
         if (buffer->size() < headEnd + 4 + length)
             return;
         delivery.rawBody = buffer->mid(headEnd + 4, static_cast<qsizetype>(length)).toStdString();
@@ -59,7 +77,14 @@ void serve(WebhookReceiver& receiver, QSslSocket* socket) {
                 "sha256=" +
                     encoding::hexEncode(crypto::Digest::hmacSha256(
                         receiver.secret(), delivery.headers["x-breeze-timestamp"] + "." + delivery.rawBody));
-        const auto mode = receiver.mode();
+        *done = true;
+        // What a careful receiver does: a notice without a valid signature, or whose delivery header and body
+        // disagree, is refused.
+        const bool trusted =
+            receiver.secret().empty() ||
+            (delivery.signatureValid && delivery.body.is_object() &&
+             delivery.body.value("id", std::string()) == delivery.headers["x-breeze-delivery"]);
+        const auto mode = trusted ? receiver.mode() : WebhookReceiver::Mode::Refuse;
         if (mode == WebhookReceiver::Mode::Drop) {
             receiver.record(std::move(delivery));
             socket->abort();

@@ -16,9 +16,10 @@ namespace breeze::test {
 
 // A real HTTPS receiver for notifications, standing in for a customer's webhook endpoint (and for Slack's and
 // Teams' clouds, which cannot exist here): TLS with a certificate from its own CA, HTTP/1.1 requests read in
-// full, every X-Breeze-Signature checked against the secret. It can be told to refuse (503) or to drop
-// connections unanswered, as a receiver in an outage does. It serves on a thread of its own, so it answers
-// while the test waits on a blocking call (a "send test" waits for the receiver's answer).
+// full, every X-Breeze-Signature checked against the secret (a notice that fails the check is refused). It
+// can be told to refuse (503) or to drop connections unanswered, as a receiver in an outage does. It serves
+// on a thread of its own, so it answers while the test waits on a blocking call (a "send test" waits for the
+// receiver's answer).
 class WebhookReceiver {
 public:
     enum class Mode { Accept, Refuse, Drop };

@@ -135,6 +135,8 @@ private Q_SLOTS:
         QCOMPARE(state.step(spec, 50, 4 * minute + 1), ConditionState::Verdict::None);
         QCOMPARE(state.phase, ConditionState::Phase::Ok);
         QCOMPARE(state.step(spec, 95, 5 * minute), ConditionState::Verdict::None);
+        // Over five minutes since the first bad value, under five since the dip: still pending.
+        QCOMPARE(state.step(spec, 95, 9 * minute), ConditionState::Verdict::None);
         QCOMPARE(state.step(spec, 95, 10 * minute), ConditionState::Verdict::Fire);
         QCOMPARE(state.phase, ConditionState::Phase::Firing);
         // Between the clear threshold and the threshold it keeps firing: no flapping around 90 %.
@@ -145,6 +147,8 @@ private Q_SLOTS:
         QCOMPARE(state.step(spec, 85, 13 * minute), ConditionState::Verdict::None);
         QCOMPARE(state.phase, ConditionState::Phase::Firing);
         QCOMPARE(state.step(spec, 70, 14 * minute), ConditionState::Verdict::None);
+        // Two minutes after the first healthy value, one after the healthy time began again: not yet.
+        QCOMPARE(state.step(spec, 70, 15 * minute), ConditionState::Verdict::None);
         QCOMPARE(state.step(spec, 60, 16 * minute), ConditionState::Verdict::Resolve);
         QCOMPARE(state.phase, ConditionState::Phase::Ok);
         // Without a hold it fires on the first bad value.
