@@ -15,6 +15,7 @@ CREATE TABLE maintenance_windows (
     created_by_label text NOT NULL DEFAULT '',
     created_at timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (org_id, partner_id) REFERENCES organizations (id, partner_id) ON DELETE CASCADE,
+    CHECK (isfinite(starts_at) AND isfinite(ends_at)),
     CHECK (ends_at > starts_at),
     CHECK (repeat = 'none' OR (repeat = 'daily' AND ends_at - starts_at < interval '1 day')
            OR (repeat = 'weekly' AND ends_at - starts_at < interval '7 days'))

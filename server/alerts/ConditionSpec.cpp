@@ -151,6 +151,9 @@ void ConditionSpec::validate() const {
         throw ConditionError("durations must be from 0 seconds to 7 days");
     if (kind == Kind::Offline)
         return;
+    // Quoting can lengthen a mount point; the expression people read back must fit where it is kept.
+    if (expression().size() > 500)
+        throw ConditionError("the condition is longer than 500 characters when written out");
     if (unit == Unit::Bytes && metric != Metric::DiskFree)
         throw ConditionError(std::string(metricName(metric)) + " is measured in percent");
     const double most = unit == Unit::Percent ? 100.0 : kMostBytes;

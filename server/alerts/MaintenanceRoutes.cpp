@@ -85,7 +85,7 @@ ApiResponse createWindow(RequestContext& ctx) {
         throw ApiError::badRequest("starts_at and ends_at must be times such as 2026-12-31T22:00:00+01:00");
     } catch (const pqxx::check_violation&) {
         throw ApiError::badRequest(
-            "a window ends after it starts, and a repeating one is shorter than its period");
+            "a window has real times, ends after it starts, and a repeating one is shorter than its period");
     }
     event.resourceId = created["id"];
     event.orgId = *org;

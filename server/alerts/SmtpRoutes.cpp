@@ -14,7 +14,7 @@ using namespace permissions;
 
 // Partner-wide: the SMTP server serves the partner and all its organisations.
 AccessScope partnerScope(RequestContext& ctx, const Permission& permission) {
-    const AccessScope scope = ctx.require(permission);
+    AccessScope scope = ctx.require(permission);
     if (!scope.isWholePartner())
         throw ApiError::forbidden("the SMTP server is set partner-wide: this needs " + permission.key() +
                                   " across the partner");

@@ -9,7 +9,7 @@ namespace breeze::server {
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kLongestUrl = 2000;
-constexpr std::size_t kMostAnswerBytes = 16 * 1024;
+constexpr std::size_t kMostAnswerBytes = std::size_t{16} * 1024;
 
 // Waits until the connection can go on in the direction OpenSSL asked for; false at the deadline.
 bool waitFor(const net::TlsConnection& connection, Clock::time_point deadline) {

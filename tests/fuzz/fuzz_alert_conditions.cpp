@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (parsed)
         roundTrips(*parsed);
     breeze::json::JsonLimits limits;
-    limits.maxBytes = 16 * 1024;
+    limits.maxBytes = std::size_t{16} * 1024;
     const auto json = breeze::json::parseBoundedJson(text, limits);
     if (!json || !json.value->is_object())
         return 0;

@@ -15,7 +15,8 @@ void writeFile(const QString& path, const std::string& text) {
 }
 } // namespace
 
-SmtpReceiver::SmtpReceiver(Mode mode, std::string user, std::string password, const crypto::PemKeyPair* ca)
+SmtpReceiver::SmtpReceiver(Mode mode, const std::string& user, const std::string& password,
+                           const crypto::PemKeyPair* ca)
     : m_ca(ca ? *ca : crypto::CertificateAuthority::createRoot("SMTP receiver test CA", 30)) {
     const auto leaf = crypto::CertificateAuthority::issueServerCertificate(m_ca, "127.0.0.1", {"localhost"},
                                                                            {"127.0.0.1"}, 30);

@@ -19,7 +19,8 @@ public:
     enum class Mode { StartTls, Tls };
 
     // `ca`: sign with this CA (another receiver's, so one trusted file serves both); a new one when null.
-    SmtpReceiver(Mode mode, std::string user, std::string password, const crypto::PemKeyPair* ca = nullptr);
+    SmtpReceiver(Mode mode, const std::string& user, const std::string& password,
+                 const crypto::PemKeyPair* ca = nullptr);
     ~SmtpReceiver();
     SmtpReceiver(const SmtpReceiver&) = delete;
     SmtpReceiver& operator=(const SmtpReceiver&) = delete;
