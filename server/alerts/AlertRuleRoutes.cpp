@@ -5,6 +5,7 @@
 #include "alerts/AlertTemplate.h"
 #include "alerts/ChannelStore.h"
 #include "alerts/ConditionParser.h"
+#include "alerts/OwnerScope.h"
 #include "db/ScopedTransaction.h"
 #include "devices/DeviceAccess.h"
 #include "http/ApiError.h"
@@ -17,15 +18,20 @@ namespace {
 using namespace permissions;
 constexpr long long kMostRulesPerPartner = 1000;
 
-// Partner-wide rules are seen by partner-wide scopes; an organisation's by those reaching it.
 std::string ruleScopeSql(const AccessScope& scope) {
-    return "(r.partner_id = '" + scope.partnerId() + "'::uuid AND (r.org_id IS NULL AND " +
-           (scope.isWholePartner() ? "true" : "false") + " OR r.org_id IS NOT NULL AND " +
-           scope.sqlOrg("r.partner_id", "r.org_id") + "))";
+    return OwnerScope::sql(scope, "r");
 }
 
 bool mayManage(const AccessScope& scope, const std::optional<std::string>& orgId) {
-    return orgId ? scope.allowsWholeOrg(*orgId) : scope.isWholePartner();
+    return OwnerScope::mayManage(scope, orgId);
+}
+
+// The rule `id` as the caller may read it; 404 otherwise.
+AlertRule requireRule(AlertRuleStore& rules, const std::string& id, const AccessScope& readScope) {
+    auto rule = rules.rule(id, ruleScopeSql(readScope));
+    if (!rule)
+        throw ApiError::notFound("alert rule");
+    return std::move(*rule);
 }
 
 ConditionSpec conditionFrom(const nlohmann::json& body) {
@@ -207,63 +213,61 @@ ApiResponse updateRule(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     AlertRuleStore rules(tx);
-    auto rule = rules.rule(id, ruleScopeSql(readScope));
-    if (!rule)
-        throw ApiError::notFound("alert rule");
-    if (!mayManage(scope, rule->orgId))
+    auto rule = requireRule(rules, id, readScope);
+    if (!mayManage(scope, rule.orgId))
         throw ApiError::forbidden("this needs the alerts:manage permission where the rule belongs");
     nlohmann::json changes = nlohmann::json::object();
     if (name) {
-        if (rules.nameTaken(rule->partnerId, rule->orgId, *name, id))
+        if (rules.nameTaken(rule.partnerId, rule.orgId, *name, id))
             throw ApiError::conflict("an alert rule named \"" + *name + "\" exists");
-        rule->name = *name;
+        rule.name = *name;
         changes["name"] = *name;
     }
     if (condition) {
-        rule->spec = conditionFrom(*condition);
+        rule.spec = conditionFrom(*condition);
         for (const auto& override : rules.overrides(id)) {
             try {
-                (void)rule->spec.withOverride(override);
+                (void)rule.spec.withOverride(override);
             } catch (const ConditionError& error) {
                 throw ApiError::badRequest(
                     std::string("an assignment's override no longer fits the condition (") + error.what() +
                     "); remove that assignment first");
             }
         }
-        changes["condition"] = rule->spec.expression();
+        changes["condition"] = rule.spec.expression();
     }
     if (severity) {
-        rule->severity = severityFrom(*severity);
+        rule.severity = severityFrom(*severity);
         changes["severity"] = *severity;
     }
     if (title) {
         checkTemplate("title", *title);
-        rule->titleTemplate = *title;
+        rule.titleTemplate = *title;
         changes["title"] = *title;
     }
     if (message) {
         checkTemplate("message", *message);
-        rule->messageTemplate = *message;
+        rule.messageTemplate = *message;
         changes["message"] = *message;
     }
     if (channelIds) {
-        rule->channelIds = *channelIds;
+        rule.channelIds = *channelIds;
         ChannelStore channels(tx);
-        checkChannels(channels, *rule);
+        checkChannels(channels, rule);
         changes["channel_ids"] = *channelIds;
     }
     if (enabled) {
-        rule->enabled = *enabled;
+        rule.enabled = *enabled;
         changes["enabled"] = *enabled;
     }
     if (reopen) {
-        rule->reopenWindowSeconds = static_cast<int>(*reopen);
+        rule.reopenWindowSeconds = static_cast<int>(*reopen);
         changes["reopen_window_seconds"] = *reopen;
     }
-    rules.update(*rule);
+    rules.update(rule);
     AuditEvent event = ctx.auditEvent("alert_rules.update", "alert_rule", id);
-    event.orgId = rule->orgId;
-    event.details = {{"name", rule->name}, {"changes", changes}};
+    event.orgId = rule.orgId;
+    event.details = {{"name", rule.name}, {"changes", changes}};
     ctx.audit(tx, event);
     auto updated = *rules.find(id, ruleScopeSql(readScope));
     tx.commit();
@@ -277,16 +281,14 @@ ApiResponse deleteRule(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     AlertRuleStore rules(tx);
-    const auto rule = rules.rule(id, ruleScopeSql(readScope));
-    if (!rule)
-        throw ApiError::notFound("alert rule");
-    if (!mayManage(scope, rule->orgId))
+    const auto rule = requireRule(rules, id, readScope);
+    if (!mayManage(scope, rule.orgId))
         throw ApiError::forbidden("this needs the alerts:manage permission where the rule belongs");
     // Its open alerts end with their resolutions sent (a trigger), and stay as history.
     rules.remove(id);
     AuditEvent event = ctx.auditEvent("alert_rules.delete", "alert_rule", id);
-    event.orgId = rule->orgId;
-    event.details = {{"name", rule->name}, {"condition", rule->spec.expression()}};
+    event.orgId = rule.orgId;
+    event.details = {{"name", rule.name}, {"condition", rule.spec.expression()}};
     ctx.audit(tx, event);
     tx.commit();
     return ApiResponse::noContent();
@@ -307,15 +309,13 @@ ApiResponse createAssignment(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     AlertRuleStore rules(tx);
-    const auto rule = rules.rule(id, ruleScopeSql(readScope));
-    if (!rule)
-        throw ApiError::notFound("alert rule");
+    const auto rule = requireRule(rules, id, readScope);
     const Target target = targetFrom(scopeName, targetId, scope);
-    auto assignment = addAssignment(ctx, rules, *rule, scope, target, exclude,
+    auto assignment = addAssignment(ctx, rules, rule, scope, target, exclude,
                                     override.empty() ? nlohmann::json() : override);
     AuditEvent event = ctx.auditEvent("alert_rules.assign", "alert_rule", id);
-    event.orgId = rule->orgId;
-    event.details = {{"name", rule->name}, {"assignment", assignment}};
+    event.orgId = rule.orgId;
+    event.details = {{"name", rule.name}, {"assignment", assignment}};
     ctx.audit(tx, event);
     tx.commit();
     return ApiResponse::json(std::move(assignment), 201);
@@ -329,9 +329,7 @@ ApiResponse deleteAssignment(RequestContext& ctx) {
     auto lease = ctx.server.pool.acquire();
     ScopedTransaction tx(*lease, scope);
     AlertRuleStore rules(tx);
-    const auto rule = rules.rule(id, ruleScopeSql(readScope));
-    if (!rule)
-        throw ApiError::notFound("alert rule");
+    const auto rule = requireRule(rules, id, readScope);
     const auto assignment = rules.assignment(id, assignmentId);
     if (!assignment)
         throw ApiError::notFound("assignment");
@@ -341,8 +339,8 @@ ApiResponse deleteAssignment(RequestContext& ctx) {
         throw ApiError::forbidden("this needs the alerts:manage permission where the assignment applies");
     rules.unassign(assignmentId);
     AuditEvent event = ctx.auditEvent("alert_rules.unassign", "alert_rule", id);
-    event.orgId = rule->orgId;
-    event.details = {{"name", rule->name}, {"assignment", *assignment}};
+    event.orgId = rule.orgId;
+    event.details = {{"name", rule.name}, {"assignment", *assignment}};
     ctx.audit(tx, event);
     tx.commit();
     return ApiResponse::noContent();

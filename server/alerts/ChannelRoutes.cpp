@@ -3,6 +3,7 @@
 #include "alerts/AlertRuleStore.h"
 #include "alerts/ChannelStore.h"
 #include "alerts/NotificationStore.h"
+#include "alerts/OwnerScope.h"
 #include "alerts/SmtpSettings.h"
 #include "alerts/WebhookPoster.h"
 #include "db/ScopedTransaction.h"
@@ -18,15 +19,12 @@ namespace breeze::server {
 namespace {
 using namespace permissions;
 
-// Partner-wide channels are seen by partner-wide scopes only; an organisation's by those reaching it.
 std::string channelScopeSql(const AccessScope& scope) {
-    return "(c.partner_id = '" + scope.partnerId() + "'::uuid AND (c.org_id IS NULL AND " +
-           (scope.isWholePartner() ? "true" : "false") + " OR c.org_id IS NOT NULL AND " +
-           scope.sqlOrg("c.partner_id", "c.org_id") + "))";
+    return OwnerScope::sql(scope, "c");
 }
 
 bool mayManage(const AccessScope& scope, const nlohmann::json& channel) {
-    return channel["org_id"].is_string() ? scope.allowsWholeOrg(channel["org_id"]) : scope.isWholePartner();
+    return OwnerScope::mayManage(scope, OwnerScope::ownerOf(channel));
 }
 
 ApiResponse listChannels(RequestContext& ctx) {

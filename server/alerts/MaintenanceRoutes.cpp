@@ -19,11 +19,15 @@ std::string windowScopeSql(const AccessScope& scope) {
     return scope.sqlOrg("w.partner_id", "w.org_id");
 }
 
-// A window on a site may be set by whoever manages alerts there; wider ones need the whole organisation.
-bool mayManage(const AccessScope& scope, const std::string& orgId, const std::string& scopeName,
-               const std::string& siteId) {
-    if (scopeName == "site" || (scopeName == "device" && !siteId.empty()))
-        return scope.allowsSite(orgId, siteId);
+// A window on a site, or on a device of it, may be set by whoever manages alerts there; wider ones need the
+// whole organisation.
+bool mayManage(MaintenanceStore& windows, const AccessScope& scope, const std::string& orgId,
+               const std::string& scopeName, const std::string& targetId) {
+    if (scopeName == "site")
+        return scope.allowsSite(orgId, targetId);
+    if (scopeName == "device")
+        if (const auto site = windows.siteOfDevice(targetId))
+            return scope.allowsSite(orgId, *site);
     return scope.allowsWholeOrg(orgId);
 }
 
@@ -62,16 +66,9 @@ ApiResponse createWindow(RequestContext& ctx) {
     const auto org = AlertRuleStore(tx).targetOrganisation(*level, window.targetId, found);
     if (!found || !org)
         throw ApiError::notFound(window.scope);
-    std::string siteId;
-    if (*level == AssignmentLevel::Site)
-        siteId = window.targetId;
-    else if (*level == AssignmentLevel::Device)
-        siteId = tx.sql()
-                     .exec_params1("SELECT site_id::text FROM devices WHERE id = $1", window.targetId)[0]
-                     .as<std::string>();
-    if (!mayManage(scope, *org, window.scope, siteId))
-        throw ApiError::forbidden("this needs the alerts:manage permission where the window applies");
     MaintenanceStore windows(tx);
+    if (!mayManage(windows, scope, *org, window.scope, window.targetId))
+        throw ApiError::forbidden("this needs the alerts:manage permission where the window applies");
     if (windows.count(scope.partnerId()) >= kMostWindowsPerPartner)
         throw ApiError::conflict("at most 10000 current maintenance windows per partner; delete some first");
     window.partnerId = scope.partnerId();
@@ -107,17 +104,7 @@ ApiResponse deleteWindow(RequestContext& ctx) {
     const auto window = windows.find(id, windowScopeSql(readScope));
     if (!window)
         throw ApiError::notFound("maintenance window");
-    const std::string scopeName = (*window)["scope"];
-    std::string siteId;
-    if (scopeName == "site")
-        siteId = (*window)["target_id"];
-    else if (scopeName == "device") {
-        const auto rows = tx.sql().exec_params("SELECT site_id::text FROM devices WHERE id = $1",
-                                               (*window)["target_id"].get<std::string>());
-        if (!rows.empty())
-            siteId = rows[0][0].as<std::string>();
-    }
-    if (!mayManage(scope, (*window)["org_id"], scopeName, siteId))
+    if (!mayManage(windows, scope, (*window)["org_id"], (*window)["scope"], (*window)["target_id"]))
         throw ApiError::forbidden("this needs the alerts:manage permission where the window applies");
     windows.remove(id);
     AuditEvent event = ctx.auditEvent("maintenance_windows.delete", "maintenance_window", id);

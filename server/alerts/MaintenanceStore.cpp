@@ -53,6 +53,14 @@ std::optional<nlohmann::json> MaintenanceStore::find(const std::string& id, cons
     return jsonRow(rows[0]);
 }
 
+std::optional<std::string> MaintenanceStore::siteOfDevice(const std::string& deviceId) {
+    const auto rows =
+        m_tx.sql().exec_params("SELECT site_id::text AS site FROM devices WHERE id = $1", deviceId);
+    if (rows.empty())
+        return std::nullopt;
+    return rows[0]["site"].as<std::string>();
+}
+
 void MaintenanceStore::remove(const std::string& id) {
     m_tx.sql().exec_params("DELETE FROM maintenance_windows WHERE id = $1", id);
 }

@@ -29,6 +29,8 @@ public:
     nlohmann::json list(const std::string& scopeSql, const std::optional<std::string>& orgId);
     std::optional<nlohmann::json> find(const std::string& id, const std::string& scopeSql);
     void remove(const std::string& id);
+    // The site of a device the transaction sees.
+    std::optional<std::string> siteOfDevice(const std::string& deviceId);
     long long count(const std::string& partnerId);
 
 private:

@@ -1,11 +1,42 @@
 #include "alerts/NotificationPayload.h"
 
+#include <string_view>
+
 namespace breeze::server {
 
 namespace {
 std::string field(const nlohmann::json& object, const char* key) {
     const auto found = object.find(key);
     return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+// Slack reads <...> as links and mentions (<!channel>): a device's name is its agent's word, so the three
+// characters Slack's format reserves are escaped as Slack asks.
+std::string slackEscaped(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '&')
+            out += "&amp;";
+        else if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else
+            out += c;
+    }
+    return out;
+}
+
+// Teams renders a MessageCard's text as Markdown: markup characters in agent-supplied names are shown as they
+// are.
+std::string markdownEscaped(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        if (std::string_view("\\`*_{}[]()#+-.!<>|").find(c) != std::string_view::npos)
+            out += '\\';
+        out += c;
+    }
+    return out;
 }
 
 std::string upper(std::string word) {
@@ -24,7 +55,7 @@ std::string details(const NotificationStore::Claimed& notification) {
         const std::string resolution = field(notification.detail, "resolution");
         const std::string who = field(notification.detail, "resolved_by");
         body += "\nResolved: " + (resolution == "by_hand" ? "by " + who : resolution);
-    } else if (notification.detail.value("flapping", false)) {
+    } else if (notification.detail.is_object() && notification.detail.value("flapping", false)) {
         body += "\nThis alert is flapping: it fired four times within the hour. Further repeats are not sent "
                 "until it settles.";
     }
@@ -67,7 +98,7 @@ std::string NotificationPayload::text(const NotificationStore::Claimed& notifica
 }
 
 nlohmann::json NotificationPayload::slack(const NotificationStore::Claimed& notification) {
-    return {{"text", headline(notification) + "\n" + details(notification)}};
+    return {{"text", slackEscaped(headline(notification) + "\n" + details(notification))}};
 }
 
 nlohmann::json NotificationPayload::teams(const NotificationStore::Claimed& notification) {
@@ -80,8 +111,8 @@ nlohmann::json NotificationPayload::teams(const NotificationStore::Claimed& noti
             {"@context", "https://schema.org/extensions"},
             {"summary", headline(notification)},
             {"themeColor", colour},
-            {"title", headline(notification)},
-            {"text", details(notification)}};
+            {"title", markdownEscaped(headline(notification))},
+            {"text", markdownEscaped(details(notification))}};
 }
 
 std::string NotificationPayload::body(const NotificationStore::Claimed& notification, long long sentAt) {

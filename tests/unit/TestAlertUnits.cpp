@@ -285,6 +285,15 @@ private Q_SLOTS:
         const auto card = nlohmann::json::parse(NotificationPayload::body(resolved, 0));
         QCOMPARE(card["@type"], "MessageCard");
         QCOMPARE(card["themeColor"], "2E7D32");
+        // A device's name is its agent's word: it cannot ping a Slack channel or forge Markdown in Teams.
+        auto hostile = firing;
+        hostile.alert["title"] = "<!channel> [click](https://evil.example)";
+        const std::string slackText = NotificationPayload::slack(hostile)["text"];
+        QVERIFY(slackText.find("<!channel>") == std::string::npos);
+        QVERIFY(slackText.find("&lt;!channel&gt;") != std::string::npos);
+        hostile.channelKind = "teams";
+        const std::string teamsTitle = NotificationPayload::teams(hostile)["title"];
+        QVERIFY(teamsTitle.find("\\[click\\]\\(https") != std::string::npos);
     }
 };
 
